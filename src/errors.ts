@@ -1,0 +1,49 @@
+/** @module Typed errors. Every failure a user can cause is one of these, with one readable message. */
+
+export class SenkoError extends Error {
+  override readonly name: string = "SenkoError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The native library could not be found or loaded, or a native call failed. */
+export class NativeLibraryError extends SenkoError {
+  override readonly name = "NativeLibraryError";
+  constructor(
+    message: string,
+    readonly pathsTried: readonly string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A model could not be fetched, verified or loaded. */
+export class ModelLoadError extends SenkoError {
+  override readonly name = "ModelLoadError";
+  constructor(
+    message: string,
+    readonly modelId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The input audio is missing, unreadable or in a format senko does not read. */
+export class AudioFormatError extends SenkoError {
+  override readonly name = "AudioFormatError";
+  constructor(
+    message: string,
+    readonly file: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** An option has a value that cannot work. */
+export class ConfigError extends SenkoError {
+  override readonly name = "ConfigError";
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# One command from a machine with node, npm and python3 to a working senko checkout:
+# npm packages (Bun among them), the pinned Zig, the native library and the verified models.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n== %s\n' "$*" >&2; }
+need() { command -v "$1" >/dev/null || { echo "senko setup: '$1' is required but not on PATH" >&2; exit 1; }; }
+need node; need npm; need python3
+
+step "npm packages (Bun, onnxruntime-node)"
+# Without a GPU, onnxruntime-node's install script would try to download CUDA binaries and fail.
+if ! command -v nvidia-smi >/dev/null; then export ONNXRUNTIME_NODE_INSTALL=skip; fi
+npm ci --no-audit --no-fund
+
+step "Zig $(cat tools/zig-version) from PyPI, into .venv"
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check "ziglang==$(cat tools/zig-version)"
+
+step "libsenko (zig build, ReleaseFast, native CPU)"
+bash tools/zig.sh build -Doptimize=ReleaseFast
+
+step "done"

@@ -1,0 +1,2 @@
+//! Exported C ABI for the cluster area (see lib.zig for conventions).
+const std = @import("std");

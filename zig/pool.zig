@@ -1,0 +1,206 @@
+//! A fixed pool of worker threads that runs one data-parallel job at a time.
+//! The calling thread takes part in every job, so a pool of size 1 spawns no thread.
+//! Tasks are handed out through an atomic counter: uneven task costs balance themselves.
+const std = @import("std");
+const assert = std.debug.assert;
+
+pub const threads_max: u32 = 256;
+
+const TaskFn = *const fn (context: *anyopaque, task_index: u32) void;
+
+pub const Pool = struct {
+    allocator: std.mem.Allocator,
+    workers: []std.Thread,
+    mutex: std.Thread.Mutex = .{},
+    work_ready: std.Thread.Condition = .{},
+    work_done: std.Thread.Condition = .{},
+    /// Bumped once per job; a worker runs a job when it sees a generation it has not run.
+    generation: u64 = 0,
+    workers_busy: u32 = 0,
+    shutdown: bool = false,
+    job_context: *anyopaque = undefined,
+    job_fn: TaskFn = undefined,
+    job_task_count: u32 = 0,
+    next_task: std.atomic.Value(u32) = std.atomic.Value(u32).init(0),
+    /// Serialises callers: one job runs at a time.
+    run_mutex: std.Thread.Mutex = .{},
+
+    /// `thread_count` counts the calling thread: 1 means no worker threads.
+    pub fn create(allocator: std.mem.Allocator, thread_count: u32) !*Pool {
+        assert(thread_count >= 1);
+        assert(thread_count <= threads_max);
+        const pool = try allocator.create(Pool);
+        errdefer allocator.destroy(pool);
+        pool.* = .{ .allocator = allocator, .workers = &.{} };
+        const workers = try allocator.alloc(std.Thread, thread_count - 1);
+        errdefer allocator.free(workers);
+        var spawned: u32 = 0;
+        errdefer {
+            pool.stopWorkers(workers[0..spawned]);
+        }
+        while (spawned < workers.len) : (spawned += 1) {
+            workers[spawned] = try std.Thread.spawn(.{}, workerLoop, .{pool});
+        }
+        pool.workers = workers;
+        return pool;
+    }
+
+    pub fn destroy(pool: *Pool) void {
+        pool.stopWorkers(pool.workers);
+        pool.allocator.free(pool.workers);
+        pool.allocator.destroy(pool);
+    }
+
+    pub fn threadCount(pool: *const Pool) u32 {
+        return @intCast(pool.workers.len + 1);
+    }
+
+    fn stopWorkers(pool: *Pool, workers: []std.Thread) void {
+        pool.mutex.lock();
+        pool.shutdown = true;
+        pool.work_ready.broadcast();
+        pool.mutex.unlock();
+        for (workers) |worker| worker.join();
+    }
+
+    /// Calls `func(context, i)` for every i in [0, task_count), spread over the pool,
+    /// and returns when all calls have returned.
+    pub fn parallelFor(
+        pool: *Pool,
+        task_count: u32,
+        context: anytype,
+        comptime func: fn (@TypeOf(context), u32) void,
+    ) void {
+        const Context = @TypeOf(context);
+        comptime assert(@typeInfo(Context) == .pointer);
+        const Erased = struct {
+            fn call(erased: *anyopaque, task_index: u32) void {
+                func(@ptrCast(@alignCast(erased)), task_index);
+            }
+        };
+        pool.runErased(task_count, @ptrCast(@constCast(context)), Erased.call);
+    }
+
+    fn runErased(pool: *Pool, task_count: u32, context: *anyopaque, func: TaskFn) void {
+        if (task_count == 0) return;
+        pool.run_mutex.lock();
+        defer pool.run_mutex.unlock();
+        if (pool.workers.len == 0 or task_count == 1) {
+            var i: u32 = 0;
+            while (i < task_count) : (i += 1) func(context, i);
+            return;
+        }
+        pool.mutex.lock();
+        assert(pool.workers_busy == 0);
+        pool.job_context = context;
+        pool.job_fn = func;
+        pool.job_task_count = task_count;
+        pool.next_task.store(0, .release);
+        pool.workers_busy = @intCast(pool.workers.len);
+        pool.generation +%= 1;
+        pool.work_ready.broadcast();
+        pool.mutex.unlock();
+
+        pool.drainTasks(context, func, task_count);
+
+        pool.mutex.lock();
+        while (pool.workers_busy != 0) pool.work_done.wait(&pool.mutex);
+        pool.mutex.unlock();
+        assert(pool.next_task.load(.acquire) >= task_count);
+    }
+
+    fn drainTasks(pool: *Pool, context: *anyopaque, func: TaskFn, task_count: u32) void {
+        while (true) {
+            const i = pool.next_task.fetchAdd(1, .acq_rel);
+            if (i >= task_count) return;
+            func(context, i);
+        }
+    }
+
+    fn workerLoop(pool: *Pool) void {
+        var seen: u64 = 0;
+        while (true) {
+            pool.mutex.lock();
+            while (!pool.shutdown and pool.generation == seen) pool.work_ready.wait(&pool.mutex);
+            if (pool.shutdown) {
+                pool.mutex.unlock();
+                return;
+            }
+            seen = pool.generation;
+            const context = pool.job_context;
+            const func = pool.job_fn;
+            const task_count = pool.job_task_count;
+            pool.mutex.unlock();
+
+            pool.drainTasks(context, func, task_count);
+
+            pool.mutex.lock();
+            assert(pool.workers_busy > 0);
+            pool.workers_busy -= 1;
+            if (pool.workers_busy == 0) pool.work_done.signal();
+            pool.mutex.unlock();
+        }
+    }
+};
+
+/// Splits `count` items into `chunk_count` nearly equal ranges; returns range `index`.
+pub fn chunkRange(count: u32, chunk_count: u32, index: u32) struct { begin: u32, end: u32 } {
+    assert(chunk_count > 0);
+    assert(index < chunk_count);
+    const begin: u32 = @intCast(@as(u64, count) * index / chunk_count);
+    const end: u32 = @intCast(@as(u64, count) * (index + 1) / chunk_count);
+    return .{ .begin = begin, .end = end };
+}
+
+// The process-wide pool used by the exported entry points, sized to the machine by default.
+var global_pool: ?*Pool = null;
+var global_mutex: std.Thread.Mutex = .{};
+
+pub fn global() !*Pool {
+    global_mutex.lock();
+    defer global_mutex.unlock();
+    if (global_pool) |pool| return pool;
+    const cpu_count: u32 = @intCast(@min(std.Thread.getCpuCount() catch 1, threads_max));
+    global_pool = try Pool.create(std.heap.c_allocator, cpu_count);
+    return global_pool.?;
+}
+
+/// Replaces the global pool with one of `thread_count` threads (0 = one per CPU).
+pub fn setGlobalThreads(thread_count: u32) !void {
+    global_mutex.lock();
+    defer global_mutex.unlock();
+    const count: u32 = if (thread_count == 0)
+        @intCast(@min(std.Thread.getCpuCount() catch 1, threads_max))
+    else
+        @min(thread_count, threads_max);
+    const pool = try Pool.create(std.heap.c_allocator, count);
+    if (global_pool) |old| old.destroy();
+    global_pool = pool;
+}
+
+test "parallelFor visits every task exactly once" {
+    const pool = try Pool.create(std.testing.allocator, 4);
+    defer pool.destroy();
+    var hits = [_]std.atomic.Value(u32){std.atomic.Value(u32).init(0)} ** 1000;
+    const Context = struct { hits: []std.atomic.Value(u32) };
+    const context = Context{ .hits = &hits };
+    const visit = struct {
+        fn visit(c: *const Context, i: u32) void {
+            _ = c.hits[i].fetchAdd(1, .monotonic);
+        }
+    }.visit;
+    var round: u32 = 0;
+    while (round < 50) : (round += 1) pool.parallelFor(1000, &context, visit);
+    for (&hits) |*h| try std.testing.expectEqual(@as(u32, 50), h.load(.monotonic));
+}
+
+test "chunkRange covers the range without gaps" {
+    var covered: u32 = 0;
+    var i: u32 = 0;
+    while (i < 7) : (i += 1) {
+        const r = chunkRange(100, 7, i);
+        try std.testing.expectEqual(covered, r.begin);
+        covered = r.end;
+    }
+    try std.testing.expectEqual(@as(u32, 100), covered);
+}
