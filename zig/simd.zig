@@ -1,0 +1,62 @@
+//! Small SIMD kernels over f32 slices shared by the numeric modules: full vectors, then a scalar tail.
+const std = @import("std");
+const assert = std.debug.assert;
+
+/// Lanes per vector: 8 f32 fill one AVX register and two SSE registers.
+pub const lanes = 8;
+pub const Vec = @Vector(lanes, f32);
+
+pub fn dot(a: []const f32, b: []const f32) f32 {
+    assert(a.len == b.len);
+    var acc0: Vec = @splat(0);
+    var acc1: Vec = @splat(0);
+    var i: usize = 0;
+    while (i + 2 * lanes <= a.len) : (i += 2 * lanes) {
+        acc0 += @as(Vec, a[i..][0..lanes].*) * @as(Vec, b[i..][0..lanes].*);
+        acc1 += @as(Vec, a[i + lanes ..][0..lanes].*) * @as(Vec, b[i + lanes ..][0..lanes].*);
+    }
+    var sum = @reduce(.Add, acc0 + acc1);
+    while (i < a.len) : (i += 1) sum += a[i] * b[i];
+    return sum;
+}
+
+/// out[i] += factor * x[i]
+pub fn axpy(out: []f32, factor: f32, x: []const f32) void {
+    assert(out.len == x.len);
+    const s: Vec = @splat(factor);
+    var i: usize = 0;
+    while (i + lanes <= out.len) : (i += lanes) {
+        out[i..][0..lanes].* = @as(Vec, out[i..][0..lanes].*) + s * @as(Vec, x[i..][0..lanes].*);
+    }
+    while (i < out.len) : (i += 1) out[i] += factor * x[i];
+}
+
+pub fn scale(x: []f32, factor: f32) void {
+    const s: Vec = @splat(factor);
+    var i: usize = 0;
+    while (i + lanes <= x.len) : (i += lanes) x[i..][0..lanes].* = @as(Vec, x[i..][0..lanes].*) * s;
+    while (i < x.len) : (i += 1) x[i] *= factor;
+}
+
+/// Scales x to unit L2 norm; a zero vector stays zero.
+pub fn normalize(x: []f32) void {
+    const norm = @sqrt(dot(x, x));
+    if (norm > 0) scale(x, 1.0 / norm);
+}
+
+test "dot and axpy match scalar loops on odd lengths" {
+    var a: [37]f32 = undefined;
+    var b: [37]f32 = undefined;
+    for (&a, &b, 0..) |*x, *y, i| {
+        x.* = @as(f32, @floatFromInt(i)) * 0.5 - 3;
+        y.* = 1.0 / (@as(f32, @floatFromInt(i)) + 1);
+    }
+    var want: f32 = 0;
+    for (a, b) |x, y| want += x * y;
+    try std.testing.expectApproxEqAbs(want, dot(&a, &b), 1e-4);
+    var out = b;
+    axpy(&out, 2, &a);
+    for (out, a, b) |o, x, y| try std.testing.expectApproxEqAbs(y + 2 * x, o, 1e-5);
+    normalize(&out);
+    try std.testing.expectApproxEqAbs(@as(f32, 1), dot(&out, &out), 1e-5);
+}
