@@ -1,2 +1,96 @@
 //! Exported C ABI for the audio area (see lib.zig for conventions).
+//! A signal of `total_frames` interleaved frames is converted to 16 kHz mono either in one call
+//! or in pieces: `senko_audio_input_range` says which frames a range of outputs reads, and
+//! `senko_audio_to_mono16k` converts that range from just those frames (so a large file is
+//! read a piece at a time and never held whole).
 const std = @import("std");
+const convert = @import("convert.zig");
+const pool = @import("pool.zig");
+const Status = @import("status.zig").Status;
+
+/// Highest input sample rate accepted; src/audio/wav.ts checks the same bound with a readable message.
+pub const rate_max: u32 = 1_000_000;
+/// Longest signal in frames; keeps every product of the conversion inside u64.
+const frames_max: u64 = 1 << 40;
+
+fn validSignal(sample_rate: u32, total_frames: u64, out_first: u64, out_count: u64) bool {
+    if (sample_rate == 0 or sample_rate > rate_max or total_frames > frames_max) return false;
+    return out_count > 0 and out_first + out_count <= convert.outputLength(total_frames, sample_rate);
+}
+
+/// Writes to range[0..2] the frames [begin, end) of the signal that outputs [out_first,
+/// out_first + out_count) read (the filter's reach, clipped to the signal).
+export fn senko_audio_input_range(sample_rate: u32, total_frames: u64, out_first: u64, out_count: u64, range: ?*[2]u64) i32 {
+    if (!validSignal(sample_rate, total_frames, out_first, out_count)) return @intFromEnum(Status.invalid_argument);
+    const r = convert.inputRange(sample_rate, total_frames, out_first, out_count);
+    const dest = range orelse return @intFromEnum(Status.invalid_argument);
+    dest.* = .{ r.begin, r.end };
+    return @intFromEnum(Status.ok);
+}
+
+/// Converts outputs [out_first, out_first + out_count) of a signal of `total_frames` frames of
+/// `channels` interleaved little-endian samples in `encoding` (see convert.Encoding) at
+/// `sample_rate` Hz to 16 kHz mono (channel average, band-limited resampling) into the caller's
+/// `out`. `data` (`byte_count` bytes) holds frames from `data_first_frame` on and must cover the
+/// frames `senko_audio_input_range` gives for those outputs. Runs on the global thread pool.
+export fn senko_audio_to_mono16k(
+    data: ?[*]const u8,
+    byte_count: u64,
+    encoding: u32,
+    channels: u32,
+    sample_rate: u32,
+    total_frames: u64,
+    data_first_frame: u64,
+    out: ?[*]f32,
+    out_first: u64,
+    out_count: u64,
+) i32 {
+    const invalid = @intFromEnum(Status.invalid_argument);
+    const enc = std.meta.intToEnum(convert.Encoding, encoding) catch return invalid;
+    if (channels == 0 or !validSignal(sample_rate, total_frames, out_first, out_count)) return invalid;
+    const frame_bytes = @as(u64, channels) * enc.bytes();
+    const data_frames = byte_count / frame_bytes;
+    if (data_first_frame > total_frames or data_frames > total_frames - data_first_frame) return invalid;
+    const needed = convert.inputRange(sample_rate, total_frames, out_first, out_count);
+    if (needed.begin < data_first_frame or needed.end > data_first_frame + data_frames) return invalid;
+    const bytes = data orelse return invalid;
+    const samples = out orelse return invalid;
+    const p = pool.global() catch return @intFromEnum(Status.out_of_memory);
+    convert.toMono16k(p, .{
+        .data = bytes[0..@intCast(data_frames * frame_bytes)],
+        .first_frame = data_first_frame,
+        .total_frames = total_frames,
+        .encoding = enc,
+        .channels = channels,
+        .rate = sample_rate,
+    }, out_first, samples[0..@intCast(out_count)]) catch return @intFromEnum(Status.out_of_memory);
+    return @intFromEnum(Status.ok);
+}
+
+test "senko_audio_to_mono16k and senko_audio_input_range validate their arguments" {
+    var out: [3]f32 = undefined;
+    const bytes = [_]u8{ 0, 0x40, 0, 0xc0, 0, 0 };
+    const invalid = @intFromEnum(Status.invalid_argument);
+    const t = std.testing;
+    try t.expectEqual(invalid, senko_audio_to_mono16k(&bytes, 6, 99, 1, 16000, 3, 0, &out, 0, 3)); // encoding
+    try t.expectEqual(invalid, senko_audio_to_mono16k(&bytes, 6, 2, 0, 16000, 3, 0, &out, 0, 3)); // channels
+    try t.expectEqual(invalid, senko_audio_to_mono16k(&bytes, 6, 2, 1, 0, 3, 0, &out, 0, 3)); // rate
+    try t.expectEqual(invalid, senko_audio_to_mono16k(&bytes, 5, 2, 1, 16000, 3, 0, &out, 0, 3)); // data short
+    try t.expectEqual(invalid, senko_audio_to_mono16k(&bytes, 6, 2, 1, 16000, 3, 0, &out, 1, 3)); // past the end
+    try t.expectEqual(invalid, senko_audio_to_mono16k(&bytes, 6, 2, 1, 16000, 3, 1, &out, 0, 2)); // data starts late
+    try t.expectEqual(invalid, senko_audio_to_mono16k(&bytes, 6, 2, 1, 16000, 2, 0, &out, 0, 2)); // data past signal
+    try t.expectEqual(invalid, senko_audio_to_mono16k(null, 6, 2, 1, 16000, 3, 0, &out, 0, 3));
+    try t.expectEqual(@as(i32, 0), senko_audio_to_mono16k(&bytes, 6, 2, 1, 16000, 3, 0, &out, 0, 3));
+    try t.expectEqualSlices(f32, &.{ 0.5, -0.5, 0 }, &out);
+    // Outputs 1..2 from frames 1..2 only.
+    try t.expectEqual(@as(i32, 0), senko_audio_to_mono16k(bytes[2..], 4, 2, 1, 16000, 3, 1, &out, 1, 2));
+    try t.expectEqualSlices(f32, &.{ -0.5, 0 }, out[0..2]);
+
+    var range: [2]u64 = undefined;
+    try t.expectEqual(@as(i32, 0), senko_audio_input_range(48000, 48000, 0, 16000, &range));
+    try t.expectEqual([2]u64{ 0, 48000 }, range);
+    try t.expectEqual(@as(i32, 0), senko_audio_input_range(48000, 480000, 16000, 100, &range));
+    try t.expect(range[0] < 48000 and range[0] > 47000 and range[1] > 48300 and range[1] < 49000);
+    try t.expectEqual(invalid, senko_audio_input_range(48000, 48000, 0, 16001, &range));
+    try t.expectEqual(invalid, senko_audio_input_range(48000, 48000, 0, 0, &range));
+}

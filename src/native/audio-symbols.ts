@@ -1,2 +1,10 @@
 /** @module Native symbols of the audio area (zig/abi-audio.zig); names match the Zig exports. */
-export const audioSymbols = {} as const;
+export const audioSymbols = {
+  /** (sampleRate, totalFrames, outFirst, outCount, range: u64[2]) -> status */
+  senko_audio_input_range: { args: ["u32", "u64", "u64", "u64", "ptr"], returns: "i32" },
+  /** (data, byteCount, encoding, channels, sampleRate, totalFrames, dataFirstFrame, out, outFirst, outCount) -> status */
+  senko_audio_to_mono16k: {
+    args: ["ptr", "u64", "u32", "u32", "u32", "u64", "u64", "ptr", "u64", "u64"],
+    returns: "i32",
+  },
+} as const;

@@ -1,0 +1,225 @@
+/**
+ * @module The `readAudio` stage: a file path, file bytes or raw samples in; 16 kHz mono Float32 out.
+ * PCM and float WAV (RIFF, RF64, BW64) are parsed here and decoded natively; anything else goes
+ * through ffmpeg when it is installed.
+ */
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { AudioFormatError } from "../errors.ts";
+import { convertToMono16k, MAX_OUTPUT_SAMPLES, outputLength, TARGET_RATE, toMono16k } from "./convert.ts";
+import { decodeWithFfmpeg, FFMPEG_INSTALL_HINT, findFfmpeg } from "./ffmpeg.ts";
+import { bufferSource, isWav, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, parseWav, type ByteSource } from "./wav.ts";
+
+/** Bytes of a WAV file read per native call: the whole file is never held in memory. */
+const PIECE_BYTES = 32 * 2 ** 20;
+
+/** Raw samples from code: interleaved when `channels` (default 1) is more than 1. */
+export interface RawAudio {
+  samples: Float32Array;
+  sampleRate: number;
+  channels?: number;
+}
+
+/** A file path, the bytes of a file, or raw samples. */
+export type AudioInput = string | Uint8Array | RawAudio;
+
+export interface ReadAudioOptions {
+  /** name used in messages and `source.name` (default: the path, "<bytes>" or "<samples>") */
+  name?: string;
+  /** the ffmpeg program for non-WAV input (default: `ffmpeg` on the PATH); false never runs ffmpeg */
+  ffmpeg?: string | false;
+}
+
+export interface AudioSource {
+  name: string;
+  /** of the input, before conversion */
+  sampleRate: number;
+  channels: number;
+  /** "pcm_s16", "float32", ... for WAV and raw samples; ffmpeg's codec name (e.g. "mp3") otherwise */
+  encoding: string;
+  /** how it was decoded */
+  decoder: "wav" | "ffmpeg" | "samples";
+}
+
+export interface AudioData {
+  /** 16 kHz mono */
+  samples: Float32Array;
+  sampleRate: 16000;
+  durationSec: number;
+  source: AudioSource;
+  /** problems that did not stop reading (e.g. a WAV data chunk cut short); empty when none */
+  warnings: string[];
+}
+
+function audioData(samples: Float32Array, source: AudioSource, warnings: string[] = []): AudioData {
+  return { samples, sampleRate: TARGET_RATE, durationSec: samples.length / TARGET_RATE, source, warnings };
+}
+
+/** Stat errors as the one phrase a user needs. */
+function describeFsError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === "ENOENT") return "file not found";
+  if (code === "EACCES" || code === "EPERM") return "cannot be read: permission denied";
+  if (code === "ENOTDIR") return "file not found (a parent in the path is not a directory)";
+  return `cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+function noFfmpeg(name: string, why: string): AudioFormatError {
+  return new AudioFormatError(
+    `${name}: ${why}; reading it needs ffmpeg, which was not found on the PATH: ${FFMPEG_INSTALL_HINT}, or convert the file to PCM WAV`,
+    name,
+  );
+}
+
+/** Too long for one Float32Array: a readable error instead of an allocation failure. */
+function checkLength(name: string, samples16k: number): void {
+  if (samples16k > MAX_OUTPUT_SAMPLES) {
+    const hours = (n: number) => (n / TARGET_RATE / 3600).toFixed(1);
+    throw new AudioFormatError(
+      `${name}: too long: ${hours(samples16k)} h of audio, senko reads at most ${hours(MAX_OUTPUT_SAMPLES)} h at a time; split the file`,
+      name,
+    );
+  }
+}
+
+/** A WAV file or buffer behind `bytes`; `source` is what ffmpeg is given for codecs decoded there. */
+async function fromWav(bytes: ByteSource, source: { path: string } | { bytes: Uint8Array }, name: string, options: ReadAudioOptions): Promise<AudioData> {
+  const wav = parseWav(bytes, name);
+  if (!wav.encoding) {
+    const why = `the WAV codec ${wav.codec} is not one senko decodes itself`;
+    const ffmpeg = findFfmpeg(options.ffmpeg);
+    if (!ffmpeg) throw noFfmpeg(name, why);
+    const decoded = await decodeWithFfmpeg(source, name, ffmpeg, why);
+    return audioData(decoded.samples, {
+      name,
+      sampleRate: wav.sampleRate,
+      channels: wav.channels,
+      encoding: decoded.codec,
+      decoder: "ffmpeg",
+    });
+  }
+  checkLength(name, outputLength(wav.frameCount, wav.sampleRate));
+  const frameBytes = wav.blockAlign;
+  const samples = convertToMono16k(
+    {
+      encoding: wav.encoding,
+      channels: wav.channels,
+      sampleRate: wav.sampleRate,
+      frameCount: wav.frameCount,
+      read: (begin, end) => bytes.read(wav.dataOffset + begin * frameBytes, (end - begin) * frameBytes),
+    },
+    PIECE_BYTES,
+  );
+  return audioData(
+    samples,
+    { name, sampleRate: wav.sampleRate, channels: wav.channels, encoding: wav.encoding, decoder: "wav" },
+    wav.warnings,
+  );
+}
+
+/**
+ * Reads of an open file. Each read fills a buffer that the next read reuses (the caller is done
+ * with a piece before asking for the next), so converting a file holds one piece, not the file.
+ */
+function fileSource(fd: number, size: number, name: string): ByteSource {
+  let buffer = new Uint8Array(0);
+  return {
+    size,
+    read(offset, length) {
+      const n = Math.max(0, Math.min(length, size - offset));
+      if (buffer.length < n) buffer = new Uint8Array(n);
+      const view = buffer.subarray(0, n);
+      for (let done = 0; done < n; ) {
+        const got = readSync(fd, view, done, n - done, offset + done);
+        if (got === 0) throw new AudioFormatError(`${name}: the file got shorter while it was being read`, name);
+        done += got;
+      }
+      return view;
+    },
+  };
+}
+
+async function fromOther(source: { path: string } | { bytes: Uint8Array }, head: Uint8Array, name: string, options: ReadAudioOptions): Promise<AudioData> {
+  const printable = Array.from(head.subarray(0, 4), (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : ".")).join("");
+  const why = `not a WAV file (it starts with "${printable}", not "RIFF"/"RF64")`;
+  const ffmpeg = findFfmpeg(options.ffmpeg);
+  if (!ffmpeg) throw noFfmpeg(name, why);
+  const decoded = await decodeWithFfmpeg(source, name, ffmpeg, why);
+  return audioData(decoded.samples, {
+    name,
+    sampleRate: decoded.sampleRate,
+    channels: decoded.channels,
+    encoding: decoded.codec,
+    decoder: "ffmpeg",
+  });
+}
+
+async function fromPath(path: string, options: ReadAudioOptions): Promise<AudioData> {
+  const name = options.name ?? path;
+  const fail = (problem: string, cause?: unknown) => new AudioFormatError(`${name}: ${problem}`, name, { cause });
+  let fd: number;
+  try {
+    // stat before open: opening a FIFO would wait for a writer.
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw fail("is a directory, not an audio file");
+    // Devices and pipes could block forever or never end.
+    if (!stat.isFile()) throw fail("is not a regular file");
+    fd = openSync(path, "r");
+  } catch (error) {
+    if (error instanceof AudioFormatError) throw error;
+    throw fail(describeFsError(error), error);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) throw fail("file is empty (0 bytes)");
+    const file = fileSource(fd, size, name);
+    const head = file.read(0, 12).slice();
+    if (!isWav(head)) return await fromOther({ path }, head, name, options);
+    return await fromWav(file, { path }, name, options);
+  } catch (error) {
+    if (error instanceof AudioFormatError) throw error;
+    if ((error as { code?: string }).code) throw fail(describeFsError(error), error);
+    throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fromSamples(raw: RawAudio, options: ReadAudioOptions): AudioData {
+  const name = options.name ?? "<samples>";
+  const fail = (problem: string) => new AudioFormatError(`${name}: ${problem}`, name);
+  const { samples, sampleRate } = raw;
+  const channels = raw.channels ?? 1;
+  if (!(samples instanceof Float32Array)) throw fail("samples must be a Float32Array");
+  if (!Number.isInteger(sampleRate) || sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
+    throw fail(`sampleRate must be a whole number of Hz from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE}, got ${sampleRate}`);
+  }
+  if (!Number.isInteger(channels) || channels < 1 || channels > 65535) throw fail(`channels must be a whole number from 1 to 65535, got ${channels}`);
+  if (samples.length === 0) throw fail("contains no audio (0 samples)");
+  if (samples.length % channels !== 0) {
+    throw fail(`${samples.length} samples are not a whole number of ${channels}-channel frames`);
+  }
+  const frames = samples.length / channels;
+  checkLength(name, outputLength(frames, sampleRate));
+  const bytes = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+  const out = toMono16k(bytes, "float32", channels, frames, sampleRate);
+  return audioData(out, { name, sampleRate, channels, encoding: "float32", decoder: "samples" });
+}
+
+/**
+ * Reads audio into 16 kHz mono Float32 samples. `input` is a file path, the bytes of a file, or
+ * `{ samples, sampleRate, channels? }` (interleaved). WAV (PCM 8/16/24/32-bit, float 32/64-bit,
+ * plain or WAVE_FORMAT_EXTENSIBLE, RIFF or RF64) is decoded natively; other formats need ffmpeg.
+ * Every input problem is an AudioFormatError whose message names the input.
+ */
+export async function readAudio(input: AudioInput, options: ReadAudioOptions = {}): Promise<AudioData> {
+  if (typeof input === "string") return fromPath(input, options);
+  if (input instanceof Uint8Array) {
+    const name = options.name ?? "<bytes>";
+    if (input.length === 0) throw new AudioFormatError(`${name}: is empty (0 bytes)`, name);
+    const head = input.subarray(0, 12);
+    if (!isWav(head)) return fromOther({ bytes: input }, head, name, options);
+    return fromWav(bufferSource(input), { bytes: input }, name, options);
+  }
+  if (input && typeof input === "object" && "samples" in input) return fromSamples(input, options);
+  throw new AudioFormatError("readAudio: input must be a file path, a Uint8Array of file bytes, or { samples, sampleRate }", "<input>");
+}

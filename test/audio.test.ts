@@ -1,0 +1,638 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readAudio, parseWav, type AudioData } from "../src/audio/index.ts";
+import { convertToMono16k } from "../src/audio/convert.ts";
+import { AudioFormatError } from "../src/errors.ts";
+
+// ---------------------------------------------------------------- synthetic WAV files
+
+type Encoding = "u8" | "s16" | "s24" | "s32" | "f32" | "f64";
+const SIZE: Record<Encoding, number> = { u8: 1, s16: 2, s24: 3, s32: 4, f32: 4, f64: 8 };
+
+/** Encodes frames (arrays of per-channel values in [-1, 1]) and returns the bytes and the values as stored. */
+function encode(frames: number[][], enc: Encoding): { bytes: Uint8Array; stored: number[][] } {
+  const channels = frames[0]!.length;
+  const bytes = new Uint8Array(frames.length * channels * SIZE[enc]);
+  const view = new DataView(bytes.buffer);
+  const stored: number[][] = [];
+  let at = 0;
+  const int = (v: number, bits: number) => {
+    const full = 2 ** (bits - 1);
+    return Math.max(-full, Math.min(full - 1, Math.round(v * full)));
+  };
+  for (const frame of frames) {
+    const row: number[] = [];
+    for (const v of frame) {
+      switch (enc) {
+        case "u8": {
+          const q = Math.max(0, Math.min(255, Math.round(v * 128 + 128)));
+          view.setUint8(at, q);
+          row.push((q - 128) / 128);
+          break;
+        }
+        case "s16":
+          view.setInt16(at, int(v, 16), true);
+          row.push(int(v, 16) / 32768);
+          break;
+        case "s24": {
+          const q = int(v, 24);
+          view.setUint8(at, q & 0xff);
+          view.setUint8(at + 1, (q >> 8) & 0xff);
+          view.setUint8(at + 2, (q >> 16) & 0xff);
+          row.push(q / 8388608);
+          break;
+        }
+        case "s32":
+          view.setInt32(at, int(v, 32), true);
+          row.push(int(v, 32) / 2 ** 31);
+          break;
+        case "f32":
+          view.setFloat32(at, v, true);
+          row.push(Math.fround(v));
+          break;
+        case "f64":
+          view.setFloat64(at, v, true);
+          row.push(v);
+          break;
+      }
+      at += SIZE[enc];
+    }
+    stored.push(row);
+  }
+  return { bytes, stored };
+}
+
+interface Chunk {
+  id: string;
+  body: Uint8Array;
+  /** size field to write instead of body.length */
+  size?: number;
+  /** leave out the pad byte after an odd-sized body */
+  noPad?: boolean;
+}
+
+function chunk(id: string, body: Uint8Array | string, extra: Partial<Chunk> = {}): Chunk {
+  return { id, body: typeof body === "string" ? new TextEncoder().encode(body) : body, ...extra };
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function serialize(c: Chunk): Uint8Array {
+  const head = new Uint8Array(8);
+  head.set(new TextEncoder().encode(c.id));
+  new DataView(head.buffer).setUint32(4, c.size ?? c.body.length, true);
+  const pad = c.body.length % 2 === 1 && !c.noPad ? [new Uint8Array(1)] : [];
+  return concat([head, c.body, ...pad]);
+}
+
+interface Fmt {
+  tag: number;
+  channels: number;
+  rate: number;
+  bits: number;
+  blockAlign?: number;
+  /** WAVE_FORMAT_EXTENSIBLE around `tag`, with these valid bits */
+  extensible?: { validBits: number; guidTail?: number[] };
+}
+
+const GUID_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
+
+function fmtChunk(f: Fmt): Chunk {
+  const body = new Uint8Array(f.extensible ? 40 : 16);
+  const v = new DataView(body.buffer);
+  const blockAlign = f.blockAlign ?? (f.channels * f.bits) / 8;
+  v.setUint16(0, f.extensible ? 0xfffe : f.tag, true);
+  v.setUint16(2, f.channels, true);
+  v.setUint32(4, f.rate, true);
+  v.setUint32(8, f.rate * blockAlign, true);
+  v.setUint16(12, blockAlign, true);
+  v.setUint16(14, f.bits, true);
+  if (f.extensible) {
+    v.setUint16(16, 22, true);
+    v.setUint16(18, f.extensible.validBits, true);
+    v.setUint32(20, 0, true);
+    v.setUint16(24, f.tag, true);
+    body.set(f.extensible.guidTail ?? GUID_TAIL, 26);
+  }
+  return chunk("fmt ", body);
+}
+
+/** A RIFF (or RF64/BW64, with a ds64 chunk and 0xFFFFFFFF sizes) WAVE file of the given chunks. */
+function wavFile(chunks: Chunk[], container: "RIFF" | "RF64" | "BW64" = "RIFF"): Uint8Array {
+  let list = chunks;
+  if (container !== "RIFF") {
+    const data = chunks.find((c) => c.id === "data")!;
+    const ds64 = new Uint8Array(28);
+    const v = new DataView(ds64.buffer);
+    v.setBigUint64(8, BigInt(data.body.length), true);
+    list = [chunk("ds64", ds64), ...chunks.map((c) => (c.id === "data" ? { ...c, size: 0xffffffff } : c))];
+  }
+  const body = concat([new TextEncoder().encode("WAVE"), ...list.map(serialize)]);
+  const head = new Uint8Array(8);
+  head.set(new TextEncoder().encode(container));
+  new DataView(head.buffer).setUint32(4, container === "RIFF" ? body.length : 0xffffffff, true);
+  return concat([head, body]);
+}
+
+/** A simple WAV: fmt then data. */
+function simpleWav(frames: number[][], enc: Encoding, rate = 16000, container: "RIFF" | "RF64" | "BW64" = "RIFF") {
+  const { bytes, stored } = encode(frames, enc);
+  const tag = enc === "f32" || enc === "f64" ? 3 : 1;
+  const fmt = fmtChunk({ tag, channels: frames[0]!.length, rate, bits: SIZE[enc] * 8 });
+  return { wav: wavFile([fmt, chunk("data", bytes)], container), stored };
+}
+
+/** Deterministic test signal: frame i, channel c. */
+function signal(frameCount: number, channels: number): number[][] {
+  return Array.from({ length: frameCount }, (_, i) =>
+    Array.from({ length: channels }, (_, c) => 0.9 * Math.sin(0.013 * (i + 1) * (c + 1) + c) * Math.cos(0.0007 * i)),
+  );
+}
+
+function mean(stored: number[][]): number[] {
+  return stored.map((row) => row.reduce((a, b) => a + b, 0) / row.length);
+}
+
+function expectClose(actual: Float32Array, expected: number[], tolerance: number): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
+  expect(worst).toBeLessThanOrEqual(tolerance);
+}
+
+async function formatError(run: () => Promise<unknown>): Promise<AudioFormatError> {
+  try {
+    await run();
+  } catch (error) {
+    if (error instanceof AudioFormatError) return error;
+    throw new Error(`expected an AudioFormatError, got ${String(error)}`);
+  }
+  throw new Error("expected an AudioFormatError, got a result");
+}
+
+const noFfmpeg = { ffmpeg: false } as const;
+const ffmpegPath = Bun.which("ffmpeg");
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "senko-audio-test-"));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function writeTemp(name: string, bytes: Uint8Array): string {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+// ---------------------------------------------------------------- tests
+
+describe("readAudio: WAV encodings", () => {
+  // Mono at 16 kHz: no filtering, so the output is exactly the decoded samples.
+  const cases: [Encoding, number][] = [
+    ["u8", 0],
+    ["s16", 0],
+    ["s24", 0],
+    ["s32", 1e-7], // 32-bit integers round to f32
+    ["f32", 0],
+    ["f64", 1e-7], // f64 rounds to f32
+  ];
+  for (const [enc, tolerance] of cases) {
+    test(`${enc} mono decodes to the stored values`, async () => {
+      const { wav, stored } = simpleWav(signal(1001, 1), enc);
+      const audio = await readAudio(wav, noFfmpeg);
+      expectClose(audio.samples, mean(stored), tolerance);
+      expect(audio.sampleRate).toBe(16000);
+      expect(audio.durationSec).toBeCloseTo(1001 / 16000, 9);
+      expect(audio.warnings).toEqual([]);
+    });
+  }
+
+  test("stereo and 6-channel frames are averaged", async () => {
+    for (const [channels, enc] of [
+      [2, "s16"],
+      [6, "s24"],
+      [6, "f32"],
+      [3, "u8"],
+    ] as const) {
+      const { wav, stored } = simpleWav(signal(777, channels), enc);
+      const audio = await readAudio(wav, noFfmpeg);
+      expectClose(audio.samples, mean(stored), 2e-7);
+      expect(audio.source.channels).toBe(channels);
+    }
+  });
+
+  test("source describes the input", async () => {
+    const { wav } = simpleWav(signal(4410, 2), "s24", 44100);
+    const audio = await readAudio(wav, { name: "meeting.wav" });
+    expect(audio.source).toEqual({ name: "meeting.wav", sampleRate: 44100, channels: 2, encoding: "pcm_s24", decoder: "wav" });
+    expect(audio.samples.length).toBe(1600);
+  });
+
+  test("WAVE_FORMAT_EXTENSIBLE: PCM, 24 valid bits in 32-bit containers, float", async () => {
+    const frames = signal(500, 2);
+    const s16 = encode(frames, "s16");
+    const pcm = wavFile([fmtChunk({ tag: 1, channels: 2, rate: 16000, bits: 16, extensible: { validBits: 16 } }), chunk("data", s16.bytes)]);
+    expectClose((await readAudio(pcm)).samples, mean(s16.stored), 0);
+
+    // 24 significant bits left-aligned in 32-bit containers read as 32-bit integers.
+    const s32 = encode(frames, "s32");
+    for (let i = 0; i < s32.bytes.length; i += 4) s32.bytes[i] = 0;
+    const padded = wavFile([fmtChunk({ tag: 1, channels: 2, rate: 16000, bits: 32, extensible: { validBits: 24 } }), chunk("data", s32.bytes)]);
+    const p = parseWav(padded, "p");
+    expect(p.encoding).toBe("pcm_s32");
+    expect(p.codec).toBe("24-bit PCM");
+    expectClose((await readAudio(padded)).samples, mean(s32.stored), 2e-7);
+
+    const f32 = encode(frames, "f32");
+    const float = wavFile([fmtChunk({ tag: 3, channels: 2, rate: 16000, bits: 32, extensible: { validBits: 32 } }), chunk("data", f32.bytes)]);
+    expectClose((await readAudio(float)).samples, mean(f32.stored), 1e-7);
+  });
+
+  test("RF64 and BW64 with a ds64 chunk", async () => {
+    for (const container of ["RF64", "BW64"] as const) {
+      const { wav, stored } = simpleWav(signal(999, 2), "s16", 16000, container);
+      expect(parseWav(wav, "x").container).toBe(container);
+      const audio = await readAudio(wav);
+      expectClose(audio.samples, mean(stored), 0);
+    }
+  });
+
+  test("odd layouts: LIST/fact before and after data, odd chunk padding, fmt after data", async () => {
+    const { bytes, stored } = encode(signal(321, 1), "s16");
+    const fmt = fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 16 });
+    const fact = chunk("fact", new Uint8Array([65, 1, 0, 0]));
+    const list = chunk("LIST", "INFOISFT\x05\x00\x00\x00test\x00"); // 17 bytes: padded
+    const layouts: Chunk[][] = [
+      [list, fact, fmt, chunk("data", bytes), chunk("LIST", "INFOICMT\x03\x00\x00\x00ab\x00")],
+      [fmt, chunk("data", bytes), fact, list],
+      [fact, chunk("data", bytes), list, fmt], // data before fmt
+      [chunk("junk", "odd"), fmt, chunk("bext", new Uint8Array(603)), chunk("data", bytes)],
+      [{ ...list, noPad: true }, fmt, chunk("data", bytes)], // a writer that forgot the pad byte
+    ];
+    for (const chunks of layouts) {
+      const audio = await readAudio(wavFile(chunks), noFfmpeg);
+      expectClose(audio.samples, mean(stored), 0);
+      expect(audio.warnings).toEqual([]);
+    }
+    // An odd-sized data chunk (8-bit mono, 321 frames) followed by its pad byte and a LIST chunk.
+    const u8 = encode(signal(321, 1), "u8");
+    const odd = wavFile([fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 8 }), chunk("data", u8.bytes), list]);
+    expectClose((await readAudio(odd)).samples, mean(u8.stored), 0);
+  });
+
+  test("streamed WAV with unknown (0xFFFFFFFF) sizes reads to the end of the file", async () => {
+    const { bytes, stored } = encode(signal(400, 2), "s16");
+    const wav = wavFile([fmtChunk({ tag: 1, channels: 2, rate: 16000, bits: 16 }), chunk("data", bytes, { size: 0xffffffff })]);
+    new DataView(wav.buffer).setUint32(4, 0xffffffff, true);
+    const audio = await readAudio(wav);
+    expectClose(audio.samples, mean(stored), 0);
+    expect(audio.warnings).toEqual([]);
+  });
+
+  test("a data chunk cut short is read up to its last whole frame, with a warning", async () => {
+    const { wav, stored } = simpleWav(signal(1000, 2), "s16");
+    const cut = wav.subarray(0, wav.length - 1001); // 250 frames and 1 byte of a 251st missing
+    const audio = await readAudio(cut, { name: "cut.wav" });
+    expectClose(audio.samples, mean(stored).slice(0, 749), 0);
+    expect(audio.warnings).toHaveLength(1);
+    expect(audio.warnings[0]).toContain("declares 4000 bytes but the file holds only 2999");
+    expect(audio.warnings[0]).toContain("749 whole frames");
+  });
+
+  test("trailing bytes short of a frame are dropped with a warning", async () => {
+    const { bytes, stored } = encode(signal(100, 2), "s16");
+    const wav = wavFile([fmtChunk({ tag: 1, channels: 2, rate: 16000, bits: 16 }), chunk("data", concat([bytes, new Uint8Array(3)]))]);
+    const audio = await readAudio(wav);
+    expectClose(audio.samples, mean(stored), 0);
+    expect(audio.warnings[0]).toContain("ignored the last 3 bytes");
+  });
+
+  test("non-finite float samples become 0", async () => {
+    const frames = [[0.5], [NaN], [Infinity], [-0.25]];
+    const { wav } = simpleWav(frames, "f32");
+    expect(Array.from((await readAudio(wav)).samples)).toEqual([0.5, 0, 0, -0.25]);
+  });
+
+  test("other sample rates are resampled to 16 kHz", async () => {
+    for (const rate of [8000, 11025, 22050, 32000, 44100, 48000, 96000]) {
+      const n = Math.round(rate * 0.25);
+      const frames = Array.from({ length: n }, (_, i) => [0.5 * Math.sin((2 * Math.PI * 440 * i) / rate)]);
+      const { wav } = simpleWav(frames, "f32", rate);
+      const audio = await readAudio(wav);
+      expect(audio.samples.length).toBe(Math.ceil((n * 16000) / rate));
+      // Away from the edges the output is the same tone sampled at 16 kHz.
+      let worst = 0;
+      for (let i = 800; i < audio.samples.length - 800; i++) {
+        worst = Math.max(worst, Math.abs(audio.samples[i]! - 0.5 * Math.sin((2 * Math.PI * 440 * i) / 16000)));
+      }
+      expect(worst).toBeLessThan(1e-3);
+    }
+  });
+});
+
+describe("readAudio: real fixtures", () => {
+  const amiDir = join(import.meta.dir, "../../shared/fixtures/ami");
+  const files = readdirSync(amiDir).filter((f) => f.endsWith(".wav"));
+
+  test("16 kHz float32 mono AMI excerpts pass through unchanged", async () => {
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const path = join(amiDir, file);
+      const audio = await readAudio(path);
+      const bytes = await Bun.file(path).bytes();
+      const layout = parseWav(bytes, file);
+      expect(layout.encoding).toBe("float32");
+      // Reference: the raw data chunk, located by its id independently of the parser.
+      const at = Buffer.from(bytes).indexOf("data") + 8;
+      const raw = new Float32Array(bytes.slice(at, at + layout.frameCount * 4).buffer);
+      expect(audio.samples.length).toBe(raw.length);
+      expect(Buffer.from(audio.samples.buffer).equals(Buffer.from(raw.buffer))).toBe(true);
+      expect(audio.source).toEqual({ name: path, sampleRate: 16000, channels: 1, encoding: "float32", decoder: "wav" });
+    }
+  });
+});
+
+describe("readAudio: inputs", () => {
+  test("a path, its bytes and its raw samples give the same result", async () => {
+    const frames = signal(4800, 2);
+    const { wav } = simpleWav(frames, "f32", 48000);
+    const path = writeTemp("same.wav", wav);
+    const fromPath = await readAudio(path);
+    const fromBytes = await readAudio(wav);
+    const interleaved = new Float32Array(frames.flat());
+    const fromSamples = await readAudio({ samples: interleaved, sampleRate: 48000, channels: 2 });
+    expect(fromPath.samples.length).toBe(1600);
+    expect(Array.from(fromBytes.samples)).toEqual(Array.from(fromPath.samples));
+    expect(Array.from(fromSamples.samples)).toEqual(Array.from(fromPath.samples));
+    expect(fromBytes.source.name).toBe("<bytes>");
+    expect(fromSamples.source).toEqual({ name: "<samples>", sampleRate: 48000, channels: 2, encoding: "float32", decoder: "samples" });
+  });
+
+  test("conversion in pieces (as files are read) equals conversion in one call", () => {
+    for (const [rate, channels] of [
+      [44100, 2],
+      [16000, 3],
+      [8000, 1],
+      [47999, 2],
+    ] as const) {
+      const { bytes } = encode(signal(20000, channels), "s16");
+      const frameBytes = 2 * channels;
+      const source = {
+        encoding: "pcm_s16" as const,
+        channels,
+        sampleRate: rate,
+        frameCount: 20000,
+        read: (begin: number, end: number) => bytes.subarray(begin * frameBytes, end * frameBytes),
+      };
+      const whole = convertToMono16k(source);
+      for (const pieceBytes of [1, 999, 4096 * frameBytes]) {
+        expect(Buffer.from(convertToMono16k(source, pieceBytes).buffer).equals(Buffer.from(whole.buffer))).toBe(true);
+      }
+    }
+  });
+
+  test("a file larger than one 32 MiB read piece gives the same samples as its bytes in memory", async () => {
+    const frames = 48000 * 190; // 36.5 MB of 48 kHz stereo 16-bit
+    const pcm = new Int16Array(frames * 2);
+    for (let i = 0; i < pcm.length; i++) pcm[i] = ((i * 7919) % 65536) - 32768;
+    const bytes = new Uint8Array(pcm.buffer);
+    const wav = wavFile([fmtChunk({ tag: 1, channels: 2, rate: 48000, bits: 16 }), chunk("data", bytes)]);
+    const path = writeTemp("long.wav", wav);
+    const fromFile = await readAudio(path);
+    const fromBytes = await readAudio(wav);
+    expect(fromFile.samples.length).toBe(16000 * 190);
+    expect(Buffer.from(fromFile.samples.buffer).equals(Buffer.from(fromBytes.samples.buffer))).toBe(true);
+    rmSync(path);
+  });
+
+  test("16 kHz mono samples are copied unchanged, not aliased", async () => {
+    const samples = new Float32Array([0.1, -0.2, 0.3, -0, 1.5]);
+    const audio = await readAudio({ samples, sampleRate: 16000 });
+    expect(Buffer.from(audio.samples.buffer).equals(Buffer.from(samples.buffer))).toBe(true);
+    samples[0] = 9;
+    expect(audio.samples[0]).toBeCloseTo(0.1, 7);
+  });
+
+  test("a view into a larger buffer at an odd byte offset decodes correctly", async () => {
+    const { wav, stored } = simpleWav(signal(300, 2), "s16", 16000);
+    const shifted = new Uint8Array(wav.length + 5);
+    shifted.set(wav, 5);
+    const audio = await readAudio(shifted.subarray(5));
+    expectClose(audio.samples, mean(stored), 0);
+  });
+
+  test("bad raw samples are AudioFormatErrors", async () => {
+    const bad: [unknown, string][] = [
+      [{ samples: new Float32Array(10), sampleRate: 16 }, "sampleRate must be a whole number of Hz from 1000"],
+      [{ samples: new Float32Array(10), sampleRate: 44100.5 }, "got 44100.5"],
+      [{ samples: new Float32Array(9), sampleRate: 16000, channels: 2 }, "not a whole number of 2-channel frames"],
+      [{ samples: new Float32Array(4), sampleRate: 16000, channels: 0 }, "channels must be"],
+      [{ samples: new Float32Array(0), sampleRate: 16000 }, "no audio"],
+      [{ samples: [0.1, 0.2], sampleRate: 16000 }, "must be a Float32Array"],
+    ];
+    for (const [input, message] of bad) {
+      const error = await formatError(() => readAudio(input as never, { name: "mic" }));
+      expect(error.message).toStartWith("mic: ");
+      expect(error.message).toContain(message);
+    }
+  });
+});
+
+describe("readAudio: bad input gives one readable AudioFormatError naming the file", () => {
+  const valid = simpleWav(signal(100, 2), "s16").wav;
+  const patched = (edit: (v: DataView) => void) => {
+    const copy = valid.slice();
+    edit(new DataView(copy.buffer));
+    return copy;
+  };
+  // Offsets in `valid`: fmt body at 20 (tag 20, channels 22, rate 24, blockAlign 32, bits 34), data size at 40.
+  const cases: [string, Uint8Array, string][] = [
+    ["truncated-header.wav", valid.subarray(0, 30), "truncated WAV header"],
+    ["tiny.wav", valid.subarray(0, 8), "truncated WAV header: the file is only 8 bytes"],
+    ["zero-channels.wav", patched((v) => v.setUint16(22, 0, true)), "0 channels"],
+    ["zero-rate.wav", patched((v) => v.setUint32(24, 0, true)), "sample rate is 0 Hz"],
+    ["huge-rate.wav", patched((v) => v.setUint32(24, 50_000_000, true)), "sample rate 50000000 Hz is outside"],
+    ["block-align.wav", patched((v) => v.setUint16(32, 3, true)), "block align is 3 bytes, but 2 channel(s) of 16-bit samples make 4-byte frames"],
+    ["bits.wav", patched((v) => v.setUint16(34, 48, true)), "48-bit PCM is not supported"],
+    ["float-bits.wav", patched((v) => (v.setUint16(20, 3, true), v.setUint16(34, 16, true))), "16-bit float samples are not supported"],
+    ["mulaw.wav", patched((v) => (v.setUint16(20, 7, true), v.setUint16(34, 8, true))), "WAV codec mu-law (format tag 0x0007)"],
+    ["adpcm.wav", patched((v) => v.setUint16(20, 2, true)), "Microsoft ADPCM (format tag 0x0002)"],
+    ["fmt-size.wav", patched((v) => v.setUint32(16, 0x7fff0000, true)), "truncated WAV header: the 'fmt ' chunk declares 2147418112 bytes, past the end of the file"],
+    ["fmt-cut.wav", valid.subarray(0, 28), "truncated WAV header: the file ends inside the 'fmt ' chunk"],
+    ["fmt-small.wav", patched((v) => v.setUint32(16, 8, true)), "'fmt ' chunk is 8 bytes"],
+    ["no-data.wav", valid.subarray(0, 36), "no 'data' chunk"],
+    ["header-only.wav", valid.subarray(0, 44), "the file holds 0, not one whole frame"],
+    ["empty-data.wav", patched((v) => v.setUint32(40, 0, true)), "contains no audio"],
+    ["rf64-no-ds64.wav", patched((v) => v.setUint32(0, 0x34364652, true)), "invalid RF64 header: the first chunk is not 'ds64'"],
+    [
+      "guid.wav",
+      wavFile([fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 16, extensible: { validBits: 16, guidTail: new Array(14).fill(7) } }), chunk("data", new Uint8Array(8))]),
+      "WAVE_FORMAT_EXTENSIBLE with unknown sub-format {07070001-0707-0707-0707-070707070707}",
+    ],
+    ["text.txt", new TextEncoder().encode("just some text, not audio at all"), 'not a WAV file (it starts with "just"'],
+    ["riff-avi.avi", concat([new TextEncoder().encode("RIFF\x10\x00\x00\x00AVI LIST"), new Uint8Array(8)]), "not a WAV file"],
+  ];
+
+  for (const [name, bytes, message] of cases) {
+    test(`${name}: ${message}`, async () => {
+      const path = writeTemp(name, bytes);
+      for (const input of [path, bytes]) {
+        const error = await formatError(() => readAudio(input, { ffmpeg: false, name }));
+        expect(error.message).toStartWith(`${name}: `);
+        expect(error.message).toContain(message);
+        expect(error.file).toBe(name);
+        expect(error.message).not.toContain("\n");
+      }
+    });
+  }
+
+  test("non-WAV input without ffmpeg says how to install it", async () => {
+    const error = await formatError(() => readAudio(new TextEncoder().encode("ID3 fake mp3"), { ffmpeg: false, name: "song.mp3" }));
+    expect(error.message).toContain("needs ffmpeg, which was not found on the PATH");
+    expect(error.message).toContain("apt install ffmpeg");
+    const mulaw = await formatError(() => readAudio(cases.find((c) => c[0] === "mulaw.wav")![1], { ffmpeg: false }));
+    expect(mulaw.message).toContain("needs ffmpeg");
+  });
+
+  test("missing file, directory, empty file, unreadable path", async () => {
+    const missing = join(dir, "missing.wav");
+    expect((await formatError(() => readAudio(missing))).message).toBe(`${missing}: file not found`);
+    const sub = join(dir, "a-directory.wav");
+    mkdirSync(sub);
+    expect((await formatError(() => readAudio(sub))).message).toBe(`${sub}: is a directory, not an audio file`);
+    const empty = writeTemp("empty.wav", new Uint8Array(0));
+    expect((await formatError(() => readAudio(empty))).message).toBe(`${empty}: file is empty (0 bytes)`);
+    expect((await formatError(() => readAudio(new Uint8Array(0)))).message).toBe("<bytes>: is empty (0 bytes)");
+    const through = join(empty, "x.wav");
+    expect((await formatError(() => readAudio(through))).message).toContain("file not found");
+    // A named pipe with no writer: refused at once rather than waited on.
+    const fifo = join(dir, "pipe.wav");
+    if (Bun.spawnSync(["mkfifo", fifo]).exitCode === 0) {
+      expect((await formatError(() => readAudio(fifo))).message).toBe(`${fifo}: is not a regular file`);
+    }
+  });
+
+  test("random corruption of WAV headers never crashes or hangs", async () => {
+    const base = wavFile([
+      chunk("LIST", "INFOISFT\x03\x00\x00\x00ab\x00"),
+      fmtChunk({ tag: 1, channels: 2, rate: 44100, bits: 16, extensible: { validBits: 16 } }),
+      chunk("data", encode(signal(64, 2), "s16").bytes),
+    ]);
+    let seed = 12345;
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    let decoded = 0;
+    for (let round = 0; round < 3000; round++) {
+      const bytes = base.slice(0, round % 7 === 0 ? Math.floor(random() * base.length) : base.length);
+      const edits = 1 + Math.floor(random() * 4);
+      for (let e = 0; e < edits && bytes.length > 0; e++) {
+        const at = Math.floor(random() * Math.min(bytes.length, 100)); // the header region
+        bytes[at] = random() < 0.3 ? 0xff : Math.floor(random() * 256);
+      }
+      let result: AudioData | undefined;
+      try {
+        result = await readAudio(bytes, noFfmpeg);
+      } catch (error) {
+        if (!(error instanceof AudioFormatError)) throw error;
+        expect(error.message).toStartWith("<bytes>: ");
+        continue;
+      }
+      decoded++;
+      expect(result.samples.length).toBeGreaterThan(0);
+      expect(result.samples.every(Number.isFinite)).toBe(true);
+    }
+    expect(decoded).toBeGreaterThan(0);
+  });
+});
+
+describe("readAudio: ffmpeg for other formats", () => {
+  const skip = !ffmpegPath;
+  if (skip) console.warn("[audio.test] ffmpeg is not on the PATH: skipping the ffmpeg decoding tests (apt install ffmpeg)");
+
+  /** Runs ffmpeg on a WAV to make another format. */
+  async function convert(wav: Uint8Array, name: string, args: string[]): Promise<string> {
+    const input = writeTemp(`${name}.src.wav`, wav);
+    const output = join(dir, name);
+    const proc = Bun.spawn([ffmpegPath!, "-v", "error", "-y", "-i", input, ...args, output], { stderr: "pipe" });
+    if ((await proc.exited) !== 0) throw new Error(await new Response(proc.stderr).text());
+    return output;
+  }
+
+  test.skipIf(skip)("FLAC (lossless) decodes to exactly the samples of the WAV it came from", async () => {
+    const { wav } = simpleWav(signal(16000, 1), "s16");
+    const flac = await convert(wav, "tone.flac", ["-c:a", "flac"]);
+    const ours = await readAudio(wav);
+    const viaFfmpeg = await readAudio(flac);
+    expect(viaFfmpeg.source).toEqual({ name: flac, sampleRate: 16000, channels: 1, encoding: "flac", decoder: "ffmpeg" });
+    expectClose(viaFfmpeg.samples, Array.from(ours.samples), 0);
+    // The same bytes piped through stdin.
+    const fromBytes = await readAudio(await Bun.file(flac).bytes(), { name: "piped.flac" });
+    expectClose(fromBytes.samples, Array.from(ours.samples), 0);
+  });
+
+  test.skipIf(skip)("MP3 at 44.1 kHz stereo: source metadata and a tone of the right length", async () => {
+    const frames = Array.from({ length: 44100 }, (_, i) => [0.5 * Math.sin((2 * Math.PI * 440 * i) / 44100), 0.5 * Math.sin((2 * Math.PI * 440 * i) / 44100)]);
+    const mp3 = await convert(simpleWav(frames, "s16", 44100).wav, "tone.mp3", ["-c:a", "libmp3lame", "-b:a", "128k"]);
+    const audio = await readAudio(mp3);
+    expect(audio.source).toMatchObject({ sampleRate: 44100, channels: 2, encoding: "mp3", decoder: "ffmpeg" });
+    expect(audio.durationSec).toBeGreaterThan(0.99);
+    expect(audio.durationSec).toBeLessThan(1.1);
+    // ffmpeg downmixes with its own matrix, so check the tone, not the level: the 440 Hz component
+    // (least-squares fit over 8000 samples = 220 periods) holds nearly all the energy.
+    let energy = 0;
+    let re = 0;
+    let im = 0;
+    for (let i = 4000; i < 12000; i++) {
+      const v = audio.samples[i]!;
+      energy += v * v;
+      re += v * Math.cos((2 * Math.PI * 440 * i) / 16000);
+      im += v * Math.sin((2 * Math.PI * 440 * i) / 16000);
+    }
+    const tonePower = (2 * (re * re + im * im)) / 8000;
+    expect(energy).toBeGreaterThan(100);
+    expect(tonePower / energy).toBeGreaterThan(0.99);
+  });
+
+  test.skipIf(skip)("a mu-law WAV falls back to ffmpeg", async () => {
+    const frames = Array.from({ length: 8000 }, (_, i) => [0.5 * Math.sin((2 * Math.PI * 300 * i) / 8000)]);
+    const path = await convert(simpleWav(frames, "s16", 8000).wav, "mulaw.wav", ["-c:a", "pcm_mulaw"]);
+    expect(parseWav(await Bun.file(path).bytes(), "m").codec).toBe("mu-law (format tag 0x0007)");
+    const audio = await readAudio(path);
+    expect(audio.source).toMatchObject({ sampleRate: 8000, channels: 1, encoding: "pcm_mulaw", decoder: "ffmpeg" });
+    expect(audio.samples.length).toBe(16000);
+    let worst = 0;
+    for (let i = 500; i < 15500; i++) worst = Math.max(worst, Math.abs(audio.samples[i]! - 0.5 * Math.sin((2 * Math.PI * 300 * i) / 16000)));
+    expect(worst).toBeLessThan(0.03); // mu-law quantization and ffmpeg's resampler
+  });
+
+  test.skipIf(skip)("non-audio bytes and files without an audio stream", async () => {
+    const text = writeTemp("notes.txt", new TextEncoder().encode("hello, this is not audio\n".repeat(20)));
+    const error = await formatError(() => readAudio(text));
+    expect(error.message).toStartWith(`${text}: not a WAV file`);
+    expect(error.message).toContain("ffmpeg could not decode it");
+    expect(error.message).not.toContain("\n");
+
+    const png = join(dir, "image.png");
+    const proc = Bun.spawn([ffmpegPath!, "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=red:s=16x16", "-frames:v", "1", png]);
+    expect(await proc.exited).toBe(0);
+    expect((await formatError(() => readAudio(png))).message).toContain("it has no audio stream");
+  });
+
+  test.skipIf(skip)("a broken ffmpeg path is reported", async () => {
+    const error = await formatError(() => readAudio(new TextEncoder().encode("OggS...."), { ffmpeg: join(dir, "no-such-ffmpeg"), name: "x.ogg" }));
+    expect(error.message).toStartWith("x.ogg: ");
+    expect(error.message).toContain("running");
+  });
+});
