@@ -6,33 +6,19 @@
  *   bun run bench/fbank.ts [minutes=60] [peerMinutes=5] [repeats=5]
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readAudio } from "../src/audio/index.ts";
 import { extractFbankSync, FBANK_SAMPLE_RATE, type FbankOptions } from "../src/features/fbank.ts";
 import { setNativeThreads } from "../src/ffi.ts";
 import { subsegment } from "../src/pipeline/subsegment.ts";
 import type { TimeSpan } from "../src/types.ts";
+import { buildMeetingSignal } from "./long-audio.ts";
 
 const minutes = Number(process.argv[2] ?? 60);
 const peerMinutes = Number(process.argv[3] ?? 5);
 const repeats = Number(process.argv[4] ?? 5);
 const root = join(import.meta.dir, "..");
-const ami = join(root, "../shared/fixtures/ami");
-
-async function buildSignal(seconds: number): Promise<Float32Array> {
-  const files = readdirSync(ami).filter((f) => f.endsWith(".wav")).sort();
-  const clips = await Promise.all(files.map(async (f) => (await readAudio(join(ami, f))).samples));
-  const signal = new Float32Array(Math.round(seconds * FBANK_SAMPLE_RATE));
-  for (let at = 0, i = 0; at < signal.length; i++) {
-    const clip = clips[i % clips.length]!;
-    const n = Math.min(clip.length, signal.length - at);
-    signal.set(clip.subarray(0, n), at);
-    at += n;
-  }
-  return signal;
-}
 
 interface Timing {
   median: number;
@@ -73,7 +59,7 @@ function row(label: string, t: Timing, audioSec: number): string {
 }
 
 const audioSec = minutes * 60;
-const signal = await buildSignal(audioSec);
+const signal = await buildMeetingSignal(audioSec);
 const windows = subsegment([{ start: 0, end: audioSec }]);
 console.log(
   `${minutes} min of AMI audio: ${windows.length} subsegments (1.5 s / 0.6 s), ` +
