@@ -19,5 +19,6 @@ step "Zig $(cat tools/zig-version) from PyPI, into .venv"
 
 step "libsenko (zig build, ReleaseFast, native CPU)"
 bash tools/zig.sh build -Doptimize=ReleaseFast
+step "models (fetched once, SHA-256 verified, cached)"; ./node_modules/.bin/bun run models/cli.ts
 
 step "done"

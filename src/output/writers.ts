@@ -1,0 +1,72 @@
+/** @module Serialisations of a diarization result: JSON, RTTM, CSV and plain text, plus atomic file writes. */
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { basename, extname } from "node:path";
+import type { DiarizationResult } from "../diarizer.ts";
+import { writeRttm } from "../eval/rttm.ts";
+
+export type OutputFormat = "json" | "rttm" | "csv" | "text";
+
+/** The result as plain JSON (centroids as number arrays), pretty-printed. */
+export function toJson(result: DiarizationResult, source?: string): string {
+  const centroids = Object.fromEntries(
+    Object.entries(result.speakerCentroids).map(([k, v]) => [k, Array.from(v, (x) => +x.toPrecision(7))]),
+  );
+  return `${JSON.stringify({ ...(source ? { source } : {}), ...result, speakerCentroids: centroids }, null, 2)}\n`;
+}
+
+/** RTTM file id: the input's base name without extension (what scoring tools match on). */
+export function rttmUri(source: string): string {
+  const name = basename(source);
+  return name.slice(0, name.length - extname(name).length) || name;
+}
+
+export function toRttm(result: DiarizationResult, uri: string): string {
+  return writeRttm(uri, result.mergedSegments);
+}
+
+export function toCsv(result: DiarizationResult): string {
+  return `start,end,speaker\n${result.mergedSegments.map((s) => `${s.start.toFixed(3)},${s.end.toFixed(3)},${s.speaker}`).join("\n")}\n`;
+}
+
+/** `hh:mm:ss.ss` */
+export function clock(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:${s.toFixed(2).padStart(5, "0")}`;
+}
+
+export function toText(result: DiarizationResult): string {
+  return result.mergedSegments.map((s) => `${clock(s.start)} - ${clock(s.end)}  ${s.speaker}`).join("\n") + "\n";
+}
+
+export function formatResult(result: DiarizationResult, format: OutputFormat, source: string): string {
+  switch (format) {
+    case "json":
+      return toJson(result, source);
+    case "rttm":
+      return toRttm(result, rttmUri(source));
+    case "csv":
+      return toCsv(result);
+    case "text":
+      return toText(result);
+  }
+}
+
+/** Writes `text` to a temporary name beside `path`, then renames it: readers never see half a file. */
+export function writeFileAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    const fd = openSync(tmp, "w");
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+}

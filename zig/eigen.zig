@@ -1,0 +1,1099 @@
+//! Smallest eigenpairs of symmetric matrices, for spectral clustering.
+//!
+//! - `denseSmallest`: any small dense symmetric matrix. Householder tridiagonalisation, implicit QL
+//!   for all eigenvalues (recording its plane rotations), then only the wanted eigenvectors: each is a
+//!   unit vector pushed back through the recorded rotations and the reflectors, so the cost of vectors
+//!   grows with the number wanted instead of with n^3.
+//! - `laplacianSmallest`: the unnormalised Laplacian L = D - S of a sparse affinity (matrix.Graph),
+//!   by thick-restart block Lanczos with full reorthogonalisation. The block size is at least the
+//!   number of wanted pairs, so eigenvalues of any multiplicity up to it (0 repeated once per
+//!   connected component) are found. Every restart keeps the best Ritz vectors and continues the
+//!   Krylov sequence from the residual block, so nothing already learnt is lost.
+//!   All reductions run over fixed row chunks summed in a fixed order: results do not depend on the
+//!   number of threads or on scheduling.
+const std = @import("std");
+const assert = std.debug.assert;
+const pool_mod = @import("pool.zig");
+const Pool = pool_mod.Pool;
+const Graph = @import("matrix.zig").Graph;
+
+pub const Error = error{ OutOfMemory, NoConvergence };
+
+const dl = std.simd.suggestVectorLength(f64) orelse 4;
+const DV = @Vector(dl, f64);
+
+// ---------------------------------------------------------------------------------------------
+// Dense symmetric eigenproblems
+
+/// Smallest `m` eigenpairs of the symmetric n x n matrix `a` (row-major; overwritten). Writes the
+/// eigenvalues ascending into `values` and the eigenvectors into `vectors` (n x m, row-major:
+/// vectors[i * m + j] is component i of eigenvector j).
+pub fn denseSmallest(allocator: std.mem.Allocator, a: []f64, n: usize, m: usize, values: []f64, vectors: []f64) Error!void {
+    assert(a.len == n * n and m <= n and values.len == m and vectors.len == n * m);
+    if (m == 0) return;
+    const d = try allocator.alloc(f64, n);
+    defer allocator.free(d);
+    const e = try allocator.alloc(f64, n);
+    defer allocator.free(e);
+    const betas = try allocator.alloc(f64, n);
+    defer allocator.free(betas);
+    const scratch = try allocator.alloc(f64, 2 * n);
+    defer allocator.free(scratch);
+    tridiagonalize(a, n, d, e, betas, scratch);
+
+    var rotations: std.ArrayList(Rotation) = .empty;
+    defer rotations.deinit(allocator);
+    try tridiagonalQl(allocator, d, e, &rotations);
+
+    // The m smallest, ties by position (deterministic).
+    const order = try allocator.alloc(u32, n);
+    defer allocator.free(order);
+    for (order, 0..) |*o, i| o.* = @intCast(i);
+    std.sort.pdq(u32, order, d, struct {
+        fn less(dd: []const f64, x: u32, y: u32) bool {
+            return dd[x] < dd[y] or (dd[x] == dd[y] and x < y);
+        }
+    }.less);
+
+    // Eigenvector j of the tridiagonal matrix is column j of the product of the QL rotations:
+    // replay them backwards on e_j. Rows of `vectors` hold one component of all m vectors.
+    @memset(vectors, 0);
+    for (order[0..m], 0..) |j, t| {
+        values[t] = d[j];
+        vectors[@as(usize, j) * m + t] = 1;
+    }
+    var r = rotations.items.len;
+    while (r > 0) {
+        r -= 1;
+        const rot = rotations.items[r];
+        rotateRows(vectors[rot.i * m ..][0..m], vectors[(rot.i + 1) * m ..][0..m], rot.c, rot.s);
+    }
+    applyReflectors(a, n, betas, vectors, m, scratch[0..m]);
+}
+
+/// Householder reduction of symmetric `a` (only its lower triangle is read) to tridiagonal form
+/// (diagonal d, off-diagonal e[0..n-1]). Reflector k (I - beta_k v v^T, acting on rows k+1..n) is
+/// stored below the diagonal in column k.
+fn tridiagonalize(a: []f64, n: usize, d: []f64, e: []f64, betas: []f64, scratch: []f64) void {
+    @setFloatMode(.optimized);
+    @memset(betas, 0);
+    @memset(e, 0);
+    var k: usize = 0;
+    while (k + 2 < n) : (k += 1) {
+        const len = n - k - 1;
+        // x = a[k+1.., k]
+        const x0 = a[(k + 1) * n + k];
+        var tail2: f64 = 0;
+        for (k + 2..n) |i| tail2 += a[i * n + k] * a[i * n + k];
+        if (tail2 == 0) {
+            // Already tridiagonal in this column.
+            e[k] = x0;
+            continue;
+        }
+        const norm = @sqrt(x0 * x0 + tail2);
+        const alpha = if (x0 >= 0) -norm else norm;
+        // v = x - alpha e1 (kept in place), beta = 2 / (v^T v)
+        a[(k + 1) * n + k] = x0 - alpha;
+        const v0 = x0 - alpha;
+        const beta = 2.0 / (v0 * v0 + tail2);
+        betas[k] = beta;
+        e[k] = alpha;
+        const v = scratch[0..len];
+        for (v, 0..) |*vi, t| vi.* = a[(k + 1 + t) * n + k];
+        // p = beta * B v, w = p - (beta / 2)(p^T v) v, B -= v w^T + w v^T, on the lower triangle of
+        // the trailing block B only: row t of B holds B[t][0..t+1], and its entries also serve as
+        // column t above the diagonal.
+        const w = scratch[n .. n + len];
+        @memset(w, 0);
+        for (0..len) |t| {
+            const row = a[(k + 1 + t) * n + k + 1 ..][0..t];
+            w[t] += dotF64(row, v[0..t]) + a[(k + 1 + t) * n + k + 1 + t] * v[t];
+            axpyF64(w[0..t], v[t], row);
+        }
+        var pv: f64 = 0;
+        for (w, v) |*wi, vi| {
+            wi.* *= beta;
+            pv += wi.* * vi;
+        }
+        const half = 0.5 * beta * pv;
+        for (w, v) |*wi, vi| wi.* -= half * vi;
+        for (0..len) |t| {
+            const row = a[(k + 1 + t) * n + k + 1 ..][0 .. t + 1];
+            axpyF64(row, -v[t], w[0 .. t + 1]);
+            axpyF64(row, -w[t], v[0 .. t + 1]);
+        }
+    }
+    for (0..n) |i| d[i] = a[i * n + i];
+    if (n >= 2) e[n - 2] = a[(n - 1) * n + n - 2];
+    e[n - 1] = 0;
+}
+
+/// vectors (n x m, rows = components) <- Q vectors, Q = H_0 H_1 ... H_{n-3} from `tridiagonalize`.
+fn applyReflectors(a: []const f64, n: usize, betas: []const f64, vectors: []f64, m: usize, u: []f64) void {
+    @setFloatMode(.optimized);
+    var k: usize = if (n >= 3) n - 2 else 0;
+    while (k > 0) {
+        k -= 1;
+        const beta = betas[k];
+        if (beta == 0) continue;
+        // u = v^T Z[k+1..], Z[k+1..] -= beta v u^T
+        @memset(u, 0);
+        for (k + 1..n) |i| axpyF64(u, a[i * n + k], vectors[i * m ..][0..m]);
+        for (k + 1..n) |i| axpyF64(vectors[i * m ..][0..m], -beta * a[i * n + k], u);
+    }
+}
+
+const Rotation = struct { c: f64, s: f64, i: u32 };
+
+/// Applies a recorded QL rotation to two rows: (x, y) <- (c x + s y, -s x + c y).
+fn rotateRows(x: []f64, y: []f64, c: f64, s: f64) void {
+    @setFloatMode(.optimized);
+    const cv: DV = @splat(c);
+    const sv: DV = @splat(s);
+    var i: usize = 0;
+    while (i + dl <= x.len) : (i += dl) {
+        const xv: DV = x[i..][0..dl].*;
+        const yv: DV = y[i..][0..dl].*;
+        x[i..][0..dl].* = cv * xv + sv * yv;
+        y[i..][0..dl].* = cv * yv - sv * xv;
+    }
+    while (i < x.len) : (i += 1) {
+        const xs = x[i];
+        x[i] = c * xs + s * y[i];
+        y[i] = c * y[i] - s * xs;
+    }
+}
+
+/// Eigenvalues of the symmetric tridiagonal matrix (d, e; e[i] couples i and i+1, e[n-1] unused)
+/// into d (unsorted) by implicit QL with Wilkinson shifts. Each plane rotation that would update
+/// the eigenvector matrix Z (Z <- Z G on columns i, i+1) is appended to `rotations`.
+fn tridiagonalQl(allocator: std.mem.Allocator, d: []f64, e: []f64, rotations: *std.ArrayList(Rotation)) Error!void {
+    const n = d.len;
+    if (n == 0) return;
+    e[n - 1] = 0;
+    const eps = std.math.floatEps(f64);
+    for (0..n) |l| {
+        var iterations: u32 = 0;
+        while (true) {
+            var m = l;
+            while (m + 1 < n) : (m += 1) {
+                const scale = @abs(d[m]) + @abs(d[m + 1]);
+                if (@abs(e[m]) <= eps * scale) break;
+            }
+            if (m == l) break;
+            iterations += 1;
+            if (iterations > 60) return error.NoConvergence;
+            var g = (d[l + 1] - d[l]) / (2.0 * e[l]);
+            var r = @sqrt(g * g + 1.0);
+            g = d[m] - d[l] + e[l] / (g + (if (g >= 0) r else -r));
+            var s: f64 = 1;
+            var c: f64 = 1;
+            var p: f64 = 0;
+            var i = m;
+            var deflated = false;
+            while (i > l) {
+                i -= 1;
+                const f = s * e[i];
+                const b = c * e[i];
+                // Plain sqrt: the operands are far from overflow here and std.math.hypot's scaling is slow.
+                r = @sqrt(f * f + g * g);
+                e[i + 1] = r;
+                if (r == 0) {
+                    d[i + 1] -= p;
+                    e[m] = 0;
+                    deflated = true;
+                    break;
+                }
+                s = f / r;
+                c = g / r;
+                g = d[i + 1] - p;
+                r = (d[i] - g) * s + 2.0 * c * b;
+                p = s * r;
+                d[i + 1] = g + p;
+                g = c * r - b;
+                try rotations.append(allocator, .{ .c = c, .s = s, .i = @intCast(i) });
+            }
+            if (deflated) continue;
+            d[l] -= p;
+            e[l] = g;
+            e[m] = 0;
+        }
+    }
+}
+
+fn dotF64(a: []const f64, b: []const f64) f64 {
+    @setFloatMode(.optimized);
+    assert(a.len == b.len);
+    var acc0: DV = @splat(0);
+    var acc1: DV = @splat(0);
+    var i: usize = 0;
+    while (i + 2 * dl <= a.len) : (i += 2 * dl) {
+        acc0 += @as(DV, a[i..][0..dl].*) * @as(DV, b[i..][0..dl].*);
+        acc1 += @as(DV, a[i + dl ..][0..dl].*) * @as(DV, b[i + dl ..][0..dl].*);
+    }
+    var sum = @reduce(.Add, acc0 + acc1);
+    while (i < a.len) : (i += 1) sum += a[i] * b[i];
+    return sum;
+}
+
+/// out += factor * x
+fn axpyF64(out: []f64, factor: f64, x: []const f64) void {
+    @setFloatMode(.optimized);
+    assert(out.len == x.len);
+    const f: DV = @splat(factor);
+    var i: usize = 0;
+    while (i + dl <= out.len) : (i += dl) out[i..][0..dl].* = @as(DV, out[i..][0..dl].*) + f * @as(DV, x[i..][0..dl].*);
+    while (i < out.len) : (i += 1) out[i] += factor * x[i];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sparse Laplacian: thick-restart block Lanczos
+
+pub const Options = struct {
+    /// eigenpairs wanted (smallest first); at most `max_wanted`
+    wanted: u32,
+    /// converged when every wanted Ritz pair has ||L x - theta x|| <= tolerance * bound,
+    /// bound = 2 max degree >= ||L|| (Gershgorin)
+    tolerance: f64 = 1e-5,
+    /// Lanczos restarts before giving up (error.NoConvergence)
+    max_restarts: u32 = 400,
+    seed: u64 = 0x5e4c0,
+    /// up to this order the dense solver is used on the whole Laplacian
+    dense_max: u32 = 256,
+};
+
+pub const max_wanted = 32;
+
+pub const Result = struct {
+    /// ascending, `wanted` of them
+    values: []f64,
+    /// count x wanted, row-major: the spectral embedding of each row
+    vectors: []f64,
+    /// Laplacian-times-vector products spent (0 for the dense path)
+    products: u64,
+
+    pub fn deinit(r: *Result, allocator: std.mem.Allocator) void {
+        allocator.free(r.values);
+        allocator.free(r.vectors);
+        r.* = undefined;
+    }
+};
+
+/// The `options.wanted` smallest eigenpairs of L = D - S for the affinity `graph`.
+pub fn laplacianSmallest(pool: *Pool, allocator: std.mem.Allocator, graph: Graph, options: Options) Error!Result {
+    const n: usize = graph.count;
+    assert(options.wanted >= 1 and options.wanted <= max_wanted and options.wanted <= n);
+    if (n <= options.dense_max) return denseLaplacian(allocator, graph, options.wanted);
+    if (options.wanted <= 16) return BlockLanczos(16).run(pool, allocator, graph, options);
+    return BlockLanczos(32).run(pool, allocator, graph, options);
+}
+
+fn denseLaplacian(allocator: std.mem.Allocator, graph: Graph, wanted: u32) Error!Result {
+    const n: usize = graph.count;
+    const a = try allocator.alloc(f64, n * n);
+    defer allocator.free(a);
+    @memset(a, 0);
+    for (0..n) |i| {
+        a[i * n + i] = graph.degree[i];
+        for (graph.offsets[i]..graph.offsets[i + 1]) |e| a[i * n + graph.cols[e]] = -@as(f64, graph.vals[e]);
+    }
+    const values = try allocator.alloc(f64, wanted);
+    errdefer allocator.free(values);
+    const vectors = try allocator.alloc(f64, n * wanted);
+    errdefer allocator.free(vectors);
+    try denseSmallest(allocator, a, n, wanted, values, vectors);
+    return .{ .values = values, .vectors = vectors, .products = 0 };
+}
+
+/// Rows per chunk of the vector kernels: partial sums are per chunk, so results do not depend on threads.
+const chunk_rows = 512;
+
+fn chunkCount(n: usize) u32 {
+    return @intCast(std.math.divCeil(usize, n, chunk_rows) catch unreachable);
+}
+
+/// Below this many rows the vector kernels run on the calling thread: waking the pool for each of
+/// the ~8 passes of a block step cost more than it saved (measured at n = 1,000 on 2 threads).
+const parallel_min_rows = 2048;
+
+/// Runs func(context, chunk) for every row chunk, on the pool when the vectors are long enough.
+fn forChunks(pool: *Pool, n: usize, context: anytype, comptime func: fn (@TypeOf(context), u32) void) void {
+    const chunks = chunkCount(n);
+    if (n < parallel_min_rows) {
+        for (0..chunks) |c| func(context, @intCast(c));
+    } else {
+        pool.parallelFor(chunks, context, func);
+    }
+}
+
+/// out[x][y] = sum over rows [r0, r1) of a[x][r] * b[y][r] for column pointers a[0..4], b[0..4].
+fn dotTile(a: [4][*]const f64, b: [4][*]const f64, r0: usize, r1: usize) [4][4]f64 {
+    @setFloatMode(.optimized);
+    var acc: [4][4]DV = @splat(@splat(@as(DV, @splat(0))));
+    var r = r0;
+    while (r + dl <= r1) : (r += dl) {
+        var av: [4]DV = undefined;
+        var bv: [4]DV = undefined;
+        inline for (0..4) |x| av[x] = a[x][r..][0..dl].*;
+        inline for (0..4) |y| bv[y] = b[y][r..][0..dl].*;
+        inline for (0..4) |x| inline for (0..4) |y| {
+            acc[x][y] += av[x] * bv[y];
+        };
+    }
+    var out: [4][4]f64 = undefined;
+    inline for (0..4) |x| inline for (0..4) |y| {
+        out[x][y] = @reduce(.Add, acc[x][y]);
+    };
+    while (r < r1) : (r += 1) {
+        inline for (0..4) |x| inline for (0..4) |y| {
+            out[x][y] += a[x][r] * b[y][r];
+        };
+    }
+    return out;
+}
+
+/// Column-major vectors: column c is data[c * ld ..][0..ld].
+const Cols = struct {
+    data: [*]f64,
+    ld: usize,
+
+    fn col(self: Cols, c: usize) [*]f64 {
+        return self.data + c * self.ld;
+    }
+};
+
+/// out (na x nb, row-major) = a^T b over rows [r0, r1).
+fn dotsChunk(a: Cols, na: usize, b: Cols, nb: usize, r0: usize, r1: usize, out: []f64) void {
+    var x: usize = 0;
+    while (x < na) : (x += 4) {
+        var ap: [4][*]const f64 = undefined;
+        // Short tiles repeat their last column; the repeats are not stored.
+        inline for (0..4) |t| ap[t] = a.col(@min(x + t, na - 1));
+        var y: usize = 0;
+        while (y < nb) : (y += 4) {
+            var bp: [4][*]const f64 = undefined;
+            inline for (0..4) |t| bp[t] = b.col(@min(y + t, nb - 1));
+            const tile = dotTile(ap, bp, r0, r1);
+            for (0..@min(4, na - x)) |tx| for (0..@min(4, nb - y)) |ty| {
+                out[(x + tx) * nb + y + ty] = tile[tx][ty];
+            };
+        }
+    }
+}
+
+const CombineMode = enum { assign, subtract };
+
+/// For rows [r0, r1): out[c] (c < nb) = (out[c] if subtract, else 0) -/+ sum_p in[p] * coef[p * nb + c]
+/// (minus when subtracting). 16 accumulators: 4 output columns by 4 row vectors.
+fn combineChunk(comptime mode: CombineMode, out: Cols, nb: usize, in: Cols, np: usize, coef: []const f64, r0: usize, r1: usize) void {
+    @setFloatMode(.optimized);
+    const rv = 4;
+    var c0: usize = 0;
+    while (c0 < nb) : (c0 += 4) {
+        const cols = @min(4, nb - c0);
+        var r = r0;
+        while (r + rv * dl <= r1) : (r += rv * dl) {
+            var acc: [4][rv]DV = @splat(@splat(@as(DV, @splat(0))));
+            for (0..np) |p| {
+                const src = in.col(p) + r;
+                var iv: [rv]DV = undefined;
+                inline for (0..rv) |q| iv[q] = src[q * dl ..][0..dl].*;
+                inline for (0..4) |t| {
+                    const f: DV = @splat(coef[p * nb + @min(c0 + t, nb - 1)]);
+                    inline for (0..rv) |q| acc[t][q] += f * iv[q];
+                }
+            }
+            inline for (0..4) |t| {
+                if (t < cols) {
+                    const dst = out.col(c0 + t) + r;
+                    inline for (0..rv) |q| {
+                        dst[q * dl ..][0..dl].* = switch (mode) {
+                            .assign => acc[t][q],
+                            .subtract => @as(DV, dst[q * dl ..][0..dl].*) - acc[t][q],
+                        };
+                    }
+                }
+            }
+        }
+        while (r < r1) : (r += 1) {
+            for (c0..c0 + cols) |c| {
+                var sum: f64 = 0;
+                for (0..np) |p| sum += in.col(p)[r] * coef[p * nb + c];
+                const dst = out.col(c);
+                dst[r] = switch (mode) {
+                    .assign => sum,
+                    .subtract => dst[r] - sum,
+                };
+            }
+        }
+    }
+}
+
+/// Deterministic parallel a^T b (na x nb, row-major into `out`), partial sums per fixed row chunk.
+fn parallelDots(pool: *Pool, n: usize, a: Cols, na: usize, b: Cols, nb: usize, partials: []f64, out: []f64) void {
+    const chunks = chunkCount(n);
+    assert(partials.len >= chunks * na * nb and out.len >= na * nb);
+    const Job = struct {
+        n: usize,
+        a: Cols,
+        na: usize,
+        b: Cols,
+        nb: usize,
+        partials: []f64,
+        fn run(j: *const @This(), chunk: u32) void {
+            const r0 = @as(usize, chunk) * chunk_rows;
+            const r1 = @min(r0 + chunk_rows, j.n);
+            dotsChunk(j.a, j.na, j.b, j.nb, r0, r1, j.partials[chunk * j.na * j.nb ..][0 .. j.na * j.nb]);
+        }
+    };
+    forChunks(pool, n, &Job{ .n = n, .a = a, .na = na, .b = b, .nb = nb, .partials = partials }, Job.run);
+    const size = na * nb;
+    @memcpy(out[0..size], partials[0..size]);
+    for (1..chunks) |c| {
+        for (out[0..size], partials[c * size ..][0..size]) |*o, p| o.* += p;
+    }
+}
+
+fn parallelCombine(pool: *Pool, comptime mode: CombineMode, n: usize, out: Cols, nb: usize, in: Cols, np: usize, coef: []const f64) void {
+    const Job = struct {
+        n: usize,
+        out: Cols,
+        nb: usize,
+        in: Cols,
+        np: usize,
+        coef: []const f64,
+        fn run(j: *const @This(), chunk: u32) void {
+            const r0 = @as(usize, chunk) * chunk_rows;
+            const r1 = @min(r0 + chunk_rows, j.n);
+            combineChunk(mode, j.out, j.nb, j.in, j.np, j.coef, r0, r1);
+        }
+    };
+    forChunks(pool, n, &Job{ .n = n, .out = out, .nb = nb, .in = in, .np = np, .coef = coef }, Job.run);
+}
+
+fn BlockLanczos(comptime b: usize) type {
+    return struct {
+        const Self = @This();
+        const Row = @Vector(b, f64);
+        const Row32 = @Vector(b, f32);
+
+        pool: *Pool,
+        allocator: std.mem.Allocator,
+        graph: Graph,
+        n: usize,
+        /// basis size at a restart point, Ritz vectors kept per restart
+        basis: usize,
+        kept: usize,
+        /// basis + b columns: the last block holds the next Krylov block
+        v: Cols,
+        v_data: []f64,
+        /// basis x basis projection V^T L V
+        h: []f64,
+        /// coupling of the last basis block to the next block
+        r_last: [b][b]f64,
+        /// row-major n x b copy of the block multiplied by L, in f32: each graph entry then gathers
+        /// one cache line instead of two (the product keeps f64 sums; rounding x to f32 perturbs
+        /// L x by 6e-8 ||L|| ||x||, far below the convergence tolerance)
+        x_rows: []f32,
+        partials: []f64,
+        coefs: []f64,
+        coefs2: []f64,
+        scratch: []f64,
+        /// Gershgorin bound on ||L||
+        bound: f64,
+        prng: std.Random.DefaultPrng,
+        products: u64 = 0,
+
+        fn run(pool: *Pool, allocator: std.mem.Allocator, graph: Graph, options: Options) Error!Result {
+            const n: usize = graph.count;
+            const wanted: usize = options.wanted;
+            // Kept Ritz vectors: the wanted ones plus a guard of about 32 that speeds up the last of
+            // them, in whole blocks so that every cycle ends exactly at the basis size.
+            var kept: usize = std.mem.alignForward(usize, wanted + 32, b);
+            // Blocks added per restart cycle; 6 to 16 measured within noise of each other at n = 3000.
+            var steps: usize = if (b == 16) 9 else 6;
+            // The basis plus the next block must fit in R^n with room to spare.
+            const room = n - n / 4;
+            while (kept + (steps + 1) * b > room and steps > 2) steps -= 1;
+            while (kept + (steps + 1) * b > room and kept >= wanted + 8 + b) kept -= b;
+            if (kept + (steps + 1) * b > n) return denseLaplacian(allocator, graph, options.wanted);
+            const basis = kept + steps * b;
+
+            var bound: f64 = 0;
+            for (graph.degree) |dg| bound = @max(bound, 2 * dg);
+            if (bound == 0) bound = 1;
+
+            const chunks = chunkCount(n);
+            var self = Self{
+                .pool = pool,
+                .allocator = allocator,
+                .graph = graph,
+                .n = n,
+                .basis = basis,
+                .kept = kept,
+                .v = undefined,
+                .v_data = try allocator.alloc(f64, (basis + b) * n),
+                .h = undefined,
+                .r_last = undefined,
+                .x_rows = undefined,
+                .partials = undefined,
+                .coefs = undefined,
+                .coefs2 = undefined,
+                .scratch = undefined,
+                .bound = bound,
+                .prng = std.Random.DefaultPrng.init(options.seed),
+            };
+            defer allocator.free(self.v_data);
+            self.v = .{ .data = self.v_data.ptr, .ld = n };
+            self.h = try allocator.alloc(f64, basis * basis);
+            defer allocator.free(self.h);
+            self.x_rows = try allocator.alloc(f32, n * b);
+            defer allocator.free(self.x_rows);
+            self.partials = try allocator.alloc(f64, chunks * (basis + b) * b);
+            defer allocator.free(self.partials);
+            self.coefs = try allocator.alloc(f64, (basis + b) * b);
+            defer allocator.free(self.coefs);
+            self.coefs2 = try allocator.alloc(f64, (basis + b) * b);
+            defer allocator.free(self.coefs2);
+            self.scratch = try allocator.alloc(f64, n * @max(kept, b));
+            defer allocator.free(self.scratch);
+
+            const theta = try allocator.alloc(f64, kept);
+            defer allocator.free(theta);
+            const y = try allocator.alloc(f64, basis * kept);
+            defer allocator.free(y);
+            const h_copy = try allocator.alloc(f64, basis * basis);
+            defer allocator.free(h_copy);
+
+            // Random orthonormal start block.
+            for (0..b) |c| self.randomColumn(c);
+            var start_gram: [b * b]f64 = undefined;
+            const start_block = Cols{ .data = self.v.col(0), .ld = n };
+            parallelDots(pool, n, start_block, b, start_block, b, self.partials, &start_gram);
+            try self.orthonormalizeNewBlock(0, start_gram, &self.r_last);
+            @memset(self.h, 0);
+            var start: usize = 0;
+            var restarts: u32 = 0;
+            while (true) {
+                var q = start;
+                while (q + b <= basis) : (q += b) try self.expand(q, start);
+
+                @memcpy(h_copy, self.h);
+                try denseSmallest(allocator, h_copy, basis, kept, theta, y);
+                // ||L x_i - theta_i x_i|| = ||R_last * (last block of y_i)||
+                var converged = true;
+                for (0..wanted) |i| {
+                    var sum: f64 = 0;
+                    for (0..b) |a| {
+                        var r: f64 = 0;
+                        for (0..b) |t| r += self.r_last[a][t] * y[(basis - b + t) * kept + i];
+                        sum += r * r;
+                    }
+                    if (@sqrt(sum) > options.tolerance * bound) converged = false;
+                }
+                if (converged) return self.finish(theta[0..wanted], y);
+                if (restarts == options.max_restarts) return error.NoConvergence;
+                restarts += 1;
+                self.restart(theta, y, kept);
+                start = kept;
+            }
+        }
+
+        /// A new direction shorter than this times ||L|| is rounding, not Krylov space: the f32 copy
+        /// of a block for the Laplacian product perturbs L x by up to 6e-8 ||L|| (unit x).
+        const lost_direction = 1e-6;
+
+        /// Fills column c with uniform values in [-1, 1).
+        fn randomColumn(self: *Self, c: usize) void {
+            const r = self.prng.random();
+            for (self.v.col(c)[0..self.n]) |*x| x.* = 2 * r.float(f64) - 1;
+        }
+
+        /// One block Lanczos step: W = L V[q..q+b] orthogonalised against V[0..q+b] and
+        /// orthonormalised into V[q+b..q+2b]; records column block q of H and the coupling R.
+        /// In exact arithmetic W only has components along the blocks coupled to block q (the
+        /// previous block, or every kept Ritz vector right after a restart): those go first, then one
+        /// pass over the whole basis removes what rounding left, repeated if it removed much
+        /// (Daniel-Gragg-Kaufman-Stewart), which costs about half of two full passes.
+        fn expand(self: *Self, q: usize, start: usize) Error!void {
+            const n = self.n;
+            const p = q + b;
+            const w = Cols{ .data = self.v.col(p), .ld = n };
+            // x_rows already holds block q: the step that orthonormalised it wrote it there.
+            self.laplacianBlock(p);
+            self.products += b;
+            const c1 = self.coefs[0 .. p * b];
+            const c2 = self.coefs2[0 .. p * b];
+            const local = if (q == start) 0 else q - b;
+            const local_v = Cols{ .data = self.v.col(local), .ld = n };
+            parallelDots(self.pool, n, local_v, p - local, w, b, self.partials, c2[0 .. (p - local) * b]);
+            var gram = self.updateBlock(w, .subtract, local_v, p - local, c2[0 .. (p - local) * b], .gram);
+            @memset(c1[0 .. local * b], 0);
+            @memcpy(c1[local * b ..], c2[0 .. (p - local) * b]);
+            var pass: u32 = 0;
+            while (true) : (pass += 1) {
+                parallelDots(self.pool, n, self.v, p, w, b, self.partials, c2);
+                const before = gram;
+                gram = self.updateBlock(w, .subtract, self.v, p, c2, .gram);
+                for (c1, c2) |*x, z| x.* += z;
+                var shrunk = false;
+                for (0..b) |i| shrunk = shrunk or gram[i * b + i] < 0.5 * before[i * b + i];
+                if (!shrunk or pass == 2) break;
+            }
+
+            const m = self.basis;
+            for (0..p) |row| {
+                for (0..b) |t| {
+                    const col = q + t;
+                    if (row < q) {
+                        self.h[row * m + col] = c1[row * b + t];
+                        self.h[col * m + row] = c1[row * b + t];
+                    } else {
+                        const a = row - q;
+                        self.h[row * m + col] = 0.5 * (c1[row * b + t] + c1[(q + t) * b + a]);
+                    }
+                }
+            }
+            var r: [b][b]f64 = undefined;
+            try self.orthonormalizeNewBlock(p, gram, &r);
+            if (p == m) {
+                self.r_last = r;
+            } else {
+                for (0..b) |a| for (0..b) |t| {
+                    self.h[(p + a) * m + q + t] = r[a][t];
+                    self.h[(q + t) * m + p + a] = r[a][t];
+                };
+            }
+        }
+
+        /// V[dst..dst+b] = L X for the block X held row-major in x_rows, so that each graph entry
+        /// updates a whole row of b values with vector instructions.
+        fn laplacianBlock(self: *Self, dst: usize) void {
+            const Job = struct {
+                s: *Self,
+                dst: usize,
+                fn multiply(j: *const @This(), chunk: u32) void {
+                    @setFloatMode(.optimized);
+                    const s = j.s;
+                    const g = s.graph;
+                    const r0 = @as(usize, chunk) * chunk_rows;
+                    const r1 = @min(r0 + chunk_rows, s.n);
+                    for (r0..r1) |r| {
+                        const xr: Row = @floatCast(@as(Row32, s.x_rows[r * b ..][0..b].*));
+                        var acc: Row = @as(Row, @splat(g.degree[r])) * xr;
+                        for (g.offsets[r]..g.offsets[r + 1]) |e| {
+                            const xc: Row = @floatCast(@as(Row32, s.x_rows[@as(usize, g.cols[e]) * b ..][0..b].*));
+                            acc -= @as(Row, @splat(@as(f64, g.vals[e]))) * xc;
+                        }
+                        const vals: [b]f64 = acc;
+                        for (0..b) |c| s.v.col(j.dst + c)[r] = vals[c];
+                    }
+                }
+            };
+            forChunks(self.pool, self.n, &Job{ .s = self, .dst = dst }, Job.multiply);
+        }
+
+        const Update = enum { subtract, replace };
+        const Then = enum { gram, rows };
+
+        /// One pass over the row chunks: W -= In * coef (subtract) or W <- W * coef (replace; In is
+        /// W), then either the Gram matrix W^T W of the result (returned, b x b row-major) or a
+        /// row-major f32 copy of W in x_rows for the next Laplacian product.
+        fn updateBlock(self: *Self, w: Cols, comptime update: Update, in: Cols, np: usize, coef: []const f64, comptime then: Then) [b * b]f64 {
+            const Job = struct {
+                s: *Self,
+                w: Cols,
+                in: Cols,
+                np: usize,
+                coef: []const f64,
+                fn run(j: *const @This(), chunk: u32) void {
+                    const s = j.s;
+                    const r0 = @as(usize, chunk) * chunk_rows;
+                    const r1 = @min(r0 + chunk_rows, s.n);
+                    switch (update) {
+                        .subtract => combineChunk(.subtract, j.w, b, j.in, j.np, j.coef, r0, r1),
+                        .replace => {
+                            // Through this chunk's rows of the scratch: every output column reads every input.
+                            const tmp = Cols{ .data = s.scratch.ptr, .ld = s.n };
+                            combineChunk(.assign, tmp, b, j.w, b, j.coef, r0, r1);
+                            for (0..b) |c| @memcpy(j.w.col(c)[r0..r1], tmp.col(c)[r0..r1]);
+                        },
+                    }
+                    switch (then) {
+                        .gram => dotsChunk(j.w, b, j.w, b, r0, r1, s.partials[chunk * b * b ..][0 .. b * b]),
+                        .rows => for (0..b) |c| {
+                            const col = j.w.col(c);
+                            for (r0..r1) |r| s.x_rows[r * b + c] = @floatCast(col[r]);
+                        },
+                    }
+                }
+            };
+            assert(update == .subtract or in.data == w.data);
+            forChunks(self.pool, self.n, &Job{ .s = self, .w = w, .in = in, .np = np, .coef = coef }, Job.run);
+            var gram: [b * b]f64 = @splat(0);
+            if (then == .gram) {
+                for (0..chunkCount(self.n)) |c| {
+                    for (&gram, self.partials[c * b * b ..][0 .. b * b]) |*g, x| g.* += x;
+                }
+            }
+            return gram;
+        }
+
+        /// Copies V[first..first+b] row-major into x_rows (after Gram-Schmidt, which bypasses updateBlock).
+        fn gatherRows(self: *Self, first: usize) void {
+            const Job = struct {
+                s: *Self,
+                first: usize,
+                fn run(j: *const @This(), chunk: u32) void {
+                    const r0 = @as(usize, chunk) * chunk_rows;
+                    const r1 = @min(r0 + chunk_rows, j.s.n);
+                    for (0..b) |c| {
+                        const col = j.s.v.col(j.first + c);
+                        for (r0..r1) |r| j.s.x_rows[r * b + c] = @floatCast(col[r]);
+                    }
+                }
+            };
+            forChunks(self.pool, self.n, &Job{ .s = self, .first = first }, Job.run);
+        }
+
+        /// Orthonormalises V[p..p+b] (already orthogonal to V[0..p], Gram matrix `first_gram`) in
+        /// place, V_new R = V_old, and leaves it row-major in x_rows. Cholesky QR twice; if the block
+        /// is numerically rank deficient (the Krylov space became invariant), Gram-Schmidt column by
+        /// column with random replacements for the lost directions.
+        fn orthonormalizeNewBlock(self: *Self, p: usize, first_gram: [b * b]f64, r_out: *[b][b]f64) Error!void {
+            const w = Cols{ .data = self.v.col(p), .ld = self.n };
+            var gram = first_gram;
+            var r_total: [b][b]f64 = @splat(@splat(0));
+            for (0..b) |i| r_total[i][i] = 1;
+            for (0..2) |pass| {
+                var u: [b][b]f64 = undefined;
+                if (!cholesky(&gram, &u, self.bound * lost_direction)) {
+                    var r_gs: [b][b]f64 = undefined;
+                    try self.gramSchmidtBlock(p, &r_gs);
+                    self.gatherRows(p);
+                    r_out.* = multiply(b, r_gs, r_total);
+                    return;
+                }
+                // W <- W U^{-1}; R_total <- U R_total
+                var inv: [b * b]f64 = undefined;
+                invertUpper(&u, &inv);
+                if (pass == 0) {
+                    gram = self.updateBlock(w, .replace, w, b, &inv, .gram);
+                } else {
+                    _ = self.updateBlock(w, .replace, w, b, &inv, .rows);
+                }
+                r_total = multiply(b, u, r_total);
+            }
+            r_out.* = r_total;
+        }
+
+        fn gramSchmidtBlock(self: *Self, p: usize, r_out: *[b][b]f64) Error!void {
+            const n = self.n;
+            r_out.* = @splat(@splat(0));
+            for (0..b) |c| {
+                const col = self.v.col(p + c)[0..n];
+                for (0..2) |_| {
+                    for (0..c) |k| {
+                        const qk = self.v.col(p + k)[0..n];
+                        const dot = dotF64(qk, col);
+                        axpyF64(col, -dot, qk);
+                        r_out[k][c] += dot;
+                    }
+                }
+                const norm = @sqrt(dotF64(col, col));
+                if (norm > self.bound * lost_direction) {
+                    r_out[c][c] = norm;
+                    for (col) |*x| x.* /= norm;
+                    continue;
+                }
+                // A direction the Krylov space cannot reach: continue with a random one.
+                self.randomColumn(p + c);
+                for (0..2) |_| {
+                    for (0..p + c) |k| {
+                        const qk = self.v.col(k)[0..n];
+                        axpyF64(col, -dotF64(qk, col), qk);
+                    }
+                }
+                const rnorm = @sqrt(dotF64(col, col));
+                if (rnorm == 0) return error.NoConvergence;
+                for (col) |*x| x.* /= rnorm;
+            }
+        }
+
+        /// Keeps the `kept` best Ritz vectors and moves the next Krylov block behind them.
+        fn restart(self: *Self, theta: []const f64, y: []const f64, kept: usize) void {
+            const n = self.n;
+            const m = self.basis;
+            const tmp = Cols{ .data = self.scratch.ptr, .ld = n };
+            parallelCombine(self.pool, .assign, n, tmp, kept, self.v, m, y);
+            for (0..kept) |c| @memcpy(self.v.col(c)[0..n], tmp.col(c)[0..n]);
+            for (0..b) |c| @memcpy(self.v.col(kept + c)[0..n], self.v.col(m + c)[0..n]);
+            @memset(self.h, 0);
+            for (0..kept) |i| self.h[i * m + i] = theta[i];
+            // Coupling of the next block to Ritz vector i: R_last * (last block rows of y_i).
+            for (0..b) |a| for (0..kept) |i| {
+                var sum: f64 = 0;
+                for (0..b) |t| sum += self.r_last[a][t] * y[(m - b + t) * kept + i];
+                self.h[(kept + a) * m + i] = sum;
+                self.h[i * m + kept + a] = sum;
+            };
+        }
+
+        fn finish(self: *Self, theta: []const f64, y: []const f64) Error!Result {
+            const n = self.n;
+            const wanted = theta.len;
+            const m = self.basis;
+            const values = try self.allocator.alloc(f64, wanted);
+            errdefer self.allocator.free(values);
+            @memcpy(values, theta);
+            const vectors = try self.allocator.alloc(f64, n * wanted);
+            errdefer self.allocator.free(vectors);
+            // Columns 0..wanted of y (stride kept) -> coefficients (m x wanted).
+            const coef = self.coefs2[0 .. m * wanted];
+            for (0..m) |row| @memcpy(coef[row * wanted ..][0..wanted], y[row * self.kept ..][0..wanted]);
+            const tmp = Cols{ .data = self.scratch.ptr, .ld = n };
+            parallelCombine(self.pool, .assign, n, tmp, wanted, self.v, m, coef);
+            for (0..n) |r| for (0..wanted) |c| {
+                vectors[r * wanted + c] = tmp.col(c)[r];
+            };
+            return .{ .values = values, .vectors = vectors, .products = self.products };
+        }
+    };
+}
+
+fn multiply(comptime b: usize, x: [b][b]f64, y: [b][b]f64) [b][b]f64 {
+    var out: [b][b]f64 = undefined;
+    for (0..b) |i| for (0..b) |j| {
+        var sum: f64 = 0;
+        for (0..b) |k| sum += x[i][k] * y[k][j];
+        out[i][j] = sum;
+    };
+    return out;
+}
+
+/// Upper Cholesky factor U (G = U^T U) of the b x b Gram matrix; false when a pivot falls to
+/// `min_pivot` or below (the block is close to rank deficient).
+fn cholesky(gram: []const f64, u: anytype, min_pivot: f64) bool {
+    const b = u.len;
+    for (0..b) |i| for (0..b) |j| {
+        u[i][j] = 0;
+    };
+    for (0..b) |j| {
+        var diag = gram[j * b + j];
+        for (0..j) |k| diag -= u[k][j] * u[k][j];
+        if (!(diag > min_pivot * min_pivot)) return false;
+        const pivot = @sqrt(diag);
+        u[j][j] = pivot;
+        for (j + 1..b) |i| {
+            var sum = gram[j * b + i];
+            for (0..j) |k| sum -= u[k][j] * u[k][i];
+            u[j][i] = sum / pivot;
+        }
+    }
+    return true;
+}
+
+/// inv (b x b, row-major) = U^{-1} for upper triangular U.
+fn invertUpper(u: anytype, inv: []f64) void {
+    const b = u.len;
+    @memset(inv[0 .. b * b], 0);
+    for (0..b) |j| {
+        inv[j * b + j] = 1 / u[j][j];
+        var i = j;
+        while (i > 0) {
+            i -= 1;
+            var sum: f64 = 0;
+            for (i + 1..j + 1) |k| sum += u[i][k] * inv[k * b + j];
+            inv[i * b + j] = -sum / u[i][i];
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// tests
+
+const testing = std.testing;
+const matrix = @import("matrix.zig");
+
+fn randomSymmetric(allocator: std.mem.Allocator, n: usize, seed: u64) ![]f64 {
+    var prng = std.Random.DefaultPrng.init(seed);
+    const r = prng.random();
+    const a = try allocator.alloc(f64, n * n);
+    for (0..n) |i| for (0..i + 1) |j| {
+        const x = r.floatNorm(f64);
+        a[i * n + j] = x;
+        a[j * n + i] = x;
+    };
+    return a;
+}
+
+fn expectEigenpairs(a: []const f64, n: usize, m: usize, values: []const f64, vectors: []const f64, tol: f64) !void {
+    for (0..m) |j| {
+        if (j > 0) try testing.expect(values[j] >= values[j - 1]);
+        var norm: f64 = 0;
+        for (0..n) |i| {
+            var av: f64 = 0;
+            for (0..n) |k| av += a[i * n + k] * vectors[k * m + j];
+            const res = av - values[j] * vectors[i * m + j];
+            try testing.expect(@abs(res) < tol);
+            norm += vectors[i * m + j] * vectors[i * m + j];
+        }
+        try testing.expectApproxEqAbs(@as(f64, 1), norm, 1e-9);
+        for (0..j) |k| {
+            var dot: f64 = 0;
+            for (0..n) |i| dot += vectors[i * m + j] * vectors[i * m + k];
+            try testing.expect(@abs(dot) < 1e-9);
+        }
+    }
+}
+
+test "denseSmallest returns orthonormal eigenpairs in ascending order" {
+    const allocator = testing.allocator;
+    for ([_]usize{ 1, 2, 3, 10, 57 }) |n| {
+        const a = try randomSymmetric(allocator, n, n);
+        defer allocator.free(a);
+        const work = try allocator.dupe(f64, a);
+        defer allocator.free(work);
+        const m = @min(n, 7);
+        const values = try allocator.alloc(f64, m);
+        defer allocator.free(values);
+        const vectors = try allocator.alloc(f64, n * m);
+        defer allocator.free(vectors);
+        try denseSmallest(allocator, work, n, m, values, vectors);
+        try expectEigenpairs(a, n, m, values, vectors, 1e-9);
+        // The trace check: all n eigenvalues sum to the trace.
+        if (n == 57) {
+            const all = try allocator.alloc(f64, n);
+            defer allocator.free(all);
+            const all_vectors = try allocator.alloc(f64, n * n);
+            defer allocator.free(all_vectors);
+            @memcpy(work, a);
+            try denseSmallest(allocator, work, n, n, all, all_vectors);
+            var trace: f64 = 0;
+            var sum: f64 = 0;
+            for (0..n) |i| {
+                trace += a[i * n + i];
+                sum += all[i];
+            }
+            try testing.expectApproxEqAbs(trace, sum, 1e-9);
+            try testing.expectEqualSlices(f64, values, all[0..m]);
+        }
+    }
+}
+
+test "denseSmallest handles repeated eigenvalues" {
+    const allocator = testing.allocator;
+    // Block diagonal: three copies of the same 2x2 block, so each eigenvalue has multiplicity 3.
+    const n = 6;
+    var a = [_]f64{0} ** (n * n);
+    for (0..3) |blk| {
+        const i = 2 * blk;
+        a[i * n + i] = 2;
+        a[(i + 1) * n + i + 1] = 2;
+        a[i * n + i + 1] = -1;
+        a[(i + 1) * n + i] = -1;
+    }
+    var work = a;
+    var values: [4]f64 = undefined;
+    var vectors: [n * 4]f64 = undefined;
+    try denseSmallest(testing.allocator, &work, n, 4, &values, &vectors);
+    try expectEigenpairs(&a, n, 4, &values, &vectors, 1e-12);
+    for (values[0..3]) |v| try testing.expectApproxEqAbs(@as(f64, 1), v, 1e-12);
+    try testing.expectApproxEqAbs(@as(f64, 3), values[3], 1e-12);
+    _ = allocator;
+}
+
+fn blobEmbeddings(allocator: std.mem.Allocator, count: u32, dim: u32, clusters: u32, noise: f32, seed: u64) ![]f32 {
+    var prng = std.Random.DefaultPrng.init(seed);
+    const r = prng.random();
+    const centers = try allocator.alloc(f32, clusters * dim);
+    defer allocator.free(centers);
+    for (centers) |*c| c.* = r.floatNorm(f32);
+    const data = try allocator.alloc(f32, @as(usize, count) * dim);
+    for (0..count) |i| {
+        const c = i % clusters;
+        for (0..dim) |d| data[i * dim + d] = centers[c * dim + d] + noise * r.floatNorm(f32);
+    }
+    return data;
+}
+
+fn expectSmallestPairs(pool: *Pool, g: Graph, wanted: u32) !void {
+    const allocator = testing.allocator;
+    const count = g.count;
+    var dense = try laplacianSmallest(pool, allocator, g, .{ .wanted = wanted, .dense_max = count });
+    defer dense.deinit(allocator);
+    var lanczos = try laplacianSmallest(pool, allocator, g, .{ .wanted = wanted, .dense_max = 0 });
+    defer lanczos.deinit(allocator);
+    try testing.expect(lanczos.products > 0);
+    var bound: f64 = 0;
+    for (g.degree) |dg| bound = @max(bound, 2 * dg);
+    for (dense.values, lanczos.values) |x, y| try testing.expectApproxEqAbs(x, y, 1e-6 * bound);
+    // Orthonormal vectors with small residuals against the sparse Laplacian.
+    for (0..wanted) |j| {
+        var res: f64 = 0;
+        for (0..count) |i| {
+            var lx = g.degree[i] * lanczos.vectors[i * wanted + j];
+            for (g.offsets[i]..g.offsets[i + 1]) |e| lx -= g.vals[e] * lanczos.vectors[g.cols[e] * wanted + j];
+            const d = lx - lanczos.values[j] * lanczos.vectors[i * wanted + j];
+            res += d * d;
+        }
+        try testing.expect(@sqrt(res) <= 1e-5 * bound);
+        for (0..j + 1) |k| {
+            var dot: f64 = 0;
+            for (0..count) |i| dot += lanczos.vectors[i * wanted + j] * lanczos.vectors[i * wanted + k];
+            try testing.expectApproxEqAbs(@as(f64, if (j == k) 1 else 0), dot, 1e-9);
+        }
+    }
+    // Same call, same bits.
+    var again = try laplacianSmallest(pool, allocator, g, .{ .wanted = wanted, .dense_max = 0 });
+    defer again.deinit(allocator);
+    try testing.expectEqualSlices(f64, lanczos.values, again.values);
+    try testing.expectEqualSlices(f64, lanczos.vectors, again.vectors);
+}
+
+test "laplacianSmallest (block Lanczos, blocks of 16 and 32) agrees with the dense solver" {
+    const allocator = testing.allocator;
+    const pool = try Pool.create(allocator, 2);
+    defer pool.destroy();
+    const count: u32 = 450;
+    const dim: u32 = 32;
+    // Well separated clusters fall apart in the pruned graph: eigenvalue 0 repeats.
+    const data = try blobEmbeddings(allocator, count, dim, 4, 0.8, 3);
+    defer allocator.free(data);
+    var g = try matrix.prunedAffinity(pool, allocator, data, count, dim, matrix.keepCount(count, 0.012, 6));
+    defer g.deinit(allocator);
+    try expectSmallestPairs(pool, g, 12);
+    try expectSmallestPairs(pool, g, 20);
+}
+
+test "laplacianSmallest survives an exhausted Krylov space (many identical components)" {
+    const allocator = testing.allocator;
+    const pool = try Pool.create(allocator, 2);
+    defer pool.destroy();
+    // 100 identical triangles: L has three distinct eigenvalues, so the Krylov space of a block of
+    // 16 stops growing after 3 blocks and the solver must continue from fresh random directions;
+    // eigenvalue 0 has multiplicity 100.
+    const count: u32 = 300;
+    var g: Graph = .{
+        .count = count,
+        .offsets = try allocator.alloc(u32, count + 1),
+        .cols = try allocator.alloc(u32, 2 * count),
+        .vals = try allocator.alloc(f32, 2 * count),
+        .degree = try allocator.alloc(f64, count),
+    };
+    defer g.deinit(allocator);
+    for (0..count) |i| {
+        const base = i - i % 3;
+        g.offsets[i] = @intCast(2 * i);
+        var e: usize = 2 * i;
+        for (base..base + 3) |j| {
+            if (j == i) continue;
+            g.cols[e] = @intCast(j);
+            g.vals[e] = if ((i + j) % 3 == 1) 0.5 else 0.25;
+            e += 1;
+        }
+        g.degree[i] = g.vals[2 * i] + g.vals[2 * i + 1];
+    }
+    g.offsets[count] = 2 * count;
+    try expectSmallestPairs(pool, g, 12);
+}
