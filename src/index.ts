@@ -1,0 +1,27 @@
+/**
+ * @module senko: speaker diarization for Bun. `Diarizer` runs the whole pipeline; every stage is also
+ * exported on its own, so a script can take only what it needs (e.g. readAudio + detectSpeech + embed).
+ */
+export { Diarizer, type DiarizationResult, type DiarizerOptions, type Progress, type Stage, type TimingStats } from "./diarizer.ts";
+
+// Stages, in pipeline order.
+export { readAudio, type AudioData, type AudioInput, type RawAudio, type ReadAudioOptions } from "./audio/index.ts";
+export { detectSpeech, type DetectSpeechOptions, type VadChoice } from "./pipeline/speech.ts";
+export { subsegment, type SubsegmentOptions } from "./pipeline/subsegment.ts";
+export { extractFbank, extractFbankSync, type FbankOptions } from "./features/fbank.ts";
+export { embed, type SpansInput } from "./pipeline/embed.ts";
+export { prepareModels, releaseModels, EMBEDDING_DIM, type Device, type EmbedOptions, type PrepareOptions } from "./models/index.ts";
+export { cluster, type ClusterMethod, type ClusterOptions, type ClusterResult } from "./cluster/cluster.ts";
+export { mergeSegments, speakerSimilarity, toSegments, type Segment, type SegmentOptions, type SegmentsResult } from "./pipeline/segments.ts";
+
+// Output.
+export { speakerColors, speakerColorSets } from "./output/colors.ts";
+export { formatResult, toCsv, toJson, toRttm, toText, type OutputFormat } from "./output/writers.ts";
+
+// Scoring against a reference.
+export { diarizationErrorRate, readRttm, readUem, scoreFiles, writeRttm, type DerComponents, type DerReport, type Turn } from "./eval/index.ts";
+
+export { AudioFormatError, ConfigError, ModelLoadError, NativeLibraryError, SenkoError } from "./errors.ts";
+export { setNativeThreads } from "./ffi.ts";
+export type { Embeddings, FbankFeatures, TimeSpan } from "./types.ts";
+export { VERSION } from "./version.ts";

@@ -1,0 +1,37 @@
+/**
+ * The single-file executable: `bun build --compile` (tools/build-exe.sh) carries libsenko and onnxruntime
+ * inside; run from an unrelated directory it reports its version and diarizes a real fixture exactly as
+ * the library does.
+ */
+import { beforeAll, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Diarizer, toRttm, VERSION } from "senko";
+
+const ROOT = join(import.meta.dir, "..");
+const EXE = join(ROOT, "dist", "senko");
+const FIXTURE = join(ROOT, "../shared/fixtures/ami/dev00.wav");
+const elsewhere = mkdtempSync(join(tmpdir(), "senko-exe-"));
+
+beforeAll(() => {
+  const build = Bun.spawnSync(["bash", "tools/build-exe.sh"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  if (build.exitCode !== 0) throw new Error(`build-exe failed:\n${build.stderr.toString()}`);
+}, 120_000);
+
+test("--version from another directory", () => {
+  const run = Bun.spawnSync([EXE, "--version"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
+  expect(run.exitCode).toBe(0);
+  expect(run.stdout.toString().trim()).toBe(`senko ${VERSION}`);
+});
+
+test("diarizes a fixture like the library does", async () => {
+  const rttm = join(elsewhere, "dev00.rttm");
+  const run = Bun.spawnSync([EXE, FIXTURE, "--vad", "silero", "--rttm", rttm, "--quiet"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
+  expect(run.stderr.toString()).toBe("");
+  expect(run.exitCode).toBe(0);
+  const expected = await new Diarizer({ vad: "silero", quiet: true }).diarize(FIXTURE);
+  expect(expected.mergedSegments.length).toBeGreaterThan(0);
+  expect(readFileSync(rttm, "utf8")).toBe(toRttm(expected, "dev00"));
+  rmSync(elsewhere, { recursive: true, force: true });
+}, 60_000);
