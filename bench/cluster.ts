@@ -10,57 +10,15 @@ import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import { cosineSimilarityMatrix, pruneRows } from "../src/cluster/similarity.ts";
 import { laplacianEigenpairs, spectralCluster, type SpectralTimings } from "../src/cluster/spectral.ts";
 import { nativeThreadCount, setNativeThreads } from "../src/ffi.ts";
+import { samePartition, sizesFor, uniform, unitBlobs } from "../test/support/synthetic-speakers.ts";
 
 const repeats = Number(process.argv[2] ?? 5);
 const dim = 192;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** `count` unit vectors from `speakers` centres, speaker weights uniform in [0.5, 1.5). */
+/** `count` unit vectors from `speakerCount` centres, speaker weights uniform in [0.5, 1.5). */
 function speakers(count: number, speakerCount: number, seed: number): { data: Float32Array; truth: Int32Array } {
-  const next = rng(seed);
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
-  const centres = Array.from({ length: speakerCount }, () => {
-    const c = Array.from({ length: dim }, gauss);
-    const n = Math.hypot(...c);
-    return c.map((x) => x / n);
-  });
-  const weights = centres.map(() => 0.5 + next());
-  const total = weights.reduce((a, b) => a + b);
-  const data = new Float32Array(count * dim);
-  const truth = new Int32Array(count);
-  for (let i = 0; i < count; i++) {
-    let r = next() * total;
-    let s = 0;
-    while (s < speakerCount - 1 && r >= weights[s]!) r -= weights[s++]!;
-    truth[i] = s;
-    const row = centres[s]!.map((x) => x + gauss() / Math.sqrt(dim));
-    const n = Math.hypot(...row);
-    row.forEach((x, d) => (data[i * dim + d] = x / n));
-  }
-  return { data, truth };
-}
-
-function samePartition(found: Int32Array, truth: Int32Array): boolean {
-  const forward = new Map<number, number>();
-  const backward = new Map<number, number>();
-  for (let i = 0; i < found.length; i++) {
-    const f = found[i]!;
-    const t = truth[i]!;
-    if ((forward.get(f) ?? t) !== t || (backward.get(t) ?? f) !== f) return false;
-    forward.set(f, t);
-    backward.set(t, f);
-  }
-  return true;
+  const next = uniform(seed + 7);
+  return unitBlobs(sizesFor(count, Array.from({ length: speakerCount }, () => 0.5 + next())), dim, 1, seed);
 }
 
 const stats = (xs: number[]) => {

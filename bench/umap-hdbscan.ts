@@ -13,80 +13,16 @@ import {
   type UmapTimings,
 } from "../src/cluster/umap-hdbscan.ts";
 import { setNativeThreads } from "../src/ffi.ts";
+import { quality, sharedDirectionBlobs, sizesFor, uniform } from "../test/support/synthetic-speakers.ts";
 
-/** Deterministic uniform [0, 1) (mulberry32). */
-function uniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export interface SpeakerBlobs {
-  data: Float32Array;
-  /** cluster of each row, -1 for background noise */
-  truth: Int32Array;
-  count: number;
-  dim: number;
-}
-
-/**
- * `count` rows: clusters with the given relative sizes whose centres share a common direction
- * (cosine between centres ~`shared`), points = centre + `spread` x N(0, I) (cosine to the own centre
- * ~1/sqrt(1 + spread^2)), plus `noiseFraction` isotropic rows in no cluster.
- */
-export function speakerBlobs(
-  count: number,
-  weights: readonly number[],
-  options: { dim?: number; spread?: number; shared?: number; noiseFraction?: number; seed?: number } = {},
-): SpeakerBlobs {
-  const { dim = 192, spread = 1, shared = 0.4, noiseFraction = 0.05, seed = 1 } = options;
-  const u = uniform(seed);
-  const g = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-  const common = Array.from({ length: dim }, g);
-  const centres = weights.map(() => common.map((c) => Math.sqrt(shared) * c + Math.sqrt(1 - shared) * g()));
-  const clustered = count - Math.round(count * noiseFraction);
-  const total = weights.reduce((a, b) => a + b, 0);
-  const data = new Float32Array(count * dim);
-  const truth = new Int32Array(count).fill(-1);
-  let row = 0;
-  weights.forEach((w, c) => {
-    const size = c === weights.length - 1 ? clustered - row : Math.round((clustered * w) / total);
-    for (let i = 0; i < size; i++, row++) {
-      truth[row] = c;
-      for (let d = 0; d < dim; d++) data[row * dim + d] = centres[c]![d]! + spread * g();
-    }
-  });
-  for (; row < count; row++) {
-    for (let d = 0; d < dim; d++) data[row * dim + d] = Math.sqrt(1 + spread * spread) * g();
-  }
-  return { data, truth, count, dim };
-}
-
-/** Clusters found and the share of clustered rows in their cluster's majority class. */
-export function quality(labels: Int32Array, truth: Int32Array): { clusters: number; purity: number; noise: number } {
-  const counts = new Map<number, Map<number, number>>();
-  let noise = 0;
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i]! < 0) noise++;
-    if (labels[i]! < 0 || truth[i]! < 0) continue;
-    const m = counts.get(labels[i]!) ?? new Map<number, number>();
-    m.set(truth[i]!, (m.get(truth[i]!) ?? 0) + 1);
-    counts.set(labels[i]!, m);
-  }
-  let majority = 0;
-  let total = 0;
-  for (const m of counts.values()) {
-    majority += Math.max(...m.values());
-    for (const v of m.values()) total += v;
-  }
-  return { clusters: counts.size, purity: total > 0 ? majority / total : 0, noise: noise / labels.length };
-}
-
+const DIM = 192;
 const WEIGHTS = [4, 3, 2, 1];
+/** `count` rows (a multiple of 20) of speaker-like clusters in WEIGHTS proportions, 5 % of them background noise. */
+export function speakerBlobs(count: number, spread = 1) {
+  if (count % 20 !== 0) throw new Error(`sizes must be multiples of 20, got ${count}`);
+  return sharedDirectionBlobs(sizesFor(count * 0.95, WEIGHTS), DIM, spread, 0.4, 0.05, 1);
+}
+
 
 function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
@@ -109,14 +45,14 @@ async function main(): Promise<void> {
   );
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const count of sizes) {
-    const blobs = speakerBlobs(count, WEIGHTS);
+    const blobs = speakerBlobs(count);
     for (const threads of threadCounts) {
       setNativeThreads(threads);
       const runs: { t: UmapHdbscanTimings; wall: number; labels: Int32Array }[] = [];
       for (let r = 0; r < repeats; r++) {
         const t = {} as UmapHdbscanTimings;
         const t0 = performance.now();
-        const labels = umapHdbscanLabels(blobs.data, count, blobs.dim, {}, t);
+        const labels = umapHdbscanLabels(blobs.data, count, DIM, {}, t);
         runs.push({ t, wall: performance.now() - t0, labels });
       }
       const pick = (f: (x: (typeof runs)[number]) => number) => seconds(median(runs.map(f)));
@@ -132,13 +68,13 @@ async function main(): Promise<void> {
   }
 
   if (peerSize > 0) {
-    const blobs = speakerBlobs(peerSize, WEIGHTS);
+    const blobs = speakerBlobs(peerSize);
     const ours: Record<number, number> = {};
     for (const threads of threadCounts) {
       setNativeThreads(threads);
       const t = {} as UmapTimings;
       const t0 = performance.now();
-      umapEmbed(blobs.data, peerSize, blobs.dim, {}, t);
+      umapEmbed(blobs.data, peerSize, DIM, {}, t);
       ours[threads] = performance.now() - t0;
     }
     const rows = Array.from({ length: peerSize }, (_, i) => Array.from(blobs.data.subarray(i * 192, (i + 1) * 192)));

@@ -12,62 +12,7 @@ import { cosineSimilarityMatrix, pruneKeepCount, pruneRows } from "../src/cluste
 import { kmeans, laplacianEigenpairs, spectralCluster } from "../src/cluster/spectral.ts";
 import { ConfigError } from "../src/errors.ts";
 import { nativeThreadCount, setNativeThreads } from "../src/ffi.ts";
-
-/** Deterministic uniform [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(next: () => number): () => number {
-  return () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
-}
-
-/**
- * Unit vectors around random unit centres: point = centre + noise * g / sqrt(dim), normalised
- * (noise 1 gives cosines near 0.5 within a speaker and near 0 across). Points are shuffled.
- */
-function blobs(sizes: number[], dim: number, noise: number, seed: number): { data: Float32Array; truth: Int32Array } {
-  const g = gaussian(rng(seed));
-  const centres = sizes.map(() => {
-    const c = Array.from({ length: dim }, g);
-    const n = Math.hypot(...c);
-    return c.map((x) => x / n);
-  });
-  const truth = sizes.flatMap((size, s) => Array<number>(size).fill(s));
-  const order = rng(seed + 1);
-  for (let i = truth.length - 1; i > 0; i--) {
-    const j = Math.floor(order() * (i + 1));
-    [truth[i], truth[j]] = [truth[j]!, truth[i]!];
-  }
-  const data = new Float32Array(truth.length * dim);
-  truth.forEach((s, i) => {
-    const row = centres[s]!.map((x) => x + (noise * g()) / Math.sqrt(dim));
-    const n = Math.hypot(...row);
-    row.forEach((x, d) => (data[i * dim + d] = x / n));
-  });
-  return { data, truth: Int32Array.from(truth) };
-}
-
-/** True when found and truth labels are the same partition (a bijection between labels). */
-function samePartition(found: Int32Array, truth: Int32Array): boolean {
-  const forward = new Map<number, number>();
-  const backward = new Map<number, number>();
-  for (let i = 0; i < found.length; i++) {
-    const f = found[i]!;
-    const t = truth[i]!;
-    if ((forward.get(f) ?? t) !== t || (backward.get(t) ?? f) !== f) return false;
-    forward.set(f, t);
-    backward.set(t, f);
-  }
-  return true;
-}
+import { samePartition, unitBlobs as blobs } from "./support/synthetic-speakers.ts";
 
 function naiveCosine(data: Float32Array, count: number, dim: number): Float64Array {
   const out = new Float64Array(count * count);

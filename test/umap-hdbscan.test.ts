@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { UMAP } from "umap-js";
 import { ConfigError } from "../src/errors.ts";
 import { nativeThreadCount, setNativeThreads } from "../src/ffi.ts";
+import { clusterCount, purity, sharedDirectionBlobs, uniform } from "./support/synthetic-speakers.ts";
 import {
   hdbscanLabels,
   nearestNeighbors,
@@ -14,54 +15,6 @@ import {
 const threadsBefore = nativeThreadCount();
 afterAll(() => setNativeThreads(threadsBefore));
 
-/** Deterministic uniform [0, 1) (mulberry32). */
-function uniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(seed: number): () => number {
-  const u = uniform(seed);
-  return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-}
-
-interface Blobs {
-  data: Float32Array;
-  truth: Int32Array; // -1: background noise
-  count: number;
-}
-
-/**
- * Speaker-like clusters: centres share a common direction (cosine between centres ~`shared`), points
- * are centre + `spread` x N(0, I), and a `noiseFraction` of isotropic points belongs to no cluster.
- */
-function blobs(sizes: number[], dim: number, spread: number, shared: number, noiseFraction: number, seed: number): Blobs {
-  const g = gaussian(seed);
-  const common = Array.from({ length: dim }, g);
-  const centres = sizes.map(() => common.map((c) => Math.sqrt(shared) * c + Math.sqrt(1 - shared) * g()));
-  const clustered = sizes.reduce((a, b) => a + b, 0);
-  const noise = Math.round((clustered * noiseFraction) / (1 - noiseFraction));
-  const count = clustered + noise;
-  const data = new Float32Array(count * dim);
-  const truth = new Int32Array(count).fill(-1);
-  let row = 0;
-  sizes.forEach((size, c) => {
-    for (let i = 0; i < size; i++, row++) {
-      truth[row] = c;
-      for (let d = 0; d < dim; d++) data[row * dim + d] = centres[c]![d]! + spread * g();
-    }
-  });
-  for (; row < count; row++) {
-    for (let d = 0; d < dim; d++) data[row * dim + d] = Math.sqrt(1 + spread * spread) * g();
-  }
-  return { data, truth, count };
-}
-
 /** Labels renumbered by first appearance (noise stays -1): equal iff the partitions are equal. */
 function canonical(labels: ArrayLike<number>): number[] {
   const map = new Map<number, number>();
@@ -70,28 +23,6 @@ function canonical(labels: ArrayLike<number>): number[] {
     if (!map.has(l)) map.set(l, map.size);
     return map.get(l)!;
   });
-}
-
-function clusterCount(labels: Int32Array): number {
-  return new Set(Array.from(labels).filter((l) => l >= 0)).size;
-}
-
-/** Share of clustered points (true cluster, found cluster) in their found cluster's majority class. */
-function purity(labels: Int32Array, truth: Int32Array): number {
-  const counts = new Map<number, Map<number, number>>();
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i]! < 0 || truth[i]! < 0) continue;
-    const m = counts.get(labels[i]!) ?? new Map<number, number>();
-    m.set(truth[i]!, (m.get(truth[i]!) ?? 0) + 1);
-    counts.set(labels[i]!, m);
-  }
-  let majority = 0;
-  let total = 0;
-  for (const m of counts.values()) {
-    majority += Math.max(...m.values());
-    for (const v of m.values()) total += v;
-  }
-  return majority / total;
 }
 
 function distance(data: Float32Array, dim: number, i: number, j: number, metric: "cosine" | "euclidean"): number {
@@ -113,7 +44,7 @@ function distance(data: Float32Array, dim: number, i: number, j: number, metric:
 describe("nearestNeighbors", () => {
   for (const metric of ["cosine", "euclidean"] as const) {
     test(`${metric}: the k nearest by brute force in f64`, () => {
-      const { data, count } = blobs([60, 50, 40], 23, 0.7, 0.3, 0.1, 1);
+      const { data, count } = sharedDirectionBlobs([60, 50, 40], 23, 0.7, 0.3, 0.1, 1);
       const k = 12;
       const { indices, distances } = nearestNeighbors(data, count, 23, k, metric);
       for (let i = 0; i < count; i++) {
@@ -133,7 +64,7 @@ describe("nearestNeighbors", () => {
 describe("UMAP pieces against umap-js", () => {
   test("fuzzy simplicial set: same edges and weights for the same kNN", () => {
     const dim = 16;
-    const { data, count } = blobs([70, 50, 30], dim, 0.8, 0.2, 0.1, 2);
+    const { data, count } = sharedDirectionBlobs([70, 50, 30], dim, 0.8, 0.2, 0.1, 2);
     const nNeighbors = 15;
     const k = nNeighbors - 1;
     const { indices, distances } = nearestNeighbors(data, count, dim, k, "cosine");
@@ -277,7 +208,7 @@ describe("hdbscanLabels", () => {
       [3, 20, 10],
       [4, 3, 15],
     ] as const) {
-      const { data, count } = blobs([50, 40, 25, 20], dim, 0.45, 0, 0.1, seed);
+      const { data, count } = sharedDirectionBlobs([50, 40, 25, 20], dim, 0.45, 0, 0.1, seed);
       const ours = hdbscanLabels(data, count, dim, { minSamples, minClusterSize });
       const want = naiveHdbscan(data, count, dim, minSamples, minClusterSize);
       expect(clusterCount(ours)).toBeGreaterThan(1);
@@ -304,7 +235,7 @@ describe("hdbscanLabels", () => {
   });
 
   test("too few points for two clusters: all noise", () => {
-    const { data, count } = blobs([9, 9], 4, 0.1, 0, 0, 5);
+    const { data, count } = sharedDirectionBlobs([9, 9], 4, 0.1, 0, 0, 5);
     expect(Array.from(hdbscanLabels(data, count, 4, { minClusterSize: 10 }))).toEqual(new Array(count).fill(-1));
   });
 });
@@ -317,7 +248,7 @@ describe("umapHdbscanLabels", () => {
   ];
   for (const { name, sizes, seed } of cases) {
     test(`192-d blobs, ${name} of unequal sizes + 5% noise: right count, purity > 0.98`, () => {
-      const { data, truth, count } = blobs(sizes, 192, 1, 0.4, 0.05, seed);
+      const { data, truth, count } = sharedDirectionBlobs(sizes, 192, 1, 0.4, 0.05, seed);
       const labels = umapHdbscanLabels(data, count, 192);
       expect(clusterCount(labels)).toBe(sizes.length);
       expect(purity(labels, truth)).toBeGreaterThan(0.98);
@@ -330,7 +261,7 @@ describe("umapHdbscanLabels", () => {
 
   test("borderline data: neighbouring clusters stay apart (a layout that moved both ends at once merged them)", () => {
     for (const seed of [1, 2, 3]) {
-      const { data, truth, count } = blobs([760, 570, 380, 190], 192, 1, 0.4, 0.05, seed);
+      const { data, truth, count } = sharedDirectionBlobs([760, 570, 380, 190], 192, 1, 0.4, 0.05, seed);
       const labels = umapHdbscanLabels(data, count, 192);
       expect(clusterCount(labels)).toBe(4);
       expect(purity(labels, truth)).toBeGreaterThan(0.98);
@@ -338,7 +269,7 @@ describe("umapHdbscanLabels", () => {
   });
 
   test("the same result on 1 and 2 threads, and again for the same seed", () => {
-    const { data, count } = blobs([300, 200, 100], 192, 1, 0.4, 0.05, 21);
+    const { data, count } = sharedDirectionBlobs([300, 200, 100], 192, 1, 0.4, 0.05, 21);
     setNativeThreads(1);
     const one = umapEmbed(data, count, 192, { nEpochs: 100 });
     setNativeThreads(2);
@@ -351,18 +282,18 @@ describe("umapHdbscanLabels", () => {
   });
 
   test("fewer points than two minimum clusters: all noise; caps nNeighbors and nComponents", () => {
-    const small = blobs([8, 8], 192, 1, 0.4, 0, 31);
+    const small = sharedDirectionBlobs([8, 8], 192, 1, 0.4, 0, 31);
     expect(Array.from(umapHdbscanLabels(small.data, small.count, 192))).toEqual(new Array(16).fill(-1));
     // 30 points: 40 neighbours and 60 components are capped at 29 and 28 (and 20 min samples would
     // reach across both clusters, so 5).
-    const tiny = blobs([15, 15], 192, 0.5, 0.2, 0, 32);
+    const tiny = sharedDirectionBlobs([15, 15], 192, 0.5, 0.2, 0, 32);
     const labels = umapHdbscanLabels(tiny.data, tiny.count, 192, { minSamples: 5 });
     expect(labels.length).toBe(30);
     expect(canonical(labels)).toEqual([...new Array(15).fill(0), ...new Array(15).fill(1)]);
   });
 
   test("rejects bad input: ConfigError from the options and data, invalid argument from native", () => {
-    const { data, count } = blobs([30, 30], 8, 0.5, 0, 0, 41);
+    const { data, count } = sharedDirectionBlobs([30, 30], 8, 0.5, 0, 0, 41);
     expect(() => umapHdbscanLabels(data, count + 1, 8)).toThrow(ConfigError);
     expect(() => umapHdbscanLabels(data, count, 8, { minClusterSize: 1 })).toThrow(ConfigError);
     expect(() => umapHdbscanLabels(data, count, 8, { nNeighbors: 1.5 })).toThrow(ConfigError);

@@ -12,7 +12,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { quality, speakerBlobs } from "../bench/umap-hdbscan.ts";
+import { speakerBlobs } from "../bench/umap-hdbscan.ts";
+import { quality } from "../test/support/synthetic-speakers.ts";
 import { readAudio } from "../src/audio/index.ts";
 import { hdbscanLabels, umapEmbed, umapHdbscanLabels } from "../src/cluster/umap-hdbscan.ts";
 import { readRttm } from "../src/eval/rttm.ts";
@@ -137,7 +138,7 @@ console.log("| data | N | true clusters | clusters | purity | noise | ARI vs tru
 console.log("|---|---|---|---|---|---|---|---|---|");
 for (const count of sizes) {
   for (const [label, spread] of [["easy", 0.8], ["medium", 1], ["hard", 1.3]] as const) {
-    const b = speakerBlobs(count, [4, 3, 2, 1], { spread });
+    const b = speakerBlobs(count, spread);
     report(`blobs ${label} (spread ${spread})`, b.data, b.truth, count, 192);
   }
 }
@@ -147,7 +148,7 @@ const real = await amiEmbeddings();
 const initLines: string[] = [];
 for (const [label, spread] of [["easy", 0.8], ["medium", 1], ["hard", 1.3]] as const) {
   const count = sizes[0]!;
-  const b = speakerBlobs(count, [4, 3, 2, 1], { spread });
+  const b = speakerBlobs(count, spread);
   const cells: string[] = [];
   for (const init of ["spectral", "random"] as const) {
     let right = 0;

@@ -65,17 +65,24 @@ function nearest(embeddings: Float32Array, dim: number, i: number, centroids: re
   return best;
 }
 
+/** Every point whose label is not in `targets` joins the target cluster with the most similar centroid. */
+function moveToNearest(labels: Int32Array, embeddings: Float32Array, dim: number, targets: readonly number[]): Int32Array {
+  const keep = new Set(targets);
+  const centroids = unitCentroids(labels, embeddings, dim, targets);
+  const out = labels.slice();
+  for (let i = 0; i < out.length; i++) {
+    if (!keep.has(out[i]!)) out[i] = targets[nearest(embeddings, dim, i, centroids)]!;
+  }
+  return out;
+}
+
 /** Noise points (label < 0) join the cluster with the most similar centroid; all noise becomes one cluster. */
 export function assignNoise(labels: Int32Array, embeddings: Float32Array, dim: number): Int32Array {
   const out = labels.slice();
   const clusters = [...clusterSizes(labels).keys()].filter((l) => l >= 0);
   if (clusters.length === 0) return out.fill(0);
   if (clusters.length === labels.length) return out;
-  const centroids = unitCentroids(labels, embeddings, dim, clusters);
-  for (let i = 0; i < out.length; i++) {
-    if (out[i]! < 0) out[i] = clusters[nearest(embeddings, dim, i, centroids)]!;
-  }
-  return out;
+  return moveToNearest(labels, embeddings, dim, clusters);
 }
 
 /**
@@ -100,13 +107,7 @@ export function foldSmallClusters(
     if (!large.includes(label)) large.push(label);
   }
   if (large.length === sizes.size) return labels.slice();
-  const isLarge = new Set(large);
-  const centroids = unitCentroids(labels, embeddings, dim, large);
-  const out = labels.slice();
-  for (let i = 0; i < out.length; i++) {
-    if (!isLarge.has(out[i]!)) out[i] = large[nearest(embeddings, dim, i, centroids)]!;
-  }
-  return out;
+  return moveToNearest(labels, embeddings, dim, large);
 }
 
 /**
