@@ -22,6 +22,8 @@ pub fn build(b: *std.Build) void {
     else
         b.standardTargetOptions(.{});
     const optimize = b.option(std.builtin.OptimizeMode, "optimize", "Optimization mode (default ReleaseFast)") orelse .ReleaseFast;
+    // e.g. -Doptimize=ReleaseSafe -Ddir-suffix=-safe: a safety-checked library beside the fast one (test/fuzz.test.ts).
+    const dir_suffix = b.option([]const u8, "dir-suffix", "Appended to the output directory under zig-out/lib") orelse "";
 
     const lib = b.addLibrary(.{
         .name = "senko",
@@ -35,7 +37,7 @@ pub fn build(b: *std.Build) void {
         }),
     });
     const t = target.result;
-    const dir = b.fmt("lib/{s}-{s}{s}", .{ @tagName(t.cpu.arch), @tagName(t.os.tag), if (portable) "-portable" else "" });
+    const dir = b.fmt("lib/{s}-{s}{s}{s}", .{ @tagName(t.cpu.arch), @tagName(t.os.tag), if (portable) "-portable" else "", dir_suffix });
     const install = b.addInstallArtifact(lib, .{ .dest_dir = .{ .override = .{ .custom = dir } } });
     b.getInstallStep().dependOn(&install.step);
 

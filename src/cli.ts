@@ -1,42 +1,62 @@
 /** @module The `senko` / `diarize.ts` command line: a thin shell over the Diarizer. */
-import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
-import { Diarizer, type DiarizationResult, type Progress } from "./diarizer.ts";
+import { probeAudio } from "./audio/index.ts";
+import { Diarizer, type DiarizationResult } from "./diarizer.ts";
 import { AudioFormatError, ConfigError, SenkoError } from "./errors.ts";
-import { formatResult, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "./output/writers.ts";
+import { ProgressBar } from "./output/progress.ts";
+import { formatResult, OutputError, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "./output/writers.ts";
 import { VERSION } from "./version.ts";
 
 const HELP = `senko ${VERSION}: who spoke when
 
-usage: bun run diarize.ts <audio...> [options]
+usage: senko <audio...> [options]        (from a checkout: bun run diarize.ts <audio...>)
 
-  --out <path|->         write the result (default format json) to a file, or - for stdout
-  --format <f>           json | rttm | csv | text (for --out; default json)
-  --rttm <path>          also write RTTM
-  --vad <v>              silero | pyannote | auto (default auto: pyannote on CUDA, else silero)
-  --device <d>           cpu | cuda | auto (default auto)
-  --num-speakers <n>     fix the number of speakers
+Inputs are WAV files (any PCM/float encoding, rate and channel count), anything ffmpeg reads
+(mp3, m4a, flac, ogg, opus, video...), glob patterns ("calls/*.wav", quoted), or - for stdin.
+All inputs are checked before the models load; then they are diarized one after another with the
+same models.
+
+output:
+  --out <file|->         where the result goes (one input only); - is stdout (the default)
+  --out-dir <dir>        one file per input and format: <dir>/<input name>.<json|rttm|csv|txt>
+                         (the directory is created if needed)
+  --format <f[,f...]>    json | rttm | csv | text; several, comma-separated, with --out-dir
+                         (default: from the --out extension, else json for files, text for stdout)
+  --rttm <file>          also write RTTM (one input only)
+  --colors               add speaker colour palettes to the JSON
+diarization:
+  --num-speakers <n>     exactly n speakers
   --min-speakers <n>     at least n speakers
   --max-speakers <n>     at most n speakers
-  --threads <n>          native threads (default: one per CPU)
-  --colors               add speaker colour palettes to the JSON
-  --quiet                no table, timings or progress on stderr
-  --version, --help
+  --vad <v>              silero | pyannote | auto (default auto: pyannote on CUDA, else silero)
+  --device <d>           cpu | cuda | auto (default auto)
+  --threads <n>          threads for the native stages and the models (default: one per CPU)
+other:
+  -q, --quiet            nothing on stderr but errors (no progress bar, summary or warnings)
+  -v, --version          print the version
+  -h, --help             this text
 
-With several inputs, --out and --rttm name directories; each file gets <name>.<ext> there.
+On a terminal a progress bar per stage is drawn on stderr; each input gets a one-line summary.
+Output files are written under a temporary name and renamed, so they are never half-written.
+If an input fails, it gets no output, the others still run, and the exit code is 2.
+Exit codes: 0 done, 2 bad input or usage (one line on stderr), 1 anything else.
 
 examples:
-  bun run diarize.ts meeting.wav
-  bun run diarize.ts meeting.wav --out meeting.json --rttm meeting.rttm
-  bun run diarize.ts podcast.wav --num-speakers 2 --format text --out -
-  bun run diarize.ts calls/*.wav --out results/ --quiet
+  senko meeting.wav                                  speaker turns as text on stdout
+  senko meeting.mp3 --out meeting.json               the full result as JSON
+  senko podcast.wav --num-speakers 2 --format rttm   RTTM on stdout
+  senko "calls/*.wav" --out-dir results --format json,rttm --quiet
+  ffmpeg -i talk.mkv -f wav - | senko - --format csv
 `;
 
 const FORMATS: readonly OutputFormat[] = ["json", "rttm", "csv", "text"];
 const EXTENSIONS: Record<OutputFormat, string> = { json: "json", rttm: "rttm", csv: "csv", text: "txt" };
+const STDIN = "-";
 
-class UsageError extends SenkoError {
+/** A mistake in the command line (exit code 2). */
+export class UsageError extends SenkoError {
   override readonly name = "UsageError";
 }
 
@@ -45,9 +65,11 @@ function parse(argv: string[]) {
     return parseArgs({
       args: argv,
       allowPositionals: true,
+      strict: true,
       options: {
-        out: { type: "string" },
-        format: { type: "string" },
+        out: { type: "string", short: "o" },
+        "out-dir": { type: "string" },
+        format: { type: "string", short: "f" },
         rttm: { type: "string" },
         vad: { type: "string" },
         device: { type: "string" },
@@ -62,14 +84,18 @@ function parse(argv: string[]) {
       },
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message} (see --help)`);
+    // node's messages run over several lines and mention "args"; keep the first sentence.
+    const first = (error as Error).message.split("\n")[0]!.replace(/\. To specify a positional argument.*$/, "");
+    throw new UsageError(`${first} (see --help)`);
   }
 }
 
-function wholeNumber(name: string, value: string | undefined): number | undefined {
+function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`--${name} takes a whole number, got "${value}"`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
+    throw new UsageError(`--${name} takes a whole number${min > 0 ? ` of at least ${min}` : ""}, got "${value}"`);
+  }
   return n;
 }
 
@@ -79,45 +105,116 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
   return value as T;
 }
 
-function progressBar(quiet: boolean): ((p: Progress) => void) | undefined {
-  if (quiet || !process.stderr.isTTY) return undefined;
-  let lastLine = "";
-  return ({ stage, done, total }) => {
-    const width = 30;
-    const filled = total > 0 ? Math.round((width * done) / total) : width;
-    const line = `  ${stage.padEnd(11)} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total}`;
-    if (line === lastLine) return;
-    lastLine = line;
-    process.stderr.write(`\r${line}${done >= total ? "\n" : ""}`);
-  };
-}
+const GLOB_CHARS = /[*?[{]/;
 
-function summary(file: string, result: DiarizationResult): string {
-  const rows = result.mergedSegments.slice(0, 20).map((s) => `  ${s.start.toFixed(2).padStart(9)}  ${s.end.toFixed(2).padStart(9)}  ${s.speaker}`);
-  const more = result.mergedSegments.length > 20 ? [`  ... ${result.mergedSegments.length - 20} more`] : [];
-  const t = result.timingStats;
-  const rtf = result.durationSec > 0 ? t.total / result.durationSec : 0;
-  return [
-    `${file}: ${result.durationSec.toFixed(1)} s of audio, ${result.mergedSpeakersDetected} speaker(s), ${result.mergedSegments.length} segment(s)`,
-    "      start        end  speaker",
-    ...rows,
-    ...more,
-    `  timings (s): audio ${t.audio.toFixed(2)}  vad(${result.vad}) ${t.vad.toFixed(2)}  fbank ${t.fbank.toFixed(2)}  ` +
-      `embeddings ${t.embeddings.toFixed(2)}  clustering(${result.clustering}) ${t.clustering.toFixed(2)}  total ${t.total.toFixed(2)}  (RTF ${rtf.toFixed(4)})`,
-    "",
-  ].join("\n");
-}
-
-function outputPath(target: string, file: string, ext: string, several: boolean): string {
-  if (!several) return target;
-  if (!existsSync(target) || !statSync(target).isDirectory()) {
-    throw new UsageError(`with several inputs, ${target} must be an existing directory`);
+/** Positional arguments to input paths: existing paths as given, patterns expanded (sorted), - kept. */
+export function expandInputs(args: readonly string[], cwd = process.cwd()): string[] {
+  const inputs: string[] = [];
+  for (const arg of args) {
+    if (arg === STDIN || !GLOB_CHARS.test(arg) || existsSync(arg)) {
+      inputs.push(arg);
+      continue;
+    }
+    const absolute = isAbsolute(arg);
+    const matches = [...new Bun.Glob(absolute ? arg.slice(1) : arg).scanSync({ cwd: absolute ? "/" : cwd, onlyFiles: true, dot: false })]
+      .map((m) => (absolute ? `/${m}` : m))
+      .sort();
+    if (matches.length === 0) throw new UsageError(`no file matches ${arg}`);
+    inputs.push(...matches);
   }
-  return join(target, `${rttmUri(file)}.${ext}`);
+  if (inputs.filter((i) => i === STDIN).length > 1) throw new UsageError("- (stdin) can be given only once");
+  return inputs;
 }
 
-/** Runs the CLI; returns the process exit code (0 ok, 2 user error, 1 anything else). */
+function formatFromPath(path: string): OutputFormat | undefined {
+  const ext = /\.([a-z]+)$/i.exec(path)?.[1]?.toLowerCase();
+  return ext === "txt" ? "text" : FORMATS.find((f) => f === ext);
+}
+
+/** Where each input's results go. */
+interface Plan {
+  inputs: string[];
+  formats: OutputFormat[];
+  /** a file, or undefined for stdout */
+  out: string | undefined;
+  outDir: string | undefined;
+  rttm: string | undefined;
+}
+
+function plan(values: ReturnType<typeof parse>["values"], inputs: string[]): Plan {
+  const several = inputs.length > 1;
+  const toStdout = values.out === undefined || values.out === "-";
+  const out = toStdout ? undefined : values.out;
+  const outDir = values["out-dir"];
+  if (outDir !== undefined && values.out !== undefined) throw new UsageError("give --out or --out-dir, not both");
+  if (several && out) throw new UsageError(`--out names one file, but there are ${inputs.length} inputs: use --out-dir <dir>`);
+  if (several && values.rttm) throw new UsageError(`--rttm names one file, but there are ${inputs.length} inputs: use --out-dir <dir> --format json,rttm`);
+  const listed = values.format?.split(",").map((f) => oneOf("format", f.trim(), FORMATS)!);
+  if (listed && new Set(listed).size !== listed.length) throw new UsageError(`--format lists a format twice: ${values.format}`);
+  if (listed && listed.length > 1 && outDir === undefined) throw new UsageError("several --format values need --out-dir (one file per format)");
+  const formats = listed ?? [(out && formatFromPath(out)) || (outDir !== undefined || out ? "json" : "text")];
+  if (several && outDir === undefined && (formats[0] === "json" || formats[0] === "csv")) {
+    throw new UsageError(`${formats[0]} for ${inputs.length} inputs needs --out-dir <dir> (on stdout, only rttm and text can be concatenated)`);
+  }
+  // Output places are checked now, not after minutes of work.
+  for (const file of [out, values.rttm]) {
+    if (file === undefined) continue;
+    const dir = dirname(file);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`cannot write ${file}: the directory ${dir} does not exist`);
+    if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`cannot write ${file}: it is a directory`);
+  }
+  if (outDir !== undefined) {
+    // Two inputs with the same base name would overwrite each other's results.
+    const seen = new Map<string, string>();
+    for (const input of inputs) {
+      const name = outputName(input);
+      const other = seen.get(name);
+      if (other !== undefined) throw new UsageError(`${other} and ${input} would both write ${join(outDir, name)}.*: run them separately`);
+      seen.set(name, input);
+    }
+    if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out-dir ${outDir} exists and is not a directory`);
+  }
+  return { inputs, formats, out, outDir, rttm: values.rttm };
+}
+
+function outputName(input: string): string {
+  return input === STDIN ? "stdin" : rttmUri(input);
+}
+
+function summary(input: string, result: DiarizationResult): string {
+  const t = result.timingStats;
+  const rtf = result.durationSec > 0 ? ` (RTF ${(t.total / result.durationSec).toFixed(3)})` : "";
+  return (
+    `${input}: ${result.durationSec.toFixed(1)} s of audio, ${result.mergedSpeakersDetected} speaker(s), ` +
+    `${result.mergedSegments.length} segment(s), ${t.total.toFixed(2)} s${rtf}\n`
+  );
+}
+
+async function readStdin(): Promise<Uint8Array> {
+  const bytes = await Bun.stdin.bytes();
+  if (bytes.length === 0) throw new AudioFormatError("-: no bytes on stdin", "-");
+  return bytes;
+}
+
+function isUserError(error: unknown): boolean {
+  return error instanceof UsageError || error instanceof AudioFormatError || error instanceof ConfigError || error instanceof OutputError;
+}
+
+/** One line, no stack: the message of a SenkoError, or a short note for anything unexpected. */
+function describe(error: unknown): string {
+  if (error instanceof SenkoError) return error.message.replace(/\s*\n\s*/g, " ");
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return `internal error: ${text.split("\n")[0]} (run with SENKO_DEBUG=1 for details)`;
+}
+
+/** Runs the CLI; returns the process exit code (0 ok, 2 bad input or usage, 1 anything else). */
 export async function main(argv: string[]): Promise<number> {
+  const err = (line: string) => process.stderr.write(`senko: ${line}\n`);
+  const report = (error: unknown) => {
+    err(describe(error));
+    if (process.env.SENKO_DEBUG) console.error(error);
+  };
+  let failed = false;
   try {
     const { values, positionals } = parse(argv);
     if (values.help) {
@@ -129,35 +226,67 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (positionals.length === 0) throw new UsageError("no input file given (see --help)");
-    const format = oneOf("format", values.format, FORMATS) ?? "json";
     const quiet = values.quiet ?? false;
-    const several = positionals.length > 1;
-    if (several && values.out === "-") throw new UsageError("--out - takes a single input file");
-    const diarizer = new Diarizer({
+    const options = {
       vad: oneOf("vad", values.vad, ["silero", "pyannote", "auto"] as const),
       device: oneOf("device", values.device, ["cpu", "cuda", "auto"] as const),
-      numSpeakers: wholeNumber("num-speakers", values["num-speakers"]),
-      minSpeakers: wholeNumber("min-speakers", values["min-speakers"]),
-      maxSpeakers: wholeNumber("max-speakers", values["max-speakers"]),
-      threads: wholeNumber("threads", values.threads),
-      colors: values.colors ?? false,
-      quiet,
-      onProgress: progressBar(quiet),
-    });
-    for (const file of positionals) {
-      const result = await diarizer.diarize(file);
-      if (!quiet) process.stderr.write(summary(file, result));
-      if (values.out === "-") process.stdout.write(formatResult(result, format, file));
-      else if (values.out) writeFileAtomic(outputPath(values.out, file, EXTENSIONS[format], several), formatResult(result, format, file));
-      if (values.rttm) writeFileAtomic(outputPath(values.rttm, file, "rttm", several), toRttm(result, rttmUri(file)));
-      if (!values.out && !values.rttm && quiet) process.stdout.write(formatResult(result, "text", file));
+      numSpeakers: wholeNumber("num-speakers", values["num-speakers"], 1),
+      minSpeakers: wholeNumber("min-speakers", values["min-speakers"], 1),
+      maxSpeakers: wholeNumber("max-speakers", values["max-speakers"], 1),
+      threads: wholeNumber("threads", values.threads, 0),
+    };
+    const { inputs, formats, out, outDir, rttm } = plan(values, expandInputs(positionals));
+
+    // Every input is checked before the models load: a bad file late in a list fails at once.
+    let problems = 0;
+    const warnings = new Map<string, string[]>();
+    for (const input of inputs) {
+      if (input === STDIN) continue;
+      try {
+        warnings.set(input, (await probeAudio(input)).warnings);
+      } catch (error) {
+        if (!(error instanceof AudioFormatError)) throw error;
+        report(error);
+        problems++;
+      }
     }
-    return 0;
+    if (problems > 0) return 2;
+    if (outDir !== undefined) mkdirSync(outDir, { recursive: true });
+
+    const bar = !quiet && process.stderr.isTTY ? new ProgressBar({ write: (s) => process.stderr.write(s), columns: process.stderr.columns }) : undefined;
+    const diarizer = new Diarizer({ ...options, colors: values.colors ?? false, quiet, onProgress: bar && ((p) => bar.update(p)) });
+    for (const [index, input] of inputs.entries()) {
+      bar?.start(inputs.length > 1 ? `[${index + 1}/${inputs.length}] ${input}` : input);
+      let result: DiarizationResult;
+      try {
+        result = await diarizer.diarize(input === STDIN ? await readStdin() : input);
+      } catch (error) {
+        bar?.done();
+        // A bad input spoils only itself; anything else (models, native library) stops the run.
+        if (!(error instanceof AudioFormatError)) throw error;
+        report(error);
+        failed = true;
+        continue;
+      }
+      bar?.done();
+      if (!quiet) {
+        for (const warning of warnings.get(input) ?? []) err(`warning: ${input}: ${warning}`);
+        process.stderr.write(summary(input, result));
+      }
+      const name = outputName(input);
+      if (outDir !== undefined) {
+        for (const format of formats) writeFileAtomic(join(outDir, `${name}.${EXTENSIONS[format]}`), formatResult(result, format, input));
+      } else if (out !== undefined) {
+        writeFileAtomic(out, formatResult(result, formats[0]!, input));
+      } else {
+        const text = formatResult(result, formats[0]!, input);
+        process.stdout.write(inputs.length > 1 && formats[0] === "text" ? `# ${input}\n${text}` : text);
+      }
+      if (rttm !== undefined) writeFileAtomic(rttm, toRttm(result, name));
+    }
   } catch (error) {
-    const userError = error instanceof UsageError || error instanceof AudioFormatError || error instanceof ConfigError;
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`senko: ${message}\n`);
-    if (!(error instanceof SenkoError) && process.env.SENKO_DEBUG) console.error(error);
-    return userError ? 2 : 1;
+    report(error);
+    return isUserError(error) ? 2 : 1;
   }
+  return failed ? 2 : 0;
 }

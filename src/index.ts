@@ -5,7 +5,7 @@
 export { Diarizer, type DiarizationResult, type DiarizerOptions, type Progress, type Stage, type TimingStats } from "./diarizer.ts";
 
 // Stages, in pipeline order.
-export { readAudio, type AudioData, type AudioInput, type RawAudio, type ReadAudioOptions } from "./audio/index.ts";
+export { probeAudio, readAudio, type AudioData, type AudioInput, type AudioProbe, type RawAudio, type ReadAudioOptions } from "./audio/index.ts";
 export { detectSpeech, type DetectSpeechOptions, type VadChoice } from "./pipeline/speech.ts";
 export { subsegment, type SubsegmentOptions } from "./pipeline/subsegment.ts";
 export { extractFbank, extractFbankSync, type FbankOptions } from "./features/fbank.ts";
@@ -16,7 +16,7 @@ export { mergeSegments, speakerSimilarity, toSegments, type Segment, type Segmen
 
 // Output.
 export { speakerColors, speakerColorSets } from "./output/colors.ts";
-export { formatResult, toCsv, toJson, toRttm, toText, type OutputFormat } from "./output/writers.ts";
+export { formatResult, OutputError, toCsv, toJson, toRttm, toText, type OutputFormat } from "./output/writers.ts";
 
 // Scoring against a reference.
 export { diarizationErrorRate, readRttm, readUem, scoreFiles, writeRttm, type DerComponents, type DerReport, type Turn } from "./eval/index.ts";

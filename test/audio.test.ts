@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readAudio, parseWav, type AudioData } from "../src/audio/index.ts";
+import { probeAudio, readAudio, parseWav, type AudioData } from "../src/audio/index.ts";
+import { SampleSink } from "../src/audio/ffmpeg.ts";
 import { convertToMono16k } from "../src/audio/convert.ts";
 import { AudioFormatError } from "../src/errors.ts";
 
@@ -302,14 +303,44 @@ describe("readAudio: WAV encodings", () => {
     expect(audio.warnings).toEqual([]);
   });
 
-  test("a data chunk cut short is read up to its last whole frame, with a warning", async () => {
-    const { wav, stored } = simpleWav(signal(1000, 2), "s16");
+  test("a data chunk cut short (declared size past the end of the file) is an error, not a partial read", async () => {
+    const { wav } = simpleWav(signal(1000, 2), "s16");
     const cut = wav.subarray(0, wav.length - 1001); // 250 frames and 1 byte of a 251st missing
-    const audio = await readAudio(cut, { name: "cut.wav" });
-    expectClose(audio.samples, mean(stored).slice(0, 749), 0);
-    expect(audio.warnings).toHaveLength(1);
-    expect(audio.warnings[0]).toContain("declares 4000 bytes but the file holds only 2999");
-    expect(audio.warnings[0]).toContain("749 whole frames");
+    const error = await formatError(() => readAudio(cut, { name: "cut.wav" }));
+    expect(error.message).toBe(
+      "cut.wav: truncated WAV data: the header declares 4000 bytes of samples (0.06 s) but the file holds only 2999 (0.05 s); " +
+        "the file is incomplete (an interrupted download or copy?)",
+    );
+  });
+
+  test("a file still being written (data size 0, RIFF size up to the header) is read to its end with a warning", async () => {
+    const { bytes, stored } = encode(signal(300, 2), "s16");
+    for (const riffSize of [0, 36, 0xffffffff]) {
+      const wav = wavFile([fmtChunk({ tag: 1, channels: 2, rate: 16000, bits: 16 }), chunk("data", concat([bytes, new Uint8Array(2)]), { size: 0 })]);
+      new DataView(wav.buffer).setUint32(4, riffSize, true);
+      const audio = await readAudio(wav, { name: "recording.wav" });
+      expectClose(audio.samples, mean(stored), 0);
+      expect(audio.warnings[0]).toBe(
+        "the WAV header gives no data size (a file still being written, or a writer that did not finish); read the 300 frames present (0.019 s)",
+      );
+      expect(audio.warnings[1]).toContain("ignored the last 2 bytes");
+    }
+  });
+
+  test("zero-length audio (an empty data chunk, also before other chunks) is valid and gives no samples", async () => {
+    const fmt = fmtChunk({ tag: 1, channels: 2, rate: 44100, bits: 16 });
+    for (const wav of [wavFile([fmt, chunk("data", new Uint8Array(0))]), wavFile([fmt, chunk("data", new Uint8Array(0)), chunk("LIST", "INFOxxxx")])]) {
+      const audio = await readAudio(wav);
+      expect(audio.samples.length).toBe(0);
+      expect(audio.durationSec).toBe(0);
+      expect(audio.warnings).toEqual([]);
+    }
+    // Fewer bytes than one frame: no frames, and a warning about the leftover bytes.
+    const short = await readAudio(wavFile([fmt, chunk("data", new Uint8Array(3))]));
+    expect(short.samples.length).toBe(0);
+    expect(short.warnings[0]).toContain("ignored the last 3 bytes");
+    const raw = await readAudio(new Float32Array(0), { sampleRate: 8000 });
+    expect(raw.samples.length).toBe(0);
   });
 
   test("trailing bytes short of a frame are dropped with a warning", async () => {
@@ -381,6 +412,51 @@ describe("readAudio: inputs", () => {
     expect(fromSamples.source).toEqual({ name: "<samples>", sampleRate: 48000, channels: 2, encoding: "float32", decoder: "samples" });
   });
 
+  test("a bare Float32Array with { sampleRate, channels } equals the { samples, sampleRate } form", async () => {
+    const interleaved = new Float32Array(signal(4410, 2).flat());
+    const bare = await readAudio(interleaved, { sampleRate: 44100, channels: 2 });
+    const wrapped = await readAudio({ samples: interleaved, sampleRate: 44100, channels: 2 });
+    expect(bare.samples.length).toBe(1600);
+    expect(Array.from(bare.samples)).toEqual(Array.from(wrapped.samples));
+    expect(bare.source).toEqual({ name: "<samples>", sampleRate: 44100, channels: 2, encoding: "float32", decoder: "samples" });
+    const error = await formatError(() => readAudio(interleaved, { name: "mic" }));
+    expect(error.message).toBe("mic: a Float32Array of samples needs its rate: pass { sampleRate } with it");
+    const wrong = await formatError(() => readAudio(42 as never));
+    expect(wrong.message).toContain("audio input must be a file path, a Uint8Array of file bytes, a Float32Array with { sampleRate }");
+  });
+
+  test("probeAudio checks a file from its header without decoding it", async () => {
+    const { wav } = simpleWav(signal(4410, 2), "s16", 44100);
+    const good = await probeAudio(writeTemp("probe.wav", wav));
+    expect(good).toMatchObject({ decoder: "wav", warnings: [] });
+    expect(good.durationSec).toBeCloseTo(0.1, 9);
+    const growing = wav.slice();
+    new DataView(growing.buffer).setUint32(40, 0, true);
+    new DataView(growing.buffer).setUint32(4, 36, true);
+    expect((await probeAudio(writeTemp("growing.wav", growing))).warnings[0]).toContain("a file still being written");
+    const cut = writeTemp("probe-cut.wav", wav.subarray(0, 100));
+    expect((await formatError(() => probeAudio(cut))).message).toStartWith(`${cut}: truncated WAV data`);
+    const mp3 = writeTemp("probe.mp3", new TextEncoder().encode("ID3 not really"));
+    expect((await formatError(() => probeAudio(mp3, { ffmpeg: false }))).message).toContain("needs ffmpeg, which was not found on the PATH");
+    if (ffmpegPath) expect(await probeAudio(mp3)).toEqual({ name: mp3, decoder: "ffmpeg", durationSec: undefined, warnings: [] });
+    expect((await formatError(() => probeAudio(join(dir, "nope.wav")))).message).toEndWith("nope.wav: file not found");
+  });
+
+  test("SampleSink (ffmpeg's output): sized late, grown when the estimate is short, exact length", () => {
+    const bytes = (n: number, v: number) => new Uint8Array(new Float32Array(n).fill(v).buffer);
+    const sink = new SampleSink();
+    sink.push(bytes(3, 1)); // before the duration is known
+    sink.reserve(4 * 4);
+    sink.push(bytes(2, 2)); // past the estimate: grows
+    sink.push(bytes(5, 3));
+    expect(Array.from(sink.samples())).toEqual([1, 1, 1, 2, 2, 3, 3, 3, 3, 3]);
+    const unsized = new SampleSink();
+    unsized.push(bytes(2, 5));
+    unsized.push(new Uint8Array(6)); // 1.5 samples: the half is dropped
+    expect(Array.from(unsized.samples())).toEqual([5, 5, 0]);
+    expect(new SampleSink().samples().length).toBe(0);
+  });
+
   test("conversion in pieces (as files are read) equals conversion in one call", () => {
     for (const [rate, channels] of [
       [44100, 2],
@@ -440,7 +516,6 @@ describe("readAudio: inputs", () => {
       [{ samples: new Float32Array(10), sampleRate: 44100.5 }, "got 44100.5"],
       [{ samples: new Float32Array(9), sampleRate: 16000, channels: 2 }, "not a whole number of 2-channel frames"],
       [{ samples: new Float32Array(4), sampleRate: 16000, channels: 0 }, "channels must be"],
-      [{ samples: new Float32Array(0), sampleRate: 16000 }, "no audio"],
       [{ samples: [0.1, 0.2], sampleRate: 16000 }, "must be a Float32Array"],
     ];
     for (const [input, message] of bad) {
@@ -474,8 +549,9 @@ describe("readAudio: bad input gives one readable AudioFormatError naming the fi
     ["fmt-cut.wav", valid.subarray(0, 28), "truncated WAV header: the file ends inside the 'fmt ' chunk"],
     ["fmt-small.wav", patched((v) => v.setUint32(16, 8, true)), "'fmt ' chunk is 8 bytes"],
     ["no-data.wav", valid.subarray(0, 36), "no 'data' chunk"],
-    ["header-only.wav", valid.subarray(0, 44), "the file holds 0, not one whole frame"],
-    ["empty-data.wav", patched((v) => v.setUint32(40, 0, true)), "contains no audio"],
+    ["header-only.wav", valid.subarray(0, 44), "truncated WAV data: the header declares 400 bytes of samples (0.01 s) but the file holds only 0 (0.00 s)"],
+    ["data-size.wav", patched((v) => v.setUint32(40, 0x7fffffff, true)), "the header declares 2147483647 bytes of samples (33554.43 s) but the file holds only 400"],
+    ["list-size.wav", concat([patched((v) => v.setUint32(4, 100000, true)).subarray(0, 36), Uint8Array.of(0x4c, 0x49, 0x53, 0x54, 0xf0, 0xff, 0, 0, 0x61, 0x62, 0x63, 0x64)]), "no 'data' chunk (the 'LIST' chunk at byte 36 declares 65520 bytes, past the end of the 48-byte file)"],
     ["rf64-no-ds64.wav", patched((v) => v.setUint32(0, 0x34364652, true)), "invalid RF64 header: the first chunk is not 'ds64'"],
     [
       "guid.wav",
@@ -623,6 +699,7 @@ describe("readAudio: ffmpeg for other formats", () => {
     expect(error.message).toStartWith(`${text}: not a WAV file`);
     expect(error.message).toContain("ffmpeg could not decode it");
     expect(error.message).not.toContain("\n");
+    expect(error.message).not.toMatch(/@ 0x[0-9a-f]/); // ffmpeg's "[mp3 @ 0x55d0...]" prefixes are cleaned
 
     const png = join(dir, "image.png");
     const proc = Bun.spawn([ffmpegPath!, "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=red:s=16x16", "-frames:v", "1", png]);

@@ -28,8 +28,13 @@ pub const Encoding = enum(u32) {
     }
 };
 
-/// One sample at `b` as f32 in [-1, 1) for integers; floats as stored, NaN and infinities as 0
-/// (one bad sample would otherwise spread through the filter and every later stage).
+/// Float samples are clamped to +-float_limit: far above any real signal (also above float files
+/// written on the 16-bit scale, +-32768), and low enough that channel sums, the resampling filter
+/// and the later power spectra of a corrupt file stay finite in f32.
+pub const float_limit: f32 = 65536;
+
+/// One sample at `b` as f32 in [-1, 1) for integers; floats as stored up to +-float_limit, NaN and
+/// infinities as 0 (one bad sample would otherwise spread through the filter and every later stage).
 inline fn sample(comptime encoding: Encoding, b: *const [encoding.bytes()]u8) f32 {
     switch (encoding) {
         .pcm_u8 => return (@as(f32, @floatFromInt(b[0])) - 128) * (1.0 / 128.0),
@@ -38,11 +43,11 @@ inline fn sample(comptime encoding: Encoding, b: *const [encoding.bytes()]u8) f3
         .pcm_s32 => return @as(f32, @floatFromInt(std.mem.readInt(i32, b, .little))) * (1.0 / 2147483648.0),
         .float32 => {
             const v: f32 = @bitCast(std.mem.readInt(u32, b, .little));
-            return if (std.math.isFinite(v)) v else 0;
+            return if (std.math.isFinite(v)) std.math.clamp(v, -float_limit, float_limit) else 0;
         },
         .float64 => {
             const v: f64 = @bitCast(std.mem.readInt(u64, b, .little));
-            return if (std.math.isFinite(v)) @floatCast(v) else 0;
+            return if (std.math.isFinite(v)) @floatCast(std.math.clamp(v, -float_limit, float_limit)) else 0;
         },
     }
 }
@@ -286,6 +291,14 @@ test "every encoding decodes to the expected value and channels average" {
     for ([_]f64{ 0.5, 0.25, std.math.inf(f64) }, 0..) |v, i| std.mem.writeInt(u64, f64_bytes[i * 8 ..][0..8], @bitCast(v), .little);
     decodeMono(.float64, &f64_bytes, 3, 0, out[0..1]);
     try testing.expectApproxEqAbs(@as(f32, 0.25), out[0], 1e-7);
+    // Finite but huge floats are clamped, so that sums of channels cannot overflow to infinity.
+    for ([_]f64{ 1e300, -3e38, 7 }, 0..) |v, i| std.mem.writeInt(u64, f64_bytes[i * 8 ..][0..8], @bitCast(v), .little);
+    decodeMono(.float64, &f64_bytes, 3, 0, out[0..1]);
+    try testing.expectApproxEqAbs(@as(f32, 7.0 / 3.0), out[0], 1e-6);
+    std.mem.writeInt(u32, f32_bytes[0..4], @bitCast(@as(f32, 3e38)), .little);
+    std.mem.writeInt(u32, f32_bytes[4..8], @bitCast(@as(f32, 3e38)), .little);
+    decodeMono(.float32, &f32_bytes, 2, 0, out[0..1]);
+    try testing.expectEqual(float_limit, out[0]);
 }
 
 /// Interleaved s16 stereo of a sine in the left channel and its negation scaled by 0.5 in the right.

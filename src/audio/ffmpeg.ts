@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path";
 import { AudioFormatError } from "../errors.ts";
+import { MAX_OUTPUT_SAMPLES, TARGET_RATE } from "./convert.ts";
 
 export const FFMPEG_INSTALL_HINT =
   "install ffmpeg (Debian/Ubuntu: sudo apt install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg)";
@@ -16,6 +17,52 @@ export function findFfmpeg(option?: string | false): string | undefined {
   return Bun.which("ffmpeg") ?? undefined;
 }
 
+/**
+ * ffmpeg's f32le output collected in one buffer: sized from the duration ffmpeg reports (so a
+ * 3-hour file takes its 16 kHz size once, not twice as chunks plus their concatenation), grown
+ * by half when the estimate is short, chunks held only until the size is known.
+ */
+export class SampleSink {
+  #buffer: Uint8Array | undefined;
+  #length = 0;
+  #pending: Uint8Array[] = [];
+
+  get sized(): boolean {
+    return this.#buffer !== undefined;
+  }
+
+  reserve(bytes: number): void {
+    if (this.#buffer) return;
+    this.#buffer = new Uint8Array(Math.min(Math.max(bytes, this.#length), MAX_OUTPUT_SAMPLES * 4));
+    const pending = this.#pending;
+    this.#pending = [];
+    this.#length = 0;
+    for (const chunk of pending) this.push(chunk);
+  }
+
+  push(chunk: Uint8Array): void {
+    if (!this.#buffer) {
+      this.#pending.push(chunk);
+      this.#length += chunk.length;
+      return;
+    }
+    const need = this.#length + chunk.length;
+    if (need > this.#buffer.length) {
+      if (need > MAX_OUTPUT_SAMPLES * 4) throw new RangeError(`more than ${MAX_OUTPUT_SAMPLES} samples, the most one Float32Array holds`);
+      const grown = new Uint8Array(Math.min(Math.max(need, Math.ceil(this.#buffer.length * 1.5)), MAX_OUTPUT_SAMPLES * 4));
+      grown.set(this.#buffer.subarray(0, this.#length));
+      this.#buffer = grown;
+    }
+    this.#buffer.set(chunk, this.#length);
+    this.#length = need;
+  }
+
+  samples(): Float32Array {
+    if (!this.#buffer) this.reserve(this.#length);
+    return new Float32Array(this.#buffer!.buffer, 0, Math.floor(this.#length / 4));
+  }
+}
+
 export interface FfmpegAudio {
   /** 16 kHz mono */
   samples: Float32Array;
@@ -24,6 +71,8 @@ export interface FfmpegAudio {
   channels: number;
   /** ffmpeg's codec name, e.g. "mp3", "aac", "adpcm_ms" */
   codec: string;
+  /** e.g. that the stream decoded to no samples (a valid, empty recording) */
+  warnings: string[];
 }
 
 const LAYOUT_CHANNELS: Record<string, number> = {
@@ -57,6 +106,8 @@ function lastError(log: string, input: string): string {
   const lines = log
     .split("\n")
     .map((l) => (l.startsWith(`${input}: `) ? l.slice(input.length + 2) : l).trim())
+    // "[mp3 @ 0x55d0c1a2b900] ..." -> "mp3: ...": the address means nothing to a user.
+    .map((l) => l.replace(/^\[([^\]@]+?) @ 0x[0-9a-f]+\]\s*/, "$1: "))
     .filter((l) => l && !l.startsWith("Stream #") && !/^(Input|Output) #|^Metadata:|^Duration:/.test(l));
   return lines.slice(-2).join("; ") || "no error message";
 }
@@ -89,22 +140,36 @@ export async function decodeWithFfmpeg(
   } catch (cause) {
     return fail(`running ${ffmpeg} failed (${String(cause)})`, cause);
   }
-  let pcm: ArrayBuffer;
-  let log: string;
+  const sink = new SampleSink();
+  let log = "";
   let code: number;
+  const readLog = async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of proc.stderr) {
+      log += decoder.decode(chunk, { stream: true });
+      // ffmpeg prints the input's duration before it writes a sample: size the buffer from it.
+      if (!sink.sized) {
+        const d = /Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)/.exec(log);
+        if (d) sink.reserve(Math.ceil((Number(d[1]) * 3600 + Number(d[2]) * 60 + Number(d[3]) + 1) * TARGET_RATE) * 4);
+      }
+    }
+  };
+  const readSamples = async () => {
+    for await (const chunk of proc.stdout) sink.push(chunk);
+  };
   try {
-    [pcm, log, code] = await Promise.all([new Response(proc.stdout).arrayBuffer(), new Response(proc.stderr).text(), proc.exited]);
+    [, , code] = await Promise.all([readSamples(), readLog(), proc.exited]);
   } catch (cause) {
-    // e.g. more output than one ArrayBuffer holds (4 GiB, about 18 hours at 16 kHz)
+    // e.g. more output than one Float32Array holds (about 18 hours at 16 kHz)
     proc.kill();
-    return fail(`reading its output failed (${String(cause)})`, cause);
+    return fail(`reading its output failed (${cause instanceof Error ? cause.message : String(cause)})`, cause);
   }
   if (code !== 0) {
     if (/matches no streams/.test(log)) fail("it has no audio stream");
     fail(lastError(log, input));
   }
   const info = parseStreamInfo(log);
-  const samples = new Float32Array(pcm, 0, Math.floor(pcm.byteLength / 4));
-  if (samples.length === 0) fail("it decoded to no audio samples");
-  return { samples, ...info };
+  const samples = sink.samples();
+  const warnings = samples.length === 0 ? ["ffmpeg decoded the audio stream to no samples"] : [];
+  return { samples, ...info, warnings };
 }

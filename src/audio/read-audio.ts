@@ -19,14 +19,21 @@ export interface RawAudio {
   channels?: number;
 }
 
-/** A file path, the bytes of a file, or raw samples. */
-export type AudioInput = string | Uint8Array | RawAudio;
+/**
+ * A file path, the bytes of a file, raw samples with their rate, or a bare Float32Array of samples
+ * (its rate, and channels when interleaved, given in the options).
+ */
+export type AudioInput = string | Uint8Array | RawAudio | Float32Array;
 
 export interface ReadAudioOptions {
   /** name used in messages and `source.name` (default: the path, "<bytes>" or "<samples>") */
   name?: string;
   /** the ffmpeg program for non-WAV input (default: `ffmpeg` on the PATH); false never runs ffmpeg */
   ffmpeg?: string | false;
+  /** sample rate of a bare Float32Array input (required for one) */
+  sampleRate?: number;
+  /** channels of a bare Float32Array input, interleaved (default 1) */
+  channels?: number;
 }
 
 export interface AudioSource {
@@ -85,7 +92,7 @@ function checkLength(name: string, samples16k: number): void {
 async function fromWav(bytes: ByteSource, source: { path: string } | { bytes: Uint8Array }, name: string, options: ReadAudioOptions): Promise<AudioData> {
   const wav = parseWav(bytes, name);
   if (!wav.encoding) {
-    const why = `the WAV codec ${wav.codec} is not one senko decodes itself`;
+    const why = unsupportedCodecReason(wav.codec);
     const ffmpeg = findFfmpeg(options.ffmpeg);
     if (!ffmpeg) throw noFfmpeg(name, why);
     const decoded = await decodeWithFfmpeg(source, name, ffmpeg, why);
@@ -95,7 +102,7 @@ async function fromWav(bytes: ByteSource, source: { path: string } | { bytes: Ui
       channels: wav.channels,
       encoding: decoded.codec,
       decoder: "ffmpeg",
-    });
+    }, decoded.warnings);
   }
   checkLength(name, outputLength(wav.frameCount, wav.sampleRate));
   const frameBytes = wav.blockAlign;
@@ -138,9 +145,17 @@ function fileSource(fd: number, size: number, name: string): ByteSource {
   };
 }
 
-async function fromOther(source: { path: string } | { bytes: Uint8Array }, head: Uint8Array, name: string, options: ReadAudioOptions): Promise<AudioData> {
+function notWavReason(head: Uint8Array): string {
   const printable = Array.from(head.subarray(0, 4), (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : ".")).join("");
-  const why = `not a WAV file (it starts with "${printable}", not "RIFF"/"RF64")`;
+  return `not a WAV file (it starts with "${printable}", not "RIFF"/"RF64")`;
+}
+
+function unsupportedCodecReason(codec: string): string {
+  return `the WAV codec ${codec} is not one senko decodes itself`;
+}
+
+async function fromOther(source: { path: string } | { bytes: Uint8Array }, head: Uint8Array, name: string, options: ReadAudioOptions): Promise<AudioData> {
+  const why = notWavReason(head);
   const ffmpeg = findFfmpeg(options.ffmpeg);
   if (!ffmpeg) throw noFfmpeg(name, why);
   const decoded = await decodeWithFfmpeg(source, name, ffmpeg, why);
@@ -150,11 +165,11 @@ async function fromOther(source: { path: string } | { bytes: Uint8Array }, head:
     channels: decoded.channels,
     encoding: decoded.codec,
     decoder: "ffmpeg",
-  });
+  }, decoded.warnings);
 }
 
-async function fromPath(path: string, options: ReadAudioOptions): Promise<AudioData> {
-  const name = options.name ?? path;
+/** Opens a regular file for reading, or throws the AudioFormatError a user should see. */
+function openAudioFile(path: string, name: string): { fd: number; size: number } {
   const fail = (problem: string, cause?: unknown) => new AudioFormatError(`${name}: ${problem}`, name, { cause });
   let fd: number;
   try {
@@ -168,20 +183,74 @@ async function fromPath(path: string, options: ReadAudioOptions): Promise<AudioD
     if (error instanceof AudioFormatError) throw error;
     throw fail(describeFsError(error), error);
   }
+  let size: number;
   try {
-    const size = fstatSync(fd).size;
-    if (size === 0) throw fail("file is empty (0 bytes)");
-    const file = fileSource(fd, size, name);
-    const head = file.read(0, 12).slice();
-    if (!isWav(head)) return await fromOther({ path }, head, name, options);
-    return await fromWav(file, { path }, name, options);
+    size = fstatSync(fd).size;
+  } catch (error) {
+    closeSync(fd);
+    throw fail(describeFsError(error), error);
+  }
+  if (size === 0) {
+    closeSync(fd);
+    throw fail("file is empty (0 bytes)");
+  }
+  return { fd, size };
+}
+
+/** Runs `use` on the open file, turning file system errors into AudioFormatErrors and closing it after. */
+async function withAudioFile<T>(path: string, name: string, use: (file: ByteSource) => Promise<T>): Promise<T> {
+  const { fd, size } = openAudioFile(path, name);
+  try {
+    return await use(fileSource(fd, size, name));
   } catch (error) {
     if (error instanceof AudioFormatError) throw error;
-    if ((error as { code?: string }).code) throw fail(describeFsError(error), error);
+    if ((error as { code?: string }).code) throw new AudioFormatError(`${name}: ${describeFsError(error)}`, name, { cause: error });
     throw error;
   } finally {
     closeSync(fd);
   }
+}
+
+async function fromPath(path: string, options: ReadAudioOptions): Promise<AudioData> {
+  const name = options.name ?? path;
+  return withAudioFile(path, name, async (file) => {
+    const head = file.read(0, 12).slice();
+    if (!isWav(head)) return fromOther({ path }, head, name, options);
+    return fromWav(file, { path }, name, options);
+  });
+}
+
+/** What `probeAudio` learns from a file's header. */
+export interface AudioProbe {
+  name: string;
+  /** how `readAudio` will decode it */
+  decoder: "wav" | "ffmpeg";
+  /** from the WAV header; undefined for files ffmpeg decodes */
+  durationSec: number | undefined;
+  /** the WAV header's warnings (see `AudioData.warnings`) */
+  warnings: string[];
+}
+
+/**
+ * Checks a file without decoding it: that it exists and is a readable regular file, and either a
+ * WAV whose header `readAudio` accepts or another format with ffmpeg available. Throws the
+ * AudioFormatError `readAudio` would throw for those problems (it cannot see damage inside
+ * compressed audio, which only decoding finds). Cheap: reads the chunk headers only.
+ */
+export async function probeAudio(path: string, options: ReadAudioOptions = {}): Promise<AudioProbe> {
+  const name = options.name ?? path;
+  return withAudioFile(path, name, async (file) => {
+    const head = file.read(0, 12).slice();
+    const viaFfmpeg = (why: string): AudioProbe => {
+      if (!findFfmpeg(options.ffmpeg)) throw noFfmpeg(name, why);
+      return { name, decoder: "ffmpeg", durationSec: undefined, warnings: [] };
+    };
+    if (!isWav(head)) return viaFfmpeg(notWavReason(head));
+    const wav = parseWav(file, name);
+    if (!wav.encoding) return viaFfmpeg(unsupportedCodecReason(wav.codec));
+    checkLength(name, outputLength(wav.frameCount, wav.sampleRate));
+    return { name, decoder: "wav", durationSec: wav.frameCount / wav.sampleRate, warnings: wav.warnings };
+  });
 }
 
 function fromSamples(raw: RawAudio, options: ReadAudioOptions): AudioData {
@@ -194,7 +263,6 @@ function fromSamples(raw: RawAudio, options: ReadAudioOptions): AudioData {
     throw fail(`sampleRate must be a whole number of Hz from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE}, got ${sampleRate}`);
   }
   if (!Number.isInteger(channels) || channels < 1 || channels > 65535) throw fail(`channels must be a whole number from 1 to 65535, got ${channels}`);
-  if (samples.length === 0) throw fail("contains no audio (0 samples)");
   if (samples.length % channels !== 0) {
     throw fail(`${samples.length} samples are not a whole number of ${channels}-channel frames`);
   }
@@ -206,8 +274,9 @@ function fromSamples(raw: RawAudio, options: ReadAudioOptions): AudioData {
 }
 
 /**
- * Reads audio into 16 kHz mono Float32 samples. `input` is a file path, the bytes of a file, or
- * `{ samples, sampleRate, channels? }` (interleaved). WAV (PCM 8/16/24/32-bit, float 32/64-bit,
+ * Reads audio into 16 kHz mono Float32 samples. `input` is a file path, the bytes of a file,
+ * `{ samples, sampleRate, channels? }` (interleaved), or a Float32Array with `options.sampleRate`.
+ * Zero-length audio (an empty data chunk, no samples) is valid and gives no samples. WAV (PCM 8/16/24/32-bit, float 32/64-bit,
  * plain or WAVE_FORMAT_EXTENSIBLE, RIFF or RF64) is decoded natively; other formats need ffmpeg.
  * Every input problem is an AudioFormatError whose message names the input.
  */
@@ -220,6 +289,16 @@ export async function readAudio(input: AudioInput, options: ReadAudioOptions = {
     if (!isWav(head)) return fromOther({ bytes: input }, head, name, options);
     return fromWav(bufferSource(input), { bytes: input }, name, options);
   }
+  if (input instanceof Float32Array) {
+    if (options.sampleRate === undefined) {
+      const name = options.name ?? "<samples>";
+      throw new AudioFormatError(`${name}: a Float32Array of samples needs its rate: pass { sampleRate } with it`, name);
+    }
+    return fromSamples({ samples: input, sampleRate: options.sampleRate, channels: options.channels }, options);
+  }
   if (input && typeof input === "object" && "samples" in input) return fromSamples(input, options);
-  throw new AudioFormatError("readAudio: input must be a file path, a Uint8Array of file bytes, or { samples, sampleRate }", "<input>");
+  throw new AudioFormatError(
+    "<input>: audio input must be a file path, a Uint8Array of file bytes, a Float32Array with { sampleRate }, or { samples, sampleRate }",
+    "<input>",
+  );
 }

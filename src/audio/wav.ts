@@ -97,6 +97,11 @@ export function isWav(head: Uint8Array): boolean {
   return head.length < 12 || ascii(head, 8) === "WAVE";
 }
 
+/** A chunk id for a message: non-printable bytes as "?". */
+function printableId(id: string): string {
+  return id.replace(/[^\x20-\x7e]/g, "?");
+}
+
 function hex4(n: number): string {
   return `0x${n.toString(16).padStart(4, "0")}`;
 }
@@ -193,9 +198,11 @@ export function bufferSource(bytes: Uint8Array): ByteSource {
 /**
  * Finds the format and the sample data of the WAV file in `input` (its bytes, or a ByteSource that
  * reads only the chunk headers of a file). Throws an AudioFormatError that names `name` for
- * anything it cannot make sense of. A data chunk cut short by the end of the file is read up to
- * its last whole frame, with a warning; a codec other than PCM or float is returned with
- * `encoding` undefined so that the caller can hand it to ffmpeg.
+ * anything it cannot make sense of, including a data chunk that declares more bytes than the file
+ * holds (an incomplete file). An empty data chunk is valid (no frames). A file whose writer has not
+ * filled in the sizes yet (data size 0 or 0xFFFFFFFF) is read to its end, the former with a
+ * warning. A codec other than PCM or float is returned with `encoding` undefined so that the
+ * caller can hand it to ffmpeg.
  */
 export function parseWav(input: Uint8Array | ByteSource, name: string): WavLayout {
   const fail: (problem: string) => never = (problem) => {
@@ -220,6 +227,7 @@ export function parseWav(input: Uint8Array | ByteSource, name: string): WavLayou
   if (head.length < 12) fail(`truncated WAV header: the file is only ${size} bytes`);
   if (!isWav(head)) fail("not a WAV file (no RIFF/RF64 WAVE header)");
   const container = ascii(head, 0) as WavLayout["container"];
+  const riffSizeField = new DataView(head.buffer, head.byteOffset, 12).getUint32(4, true);
   const warnings: string[] = [];
 
   let pos = 12;
@@ -235,7 +243,9 @@ export function parseWav(input: Uint8Array | ByteSource, name: string): WavLayou
   }
 
   let format: Format | undefined;
-  let data: { offset: number; declared: number } | undefined;
+  let data: { offset: number; declared: number; sizeField: number } | undefined;
+  /** a chunk whose declared size ends the walk past the end of the file, for the error message */
+  let overrun: string | undefined;
   while ((!format || !data) && pos + 8 <= size) {
     const id = idAt(pos)!;
     const chunkSize = u32At(pos + 4)!;
@@ -249,41 +259,53 @@ export function parseWav(input: Uint8Array | ByteSource, name: string): WavLayou
     } else if (id === "data") {
       let declared = chunkSize;
       if (chunkSize === SIZE_UNKNOWN) declared = ds64DataSize ?? size - body;
-      data = { offset: body, declared };
+      data = { offset: body, declared, sizeField: chunkSize };
       // Without a fmt chunk yet the walk must go on, past a data chunk that may run to the end.
       if (!format && body + declared >= size) break;
+    } else if (body + chunkSize > size) {
+      overrun = `the '${printableId(id)}' chunk at byte ${pos} declares ${chunkSize} bytes, past the end of the ${size}-byte file`;
     }
     let next = body + chunkSize + (chunkSize & 1);
     // Some writers omit the pad byte after an odd-sized chunk: follow the chunk id that is readable.
     if (chunkSize & 1 && !printableAt(next) && printableAt(next - 1)) next -= 1;
     pos = next;
   }
-  if (!format) fail(`invalid WAV file: no 'fmt ' chunk${size < 44 ? ` (truncated header: the file is only ${size} bytes)` : ""}`);
-  if (!data) fail("invalid WAV file: no 'data' chunk (truncated?)");
+  if (!format) fail(`invalid WAV file: no 'fmt ' chunk${overrun ? ` (${overrun})` : size < 44 ? ` (truncated header: the file is only ${size} bytes)` : ""}`);
+  if (!data) fail(`invalid WAV file: no 'data' chunk (${overrun ?? "truncated?"})`);
 
   const rate = format.sampleRate;
   if (rate < MIN_SAMPLE_RATE || rate > MAX_SAMPLE_RATE) {
     fail(`the sample rate ${rate} Hz is outside the supported ${MIN_SAMPLE_RATE}-${MAX_SAMPLE_RATE} Hz`);
   }
-  const present = Math.max(0, Math.min(data.declared, size - data.offset));
+  const after = Math.max(0, size - data.offset);
+  // A writer that has not finished (a recording in progress, a crashed program) leaves the data
+  // size at 0 and the RIFF size covering no more than the header: the samples are what follows.
+  const unfinished =
+    data.sizeField === 0 && after > 0 && (riffSizeField === 0 || riffSizeField === SIZE_UNKNOWN || 8 + riffSizeField <= data.offset);
+  if (unfinished) data.declared = after;
+  if (data.declared > after) {
+    const seconds = (bytes: number) => (format.encoding ? ` (${(bytes / format.blockAlign / rate).toFixed(2)} s)` : "");
+    fail(
+      `truncated WAV data: the header declares ${data.declared} bytes of samples${seconds(data.declared)} but the file holds ` +
+        `only ${after}${seconds(after)}; the file is incomplete (an interrupted download or copy?)`,
+    );
+  }
+  const present = data.declared;
   let frameCount = 0;
   if (format.encoding) {
     frameCount = Math.floor(present / format.blockAlign);
-    if (present < data.declared) {
-      if (frameCount === 0) {
-        fail(`truncated WAV data: the data chunk declares ${data.declared} bytes but the file holds ${present}, not one whole frame`);
-      }
+    if (unfinished) {
       warnings.push(
-        `truncated WAV data: the data chunk declares ${data.declared} bytes but the file holds only ${present}; ` +
-          `read the ${frameCount} whole frames present (${(frameCount / rate).toFixed(3)} s)`,
+        `the WAV header gives no data size (a file still being written, or a writer that did not finish); ` +
+          `read the ${frameCount} frames present (${(frameCount / rate).toFixed(3)} s)`,
       );
-    } else if (present % format.blockAlign !== 0) {
+    }
+    if (present % format.blockAlign !== 0) {
       warnings.push(
         `the data chunk (${present} bytes) is not a whole number of ${format.blockAlign}-byte frames; ` +
           `ignored the last ${present % format.blockAlign} bytes`,
       );
     }
-    if (frameCount === 0) fail("contains no audio: the WAV data chunk is empty");
   }
   return {
     container,

@@ -2,6 +2,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, extname } from "node:path";
 import type { DiarizationResult } from "../diarizer.ts";
+import { SenkoError } from "../errors.ts";
 import { writeRttm } from "../eval/rttm.ts";
 
 export type OutputFormat = "json" | "rttm" | "csv" | "text";
@@ -53,7 +54,32 @@ export function formatResult(result: DiarizationResult, format: OutputFormat, so
   }
 }
 
-/** Writes `text` to a temporary name beside `path`, then renames it: readers never see half a file. */
+/** A result file could not be written (`path` names it). */
+export class OutputError extends SenkoError {
+  override readonly name = "OutputError";
+  constructor(
+    message: string,
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const FS_PROBLEMS: Record<string, string> = {
+  ENOENT: "its directory does not exist",
+  ENOTDIR: "a parent in the path is not a directory",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EISDIR: "it is a directory",
+  ENOSPC: "no space left on the device",
+  EROFS: "the file system is read-only",
+};
+
+/**
+ * Writes `text` to a temporary name beside `path`, then renames it: readers never see half a file,
+ * and a failure leaves no file behind. Throws an OutputError with a one-line message.
+ */
 export function writeFileAtomic(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
   try {
@@ -67,6 +93,8 @@ export function writeFileAtomic(path: string, text: string): void {
     renameSync(tmp, path);
   } catch (error) {
     rmSync(tmp, { force: true });
-    throw error;
+    const code = (error as { code?: string }).code ?? "";
+    const problem = FS_PROBLEMS[code] ?? (error instanceof Error ? error.message : String(error));
+    throw new OutputError(`cannot write ${path}: ${problem}`, path, { cause: error });
   }
 }

@@ -1,0 +1,318 @@
+/**
+ * The command line, run as a child process (`bun run diarize.ts ...`) the way a user runs it: exit
+ * codes, one-line errors on stderr, where the outputs go, formats, several inputs with one set of
+ * models, stdin, globs, the progress bar on a terminal. Diarizing runs use the real models on
+ * two 30 s AMI fixtures.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { readAudio } from "../src/audio/index.ts";
+import { expandInputs } from "../src/cli.ts";
+import { ProgressBar } from "../src/output/progress.ts";
+import { VERSION } from "../src/version.ts";
+import { wav16, wavFloat } from "./helpers/wav.ts";
+
+const root = resolve(import.meta.dir, "..");
+const bun = join(root, "node_modules", ".bin", "bun");
+const fixtures = "/work/shared/fixtures/ami";
+const hasFixtures = existsSync(join(fixtures, "dev00.wav"));
+const ffmpeg = Bun.which("ffmpeg");
+
+let dir: string;
+/** Copies of dev00 and dev01 (30 s, two speakers each) under other names. */
+let talkA: string;
+let talkB: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "senko-cli-test-"));
+  if (!hasFixtures) return;
+  const a = await readAudio(join(fixtures, "dev00.wav"));
+  const b = await readAudio(join(fixtures, "dev01.wav"));
+  mkdirSync(join(dir, "talks"));
+  talkA = join(dir, "talks", "talk-a.wav");
+  talkB = join(dir, "talks", "talk-b.wav");
+  writeFileSync(talkA, wavFloat(a.samples));
+  writeFileSync(talkB, wavFloat(b.samples));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(args: string[], options: { stdin?: Uint8Array; env?: Record<string, string | undefined> } = {}): Promise<Run> {
+  const proc = Bun.spawn([bun, "run", join(root, "diarize.ts"), ...args], {
+    cwd: dir,
+    stdin: options.stdin ?? "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, SENKO_DEBUG: undefined, ...options.env },
+  });
+  const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  return { code, stdout, stderr };
+}
+
+/** Exit code 2, exactly one line on stderr that starts "senko: " and contains `message`, no stack trace, nothing on stdout. */
+function expectOneLineError(run: Run, message: string): void {
+  expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: "" });
+  expect(run.stderr).toStartWith("senko: ");
+  expect(run.stderr).toEndWith("\n");
+  expect(run.stderr.trimEnd().split("\n")).toHaveLength(1);
+  expect(run.stderr).toContain(message);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+}
+
+/** Files left in `path` (recursively), temporary ones included. */
+function filesIn(path: string): string[] {
+  return existsSync(path) ? readdirSync(path, { recursive: true }).map(String).sort() : [];
+}
+
+describe("cli: information and usage errors", () => {
+  test("--version and --help", async () => {
+    const version = await cli(["--version"]);
+    expect(version).toEqual({ code: 0, stdout: `senko ${VERSION}\n`, stderr: "" });
+    const help = await cli(["--help"]);
+    expect(help.code).toBe(0);
+    for (const text of ["usage:", "examples:", "--num-speakers", "--min-speakers", "--max-speakers", "--format", "--out-dir", "--quiet", "json | rttm | csv | text"]) {
+      expect(help.stdout).toContain(text);
+    }
+  });
+
+  const usage: [string, string[], string][] = [
+    ["no input", [], "no input file given"],
+    ["unknown option", ["x.wav", "--bogus"], "Unknown option '--bogus'"],
+    ["bad format", ["x.wav", "--format", "xml"], '--format must be one of json, rttm, csv, text, got "xml"'],
+    ["zero speakers", ["x.wav", "--num-speakers", "0"], '--num-speakers takes a whole number of at least 1, got "0"'],
+    ["not a number", ["x.wav", "--max-speakers", "two"], '--max-speakers takes a whole number of at least 1, got "two"'],
+    ["--out with two inputs", ["a.wav", "b.wav", "--out", "r.json"], "--out names one file, but there are 2 inputs: use --out-dir <dir>"],
+    ["json of two inputs on stdout", ["a.wav", "b.wav", "--format", "json"], "json for 2 inputs needs --out-dir <dir>"],
+    ["--out and --out-dir", ["a.wav", "--out", "r.json", "--out-dir", "r"], "give --out or --out-dir, not both"],
+    ["several formats without --out-dir", ["a.wav", "--format", "json,rttm"], "several --format values need --out-dir"],
+    ["glob without a match", ["nothing-here/*.wav"], "no file matches nothing-here/*.wav"],
+    ["output directory missing", ["a.wav", "--out", "no/such/dir/r.json"], "cannot write no/such/dir/r.json: the directory no/such/dir does not exist"],
+    ["same output name twice", ["a/x.wav", "b/x.mp3", "--out-dir", "r"], "a/x.wav and b/x.mp3 would both write r/x.*"],
+    ["stdin twice", ["-", "-", "--format", "rttm"], "- (stdin) can be given only once"],
+  ];
+  for (const [name, args, message] of usage) {
+    test(`${name}: exit 2, one line`, async () => {
+      expectOneLineError(await cli(args), message);
+    });
+  }
+
+  test("--min-speakers above --max-speakers is refused before any work", async () => {
+    const file = join(dir, "tone.wav");
+    writeFileSync(file, wav16(Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin(i / 5))));
+    expectOneLineError(await cli([file, "--min-speakers", "3", "--max-speakers", "2"]), "minSpeakers (3) is larger than maxSpeakers (2)");
+  });
+});
+
+describe("cli: bad input files", () => {
+  const valid = wav16(Array.from({ length: 1600 }, (_, i) => 0.3 * Math.sin(i / 5)));
+  const patched = (edit: (v: DataView) => void) => {
+    const copy = valid.slice();
+    edit(new DataView(copy.buffer));
+    return copy;
+  };
+  // [file, bytes (undefined: not created; "dir": a directory), message]
+  const cases: [string, Uint8Array | "dir" | undefined, string][] = [
+    ["missing.wav", undefined, "missing.wav: file not found"],
+    ["folder.wav", "dir", "folder.wav: is a directory, not an audio file"],
+    ["empty.wav", new Uint8Array(0), "empty.wav: file is empty (0 bytes)"],
+    ["cut-header.wav", valid.subarray(0, 30), "cut-header.wav: truncated WAV header"],
+    ["cut-data.wav", valid.subarray(0, 1000), "cut-data.wav: truncated WAV data: the header declares 3200 bytes of samples (0.10 s) but the file holds only 956"],
+    ["huge-size.wav", patched((v) => v.setUint32(40, 0x7fffffff, true)), "huge-size.wav: truncated WAV data: the header declares 2147483647 bytes"],
+    ["zero-channels.wav", patched((v) => v.setUint16(22, 0, true)), "zero-channels.wav: invalid WAV header: 0 channels"],
+    ["zero-rate.wav", patched((v) => v.setUint32(24, 0, true)), "zero-rate.wav: invalid WAV header: the sample rate is 0 Hz"],
+  ];
+  beforeAll(() => {
+    mkdirSync(join(dir, "bad"));
+    for (const [name, bytes] of cases) {
+      if (bytes === "dir") mkdirSync(join(dir, "bad", name));
+      else if (bytes) writeFileSync(join(dir, "bad", name), bytes);
+    }
+  });
+
+  for (const [name, , message] of cases) {
+    test(`${name}: exit 2, "${message}", no output file`, async () => {
+      const run = await cli([join("bad", name), "--out", "result.json", "--rttm", "result.rttm"]);
+      expectOneLineError(run, `senko: bad/${message}`);
+      expect(existsSync(join(dir, "result.json"))).toBe(false);
+      expect(existsSync(join(dir, "result.rttm"))).toBe(false);
+    });
+  }
+
+  test("all of them at once: one line per file, nothing written, the output directory not even created", async () => {
+    const run = await cli([...cases.map(([name]) => join("bad", name)), "--out-dir", "all-bad"]);
+    expect(run.code).toBe(2);
+    const lines = run.stderr.trimEnd().split("\n");
+    expect(lines).toHaveLength(cases.length);
+    cases.forEach(([, , message], i) => expect(lines[i]).toStartWith(`senko: bad/${message}`));
+    expect(existsSync(join(dir, "all-bad"))).toBe(false);
+  });
+
+  test.skipIf(!hasFixtures)("the second of three inputs bad in its header: nothing is diarized or written", async () => {
+    const run = await cli([talkA, join("bad", "cut-data.wav"), talkB, "--out-dir", "second-bad"]);
+    expectOneLineError(run, "bad/cut-data.wav: truncated WAV data");
+    expect(existsSync(join(dir, "second-bad"))).toBe(false);
+  });
+
+  test("non-audio bytes without ffmpeg on the PATH: says to install it", async () => {
+    writeFileSync(join(dir, "bad", "notes.mp3"), "these are not the bytes of an mp3\n".repeat(10));
+    const run = await cli([join("bad", "notes.mp3"), "--out", "notes.json"], { env: { PATH: "/nonexistent" } });
+    expectOneLineError(run, "bad/notes.mp3: not a WAV file (it starts with \"thes\", not \"RIFF\"/\"RF64\"); reading it needs ffmpeg, which was not found on the PATH: install ffmpeg (Debian/Ubuntu: sudo apt install ffmpeg");
+    expect(existsSync(join(dir, "notes.json"))).toBe(false);
+  });
+
+  test.skipIf(!hasFixtures || !ffmpeg)(
+    "the second of three inputs undecodable (found only when ffmpeg runs): the others are written, it is not, exit 2",
+    async () => {
+      mkdirSync(join(dir, "mixed"));
+      writeFileSync(join(dir, "mixed", "b-garbage.mp3"), "not an mp3 at all, just text\n".repeat(50));
+      const inputs = [talkA, join("mixed", "b-garbage.mp3"), talkB];
+      const run = await cli([...inputs, "--out-dir", "mixed-out", "--format", "json,rttm"]);
+      expect(run.code).toBe(2);
+      const errors = run.stderr.split("\n").filter((l) => l.startsWith("senko: mixed/"));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toStartWith("senko: mixed/b-garbage.mp3: not a WAV file");
+      expect(errors[0]).toContain("ffmpeg could not decode it");
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      // Finished inputs keep their (complete) results; the failed one has none and no temporary files remain.
+      expect(filesIn(join(dir, "mixed-out"))).toEqual(["talk-a.json", "talk-a.rttm", "talk-b.json", "talk-b.rttm"]);
+      for (const name of ["talk-a", "talk-b"]) {
+        const json = JSON.parse(readFileSync(join(dir, "mixed-out", `${name}.json`), "utf8"));
+        expect(json.mergedSpeakersDetected).toBeGreaterThan(0);
+      }
+    },
+    60_000,
+  );
+});
+
+describe.skipIf(!hasFixtures)("cli: outputs", () => {
+  test(
+    "--out-dir with every format: the same turns in JSON, RTTM, CSV and text; summary on stderr",
+    async () => {
+      const run = await cli([talkA, "--out-dir", "formats", "--format", "json,rttm,csv,text"]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toContain(`${talkA}: 30.0 s of audio, `);
+      expect(run.stderr).not.toContain("\r"); // no progress bar when stderr is not a terminal
+      expect(filesIn(join(dir, "formats"))).toEqual(["talk-a.csv", "talk-a.json", "talk-a.rttm", "talk-a.txt"]);
+      const read = (ext: string) => readFileSync(join(dir, "formats", `talk-a.${ext}`), "utf8");
+      const json = JSON.parse(read("json"));
+      expect(json.source).toBe(talkA);
+      const turns: { start: number; end: number; speaker: string }[] = json.mergedSegments;
+      expect(turns.length).toBeGreaterThan(1);
+      const rttm = read("rttm").trimEnd().split("\n");
+      const csv = read("csv").trimEnd().split("\n");
+      const text = read("txt").trimEnd().split("\n");
+      expect(csv[0]).toBe("start,end,speaker");
+      expect([rttm.length, csv.length - 1, text.length]).toEqual([turns.length, turns.length, turns.length]);
+      turns.forEach((t, i) => {
+        const r = rttm[i]!.split(" ");
+        expect([r[0], r[1], r[7]]).toEqual(["SPEAKER", "talk-a", t.speaker]);
+        expect(Number(r[3])).toBeCloseTo(t.start, 2);
+        expect(csv[i + 1]).toBe(`${t.start.toFixed(3)},${t.end.toFixed(3)},${t.speaker}`);
+        expect(text[i]).toEndWith(`  ${t.speaker}`);
+      });
+    },
+    30_000,
+  );
+
+  test(
+    "--out -, stdin input, --num-speakers and --max-speakers",
+    async () => {
+      const json = await cli(["-", "--out", "-", "--format", "json", "--num-speakers", "1", "--quiet"], { stdin: readFileSync(talkA) });
+      expect(json.code).toBe(0);
+      expect(json.stderr).toBe("");
+      const result = JSON.parse(json.stdout);
+      expect(result.source).toBe("-");
+      expect(result.mergedSpeakersDetected).toBe(1);
+      expect(new Set(result.mergedSegments.map((s: { speaker: string }) => s.speaker)).size).toBe(1);
+
+      const text = await cli([talkA, "--max-speakers", "1", "-q"]);
+      expect(text.code).toBe(0);
+      const lines = text.stdout.trimEnd().split("\n");
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) expect(line).toMatch(/^\d\d:\d\d:\d\d\.\d\d - \d\d:\d\d:\d\d\.\d\d {2}SPEAKER_01$/);
+
+      // --out with an extension picks the format.
+      const rttm = await cli([talkB, "--out", "b.rttm", "--min-speakers", "2", "-q"]);
+      expect(rttm.code).toBe(0);
+      const rows = readFileSync(join(dir, "b.rttm"), "utf8").trimEnd().split("\n");
+      expect(rows.every((r) => r.startsWith("SPEAKER talk-b 1 "))).toBe(true);
+      expect(new Set(rows.map((r) => r.split(" ")[7])).size).toBeGreaterThanOrEqual(2);
+      expect(filesIn(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    },
+    45_000,
+  );
+
+  test(
+    "a quoted glob: every match, sorted, with RTTM concatenated on stdout",
+    async () => {
+      const run = await cli(["talks/*.wav", "--format", "rttm", "--quiet"]);
+      expect(run.code).toBe(0);
+      const ids = [...new Set(run.stdout.trimEnd().split("\n").map((l) => l.split(" ")[1]))];
+      expect(ids).toEqual(["talk-a", "talk-b"]);
+    },
+    30_000,
+  );
+
+  const script = Bun.which("script");
+  test.skipIf(!script)(
+    "a progress bar per stage on a terminal, none with --quiet",
+    async () => {
+      // script(1) runs the CLI on a pseudo-terminal, so stderr is a TTY.
+      const onTty = async (extra: string) => {
+        const command = `${bun} run ${join(root, "diarize.ts")} ${talkB} --out-dir tty ${extra}`;
+        const proc = Bun.spawn([script!, "-qec", command, "/dev/null"], { cwd: dir, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
+        const [code, out] = await Promise.all([proc.exited, new Response(proc.stdout).text()]);
+        return { code, out };
+      };
+      const shown = await onTty("");
+      expect(shown.code).toBe(0);
+      for (const stage of ["audio", "vad", "embeddings"]) expect(shown.out).toMatch(new RegExp(`\\r[^\\r]*talk-b\\.wav  ${stage} +\\[#+\\] 100%`));
+      expect(shown.out).toContain("talk-b.wav: 30.0 s of audio");
+      const quiet = await onTty("--quiet");
+      expect(quiet.code).toBe(0);
+      expect(quiet.out).not.toContain("\r" + talkB);
+      expect(quiet.out).not.toContain("[#");
+    },
+    45_000,
+  );
+});
+
+describe("cli: pieces", () => {
+  test("ProgressBar: redraws in place, rate-limited, always shows a stage's end, clears its line", () => {
+    let text = "";
+    let now = 0;
+    const bar = new ProgressBar({ write: (s) => (text += s), columns: 60, interval: 100, now: () => now });
+    bar.start("[1/2] a-rather-long-name-of-a-recording-from-the-meeting-room.wav");
+    bar.update({ stage: "vad", done: 1, total: 4 });
+    now = 50;
+    bar.update({ stage: "vad", done: 2, total: 4 }); // too soon: skipped
+    now = 60;
+    bar.update({ stage: "vad", done: 4, total: 4 }); // the end: drawn
+    const frames = text.split("\r").filter(Boolean);
+    expect(frames).toHaveLength(2);
+    expect(frames[0]).toEndWith("vad        [######..................]  25%");
+    expect(frames[1]).toEndWith("vad        [########################] 100%");
+    expect(frames[0]!.length).toBeLessThanOrEqual(60);
+    expect(frames[0]).toStartWith("...");
+    text = "";
+    bar.done();
+    expect(text).toBe(`\r${" ".repeat(frames[1]!.length)}\r`);
+  });
+
+  test("expandInputs: paths as given, patterns sorted, stdin once", () => {
+    mkdirSync(join(dir, "glob", "sub"), { recursive: true });
+    for (const f of ["b.wav", "a.wav", "c.mp3", "sub/d.wav"]) writeFileSync(join(dir, "glob", f), "x");
+    expect(expandInputs(["glob/*.wav"], dir)).toEqual(["glob/a.wav", "glob/b.wav"]);
+    expect(expandInputs(["glob/**/*.wav", "-"], dir)).toEqual(["glob/a.wav", "glob/b.wav", "glob/sub/d.wav", "-"]);
+    expect(expandInputs([join(dir, "glob", "*.mp3")], dir)).toEqual([join(dir, "glob", "c.mp3")]);
+    expect(expandInputs(["not-a-pattern.wav"], dir)).toEqual(["not-a-pattern.wav"]);
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * Valid but degenerate audio through the whole pipeline with the real models (cached in
+ * ~/.cache/senko/models by `bun run models`): zero-length audio, silence, noise, under a second of
+ * speech, one speaker for minutes. Each gives a well-formed result with 0 or 1 speakers, never an
+ * exception.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readAudio } from "../src/audio/index.ts";
+import { Diarizer, type DiarizationResult } from "../src/diarizer.ts";
+import { readRttm } from "../src/eval/rttm.ts";
+import { fmtChunk, rng, wavChunk, wavFile } from "./helpers/wav.ts";
+
+const fixtures = "/work/shared/fixtures/ami";
+const hasFixtures = existsSync(join(fixtures, "trn05.wav"));
+const RATE = 16000;
+
+let diarizer: Diarizer;
+let dir: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "senko-edge-"));
+  diarizer = new Diarizer({ warmup: false });
+  await diarizer.ready();
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Structure every result must have, whatever the audio. */
+function expectWellFormed(result: DiarizationResult, durationSec: number): void {
+  expect(result.durationSec).toBeCloseTo(durationSec, 3);
+  for (const segments of [result.rawSegments, result.mergedSegments]) {
+    for (const s of segments) {
+      expect(s.start).toBeGreaterThanOrEqual(0);
+      expect(s.end).toBeGreaterThan(s.start);
+      expect(s.end).toBeLessThanOrEqual(durationSec + 1e-6);
+      expect(s.speaker).toMatch(/^SPEAKER_\d\d$/);
+    }
+  }
+  expect(new Set(result.mergedSegments.map((s) => s.speaker)).size).toBe(result.mergedSpeakersDetected);
+  expect(Object.keys(result.speakerCentroids).length).toBeGreaterThanOrEqual(result.mergedSpeakersDetected);
+  expect(Number.isFinite(result.timingStats.total)).toBe(true);
+}
+
+const samples = (samples: Float32Array) => ({ samples, sampleRate: RATE });
+
+describe("degenerate audio gives a valid result with no or one speaker", () => {
+  test("zero-length audio: raw samples and a WAV file with an empty data chunk", async () => {
+    const empty = await diarizer.diarize(samples(new Float32Array(0)));
+    expectWellFormed(empty, 0);
+    expect([empty.mergedSpeakersDetected, empty.mergedSegments.length, empty.clustering]).toEqual([0, 0, "none"]);
+    const path = join(dir, "empty-data.wav");
+    writeFileSync(path, wavFile([fmtChunk({ tag: 1, channels: 2, rate: 44100, bits: 16 }), wavChunk("data", new Uint8Array(0))]));
+    const fromFile = await diarizer.diarize(path);
+    expectWellFormed(fromFile, 0);
+    expect(fromFile.mergedSpeakersDetected).toBe(0);
+  });
+
+  test("one sample and 100 ms", async () => {
+    for (const n of [1, 1600]) {
+      const result = await diarizer.diarize(samples(new Float32Array(n).fill(0.1)));
+      expectWellFormed(result, n / RATE);
+      expect(result.mergedSpeakersDetected).toBe(0);
+    }
+  });
+
+  test("60 s of digital silence and of near-silence (dither at -80 dBFS)", async () => {
+    const random = rng(1);
+    for (const level of [0, 1e-4]) {
+      const audio = new Float32Array(60 * RATE).map(() => level * (random() * 2 - 1));
+      const result = await diarizer.diarize(samples(audio));
+      expectWellFormed(result, 60);
+      expect(result.mergedSpeakersDetected).toBe(0);
+    }
+  }, 30_000);
+
+  test("30 s of white noise, loud and quiet", async () => {
+    const random = rng(2);
+    for (const level of [0.5, 0.01]) {
+      const audio = new Float32Array(30 * RATE).map(() => level * (random() * 2 - 1));
+      const result = await diarizer.diarize(samples(audio));
+      expectWellFormed(result, 30);
+      expect(result.mergedSpeakersDetected).toBeLessThanOrEqual(1);
+    }
+  }, 30_000);
+
+  test.skipIf(!hasFixtures)("under 1 s of speech, alone and between 5 s of silence", async () => {
+    const speech = (await readAudio(join(fixtures, "dev00.wav"))).samples.subarray(Math.round(3.0 * RATE), Math.round(3.8 * RATE));
+    const padded = new Float32Array(speech.length + 10 * RATE);
+    padded.set(speech, 5 * RATE);
+    for (const audio of [speech, padded]) {
+      const result = await diarizer.diarize(samples(audio));
+      expectWellFormed(result, audio.length / RATE);
+      expect(result.mergedSpeakersDetected).toBeLessThanOrEqual(1);
+    }
+  });
+
+  test.skipIf(!hasFixtures)(
+    "one speaker for 3 minutes (a speaker's solo turns, repeated at other gains over other noise): one speaker",
+    async () => {
+      const rttm = readRttm(await Bun.file(join(fixtures, "train.rttm")).text()).get("trn05")!;
+      const source = (await readAudio(join(fixtures, "trn05.wav"))).samples;
+      // FEE078's turns with nobody else talking (21 s in all).
+      const others = rttm.filter((t) => t.speaker !== "FEE078");
+      const solo: Float32Array[] = [];
+      for (const t of rttm.filter((t) => t.speaker === "FEE078")) {
+        let pieces = [[t.start, t.end] as [number, number]];
+        for (const o of others) pieces = pieces.flatMap(([a, b]): [number, number][] => (o.end <= a || o.start >= b ? [[a, b]] : [[a, Math.min(b, o.start)], [Math.max(a, o.end), b]]));
+        for (const [a, b] of pieces) if (b - a >= 1) solo.push(source.subarray(Math.round(a * RATE), Math.round(b * RATE)));
+      }
+      const random = rng(3);
+      const audio = new Float32Array(180 * RATE);
+      for (let at = 0, k = 0; at < audio.length; k++) {
+        const piece = solo[k % solo.length]!;
+        const gain = 0.5 + random();
+        const n = Math.min(piece.length, audio.length - at);
+        for (let i = 0; i < n; i++) audio[at + i] = gain * piece[i]! + 0.002 * (random() - 0.5);
+        at += n;
+      }
+      const result = await diarizer.diarize(samples(audio));
+      expectWellFormed(result, 180);
+      expect(result.mergedSpeakersDetected).toBe(1);
+      // Speech throughout: the turns cover most of the 3 minutes.
+      const covered = result.mergedSegments.reduce((s, t) => s + t.end - t.start, 0);
+      expect(covered).toBeGreaterThan(120);
+    },
+    60_000,
+  );
+});
