@@ -2,7 +2,7 @@
  * @module Long benchmark inputs built from real speech: the eleven 30 s AMI meeting fixtures repeated end to
  * end (so an hour holds the same ~40 voices many times over, not 60 minutes of new speakers).
  */
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readAudio } from "../src/audio/index.ts";
 
@@ -43,4 +43,27 @@ export function float32Wav(samples: Float32Array): Uint8Array {
   view.setUint32(40, samples.byteLength, true);
   bytes.set(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength), 44);
   return bytes;
+}
+
+/** Licence texts every Debian system carries: enough prose for about 80 minutes of synthetic speech. */
+const MONOLOGUE_TEXTS = ["GPL-3", "GFDL-1.3", "Apache-2.0", "Artistic"].map((name) => `/usr/share/common-licenses/${name}`);
+
+/**
+ * `seconds` of 16 kHz mono speech by ONE synthetic voice (espeak-ng, en-us, reading licence texts, so the
+ * words never repeat within 80 minutes): a monologue of known speaker count for long-audio tests.
+ * Null when espeak-ng or the texts are missing.
+ */
+export async function synthesizeMonologue(seconds: number): Promise<Float32Array | null> {
+  const espeak = Bun.which("espeak-ng");
+  const texts = MONOLOGUE_TEXTS.filter((f) => existsSync(f));
+  if (!espeak || texts.length === 0) return null;
+  const text = texts.map((f) => readFileSync(f, "utf8")).join("\n");
+  const proc = Bun.spawn([espeak, "-v", "en-us", "-s", "160", "--stdout"], { stdin: new TextEncoder().encode(text), stdout: "pipe", stderr: "pipe" });
+  const [wav, code] = await Promise.all([new Response(proc.stdout).bytes(), proc.exited]);
+  if (code !== 0) throw new Error(`espeak-ng exited with ${code}: ${await new Response(proc.stderr).text()}`);
+  // espeak-ng writes a streamed WAV whose sizes are left open; readAudio reads it to the end.
+  const speech = (await readAudio(wav, { name: "espeak-ng" })).samples;
+  const wanted = Math.round(seconds * RATE);
+  if (speech.length < wanted) throw new Error(`espeak-ng spoke ${(speech.length / RATE).toFixed(0)} s, fewer than the ${seconds} s asked for`);
+  return speech.slice(0, wanted);
 }

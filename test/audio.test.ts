@@ -303,6 +303,17 @@ describe("readAudio: WAV encodings", () => {
     expect(audio.warnings).toEqual([]);
   });
 
+  test("espeak-ng's streamed output (data size 0x7FFFF000, RIFF size 0x7FFFF024) reads to the end of the file", async () => {
+    const { bytes } = encode(signal(400, 1), "s16");
+    const wav = wavFile([fmtChunk({ tag: 1, channels: 1, rate: 22050, bits: 16 }), chunk("data", bytes, { size: 0x7ffff000 })]);
+    new DataView(wav.buffer).setUint32(4, 0x7ffff024, true);
+    const sized = wavFile([fmtChunk({ tag: 1, channels: 1, rate: 22050, bits: 16 }), chunk("data", bytes)]);
+    const audio = await readAudio(wav);
+    expect(audio.samples.length).toBeGreaterThan(0);
+    expect(audio.samples).toEqual((await readAudio(sized)).samples);
+    expect(audio.warnings).toEqual([]);
+  });
+
   test("a data chunk cut short (declared size past the end of the file) is an error, not a partial read", async () => {
     const { wav } = simpleWav(signal(1000, 2), "s16");
     const cut = wav.subarray(0, wav.length - 1001); // 250 frames and 1 byte of a 251st missing

@@ -52,6 +52,8 @@ const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 const SUBTYPE_GUID_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
 /** RIFF size fields set to this mean "unknown" (streamed output, RF64 placeholders). */
 const SIZE_UNKNOWN = 0xffffffff;
+/** Other data sizes that streaming writers put in a header they cannot go back to (espeak-ng --stdout: 0x7FFFF000). */
+const STREAMED_DATA_SIZES = new Set([0x7ffff000]);
 
 /** Codecs seen in WAV files that senko does not decode itself (ffmpeg does). */
 const CODEC_NAMES: Record<number, string> = {
@@ -259,6 +261,7 @@ export function parseWav(input: Uint8Array | ByteSource, name: string): WavLayou
     } else if (id === "data") {
       let declared = chunkSize;
       if (chunkSize === SIZE_UNKNOWN) declared = ds64DataSize ?? size - body;
+      else if (STREAMED_DATA_SIZES.has(chunkSize) && body + chunkSize > size) declared = size - body;
       data = { offset: body, declared, sizeField: chunkSize };
       // Without a fmt chunk yet the walk must go on, past a data chunk that may run to the end.
       if (!format && body + declared >= size) break;
