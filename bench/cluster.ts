@@ -10,7 +10,7 @@ import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import { cosineSimilarityMatrix, pruneRows } from "../src/cluster/similarity.ts";
 import { laplacianEigenpairs, spectralCluster, type SpectralTimings } from "../src/cluster/spectral.ts";
 import { nativeThreadCount, setNativeThreads } from "../src/ffi.ts";
-import { samePartition, sizesFor, uniform, unitBlobs } from "../test/support/synthetic-speakers.ts";
+import { samePartition, sizesFor, uniform, unitBlobs } from "../test/helpers/synthetic-speakers.ts";
 
 const repeats = Number(process.argv[2] ?? 5);
 const dim = 192;

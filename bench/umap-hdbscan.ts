@@ -13,7 +13,7 @@ import {
   type UmapTimings,
 } from "../src/cluster/umap-hdbscan.ts";
 import { setNativeThreads } from "../src/ffi.ts";
-import { quality, sharedDirectionBlobs, sizesFor, uniform } from "../test/support/synthetic-speakers.ts";
+import { quality, sharedDirectionBlobs, sizesFor, uniform } from "../test/helpers/synthetic-speakers.ts";
 
 const DIM = 192;
 const WEIGHTS = [4, 3, 2, 1];

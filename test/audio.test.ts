@@ -6,6 +6,7 @@ import { probeAudio, readAudio, parseWav, type AudioData } from "../src/audio/in
 import { SampleSink } from "../src/audio/ffmpeg.ts";
 import { convertToMono16k } from "../src/audio/convert.ts";
 import { AudioFormatError } from "../src/errors.ts";
+import { concatBytes as concat, fmtChunk, wavChunk as chunk, wavFile, type WavChunk } from "./helpers/wav.ts";
 
 // ---------------------------------------------------------------- synthetic WAV files
 
@@ -63,86 +64,6 @@ function encode(frames: number[][], enc: Encoding): { bytes: Uint8Array; stored:
     stored.push(row);
   }
   return { bytes, stored };
-}
-
-interface Chunk {
-  id: string;
-  body: Uint8Array;
-  /** size field to write instead of body.length */
-  size?: number;
-  /** leave out the pad byte after an odd-sized body */
-  noPad?: boolean;
-}
-
-function chunk(id: string, body: Uint8Array | string, extra: Partial<Chunk> = {}): Chunk {
-  return { id, body: typeof body === "string" ? new TextEncoder().encode(body) : body, ...extra };
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function serialize(c: Chunk): Uint8Array {
-  const head = new Uint8Array(8);
-  head.set(new TextEncoder().encode(c.id));
-  new DataView(head.buffer).setUint32(4, c.size ?? c.body.length, true);
-  const pad = c.body.length % 2 === 1 && !c.noPad ? [new Uint8Array(1)] : [];
-  return concat([head, c.body, ...pad]);
-}
-
-interface Fmt {
-  tag: number;
-  channels: number;
-  rate: number;
-  bits: number;
-  blockAlign?: number;
-  /** WAVE_FORMAT_EXTENSIBLE around `tag`, with these valid bits */
-  extensible?: { validBits: number; guidTail?: number[] };
-}
-
-const GUID_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
-
-function fmtChunk(f: Fmt): Chunk {
-  const body = new Uint8Array(f.extensible ? 40 : 16);
-  const v = new DataView(body.buffer);
-  const blockAlign = f.blockAlign ?? (f.channels * f.bits) / 8;
-  v.setUint16(0, f.extensible ? 0xfffe : f.tag, true);
-  v.setUint16(2, f.channels, true);
-  v.setUint32(4, f.rate, true);
-  v.setUint32(8, f.rate * blockAlign, true);
-  v.setUint16(12, blockAlign, true);
-  v.setUint16(14, f.bits, true);
-  if (f.extensible) {
-    v.setUint16(16, 22, true);
-    v.setUint16(18, f.extensible.validBits, true);
-    v.setUint32(20, 0, true);
-    v.setUint16(24, f.tag, true);
-    body.set(f.extensible.guidTail ?? GUID_TAIL, 26);
-  }
-  return chunk("fmt ", body);
-}
-
-/** A RIFF (or RF64/BW64, with a ds64 chunk and 0xFFFFFFFF sizes) WAVE file of the given chunks. */
-function wavFile(chunks: Chunk[], container: "RIFF" | "RF64" | "BW64" = "RIFF"): Uint8Array {
-  let list = chunks;
-  if (container !== "RIFF") {
-    const data = chunks.find((c) => c.id === "data")!;
-    const ds64 = new Uint8Array(28);
-    const v = new DataView(ds64.buffer);
-    v.setBigUint64(8, BigInt(data.body.length), true);
-    list = [chunk("ds64", ds64), ...chunks.map((c) => (c.id === "data" ? { ...c, size: 0xffffffff } : c))];
-  }
-  const body = concat([new TextEncoder().encode("WAVE"), ...list.map(serialize)]);
-  const head = new Uint8Array(8);
-  head.set(new TextEncoder().encode(container));
-  new DataView(head.buffer).setUint32(4, container === "RIFF" ? body.length : 0xffffffff, true);
-  return concat([head, body]);
 }
 
 /** A simple WAV: fmt then data. */
@@ -276,7 +197,7 @@ describe("readAudio: WAV encodings", () => {
     const fmt = fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 16 });
     const fact = chunk("fact", new Uint8Array([65, 1, 0, 0]));
     const list = chunk("LIST", "INFOISFT\x05\x00\x00\x00test\x00"); // 17 bytes: padded
-    const layouts: Chunk[][] = [
+    const layouts: WavChunk[][] = [
       [list, fact, fmt, chunk("data", bytes), chunk("LIST", "INFOICMT\x03\x00\x00\x00ab\x00")],
       [fmt, chunk("data", bytes), fact, list],
       [fact, chunk("data", bytes), list, fmt], // data before fmt

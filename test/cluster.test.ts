@@ -12,7 +12,7 @@ import { cosineSimilarityMatrix, pruneKeepCount, pruneRows } from "../src/cluste
 import { kmeans, laplacianEigenpairs, spectralCluster } from "../src/cluster/spectral.ts";
 import { ConfigError } from "../src/errors.ts";
 import { nativeThreadCount, setNativeThreads } from "../src/ffi.ts";
-import { samePartition, unitBlobs as blobs } from "./support/synthetic-speakers.ts";
+import { samePartition, unitBlobs as blobs } from "./helpers/synthetic-speakers.ts";
 
 function naiveCosine(data: Float32Array, count: number, dim: number): Float64Array {
   const out = new Float64Array(count * count);

@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { readAudio } from "../src/audio/index.ts";
 import { Diarizer, type DiarizationResult } from "../src/diarizer.ts";
 import { readRttm } from "../src/eval/rttm.ts";
-import { fmtChunk, rng, wavChunk, wavFile } from "./helpers/wav.ts";
+import { uniform as rng } from "./helpers/synthetic-speakers.ts";
+import { fmtChunk, wavChunk, wavFile } from "./helpers/wav.ts";
 
 const fixtures = "/work/shared/fixtures/ami";
 const hasFixtures = existsSync(join(fixtures, "trn05.wav"));

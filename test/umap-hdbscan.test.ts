@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { UMAP } from "umap-js";
 import { ConfigError } from "../src/errors.ts";
 import { nativeThreadCount, setNativeThreads } from "../src/ffi.ts";
-import { clusterCount, purity, sharedDirectionBlobs, uniform } from "./support/synthetic-speakers.ts";
+import { clusterCount, purity, sharedDirectionBlobs, uniform } from "./helpers/synthetic-speakers.ts";
 import {
   hdbscanLabels,
   nearestNeighbors,

@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { speakerBlobs } from "../bench/umap-hdbscan.ts";
-import { quality } from "../test/support/synthetic-speakers.ts";
+import { quality } from "../test/helpers/synthetic-speakers.ts";
 import { readAudio } from "../src/audio/index.ts";
 import { hdbscanLabels, umapEmbed, umapHdbscanLabels } from "../src/cluster/umap-hdbscan.ts";
 import { readRttm } from "../src/eval/rttm.ts";

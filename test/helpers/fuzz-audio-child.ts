@@ -14,7 +14,8 @@ import { join } from "node:path";
 import { readAudio } from "../../src/audio/index.ts";
 import { SenkoError } from "../../src/errors.ts";
 import { lib, libraryPath } from "../../src/ffi.ts";
-import { concatBytes, fmtChunk, pcm16, rng, wavChunk, wavFile } from "./wav.ts";
+import { uniform as rng } from "./synthetic-speakers.ts";
+import { concatBytes, fmtChunk, pcm16, wavChunk, wavFile } from "./wav.ts";
 
 const files = Number(process.argv[2] ?? 10000);
 const seed = Number(process.argv[3] ?? 1);
@@ -34,7 +35,7 @@ const list = wavChunk("LIST", "INFOISFT\x05\x00\x00\x00lavf\x00");
 const corpus: Uint8Array[] = [
   wavFile([fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 16 }), wavChunk("data", pcm16(tone(300)))]),
   wavFile([list, fmtChunk({ tag: 1, channels: 2, rate: 44100, bits: 16 }), wavChunk("data", pcm16(tone(600)))]),
-  wavFile([fmtChunk({ tag: 1, channels: 6, rate: 48000, bits: 32, validBits: 24 }), wavChunk("fact", "\x10\x00\x00\x00"), wavChunk("data", new Uint8Array(6 * 4 * 120).map((_, i) => i * 37))]),
+  wavFile([fmtChunk({ tag: 1, channels: 6, rate: 48000, bits: 32, extensible: { validBits: 24 } }), wavChunk("fact", "\x10\x00\x00\x00"), wavChunk("data", new Uint8Array(6 * 4 * 120).map((_, i) => i * 37))]),
   wavFile([fmtChunk({ tag: 3, channels: 1, rate: 8000, bits: 32 }), wavChunk("data", f32(tone(200))), list]),
   wavFile([fmtChunk({ tag: 3, channels: 2, rate: 22050, bits: 64 }), wavChunk("data", f64(tone(300)))], "RF64"),
   wavFile([fmtChunk({ tag: 1, channels: 1, rate: 11025, bits: 8 }), wavChunk("data", new Uint8Array(301).map((_, i) => 128 + Math.round(100 * Math.sin(i / 9))))]),

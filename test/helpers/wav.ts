@@ -5,6 +5,8 @@ export interface WavChunk {
   body: Uint8Array;
   /** size field to write instead of body.length */
   size?: number;
+  /** leave out the pad byte after an odd-sized body */
+  noPad?: boolean;
 }
 
 export function concatBytes(parts: Uint8Array[]): Uint8Array {
@@ -19,50 +21,54 @@ export function concatBytes(parts: Uint8Array[]): Uint8Array {
 
 const latin1 = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
-export function wavChunk(id: string, body: Uint8Array | string, size?: number): WavChunk {
-  return { id, body: typeof body === "string" ? latin1(body) : body, size };
+export function wavChunk(id: string, body: Uint8Array | string, extra: { size?: number; noPad?: boolean } = {}): WavChunk {
+  return { id, body: typeof body === "string" ? latin1(body) : body, ...extra };
 }
 
 function serialize(c: WavChunk): Uint8Array {
   const head = new Uint8Array(8);
   head.set(latin1(c.id));
   new DataView(head.buffer).setUint32(4, c.size ?? c.body.length, true);
-  return concatBytes([head, c.body, new Uint8Array(c.body.length & 1)]);
+  return concatBytes([head, c.body, new Uint8Array(c.noPad ? 0 : c.body.length & 1)]);
 }
 
 export interface FmtOptions {
-  /** 1 PCM, 3 float */
-  tag: 1 | 3;
+  /** format tag: 1 PCM, 3 float, others for codecs senko does not decode */
+  tag: number;
   channels: number;
   rate: number;
   bits: number;
-  /** wrap in WAVE_FORMAT_EXTENSIBLE with this many valid bits */
-  validBits?: number;
+  /** block align to write instead of channels x bits / 8 */
+  blockAlign?: number;
+  /** wrap in WAVE_FORMAT_EXTENSIBLE around `tag`, with these valid bits (and another GUID tail) */
+  extensible?: { validBits: number; guidTail?: number[] };
 }
 
+const GUID_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
+
 export function fmtChunk(f: FmtOptions): WavChunk {
-  const body = new Uint8Array(f.validBits ? 40 : 16);
+  const body = new Uint8Array(f.extensible ? 40 : 16);
   const v = new DataView(body.buffer);
-  const blockAlign = (f.channels * f.bits) / 8;
-  v.setUint16(0, f.validBits ? 0xfffe : f.tag, true);
+  const blockAlign = f.blockAlign ?? (f.channels * f.bits) / 8;
+  v.setUint16(0, f.extensible ? 0xfffe : f.tag, true);
   v.setUint16(2, f.channels, true);
   v.setUint32(4, f.rate, true);
   v.setUint32(8, f.rate * blockAlign, true);
   v.setUint16(12, blockAlign, true);
   v.setUint16(14, f.bits, true);
-  if (f.validBits) {
+  if (f.extensible) {
     v.setUint16(16, 22, true);
-    v.setUint16(18, f.validBits, true);
+    v.setUint16(18, f.extensible.validBits, true);
     v.setUint16(24, f.tag, true);
-    body.set([0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71], 26);
+    body.set(f.extensible.guidTail ?? GUID_TAIL, 26);
   }
   return wavChunk("fmt ", body);
 }
 
-/** A RIFF WAVE file, or RF64 with a ds64 chunk holding the data size and 0xFFFFFFFF size fields. */
-export function wavFile(chunks: WavChunk[], container: "RIFF" | "RF64" = "RIFF"): Uint8Array {
+/** A RIFF WAVE file, or RF64/BW64 with a ds64 chunk holding the data size and 0xFFFFFFFF size fields. */
+export function wavFile(chunks: WavChunk[], container: "RIFF" | "RF64" | "BW64" = "RIFF"): Uint8Array {
   let list = chunks;
-  if (container === "RF64") {
+  if (container !== "RIFF") {
     const data = chunks.find((c) => c.id === "data")!;
     const ds64 = new Uint8Array(28);
     new DataView(ds64.buffer).setBigUint64(8, BigInt(data.body.length), true);
@@ -91,16 +97,4 @@ export function wav16(samples: ArrayLike<number>, rate = 16000, channels = 1): U
 /** A 32-bit float WAV of 16 kHz mono samples (the AMI fixtures' format). */
 export function wavFloat(samples: Float32Array, rate = 16000): Uint8Array {
   return wavFile([fmtChunk({ tag: 3, channels: 1, rate, bits: 32 }), wavChunk("data", new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength))]);
-}
-
-/** Deterministic PRNG (mulberry32) in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
