@@ -4,9 +4,9 @@ import { dirname, isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
 import { probeAudio } from "./audio/index.ts";
 import { Diarizer, type DiarizationResult } from "./diarizer.ts";
-import { AudioFormatError, ConfigError, SenkoError } from "./errors.ts";
+import { AudioFormatError, ConfigError, OutputError, SenkoError } from "./errors.ts";
 import { ProgressBar } from "./output/progress.ts";
-import { formatResult, OutputError, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "./output/writers.ts";
+import { formatResult, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "./output/writers.ts";
 import { VERSION } from "./version.ts";
 
 const HELP = `senko ${VERSION}: who spoke when

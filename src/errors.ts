@@ -43,6 +43,18 @@ export class AudioFormatError extends SenkoError {
   }
 }
 
+/** A result file could not be written (`path` names it). */
+export class OutputError extends SenkoError {
+  override readonly name = "OutputError";
+  constructor(
+    message: string,
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** An option has a value that cannot work. */
 export class ConfigError extends SenkoError {
   override readonly name = "ConfigError";

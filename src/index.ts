@@ -16,12 +16,12 @@ export { mergeSegments, speakerSimilarity, toSegments, type Segment, type Segmen
 
 // Output.
 export { speakerColors, speakerColorSets } from "./output/colors.ts";
-export { formatResult, OutputError, toCsv, toJson, toRttm, toText, type OutputFormat } from "./output/writers.ts";
+export { formatResult, toCsv, toJson, toRttm, toText, type OutputFormat } from "./output/writers.ts";
 
 // Scoring against a reference.
 export { diarizationErrorRate, readRttm, readUem, scoreFiles, writeRttm, type DerComponents, type DerReport, type Turn } from "./eval/index.ts";
 
-export { AudioFormatError, ConfigError, ModelLoadError, NativeLibraryError, SenkoError } from "./errors.ts";
+export { AudioFormatError, ConfigError, ModelLoadError, NativeLibraryError, OutputError, SenkoError } from "./errors.ts";
 export { setNativeThreads } from "./ffi.ts";
 export type { Embeddings, FbankFeatures, TimeSpan } from "./types.ts";
 export { VERSION } from "./version.ts";

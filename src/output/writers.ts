@@ -2,7 +2,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, extname } from "node:path";
 import type { DiarizationResult } from "../diarizer.ts";
-import { SenkoError } from "../errors.ts";
+import { OutputError } from "../errors.ts";
 import { writeRttm } from "../eval/rttm.ts";
 
 export type OutputFormat = "json" | "rttm" | "csv" | "text";
@@ -51,18 +51,6 @@ export function formatResult(result: DiarizationResult, format: OutputFormat, so
       return toCsv(result);
     case "text":
       return toText(result);
-  }
-}
-
-/** A result file could not be written (`path` names it). */
-export class OutputError extends SenkoError {
-  override readonly name = "OutputError";
-  constructor(
-    message: string,
-    readonly path: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
   }
 }
 
