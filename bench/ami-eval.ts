@@ -49,5 +49,11 @@ export async function diarizeAmi(diarizer: Diarizer, set: AmiSet = loadAmi()): P
 }
 
 export function scoreAmi(run: AmiRun, collar: number, set: AmiSet = loadAmi()): DerReport {
-  return scoreFiles(set.reference, run.hypotheses, { collar, uem: set.uem });
+  return scoreHypotheses(run.hypotheses, collar, set);
+}
+
+/** Scores any system's turns (a peer's too); a fixture it gave nothing for is scored as all missed. */
+export function scoreHypotheses(hypotheses: Map<string, Turn[]>, collar: number, set: AmiSet = loadAmi()): DerReport {
+  const complete = new Map([...set.reference.keys()].map((uri) => [uri, hypotheses.get(uri) ?? []]));
+  return scoreFiles(set.reference, complete, { collar, uem: set.uem });
 }

@@ -43,6 +43,18 @@ export interface DiarizerOptions {
   modelsDir?: string;
   /** threads of the native stages and of CAM++/pyannote inference (0 = one per CPU) */
   threads?: number;
+  /**
+   * inference lanes: threads with their own onnxruntime sessions that run Silero stretches and CAM++
+   * batches at once, `threads` split between them (default: one lane per thread; 1 = the calling thread only)
+   */
+  lanes?: number;
+  /**
+   * Silero over independent stretches of a minute or more, batched and run in the lanes (default false:
+   * one sequential pass). Faster VAD, but it changes the DER of long files (BENCHMARKS.md, End-to-end speed)
+   */
+  sileroStretches?: boolean;
+  /** subsegments per CAM++ call (default 32: with one lane per core, batches of 64 cost ~400 MiB more for an hour, for no speed) */
+  embeddingBatchSize?: number;
 }
 
 export interface TimingStats {
@@ -83,6 +95,8 @@ function validate(options: DiarizerOptions): void {
   if (options.minSpeakers && options.maxSpeakers && options.minSpeakers > options.maxSpeakers) {
     throw new ConfigError(`minSpeakers (${options.minSpeakers}) is larger than maxSpeakers (${options.maxSpeakers})`);
   }
+  positiveInt("lanes", options.lanes);
+  positiveInt("embeddingBatchSize", options.embeddingBatchSize);
   if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 0)) {
     throw new ConfigError(`threads must be a whole number >= 0, got ${options.threads}`);
   }
@@ -107,6 +121,7 @@ export class Diarizer {
       quiet: this.options.quiet ?? true,
       modelsDir: this.options.modelsDir,
       threads: this.options.threads || undefined,
+      lanes: this.options.lanes,
     });
     return this.#ready;
   }
@@ -127,7 +142,12 @@ export class Diarizer {
     const audio = await timed("audio", () => readAudio(input));
     progress?.({ stage: "audio", done: 1, total: 1 });
     const regions = await timed("vad", () =>
-      detectSpeech(audio.samples, { vad, onProgress: progress && ((done, total) => progress({ stage: "vad", done, total })) }),
+      detectSpeech(audio.samples, {
+        vad,
+        lanes: this.options.lanes,
+        sileroStretches: this.options.sileroStretches,
+        onProgress: progress && ((done, total) => progress({ stage: "vad", done, total })),
+      }),
     );
     const windows = await timed("subsegment", () => subsegment(regions));
     const empty = (): DiarizationResult => ({
@@ -148,7 +168,11 @@ export class Diarizer {
     let embeddings: Embeddings;
     try {
       embeddings = await timed("embeddings", () =>
-        embed(features, { onProgress: progress && ((done, total) => progress({ stage: "embeddings", done, total })) }),
+        embed(features, {
+          lanes: this.options.lanes,
+          batchSize: this.options.embeddingBatchSize,
+          onProgress: progress && ((done, total) => progress({ stage: "embeddings", done, total })),
+        }),
       );
     } finally {
       features.free();

@@ -197,7 +197,7 @@ describe("model outputs", () => {
       for (let d = 0; d < EMBEDDING_DIM; d++) diff = Math.max(diff, Math.abs(whole.data[i * EMBEDDING_DIM + d]! - reversed.data[j * EMBEDDING_DIM + d]!));
     }
     expect(diff).toBeLessThan(1e-4);
-  });
+  }, 30_000);
 });
 
 describe("quality on the AMI fixtures", () => {
@@ -261,7 +261,7 @@ describe("quality on the AMI fixtures", () => {
     // speaker with a clean 1.5 s window (or, trn07, a speaker with two).
     expect(Object.keys(margins).sort()).toEqual(["dev00", "dev01", "trn04"]);
     for (const margin of Object.values(margins)) expect(margin).toBeGreaterThan(0.1);
-  });
+  }, 30_000);
 
   test("Silero and pyannote speech activity agree with the RTTM speech regions", async () => {
     const turns = await rttm();
@@ -307,5 +307,5 @@ describe("quality on the AMI fixtures", () => {
     expect(pyannote).toBeGreaterThan(0.9);
     expect(silero - sileroBaseline).toBeGreaterThan(0.15);
     expect(pyannote - pyannoteBaseline).toBeGreaterThan(0.25);
-  });
+  }, 30_000);
 });

