@@ -5,7 +5,7 @@
  */
 import { beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Diarizer, toRttm, VERSION } from "senko";
 
@@ -33,5 +33,12 @@ test("diarizes a fixture like the library does", async () => {
   const expected = await new Diarizer({ vad: "silero", quiet: true }).diarize(FIXTURE);
   expect(expected.mergedSegments.length).toBeGreaterThan(0);
   expect(readFileSync(rttm, "utf8")).toBe(toRttm(expected, "dev00"));
+}, 60_000);
+
+test.skipIf(availableParallelism() < 2)("starts its inference worker lanes (one onnxruntime thread per lane)", () => {
+  const run = Bun.spawnSync([EXE, FIXTURE, "--vad", "silero", "--out", join(elsewhere, "dev00.json")], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
+  expect(run.exitCode).toBe(0);
+  // Without its worker the executable falls back to one lane with every thread.
+  expect(run.stderr.toString()).toContain("campplus runs on the CPU (1 thread)");
   rmSync(elsewhere, { recursive: true, force: true });
 }, 60_000);

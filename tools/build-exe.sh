@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash tools/zig.sh build -Doptimize=ReleaseFast -Dportable
 mkdir -p dist
-./node_modules/.bin/bun build --compile --minify src/compiled.ts --outfile dist/senko
+# The inference worker is a second entry point, so lanes can start inside the executable.
+./node_modules/.bin/bun build --compile --minify src/compiled.ts src/models/inference-worker.ts --outfile dist/senko

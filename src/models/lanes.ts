@@ -9,6 +9,16 @@ import { availableParallelism } from "node:os";
 import { ModelLoadError } from "../errors.ts";
 import type { ModelOptions } from "./session.ts";
 
+let workerUrl = new URL("./inference-worker.ts", import.meta.url).href;
+
+/**
+ * Where the worker's entry module is. Bundled code (the compiled executable) moves this module, so the
+ * bundle's entry point names the worker's place in it.
+ */
+export function setInferenceWorkerUrl(url: string): void {
+  workerUrl = url;
+}
+
 export type LaneRequest =
   | { id: number; kind: "silero"; stretches: Float32Array[]; options: ModelOptions }
   | { id: number; kind: "campplus"; features: Float32Array; batch: number; frames: number; options: ModelOptions };
@@ -25,7 +35,7 @@ export class WorkerLane {
   #failed: Error | undefined;
 
   constructor() {
-    this.#worker = new Worker(new URL("./inference-worker.ts", import.meta.url).href);
+    this.#worker = new Worker(workerUrl);
     this.#worker.unref();
     this.#worker.onmessage = (event: MessageEvent<LaneReply>) => {
       const reply = event.data;
