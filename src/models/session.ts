@@ -47,6 +47,13 @@ export function modelDefaults(): ModelOptions {
   return defaults;
 }
 
+/** The defaults with every option `given` sets (undefined values leave the default in place). */
+export function withModelDefaults(given: ModelOptions): ModelOptions {
+  const options: ModelOptions = { ...defaults };
+  for (const [key, value] of Object.entries(given)) if (value !== undefined) Object.assign(options, { [key]: value });
+  return options;
+}
+
 let cuda: boolean | undefined;
 
 /**

@@ -6,7 +6,7 @@
  */
 import * as ort from "onnxruntime-node";
 import { disableWorkerLanes, laneCount, workerLanes } from "./lanes.ts";
-import { loadModel, modelDefaults, type ModelOptions } from "./session.ts";
+import { loadModel, modelDefaults, withModelDefaults, type ModelOptions } from "./session.ts";
 
 export const SILERO_SAMPLE_RATE = 16000;
 export const SILERO_FRAME_SAMPLES = 512;
@@ -138,8 +138,7 @@ export function planSileroStretches(samples: Float32Array, count: number): numbe
  */
 export async function sileroSpeechProbabilitiesParallel(samples16k: Float32Array, options: SileroParallelOptions = {}): Promise<Float32Array> {
   const { lanes: requestedLanes, minStretchSec = 60, stretchesPerLane = 16, onProgress, ...given } = options;
-  const modelOptions: ModelOptions = { ...modelDefaults() };
-  for (const [key, value] of Object.entries(given)) if (value !== undefined) Object.assign(modelOptions, { [key]: value });
+  const modelOptions = withModelDefaults(given);
   const durationSec = samples16k.length / SILERO_SAMPLE_RATE;
   const laneLimit = laneCount(modelOptions, requestedLanes);
   const count = Math.max(1, Math.min(laneLimit * stretchesPerLane, Math.floor(durationSec / minStretchSec)));
