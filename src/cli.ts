@@ -38,7 +38,8 @@ other:
   -v, --version          print the version
   -h, --help             this text
 
-On a terminal a progress bar per stage is drawn on stderr; each input gets a one-line summary.
+On a terminal a progress bar per stage is drawn on stderr; each input gets a summary there: counts,
+the turns (unless they go to stdout) and the seconds each stage took.
 Output files are written under a temporary name and renamed, so they are never half-written.
 If an input fails, it gets no output, the others still run, and the exit code is 2.
 Exit codes: 0 done, 2 bad input or usage (one line on stderr), 1 anything else.
@@ -181,12 +182,19 @@ function outputName(input: string): string {
   return input === STDIN ? "stdin" : rttmUri(input);
 }
 
-function summary(input: string, result: DiarizationResult): string {
+/** What the user reads on stderr: counts and time, the turns (unless they went to stdout), time per stage. */
+function summary(input: string, result: DiarizationResult, withTurns: boolean): string {
   const t = result.timingStats;
   const rtf = result.durationSec > 0 ? ` (RTF ${(t.total / result.durationSec).toFixed(3)})` : "";
+  const turns = withTurns ? result.mergedSegments.slice(0, 20).map((s) => `  ${s.start.toFixed(2).padStart(9)}  ${s.end.toFixed(2).padStart(9)}  ${s.speaker}\n`) : [];
+  const more = withTurns && result.mergedSegments.length > 20 ? `  ... ${result.mergedSegments.length - 20} more\n` : "";
   return (
     `${input}: ${result.durationSec.toFixed(1)} s of audio, ${result.mergedSpeakersDetected} speaker(s), ` +
-    `${result.mergedSegments.length} segment(s), ${t.total.toFixed(2)} s${rtf}\n`
+    `${result.mergedSegments.length} segment(s), ${t.total.toFixed(2)} s${rtf}\n` +
+    turns.join("") +
+    more +
+    `  stages (s): audio ${t.audio.toFixed(2)}  vad(${result.vad}) ${t.vad.toFixed(2)}  fbank ${t.fbank.toFixed(2)}  ` +
+    `embeddings ${t.embeddings.toFixed(2)}  clustering(${result.clustering}) ${t.clustering.toFixed(2)}\n`
   );
 }
 
@@ -271,7 +279,7 @@ export async function main(argv: string[]): Promise<number> {
       bar?.done();
       if (!quiet) {
         for (const warning of warnings.get(input) ?? []) err(`warning: ${input}: ${warning}`);
-        process.stderr.write(summary(input, result));
+        process.stderr.write(summary(input, result, outDir !== undefined || out !== undefined));
       }
       const name = outputName(input);
       if (outDir !== undefined) {

@@ -10,8 +10,9 @@ import { sileroStretchProbabilities } from "./silero.ts";
 declare const self: Worker;
 
 async function handle(request: LaneRequest): Promise<{ reply: LaneReply; transfer: ArrayBuffer[] }> {
-  // The calling thread has fetched and verified the files already: never download from here.
-  const options = { ...request.options, offline: true };
+  // The calling thread has fetched and verified the files already (never download from here) and has
+  // said where each model runs (the worker's sessions run alike).
+  const options = { ...request.options, offline: true, quiet: true };
   try {
     if (request.kind === "silero") {
       const result = await sileroStretchProbabilities(request.stretches, options);
