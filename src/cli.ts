@@ -247,11 +247,10 @@ export async function main(argv: string[]): Promise<number> {
 
     // Every input is checked before the models load: a bad file late in a list fails at once.
     let problems = 0;
-    const warnings = new Map<string, string[]>();
     for (const input of inputs) {
       if (input === STDIN) continue;
       try {
-        warnings.set(input, (await probeAudio(input)).warnings);
+        await probeAudio(input);
       } catch (error) {
         if (!(error instanceof AudioFormatError)) throw error;
         report(error);
@@ -267,7 +266,7 @@ export async function main(argv: string[]): Promise<number> {
       bar?.start(inputs.length > 1 ? `[${index + 1}/${inputs.length}] ${input}` : input);
       let result: DiarizationResult;
       try {
-        result = await diarizer.diarize(input === STDIN ? await readStdin() : input);
+        result = await diarizer.diarize(input === STDIN ? await readStdin() : input, { name: input });
       } catch (error) {
         bar?.done();
         // A bad input spoils only itself; anything else (models, native library) stops the run.
@@ -278,7 +277,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       bar?.done();
       if (!quiet) {
-        for (const warning of warnings.get(input) ?? []) err(`warning: ${input}: ${warning}`);
+        for (const warning of result.warnings) err(`warning: ${input}: ${warning}`);
         process.stderr.write(summary(input, result, outDir !== undefined || out !== undefined));
       }
       const name = outputName(input);

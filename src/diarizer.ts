@@ -3,7 +3,7 @@
  * -> embed -> cluster -> toSegments. It owns nothing the stages do not; it times them, reports progress,
  * and keeps the loaded models for the next file.
  */
-import { readAudio, type AudioInput } from "./audio/index.ts";
+import { readAudio, type AudioInput, type ReadAudioOptions } from "./audio/index.ts";
 import { cluster } from "./cluster/cluster.ts";
 import { ConfigError } from "./errors.ts";
 import { extractFbank } from "./features/fbank.ts";
@@ -81,6 +81,8 @@ export interface DiarizationResult {
   vad: "silero" | "pyannote";
   clustering: "spectral" | "umap-hdbscan" | "single" | "none";
   speakerColorSets?: Record<string, Record<string, string>>;
+  /** what readAudio noticed about the input (e.g. a WAV still being written), as readable sentences */
+  warnings: string[];
 }
 
 function validate(options: DiarizerOptions): void {
@@ -126,8 +128,11 @@ export class Diarizer {
     return this.#ready;
   }
 
-  /** Diarizes a file path, WAV bytes, or raw samples (`{ samples, sampleRate }`). */
-  async diarize(input: AudioInput): Promise<DiarizationResult> {
+  /**
+   * Diarizes a file path, WAV (or other) bytes, `{ samples, sampleRate }`, or a bare Float32Array with
+   * `{ sampleRate, channels? }` in `audioOptions` (which also take readAudio's `name` and `ffmpeg`).
+   */
+  async diarize(input: AudioInput, audioOptions: ReadAudioOptions = {}): Promise<DiarizationResult> {
     const { vad } = await this.ready();
     const timing: TimingStats = { audio: 0, vad: 0, subsegment: 0, fbank: 0, embeddings: 0, clustering: 0, segments: 0, total: 0 };
     const progress = this.options.onProgress;
@@ -139,7 +144,7 @@ export class Diarizer {
       return out;
     };
 
-    const audio = await timed("audio", () => readAudio(input));
+    const audio = await timed("audio", () => readAudio(input, audioOptions));
     progress?.({ stage: "audio", done: 1, total: 1 });
     const regions = await timed("vad", () =>
       detectSpeech(audio.samples, {
@@ -158,6 +163,7 @@ export class Diarizer {
       speakerCentroids: {},
       timingStats: { ...timing, total: (performance.now() - t0) / 1000 },
       durationSec: audio.durationSec,
+      warnings: audio.warnings,
       vad,
       clustering: "none",
       ...(this.options.colors ? { speakerColorSets: {} } : {}),
@@ -196,6 +202,7 @@ export class Diarizer {
       speakerCentroids: segments.speakerCentroids,
       timingStats: timing,
       durationSec: audio.durationSec,
+      warnings: audio.warnings,
       vad,
       clustering: clustered.method,
       ...(this.options.colors ? { speakerColorSets: speakerColorSets(segments.mergedSegments) } : {}),

@@ -57,6 +57,21 @@ describe("degenerate audio gives a valid result with no or one speaker", () => {
     expect(fromFile.mergedSpeakersDetected).toBe(0);
   });
 
+  test("a bare Float32Array with its rate (and channels) in the second argument; warnings reach the result", async () => {
+    const stereo48k = new Float32Array(2 * 48000).fill(0.001);
+    const result = await diarizer.diarize(stereo48k, { sampleRate: 48000, channels: 2 });
+    expectWellFormed(result, 1);
+    expect(result.warnings).toEqual([]);
+    await expect(diarizer.diarize(stereo48k)).rejects.toThrow("needs its rate");
+    // A WAV still being written (data size 0): read to its end, and the result says so.
+    const path = join(dir, "growing.wav");
+    const pcm = new Uint8Array(2 * 16000);
+    writeFileSync(path, wavFile([fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 16 }), wavChunk("data", pcm, { size: 0 })]).map((b, i) => (i >= 4 && i < 8 ? [36, 0, 0, 0][i - 4]! : b)));
+    const growing = await diarizer.diarize(path);
+    expectWellFormed(growing, 1);
+    expect(growing.warnings.join()).toContain("gives no data size");
+  });
+
   test("one sample and 100 ms", async () => {
     for (const n of [1, 1600]) {
       const result = await diarizer.diarize(samples(new Float32Array(n).fill(0.1)));
