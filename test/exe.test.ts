@@ -57,21 +57,15 @@ describe("this machine's executable", () => {
     expect(run.stdout.toString().trim()).toBe(`senko ${VERSION}`);
   });
 
-  test.skipIf(!mine)("diarizes a fixture like the library does", async () => {
+  test.skipIf(!mine)("diarizes a fixture like the library does, with its inference worker lanes", async () => {
     const rttm = join(elsewhere, "dev00.rttm");
-    const run = Bun.spawnSync([exe(), FIXTURE, "--vad", "silero", "--rttm", rttm, "--quiet"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
-    expect(run.stderr.toString()).toBe("");
+    const run = Bun.spawnSync([exe(), FIXTURE, "--vad", "silero", "--rttm", rttm, "--out", join(elsewhere, "dev00.json")], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
     expect(run.exitCode).toBe(0);
+    // Without its worker the executable falls back to one lane with every thread.
+    if (availableParallelism() >= 2) expect(run.stderr.toString()).toContain("campplus runs on the CPU (1 thread)");
     const expected = await new Diarizer({ vad: "silero", quiet: true }).diarize(FIXTURE);
     expect(expected.mergedSegments.length).toBeGreaterThan(0);
     expect(readFileSync(rttm, "utf8")).toBe(toRttm(expected, "dev00"));
-  }, 60_000);
-
-  test.skipIf(!mine || availableParallelism() < 2)("starts its inference worker lanes (one onnxruntime thread per lane)", () => {
-    const run = Bun.spawnSync([exe(), FIXTURE, "--vad", "silero", "--out", join(elsewhere, "dev00.json")], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
-    expect(run.exitCode).toBe(0);
-    // Without its worker the executable falls back to one lane with every thread.
-    expect(run.stderr.toString()).toContain("campplus runs on the CPU (1 thread)");
   }, 60_000);
 });
 
