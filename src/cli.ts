@@ -12,6 +12,7 @@ import { VERSION } from "./version.ts";
 const HELP = `senko ${VERSION}: who spoke when
 
 usage: senko <audio...> [options]        (from a checkout: bun run diarize.ts <audio...>)
+       senko models [--offline] [--json]  fetch and verify the models ahead of time (see senko models --help)
 
 Inputs are WAV files (any PCM/float encoding, rate and channel count), anything ffmpeg reads
 (mp3, m4a, flac, ogg, opus, video...), glob patterns ("calls/*.wav", quoted), or - for stdin.
@@ -217,6 +218,8 @@ function describe(error: unknown): string {
 
 /** Runs the CLI; returns the process exit code (0 ok, 2 bad input or usage, 1 anything else). */
 export async function main(argv: string[]): Promise<number> {
+  // Subcommands, each in its own module.
+  if (argv[0] === "models") return (await import("../models/cli.ts")).modelsCommand(argv.slice(1));
   const err = (line: string) => process.stderr.write(`senko: ${line}\n`);
   const report = (error: unknown) => {
     err(describe(error));

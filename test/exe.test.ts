@@ -57,6 +57,13 @@ describe("this machine's executable", () => {
     expect(run.stdout.toString().trim()).toBe(`senko ${VERSION}`);
   });
 
+  test.skipIf(!mine)("senko models: the models it would use, checked", () => {
+    const run = Bun.spawnSync([exe(), "models", "--offline", "--json"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
+    expect(run.stderr.toString()).toBe("");
+    expect(run.exitCode).toBe(0);
+    expect((JSON.parse(run.stdout.toString()) as { id: string }[]).map((m) => m.id)).toEqual(["silero-vad", "pyannote-segmentation", "campplus"]);
+  });
+
   test.skipIf(!mine)("diarizes a fixture like the library does, with its inference worker lanes", async () => {
     const rttm = join(elsewhere, "dev00.rttm");
     const run = Bun.spawnSync([exe(), FIXTURE, "--vad", "silero", "--rttm", rttm, "--out", join(elsewhere, "dev00.json")], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { resolveModel } from "../models/fetch.ts";
 import { Diarizer, toRttm, VERSION } from "../src/index.ts";
 import { NATIVE_SYMBOL_NAMES } from "../src/ffi.ts";
 import { libraryFileName, PLATFORMS } from "../src/native/platforms.ts";
@@ -95,8 +96,8 @@ function freshProject(): string {
   return dir;
 }
 
-function runIn(dir: string, cmd: string[]): string {
-  const run = Bun.spawnSync(cmd, { cwd: dir, env: userEnv(), stdout: "pipe", stderr: "pipe" });
+function runIn(dir: string, cmd: string[], env: Record<string, string> = {}): string {
+  const run = Bun.spawnSync(cmd, { cwd: dir, env: { ...userEnv(), ...env }, stdout: "pipe", stderr: "pipe" });
   if (run.exitCode !== 0) throw new Error(`${cmd.join(" ")} exited ${run.exitCode}:\n${run.stderr.toString()}${run.stdout.toString()}`);
   return run.stdout.toString();
 }
@@ -129,8 +130,12 @@ describe.each(INSTALLERS)("a fresh project installed with %s", (_installer, inst
     expect(got.rttm).toBe(expected.rttm);
   }, 120_000);
 
-  test("bunx senko <file> works from the project", () => {
+  // With an empty cache and the models in SENKO_MODELS_DIR, as on a machine without network.
+  test("bunx senko <file> and bunx senko models work from the project, the models from SENKO_MODELS_DIR", async () => {
+    const offline = { XDG_CACHE_HOME: join(dir, "empty-cache"), SENKO_MODELS_DIR: dirname((await resolveModel("campplus", { offline: true })).path) };
     const bunx = [process.execPath, "x", "senko", FIXTURE, "--vad", "silero", "--format", "rttm", "--quiet"];
-    expect(runIn(dir, bunx)).toBe(expected.rttm);
+    expect(runIn(dir, bunx, offline)).toBe(expected.rttm);
+    const listed = runIn(dir, [process.execPath, "x", "senko", "models", "--offline", "--json"], offline);
+    expect((JSON.parse(listed) as { origin: string }[]).map((m) => m.origin)).toEqual(["models-dir", "models-dir", "models-dir"]);
   }, 120_000);
 });
