@@ -70,5 +70,5 @@ export interface PipelineResult {
   speakerCentroids: Record<string, Float32Array>;
   /** the voice activity detector that found the speech (or the model that decided it) */
   vad: "silero" | "pyannote";
-  clustering: "spectral" | "umap-hdbscan" | "single" | "none";
+  clustering: "spectral" | "umap-hdbscan" | "agglomerative" | "single" | "none";
 }

@@ -13,6 +13,7 @@ import { Diarizer, type DiarizationResult } from "../src/diarizer.ts";
 import { ConfigError, SenkoError } from "../src/errors.ts";
 import { extractFbank } from "../src/features/fbank.ts";
 import { embed } from "../src/pipeline/embed.ts";
+import { embedBatch, segmentationScoresBatch } from "../src/models/index.ts";
 import { detectSpeech } from "../src/pipeline/speech.ts";
 import { subsegment } from "../src/pipeline/subsegment.ts";
 
@@ -56,6 +57,24 @@ describe("ComputeContext", () => {
     expect(() => context.workerLanes(1)).toThrow(SenkoError);
   }, 60_000);
 });
+
+test("a worker lane answers segmentation and CAM++ requests as the calling thread does", async () => {
+  const context = new ComputeContext({ threads: 2, lanes: 2 });
+  try {
+    const audio = await readAudio(fileA, { context });
+    const chunks = [audio.samples.subarray(0, 160_000), audio.samples.subarray(80_000, 200_000)];
+    const [lane] = context.workerLanes(1);
+    const remote = await lane!.request({ kind: "segmentation", chunks: chunks.map((c) => c.slice()), threads: 1 });
+    const local = await segmentationScoresBatch(chunks, { context, threads: 1 });
+    expect(remote).toHaveLength(2);
+    remote.forEach((r, i) => expect(Array.from(r)).toEqual(Array.from(local[i]!)));
+    const features = new Float32Array(2 * 150 * 80).map((_, i) => Math.sin(i / 9));
+    const [embedded] = await lane!.request({ kind: "campplus", features: features.slice(), batch: 2, frames: 150, threads: 1 });
+    expect(Array.from(embedded!)).toEqual(Array.from(await embedBatch(features, 2, 150, { context, threads: 1 })));
+  } finally {
+    await context.close();
+  }
+}, 60_000);
 
 describe("Diarizer ownership", () => {
   const diarizers: Diarizer[] = [];

@@ -5,6 +5,7 @@
  */
 import { ComputeContext } from "../compute-context.ts";
 import { embedBatch } from "./campplus.ts";
+import { segmentationScoresBatch } from "./segmentation.ts";
 import type { LaneInit, LaneReply, LaneRequest } from "./lanes.ts";
 import { sileroStretchProbabilities } from "./silero.ts";
 
@@ -21,6 +22,10 @@ async function handle(request: LaneRequest): Promise<{ reply: LaneReply; transfe
     }
     if (request.kind === "silero") {
       const result = await sileroStretchProbabilities(request.stretches, { context });
+      return { reply: { id: request.id, ok: true, result }, transfer: result.map((r) => r.buffer as ArrayBuffer) };
+    }
+    if (request.kind === "segmentation") {
+      const result = await segmentationScoresBatch(request.chunks, { context, threads: request.threads });
       return { reply: { id: request.id, ok: true, result }, transfer: result.map((r) => r.buffer as ArrayBuffer) };
     }
     // The output may be a view over onnxruntime's memory: it is small, so it is copied, not transferred.

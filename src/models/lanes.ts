@@ -25,6 +25,8 @@ export type LaneInit = { kind: "init"; options: SessionOptions };
 export type LaneRequest =
   | { id: number; kind: "silero"; stretches: Float32Array[] }
   | { id: number; kind: "campplus"; features: Float32Array; batch: number; frames: number; threads: number }
+  /** pyannote segmentation-3.0 of chunks of at most 10 s: one 589 x 7 log-probability array per chunk */
+  | { id: number; kind: "segmentation"; chunks: Float32Array[]; threads: number }
   /** releases the worker's sessions; the lane is terminated after the answer */
   | { id: number; kind: "close" };
 
