@@ -12,11 +12,12 @@ comptime {
     _ = @import("abi-cluster.zig");
     _ = @import("abi-audio.zig");
     _ = @import("abi-umap.zig");
+    _ = @import("abi-overlap.zig");
 }
 
 /// ABI version: bumped whenever an exported signature changes; src/ffi.ts checks it at load.
 export fn senko_abi_version() u32 {
-    return 1;
+    return 2;
 }
 
 /// Sets the number of threads (counting the caller) used by every parallel entry point;
