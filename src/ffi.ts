@@ -135,12 +135,3 @@ export function u32View(pointer: Pointer, length: number): Uint32Array {
   if (length === 0) return new Uint32Array(0);
   return new Uint32Array(toArrayBuffer(pointer, 0, length * 4));
 }
-
-/** Threads used by the native parallel stages (counting the caller); 0 means one per CPU. */
-export function setNativeThreads(threadCount: number): void {
-  check(lib().senko_set_threads(threadCount), "setting the native thread count");
-}
-
-export function nativeThreadCount(): number {
-  return lib().senko_thread_count();
-}
