@@ -13,6 +13,7 @@ import { matrixSymbols } from "./native/matrix-symbols.ts";
 import { clusterSymbols } from "./native/cluster-symbols.ts";
 import { audioSymbols } from "./native/audio-symbols.ts";
 import { umapSymbols } from "./native/umap-symbols.ts";
+import { overlapSymbols } from "./native/overlap-symbols.ts";
 
 const symbols = {
   ...coreSymbols,
@@ -21,10 +22,11 @@ const symbols = {
   ...clusterSymbols,
   ...audioSymbols,
   ...umapSymbols,
+  ...overlapSymbols,
 } as const;
 
 /** The ABI version this TypeScript expects; must equal `senko_abi_version()` in zig/lib.zig. */
-const ABI_VERSION = 2;
+const ABI_VERSION = 3;
 
 export type NativeSymbols = Library<typeof symbols>["symbols"];
 
