@@ -70,7 +70,8 @@ describe("this machine's executable", () => {
     expect(run.exitCode).toBe(0);
     // Without its worker the executable falls back to one lane with every thread.
     if (availableParallelism() >= 2) expect(run.stderr.toString()).toContain("campplus runs on the CPU (1 thread)");
-    const expected = await new Diarizer({ vad: "silero", quiet: true }).diarize(FIXTURE);
+    await using diarizer = new Diarizer({ vad: "silero", quiet: true });
+    const expected = await diarizer.diarize(FIXTURE);
     expect(expected.mergedSegments.length).toBeGreaterThan(0);
     expect(readFileSync(rttm, "utf8")).toBe(toRttm(expected, "dev00"));
   }, 60_000);
