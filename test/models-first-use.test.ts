@@ -76,7 +76,8 @@ describe("first use", () => {
       expect(first).toMatchObject({ origin: "download", verification: "sha256", path: join(cacheDir, modelSpec("silero-vad").file) });
       expect(seen[0]).toEqual([0, bytes.length]);
       expect(seen.at(-1)).toEqual([bytes.length, bytes.length]);
-      expect(seen.length).toBeGreaterThan(10);
+      // However the bytes arrive, the count only grows.
+      expect(seen.every(([received], i) => i === 0 || received >= seen[i - 1]![0])).toBe(true);
       seen.length = 0;
       expect((await resolveModel("silero-vad", { cacheDir, sources, onProgress: () => seen.push([0, 0]) })).origin).toBe("cache");
       expect(seen).toEqual([]);

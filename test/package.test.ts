@@ -37,7 +37,8 @@ afterAll(() => rmSync(BIN, { recursive: true, force: true }));
 
 beforeAll(async () => {
   packed = await buildPackages();
-  const result = await new Diarizer({ vad: "silero", quiet: true }).diarize(FIXTURE);
+  await using diarizer = new Diarizer({ vad: "silero", quiet: true });
+  const result = await diarizer.diarize(FIXTURE);
   expect(result.mergedSegments.length).toBeGreaterThan(0);
   expected = { rttm: toRttm(result, "dev00"), segments: JSON.stringify(result.mergedSegments) };
 }, 900_000);
@@ -82,7 +83,8 @@ function userEnv(): Record<string, string> {
 }
 
 const SCRIPT = `import { Diarizer, toRttm } from "senko";
-const result = await new Diarizer({ vad: "silero", quiet: true }).diarize(process.argv[2]);
+await using diarizer = new Diarizer({ vad: "silero", quiet: true });
+const result = await diarizer.diarize(process.argv[2]);
 console.log(JSON.stringify({ rttm: toRttm(result, "dev00"), segments: JSON.stringify(result.mergedSegments) }));
 `;
 
