@@ -6,7 +6,7 @@ import { probeAudio } from "./audio/index.ts";
 import { Diarizer, type DiarizationResult } from "./diarizer.ts";
 import { AudioFormatError, ConfigError, OutputError, SenkoError } from "./errors.ts";
 import { ProgressBar } from "./output/progress.ts";
-import { formatResult, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "./output/writers.ts";
+import { formatResult, OUTPUT_FORMATS, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "./output/writers.ts";
 import { VERSION } from "./version.ts";
 
 const HELP = `senko ${VERSION}: who spoke when
@@ -20,10 +20,11 @@ same models.
 
 output:
   --out <file|->         where the result goes (one input only); - is stdout (the default)
-  --out-dir <dir>        one file per input and format: <dir>/<input name>.<json|rttm|csv|txt>
+  --out-dir <dir>        one file per input and format: <dir>/<input name>.<json|rttm|csv|txt|srt|vtt>
                          (the directory is created if needed)
-  --format <f[,f...]>    json | rttm | csv | text; several, comma-separated, with --out-dir
-                         (default: from the --out extension, else json for files, text for stdout)
+  --format <f[,f...]>    json | rttm | csv | text | srt | vtt; several, comma-separated, with --out-dir
+                         (default: from the --out extension, else json for files, text for stdout);
+                         srt and vtt: a subtitle per speaker turn, one speaker at a time
   --rttm <file>          also write RTTM (one input only)
   --colors               add speaker colour palettes to the JSON
 diarization:
@@ -48,12 +49,12 @@ examples:
   senko meeting.wav                                  speaker turns as text on stdout
   senko meeting.mp3 --out meeting.json               the full result as JSON
   senko podcast.wav --num-speakers 2 --format rttm   RTTM on stdout
+  senko talk.mp4 --out talk.srt                      subtitles: a cue per speaker turn
   senko "calls/*.wav" --out-dir results --format json,rttm --quiet
   ffmpeg -i talk.mkv -f wav - | senko - --format csv
 `;
 
-const FORMATS: readonly OutputFormat[] = ["json", "rttm", "csv", "text"];
-const EXTENSIONS: Record<OutputFormat, string> = { json: "json", rttm: "rttm", csv: "csv", text: "txt" };
+const FORMATS = Object.keys(OUTPUT_FORMATS) as OutputFormat[];
 const STDIN = "-";
 
 /** A mistake in the command line (exit code 2). */
@@ -129,7 +130,7 @@ export function expandInputs(args: readonly string[], cwd = process.cwd()): stri
 
 function formatFromPath(path: string): OutputFormat | undefined {
   const ext = /\.([a-z]+)$/i.exec(path)?.[1]?.toLowerCase();
-  return ext === "txt" ? "text" : FORMATS.find((f) => f === ext);
+  return FORMATS.find((f) => OUTPUT_FORMATS[f] === ext);
 }
 
 /** Where each input's results go. */
@@ -154,7 +155,7 @@ function plan(values: ReturnType<typeof parse>["values"], inputs: string[]): Pla
   if (listed && new Set(listed).size !== listed.length) throw new UsageError(`--format lists a format twice: ${values.format}`);
   if (listed && listed.length > 1 && outDir === undefined) throw new UsageError("several --format values need --out-dir (one file per format)");
   const formats = listed ?? [(out && formatFromPath(out)) || (outDir !== undefined || out ? "json" : "text")];
-  if (several && outDir === undefined && (formats[0] === "json" || formats[0] === "csv")) {
+  if (several && outDir === undefined && formats[0] !== "rttm" && formats[0] !== "text") {
     throw new UsageError(`${formats[0]} for ${inputs.length} inputs needs --out-dir <dir> (on stdout, only rttm and text can be concatenated)`);
   }
   // Output places are checked now, not after minutes of work.
@@ -282,7 +283,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       const name = outputName(input);
       if (outDir !== undefined) {
-        for (const format of formats) writeFileAtomic(join(outDir, `${name}.${EXTENSIONS[format]}`), formatResult(result, format, input));
+        for (const format of formats) writeFileAtomic(join(outDir, `${name}.${OUTPUT_FORMATS[format]}`), formatResult(result, format, input));
       } else if (out !== undefined) {
         writeFileAtomic(out, formatResult(result, formats[0]!, input));
       } else {

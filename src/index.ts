@@ -16,7 +16,9 @@ export { mergeSegments, speakerSimilarity, toSegments, type Segment, type Segmen
 
 // Output.
 export { speakerColors, speakerColorSets } from "./output/colors.ts";
-export { formatResult, toCsv, toJson, toRttm, toText, type OutputFormat } from "./output/writers.ts";
+export { formatResult, OUTPUT_FORMATS, toCsv, toJson, toRttm, toText, type OutputFormat } from "./output/writers.ts";
+export { diarizationCues, toSrt, toVtt, writeSrt, writeVtt, type Cue, type SubtitleOptions, type SubtitleView } from "./output/subtitles.ts";
+export { exclusiveSegmentsOf, exclusiveView } from "./output/exclusive.ts";
 
 // Scoring against a reference.
 export { diarizationErrorRate, readRttm, readUem, scoreFiles, writeRttm, type DerComponents, type DerReport, type Turn } from "./eval/index.ts";

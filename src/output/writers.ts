@@ -1,11 +1,14 @@
-/** @module Serialisations of a diarization result: JSON, RTTM, CSV and plain text, plus atomic file writes. */
+/** @module Serialisations of a diarization result: JSON, RTTM, CSV, plain text and subtitles, plus atomic file writes. */
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, extname } from "node:path";
 import type { DiarizationResult } from "../diarizer.ts";
 import { OutputError } from "../errors.ts";
 import { writeRttm } from "../eval/rttm.ts";
+import { toSrt, toVtt } from "./subtitles.ts";
 
-export type OutputFormat = "json" | "rttm" | "csv" | "text";
+/** Every format the CLI writes, with its file extension. */
+export const OUTPUT_FORMATS = { json: "json", rttm: "rttm", csv: "csv", text: "txt", srt: "srt", vtt: "vtt" } as const;
+export type OutputFormat = keyof typeof OUTPUT_FORMATS;
 
 /** The result as plain JSON (centroids as number arrays), pretty-printed. */
 export function toJson(result: DiarizationResult, source?: string): string {
@@ -51,6 +54,10 @@ export function formatResult(result: DiarizationResult, format: OutputFormat, so
       return toCsv(result);
     case "text":
       return toText(result);
+    case "srt":
+      return toSrt(result);
+    case "vtt":
+      return toVtt(result);
   }
 }
 
