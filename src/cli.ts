@@ -4,14 +4,17 @@ import { dirname, isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
 import { probeAudio } from "./audio/index.ts";
 import { Diarizer, type DiarizationResult } from "./diarizer.ts";
-import { AudioFormatError, ConfigError, OutputError, SenkoError } from "./errors.ts";
+import { AudioFormatError, ConfigError, OutputError, SenkoError, TranscriptFormatError } from "./errors.ts";
 import { ProgressBar } from "./output/progress.ts";
 import { formatResult, OUTPUT_FORMATS, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "./output/writers.ts";
+import { attributeCommand } from "./transcript/command.ts";
+import { readTranscript } from "./transcript/read.ts";
 import { VERSION } from "./version.ts";
 
 const HELP = `senko ${VERSION}: who spoke when
 
 usage: senko <audio...> [options]        (from a checkout: bun run diarize.ts <audio...>)
+       senko attribute <transcript> <diarization.json|.rttm> [--format text|srt|vtt|json] [--out <file>]
 
 Inputs are WAV files (any PCM/float encoding, rate and channel count), anything ffmpeg reads
 (mp3, m4a, flac, ogg, opus, video...), glob patterns ("calls/*.wav", quoted), or - for stdin.
@@ -27,6 +30,9 @@ output:
                          srt and vtt: a subtitle per speaker turn, one speaker at a time
   --rttm <file>          also write RTTM (one input only)
   --colors               add speaker colour palettes to the JSON
+  --transcript <file>    who said what: a word-timed transcript of the input (whisper.cpp -ojf JSON,
+                         openai-whisper / faster-whisper JSON, SRT, WebVTT); text, srt and vtt then
+                         hold its words in speaker turns, json gets a "transcript" field (one input)
 diarization:
   --num-speakers <n>     exactly n speakers
   --min-speakers <n>     at least n speakers
@@ -52,6 +58,8 @@ examples:
   senko talk.mp4 --out talk.srt                      subtitles: a cue per speaker turn
   senko "calls/*.wav" --out-dir results --format json,rttm --quiet
   ffmpeg -i talk.mkv -f wav - | senko - --format csv
+  senko talk.wav --transcript talk.json --out talk.vtt   subtitles of who said what
+  senko attribute talk.srt talk.rttm --format text       the same from a diarization made before
 `;
 
 const FORMATS = Object.keys(OUTPUT_FORMATS) as OutputFormat[];
@@ -73,6 +81,7 @@ function parse(argv: string[]) {
         "out-dir": { type: "string" },
         format: { type: "string", short: "f" },
         rttm: { type: "string" },
+        transcript: { type: "string" },
         vad: { type: "string" },
         device: { type: "string" },
         "num-speakers": { type: "string" },
@@ -206,7 +215,9 @@ async function readStdin(): Promise<Uint8Array> {
 }
 
 function isUserError(error: unknown): boolean {
-  return error instanceof UsageError || error instanceof AudioFormatError || error instanceof ConfigError || error instanceof OutputError;
+  return (
+    error instanceof UsageError || error instanceof AudioFormatError || error instanceof ConfigError || error instanceof OutputError || error instanceof TranscriptFormatError
+  );
 }
 
 /** One line, no stack: the message of a SenkoError, or a short note for anything unexpected. */
@@ -234,6 +245,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`senko ${VERSION}\n`);
       return 0;
     }
+    if (positionals[0] === "attribute") {
+      const { out, format, quiet, ...others } = values;
+      attributeCommand(positionals.slice(1), { out, format, quiet, others: Object.keys(others) });
+      return 0;
+    }
     if (positionals.length === 0) throw new UsageError("no input file given (see --help)");
     const quiet = values.quiet ?? false;
     const options = {
@@ -245,6 +261,8 @@ export async function main(argv: string[]): Promise<number> {
       threads: wholeNumber("threads", values.threads, 0),
     };
     const { inputs, formats, out, outDir, rttm } = plan(values, expandInputs(positionals));
+    if (values.transcript !== undefined && inputs.length > 1) throw new UsageError(`--transcript is the transcript of one recording, but there are ${inputs.length} inputs`);
+    const transcript = values.transcript === undefined ? undefined : readTranscript(values.transcript);
 
     // Every input is checked before the models load: a bad file late in a list fails at once.
     let problems = 0;
@@ -283,11 +301,11 @@ export async function main(argv: string[]): Promise<number> {
       }
       const name = outputName(input);
       if (outDir !== undefined) {
-        for (const format of formats) writeFileAtomic(join(outDir, `${name}.${OUTPUT_FORMATS[format]}`), formatResult(result, format, input));
+        for (const format of formats) writeFileAtomic(join(outDir, `${name}.${OUTPUT_FORMATS[format]}`), formatResult(result, format, input, { transcript }));
       } else if (out !== undefined) {
-        writeFileAtomic(out, formatResult(result, formats[0]!, input));
+        writeFileAtomic(out, formatResult(result, formats[0]!, input, { transcript }));
       } else {
-        const text = formatResult(result, formats[0]!, input);
+        const text = formatResult(result, formats[0]!, input, { transcript });
         process.stdout.write(inputs.length > 1 && formats[0] === "text" ? `# ${input}\n${text}` : text);
       }
       if (rttm !== undefined) writeFileAtomic(rttm, toRttm(result, name));

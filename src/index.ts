@@ -16,14 +16,20 @@ export { mergeSegments, speakerSimilarity, toSegments, type Segment, type Segmen
 
 // Output.
 export { speakerColors, speakerColorSets } from "./output/colors.ts";
-export { formatResult, OUTPUT_FORMATS, toCsv, toJson, toRttm, toText, type OutputFormat } from "./output/writers.ts";
+export { formatResult, OUTPUT_FORMATS, toCsv, toJson, toRttm, toText, type FormatContext, type OutputFormat } from "./output/writers.ts";
 export { diarizationCues, toSrt, toVtt, writeSrt, writeVtt, type Cue, type SubtitleOptions, type SubtitleView } from "./output/subtitles.ts";
 export { exclusiveSegmentsOf, exclusiveView } from "./output/exclusive.ts";
+
+// Who said what: transcripts attributed to speakers.
+export { parseTranscript, readTranscript } from "./transcript/read.ts";
+export { attributeTranscript, attributeWords, speakerTurns, type AttributedTranscript, type AttributedWord, type SpeakerTurn } from "./transcript/attribute.ts";
+export { formatTranscript, transcriptCues, transcriptJson, transcriptToJson, transcriptToText, NO_SPEAKER, type TranscriptOutputFormat } from "./transcript/write.ts";
+export type { TimedWord, Transcript, TranscriptFormat } from "./transcript/words.ts";
 
 // Scoring against a reference.
 export { diarizationErrorRate, readRttm, readUem, scoreFiles, writeRttm, type DerComponents, type DerReport, type Turn } from "./eval/index.ts";
 
-export { AudioFormatError, ConfigError, ModelLoadError, NativeLibraryError, OutputError, SenkoError } from "./errors.ts";
+export { AudioFormatError, ConfigError, ModelLoadError, NativeLibraryError, OutputError, SenkoError, TranscriptFormatError } from "./errors.ts";
 export { setNativeThreads } from "./ffi.ts";
 export type { Embeddings, FbankFeatures, TimeSpan } from "./types.ts";
 export { VERSION } from "./version.ts";
