@@ -23,11 +23,13 @@ same models.
 
 output:
   --out <file|->         where the result goes (one input only); - is stdout (the default)
-  --out-dir <dir>        one file per input and format: <dir>/<input name>.<json|rttm|csv|txt|srt|vtt>
+  --out-dir <dir>        one file per input and format: <dir>/<input name>.<json|rttm|csv|txt|srt|vtt|html>
                          (the directory is created if needed)
-  --format <f[,f...]>    json | rttm | csv | text | srt | vtt; several, comma-separated, with --out-dir
-                         (default: from the --out extension, else json for files, text for stdout);
-                         srt and vtt: a subtitle per speaker turn, one speaker at a time
+  --format <f[,f...]>    json | rttm | csv | text | srt | vtt | html; several, comma-separated, with
+                         --out-dir (default: from the --out extension, else json for files, text for
+                         stdout); srt and vtt: a subtitle per speaker turn, one speaker at a time;
+                         html: a page with the timeline and a player (audio embedded up to 8 MiB,
+                         else linked by a path relative to the page)
   --rttm <file>          also write RTTM (one input only)
   --colors               add speaker colour palettes to the JSON
   --transcript <file>    who said what: a word-timed transcript of the input (whisper.cpp -ojf JSON,
@@ -56,6 +58,7 @@ examples:
   senko meeting.mp3 --out meeting.json               the full result as JSON
   senko podcast.wav --num-speakers 2 --format rttm   RTTM on stdout
   senko talk.mp4 --out talk.srt                      subtitles: a cue per speaker turn
+  senko meeting.wav --out meeting.html               a timeline to look at and listen to
   senko "calls/*.wav" --out-dir results --format json,rttm --quiet
   ffmpeg -i talk.mkv -f wav - | senko - --format csv
   senko talk.wav --transcript talk.json --out talk.vtt   subtitles of who said what
@@ -284,8 +287,10 @@ export async function main(argv: string[]): Promise<number> {
     for (const [index, input] of inputs.entries()) {
       bar?.start(inputs.length > 1 ? `[${index + 1}/${inputs.length}] ${input}` : input);
       let result: DiarizationResult;
+      let bytes: Uint8Array | undefined;
       try {
-        result = await diarizer.diarize(input === STDIN ? await readStdin() : input, { name: input });
+        bytes = input === STDIN ? await readStdin() : undefined;
+        result = await diarizer.diarize(bytes ?? input, { name: input });
       } catch (error) {
         bar?.done();
         // A bad input spoils only itself; anything else (models, native library) stops the run.
@@ -300,12 +305,16 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(summary(input, result, outDir !== undefined || out !== undefined));
       }
       const name = outputName(input);
+      const context = { transcript, audio: bytes ? { bytes } : { path: input } };
       if (outDir !== undefined) {
-        for (const format of formats) writeFileAtomic(join(outDir, `${name}.${OUTPUT_FORMATS[format]}`), formatResult(result, format, input, { transcript }));
+        for (const format of formats) {
+          const file = join(outDir, `${name}.${OUTPUT_FORMATS[format]}`);
+          writeFileAtomic(file, formatResult(result, format, input, { ...context, outFile: file }));
+        }
       } else if (out !== undefined) {
-        writeFileAtomic(out, formatResult(result, formats[0]!, input, { transcript }));
+        writeFileAtomic(out, formatResult(result, formats[0]!, input, { ...context, outFile: out }));
       } else {
-        const text = formatResult(result, formats[0]!, input, { transcript });
+        const text = formatResult(result, formats[0]!, input, context);
         process.stdout.write(inputs.length > 1 && formats[0] === "text" ? `# ${input}\n${text}` : text);
       }
       if (rttm !== undefined) writeFileAtomic(rttm, toRttm(result, name));

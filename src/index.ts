@@ -19,6 +19,7 @@ export { speakerColors, speakerColorSets } from "./output/colors.ts";
 export { formatResult, OUTPUT_FORMATS, toCsv, toJson, toRttm, toText, type FormatContext, type OutputFormat } from "./output/writers.ts";
 export { diarizationCues, toSrt, toVtt, writeSrt, writeVtt, type Cue, type SubtitleOptions, type SubtitleView } from "./output/subtitles.ts";
 export { exclusiveSegmentsOf, exclusiveView } from "./output/exclusive.ts";
+export { audioSource, EMBED_AUDIO_MAX_BYTES, overlapSpans, timelineData, toHtml, type HtmlOptions } from "./output/html.ts";
 
 // Who said what: transcripts attributed to speakers.
 export { parseTranscript, readTranscript } from "./transcript/read.ts";

@@ -79,7 +79,7 @@ describe("cli: information and usage errors", () => {
     expect(version).toEqual({ code: 0, stdout: `senko ${VERSION}\n`, stderr: "" });
     const help = await cli(["--help"]);
     expect(help.code).toBe(0);
-    for (const text of ["usage:", "examples:", "--num-speakers", "--min-speakers", "--max-speakers", "--format", "--out-dir", "--quiet", "json | rttm | csv | text | srt | vtt"]) {
+    for (const text of ["usage:", "examples:", "--num-speakers", "--min-speakers", "--max-speakers", "--format", "--out-dir", "--quiet", "json | rttm | csv | text | srt | vtt | html"]) {
       expect(help.stdout).toContain(text);
     }
   });
@@ -87,7 +87,7 @@ describe("cli: information and usage errors", () => {
   const usage: [string, string[], string][] = [
     ["no input", [], "no input file given"],
     ["unknown option", ["x.wav", "--bogus"], "Unknown option '--bogus'"],
-    ["bad format", ["x.wav", "--format", "xml"], '--format must be one of json, rttm, csv, text, srt, vtt, got "xml"'],
+    ["bad format", ["x.wav", "--format", "xml"], '--format must be one of json, rttm, csv, text, srt, vtt, html, got "xml"'],
     ["zero speakers", ["x.wav", "--num-speakers", "0"], '--num-speakers takes a whole number of at least 1, got "0"'],
     ["not a number", ["x.wav", "--max-speakers", "two"], '--max-speakers takes a whole number of at least 1, got "two"'],
     ["--out with two inputs", ["a.wav", "b.wav", "--out", "r.json"], "--out names one file, but there are 2 inputs: use --out-dir <dir>"],

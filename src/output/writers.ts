@@ -1,17 +1,18 @@
-/** @module Serialisations of a diarization result: JSON, RTTM, CSV, plain text and subtitles, plus atomic file writes. */
+/** @module Serialisations of a diarization result: JSON, RTTM, CSV, plain text, subtitles and the HTML timeline, plus atomic file writes. */
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, extname } from "node:path";
 import type { DiarizationResult } from "../diarizer.ts";
 import { OutputError } from "../errors.ts";
 import { writeRttm } from "../eval/rttm.ts";
 import { clock } from "./clock.ts";
+import { audioSource, pageTitle, toHtml } from "./html.ts";
 import { toSrt, toVtt } from "./subtitles.ts";
 import { attributeTranscript } from "../transcript/attribute.ts";
 import { formatTranscript, transcriptJson } from "../transcript/write.ts";
 import type { Transcript } from "../transcript/words.ts";
 
 /** Every format the CLI writes, with its file extension. */
-export const OUTPUT_FORMATS = { json: "json", rttm: "rttm", csv: "csv", text: "txt", srt: "srt", vtt: "vtt" } as const;
+export const OUTPUT_FORMATS = { json: "json", rttm: "rttm", csv: "csv", text: "txt", srt: "srt", vtt: "vtt", html: "html" } as const;
 export type OutputFormat = keyof typeof OUTPUT_FORMATS;
 
 /** The result as plain JSON (centroids as number arrays), pretty-printed; `extra` fields are added at the end. */
@@ -48,6 +49,10 @@ export interface FormatContext {
    * and json gets a `transcript` field with those turns
    */
   transcript?: Transcript;
+  /** html: the input's audio, a file or bytes (stdin), for the page's player */
+  audio?: { path?: string; bytes?: Uint8Array };
+  /** html: where the page is written (the audio link is relative to it; default the current directory) */
+  outFile?: string;
 }
 
 export function formatResult(result: DiarizationResult, format: OutputFormat, source: string, context: FormatContext = {}): string {
@@ -68,6 +73,8 @@ export function formatResult(result: DiarizationResult, format: OutputFormat, so
       return toSrt(result);
     case "vtt":
       return toVtt(result);
+    case "html":
+      return toHtml(result, { title: pageTitle(source), audioSrc: context.audio && audioSource(context.audio, context.outFile) });
   }
 }
 
