@@ -11,6 +11,7 @@ import type { DiarizationResult } from "../src/diarizer.ts";
 import { toHtml } from "../src/output/html.ts";
 import type { Segment } from "../src/pipeline/segments.ts";
 import { Browser, findChromium, type Page } from "../test/helpers/chromium.ts";
+import { resultOf } from "../test/helpers/results.ts";
 import { runInfo } from "./run-info.ts";
 
 /**
@@ -27,18 +28,7 @@ export function threeHourResult(): DiarizationResult {
     turns.push({ start: t, end: t + length, speaker: `SPEAKER_0${1 + speaker}` });
     t += length + (i % 9 === 0 ? -0.4 : ((i * 13) % 7) / 10);
   }
-  return {
-    rawSegments: turns,
-    mergedSegments: turns,
-    rawSpeakersDetected: 4,
-    mergedSpeakersDetected: 4,
-    speakerCentroids: {},
-    timingStats: { audio: 0, vad: 0, subsegment: 0, fbank: 0, embeddings: 0, clustering: 0, segments: 0, total: 0 },
-    durationSec: 3 * 3600,
-    vad: "silero",
-    clustering: "spectral",
-    warnings: [],
-  };
+  return resultOf(turns, { durationSec: 3 * 3600 });
 }
 
 /** Two animation frames: whatever a scroll or zoom scheduled has been drawn. */

@@ -12,9 +12,9 @@ import { join, resolve } from "node:path";
 import type { DiarizationResult } from "../src/diarizer.ts";
 import { audioMime, audioSource, EMBED_AUDIO_MAX_BYTES, overlapSpans, timelineData, toHtml } from "../src/output/html.ts";
 import { toVtt } from "../src/output/subtitles.ts";
-import type { Segment } from "../src/pipeline/segments.ts";
 import { measureTimeline, settle, threeHourResult } from "../bench/html-timeline.ts";
 import { Browser, findChromium, type Page } from "./helpers/chromium.ts";
+import { resultOf, seg } from "./helpers/results.ts";
 
 const root = resolve(import.meta.dir, "..");
 const bun = join(root, "node_modules", ".bin", "bun");
@@ -24,27 +24,10 @@ const chromium = findChromium();
 if (!chromium) console.warn("html.test.ts: no Chromium found (tools/setup.sh installs Debian's chromium): the browser tests are skipped");
 const screenshots = join(root, "test-output");
 
-const seg = (start: number, end: number, speaker: string): Segment => ({ start, end, speaker });
-
-function result(mergedSegments: Segment[], durationSec = Math.max(0, ...mergedSegments.map((s) => s.end))): DiarizationResult {
-  return {
-    rawSegments: mergedSegments,
-    mergedSegments,
-    rawSpeakersDetected: 0,
-    mergedSpeakersDetected: new Set(mergedSegments.map((s) => s.speaker)).size,
-    speakerCentroids: {},
-    timingStats: { audio: 0, vad: 0, subsegment: 0, fbank: 0, embeddings: 0, clustering: 0, segments: 0, total: 0 },
-    durationSec,
-    vad: "silero",
-    clustering: "spectral",
-    warnings: [],
-  };
-}
-
 /** A-B overlap 4-5 s, B inside A, C over the end of B, a three-way moment at 13.5 s. */
-const overlapping = result(
+const overlapping = resultOf(
   [seg(0.5, 10, "SPEAKER_01"), seg(4, 5, "SPEAKER_02"), seg(9, 14, "SPEAKER_02"), seg(13, 16, "SPEAKER_03"), seg(13.2, 13.8, "SPEAKER_01"), seg(17, 19, "SPEAKER_01")],
-  20,
+  { durationSec: 20 },
 );
 
 describe("the page's data, without a browser", () => {
@@ -70,7 +53,7 @@ describe("the page's data, without a browser", () => {
   });
 
   test("names and titles cannot break out of the page", () => {
-    const html = toHtml(result([seg(0, 1, "</script><script>alert(1)</script>")]), { title: "<b>x</b>.wav" });
+    const html = toHtml(resultOf([seg(0, 1, "</script><script>alert(1)</script>")]), { title: "<b>x</b>.wav" });
     expect(html).toContain("<title>&#60;b&#62;x&#60;/b&#62;.wav · speakers</title>");
     expect(html.match(/<\/script>/g)!.length).toBe(2); // the data block's and the code's
     expect(html).not.toContain("alert(1)</script>");

@@ -4,30 +4,11 @@
  * times, and how overlapping turns become cues.
  */
 import { describe, expect, test } from "bun:test";
-import type { DiarizationResult } from "../src/diarizer.ts";
 import { exclusiveSegmentsOf, exclusiveView } from "../src/output/exclusive.ts";
 import { srtTimestamp, toSrt, toVtt, vttTimestamp, writeSrt, writeVtt } from "../src/output/subtitles.ts";
 import type { Segment } from "../src/pipeline/segments.ts";
+import { resultOf as result, seg } from "./helpers/results.ts";
 import { checkSrt, checkVtt } from "./helpers/subtitle-rules.ts";
-
-/** A result holding only what the writers read, plus empty rest. */
-function result(mergedSegments: Segment[], extra: Partial<DiarizationResult> & { exclusiveSegments?: Segment[] } = {}): DiarizationResult {
-  return {
-    rawSegments: mergedSegments,
-    mergedSegments,
-    rawSpeakersDetected: 0,
-    mergedSpeakersDetected: new Set(mergedSegments.map((s) => s.speaker)).size,
-    speakerCentroids: {},
-    timingStats: { audio: 0, vad: 0, subsegment: 0, fbank: 0, embeddings: 0, clustering: 0, segments: 0, total: 0 },
-    durationSec: Math.max(0, ...mergedSegments.map((s) => s.end)),
-    vad: "silero",
-    clustering: "spectral",
-    warnings: [],
-    ...extra,
-  };
-}
-
-const seg = (start: number, end: number, speaker: string): Segment => ({ start, end, speaker });
 
 /** No two cues overlap, starts never go back. */
 function sequential(cues: { start: number; end: number }[]): boolean {
