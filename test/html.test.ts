@@ -10,7 +10,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { DiarizationResult } from "../src/diarizer.ts";
-import { audioMime, audioSource, EMBED_AUDIO_MAX_BYTES, overlapSpans, timelineData, toHtml } from "../src/output/html.ts";
+import { audioMime, audioSource, EMBED_AUDIO_MAX_BYTES, timelineData, toHtml } from "../src/output/html.ts";
+import { overlapSpans } from "../src/pipeline/segments.ts";
 import { toVtt } from "../src/output/subtitles.ts";
 import { measureTimeline, settle, threeHourResult } from "../bench/html-timeline.ts";
 import { Browser, findChromium, type Page } from "./helpers/chromium.ts";

@@ -8,8 +8,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { basename, dirname, extname, relative, resolve, sep } from "node:path";
 import type { DiarizationResult } from "../diarizer.ts";
-import type { Segment } from "../pipeline/segments.ts";
-import type { TimeSpan } from "../types.ts";
+import { overlapSpans, type Segment } from "../pipeline/segments.ts";
 import { speakerColors } from "./colors.ts";
 import timelinePage from "./timeline.html" with { type: "text" };
 
@@ -24,33 +23,6 @@ export interface HtmlOptions {
   title?: string;
   /** what the player plays: a URL (a path relative to the page, or a data: URI); none without it */
   audioSrc?: string;
-}
-
-/** Stretches where two or more speakers talk at once. */
-export function overlapSpans(turns: readonly Segment[]): TimeSpan[] {
-  const events = turns
-    .filter((t) => t.end > t.start)
-    .flatMap((t) => [
-      { t: t.start, speaker: t.speaker, delta: 1 },
-      { t: t.end, speaker: t.speaker, delta: -1 },
-    ])
-    .sort((a, b) => a.t - b.t || a.delta - b.delta);
-  const active = new Map<string, number>();
-  const spans: TimeSpan[] = [];
-  let from = 0;
-  for (const e of events) {
-    const before = active.size;
-    const n = (active.get(e.speaker) ?? 0) + e.delta;
-    if (n === 0) active.delete(e.speaker);
-    else active.set(e.speaker, n);
-    if (before < 2 && active.size >= 2) from = e.t;
-    if (before >= 2 && active.size < 2 && e.t > from) {
-      const last = spans.at(-1);
-      if (last && last.end === from) last.end = e.t;
-      else spans.push({ start: from, end: e.t });
-    }
-  }
-  return spans;
 }
 
 /** Seconds covered by at least one turn. */
@@ -87,7 +59,7 @@ export function timelineData(result: DiarizationResult, options: HtmlOptions = {
     turns: turns.map((t) => [r3(t.start), r3(t.end), index.get(t.speaker)!]),
     overlaps: overlaps.map((o) => [r3(o.start), r3(o.end)]),
     speechSec: r3(speechSeconds(turns)),
-    overlapSec: r3((result as { overlapSec?: number }).overlapSec ?? overlaps.reduce((sum, o) => sum + o.end - o.start, 0)),
+    overlapSec: r3(result.overlapSec),
     audio: options.audioSrc ?? null,
     audioEmbedded: options.audioSrc?.startsWith("data:") ?? false,
   };
