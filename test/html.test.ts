@@ -241,6 +241,16 @@ describe.skipIf(!chromium)("in headless Chromium", () => {
     await Bun.write(join(screenshots, "timeline-overlap.png"), await page.screenshot());
   }, 30_000);
 
+  test("no speakers (silence): the page loads, says so in numbers, and draws no turn", async () => {
+    const file = join(dir, "silence.html");
+    writeFileSync(file, toHtml(resultOf([], { durationSec: 12 }), { title: "silence.wav" }));
+    const page = await open(file);
+    const dom = await readDom(page);
+    expect([dom.labels, dom.turns, dom.overlaps, dom.talk]).toEqual([[], [], [], []]);
+    expect(await page.evaluate<string>(`document.getElementById("summary").textContent`)).toBe("0:12.0 of audio · 0 speaker(s) · 0 turn(s) · speech 0:00.0 · overlap 0:00.0");
+    expect(page.errors).toEqual([]);
+  }, 30_000);
+
   test("3 hours, thousands of turns: drawn in milliseconds, a bounded number of elements, zoomed views exact", async () => {
     const long = threeHourResult();
     expect(long.mergedSegments.length).toBeGreaterThan(2500);
