@@ -26,7 +26,7 @@ const symbols = {
 } as const;
 
 /** The ABI version this TypeScript expects; must equal `senko_abi_version()` in zig/lib.zig. */
-const ABI_VERSION = 2;
+const ABI_VERSION = 3;
 
 export type NativeSymbols = Library<typeof symbols>["symbols"];
 

@@ -12,7 +12,7 @@ import { overlapAwareDiarization, type OverlapDiarization } from "../src/pipelin
 
 const set = loadAmi();
 const results = new Map<string, OverlapDiarization>();
-const models = { quiet: true };
+const models = {};
 
 async function diarizeAll(): Promise<Map<string, OverlapDiarization>> {
   if (results.size > 0) return results;

@@ -44,8 +44,9 @@ export fn senko_frames_gather(
 
 /// Average-linkage dendrogram (cosine distance) of `count` rows of `dim` floats: count - 1 merges in
 /// out_a / out_b (cluster ids: < count are rows, count + k the cluster of merge k) and out_distance,
-/// by ascending distance. `out_len` must be count - 1.
+/// by ascending distance. `out_len` must be count - 1. The distances are computed on `thread_pool`.
 export fn senko_average_linkage(
+    thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
     count: u32,
     dim: u32,
@@ -54,6 +55,7 @@ export fn senko_average_linkage(
     out_distance: ?[*]f32,
     out_len: u32,
 ) i32 {
+    const p = thread_pool orelse return status(.invalid_argument);
     if (count < 2 or count > agglomerative.count_max or dim == 0 or out_len != count - 1) return status(.invalid_argument);
     const rows = data orelse return status(.invalid_argument);
     const a = out_a orelse return status(.invalid_argument);
@@ -61,7 +63,6 @@ export fn senko_average_linkage(
     const distance = out_distance orelse return status(.invalid_argument);
     const merges = allocator.alloc(agglomerative.Merge, out_len) catch return status(.out_of_memory);
     defer allocator.free(merges);
-    const p = pool.global() catch return status(.out_of_memory);
     agglomerative.averageLinkage(allocator, p, rows[0 .. @as(usize, count) * dim], count, dim, merges) catch |err| return switch (err) {
         error.OutOfMemory => status(.out_of_memory),
         error.NonFinite => status(.invalid_data),

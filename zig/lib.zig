@@ -18,7 +18,7 @@ comptime {
 /// ABI version: bumped whenever an exported signature changes; src/ffi.ts checks it at load.
 /// 2: the thread pool is a handle (senko_pool_*) passed to every parallel entry point.
 export fn senko_abi_version() u32 {
-    return 2;
+    return 3;
 }
 
 /// A pool of `thread_count` threads counting the caller (0 = one per CPU, at most pool.threads_max),

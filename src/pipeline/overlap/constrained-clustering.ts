@@ -10,12 +10,13 @@
  * 3. Every embedding of every window is assigned to the clusters' centroids, one window at a time, by
  *    an optimal one-to-one assignment (Hungarian) on cosine similarity.
  */
+import { nativePool, type InContext } from "../../compute-context.ts";
 import { ConfigError } from "../../errors.ts";
 import { maxWeightAssignment } from "../../eval/hungarian.ts";
 import { check, lib } from "../../ffi.ts";
 import type { LocalEmbeddings } from "./local-embeddings.ts";
 
-export interface ConstrainedClusteringOptions {
+export interface ConstrainedClusteringOptions extends InContext {
   /** average cosine distance at which clusters stop merging (default 0.7) */
   threshold?: number;
   /** clusters with fewer training embeddings fold into the nearest large one (default 3, at most 10 % of them) */
@@ -47,14 +48,14 @@ export interface Dendrogram {
   readonly distance: Float32Array;
 }
 
-/** Average-linkage clustering on cosine distance of `n` rows of `dim` floats (zig/agglomerative.zig). */
-export function averageLinkage(data: Float32Array, n: number, dim: number): Dendrogram {
+/** Average-linkage clustering on cosine distance of `n` rows of `dim` floats (zig/agglomerative.zig), on the context's threads. */
+export function averageLinkage(data: Float32Array, n: number, dim: number, options: InContext = {}): Dendrogram {
   if (data.length !== n * dim) throw new ConfigError(`averageLinkage: ${data.length} floats are not ${n} x ${dim}`);
   const m = Math.max(0, n - 1);
   const a = new Uint32Array(m);
   const b = new Uint32Array(m);
   const distance = new Float32Array(m);
-  if (n >= 2) check(lib().senko_average_linkage(data, n, dim, a, b, distance, m), "agglomerative clustering");
+  if (n >= 2) check(lib().senko_average_linkage(nativePool(options.context), data, n, dim, a, b, distance, m), "agglomerative clustering");
   return { n, a, b, distance };
 }
 
@@ -176,7 +177,7 @@ export function constrainedClustering(embeddings: LocalEmbeddings, options: Cons
   const train = trainingSet(embeddings.cleanFrames, options.minTrainCleanFrames ?? 50, options.maxTrain ?? 6000);
   const xt = new Float32Array(train.length * dim);
   train.forEach((i, r) => xt.set(x.subarray(i * dim, (i + 1) * dim), r * dim));
-  const clusters = clustersFromDendrogram(xt, dim, averageLinkage(xt, train.length, dim), options);
+  const clusters = clustersFromDendrogram(xt, dim, averageLinkage(xt, train.length, dim, options), options);
   const centroids = centroidsOf(xt, dim, clusters);
   const labels = assignPerWindow(x, dim, embeddings.window, centroids, clusters.length);
   return { labels, clusterCount: clusters.length, centroids, trainCount: train.length };
