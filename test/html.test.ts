@@ -259,10 +259,11 @@ describe.skipIf(!chromium)("in headless Chromium", () => {
     // The timings (bench/html-timeline.ts measures them the same way, several times).
     const times = await measureTimeline(browser, file);
     console.log(`3 h timeline, ${long.mergedSegments.length} turns: ${JSON.stringify(times, (_, v) => (typeof v === "number" ? +v.toFixed(1) : v))}`);
-    // A frame lasts 16 ms: drawing below that keeps scrolling and zooming fluid (the margin covers a
-    // loaded machine); the first drawing also creates the elements, once.
-    expect(Math.max(times.refitDrawMs, ...times.scrollDrawMs)).toBeLessThan(50);
-    expect(times.firstDrawMs).toBeLessThan(500);
+    // Zoomed in, a drawing touches only the few turns near the view: well under a 16 ms frame (typically
+    // 0.5 ms; drawing every turn would take tens of ms). The whole 3 h at once (first drawing, which also
+    // creates the elements, and again after zooming) must not freeze the page even on a loaded machine.
+    expect(Math.max(...times.scrollDrawMs)).toBeLessThan(16);
+    expect(Math.max(times.firstDrawMs, times.refitDrawMs)).toBeLessThan(1000);
     // Whole 3 h in view: turns closer than a pixel share an element, about one per two pixels a lane.
     expect(times.elements).toBeLessThan(4 * 1200);
 
