@@ -75,6 +75,15 @@ describe("this machine's executable", () => {
     expect(expected.mergedSegments.length).toBeGreaterThan(0);
     expect(readFileSync(rttm, "utf8")).toBe(toRttm(expected, "dev00"));
   }, 60_000);
+
+  test.skipIf(!mine)("writes the HTML timeline: its page template is inside the executable", () => {
+    const page = join(elsewhere, "dev00.html");
+    const run = Bun.spawnSync([exe(), FIXTURE, "--vad", "silero", "--out", page, "--quiet"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
+    expect([run.exitCode, run.stderr.toString()]).toEqual([0, ""]);
+    const html = readFileSync(page, "utf8");
+    expect(html).toStartWith("<!doctype html>");
+    expect(html).toContain('<script type="application/json" id="senko-data">{"title":"dev00.wav"');
+  }, 60_000);
 });
 
 /**

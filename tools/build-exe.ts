@@ -100,7 +100,7 @@ export async function buildExecutable(platform: Platform, log: (line: string) =>
   const ort = await onnxruntimePackage(platform, log);
   const runtime = await runtimeFiles(platform, ort.dir);
   const sources = [
-    ...filesMatching(join(ROOT, "src"), "**/*.ts"),
+    ...filesMatching(join(ROOT, "src"), "**/*"),
     ...filesMatching(join(ROOT, "models"), "*.{ts,json}"),
     join(ROOT, "package.json"),
     join(ROOT, "tools/build-exe.ts"),
