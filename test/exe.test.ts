@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { Diarizer, toRttm, VERSION } from "../src/index.ts";
 import { findPlatform, PLATFORMS } from "../src/native/platforms.ts";
 import { binaryInfo } from "../tools/binary-info.ts";
-import { buildExecutable, type BuiltExecutable } from "../tools/build-exe.ts";
+import { buildExecutables, type BuiltExecutable } from "../tools/build-exe.ts";
 import { buildLibrary } from "../tools/cross-build.ts";
 import { wav16 } from "./helpers/wav.ts";
 
@@ -22,7 +22,7 @@ const elsewhere = mkdtempSync(join(tmpdir(), "senko-exe-"));
 const built = new Map<string, BuiltExecutable>();
 
 beforeAll(async () => {
-  for (const p of PLATFORMS) built.set(p.id, await buildExecutable(p));
+  for (const exe of await buildExecutables(PLATFORMS)) built.set(exe.platform.id, exe);
 }, 900_000);
 
 /** Whether `part`'s first and last 64 KiB appear in `whole` (an embedded file is stored as it is). */

@@ -13,7 +13,7 @@ import { basename, join, relative } from "node:path";
 import { PLATFORMS, platformById, type Platform } from "../src/native/platforms.ts";
 import { binaryInfo } from "./binary-info.ts";
 import { cachedBuild, contentHash, filesMatching, run } from "./build-cache.ts";
-import { buildLibrary, ROOT } from "./cross-build.ts";
+import { buildLibraries, buildLibrary, ROOT } from "./cross-build.ts";
 
 export const EXE_DIR = join(ROOT, "dist", "exe");
 
@@ -135,13 +135,19 @@ export async function buildExecutable(platform: Platform, log: (line: string) =>
   return { platform, path, onnxruntime: ort.version, ortDir: ort.dir, runtime: runtime.map((r) => r.name), cached: hit };
 }
 
+/** The executables of `platforms`, their libraries built first (in parallel). */
+export async function buildExecutables(platforms: readonly Platform[], log: (line: string) => void = () => {}): Promise<BuiltExecutable[]> {
+  await buildLibraries(platforms, log);
+  const built: BuiltExecutable[] = [];
+  for (const p of platforms) built.push(await buildExecutable(p, log));
+  return built;
+}
+
 if (import.meta.main) {
   const ids = process.argv.slice(2);
-  const platforms = ids.length > 0 ? ids.map(platformById) : PLATFORMS;
-  for (const p of platforms) {
-    const started = performance.now();
-    const built = await buildExecutable(p, (line) => console.error(`build:exe: ${line}`));
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`${built.path}  (onnxruntime-node ${built.onnxruntime}: ${built.runtime.join(", ")}; ${built.cached ? "cached" : `built in ${seconds} s`})`);
+  const started = performance.now();
+  for (const exe of await buildExecutables(ids.length > 0 ? ids.map(platformById) : PLATFORMS, (line) => console.error(`build:exe: ${line}`))) {
+    console.log(`${exe.path}  (onnxruntime-node ${exe.onnxruntime}: ${exe.runtime.join(", ")}${exe.cached ? "; cached" : ""})`);
   }
+  console.error(`build:exe: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -10,7 +10,7 @@ import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { libraryFileName, PLATFORMS, type Platform } from "../src/native/platforms.ts";
 import { run } from "./build-cache.ts";
-import { buildLibrary, ROOT } from "./cross-build.ts";
+import { buildLibraries, ROOT, type BuiltLibrary } from "./cross-build.ts";
 
 export const DIST = join(ROOT, "dist");
 const STAGING = join(DIST, "packages");
@@ -46,8 +46,8 @@ function platformManifest(root: Manifest, p: Platform): Manifest {
   };
 }
 
-async function stagePlatform(root: Manifest, p: Platform, log: (line: string) => void): Promise<string> {
-  const lib = await buildLibrary(p, log);
+async function stagePlatform(root: Manifest, lib: BuiltLibrary): Promise<string> {
+  const p = lib.platform;
   const dir = join(STAGING, p.packageName);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
@@ -95,7 +95,7 @@ export async function buildPackages(log: (line: string) => void = () => {}): Pro
   await rm(TARBALLS, { recursive: true, force: true });
   await mkdir(TARBALLS, { recursive: true });
   const platforms: Record<string, string> = {};
-  for (const p of PLATFORMS) platforms[p.id] = await stagePlatform(root, p, log);
+  for (const lib of await buildLibraries(PLATFORMS, log)) platforms[lib.platform.id] = await stagePlatform(root, lib);
   const main = await stageMain(root);
   return { main, platforms };
 }

@@ -4,7 +4,7 @@
  * the content of the Zig sources (tools/build-cache.ts).
  */
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { libraryFileName, zigLibDir, type Platform } from "../src/native/platforms.ts";
 import { cachedBuild, contentHash, filesMatching, run } from "./build-cache.ts";
@@ -39,4 +39,21 @@ export async function buildLibrary(platform: Platform, log: (line: string) => vo
     }
   });
   return { platform, path: join(dir, file), cached: hit };
+}
+
+/**
+ * The libraries of `platforms`, in their order, building the missing ones two at a time: a Zig compile of
+ * libsenko keeps about one core busy.
+ */
+export async function buildLibraries(platforms: readonly Platform[], log: (line: string) => void = () => {}): Promise<BuiltLibrary[]> {
+  const built: BuiltLibrary[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < platforms.length) {
+      const i = next++;
+      built[i] = await buildLibrary(platforms[i]!, log);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(2, availableParallelism()) }, worker));
+  return built;
 }
