@@ -80,6 +80,8 @@ export interface DiarizationResult {
   durationSec: number;
   vad: "silero" | "pyannote";
   clustering: "spectral" | "umap-hdbscan" | "single" | "none";
+  /** windows (1.5 s embeddings) HDBSCAN called noise and gave to the nearest speaker; 0 with spectral clustering */
+  noiseReassigned: number;
   speakerColorSets?: Record<string, Record<string, string>>;
   /** what readAudio noticed about the input (e.g. a WAV still being written), as readable sentences */
   warnings: string[];
@@ -166,6 +168,7 @@ export class Diarizer {
       warnings: audio.warnings,
       vad,
       clustering: "none",
+      noiseReassigned: 0,
       ...(this.options.colors ? { speakerColorSets: {} } : {}),
     });
     if (windows.length === 0) return empty();
@@ -205,6 +208,7 @@ export class Diarizer {
       warnings: audio.warnings,
       vad,
       clustering: clustered.method,
+      noiseReassigned: clustered.noiseReassigned,
       ...(this.options.colors ? { speakerColorSets: speakerColorSets(segments.mergedSegments) } : {}),
     };
   }
