@@ -4,9 +4,10 @@
  *
  * - Timeline: speakers take turns of 1-10 s (log-uniform) separated by pauses of 0.1-1.2 s (sometimes 2-4 s);
  *   with probability `overlap` a turn starts 0.2-1.5 s before the previous one ends, and with probability
- *   `interruptions` a long turn gets a 0.5-1.5 s interjection by another speaker inside it. Who speaks next is
- *   drawn by per-speaker weights from [0.5, 1.5) (never the speaker who just spoke). With `turnsPerSpeaker`
- *   (files with many speakers) every speaker gets exactly that many turns, in a shuffled order.
+ *   `interruptions` a turn of 4 s or more gets a 0.3-2 s interjection (a backchannel) by another speaker
+ *   inside it. Who speaks next is drawn by per-speaker weights from [0.5, 1.5) (never the speaker who just
+ *   spoke). With `turnsPerSpeaker` (files with many speakers) every speaker gets exactly that many turns, in a
+ *   shuffled order. The defaults (0.1, 0.05) overlap 3-8 % of the speech; 0.3 and 0.3 about 13-20 %.
  * - Material: a turn is a run of whole speech stretches of the speaker's utterance (cut in pauses, never inside
  *   a word). The first pass walks the utterance in order, unchanged; every later use (each speaker has only
  *   ~15 s of material, so files of minutes reuse it many times) takes a random run of a varied copy: tempo
@@ -28,6 +29,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { findFfmpeg } from "../src/audio/ffmpeg.ts";
 import { writeRttm, type Turn } from "../src/eval/index.ts";
+import type { TimeSpan } from "../src/types.ts";
 import { gaussian, uniform } from "../test/helpers/synthetic-speakers.ts";
 import { float32Wav } from "./long-audio.ts";
 
@@ -66,6 +68,8 @@ export interface SimulatedConversation {
   reuse: number;
   /** Seconds with two or more reference speakers at once. */
   overlapSec: number;
+  /** The scored region: the whole file. */
+  uem: TimeSpan[];
 }
 
 /** One speaker's source: the decoded utterance (by tempo) and the speech stretches in it. */
@@ -348,7 +352,7 @@ export async function simulateConversation(options: SimulationOptions): Promise<
     placements.push({ speaker, at: now, ...piece });
     if (o.speakers > 1 && seconds >= 4 && random() < o.interruptions) {
       const other = nextSpeaker(speaker);
-      const short = await material.piece(other, 0.5 + random());
+      const short = await material.piece(other, 0.3 + 1.7 * random());
       placements.push({ speaker: other, at: now + (0.3 + 0.4 * random()) * seconds, ...short });
     }
     const end = now + seconds;
@@ -384,6 +388,7 @@ export async function simulateConversation(options: SimulationOptions): Promise<
     speakers: material.sources.map((s) => s.id),
     reuse,
     overlapSec: overlapSeconds(reference),
+    uem: [{ start: 0, end: durationSec }],
   };
 }
 

@@ -57,7 +57,7 @@ describe.each(["silero", "pyannote"] as const)("end to end with %s VAD on the 11
     // Speech is found and speakers are reported on the fixtures that have more than a second of it.
     const withSpeakers = [...run.results.values()].filter((r) => r.mergedSpeakersDetected > 0).length;
     expect(withSpeakers).toBeGreaterThanOrEqual(9);
-  }, 60_000);
+  }, 240_000); // 23-43 s per VAD on 2 cores shared with other jobs (load 11)
 
   test(`total DER (collar 0.25) is at most ${DER_BOUND[vad]}`, () => {
     const report = scoreAmi(run, 0.25, set);
