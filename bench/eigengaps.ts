@@ -31,7 +31,7 @@ async function gaps(name: string, audio: Float32Array, truth: number): Promise<v
   console.log(`| ${name} | ${truth} | ${e.count} | ${r.gapScale.toFixed(2)} | ${largest.toExponential(2)} | ${r.numSpeakers} |`);
 }
 
-await prepareModels({ warmup: false, quiet: true });
+await prepareModels({ warmup: false });
 console.log("| file | speakers | windows | mean degree | largest gap / mean degree | count |");
 console.log("|---|---|---|---|---|---|");
 const ami = loadAmi();

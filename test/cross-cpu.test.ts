@@ -97,7 +97,7 @@ describe.skipIf(!hasData)("the same speakers with the native and the portable li
     dir = mkdtempSync(join(tmpdir(), "senko-cross-cpu-"));
     // The portable library (Zig's cache makes this quick when it is up to date); the native one is setup's.
     const build = Bun.spawn(["bash", "tools/zig.sh", "build", "-Doptimize=ReleaseFast", "-Dportable"], { cwd: root, stdout: "ignore", stderr: "pipe" });
-    const built = prepareModels({ warmup: false, quiet: true });
+    const built = prepareModels({ warmup: false });
     for (const file of ami.files) {
       const name = file.split("/").pop()!.replace(".wav", "");
       const { set, windows } = await embeddingsOf(`ami-${name}`, (await readAudio(file)).samples);
