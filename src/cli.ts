@@ -12,6 +12,8 @@ import { VERSION } from "./version.ts";
 const HELP = `senko ${VERSION}: who spoke when
 
 usage: senko <audio...> [options]        (from a checkout: bun run diarize.ts <audio...>)
+       senko submit | worker | status --redis <url> ...   a job queue for many files on many machines
+                                         (senko submit --help)
 
 Inputs are WAV files (any PCM/float encoding, rate and channel count), anything ffmpeg reads
 (mp3, m4a, flac, ogg, opus, video...), glob patterns ("calls/*.wav", quoted), or - for stdin.
@@ -52,8 +54,8 @@ examples:
   ffmpeg -i talk.mkv -f wav - | senko - --format csv
 `;
 
-const FORMATS: readonly OutputFormat[] = ["json", "rttm", "csv", "text"];
-const EXTENSIONS: Record<OutputFormat, string> = { json: "json", rttm: "rttm", csv: "csv", text: "txt" };
+export const FORMATS: readonly OutputFormat[] = ["json", "rttm", "csv", "text"];
+export const EXTENSIONS: Record<OutputFormat, string> = { json: "json", rttm: "rttm", csv: "csv", text: "txt" };
 const STDIN = "-";
 
 /** A mistake in the command line (exit code 2). */
@@ -91,7 +93,7 @@ function parse(argv: string[]) {
   }
 }
 
-function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
+export function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
@@ -100,7 +102,7 @@ function wholeNumber(name: string, value: string | undefined, min: number): numb
   return n;
 }
 
-function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+export function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   if (!allowed.includes(value as T)) throw new UsageError(`--${name} must be one of ${allowed.join(", ")}, got "${value}"`);
   return value as T;
@@ -204,12 +206,12 @@ async function readStdin(): Promise<Uint8Array> {
   return bytes;
 }
 
-function isUserError(error: unknown): boolean {
+export function isUserError(error: unknown): boolean {
   return error instanceof UsageError || error instanceof AudioFormatError || error instanceof ConfigError || error instanceof OutputError;
 }
 
 /** One line, no stack: the message of a SenkoError, or a short note for anything unexpected. */
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   if (error instanceof SenkoError) return error.message.replace(/\s*\n\s*/g, " ");
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return `internal error: ${text.split("\n")[0]} (run with SENKO_DEBUG=1 for details)`;
@@ -222,6 +224,11 @@ export async function main(argv: string[]): Promise<number> {
     err(describe(error));
     if (process.env.SENKO_DEBUG) console.error(error);
   };
+  if (argv[0] === "submit" || argv[0] === "worker" || argv[0] === "status") {
+    // Loaded only here: diarizing files does not need BullMQ.
+    const { queueMain } = await import("./queue/cli.ts");
+    return queueMain(argv[0], argv.slice(1));
+  }
   let failed = false;
   try {
     const { values, positionals } = parse(argv);

@@ -59,3 +59,15 @@ export class OutputError extends SenkoError {
 export class ConfigError extends SenkoError {
   override readonly name = "ConfigError";
 }
+
+/** The job queue's Redis could not be reached, or refused a command (`url` names it, without a password). */
+export class QueueError extends SenkoError {
+  override readonly name = "QueueError";
+  constructor(
+    message: string,
+    readonly url: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -18,10 +18,25 @@ export { mergeSegments, speakerSimilarity, toSegments, type Segment, type Segmen
 export { speakerColors, speakerColorSets } from "./output/colors.ts";
 export { formatResult, toCsv, toJson, toRttm, toText, type OutputFormat } from "./output/writers.ts";
 
+// Many files on many machines: a job queue on Redis (BullMQ loads on first use).
+export {
+  queueStatus,
+  startWorker,
+  submitFiles,
+  type JobDiarizationOptions,
+  type JobResult,
+  type QueueStatus,
+  type QueueWorker,
+  type SubmitOptions,
+  type Submission,
+  type WorkerEvent,
+  type WorkerOptions,
+} from "./queue/index.ts";
+
 // Scoring against a reference.
 export { diarizationErrorRate, readRttm, readUem, scoreFiles, writeRttm, type DerComponents, type DerReport, type Turn } from "./eval/index.ts";
 
-export { AudioFormatError, ConfigError, ModelLoadError, NativeLibraryError, OutputError, SenkoError } from "./errors.ts";
+export { AudioFormatError, ConfigError, ModelLoadError, NativeLibraryError, OutputError, QueueError, SenkoError } from "./errors.ts";
 export { setNativeThreads } from "./ffi.ts";
 export type { Embeddings, FbankFeatures, TimeSpan } from "./types.ts";
 export { VERSION } from "./version.ts";
