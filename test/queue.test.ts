@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import type { Subprocess } from "bun";
 import { Queue } from "bullmq";
 import { readAudio } from "../src/audio/index.ts";
 import { hashFile, jobId, type JobData, type JobProgress, type JobResult } from "../src/queue/jobs.ts";
 import { Diarizer, queueStatus, startWorker, submitFiles, toRttm, type WorkerEvent } from "../src/index.ts";
+import { Logged } from "./helpers/logged-process.ts";
 import { redisServerPath, startRedis, type RedisServer } from "./helpers/redis.ts";
 import { wav16 } from "./helpers/wav.ts";
 
@@ -24,44 +24,7 @@ const fixtures = [join(root, "../shared/fixtures/ami"), "/work/shared/fixtures/a
 /** Each worker and the reference run on one thread: four processes share the two cores of the test machine. */
 const THREADS = "1";
 
-/** A child process whose stderr lines are kept, with a way to wait for a line. */
-class Logged {
-  readonly lines: string[] = [];
-  readonly process: Subprocess<"ignore", "ignore", "pipe">;
-  #waiters: (() => void)[] = [];
-  constructor(args: string[]) {
-    this.process = Bun.spawn([bun, "run", join(root, "diarize.ts"), ...args], { cwd: root, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
-    void this.#read();
-  }
-  async #read() {
-    let rest = "";
-    const decoder = new TextDecoder();
-    for await (const chunk of this.process.stderr) {
-      rest += decoder.decode(chunk, { stream: true });
-      const parts = rest.split("\n");
-      rest = parts.pop()!;
-      this.lines.push(...parts);
-      for (const wake of this.#waiters.splice(0)) wake();
-    }
-  }
-  /** Resolves with the first line (from index `from`) that matches, or rejects after `timeoutMs`. */
-  async waitFor(pattern: RegExp, from = 0, timeoutMs = 120_000): Promise<{ line: string; index: number }> {
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const index = this.lines.findIndex((line, i) => i >= from && pattern.test(line));
-      if (index >= 0) return { line: this.lines[index]!, index };
-      if (performance.now() > deadline) throw new Error(`no line matching ${pattern} in:\n${this.lines.join("\n")}`);
-      await new Promise<void>((wake) => {
-        this.#waiters.push(wake);
-        setTimeout(wake, 200);
-      });
-    }
-  }
-  /** Job ids of the "done" lines. */
-  doneIds(): string[] {
-    return this.lines.flatMap((line) => /: done (j[0-9a-f]+) /.exec(line)?.[1] ?? []);
-  }
-}
+const senko = (args: string[]) => [bun, "run", join(root, "diarize.ts"), ...args];
 
 function runCli(args: string[]) {
   const run = Bun.spawnSync([bun, "run", join(root, "diarize.ts"), ...args], { cwd: root, stdout: "pipe", stderr: "pipe" });
@@ -120,7 +83,7 @@ describe.skipIf(!redisServerPath || !fixtures)("job queue on Redis (BullMQ)", ()
     const submitArgs = ["submit", "--redis", redis.url, ...good, ...bad, join(dir, "in", "missing.wav"), "--out-dir", out, "--format", "json,rttm", "--vad", "silero"];
     const workerArgs = (name: string) => ["worker", "--redis", redis.url, "--threads", THREADS, "--lock-timeout", "20", "--name", name];
     const queue = new Queue<JobData, JobResult>("senko", { connection: { url: redis.url } });
-    const workers = [new Logged(workerArgs("w1")), new Logged(workerArgs("w2")), new Logged(workerArgs("w3"))];
+    const workers = [new Logged(senko(workerArgs("w1"))), new Logged(senko(workerArgs("w2"))), new Logged(senko(workerArgs("w3")))];
     const [w1, w2, w3] = workers as [Logged, Logged, Logged];
     // The single-process result, computed alongside.
     const single = Bun.spawn([bun, "run", "diarize.ts", ...good, "--out-dir", reference, "--format", "json,rttm", "--vad", "silero", "--threads", THREADS, "-q"], {
