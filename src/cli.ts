@@ -87,10 +87,14 @@ function parse(argv: string[]) {
       },
     });
   } catch (error) {
-    // node's messages run over several lines and mention "args"; keep the first sentence.
-    const first = (error as Error).message.split("\n")[0]!.replace(/\. To specify a positional argument.*$/, "");
-    throw new UsageError(`${first} (see --help)`);
+    throw argumentError(error);
   }
+}
+
+/** A parseArgs error as one line: node's messages run over several lines and mention "args". */
+export function argumentError(error: unknown): UsageError {
+  const first = (error as Error).message.split("\n")[0]!.replace(/\. To specify a positional argument.*$/, "");
+  return new UsageError(`${first} (see --help)`);
 }
 
 export function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {

@@ -1,7 +1,7 @@
 /** @module The `senko submit | worker | status` subcommands: the job queue from the command line. */
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
-import { describe, expandInputs, FORMATS, isUserError, oneOf, UsageError, wholeNumber } from "../cli.ts";
+import { argumentError, describe, expandInputs, FORMATS, isUserError, oneOf, UsageError, wholeNumber } from "../cli.ts";
 import type { OutputFormat } from "../output/writers.ts";
 import { VERSION } from "../version.ts";
 import { formatStatus, queueStatus } from "./status.ts";
@@ -96,8 +96,7 @@ function parse(argv: string[]) {
       },
     });
   } catch (error) {
-    const first = (error as Error).message.split("\n")[0]!.replace(/\. To specify a positional argument.*$/, "");
-    throw new UsageError(`${first} (see --help)`);
+    throw argumentError(error);
   }
 }
 
