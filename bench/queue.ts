@@ -1,6 +1,7 @@
 /**
  * The job queue's throughput and its cost in Redis:
  *   bun run bench:queue [--repeats 2] [--configs cli,1x2,2x1] [--files 66]
+ *   bun run bench:queue --lag-minutes 10,60    only: the longest event-loop pause while diarizing
  * Input: short real recordings, the eleven 30 s AMI fixtures and their halves and thirds (66 different
  * files, 16.5 min of audio), written as 16 kHz mono WAV. A redis-server is started here on a free
  * loopback port. Configurations, interleaved and repeated:
@@ -12,15 +13,22 @@
  * CPU seconds are the children's (rusage), Redis's from INFO. Redis commands per job come from INFO
  * commandstats (commands inside BullMQ's Lua scripts count there too), and client round trips per job
  * from MONITOR in one extra 1x2 run (commands sent by clients; a pipeline's commands count one each).
+ * --lag-minutes: a worker renews its job's lock from its event loop, so the longest pause of that loop
+ * while diarizing one long file (bench/long-audio.ts: the AMI fixtures end to end, simulated) must stay
+ * well under --lock-timeout; measured with a 50 ms timer, 2 threads, diarizing in the timer's thread and
+ * in a job slot's thread (second runs of each, models loaded).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import { readAudio } from "../src/audio/index.ts";
+import { Diarizer } from "../src/diarizer.ts";
 import { Logged } from "../test/helpers/logged-process.ts";
 import { startRedis, type RedisServer } from "../test/helpers/redis.ts";
 import { wav16 } from "../test/helpers/wav.ts";
+import { DiarizeSlot } from "../src/queue/diarize-slot.ts";
+import { buildMeetingSignal, float32Wav } from "./long-audio.ts";
 import { runInfo } from "./run-info.ts";
 
 const root = join(import.meta.dir, "..");
@@ -29,7 +37,12 @@ const senko = (args: string[]) => [bun, "run", join(root, "diarize.ts"), ...args
 const fixtures = [join(root, "../shared/fixtures/ami"), "/work/shared/fixtures/ami"].find((d) => Bun.file(join(d, "dev00.wav")).size > 0)!;
 
 const { values } = parseArgs({
-  options: { repeats: { type: "string", default: "2" }, configs: { type: "string", default: "cli,1x2,2x1" }, files: { type: "string", default: "66" } },
+  options: {
+    repeats: { type: "string", default: "2" },
+    configs: { type: "string", default: "cli,1x2,2x1" },
+    files: { type: "string", default: "66" },
+    "lag-minutes": { type: "string" },
+  },
 });
 const repeats = Number(values.repeats);
 const configs = values.configs!.split(",");
@@ -131,6 +144,50 @@ function monitorCounts(text: string): Map<string, number> {
     counts.set(cmd, (counts.get(cmd) ?? 0) + 1);
   }
   return counts;
+}
+
+/** The longest time the event loop went without running a 50 ms timer while `run` ran. */
+async function longestPause<T>(run: () => Promise<T>): Promise<number> {
+  let last = performance.now();
+  let longest = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last - 50);
+    last = now;
+  }, 50);
+  try {
+    await run();
+  } finally {
+    clearInterval(timer);
+  }
+  return longest / 1000;
+}
+
+if (values["lag-minutes"]) {
+  console.log(runInfo());
+  const dir = mkdtempSync(join(tmpdir(), "senko-bench-lag-"));
+  const options = { vad: "silero", threads: 2 } as const;
+  const diarizer = new Diarizer({ ...options, quiet: true });
+  const slot = new DiarizeSlot();
+  try {
+    for (const minutes of values["lag-minutes"].split(",").map(Number)) {
+      const file = join(dir, `meeting-${minutes}.wav`);
+      writeFileSync(file, float32Wav(await buildMeetingSignal(minutes * 60)));
+      for (const [where, run] of [
+        ["in the worker's thread (as before slots)", () => diarizer.diarize(file)],
+        ["in a DiarizeSlot thread (what workers do)", () => slot.diarize(file, options, () => {})],
+      ] as const) {
+        await run(); // models loaded, caches warm
+        const t0 = performance.now();
+        const pause = await longestPause(run);
+        console.log(`${minutes} min (simulated meeting), diarized ${where}: ${((performance.now() - t0) / 1000).toFixed(1)} s, longest event-loop pause ${pause.toFixed(2)} s`);
+      }
+    }
+  } finally {
+    slot.terminate();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(0);
 }
 
 const work = mkdtempSync(join(tmpdir(), "senko-bench-queue-"));

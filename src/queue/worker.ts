@@ -1,26 +1,28 @@
 /**
  * @module A queue worker: takes diarization jobs from Redis and runs them with models loaded once.
- * Each concurrent job has its own Diarizer (models stay loaded between jobs with the same options).
- * A worker that dies mid-job loses its lock; after `lockTimeoutSec` another worker takes the job over.
+ * Each concurrent job runs in its own slot, a thread with its own Diarizer (models stay loaded between
+ * jobs with the same options), while this thread renews the jobs' locks. A worker that dies mid-job
+ * loses its lock; after `lockTimeoutSec` another worker takes the job over.
  */
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import { isUserError, EXTENSIONS } from "../cli.ts";
-import { Diarizer, type DiarizationResult, type Progress } from "../diarizer.ts";
+import type { DiarizationResult, Progress } from "../diarizer.ts";
 import { AudioFormatError, ConfigError } from "../errors.ts";
 import type { Device } from "../models/index.ts";
 import { formatResult, toJson, writeFileAtomic } from "../output/writers.ts";
 import { DEFAULT_QUEUE, redactUrl, workerConnection } from "./connection.ts";
-import { hashFile, jobId, type JobData, type JobDiarizationOptions, type JobProgress, type JobResult } from "./jobs.ts";
+import { DiarizeSlot, SlotError } from "./diarize-slot.ts";
+import { hashFile, jobId, type JobData, type JobProgress, type JobResult } from "./jobs.ts";
 
 export interface WorkerOptions {
   /** redis:// URL of the queue's Redis */
   redis: string;
   /** BullMQ queue name (default "senko") */
   queue?: string;
-  /** jobs at once in this process, each with its own Diarizer (default 1) */
+  /** jobs at once in this process, each in its own thread with its own Diarizer (default 1) */
   concurrency?: number;
   /** threads of each Diarizer (0 or undefined: one per CPU) */
   threads?: number;
@@ -50,13 +52,6 @@ export interface QueueWorker {
   close(): Promise<void>;
 }
 
-/** One place for a job to run: its Diarizer (kept for the next job with the same options) and the job's progress sink. */
-interface Slot {
-  key: string | undefined;
-  diarizer: Diarizer | undefined;
-  report: ((progress: Progress) => void) | undefined;
-}
-
 /** Progress to Redis at most once a second and at each new stage: a round trip each. */
 const PROGRESS_INTERVAL_MS = 1000;
 /** Connection errors are logged at most this often while Redis is away. */
@@ -69,23 +64,9 @@ export function startWorker(options: WorkerOptions): QueueWorker {
   if (!(lockMs >= 1000)) throw new ConfigError(`the lock timeout must be at least 1 second, got ${options.lockTimeoutSec}`);
   const name = options.name ?? `${hostname()}:${process.pid}`;
   const emit = options.onEvent ?? (() => {});
-  const idle: Slot[] = Array.from({ length: concurrency }, () => ({ key: undefined, diarizer: undefined, report: undefined }));
-
-  const diarizerFor = (slot: Slot, jobOptions: JobDiarizationOptions): Diarizer => {
-    const key = JSON.stringify([jobOptions.vad, jobOptions.numSpeakers, jobOptions.minSpeakers, jobOptions.maxSpeakers, jobOptions.colors]);
-    if (slot.diarizer === undefined || slot.key !== key) {
-      slot.key = key;
-      slot.diarizer = new Diarizer({
-        ...jobOptions,
-        device: options.device,
-        threads: options.threads,
-        modelsDir: options.modelsDir,
-        quiet: true,
-        onProgress: (progress) => slot.report?.(progress),
-      });
-    }
-    return slot.diarizer;
-  };
+  const slots = Array.from({ length: concurrency }, () => new DiarizeSlot());
+  const idle = [...slots];
+  const machine = { device: options.device, threads: options.threads, modelsDir: options.modelsDir };
 
   const startedAt = new Map<string, number>();
   const run = async (job: Job<JobData, JobResult>): Promise<JobResult> => {
@@ -94,18 +75,18 @@ export function startWorker(options: WorkerOptions): QueueWorker {
     startedAt.set(job.id!, performance.now());
     emit({ kind: "started", jobId: job.id!, file: job.data.file, attempt: job.attemptsStarted });
     const progress = progressSender(job);
-    slot.report = progress.send;
     try {
-      const result = await diarizeJob(job, diarizerFor(slot, job.data.options));
+      await checkJob(job);
+      const result = await slot.diarize(job.data.file, { ...job.data.options, ...machine }, progress.send);
       await progress.flush();
       const outputs = writeOutputs(job, result);
       return { file: job.data.file, outputs, result: JSON.parse(toJson(result, job.data.file)) };
     } catch (error) {
       await progress.flush();
       // A bad input or option fails the same way everywhere: fail the job now, with the message.
-      throw isUserError(error) ? new UnrecoverableError((error as Error).message) : error;
+      const userError = isUserError(error) || (error instanceof SlotError && error.userError);
+      throw userError ? new UnrecoverableError((error as Error).message) : error;
     } finally {
-      slot.report = undefined;
       idle.push(slot);
     }
   };
@@ -147,13 +128,13 @@ export function startWorker(options: WorkerOptions): QueueWorker {
     name,
     async close() {
       await worker.close();
-      idle.length = 0;
+      for (const slot of slots) slot.terminate();
     },
   };
 }
 
-/** The job's file, checked against its submitted hash, through the Diarizer. */
-async function diarizeJob(job: Job<JobData, JobResult>, diarizer: Diarizer): Promise<DiarizationResult> {
+/** Refuses a job whose data does not match its id, or whose file changed since it was submitted. */
+async function checkJob(job: Job<JobData, JobResult>): Promise<void> {
   const { file, sha256 } = job.data;
   if (jobId(job.data) !== job.id) throw new ConfigError(`job ${job.id}: its data does not match its id (not submitted by senko?)`);
   let actual: string | undefined;
@@ -163,7 +144,6 @@ async function diarizeJob(job: Job<JobData, JobResult>, diarizer: Diarizer): Pro
     // unreadable: readAudio below says why, in its words
   }
   if (actual !== undefined && actual !== sha256) throw new AudioFormatError(`${file}: the file changed after it was submitted; submit it again`, file);
-  return diarizer.diarize(file, { name: file });
 }
 
 /** Writes each format atomically; a retried job first removes temporary files a killed attempt left. */
