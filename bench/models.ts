@@ -12,7 +12,8 @@ import { resolveModel } from "../models/fetch.ts";
 import { MODEL_IDS } from "../models/manifest.ts";
 import { readAudio } from "../src/audio/index.ts";
 import { extractFbank } from "../src/features/fbank.ts";
-import { embedBatch, loadModel, releaseModels, segmentationScoresBatch, sileroSpeechProbabilities } from "../src/models/index.ts";
+import { releaseModels } from "../src/compute-context.ts";
+import { embedBatch, loadModel, segmentationScoresBatch, sileroSpeechProbabilities } from "../src/models/index.ts";
 
 const args = process.argv.slice(2);
 const fetchToo = args.includes("--fetch");

@@ -184,7 +184,8 @@ if (values["lag-minutes"]) {
       }
     }
   } finally {
-    slot.terminate();
+    await slot.close();
+    await diarizer.close();
     rmSync(dir, { recursive: true, force: true });
   }
   process.exit(0);

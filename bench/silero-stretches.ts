@@ -6,6 +6,7 @@
  *   bun run bench/silero-stretches.ts [--minutes 10] [--repeats 3]
  */
 import { parseArgs } from "node:util";
+import { ComputeContext } from "../src/compute-context.ts";
 import { sileroSpeechProbabilities, sileroSpeechProbabilitiesParallel } from "../src/models/index.ts";
 import { sileroRegions } from "../src/pipeline/vad-postprocess.ts";
 import { loadAmi, uriOf } from "./ami-eval.ts";
@@ -36,10 +37,12 @@ function vadError(p: Float32Array): string {
   return `missed ${((100 * miss) / speech).toFixed(2)} %, false alarm ${((100 * fa) / speech).toFixed(2)} %`;
 }
 
+const oneLane = new ComputeContext({ lanes: 1 });
+const twoLanes = new ComputeContext({ lanes: 2 });
 const configs: [string, () => Promise<Float32Array>][] = [
   ["sequential (1 stretch)", () => sileroSpeechProbabilities(samples)],
-  ["stretches, 1 lane", () => sileroSpeechProbabilitiesParallel(samples, { lanes: 1 })],
-  ["stretches, 2 lanes", () => sileroSpeechProbabilitiesParallel(samples, { lanes: 2 })],
+  ["stretches, 1 lane", () => sileroSpeechProbabilitiesParallel(samples, { context: oneLane })],
+  ["stretches, 2 lanes", () => sileroSpeechProbabilitiesParallel(samples, { context: twoLanes })],
 ];
 const times = new Map<string, { wall: number[]; cpu: number[] }>();
 const outputs = new Map<string, Float32Array>();

@@ -12,7 +12,7 @@ import {
   type UmapHdbscanTimings,
   type UmapTimings,
 } from "../src/cluster/umap-hdbscan.ts";
-import { setNativeThreads } from "../src/ffi.ts";
+import { ComputeContext } from "../src/compute-context.ts";
 import { quality, sharedDirectionBlobs, sizesFor, uniform } from "../test/helpers/synthetic-speakers.ts";
 
 const DIM = 192;
@@ -47,12 +47,12 @@ async function main(): Promise<void> {
   for (const count of sizes) {
     const blobs = speakerBlobs(count);
     for (const threads of threadCounts) {
-      setNativeThreads(threads);
+      const context = new ComputeContext({ threads });
       const runs: { t: UmapHdbscanTimings; wall: number; labels: Int32Array }[] = [];
       for (let r = 0; r < repeats; r++) {
         const t = {} as UmapHdbscanTimings;
         const t0 = performance.now();
-        const labels = umapHdbscanLabels(blobs.data, count, DIM, {}, t);
+        const labels = umapHdbscanLabels(blobs.data, count, DIM, { context }, t);
         runs.push({ t, wall: performance.now() - t0, labels });
       }
       const pick = (f: (x: (typeof runs)[number]) => number) => seconds(median(runs.map(f)));
@@ -71,10 +71,10 @@ async function main(): Promise<void> {
     const blobs = speakerBlobs(peerSize);
     const ours: Record<number, number> = {};
     for (const threads of threadCounts) {
-      setNativeThreads(threads);
+      const context = new ComputeContext({ threads });
       const t = {} as UmapTimings;
       const t0 = performance.now();
-      umapEmbed(blobs.data, peerSize, DIM, {}, t);
+      umapEmbed(blobs.data, peerSize, DIM, { context }, t);
       ours[threads] = performance.now() - t0;
     }
     const rows = Array.from({ length: peerSize }, (_, i) => Array.from(blobs.data.subarray(i * 192, (i + 1) * 192)));

@@ -12,6 +12,7 @@ if (!file) {
 
 const diarizer = new Diarizer({ vad: "auto", colors: true });
 const result = await diarizer.diarize(file);
+await diarizer.close(); // releases the models, worker lanes and native threads
 
 console.log(`${result.mergedSpeakersDetected} speakers in ${result.durationSec.toFixed(1)} s of audio`);
 for (const s of result.mergedSegments) {

@@ -6,6 +6,7 @@ import { probeAudio } from "./audio/index.ts";
 import { Diarizer, type DiarizationResult } from "./diarizer.ts";
 import { AudioFormatError, ConfigError, OutputError, SenkoError } from "./errors.ts";
 import { ProgressBar } from "./output/progress.ts";
+import { DEFAULT_PIPELINE, PIPELINES, pipelineNames } from "./pipeline/registry.ts";
 import { formatResult, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "./output/writers.ts";
 import { VERSION } from "./version.ts";
 
@@ -29,6 +30,8 @@ output:
   --rttm <file>          also write RTTM (one input only)
   --colors               add speaker colour palettes to the JSON
 diarization:
+  --pipeline <name>      ${pipelineNames().join(" | ")} (default ${DEFAULT_PIPELINE})
+${pipelineNames().map((name) => `                           ${name}: ${PIPELINES[name].description}`).join("\n")}
   --num-speakers <n>     exactly n speakers
   --min-speakers <n>     at least n speakers
   --max-speakers <n>     at most n speakers
@@ -74,6 +77,7 @@ function parse(argv: string[]) {
         "out-dir": { type: "string" },
         format: { type: "string", short: "f" },
         rttm: { type: "string" },
+        pipeline: { type: "string" },
         vad: { type: "string" },
         device: { type: "string" },
         "num-speakers": { type: "string" },
@@ -194,13 +198,18 @@ function summary(input: string, result: DiarizationResult, withTurns: boolean): 
   const rtf = result.durationSec > 0 ? ` (RTF ${(t.total / result.durationSec).toFixed(3)})` : "";
   const turns = withTurns ? result.mergedSegments.slice(0, 20).map((s) => `  ${s.start.toFixed(2).padStart(9)}  ${s.end.toFixed(2).padStart(9)}  ${s.speaker}\n`) : [];
   const more = withTurns && result.mergedSegments.length > 20 ? `  ... ${result.mergedSegments.length - 20} more\n` : "";
+  const label: Record<string, string> = { vad: `vad(${result.vad})`, clustering: `clustering(${result.clustering})` };
+  const stages = Object.entries(t)
+    .filter(([stage]) => stage !== "total")
+    .map(([stage, sec]) => `${label[stage] ?? stage} ${sec.toFixed(2)}`)
+    .join("  ");
+  const overlap = result.overlapSec > 0 ? `, ${result.overlapSec.toFixed(1)} s overlapped` : "";
   return (
     `${input}: ${result.durationSec.toFixed(1)} s of audio, ${result.mergedSpeakersDetected} speaker(s), ` +
-    `${result.mergedSegments.length} segment(s), ${t.total.toFixed(2)} s${rtf}\n` +
+    `${result.mergedSegments.length} segment(s)${overlap}, ${t.total.toFixed(2)} s${rtf} (pipeline ${result.pipeline})\n` +
     turns.join("") +
     more +
-    `  stages (s): audio ${t.audio.toFixed(2)}  vad(${result.vad}) ${t.vad.toFixed(2)}  fbank ${t.fbank.toFixed(2)}  ` +
-    `embeddings ${t.embeddings.toFixed(2)}  clustering(${result.clustering}) ${t.clustering.toFixed(2)}\n`
+    `  stages (s): ${stages}\n`
   );
 }
 
@@ -247,6 +256,7 @@ export async function main(argv: string[]): Promise<number> {
     if (positionals.length === 0) throw new UsageError("no input file given (see --help)");
     const quiet = values.quiet ?? false;
     const options = {
+      pipeline: oneOf("pipeline", values.pipeline, pipelineNames()),
       vad: oneOf("vad", values.vad, ["silero", "pyannote", "auto"] as const),
       device: oneOf("device", values.device, ["cpu", "cuda", "auto"] as const),
       numSpeakers: wholeNumber("num-speakers", values["num-speakers"], 1),

@@ -1,21 +1,19 @@
 /**
- * @module The Diarizer composes the stages: readAudio -> detectSpeech -> subsegment -> extractFbank
- * -> embed -> cluster -> toSegments. It owns nothing the stages do not; it times them, reports progress,
- * and keeps the loaded models for the next file.
+ * @module The Diarizer: reads the audio, runs the pipeline its `pipeline` option names
+ * (./pipeline/registry.ts) in a ComputeContext of its own, times the stages, reports progress, and keeps
+ * the loaded models for the next file until `close()`.
  */
 import { readAudio, type AudioInput, type ReadAudioOptions } from "./audio/index.ts";
-import { cluster } from "./cluster/cluster.ts";
-import { ConfigError } from "./errors.ts";
-import { extractFbank } from "./features/fbank.ts";
-import { setNativeThreads } from "./ffi.ts";
-import { embed, prepareModels, type Device } from "./models/index.ts";
+import { ComputeContext, type ContextOptions } from "./compute-context.ts";
+import { ConfigError, SenkoError } from "./errors.ts";
 import { speakerColorSets } from "./output/colors.ts";
-import { toSegments, type Segment } from "./pipeline/segments.ts";
-import { detectSpeech, type VadChoice } from "./pipeline/speech.ts";
-import { subsegment } from "./pipeline/subsegment.ts";
-import type { Embeddings } from "./types.ts";
+import type { PipelineRun } from "./pipeline/diarization-pipeline.ts";
+import { DEFAULT_PIPELINE, findPipeline, type PipelineName, PIPELINES } from "./pipeline/registry.ts";
+import type { VadWindowsOptions } from "./pipeline/vad-windows.ts";
+import type { PipelineResult } from "./types.ts";
 
-export type Stage = "audio" | "vad" | "subsegment" | "fbank" | "embeddings" | "clustering" | "segments";
+/** A stage name: "audio", then the stages the pipeline declares (e.g. "vad", "embeddings"). */
+export type Stage = string;
 
 export interface Progress {
   stage: Stage;
@@ -23,63 +21,27 @@ export interface Progress {
   total: number;
 }
 
-export interface DiarizerOptions {
-  /** "auto" uses CUDA when onnxruntime-node has it, else the CPU */
-  device?: Device;
-  /** "auto" picks pyannote on CUDA and Silero on the CPU */
-  vad?: VadChoice;
-  /** run each model once on dummy input at load, so the first file is not slower */
-  warmup?: boolean;
-  /** no log lines on stderr */
-  quiet?: boolean;
+export interface DiarizerOptions extends ContextOptions, VadWindowsOptions {
+  /** which pipeline runs (default "vad-windows"; the names: `pipelineNames()`) */
+  pipeline?: PipelineName;
   onProgress?: (progress: Progress) => void;
-  /** fixes the number of speakers */
-  numSpeakers?: number;
-  minSpeakers?: number;
-  maxSpeakers?: number;
   /** add `speakerColorSets` to results */
   colors?: boolean;
-  /** where model files are (default: the user cache, filled by `bun run models`) */
-  modelsDir?: string;
-  /** threads of the native stages and of CAM++/pyannote inference (0 = one per CPU) */
-  threads?: number;
-  /**
-   * inference lanes: threads with their own onnxruntime sessions that run Silero stretches and CAM++
-   * batches at once, `threads` split between them (default: one lane per thread; 1 = the calling thread only)
-   */
-  lanes?: number;
-  /**
-   * Silero over independent stretches of a minute or more, batched and run in the lanes (default false:
-   * one sequential pass). Faster VAD, but it changes the DER of long files (BENCHMARKS.md, End-to-end speed)
-   */
-  sileroStretches?: boolean;
-  /** subsegments per CAM++ call (default 32: with one lane per core, batches of 64 cost ~400 MiB more for an hour, for no speed) */
-  embeddingBatchSize?: number;
 }
 
+/** Seconds per stage ("audio", then the pipeline's stages, in run order) and in all. */
 export interface TimingStats {
-  /** seconds per stage, and in all */
   audio: number;
-  vad: number;
-  subsegment: number;
-  fbank: number;
-  embeddings: number;
-  clustering: number;
-  segments: number;
   total: number;
+  [stage: string]: number;
 }
 
-export interface DiarizationResult {
-  rawSegments: Segment[];
-  mergedSegments: Segment[];
-  rawSpeakersDetected: number;
-  mergedSpeakersDetected: number;
-  speakerCentroids: Record<string, Float32Array>;
+export interface DiarizationResult extends PipelineResult {
+  /** the pipeline that ran */
+  pipeline: PipelineName;
   timingStats: TimingStats;
   /** seconds of audio */
   durationSec: number;
-  vad: "silero" | "pyannote";
-  clustering: "spectral" | "umap-hdbscan" | "single" | "none";
   speakerColorSets?: Record<string, Record<string, string>>;
   /** what readAudio noticed about the input (e.g. a WAV still being written), as readable sentences */
   warnings: string[];
@@ -97,34 +59,35 @@ function validate(options: DiarizerOptions): void {
   if (options.minSpeakers && options.maxSpeakers && options.minSpeakers > options.maxSpeakers) {
     throw new ConfigError(`minSpeakers (${options.minSpeakers}) is larger than maxSpeakers (${options.maxSpeakers})`);
   }
-  positiveInt("lanes", options.lanes);
   positiveInt("embeddingBatchSize", options.embeddingBatchSize);
-  if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 0)) {
-    throw new ConfigError(`threads must be a whole number >= 0, got ${options.threads}`);
-  }
 }
 
 export class Diarizer {
   readonly options: Readonly<DiarizerOptions>;
-  #ready: Promise<{ vad: "silero" | "pyannote" }> | undefined;
+  /** the pipeline every `diarize` runs */
+  readonly pipeline: (typeof PIPELINES)[PipelineName];
+  /** the sessions, worker lanes and native threads this Diarizer owns (released by `close()`) */
+  readonly context: ComputeContext;
+  #ready: Promise<void> | undefined;
+  readonly #running = new Set<Promise<unknown>>();
+  #closing: Promise<void> | undefined;
 
   constructor(options: DiarizerOptions = {}) {
     validate(options);
     this.options = { ...options };
-    if (options.threads !== undefined) setNativeThreads(options.threads);
+    this.pipeline = findPipeline(options.pipeline ?? DEFAULT_PIPELINE);
+    const { device, modelsDir, cacheDir, offline, threads, lanes, quiet = true } = options;
+    this.context = new ComputeContext({ device, modelsDir, cacheDir, offline, threads, lanes, quiet });
   }
 
-  /** Loads (and warms up) the models; `diarize` calls it, call it yourself to load ahead of time. */
-  ready(): Promise<{ vad: "silero" | "pyannote" }> {
-    this.#ready ??= prepareModels({
-      device: this.options.device ?? "auto",
-      vad: this.options.vad ?? "auto",
-      warmup: this.options.warmup ?? true,
-      quiet: this.options.quiet ?? true,
-      modelsDir: this.options.modelsDir,
-      threads: this.options.threads || undefined,
-      lanes: this.options.lanes,
-    });
+  #guard(): void {
+    if (this.#closing) throw new SenkoError("Diarizer used after close()");
+  }
+
+  /** Loads (and warms up) the pipeline's models; `diarize` calls it, call it yourself to load ahead of time. */
+  ready(): Promise<void> {
+    this.#guard();
+    this.#ready ??= this.pipeline.prepare(this.context, this.options);
     return this.#ready;
   }
 
@@ -132,80 +95,62 @@ export class Diarizer {
    * Diarizes a file path, WAV (or other) bytes, `{ samples, sampleRate }`, or a bare Float32Array with
    * `{ sampleRate, channels? }` in `audioOptions` (which also take readAudio's `name` and `ffmpeg`).
    */
-  async diarize(input: AudioInput, audioOptions: ReadAudioOptions = {}): Promise<DiarizationResult> {
-    const { vad } = await this.ready();
-    const timing: TimingStats = { audio: 0, vad: 0, subsegment: 0, fbank: 0, embeddings: 0, clustering: 0, segments: 0, total: 0 };
-    const progress = this.options.onProgress;
+  diarize(input: AudioInput, audioOptions: Omit<ReadAudioOptions, "context"> = {}): Promise<DiarizationResult> {
+    this.#guard();
+    const running = this.#diarize(input, audioOptions);
+    this.#running.add(running);
+    const forget = () => this.#running.delete(running);
+    running.then(forget, forget);
+    return running;
+  }
+
+  async #diarize(input: AudioInput, audioOptions: Omit<ReadAudioOptions, "context">): Promise<DiarizationResult> {
+    await this.ready();
+    const { context, pipeline, options } = this;
+    const timing: TimingStats = { audio: 0, ...Object.fromEntries(pipeline.stages.map((name) => [name, 0])), total: 0 };
+    const listener = options.onProgress;
     const t0 = performance.now();
-    const timed = async <T>(stage: Exclude<keyof TimingStats, "total">, run: () => T | Promise<T>): Promise<T> => {
+    const stage = async <T>(name: string, work: () => T | Promise<T>): Promise<T> => {
+      if (!(name in timing) || name === "total") throw new SenkoError(`pipeline ${pipeline.name} ran a stage it does not declare: ${name}`);
       const start = performance.now();
-      const out = await run();
-      timing[stage] = (performance.now() - start) / 1000;
+      const out = await work();
+      timing[name] = (performance.now() - start) / 1000;
       return out;
     };
+    const run: PipelineRun<DiarizerOptions> = {
+      context,
+      options,
+      stage,
+      progress: (name) => listener && ((done, total) => listener({ stage: name, done, total })),
+    };
 
-    const audio = await timed("audio", () => readAudio(input, audioOptions));
-    progress?.({ stage: "audio", done: 1, total: 1 });
-    const regions = await timed("vad", () =>
-      detectSpeech(audio.samples, {
-        vad,
-        lanes: this.options.lanes,
-        sileroStretches: this.options.sileroStretches,
-        onProgress: progress && ((done, total) => progress({ stage: "vad", done, total })),
-      }),
-    );
-    const windows = await timed("subsegment", () => subsegment(regions));
-    const empty = (): DiarizationResult => ({
-      rawSegments: [],
-      mergedSegments: [],
-      rawSpeakersDetected: 0,
-      mergedSpeakersDetected: 0,
-      speakerCentroids: {},
-      timingStats: { ...timing, total: (performance.now() - t0) / 1000 },
-      durationSec: audio.durationSec,
-      warnings: audio.warnings,
-      vad,
-      clustering: "none",
-      ...(this.options.colors ? { speakerColorSets: {} } : {}),
-    });
-    if (windows.length === 0) return empty();
-
-    const features = await timed("fbank", () => extractFbank(audio.samples, windows));
-    let embeddings: Embeddings;
-    try {
-      embeddings = await timed("embeddings", () =>
-        embed(features, {
-          lanes: this.options.lanes,
-          batchSize: this.options.embeddingBatchSize,
-          onProgress: progress && ((done, total) => progress({ stage: "embeddings", done, total })),
-        }),
-      );
-    } finally {
-      features.free();
-    }
-
-    const clustered = await timed("clustering", () =>
-      cluster(embeddings, {
-        audioDurationSec: audio.durationSec,
-        numSpeakers: this.options.numSpeakers,
-        minSpeakers: this.options.minSpeakers,
-        maxSpeakers: this.options.maxSpeakers,
-      }),
-    );
-    const segments = await timed("segments", () => toSegments(windows, clustered.labels, embeddings));
+    const audio = await stage("audio", () => readAudio(input, { ...audioOptions, context }));
+    listener?.({ stage: "audio", done: 1, total: 1 });
+    const result = await pipeline.run(audio, run);
     timing.total = (performance.now() - t0) / 1000;
     return {
-      rawSegments: segments.rawSegments,
-      mergedSegments: segments.mergedSegments,
-      rawSpeakersDetected: segments.rawSpeakersDetected,
-      mergedSpeakersDetected: segments.mergedSpeakersDetected,
-      speakerCentroids: segments.speakerCentroids,
+      ...result,
+      pipeline: pipeline.name as PipelineName,
       timingStats: timing,
       durationSec: audio.durationSec,
       warnings: audio.warnings,
-      vad,
-      clustering: clustered.method,
-      ...(this.options.colors ? { speakerColorSets: speakerColorSets(segments.mergedSegments) } : {}),
+      ...(options.colors ? { speakerColorSets: speakerColorSets(result.mergedSegments) } : {}),
     };
+  }
+
+  /**
+   * Waits for running `diarize` calls, then releases the models, worker lanes and native threads
+   * (idempotent). Any later call throws.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await Promise.allSettled([...this.#running]);
+      await this.context.close();
+    })();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }

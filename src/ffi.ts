@@ -13,6 +13,7 @@ import { matrixSymbols } from "./native/matrix-symbols.ts";
 import { clusterSymbols } from "./native/cluster-symbols.ts";
 import { audioSymbols } from "./native/audio-symbols.ts";
 import { umapSymbols } from "./native/umap-symbols.ts";
+import { overlapSymbols } from "./native/overlap-symbols.ts";
 
 const symbols = {
   ...coreSymbols,
@@ -21,10 +22,11 @@ const symbols = {
   ...clusterSymbols,
   ...audioSymbols,
   ...umapSymbols,
+  ...overlapSymbols,
 } as const;
 
 /** The ABI version this TypeScript expects; must equal `senko_abi_version()` in zig/lib.zig. */
-const ABI_VERSION = 1;
+const ABI_VERSION = 3;
 
 export type NativeSymbols = Library<typeof symbols>["symbols"];
 
@@ -132,13 +134,4 @@ export function f32View(pointer: Pointer, length: number): Float32Array {
 export function u32View(pointer: Pointer, length: number): Uint32Array {
   if (length === 0) return new Uint32Array(0);
   return new Uint32Array(toArrayBuffer(pointer, 0, length * 4));
-}
-
-/** Threads used by the native parallel stages (counting the caller); 0 means one per CPU. */
-export function setNativeThreads(threadCount: number): void {
-  check(lib().senko_set_threads(threadCount), "setting the native thread count");
-}
-
-export function nativeThreadCount(): number {
-  return lib().senko_thread_count();
 }

@@ -3,6 +3,12 @@
  * exported on its own, so a script can take only what it needs (e.g. readAudio + detectSpeech + embed).
  */
 export { Diarizer, type DiarizationResult, type DiarizerOptions, type Progress, type Stage, type TimingStats } from "./diarizer.ts";
+export { ComputeContext, releaseModels, type ContextOptions } from "./compute-context.ts";
+
+// Pipelines: the contract, the registry the `pipeline` option chooses from, and the implementations.
+export type { CommonPipelineOptions, DiarizationPipeline, PipelineRun } from "./pipeline/diarization-pipeline.ts";
+export { DEFAULT_PIPELINE, PIPELINES, pipelineNames, type PipelineName } from "./pipeline/registry.ts";
+export { vadWindows, type VadWindowsOptions } from "./pipeline/vad-windows.ts";
 
 // Stages, in pipeline order.
 export { probeAudio, readAudio, type AudioData, type AudioInput, type AudioProbe, type RawAudio, type ReadAudioOptions } from "./audio/index.ts";
@@ -10,9 +16,9 @@ export { detectSpeech, type DetectSpeechOptions, type VadChoice } from "./pipeli
 export { subsegment, type SubsegmentOptions } from "./pipeline/subsegment.ts";
 export { extractFbank, extractFbankSync, type FbankOptions } from "./features/fbank.ts";
 export { embed, type SpansInput } from "./pipeline/embed.ts";
-export { prepareModels, releaseModels, EMBEDDING_DIM, type Device, type EmbedOptions, type PrepareOptions } from "./models/index.ts";
+export { prepareModels, EMBEDDING_DIM, type Device, type EmbedOptions, type PrepareOptions } from "./models/index.ts";
 export { cluster, type ClusterMethod, type ClusterOptions, type ClusterResult } from "./cluster/cluster.ts";
-export { mergeSegments, speakerSimilarity, toSegments, type Segment, type SegmentOptions, type SegmentsResult } from "./pipeline/segments.ts";
+export { mergeSegments, overlapSeconds, speakerSimilarity, toSegments, type SegmentOptions, type SegmentsResult } from "./pipeline/segments.ts";
 
 // Output.
 export { speakerColors, speakerColorSets } from "./output/colors.ts";
@@ -37,6 +43,5 @@ export {
 export { diarizationErrorRate, readRttm, readUem, scoreFiles, writeRttm, type DerComponents, type DerReport, type Turn } from "./eval/index.ts";
 
 export { AudioFormatError, ConfigError, ModelLoadError, NativeLibraryError, OutputError, QueueError, SenkoError } from "./errors.ts";
-export { setNativeThreads } from "./ffi.ts";
-export type { Embeddings, FbankFeatures, TimeSpan } from "./types.ts";
+export type { Embeddings, FbankFeatures, FrameTiming, PipelineResult, Segment, SpeakerActivity, TimeSpan } from "./types.ts";
 export { VERSION } from "./version.ts";

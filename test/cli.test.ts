@@ -77,7 +77,7 @@ describe("cli: information and usage errors", () => {
     expect(version).toEqual({ code: 0, stdout: `senko ${VERSION}\n`, stderr: "" });
     const help = await cli(["--help"]);
     expect(help.code).toBe(0);
-    for (const text of ["usage:", "examples:", "--num-speakers", "--min-speakers", "--max-speakers", "--format", "--out-dir", "--quiet", "json | rttm | csv | text"]) {
+    for (const text of ["usage:", "examples:", "--num-speakers", "--min-speakers", "--max-speakers", "--format", "--out-dir", "--quiet", "json | rttm | csv | text", "--pipeline", "vad-windows: "]) {
       expect(help.stdout).toContain(text);
     }
   });
@@ -86,6 +86,7 @@ describe("cli: information and usage errors", () => {
     ["no input", [], "no input file given"],
     ["unknown option", ["x.wav", "--bogus"], "Unknown option '--bogus'"],
     ["bad format", ["x.wav", "--format", "xml"], '--format must be one of json, rttm, csv, text, got "xml"'],
+    ["unknown pipeline", ["x.wav", "--pipeline", "nope"], '--pipeline must be one of vad-windows, got "nope"'],
     ["zero speakers", ["x.wav", "--num-speakers", "0"], '--num-speakers takes a whole number of at least 1, got "0"'],
     ["not a number", ["x.wav", "--max-speakers", "two"], '--max-speakers takes a whole number of at least 1, got "two"'],
     ["--out with two inputs", ["a.wav", "b.wav", "--out", "r.json"], "--out names one file, but there are 2 inputs: use --out-dir <dir>"],
@@ -206,6 +207,11 @@ describe.skipIf(!hasFixtures)("cli: outputs", () => {
       const read = (ext: string) => readFileSync(join(dir, "formats", `talk-a.${ext}`), "utf8");
       const json = JSON.parse(read("json"));
       expect(json.source).toBe(talkA);
+      // The result shape both pipelines share, with the default pipeline's values.
+      expect(json.pipeline).toBe("vad-windows");
+      expect(json.overlapSec).toBe(0);
+      expect(json.exclusiveSegments).toEqual(json.mergedSegments);
+      expect(run.stderr).toContain("(pipeline vad-windows)");
       const turns: { start: number; end: number; speaker: string }[] = json.mergedSegments;
       expect(turns.length).toBeGreaterThan(1);
       const rttm = read("rttm").trimEnd().split("\n");

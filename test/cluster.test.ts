@@ -11,7 +11,7 @@ import {
 import { cosineSimilarityMatrix, pruneKeepCount, pruneRows } from "../src/cluster/similarity.ts";
 import { kmeans, laplacianEigenpairs, spectralCluster } from "../src/cluster/spectral.ts";
 import { ConfigError } from "../src/errors.ts";
-import { nativeThreadCount, setNativeThreads } from "../src/ffi.ts";
+import { ComputeContext } from "../src/compute-context.ts";
 import { samePartition, unitBlobs as blobs } from "./helpers/synthetic-speakers.ts";
 
 function naiveCosine(data: Float32Array, count: number, dim: number): Float64Array {
@@ -213,22 +213,23 @@ describe("spectral clustering", () => {
     expect(spectralCluster(data, count, dim, { maxSpeakers: 2 }).numSpeakers).toBeLessThanOrEqual(2);
   });
 
-  test("deterministic across runs and thread counts", () => {
+  test("deterministic across runs and thread counts", async () => {
     const { data, truth } = blobs([400, 300, 200, 100], dim, 1.4, 9);
     const count = truth.length;
-    const threads = nativeThreadCount();
+    const oneThread = new ComputeContext({ threads: 1 });
+    const threeThreads = new ComputeContext({ threads: 3 });
     try {
       const first = spectralCluster(data, count, dim);
-      setNativeThreads(1);
-      const single = spectralCluster(data, count, dim);
-      setNativeThreads(threads);
+      const single = spectralCluster(data, count, dim, { context: oneThread });
+      const three = spectralCluster(data, count, dim, { context: threeThreads });
       const again = spectralCluster(data, count, dim);
-      expect(single.labels).toEqual(first.labels);
-      expect(single.eigenvalues).toEqual(first.eigenvalues);
-      expect(again.labels).toEqual(first.labels);
-      expect(again.eigenvalues).toEqual(first.eigenvalues);
+      for (const other of [single, three, again]) {
+        expect(other.labels).toEqual(first.labels);
+        expect(other.eigenvalues).toEqual(first.eigenvalues);
+      }
     } finally {
-      setNativeThreads(threads);
+      await oneThread.close();
+      await threeThreads.close();
     }
   });
 

@@ -25,7 +25,10 @@ beforeAll(async () => {
   diarizer = new Diarizer({ warmup: false });
   await diarizer.ready();
 }, 60_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await diarizer.close();
+});
 
 /** Structure every result must have, whatever the audio. */
 function expectWellFormed(result: DiarizationResult, durationSec: number): void {

@@ -31,7 +31,8 @@ test("diarizes a fixture like the library does", async () => {
   const run = Bun.spawnSync([EXE, FIXTURE, "--vad", "silero", "--rttm", rttm, "--quiet"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
   expect(run.stderr.toString()).toBe("");
   expect(run.exitCode).toBe(0);
-  const expected = await new Diarizer({ vad: "silero", quiet: true }).diarize(FIXTURE);
+  await using diarizer = new Diarizer({ vad: "silero", quiet: true });
+  const expected = await diarizer.diarize(FIXTURE);
   expect(expected.mergedSegments.length).toBeGreaterThan(0);
   expect(readFileSync(rttm, "utf8")).toBe(toRttm(expected, "dev00"));
 }, 60_000);

@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, NativeLibraryError, SenkoError } from "../src/errors.ts";
 import { extractFbank, extractFbankSync } from "../src/features/fbank.ts";
-import { check, lib, setNativeThreads } from "../src/ffi.ts";
+import { ComputeContext, nativePool } from "../src/compute-context.ts";
+import { check, lib } from "../src/ffi.ts";
 import type { FbankFeatures, TimeSpan } from "../src/types.ts";
 
 const AMI = join(import.meta.dir, "../../shared/fixtures/ami");
@@ -126,12 +127,12 @@ describe("extractFbank behaviour", () => {
   for (let s = 0; s + 1.5 <= 6; s += 0.6) spans.push({ start: s, end: s + 1.5 });
   spans.push({ start: 4.4321, end: 5.9 }, { start: 2, end: 2.02 });
 
-  test("shared frames, separate frames and 1 vs 2 threads give identical output", () => {
+  test("shared frames, separate frames and 1 vs 2 threads give identical output", async () => {
     const shared = extractFbankSync(x, spans);
     const separate = extractFbankSync(x, spans, { shareFrames: false });
-    setNativeThreads(1);
-    const single = extractFbankSync(x, spans);
-    setNativeThreads(0);
+    const oneThread = new ComputeContext({ threads: 1 });
+    const single = extractFbankSync(x, spans, { context: oneThread });
+    await oneThread.close();
     try {
       expect(separate.data).toEqual(shared.data);
       expect(single.data).toEqual(shared.data);
@@ -194,7 +195,7 @@ describe("extractFbank behaviour", () => {
     const slot = new BigUint64Array(1);
     const native = lib();
     const call = (pairs: number[], flags = 3) =>
-      check(native.senko_fbank_compute(x, x.length, new Uint32Array(pairs), pairs.length / 2, flags, slot), "fbank");
+      check(native.senko_fbank_compute(nativePool(undefined), x, x.length, new Uint32Array(pairs), pairs.length / 2, flags, slot), "fbank");
     expect(() => call([10, 5])).toThrow(NativeLibraryError);
     expect(() => call([0, x.length + 1])).toThrow(NativeLibraryError);
     expect(() => call([0, 400], 8)).toThrow(NativeLibraryError);

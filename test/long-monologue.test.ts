@@ -11,7 +11,8 @@ const speech = await synthesizeMonologue(MINUTES * 60);
 if (!speech) console.warn("[long-monologue] espeak-ng or /usr/share/common-licenses missing: skipped (npm run setup installs espeak-ng)");
 
 test.skipIf(!speech)(`a ${MINUTES}-minute monologue is one speaker`, async () => {
-  const result = await new Diarizer({ vad: "silero", quiet: true }).diarize({ samples: speech!, sampleRate: 16000 });
+  await using diarizer = new Diarizer({ vad: "silero", quiet: true });
+  const result = await diarizer.diarize({ samples: speech!, sampleRate: 16000 });
   expect(result.clustering).toBe("umap-hdbscan");
   expect(result.mergedSpeakersDetected).toBe(1);
   expect(result.rawSpeakersDetected).toBe(1);

@@ -13,7 +13,7 @@ import { readAudio } from "../src/audio/index.ts";
 import { ModelLoadError } from "../src/errors.ts";
 import { extractFbank } from "../src/features/fbank.ts";
 import {
-  embed,
+  campplusEmbeddings,
   embedBatch,
   EMBEDDING_DIM,
   loadModel,
@@ -160,7 +160,7 @@ describe("model outputs", () => {
     expect(hard.some((v) => v === 1)).toBe(true); // trn04 has speech in 10-20 s
   });
 
-  test("CAM++: B x 192 embeddings; embed returns them in the subsegments' order whatever the batching", async () => {
+  test("CAM++: B x 192 embeddings; campplusEmbeddings returns them in the subsegments' order whatever the batching", async () => {
     const audio = await readAudio(join(FIXTURES, "trn09.wav"));
     const raw = await embedBatch(new Float32Array(2 * 148 * 80).map((_, i) => Math.sin(i / 7)), 2, 148);
     expect(raw.length).toBe(2 * EMBEDDING_DIM);
@@ -170,9 +170,9 @@ describe("model outputs", () => {
     const windows: TimeSpan[] = Array.from({ length: 24 }, (_, i) => ({ start: i * 1.1, end: i * 1.1 + 0.3 + ((i * 7) % 13) * 0.1 }));
     const features = await extractFbank(audio.samples, windows);
     // Batches of one are not padded: each embedding is the model's output for that window alone.
-    const alone = await embed(features, { batchSize: 1 });
-    const batched = await embed(features, { batchSize: 16 });
-    const whole = await embed(features, { batchSize: 64 });
+    const alone = await campplusEmbeddings(features, { batchSize: 1 });
+    const batched = await campplusEmbeddings(features, { batchSize: 16 });
+    const whole = await campplusEmbeddings(features, { batchSize: 64 });
     expect(alone.count).toBe(windows.length);
     expect(alone.dim).toBe(EMBEDDING_DIM);
     expect(batched.data.length).toBe(windows.length * EMBEDDING_DIM);
@@ -189,7 +189,7 @@ describe("model outputs", () => {
 
     // One batch either way: the reversed order must give the same embeddings, reversed.
     const rf = await extractFbank(audio.samples, [...windows].reverse());
-    const reversed = await embed(rf, { batchSize: 64 });
+    const reversed = await campplusEmbeddings(rf, { batchSize: 64 });
     rf.free();
     diff = 0;
     for (let i = 0; i < windows.length; i++) {
@@ -235,7 +235,7 @@ describe("quality on the AMI fixtures", () => {
       if (perSpeaker.size < 2 || windows.length < 3) continue;
       const audio = await readAudio(join(FIXTURES, `${name}.wav`));
       const features = await extractFbank(audio.samples, windows);
-      const e = await embed(features);
+      const e = await campplusEmbeddings(features);
       features.free();
       let same = 0;
       let sameN = 0;

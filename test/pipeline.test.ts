@@ -45,7 +45,8 @@ describe.each(["silero", "pyannote"] as const)("end to end with %s VAD on the 11
   let run: AmiRun;
 
   test("every result is well formed", async () => {
-    run = await diarizeAmi(new Diarizer({ vad, quiet: true }), set);
+    await using diarizer = new Diarizer({ vad, quiet: true });
+    run = await diarizeAmi(diarizer, set);
     expect(run.results.size).toBe(11);
     for (const result of run.results.values()) {
       expect(result.vad).toBe(vad);
@@ -66,7 +67,7 @@ describe.each(["silero", "pyannote"] as const)("end to end with %s VAD on the 11
 });
 
 test("a known speaker count is obeyed", async () => {
-  const diarizer = new Diarizer({ vad: "silero", numSpeakers: 2, quiet: true });
+  await using diarizer = new Diarizer({ vad: "silero", numSpeakers: 2, quiet: true });
   const result = await diarizer.diarize(set.files.find((f) => f.endsWith("trn09.wav"))!);
   expect(result.rawSpeakersDetected).toBe(2);
 });

@@ -5,8 +5,9 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { readAudio } from "../src/audio/index.ts";
+import { ComputeContext } from "../src/compute-context.ts";
 import {
-  embed,
+  campplusEmbeddings,
   planSileroStretches,
   sileroSpeechProbabilities,
   sileroSpeechProbabilitiesParallel,
@@ -78,18 +79,21 @@ describe("Silero stretches", () => {
   test("a file shorter than two stretches gives exactly the sequential result", async () => {
     const audio = (await readAudio(join(FIXTURES, "dev00.wav"))).samples;
     const sequential = await sileroSpeechProbabilities(audio);
-    const parallel = await sileroSpeechProbabilitiesParallel(audio, { lanes: 2 });
+    const twoLanes = new ComputeContext({ lanes: 2 });
+    const parallel = await sileroSpeechProbabilitiesParallel(audio, { context: twoLanes });
+    await twoLanes.close();
     expect(Array.from(parallel)).toEqual(Array.from(sequential));
   });
 
   test("in 2 lanes: the same as 1 lane, and the speech found agrees with the sequential pass", async () => {
     const audio = await meeting();
-    const options = { minStretchSec: 30 };
+    const [oneLane, twoLanes] = [new ComputeContext({ lanes: 1 }), new ComputeContext({ lanes: 2 })];
     const [one, two, sequential] = [
-      await sileroSpeechProbabilitiesParallel(audio, { ...options, lanes: 1 }),
-      await sileroSpeechProbabilitiesParallel(audio, { ...options, lanes: 2 }),
+      await sileroSpeechProbabilitiesParallel(audio, { minStretchSec: 30, context: oneLane }),
+      await sileroSpeechProbabilitiesParallel(audio, { minStretchSec: 30, context: twoLanes }),
       await sileroSpeechProbabilities(audio),
     ];
+    await Promise.all([oneLane.close(), twoLanes.close()]);
     expect(two.length).toBe(Math.ceil(audio.length / SILERO_FRAME_SAMPLES));
     let worst = 0;
     for (let f = 0; f < one.length; f++) worst = Math.max(worst, Math.abs(one[f]! - two[f]!));
@@ -109,15 +113,17 @@ describe("CAM++ lanes", () => {
     const audio = await meeting();
     const windows = Array.from({ length: 96 }, (_, i) => ({ start: i * 1.7, end: i * 1.7 + (i % 3 === 0 ? 0.9 : 1.5) }));
     const features = await extractFbank(audio, windows);
+    const [oneLane, twoLanes] = [new ComputeContext({ lanes: 1, threads: 2 }), new ComputeContext({ lanes: 2, threads: 2 })];
     try {
-      const one = await embed(features, { lanes: 1, batchSize: 16, threads: 2 });
-      const two = await embed(features, { lanes: 2, batchSize: 16, threads: 2 });
+      const one = await campplusEmbeddings(features, { context: oneLane, batchSize: 16 });
+      const two = await campplusEmbeddings(features, { context: twoLanes, batchSize: 16 });
       expect(two.count).toBe(96);
       let worst = 0;
       for (let i = 0; i < one.data.length; i++) worst = Math.max(worst, Math.abs(one.data[i]! - two.data[i]!));
       expect(worst).toBeLessThan(1e-5);
     } finally {
       features.free();
+      await Promise.all([oneLane.close(), twoLanes.close()]);
     }
   }, 60_000);
 });

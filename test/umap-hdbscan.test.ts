@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { UMAP } from "umap-js";
 import { ConfigError } from "../src/errors.ts";
-import { nativeThreadCount, setNativeThreads } from "../src/ffi.ts";
+import { ComputeContext } from "../src/compute-context.ts";
 import { clusterCount, purity, sharedDirectionBlobs, uniform } from "./helpers/synthetic-speakers.ts";
 import {
   hdbscanLabels,
@@ -12,8 +12,12 @@ import {
   umapHdbscanLabels,
 } from "../src/cluster/umap-hdbscan.ts";
 
-const threadsBefore = nativeThreadCount();
-afterAll(() => setNativeThreads(threadsBefore));
+const oneThread = new ComputeContext({ threads: 1 });
+const twoThreads = new ComputeContext({ threads: 2 });
+afterAll(async () => {
+  await oneThread.close();
+  await twoThreads.close();
+});
 
 /** Labels renumbered by first appearance (noise stays -1): equal iff the partitions are equal. */
 function canonical(labels: ArrayLike<number>): number[] {
@@ -270,10 +274,8 @@ describe("umapHdbscanLabels", () => {
 
   test("the same result on 1 and 2 threads, and again for the same seed", () => {
     const { data, count } = sharedDirectionBlobs([300, 200, 100], 192, 1, 0.4, 0.05, 21);
-    setNativeThreads(1);
-    const one = umapEmbed(data, count, 192, { nEpochs: 100 });
-    setNativeThreads(2);
-    const two = umapEmbed(data, count, 192, { nEpochs: 100 });
+    const one = umapEmbed(data, count, 192, { nEpochs: 100, context: oneThread });
+    const two = umapEmbed(data, count, 192, { nEpochs: 100, context: twoThreads });
     expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
     const again = umapEmbed(data, count, 192, { nEpochs: 100 });
     expect(Buffer.from(again.buffer).equals(Buffer.from(one.buffer))).toBe(true);

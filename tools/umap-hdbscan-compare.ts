@@ -18,7 +18,7 @@ import { readAudio } from "../src/audio/index.ts";
 import { hdbscanLabels, umapEmbed, umapHdbscanLabels } from "../src/cluster/umap-hdbscan.ts";
 import { readRttm } from "../src/eval/rttm.ts";
 import { extractFbankSync } from "../src/features/fbank.ts";
-import { embed } from "../src/models/index.ts";
+import { campplusEmbeddings } from "../src/models/index.ts";
 import { subsegment } from "../src/pipeline/subsegment.ts";
 import type { TimeSpan } from "../src/types.ts";
 
@@ -96,7 +96,7 @@ async function amiEmbeddings(): Promise<{ data: Float32Array; truth: Int32Array;
       }
     }
     const features = extractFbankSync(audio.samples, windows);
-    parts.push((await embed(features)).data);
+    parts.push((await campplusEmbeddings(features)).data);
     features.free();
   }
   const data = new Float32Array(truth.length * 192);

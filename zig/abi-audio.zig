@@ -32,8 +32,9 @@ export fn senko_audio_input_range(sample_rate: u32, total_frames: u64, out_first
 /// `channels` interleaved little-endian samples in `encoding` (see convert.Encoding) at
 /// `sample_rate` Hz to 16 kHz mono (channel average, band-limited resampling) into the caller's
 /// `out`. `data` (`byte_count` bytes) holds frames from `data_first_frame` on and must cover the
-/// frames `senko_audio_input_range` gives for those outputs. Runs on the global thread pool.
+/// frames `senko_audio_input_range` gives for those outputs. Runs on `thread_pool` (see senko_pool_create).
 export fn senko_audio_to_mono16k(
+    thread_pool: ?*pool.Pool,
     data: ?[*]const u8,
     byte_count: u64,
     encoding: u32,
@@ -45,6 +46,7 @@ export fn senko_audio_to_mono16k(
     out_first: u64,
     out_count: u64,
 ) i32 {
+    const p = thread_pool orelse return @intFromEnum(Status.invalid_argument);
     const invalid = @intFromEnum(Status.invalid_argument);
     const enc = std.meta.intToEnum(convert.Encoding, encoding) catch return invalid;
     if (channels == 0 or !validSignal(sample_rate, total_frames, out_first, out_count)) return invalid;
@@ -55,7 +57,6 @@ export fn senko_audio_to_mono16k(
     if (needed.begin < data_first_frame or needed.end > data_first_frame + data_frames) return invalid;
     const bytes = data orelse return invalid;
     const samples = out orelse return invalid;
-    const p = pool.global() catch return @intFromEnum(Status.out_of_memory);
     convert.toMono16k(p, .{
         .data = bytes[0..@intCast(data_frames * frame_bytes)],
         .first_frame = data_first_frame,
@@ -72,18 +73,21 @@ test "senko_audio_to_mono16k and senko_audio_input_range validate their argument
     const bytes = [_]u8{ 0, 0x40, 0, 0xc0, 0, 0 };
     const invalid = @intFromEnum(Status.invalid_argument);
     const t = std.testing;
-    try t.expectEqual(invalid, senko_audio_to_mono16k(&bytes, 6, 99, 1, 16000, 3, 0, &out, 0, 3)); // encoding
-    try t.expectEqual(invalid, senko_audio_to_mono16k(&bytes, 6, 2, 0, 16000, 3, 0, &out, 0, 3)); // channels
-    try t.expectEqual(invalid, senko_audio_to_mono16k(&bytes, 6, 2, 1, 0, 3, 0, &out, 0, 3)); // rate
-    try t.expectEqual(invalid, senko_audio_to_mono16k(&bytes, 5, 2, 1, 16000, 3, 0, &out, 0, 3)); // data short
-    try t.expectEqual(invalid, senko_audio_to_mono16k(&bytes, 6, 2, 1, 16000, 3, 0, &out, 1, 3)); // past the end
-    try t.expectEqual(invalid, senko_audio_to_mono16k(&bytes, 6, 2, 1, 16000, 3, 1, &out, 0, 2)); // data starts late
-    try t.expectEqual(invalid, senko_audio_to_mono16k(&bytes, 6, 2, 1, 16000, 2, 0, &out, 0, 2)); // data past signal
-    try t.expectEqual(invalid, senko_audio_to_mono16k(null, 6, 2, 1, 16000, 3, 0, &out, 0, 3));
-    try t.expectEqual(@as(i32, 0), senko_audio_to_mono16k(&bytes, 6, 2, 1, 16000, 3, 0, &out, 0, 3));
+    const p = try pool.Pool.create(t.allocator, 2);
+    defer p.destroy();
+    try t.expectEqual(invalid, senko_audio_to_mono16k(null, &bytes, 6, 2, 1, 16000, 3, 0, &out, 0, 3)); // no pool
+    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 99, 1, 16000, 3, 0, &out, 0, 3)); // encoding
+    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 2, 0, 16000, 3, 0, &out, 0, 3)); // channels
+    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 2, 1, 0, 3, 0, &out, 0, 3)); // rate
+    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 5, 2, 1, 16000, 3, 0, &out, 0, 3)); // data short
+    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 2, 1, 16000, 3, 0, &out, 1, 3)); // past the end
+    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 2, 1, 16000, 3, 1, &out, 0, 2)); // data starts late
+    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 2, 1, 16000, 2, 0, &out, 0, 2)); // data past signal
+    try t.expectEqual(invalid, senko_audio_to_mono16k(p, null, 6, 2, 1, 16000, 3, 0, &out, 0, 3));
+    try t.expectEqual(@as(i32, 0), senko_audio_to_mono16k(p, &bytes, 6, 2, 1, 16000, 3, 0, &out, 0, 3));
     try t.expectEqualSlices(f32, &.{ 0.5, -0.5, 0 }, &out);
     // Outputs 1..2 from frames 1..2 only.
-    try t.expectEqual(@as(i32, 0), senko_audio_to_mono16k(bytes[2..], 4, 2, 1, 16000, 3, 1, &out, 1, 2));
+    try t.expectEqual(@as(i32, 0), senko_audio_to_mono16k(p, bytes[2..], 4, 2, 1, 16000, 3, 1, &out, 1, 2));
     try t.expectEqualSlices(f32, &.{ -0.5, 0 }, out[0..2]);
 
     var range: [2]u64 = undefined;

@@ -50,6 +50,7 @@ fn ms(ns: u64) f64 {
 /// number in out_info[1]) and, if out_info is given, 8 f64: speakers, eigenvalue count, affinity ms,
 /// eigen ms, k-means ms, Laplacian products, graph nonzeros, 0.
 export fn senko_spectral_cluster(
+    thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
     count: u32,
     dim: u32,
@@ -63,6 +64,7 @@ export fn senko_spectral_cluster(
     out_eigenvalues: ?[*]f32,
     out_info: ?[*]f64,
 ) i32 {
+    const p = thread_pool orelse return status(.invalid_argument);
     const embeddings = validEmbeddings(data, count, dim) orelse return status(.invalid_argument);
     const labels = out_labels orelse return status(.invalid_argument);
     const values = out_eigenvalues orelse return status(.invalid_argument);
@@ -70,7 +72,6 @@ export fn senko_spectral_cluster(
     if (speakers > spectral.max_speakers_limit) return status(.invalid_argument);
     if (speakers == 0 and (min_speakers < 1 or min_speakers > max_speakers or max_speakers > spectral.max_speakers_limit))
         return status(.invalid_argument);
-    const p = pool.global() catch return status(.out_of_memory);
     var result = spectral.cluster(p, allocator, embeddings, count, dim, .{
         .pval = pval,
         .min_pnum = min_pnum,
@@ -100,6 +101,7 @@ export fn senko_spectral_cluster(
 /// out_vectors (optional): count x wanted f32 row-major; out_info (optional) as in
 /// senko_spectral_cluster (slots 1, 2, 3, 5, 6).
 export fn senko_laplacian_eigen(
+    thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
     count: u32,
     dim: u32,
@@ -111,11 +113,11 @@ export fn senko_laplacian_eigen(
     out_vectors: ?[*]f32,
     out_info: ?[*]f64,
 ) i32 {
+    const p = thread_pool orelse return status(.invalid_argument);
     const embeddings = validEmbeddings(data, count, dim) orelse return status(.invalid_argument);
     const values = out_values orelse return status(.invalid_argument);
     if (!(pval >= 0 and pval <= 1) or wanted < 1 or wanted > eigen.max_wanted or wanted > count or solver > 2)
         return status(.invalid_argument);
-    const p = pool.global() catch return status(.out_of_memory);
     var timer = std.time.Timer.start() catch unreachable;
     var graph = matrix.prunedAffinity(p, allocator, embeddings, count, dim, matrix.keepCount(count, pval, min_pnum)) catch |err|
         return errorStatus(err);
@@ -148,6 +150,7 @@ export fn senko_laplacian_eigen(
 /// k-means (k-means++ seeding, `restarts` seeded runs, lowest inertia) of count points of dim floats.
 /// out_labels: count i32 in [0, k); out_centroids (optional): k x dim f32; out_inertia (optional).
 export fn senko_kmeans(
+    thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
     count: u32,
     dim: u32,
@@ -158,11 +161,11 @@ export fn senko_kmeans(
     out_centroids: ?[*]f32,
     out_inertia: ?*f64,
 ) i32 {
+    const p = thread_pool orelse return status(.invalid_argument);
     const points = validEmbeddings(data, count, dim) orelse return status(.invalid_argument);
     const labels = out_labels orelse return status(.invalid_argument);
     if (k < 1 or k > count) return status(.invalid_argument);
     if (!matrix.allFinite(points)) return status(.invalid_data);
-    const p = pool.global() catch return status(.out_of_memory);
     var result = kmeans.kmeans(p, allocator, points, count, dim, .{ .k = k, .restarts = @max(restarts, 1), .seed = seed }) catch
         return status(.out_of_memory);
     defer result.deinit(allocator);

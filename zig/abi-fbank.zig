@@ -23,6 +23,7 @@ export fn senko_fbank_mel_bins() u32 {
 /// Fbank of the subsegments [segments[2i], segments[2i+1]) (sample indices, start <= end <= sample_count)
 /// of a 16 kHz signal. On success *out_result holds a result to pass to senko_fbank_free.
 export fn senko_fbank_compute(
+    thread_pool: ?*pool.Pool,
     samples: ?[*]const f32,
     sample_count: u32,
     segments: ?[*]const u32,
@@ -32,6 +33,7 @@ export fn senko_fbank_compute(
 ) i32 {
     const out = out_result orelse return status(.invalid_argument);
     out.* = null;
+    const p = thread_pool orelse return status(.invalid_argument);
     if (flags & ~(flag_share_frames | flag_mean_normalize) != 0) return status(.invalid_argument);
     if (sample_count > 0 and samples == null) return status(.invalid_argument);
     if (segment_count > 0 and segments == null) return status(.invalid_argument);
@@ -43,7 +45,6 @@ export fn senko_fbank_compute(
     for (spans) |span| {
         if (span.start > span.end or span.end > sample_count) return status(.invalid_argument);
     }
-    const p = pool.global() catch return status(.out_of_memory);
     out.* = fbank.compute(allocator, p, signal, spans, .{
         .share_frames = flags & flag_share_frames != 0,
         .mean_normalize = flags & flag_mean_normalize != 0,

@@ -14,14 +14,14 @@ fn status(s: Status) i32 {
 
 /// out (count * count floats, row-major) = cosine similarities of the rows of data (count x dim).
 /// Zero rows give zero similarities; non-finite input is invalid_data.
-export fn senko_cosine_similarity(data: ?[*]const f32, count: u32, dim: u32, out: ?[*]f32) i32 {
+export fn senko_cosine_similarity(thread_pool: ?*pool.Pool, data: ?[*]const f32, count: u32, dim: u32, out: ?[*]f32) i32 {
+    const p = thread_pool orelse return status(.invalid_argument);
     if (count == 0) return status(.ok);
     if (dim == 0) return status(.invalid_argument);
     const src = data orelse return status(.invalid_argument);
     const dst = out orelse return status(.invalid_argument);
     const elements = @as(u64, count) * count;
     if (elements > std.math.maxInt(usize) / 4) return status(.invalid_argument);
-    const p = pool.global() catch return status(.out_of_memory);
     matrix.cosineSimilarity(p, allocator, src[0 .. @as(usize, count) * dim], count, dim, dst[0..@intCast(elements)]) catch |err| return switch (err) {
         error.OutOfMemory => status(.out_of_memory),
         error.NonFinite => status(.invalid_data),
@@ -37,7 +37,8 @@ export fn senko_prune_keep_count(count: u32, pval: f64, min_pnum: u32) u32 {
 
 /// Senko's p-pruning in place: in each row of the count x count matrix, all but the largest
 /// senko_prune_keep_count(count, pval, min_pnum) entries become 0. Non-finite values are invalid_data.
-export fn senko_prune_rows(mat: ?[*]f32, count: u32, pval: f64, min_pnum: u32) i32 {
+export fn senko_prune_rows(thread_pool: ?*pool.Pool, mat: ?[*]f32, count: u32, pval: f64, min_pnum: u32) i32 {
+    const p = thread_pool orelse return status(.invalid_argument);
     if (count == 0) return status(.ok);
     if (!(pval >= 0 and pval <= 1)) return status(.invalid_argument);
     const m = mat orelse return status(.invalid_argument);
@@ -45,7 +46,6 @@ export fn senko_prune_rows(mat: ?[*]f32, count: u32, pval: f64, min_pnum: u32) i
     if (elements > std.math.maxInt(usize) / 4) return status(.invalid_argument);
     const values = m[0..@intCast(elements)];
     if (!matrix.allFinite(values)) return status(.invalid_data);
-    const p = pool.global() catch return status(.out_of_memory);
     matrix.pruneRows(p, allocator, values, count, matrix.keepCount(count, pval, min_pnum)) catch return status(.out_of_memory);
     return status(.ok);
 }

@@ -37,6 +37,7 @@ fn points(data: ?[*]const f32, count: u32, dim: u32) ?[]const f32 {
 /// index): out_indices (u32) and out_distances (f32), count x k each. metric: 0 cosine (1 - cos),
 /// 1 euclidean. Needs 1 <= k < count.
 export fn senko_knn(
+    thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
     count: u32,
     dim: u32,
@@ -45,12 +46,12 @@ export fn senko_knn(
     out_indices: ?[*]u32,
     out_distances: ?[*]f32,
 ) i32 {
+    const p = thread_pool orelse return status(.invalid_argument);
     const values = points(data, count, dim) orelse return status(.invalid_argument);
     const indices = out_indices orelse return status(.invalid_argument);
     const distances = out_distances orelse return status(.invalid_argument);
     if (k == 0 or k >= count or metric > 1) return status(.invalid_argument);
     if (!allFinite(values)) return status(.invalid_data);
-    const p = pool.global() catch return status(.out_of_memory);
     const n = @as(usize, count) * k;
     knn.search(allocator, p, values, count, dim, k, @enumFromInt(metric), indices[0..n], distances[0..n]) catch |err| return failed(err);
     return status(.ok);
@@ -61,6 +62,7 @@ export fn senko_knn(
 /// as COO triples (rows, columns, weights), rows ascending and columns ascending within a row.
 /// `capacity` (at least 2 count k) bounds the output; *out_edge_count receives the edge count.
 export fn senko_umap_fuzzy_graph(
+    thread_pool: ?*pool.Pool,
     knn_indices: ?[*]const u32,
     knn_distances: ?[*]const f32,
     count: u32,
@@ -71,6 +73,7 @@ export fn senko_umap_fuzzy_graph(
     out_weights: ?[*]f32,
     out_edge_count: ?*u32,
 ) i32 {
+    const p = thread_pool orelse return status(.invalid_argument);
     const indices = knn_indices orelse return status(.invalid_argument);
     const distances = knn_distances orelse return status(.invalid_argument);
     const rows = out_rows orelse return status(.invalid_argument);
@@ -84,7 +87,6 @@ export fn senko_umap_fuzzy_graph(
         if (j >= count or j == e / k) return status(.invalid_argument); // out of range or the point itself
     }
     if (!allFinite(distances[0..n])) return status(.invalid_data);
-    const p = pool.global() catch return status(.out_of_memory);
     var graph = umap.fuzzyGraph(allocator, p, indices[0..n], distances[0..n], count, k) catch |err| return failed(err);
     defer graph.deinit(allocator);
     for (0..count) |i| {
@@ -113,6 +115,7 @@ export fn senko_umap_curve(spread: f32, min_dist: f32, out: ?*[2]f64) i32 {
 /// 1 <= component_count <= min(count - 2, 256). out_timings (optional) receives milliseconds for
 /// kNN, graph, initialisation and layout.
 export fn senko_umap_embed(
+    thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
     count: u32,
     dim: u32,
@@ -126,6 +129,7 @@ export fn senko_umap_embed(
     out_embedding: ?[*]f32,
     out_timings: ?*[4]f64,
 ) i32 {
+    const p = thread_pool orelse return status(.invalid_argument);
     const values = points(data, count, dim) orelse return status(.invalid_argument);
     const embedding = out_embedding orelse return status(.invalid_argument);
     if (n_neighbors < 2 or n_neighbors > count) return status(.invalid_argument);
@@ -134,7 +138,6 @@ export fn senko_umap_embed(
     }
     if (!(min_dist >= 0) or !std.math.isFinite(min_dist) or metric > 1 or init_method > 1) return status(.invalid_argument);
     if (!allFinite(values)) return status(.invalid_data);
-    const p = pool.global() catch return status(.out_of_memory);
     var timings: umap.EmbedTimings = .{};
     umap.embed(allocator, p, values, count, dim, .{
         .n_neighbors = n_neighbors,
@@ -153,6 +156,7 @@ export fn senko_umap_embed(
 /// out_labels. Needs min_samples >= 1 and min_cluster_size >= 2. out_timings (optional) receives
 /// milliseconds for core distances, spanning tree, and condensed tree + labels.
 export fn senko_hdbscan(
+    thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
     count: u32,
     dim: u32,
@@ -161,11 +165,11 @@ export fn senko_hdbscan(
     out_labels: ?[*]i32,
     out_timings: ?*[3]f64,
 ) i32 {
+    const p = thread_pool orelse return status(.invalid_argument);
     const values = points(data, count, dim) orelse return status(.invalid_argument);
     const labels = out_labels orelse return status(.invalid_argument);
     if (min_samples == 0 or min_cluster_size < 2) return status(.invalid_argument);
     if (!allFinite(values)) return status(.invalid_data);
-    const p = pool.global() catch return status(.out_of_memory);
     var timings: hdbscan.Timings = .{};
     hdbscan.cluster(allocator, p, values, count, dim, min_samples, min_cluster_size, labels[0..count], &timings) catch |err| return failed(err);
     if (out_timings) |t| t.* = .{ timings.core_ms, timings.tree_ms, timings.labels_ms };

@@ -12,21 +12,39 @@ comptime {
     _ = @import("abi-cluster.zig");
     _ = @import("abi-audio.zig");
     _ = @import("abi-umap.zig");
+    _ = @import("abi-overlap.zig");
 }
 
 /// ABI version: bumped whenever an exported signature changes; src/ffi.ts checks it at load.
+/// 2: the thread pool is a handle (senko_pool_*) passed to every parallel entry point.
 export fn senko_abi_version() u32 {
-    return 1;
+    return 3;
 }
 
-/// Sets the number of threads (counting the caller) used by every parallel entry point;
-/// 0 means one per CPU.
-export fn senko_set_threads(thread_count: u32) i32 {
-    pool.setGlobalThreads(thread_count) catch return @intFromEnum(Status.out_of_memory);
-    return @intFromEnum(Status.ok);
+/// A pool of `thread_count` threads counting the caller (0 = one per CPU, at most pool.threads_max),
+/// for the parallel entry points; null when the threads cannot be created. Free with senko_pool_destroy.
+export fn senko_pool_create(thread_count: u32) ?*pool.Pool {
+    return pool.Pool.create(std.heap.c_allocator, pool.resolveThreadCount(thread_count)) catch null;
 }
 
-export fn senko_thread_count() u32 {
-    const p = pool.global() catch return 1;
-    return p.threadCount();
+/// Stops the pool's threads and frees it; no call may be running on it.
+export fn senko_pool_destroy(thread_pool: ?*pool.Pool) void {
+    if (thread_pool) |p| p.destroy();
+}
+
+/// Threads of the pool, counting the caller; 0 for a null pool.
+export fn senko_pool_thread_count(thread_pool: ?*const pool.Pool) u32 {
+    const p = thread_pool orelse return 0;
+    const count = p.threadCount();
+    std.debug.assert(count >= 1);
+    std.debug.assert(count <= pool.threads_max);
+    return count;
+}
+
+test "senko_pool_create sizes the pool and senko_pool_destroy accepts null" {
+    const p = senko_pool_create(3) orelse return error.OutOfMemory;
+    defer senko_pool_destroy(p);
+    try std.testing.expectEqual(@as(u32, 3), senko_pool_thread_count(p));
+    try std.testing.expectEqual(@as(u32, 0), senko_pool_thread_count(null));
+    senko_pool_destroy(null);
 }

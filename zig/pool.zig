@@ -1,6 +1,8 @@
 //! A fixed pool of worker threads that runs one data-parallel job at a time.
 //! The calling thread takes part in every job, so a pool of size 1 spawns no thread.
 //! Tasks are handed out through an atomic counter: uneven task costs balance themselves.
+//! There is no process-wide pool: callers create one (senko_pool_create in lib.zig) and pass it to
+//! every parallel entry point, so two users in one process never share or resize each other's threads.
 const std = @import("std");
 const assert = std.debug.assert;
 
@@ -152,30 +154,15 @@ pub fn chunkRange(count: u32, chunk_count: u32, index: u32) struct { begin: u32,
     return .{ .begin = begin, .end = end };
 }
 
-// The process-wide pool used by the exported entry points, sized to the machine by default.
-var global_pool: ?*Pool = null;
-var global_mutex: std.Thread.Mutex = .{};
-
-pub fn global() !*Pool {
-    global_mutex.lock();
-    defer global_mutex.unlock();
-    if (global_pool) |pool| return pool;
-    const cpu_count: u32 = @intCast(@min(std.Thread.getCpuCount() catch 1, threads_max));
-    global_pool = try Pool.create(std.heap.c_allocator, cpu_count);
-    return global_pool.?;
-}
-
-/// Replaces the global pool with one of `thread_count` threads (0 = one per CPU).
-pub fn setGlobalThreads(thread_count: u32) !void {
-    global_mutex.lock();
-    defer global_mutex.unlock();
+/// Threads for a pool asked for `thread_count` threads: 0 means one per CPU; at most threads_max.
+pub fn resolveThreadCount(thread_count: u32) u32 {
     const count: u32 = if (thread_count == 0)
         @intCast(@min(std.Thread.getCpuCount() catch 1, threads_max))
     else
         @min(thread_count, threads_max);
-    const pool = try Pool.create(std.heap.c_allocator, count);
-    if (global_pool) |old| old.destroy();
-    global_pool = pool;
+    assert(count >= 1);
+    assert(count <= threads_max);
+    return count;
 }
 
 test "parallelFor visits every task exactly once" {
@@ -192,6 +179,13 @@ test "parallelFor visits every task exactly once" {
     var round: u32 = 0;
     while (round < 50) : (round += 1) pool.parallelFor(1000, &context, visit);
     for (&hits) |*h| try std.testing.expectEqual(@as(u32, 50), h.load(.monotonic));
+}
+
+test "resolveThreadCount maps 0 to the CPU count and caps the rest" {
+    const cpus: u32 = @intCast(@min(std.Thread.getCpuCount() catch 1, threads_max));
+    try std.testing.expectEqual(cpus, resolveThreadCount(0));
+    try std.testing.expectEqual(@as(u32, 3), resolveThreadCount(3));
+    try std.testing.expectEqual(threads_max, resolveThreadCount(threads_max + 1));
 }
 
 test "chunkRange covers the range without gaps" {

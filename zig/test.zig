@@ -15,4 +15,6 @@ comptime {
     _ = @import("eigen.zig");
     _ = @import("kmeans.zig");
     _ = @import("spectral.zig");
+    _ = @import("frame-gather.zig");
+    _ = @import("agglomerative.zig");
 }

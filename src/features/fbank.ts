@@ -4,6 +4,7 @@
  * by per-subsegment mean normalisation. The result lives in native memory; the views are zero-copy.
  */
 import type { Pointer } from "bun:ffi";
+import { nativePool, type InContext } from "../compute-context.ts";
 import { ConfigError, NativeLibraryError, SenkoError } from "../errors.ts";
 import { check, f32View, lib, u32View } from "../ffi.ts";
 import type { FbankFeatures, TimeSpan } from "../types.ts";
@@ -11,7 +12,7 @@ import type { FbankFeatures, TimeSpan } from "../types.ts";
 /** The only rate the front end (and CAM++) is defined for. */
 export const FBANK_SAMPLE_RATE = 16000;
 
-export interface FbankOptions {
+export interface FbankOptions extends InContext {
   /** Subtract each subsegment's per-bin mean over its frames, as CAM++ expects (default true). */
   meanNormalize?: boolean;
   /**
@@ -109,9 +110,9 @@ class NativeFbank implements FbankFeatures {
 
 /**
  * Fbank features of every subsegment of a 16 kHz mono signal (floats in [-1, 1]), one native call
- * spread over all cores. Subsegment times are rounded to samples and clamped to the signal; one that
- * lies wholly outside it, or has start > end, is a ConfigError. A subsegment shorter than 25 ms has
- * 0 frames. Call `free()` on the result when done.
+ * spread over the context's native threads. Subsegment times are rounded to samples and clamped to the
+ * signal; one that lies wholly outside it, or has start > end, is a ConfigError. A subsegment shorter
+ * than 25 ms has 0 frames. Call `free()` on the result when done.
  */
 export function extractFbankSync(
   samples: Float32Array,
@@ -127,13 +128,13 @@ export function extractFbankSync(
     (options.meanNormalize === false ? 0 : FLAG_MEAN_NORMALIZE);
   const slot = new BigUint64Array(1);
   check(
-    lib().senko_fbank_compute(samples, samples.length, spans, segments.length, flags, slot),
+    lib().senko_fbank_compute(nativePool(options.context), samples, samples.length, spans, segments.length, flags, slot),
     "fbank extraction",
   );
   return new NativeFbank(Number(slot[0]) as Pointer, segments.length);
 }
 
-/** Async form of `extractFbankSync` (the native call itself runs on all cores and returns when done). */
+/** Async form of `extractFbankSync` (the native call itself runs on the context's threads and returns when done). */
 export async function extractFbank(
   samples: Float32Array,
   segments: readonly TimeSpan[],

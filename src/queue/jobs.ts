@@ -4,7 +4,7 @@ import type { DiarizerOptions } from "../diarizer.ts";
 import type { OutputFormat } from "../output/writers.ts";
 
 /** The options of a job that change its result; the worker's machine decides device and threads. */
-export type JobDiarizationOptions = Pick<DiarizerOptions, "vad" | "numSpeakers" | "minSpeakers" | "maxSpeakers" | "colors">;
+export type JobDiarizationOptions = Pick<DiarizerOptions, "pipeline" | "vad" | "numSpeakers" | "minSpeakers" | "maxSpeakers" | "colors">;
 
 export interface JobData {
   /** absolute path every worker can read (a shared file system mounted at the same place) */

@@ -128,7 +128,7 @@ export function startWorker(options: WorkerOptions): QueueWorker {
     name,
     async close() {
       await worker.close();
-      for (const slot of slots) slot.terminate();
+      await Promise.all(slots.map((slot) => slot.close()));
     },
   };
 }

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readAudio } from "../../src/audio/index.ts";
 import { SenkoError } from "../../src/errors.ts";
+import { nativePool } from "../../src/compute-context.ts";
 import { lib, libraryPath } from "../../src/ffi.ts";
 import { uniform as rng } from "./synthetic-speakers.ts";
 import { concatBytes, fmtChunk, pcm16, wavChunk, wavFile } from "./wav.ts";
@@ -208,7 +209,7 @@ try {
     const data = new Uint8Array(Math.max(1, byteCount)).map(() => int(256));
     const outLen = Math.min(outCount, 4096);
     const out = new Float32Array(Math.max(1, outLen));
-    const status2 = native.senko_audio_to_mono16k(data, byteCount, encoding, channels, rate, total, dataFirst, out, outFirst, outLen);
+    const status2 = native.senko_audio_to_mono16k(nativePool(undefined), data, byteCount, encoding, channels, rate, total, dataFirst, out, outFirst, outLen);
     if (status2 > 0 || !Number.isInteger(status2)) failures.push(`to_mono16k status ${status2}`);
     if (status2 === 0) {
       accepted++;

@@ -1,0 +1,184 @@
+/**
+ * @module Clustering of local-speaker embeddings into global speakers, under the constraint that two
+ * local speakers of one window are two different global speakers.
+ *
+ * 1. Training set: the embeddings with enough clean speech (at most `maxTrain`, evenly spread, so the
+ *    condensed distance matrix stays bounded: 6000 embeddings are 72 MB whatever the file's length).
+ * 2. Average-linkage agglomerative clustering (cosine distance, native), cut at `threshold`; clusters
+ *    smaller than `minClusterSize` fold into the nearest large one. numSpeakers / minSpeakers /
+ *    maxSpeakers move the cut instead.
+ * 3. Every embedding of every window is assigned to the clusters' centroids, one window at a time, by
+ *    an optimal one-to-one assignment (Hungarian) on cosine similarity.
+ */
+import { nativePool, type InContext } from "../../compute-context.ts";
+import { ConfigError } from "../../errors.ts";
+import { maxWeightAssignment } from "../../eval/hungarian.ts";
+import { check, lib } from "../../ffi.ts";
+import type { LocalEmbeddings } from "./local-embeddings.ts";
+
+export interface ConstrainedClusteringOptions extends InContext {
+  /** average cosine distance at which clusters stop merging (default 0.7) */
+  threshold?: number;
+  /** clusters with fewer training embeddings fold into the nearest large one (default 3, at most 10 % of them) */
+  minClusterSize?: number;
+  /** embeddings with fewer frames where their speaker is alone do not build the clusters (default 50) */
+  minTrainCleanFrames?: number;
+  /** at most this many training embeddings, evenly spread over the file (default 6000) */
+  maxTrain?: number;
+  numSpeakers?: number;
+  minSpeakers?: number;
+  maxSpeakers?: number;
+}
+
+export interface ConstrainedClustering {
+  /** global speaker of each embedding, or -1 when its window had more local speakers than there are clusters */
+  labels: Int32Array;
+  clusterCount: number;
+  /** clusterCount x dim, unit length */
+  centroids: Float32Array;
+  /** embeddings that built the clusters */
+  trainCount: number;
+}
+
+/** Average-linkage dendrogram: merge k joins clusters a[k] and b[k] (ids < n are points, n + j merge j) at distance[k], ascending. */
+export interface Dendrogram {
+  readonly n: number;
+  readonly a: Uint32Array;
+  readonly b: Uint32Array;
+  readonly distance: Float32Array;
+}
+
+/** Average-linkage clustering on cosine distance of `n` rows of `dim` floats (zig/agglomerative.zig), on the context's threads. */
+export function averageLinkage(data: Float32Array, n: number, dim: number, options: InContext = {}): Dendrogram {
+  if (data.length !== n * dim) throw new ConfigError(`averageLinkage: ${data.length} floats are not ${n} x ${dim}`);
+  const m = Math.max(0, n - 1);
+  const a = new Uint32Array(m);
+  const b = new Uint32Array(m);
+  const distance = new Float32Array(m);
+  if (n >= 2) check(lib().senko_average_linkage(nativePool(options.context), data, n, dim, a, b, distance, m), "agglomerative clustering");
+  return { n, a, b, distance };
+}
+
+/** Cluster (0-based, in order of first point) of each point after the first `applied` merges. */
+export function cutDendrogram(tree: Dendrogram, applied: number): Int32Array {
+  const { n } = tree;
+  const parent = Int32Array.from({ length: n + applied }, (_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
+    return i;
+  };
+  for (let k = 0; k < applied; k++) {
+    parent[find(tree.a[k]!)] = n + k;
+    parent[find(tree.b[k]!)] = n + k;
+  }
+  const labels = new Int32Array(n);
+  const names = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const root = find(i);
+    if (!names.has(root)) names.set(root, names.size);
+    labels[i] = names.get(root)!;
+  }
+  return labels;
+}
+
+/** Rows scaled to unit length (a zero row stays zero). */
+export function unitRows(data: Float32Array, dim: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length / dim; i++) {
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += data[i * dim + d]! ** 2;
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let d = 0; d < dim; d++) out[i * dim + d] = data[i * dim + d]! * inv;
+  }
+  return out;
+}
+
+/** Unit-length mean of each group of rows. */
+function centroidsOf(x: Float32Array, dim: number, groups: readonly number[][]): Float32Array {
+  const sums = new Float64Array(groups.length * dim);
+  groups.forEach((list, k) => {
+    for (const i of list) for (let d = 0; d < dim; d++) sums[k * dim + d]! += x[i * dim + d]!;
+  });
+  return unitRows(Float32Array.from(sums), dim);
+}
+
+function dot(a: Float32Array, i: number, b: Float32Array, j: number, dim: number): number {
+  let s = 0;
+  for (let d = 0; d < dim; d++) s += a[i * dim + d]! * b[j * dim + d]!;
+  return s;
+}
+
+/** Groups of a cut; with minSize > 1, groups below it fold into the large one with the nearest centroid. */
+export function groupsOf(x: Float32Array, dim: number, labels: Int32Array, minSize = 1): number[][] {
+  const groups: number[][] = [];
+  labels.forEach((l, i) => (groups[l] ??= []).push(i));
+  const large = groups.filter((g) => g.length >= minSize);
+  if (large.length === 0) return [groups.flat().sort((p, q) => p - q)];
+  const centroids = centroidsOf(x, dim, large);
+  for (const g of groups.filter((g) => g.length < minSize)) {
+    const c = centroidsOf(x, dim, [g]);
+    let best = 0;
+    for (let k = 1; k < large.length; k++) if (dot(c, 0, centroids, k, dim) > dot(c, 0, centroids, best, dim)) best = k;
+    large[best]!.push(...g);
+  }
+  return large;
+}
+
+/** Indices of the training embeddings: enough clean frames (all if fewer than two qualify), at most `maxTrain`, evenly spread. */
+export function trainingSet(cleanFrames: Uint32Array, minClean: number, maxTrain: number): number[] {
+  let train = Array.from(cleanFrames.keys()).filter((i) => cleanFrames[i]! >= minClean);
+  if (train.length < 2) train = Array.from(cleanFrames.keys());
+  if (train.length <= maxTrain) return train;
+  return Array.from({ length: maxTrain }, (_, j) => train[Math.floor((j * train.length) / maxTrain)]!);
+}
+
+/** Clusters of the training set: the threshold cut with small clusters folded, or the cut the speaker-count bounds ask for. */
+export function clustersFromDendrogram(x: Float32Array, dim: number, tree: Dendrogram, options: ConstrainedClusteringOptions): number[][] {
+  const { threshold = 0.7, numSpeakers } = options;
+  const n = tree.n;
+  const minSpeakers = numSpeakers ?? options.minSpeakers ?? 1;
+  const maxSpeakers = numSpeakers ?? options.maxSpeakers ?? Infinity;
+  if (minSpeakers > maxSpeakers) throw new ConfigError(`minSpeakers (${minSpeakers}) is larger than maxSpeakers (${maxSpeakers})`);
+  const atCount = (k: number) => groupsOf(x, dim, cutDendrogram(tree, n - Math.min(n, Math.max(1, k))));
+  if (numSpeakers !== undefined) return atCount(numSpeakers);
+  let applied = 0;
+  while (applied < n - 1 && tree.distance[applied]! <= threshold) applied++;
+  const minSize = Math.min(options.minClusterSize ?? 3, Math.max(1, Math.round(0.1 * n)));
+  const clusters = groupsOf(x, dim, cutDendrogram(tree, applied), minSize);
+  if (clusters.length < minSpeakers) return atCount(minSpeakers);
+  if (clusters.length > maxSpeakers) return atCount(maxSpeakers);
+  return clusters;
+}
+
+/**
+ * Per window (embeddings of one window are consecutive), the one-to-one assignment of its local
+ * speakers to clusters with the largest summed cosine similarity; -1 for local speakers left over.
+ */
+export function assignPerWindow(x: Float32Array, dim: number, windowOf: Uint32Array, centroids: Float32Array, clusterCount: number): Int32Array {
+  const count = windowOf.length;
+  const labels = new Int32Array(count).fill(-1);
+  let start = 0;
+  while (start < count) {
+    let end = start + 1;
+    while (end < count && windowOf[end] === windowOf[start]) end++;
+    const weights: number[][] = [];
+    for (let i = start; i < end; i++) weights.push(Array.from({ length: clusterCount }, (_, c) => dot(x, i, centroids, c, dim)));
+    const assigned = maxWeightAssignment(weights);
+    for (let i = start; i < end; i++) labels[i] = assigned[i - start]!;
+    start = end;
+  }
+  return labels;
+}
+
+export function constrainedClustering(embeddings: LocalEmbeddings, options: ConstrainedClusteringOptions = {}): ConstrainedClustering {
+  const { count, dim } = embeddings;
+  if (count === 0) return { labels: new Int32Array(0), clusterCount: 0, centroids: new Float32Array(0), trainCount: 0 };
+  const x = unitRows(embeddings.data, dim);
+  const train = trainingSet(embeddings.cleanFrames, options.minTrainCleanFrames ?? 50, options.maxTrain ?? 6000);
+  const xt = new Float32Array(train.length * dim);
+  train.forEach((i, r) => xt.set(x.subarray(i * dim, (i + 1) * dim), r * dim));
+  const clusters = clustersFromDendrogram(xt, dim, averageLinkage(xt, train.length, dim, options), options);
+  const centroids = centroidsOf(xt, dim, clusters);
+  const labels = assignPerWindow(x, dim, embeddings.window, centroids, clusters.length);
+  return { labels, clusterCount: clusters.length, centroids, trainCount: train.length };
+}

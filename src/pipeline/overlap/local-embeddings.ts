@@ -1,0 +1,191 @@
+/**
+ * @module One CAM++ embedding per window and local speaker, from the fbank frames of the whole file
+ * where that speaker is active (only where it speaks alone when enough such frames remain).
+ *
+ * The fbank is computed once for the file; each embedding gathers its frames by index and subtracts
+ * their mean (CAM++'s per-utterance normalisation). Zero padding changes CAM++'s output, so no batch
+ * is padded: each embedding keeps a whole number of `bucketFrames` of its frames (the middle ones), and
+ * batches hold embeddings of one length only. An embedding therefore does not depend on which others
+ * share its batch.
+ */
+import { ConfigError } from "../../errors.ts";
+import { check, lib } from "../../ffi.ts";
+import { EMBEDDING_DIM, FBANK_BINS } from "../../models/index.ts";
+import {
+  activeCount,
+  FRAME_STEP_SAMPLES,
+  FRAME_SPAN_SAMPLES,
+  FRAMES_PER_WINDOW,
+  LOCAL_SPEAKERS,
+  usedFrames,
+  windowStart,
+  type LocalSegmentation,
+} from "./local-segmentation.ts";
+
+/** fbank frames: 25 ms every 10 ms from sample 0. */
+const FBANK_SHIFT = 160;
+const FBANK_LENGTH = 400;
+
+export interface LocalEmbeddingOptions {
+  /** local speakers with fewer active fbank frames get no embedding (default 50: 0.5 s) */
+  minFrames?: number;
+  /** frames where the speaker is alone are used when at least this many (default 150: 1.5 s) */
+  minCleanFrames?: number;
+  /** lengths are rounded down to a multiple of this (default 50) */
+  bucketFrames?: number;
+  /** at most this many frames per embedding, the middle ones (default 1000: the whole window) */
+  maxFrames?: number;
+  /** only the central frames of each window (default: all 589) */
+  centerFrames?: number;
+  /** embeddings per model call (default 16) */
+  batchSize?: number;
+  /** calls in flight at once (default 1) */
+  concurrency?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The frames chosen for each embedding. */
+export interface EmbeddingPlan {
+  readonly count: number;
+  /** window and local speaker of embedding i */
+  readonly window: Uint32Array;
+  readonly speaker: Uint8Array;
+  /** frames where the speaker is alone in its window (before cropping) */
+  readonly cleanFrames: Uint32Array;
+  /** fbank frame indices of embedding i: indices[offsets[i] .. offsets[i] + lengths[i]] */
+  readonly indices: Uint32Array;
+  readonly offsets: Uint32Array;
+  readonly lengths: Uint32Array;
+}
+
+export interface LocalEmbeddings extends EmbeddingPlan {
+  /** count x EMBEDDING_DIM, the model's output */
+  readonly data: Float32Array;
+  readonly dim: number;
+}
+
+/** Local model frame of window `start` (samples) whose centre is nearest to fbank frame j's centre. */
+function localFrame(j: number, start: number): number {
+  return Math.round((j * FBANK_SHIFT + FBANK_LENGTH / 2 - start - FRAME_SPAN_SAMPLES / 2) / FRAME_STEP_SAMPLES);
+}
+
+/** Chooses the fbank frames of every (window, local speaker) with enough speech. */
+export function planEmbeddings(segmentation: LocalSegmentation, fbankFrames: number, options: LocalEmbeddingOptions = {}): EmbeddingPlan {
+  const { minFrames = 50, minCleanFrames = 150, bucketFrames = 50, maxFrames = 1000, centerFrames = FRAMES_PER_WINDOW } = options;
+  if (!(bucketFrames >= 1 && minFrames >= bucketFrames && maxFrames >= minFrames)) {
+    throw new ConfigError(`embedding frames need 1 <= bucketFrames (${bucketFrames}) <= minFrames (${minFrames}) <= maxFrames (${maxFrames})`);
+  }
+  const window: number[] = [];
+  const speaker: number[] = [];
+  const clean: number[] = [];
+  const lengths: number[] = [];
+  const chunks: Uint32Array[] = [];
+  const all: number[][] = Array.from({ length: LOCAL_SPEAKERS }, () => []);
+  const alone: number[][] = Array.from({ length: LOCAL_SPEAKERS }, () => []);
+  const { activity } = segmentation;
+  for (let w = 0; w < segmentation.windowCount; w++) {
+    const start = windowStart(segmentation, w);
+    for (let k = 0; k < LOCAL_SPEAKERS; k++) {
+      all[k]!.length = 0;
+      alone[k]!.length = 0;
+    }
+    const [lo, hi] = usedFrames(segmentation, w, centerFrames);
+    const first = Math.max(0, Math.ceil((start + FRAME_SPAN_SAMPLES / 2 - FRAME_STEP_SAMPLES / 2 - FBANK_LENGTH / 2) / FBANK_SHIFT));
+    for (let j = first; j < fbankFrames; j++) {
+      const f = localFrame(j, start);
+      if (f < lo) continue;
+      if (f >= hi) break;
+      const mask = activity[w * FRAMES_PER_WINDOW + f]!;
+      if (mask === 0) continue;
+      const single = activeCount(mask) === 1;
+      for (let k = 0; k < LOCAL_SPEAKERS; k++) {
+        if ((mask >> k) & 1) {
+          all[k]!.push(j);
+          if (single) alone[k]!.push(j);
+        }
+      }
+    }
+    for (let k = 0; k < LOCAL_SPEAKERS; k++) {
+      const frames = alone[k]!.length >= minCleanFrames ? alone[k]! : all[k]!;
+      if (frames.length < minFrames) continue;
+      const length = Math.min(maxFrames, frames.length - (frames.length % bucketFrames));
+      const from = (frames.length - length) >> 1;
+      chunks.push(Uint32Array.from(frames.slice(from, from + length)));
+      window.push(w);
+      speaker.push(k);
+      clean.push(alone[k]!.length);
+      lengths.push(length);
+    }
+  }
+  const offsets = new Uint32Array(chunks.length);
+  let total = 0;
+  chunks.forEach((c, i) => {
+    offsets[i] = total;
+    total += c.length;
+  });
+  const indices = new Uint32Array(total);
+  chunks.forEach((c, i) => indices.set(c, offsets[i]));
+  return {
+    count: chunks.length,
+    window: Uint32Array.from(window),
+    speaker: Uint8Array.from(speaker),
+    cleanFrames: Uint32Array.from(clean),
+    indices,
+    offsets,
+    lengths: Uint32Array.from(lengths),
+  };
+}
+
+/**
+ * The [members x length x 80] CAM++ input of `members` (all of one length), each its frames of the
+ * whole-file fbank minus their own mean: one native call (zig/frame-gather.zig).
+ */
+export function gatherFrames(fbank: Float32Array, plan: EmbeddingPlan, members: readonly number[]): Float32Array {
+  if (members.length === 0) throw new ConfigError("gatherFrames: no members");
+  const length = plan.lengths[members[0]!]!;
+  const offsets = new Uint32Array(members.length);
+  members.forEach((m, row) => {
+    if (plan.lengths[m] !== length) throw new ConfigError("gatherFrames: members of different lengths");
+    offsets[row] = plan.offsets[m]!;
+  });
+  const out = new Float32Array(members.length * length * FBANK_BINS);
+  const frames = fbank.length / FBANK_BINS;
+  check(lib().senko_frames_gather(fbank, frames, plan.indices, plan.indices.length, offsets, members.length, length, out, out.length), "gathering fbank frames");
+  return out;
+}
+
+/** Runs CAM++ on a [batch x frames x 80] buffer (which it may take over), returning [batch x 192]. */
+export type EmbeddingRunner = (features: Float32Array, batch: number, frames: number) => Promise<Float32Array>;
+
+/** Embeds every planned (window, local speaker), batches grouped by length, results in plan order. */
+export async function embedLocalSpeakers(
+  fbank: Float32Array,
+  plan: EmbeddingPlan,
+  run: EmbeddingRunner,
+  options: LocalEmbeddingOptions = {},
+): Promise<LocalEmbeddings> {
+  const { batchSize = 16, concurrency = 1, onProgress } = options;
+  const data = new Float32Array(plan.count * EMBEDDING_DIM);
+  // Longest first, so the costliest batches are not left for the end; ties keep plan order.
+  const order = Array.from({ length: plan.count }, (_, i) => i).sort((a, b) => plan.lengths[b]! - plan.lengths[a]! || a - b);
+  const batches: number[][] = [];
+  for (const i of order) {
+    const last = batches.at(-1);
+    if (last && last.length < batchSize && plan.lengths[last[0]!] === plan.lengths[i]) last.push(i);
+    else batches.push([i]);
+  }
+  let next = 0;
+  let done = 0;
+  const loop = async () => {
+    while (next < batches.length) {
+      const members = batches[next++]!;
+      const frames = plan.lengths[members[0]!]!;
+      const out = await run(gatherFrames(fbank, plan, members), members.length, frames);
+      members.forEach((m, row) => data.set(out.subarray(row * EMBEDDING_DIM, (row + 1) * EMBEDDING_DIM), m * EMBEDDING_DIM));
+      done += members.length;
+      onProgress?.(done, plan.count);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, loop));
+  return { ...plan, data, dim: EMBEDDING_DIM };
+}

@@ -1,0 +1,148 @@
+/**
+ * @module The overlap-aware pipeline, stage by stage: local segmentation (pyannote segmentation-3.0
+ * over 10 s windows) -> one fbank for the whole file -> one CAM++ embedding per window and local speaker
+ * -> constrained clustering -> reconstruction of who speaks in each frame -> turns that may overlap,
+ * and an exclusive view with one speaker at any instant.
+ */
+import { extractFbankSync } from "../../features/fbank.ts";
+import { speakerName, type Segment } from "../segments.ts";
+import { constrainedClustering, type ConstrainedClusteringOptions } from "./constrained-clustering.ts";
+import { embedLocalSpeakers, planEmbeddings, type EmbeddingRunner, type LocalEmbeddingOptions } from "./local-embeddings.ts";
+import { DEFAULT_STEP_FRAMES, LOCAL_SPEAKERS, localSegmentation, stepFramesOf, type LocalSegmentationOptions, type SegmentationRunner } from "./local-segmentation.ts";
+import {
+  activityTurns,
+  exclusiveActivity,
+  overlapSeconds,
+  reconstructActivity,
+  withMinDurations,
+  type FrameActivity,
+  type MinDurations,
+  type ReconstructionOptions,
+} from "./reconstruction.ts";
+
+const SAMPLE_RATE = 16000;
+
+export type OverlapStage = "segmentation" | "fbank" | "embeddings" | "clustering" | "segments";
+
+export interface OverlapPipelineOptions {
+  /** seconds between window starts, rounded to whole model frames (default 118 frames, 1.99 s) */
+  stepSec?: number;
+  /** seconds at the centre of each window that embed and vote (default 3; at least the step) */
+  centerSec?: number;
+  segmentation?: Omit<LocalSegmentationOptions, "stepFrames" | "onProgress">;
+  embeddings?: Omit<LocalEmbeddingOptions, "centerFrames" | "onProgress">;
+  clustering?: ConstrainedClusteringOptions;
+  reconstruction?: Omit<ReconstructionOptions, "centerFrames">;
+  /** rules of the merged turns (default: silences under 0.5 s filled) */
+  minDurations?: MinDurations;
+  onProgress?: (stage: OverlapStage, done: number, total: number) => void;
+}
+
+export interface OverlapRunners {
+  segmentation: SegmentationRunner;
+  embedding: EmbeddingRunner;
+}
+
+export interface OverlapDiarization {
+  /** turns straight from the frame activity (may overlap) */
+  rawSegments: Segment[];
+  /** the same after the minimum durations (may overlap): what most users want */
+  mergedSegments: Segment[];
+  /** one speaker at any instant (the most likely), for aligning with a transcript */
+  exclusiveSegments: Segment[];
+  /** seconds in which two or more speakers are active (merged view) */
+  overlapSec: number;
+  /** unit-length mean embedding of each speaker */
+  speakerCentroids: Record<string, Float32Array>;
+  speakers: string[];
+  /** seconds per stage */
+  timing: Record<OverlapStage, number>;
+  /** the frame activity behind the merged segments (speakers in `speakers` order) */
+  activity: FrameActivity;
+}
+
+/** Frames of a duration, at least `floor` frames. */
+function framesOf(sec: number, floor: number): number {
+  return Math.max(floor, stepFramesOf(sec));
+}
+
+export async function overlapAwareDiarization(samples: Float32Array, runners: OverlapRunners, options: OverlapPipelineOptions = {}): Promise<OverlapDiarization> {
+  const timing: Record<OverlapStage, number> = { segmentation: 0, fbank: 0, embeddings: 0, clustering: 0, segments: 0 };
+  const timed = async <T>(stage: OverlapStage, run: () => T | Promise<T>): Promise<T> => {
+    const start = performance.now();
+    const out = await run();
+    timing[stage] += (performance.now() - start) / 1000;
+    return out;
+  };
+  const progress = options.onProgress;
+  const stepFrames = options.stepSec === undefined ? DEFAULT_STEP_FRAMES : framesOf(options.stepSec, 1);
+  const centerFrames = Math.min(589, framesOf(options.centerSec ?? 3, stepFrames));
+  const durationSec = samples.length / SAMPLE_RATE;
+
+  const segmentation = await timed("segmentation", () =>
+    localSegmentation(samples, runners.segmentation, {
+      ...options.segmentation,
+      stepFrames,
+      onProgress: progress && ((d, t) => progress("segmentation", d, t)),
+    }),
+  );
+  const fbank = await timed("fbank", () => extractFbankSync(samples, [{ start: 0, end: durationSec }], { meanNormalize: false }));
+  let embeddings;
+  try {
+    const plan = await timed("embeddings", () => planEmbeddings(segmentation, fbank.frameCounts[0] ?? 0, { ...options.embeddings, centerFrames }));
+    embeddings = await timed("embeddings", () =>
+      embedLocalSpeakers(fbank.data, plan, runners.embedding, {
+        ...options.embeddings,
+        onProgress: progress && ((d, t) => progress("embeddings", d, t)),
+      }),
+    );
+  } finally {
+    fbank.free();
+  }
+  const clustering = await timed("clustering", () => constrainedClustering(embeddings, options.clustering));
+
+  return timed("segments", () => {
+    const local = new Int32Array(segmentation.windowCount * LOCAL_SPEAKERS).fill(-1);
+    for (let i = 0; i < embeddings.count; i++) local[embeddings.window[i]! * LOCAL_SPEAKERS + embeddings.speaker[i]!] = clustering.labels[i]!;
+    const raw = reconstructActivity(segmentation, local, clustering.clusterCount, { ...options.reconstruction, centerFrames });
+    const merged = withMinDurations(raw, options.minDurations ?? { minDurationOffSec: 0.5 });
+    const mergedTurns = activityTurns(merged, durationSec);
+    // Speakers by talk time in the merged view, longest first (ties: lower cluster first).
+    const talk = new Float64Array(clustering.clusterCount);
+    for (const t of mergedTurns) talk[t.speaker]! += t.end - t.start;
+    const order = Array.from(talk.keys())
+      .filter((c) => talk[c]! > 0)
+      .sort((a, b) => talk[b]! - talk[a]! || a - b);
+    const name = new Map(order.map((c, i) => [c, speakerName(i)]));
+    const named = (turns: ReturnType<typeof activityTurns>): Segment[] =>
+      turns.filter((t) => name.has(t.speaker)).map((t) => ({ start: t.start, end: t.end, speaker: name.get(t.speaker)! }));
+    const dim = clustering.centroids.length / Math.max(1, clustering.clusterCount);
+    const speakerCentroids: Record<string, Float32Array> = {};
+    for (const c of order) speakerCentroids[name.get(c)!] = clustering.centroids.slice(c * dim, (c + 1) * dim);
+    return {
+      rawSegments: named(activityTurns(raw, durationSec)),
+      mergedSegments: named(mergedTurns),
+      exclusiveSegments: named(activityTurns(exclusiveActivity(merged), durationSec)),
+      overlapSec: overlapSeconds(merged),
+      speakerCentroids,
+      speakers: order.map((c) => name.get(c)!),
+      timing,
+      activity: reorderSpeakers(merged, order),
+    };
+  });
+}
+
+/** The activity with its speakers in `order` (speakers not in it dropped). */
+function reorderSpeakers(activity: FrameActivity, order: readonly number[]): FrameActivity {
+  const { frameCount, speakers } = activity;
+  const k = order.length;
+  const active = new Uint8Array(frameCount * k);
+  const scores = new Float32Array(frameCount * k);
+  for (let t = 0; t < frameCount; t++) {
+    order.forEach((c, s) => {
+      active[t * k + s] = activity.active[t * speakers + c]!;
+      scores[t * k + s] = activity.scores[t * speakers + c]!;
+    });
+  }
+  return { frameCount, speakers: k, active, scores, count: activity.count };
+}

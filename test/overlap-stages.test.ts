@@ -1,0 +1,323 @@
+/**
+ * The overlap-aware pipeline's stages on synthetic inputs: powerset decoding, window geometry, the
+ * choice of embedding frames, the native frame gather, average-linkage clustering, the per-window
+ * constraint and the reconstruction of overlapping turns.
+ */
+import { describe, expect, test } from "bun:test";
+import { FBANK_BINS } from "../src/models/index.ts";
+import {
+  assignPerWindow,
+  averageLinkage,
+  clustersFromDendrogram,
+  constrainedClustering,
+  cutDendrogram,
+  unitRows,
+} from "../src/pipeline/overlap/constrained-clustering.ts";
+import { gatherFrames, planEmbeddings, type LocalEmbeddings } from "../src/pipeline/overlap/local-embeddings.ts";
+import {
+  decodePowerset,
+  FRAMES_PER_WINDOW,
+  localSegmentation,
+  usedFrames,
+  windowCount,
+  windowStart,
+  type LocalSegmentation,
+} from "../src/pipeline/overlap/local-segmentation.ts";
+import {
+  activityTurns,
+  exclusiveActivity,
+  overlapSeconds,
+  reconstructActivity,
+  withMinDurations,
+} from "../src/pipeline/overlap/reconstruction.ts";
+import { uniform } from "./helpers/synthetic-speakers.ts";
+
+const FRAME_SEC = 270 / 16000;
+
+/** Log-probabilities of frames whose most likely powerset class is `classes[f]`. */
+function powersetScores(classes: readonly number[]): Float32Array {
+  const scores = new Float32Array(classes.length * 7).fill(-5);
+  classes.forEach((c, f) => (scores[f * 7 + c] = -0.1));
+  return scores;
+}
+
+describe("local segmentation", () => {
+  test("powerset classes decode to the bit masks of their speakers", () => {
+    expect([...decodePowerset(powersetScores([0, 1, 2, 3, 4, 5, 6]))]).toEqual([0b000, 0b001, 0b010, 0b100, 0b011, 0b101, 0b110]);
+    // A tie goes to the lower class, as an argmax does.
+    const tie = new Float32Array(7).fill(-3);
+    tie[2] = -1;
+    tie[4] = -1;
+    expect([...decodePowerset(tie)]).toEqual([0b010]);
+    expect(() => decodePowerset(new Float32Array(8))).toThrow("not frames x 7");
+  });
+
+  test("windows sit on the frame grid and the last one reaches the end", () => {
+    expect(windowCount(1000, 118)).toBe(1);
+    expect(windowCount(160_000, 118)).toBe(1);
+    expect(windowCount(160_001, 118)).toBe(2);
+    const n = windowCount(16000 * 60, 118);
+    const seg = { stepFrames: 118 };
+    expect(windowStart(seg, n - 1) + 160_000).toBeGreaterThanOrEqual(16000 * 60);
+    expect(windowStart(seg, n - 2) + 160_000).toBeLessThan(16000 * 60);
+    expect(windowStart(seg, 3) % 270).toBe(0);
+    expect(() => windowCount(100, 0)).toThrow("window step");
+    // Central frames, widened to the window's edge at the file's two ends.
+    expect(usedFrames({ windowCount: 5 }, 0, 177)).toEqual([0, 383]);
+    expect(usedFrames({ windowCount: 5 }, 2, 177)).toEqual([206, 383]);
+    expect(usedFrames({ windowCount: 5 }, 4, 177)).toEqual([206, 589]);
+  });
+
+  test("every window is decoded in order, whatever the batching", async () => {
+    const samples = new Float32Array(16000 * 25);
+    const seen: number[] = [];
+    // A fake model that puts local speaker 1 in every frame and speaker 2 in the window's second half.
+    const run = async (chunks: Float32Array[]) => {
+      seen.push(chunks.length);
+      return chunks.map(() => powersetScores(Array.from({ length: FRAMES_PER_WINDOW }, (_, f) => (f < 295 ? 1 : 4))));
+    };
+    const seg = await localSegmentation(samples, run, { stepFrames: 118, batchSize: 3, concurrency: 2 });
+    expect(seg.windowCount).toBe(windowCount(samples.length, 118));
+    expect(seen.reduce((a, b) => a + b, 0)).toBe(seg.windowCount);
+    expect(Math.max(...seen)).toBeLessThanOrEqual(3);
+    for (let w = 0; w < seg.windowCount; w++) {
+      expect(seg.activity[w * FRAMES_PER_WINDOW + 10]).toBe(0b001);
+      expect(seg.activity[w * FRAMES_PER_WINDOW + 400]).toBe(0b011);
+    }
+  });
+});
+
+/** A segmentation of `windows` windows every `stepFrames`, each frame's mask given by `mask(w, f)`. */
+function syntheticSegmentation(windows: number, stepFrames: number, mask: (w: number, f: number) => number): LocalSegmentation {
+  const activity = new Uint8Array(windows * FRAMES_PER_WINDOW);
+  for (let w = 0; w < windows; w++) for (let f = 0; f < FRAMES_PER_WINDOW; f++) activity[w * FRAMES_PER_WINDOW + f] = mask(w, f);
+  const sampleCount = (windows - 1) * stepFrames * 270 + 160_000;
+  return { windowCount: windows, stepFrames, activity, sampleCount };
+}
+
+describe("embedding frames", () => {
+  test("clean frames are used when enough remain, overlap otherwise; short speakers are skipped", () => {
+    // Speaker 0 alone in frames 0-299, with speaker 1 in 300-399; speaker 2 in 500-509 only.
+    const seg = syntheticSegmentation(1, 118, (_, f) => (f < 300 ? 0b001 : f < 400 ? 0b011 : f >= 500 && f < 510 ? 0b100 : 0));
+    const fbankFrames = 998;
+    const plan = planEmbeddings(seg, fbankFrames, { minFrames: 50, minCleanFrames: 150, bucketFrames: 50 });
+    expect([...plan.speaker]).toEqual([0, 1]);
+    // Speaker 0: ~300 * 270 / 160 clean fbank frames (> 150) -> only clean ones, rounded down to 50s.
+    expect(plan.lengths[0]! % 50).toBe(0);
+    expect(plan.cleanFrames[0]).toBeGreaterThan(450);
+    const first = plan.indices.subarray(plan.offsets[0]!, plan.offsets[0]! + plan.lengths[0]!);
+    for (const j of first) expect((j * 160 + 200 - 495.5) / 270).toBeLessThan(300.5);
+    // Speaker 1 has no clean frame: its overlapped frames are used.
+    expect(plan.cleanFrames[1]).toBe(0);
+    expect(plan.lengths[1]).toBeGreaterThanOrEqual(150);
+    // The central frames option keeps only frames of the window's centre (a single window: all of it).
+    const centred = planEmbeddings(syntheticSegmentation(3, 118, () => 0b001), 3000, { centerFrames: 118 });
+    expect(centred.count).toBe(3);
+    expect(centred.lengths[1]!).toBeLessThan(centred.lengths[0]!);
+  });
+
+  test("the native gather equals copying the rows and subtracting their mean", () => {
+    const random = uniform(3);
+    const frames = 40;
+    const fbank = Float32Array.from({ length: frames * FBANK_BINS }, () => random() * 10 - 5);
+    const indices = Uint32Array.of(3, 4, 5, 9, 39, 0, 7, 7, 8, 1, 2, 2);
+    const plan = {
+      count: 3,
+      window: Uint32Array.of(0, 0, 1),
+      speaker: Uint8Array.of(0, 1, 0),
+      cleanFrames: new Uint32Array(3),
+      indices,
+      offsets: Uint32Array.of(0, 4, 8),
+      lengths: Uint32Array.of(4, 4, 4),
+    };
+    const batch = gatherFrames(fbank, plan, [2, 0]);
+    expect(batch.length).toBe(2 * 4 * FBANK_BINS);
+    [2, 0].forEach((m, row) => {
+      for (let b = 0; b < FBANK_BINS; b++) {
+        const values = Array.from({ length: 4 }, (_, t) => fbank[indices[plan.offsets[m]! + t]! * FBANK_BINS + b]!);
+        const mean = values.reduce((s, v) => s + v, 0) / 4;
+        values.forEach((v, t) => expect(batch[(row * 4 + t) * FBANK_BINS + b]!).toBeCloseTo(v - mean, 4));
+      }
+    });
+    expect(() => gatherFrames(fbank, { ...plan, lengths: Uint32Array.of(4, 3, 4) }, [0, 1])).toThrow("different lengths");
+    expect(() => gatherFrames(fbank.subarray(0, 5 * FBANK_BINS), plan, [0])).toThrow("invalid argument");
+  });
+});
+
+/** `perGroup` noisy unit vectors around each of `groups` random directions, in `dim` dimensions. */
+function groupedPoints(groups: number, perGroup: number, dim: number, noise: number, seed: number): { data: Float32Array; truth: number[] } {
+  const random = uniform(seed);
+  const centres = Array.from({ length: groups }, () => Array.from({ length: dim }, () => random() * 2 - 1));
+  const data = new Float32Array(groups * perGroup * dim);
+  const truth: number[] = [];
+  for (let i = 0; i < groups * perGroup; i++) {
+    const g = i % groups;
+    truth.push(g);
+    for (let d = 0; d < dim; d++) data[i * dim + d] = centres[g]![d]! + noise * (random() * 2 - 1);
+  }
+  return { data, truth };
+}
+
+describe("constrained clustering", () => {
+  test("average linkage matches the textbook O(n^3) algorithm", () => {
+    const { data } = groupedPoints(3, 12, 16, 0.8, 5);
+    const n = 36;
+    const dim = 16;
+    const tree = averageLinkage(data, n, dim);
+    const x = unitRows(data, dim);
+    const d = Array.from({ length: n }, (_, i) =>
+      Array.from({ length: n }, (_, j) => {
+        let s = 0;
+        for (let k = 0; k < dim; k++) s += x[i * dim + k]! * x[j * dim + k]!;
+        return 1 - s;
+      }),
+    );
+    const size = new Array(n).fill(1);
+    const alive = new Array(n).fill(true);
+    const heights: number[] = [];
+    for (let m = 0; m < n - 1; m++) {
+      let best = Infinity;
+      let bi = 0;
+      let bj = 0;
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (alive[i] && alive[j] && d[i]![j]! < best) [best, bi, bj] = [d[i]![j]!, i, j];
+      heights.push(best);
+      for (let k = 0; k < n; k++) d[bi]![k] = d[k]![bi] = (size[bi] * d[bi]![k]! + size[bj] * d[bj]![k]!) / (size[bi] + size[bj]);
+      alive[bj] = false;
+      size[bi] += size[bj];
+    }
+    heights.forEach((h, m) => expect(tree.distance[m]!).toBeCloseTo(h, 4));
+    // Cutting before the last two merges gives the three groups.
+    const labels = cutDendrogram(tree, n - 3);
+    expect(new Set(labels).size).toBe(3);
+    for (let i = 3; i < n; i++) expect(labels[i]).toBe(labels[i % 3]);
+  });
+
+  test("threshold, minimum cluster size and speaker-count bounds", () => {
+    const { data } = groupedPoints(4, 10, 24, 0.5, 7);
+    const n = 40;
+    const x = unitRows(data, 24);
+    const tree = averageLinkage(x, n, 24);
+    expect(clustersFromDendrogram(x, 24, tree, { threshold: 0.4 }).length).toBe(4);
+    expect(clustersFromDendrogram(x, 24, tree, { threshold: 0.4, numSpeakers: 2 }).length).toBe(2);
+    expect(clustersFromDendrogram(x, 24, tree, { threshold: 0.4, maxSpeakers: 3 }).length).toBe(3);
+    expect(clustersFromDendrogram(x, 24, tree, { threshold: 1.9, minSpeakers: 3 }).length).toBe(3);
+    expect(clustersFromDendrogram(x, 24, tree, { threshold: 0.4, numSpeakers: 6 }).length).toBe(6);
+    expect(() => clustersFromDendrogram(x, 24, tree, { minSpeakers: 3, maxSpeakers: 2 })).toThrow("larger than maxSpeakers");
+    // A lone outlier is folded into a large cluster rather than becoming a speaker.
+    const outlier = new Float32Array(41 * 24);
+    outlier.set(x);
+    outlier[40 * 24] = 1;
+    const all = unitRows(outlier, 24);
+    expect(clustersFromDendrogram(all, 24, averageLinkage(all, 41, 24), { threshold: 0.4, minClusterSize: 3 }).length).toBe(4);
+  });
+
+  test("two local speakers of one window never get the same global speaker", () => {
+    // Both local speakers of window 0 resemble cluster 0 most; the assignment gives the second to cluster 1.
+    const centroids = unitRows(Float32Array.of(1, 0, 0, 1), 2);
+    const x = unitRows(Float32Array.of(1, 0.1, 1, 0.3, 0, 1, 1, 0.2, 0.9, 1, 0.2, 1), 2);
+    const labels = assignPerWindow(x, 2, Uint32Array.of(0, 0, 1, 2, 2, 2), centroids, 2);
+    expect([...labels.subarray(0, 3)]).toEqual([0, 1, 1]);
+    // Window 2 has three local speakers for two clusters: one is left unassigned.
+    const last = [...labels.subarray(3)];
+    expect(last.filter((l) => l === -1).length).toBe(1);
+    expect(new Set(last.filter((l) => l >= 0)).size).toBe(2);
+  });
+
+  test("end to end on embeddings: speakers found, one per local speaker of a window", () => {
+    const { data, truth } = groupedPoints(3, 20, 32, 0.4, 9);
+    const count = 60;
+    // Windows of two local speakers of different groups.
+    const window = Uint32Array.from({ length: count }, (_, i) => Math.floor(i / 2));
+    const embeddings: LocalEmbeddings = {
+      count,
+      window,
+      speaker: Uint8Array.from({ length: count }, (_, i) => i % 2),
+      cleanFrames: new Uint32Array(count).fill(300),
+      indices: new Uint32Array(0),
+      offsets: new Uint32Array(count),
+      lengths: new Uint32Array(count),
+      data,
+      dim: 32,
+    };
+    const result = constrainedClustering(embeddings, { threshold: 0.5 });
+    expect(result.clusterCount).toBe(3);
+    const map = new Map<number, number>();
+    truth.forEach((g, i) => {
+      if (!map.has(g)) map.set(g, result.labels[i]!);
+      expect(result.labels[i]).toBe(map.get(g)!);
+    });
+    for (let w = 0; w < count / 2; w++) expect(result.labels[2 * w]).not.toBe(result.labels[2 * w + 1]);
+    expect(constrainedClustering(embeddings, { threshold: 0.5, numSpeakers: 2 }).clusterCount).toBe(2);
+  });
+});
+
+describe("reconstruction", () => {
+  // Five windows every 118 frames. Local speaker 0 of every window is global speaker 0; local speaker 1
+  // is global speaker 1 in windows 0-2 and global speaker 2 in windows 3-4 (another person).
+  const step = 118;
+  const globalOf = (w: number, f: number) => w * step + f;
+  const seg = syntheticSegmentation(5, step, (w, f) => {
+    const t = globalOf(w, f);
+    let mask = 0;
+    if (t < 400) mask |= 0b001; // speaker 0: global frames 0-399
+    if (t >= 350 && t < 500) mask |= 0b010; // speaker 1: 350-499 (overlap 350-399)
+    if (t >= 720 && t < 900) mask |= 0b010; // speaker 2: 720-899 (after window 1's last frame, 706)
+    return mask;
+  });
+  const labels = Int32Array.from({ length: 15 }, (_, i) => {
+    const w = Math.floor(i / 3);
+    const k = i % 3;
+    return k === 0 ? 0 : k === 1 ? (w < 3 ? 1 : 2) : -1;
+  });
+
+  test("counts, top speakers and overlapping turns", () => {
+    const activity = reconstructActivity(seg, labels, 3);
+    const frameAt = (sec: number) => Math.round((sec * 16000 - 495.5) / 270);
+    expect(activity.count[100]).toBe(1);
+    expect(activity.count[375]).toBe(2);
+    expect(activity.count[600]).toBe(0);
+    const turns = activityTurns(activity, 1000);
+    const bySpeaker = (s: number) => turns.filter((t) => t.speaker === s);
+    expect(bySpeaker(0).length).toBe(1);
+    expect(bySpeaker(0)[0]!.end).toBeCloseTo((399 * 270 + 495.5 + 135) / 16000, 6);
+    expect(bySpeaker(1)[0]!.start).toBeCloseTo((350 * 270 + 495.5 - 135) / 16000, 6);
+    expect(bySpeaker(2)[0]!.start).toBeCloseTo((720 * 270 + 495.5 - 135) / 16000, 6);
+    // Speakers 0 and 1 overlap for 50 frames.
+    expect(overlapSeconds(activity)).toBeCloseTo(50 * FRAME_SEC, 6);
+    expect(frameAt(bySpeaker(0)[0]!.start)).toBeLessThanOrEqual(0);
+    // The exclusive view has at most one speaker per frame and covers the same speech.
+    const exclusive = exclusiveActivity(activity);
+    expect(overlapSeconds(exclusive)).toBe(0);
+    for (let t = 0; t < activity.frameCount; t++) {
+      const any = (a: Uint8Array) => a[t * 3]! | a[t * 3 + 1]! | a[t * 3 + 2]!;
+      expect(any(exclusive.active)).toBe(any(activity.active));
+    }
+  });
+
+  test("a frame never gets more speakers than its count, nor a speaker without a vote", () => {
+    // Three local speakers active everywhere, but only two have global labels.
+    const three = syntheticSegmentation(2, 118, () => 0b111);
+    const onlyTwo = Int32Array.of(0, 1, -1, 0, 1, -1);
+    const activity = reconstructActivity(three, onlyTwo, 3);
+    // Frames past the last window's 589th are covered by no window.
+    expect(activity.frameCount).toBe(709);
+    for (let t = 0; t < 118 + 589; t++) {
+      expect(activity.count[t]).toBe(3);
+      expect(activity.active[t * 3 + 2]).toBe(0);
+      expect(activity.active[t * 3]! + activity.active[t * 3 + 1]!).toBe(2);
+    }
+  });
+
+  test("minimum durations fill short silences and drop short turns", () => {
+    const blips = syntheticSegmentation(1, 118, (_, f) => ((f >= 100 && f < 200) || (f >= 210 && f < 300) || (f >= 400 && f < 405) ? 1 : 0));
+    const activity = reconstructActivity(blips, Int32Array.of(0, -1, -1), 1);
+    expect(activityTurns(activity, 20).length).toBe(3);
+    const smoothed = withMinDurations(activity, { minDurationOffSec: 0.5, minDurationOnSec: 0.2 });
+    const turns = activityTurns(smoothed, 20);
+    expect(turns.length).toBe(1);
+    expect(turns[0]!.start).toBeCloseTo((100 * 270 + 495.5 - 135) / 16000, 6);
+    expect(turns[0]!.end).toBeCloseTo((299 * 270 + 495.5 + 135) / 16000, 6);
+    // The input is left as it was.
+    expect(activityTurns(activity, 20).length).toBe(3);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * The pipeline registry, the result shape every pipeline shares, and per-pipeline stages in progress
+ * and timing; overlapSeconds, the shared measure of overlapped speech.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { Diarizer, type Progress } from "../src/diarizer.ts";
+import { ConfigError } from "../src/errors.ts";
+import { toJson } from "../src/output/writers.ts";
+import { DEFAULT_PIPELINE, findPipeline, PIPELINES, pipelineNames } from "../src/pipeline/registry.ts";
+import { overlapSeconds } from "../src/pipeline/segments.ts";
+
+const FIXTURES = join(import.meta.dir, "../../shared/fixtures/ami");
+
+describe("pipeline registry", () => {
+  test("every entry is keyed by its name, declares its stages, and the default is listed", () => {
+    expect(pipelineNames()).toContain(DEFAULT_PIPELINE);
+    expect(pipelineNames()).toContain("vad-windows");
+    for (const [key, pipeline] of Object.entries(PIPELINES)) {
+      expect(pipeline.name).toBe(key);
+      expect(pipeline.description.length).toBeGreaterThan(0);
+      expect(pipeline.stages.length).toBeGreaterThan(0);
+      expect(new Set(pipeline.stages).size).toBe(pipeline.stages.length);
+      for (const reserved of ["audio", "total"]) expect(pipeline.stages).not.toContain(reserved);
+      expect(findPipeline(key)).toBe(pipeline);
+    }
+  });
+
+  test("an unknown name is a ConfigError that lists the choices, from the registry and the Diarizer", () => {
+    expect(() => findPipeline("nope")).toThrow(ConfigError);
+    expect(() => findPipeline("nope")).toThrow(`use ${pipelineNames().join(" or ")}`);
+    expect(() => findPipeline("toString")).toThrow(ConfigError);
+    expect(() => new Diarizer({ pipeline: "nope" as "vad-windows" })).toThrow(ConfigError);
+  });
+});
+
+describe("vad-windows results", () => {
+  const diarizer = new Diarizer({ pipeline: "vad-windows", vad: "silero", onProgress: (p) => progress.push(p) });
+  const progress: Progress[] = [];
+  afterAll(() => diarizer.close());
+
+  test("carry the shared shape: pipeline, exclusive turns equal to the merged ones, no overlap; stages as declared", async () => {
+    const result = await diarizer.diarize(join(FIXTURES, "dev01.wav"));
+    expect(result.pipeline).toBe("vad-windows");
+    expect(result.mergedSegments.length).toBeGreaterThan(1);
+    expect(result.exclusiveSegments).toEqual(result.mergedSegments);
+    expect(result.exclusiveSegments[0]).not.toBe(result.mergedSegments[0]);
+    expect(result.overlapSec).toBe(0);
+    const stages = ["audio", ...PIPELINES["vad-windows"].stages];
+    expect(Object.keys(result.timingStats)).toEqual([...stages, "total"]);
+    expect(new Set(progress.map((p) => p.stage))).toEqual(new Set(["audio", "vad", "embeddings"]));
+    for (const p of progress) expect(stages).toContain(p.stage);
+    const json = JSON.parse(toJson(result, "dev01.wav"));
+    expect(json.pipeline).toBe("vad-windows");
+    expect(json.overlapSec).toBe(0);
+    expect(json.exclusiveSegments).toEqual(json.mergedSegments);
+  }, 60_000);
+
+  test("of audio without speech: empty, with every field", async () => {
+    const result = await diarizer.diarize(new Float32Array(16000 * 3), { sampleRate: 16000 });
+    expect(result).toMatchObject({ pipeline: "vad-windows", mergedSegments: [], exclusiveSegments: [], overlapSec: 0, clustering: "none" });
+  }, 30_000);
+});
+
+describe("overlapSeconds", () => {
+  const s = (start: number, end: number, speaker: string) => ({ start, end, speaker });
+
+  test("counts time with two or more different speakers", () => {
+    expect(overlapSeconds([])).toBe(0);
+    expect(overlapSeconds([s(0, 2, "A"), s(2, 3, "B")])).toBe(0); // touching is not overlapping
+    expect(overlapSeconds([s(0, 2, "A"), s(1.5, 3, "B")])).toBeCloseTo(0.5, 12);
+    expect(overlapSeconds([s(0, 4, "A"), s(1, 2, "B"), s(1.5, 3, "C")])).toBeCloseTo(2, 12); // from 1 to 3
+  });
+
+  test("a speaker's own overlapping turns count once; empty turns count nothing", () => {
+    expect(overlapSeconds([s(0, 2, "A"), s(1, 3, "A")])).toBe(0);
+    expect(overlapSeconds([s(0, 2, "A"), s(1, 3, "A"), s(2.5, 4, "B")])).toBeCloseTo(0.5, 12);
+    expect(overlapSeconds([s(1, 1, "A"), s(0, 2, "B")])).toBe(0);
+  });
+});

@@ -1,0 +1,76 @@
+//! Exported C ABI of the overlap-aware pipeline's kernels (see lib.zig for conventions): gathering
+//! embedding inputs from a whole-file fbank, and average-linkage agglomerative clustering.
+const std = @import("std");
+const agglomerative = @import("agglomerative.zig");
+const frame_gather = @import("frame-gather.zig");
+const mel_bins = @import("fbank.zig").mel_bins;
+const pool = @import("pool.zig");
+const Status = @import("status.zig").Status;
+
+const allocator = std.heap.c_allocator;
+
+fn status(s: Status) i32 {
+    return @intFromEnum(s);
+}
+
+/// Builds a [member_count x length x mel_bins] batch in `out` (capacity `out_len` floats, which must be
+/// exactly that size): member m is rows indices[offsets[m] ..][0..length] of `fbank`
+/// (frame_count x mel_bins), minus their mean. Every index must be < frame_count.
+export fn senko_frames_gather(
+    fbank: ?[*]const f32,
+    frame_count: u32,
+    indices: ?[*]const u32,
+    index_count: u32,
+    offsets: ?[*]const u32,
+    member_count: u32,
+    length: u32,
+    out: ?[*]f32,
+    out_len: u32,
+) i32 {
+    if (member_count == 0 or length == 0 or frame_count == 0 or index_count == 0) return status(.invalid_argument);
+    const source_ptr = fbank orelse return status(.invalid_argument);
+    const index_ptr = indices orelse return status(.invalid_argument);
+    const offset_ptr = offsets orelse return status(.invalid_argument);
+    const out_ptr = out orelse return status(.invalid_argument);
+    const want = @as(u64, member_count) * length * mel_bins;
+    if (want != out_len) return status(.invalid_argument);
+    const rows = index_ptr[0..index_count];
+    for (rows) |r| if (r >= frame_count) return status(.invalid_argument);
+    const starts = offset_ptr[0..member_count];
+    for (starts) |o| if (@as(u64, o) + length > index_count) return status(.invalid_argument);
+    frame_gather.gather(source_ptr[0 .. @as(usize, frame_count) * mel_bins], rows, starts, length, out_ptr[0..out_len]);
+    return status(.ok);
+}
+
+/// Average-linkage dendrogram (cosine distance) of `count` rows of `dim` floats: count - 1 merges in
+/// out_a / out_b (cluster ids: < count are rows, count + k the cluster of merge k) and out_distance,
+/// by ascending distance. `out_len` must be count - 1. The distances are computed on `thread_pool`.
+export fn senko_average_linkage(
+    thread_pool: ?*pool.Pool,
+    data: ?[*]const f32,
+    count: u32,
+    dim: u32,
+    out_a: ?[*]u32,
+    out_b: ?[*]u32,
+    out_distance: ?[*]f32,
+    out_len: u32,
+) i32 {
+    const p = thread_pool orelse return status(.invalid_argument);
+    if (count < 2 or count > agglomerative.count_max or dim == 0 or out_len != count - 1) return status(.invalid_argument);
+    const rows = data orelse return status(.invalid_argument);
+    const a = out_a orelse return status(.invalid_argument);
+    const b = out_b orelse return status(.invalid_argument);
+    const distance = out_distance orelse return status(.invalid_argument);
+    const merges = allocator.alloc(agglomerative.Merge, out_len) catch return status(.out_of_memory);
+    defer allocator.free(merges);
+    agglomerative.averageLinkage(allocator, p, rows[0 .. @as(usize, count) * dim], count, dim, merges) catch |err| return switch (err) {
+        error.OutOfMemory => status(.out_of_memory),
+        error.NonFinite => status(.invalid_data),
+    };
+    for (merges, a[0..out_len], b[0..out_len], distance[0..out_len]) |m, *x, *y, *d| {
+        x.* = m.a;
+        y.* = m.b;
+        d.* = m.distance;
+    }
+    return status(.ok);
+}
