@@ -60,6 +60,18 @@ export class ConfigError extends SenkoError {
   override readonly name = "ConfigError";
 }
 
+/** A transcript (or diarization file given with it) that senko cannot read; `file` names it. */
+export class TranscriptFormatError extends SenkoError {
+  override readonly name = "TranscriptFormatError";
+  constructor(
+    message: string,
+    readonly file: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** The job queue's Redis could not be reached, or refused a command (`url` names it, without a password). */
 export class QueueError extends SenkoError {
   override readonly name = "QueueError";

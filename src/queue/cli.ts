@@ -21,8 +21,8 @@ usage:
 submit: one job per file. Workers must read the files and the output directory at the same paths
   (a shared file system). The job id is made from the file's bytes, the options and the destination:
   submitting the same file again with the same options adds nothing.
-  --out-dir <dir>        results as <dir>/<input name>.<json|rttm|csv|txt> (required)
-  --format <f[,f...]>    json | rttm | csv | text (default json)
+  --out-dir <dir>        results as <dir>/<input name>.<format's extension> (required)
+  --format <f[,f...]>    ${FORMATS.join(" | ")} (default json)
   --pipeline <p>, --num-speakers <n>, --min-speakers <n>, --max-speakers <n>, --vad <v>, --colors
                          as for senko <audio>
   --retry-failed         put jobs of these files that failed before back in the queue

@@ -8,11 +8,11 @@ import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
-import { isUserError, EXTENSIONS } from "../cli.ts";
+import { isUserError } from "../cli.ts";
 import type { DiarizationResult, Progress } from "../diarizer.ts";
 import { AudioFormatError, ConfigError } from "../errors.ts";
 import type { Device } from "../models/index.ts";
-import { formatResult, toJson, writeFileAtomic } from "../output/writers.ts";
+import { formatResult, OUTPUT_FORMATS, toJson, writeFileAtomic } from "../output/writers.ts";
 import { DEFAULT_QUEUE, redactUrl, workerConnection } from "./connection.ts";
 import { DiarizeSlot, SlotError } from "./diarize-slot.ts";
 import { hashFile, jobId, type JobData, type JobProgress, type JobResult } from "./jobs.ts";
@@ -150,14 +150,15 @@ async function checkJob(job: Job<JobData, JobResult>): Promise<void> {
 function writeOutputs(job: Job<JobData, JobResult>, result: DiarizationResult): string[] {
   const { outDir, name, formats, file } = job.data;
   mkdirSync(outDir, { recursive: true });
-  const targets = formats.map((format) => ({ format, path: join(outDir, `${name}.${EXTENSIONS[format]}`) }));
+  const targets = formats.map((format) => ({ format, path: join(outDir, `${name}.${OUTPUT_FORMATS[format]}`) }));
   if (job.attemptsStarted > 1) {
     const prefixes = targets.map(({ path }) => `${path.slice(outDir.length + 1)}.`);
     for (const entry of readdirSync(outDir)) {
       if (entry.endsWith(".tmp") && prefixes.some((p) => entry.startsWith(p))) rmSync(join(outDir, entry), { force: true });
     }
   }
-  for (const { format, path } of targets) writeFileAtomic(path, formatResult(result, format, file));
+  // html pages link the audio relative to where they are written.
+  for (const { format, path } of targets) writeFileAtomic(path, formatResult(result, format, file, { audio: { path: file }, outFile: path }));
   return targets.map(({ path }) => path);
 }
 
