@@ -24,6 +24,7 @@ import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import { readAudio } from "../src/audio/index.ts";
 import { Diarizer } from "../src/diarizer.ts";
+import { toJson } from "../src/output/writers.ts";
 import { Logged } from "../test/helpers/logged-process.ts";
 import { startRedis, type RedisServer } from "../test/helpers/redis.ts";
 import { wav16 } from "../test/helpers/wav.ts";
@@ -173,6 +174,8 @@ if (values["lag-minutes"]) {
     for (const minutes of values["lag-minutes"].split(",").map(Number)) {
       const file = join(dir, `meeting-${minutes}.wav`);
       writeFileSync(file, float32Wav(await buildMeetingSignal(minutes * 60)));
+      const result = await diarizer.diarize(file);
+      console.log(`${minutes} min: the job's return value (JSON result) is ${(JSON.stringify(JSON.parse(toJson(result, file))).length / 1024).toFixed(0)} KiB`);
       for (const [where, run] of [
         ["in the worker's thread (as before slots)", () => diarizer.diarize(file)],
         ["in a DiarizeSlot thread (what workers do)", () => slot.diarize(file, options, () => {})],
