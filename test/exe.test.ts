@@ -53,12 +53,22 @@ test.skipIf(!redisServerPath)("runs the job queue: submit, worker, status", asyn
     worker.kill("SIGTERM");
     expect(await worker.exited).toBe(0);
     expect(status).toStartWith("waiting 0  active 0  done 1  failed 0");
-    const expected = await new Diarizer({ vad: "silero", quiet: true }).diarize(FIXTURE);
+    await using diarizer = new Diarizer({ vad: "silero", quiet: true });
+    const expected = await diarizer.diarize(FIXTURE);
     expect(readFileSync(join(out, "dev00.rttm"), "utf8")).toBe(toRttm(expected, "dev00"));
   } finally {
     await redis.stop();
   }
 }, 120_000);
+
+test("writes the HTML timeline: its page template is inside the executable", () => {
+  const page = join(elsewhere, "dev00.html");
+  const run = Bun.spawnSync([EXE, FIXTURE, "--vad", "silero", "--out", page, "--quiet"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
+  expect([run.exitCode, run.stderr.toString()]).toEqual([0, ""]);
+  const html = readFileSync(page, "utf8");
+  expect(html).toStartWith("<!doctype html>");
+  expect(html).toContain('<script type="application/json" id="senko-data">{"title":"dev00.wav"');
+}, 60_000);
 
 test.skipIf(availableParallelism() < 2)("starts its inference worker lanes (one onnxruntime thread per lane)", () => {
   const run = Bun.spawnSync([EXE, FIXTURE, "--vad", "silero", "--out", join(elsewhere, "dev00.json")], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });

@@ -226,7 +226,8 @@ describe.skipIf(!redisServerPath || !fixtures)("job queue on Redis (BullMQ)", ()
     expect(status.counts).toEqual({ waiting: 1, active: 0, done: 1, failed: 0 });
     expect(status.done[0]!.outputs).toHaveLength(1);
     const [finished] = status.done;
-    const expected = await new Diarizer({ vad: "silero", quiet: true }).diarize(finished!.file);
+    await using diarizer = new Diarizer({ vad: "silero", quiet: true });
+    const expected = await diarizer.diarize(finished!.file);
     expect(readFileSync(finished!.outputs[0]!, "utf8")).toBe(toRttm(expected, basename(finished!.file, ".wav")));
     expect(events.filter((e) => e.kind === "done").map((e) => e.jobId)).toEqual([status.done[0]!.jobId]);
     // The same files again: one done, one still waiting; nothing added.
