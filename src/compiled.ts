@@ -11,6 +11,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { loadSharedLibrary, setLibraryPath } from "./ffi.ts";
 import { setInferenceWorkerUrl } from "./models/lanes.ts";
+import { setDiarizeThreadUrl } from "./queue/diarize-slot.ts";
 
 export interface EmbeddedRuntime {
   /** the file name the binding (or onnxruntime) loads it by */
@@ -26,8 +27,8 @@ export interface ExecutableFiles {
   libsenko: string;
   /** onnxruntime's libraries, in load order */
   runtime: EmbeddedRuntime[];
-  /** the inference worker's entry point inside the executable */
-  workerUrl: string;
+  /** entry points of the threads inside the executable: the inference lanes' worker, the queue's diarization thread */
+  threads: { inferenceWorker: string; diarizeThread: string };
   /** the build's content hash: the cache folder of the extracted libraries */
   buildId: string;
 }
@@ -46,7 +47,8 @@ function extracted(embedded: string, dir: string, name: string): string {
 
 export async function runExecutable(files: ExecutableFiles): Promise<void> {
   setLibraryPath(files.libsenko);
-  setInferenceWorkerUrl(files.workerUrl);
+  setInferenceWorkerUrl(files.threads.inferenceWorker);
+  setDiarizeThreadUrl(files.threads.diarizeThread);
   const cache = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
   const dir = join(cache, "senko", "runtime", files.buildId);
   // All first, so a library that loads another by name finds it beside itself.

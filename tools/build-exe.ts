@@ -54,20 +54,23 @@ async function runtimeFiles(platform: Platform, ortDir: string): Promise<Runtime
   return files;
 }
 
+/** Modules that run in threads of their own (`new Worker`): entry points of the bundle besides the main one. */
+const THREAD_ENTRIES = { inferenceWorker: "src/models/inference-worker.ts", diarizeThread: "src/queue/diarize-thread.ts" };
+
 /** The entry point of one platform's executable: embeds its files and runs src/compiled.ts. */
 function entrySource(libsenko: string, runtime: RuntimeFile[], entryDir: string, buildId: string): string {
   const imports = [`import libsenko from ${JSON.stringify(libsenko)} with { type: "file" };`];
   runtime.forEach((r, i) => imports.push(`import runtime${i} from ${JSON.stringify(r.path)} with { type: "file" };`));
   imports.push(`import { runExecutable } from ${JSON.stringify(join(ROOT, "src/compiled.ts"))};`);
   const list = runtime.map((r, i) => `{ name: ${JSON.stringify(r.name)}, path: runtime${i}, symbol: ${JSON.stringify(r.symbol)} }`);
-  // The worker is the executable's second entry point, at its place relative to this entry in the bundle.
-  const worker = relative(entryDir, join(ROOT, "src/models/inference-worker.ts"));
+  // The threads' modules are more entry points, at their places relative to this entry in the bundle.
+  const thread = (file: string) => `new URL(${JSON.stringify(relative(entryDir, join(ROOT, file)))}, import.meta.url).href`;
   return `${imports.join("\n")}
 // Written by tools/build-exe.ts.
 await runExecutable({
   libsenko,
   runtime: [${list.join(", ")}],
-  workerUrl: new URL(${JSON.stringify(worker)}, import.meta.url).href,
+  threads: { inferenceWorker: ${thread(THREAD_ENTRIES.inferenceWorker)}, diarizeThread: ${thread(THREAD_ENTRIES.diarizeThread)} },
   buildId: ${JSON.stringify(buildId)},
 });
 `;
@@ -115,7 +118,7 @@ export async function buildExecutable(platform: Platform, log: (line: string) =>
     const entry = join(entryDir, `${platform.id}.ts`);
     await writeFile(entry, entrySource(lib.path, runtime, entryDir, hash));
     const result = await Bun.build({
-      entrypoints: [entry, join(ROOT, "src/models/inference-worker.ts")],
+      entrypoints: [entry, ...Object.values(THREAD_ENTRIES).map((file) => join(ROOT, file))],
       root: ROOT,
       minify: true,
       plugins: ORT_VERSION_OVERRIDE[platform.id] ? [onnxruntimeFrom(ort.dir)] : [],
