@@ -9,7 +9,7 @@
  */
 import { existsSync, linkSync } from "node:fs";
 import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
-import { basename, join, relative } from "node:path";
+import { basename, join } from "node:path";
 import { PLATFORMS, platformById, type Platform } from "../src/native/platforms.ts";
 import { binaryInfo } from "./binary-info.ts";
 import { cachedBuild, contentHash, filesMatching, run } from "./build-cache.ts";
@@ -58,13 +58,14 @@ async function runtimeFiles(platform: Platform, ortDir: string): Promise<Runtime
 const THREAD_ENTRIES = { inferenceWorker: "src/models/inference-worker.ts", diarizeThread: "src/queue/diarize-thread.ts" };
 
 /** The entry point of one platform's executable: embeds its files and runs src/compiled.ts. */
-function entrySource(libsenko: string, runtime: RuntimeFile[], entryDir: string, buildId: string): string {
+function entrySource(libsenko: string, runtime: RuntimeFile[], buildId: string): string {
   const imports = [`import libsenko from ${JSON.stringify(libsenko)} with { type: "file" };`];
   runtime.forEach((r, i) => imports.push(`import runtime${i} from ${JSON.stringify(r.path)} with { type: "file" };`));
   imports.push(`import { runExecutable } from ${JSON.stringify(join(ROOT, "src/compiled.ts"))};`);
   const list = runtime.map((r, i) => `{ name: ${JSON.stringify(r.name)}, path: runtime${i}, symbol: ${JSON.stringify(r.symbol)} }`);
-  // The threads' modules are more entry points, at their places relative to this entry in the bundle.
-  const thread = (file: string) => `new URL(${JSON.stringify(relative(entryDir, join(ROOT, file)))}, import.meta.url).href`;
+  // The threads' modules are more entry points, kept at their paths under the bundle's root (the repo);
+  // the entry itself runs as <root>/<executable>, so they are found from it as from the repo's root.
+  const thread = (file: string) => `new URL(${JSON.stringify(`./${file}`)}, import.meta.url).href`;
   return `${imports.join("\n")}
 // Written by tools/build-exe.ts.
 await runExecutable({
@@ -116,7 +117,7 @@ export async function buildExecutable(platform: Platform, log: (line: string) =>
     const entryDir = join(ROOT, "dist", "exe-entry");
     await mkdir(entryDir, { recursive: true });
     const entry = join(entryDir, `${platform.id}.ts`);
-    await writeFile(entry, entrySource(lib.path, runtime, entryDir, hash));
+    await writeFile(entry, entrySource(lib.path, runtime, hash));
     const result = await Bun.build({
       entrypoints: [entry, ...Object.values(THREAD_ENTRIES).map((file) => join(ROOT, file))],
       root: ROOT,
