@@ -1,8 +1,9 @@
 /**
- * Accuracy on the AMI fixtures: every file diarized by senko with each VAD and by the peers, all scored by the
+ * Accuracy on the AMI fixtures: every file diarized by senko's two pipelines (vad-windows with each VAD) and by the peers, all scored by the
  * same scorer (src/eval): DER at collar 0.25 and 0 (per file and in total, with missed speech, false alarm and
  * confusion), and the estimated vs true speaker count.
- *   bun run bench:accuracy [--vad silero,pyannote] [--peers sherpa,senko-py] [--threads N]
+ *   bun run bench:accuracy [--pipelines overlap-aware,vad-windows] [--vad silero,pyannote] [--peers sherpa,senko-py] [--threads N]
+ * The overlap-aware pipeline is scored twice: its turns (which may overlap) and its exclusive view.
  * --peers defaults to sherpa (installed on first use; skipped with a warning if that fails); senko-py, the Python
  * Senko 0.2.2 on the CPU, installs a ~6 GB venv and spends ~1 min in its own warm-up, so it is opt-in.
  */
@@ -19,6 +20,7 @@ import { DEFAULT_SHERPA_MODELS, sherpaDiarize } from "./peers/sherpa.ts";
 const { values } = parseArgs({
   args: process.argv.slice(2),
   options: {
+    pipelines: { type: "string", default: "overlap-aware,vad-windows" },
     vad: { type: "string", default: "silero,pyannote" },
     peers: { type: "string", default: "sherpa" },
     threads: { type: "string", default: "0" },
@@ -49,6 +51,23 @@ async function senko(vad: "silero" | "pyannote"): Promise<SystemRun> {
   return { name: `senko ${vad}`, seconds: (performance.now() - t1) / 1000, loadSeconds: (t1 - t0) / 1000, hypotheses: run.hypotheses };
 }
 
+/** The overlap-aware pipeline; its exclusive view (one speaker at a time) is scored as a second system. */
+async function overlapAware(): Promise<SystemRun[]> {
+  const diarizer = new Diarizer({ pipeline: "overlap-aware", threads, quiet: true });
+  const t0 = performance.now();
+  await diarizer.ready();
+  const t1 = performance.now();
+  const run = await diarizeAmi(diarizer, set);
+  const seconds = (performance.now() - t1) / 1000;
+  await diarizer.close();
+  const exclusive = new Map([...run.results].map(([uri, r]) => [uri, r.exclusiveSegments.map((s) => ({ ...s }))]));
+  const overlapSec = [...run.results.values()].reduce((sum, r) => sum + r.overlapSec, 0);
+  return [
+    { name: "senko overlap-aware", seconds, loadSeconds: (t1 - t0) / 1000, hypotheses: run.hypotheses, detail: `${overlapSec.toFixed(1)} s reported as overlap` },
+    { name: "senko overlap-aware, exclusive view", seconds, loadSeconds: (t1 - t0) / 1000, hypotheses: exclusive },
+  ];
+}
+
 async function sherpa(): Promise<SystemRun> {
   ensureSherpa();
   const hypotheses = new Map<string, Turn[]>();
@@ -72,8 +91,11 @@ async function senkoPy(): Promise<SystemRun> {
 }
 
 const peers: Record<string, () => Promise<SystemRun>> = { sherpa, "senko-py": senkoPy };
-const jobs: { name: string; run: () => Promise<SystemRun>; optional: boolean }[] = [];
-for (const vad of values.vad!.split(",").filter(Boolean)) {
+const jobs: { name: string; run: () => Promise<SystemRun | SystemRun[]>; optional: boolean }[] = [];
+const pipelines = values.pipelines!.split(",").filter(Boolean);
+for (const p of pipelines) if (p !== "overlap-aware" && p !== "vad-windows") throw new Error(`--pipelines takes overlap-aware and/or vad-windows, got ${p}`);
+if (pipelines.includes("overlap-aware")) jobs.push({ name: "senko overlap-aware", run: overlapAware, optional: false });
+for (const vad of pipelines.includes("vad-windows") ? values.vad!.split(",").filter(Boolean) : []) {
   if (vad !== "silero" && vad !== "pyannote") throw new Error(`--vad takes silero and/or pyannote, got ${vad}`);
   jobs.push({ name: `senko ${vad}`, run: () => senko(vad), optional: false });
 }
@@ -92,23 +114,25 @@ console.log(`bench:accuracy ${runInfo()}`);
 console.log(`${set.files.length} AMI fixtures (30 s each), ${threads} thread(s), DER within the fixture UEMs`);
 const runs: SystemRun[] = [];
 for (const job of jobs) {
-  let run: SystemRun;
+  let produced: SystemRun[];
   try {
-    run = await job.run();
+    produced = [await job.run()].flat();
   } catch (error) {
     if (!job.optional) throw error;
     console.error(`\n${job.name} skipped: ${error instanceof Error ? error.message : error}`);
     continue;
   }
-  runs.push(run);
-  console.log(`\n## ${run.name}: ${set.files.length} files in ${run.seconds.toFixed(2)} s (load ${run.loadSeconds.toFixed(2)} s)${run.detail ? `; ${run.detail}` : ""}`);
-  for (const collar of [0.25, 0]) {
-    const report = scoreHypotheses(run.hypotheses, collar, set);
-    console.log(`\ncollar ${collar} s          DER  miss    FA  conf  speakers (est/true)`);
-    for (const f of report.files) {
-      console.log(`${row(f.uri, f)}  ${speakersOf(run.hypotheses.get(f.uri))}/${speakersOf(set.reference.get(f.uri))}`);
+  for (const run of produced) {
+    runs.push(run);
+    console.log(`\n## ${run.name}: ${set.files.length} files in ${run.seconds.toFixed(2)} s (load ${run.loadSeconds.toFixed(2)} s)${run.detail ? `; ${run.detail}` : ""}`);
+    for (const collar of [0.25, 0]) {
+      const report = scoreHypotheses(run.hypotheses, collar, set);
+      console.log(`\ncollar ${collar} s          DER  miss    FA  conf  speakers (est/true)`);
+      for (const f of report.files) {
+        console.log(`${row(f.uri, f)}  ${speakersOf(run.hypotheses.get(f.uri))}/${speakersOf(set.reference.get(f.uri))}`);
+      }
+      console.log(row("TOTAL", report.total));
     }
-    console.log(row("TOTAL", report.total));
   }
 }
 
