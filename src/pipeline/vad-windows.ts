@@ -50,6 +50,7 @@ export const vadWindows: DiarizationPipeline<VadWindowsOptions> = {
         speakerCentroids: {},
         vad,
         clustering: "none",
+        noiseReassigned: 0,
       };
       return none;
     }
@@ -85,6 +86,7 @@ export const vadWindows: DiarizationPipeline<VadWindowsOptions> = {
       speakerCentroids: segments.speakerCentroids,
       vad,
       clustering: clustered.method,
+      noiseReassigned: clustered.noiseReassigned,
     };
   },
 };

@@ -91,6 +91,7 @@ export const overlapAware: DiarizationPipeline<OverlapAwareOptions> = {
       speakerCentroids: result.speakerCentroids,
       vad: "pyannote",
       clustering: result.speakers.length === 0 ? "none" : "agglomerative",
+      noiseReassigned: 0,
     };
     return out;
   },
