@@ -4,6 +4,7 @@ import { dirname, isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
 import { probeAudio } from "./audio/index.ts";
 import { Diarizer, type DiarizationResult } from "./diarizer.ts";
+import { DEVICES } from "./models/execution-provider.ts";
 import { AudioFormatError, ConfigError, OutputError, SenkoError, TranscriptFormatError } from "./errors.ts";
 import { ProgressBar } from "./output/progress.ts";
 import { DEFAULT_PIPELINE, PIPELINES, pipelineNames } from "./pipeline/registry.ts";
@@ -45,7 +46,8 @@ ${pipelineNames().map((name) => `                           ${name}: ${PIPELINES
   --min-speakers <n>     at least n speakers
   --max-speakers <n>     at most n speakers
   --vad <v>              silero | pyannote | auto (default auto: pyannote on CUDA, else silero)
-  --device <d>           cpu | cuda | auto (default auto)
+  --device <d>           auto | cpu | cuda | coreml | directml (default auto: the
+                         platform's accelerator when it can run, else the CPU)
   --threads <n>          threads for the native stages and the models (default: one per CPU)
 other:
   -q, --quiet            nothing on stderr but errors (no progress bar, summary or warnings)
@@ -280,7 +282,7 @@ export async function main(argv: string[]): Promise<number> {
     const options = {
       pipeline: oneOf("pipeline", values.pipeline, pipelineNames()),
       vad: oneOf("vad", values.vad, ["silero", "pyannote", "auto"] as const),
-      device: oneOf("device", values.device, ["cpu", "cuda", "auto"] as const),
+      device: oneOf("device", values.device, DEVICES),
       numSpeakers: wholeNumber("num-speakers", values["num-speakers"], 1),
       minSpeakers: wholeNumber("min-speakers", values["min-speakers"], 1),
       maxSpeakers: wholeNumber("max-speakers", values["max-speakers"], 1),

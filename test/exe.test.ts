@@ -3,6 +3,9 @@
  * right format for its CPU and carries its own libsenko and onnxruntime libraries; the one for this
  * machine, run from an unrelated directory, reports its version and diarizes a real fixture exactly as the
  * library does; the linux-arm64 one runs under qemu-user.
+ * The default suite builds and checks this machine's executable only; `npm run test:platforms`
+ * (SENKO_TEST_PLATFORMS=all) builds and checks all five and runs the linux-arm64 one under qemu-user
+ * (minutes of cross-compiling and emulation that the default suite's time budget does not hold).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -21,9 +24,11 @@ const ARCH = { x64: "x86-64", arm64: "aarch64" } as const;
 const FORMAT = { linux: "elf", darwin: "mach-o", win32: "pe" } as const;
 const elsewhere = mkdtempSync(join(tmpdir(), "senko-exe-"));
 const built = new Map<string, BuiltExecutable>();
+const ALL_PLATFORMS = process.env.SENKO_TEST_PLATFORMS === "all";
+const TESTED = ALL_PLATFORMS ? PLATFORMS : PLATFORMS.filter((p) => p === findPlatform());
 
 beforeAll(async () => {
-  for (const exe of await buildExecutables(PLATFORMS)) built.set(exe.platform.id, exe);
+  for (const exe of await buildExecutables(TESTED)) built.set(exe.platform.id, exe);
 }, 900_000);
 
 /** Whether `part`'s first and last 64 KiB appear in `whole` (an embedded file is stored as it is). */
@@ -32,8 +37,8 @@ function holds(whole: Buffer, part: Buffer): boolean {
   return whole.indexOf(part.subarray(0, n)) >= 0 && whole.indexOf(part.subarray(part.length - n)) >= 0;
 }
 
-describe("every platform's executable", () => {
-  for (const p of PLATFORMS) {
+describe(ALL_PLATFORMS ? "every platform's executable" : "this machine's executable, as built", () => {
+  for (const p of TESTED) {
     test(`${p.id}: a ${FORMAT[p.os]} ${ARCH[p.cpu]} executable holding its libsenko and onnxruntime`, async () => {
       const exe = built.get(p.id)!;
       const bytes = readFileSync(exe.path);
@@ -126,7 +131,7 @@ const qemu = Bun.which("qemu-aarch64");
 const unshare = Bun.which("unshare");
 const canEmulate = process.platform === "linux" && !!qemu && !!unshare && process.getuid?.() === 0 && existsSync(join(SYSROOT, "lib/libstdc++.so.6"));
 
-describe.skipIf(!canEmulate)("the linux-arm64 executable under qemu-user", () => {
+describe.skipIf(!ALL_PLATFORMS || !canEmulate)("the linux-arm64 executable under qemu-user", () => {
   function emulated(args: string[]): { code: number; stdout: string; stderr: string } {
     const cpuinfo = join(elsewhere, "cpuinfo");
     writeFileSync(cpuinfo, AARCH64_CPUINFO);

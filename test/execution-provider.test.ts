@@ -5,8 +5,10 @@
  */
 import { describe, expect, test } from "bun:test";
 import * as ort from "onnxruntime-node";
+import { ComputeContext } from "../src/compute-context.ts";
 import { ConfigError } from "../src/errors.ts";
 import { chooseExecution, type Installed } from "../src/models/execution-provider.ts";
+import { executionChoice } from "../src/models/session.ts";
 
 const BACKENDS = {
   "darwin-arm64": [{ name: "cpu", bundled: true }, { name: "webgpu", bundled: true }, { name: "coreml", bundled: true }],
@@ -74,5 +76,33 @@ describe("a named device", () => {
     expect(() => chooseExecution("darwin", "arm64", installed("darwin-arm64"), "cuda")).toThrow("CUDA is not available on darwin-arm64 (its accelerator is CoreML)");
     expect(() => chooseExecution("linux", "arm64", installed("linux-arm64"), "coreml")).toThrow("onnxruntime-node has no accelerator for it");
     expect(() => chooseExecution("linux", "x64", installed("linux-x64"), "gpu" as never)).toThrow('unknown device "gpu"');
+  });
+});
+
+describe("the sessions of a context on this machine", () => {
+  const here = executionChoice("auto");
+
+  test.skipIf(here.device !== "cpu" || !here.fallback)("auto falls back to the CPU with one log line that says why, and every session runs there", async () => {
+    const lines: string[] = [];
+    const error = console.error;
+    console.error = (...args: unknown[]) => void lines.push(args.join(" "));
+    const context = new ComputeContext({ quiet: false, threads: 1, lanes: 1 });
+    try {
+      const loaded = [await context.session("silero-vad"), await context.session("campplus")];
+      expect(loaded.map((m) => m.device)).toEqual(["cpu", "cpu"]);
+    } finally {
+      console.error = error;
+      await context.close();
+    }
+    expect(lines.filter((l) => l.includes("models run on the CPU:"))).toEqual([`senko: models run on the CPU: ${here.fallback}`]);
+    expect(lines.filter((l) => / runs on the CPU \(1 thread\)$/.test(l)).length).toBe(2);
+  });
+
+  test("an accelerator that is not here is a ConfigError when the first session is made", async () => {
+    const other = process.platform === "darwin" ? "directml" : "coreml";
+    const context = new ComputeContext({ device: other, threads: 1 });
+    expect(context.lanes).toBe(1);
+    await expect(context.session("silero-vad")).rejects.toThrow(ConfigError);
+    await context.close();
   });
 });
