@@ -2,6 +2,8 @@
  * The npm packages (`npm run build:packages`): what the tarballs hold, the cross-built library of every
  * platform package (format, CPU, the symbols the bindings need), and a fresh project that installs the
  * tarballs with npm and with bun, imports senko and diarizes a fixture exactly as this checkout does.
+ * The default suite packs `senko` with this machine's platform package only (one cross-compile);
+ * `npm run test:platforms` (SENKO_TEST_PLATFORMS=all) packs all six, as a release does, and installs those.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -10,13 +12,17 @@ import { dirname, join } from "node:path";
 import { resolveModel } from "../models/fetch.ts";
 import { Diarizer, toRttm, VERSION } from "../src/index.ts";
 import { NATIVE_SYMBOL_NAMES } from "../src/ffi.ts";
-import { libraryFileName, PLATFORMS } from "../src/native/platforms.ts";
+import { findPlatform, libraryFileName, PLATFORMS } from "../src/native/platforms.ts";
 import { binaryInfo } from "../tools/binary-info.ts";
 import { buildPackages, type PackedPackages } from "../tools/build-packages.ts";
 
 const FIXTURE = join(import.meta.dir, "../../shared/fixtures/ami/dev00.wav");
 const ARCH = { x64: "x86-64", arm64: "aarch64" } as const;
 const FORMAT = { linux: "elf", darwin: "mach-o", win32: "pe" } as const;
+
+const ALL_PLATFORMS = process.env.SENKO_TEST_PLATFORMS === "all";
+const MINE = findPlatform()!;
+const TESTED = ALL_PLATFORMS ? PLATFORMS : [MINE];
 
 const BIN = mkdtempSync(join(tmpdir(), "senko-bin-"));
 symlinkSync(process.execPath, join(BIN, "bun"));
@@ -36,7 +42,7 @@ function tarRead(tarball: string, member: string): Uint8Array {
 afterAll(() => rmSync(BIN, { recursive: true, force: true }));
 
 beforeAll(async () => {
-  packed = await buildPackages();
+  packed = await buildPackages(TESTED);
   await using diarizer = new Diarizer({ vad: "silero", quiet: true });
   const result = await diarizer.diarize(FIXTURE);
   expect(result.mergedSegments.length).toBeGreaterThan(0);
@@ -52,13 +58,13 @@ describe("the tarballs", () => {
     const unwanted = files.filter((f) => /^package\/(bench|test|tools|examples|zig)\//.test(f) || f.endsWith(".py") || f.endsWith(".zig"));
     expect(unwanted).toEqual([]);
     const manifest = JSON.parse(new TextDecoder().decode(tarRead(packed.main, "package/package.json")));
-    expect(manifest.optionalDependencies).toEqual(Object.fromEntries(PLATFORMS.map((p) => [p.packageName, VERSION])));
+    expect(manifest.optionalDependencies).toEqual(Object.fromEntries(TESTED.map((p) => [p.packageName, VERSION])));
     expect(manifest.bin).toEqual({ senko: "./diarize.ts" });
     expect(manifest.devDependencies).toBeUndefined();
     expect(manifest.scripts).toBeUndefined();
   });
 
-  for (const p of PLATFORMS) {
+  for (const p of TESTED) {
     test(`${p.packageName}: os/cpu, and a ${FORMAT[p.os]} ${ARCH[p.cpu]} library exporting every symbol the bindings use`, () => {
       const tarball = packed.platforms[p.id]!;
       const file = libraryFileName(p.os);
@@ -91,7 +97,7 @@ console.log(JSON.stringify({ rttm: toRttm(result, "dev00"), segments: JSON.strin
 /** A fresh project that depends on the senko tarball; the platform packages come from their tarballs too. */
 function freshProject(): string {
   const dir = mkdtempSync(join(tmpdir(), "senko-install-"));
-  const tarballs = Object.fromEntries(PLATFORMS.map((p) => [p.packageName, `file:${packed.platforms[p.id]}`]));
+  const tarballs = Object.fromEntries(TESTED.map((p) => [p.packageName, `file:${packed.platforms[p.id]}`]));
   const manifest = { name: "senko-user", version: "1.0.0", private: true, type: "module", dependencies: { senko: `file:${packed.main}` }, overrides: tarballs };
   writeFileSync(join(dir, "package.json"), JSON.stringify(manifest, null, 2));
   writeFileSync(join(dir, "diarize.ts"), SCRIPT);
@@ -121,9 +127,8 @@ describe.each(INSTALLERS)("a fresh project installed with %s", (_installer, inst
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test("gets its own platform package", () => {
-    const mine = PLATFORMS.find((p) => p.os === process.platform && p.cpu === process.arch)!;
-    expect(existsSync(join(dir, "node_modules", mine.packageName, libraryFileName(mine.os)))).toBe(true);
-    if (filtersTarballs) for (const p of PLATFORMS) expect(existsSync(join(dir, "node_modules", p.packageName))).toBe(p === mine);
+    expect(existsSync(join(dir, "node_modules", MINE.packageName, libraryFileName(MINE.os)))).toBe(true);
+    if (filtersTarballs) for (const p of TESTED) expect(existsSync(join(dir, "node_modules", p.packageName))).toBe(p === MINE);
   });
 
   test("import { Diarizer } from \"senko\" diarizes a fixture as the checkout does", () => {

@@ -1,6 +1,6 @@
 /**
- * @module `npm run build:packages`: cross-compiles libsenko for every platform of src/native/platforms.ts
- * and packs the npm packages into dist/npm/: one `senko-<os>-<cpu>` per platform (the library, with
+ * @module `npm run build:packages [platform...]`: cross-compiles libsenko for every platform of
+ * src/native/platforms.ts (or the ones named) and packs the npm packages into dist/npm/: one `senko-<os>-<cpu>` per platform (the library, with
  * `os`/`cpu` fields so npm and bun install only the one that fits) and `senko` itself, holding the files
  * the root package.json's `files` list names, with the platform packages as optional dependencies. The
  * checkout's own package.json has no optional dependencies (they are not on a registry while developing,
@@ -8,7 +8,7 @@
  */
 import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { libraryFileName, PLATFORMS, type Platform } from "../src/native/platforms.ts";
+import { libraryFileName, PLATFORMS, platformById, type Platform } from "../src/native/platforms.ts";
 import { run } from "./build-cache.ts";
 import { buildLibraries, ROOT, type BuiltLibrary } from "./cross-build.ts";
 
@@ -62,14 +62,14 @@ async function stagePlatform(root: Manifest, lib: BuiltLibrary): Promise<string>
 }
 
 /** The fields of the root manifest a user's install needs, plus the platform packages. */
-function mainManifest(root: Manifest): Manifest {
+function mainManifest(root: Manifest, platforms: readonly Platform[]): Manifest {
   const keep = ["name", "version", "description", "license", "type", "module", "types", "exports", "bin", "files", "engines", "dependencies"];
   const manifest = Object.fromEntries(keep.filter((k) => root[k] !== undefined).map((k) => [k, root[k]])) as Manifest;
-  manifest.optionalDependencies = Object.fromEntries(PLATFORMS.map((p) => [p.packageName, root.version]));
+  manifest.optionalDependencies = Object.fromEntries(platforms.map((p) => [p.packageName, root.version]));
   return manifest;
 }
 
-async function stageMain(root: Manifest): Promise<string> {
+async function stageMain(root: Manifest, platforms: readonly Platform[]): Promise<string> {
   const dir = join(STAGING, root.name);
   await rm(dir, { recursive: true, force: true });
   // npm's own reading of the `files` list decides what goes in.
@@ -79,7 +79,7 @@ async function stageMain(root: Manifest): Promise<string> {
     await mkdir(dirname(join(dir, path)), { recursive: true });
     await copyFile(join(ROOT, path), join(dir, path));
   }
-  await writeFile(join(dir, "package.json"), `${JSON.stringify(mainManifest(root), null, 2)}\n`);
+  await writeFile(join(dir, "package.json"), `${JSON.stringify(mainManifest(root, platforms), null, 2)}\n`);
   return npmPack(dir);
 }
 
@@ -89,20 +89,25 @@ export interface PackedPackages {
   platforms: Record<string, string>;
 }
 
-/** Builds (or takes from the cache) every library and packs all six packages. */
-export async function buildPackages(log: (line: string) => void = () => {}): Promise<PackedPackages> {
+/**
+ * Builds (or takes from the cache) the libraries of `platforms` and packs their packages and `senko`, whose
+ * optional dependencies are those platforms' packages: all five (six tarballs) for a release; the tests of
+ * the default suite pack this machine's only, a release's subset that installs the same way.
+ */
+export async function buildPackages(platforms: readonly Platform[] = PLATFORMS, log: (line: string) => void = () => {}): Promise<PackedPackages> {
   const root = await rootManifest();
   await rm(TARBALLS, { recursive: true, force: true });
   await mkdir(TARBALLS, { recursive: true });
-  const platforms: Record<string, string> = {};
-  for (const lib of await buildLibraries(PLATFORMS, log)) platforms[lib.platform.id] = await stagePlatform(root, lib);
-  const main = await stageMain(root);
-  return { main, platforms };
+  const packed: Record<string, string> = {};
+  for (const lib of await buildLibraries(platforms, log)) packed[lib.platform.id] = await stagePlatform(root, lib);
+  const main = await stageMain(root, platforms);
+  return { main, platforms: packed };
 }
 
 if (import.meta.main) {
+  const ids = process.argv.slice(2);
   const started = performance.now();
-  const packed = await buildPackages((line) => console.error(`build:packages: ${line}`));
+  const packed = await buildPackages(ids.length > 0 ? ids.map(platformById) : PLATFORMS, (line) => console.error(`build:packages: ${line}`));
   for (const tarball of [packed.main, ...Object.values(packed.platforms)]) console.log(tarball);
   console.error(`build:packages: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
