@@ -1,0 +1,163 @@
+/**
+ * Speaker count and DER on simulated conversations (bench/simulate.ts: LibriSpeech voices on a timeline, exact
+ * reference) per length and per speaker count, for every pipeline of the project (and, for "vad-windows", each
+ * clustering method), with sherpa-onnx on the same files. Simulated read speech is easier than a meeting:
+ * these figures are reported apart from the real recordings (bench:accuracy).
+ *   bun run bench:accuracy:sim [--set default|long|many] [--seeds 1] [--systems vad-windows,vad-windows:auto,...]
+ *                              [--peers sherpa] [--threads N]
+ * Sets: default = 1, 5 and 20 minutes x 1, 2, 4 and 8 speakers, and 10, 20 and 40 speakers speaking three times
+ * each; long (bench:accuracy:long) = 60 and 180 minutes x 1, 4 and 8 speakers. A system is a pipeline name,
+ * optionally ":<clustering method>". The WAV files sherpa reads go to a temporary directory, removed at the end.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { CLUSTER_METHODS, type ClusterMethod } from "../src/cluster/cluster.ts";
+import { Diarizer } from "../src/diarizer.ts";
+import { diarizationErrorRate, type DerComponents, type Turn } from "../src/eval/index.ts";
+import { pipelineNames, type PipelineName } from "../src/pipeline/registry.ts";
+import { ensureSherpa } from "./peers/install.ts";
+import { DEFAULT_SHERPA_MODELS, sherpaDiarize } from "./peers/sherpa.ts";
+import { runInfo } from "./run-info.ts";
+import { simulateConversation, writeConversation, type SimulationOptions } from "./simulate.ts";
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    set: { type: "string", default: "default" },
+    seeds: { type: "string", default: "1" },
+    systems: { type: "string" },
+    peers: { type: "string", default: "sherpa" },
+    threads: { type: "string", default: "0" },
+  },
+});
+
+const SETS: Record<string, Omit<SimulationOptions, "seed">[]> = {
+  default: [
+    ...[1, 5, 20].flatMap((minutes) => [1, 2, 4, 8].map((speakers) => ({ speakers, minutes }))),
+    ...[10, 20, 40].map((speakers) => ({ speakers, turnsPerSpeaker: 3 })),
+  ],
+  long: [60, 180].flatMap((minutes) => [1, 4, 8].map((speakers) => ({ speakers, minutes }))),
+  many: [10, 20, 40].map((speakers) => ({ speakers, turnsPerSpeaker: 3 })),
+};
+const files = SETS[values.set!];
+if (!files) throw new Error(`--set takes ${Object.keys(SETS).join(", ")}`);
+const seeds = values.seeds!.split(",").map(Number);
+const threads = Number(values.threads) || availableParallelism();
+
+interface System {
+  name: string;
+  diarize: (samples: Float32Array, wav: () => string) => Promise<{ turns: Turn[]; seconds: number }>;
+}
+
+function senko(pipeline: PipelineName, method?: ClusterMethod): System {
+  const diarizer = new Diarizer({ pipeline, threads, quiet: true, ...(method ? { clusterMethod: method } : {}) });
+  return {
+    name: method ? `senko ${pipeline} (${method})` : `senko ${pipeline}`,
+    async diarize(samples) {
+      const t0 = performance.now();
+      const result = await diarizer.diarize({ samples, sampleRate: 16000 });
+      return { turns: result.mergedSegments, seconds: (performance.now() - t0) / 1000 };
+    },
+  };
+}
+
+function sherpa(): System {
+  ensureSherpa();
+  return {
+    name: "sherpa-onnx",
+    async diarize(_samples, wav) {
+      const r = await sherpaDiarize(wav(), { ...DEFAULT_SHERPA_MODELS, numThreads: threads });
+      return { turns: r.segments, seconds: r.seconds };
+    },
+  };
+}
+
+const systemNames = values.systems?.split(",") ?? [...pipelineNames(), "vad-windows:auto"];
+const systems: System[] = systemNames.map((spec) => {
+  const [pipeline, method] = spec.split(":") as [PipelineName, ClusterMethod | undefined];
+  if (!pipelineNames().includes(pipeline)) throw new Error(`unknown pipeline ${pipeline} (${pipelineNames().join(", ")})`);
+  if (method !== undefined && !CLUSTER_METHODS.includes(method)) throw new Error(`unknown clustering method ${method}`);
+  return senko(pipeline, method);
+});
+for (const peer of values.peers!.split(",").filter(Boolean)) {
+  if (peer !== "sherpa") throw new Error(`unknown peer ${peer} (sherpa)`);
+  try {
+    systems.push(sherpa());
+  } catch (error) {
+    console.error(`sherpa-onnx skipped: ${error instanceof Error ? error.message : error}`);
+  }
+}
+
+interface Row {
+  file: string;
+  minutes: number;
+  speakers: number;
+  found: Map<string, number>;
+  der: Map<string, DerComponents>;
+  seconds: Map<string, number>;
+}
+
+console.log(`bench:accuracy:sim --set ${values.set} ${runInfo()}`);
+console.log(`${threads} thread(s); DER of the merged segments against the exact reference, collar 0.25, whole file scored`);
+const dir = mkdtempSync(join(tmpdir(), "senko-sim-accuracy-"));
+const rows: Row[] = [];
+try {
+  for (const spec of files) {
+    for (const seed of seeds) {
+      const c = await simulateConversation({ ...spec, seed });
+      let wav: string | undefined;
+      const wavPath = () => (wav ??= writeConversation(c, dir).wav);
+      const row: Row = { file: c.name, minutes: c.durationSec / 60, speakers: c.speakers.length, found: new Map(), der: new Map(), seconds: new Map() };
+      for (const system of systems) {
+        const r = await system.diarize(c.samples, wavPath);
+        row.found.set(system.name, new Set(r.turns.map((t) => t.speaker)).size);
+        row.der.set(system.name, diarizationErrorRate(c.reference, r.turns, { collar: 0.25, uem: c.uem }));
+        row.seconds.set(system.name, r.seconds);
+      }
+      if (wav) rmSync(wav, { force: true });
+      rows.push(row);
+      const cells = systems.map((s) => `${s.name}: ${row.found.get(s.name)} spk, DER ${(100 * row.der.get(s.name)!.der).toFixed(1)} %, ${row.seconds.get(s.name)!.toFixed(1)} s`);
+      console.log(`${c.name} (${row.minutes.toFixed(1)} min, ${row.speakers} speakers, ${c.overlapSec.toFixed(0)} s overlapped, material reused ${c.reuse.toFixed(1)}x): ${cells.join("; ")}`);
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function pooled(list: Row[], system: string): { right: number; der: number; missed: number } {
+  const parts = list.map((r) => r.der.get(system)!);
+  const total = parts.reduce((s, c) => s + c.total, 0);
+  const errors = parts.reduce((s, c) => s + c.missed + c.falseAlarm + c.confusion, 0);
+  return {
+    right: list.filter((r) => r.found.get(system) === r.speakers).length,
+    der: total > 0 ? errors / total : 0,
+    missed: total > 0 ? parts.reduce((s, c) => s + c.missed, 0) / total : 0,
+  };
+}
+
+function table(title: string, groups: Map<string, Row[]>): void {
+  console.log(`\n${title} (speaker count exact, files / DER % / missed %)\n`);
+  console.log(`| group | files | ${systems.map((s) => s.name).join(" | ")} |`);
+  console.log(`|---|---|${systems.map(() => "---").join("|")}|`);
+  for (const [group, list] of groups) {
+    const cells = systems.map((s) => {
+      const p = pooled(list, s.name);
+      return `${p.right}/${list.length}, ${(100 * p.der).toFixed(1)}, ${(100 * p.missed).toFixed(1)}`;
+    });
+    console.log(`| ${group} | ${list.length} | ${cells.join(" | ")} |`);
+  }
+}
+
+const byLength = Map.groupBy(rows, (r) => (r.file.includes("turns") ? "many speakers, 3 turns each" : `${Math.round(r.minutes)} min`));
+const bySpeakers = Map.groupBy(rows, (r) => `${r.speakers} speakers`);
+table("Per length", byLength);
+table("Per speaker count", bySpeakers);
+table("All", new Map([["all", rows]]));
+console.log(`\nPer file: speakers found (true in brackets), DER %\n`);
+console.log(`| file [speakers] | ${systems.map((s) => s.name).join(" | ")} |`);
+console.log(`|---|${systems.map(() => "---").join("|")}|`);
+for (const r of rows) {
+  console.log(`| ${r.file} [${r.speakers}] | ${systems.map((s) => `${r.found.get(s.name)}, ${(100 * r.der.get(s.name)!.der).toFixed(1)}`).join(" | ")} |`);
+}
