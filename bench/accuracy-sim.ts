@@ -7,7 +7,8 @@
  *                              [--peers sherpa] [--threads N]
  * Sets: default = 1, 5 and 20 minutes x 1, 2, 4 and 8 speakers, and 10, 20 and 40 speakers speaking three times
  * each; long (bench:accuracy:long) = 60 and 180 minutes x 1, 4 and 8 speakers. A system is a pipeline name,
- * optionally ":<clustering method>". The WAV files sherpa reads go to a temporary directory, removed at the end.
+ * optionally ":<clustering method>[:<merge cosine>[:<windows>]]" (e.g. vad-windows:auto:0.7, vad-windows:::accurate).
+ * The WAV files sherpa reads go to a temporary directory, removed at the end.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -17,6 +18,7 @@ import { CLUSTER_METHODS, type ClusterMethod } from "../src/cluster/cluster.ts";
 import { Diarizer } from "../src/diarizer.ts";
 import { diarizationErrorRate, type DerComponents, type Turn } from "../src/eval/index.ts";
 import { pipelineNames, type PipelineName } from "../src/pipeline/registry.ts";
+import type { WindowsChoice } from "../src/pipeline/subsegment.ts";
 import { ensureSherpa } from "./peers/install.ts";
 import { DEFAULT_SHERPA_MODELS, sherpaDiarize } from "./peers/sherpa.ts";
 import { runInfo } from "./run-info.ts";
@@ -51,10 +53,11 @@ interface System {
   diarize: (samples: Float32Array, wav: () => string) => Promise<{ turns: Turn[]; seconds: number }>;
 }
 
-function senko(pipeline: PipelineName, method?: ClusterMethod): System {
-  const diarizer = new Diarizer({ pipeline, threads, quiet: true, ...(method ? { clusterMethod: method } : {}) });
+function senko(pipeline: PipelineName, method?: ClusterMethod, mergeCosine?: number, windows?: WindowsChoice): System {
+  const diarizer = new Diarizer({ pipeline, threads, quiet: true, clusterMethod: method, mergeCosine, windows });
+  const choices = [method, mergeCosine && `merge ${mergeCosine}`, windows && `${windows} windows`].filter(Boolean);
   return {
-    name: method ? `senko ${pipeline} (${method})` : `senko ${pipeline}`,
+    name: choices.length > 0 ? `senko ${pipeline} (${choices.join(", ")})` : `senko ${pipeline}`,
     async diarize(samples) {
       const t0 = performance.now();
       const result = await diarizer.diarize({ samples, sampleRate: 16000 });
@@ -76,10 +79,10 @@ function sherpa(): System {
 
 const systemNames = values.systems?.split(",") ?? [...pipelineNames(), "vad-windows:auto"];
 const systems: System[] = systemNames.map((spec) => {
-  const [pipeline, method] = spec.split(":") as [PipelineName, ClusterMethod | undefined];
+  const [pipeline, method, merge, windows] = spec.split(":") as [PipelineName, ClusterMethod | "", string | undefined, WindowsChoice | undefined];
   if (!pipelineNames().includes(pipeline)) throw new Error(`unknown pipeline ${pipeline} (${pipelineNames().join(", ")})`);
-  if (method !== undefined && !CLUSTER_METHODS.includes(method)) throw new Error(`unknown clustering method ${method}`);
-  return senko(pipeline, method);
+  if (method && !CLUSTER_METHODS.includes(method)) throw new Error(`unknown clustering method ${method}`);
+  return senko(pipeline, method || undefined, merge ? Number(merge) : undefined, windows || undefined);
 });
 for (const peer of values.peers!.split(",").filter(Boolean)) {
   if (peer !== "sherpa") throw new Error(`unknown peer ${peer} (sherpa)`);

