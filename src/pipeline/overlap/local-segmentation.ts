@@ -81,7 +81,11 @@ export type SegmentationRunner = (chunks: Float32Array[]) => Promise<Float32Arra
 export interface LocalSegmentationOptions {
   /** frames between window starts (default DEFAULT_STEP_FRAMES) */
   stepFrames?: number;
-  /** windows per model call (default 8) */
+  /**
+   * windows per model call (default 4). The CPU time per window is the same from 2 windows up, but each
+   * session's arena keeps the largest batch's SincNet activations: 8 windows hold ~100 MB more per lane
+   * than 4 (BENCHMARKS.md, Overlap-aware pipeline, memory).
+   */
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -92,7 +96,7 @@ export async function localSegmentation(
   runners: readonly SegmentationRunner[],
   options: LocalSegmentationOptions = {},
 ): Promise<LocalSegmentation> {
-  const { stepFrames = DEFAULT_STEP_FRAMES, batchSize = 8, onProgress } = options;
+  const { stepFrames = DEFAULT_STEP_FRAMES, batchSize = 4, onProgress } = options;
   if (runners.length === 0) throw new ConfigError("localSegmentation needs at least one runner");
   const count = windowCount(samples.length, stepFrames);
   const activity = new Uint8Array(count * FRAMES_PER_WINDOW);
