@@ -55,6 +55,7 @@ export class LiveDiarization {
   #samples = 0;
   #last: LiveSnapshot = { durationSec: 0, turns: [], finalSec: 0, settled: [], speakers: [] };
   #resultNames: Record<string, string> = {};
+  #reclusterings = 0;
 
   /** Use `diarizer.live(options)`. */
   constructor(diarizer: Diarizer, options: LiveOptions) {
@@ -72,6 +73,11 @@ export class LiveDiarization {
   /** The last snapshot (the empty one before any). */
   get last(): LiveSnapshot {
     return this.#last;
+  }
+
+  /** Snapshots that ran the full clustering again (the others placed new embeddings by the last one). */
+  get reclusterings(): number {
+    return this.#reclusterings;
   }
 
   /** 16 kHz samples the pipeline holds now (audio it will still read). */
@@ -217,7 +223,8 @@ export class LiveDiarization {
   async #snapshot(): Promise<LiveSnapshot> {
     const start = performance.now();
     const pipeline = await this.#started();
-    const { segments, settledSec } = await pipeline.snapshot();
+    const { segments, settledSec, reclustered } = await pipeline.snapshot();
+    if (reclustered) this.#reclusterings++;
     const named = this.#names.update(segments, settledSec);
     this.#timing.total += (performance.now() - start) / 1000;
     this.#last = {

@@ -69,4 +69,6 @@ export interface IncrementalSnapshot {
    * clustering may still give them another speaker
    */
   settledSec: number;
+  /** whether this snapshot ran the full clustering again (rather than placing new embeddings by the last one) */
+  reclustered: boolean;
 }

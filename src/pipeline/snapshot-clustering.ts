@@ -37,8 +37,8 @@ export class SnapshotClustering {
   /** similarity to its centroid under which a new embedding fits poorly */
   #poorBelow = -1;
   #poor = 0;
-  /** full clusterings run */
-  runs = 0;
+  /** whether the last `labels` call ran the full clustering */
+  reclustered = false;
 
   constructor(options: Omit<ClusterOptions, "audioDurationSec">, schedule: SnapshotClusteringOptions = {}) {
     this.#options = options;
@@ -63,6 +63,7 @@ export class SnapshotClustering {
       (fresh >= Math.max(2, Math.ceil(this.#growth * this.#clustered)) ||
         (this.#poor >= this.#poorCount && fresh >= Math.max(2, Math.ceil(this.#poorGrowth * this.#clustered))) ||
         this.#clustered === 0);
+    this.reclustered = due;
     if (due) await this.#recluster(embeddings, audioDurationSec);
     return this.#labels.subarray(0, count);
   }
@@ -90,7 +91,6 @@ export class SnapshotClustering {
   async #recluster(embeddings: Embeddings, audioDurationSec: number): Promise<void> {
     const { data, count, dim } = embeddings;
     const result = await cluster({ data: data.subarray(0, count * dim), count, dim }, { ...this.#options, audioDurationSec });
-    this.runs++;
     this.#labels.set(result.labels);
     this.#clustered = count;
     this.#poor = 0;

@@ -13,8 +13,17 @@
  */
 import { ConfigError, SenkoError } from "../errors.ts";
 import { fbankOfSpans, toSampleSpans } from "../features/fbank.ts";
-import { campplusEmbeddings, EMBEDDING_DIM, embeddingBatches, embedPadded, FBANK_BINS, paddedFrames, SileroStream, SILERO_FRAME_SAMPLES } from "../models/index.ts";
-import type { Embeddings, PipelineResult, Segment, TimeSpan } from "../types.ts";
+import {
+  campplusEmbeddings,
+  EMBEDDING_DIM,
+  embeddingBatches,
+  embedInBatches,
+  FBANK_BINS,
+  SileroStream,
+  SILERO_FRAME_SAMPLES,
+  type EmbeddingBatch,
+} from "../models/index.ts";
+import type { Embeddings, FbankFeatures, PipelineResult, Segment, TimeSpan } from "../types.ts";
 import type { IncrementalDiarization, IncrementalSnapshot, PipelineRun } from "./diarization-pipeline.ts";
 import { HeldAudio } from "./held-audio.ts";
 import { labelTurns, mergeSegments, SEGMENT_DEFAULTS } from "./segments.ts";
@@ -195,7 +204,7 @@ class VadWindowsLive implements IncrementalDiarization {
       }
       const turns = labelTurns(windows, Int32Array.from(all));
       const segments = mergeSegments(turns.map((t): Segment => ({ start: t.start, end: t.end, speaker: String(t.label) })));
-      return { segments, settledSec: settledEnd(segments, this.#openFrom) };
+      return { segments, settledSec: settledEnd(segments, this.#openFrom), reclustered: this.#clustering.reclustered };
     });
   }
 
@@ -216,25 +225,26 @@ class VadWindowsLive implements IncrementalDiarization {
     return windowsResult(windows, embeddings, this.#audio.end / SAMPLE_RATE, vad, this.#run);
   }
 
-  /** Re-embeds the windows batch would zero-pad, padded as batch pads them (same batches, same lengths). */
+  /** Re-embeds the windows batch zero-pads, padded as batch pads them (the same lengths), from their kept fbank. */
   async #padLikeBatch(embeddings: Embeddings): Promise<void> {
     const { context, options } = this.#run;
     const counts = this.#frameCounts.subarray(0, embeddings.count);
-    const byLength = new Map<number, number[]>();
-    for (const batch of embeddingBatches(counts, options.embeddingBatchSize ?? 32, context.lanes)) {
-      const frames = paddedFrames(counts, batch);
-      for (const w of batch) if (counts[w]! < frames) (byLength.get(frames) ?? byLength.set(frames, []).get(frames)!).push(w);
+    const padded: number[] = [];
+    const batches: EmbeddingBatch[] = [];
+    for (const { members, frames } of embeddingBatches(counts, options.embeddingBatchSize ?? 32, context.lanes)) {
+      const short = members.filter((w) => counts[w]! < frames);
+      if (short.length === 0) continue;
+      batches.push({ members: short.map((_, i) => padded.length + i), frames });
+      padded.push(...short);
     }
-    const threads = context.threadsPerLane(context.lanes);
-    for (const [frames, members] of byLength) {
-      const features = members.map((w) => {
-        const f = this.#shortFeatures.get(w);
-        if (!f) throw new SenkoError(`internal error: the fbank of live window ${w} was not kept`);
-        return f;
-      });
-      const padded = await embedPadded(features, frames, { context, threads });
-      members.forEach((w, row) => embeddings.data.set(padded.subarray(row * EMBEDDING_DIM, (row + 1) * EMBEDDING_DIM), w * EMBEDDING_DIM));
-    }
+    if (padded.length === 0) return;
+    const features = padded.map((w) => {
+      const f = this.#shortFeatures.get(w);
+      if (!f) throw new SenkoError(`internal error: the fbank of live window ${w} was not kept`);
+      return f;
+    });
+    const again = await embedInBatches(fbankRows(features), batches, { context });
+    padded.forEach((w, i) => embeddings.data.set(again.data.subarray(i * EMBEDDING_DIM, (i + 1) * EMBEDDING_DIM), w * EMBEDDING_DIM));
   }
 
   dispose(): void {
@@ -262,4 +272,14 @@ function settledEnd(merged: readonly Segment[], openFrom: number): number {
     settled = turn.end;
   }
   return settled;
+}
+
+/** Fbank features of several subsegments (each frames x 80) as one FbankFeatures in ordinary memory. */
+function fbankRows(rows: readonly Float32Array[]): FbankFeatures {
+  const frameCounts = Uint32Array.from(rows, (r) => r.length / FBANK_BINS);
+  const frameOffsets = new Uint32Array(rows.length);
+  for (let i = 1; i < rows.length; i++) frameOffsets[i] = frameOffsets[i - 1]! + frameCounts[i - 1]!;
+  const data = new Float32Array(rows.reduce((n, r) => n + r.length, 0));
+  rows.forEach((r, i) => data.set(r, frameOffsets[i]! * FBANK_BINS));
+  return { data, frameCounts, frameOffsets, melBins: FBANK_BINS, segmentCount: rows.length, free: () => undefined };
 }
