@@ -4,15 +4,18 @@ import { dirname, isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
 import { probeAudio } from "./audio/index.ts";
 import { Diarizer, type DiarizationResult } from "./diarizer.ts";
-import { AudioFormatError, ConfigError, OutputError, SenkoError } from "./errors.ts";
+import { AudioFormatError, ConfigError, OutputError, SenkoError, TranscriptFormatError } from "./errors.ts";
 import { ProgressBar } from "./output/progress.ts";
 import { DEFAULT_PIPELINE, PIPELINES, pipelineNames } from "./pipeline/registry.ts";
-import { formatResult, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "./output/writers.ts";
+import { formatResult, OUTPUT_FORMATS, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "./output/writers.ts";
+import { attributeCommand } from "./transcript/command.ts";
+import { readTranscript } from "./transcript/read.ts";
 import { VERSION } from "./version.ts";
 
 const HELP = `senko ${VERSION}: who spoke when
 
 usage: senko <audio...> [options]        (from a checkout: bun run diarize.ts <audio...>)
+       senko attribute <transcript> <diarization.json|.rttm> [--format text|srt|vtt|json] [--out <file>]
 
 Inputs are WAV files (any PCM/float encoding, rate and channel count), anything ffmpeg reads
 (mp3, m4a, flac, ogg, opus, video...), glob patterns ("calls/*.wav", quoted), or - for stdin.
@@ -21,12 +24,18 @@ same models.
 
 output:
   --out <file|->         where the result goes (one input only); - is stdout (the default)
-  --out-dir <dir>        one file per input and format: <dir>/<input name>.<json|rttm|csv|txt>
+  --out-dir <dir>        one file per input and format: <dir>/<input name>.<json|rttm|csv|txt|srt|vtt|html>
                          (the directory is created if needed)
-  --format <f[,f...]>    json | rttm | csv | text; several, comma-separated, with --out-dir
-                         (default: from the --out extension, else json for files, text for stdout)
+  --format <f[,f...]>    json | rttm | csv | text | srt | vtt | html; several, comma-separated, with
+                         --out-dir (default: from the --out extension, else json for files, text for
+                         stdout); srt and vtt: a subtitle per speaker turn, one speaker at a time;
+                         html: a page with the timeline and a player (audio embedded up to 8 MiB,
+                         else linked by a path relative to the page)
   --rttm <file>          also write RTTM (one input only)
   --colors               add speaker colour palettes to the JSON
+  --transcript <file>    who said what: a word-timed transcript of the input (whisper.cpp -ojf JSON,
+                         openai-whisper / faster-whisper JSON, SRT, WebVTT); text, srt and vtt then
+                         hold its words in speaker turns, json gets a "transcript" field (one input)
 diarization:
   --pipeline <name>      ${pipelineNames().join(" | ")} (default ${DEFAULT_PIPELINE})
 ${pipelineNames().map((name) => `                           ${name}: ${PIPELINES[name].description}`).join("\n")}
@@ -51,12 +60,15 @@ examples:
   senko meeting.wav                                  speaker turns as text on stdout
   senko meeting.mp3 --out meeting.json               the full result as JSON
   senko podcast.wav --num-speakers 2 --format rttm   RTTM on stdout
+  senko talk.mp4 --out talk.srt                      subtitles: a cue per speaker turn
+  senko meeting.wav --out meeting.html               a timeline to look at and listen to
   senko "calls/*.wav" --out-dir results --format json,rttm --quiet
   ffmpeg -i talk.mkv -f wav - | senko - --format csv
+  senko talk.wav --transcript talk.json --out talk.vtt   subtitles of who said what
+  senko attribute talk.srt talk.rttm --format text       the same from a diarization made before
 `;
 
-const FORMATS: readonly OutputFormat[] = ["json", "rttm", "csv", "text"];
-const EXTENSIONS: Record<OutputFormat, string> = { json: "json", rttm: "rttm", csv: "csv", text: "txt" };
+const FORMATS = Object.keys(OUTPUT_FORMATS) as OutputFormat[];
 const STDIN = "-";
 
 /** A mistake in the command line (exit code 2). */
@@ -75,6 +87,7 @@ function parse(argv: string[]) {
         "out-dir": { type: "string" },
         format: { type: "string", short: "f" },
         rttm: { type: "string" },
+        transcript: { type: "string" },
         pipeline: { type: "string" },
         vad: { type: "string" },
         device: { type: "string" },
@@ -133,7 +146,7 @@ export function expandInputs(args: readonly string[], cwd = process.cwd()): stri
 
 function formatFromPath(path: string): OutputFormat | undefined {
   const ext = /\.([a-z]+)$/i.exec(path)?.[1]?.toLowerCase();
-  return ext === "txt" ? "text" : FORMATS.find((f) => f === ext);
+  return FORMATS.find((f) => OUTPUT_FORMATS[f] === ext);
 }
 
 /** Where each input's results go. */
@@ -158,7 +171,7 @@ function plan(values: ReturnType<typeof parse>["values"], inputs: string[]): Pla
   if (listed && new Set(listed).size !== listed.length) throw new UsageError(`--format lists a format twice: ${values.format}`);
   if (listed && listed.length > 1 && outDir === undefined) throw new UsageError("several --format values need --out-dir (one file per format)");
   const formats = listed ?? [(out && formatFromPath(out)) || (outDir !== undefined || out ? "json" : "text")];
-  if (several && outDir === undefined && (formats[0] === "json" || formats[0] === "csv")) {
+  if (several && outDir === undefined && formats[0] !== "rttm" && formats[0] !== "text") {
     throw new UsageError(`${formats[0]} for ${inputs.length} inputs needs --out-dir <dir> (on stdout, only rttm and text can be concatenated)`);
   }
   // Output places are checked now, not after minutes of work.
@@ -214,7 +227,9 @@ async function readStdin(): Promise<Uint8Array> {
 }
 
 function isUserError(error: unknown): boolean {
-  return error instanceof UsageError || error instanceof AudioFormatError || error instanceof ConfigError || error instanceof OutputError;
+  return (
+    error instanceof UsageError || error instanceof AudioFormatError || error instanceof ConfigError || error instanceof OutputError || error instanceof TranscriptFormatError
+  );
 }
 
 /** One line, no stack: the message of a SenkoError, or a short note for anything unexpected. */
@@ -242,6 +257,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`senko ${VERSION}\n`);
       return 0;
     }
+    if (positionals[0] === "attribute") {
+      const { out, format, quiet, ...others } = values;
+      attributeCommand(positionals.slice(1), { out, format, quiet, others: Object.keys(others) });
+      return 0;
+    }
     if (positionals.length === 0) throw new UsageError("no input file given (see --help)");
     const quiet = values.quiet ?? false;
     const options = {
@@ -254,6 +274,8 @@ export async function main(argv: string[]): Promise<number> {
       threads: wholeNumber("threads", values.threads, 0),
     };
     const { inputs, formats, out, outDir, rttm } = plan(values, expandInputs(positionals));
+    if (values.transcript !== undefined && inputs.length > 1) throw new UsageError(`--transcript is the transcript of one recording, but there are ${inputs.length} inputs`);
+    const transcript = values.transcript === undefined ? undefined : readTranscript(values.transcript);
 
     // Every input is checked before the models load: a bad file late in a list fails at once.
     let problems = 0;
@@ -275,8 +297,10 @@ export async function main(argv: string[]): Promise<number> {
     for (const [index, input] of inputs.entries()) {
       bar?.start(inputs.length > 1 ? `[${index + 1}/${inputs.length}] ${input}` : input);
       let result: DiarizationResult;
+      let bytes: Uint8Array | undefined;
       try {
-        result = await diarizer.diarize(input === STDIN ? await readStdin() : input, { name: input });
+        bytes = input === STDIN ? await readStdin() : undefined;
+        result = await diarizer.diarize(bytes ?? input, { name: input });
       } catch (error) {
         bar?.done();
         // A bad input spoils only itself; anything else (models, native library) stops the run.
@@ -291,12 +315,16 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(summary(input, result, outDir !== undefined || out !== undefined));
       }
       const name = outputName(input);
+      const context = { transcript, audio: bytes ? { bytes } : { path: input } };
       if (outDir !== undefined) {
-        for (const format of formats) writeFileAtomic(join(outDir, `${name}.${EXTENSIONS[format]}`), formatResult(result, format, input));
+        for (const format of formats) {
+          const file = join(outDir, `${name}.${OUTPUT_FORMATS[format]}`);
+          writeFileAtomic(file, formatResult(result, format, input, { ...context, outFile: file }));
+        }
       } else if (out !== undefined) {
-        writeFileAtomic(out, formatResult(result, formats[0]!, input));
+        writeFileAtomic(out, formatResult(result, formats[0]!, input, { ...context, outFile: out }));
       } else {
-        const text = formatResult(result, formats[0]!, input);
+        const text = formatResult(result, formats[0]!, input, context);
         process.stdout.write(inputs.length > 1 && formats[0] === "text" ? `# ${input}\n${text}` : text);
       }
       if (rttm !== undefined) writeFileAtomic(rttm, toRttm(result, name));

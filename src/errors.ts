@@ -59,3 +59,15 @@ export class OutputError extends SenkoError {
 export class ConfigError extends SenkoError {
   override readonly name = "ConfigError";
 }
+
+/** A transcript (or diarization file given with it) that senko cannot read; `file` names it. */
+export class TranscriptFormatError extends SenkoError {
+  override readonly name = "TranscriptFormatError";
+  constructor(
+    message: string,
+    readonly file: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -18,15 +18,24 @@ export { extractFbank, extractFbankSync, type FbankOptions } from "./features/fb
 export { embed, type SpansInput } from "./pipeline/embed.ts";
 export { prepareModels, EMBEDDING_DIM, type Device, type EmbedOptions, type PrepareOptions } from "./models/index.ts";
 export { cluster, type ClusterMethod, type ClusterOptions, type ClusterResult } from "./cluster/cluster.ts";
-export { mergeSegments, overlapSeconds, speakerSimilarity, toSegments, type SegmentOptions, type SegmentsResult } from "./pipeline/segments.ts";
+export { mergeSegments, overlapSeconds, overlapSpans, speakerSimilarity, toSegments, type SegmentOptions, type SegmentsResult } from "./pipeline/segments.ts";
 
 // Output.
 export { speakerColors, speakerColorSets } from "./output/colors.ts";
-export { formatResult, toCsv, toJson, toRttm, toText, type OutputFormat } from "./output/writers.ts";
+export { formatResult, OUTPUT_FORMATS, toCsv, toJson, toRttm, toText, type FormatContext, type OutputFormat } from "./output/writers.ts";
+export { diarizationCues, toSrt, toVtt, writeSrt, writeVtt, type Cue, type SubtitleOptions, type SubtitleView } from "./output/subtitles.ts";
+export { exclusiveSegmentsOf, exclusiveView } from "./output/exclusive.ts";
+export { audioSource, EMBED_AUDIO_MAX_BYTES, timelineData, toHtml, type HtmlOptions } from "./output/html.ts";
+
+// Who said what: transcripts attributed to speakers.
+export { parseTranscript, readTranscript } from "./transcript/read.ts";
+export { attributeTranscript, attributeWords, speakerTurns, type AttributedTranscript, type AttributedWord, type SpeakerTurn } from "./transcript/attribute.ts";
+export { formatTranscript, transcriptCues, transcriptJson, transcriptToJson, transcriptToText, NO_SPEAKER, type TranscriptOutputFormat } from "./transcript/write.ts";
+export type { TimedWord, Transcript, TranscriptFormat } from "./transcript/words.ts";
 
 // Scoring against a reference.
 export { diarizationErrorRate, readRttm, readUem, scoreFiles, writeRttm, type DerComponents, type DerReport, type Turn } from "./eval/index.ts";
 
-export { AudioFormatError, ConfigError, ModelLoadError, NativeLibraryError, OutputError, SenkoError } from "./errors.ts";
+export { AudioFormatError, ConfigError, ModelLoadError, NativeLibraryError, OutputError, SenkoError, TranscriptFormatError } from "./errors.ts";
 export type { Embeddings, FbankFeatures, FrameTiming, PipelineResult, Segment, SpeakerActivity, TimeSpan } from "./types.ts";
 export { VERSION } from "./version.ts";

@@ -10,8 +10,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { readAudio } from "../src/audio/index.ts";
 import { expandInputs } from "../src/cli.ts";
+import { exclusiveSegmentsOf } from "../src/output/exclusive.ts";
 import { ProgressBar } from "../src/output/progress.ts";
 import { VERSION } from "../src/version.ts";
+import { checkSrt, checkVtt } from "./helpers/subtitle-rules.ts";
 import { wav16, wavFloat } from "./helpers/wav.ts";
 
 const root = resolve(import.meta.dir, "..");
@@ -77,7 +79,7 @@ describe("cli: information and usage errors", () => {
     expect(version).toEqual({ code: 0, stdout: `senko ${VERSION}\n`, stderr: "" });
     const help = await cli(["--help"]);
     expect(help.code).toBe(0);
-    for (const text of ["usage:", "examples:", "--num-speakers", "--min-speakers", "--max-speakers", "--format", "--out-dir", "--quiet", "json | rttm | csv | text", "--pipeline", "vad-windows: "]) {
+    for (const text of ["usage:", "examples:", "--num-speakers", "--min-speakers", "--max-speakers", "--format", "--out-dir", "--quiet", "json | rttm | csv | text | srt | vtt | html", "--pipeline", "vad-windows: "]) {
       expect(help.stdout).toContain(text);
     }
   });
@@ -85,12 +87,13 @@ describe("cli: information and usage errors", () => {
   const usage: [string, string[], string][] = [
     ["no input", [], "no input file given"],
     ["unknown option", ["x.wav", "--bogus"], "Unknown option '--bogus'"],
-    ["bad format", ["x.wav", "--format", "xml"], '--format must be one of json, rttm, csv, text, got "xml"'],
+    ["bad format", ["x.wav", "--format", "xml"], '--format must be one of json, rttm, csv, text, srt, vtt, html, got "xml"'],
     ["unknown pipeline", ["x.wav", "--pipeline", "nope"], '--pipeline must be one of vad-windows, got "nope"'],
     ["zero speakers", ["x.wav", "--num-speakers", "0"], '--num-speakers takes a whole number of at least 1, got "0"'],
     ["not a number", ["x.wav", "--max-speakers", "two"], '--max-speakers takes a whole number of at least 1, got "two"'],
     ["--out with two inputs", ["a.wav", "b.wav", "--out", "r.json"], "--out names one file, but there are 2 inputs: use --out-dir <dir>"],
     ["json of two inputs on stdout", ["a.wav", "b.wav", "--format", "json"], "json for 2 inputs needs --out-dir <dir>"],
+    ["subtitles of two inputs on stdout", ["a.wav", "b.wav", "--format", "vtt"], "vtt for 2 inputs needs --out-dir <dir>"],
     ["--out and --out-dir", ["a.wav", "--out", "r.json", "--out-dir", "r"], "give --out or --out-dir, not both"],
     ["several formats without --out-dir", ["a.wav", "--format", "json,rttm"], "several --format values need --out-dir"],
     ["glob without a match", ["nothing-here/*.wav"], "no file matches nothing-here/*.wav"],
@@ -194,16 +197,16 @@ describe("cli: bad input files", () => {
 
 describe.skipIf(!hasFixtures)("cli: outputs", () => {
   test(
-    "--out-dir with every format: the same turns in JSON, RTTM, CSV and text; summary on stderr",
+    "--out-dir with every format: the same turns in JSON, RTTM, CSV, text, SRT and WebVTT; summary on stderr",
     async () => {
-      const run = await cli([talkA, "--out-dir", "formats", "--format", "json,rttm,csv,text"]);
+      const run = await cli([talkA, "--out-dir", "formats", "--format", "json,rttm,csv,text,srt,vtt"]);
       expect(run.code).toBe(0);
       expect(run.stdout).toBe("");
       expect(run.stderr).toContain(`${talkA}: 30.0 s of audio, `);
       expect(run.stderr).toMatch(/\n {2}stages \(s\): audio \d+\.\d\d {2}vad\(silero\) /); // time per stage
       expect(run.stderr).toMatch(/\n +\d+\.\d\d +\d+\.\d\d {2}SPEAKER_01\n/); // the turns, since none went to stdout
       expect(run.stderr).not.toContain("\r"); // no progress bar when stderr is not a terminal
-      expect(filesIn(join(dir, "formats"))).toEqual(["talk-a.csv", "talk-a.json", "talk-a.rttm", "talk-a.txt"]);
+      expect(filesIn(join(dir, "formats"))).toEqual(["talk-a.csv", "talk-a.json", "talk-a.rttm", "talk-a.srt", "talk-a.txt", "talk-a.vtt"]);
       const read = (ext: string) => readFileSync(join(dir, "formats", `talk-a.${ext}`), "utf8");
       const json = JSON.parse(read("json"));
       expect(json.source).toBe(talkA);
@@ -226,6 +229,13 @@ describe.skipIf(!hasFixtures)("cli: outputs", () => {
         expect(csv[i + 1]).toBe(`${t.start.toFixed(3)},${t.end.toFixed(3)},${t.speaker}`);
         expect(text[i]).toEndWith(`  ${t.speaker}`);
       });
+      // Subtitles: a cue per turn of the exclusive view, valid by each format's rules.
+      const exclusive = exclusiveSegmentsOf(json);
+      const srt = checkSrt(read("srt"));
+      const vtt = checkVtt(read("vtt"));
+      expect([srt.problems, vtt.problems]).toEqual([[], []]);
+      expect(srt.cues.map((c) => [c.start, c.end, c.lines.join("\n")])).toEqual(exclusive.map((t) => [Math.round(t.start * 1000) / 1000, Math.round(t.end * 1000) / 1000, t.speaker]));
+      expect(vtt.cues.map((c) => c.lines.join("\n"))).toEqual(exclusive.map((t) => `<v ${t.speaker}>${t.speaker}</v>`));
     },
     30_000,
   );

@@ -1,18 +1,26 @@
-/** @module Serialisations of a diarization result: JSON, RTTM, CSV and plain text, plus atomic file writes. */
+/** @module Serialisations of a diarization result: JSON, RTTM, CSV, plain text, subtitles and the HTML timeline, plus atomic file writes. */
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, extname } from "node:path";
 import type { DiarizationResult } from "../diarizer.ts";
 import { OutputError } from "../errors.ts";
 import { writeRttm } from "../eval/rttm.ts";
+import { clock } from "./clock.ts";
+import { audioSource, pageTitle, toHtml } from "./html.ts";
+import { toSrt, toVtt } from "./subtitles.ts";
+import { attributeTranscript } from "../transcript/attribute.ts";
+import { formatTranscript, transcriptJson } from "../transcript/write.ts";
+import type { Transcript } from "../transcript/words.ts";
 
-export type OutputFormat = "json" | "rttm" | "csv" | "text";
+/** Every format the CLI writes, with its file extension. */
+export const OUTPUT_FORMATS = { json: "json", rttm: "rttm", csv: "csv", text: "txt", srt: "srt", vtt: "vtt", html: "html" } as const;
+export type OutputFormat = keyof typeof OUTPUT_FORMATS;
 
-/** The result as plain JSON (centroids as number arrays), pretty-printed. */
-export function toJson(result: DiarizationResult, source?: string): string {
+/** The result as plain JSON (centroids as number arrays), pretty-printed; `extra` fields are added at the end. */
+export function toJson(result: DiarizationResult, source?: string, extra: Record<string, unknown> = {}): string {
   const centroids = Object.fromEntries(
     Object.entries(result.speakerCentroids).map(([k, v]) => [k, Array.from(v, (x) => +x.toPrecision(7))]),
   );
-  return `${JSON.stringify({ ...(source ? { source } : {}), ...result, speakerCentroids: centroids }, null, 2)}\n`;
+  return `${JSON.stringify({ ...(source ? { source } : {}), ...result, speakerCentroids: centroids, ...extra }, null, 2)}\n`;
 }
 
 /** RTTM file id: the input's base name without extension (what scoring tools match on). */
@@ -29,19 +37,29 @@ export function toCsv(result: DiarizationResult): string {
   return `start,end,speaker\n${result.mergedSegments.map((s) => `${s.start.toFixed(3)},${s.end.toFixed(3)},${s.speaker}`).join("\n")}\n`;
 }
 
-/** `hh:mm:ss.ss` */
-export function clock(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:${s.toFixed(2).padStart(5, "0")}`;
-}
 
 export function toText(result: DiarizationResult): string {
   return result.mergedSegments.map((s) => `${clock(s.start)} - ${clock(s.end)}  ${s.speaker}`).join("\n") + "\n";
 }
 
-export function formatResult(result: DiarizationResult, format: OutputFormat, source: string): string {
+/** What some formats need besides the result. */
+export interface FormatContext {
+  /**
+   * a transcript of the input: text, srt and vtt then say who said what (the words in speaker turns),
+   * and json gets a `transcript` field with those turns
+   */
+  transcript?: Transcript;
+  /** html: the input's audio, a file or bytes (stdin), for the page's player */
+  audio?: { path?: string; bytes?: Uint8Array };
+  /** html: where the page is written (the audio link is relative to it; default the current directory) */
+  outFile?: string;
+}
+
+export function formatResult(result: DiarizationResult, format: OutputFormat, source: string, context: FormatContext = {}): string {
+  if (context.transcript && (format === "text" || format === "srt" || format === "vtt" || format === "json")) {
+    const attributed = attributeTranscript(context.transcript, result);
+    return format === "json" ? toJson(result, source, { transcript: transcriptJson(attributed) }) : formatTranscript(attributed, format);
+  }
   switch (format) {
     case "json":
       return toJson(result, source);
@@ -51,6 +69,12 @@ export function formatResult(result: DiarizationResult, format: OutputFormat, so
       return toCsv(result);
     case "text":
       return toText(result);
+    case "srt":
+      return toSrt(result);
+    case "vtt":
+      return toVtt(result);
+    case "html":
+      return toHtml(result, { title: pageTitle(source), audioSrc: context.audio && audioSource(context.audio, context.outFile) });
   }
 }
 

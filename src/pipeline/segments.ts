@@ -134,8 +134,8 @@ export function toSegments(
   };
 }
 
-/** Seconds during which two or more different speakers have a turn (a speaker's own overlapping turns count once). */
-export function overlapSeconds(segments: readonly Segment[]): number {
+/** Stretches during which two or more different speakers have a turn (a speaker's own overlapping turns count once). */
+export function overlapSpans(segments: readonly Segment[]): TimeSpan[] {
   const events: { at: number; speaker: string; step: 1 | -1 }[] = [];
   for (const s of segments) {
     if (s.end > s.start) events.push({ at: s.start, speaker: s.speaker, step: 1 }, { at: s.end, speaker: s.speaker, step: -1 });
@@ -143,16 +143,26 @@ export function overlapSeconds(segments: readonly Segment[]): number {
   // Ends before starts at the same instant: turns that only touch do not overlap.
   events.sort((a, b) => a.at - b.at || a.step - b.step);
   const open = new Map<string, number>();
-  let overlap = 0;
-  let last = 0;
+  const spans: TimeSpan[] = [];
+  let from = 0;
   for (const e of events) {
-    if (open.size >= 2) overlap += e.at - last;
-    last = e.at;
+    const before = open.size;
     const n = (open.get(e.speaker) ?? 0) + e.step;
     if (n === 0) open.delete(e.speaker);
     else open.set(e.speaker, n);
+    if (before < 2 && open.size >= 2) from = e.at;
+    if (before >= 2 && open.size < 2 && e.at > from) {
+      const last = spans.at(-1);
+      if (last && last.end === from) last.end = e.at;
+      else spans.push({ start: from, end: e.at });
+    }
   }
-  return overlap;
+  return spans;
+}
+
+/** Seconds during which two or more different speakers have a turn. */
+export function overlapSeconds(segments: readonly Segment[]): number {
+  return overlapSpans(segments).reduce((sum, s) => sum + (s.end - s.start), 0);
 }
 
 /** Cosine similarity of two speaker centroids (or any two embeddings): 1 = same direction. */

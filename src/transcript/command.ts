@@ -1,0 +1,94 @@
+/**
+ * @module `senko attribute <transcript> <diarization>`: who said what, from a transcript and a
+ * diarization already made (senko's JSON, or any RTTM).
+ */
+import { readFileSync } from "node:fs";
+import { readRttm } from "../eval/rttm.ts";
+import { ConfigError, SenkoError, TranscriptFormatError } from "../errors.ts";
+import { writeFileAtomic } from "../output/writers.ts";
+import type { Segment } from "../pipeline/segments.ts";
+import { attributeTranscript, type AttributedTranscript } from "./attribute.ts";
+import { readTranscript } from "./read.ts";
+import { formatTranscript, type TranscriptOutputFormat } from "./write.ts";
+
+export const TRANSCRIPT_FORMATS: Record<TranscriptOutputFormat, string> = { text: "txt", srt: "srt", vtt: "vtt", json: "json" };
+
+/** The turns of a diarization file: `mergedSegments` (and `exclusiveSegments`) of senko's JSON, or an RTTM's SPEAKER lines. */
+export function readDiarization(path: string): { mergedSegments: Segment[]; exclusiveSegments?: Segment[] } {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const why = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "cannot be read: permission denied" : (error as Error).message;
+    throw new TranscriptFormatError(`${path}: ${why}`, path, { cause: error });
+  }
+  if (/^\s*[{[]/.test(text)) {
+    let json: { mergedSegments?: unknown; exclusiveSegments?: unknown };
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new TranscriptFormatError(`${path}: not valid JSON (${(error as Error).message})`, path, { cause: error });
+    }
+    const segments = (value: unknown, field: string): Segment[] | undefined => {
+      if (value === undefined) return undefined;
+      const ok = Array.isArray(value) && value.every((s) => typeof s?.start === "number" && typeof s?.end === "number" && typeof s?.speaker === "string");
+      if (!ok) throw new TranscriptFormatError(`${path}: "${field}" is not a list of { start, end, speaker }`, path);
+      return value as Segment[];
+    };
+    const mergedSegments = segments(json?.mergedSegments, "mergedSegments");
+    if (!mergedSegments) throw new TranscriptFormatError(`${path}: not a senko diarization result (no "mergedSegments"); give senko's JSON or an RTTM file`, path);
+    const exclusiveSegments = segments(json.exclusiveSegments, "exclusiveSegments");
+    return exclusiveSegments ? { mergedSegments, exclusiveSegments } : { mergedSegments };
+  }
+  let files: Map<string, Segment[]>;
+  try {
+    files = readRttm(text, path);
+  } catch (error) {
+    throw new TranscriptFormatError(error instanceof SenkoError ? error.message : String(error), path, { cause: error });
+  }
+  if (files.size > 1) throw new TranscriptFormatError(`${path}: holds ${files.size} recordings (${[...files.keys()].join(", ")}); give the RTTM of one`, path);
+  return { mergedSegments: [...files.values()][0] ?? [] };
+}
+
+export interface AttributeOptions {
+  out?: string;
+  format?: string;
+  quiet?: boolean;
+  /** options of a diarizing run that mean nothing here */
+  others: string[];
+}
+
+function outputFormat(options: AttributeOptions): TranscriptOutputFormat {
+  const formats = Object.keys(TRANSCRIPT_FORMATS) as TranscriptOutputFormat[];
+  if (options.format !== undefined) {
+    if (!formats.includes(options.format as TranscriptOutputFormat)) {
+      throw new ConfigError(`senko attribute: --format must be one of ${formats.join(", ")}, got "${options.format}"`);
+    }
+    return options.format as TranscriptOutputFormat;
+  }
+  const ext = /\.([a-z]+)$/i.exec(options.out ?? "")?.[1]?.toLowerCase();
+  return formats.find((f) => TRANSCRIPT_FORMATS[f] === ext) ?? (options.out && options.out !== "-" ? "json" : "text");
+}
+
+/** One line for stderr: what was attributed and how well the words were timed. */
+export function attributionSummary(name: string, transcript: AttributedTranscript): string {
+  const words = transcript.turns.reduce((n, t) => n + t.words.length, 0);
+  const speakers = new Set(transcript.turns.map((t) => t.speaker)).size;
+  const timing = transcript.estimated > 0 ? `; ${transcript.estimated} word(s) without their own times, spread over their segment` : "";
+  return `${name}: ${words} word(s), ${speakers} speaker(s), ${transcript.turns.length} turn(s) (${transcript.format}${timing})\n`;
+}
+
+/** Runs `senko attribute <transcript> <diarization>`; throws a SenkoError with one line on any problem. */
+export function attributeCommand(args: readonly string[], options: AttributeOptions): void {
+  if (options.others.length > 0) throw new ConfigError(`senko attribute takes --out, --format and --quiet, not ${options.others.map((o) => `--${o}`).join(", ")}`);
+  if (args.length !== 2) throw new ConfigError(`senko attribute takes two files, a transcript and a diarization (senko JSON or RTTM), got ${args.length}`);
+  const format = outputFormat(options);
+  const [transcriptPath, diarizationPath] = args as [string, string];
+  const transcript = readTranscript(transcriptPath);
+  const attributed = attributeTranscript(transcript, readDiarization(diarizationPath));
+  const text = formatTranscript(attributed, format, transcriptPath);
+  if (options.out === undefined || options.out === "-") process.stdout.write(text);
+  else writeFileAtomic(options.out, text);
+  if (!options.quiet) process.stderr.write(attributionSummary(transcriptPath, attributed));
+}

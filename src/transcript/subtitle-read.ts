@@ -1,0 +1,97 @@
+/**
+ * @module SRT and WebVTT transcripts to timed words. A cue times a line, not its words, so the words
+ * are spread over the cue by length, except where WebVTT cue timestamps (`<00:01:02.500>`, as in
+ * word-by-word captions) time them.
+ */
+import { spreadWords, type TimedWord } from "./words.ts";
+
+export interface SubtitleWords {
+  words: TimedWord[];
+  estimated: number;
+  cues: number;
+}
+
+/** `[hh:]mm:ss[,.]fff` (hours optional, one to three fraction digits) to seconds. */
+function clockSeconds(text: string): number {
+  const m = /^(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[,.](\d{1,3}))?$/.exec(text.trim());
+  if (!m) return NaN;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2]) * 60 + Number(m[3]) + Number(`0.${m[4] ?? "0"}`);
+}
+
+const TIMING = /^\s*([\d:.,]+)\s*-->\s*([\d:.,]+)/;
+
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", lrm: "", rlm: "" };
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, ref: string) => {
+    if (ref[0] === "#") {
+      const code = ref[1] === "x" || ref[1] === "X" ? parseInt(ref.slice(2), 16) : Number(ref.slice(1));
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    }
+    return ENTITIES[ref.toLowerCase()] ?? whole;
+  });
+}
+
+/** SRT/VTT styling that is not text: tags (`<i>`, `<font ...>`, `<v Name>`) and ASS overrides (`{\an8}`). */
+function stripMarkup(text: string): string {
+  return text.replace(/<[^>]*>/g, "").replace(/\{\\[^}]*\}/g, "");
+}
+
+/** Blocks of non-blank lines, line endings normalised. */
+function blocks(text: string): string[][] {
+  return text
+    .replace(/\r\n?/g, "\n")
+    .split(/\n[ \t]*\n/)
+    .map((b) => b.split("\n").filter((l) => l.trim() !== ""))
+    .filter((b) => b.length > 0);
+}
+
+/** A cue: its times and payload lines; undefined when the block has no timing line. */
+function cue(block: string[]): { start: number; end: number; payload: string[] } | undefined {
+  const at = block.findIndex((l) => l.includes("-->"));
+  const m = at >= 0 ? TIMING.exec(block[at]!) : null;
+  if (!m) return undefined;
+  const start = clockSeconds(m[1]!);
+  const end = clockSeconds(m[2]!);
+  if (Number.isNaN(start) || Number.isNaN(end)) return undefined;
+  return { start, end: Math.max(start, end), payload: block.slice(at + 1) };
+}
+
+export function srtWords(text: string): SubtitleWords {
+  const out: SubtitleWords = { words: [], estimated: 0, cues: 0 };
+  for (const block of blocks(text)) {
+    const c = cue(block);
+    if (!c) continue;
+    out.cues++;
+    const words = spreadWords(stripMarkup(c.payload.join(" ")), c.start, c.end);
+    out.words.push(...words);
+    // A cue of one word times it exactly (whisper.cpp -ml 1 writes such cues); longer cues are spread.
+    if (words.length > 1) out.estimated += words.length;
+  }
+  return out;
+}
+
+const CUE_TIMESTAMP = /<((?:\d+:)?\d{2}:\d{2}\.\d{3})>/;
+
+export function vttWords(text: string): SubtitleWords {
+  const out: SubtitleWords = { words: [], estimated: 0, cues: 0 };
+  for (const block of blocks(text.replace(/^\uFEFF/, "")).slice(1)) {
+    if (/^(NOTE|STYLE|REGION)(\s|$)/.test(block[0]!)) continue;
+    const c = cue(block);
+    if (!c) continue;
+    out.cues++;
+    // Pieces between cue timestamps: each runs from its timestamp (or the cue's start) to the next.
+    const parts = c.payload.join(" ").split(CUE_TIMESTAMP);
+    let estimated = 0;
+    for (let i = 0; i < parts.length; i += 2) {
+      const from = i === 0 ? c.start : clockSeconds(parts[i - 1]!);
+      const to = i + 2 < parts.length ? clockSeconds(parts[i + 1]!) : c.end;
+      const words = spreadWords(decodeEntities(stripMarkup(parts[i]!)), from, Math.max(from, to));
+      // A piece of one word is timed exactly by its timestamps; longer pieces are spread.
+      if (words.length > 1) estimated += words.length;
+      out.words.push(...words);
+    }
+    out.estimated += estimated;
+  }
+  return out;
+}

@@ -1,0 +1,271 @@
+/**
+ * Who said what. Transcripts in every format senko reads are made from the AMI reference RTTMs (words
+ * placed where exactly one reference speaker talks: test/helpers/transcripts.ts), then attributed to
+ * that reference: every word must get its speaker. Then the rules on their own (overlap, gaps, turns,
+ * subtitles of a transcript), the readers' edge cases, and the CLI (`senko attribute`, `--transcript`).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { readRttm, writeRttm, type Turn } from "../src/eval/rttm.ts";
+import { TranscriptFormatError } from "../src/errors.ts";
+import { attributeTranscript, attributeWords, speakerTurns } from "../src/transcript/attribute.ts";
+import { parseTranscript } from "../src/transcript/read.ts";
+import { formatTranscript, transcriptCues } from "../src/transcript/write.ts";
+import type { TimedWord } from "../src/transcript/words.ts";
+import { checkSrt, checkVtt } from "./helpers/subtitle-rules.ts";
+import { fasterWhisperJson, openaiWhisperJson, soloStretches, srt, vtt, whisperCppJson, wordsInside, type KnownWord } from "./helpers/transcripts.ts";
+
+const root = resolve(import.meta.dir, "..");
+const bun = join(root, "node_modules", ".bin", "bun");
+const fixtures = "/work/shared/fixtures/ami";
+const hasFixtures = existsSync(join(fixtures, "dev.rttm"));
+
+/** Every AMI fixture's reference turns, by file id. */
+const references = hasFixtures
+  ? new Map([...readRttm(readFileSync(join(fixtures, "dev.rttm"), "utf8")), ...readRttm(readFileSync(join(fixtures, "train.rttm"), "utf8"))])
+  : new Map<string, Turn[]>();
+
+const formats: [string, (words: KnownWord[]) => Uint8Array | string, string, boolean][] = [
+  ["whisper.cpp -ojf", whisperCppJson, "whisper.cpp-json", true],
+  ["openai-whisper JSON", openaiWhisperJson, "whisper-json", true],
+  ["faster-whisper JSON", fasterWhisperJson, "faster-whisper-json", true],
+  ["SRT, a cue per segment", (w) => srt(w, false), "srt", false],
+  ["SRT, a cue per word", (w) => srt(w, true), "srt", true],
+  ["WebVTT with cue timestamps", vtt, "vtt", true],
+];
+
+describe.skipIf(!hasFixtures)("words placed in the AMI reference turns get the reference speaker", () => {
+  for (const [name, write, format, exact] of formats) {
+    test(`${name}: all 11 fixtures, every word right`, () => {
+      let total = 0;
+      let estimated = 0;
+      for (const [id, turns] of references) {
+        const known = wordsInside(soloStretches(turns));
+        const transcript = parseTranscript(write(known), `${id} ${name}`);
+        expect(transcript.format as string).toBe(format);
+        expect(transcript.words.map((w) => w.text.trim())).toEqual(known.map((w) => w.text.trim()));
+        if (exact) {
+          expect(transcript.estimated).toBe(0);
+          transcript.words.forEach((w, i) => {
+            expect(Math.abs(w.start - known[i]!.start)).toBeLessThan(0.011);
+            expect(Math.abs(w.end - known[i]!.end)).toBeLessThan(0.011 + (format === "vtt" ? 0.08 : 0));
+          });
+        }
+        estimated += transcript.estimated;
+        const attributed = attributeTranscript(transcript, { mergedSegments: turns });
+        const speakers = attributed.turns.flatMap((t) => t.words.map((w) => w.speaker));
+        expect(speakers).toEqual(known.map((w) => w.speaker));
+        total += known.length;
+      }
+      // The fixtures have enough solo speech for a real test: hundreds of words.
+      expect(total).toBeGreaterThan(300);
+      // Multi-word cues time their words by length: the right speaker all the same, as each cue lies in one turn.
+      if (!exact) expect(estimated).toBeGreaterThan(total / 2);
+    });
+  }
+
+  test("speaker turns regroup the words by reference speaker, in order, with the source's spacing", () => {
+    const turns = references.get("dev00")!;
+    const known = wordsInside(soloStretches(turns));
+    const attributed = attributeTranscript(parseTranscript(openaiWhisperJson(known)), { mergedSegments: turns });
+    const expected: { speaker: string; text: string }[] = [];
+    for (const w of known) {
+      const last = expected.at(-1);
+      if (last?.speaker === w.speaker) last.text += w.text;
+      else expected.push({ speaker: w.speaker, text: w.text });
+    }
+    expect(attributed.turns.map((t) => ({ speaker: t.speaker, text: t.text }))).toEqual(expected.map((e) => ({ ...e, text: e.text.trim() })));
+    expect(attributed.turns.length).toBeGreaterThan(3);
+  });
+});
+
+const w = (text: string, start: number, end: number): TimedWord => ({ text, start, end });
+const seg = (start: number, end: number, speaker: string) => ({ start, end, speaker });
+
+describe("the rules", () => {
+  test("most overlap wins; a word across a change of speaker goes to the larger share", () => {
+    const turns = [seg(0, 2, "A"), seg(2, 4, "B")];
+    expect(attributeWords([w(" x", 1.5, 2.4), w(" y", 1.9, 2.6), w(" z", 2, 2)], turns).map((x) => x.speaker)).toEqual(["A", "B", "B"]);
+  });
+
+  test("in a gap: the nearest turn, the earlier one on a tie; before the first and after the last turn", () => {
+    const turns = [seg(1, 2, "A"), seg(5, 6, "B")];
+    const words = [w(" a", 2.5, 2.9), w(" b", 4.2, 4.6), w(" c", 3.3, 3.7), w(" d", 0, 0.5), w(" e", 7, 8)];
+    expect(attributeWords(words, turns).map((x) => x.speaker)).toEqual(["A", "B", "A", "A", "B"]);
+  });
+
+  test("overlapping turns: the exclusive view decides (the interjection, then the long turn again)", () => {
+    const turns = [seg(0, 10, "A"), seg(4, 5, "B")];
+    expect(attributeWords([w(" 1", 3, 3.8), w(" 2", 4.1, 4.9), w(" 3", 5.2, 6)], turns).map((x) => x.speaker)).toEqual(["A", "B", "A"]);
+    // A result's own exclusive view wins over the computed one.
+    const own = attributeTranscript({ format: "srt", words: [w(" 2", 4.1, 4.9)], estimated: 0 }, { mergedSegments: turns, exclusiveSegments: [seg(0, 10, "A")] });
+    expect(own.turns[0]!.speaker).toBe("A");
+  });
+
+  test("no speakers at all: every word UNKNOWN, still written", () => {
+    const attributed = attributeTranscript({ format: "srt", words: [w(" hello", 1, 2)], estimated: 0 }, { mergedSegments: [] });
+    expect(attributed.turns).toEqual([{ speaker: null, start: 1, end: 2, text: "hello", words: [{ ...w(" hello", 1, 2), speaker: null }] }]);
+    expect(formatTranscript(attributed, "text")).toBe("00:00:01.00 - 00:00:02.00  UNKNOWN: hello\n");
+  });
+
+  test("languages without spaces keep their words joined", () => {
+    const turns = speakerTurns([
+      { ...w("今日", 0, 0.4), speaker: "A" },
+      { ...w("は", 0.4, 0.6), speaker: "A" },
+      { ...w(" OK", 0.7, 0.9), speaker: "A" },
+    ]);
+    expect(turns[0]!.text).toBe("今日は OK");
+  });
+});
+
+describe("written out", () => {
+  const turns = [seg(0, 30, "SPEAKER_01"), seg(30, 40, "SPEAKER_02")];
+  const words: TimedWord[] = [];
+  for (let i = 0; i < 50; i++) words.push(w(` word${i}`, i * 0.6, i * 0.6 + 0.5));
+  words.push(w(" <b>&", 30.1, 30.4), w(" -->", 30.5, 30.9));
+  const attributed = attributeTranscript({ format: "whisper-json", words, estimated: 0 }, { mergedSegments: turns });
+
+  test("subtitles: cues of at most 2 x 42 characters and 7 s, never across speakers or overlapping, valid", () => {
+    const cues = transcriptCues(attributed);
+    for (const c of cues) {
+      expect(c.text!.split("\n").every((line) => line.length <= 42)).toBe(true);
+      expect(c.end - c.start).toBeLessThanOrEqual(7);
+    }
+    expect(cues.every((c, i) => i === 0 || c.start >= cues[i - 1]!.end)).toBe(true);
+    expect(cues.filter((c) => c.speaker === "SPEAKER_02").map((c) => c.text)).toEqual(["<b>& -->"]);
+    const vttFile = formatTranscript(attributed, "vtt");
+    const srtFile = formatTranscript(attributed, "srt");
+    expect(checkVtt(vttFile).problems).toEqual([]);
+    expect(checkSrt(srtFile).problems).toEqual([]);
+    expect(vttFile).toContain("<v SPEAKER_02>&lt;b&gt;&amp; -&gt;</v>");
+    expect(srtFile).toContain("SPEAKER_02: <b>& ->");
+    expect(checkSrt(srtFile).cues.length).toBe(cues.length);
+    // Every word appears once, in order.
+    const said = cues.map((c) => c.text!.replace("\n", " ")).join(" ");
+    expect(said).toBe([...words.map((x) => x.text.trim())].join(" "));
+  });
+
+  test("text and JSON", () => {
+    const text = formatTranscript(attributed, "text").split("\n");
+    expect(text[0]).toStartWith("00:00:00.00 - 00:00:29.90  SPEAKER_01: word0 word1 ");
+    expect(text[1]).toBe("00:00:30.10 - 00:00:30.90  SPEAKER_02: <b>& -->");
+    const json = JSON.parse(formatTranscript(attributed, "json", "talk.json"));
+    expect(json.transcript).toBe("talk.json");
+    expect(json.speakers).toEqual(["SPEAKER_01", "SPEAKER_02"]);
+    expect(json.turns[1]).toEqual({ speaker: "SPEAKER_02", start: 30.1, end: 30.9, text: "<b>& -->", words: [{ start: 30.1, end: 30.4, text: "<b>&" }, { start: 30.5, end: 30.9, text: "-->" }] });
+  });
+});
+
+describe("reading transcripts", () => {
+  test("whisper.cpp plain -oj (no tokens) and openai-whisper without words: words spread over each segment", () => {
+    const cpp = parseTranscript(JSON.stringify({ transcription: [{ offsets: { from: 1000, to: 3000 }, text: " one two three" }] }));
+    expect(cpp.words).toEqual([w(" one", 1, 1 + 2 * (3 / 11)), w(" two", 1 + 2 * (3 / 11), 1 + 2 * (6 / 11)), w(" three", 1 + 2 * (6 / 11), 3)]);
+    expect(cpp.estimated).toBe(3);
+    const whisper = parseTranscript(JSON.stringify({ segments: [{ start: 0, end: 1, text: " ab cd" }] }));
+    expect([whisper.format, whisper.estimated, whisper.words.map((x) => [x.start, x.end])]).toEqual(["whisper-json", 2, [[0, 0.5], [0.5, 1]]]);
+  });
+
+  test("WhisperX words without times (numbers) get times between their neighbours", () => {
+    const t = parseTranscript(JSON.stringify({ segments: [{ start: 0, end: 4, text: "a 42 b", words: [{ word: "a", start: 0.5, end: 1 }, { word: "42" }, { word: "b", start: 3, end: 3.5 }] }] }));
+    expect(t.words.map((x) => [x.text, x.start, x.end])).toEqual([["a", 0.5, 1], ["42", 1, 3], ["b", 3, 3.5]]);
+    expect(t.estimated).toBe(1);
+  });
+
+  test("a faster-whisper list of segment dicts; an empty subtitle file; a BOM", () => {
+    expect(parseTranscript(JSON.stringify([{ start: 0, end: 1, text: "x", words: [{ start: 0, end: 1, word: " x", probability: 1 }] }])).format).toBe("faster-whisper-json");
+    expect(parseTranscript("\uFEFFWEBVTT\n\n00:01.000 --> 00:02.000\nhi &amp; bye\n").words.map((x) => x.text)).toEqual([" hi", " &", " bye"]);
+    expect(parseTranscript("WEBVTT\n").words).toEqual([]);
+  });
+
+  const bad: [string, string, string][] = [
+    ["empty", "", "the transcript is empty"],
+    ["broken JSON", '{"segments": [', "not valid JSON"],
+    ["JSON of another shape", '{"results": []}', "JSON of an unknown shape"],
+    ["plain text", "hello there\nhow are you\n", "not a transcript senko reads"],
+  ];
+  for (const [name, text, message] of bad) {
+    test(`${name}: one TranscriptFormatError naming the file`, () => {
+      expect(() => parseTranscript(text, "t.x")).toThrow(TranscriptFormatError);
+      expect(() => parseTranscript(text, "t.x")).toThrow(`t.x: ${message}`);
+    });
+  }
+});
+
+describe.skipIf(!hasFixtures)("cli", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "senko-attribute-test-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function cli(args: string[]) {
+    const proc = Bun.spawn([bun, "run", join(root, "diarize.ts"), ...args], { cwd: dir, stdout: "pipe", stderr: "pipe", env: { ...process.env, SENKO_DEBUG: undefined } });
+    const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+    return { code, stdout, stderr };
+  }
+
+  test("senko attribute <transcript> <rttm | senko json>: every format, the reference's answer", async () => {
+    const turns = references.get("dev01")!;
+    const known = wordsInside(soloStretches(turns));
+    writeFileSync(join(dir, "dev01.json"), whisperCppJson(known));
+    writeFileSync(join(dir, "dev01.rttm"), writeRttm("dev01", turns));
+    // senko's own JSON, here holding the overlapping reference turns as mergedSegments.
+    writeFileSync(join(dir, "dev01.diarization.json"), JSON.stringify({ source: "dev01.wav", mergedSegments: turns }));
+
+    const text = await cli(["attribute", "dev01.json", "dev01.rttm"]);
+    expect(text.code).toBe(0);
+    expect(text.stderr).toBe(`dev01.json: ${known.length} word(s), ${new Set(known.map((k) => k.speaker)).size} speaker(s), ${text.stdout.trimEnd().split("\n").length} turn(s) (whisper.cpp-json)\n`);
+    const lines = text.stdout.trimEnd().split("\n");
+    expect(lines.map((l) => l.split("  ")[1]!.split(":")[0])).toEqual(speakerTurns(known).map((t) => t.speaker as string));
+
+    const json = await cli(["attribute", "dev01.json", "dev01.diarization.json", "--out", "who.json", "-q"]);
+    expect([json.code, json.stdout, json.stderr]).toEqual([0, "", ""]);
+    const turnsOut: { speaker: string; words: { text: string }[] }[] = JSON.parse(readFileSync(join(dir, "who.json"), "utf8")).turns;
+    expect(turnsOut.flatMap((t) => t.words.map(() => t.speaker))).toEqual(known.map((k) => k.speaker));
+    expect(turnsOut.flatMap((t) => t.words.map((x) => x.text))).toEqual(known.map((k) => k.text.trim()));
+
+    for (const format of ["srt", "vtt"] as const) {
+      const run = await cli(["attribute", "dev01.json", "dev01.rttm", "--format", format, "-q"]);
+      expect(run.code).toBe(0);
+      expect((format === "srt" ? checkSrt : checkVtt)(run.stdout).problems).toEqual([]);
+    }
+  }, 30_000);
+
+  test("mistakes: one line, exit 2", async () => {
+    writeFileSync(join(dir, "notes.txt"), "just some text\n");
+    writeFileSync(join(dir, "two.rttm"), readFileSync(join(fixtures, "dev.rttm")));
+    writeFileSync(join(dir, "t.srt"), "1\n00:00:01,000 --> 00:00:02,000\nhello\n");
+    const cases: [string[], string][] = [
+      [["attribute", "t.srt"], "senko attribute takes two files, a transcript and a diarization (senko JSON or RTTM), got 1"],
+      [["attribute", "notes.txt", "two.rttm"], "notes.txt: not a transcript senko reads"],
+      [["attribute", "t.srt", "two.rttm"], "two.rttm: holds 2 recordings (dev00, dev01); give the RTTM of one"],
+      [["attribute", "t.srt", "notes.txt"], "notes.txt:1: unknown RTTM line type 'just'"],
+      [["attribute", "t.srt", "missing.json"], "missing.json: file not found"],
+      [["attribute", "t.srt", "two.rttm", "--format", "csv"], 'senko attribute: --format must be one of text, srt, vtt, json, got "csv"'],
+      [["attribute", "t.srt", "two.rttm", "--num-speakers", "2"], "senko attribute takes --out, --format and --quiet, not --num-speakers"],
+      [["a.wav", "b.wav", "--transcript", "t.srt", "--out-dir", "o"], "--transcript is the transcript of one recording, but there are 2 inputs"],
+    ];
+    for (const [args, message] of cases) {
+      const run = await cli(args);
+      expect({ args, code: run.code, stdout: run.stdout, lines: run.stderr.split("\n").length }).toEqual({ args, code: 2, stdout: "", lines: 2 });
+      expect(run.stderr).toStartWith(`senko: ${message}`);
+    }
+  }, 30_000);
+
+  test("--transcript on a diarizing run: who said what in text, srt, vtt, and in the JSON", async () => {
+    const turns = references.get("dev00")!;
+    const known = wordsInside(soloStretches(turns));
+    writeFileSync(join(dir, "dev00.words.json"), openaiWhisperJson(known));
+    const run = await cli([join(fixtures, "dev00.wav"), "--transcript", "dev00.words.json", "--out-dir", "out", "--format", "json,text,srt,vtt", "-q"]);
+    expect([run.code, run.stderr]).toEqual([0, ""]);
+    const read = (ext: string) => readFileSync(join(dir, "out", `dev00.${ext}`), "utf8");
+    const result = JSON.parse(read("json"));
+    const expected = attributeTranscript(parseTranscript(openaiWhisperJson(known)), result);
+    expect(result.transcript.turns.map((t: { speaker: string; text: string }) => [t.speaker, t.text])).toEqual(expected.turns.map((t) => [t.speaker, t.text]));
+    expect(read("txt")).toBe(formatTranscript(expected, "text"));
+    expect(read("srt")).toBe(formatTranscript(expected, "srt"));
+    expect(checkVtt(read("vtt")).problems).toEqual([]);
+  }, 60_000);
+});
