@@ -38,8 +38,8 @@ interface Run {
   digest: string;
   speakers: number;
   stages: Record<string, number>;
-  /** live: per push, [seconds of audio so far, ms the push took] */
-  updates?: [number, number][];
+  /** live: per push, [seconds of audio so far, wall ms the push took, process CPU ms it took] */
+  updates?: [number, number, number][];
   /** live: snapshot re-clusterings, peak 16 kHz samples held, close() ms */
   reclusterings?: number;
   maxHeldSec?: number;
@@ -74,14 +74,16 @@ if (values.child) {
     const layout = { ...header.layout, dataBytes: header.dataBytes };
     const session = diarizer.live({ sampleRate: layout.sampleRate, channels: layout.channels, encoding: layout.encoding });
     const second = layout.sampleRate * layout.blockAlign;
-    const updates: [number, number][] = [];
+    const updates: [number, number, number][] = [];
     let maxHeld = 0;
     for (let offset = layout.dataOffset; offset < layout.dataOffset + layout.dataBytes; offset += second) {
       const chunk = new Uint8Array(Math.min(second, layout.dataOffset + layout.dataBytes - offset));
       readSync(fd, chunk, 0, chunk.length, offset);
       const t = performance.now();
+      const c = process.cpuUsage();
       const snapshot = await session.push(chunk);
-      updates.push([snapshot.durationSec, performance.now() - t]);
+      const used = process.cpuUsage(c);
+      updates.push([snapshot.durationSec, performance.now() - t, (used.user + used.system) / 1000]);
       maxHeld = Math.max(maxHeld, session.heldSamples);
     }
     closeSync(fd);
@@ -154,10 +156,13 @@ for (let r = 0; r < Number(values.repeats); r++) {
       for (const at of values.at!.split(",").map(Number)) {
         // The two minutes up to `at` minutes of accumulated audio (the last two when the file is shorter).
         const to = Math.min(at, minutes) * 60;
-        const around = run.updates.filter(([sec]) => sec > to - 120 && sec <= to).map((u) => u[1]);
+        const around = run.updates.filter(([sec]) => sec > to - 120 && sec <= to);
+        const wall = around.map((u) => u[1]);
+        const cpu = around.map((u) => u[2]);
         console.log(
-          `      at ${(to / 60).toFixed(0)} min (updates ${((to - 120) / 60).toFixed(0)}-${(to / 60).toFixed(0)} min): median ${quantile(around, 0.5).toFixed(1)} ms, ` +
-            `p90 ${quantile(around, 0.9).toFixed(1)}, max ${Math.max(...around).toFixed(0)} (${around.length} updates)`,
+          `      at ${(to / 60).toFixed(0)} min (updates ${((to - 120) / 60).toFixed(0)}-${(to / 60).toFixed(0)} min, ${around.length}): ` +
+            `wall median ${quantile(wall, 0.5).toFixed(1)} ms, p90 ${quantile(wall, 0.9).toFixed(1)}, max ${Math.max(...wall).toFixed(0)}; ` +
+            `CPU median ${quantile(cpu, 0.5).toFixed(1)} ms, p90 ${quantile(cpu, 0.9).toFixed(1)}, max ${Math.max(...cpu).toFixed(0)}`,
         );
       }
     }

@@ -70,7 +70,10 @@ export class LiveDiarization {
     return this.#samples / SAMPLE_RATE;
   }
 
-  /** The last snapshot (the empty one before any). */
+  /**
+   * The last snapshot (the empty one before any). After `close()`: the result's turns after those already
+   * final, every turn final, speakers named as in the snapshots.
+   */
   get last(): LiveSnapshot {
     return this.#last;
   }
@@ -86,8 +89,8 @@ export class LiveDiarization {
   }
 
   /**
-   * After `close()`: for each speaker of the result, the live name it had (the result names speakers by
-   * talk time, as `diarize` does; the snapshots named them in order of appearance).
+   * After `close()`: for each speaker of the result, its name in the snapshots (the result names speakers
+   * by talk time, as `diarize` does; the snapshots in order of appearance).
    */
   get resultNames(): Readonly<Record<string, string>> {
     return this.#resultNames;
@@ -145,7 +148,10 @@ export class LiveDiarization {
         this.#closed = true;
         pipeline.dispose();
       });
-      this.#resultNames = this.#names.namesIn(result.mergedSegments);
+      // The last snapshot: the result's turns after those already final, named as the speakers were.
+      const { names, ...named } = this.#names.update(result.mergedSegments, Infinity);
+      this.#resultNames = Object.fromEntries(names);
+      this.#last = { durationSec: this.#samples / SAMPLE_RATE, ...named, speakers: [...new Set(named.turns.map((t) => t.speaker))].sort() };
       this.#timing.total += (performance.now() - start) / 1000;
       return {
         ...result,
@@ -225,7 +231,7 @@ export class LiveDiarization {
     const pipeline = await this.#started();
     const { segments, settledSec, reclustered } = await pipeline.snapshot();
     if (reclustered) this.#reclusterings++;
-    const named = this.#names.update(segments, settledSec);
+    const { names: _, ...named } = this.#names.update(segments, settledSec);
     this.#timing.total += (performance.now() - start) / 1000;
     this.#last = {
       durationSec: this.#samples / SAMPLE_RATE,

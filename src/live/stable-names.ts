@@ -26,6 +26,8 @@ export interface NamedSnapshot {
   settled: LiveTurn[];
   /** turns ending by this time (seconds) are final, and no later turn starts before it */
   finalSec: number;
+  /** the name given to each speaker of the segments passed in */
+  names: Map<string, string>;
 }
 
 /** Per speaker, its turns in time order (each speaker's own turns do not overlap). */
@@ -114,11 +116,7 @@ export class StableNames {
       turns: [...this.#committed, ...open.map((t) => ({ ...t, final: false }))],
       settled,
       finalSec: commitTo,
+      names,
     };
-  }
-
-  /** For each speaker of a result, the live name it shares the most time with (one-to-one). */
-  namesIn(segments: readonly Segment[]): Record<string, string> {
-    return Object.fromEntries(matchSpeakers(segments, [...this.#committed, ...this.#tail]));
   }
 }

@@ -26,6 +26,9 @@ export function parseWavStreamHeader(head: Uint8Array, name: string): WavStreamH
   const source: ByteSource = {
     size: OPEN_ENDED,
     read(offset, length) {
+      // The header lies within MAX_HEADER_BYTES; a read beyond (after a data chunk of open length) looks
+      // past the samples, where a file would have ended.
+      if (offset >= MAX_HEADER_BYTES) return head.subarray(head.length);
       if (offset + length > head.length) throw needMore;
       return head.subarray(offset, offset + length);
     },

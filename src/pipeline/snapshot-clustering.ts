@@ -1,30 +1,32 @@
 /**
  * @module Speaker labels of a growing set of embeddings, for live snapshots, at a bounded cost. The full
  * clustering stage (`cluster`, the one batch runs) runs again only when the set has grown by a share
- * (5 %) since the last run, or sooner (1 %) when new embeddings fit no speaker well; in between, each new
+ * since the last run (5 % up to 750 embeddings, rising to 25 % from 3,750 on: a clustering costs more
+ * than linearly, UMAP + HDBSCAN from 20 minutes on more still), or sooner (a fifth of that) when a good
+ * part of the new embeddings fit no speaker well, as when someone new speaks; in between, each new
  * embedding takes the speaker of the nearest centroid of the last run and the labels of the others are
- * kept. Re-running at a geometric schedule costs a small multiple of one final clustering, however
- * long the session. The schedule counts embeddings only, so the labels do not depend on timing.
+ * kept. Re-running at a geometric schedule costs a small multiple of one final clustering, however long
+ * the session. The schedule counts embeddings only, so the labels do not depend on timing.
  */
 import { cluster, type ClusterOptions } from "../cluster/cluster.ts";
 import type { Embeddings } from "../types.ts";
 
 export interface SnapshotClusteringOptions {
-  /** re-cluster when the embeddings have grown by this share since the last clustering (default 0.05) */
-  growth?: number;
-  /** ... or by this share when `poorCount` new ones fit no speaker well (default 0.01) */
-  poorGrowth?: number;
-  /** new embeddings below every speaker's usual similarity that bring the re-clustering forward (default 4) */
+  /** share of growth that re-clusters, by the number of embeddings clustered last (default: 5 % rising to 25 %) */
+  growth?: (clustered: number) => number;
+  /** new embeddings below every speaker's usual similarity that bring the re-clustering forward (default 4, and a quarter of the new ones) */
   poorCount?: number;
 }
+
+/** 5 % up to 750 embeddings (10 min of speech or so), then rising with the count to 25 % from 3,750 on. */
+const defaultGrowth = (clustered: number) => Math.min(0.25, Math.max(0.05, clustered / 15000));
 
 /** Of the similarities of a speaker's embeddings to its centroid, the share below which an embedding fits poorly. */
 const POOR_QUANTILE = 0.05;
 
 export class SnapshotClustering {
   readonly #options: Omit<ClusterOptions, "audioDurationSec">;
-  readonly #growth: number;
-  readonly #poorGrowth: number;
+  readonly #growth: (clustered: number) => number;
   readonly #poorCount: number;
   #labels = new Int32Array(0);
   /** embeddings labelled so far */
@@ -42,8 +44,7 @@ export class SnapshotClustering {
 
   constructor(options: Omit<ClusterOptions, "audioDurationSec">, schedule: SnapshotClusteringOptions = {}) {
     this.#options = options;
-    this.#growth = schedule.growth ?? 0.05;
-    this.#poorGrowth = schedule.poorGrowth ?? 0.01;
+    this.#growth = schedule.growth ?? defaultGrowth;
     this.#poorCount = schedule.poorCount ?? 4;
   }
 
@@ -58,11 +59,14 @@ export class SnapshotClustering {
     for (let i = this.#labelled; i < count; i++) this.#labels[i] = this.#nearest(embeddings.data, i, dim);
     this.#labelled = count;
     const fresh = count - this.#clustered;
+    const growth = this.#growth(this.#clustered);
+    // Poor fits bring the clustering forward when they are many among the new embeddings, not the few any speaker has.
+    const newcomer = this.#poor >= Math.max(this.#poorCount, 0.25 * fresh);
     const due =
       fresh > 0 &&
-      (fresh >= Math.max(2, Math.ceil(this.#growth * this.#clustered)) ||
-        (this.#poor >= this.#poorCount && fresh >= Math.max(2, Math.ceil(this.#poorGrowth * this.#clustered))) ||
-        this.#clustered === 0);
+      (this.#clustered === 0 ||
+        fresh >= Math.max(2, Math.ceil(growth * this.#clustered)) ||
+        (newcomer && fresh >= Math.max(2, Math.ceil((growth / 5) * this.#clustered))));
     this.reclustered = due;
     if (due) await this.#recluster(embeddings, audioDurationSec);
     return this.#labels.subarray(0, count);
