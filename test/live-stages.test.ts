@@ -14,6 +14,7 @@ import { ComputeContext } from "../src/compute-context.ts";
 import { embedBatch, FBANK_BINS, sileroSpeechProbabilities, SileroStream, SILERO_FRAME_SAMPLES } from "../src/models/index.ts";
 import { SileroRegionTracker, sileroRegions } from "../src/pipeline/vad-postprocess.ts";
 import { uniform } from "./helpers/synthetic-speakers.ts";
+import { concatBytes } from "./helpers/wav.ts";
 
 /** Random cut points: pieces of 1 to `max` units. */
 function cuts(length: number, max: number, seed: number): number[] {
@@ -24,13 +25,7 @@ function cuts(length: number, max: number, seed: number): number[] {
 }
 
 function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return new Float32Array(concatBytes(parts.map((p) => new Uint8Array(p.buffer, p.byteOffset, p.byteLength))).buffer);
 }
 
 describe("Mono16kStream", () => {

@@ -98,13 +98,7 @@ export class LiveDiarization {
 
   /** Takes the next audio (interleaved frames; a frame may be cut between two pushes) and returns the snapshot it leads to. */
   push(audio: Float32Array | Uint8Array): Promise<LiveSnapshot> {
-    let bytes: Uint8Array;
-    try {
-      bytes = this.#bytesOf(audio);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.#serial(async () => {
+    return this.#withBytes(audio, async (bytes) => {
       await this.#take(bytes);
       return this.#snapshot();
     });
@@ -112,16 +106,21 @@ export class LiveDiarization {
 
   /** Takes the next audio without computing a snapshot (cheaper when nobody looks). */
   append(audio: Float32Array | Uint8Array): Promise<void> {
+    return this.#withBytes(audio, (bytes) => this.#take(bytes));
+  }
+
+  /** Runs `work` on the bytes of `audio` in turn; a wrong kind of input is refused without harming the session. */
+  #withBytes<T>(audio: Float32Array | Uint8Array, work: (bytes: Uint8Array) => Promise<T>): Promise<T> {
     let bytes: Uint8Array;
     try {
       bytes = this.#bytesOf(audio);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#serial(() => this.#take(bytes));
+    return this.#serial(() => work(bytes));
   }
 
-  /** The bytes of pushed audio; a wrong kind of input is refused without harming the session. */
+  /** The bytes of pushed audio. */
   #bytesOf(audio: Float32Array | Uint8Array): Uint8Array {
     if (audio instanceof Float32Array) {
       if (this.#stream.encoding !== "float32") throw new ConfigError(`this session takes ${this.#stream.encoding} bytes (a Uint8Array), not a Float32Array`);
