@@ -5,7 +5,8 @@
  * interleaved. Prints the update latency (median, p90, max) around 10 and 60 minutes of accumulated audio,
  * process CPU of each run, peak RSS, whether the live result equals batch (every field but the timing),
  * and how often the live snapshot re-clustered.
- *   bun run bench:live [--minutes 60] [--threads 2] [--repeats 1] [--source ami] [--at 10,60] [--modes batch,live]
+ *   bun run bench:live [--minutes 60] [--threads 2] [--repeats 1] [--source ami] [--at 10,60] [--modes batch,live] [--snapshot-every 1]
+ * --snapshot-every n: a snapshot after every n-th push only (0: none, the cost of the incremental work alone).
  * --source ami: the AMI fixtures repeated (bench/long-audio.ts).
  */
 import { spawnSync } from "node:child_process";
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     source: { type: "string", default: "ami" },
     at: { type: "string", default: "10,60" },
     modes: { type: "string", default: "batch,live" },
+    "snapshot-every": { type: "string", default: "1" },
     child: { type: "string" },
   },
 });
@@ -53,7 +55,7 @@ function digest(result: object): string {
 }
 
 if (values.child) {
-  const spec = JSON.parse(values.child) as { mode: "batch" | "live"; file: string; threads: number };
+  const spec = JSON.parse(values.child) as { mode: "batch" | "live"; file: string; threads: number; snapshotEvery: number };
   const { Diarizer } = await import("../src/diarizer.ts");
   const { parseWavStreamHeader } = await import("../src/live/wav-stream.ts");
   const diarizer = new Diarizer({ threads: spec.threads, vad: "silero", quiet: true });
@@ -76,14 +78,15 @@ if (values.child) {
     const second = layout.sampleRate * layout.blockAlign;
     const updates: [number, number, number][] = [];
     let maxHeld = 0;
-    for (let offset = layout.dataOffset; offset < layout.dataOffset + layout.dataBytes; offset += second) {
+    for (let offset = layout.dataOffset, n = 1; offset < layout.dataOffset + layout.dataBytes; offset += second, n++) {
       const chunk = new Uint8Array(Math.min(second, layout.dataOffset + layout.dataBytes - offset));
       readSync(fd, chunk, 0, chunk.length, offset);
       const t = performance.now();
       const c = process.cpuUsage();
-      const snapshot = await session.push(chunk);
+      if (spec.snapshotEvery > 0 && n % spec.snapshotEvery === 0) await session.push(chunk);
+      else await session.append(chunk);
       const used = process.cpuUsage(c);
-      updates.push([snapshot.durationSec, performance.now() - t, (used.user + used.system) / 1000]);
+      updates.push([session.durationSec, performance.now() - t, (used.user + used.system) / 1000]);
       maxHeld = Math.max(maxHeld, session.heldSamples);
     }
     closeSync(fd);
@@ -121,7 +124,8 @@ const file = join(dir, `ami-repeated-${minutes}min.wav`);
 if (!existsSync(file)) writeFileSync(file, float32Wav(await buildMeetingSignal(minutes * 60)));
 
 console.log(runInfo());
-console.log(`${values.source} ${minutes} min (${file}), ${values.threads} threads, live in 1 s chunks with a snapshot after each`);
+const every = Number(values["snapshot-every"]);
+console.log(`${values.source} ${minutes} min (${file}), ${values.threads} threads, live in 1 s chunks, ${every === 0 ? "no snapshots" : every === 1 ? "a snapshot after each" : `a snapshot after every ${every}th`}`);
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : NaN;
@@ -130,7 +134,7 @@ const runs: Run[] = [];
 const modes = values.modes!.split(",") as ("batch" | "live")[];
 for (let r = 0; r < Number(values.repeats); r++) {
   for (const mode of modes) {
-    const child = spawnSync(process.execPath, [import.meta.path, "--child", JSON.stringify({ mode, file, threads: Number(values.threads) })], {
+    const child = spawnSync(process.execPath, [import.meta.path, "--child", JSON.stringify({ mode, file, threads: Number(values.threads), snapshotEvery: Number(values["snapshot-every"]) })], {
       encoding: "utf8",
       maxBuffer: 1 << 28,
     });
