@@ -36,6 +36,15 @@ test("diarizes a fixture like the library does", async () => {
   expect(readFileSync(rttm, "utf8")).toBe(toRttm(expected, "dev00"));
 }, 60_000);
 
+test("writes the HTML timeline: its page template is inside the executable", () => {
+  const page = join(elsewhere, "dev00.html");
+  const run = Bun.spawnSync([EXE, FIXTURE, "--vad", "silero", "--out", page, "--quiet"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
+  expect([run.exitCode, run.stderr.toString()]).toEqual([0, ""]);
+  const html = readFileSync(page, "utf8");
+  expect(html).toStartWith("<!doctype html>");
+  expect(html).toContain('<script type="application/json" id="senko-data">{"title":"dev00.wav"');
+}, 60_000);
+
 test.skipIf(availableParallelism() < 2)("starts its inference worker lanes (one onnxruntime thread per lane)", () => {
   const run = Bun.spawnSync([EXE, FIXTURE, "--vad", "silero", "--out", join(elsewhere, "dev00.json")], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
   expect(run.exitCode).toBe(0);
