@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildMeetingSignal, float32Wav } from "./long-audio.ts";
+import type { LiveSnapshot } from "../src/live/session.ts";
 import { runInfo } from "./run-info.ts";
 
 const { values } = parseArgs({
@@ -46,6 +47,10 @@ interface Run {
   reclusterings?: number;
   maxHeldSec?: number;
   closeMs?: number;
+  /** live: median seconds from the end of the audio back to the final-turn horizon, over the snapshots */
+  finalLagSec?: number;
+  /** live: share of the time of the turns final before close whose speaker is the result's (by resultNames) */
+  finalAgreement?: number;
 }
 
 function digest(result: object): string {
@@ -77,14 +82,20 @@ if (values.child) {
     const session = diarizer.live({ sampleRate: layout.sampleRate, channels: layout.channels, encoding: layout.encoding });
     const second = layout.sampleRate * layout.blockAlign;
     const updates: [number, number, number][] = [];
+    const lags: number[] = [];
+    let lastSnapshot: LiveSnapshot | undefined;
     let maxHeld = 0;
     for (let offset = layout.dataOffset, n = 1; offset < layout.dataOffset + layout.dataBytes; offset += second, n++) {
       const chunk = new Uint8Array(Math.min(second, layout.dataOffset + layout.dataBytes - offset));
       readSync(fd, chunk, 0, chunk.length, offset);
       const t = performance.now();
       const c = process.cpuUsage();
-      if (spec.snapshotEvery > 0 && n % spec.snapshotEvery === 0) await session.push(chunk);
-      else await session.append(chunk);
+      if (spec.snapshotEvery > 0 && n % spec.snapshotEvery === 0) {
+        lastSnapshot = await session.push(chunk);
+        lags.push(lastSnapshot.durationSec - lastSnapshot.finalSec);
+      } else {
+        await session.append(chunk);
+      }
       const used = process.cpuUsage(c);
       updates.push([session.durationSec, performance.now() - t, (used.user + used.system) / 1000]);
       maxHeld = Math.max(maxHeld, session.heldSamples);
@@ -93,6 +104,16 @@ if (values.child) {
     const t = performance.now();
     const result = await session.close();
     const closeMs = performance.now() - t;
+    // How far the turns final during the session agree with the result (speakers mapped by resultNames).
+    const liveName = session.resultNames;
+    let agreeing = 0;
+    let finalTime = 0;
+    for (const turn of lastSnapshot?.turns.filter((x) => x.final) ?? []) {
+      finalTime += turn.end - turn.start;
+      for (const r of result.mergedSegments) {
+        if (liveName[r.speaker] === turn.speaker) agreeing += Math.max(0, Math.min(turn.end, r.end) - Math.max(turn.start, r.start));
+      }
+    }
     run = {
       mode: "live",
       wallSec: 0,
@@ -105,6 +126,8 @@ if (values.child) {
       reclusterings: session.reclusterings,
       maxHeldSec: maxHeld / 16000,
       closeMs,
+      finalLagSec: lags.sort((a, b) => a - b)[Math.floor(lags.length / 2)] ?? NaN,
+      finalAgreement: finalTime > 0 ? agreeing / finalTime : NaN,
     };
   }
   const used = process.cpuUsage(cpu);
@@ -155,7 +178,8 @@ for (let r = 0; r < Number(values.repeats); r++) {
       const ms = run.updates.map((u) => u[1]);
       console.log(
         `      updates: ${run.updates.length}, median ${quantile(ms, 0.5).toFixed(1)} ms, p90 ${quantile(ms, 0.9).toFixed(1)}, max ${Math.max(...ms).toFixed(0)}; ` +
-          `re-clusterings ${run.reclusterings}; close ${run.closeMs!.toFixed(0)} ms; audio held at most ${run.maxHeldSec!.toFixed(1)} s`,
+          `re-clusterings ${run.reclusterings}; close ${run.closeMs!.toFixed(0)} ms; audio held at most ${run.maxHeldSec!.toFixed(1)} s; ` +
+          `final turns end a median ${run.finalLagSec!.toFixed(1)} s before the audio does, ${(100 * run.finalAgreement!).toFixed(1)} % of their time has the result's speaker`,
       );
       for (const at of values.at!.split(",").map(Number)) {
         // The two minutes up to `at` minutes of accumulated audio (the last two when the file is shorter).

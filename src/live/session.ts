@@ -230,7 +230,7 @@ export class LiveDiarization {
     const pipeline = await this.#started();
     const { segments, settledSec, reclustered } = await pipeline.snapshot();
     if (reclustered) this.#reclusterings++;
-    const { names: _, ...named } = this.#names.update(segments, settledSec);
+    const { names: _, ...named } = this.#names.update(segments, settledSec, reclustered);
     this.#timing.total += (performance.now() - start) / 1000;
     this.#last = {
       durationSec: this.#samples / SAMPLE_RATE,

@@ -77,10 +77,17 @@ export class StableNames {
   /** the named turns after #committedUntil in the last snapshot */
   #tail: Segment[] = [];
   #nextName = 0;
+  /** the name of each of the pipeline's speakers in the last update */
+  #names = new Map<string, string>();
 
-  /** Names `segments` (the pipeline's view of all the audio so far) and commits what `settledSec` allows. */
-  update(segments: readonly Segment[], settledSec: number): NamedSnapshot {
-    const names = matchSpeakers(segments, this.#committed.length > 0 ? [...this.#committed, ...this.#tail] : this.#tail);
+  /**
+   * Names `segments` (the pipeline's view of all the audio so far) and commits what `settledSec` allows.
+   * `relabelled` false says the pipeline's speakers are the ones of the last update (no new clustering):
+   * their names are kept without matching again.
+   */
+  update(segments: readonly Segment[], settledSec: number, relabelled = true): NamedSnapshot {
+    const known = !relabelled && segments.every((s) => this.#names.has(s.speaker));
+    const names = known ? this.#names : matchSpeakers(segments, [...this.#committed, ...this.#tail]);
     // New speakers are numbered in order of their first turn.
     const firstStart = new Map<string, number>();
     for (const s of segments) if (!names.has(s.speaker)) firstStart.set(s.speaker, Math.min(firstStart.get(s.speaker) ?? Infinity, s.start));
@@ -112,6 +119,7 @@ export class StableNames {
     this.#committed.push(...settled);
     this.#committedUntil = commitTo;
     this.#tail = open;
+    this.#names = names;
     return {
       turns: [...this.#committed, ...open.map((t) => ({ ...t, final: false }))],
       settled,
