@@ -53,14 +53,16 @@ interface Run {
   finalAgreement?: number;
 }
 
-function digest(result: object): string {
+/** sha-256 of the result without its timing; the result is kept in `save` (a JSON file) to compare runs. */
+function digest(result: object, save: string): string {
   const { timingStats: _, ...rest } = result as { timingStats: unknown };
   const json = JSON.stringify(rest, (_key, value) => (value instanceof Float32Array ? Array.from(value) : value));
+  writeFileSync(save, json);
   return new Bun.CryptoHasher("sha256").update(json).digest("hex").slice(0, 16);
 }
 
 if (values.child) {
-  const spec = JSON.parse(values.child) as { mode: "batch" | "live"; file: string; threads: number; snapshotEvery: number };
+  const spec = JSON.parse(values.child) as { mode: "batch" | "live"; file: string; threads: number; snapshotEvery: number; save: string };
   const { Diarizer } = await import("../src/diarizer.ts");
   const { parseWavStreamHeader } = await import("../src/live/wav-stream.ts");
   const diarizer = new Diarizer({ threads: spec.threads, vad: "silero", quiet: true });
@@ -70,7 +72,7 @@ if (values.child) {
   let run: Run;
   if (spec.mode === "batch") {
     const result = await diarizer.diarize(spec.file);
-    run = { mode: "batch", wallSec: 0, cpuSec: 0, peakRssMiB: 0, digest: digest(result), speakers: result.mergedSpeakersDetected, stages: { ...result.timingStats } };
+    run = { mode: "batch", wallSec: 0, cpuSec: 0, peakRssMiB: 0, digest: digest(result, spec.save), speakers: result.mergedSpeakersDetected, stages: { ...result.timingStats } };
   } else {
     // The file is read 1 s at a time, as a recorder would hand it over.
     const fd = openSync(spec.file, "r");
@@ -119,7 +121,7 @@ if (values.child) {
       wallSec: 0,
       cpuSec: 0,
       peakRssMiB: 0,
-      digest: digest(result),
+      digest: digest(result, spec.save),
       speakers: result.mergedSpeakersDetected,
       stages: { ...result.timingStats },
       updates,
@@ -157,7 +159,7 @@ const runs: Run[] = [];
 const modes = values.modes!.split(",") as ("batch" | "live")[];
 for (let r = 0; r < Number(values.repeats); r++) {
   for (const mode of modes) {
-    const child = spawnSync(process.execPath, [import.meta.path, "--child", JSON.stringify({ mode, file, threads: Number(values.threads), snapshotEvery: Number(values["snapshot-every"]) })], {
+    const child = spawnSync(process.execPath, [import.meta.path, "--child", JSON.stringify({ mode, file, threads: Number(values.threads), snapshotEvery: Number(values["snapshot-every"]), save: join(dir, `result-${minutes}min-${mode}-${r}.json`) })], {
       encoding: "utf8",
       maxBuffer: 1 << 28,
     });
