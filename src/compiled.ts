@@ -11,6 +11,7 @@ import libsenko from "../zig-out/lib/x86_64-linux-portable/libsenko.so" with { t
 import libonnxruntime from "../node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1" with { type: "file" };
 import { setLibraryPath } from "./ffi.ts";
 import { setInferenceWorkerUrl } from "./models/lanes.ts";
+import { setDiarizeThreadUrl } from "./queue/diarize-slot.ts";
 import { VERSION } from "./version.ts";
 
 function cachedCopy(embedded: string, name: string): string {
@@ -26,8 +27,9 @@ function cachedCopy(embedded: string, name: string): string {
 }
 
 setLibraryPath(libsenko);
-// The worker is the executable's second entry point (tools/build-exe.sh), kept at its path under src/.
+// The threads' entry points (tools/build-exe.sh) are kept at their paths under src/.
 setInferenceWorkerUrl(new URL("./models/inference-worker.ts", import.meta.url).href);
+setDiarizeThreadUrl(new URL("./queue/diarize-thread.ts", import.meta.url).href);
 // Loaded once by soname, the binding's own dependency on libonnxruntime.so.1 resolves to this copy.
 dlopen(cachedCopy(libonnxruntime, "libonnxruntime.so.1"), { OrtGetApiBase: { args: [], returns: "ptr" } });
 const { main } = await import("./cli.ts");

@@ -71,3 +71,15 @@ export class TranscriptFormatError extends SenkoError {
     super(message, options);
   }
 }
+
+/** The job queue's Redis could not be reached, or refused a command (`url` names it, without a password). */
+export class QueueError extends SenkoError {
+  override readonly name = "QueueError";
+  constructor(
+    message: string,
+    readonly url: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -33,9 +33,24 @@ export { attributeTranscript, attributeWords, speakerTurns, type AttributedTrans
 export { formatTranscript, transcriptCues, transcriptJson, transcriptToJson, transcriptToText, NO_SPEAKER, type TranscriptOutputFormat } from "./transcript/write.ts";
 export type { TimedWord, Transcript, TranscriptFormat } from "./transcript/words.ts";
 
+// Many files on many machines: a job queue on Redis (BullMQ loads on first use).
+export {
+  queueStatus,
+  startWorker,
+  submitFiles,
+  type JobDiarizationOptions,
+  type JobResult,
+  type QueueStatus,
+  type QueueWorker,
+  type SubmitOptions,
+  type Submission,
+  type WorkerEvent,
+  type WorkerOptions,
+} from "./queue/index.ts";
+
 // Scoring against a reference.
 export { diarizationErrorRate, readRttm, readUem, scoreFiles, writeRttm, type DerComponents, type DerReport, type Turn } from "./eval/index.ts";
 
-export { AudioFormatError, ConfigError, ModelLoadError, NativeLibraryError, OutputError, SenkoError, TranscriptFormatError } from "./errors.ts";
+export { AudioFormatError, ConfigError, ModelLoadError, NativeLibraryError, OutputError, QueueError, SenkoError, TranscriptFormatError } from "./errors.ts";
 export type { Embeddings, FbankFeatures, FrameTiming, PipelineResult, Segment, SpeakerActivity, TimeSpan } from "./types.ts";
 export { VERSION } from "./version.ts";

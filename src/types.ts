@@ -71,4 +71,6 @@ export interface PipelineResult {
   /** the voice activity detector that found the speech (or the model that decided it) */
   vad: "silero" | "pyannote";
   clustering: "spectral" | "umap-hdbscan" | "agglomerative" | "single" | "none";
+  /** windows (1.5 s embeddings) that HDBSCAN called noise and gave to the nearest speaker; 0 for other clusterings */
+  noiseReassigned: number;
 }

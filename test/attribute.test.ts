@@ -254,11 +254,11 @@ describe.skipIf(!hasFixtures)("cli", () => {
     }
   }, 30_000);
 
-  test("--transcript on a diarizing run: who said what in text, srt, vtt, and in the JSON", async () => {
+  test("--transcript on a diarizing run: who said what in text, srt, vtt, html, and in the JSON", async () => {
     const turns = references.get("dev00")!;
     const known = wordsInside(soloStretches(turns));
     writeFileSync(join(dir, "dev00.words.json"), openaiWhisperJson(known));
-    const run = await cli([join(fixtures, "dev00.wav"), "--transcript", "dev00.words.json", "--out-dir", "out", "--format", "json,text,srt,vtt", "-q"]);
+    const run = await cli([join(fixtures, "dev00.wav"), "--transcript", "dev00.words.json", "--out-dir", "out", "--format", "json,text,srt,vtt,html", "-q"]);
     expect([run.code, run.stderr]).toEqual([0, ""]);
     const read = (ext: string) => readFileSync(join(dir, "out", `dev00.${ext}`), "utf8");
     const result = JSON.parse(read("json"));
@@ -267,5 +267,7 @@ describe.skipIf(!hasFixtures)("cli", () => {
     expect(read("txt")).toBe(formatTranscript(expected, "text"));
     expect(read("srt")).toBe(formatTranscript(expected, "srt"));
     expect(checkVtt(read("vtt")).problems).toEqual([]);
+    const page = JSON.parse(/<script type="application\/json" id="senko-data">(.*?)<\/script>/s.exec(read("html"))![1]!);
+    expect(page.transcript.map((t: unknown[]) => [t[2], t[3]])).toEqual(expected.turns.map((t) => [t.speaker, t.text]));
   }, 60_000);
 });

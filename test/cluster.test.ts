@@ -12,7 +12,8 @@ import { cosineSimilarityMatrix, pruneKeepCount, pruneRows } from "../src/cluste
 import { kmeans, laplacianEigenpairs, spectralCluster } from "../src/cluster/spectral.ts";
 import { ConfigError } from "../src/errors.ts";
 import { ComputeContext } from "../src/compute-context.ts";
-import { samePartition, unitBlobs as blobs } from "./helpers/synthetic-speakers.ts";
+import { umapHdbscanLabels } from "../src/cluster/umap-hdbscan.ts";
+import { samePartition, sharedDirectionBlobs, unitBlobs as blobs } from "./helpers/synthetic-speakers.ts";
 
 function naiveCosine(data: Float32Array, count: number, dim: number): Float64Array {
   const out = new Float64Array(count * count);
@@ -296,7 +297,7 @@ describe("cluster stage", () => {
   test("fewer than 10 embeddings: one speaker", async () => {
     const { data } = blobs([5, 4], dim, 0.5, 1);
     const result = await cluster({ data, count: 9, dim }, { audioDurationSec: 10, numSpeakers: 2 });
-    expect(result).toEqual({ labels: new Int32Array(9), numClusters: 1, method: "single" });
+    expect(result).toEqual({ labels: new Int32Array(9), numClusters: 1, method: "single", noiseReassigned: 0 });
   });
 
   test("auto picks UMAP + HDBSCAN from 20 minutes on, and spectral when asked", async () => {
@@ -311,6 +312,19 @@ describe("cluster stage", () => {
     expect(samePartition(forced.labels, truth)).toBe(true);
     const short = await cluster(embeddings, { audioDurationSec: 1199.9 });
     expect(short.method).toBe("spectral");
+    expect([long.noiseReassigned, forced.noiseReassigned, short.noiseReassigned]).toEqual([0, 0, 0]);
+  });
+
+  test("points HDBSCAN calls noise join the nearest cluster, and the result counts them", async () => {
+    const { data, truth, count } = sharedDirectionBlobs([200, 150, 100], dim, 1.3, 0.4, 0.3, 3);
+    const raw = umapHdbscanLabels(data, count, dim, { minClusterSize: 10 });
+    const noise = raw.filter((l) => l < 0).length;
+    expect(noise).toBeGreaterThan(0);
+    const result = await cluster({ data, count, dim }, { audioDurationSec: 1800 });
+    expect(result.method).toBe("umap-hdbscan");
+    expect(result.noiseReassigned).toBe(noise);
+    expect(result.labels.every((l) => l >= 0 && l < result.numClusters)).toBe(true);
+    expect(truth.filter((t) => t < 0).length).toBeGreaterThan(0);
   });
 
   test("invalid options are ConfigErrors", async () => {

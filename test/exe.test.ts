@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Diarizer, toRttm, VERSION } from "senko";
+import { redisServerPath, startRedis } from "./helpers/redis.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const EXE = join(ROOT, "dist", "senko");
@@ -35,6 +36,30 @@ test("diarizes a fixture like the library does", async () => {
   expect(expected.mergedSegments.length).toBeGreaterThan(0);
   expect(readFileSync(rttm, "utf8")).toBe(toRttm(expected, "dev00"));
 }, 60_000);
+
+test.skipIf(!redisServerPath)("runs the job queue: submit, worker, status", async () => {
+  const redis = await startRedis();
+  const out = join(elsewhere, "queue-out");
+  try {
+    const submit = Bun.spawnSync([EXE, "submit", "--redis", redis.url, FIXTURE, "--out-dir", out, "--format", "rttm", "--vad", "silero", "-q"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
+    expect(submit.stderr.toString()).toBe("");
+    expect(submit.stdout.toString()).toStartWith("queued ");
+    const worker = Bun.spawn([EXE, "worker", "--redis", redis.url, "-q"], { cwd: elsewhere, stdout: "ignore", stderr: "pipe" });
+    let status = "";
+    for (let i = 0; i < 600 && !status.includes("done 1"); i++) {
+      await Bun.sleep(100);
+      status = Bun.spawnSync([EXE, "status", "--redis", redis.url], { cwd: elsewhere, stdout: "pipe" }).stdout.toString();
+    }
+    worker.kill("SIGTERM");
+    expect(await worker.exited).toBe(0);
+    expect(status).toStartWith("waiting 0  active 0  done 1  failed 0");
+    await using diarizer = new Diarizer({ vad: "silero", quiet: true });
+    const expected = await diarizer.diarize(FIXTURE);
+    expect(readFileSync(join(out, "dev00.rttm"), "utf8")).toBe(toRttm(expected, "dev00"));
+  } finally {
+    await redis.stop();
+  }
+}, 120_000);
 
 test("writes the HTML timeline: its page template is inside the executable", () => {
   const page = join(elsewhere, "dev00.html");

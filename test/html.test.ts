@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import type { DiarizationResult } from "../src/diarizer.ts";
 import { audioMime, audioSource, EMBED_AUDIO_MAX_BYTES, timelineData, toHtml } from "../src/output/html.ts";
 import { overlapSpans } from "../src/pipeline/segments.ts";
+import { attributeTranscript } from "../src/transcript/attribute.ts";
 import { toVtt } from "../src/output/subtitles.ts";
 import { measureTimeline, settle, threeHourResult } from "../bench/html-timeline.ts";
 import { Browser, findChromium, type Page } from "./helpers/chromium.ts";
@@ -239,6 +240,43 @@ describe.skipIf(!chromium)("in headless Chromium", () => {
     }
     expect(page.errors).toEqual([]);
     await Bun.write(join(screenshots, "timeline-overlap.png"), await page.screenshot());
+  }, 30_000);
+
+  test("with a transcript: a line per turn under the timeline, coloured by speaker; a click on a line plays it", async () => {
+    const words = [
+      { text: " Let's", start: 1, end: 1.4 },
+      { text: " start.", start: 1.5, end: 2 },
+      { text: " Wait,", start: 4.2, end: 4.6 },
+      { text: " yes.", start: 9.5, end: 9.9 },
+      { text: " <b>&amp;</b>", start: 13.3, end: 13.7 },
+    ];
+    const transcript = attributeTranscript({ format: "whisper-json", words, estimated: 0 }, overlapping);
+    const file = join(dir, "overlap", "said.html");
+    writeFileSync(file, toHtml(overlapping, { title: "said.wav", transcript, audioSrc: hasFixtures ? "../audio.wav" : undefined }));
+    const page = await open(file);
+    const lines = await page.evaluate<{ span: string; when: string; who: string; said: string; color: string }[]>(`[...document.querySelectorAll("#lines .line")].map((l) => ({
+      span: l.dataset.span, when: l.children[0].textContent, who: l.children[1].textContent, said: l.children[2].textContent, color: getComputedStyle(l.children[1]).color,
+    }))`);
+    expect(lines.map((l) => [l.span, l.when, l.who, l.said])).toEqual([
+      ["1 2", "0:01.0", "SPEAKER_01", "Let's start."],
+      ["4.2 9.9", "0:04.2", "SPEAKER_02", "Wait, yes."], // consecutive words of one speaker make one turn
+      ["13.3 13.7", "0:13.3", "SPEAKER_01", "<b>&amp;</b>"],
+    ]);
+    const colors = timelineData(overlapping).speakers;
+    const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(", ")})`;
+    expect(lines.map((l) => l.color)).toEqual(lines.map((l) => rgb(colors.find((c) => c.name === l.who)!.color)));
+    if (hasFixtures) {
+      const box = await page.evaluate<{ x: number; y: number }>(`(() => { const r = document.querySelectorAll("#lines .line")[1].getBoundingClientRect(); return { x: r.left + 20, y: r.top + r.height / 2 }; })()`);
+      await page.click(box.x, box.y);
+      let time = 0;
+      for (let i = 0; i < 100 && time < 4.19; i++, await Bun.sleep(20)) time = await page.evaluate<number>(`player.currentTime`);
+      expect(time).toBeGreaterThanOrEqual(4.19);
+      expect(time).toBeLessThanOrEqual(9.95);
+      await Bun.sleep(150);
+      expect(await page.evaluate<string>(`document.querySelector("#lines .line.now")?.dataset.span ?? "none"`)).toBe("4.2 9.9");
+    }
+    expect(page.errors).toEqual([]);
+    await Bun.write(join(screenshots, "timeline-transcript.png"), await page.screenshot());
   }, 30_000);
 
   test("no speakers (silence): the page loads, says so in numbers, and draws no turn", async () => {

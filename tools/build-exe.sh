@@ -4,5 +4,6 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash tools/zig.sh build -Doptimize=ReleaseFast -Dportable
 mkdir -p dist
-# The inference worker is a second entry point, so lanes can start inside the executable.
-./node_modules/.bin/bun build --compile --minify src/compiled.ts src/models/inference-worker.ts --outfile dist/senko
+# The inference worker and the queue worker's diarization thread are more entry points, so those
+# threads can start inside the executable.
+./node_modules/.bin/bun build --compile --minify src/compiled.ts src/models/inference-worker.ts src/queue/diarize-thread.ts --outfile dist/senko

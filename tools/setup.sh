@@ -21,11 +21,12 @@ step "libsenko (zig build, ReleaseFast, native CPU)"
 bash tools/zig.sh build -Doptimize=ReleaseFast
 step "models (fetched once, SHA-256 verified, cached)"; ./node_modules/.bin/bun run models/cli.ts
 
-step "test tools from Debian (ffmpeg, espeak-ng, chromium), when missing and apt-get can run"
-# The tests of ffmpeg decoding, of long single-voice audio and of the HTML timeline in a real browser use
-# them; without them those tests are skipped.
+step "test tools from Debian (ffmpeg, espeak-ng, chromium, redis-server), when missing and apt-get can run"
+# The tests of ffmpeg decoding, of long single-voice audio, of the HTML timeline in a real browser and of
+# the job queue (a redis-server the test starts itself; the package's own service is not used) need them;
+# without them those tests are skipped.
 missing=()
-for tool in ffmpeg espeak-ng chromium; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in ffmpeg espeak-ng chromium redis-server; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" \

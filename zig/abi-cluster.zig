@@ -38,6 +38,7 @@ const info_eigen_ms = 3;
 const info_kmeans_ms = 4;
 const info_products = 5;
 const info_graph_nonzeros = 6;
+const info_gap_scale = 7;
 pub const info_len = 8;
 
 fn ms(ns: u64) f64 {
@@ -48,7 +49,8 @@ fn ms(ns: u64) f64 {
 /// (at most 31 and count); otherwise the eigengap picks it in [min_speakers, max_speakers]
 /// (1 <= min <= max <= 31). Writes count labels (0..speakers-1), up to 32 eigenvalues (ascending; the
 /// number in out_info[1]) and, if out_info is given, 8 f64: speakers, eigenvalue count, affinity ms,
-/// eigen ms, k-means ms, Laplacian products, graph nonzeros, 0.
+/// eigen ms, k-means ms, Laplacian products, graph nonzeros, and the mean degree that eigengaps are
+/// read against.
 export fn senko_spectral_cluster(
     thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
@@ -92,6 +94,7 @@ export fn senko_spectral_cluster(
         info[info_kmeans_ms] = ms(result.kmeans_ns);
         info[info_products] = @floatFromInt(result.products);
         info[info_graph_nonzeros] = @floatFromInt(result.graph_nonzeros);
+        info[info_gap_scale] = result.gap_scale;
     }
     return status(.ok);
 }

@@ -9,8 +9,8 @@
 //!   number of wanted pairs, so eigenvalues of any multiplicity up to it (0 repeated once per
 //!   connected component) are found. Every restart keeps the best Ritz vectors and continues the
 //!   Krylov sequence from the residual block, so nothing already learnt is lost.
-//!   All reductions run over fixed row chunks summed in a fixed order: results do not depend on the
-//!   number of threads or on scheduling.
+//!   All reductions run over fixed row chunks summed in a fixed order, in a fixed vector width and
+//!   strict float mode: results do not depend on the number of threads, on scheduling or on the CPU.
 const std = @import("std");
 const assert = std.debug.assert;
 const pool_mod = @import("pool.zig");
@@ -19,7 +19,9 @@ const Graph = @import("matrix.zig").Graph;
 
 pub const Error = error{ OutOfMemory, NoConvergence };
 
-const dl = std.simd.suggestVectorLength(f64) orelse 4;
+/// f64 lanes of the vector kernels: fixed, not the CPU's preferred width, so that sums split the same
+/// way on every machine (see simd.zig on float modes).
+const dl = 4;
 const DV = @Vector(dl, f64);
 
 // ---------------------------------------------------------------------------------------------
@@ -75,7 +77,6 @@ pub fn denseSmallest(allocator: std.mem.Allocator, a: []f64, n: usize, m: usize,
 /// (diagonal d, off-diagonal e[0..n-1]). Reflector k (I - beta_k v v^T, acting on rows k+1..n) is
 /// stored below the diagonal in column k.
 fn tridiagonalize(a: []f64, n: usize, d: []f64, e: []f64, betas: []f64, scratch: []f64) void {
-    @setFloatMode(.optimized);
     @memset(betas, 0);
     @memset(e, 0);
     var k: usize = 0;
@@ -130,7 +131,6 @@ fn tridiagonalize(a: []f64, n: usize, d: []f64, e: []f64, betas: []f64, scratch:
 
 /// vectors (n x m, rows = components) <- Q vectors, Q = H_0 H_1 ... H_{n-3} from `tridiagonalize`.
 fn applyReflectors(a: []const f64, n: usize, betas: []const f64, vectors: []f64, m: usize, u: []f64) void {
-    @setFloatMode(.optimized);
     var k: usize = if (n >= 3) n - 2 else 0;
     while (k > 0) {
         k -= 1;
@@ -147,7 +147,6 @@ const Rotation = struct { c: f64, s: f64, i: u32 };
 
 /// Applies a recorded QL rotation to two rows: (x, y) <- (c x + s y, -s x + c y).
 fn rotateRows(x: []f64, y: []f64, c: f64, s: f64) void {
-    @setFloatMode(.optimized);
     const cv: DV = @splat(c);
     const sv: DV = @splat(s);
     var i: usize = 0;
@@ -222,7 +221,6 @@ fn tridiagonalQl(allocator: std.mem.Allocator, d: []f64, e: []f64, rotations: *s
 }
 
 fn dotF64(a: []const f64, b: []const f64) f64 {
-    @setFloatMode(.optimized);
     assert(a.len == b.len);
     var acc0: DV = @splat(0);
     var acc1: DV = @splat(0);
@@ -238,7 +236,6 @@ fn dotF64(a: []const f64, b: []const f64) f64 {
 
 /// out += factor * x
 fn axpyF64(out: []f64, factor: f64, x: []const f64) void {
-    @setFloatMode(.optimized);
     assert(out.len == x.len);
     const f: DV = @splat(factor);
     var i: usize = 0;
@@ -328,7 +325,6 @@ fn forChunks(pool: *Pool, n: usize, context: anytype, comptime func: fn (@TypeOf
 
 /// out[x][y] = sum over rows [r0, r1) of a[x][r] * b[y][r] for column pointers a[0..4], b[0..4].
 fn dotTile(a: [4][*]const f64, b: [4][*]const f64, r0: usize, r1: usize) [4][4]f64 {
-    @setFloatMode(.optimized);
     var acc: [4][4]DV = @splat(@splat(@as(DV, @splat(0))));
     var r = r0;
     while (r + dl <= r1) : (r += dl) {
@@ -386,7 +382,6 @@ const CombineMode = enum { assign, subtract };
 /// For rows [r0, r1): out[c] (c < nb) = (out[c] if subtract, else 0) -/+ sum_p in[p] * coef[p * nb + c]
 /// (minus when subtracting). 16 accumulators: 4 output columns by 4 row vectors.
 fn combineChunk(comptime mode: CombineMode, out: Cols, nb: usize, in: Cols, np: usize, coef: []const f64, r0: usize, r1: usize) void {
-    @setFloatMode(.optimized);
     const rv = 4;
     var c0: usize = 0;
     while (c0 < nb) : (c0 += 4) {
@@ -673,7 +668,6 @@ fn BlockLanczos(comptime b: usize) type {
                 s: *Self,
                 dst: usize,
                 fn multiply(j: *const @This(), chunk: u32) void {
-                    @setFloatMode(.optimized);
                     const s = j.s;
                     const g = s.graph;
                     const r0 = @as(usize, chunk) * chunk_rows;

@@ -39,6 +39,7 @@ pub const Edge = struct {
 // ---------------------------------------------------------------------------------------------
 // Minimum spanning tree of the mutual reachability graph
 
+/// A panel's width changes speed, not bits: each lane is one point, summed over the dimensions in order.
 const lanes = if (builtin.cpu.arch == .x86_64 and std.Target.x86.featureSetHas(builtin.cpu.features, .avx512f)) 16 else 8;
 const Vec = @Vector(lanes, f32);
 const Lanes = @Vector(lanes, u32);

@@ -7,7 +7,8 @@ const std = @import("std");
 const assert = std.debug.assert;
 const Pool = @import("pool.zig").Pool;
 
-const vlen = std.simd.suggestVectorLength(f32) orelse 8;
+/// Fixed width (not the CPU's preferred one): distances sum the same way on every machine.
+const vlen = 8;
 const V = @Vector(vlen, f32);
 
 pub const Options = struct {
@@ -40,7 +41,6 @@ fn chunkCount(n: usize) u32 {
 
 /// Squared distance between two padded rows of `lanes` floats.
 inline fn distance2(a: [*]const f32, b: [*]const f32, lanes: usize) f32 {
-    @setFloatMode(.optimized);
     var acc: V = @splat(0);
     var i: usize = 0;
     while (i < lanes) : (i += vlen) {

@@ -14,6 +14,7 @@ const simd = @import("simd.zig");
 pub const Metric = enum(u32) { cosine = 0, euclidean = 1 };
 
 /// 16 lanes fill an AVX-512 register; elsewhere 8 (AVX2), so 12 accumulators still fit 16 registers.
+/// The width changes speed, not bits: each lane is one column, summed over the dimensions in order.
 const lanes = if (builtin.cpu.arch == .x86_64 and std.Target.x86.featureSetHas(builtin.cpu.features, .avx512f)) 16 else 8;
 const Vec = @Vector(lanes, f32);
 pub const panel_width = 2 * lanes;

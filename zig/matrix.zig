@@ -12,7 +12,8 @@ const simd = @import("simd.zig");
 const pool_mod = @import("pool.zig");
 const Pool = pool_mod.Pool;
 
-const vlen = std.simd.suggestVectorLength(f32) orelse 8;
+/// Fixed width: tiles and histograms come out the same on every CPU (see simd.zig on float modes).
+const vlen = 8;
 const V = @Vector(vlen, f32);
 /// Output rows per micro-tile.
 const mr = 6;
@@ -88,7 +89,6 @@ const Packed = struct {
 /// out[r * ld + c] = dot(row (row0 + r), column (col0 + c)) for r < rows, c < cols, where `panel` holds
 /// the columns col0 .. col0 + nr. `out` points at the tile's first element.
 fn microTile(rows_data: []const f32, dim: u32, row0: u32, rows: u32, panel: []const f32, out: [*]f32, ld: usize, cols: u32) void {
-    @setFloatMode(.optimized);
     assert(rows >= 1 and rows <= mr and cols >= 1 and cols <= nr);
     var acc: [mr][2]V = @splat(.{ @as(V, @splat(0)), @as(V, @splat(0)) });
     var a: [mr][*]const f32 = undefined;

@@ -1,23 +1,18 @@
 //! Small SIMD kernels over f32 slices shared by the numeric modules: full vectors, then a scalar tail.
 const std = @import("std");
-const builtin = @import("builtin");
 const assert = std.debug.assert;
 
 /// Lanes per vector: 8 f32 fill one AVX register and two SSE registers.
 pub const lanes = 8;
 pub const Vec = @Vector(lanes, f32);
 
-/// Whether the target fuses multiply-add in hardware.
-pub const has_fma = switch (builtin.cpu.arch) {
-    .x86_64 => std.Target.x86.featureSetHas(builtin.cpu.features, .fma),
-    .aarch64 => true,
-    else => false,
-};
-
-/// a * b + c: one fused instruction where the CPU has FMA, a multiply and an add where it has not
-/// (@mulAdd there becomes a call to the software fma()).
+/// a * b + c, rounded twice, never fused. Everything that can decide a speaker count (similarities,
+/// eigensolvers, k-means, kNN, UMAP, HDBSCAN) must round the same on every CPU: the portable baseline
+/// has no FMA, so fusing where the CPU has it would change the bits from machine to machine. For the
+/// same reason the numeric kernels use fixed vector widths (never std.simd.suggestVectorLength) and
+/// the default strict float mode (never .optimized, which lets LLVM reassociate and contract by target).
 pub inline fn mulAdd(comptime T: type, a: T, b: T, c: T) T {
-    return if (has_fma) @mulAdd(T, a, b, c) else a * b + c;
+    return a * b + c;
 }
 
 pub fn dot(a: []const f32, b: []const f32) f32 {

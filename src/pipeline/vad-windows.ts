@@ -77,6 +77,7 @@ export async function windowsResult(
       speakerCentroids: {},
       vad,
       clustering: "none",
+      noiseReassigned: 0,
     };
   }
   const clustered = await stage("clustering", () =>
@@ -100,5 +101,6 @@ export async function windowsResult(
     speakerCentroids: segments.speakerCentroids,
     vad,
     clustering: clustered.method,
+    noiseReassigned: clustered.noiseReassigned,
   };
 }

@@ -23,6 +23,7 @@ export function resultOf(mergedSegments: Segment[], extra: Partial<DiarizationRe
     durationSec: mergedSegments.reduce((max, s) => Math.max(max, s.end), 0),
     vad: "silero",
     clustering: "spectral",
+    noiseReassigned: 0,
     warnings: [],
     ...extra,
   };

@@ -1,0 +1,188 @@
+/** @module The `senko submit | worker | status` subcommands: the job queue from the command line. */
+import { hostname } from "node:os";
+import { parseArgs } from "node:util";
+import { argumentError, describe, expandInputs, FORMATS, isUserError, oneOf, UsageError, wholeNumber } from "../cli.ts";
+import type { OutputFormat } from "../output/writers.ts";
+import { pipelineNames } from "../pipeline/registry.ts";
+import { VERSION } from "../version.ts";
+import { formatStatus, queueStatus } from "./status.ts";
+import { submitFiles, type Submission } from "./submit.ts";
+import { startWorker, type WorkerEvent } from "./worker.ts";
+
+export type QueueCommand = "submit" | "worker" | "status";
+
+const HELP = `senko ${VERSION}: many files on many machines, through a job queue on Redis (BullMQ)
+
+usage:
+  senko submit --redis <url> <files or globs...> --out-dir <dir> [options]
+  senko worker --redis <url> [--concurrency n] [--threads n]
+  senko status --redis <url> [--json]
+
+submit: one job per file. Workers must read the files and the output directory at the same paths
+  (a shared file system). The job id is made from the file's bytes, the options and the destination:
+  submitting the same file again with the same options adds nothing.
+  --out-dir <dir>        results as <dir>/<input name>.<format's extension> (required)
+  --format <f[,f...]>    ${FORMATS.join(" | ")} (default json)
+  --pipeline <p>, --num-speakers <n>, --min-speakers <n>, --max-speakers <n>, --vad <v>, --colors
+                         as for senko <audio>
+  --retry-failed         put jobs of these files that failed before back in the queue
+worker: takes jobs until SIGTERM or Ctrl-C, which let the running jobs finish (a second one stops at once).
+  --concurrency <n>      jobs at once, each with its own models (default 1)
+  --threads <n>          threads per job (default: one per CPU)
+  --device <d>           cpu | cuda | auto
+  --lock-timeout <s>     a job whose worker gives no sign of life for this long goes to another worker (default 30)
+  --name <name>          the worker's name in \`senko status\` (default host:pid)
+status: jobs waiting, active (with stage and progress), done and failed.
+  --json                 the same as JSON
+  --limit <n>            done and failed jobs listed (default 20)
+all:
+  --redis <url>          redis://[user:password@]host[:port][/db], rediss:// for TLS (required)
+  --queue <name>         BullMQ queue name (default senko)
+  -q, --quiet            nothing on stderr but errors
+  -h, --help             this text
+
+Redis must keep its data (maxmemory-policy noeviction; AOF or RDB snapshots to survive its restarts).
+`;
+
+/** Runs a queue subcommand; returns the exit code (0 ok, 2 usage or an unreadable input, 1 anything else). */
+export async function queueMain(command: QueueCommand, argv: string[]): Promise<number> {
+  try {
+    const { values, positionals } = parse(argv);
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    if (values.redis === undefined) throw new UsageError(`senko ${command} needs --redis <url> (see senko ${command} --help)`);
+    if (command !== "submit" && positionals.length > 0) throw new UsageError(`senko ${command} takes no file arguments, got ${positionals[0]}`);
+    const quiet = values.quiet ?? false;
+    const redis = values.redis;
+    const queue = values.queue;
+    if (command === "submit") return await submit(values, positionals, quiet);
+    if (command === "worker") return await work(values, redis, queue, quiet);
+    const status = await queueStatus({ redis, queue, limit: wholeNumber("limit", values.limit, 0) });
+    process.stdout.write(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+    return 0;
+  } catch (error) {
+    process.stderr.write(`senko: ${describe(error)}\n`);
+    if (process.env.SENKO_DEBUG) console.error(error);
+    return isUserError(error) ? 2 : 1;
+  }
+}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        redis: { type: "string" },
+        queue: { type: "string" },
+        "out-dir": { type: "string" },
+        format: { type: "string", short: "f" },
+        "num-speakers": { type: "string" },
+        "min-speakers": { type: "string" },
+        "max-speakers": { type: "string" },
+        vad: { type: "string" },
+        pipeline: { type: "string" },
+        colors: { type: "boolean" },
+        "retry-failed": { type: "boolean" },
+        concurrency: { type: "string" },
+        threads: { type: "string" },
+        device: { type: "string" },
+        "lock-timeout": { type: "string" },
+        name: { type: "string" },
+        json: { type: "boolean" },
+        limit: { type: "string" },
+        quiet: { type: "boolean", short: "q" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw argumentError(error);
+  }
+}
+
+type Values = ReturnType<typeof parse>["values"];
+
+async function submit(values: Values, positionals: string[], quiet: boolean): Promise<number> {
+  if (positionals.length === 0) throw new UsageError("senko submit: no input file given");
+  if (positionals.includes("-")) throw new UsageError("senko submit takes files the workers can read, not - (stdin)");
+  const outDir = values["out-dir"];
+  if (outDir === undefined) throw new UsageError("senko submit needs --out-dir <dir> (as the workers see it)");
+  const formats = values.format?.split(",").map((f) => oneOf("format", f.trim(), FORMATS)!) as OutputFormat[] | undefined;
+  if (formats && new Set(formats).size !== formats.length) throw new UsageError(`--format lists a format twice: ${values.format}`);
+  const submissions = await submitFiles(expandInputs(positionals), {
+    redis: values.redis!,
+    queue: values.queue,
+    outDir,
+    formats,
+    retryFailed: values["retry-failed"] ?? false,
+    options: {
+      pipeline: oneOf("pipeline", values.pipeline, pipelineNames()),
+      vad: oneOf("vad", values.vad, ["silero", "pyannote", "auto"] as const),
+      numSpeakers: wholeNumber("num-speakers", values["num-speakers"], 1),
+      minSpeakers: wholeNumber("min-speakers", values["min-speakers"], 1),
+      maxSpeakers: wholeNumber("max-speakers", values["max-speakers"], 1),
+      colors: values.colors,
+    },
+  });
+  for (const s of submissions) {
+    if (s.state === "error") process.stderr.write(`senko: ${s.message}\n`);
+    else process.stdout.write(`${s.state.padEnd(7)}  ${s.jobId}  ${s.file}${s.message ? `  (${s.message})` : ""}\n`);
+  }
+  if (!quiet) process.stderr.write(`senko submit: ${tally(submissions)}\n`);
+  return submissions.some((s) => s.state === "error") ? 2 : 0;
+}
+
+function tally(submissions: readonly Submission[]): string {
+  const counts = new Map<string, number>();
+  for (const s of submissions) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
+  const words: Record<Submission["state"], string> = {
+    queued: "queued",
+    waiting: "already waiting",
+    active: "already running",
+    done: "already done",
+    failed: "failed before (--retry-failed runs them again)",
+    retried: "failed before, queued again",
+    error: "unreadable",
+  };
+  return [...counts].map(([state, n]) => `${n} ${words[state as Submission["state"]]}`).join(", ");
+}
+
+async function work(values: Values, redis: string, queue: string | undefined, quiet: boolean): Promise<number> {
+  const name = values.name ?? `${hostname()}:${process.pid}`;
+  const log = (line: string) => process.stderr.write(`senko worker ${name}: ${line}\n`);
+  const onEvent = (event: WorkerEvent) => {
+    if (event.kind === "redis") return log(event.message);
+    if (event.kind === "stalled") return log(`job ${event.jobId} lost its worker (no sign of life within the lock timeout): back in the queue`);
+    if (quiet && event.kind !== "failed") return;
+    if (event.kind === "started") log(`started ${event.jobId} ${event.file}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ""}`);
+    else if (event.kind === "done") log(`done ${event.jobId} ${event.file}: ${event.speakers} speaker(s), ${event.audioSec.toFixed(1)} s of audio in ${event.seconds.toFixed(2)} s`);
+    else log(`failed ${event.jobId} ${event.file}: ${event.message}${event.willRetry ? " (will be retried)" : ""}`);
+  };
+  const lockTimeout = values["lock-timeout"];
+  if (lockTimeout !== undefined && !(Number(lockTimeout) >= 1)) throw new UsageError(`--lock-timeout takes seconds (at least 1), got "${lockTimeout}"`);
+  const worker = startWorker({
+    redis,
+    queue,
+    concurrency: wholeNumber("concurrency", values.concurrency, 1),
+    threads: wholeNumber("threads", values.threads, 0),
+    device: oneOf("device", values.device, ["cpu", "cuda", "auto"] as const),
+    lockTimeoutSec: lockTimeout === undefined ? undefined : Number(lockTimeout),
+    name,
+    onEvent,
+  });
+  if (!quiet) log(`waiting for jobs on ${queue ?? "senko"}`);
+  const signal = await new Promise<string>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
+  if (!quiet) log(`${signal}: finishing the running job(s), then stopping (send it again to stop at once)`);
+  const again = () => process.exit(130);
+  process.once("SIGTERM", again);
+  process.once("SIGINT", again);
+  await worker.close();
+  if (!quiet) log("stopped");
+  return 0;
+}

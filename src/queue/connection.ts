@@ -1,0 +1,72 @@
+/** @module Redis connections of the job queue: URL checks, and the retry policy of clients and workers. */
+import { Queue, type RedisOptions } from "bullmq";
+import { ConfigError, QueueError } from "../errors.ts";
+import type { JobData, JobResult } from "./jobs.ts";
+
+/** The BullMQ queue senko uses unless told otherwise. */
+export const DEFAULT_QUEUE = "senko";
+
+/** The URL as it may be printed: without its password. */
+export function redactUrl(url: string): string {
+  return url.replace(/^(rediss?:\/\/[^:@/]*):[^@/]*@/, "$1:***@");
+}
+
+/** Checks `redis://[user:password@]host[:port][/db]` (or `rediss://` for TLS). */
+export function checkRedisUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`--redis takes a URL such as redis://127.0.0.1:6379, got "${redactUrl(url)}"`);
+  }
+  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
+    throw new ConfigError(`--redis takes a redis:// or rediss:// URL, got "${redactUrl(url)}"`);
+  }
+  if (parsed.hostname === "") throw new ConfigError(`--redis names no host: "${redactUrl(url)}"`);
+  const db = parsed.pathname.replace(/^\//, "");
+  if (db !== "" && !/^\d+$/.test(db)) throw new ConfigError(`--redis: the path must be a database number, got "/${db}"`);
+}
+
+/**
+ * Workers wait for Redis for ever: commands queue up while it is away (maxRetriesPerRequest null, as
+ * BullMQ requires for workers) and the client reconnects every few seconds, so a Redis restart only
+ * pauses them.
+ */
+export function workerConnection(url: string): RedisOptions {
+  checkRedisUrl(url);
+  return { url, maxRetriesPerRequest: null, retryStrategy: (times: number) => Math.min(500 * times, 5000) };
+}
+
+/** Submitting and watching fail within seconds when Redis is away: a person is waiting for the answer. */
+function clientConnection(url: string): RedisOptions {
+  checkRedisUrl(url);
+  return { url, maxRetriesPerRequest: 1, connectTimeout: 5000, retryStrategy: (times: number) => (times > 2 ? null : 300) };
+}
+
+/**
+ * Runs `use` with a ready Queue and closes it after. A Redis that cannot be reached is a QueueError
+ * with the reason of the last connection error.
+ */
+export async function withQueue<T>(url: string, queueName: string, use: (queue: Queue<JobData, JobResult>) => Promise<T>): Promise<T> {
+  const queue = new Queue<JobData, JobResult>(queueName, { connection: clientConnection(url) });
+  let lastError: Error | undefined;
+  queue.on("error", (error) => (lastError = error));
+  const fail = (error: unknown) =>
+    new QueueError(`cannot use Redis at ${redactUrl(url)}: ${(lastError ?? (error as Error)).message}`, redactUrl(url), { cause: error });
+  try {
+    await queue.waitUntilReady().catch((error) => {
+      throw fail(error);
+    });
+    return await use(queue);
+  } catch (error) {
+    if (error instanceof QueueError || !isConnectionError(error)) throw error;
+    throw fail(error);
+  } finally {
+    await queue.close().catch(() => {});
+  }
+}
+
+function isConnectionError(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : "";
+  return /connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|max retries per request/i.test(message);
+}

@@ -1,0 +1,76 @@
+/** @module What a queued diarization job holds and returns, and how its id is made. */
+import type { JobsOptions } from "bullmq";
+import type { DiarizerOptions } from "../diarizer.ts";
+import type { OutputFormat } from "../output/writers.ts";
+
+/** The options of a job that change its result; the worker's machine decides device and threads. */
+export type JobDiarizationOptions = Pick<DiarizerOptions, "pipeline" | "vad" | "numSpeakers" | "minSpeakers" | "maxSpeakers" | "colors">;
+
+export interface JobData {
+  /** absolute path every worker can read (a shared file system mounted at the same place) */
+  file: string;
+  /** SHA-256 of the file's bytes when it was submitted; a worker refuses a file that changed since */
+  sha256: string;
+  /** absolute directory the results go to, as `<outDir>/<name>.<ext>` */
+  outDir: string;
+  /** base name of the result files (the input's name without extension) */
+  name: string;
+  formats: OutputFormat[];
+  options: JobDiarizationOptions;
+}
+
+export interface JobResult {
+  file: string;
+  /** the files written */
+  outputs: string[];
+  /** the diarization result as `--out x.json` writes it (centroids as arrays) */
+  result: Record<string, unknown>;
+}
+
+/** What a running job reports, throttled, as its BullMQ progress. */
+export interface JobProgress {
+  stage: string;
+  done: number;
+  total: number;
+}
+
+/** How BullMQ keeps and retries a job. */
+export const JOB_OPTIONS: JobsOptions = {
+  // Completed and failed jobs stay, so that a resubmission finds them (deduplication) and results stay readable.
+  removeOnComplete: false,
+  removeOnFail: false,
+  // Worker-side failures (a model that did not load, a native error) are retried on any worker; user
+  // errors are not (they throw UnrecoverableError).
+  attempts: 3,
+  backoff: { type: "exponential", delay: 5000 },
+};
+
+/** Keys sorted, undefined values dropped: equal options give equal text. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * The job id: a hash of the file's content, the options and where the results go. The same bytes
+ * submitted again with the same options and destination are the same job, which BullMQ does not add twice.
+ * (The "j" keeps the id from being all digits, which BullMQ reserves for its own ids.)
+ */
+export function jobId(data: Pick<JobData, "sha256" | "outDir" | "name" | "formats" | "options">): string {
+  const hasher = new Bun.CryptoHasher("sha256");
+  hasher.update(canonical([data.sha256, data.outDir, data.name, [...data.formats].sort(), data.options]));
+  return `j${hasher.digest("hex").slice(0, 32)}`;
+}
+
+/** SHA-256 of a file, read in pieces (files of hours are not held in memory). */
+export async function hashFile(path: string): Promise<string> {
+  const hasher = new Bun.CryptoHasher("sha256");
+  for await (const chunk of Bun.file(path).stream()) hasher.update(chunk);
+  return hasher.digest("hex");
+}

@@ -1,0 +1,91 @@
+/** @module Enqueue files for the workers: one job per file, its id from the content and the options. */
+import { resolve } from "node:path";
+import { probeAudio } from "../audio/index.ts";
+import { ConfigError, SenkoError } from "../errors.ts";
+import { rttmUri, type OutputFormat } from "../output/writers.ts";
+import { DEFAULT_QUEUE, withQueue } from "./connection.ts";
+import { hashFile, JOB_OPTIONS, jobId, type JobData, type JobDiarizationOptions } from "./jobs.ts";
+
+export interface SubmitOptions {
+  /** redis:// URL of the queue's Redis */
+  redis: string;
+  /** BullMQ queue name (default "senko") */
+  queue?: string;
+  /** directory for the results, as the workers see it (made absolute here) */
+  outDir: string;
+  /** result files per input (default json) */
+  formats?: OutputFormat[];
+  options?: JobDiarizationOptions;
+  /** put jobs that failed before back in the queue (default false: report them) */
+  retryFailed?: boolean;
+}
+
+/**
+ * What happened to one file: `queued` (a new job), or the state of the job that already had its id
+ * (`waiting`, `active`, `done`, `failed` with its message, `retried` with retryFailed), or `error` when
+ * the file could not be read to hash it.
+ */
+export interface Submission {
+  file: string;
+  state: "queued" | "waiting" | "active" | "done" | "failed" | "retried" | "error";
+  jobId?: string;
+  message?: string;
+}
+
+/** Reads each file once (for its hash) and adds one job per file that is not in the queue yet. */
+export async function submitFiles(files: readonly string[], options: SubmitOptions): Promise<Submission[]> {
+  const formats = options.formats ?? ["json"];
+  if (formats.length === 0) throw new ConfigError("formats lists no output format");
+  const outDir = resolve(options.outDir);
+  const names = new Map<string, string>();
+  for (const file of files) {
+    const other = names.get(rttmUri(file));
+    if (other !== undefined && resolve(other) !== resolve(file)) {
+      throw new ConfigError(`${other} and ${file} would both write ${outDir}/${rttmUri(file)}.*: submit them with different --out-dir`);
+    }
+    names.set(rttmUri(file), file);
+  }
+  return withQueue(options.redis, options.queue ?? DEFAULT_QUEUE, async (queue) => {
+    const submissions: Submission[] = [];
+    for (const given of files) {
+      const file = resolve(given);
+      let sha256: string;
+      try {
+        sha256 = await hashFile(file);
+      } catch (error) {
+        submissions.push({ file: given, state: "error", message: await unreadable(file, given, error) });
+        continue;
+      }
+      const data: JobData = { file, sha256, outDir, name: rttmUri(file), formats, options: options.options ?? {} };
+      const id = jobId(data);
+      const state = await queue.getJobState(id);
+      if (state === "unknown") {
+        await queue.add("diarize", data, { ...JOB_OPTIONS, jobId: id });
+        submissions.push({ file: given, state: "queued", jobId: id });
+      } else if (state === "completed") {
+        submissions.push({ file: given, state: "done", jobId: id });
+      } else if (state === "failed") {
+        const job = await queue.getJob(id);
+        if (options.retryFailed && job) {
+          await job.retry("failed");
+          submissions.push({ file: given, state: "retried", jobId: id });
+        } else {
+          submissions.push({ file: given, state: "failed", jobId: id, message: job?.failedReason });
+        }
+      } else {
+        submissions.push({ file: given, state: state === "active" ? "active" : "waiting", jobId: id });
+      }
+    }
+    return submissions;
+  });
+}
+
+/** The reason a file cannot be read, worded as readAudio words it. */
+async function unreadable(file: string, given: string, error: unknown): Promise<string> {
+  try {
+    await probeAudio(file, { name: given });
+  } catch (probeError) {
+    if (probeError instanceof SenkoError) return probeError.message;
+  }
+  return `${given}: cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+}

@@ -1,0 +1,181 @@
+/**
+ * @module A queue worker: takes diarization jobs from Redis and runs them with models loaded once.
+ * Each concurrent job runs in its own slot, a thread with its own Diarizer (models stay loaded between
+ * jobs with the same options), while this thread renews the jobs' locks. A worker that dies mid-job
+ * loses its lock; after `lockTimeoutSec` another worker takes the job over.
+ */
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { isUserError } from "../cli.ts";
+import type { DiarizationResult, Progress } from "../diarizer.ts";
+import { AudioFormatError, ConfigError } from "../errors.ts";
+import type { Device } from "../models/index.ts";
+import { formatResult, OUTPUT_FORMATS, toJson, writeFileAtomic } from "../output/writers.ts";
+import { DEFAULT_QUEUE, redactUrl, workerConnection } from "./connection.ts";
+import { DiarizeSlot, SlotError } from "./diarize-slot.ts";
+import { hashFile, jobId, type JobData, type JobProgress, type JobResult } from "./jobs.ts";
+
+export interface WorkerOptions {
+  /** redis:// URL of the queue's Redis */
+  redis: string;
+  /** BullMQ queue name (default "senko") */
+  queue?: string;
+  /** jobs at once in this process, each in its own thread with its own Diarizer (default 1) */
+  concurrency?: number;
+  /** threads of each Diarizer (0 or undefined: one per CPU) */
+  threads?: number;
+  device?: Device;
+  modelsDir?: string;
+  /**
+   * seconds without a sign of life after which a job is given to another worker (default 30); it must
+   * exceed the longest pause of this process's event loop, or a job would run twice
+   */
+  lockTimeoutSec?: number;
+  /** the name jobs record as `processedBy` (default host:pid) */
+  name?: string;
+  /** what happens, for logs */
+  onEvent?: (event: WorkerEvent) => void;
+}
+
+export type WorkerEvent =
+  | { kind: "started"; jobId: string; file: string; attempt: number }
+  | { kind: "done"; jobId: string; file: string; speakers: number; audioSec: number; seconds: number }
+  | { kind: "failed"; jobId: string; file: string; message: string; willRetry: boolean }
+  | { kind: "stalled"; jobId: string }
+  | { kind: "redis"; message: string };
+
+export interface QueueWorker {
+  readonly name: string;
+  /** stops taking jobs, lets the running ones finish, then disconnects */
+  close(): Promise<void>;
+}
+
+/** Progress to Redis at most once a second and at each new stage: a round trip each. */
+const PROGRESS_INTERVAL_MS = 1000;
+/** Connection errors are logged at most this often while Redis is away. */
+const REDIS_LOG_INTERVAL_MS = 10_000;
+
+export function startWorker(options: WorkerOptions): QueueWorker {
+  const concurrency = options.concurrency ?? 1;
+  if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new ConfigError(`concurrency must be a whole number of at least 1, got ${concurrency}`);
+  const lockMs = Math.round((options.lockTimeoutSec ?? 30) * 1000);
+  if (!(lockMs >= 1000)) throw new ConfigError(`the lock timeout must be at least 1 second, got ${options.lockTimeoutSec}`);
+  const name = options.name ?? `${hostname()}:${process.pid}`;
+  const emit = options.onEvent ?? (() => {});
+  const slots = Array.from({ length: concurrency }, () => new DiarizeSlot());
+  const idle = [...slots];
+  const machine = { device: options.device, threads: options.threads, modelsDir: options.modelsDir };
+
+  const startedAt = new Map<string, number>();
+  const run = async (job: Job<JobData, JobResult>): Promise<JobResult> => {
+    const slot = idle.pop();
+    if (slot === undefined) throw new Error(`worker ${name}: more jobs than its concurrency (${concurrency})`);
+    startedAt.set(job.id!, performance.now());
+    emit({ kind: "started", jobId: job.id!, file: job.data.file, attempt: job.attemptsStarted });
+    const progress = progressSender(job);
+    try {
+      await checkJob(job);
+      const result = await slot.diarize(job.data.file, { ...job.data.options, ...machine }, progress.send);
+      await progress.flush();
+      const outputs = writeOutputs(job, result);
+      return { file: job.data.file, outputs, result: JSON.parse(toJson(result, job.data.file)) };
+    } catch (error) {
+      await progress.flush();
+      // A bad input or option fails the same way everywhere: fail the job now, with the message.
+      const userError = isUserError(error) || (error instanceof SlotError && error.userError);
+      throw userError ? new UnrecoverableError((error as Error).message) : error;
+    } finally {
+      idle.push(slot);
+    }
+  };
+
+  const worker = new Worker<JobData, JobResult>(options.queue ?? DEFAULT_QUEUE, run, {
+    connection: workerConnection(options.redis),
+    name,
+    concurrency,
+    lockDuration: lockMs,
+    // Checks are cheap (one script call, one worker per interval does the work); a dead worker's job
+    // is back in the queue within lockDuration + 2 intervals.
+    stalledInterval: Math.min(lockMs, 5000),
+    // A job whose worker died twice (e.g. a file that exhausts memory) fails instead of killing a third.
+    maxStalledCount: 2,
+  });
+  // Reported once Redis has recorded the outcome: a worker that lost its lock does not say "done".
+  const seconds = (job: Job) => (performance.now() - (startedAt.get(job.id!) ?? performance.now())) / 1000;
+  worker.on("completed", (job, value) => {
+    const result = value.result as { mergedSpeakersDetected: number; durationSec: number };
+    emit({ kind: "done", jobId: job.id!, file: job.data.file, speakers: result.mergedSpeakersDetected, audioSec: result.durationSec, seconds: seconds(job) });
+    startedAt.delete(job.id!);
+  });
+  worker.on("stalled", (jobId) => emit({ kind: "stalled", jobId }));
+  worker.on("failed", (job, error) => {
+    if (job === undefined) return;
+    const willRetry = !(error instanceof UnrecoverableError) && job.attemptsMade < (job.opts.attempts ?? 1);
+    emit({ kind: "failed", jobId: job.id!, file: job.data.file, message: error.message, willRetry });
+    startedAt.delete(job.id!);
+  });
+  let lastRedisLog = -Infinity;
+  worker.on("error", (error) => {
+    const now = performance.now();
+    if (now - lastRedisLog < REDIS_LOG_INTERVAL_MS) return;
+    lastRedisLog = now;
+    emit({ kind: "redis", message: `Redis at ${redactUrl(options.redis)}: ${error.message}` });
+  });
+
+  return {
+    name,
+    async close() {
+      await worker.close();
+      await Promise.all(slots.map((slot) => slot.close()));
+    },
+  };
+}
+
+/** Refuses a job whose data does not match its id, or whose file changed since it was submitted. */
+async function checkJob(job: Job<JobData, JobResult>): Promise<void> {
+  const { file, sha256 } = job.data;
+  if (jobId(job.data) !== job.id) throw new ConfigError(`job ${job.id}: its data does not match its id (not submitted by senko?)`);
+  let actual: string | undefined;
+  try {
+    actual = await hashFile(file);
+  } catch {
+    // unreadable: readAudio below says why, in its words
+  }
+  if (actual !== undefined && actual !== sha256) throw new AudioFormatError(`${file}: the file changed after it was submitted; submit it again`, file);
+}
+
+/** Writes each format atomically; a retried job first removes temporary files a killed attempt left. */
+function writeOutputs(job: Job<JobData, JobResult>, result: DiarizationResult): string[] {
+  const { outDir, name, formats, file } = job.data;
+  mkdirSync(outDir, { recursive: true });
+  const targets = formats.map((format) => ({ format, path: join(outDir, `${name}.${OUTPUT_FORMATS[format]}`) }));
+  if (job.attemptsStarted > 1) {
+    const prefixes = targets.map(({ path }) => `${path.slice(outDir.length + 1)}.`);
+    for (const entry of readdirSync(outDir)) {
+      if (entry.endsWith(".tmp") && prefixes.some((p) => entry.startsWith(p))) rmSync(join(outDir, entry), { force: true });
+    }
+  }
+  // html pages link the audio relative to where they are written.
+  for (const { format, path } of targets) writeFileAtomic(path, formatResult(result, format, file, { audio: { path: file }, outFile: path }));
+  return targets.map(({ path }) => path);
+}
+
+/** Sends a job's progress without waiting for Redis on every update; `flush` waits for the last one. */
+function progressSender(job: Job<JobData, JobResult>): { send: (progress: Progress) => void; flush: () => Promise<void> } {
+  let last: JobProgress | undefined;
+  let lastAt = -Infinity;
+  let pending: Promise<unknown> = Promise.resolve();
+  return {
+    send(progress) {
+      const now = performance.now();
+      if (last?.stage === progress.stage && now - lastAt < PROGRESS_INTERVAL_MS) return;
+      last = { stage: progress.stage, done: progress.done, total: progress.total };
+      lastAt = now;
+      const update = job.updateProgress({ ...last }).catch(() => {});
+      pending = pending.then(() => update);
+    },
+    flush: () => pending.then(() => {}),
+  };
+}

@@ -1,0 +1,246 @@
+/**
+ * The job queue with the real engine: a redis-server started here, three `senko worker` processes
+ * and `senko submit` / `senko status` run as a user runs them, on short real recordings (the 30 s AMI
+ * fixtures and halves of some) and bad inputs. One worker is SIGKILLed mid-job, Redis is restarted
+ * mid-run, another worker gets SIGTERM mid-job; every good file must come out once, equal to a plain
+ * single-process `senko --out-dir` run, every bad one must be a failed job with readAudio's message,
+ * and a resubmission must add nothing.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
+import { Queue } from "bullmq";
+import { readAudio } from "../src/audio/index.ts";
+import { hashFile, jobId, type JobData, type JobProgress, type JobResult } from "../src/queue/jobs.ts";
+import { Diarizer, queueStatus, startWorker, submitFiles, toRttm, type WorkerEvent } from "../src/index.ts";
+import { Logged } from "./helpers/logged-process.ts";
+import { redisServerPath, startRedis, type RedisServer } from "./helpers/redis.ts";
+import { wav16 } from "./helpers/wav.ts";
+
+const root = resolve(import.meta.dir, "..");
+const bun = join(root, "node_modules", ".bin", "bun");
+const fixtures = [join(root, "../shared/fixtures/ami"), "/work/shared/fixtures/ami"].find((d) => existsSync(join(d, "dev00.wav")));
+/** Each worker and the reference run on one thread: four processes share the two cores of the test machine. */
+const THREADS = "1";
+
+const senko = (args: string[]) => [bun, "run", join(root, "diarize.ts"), ...args];
+
+function runCli(args: string[]) {
+  const run = Bun.spawnSync([bun, "run", join(root, "diarize.ts"), ...args], { cwd: root, stdout: "pipe", stderr: "pipe" });
+  return { code: run.exitCode, stdout: run.stdout.toString(), stderr: run.stderr.toString() };
+}
+
+/** The JSON result without the timings, which differ between any two runs. */
+function withoutTimings(json: string): unknown {
+  const parsed = JSON.parse(json);
+  delete parsed.timingStats;
+  return parsed;
+}
+
+describe.skipIf(!redisServerPath || !fixtures)("job queue on Redis (BullMQ)", () => {
+  let redis: RedisServer;
+  let dir: string;
+  const good: string[] = [];
+  const bad: string[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    dir = mkdtempSync(join(tmpdir(), "senko-queue-test-"));
+    const inputs = join(dir, "in");
+    mkdirSync(inputs);
+    // 11 real 30 s recordings, and the two 15 s halves of seven of them: 25 different files.
+    const names = readdirSync(fixtures!).filter((f) => f.endsWith(".wav")).sort();
+    for (const [i, name] of names.entries()) {
+      good.push(join(fixtures!, name));
+      if (i >= 7) continue;
+      const { samples } = await readAudio(join(fixtures!, name));
+      const half = samples.length >> 1;
+      for (const [part, slice] of [["a", samples.subarray(0, half)], ["b", samples.subarray(half)]] as const) {
+        const path = join(inputs, `${name.replace(".wav", "")}-${part}.wav`);
+        writeFileSync(path, wav16(slice));
+        good.push(path);
+      }
+    }
+    const notes = join(inputs, "notes.wav");
+    writeFileSync(notes, "meeting notes, not audio\n");
+    const empty = join(inputs, "empty.wav");
+    writeFileSync(empty, "");
+    // A WAV header that promises 16-bit samples and a data chunk of 3 bytes: not one whole frame.
+    const odd = join(inputs, "odd.wav");
+    writeFileSync(odd, wav16([0.1, 0.2]).slice(0, 44 + 3));
+    bad.push(notes, empty, odd);
+  });
+
+  afterAll(async () => {
+    await redis?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("three workers, a SIGKILL, a Redis restart and a SIGTERM: every file once, as one process diarizes it", async () => {
+    const out = join(dir, "out");
+    const reference = join(dir, "reference");
+    const submitArgs = ["submit", "--redis", redis.url, ...good, ...bad, join(dir, "in", "missing.wav"), "--out-dir", out, "--format", "json,rttm", "--vad", "silero"];
+    const workerArgs = (name: string) => ["worker", "--redis", redis.url, "--threads", THREADS, "--lock-timeout", "20", "--name", name];
+    const queue = new Queue<JobData, JobResult>("senko", { connection: { url: redis.url } });
+    const workers = [new Logged(senko(workerArgs("w1"))), new Logged(senko(workerArgs("w2"))), new Logged(senko(workerArgs("w3")))];
+    const [w1, w2, w3] = workers as [Logged, Logged, Logged];
+    // The single-process result, computed alongside.
+    const single = Bun.spawn([bun, "run", "diarize.ts", ...good, "--out-dir", reference, "--format", "json,rttm", "--vad", "silero", "--threads", THREADS, "-q"], {
+      cwd: root,
+      stdout: "ignore",
+      stderr: "pipe",
+    });
+    try {
+      const submitted = runCli(submitArgs);
+      expect(submitted.code).toBe(2); // the missing file
+      expect(submitted.stderr).toContain("missing.wav: file not found");
+      expect(submitted.stderr).toContain(`${good.length + bad.length} queued, 1 unreadable`);
+      expect(submitted.stdout.trim().split("\n").every((line) => line.startsWith("queued "))).toBe(true);
+      // Options that cannot work, through the TypeScript API: a ConfigError, also failed once with its message.
+      const never = join(dir, "never");
+      const [conflicting] = await submitFiles([good[0]!], { redis: redis.url, outDir: never, options: { vad: "silero", minSpeakers: 3, maxSpeakers: 2 } });
+      expect(conflicting!.state).toBe("queued");
+      const jobs = good.length + bad.length + 1;
+
+      // SIGKILL w1 in the middle of a job: Redis shows it at voice detection or embeddings, not finished.
+      let killedJob: string | undefined;
+      for (let polls = 0; killedJob === undefined; polls++) {
+        const active = (await queue.getActive()).filter(Boolean);
+        const victim = active.find((job) => job.processedBy === "w1" && ["vad", "embeddings"].includes((job.progress as JobProgress).stage));
+        if (victim) {
+          w1.process.kill("SIGKILL");
+          killedJob = victim.id!;
+        }
+        expect(polls).toBeLessThan(6000);
+        await Bun.sleep(20);
+      }
+      await w1.process.exited;
+      expect(w1.doneIds()).not.toContain(killedJob);
+
+      // Watch the queue: active jobs report a stage; restart Redis once a third of the files are done.
+      let sawStage = false;
+      let restarted = false;
+      let sigtermed: { line: string; index: number } | undefined;
+      for (let polls = 0; ; polls++) {
+        const status = await queueStatus({ redis: redis.url });
+        sawStage ||= status.active.some((job) => job.stage !== undefined && job.worker !== undefined && job.total > 0);
+        if (!restarted && status.counts.done >= good.length / 3) {
+          await redis.restart();
+          restarted = true;
+        } else if (restarted && !sigtermed && status.counts.done >= (2 * good.length) / 3) {
+          // SIGTERM w2 as it starts a job: it must finish that job and stop.
+          const from = w2.lines.length;
+          sigtermed = await w2.waitFor(/: started /, from);
+          w2.process.kill("SIGTERM");
+        }
+        if (status.counts.done + status.counts.failed === jobs) break;
+        expect(polls).toBeLessThan(1200);
+        await Bun.sleep(250);
+      }
+      expect(sawStage).toBe(true);
+
+      // w2 finished the job it had when told to stop, started no other, and exited cleanly.
+      expect(await w2.process.exited).toBe(0);
+      const sigtermJob = /started (j[0-9a-f]+) /.exec(sigtermed!.line)![1]!;
+      const after = w2.lines.slice(sigtermed!.index + 1);
+      expect(after.some((line) => line.includes(`done ${sigtermJob} `))).toBe(true);
+      expect(after.some((line) => line.includes(": started "))).toBe(false);
+      expect(after.at(-1)).toContain("stopped");
+
+      // Workers said "done" once per good file, all told (w1's killed job was finished by another).
+      const done = workers.flatMap((w) => w.doneIds());
+      expect(new Set(done).size).toBe(done.length);
+      expect(done.length).toBe(good.length);
+
+      // Outputs: exactly one JSON and one RTTM per good file, nothing else, equal to the single process's.
+      expect(await single.exited).toBe(0);
+      const expected = good.flatMap((f) => [`${basename(f, ".wav")}.json`, `${basename(f, ".wav")}.rttm`]).sort();
+      expect(readdirSync(out).sort()).toEqual(expected);
+      for (const name of expected) {
+        const ours = readFileSync(join(out, name), "utf8");
+        const theirs = readFileSync(join(reference, name), "utf8");
+        if (name.endsWith(".rttm")) expect(ours).toBe(theirs);
+        else expect(withoutTimings(ours)).toEqual(withoutTimings(theirs));
+      }
+
+      // Job records: results kept as return values, bad inputs failed once with readAudio's message.
+      {
+        const killed = (await queue.getJob(killedJob))!;
+        expect(await killed.getState()).toBe("completed");
+        expect(killed.processedBy).not.toBe("w1");
+        expect(killed.attemptsStarted).toBe(2);
+        for (const file of good) {
+          const id = jobId({ sha256: await hashFile(file), outDir: out, name: basename(file, ".wav"), formats: ["json", "rttm"], options: { vad: "silero" } });
+          const job = (await queue.getJob(id))!;
+          expect(job.returnvalue.result.mergedSegments).toEqual(JSON.parse(readFileSync(join(out, `${job.data.name}.json`), "utf8")).mergedSegments);
+        }
+        const failed = await queue.getFailed(0, -1);
+        expect(failed.map((job) => job.data.file).sort()).toEqual([...bad, good[0]!].sort());
+        const configFailure = failed.find((job) => job.id === conflicting!.jobId)!;
+        expect(configFailure.failedReason).toBe("minSpeakers (3) is larger than maxSpeakers (2)");
+        expect(configFailure.attemptsStarted).toBe(1);
+        expect(existsSync(never)).toBe(false);
+        for (const job of failed.filter((job) => job !== configFailure)) {
+          const message = await readAudio(job.data.file).then(
+            () => "read fine",
+            (error: Error) => error.message,
+          );
+          expect(job.failedReason).toBe(message);
+          expect(job.attemptsStarted).toBe(1);
+        }
+      }
+
+      // Resubmitting adds nothing: every file is reported done or failed, no worker starts anything.
+      const stamps = readdirSync(out).map((f) => statSync(join(out, f)).mtimeMs);
+      const w3Lines = w3.lines.length;
+      const again = runCli(submitArgs);
+      expect(again.stderr).toContain(`${good.length} already done, ${bad.length} failed before`);
+      await Bun.sleep(1000);
+      expect(w3.lines.slice(w3Lines).some((line) => line.includes(": started "))).toBe(false);
+      expect(readdirSync(out).map((f) => statSync(join(out, f)).mtimeMs)).toEqual(stamps);
+
+      const status = runCli(["status", "--redis", redis.url]);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toStartWith(`waiting 0  active 0  done ${good.length}  failed ${bad.length + 1}`);
+      expect(status.stdout).toContain("file is empty (0 bytes)");
+    } finally {
+      await queue.close();
+      for (const w of workers) w.process.kill("SIGKILL");
+      single.kill("SIGKILL");
+    }
+  }, 420_000);
+
+  test("from TypeScript: submitFiles, startWorker, queueStatus; close() lets the running job finish", async () => {
+    const out = join(dir, "api-out");
+    const queue = "senko-api-test";
+    const files = [good[1]!, good[2]!];
+    const submitted = await submitFiles(files, { redis: redis.url, queue, outDir: out, formats: ["rttm"], options: { vad: "silero" } });
+    expect(submitted.map((s) => s.state)).toEqual(["queued", "queued"]);
+    const events: WorkerEvent[] = [];
+    const worker = await startWorker({ redis: redis.url, queue, name: "api", onEvent: (e) => events.push(e) });
+    // Close as soon as the first job starts: that job finishes, the second stays waiting.
+    while (!events.some((e) => e.kind === "started")) await Bun.sleep(20);
+    await worker.close();
+    const status = await queueStatus({ redis: redis.url, queue });
+    expect(status.counts).toEqual({ waiting: 1, active: 0, done: 1, failed: 0 });
+    expect(status.done[0]!.outputs).toHaveLength(1);
+    const [finished] = status.done;
+    await using diarizer = new Diarizer({ vad: "silero", quiet: true });
+    const expected = await diarizer.diarize(finished!.file);
+    expect(readFileSync(finished!.outputs[0]!, "utf8")).toBe(toRttm(expected, basename(finished!.file, ".wav")));
+    expect(events.filter((e) => e.kind === "done").map((e) => e.jobId)).toEqual([status.done[0]!.jobId]);
+    // The same files again: one done, one still waiting; nothing added.
+    const again = await submitFiles(files, { redis: redis.url, queue, outDir: out, formats: ["rttm"], options: { vad: "silero" } });
+    expect(again.map((s) => s.state).sort()).toEqual(["done", "waiting"]);
+  }, 120_000);
+
+  test("a Redis that is not there is one clear error, in seconds", async () => {
+    const run = runCli(["status", "--redis", "redis://127.0.0.1:1"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe("senko: cannot use Redis at redis://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1\n");
+    const usage = runCli(["submit", "--redis", "http://x", good[0]!, "--out-dir", dir]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toBe('senko: --redis takes a redis:// or rediss:// URL, got "http://x"\n');
+  });
+});
