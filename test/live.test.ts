@@ -40,10 +40,6 @@ async function pushAll(session: LiveDiarization, pieces: Iterable<Float32Array |
   return { snapshots, maxHeld };
 }
 
-function* chunks(samples: Float32Array, size: number): Generator<Float32Array> {
-  for (let i = 0; i < samples.length; i += size) yield samples.subarray(i, i + size);
-}
-
 describe("live session == batch on the AMI fixtures", () => {
   let diarizer: Diarizer;
   beforeAll(async () => {
@@ -52,11 +48,19 @@ describe("live session == batch on the AMI fixtures", () => {
   });
   afterAll(() => diarizer.close());
 
-  test.each(set.files.map((f) => [uriOf(f), f]))("%s in 1 s chunks", async (_, file) => {
+  // Half the fixtures in 1 s chunks, half in chunks of 2-15 s (several windows of different lengths per push).
+  test.each(set.files.map((f, i) => [uriOf(f), f, i % 2 === 0 ? "1 s" : "2-15 s"]))("%s in %s chunks", async (_, file, sizes) => {
     const { samples } = await readAudio(file);
     const batch = await diarizer.diarize(samples, { sampleRate: 16000 });
     const session = diarizer.live({ sampleRate: 16000 });
-    await pushAll(session, chunks(samples, 16000));
+    const next = uniform(file.length);
+    const pieces: Float32Array[] = [];
+    for (let at = 0; at < samples.length; ) {
+      const size = sizes === "1 s" ? 16000 : Math.round(16000 * (2 + 13 * next()));
+      pieces.push(samples.subarray(at, at + size));
+      at += size;
+    }
+    await pushAll(session, pieces);
     const live = await session.close();
     expect(withoutTiming(live)).toEqual(withoutTiming(batch));
     expect(live.timingStats.total).toBeGreaterThan(0);

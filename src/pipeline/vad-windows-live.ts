@@ -14,11 +14,11 @@
 import { ConfigError, SenkoError } from "../errors.ts";
 import { fbankOfSpans, toSampleSpans } from "../features/fbank.ts";
 import {
-  campplusEmbeddings,
   EMBEDDING_DIM,
   embeddingBatches,
   embedInBatches,
   FBANK_BINS,
+  MIN_FRAMES,
   SileroStream,
   SILERO_FRAME_SAMPLES,
   type EmbeddingBatch,
@@ -175,7 +175,8 @@ class VadWindowsLive implements IncrementalDiarization {
           this.#shortFeatures.set(first + i, features.data.slice(at, at + frames * FBANK_BINS));
         }
       }
-      const embeddings = await stage("embeddings", () => campplusEmbeddings(features, { context, batchSize: options.embeddingBatchSize }));
+      // Each window unpadded (batches of one length): at close, those batch pads are embedded again.
+      const embeddings = await stage("embeddings", () => embedInBatches(features, sameLengthBatches(features.frameCounts, options.embeddingBatchSize ?? 32), { context }));
       this.#embeddings.push(embeddings.data);
     } finally {
       features.free();
@@ -282,4 +283,15 @@ function fbankRows(rows: readonly Float32Array[]): FbankFeatures {
   const data = new Float32Array(rows.reduce((n, r) => n + r.length, 0));
   rows.forEach((r, i) => data.set(r, frameOffsets[i]! * FBANK_BINS));
   return { data, frameCounts, frameOffsets, melBins: FBANK_BINS, segmentCount: rows.length, free: () => undefined };
+}
+
+/** Batches of at most `size` subsegments of one frame count each: no member is zero-padded (beyond MIN_FRAMES). */
+function sameLengthBatches(frameCounts: Uint32Array, size: number): EmbeddingBatch[] {
+  const byLength = new Map<number, number[]>();
+  frameCounts.forEach((frames, i) => (byLength.get(frames) ?? byLength.set(frames, []).get(frames)!).push(i));
+  const batches: EmbeddingBatch[] = [];
+  for (const [frames, members] of byLength) {
+    for (let at = 0; at < members.length; at += size) batches.push({ members: members.slice(at, at + size), frames: Math.max(MIN_FRAMES, frames) });
+  }
+  return batches;
 }
