@@ -1,8 +1,12 @@
 /**
- * Accuracy on the AMI fixtures: every file diarized by senko with each VAD and by the peers, all scored by the
- * same scorer (src/eval): DER at collar 0.25 and 0 (per file and in total, with missed speech, false alarm and
- * confusion), and the estimated vs true speaker count.
- *   bun run bench:accuracy [--vad silero,pyannote] [--peers sherpa,senko-py] [--threads N]
+ * Accuracy on two sets, reported apart: the eleven real AMI fixtures, and eight simulated conversations
+ * (bench/simulated-set.ts, 69 min of read speech placed on a timeline). Every file is diarized by senko's two
+ * pipelines (vad-windows with each VAD) and by the peers, all scored by the same scorer (src/eval): DER at
+ * collar 0.25 and 0 (per file and in total, with missed speech, false alarm and confusion), and the estimated
+ * vs true speaker count.
+ *   bun run bench:accuracy [--sets ami,simulated] [--pipelines overlap-aware,vad-windows] [--vad silero,pyannote]
+ *       [--peers sherpa,senko-py] [--threads N]
+ * The overlap-aware pipeline is scored twice: its turns (which may overlap) and its exclusive view.
  * --peers defaults to sherpa (installed on first use; skipped with a warning if that fails); senko-py, the Python
  * Senko 0.2.2 on the CPU, installs a ~6 GB venv and spends ~1 min in its own warm-up, so it is opt-in.
  */
@@ -10,22 +14,24 @@ import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { Diarizer } from "../src/diarizer.ts";
 import type { DerComponents, Turn } from "../src/eval/index.ts";
-import { diarizeAmi, loadAmi, scoreHypotheses, uriOf } from "./ami-eval.ts";
+import { diarizeAmi, loadAmi, scoreHypotheses, uriOf, type AmiSet } from "./ami-eval.ts";
 import { ensureSenkoPy, ensureSherpa } from "./peers/install.ts";
 import { runInfo } from "./run-info.ts";
 import { senkoPyRun } from "./peers/senko.ts";
 import { DEFAULT_SHERPA_MODELS, sherpaDiarize } from "./peers/sherpa.ts";
+import { buildSimulatedSet } from "./simulated-set.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
   options: {
+    sets: { type: "string", default: "ami,simulated" },
+    pipelines: { type: "string", default: "overlap-aware,vad-windows" },
     vad: { type: "string", default: "silero,pyannote" },
     peers: { type: "string", default: "sherpa" },
     threads: { type: "string", default: "0" },
   },
 });
 
-const set = loadAmi();
 const threads = Number(values.threads) || availableParallelism();
 
 interface SystemRun {
@@ -40,16 +46,34 @@ interface SystemRun {
 
 const speakersOf = (turns: Turn[] | undefined) => new Set(turns?.map((t) => t.speaker)).size;
 
-async function senko(vad: "silero" | "pyannote"): Promise<SystemRun> {
+async function senko(set: AmiSet, vad: "silero" | "pyannote"): Promise<SystemRun> {
   const diarizer = new Diarizer({ vad, threads, quiet: true });
   const t0 = performance.now();
   await diarizer.ready();
   const t1 = performance.now();
   const run = await diarizeAmi(diarizer, set);
+  await diarizer.close();
   return { name: `senko ${vad}`, seconds: (performance.now() - t1) / 1000, loadSeconds: (t1 - t0) / 1000, hypotheses: run.hypotheses };
 }
 
-async function sherpa(): Promise<SystemRun> {
+/** The overlap-aware pipeline; its exclusive view (one speaker at a time) is scored as a second system. */
+async function overlapAware(set: AmiSet): Promise<SystemRun[]> {
+  const diarizer = new Diarizer({ pipeline: "overlap-aware", threads, quiet: true });
+  const t0 = performance.now();
+  await diarizer.ready();
+  const t1 = performance.now();
+  const run = await diarizeAmi(diarizer, set);
+  const seconds = (performance.now() - t1) / 1000;
+  await diarizer.close();
+  const exclusive = new Map([...run.results].map(([uri, r]) => [uri, r.exclusiveSegments.map((s) => ({ ...s }))]));
+  const overlapSec = [...run.results.values()].reduce((sum, r) => sum + r.overlapSec, 0);
+  return [
+    { name: "senko overlap-aware", seconds, loadSeconds: (t1 - t0) / 1000, hypotheses: run.hypotheses, detail: `${overlapSec.toFixed(1)} s reported as overlap` },
+    { name: "senko overlap-aware, exclusive view", seconds, loadSeconds: (t1 - t0) / 1000, hypotheses: exclusive },
+  ];
+}
+
+async function sherpa(set: AmiSet): Promise<SystemRun> {
   ensureSherpa();
   const hypotheses = new Map<string, Turn[]>();
   let seconds = 0;
@@ -63,7 +87,7 @@ async function sherpa(): Promise<SystemRun> {
   return { name: "sherpa-onnx", seconds, loadSeconds, hypotheses };
 }
 
-async function senkoPy(): Promise<SystemRun> {
+async function senkoPy(set: AmiSet): Promise<SystemRun> {
   ensureSenkoPy();
   const { load, files } = await senkoPyRun(set.files, { threads });
   const hypotheses = new Map(files.map((f) => [uriOf(f.file), f.segments]));
@@ -71,11 +95,14 @@ async function senkoPy(): Promise<SystemRun> {
   return { name: "senko-py", seconds: files.reduce((s, f) => s + f.seconds, 0), loadSeconds: load.seconds, hypotheses, detail };
 }
 
-const peers: Record<string, () => Promise<SystemRun>> = { sherpa, "senko-py": senkoPy };
-const jobs: { name: string; run: () => Promise<SystemRun>; optional: boolean }[] = [];
-for (const vad of values.vad!.split(",").filter(Boolean)) {
+const peers: Record<string, (set: AmiSet) => Promise<SystemRun>> = { sherpa, "senko-py": senkoPy };
+const jobs: { name: string; run: (set: AmiSet) => Promise<SystemRun | SystemRun[]>; optional: boolean }[] = [];
+const pipelines = values.pipelines!.split(",").filter(Boolean);
+for (const p of pipelines) if (p !== "overlap-aware" && p !== "vad-windows") throw new Error(`--pipelines takes overlap-aware and/or vad-windows, got ${p}`);
+if (pipelines.includes("overlap-aware")) jobs.push({ name: "senko overlap-aware", run: overlapAware, optional: false });
+for (const vad of pipelines.includes("vad-windows") ? values.vad!.split(",").filter(Boolean) : []) {
   if (vad !== "silero" && vad !== "pyannote") throw new Error(`--vad takes silero and/or pyannote, got ${vad}`);
-  jobs.push({ name: `senko ${vad}`, run: () => senko(vad), optional: false });
+  jobs.push({ name: `senko ${vad}`, run: (set) => senko(set, vad), optional: false });
 }
 for (const peer of values.peers!.split(",").filter(Boolean)) {
   const run = peers[peer];
@@ -86,50 +113,70 @@ for (const peer of values.peers!.split(",").filter(Boolean)) {
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}`.padStart(6);
 const row = (name: string, c: DerComponents) =>
-  `${name.padEnd(8)}${pct(c.der)}${pct(c.missed / c.total)}${pct(c.falseAlarm / c.total)}${pct(c.confusion / c.total)}`;
+  `${name.padEnd(26)}${pct(c.der)}${pct(c.missed / c.total)}${pct(c.falseAlarm / c.total)}${pct(c.confusion / c.total)}`;
+
+/** Runs every job on one set and prints its tables. */
+async function evaluate(title: string, set: AmiSet): Promise<void> {
+  console.log(`\n# ${title}: ${set.files.length} files, ${threads} thread(s), DER within each file's UEM`);
+  const runs: SystemRun[] = [];
+  for (const job of jobs) {
+    let produced: SystemRun[];
+    try {
+      produced = [await job.run(set)].flat();
+    } catch (error) {
+      if (!job.optional) throw error;
+      console.error(`\n${job.name} skipped: ${error instanceof Error ? error.message : error}`);
+      continue;
+    }
+    for (const run of produced) {
+      runs.push(run);
+      console.log(`\n## ${run.name}: ${set.files.length} files in ${run.seconds.toFixed(2)} s (load ${run.loadSeconds.toFixed(2)} s)${run.detail ? `; ${run.detail}` : ""}`);
+      for (const collar of [0.25, 0]) {
+        const report = scoreHypotheses(run.hypotheses, collar, set);
+        console.log(`\ncollar ${collar} s${" ".repeat(24)}DER  miss    FA  conf  speakers (est/true)`);
+        for (const f of report.files) {
+          console.log(`${row(f.uri, f)}  ${speakersOf(run.hypotheses.get(f.uri))}/${speakersOf(set.reference.get(f.uri))}`);
+        }
+        console.log(row("TOTAL", report.total));
+      }
+    }
+  }
+
+  // Side by side, as published in BENCHMARKS.md.
+  const uris = [...set.reference.keys()].sort();
+  const f1 = (x: number) => (100 * x).toFixed(1);
+  console.log(`\n## Summary (DER %, missed / false alarm / confusion as % of reference speech; load average now ${loadavg()[0]!.toFixed(2)})\n`);
+  console.log("| system | DER c0.25 | miss | FA | conf | DER c0 | miss | FA | conf | speaker count right | diarize s (load s) |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const run of runs) {
+    const [a, b] = [0.25, 0].map((collar) => scoreHypotheses(run.hypotheses, collar, set).total);
+    const right = uris.filter((u) => speakersOf(run.hypotheses.get(u)) === speakersOf(set.reference.get(u))).length;
+    const parts = (c: DerComponents) => [f1(c.der), f1(c.missed / c.total), f1(c.falseAlarm / c.total), f1(c.confusion / c.total)];
+    console.log(
+      `| ${run.name} | ${[...parts(a!), ...parts(b!)].join(" | ")} | ${right}/${uris.length} | ${run.seconds.toFixed(2)} (${run.loadSeconds.toFixed(2)}) |`,
+    );
+  }
+  console.log(`\nPer file, DER % at collar 0.25 (speakers found):\n`);
+  console.log(`| system | ${uris.map((u) => `${u} [${speakersOf(set.reference.get(u))}]`).join(" | ")} |`);
+  console.log(`|---|${uris.map(() => "---").join("|")}|`);
+  for (const run of runs) {
+    const der = new Map(scoreHypotheses(run.hypotheses, 0.25, set).files.map((f) => [f.uri, f.der]));
+    console.log(`| ${run.name} | ${uris.map((u) => `${f1(der.get(u)!)} (${speakersOf(run.hypotheses.get(u))})`).join(" | ")} |`);
+  }
+}
 
 console.log(`bench:accuracy ${runInfo()}`);
-console.log(`${set.files.length} AMI fixtures (30 s each), ${threads} thread(s), DER within the fixture UEMs`);
-const runs: SystemRun[] = [];
-for (const job of jobs) {
-  let run: SystemRun;
-  try {
-    run = await job.run();
-  } catch (error) {
-    if (!job.optional) throw error;
-    console.error(`\n${job.name} skipped: ${error instanceof Error ? error.message : error}`);
-    continue;
-  }
-  runs.push(run);
-  console.log(`\n## ${run.name}: ${set.files.length} files in ${run.seconds.toFixed(2)} s (load ${run.loadSeconds.toFixed(2)} s)${run.detail ? `; ${run.detail}` : ""}`);
-  for (const collar of [0.25, 0]) {
-    const report = scoreHypotheses(run.hypotheses, collar, set);
-    console.log(`\ncollar ${collar} s          DER  miss    FA  conf  speakers (est/true)`);
-    for (const f of report.files) {
-      console.log(`${row(f.uri, f)}  ${speakersOf(run.hypotheses.get(f.uri))}/${speakersOf(set.reference.get(f.uri))}`);
-    }
-    console.log(row("TOTAL", report.total));
-  }
-}
-
-// Side by side, as published in BENCHMARKS.md.
-const uris = [...set.reference.keys()].sort();
-const f1 = (x: number) => (100 * x).toFixed(1);
-console.log(`\n## Summary (DER %, missed / false alarm / confusion as % of reference speech; load average now ${loadavg()[0]!.toFixed(2)})\n`);
-console.log("| system | DER c0.25 | miss | FA | conf | DER c0 | miss | FA | conf | speaker count right | diarize s (load s) |");
-console.log("|---|---|---|---|---|---|---|---|---|---|---|");
-for (const run of runs) {
-  const [a, b] = [0.25, 0].map((collar) => scoreHypotheses(run.hypotheses, collar, set).total);
-  const right = uris.filter((u) => speakersOf(run.hypotheses.get(u)) === speakersOf(set.reference.get(u))).length;
-  const parts = (c: DerComponents) => [f1(c.der), f1(c.missed / c.total), f1(c.falseAlarm / c.total), f1(c.confusion / c.total)];
-  console.log(
-    `| ${run.name} | ${[...parts(a!), ...parts(b!)].join(" | ")} | ${right}/${uris.length} | ${run.seconds.toFixed(2)} (${run.loadSeconds.toFixed(2)}) |`,
-  );
-}
-console.log(`\nPer file, DER % at collar 0.25 (speakers found):\n`);
-console.log(`| system | ${uris.map((u) => `${u} [${speakersOf(set.reference.get(u))}]`).join(" | ")} |`);
-console.log(`|---|${uris.map(() => "---").join("|")}|`);
-for (const run of runs) {
-  const der = new Map(scoreHypotheses(run.hypotheses, 0.25, set).files.map((f) => [f.uri, f.der]));
-  console.log(`| ${run.name} | ${uris.map((u) => `${f1(der.get(u)!)} (${speakersOf(run.hypotheses.get(u))})`).join(" | ")} |`);
+for (const name of values.sets!.split(",").filter(Boolean)) {
+  if (name === "ami") await evaluate("AMI fixtures (real meetings, 30 s excerpts)", loadAmi());
+  else if (name === "simulated") {
+    const files = await buildSimulatedSet();
+    const set: AmiSet = {
+      files: files.map((f) => f.wav),
+      reference: new Map(files.map((f) => [f.name, f.reference])),
+      uem: new Map(files.map((f) => [f.name, f.uem])),
+    };
+    const minutes = files.reduce((s, f) => s + f.durationSec, 0) / 60;
+    const overlap = files.reduce((s, f) => s + f.overlapSec, 0);
+    await evaluate(`Simulated conversations (LibriSpeech read speech, ${minutes.toFixed(0)} min, ${overlap.toFixed(0)} s with two or more speakers; not real meetings)`, set);
+  } else throw new Error(`--sets takes ami and/or simulated, got ${name}`);
 }

@@ -37,7 +37,7 @@ const { values } = parseArgs({
   },
 });
 const threads = Number(values.threads) || availableParallelism();
-const models = { threads, quiet: true };
+const models = { threads };
 const set = loadAmi();
 const audio = new Map<string, { samples: Float32Array; durationSec: number }>();
 for (const file of set.files) audio.set(uriOf(file), await readAudio(file));
@@ -89,12 +89,12 @@ for (const stepSec of values.steps!.split(",").map(Number)) {
   let embCpu = 0;
   for (const [uri, a] of audio) {
     let c = cpuSec();
-    const seg = await localSegmentation(a.samples, (chunks) => segmentationScoresBatch(chunks, models), { stepFrames });
+    const seg = await localSegmentation(a.samples, [(chunks) => segmentationScoresBatch(chunks, models)], { stepFrames });
     segCpu += cpuSec() - c;
     c = cpuSec();
     const fbank = extractFbankSync(a.samples, [{ start: 0, end: a.durationSec }], { meanNormalize: false });
     const plan = planEmbeddings(seg, fbank.frameCounts[0] ?? 0, { centerFrames });
-    const emb = await embedLocalSpeakers(fbank.data, plan, (f, b, t) => embedBatch(f, b, t, models));
+    const emb = await embedLocalSpeakers(fbank.data, plan, [(f, b, t) => embedBatch(f, b, t, models)]);
     fbank.free();
     embCpu += cpuSec() - c;
     prepared.set(uri, { seg, emb, durationSec: a.durationSec });

@@ -1,7 +1,7 @@
 /**
  * End-to-end speed, senko against its peers on the same file and thread budget.
- *   bun run bench:speed [--minutes 10,60] [--threads 1,2] [--peers sherpa,senko-py] [--repeats 1] [--vad silero]
- *       [--timeout-min 60]
+ *   bun run bench:speed [--minutes 10,60] [--threads 1,2] [--pipelines overlap-aware,vad-windows] [--peers sherpa,senko-py]
+ *       [--repeats 1] [--vad silero] [--timeout-min 60]
  * Input: long meeting audio built by bench/long-audio.ts (the eleven 30 s AMI fixtures repeated end to end),
  * written once per length as a 16 kHz mono 16-bit WAV, the one format every tool reads natively.
  * Each configuration is one process (a Bun child for senko and sherpa-onnx, Senko's Python process for
@@ -9,7 +9,8 @@
  * pinned to that many cores (taskset), as Senko's C++ fbank ignores thread settings. Runs are interleaved
  * (senko, peers, senko, peers, ...) so the machine's load falls on every tool alike.
  * "load" = model loading and each tool's own warm-up (Senko's numba compile included), not part of "wall";
- * "wall" = diarizing the file from its path (reading it included), models loaded.
+ * "wall" = diarizing the file from its path (reading it included), models loaded; "CPU" = the process's CPU
+ * seconds over the same span (senko and sherpa-onnx), so the share of the cores it got can be read off.
  */
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -19,7 +20,9 @@ import { buildMeetingSignal } from "./long-audio.ts";
 import { ensureSenkoPy, ensureSherpa } from "./peers/install.ts";
 import { runInfo } from "./run-info.ts";
 
-type Tool = "senko" | "sherpa-onnx" | "senko-py";
+/** "senko <pipeline>" or a peer. */
+type Tool = string;
+const PIPELINES = ["overlap-aware", "vad-windows"];
 
 interface Spec {
   tool: Tool;
@@ -32,6 +35,8 @@ interface Spec {
 /** What a child reports about itself. */
 interface ChildReport {
   wallSec: number;
+  /** process CPU seconds while diarizing (NaN when the tool does not say) */
+  cpuSec: number;
   loadSec: number;
   stages: Record<string, number>;
   speakers: number;
@@ -53,6 +58,7 @@ const { values } = parseArgs({
   options: {
     minutes: { type: "string", default: "10,60" },
     threads: { type: "string", default: "1,2" },
+    pipelines: { type: "string", default: PIPELINES.join(",") },
     peers: { type: "string", default: "sherpa,senko-py" },
     repeats: { type: "string", default: "1" },
     vad: { type: "string", default: "silero" },
@@ -61,22 +67,33 @@ const { values } = parseArgs({
   },
 });
 
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
 async function childRun(spec: Spec): Promise<ChildReport> {
-  if (spec.tool === "senko") {
+  if (spec.tool.startsWith("senko ")) {
     const { Diarizer } = await import("../src/diarizer.ts");
-    const diarizer = new Diarizer({ threads: spec.threads, vad: spec.vad as "silero" | "pyannote", quiet: true });
+    const pipeline = spec.tool.slice("senko ".length) as "overlap-aware" | "vad-windows";
+    const diarizer = new Diarizer({ pipeline, threads: spec.threads, vad: spec.vad as "silero" | "pyannote", quiet: true });
     const t0 = performance.now();
     await diarizer.ready();
     const t1 = performance.now();
+    const cpu = cpuSeconds();
     const result = await diarizer.diarize(spec.file);
     const wallSec = (performance.now() - t1) / 1000;
+    const cpuSec = cpuSeconds() - cpu;
     const { total: _, ...stages } = result.timingStats;
-    return { wallSec, loadSec: (t1 - t0) / 1000, stages, speakers: result.mergedSpeakersDetected, detail: `${result.vad} VAD, ${result.clustering}` };
+    const overlap = result.overlapSec > 0 ? `, ${result.overlapSec.toFixed(0)} s overlap` : "";
+    return { wallSec, cpuSec, loadSec: (t1 - t0) / 1000, stages, speakers: result.mergedSpeakersDetected, detail: `${result.vad} VAD, ${result.clustering}${overlap}` };
   }
   if (spec.tool === "sherpa-onnx") {
     const { sherpaDiarize, DEFAULT_SHERPA_MODELS } = await import("./peers/sherpa.ts");
+    const cpu = cpuSeconds();
     const r = await sherpaDiarize(spec.file, { ...DEFAULT_SHERPA_MODELS, numThreads: spec.threads });
-    return { wallSec: r.seconds, loadSec: r.loadSeconds, stages: {}, speakers: new Set(r.segments.map((s) => s.speaker)).size, detail: "" };
+    const cpuSec = cpuSeconds() - cpu;
+    return { wallSec: r.seconds, cpuSec, loadSec: r.loadSeconds, stages: {}, speakers: new Set(r.segments.map((s) => s.speaker)).size, detail: "" };
   }
   throw new Error(`no child runner for ${spec.tool}`);
 }
@@ -104,6 +121,7 @@ async function runOne(spec: Spec): Promise<{ report: ChildReport; peakRssMiB: nu
     );
     const report = {
       wallSec: r.seconds,
+      cpuSec: Number.NaN,
       loadSec: load.seconds,
       stages,
       speakers: new Set(r.segments.map((s) => s.speaker)).size,
@@ -157,7 +175,10 @@ const peers = values.peers!.split(",").filter(Boolean).map((p) => (p === "sherpa
 for (const p of peers) if (p !== "sherpa-onnx" && p !== "senko-py") throw new Error(`unknown peer '${p}' (sherpa, senko-py)`);
 if (peers.includes("sherpa-onnx")) ensureSherpa();
 if (peers.includes("senko-py")) ensureSenkoPy();
-const tools = ["senko", ...peers] as Tool[];
+const pipelines = values.pipelines!.split(",").filter(Boolean);
+for (const p of pipelines) if (!PIPELINES.includes(p)) throw new Error(`unknown pipeline '${p}' (${PIPELINES.join(", ")})`);
+const ours = pipelines.map((p) => `senko ${p}`);
+const tools: Tool[] = [...ours, ...peers];
 const repeats = numbers(values.repeats!)[0] ?? 1;
 
 console.log(`bench:speed ${runInfo()}${peers.includes("senko-py") ? "; senko (PyPI) and torch: in its rows" : ""}`);
@@ -189,7 +210,7 @@ for (const minutes of numbers(values.minutes!)) {
         runs.push(run);
         console.log(
           `${tool.padEnd(11)} ${String(minutes).padStart(4)} min  ${threads} thr  wall ${run.wallSec.toFixed(2).padStart(7)} s  ` +
-            `RTF ${(run.wallSec / (minutes * 60)).toFixed(4)}  load ${run.loadSec.toFixed(2)} s  peak RSS ${run.peakRssMiB.toFixed(0)} MiB  ` +
+            `CPU ${run.cpuSec.toFixed(1).padStart(6)} s  RTF ${(run.wallSec / (minutes * 60)).toFixed(4)}  load ${run.loadSec.toFixed(2)} s  peak RSS ${run.peakRssMiB.toFixed(0)} MiB  ` +
             `speakers ${run.speakers}  loadavg ${loadAvg.toFixed(2)}  ${stagesText(run.stages)}${run.detail ? `  (${run.detail})` : ""}`,
         );
       }
@@ -204,8 +225,8 @@ function stagesText(stages: Record<string, number>): string {
 
 // Summary: per configuration the fastest run (the one least disturbed by the machine's other jobs) with the range
 // of all runs, and each peer's ratio to senko on the same file and threads.
-console.log("\n| tool | audio | threads | wall s, best (range) | RTF | x real time | load s | peak RSS MiB | speakers | stages (s) | load avg |");
-console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+console.log("\n| tool | audio | threads | wall s, best (range) | CPU s | RTF | x real time | load s | peak RSS MiB | speakers | stages (s) | load avg |");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
 const configs = [...new Set(runs.map((r) => `${r.minutes}/${r.threads}/${r.tool}`))];
 const bestRun = (minutes: number, threads: number, tool: Tool) => {
   const same = runs.filter((r) => r.minutes === minutes && r.threads === threads && r.tool === tool);
@@ -218,20 +239,22 @@ for (const key of configs) {
   const walls = all.length > 1 ? ` (${Math.min(...all.map((r) => r.wallSec)).toFixed(2)}-${Math.max(...all.map((r) => r.wallSec)).toFixed(2)})` : "";
   const audioSec = run.minutes * 60;
   console.log(
-    `| ${tool} | ${minutes} min | ${threads} | ${run.wallSec.toFixed(2)}${walls} | ${(run.wallSec / audioSec).toFixed(4)} | ${(audioSec / run.wallSec).toFixed(0)}x | ` +
+    `| ${tool} | ${minutes} min | ${threads} | ${run.wallSec.toFixed(2)}${walls} | ${Number.isNaN(run.cpuSec) ? "-" : run.cpuSec.toFixed(1)} | ${(run.wallSec / audioSec).toFixed(4)} | ${(audioSec / run.wallSec).toFixed(0)}x | ` +
       `${run.loadSec.toFixed(2)} | ${Math.max(...all.map((r) => r.peakRssMiB)).toFixed(0)} | ${run.speakers} | ${stagesText(run.stages)} | ` +
       `${all.map((r) => r.loadAvg.toFixed(1)).join(", ")} |`,
   );
 }
 console.log("\nratios, peer wall / senko wall (same file, same threads; best runs, then each interleaved round):");
-for (const key of configs.filter((k) => !k.endsWith("/senko"))) {
+for (const key of configs.filter((k) => !k.split("/")[2]!.startsWith("senko "))) {
   const [minutes, threads, tool] = key.split("/") as [string, string, Tool];
   const peer = bestRun(Number(minutes), Number(threads), tool)!;
-  const ours = bestRun(Number(minutes), Number(threads), "senko");
-  if (!ours) continue;
-  const rounds = peer.all
-    .map((p) => [p, ours.all.find((s) => s.rep === p.rep)] as const)
-    .filter(([, s]) => s)
-    .map(([p, s]) => (p.wallSec / s!.wallSec).toFixed(2));
-  console.log(`  ${tool} / senko, ${minutes} min, ${threads} thr: ${(peer.run.wallSec / ours.run.wallSec).toFixed(2)}x  (rounds: ${rounds.join(", ")})`);
+  for (const senko of ours) {
+    const mine = bestRun(Number(minutes), Number(threads), senko);
+    if (!mine) continue;
+    const rounds = peer.all
+      .map((p) => [p, mine.all.find((s) => s.rep === p.rep)] as const)
+      .filter(([, s]) => s)
+      .map(([p, s]) => (p.wallSec / s!.wallSec).toFixed(2));
+    console.log(`  ${tool} / ${senko}, ${minutes} min, ${threads} thr: ${(peer.run.wallSec / mine.run.wallSec).toFixed(2)}x  (rounds: ${rounds.join(", ")})`);
+  }
 }

@@ -10,6 +10,7 @@ import { LiveDiarization, type LiveOptions } from "./live/session.ts";
 import { speakerColorSets } from "./output/colors.ts";
 import type { PipelineRun } from "./pipeline/diarization-pipeline.ts";
 import { DEFAULT_PIPELINE, findPipeline, type PipelineName, PIPELINES } from "./pipeline/registry.ts";
+import type { OverlapAwareOptions } from "./pipeline/overlap/overlap-aware.ts";
 import type { VadWindowsOptions } from "./pipeline/vad-windows.ts";
 import type { PipelineResult } from "./types.ts";
 
@@ -22,7 +23,7 @@ export interface Progress {
   total: number;
 }
 
-export interface DiarizerOptions extends ContextOptions, VadWindowsOptions {
+export interface DiarizerOptions extends ContextOptions, VadWindowsOptions, OverlapAwareOptions {
   /** which pipeline runs (default "vad-windows"; the names: `pipelineNames()`) */
   pipeline?: PipelineName;
   onProgress?: (progress: Progress) => void;

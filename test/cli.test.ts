@@ -88,7 +88,7 @@ describe("cli: information and usage errors", () => {
     ["no input", [], "no input file given"],
     ["unknown option", ["x.wav", "--bogus"], "Unknown option '--bogus'"],
     ["bad format", ["x.wav", "--format", "xml"], '--format must be one of json, rttm, csv, text, srt, vtt, html, got "xml"'],
-    ["unknown pipeline", ["x.wav", "--pipeline", "nope"], '--pipeline must be one of vad-windows, got "nope"'],
+    ["unknown pipeline", ["x.wav", "--pipeline", "nope"], '--pipeline must be one of vad-windows, overlap-aware, got "nope"'],
     ["zero speakers", ["x.wav", "--num-speakers", "0"], '--num-speakers takes a whole number of at least 1, got "0"'],
     ["not a number", ["x.wav", "--max-speakers", "two"], '--max-speakers takes a whole number of at least 1, got "two"'],
     ["--out with two inputs", ["a.wav", "b.wav", "--out", "r.json"], "--out names one file, but there are 2 inputs: use --out-dir <dir>"],

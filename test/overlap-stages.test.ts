@@ -76,7 +76,7 @@ describe("local segmentation", () => {
       seen.push(chunks.length);
       return chunks.map(() => powersetScores(Array.from({ length: FRAMES_PER_WINDOW }, (_, f) => (f < 295 ? 1 : 4))));
     };
-    const seg = await localSegmentation(samples, run, { stepFrames: 118, batchSize: 3, concurrency: 2 });
+    const seg = await localSegmentation(samples, [run, run], { stepFrames: 118, batchSize: 3 });
     expect(seg.windowCount).toBe(windowCount(samples.length, 118));
     expect(seen.reduce((a, b) => a + b, 0)).toBe(seg.windowCount);
     expect(Math.max(...seen)).toBeLessThanOrEqual(3);

@@ -5,11 +5,13 @@
  */
 import { ConfigError } from "../errors.ts";
 import type { DiarizationPipeline } from "./diarization-pipeline.ts";
+import { overlapAware } from "./overlap/overlap-aware.ts";
 import { vadWindows } from "./vad-windows.ts";
 
 /** Each key is its pipeline's `name` (a test checks it). */
 export const PIPELINES = {
   "vad-windows": vadWindows,
+  "overlap-aware": overlapAware,
 } as const satisfies Record<string, DiarizationPipeline>;
 
 export type PipelineName = keyof typeof PIPELINES;

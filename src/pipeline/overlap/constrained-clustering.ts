@@ -19,7 +19,10 @@ import type { LocalEmbeddings } from "./local-embeddings.ts";
 export interface ConstrainedClusteringOptions extends InContext {
   /** average cosine distance at which clusters stop merging (default 0.7) */
   threshold?: number;
-  /** clusters with fewer training embeddings fold into the nearest large one (default 3, at most 10 % of them) */
+  /**
+   * clusters with fewer training embeddings fold into the nearest large one (default 12, as pyannote; at most
+   * 10 % of them, so short files keep small clusters)
+   */
   minClusterSize?: number;
   /** embeddings with fewer frames where their speaker is alone do not build the clusters (default 50) */
   minTrainCleanFrames?: number;
@@ -143,7 +146,7 @@ export function clustersFromDendrogram(x: Float32Array, dim: number, tree: Dendr
   if (numSpeakers !== undefined) return atCount(numSpeakers);
   let applied = 0;
   while (applied < n - 1 && tree.distance[applied]! <= threshold) applied++;
-  const minSize = Math.min(options.minClusterSize ?? 3, Math.max(1, Math.round(0.1 * n)));
+  const minSize = Math.min(options.minClusterSize ?? 12, Math.max(1, Math.round(0.1 * n)));
   const clusters = groupsOf(x, dim, cutDendrogram(tree, applied), minSize);
   if (clusters.length < minSpeakers) return atCount(minSpeakers);
   if (clusters.length > maxSpeakers) return atCount(maxSpeakers);

@@ -39,8 +39,6 @@ export interface LocalEmbeddingOptions {
   centerFrames?: number;
   /** embeddings per model call (default 16) */
   batchSize?: number;
-  /** calls in flight at once (default 1) */
-  concurrency?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -157,14 +155,18 @@ export function gatherFrames(fbank: Float32Array, plan: EmbeddingPlan, members: 
 /** Runs CAM++ on a [batch x frames x 80] buffer (which it may take over), returning [batch x 192]. */
 export type EmbeddingRunner = (features: Float32Array, batch: number, frames: number) => Promise<Float32Array>;
 
-/** Embeds every planned (window, local speaker), batches grouped by length, results in plan order. */
+/**
+ * Embeds every planned (window, local speaker), batches grouped by length, results in plan order; each
+ * runner (e.g. one per inference lane) takes batches in turn.
+ */
 export async function embedLocalSpeakers(
   fbank: Float32Array,
   plan: EmbeddingPlan,
-  run: EmbeddingRunner,
+  runners: readonly EmbeddingRunner[],
   options: LocalEmbeddingOptions = {},
 ): Promise<LocalEmbeddings> {
-  const { batchSize = 16, concurrency = 1, onProgress } = options;
+  const { batchSize = 16, onProgress } = options;
+  if (runners.length === 0) throw new ConfigError("embedLocalSpeakers needs at least one runner");
   const data = new Float32Array(plan.count * EMBEDDING_DIM);
   // Longest first, so the costliest batches are not left for the end; ties keep plan order.
   const order = Array.from({ length: plan.count }, (_, i) => i).sort((a, b) => plan.lengths[b]! - plan.lengths[a]! || a - b);
@@ -176,7 +178,7 @@ export async function embedLocalSpeakers(
   }
   let next = 0;
   let done = 0;
-  const loop = async () => {
+  const loop = async (run: EmbeddingRunner) => {
     while (next < batches.length) {
       const members = batches[next++]!;
       const frames = plan.lengths[members[0]!]!;
@@ -186,6 +188,12 @@ export async function embedLocalSpeakers(
       onProgress?.(done, plan.count);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, loop));
+  try {
+    await Promise.all(runners.map(loop));
+  } catch (error) {
+    // The other runners stop after their current batch.
+    next = batches.length;
+    throw error;
+  }
   return { ...plan, data, dim: EMBEDDING_DIM };
 }

@@ -81,26 +81,25 @@ export type SegmentationRunner = (chunks: Float32Array[]) => Promise<Float32Arra
 export interface LocalSegmentationOptions {
   /** frames between window starts (default DEFAULT_STEP_FRAMES) */
   stepFrames?: number;
-  /** windows per model call (default 16) */
+  /** windows per model call (default 8) */
   batchSize?: number;
-  /** calls in flight at once (e.g. one per inference lane; default 1) */
-  concurrency?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Segments `samples` (16 kHz mono) window by window through `run`. */
+/** Segments `samples` (16 kHz mono) window by window, each runner (e.g. one per inference lane) taking batches in turn. */
 export async function localSegmentation(
   samples: Float32Array,
-  run: SegmentationRunner,
+  runners: readonly SegmentationRunner[],
   options: LocalSegmentationOptions = {},
 ): Promise<LocalSegmentation> {
-  const { stepFrames = DEFAULT_STEP_FRAMES, batchSize = 16, concurrency = 1, onProgress } = options;
+  const { stepFrames = DEFAULT_STEP_FRAMES, batchSize = 8, onProgress } = options;
+  if (runners.length === 0) throw new ConfigError("localSegmentation needs at least one runner");
   const count = windowCount(samples.length, stepFrames);
   const activity = new Uint8Array(count * FRAMES_PER_WINDOW);
   const result: LocalSegmentation = { windowCount: count, stepFrames, activity, sampleCount: samples.length };
   let next = 0;
   let done = 0;
-  const loop = async () => {
+  const loop = async (run: SegmentationRunner) => {
     while (next < count) {
       const first = next;
       const last = Math.min(count, first + batchSize);
@@ -116,7 +115,13 @@ export async function localSegmentation(
       onProgress?.(done, count);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, loop));
+  try {
+    await Promise.all(runners.map(loop));
+  } catch (error) {
+    // The other runners stop after their current batch.
+    next = count;
+    throw error;
+  }
   return result;
 }
 

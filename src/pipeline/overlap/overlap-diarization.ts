@@ -4,10 +4,12 @@
  * -> constrained clustering -> reconstruction of who speaks in each frame -> turns that may overlap,
  * and an exclusive view with one speaker at any instant.
  */
+import type { InContext } from "../../compute-context.ts";
 import { extractFbankSync } from "../../features/fbank.ts";
-import { speakerName, type Segment } from "../segments.ts";
+import type { Segment } from "../../types.ts";
+import { speakerName } from "../segments.ts";
 import { constrainedClustering, type ConstrainedClusteringOptions } from "./constrained-clustering.ts";
-import { embedLocalSpeakers, planEmbeddings, type EmbeddingRunner, type LocalEmbeddingOptions } from "./local-embeddings.ts";
+import { embedLocalSpeakers, planEmbeddings, type EmbeddingRunner, type LocalEmbeddingOptions, type LocalEmbeddings } from "./local-embeddings.ts";
 import { DEFAULT_STEP_FRAMES, LOCAL_SPEAKERS, localSegmentation, stepFramesOf, type LocalSegmentationOptions, type SegmentationRunner } from "./local-segmentation.ts";
 import {
   activityTurns,
@@ -31,16 +33,22 @@ export interface OverlapPipelineOptions {
   centerSec?: number;
   segmentation?: Omit<LocalSegmentationOptions, "stepFrames" | "onProgress">;
   embeddings?: Omit<LocalEmbeddingOptions, "centerFrames" | "onProgress">;
-  clustering?: ConstrainedClusteringOptions;
+  clustering?: Omit<ConstrainedClusteringOptions, "context">;
   reconstruction?: Omit<ReconstructionOptions, "centerFrames">;
   /** rules of the merged turns (default: silences under 0.5 s filled) */
   minDurations?: MinDurations;
-  onProgress?: (stage: OverlapStage, done: number, total: number) => void;
 }
 
+/** The models, each as one runner per inference lane. */
 export interface OverlapRunners {
-  segmentation: SegmentationRunner;
-  embedding: EmbeddingRunner;
+  segmentation: readonly SegmentationRunner[];
+  embedding: readonly EmbeddingRunner[];
+}
+
+/** How the stages are run: the Diarizer times them and reports progress its own way. */
+export interface StageHooks {
+  stage<T>(stage: OverlapStage, work: () => T | Promise<T>): Promise<T>;
+  progress(stage: OverlapStage): ((done: number, total: number) => void) | undefined;
 }
 
 export interface OverlapDiarization {
@@ -66,15 +74,24 @@ function framesOf(sec: number, floor: number): number {
   return Math.max(floor, stepFramesOf(sec));
 }
 
-export async function overlapAwareDiarization(samples: Float32Array, runners: OverlapRunners, options: OverlapPipelineOptions = {}): Promise<OverlapDiarization> {
+/** Hooks that only time the stages. */
+const NO_HOOKS: StageHooks = { stage: async (_, work) => work(), progress: () => undefined };
+
+export async function overlapAwareDiarization(
+  samples: Float32Array,
+  runners: OverlapRunners,
+  options: OverlapPipelineOptions & InContext = {},
+  hooks: StageHooks = NO_HOOKS,
+): Promise<OverlapDiarization> {
   const timing: Record<OverlapStage, number> = { segmentation: 0, fbank: 0, embeddings: 0, clustering: 0, segments: 0 };
-  const timed = async <T>(stage: OverlapStage, run: () => T | Promise<T>): Promise<T> => {
-    const start = performance.now();
-    const out = await run();
-    timing[stage] += (performance.now() - start) / 1000;
-    return out;
-  };
-  const progress = options.onProgress;
+  const timed = <T>(stage: OverlapStage, run: () => T | Promise<T>): Promise<T> =>
+    hooks.stage(stage, async () => {
+      const start = performance.now();
+      const out = await run();
+      timing[stage] += (performance.now() - start) / 1000;
+      return out;
+    });
+  const { context } = options;
   const stepFrames = options.stepSec === undefined ? DEFAULT_STEP_FRAMES : framesOf(options.stepSec, 1);
   const centerFrames = Math.min(589, framesOf(options.centerSec ?? 3, stepFrames));
   const durationSec = samples.length / SAMPLE_RATE;
@@ -83,23 +100,22 @@ export async function overlapAwareDiarization(samples: Float32Array, runners: Ov
     localSegmentation(samples, runners.segmentation, {
       ...options.segmentation,
       stepFrames,
-      onProgress: progress && ((d, t) => progress("segmentation", d, t)),
+      onProgress: hooks.progress("segmentation"),
     }),
   );
-  const fbank = await timed("fbank", () => extractFbankSync(samples, [{ start: 0, end: durationSec }], { meanNormalize: false }));
-  let embeddings;
+  const fbank = await timed("fbank", () => extractFbankSync(samples, [{ start: 0, end: durationSec }], { meanNormalize: false, context }));
+  let embeddings: LocalEmbeddings;
   try {
-    const plan = await timed("embeddings", () => planEmbeddings(segmentation, fbank.frameCounts[0] ?? 0, { ...options.embeddings, centerFrames }));
     embeddings = await timed("embeddings", () =>
-      embedLocalSpeakers(fbank.data, plan, runners.embedding, {
+      embedLocalSpeakers(fbank.data, planEmbeddings(segmentation, fbank.frameCounts[0] ?? 0, { ...options.embeddings, centerFrames }), runners.embedding, {
         ...options.embeddings,
-        onProgress: progress && ((d, t) => progress("embeddings", d, t)),
+        onProgress: hooks.progress("embeddings"),
       }),
     );
   } finally {
     fbank.free();
   }
-  const clustering = await timed("clustering", () => constrainedClustering(embeddings, options.clustering));
+  const clustering = await timed("clustering", () => constrainedClustering(embeddings, { ...options.clustering, context }));
 
   return timed("segments", () => {
     const local = new Int32Array(segmentation.windowCount * LOCAL_SPEAKERS).fill(-1);

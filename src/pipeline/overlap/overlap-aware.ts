@@ -1,0 +1,98 @@
+/**
+ * @module The "overlap-aware" pipeline: pyannote segmentation-3.0 over 10 s windows, one CAM++
+ * embedding per window and local speaker, clustering under the constraint that a window's local
+ * speakers are different people, then per-frame reconstruction. Turns may overlap; the result also
+ * carries an exclusive view. Both models run in the context's inference lanes.
+ */
+import type { ComputeContext } from "../../compute-context.ts";
+import type { WorkerLane } from "../../models/lanes.ts";
+import { embedBatch, FBANK_BINS, loadModel, SEGMENTATION, segmentationScoresBatch } from "../../models/index.ts";
+import type { PipelineResult } from "../../types.ts";
+import type { CommonPipelineOptions, DiarizationPipeline } from "../diarization-pipeline.ts";
+import type { EmbeddingRunner } from "./local-embeddings.ts";
+import type { SegmentationRunner } from "./local-segmentation.ts";
+import { overlapAwareDiarization, type OverlapRunners, type OverlapStage } from "./overlap-diarization.ts";
+
+export interface OverlapAwareOptions extends CommonPipelineOptions {
+  /** seconds between the starts of the 10 s segmentation windows (default 1.99; rounded to the model's 16.9 ms frames) */
+  windowStepSec?: number;
+}
+
+/**
+ * One runner per lane slot: the calling thread once, each worker twice (so it has the next batch while
+ * this thread is busy in its own call). Chunks sent to a worker are copies: a view would move the
+ * whole audio buffer to it.
+ */
+function laneRunners(context: ComputeContext, workers: readonly WorkerLane[], threads: number): OverlapRunners {
+  const segmentation: SegmentationRunner[] = [(chunks) => segmentationScoresBatch(chunks, { context, threads })];
+  const embedding: EmbeddingRunner[] = [(features, batch, frames) => embedBatch(features, batch, frames, { context, threads })];
+  for (const worker of workers) {
+    const segment: SegmentationRunner = (chunks) => {
+      const copies = chunks.map((c) => c.slice());
+      return worker.request({ kind: "segmentation", chunks: copies, threads }, copies.map((c) => c.buffer as ArrayBuffer));
+    };
+    const embed: EmbeddingRunner = async (features, batch, frames) =>
+      (await worker.request({ kind: "campplus", features, batch, frames, threads }, [features.buffer as ArrayBuffer]))[0]!;
+    segmentation.push(segment, segment);
+    embedding.push(embed, embed);
+  }
+  return { segmentation, embedding };
+}
+
+export const overlapAware: DiarizationPipeline<OverlapAwareOptions> = {
+  name: "overlap-aware",
+  description: "10 s segmentation windows, an embedding per local speaker, constrained clustering; reports overlapped speech",
+  stages: ["segmentation", "fbank", "embeddings", "clustering", "segments"],
+
+  async prepare(context, options) {
+    const threads = context.threadsPerLane(context.lanes);
+    await Promise.all([loadModel("pyannote-segmentation", { context, threads }), loadModel("campplus", { context, threads })]);
+    if (options.warmup ?? true) {
+      await segmentationScoresBatch([new Float32Array(SEGMENTATION.chunkSamples)], { context, threads });
+      await embedBatch(new Float32Array(2 * 150 * FBANK_BINS), 2, 150, { context, threads });
+      // Each worker loads its own sessions: done here so the first file does not pay for it.
+      await Promise.all(
+        context.workerLanes(context.lanes - 1).map(async (worker) => {
+          await worker.request({ kind: "segmentation", chunks: [new Float32Array(SEGMENTATION.chunkSamples)], threads });
+          await worker.request({ kind: "campplus", features: new Float32Array(2 * 150 * FBANK_BINS), batch: 2, frames: 150, threads });
+        }),
+      ).catch(() => context.disableWorkerLanes());
+    }
+  },
+
+  async run(audio, { context, options, stage, progress }) {
+    const wanted = context.lanes - 1;
+    const workers = context.workerLanes(wanted);
+    // The threads split between the lanes that run, or all of them here when workers cannot run.
+    const threads = context.threadsPerLane(workers.length < wanted ? 1 : context.lanes);
+    const hooks = { stage: <T>(name: OverlapStage, work: () => T | Promise<T>) => stage(name, work), progress: (name: OverlapStage) => progress(name) };
+    const settings = {
+      context,
+      stepSec: options.windowStepSec,
+      clustering: { numSpeakers: options.numSpeakers, minSpeakers: options.minSpeakers, maxSpeakers: options.maxSpeakers },
+    };
+    let result;
+    try {
+      result = await overlapAwareDiarization(audio.samples, laneRunners(context, workers, threads), settings, hooks);
+    } catch (error) {
+      if (!workers.some((w) => w.failed)) throw error;
+      // A worker could not run at all: this thread alone from now on.
+      context.disableWorkerLanes();
+      result = await overlapAwareDiarization(audio.samples, laneRunners(context, [], context.threads), settings, hooks);
+    }
+    const speakersIn = (segments: { speaker: string }[]) => new Set(segments.map((s) => s.speaker)).size;
+    const out: PipelineResult = {
+      rawSegments: result.rawSegments,
+      mergedSegments: result.mergedSegments,
+      exclusiveSegments: result.exclusiveSegments,
+      overlapSec: result.overlapSec,
+      rawSpeakersDetected: speakersIn(result.rawSegments),
+      mergedSpeakersDetected: speakersIn(result.mergedSegments),
+      speakerCentroids: result.speakerCentroids,
+      vad: "pyannote",
+      clustering: result.speakers.length === 0 ? "none" : "agglomerative",
+      noiseReassigned: 0,
+    };
+    return out;
+  },
+};
