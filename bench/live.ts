@@ -5,9 +5,10 @@
  * interleaved. Prints the update latency (median, p90, max) around 10 and 60 minutes of accumulated audio,
  * process CPU of each run, peak RSS, whether the live result equals batch (every field but the timing),
  * and how often the live snapshot re-clustered.
- *   bun run bench:live [--minutes 60] [--threads 2] [--repeats 1] [--source ami] [--at 10,60] [--modes batch,live] [--snapshot-every 1]
+ *   bun run bench:live [--minutes 60] [--threads 2] [--repeats 1] [--source simulated] [--at 10,60] [--modes batch,live] [--snapshot-every 1] [--pipeline vad-windows]
  * --snapshot-every n: a snapshot after every n-th push only (0: none, the cost of the incremental work alone).
- * --source ami: the AMI fixtures repeated (bench/long-audio.ts).
+ * --source simulated: a simulated conversation of 8 LibriSpeech voices with overlaps (bench/simulate.ts, seed 1);
+ *   ami: the eleven AMI fixtures repeated end to end (bench/long-audio.ts).
  */
 import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readSync, writeFileSync } from "node:fs";
@@ -15,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildMeetingSignal, float32Wav } from "./long-audio.ts";
+import { simulateConversation } from "./simulate.ts";
 import type { LiveSnapshot } from "../src/live/session.ts";
 import { runInfo } from "./run-info.ts";
 
@@ -24,7 +26,8 @@ const { values } = parseArgs({
     minutes: { type: "string", default: "60" },
     threads: { type: "string", default: "2" },
     repeats: { type: "string", default: "1" },
-    source: { type: "string", default: "ami" },
+    source: { type: "string", default: "simulated" },
+    pipeline: { type: "string", default: "vad-windows" },
     at: { type: "string", default: "10,60" },
     modes: { type: "string", default: "batch,live" },
     "snapshot-every": { type: "string", default: "1" },
@@ -62,10 +65,10 @@ function digest(result: object, save: string): string {
 }
 
 if (values.child) {
-  const spec = JSON.parse(values.child) as { mode: "batch" | "live"; file: string; threads: number; snapshotEvery: number; save: string };
+  const spec = JSON.parse(values.child) as { mode: "batch" | "live"; file: string; threads: number; snapshotEvery: number; save: string; pipeline: "vad-windows" | "overlap-aware" };
   const { Diarizer } = await import("../src/diarizer.ts");
   const { parseWavStreamHeader } = await import("../src/live/wav-stream.ts");
-  const diarizer = new Diarizer({ threads: spec.threads, vad: "silero", quiet: true });
+  const diarizer = new Diarizer({ threads: spec.threads, vad: "silero", pipeline: spec.pipeline, quiet: true });
   await diarizer.ready();
   const cpu = process.cpuUsage();
   const start = performance.now();
@@ -144,13 +147,16 @@ if (values.child) {
 const minutes = Number(values.minutes);
 const dir = join(tmpdir(), "senko-bench");
 mkdirSync(dir, { recursive: true });
-if (values.source !== "ami") throw new Error(`--source ${values.source}: only ami for now`);
-const file = join(dir, `ami-repeated-${minutes}min.wav`);
-if (!existsSync(file)) writeFileSync(file, float32Wav(await buildMeetingSignal(minutes * 60)));
+const file = join(dir, values.source === "ami" ? `ami-repeated-${minutes}min.wav` : `simulated-8spk-${minutes}min-s1.wav`);
+if (!existsSync(file)) {
+  if (values.source === "ami") writeFileSync(file, float32Wav(await buildMeetingSignal(minutes * 60)));
+  else if (values.source === "simulated") writeFileSync(file, float32Wav((await simulateConversation({ speakers: 8, minutes, seed: 1 })).samples));
+  else throw new Error(`--source ${values.source}: simulated or ami`);
+}
 
 console.log(runInfo());
 const every = Number(values["snapshot-every"]);
-console.log(`${values.source} ${minutes} min (${file}), ${values.threads} threads, live in 1 s chunks, ${every === 0 ? "no snapshots" : every === 1 ? "a snapshot after each" : `a snapshot after every ${every}th`}`);
+console.log(`${values.pipeline}: ${values.source} ${minutes} min (${file}), ${values.threads} threads, live in 1 s chunks, ${every === 0 ? "no snapshots" : every === 1 ? "a snapshot after each" : `a snapshot after every ${every}th`}`);
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : NaN;
@@ -159,7 +165,7 @@ const runs: Run[] = [];
 const modes = values.modes!.split(",") as ("batch" | "live")[];
 for (let r = 0; r < Number(values.repeats); r++) {
   for (const mode of modes) {
-    const child = spawnSync(process.execPath, [import.meta.path, "--child", JSON.stringify({ mode, file, threads: Number(values.threads), snapshotEvery: Number(values["snapshot-every"]), save: join(dir, `result-${minutes}min-${mode}-${r}.json`) })], {
+    const child = spawnSync(process.execPath, [import.meta.path, "--child", JSON.stringify({ mode, file, threads: Number(values.threads), snapshotEvery: Number(values["snapshot-every"]), pipeline: values.pipeline, save: join(dir, `result-${values.pipeline}-${minutes}min-${mode}-${r}.json`) })], {
       encoding: "utf8",
       maxBuffer: 1 << 28,
     });

@@ -4,6 +4,7 @@
  * the loaded models for the next file until `close()`.
  */
 import { readAudio, type AudioInput, type ReadAudioOptions } from "./audio/index.ts";
+import { checkClusterChoice } from "./cluster/cluster.ts";
 import { ComputeContext, type ContextOptions } from "./compute-context.ts";
 import { ConfigError, SenkoError } from "./errors.ts";
 import { LiveDiarization, type LiveOptions } from "./live/session.ts";
@@ -11,6 +12,7 @@ import { speakerColorSets } from "./output/colors.ts";
 import type { PipelineRun } from "./pipeline/diarization-pipeline.ts";
 import { DEFAULT_PIPELINE, findPipeline, type PipelineName, PIPELINES } from "./pipeline/registry.ts";
 import type { OverlapAwareOptions } from "./pipeline/overlap/overlap-aware.ts";
+import { WINDOWS } from "./pipeline/subsegment.ts";
 import type { VadWindowsOptions } from "./pipeline/vad-windows.ts";
 import type { PipelineResult } from "./types.ts";
 
@@ -62,6 +64,10 @@ function validate(options: DiarizerOptions): void {
     throw new ConfigError(`minSpeakers (${options.minSpeakers}) is larger than maxSpeakers (${options.maxSpeakers})`);
   }
   positiveInt("embeddingBatchSize", options.embeddingBatchSize);
+  checkClusterChoice(options.clusterMethod, options.mergeCosine);
+  if (options.windows !== undefined && !Object.hasOwn(WINDOWS, options.windows)) {
+    throw new ConfigError(`windows must be ${Object.keys(WINDOWS).map((w) => `"${w}"`).join(" or ")}, got ${JSON.stringify(options.windows)}`);
+  }
 }
 
 export class Diarizer {

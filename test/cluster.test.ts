@@ -180,7 +180,7 @@ describe("spectral clustering", () => {
       expect(spectral.numSpeakers).toBe(sizes.length);
       expect(spectral.eigenvalues.length).toBe(16);
       expect(samePartition(spectral.labels, truth)).toBe(true);
-      const result = await cluster({ data, count, dim }, { audioDurationSec: count * 0.6 });
+      const result = await cluster({ data, count, dim }, { audioDurationSec: count * 0.6, method: "auto" });
       expect(result.method).toBe("spectral");
       expect(result.numClusters).toBe(sizes.length);
       expect(samePartition(result.labels, truth)).toBe(true);
@@ -205,7 +205,7 @@ describe("spectral clustering", () => {
       expect(spectral.numSpeakers).toBe(k);
       expect(spectral.eigenvalues.length).toBe(k + 1);
       expect(new Set(spectral.labels).size).toBe(k);
-      const staged = await cluster({ data, count, dim }, { audioDurationSec: 3600, numSpeakers: k });
+      const staged = await cluster({ data, count, dim }, { audioDurationSec: 3600, numSpeakers: k, method: "auto" });
       expect(staged.method).toBe("spectral");
       expect(staged.numClusters).toBe(k);
     }
@@ -303,14 +303,14 @@ describe("cluster stage", () => {
   test("auto picks UMAP + HDBSCAN from 20 minutes on, and spectral when asked", async () => {
     const { data, truth } = blobs([150, 100, 80], dim, 0.8, 2);
     const embeddings = { data, count: truth.length, dim };
-    const long = await cluster(embeddings, { audioDurationSec: 1200 });
+    const long = await cluster(embeddings, { audioDurationSec: 1200, method: "auto" });
     expect(long.method).toBe("umap-hdbscan");
     expect(long.numClusters).toBe(3);
     expect(samePartition(long.labels, truth)).toBe(true);
     const forced = await cluster(embeddings, { audioDurationSec: 1200, method: "spectral" });
     expect(forced.method).toBe("spectral");
     expect(samePartition(forced.labels, truth)).toBe(true);
-    const short = await cluster(embeddings, { audioDurationSec: 1199.9 });
+    const short = await cluster(embeddings, { audioDurationSec: 1199.9, method: "auto" });
     expect(short.method).toBe("spectral");
     expect([long.noiseReassigned, forced.noiseReassigned, short.noiseReassigned]).toEqual([0, 0, 0]);
   });
@@ -320,11 +320,33 @@ describe("cluster stage", () => {
     const raw = umapHdbscanLabels(data, count, dim, { minClusterSize: 10 });
     const noise = raw.filter((l) => l < 0).length;
     expect(noise).toBeGreaterThan(0);
-    const result = await cluster({ data, count, dim }, { audioDurationSec: 1800 });
+    const result = await cluster({ data, count, dim }, { audioDurationSec: 1800, method: "auto" });
     expect(result.method).toBe("umap-hdbscan");
     expect(result.noiseReassigned).toBe(noise);
     expect(result.labels.every((l) => l >= 0 && l < result.numClusters)).toBe(true);
     expect(truth.filter((t) => t < 0).length).toBeGreaterThan(0);
+  });
+
+  test("agglomerative (the default): the right count with no cap, 40 speakers included; bounds move the cut", async () => {
+    for (const sizes of [[60, 40, 25], Array.from({ length: 40 }, (_, i) => 12 + (i % 5))]) {
+      const { data, truth } = blobs(sizes, dim, 0.8, sizes.length);
+      const result = await cluster({ data, count: truth.length, dim }, { audioDurationSec: 600 });
+      expect(result.method).toBe("agglomerative");
+      expect(result.numClusters).toBe(sizes.length);
+      expect(samePartition(result.labels, truth)).toBe(true);
+    }
+    const { data, truth } = blobs([60, 40, 25], dim, 0.8, 4);
+    const embeddings = { data, count: truth.length, dim };
+    expect((await cluster(embeddings, { audioDurationSec: 60, numSpeakers: 5 })).numClusters).toBe(5);
+    expect((await cluster(embeddings, { audioDurationSec: 60, maxSpeakers: 2 })).numClusters).toBe(2);
+    expect((await cluster(embeddings, { audioDurationSec: 60, minSpeakers: 4 })).numClusters).toBe(4);
+  });
+
+  test("agglomerative beyond 6,000 embeddings: an evenly spread 6,000 build the tree, the rest join the nearest cluster", async () => {
+    const { data, truth } = blobs([3500, 2500, 1500], dim, 0.8, 5);
+    const result = await cluster({ data, count: truth.length, dim }, { audioDurationSec: 7200 });
+    expect(result.numClusters).toBe(3);
+    expect(samePartition(result.labels, truth)).toBe(true);
   });
 
   test("invalid options are ConfigErrors", async () => {
@@ -334,7 +356,8 @@ describe("cluster stage", () => {
       { audioDurationSec: -1 },
       { audioDurationSec: 10, method: "kmeans" },
       { audioDurationSec: 10, numSpeakers: 0 },
-      { audioDurationSec: 10, numSpeakers: 40 },
+      { audioDurationSec: 10, numSpeakers: 40, method: "spectral" },
+      { audioDurationSec: 10, maxSpeakers: 32, method: "auto" },
       { audioDurationSec: 10, numSpeakers: 3, method: "umap-hdbscan" },
       { audioDurationSec: 10, minSpeakers: 5, maxSpeakers: 3 },
       { audioDurationSec: 10, numSpeakers: 5, maxSpeakers: 3 },

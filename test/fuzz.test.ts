@@ -35,8 +35,9 @@ test(
       stdout: "pipe",
       stderr: "pipe",
     });
-    // A hang is a failure too: the loop takes about 12 s on 2 busy cores.
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    // A hang is a failure too: the loop takes about 12 s on 2 busy cores, and over 60 s when other jobs
+    // keep both cores at a load of 12-15 (seen on the shared CI machine), so the limit is 4 minutes.
+    const timer = setTimeout(() => child.kill("SIGKILL"), 240_000);
     const [code, out, err] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
     clearTimeout(timer);
     if (code !== 0) console.error(`fuzz child exited with ${code} (signal ${child.signalCode}):\n${out.slice(-4000)}\n${err.slice(-4000)}`);
@@ -53,5 +54,5 @@ test(
       expect(summary.outcomes[`decoded:${kind}`]).toBeGreaterThan(0);
     }
   },
-  150_000,
+  360_000,
 );

@@ -29,14 +29,16 @@ import { HeldAudio } from "./held-audio.ts";
 import { labelTurns, mergeSegments, SEGMENT_DEFAULTS } from "./segments.ts";
 import { SnapshotClustering } from "./snapshot-clustering.ts";
 import { resolveVad } from "./speech.ts";
-import { SUBSEGMENT_DEFAULTS, subsegment } from "./subsegment.ts";
+import { subsegment, WINDOWS, type SubsegmentOptions } from "./subsegment.ts";
 import { SileroRegionTracker, type SettledRegions } from "./vad-postprocess.ts";
 import type { VadWindowsOptions } from "./vad-windows.ts";
 import { windowsResult } from "./vad-windows.ts";
 
 const SAMPLE_RATE = 16000;
-/** Fbank frames of a whole window (1.5 s, give or take a rounded sample): windows with fewer may be zero-padded in batch. */
-const FULL_WINDOW_FRAMES = 1 + Math.floor((Math.round(SUBSEGMENT_DEFAULTS.windowSec * SAMPLE_RATE) - 1 - 400) / 160);
+/** Fbank frames of a whole window (give or take a rounded sample): windows with fewer may be zero-padded in batch. */
+function fullWindowFrames(windowSec: number): number {
+  return 1 + Math.floor((Math.round(windowSec * SAMPLE_RATE) - 1 - 400) / 160);
+}
 
 /** Growable rows of floats. */
 class Rows {
@@ -88,12 +90,24 @@ class VadWindowsLive implements IncrementalDiarization {
   /** the earliest time (s) a window not yet embedded may start */
   #openFrom = 0;
   #disposed = false;
+  /** the window length and shift batch uses */
+  readonly #windowing: Required<SubsegmentOptions>;
+  readonly #fullWindowFrames: number;
 
   constructor(run: PipelineRun<VadWindowsOptions>) {
     this.#run = run;
     this.#silero = new SileroStream({ context: run.context });
     const { context, options } = run;
-    this.#clustering = new SnapshotClustering({ context, numSpeakers: options.numSpeakers, minSpeakers: options.minSpeakers, maxSpeakers: options.maxSpeakers });
+    this.#windowing = WINDOWS[options.windows ?? "default"];
+    this.#fullWindowFrames = fullWindowFrames(this.#windowing.windowSec);
+    this.#clustering = new SnapshotClustering({
+      context,
+      method: options.clusterMethod,
+      mergeCosine: options.mergeCosine,
+      numSpeakers: options.numSpeakers,
+      minSpeakers: options.minSpeakers,
+      maxSpeakers: options.maxSpeakers,
+    });
   }
 
   get heldSamples(): number {
@@ -120,7 +134,7 @@ class VadWindowsLive implements IncrementalDiarization {
   /** Windows the regions so far fix that are not embedded yet; updates #openFrom. */
   #settledWindows(): TimeSpan[] {
     const { regions, final, endAtLeast, nextStartAtLeast } = this.#settled;
-    const { shiftSec, windowSec } = SUBSEGMENT_DEFAULTS;
+    const { shiftSec, windowSec } = this.#windowing;
     const out: TimeSpan[] = [];
     let openFrom = nextStartAtLeast;
     for (let r = this.#regionsDone; r < regions.length; r++) {
@@ -131,7 +145,7 @@ class VadWindowsLive implements IncrementalDiarization {
         openFrom = Math.min(openFrom, region.start);
         break;
       }
-      const windows = subsegment([settled ? region : { start: region.start, end: endsAfter }]);
+      const windows = subsegment([settled ? region : { start: region.start, end: endsAfter }], this.#windowing);
       // A region that may still grow: its last window (aligned to the end) is not fixed yet.
       const fixed = settled ? windows : windows.slice(0, -1);
       const taken = this.#taken.get(region.start) ?? 0;
@@ -170,7 +184,7 @@ class VadWindowsLive implements IncrementalDiarization {
       for (let i = 0; i < fresh.length; i++) {
         const frames = features.frameCounts[i]!;
         this.#frameCounts[first + i] = frames;
-        if (frames < FULL_WINDOW_FRAMES) {
+        if (frames < this.#fullWindowFrames) {
           const at = features.frameOffsets[i]! * FBANK_BINS;
           this.#shortFeatures.set(first + i, features.data.slice(at, at + frames * FBANK_BINS));
         }
@@ -198,7 +212,7 @@ class VadWindowsLive implements IncrementalDiarization {
         const region = regions[r]!;
         const previous = windows.length - 1;
         if (previous < 0 || windows[previous]!.start < region.start) continue;
-        for (const w of subsegment([region]).slice(this.#taken.get(region.start) ?? 0)) {
+        for (const w of subsegment([region], this.#windowing).slice(this.#taken.get(region.start) ?? 0)) {
           windows.push(w);
           all.push(all[previous]!);
         }
@@ -214,7 +228,7 @@ class VadWindowsLive implements IncrementalDiarization {
     const { context, options, stage } = this.#run;
     const vad = await resolveVad(options.vad ?? "auto", context.device);
     await stage("vad", async () => this.#tracker.push(await this.#silero.finish()));
-    const windows = await stage("subsegment", () => subsegment(this.#tracker.regions(this.#audio.end)));
+    const windows = await stage("subsegment", () => subsegment(this.#tracker.regions(this.#audio.end), this.#windowing));
     for (let i = 0; i < this.#windows.length; i++) {
       const a = this.#windows[i]!;
       const b = windows[i];

