@@ -42,8 +42,8 @@ async function finished(proc: ReturnType<typeof spawn>) {
 }
 
 /** The JSON `diarize` gives for `audio`, without its timing (which differs run to run). */
-async function batchJson(audio: Float32Array): Promise<unknown> {
-  await using diarizer = new Diarizer({ vad: "silero", quiet: true });
+async function batchJson(audio: Float32Array, pipeline: "vad-windows" | "overlap-aware" = "vad-windows"): Promise<unknown> {
+  await using diarizer = new Diarizer({ vad: "silero", pipeline, quiet: true });
   return withoutTiming(JSON.parse(toJson(await diarizer.diarize(audio, { sampleRate: 16000 }), "-")));
 }
 
@@ -68,6 +68,18 @@ describe("senko --live", () => {
       expect(readFileSync(join(dir, "live.rttm"), "utf8")).toStartWith("SPEAKER stdin 1 ");
     },
     60_000,
+  );
+
+  test(
+    "--pipeline overlap-aware: --out holds the overlap-aware batch result",
+    async () => {
+      const run = await finished(spawn(["--live", "-", "--pipeline", "overlap-aware", "--out", "overlap.json", "-q"], wavFloat(samples)));
+      expect(run.code).toBe(0);
+      const json = JSON.parse(readFileSync(join(dir, "overlap.json"), "utf8"));
+      expect(json.pipeline).toBe("overlap-aware");
+      expect(withoutTiming(json)).toEqual(await batchJson(samples, "overlap-aware"));
+    },
+    90_000,
   );
 
   test(
