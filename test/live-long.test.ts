@@ -5,13 +5,9 @@
  */
 import { expect, test } from "bun:test";
 import { simulateConversation } from "../bench/simulate.ts";
-import { Diarizer, type DiarizationResult } from "../src/diarizer.ts";
+import { Diarizer } from "../src/diarizer.ts";
 import type { LiveSnapshot } from "../src/live/session.ts";
-
-function withoutTiming(result: DiarizationResult): Omit<DiarizationResult, "timingStats"> {
-  const { timingStats: _, ...rest } = result;
-  return rest;
-}
+import { withoutTiming } from "./helpers/live.ts";
 
 test("a 6-minute simulated conversation, live in 1 s chunks, ends with the batch result", async () => {
   const conversation = await simulateConversation({ speakers: 4, minutes: 6, seed: 3 });

@@ -7,34 +7,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { loadAmi, uriOf } from "../bench/ami-eval.ts";
 import { simulateConversation } from "../bench/simulate.ts";
 import { readAudio } from "../src/audio/index.ts";
-import { Diarizer, type DiarizationResult } from "../src/diarizer.ts";
-import { LiveDiarization, type LiveSnapshot } from "../src/live/session.ts";
+import { Diarizer } from "../src/diarizer.ts";
+import { LiveDiarization } from "../src/live/session.ts";
+import { pushAll, withoutTiming } from "./helpers/live.ts";
 import { uniform } from "./helpers/synthetic-speakers.ts";
 
 const set = loadAmi();
-
-function withoutTiming(result: DiarizationResult): Omit<DiarizationResult, "timingStats"> {
-  const { timingStats: _, ...rest } = result;
-  return rest;
-}
-
-/** Pushes `pieces`, checking that final turns stay as they were; returns the snapshots and the most audio held. */
-async function pushAll(session: LiveDiarization, pieces: Iterable<Float32Array>): Promise<{ snapshots: LiveSnapshot[]; maxHeld: number }> {
-  const snapshots: LiveSnapshot[] = [];
-  let maxHeld = 0;
-  for (const piece of pieces) {
-    const snapshot = await session.push(piece);
-    const previous = snapshots.at(-1);
-    if (previous) {
-      const final = previous.turns.filter((t) => t.final);
-      expect(snapshot.turns.slice(0, final.length)).toEqual(final);
-      expect(snapshot.finalSec).toBeGreaterThanOrEqual(previous.finalSec);
-    }
-    snapshots.push(snapshot);
-    maxHeld = Math.max(maxHeld, session.heldSamples);
-  }
-  return { snapshots, maxHeld };
-}
 
 function pieces(samples: Float32Array, size: () => number): Float32Array[] {
   const out: Float32Array[] = [];

@@ -6,39 +6,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { loadAmi, uriOf } from "../bench/ami-eval.ts";
 import { readAudio } from "../src/audio/index.ts";
-import { Diarizer, type DiarizationResult } from "../src/diarizer.ts";
-import type { LiveDiarization, LiveSnapshot } from "../src/live/session.ts";
+import { Diarizer } from "../src/diarizer.ts";
+import { pushAll, withoutTiming } from "./helpers/live.ts";
 import { uniform } from "./helpers/synthetic-speakers.ts";
 
 const set = loadAmi();
-
-function withoutTiming(result: DiarizationResult): Omit<DiarizationResult, "timingStats"> {
-  const { timingStats: _, ...rest } = result;
-  return rest;
-}
-
-/** Pushes `pieces` one by one, checking each snapshot against the one before. */
-async function pushAll(session: LiveDiarization, pieces: Iterable<Float32Array | Uint8Array>): Promise<{ snapshots: LiveSnapshot[]; maxHeld: number }> {
-  const snapshots: LiveSnapshot[] = [];
-  let maxHeld = 0;
-  for (const piece of pieces) {
-    const snapshot = await session.push(piece);
-    const previous = snapshots.at(-1);
-    if (previous) {
-      // Final turns stay exactly as they were, and more become final only forward in time.
-      const final = previous.turns.filter((t) => t.final);
-      expect(snapshot.turns.slice(0, final.length)).toEqual(final);
-      expect(snapshot.finalSec).toBeGreaterThanOrEqual(previous.finalSec);
-    }
-    for (const t of snapshot.turns) {
-      expect(t.end).toBeGreaterThan(t.start);
-      expect(t.final).toBe(t.end <= snapshot.finalSec);
-    }
-    snapshots.push(snapshot);
-    maxHeld = Math.max(maxHeld, session.heldSamples);
-  }
-  return { snapshots, maxHeld };
-}
 
 describe("live session == batch on the AMI fixtures", () => {
   let diarizer: Diarizer;
@@ -49,7 +21,7 @@ describe("live session == batch on the AMI fixtures", () => {
   afterAll(() => diarizer.close());
 
   // Half the fixtures in 1 s chunks, half in chunks of 2-15 s (several windows of different lengths per push).
-  test.each(set.files.map((f, i) => [uriOf(f), f, i % 2 === 0 ? "1 s" : "2-15 s"]))("%s in %s chunks", async (_, file, sizes) => {
+  test.each(set.files.map((f, i) => [uriOf(f), i % 2 === 0 ? "1 s" : "2-15 s", f]))("%s in %s chunks", async (_, sizes, file) => {
     const { samples } = await readAudio(file);
     const batch = await diarizer.diarize(samples, { sampleRate: 16000 });
     const session = diarizer.live({ sampleRate: 16000 });
