@@ -1,50 +1,83 @@
 /**
- * @module `bun run models`: fetches and verifies every model up front and prints what is cached.
- * Options: --offline (only check what is there), --cache-dir DIR, --models-dir DIR, --json.
+ * @module `senko models` (also `bun run models` in a checkout, and in the executable): fetches and verifies
+ * every model ahead of time and prints what is cached. Options: --offline (only check what is there),
+ * --cache-dir DIR, --models-dir DIR, --json.
  */
 import { parseArgs } from "node:util";
 import { SenkoError } from "../src/errors.ts";
+import { downloadProgress } from "./download-progress.ts";
 import { defaultCacheDir, resolveModel, type ResolvedModel } from "./fetch.ts";
 import { MODEL_IDS, modelSpec } from "./manifest.ts";
 
-const { values } = parseArgs({
-  args: Bun.argv.slice(2),
-  options: {
-    offline: { type: "boolean", default: false },
-    "cache-dir": { type: "string" },
-    "models-dir": { type: "string" },
-    json: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
-  },
-});
+const USAGE = `usage: senko models [--offline] [--cache-dir DIR] [--models-dir DIR] [--json]
 
-if (values.help) {
-  console.log(`usage: bun run models [--offline] [--cache-dir DIR] [--models-dir DIR] [--json]
-Fetches, verifies and caches the models senko runs (cache: ${defaultCacheDir()}).`);
-  process.exit(0);
+Fetches the models senko runs from their canonical sources (then registry copies), checks each against its
+SHA-256 and keeps them in the cache (${defaultCacheDir()}), so that later runs need no network. A second
+run downloads nothing and lists what is there.
+
+  --offline          only check what is already there
+  --models-dir DIR   a directory holding the model files (also: SENKO_MODELS_DIR)
+  --cache-dir DIR    where downloads go
+  --json             the list as JSON on stdout`;
+
+export interface ModelsCommandIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** stderr is a terminal (the download progress is redrawn in place) */
+  tty: boolean;
 }
 
-const log = (line: string) => console.error(`senko models: ${line}`);
-const resolved: ResolvedModel[] = [];
-let failed = 0;
-for (const id of MODEL_IDS) {
+const STANDARD_IO: ModelsCommandIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  tty: process.stderr.isTTY === true,
+};
+
+/** Runs `senko models <argv>`; returns the exit code (0 all models there, 1 one is missing, 2 usage). */
+export async function modelsCommand(argv: string[], io: ModelsCommandIo = STANDARD_IO): Promise<number> {
+  let values;
   try {
-    resolved.push(
-      await resolveModel(id, { offline: values.offline, cacheDir: values["cache-dir"], modelsDir: values["models-dir"], log }),
-    );
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        offline: { type: "boolean", default: false },
+        "cache-dir": { type: "string" },
+        "models-dir": { type: "string" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
   } catch (error) {
-    failed++;
-    console.error(error instanceof SenkoError ? error.message : error);
+    io.err(`senko models: ${(error as Error).message.split("\n")[0]} (see --help)\n`);
+    return 2;
   }
+  if (values.help) {
+    io.out(`${USAGE}\n`);
+    return 0;
+  }
+  const log = (line: string) => io.err(`senko models: ${line}\n`);
+  const onProgress = downloadProgress({ write: io.err, tty: io.tty, prefix: "senko models: " });
+  const resolved: ResolvedModel[] = [];
+  let failed = 0;
+  for (const id of MODEL_IDS) {
+    try {
+      resolved.push(await resolveModel(id, { offline: values.offline, cacheDir: values["cache-dir"], modelsDir: values["models-dir"], log, onProgress }));
+    } catch (error) {
+      failed++;
+      io.err(`${error instanceof SenkoError ? error.message : String(error)}\n`);
+    }
+  }
+  if (values.json) {
+    io.out(`${JSON.stringify(resolved, null, 2)}\n`);
+  } else {
+    for (const m of resolved) {
+      const how = m.verification === "sha256" ? "sha256 ok" : "verified functionally (export differs from the recorded bytes)";
+      const from = m.origin === "download" ? `fetched from ${m.source} in ${((m.fetchMs ?? 0) / 1000).toFixed(1)} s` : `from ${m.origin}`;
+      io.out(`${m.id.padEnd(22)} ${m.path}  ${(m.bytes / 1e6).toFixed(1)} MB  ${how}  ${modelSpec(m.id).license}  (${from})\n`);
+    }
+  }
+  return failed === 0 ? 0 : 1;
 }
 
-if (values.json) {
-  console.log(JSON.stringify(resolved, null, 2));
-} else {
-  for (const m of resolved) {
-    const how = m.verification === "sha256" ? "sha256 ok" : "verified functionally (export differs from the recorded bytes)";
-    const from = m.origin === "download" ? `fetched from ${m.source} in ${((m.fetchMs ?? 0) / 1000).toFixed(1)} s` : `from ${m.origin}`;
-    console.log(`${m.id.padEnd(22)} ${m.path}  ${(m.bytes / 1e6).toFixed(1)} MB  ${how}  ${modelSpec(m.id).license}  (${from})`);
-  }
-}
-process.exit(failed === 0 ? 0 : 1);
+if (import.meta.main) process.exitCode = await modelsCommand(Bun.argv.slice(2));

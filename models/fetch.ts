@@ -39,6 +39,8 @@ export interface ResolveOptions {
   timeoutMs?: number;
   /** progress lines (default: none) */
   log?: (line: string) => void;
+  /** bytes received of a download from a URL source, and its length when known (see download-progress.ts) */
+  onProgress?: (id: ModelId, receivedBytes: number, totalBytes: number | undefined) => void;
 }
 
 export interface ResolvedModel {
@@ -139,7 +141,8 @@ export async function resolveModel(id: ModelId, options: ResolveOptions = {}): P
       const started = performance.now();
       try {
         log(`${id}: fetching from ${describeSource(source)}`);
-        const got = await fetchInto(spec, source, cached, options.timeoutMs ?? 15_000, log);
+        const onProgress = options.onProgress && ((received: number, total: number | undefined) => options.onProgress!(id, received, total));
+        const got = await fetchInto(spec, source, cached, { timeoutMs: options.timeoutMs ?? 15_000, log, onProgress });
         const fetchMs = performance.now() - started;
         log(`${id}: ok, ${got.bytes} bytes, ${got.verification === "sha256" ? "SHA-256 verified" : "verified functionally"} (${(fetchMs / 1000).toFixed(1)} s)`);
         return { id, path: cached, origin: "download", source: describeSource(source), fetchMs, ...got };
@@ -163,12 +166,12 @@ async function fetchInto(
   spec: ModelSpec,
   source: ModelSource,
   target: string,
-  timeoutMs: number,
-  log: (line: string) => void,
+  options: Omit<FetchContext, "workDir">,
 ): Promise<{ sha256: string; bytes: number; file: AcceptedFile; verification: "sha256" | "functional" }> {
   const workDir = await mkdtemp(join(tmpdir(), "senko-model-"));
   const part = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.part`;
-  const ctx: FetchContext = { workDir, timeoutMs, log };
+  const ctx: FetchContext = { workDir, ...options };
+  const log = ctx.log;
   try {
     await fetchSource(source, part, ctx);
     const bytes = (await stat(part)).size;

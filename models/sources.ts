@@ -16,6 +16,8 @@ export interface FetchContext {
   /** no response (or no new bytes) for this long fails a download */
   timeoutMs: number;
   log: (line: string) => void;
+  /** bytes received so far of an HTTPS download, and its length when the server says it */
+  onProgress?: (receivedBytes: number, totalBytes: number | undefined) => void;
 }
 
 const REPO_ROOT = join(import.meta.dir, "..");
@@ -49,15 +51,15 @@ export async function fetchSource(source: ModelSource, dest: string, ctx: FetchC
 }
 
 async function fetchUrl(source: UrlSource, dest: string, ctx: FetchContext): Promise<void> {
-  if (!source.member) return download(source.url, dest, ctx.timeoutMs);
+  if (!source.member) return download(source.url, dest, ctx);
   const archive = join(ctx.workDir, "archive");
-  await download(source.url, archive, ctx.timeoutMs);
+  await download(source.url, archive, ctx);
   if (source.archiveSha256) await checkArchive(archive, source.archiveSha256);
   await extractTarMember(archive, source.member, dest, ctx);
 }
 
 /** Streams `url` to `path`, failing when the server is silent for `timeoutMs` (so an unreachable host fails fast). */
-async function download(url: string, path: string, timeoutMs: number): Promise<void> {
+async function download(url: string, path: string, { timeoutMs, onProgress }: FetchContext): Promise<void> {
   const controller = new AbortController();
   let timer: Timer | undefined;
   const arm = () => {
@@ -69,9 +71,15 @@ async function download(url: string, path: string, timeoutMs: number): Promise<v
   try {
     const response = await fetch(url, { signal: controller.signal, redirect: "follow" });
     if (!response.ok || !response.body) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+    const length = Number(response.headers.get("content-length"));
+    const total = Number.isSafeInteger(length) && length > 0 ? length : undefined;
+    let received = 0;
+    onProgress?.(0, total);
     for await (const chunk of response.body) {
       arm();
       await file.write(chunk);
+      received += chunk.byteLength;
+      onProgress?.(received, total);
     }
     await file.sync();
   } finally {

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { probeAudio } from "./audio/index.ts";
 import { CLUSTER_METHODS } from "./cluster/cluster.ts";
 import { Diarizer, type DiarizationResult } from "./diarizer.ts";
+import { DEVICES } from "./models/execution-provider.ts";
 import { AudioFormatError, ConfigError, OutputError, SenkoError, TranscriptFormatError } from "./errors.ts";
 import { ProgressBar } from "./output/progress.ts";
 import { DEFAULT_PIPELINE, PIPELINES, pipelineNames } from "./pipeline/registry.ts";
@@ -18,6 +19,7 @@ const HELP = `senko ${VERSION}: who spoke when
 
 usage: senko <audio...> [options]        (from a checkout: bun run diarize.ts <audio...>)
        senko attribute <transcript> <diarization.json|.rttm> [--format text|srt|vtt|json] [--out <file>]
+       senko models [--offline] [--json]  fetch and verify the models ahead of time (see senko models --help)
 
 Inputs are WAV files (any PCM/float encoding, rate and channel count), anything ffmpeg reads
 (mp3, m4a, flac, ogg, opus, video...), glob patterns ("calls/*.wav", quoted), or - for stdin.
@@ -50,7 +52,8 @@ ${pipelineNames().map((name) => `                           ${name}: ${PIPELINES
   --merge-cosine <x>     merge speakers whose mean embeddings have at least this cosine (default 0.875)
   --windows <w>          default (1.5 s every 0.6 s) | accurate (1.45 s every 0.48 s, Senko's accurate)
   --vad <v>              silero | pyannote | auto (default auto: pyannote on CUDA, else silero)
-  --device <d>           cpu | cuda | auto (default auto)
+  --device <d>           auto | cpu | cuda | coreml | directml (default auto: the
+                         platform's accelerator when it can run, else the CPU)
   --threads <n>          threads for the native stages and the models (default: one per CPU)
 other:
   -q, --quiet            nothing on stderr but errors (no progress bar, summary or warnings)
@@ -262,6 +265,8 @@ export function describe(error: unknown): string {
 
 /** Runs the CLI; returns the process exit code (0 ok, 2 bad input or usage, 1 anything else). */
 export async function main(argv: string[]): Promise<number> {
+  // Subcommands, each in its own module.
+  if (argv[0] === "models") return (await import("../models/cli.ts")).modelsCommand(argv.slice(1));
   const err = (line: string) => process.stderr.write(`senko: ${line}\n`);
   const report = (error: unknown) => {
     err(describe(error));
@@ -293,7 +298,7 @@ export async function main(argv: string[]): Promise<number> {
     const options = {
       pipeline: oneOf("pipeline", values.pipeline, pipelineNames()),
       vad: oneOf("vad", values.vad, ["silero", "pyannote", "auto"] as const),
-      device: oneOf("device", values.device, ["cpu", "cuda", "auto"] as const),
+      device: oneOf("device", values.device, DEVICES),
       numSpeakers: wholeNumber("num-speakers", values["num-speakers"], 1),
       minSpeakers: wholeNumber("min-speakers", values["min-speakers"], 1),
       maxSpeakers: wholeNumber("max-speakers", values["max-speakers"], 1),

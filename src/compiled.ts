@@ -1,21 +1,40 @@
 /**
- * @module Entry point of the `bun build --compile` executable. It carries libsenko (portable build) and
- * onnxruntime's shared library inside itself; onnxruntime's Node binding needs `libonnxruntime.so.1` from
- * a real directory, so that copy is written to the user cache and loaded before onnxruntime-node is imported.
+ * @module The body of the `bun build --compile` executables. tools/build-exe.ts writes a small entry per
+ * platform that embeds that platform's libsenko and onnxruntime libraries and calls `runExecutable`.
+ * The bundler embeds onnxruntime-node's binding itself and loads it from a temporary copy; the onnxruntime
+ * library the binding links to must come from a real directory, so the embedded copies are written to the
+ * user cache and loaded first: the binding's own dependency then resolves to the library already in the
+ * process (by soname on Linux, install name on macOS, module name on Windows).
  */
-import { dlopen } from "bun:ffi";
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import libsenko from "../zig-out/lib/x86_64-linux-portable/libsenko.so" with { type: "file" };
-import libonnxruntime from "../node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1" with { type: "file" };
-import { setLibraryPath } from "./ffi.ts";
+import { loadSharedLibrary, setLibraryPath } from "./ffi.ts";
 import { setInferenceWorkerUrl } from "./models/lanes.ts";
 import { setDiarizeThreadUrl } from "./queue/diarize-slot.ts";
-import { VERSION } from "./version.ts";
 
-function cachedCopy(embedded: string, name: string): string {
-  const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "senko", "lib", VERSION);
+export interface EmbeddedRuntime {
+  /** the file name the binding (or onnxruntime) loads it by */
+  name: string;
+  /** its path inside the executable */
+  path: string;
+  /** a symbol it exports, looked up to load it */
+  symbol: string;
+}
+
+export interface ExecutableFiles {
+  /** libsenko inside the executable (bun:ffi loads it from there) */
+  libsenko: string;
+  /** onnxruntime's libraries, in load order */
+  runtime: EmbeddedRuntime[];
+  /** entry points of the threads inside the executable: the inference lanes' worker, the queue's diarization thread */
+  threads: { inferenceWorker: string; diarizeThread: string };
+  /** the build's content hash: the cache folder of the extracted libraries */
+  buildId: string;
+}
+
+/** A copy of an embedded file in `dir` (written once per build, atomically). */
+function extracted(embedded: string, dir: string, name: string): string {
   const target = join(dir, name);
   if (existsSync(target) && statSync(target).size === Bun.file(embedded).size) return target;
   mkdirSync(dir, { recursive: true });
@@ -26,11 +45,15 @@ function cachedCopy(embedded: string, name: string): string {
   return target;
 }
 
-setLibraryPath(libsenko);
-// The threads' entry points (tools/build-exe.sh) are kept at their paths under src/.
-setInferenceWorkerUrl(new URL("./models/inference-worker.ts", import.meta.url).href);
-setDiarizeThreadUrl(new URL("./queue/diarize-thread.ts", import.meta.url).href);
-// Loaded once by soname, the binding's own dependency on libonnxruntime.so.1 resolves to this copy.
-dlopen(cachedCopy(libonnxruntime, "libonnxruntime.so.1"), { OrtGetApiBase: { args: [], returns: "ptr" } });
-const { main } = await import("./cli.ts");
-process.exitCode = await main(process.argv.slice(2));
+export async function runExecutable(files: ExecutableFiles): Promise<void> {
+  setLibraryPath(files.libsenko);
+  setInferenceWorkerUrl(files.threads.inferenceWorker);
+  setDiarizeThreadUrl(files.threads.diarizeThread);
+  const cache = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
+  const dir = join(cache, "senko", "runtime", files.buildId);
+  // All first, so a library that loads another by name finds it beside itself.
+  const paths = files.runtime.map((r) => extracted(r.path, dir, r.name));
+  files.runtime.forEach((r, i) => loadSharedLibrary(paths[i]!, r.symbol));
+  const { main } = await import("./cli.ts");
+  process.exitCode = await main(process.argv.slice(2));
+}

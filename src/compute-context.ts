@@ -10,6 +10,7 @@ import { availableParallelism } from "node:os";
 import type { ModelId } from "../models/manifest.ts";
 import { ConfigError, SenkoError } from "./errors.ts";
 import { WorkerLane } from "./models/lanes.ts";
+import { DEVICES } from "./models/execution-provider.ts";
 import { createSession, type Device, type LoadedModel, type SessionOptions } from "./models/session.ts";
 import { NativeThreadPool } from "./thread-pool.ts";
 
@@ -20,7 +21,7 @@ export interface ContextOptions extends SessionOptions {
   /**
    * inference lanes: threads with their own onnxruntime sessions that run Silero stretches and CAM++
    * batches at once, `threads` split between them (default: one lane per thread; 1 = the calling
-   * thread only; always 1 when the device is "cuda", where the GPU is the parallelism)
+   * thread only; always 1 when an accelerator is named as the device, where the GPU is the parallelism)
    */
   lanes?: number;
 }
@@ -50,12 +51,10 @@ export class ComputeContext {
     }
     if (lanes !== undefined && !(Number.isInteger(lanes) && lanes >= 1)) throw new ConfigError(`lanes must be a whole number >= 1, got ${lanes}`);
     const device = session.device ?? "auto";
-    if (device !== "auto" && device !== "cpu" && device !== "cuda") {
-      throw new ConfigError(`unknown device "${String(device)}": use cpu, cuda or auto`);
-    }
+    if (!DEVICES.includes(device)) throw new ConfigError(`unknown device "${String(device)}": use ${DEVICES.join(", ")}`);
     this.device = device;
     this.threads = threads || availableParallelism();
-    this.lanes = device === "cuda" ? 1 : (lanes ?? this.threads);
+    this.lanes = device !== "auto" && device !== "cpu" ? 1 : (lanes ?? this.threads);
     this.#session = { ...session, device, quiet: session.quiet ?? true };
   }
 

@@ -1,12 +1,13 @@
 /**
- * @module The one module that talks to libsenko through bun:ffi: library lookup, the symbol
- * table (assembled from the per-area tables in ./native/), status checks and zero-copy views.
+ * @module The one module that talks to libsenko through bun:ffi: loading it (found by ./native/lookup.ts),
+ * the symbol table (assembled from the per-area tables in ./native/), status checks and zero-copy views.
  * Set SENKO_TRACE_FFI=1 to log every native call with its duration.
  */
-import { dlopen, suffix, toArrayBuffer, type Library, type Pointer } from "bun:ffi";
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dlopen, toArrayBuffer, type Library, type Pointer } from "bun:ffi";
+import { resolve } from "node:path";
 import { NativeLibraryError } from "./errors.ts";
+import { findLibrary } from "./native/lookup.ts";
+import { VERSION } from "./version.ts";
 import { coreSymbols } from "./native/core-symbols.ts";
 import { fbankSymbols } from "./native/fbank-symbols.ts";
 import { matrixSymbols } from "./native/matrix-symbols.ts";
@@ -30,6 +31,9 @@ const ABI_VERSION = 3;
 
 export type NativeSymbols = Library<typeof symbols>["symbols"];
 
+/** Every symbol the bindings need libsenko to export (tests check prebuilt libraries against it). */
+export const NATIVE_SYMBOL_NAMES: readonly string[] = Object.keys(symbols);
+
 /** Status codes of zig/status.zig. */
 const STATUS_TEXT: Record<number, string> = {
   [-1]: "invalid argument",
@@ -47,42 +51,50 @@ export function setLibraryPath(path: string): void {
   explicitPath = path;
 }
 
-const ZIG_ARCH: Record<string, string> = { x64: "x86_64", arm64: "aarch64" };
-const ZIG_OS: Record<string, string> = { linux: "linux", darwin: "macos", win32: "windows" };
+/**
+ * Loads a shared library for the rest of the process (never closed), so that later loads of the same
+ * name resolve to it. `symbol` is one it exports (bun:ffi binds at least one).
+ */
+export function loadSharedLibrary(path: string, symbol: string): void {
+  try {
+    dlopen(path, { [symbol]: { args: [], returns: "ptr" } });
+  } catch (cause) {
+    throw new NativeLibraryError(`${path} could not be loaded: ${String(cause)}`, [path], { cause });
+  }
+}
 
-function candidatePaths(): string[] {
-  if (explicitPath) return [explicitPath];
-  const paths: string[] = [];
-  if (process.env.SENKO_LIB) paths.push(process.env.SENKO_LIB);
-  const dir = `${ZIG_ARCH[process.arch] ?? process.arch}-${ZIG_OS[process.platform] ?? process.platform}`;
-  const file = `${process.platform === "win32" ? "" : "lib"}senko.${suffix}`;
-  paths.push(join(resolve(import.meta.dir, ".."), "zig-out", "lib", dir, file));
-  return paths;
+/** package.json of an installed package, resolved from this module as `import` would, or undefined. */
+function resolvePackage(name: string): string | undefined {
+  try {
+    return Bun.resolveSync(`${name}/package.json`, import.meta.dir);
+  } catch {
+    return undefined;
+  }
 }
 
 function load(): Library<typeof symbols> {
   if (loaded) return loaded.lib;
-  const tried = candidatePaths();
-  const path = tried.find((p) => existsSync(p));
-  if (!path) {
-    throw new NativeLibraryError(
-      `libsenko not found (run 'npm run setup' to build it); looked in: ${tried.join(", ")}`,
-      tried,
-    );
-  }
+  const { path, origin, tried } = findLibrary({
+    explicit: explicitPath,
+    env: process.env.SENKO_LIB,
+    os: process.platform,
+    cpu: process.arch,
+    resolvePackage,
+    checkoutRoot: resolve(import.meta.dir, ".."),
+  });
   let lib: Library<typeof symbols>;
   try {
     lib = dlopen(path, symbols);
   } catch (cause) {
-    throw new NativeLibraryError(`libsenko at ${path} could not be loaded: ${String(cause)}`, tried, { cause });
+    throw new NativeLibraryError(`libsenko at ${path} (${origin}) could not be loaded: ${String(cause)}`, tried, { cause });
   }
   const version = lib.symbols.senko_abi_version();
   if (version !== ABI_VERSION) {
     lib.close();
-    throw new NativeLibraryError(
-      `libsenko at ${path} has ABI version ${version}, expected ${ABI_VERSION}; rebuild it with 'npm run build:zig'`,
-      tried,
-    );
+    const fix = origin.startsWith("package ")
+      ? `install ${origin.slice("package ".length)}@${VERSION}, the version of this senko`
+      : "rebuild it with 'npm run build:zig'";
+    throw new NativeLibraryError(`libsenko at ${path} (${origin}) has ABI version ${version}, expected ${ABI_VERSION}; ${fix}`, tried);
   }
   loaded = { lib, path };
   return lib;

@@ -21,12 +21,17 @@ step "libsenko (zig build, ReleaseFast, native CPU)"
 bash tools/zig.sh build -Doptimize=ReleaseFast
 step "models (fetched once, SHA-256 verified, cached)"; ./node_modules/.bin/bun run models/cli.ts
 
-step "test tools from Debian (ffmpeg, espeak-ng, chromium, redis-server), when missing and apt-get can run"
+step "test tools from Debian (ffmpeg, espeak-ng, chromium, redis-server, qemu-user), when missing and apt-get can run"
 # The tests of ffmpeg decoding, of long single-voice audio, of the HTML timeline in a real browser and of
-# the job queue (a redis-server the test starts itself; the package's own service is not used) need them;
-# without them those tests are skipped.
+# the job queue (a redis-server the test starts itself; the package's own service is not used) need them,
+# and the linux-arm64 executable runs under qemu-user with Debian's aarch64 libc and libstdc++; without
+# them those tests are skipped.
 missing=()
 for tool in ffmpeg espeak-ng chromium redis-server; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if [ "$(uname -m)" = x86_64 ]; then
+  command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
+  [ -e /usr/aarch64-linux-gnu/lib/libstdc++.so.6 ] || missing+=(libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" \

@@ -1,7 +1,8 @@
 /**
- * @module How one onnxruntime-node session is made: CUDA when it is really there (else the CPU), full
- * graph optimisation, the intra-op threads asked for. Sessions are owned and cached by a ComputeContext
- * (../compute-context.ts), never by this module.
+ * @module How one onnxruntime-node session is made: on the platform's accelerator when it is really there
+ * (./execution-provider.ts: CoreML, DirectML, CUDA), else the CPU, full graph optimisation, the intra-op
+ * threads asked for. Sessions are owned and cached by a ComputeContext (../compute-context.ts), never by
+ * this module.
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -10,12 +11,16 @@ import { resolveModel, type ResolvedModel } from "../../models/fetch.ts";
 import type { ModelId } from "../../models/manifest.ts";
 import { defaultContext, type InContext } from "../compute-context.ts";
 import { ConfigError, ModelLoadError } from "../errors.ts";
+import { chooseExecution, deviceName, type Accelerator, type Device, type ExecutionChoice, type Installed } from "./execution-provider.ts";
 
-export type Device = "auto" | "cpu" | "cuda";
+export type { Device } from "./execution-provider.ts";
 
 /** Where the models come from and where they run: fixed for the life of a ComputeContext. */
 export interface SessionOptions {
-  /** "auto" (default) runs on CUDA when onnxruntime-node has it and a GPU is present, else the CPU */
+  /**
+   * "auto" (default) runs on the platform's accelerator when onnxruntime-node can use it (CoreML on macOS,
+   * DirectML on Windows, CUDA on Linux x64 with its provider and an NVIDIA driver), else the CPU
+   */
   device?: Device;
   /** directory with the model files (default: $SENKO_MODELS_DIR, then the user cache) */
   modelsDir?: string;
@@ -41,11 +46,32 @@ export interface LoadedModel {
   session: ort.InferenceSession;
   model: ResolvedModel;
   /** execution provider the session runs on */
-  device: "cuda" | "cpu";
+  device: Accelerator | "cpu";
   loadMs: number;
 }
 
-let cuda: boolean | undefined;
+/** What onnxruntime-node has here: a fact about the machine, read once. */
+let installed: Installed | undefined;
+
+function installedProviders(): Installed {
+  if (!installed) {
+    let cudaProvider = false;
+    try {
+      const binding = join(dirname(Bun.resolveSync("onnxruntime-node", import.meta.dir)), "..", "bin", "napi-v6", process.platform, process.arch);
+      cudaProvider = existsSync(join(binding, "libonnxruntime_providers_cuda.so"));
+    } catch {
+      // A single-file executable has no onnxruntime-node directory: no CUDA provider beside it.
+      cudaProvider = false;
+    }
+    installed = { backends: ort.listSupportedBackends(), cudaProvider, nvidiaDriver: existsSync("/proc/driver/nvidia/version") };
+  }
+  return installed;
+}
+
+/** Where sessions of `device` run on this machine (a named accelerator that cannot run is a ConfigError). */
+export function executionChoice(device: Device = "auto"): ExecutionChoice {
+  return chooseExecution(process.platform, process.arch, installedProviders(), device);
+}
 
 export type VadChoice = "auto" | "silero" | "pyannote";
 
@@ -53,7 +79,7 @@ export type VadChoice = "auto" | "silero" | "pyannote";
 export async function resolveVad(vad: VadChoice, device: Device = "auto"): Promise<"silero" | "pyannote"> {
   if (vad === "silero" || vad === "pyannote") return vad;
   if (vad !== "auto") throw new ConfigError(`unknown VAD "${String(vad)}": use silero, pyannote or auto`);
-  return device !== "cpu" && (await cudaAvailable()) ? "pyannote" : "silero";
+  return (await cudaAvailable()) && (device === "auto" || device === "cuda") ? "pyannote" : "silero";
 }
 
 /**
@@ -61,31 +87,18 @@ export async function resolveVad(vad: VadChoice, device: Device = "auto"): Promi
  * next to the binding (npm install without ONNXRUNTIME_NODE_INSTALL=skip), and an NVIDIA driver is loaded.
  */
 export async function cudaAvailable(): Promise<boolean> {
-  if (cuda === undefined) {
-    let providerInstalled = false;
-    try {
-      const binding = join(dirname(Bun.resolveSync("onnxruntime-node", import.meta.dir)), "..", "bin", "napi-v6", process.platform, process.arch);
-      providerInstalled = existsSync(join(binding, "libonnxruntime_providers_cuda.so"));
-    } catch {
-      providerInstalled = false;
-    }
-    cuda =
-      providerInstalled &&
-      ort.listSupportedBackends().some((b) => b.name === "cuda") &&
-      existsSync("/proc/driver/nvidia/version");
-  }
-  return cuda;
+  return process.platform === "linux" && process.arch === "x64" && executionChoice("auto").device === "cuda";
 }
+
+/** The session options (one object per ComputeContext) whose CPU fallback has been logged: one line each. */
+const fallbackLogged = new WeakSet<SessionOptions>();
 
 /** A new session of model `id` with `threads` intra-op threads. */
 export async function createSession(id: ModelId, options: SessionOptions, threads: number): Promise<LoadedModel> {
   const log = options.quiet ? undefined : (line: string) => console.error(`senko: ${line}`);
   const model = await resolveModel(id, { modelsDir: options.modelsDir, cacheDir: options.cacheDir, offline: options.offline, log });
   const device = options.device ?? "auto";
-  const gpu = device !== "cpu" && (await cudaAvailable());
-  if (device === "cuda" && !gpu) {
-    throw new ConfigError("device \"cuda\" was asked for, but onnxruntime-node has no usable CUDA provider here (or no NVIDIA driver)");
-  }
+  const choice = executionChoice(device);
   const base: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: "all",
     intraOpNumThreads: threads,
@@ -97,15 +110,19 @@ export async function createSession(id: ModelId, options: SessionOptions, thread
   };
   const started = performance.now();
   let session: ort.InferenceSession | undefined;
-  let runsOn: "cuda" | "cpu" = "cpu";
-  if (gpu) {
+  let runsOn: Accelerator | "cpu" = "cpu";
+  if (choice.device !== "cpu") {
+    const name = deviceName(choice.device);
     try {
-      session = await ort.InferenceSession.create(model.path, { ...base, executionProviders: ["cuda", "cpu"] });
-      runsOn = "cuda";
+      session = await ort.InferenceSession.create(model.path, { ...base, executionProviders: choice.providers });
+      runsOn = choice.device;
     } catch (error) {
-      if (device === "cuda") throw new ModelLoadError(`${id}: CUDA session failed: ${String(error)}`, id, { cause: error });
-      log?.(`${id}: CUDA session failed (${error instanceof Error ? error.message : error}); using the CPU`);
+      if (device !== "auto") throw new ModelLoadError(`${id}: ${name} session failed: ${String(error)}`, id, { cause: error });
+      log?.(`${id}: ${name} session failed (${error instanceof Error ? error.message : error}); using the CPU`);
     }
+  } else if (choice.fallback && !fallbackLogged.has(options)) {
+    fallbackLogged.add(options);
+    log?.(`models run on the CPU: ${choice.fallback}`);
   }
   try {
     session ??= await ort.InferenceSession.create(model.path, { ...base, executionProviders: ["cpu"] });
@@ -121,6 +138,6 @@ export async function createSession(id: ModelId, options: SessionOptions, thread
       id,
     );
   }
-  log?.(`${id} runs on ${runsOn === "cuda" ? "CUDA" : `the CPU (${threads} thread${threads === 1 ? "" : "s"})`}`);
+  log?.(`${id} runs on ${runsOn === "cpu" ? `the CPU (${threads} thread${threads === 1 ? "" : "s"})` : deviceName(runsOn)}`);
   return { session, model, device: runsOn, loadMs };
 }

@@ -2,6 +2,7 @@
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
 import { argumentError, describe, expandInputs, FORMATS, isUserError, oneOf, UsageError, wholeNumber } from "../cli.ts";
+import { DEVICES } from "../models/execution-provider.ts";
 import type { OutputFormat } from "../output/writers.ts";
 import { pipelineNames } from "../pipeline/registry.ts";
 import { VERSION } from "../version.ts";
@@ -29,7 +30,7 @@ submit: one job per file. Workers must read the files and the output directory a
 worker: takes jobs until SIGTERM or Ctrl-C, which let the running jobs finish (a second one stops at once).
   --concurrency <n>      jobs at once, each with its own models (default 1)
   --threads <n>          threads per job (default: one per CPU)
-  --device <d>           cpu | cuda | auto
+  --device <d>           auto | cpu | cuda | coreml | directml
   --lock-timeout <s>     a job whose worker gives no sign of life for this long goes to another worker (default 30)
   --name <name>          the worker's name in \`senko status\` (default host:pid)
 status: jobs waiting, active (with stage and progress), done and failed.
@@ -168,7 +169,7 @@ async function work(values: Values, redis: string, queue: string | undefined, qu
     queue,
     concurrency: wholeNumber("concurrency", values.concurrency, 1),
     threads: wholeNumber("threads", values.threads, 0),
-    device: oneOf("device", values.device, ["cpu", "cuda", "auto"] as const),
+    device: oneOf("device", values.device, DEVICES),
     lockTimeoutSec: lockTimeout === undefined ? undefined : Number(lockTimeout),
     name,
     onEvent,

@@ -1,0 +1,81 @@
+/**
+ * @module Where a model session runs: the accelerator each platform has through onnxruntime-node's
+ * execution providers (CoreML on macOS, DirectML on Windows, CUDA on Linux x64 with an NVIDIA GPU), else
+ * the CPU. A pure function of the platform, what is installed and the user's `device` option, so every
+ * platform's choice is tested here, including the ones this machine cannot run.
+ */
+import { ConfigError } from "../errors.ts";
+
+export type Accelerator = "cuda" | "coreml" | "directml";
+export type Device = "auto" | "cpu" | Accelerator;
+export const DEVICES: readonly Device[] = ["auto", "cpu", "cuda", "coreml", "directml"];
+
+/** What the machine has, as far as onnxruntime is concerned. */
+export interface Installed {
+  /** onnxruntime-node's `listSupportedBackends()`: providers the binding knows, and whether its files are there */
+  backends: readonly { name: string; bundled: boolean }[];
+  /** onnxruntime-node's CUDA provider library is next to the binding (its install script fetched it) */
+  cudaProvider: boolean;
+  /** an NVIDIA driver is loaded */
+  nvidiaDriver: boolean;
+}
+
+export interface ExecutionChoice {
+  /** where the session runs */
+  device: Accelerator | "cpu";
+  /** onnxruntime execution providers, in order of preference (the CPU last, for the operators an accelerator lacks) */
+  providers: string[];
+  /** with device "auto" and no accelerator: why (for the one log line saying the CPU runs) */
+  fallback?: string;
+}
+
+/** The accelerator of a platform, and the onnxruntime provider name that runs it. */
+function platformAccelerator(platform: string, arch: string): { device: Accelerator; provider: string } | undefined {
+  if (platform === "darwin") return { device: "coreml", provider: "coreml" };
+  if (platform === "win32") return { device: "directml", provider: "dml" };
+  if (platform === "linux" && arch === "x64") return { device: "cuda", provider: "cuda" };
+  return undefined;
+}
+
+const NAMES: Record<Accelerator, string> = { cuda: "CUDA", coreml: "CoreML", directml: "DirectML" };
+
+/** Why `accelerator` cannot run here, or undefined when it can. */
+function missing(accelerator: Accelerator, platform: string, arch: string, installed: Installed): string | undefined {
+  const own = platformAccelerator(platform, arch);
+  if (own?.device !== accelerator) {
+    return `${NAMES[accelerator]} is not available on ${platform}-${arch} (${own ? `its accelerator is ${NAMES[own.device]}` : "onnxruntime-node has no accelerator for it"})`;
+  }
+  const backend = installed.backends.find((b) => b.name === own.provider);
+  if (!backend) return `this onnxruntime-node has no ${NAMES[accelerator]} execution provider`;
+  if (accelerator === "cuda") {
+    if (!installed.cudaProvider) {
+      return "onnxruntime-node's CUDA provider is not installed (its install script fetches it unless ONNXRUNTIME_NODE_INSTALL=skip; bun runs it after `bun pm trust onnxruntime-node`)";
+    }
+    if (!installed.nvidiaDriver) return "no NVIDIA driver is loaded";
+  }
+  return undefined;
+}
+
+/**
+ * The providers for a session. `device` "auto" takes the platform's accelerator when it can run, else the
+ * CPU (with `fallback` saying why); a named accelerator that cannot run is a ConfigError.
+ */
+export function chooseExecution(platform: string, arch: string, installed: Installed, device: Device = "auto"): ExecutionChoice {
+  if (!DEVICES.includes(device)) throw new ConfigError(`unknown device "${String(device)}": use ${DEVICES.join(", ")}`);
+  if (device === "cpu") return { device: "cpu", providers: ["cpu"] };
+  if (device !== "auto") {
+    const why = missing(device, platform, arch, installed);
+    if (why) throw new ConfigError(`device "${device}" was asked for, but ${why}`);
+    return { device, providers: [platformAccelerator(platform, arch)!.provider, "cpu"] };
+  }
+  const own = platformAccelerator(platform, arch);
+  if (!own) return { device: "cpu", providers: ["cpu"], fallback: `onnxruntime-node has no accelerator for ${platform}-${arch}` };
+  const why = missing(own.device, platform, arch, installed);
+  if (why) return { device: "cpu", providers: ["cpu"], fallback: why };
+  return { device: own.device, providers: [own.provider, "cpu"] };
+}
+
+/** How a device is named in log lines. */
+export function deviceName(device: Accelerator | "cpu"): string {
+  return device === "cpu" ? "the CPU" : NAMES[device];
+}

@@ -1,0 +1,108 @@
+/**
+ * The accelerator choice of every platform, from what onnxruntime-node 1.30.0's binding of that platform
+ * reports (`listSupportedBackends()`; the macOS, Windows and Linux arm64 lists are the names compiled into
+ * their bindings, since this machine runs only Linux x64).
+ */
+import { describe, expect, test } from "bun:test";
+import * as ort from "onnxruntime-node";
+import { ComputeContext } from "../src/compute-context.ts";
+import { ConfigError } from "../src/errors.ts";
+import { chooseExecution, type Installed } from "../src/models/execution-provider.ts";
+import { executionChoice } from "../src/models/session.ts";
+
+const BACKENDS = {
+  "darwin-arm64": [{ name: "cpu", bundled: true }, { name: "webgpu", bundled: true }, { name: "coreml", bundled: true }],
+  "win32-x64": [{ name: "cpu", bundled: true }, { name: "webgpu", bundled: true }, { name: "dml", bundled: true }],
+  "linux-x64": [{ name: "cpu", bundled: true }, { name: "webgpu", bundled: true }, { name: "cuda", bundled: false }, { name: "tensorrt", bundled: false }],
+  "linux-arm64": [{ name: "cpu", bundled: true }],
+};
+
+function installed(id: keyof typeof BACKENDS, cuda = { cudaProvider: false, nvidiaDriver: false }): Installed {
+  return { backends: BACKENDS[id], ...cuda };
+}
+const GPU = { cudaProvider: true, nvidiaDriver: true };
+
+describe("device auto", () => {
+  test("macOS: CoreML, then the CPU for what CoreML lacks", () => {
+    expect(chooseExecution("darwin", "arm64", installed("darwin-arm64"))).toEqual({ device: "coreml", providers: ["coreml", "cpu"] });
+    expect(chooseExecution("darwin", "x64", installed("darwin-arm64")).device).toBe("coreml");
+  });
+
+  test("Windows: DirectML", () => {
+    expect(chooseExecution("win32", "x64", installed("win32-x64"))).toEqual({ device: "directml", providers: ["dml", "cpu"] });
+  });
+
+  test("Linux x64 with the CUDA provider and an NVIDIA driver: CUDA", () => {
+    expect(chooseExecution("linux", "x64", installed("linux-x64", GPU))).toEqual({ device: "cuda", providers: ["cuda", "cpu"] });
+  });
+
+  test("Linux x64 without either: the CPU, saying why", () => {
+    const noProvider = chooseExecution("linux", "x64", installed("linux-x64", { cudaProvider: false, nvidiaDriver: true }));
+    expect(noProvider).toMatchObject({ device: "cpu", providers: ["cpu"] });
+    expect(noProvider.fallback).toContain("CUDA provider is not installed");
+    const noDriver = chooseExecution("linux", "x64", installed("linux-x64", { cudaProvider: true, nvidiaDriver: false }));
+    expect(noDriver.fallback).toBe("no NVIDIA driver is loaded");
+  });
+
+  test("Linux arm64 and other platforms: the CPU", () => {
+    expect(chooseExecution("linux", "arm64", installed("linux-arm64")).fallback).toBe("onnxruntime-node has no accelerator for linux-arm64");
+    expect(chooseExecution("freebsd", "x64", installed("linux-arm64")).device).toBe("cpu");
+  });
+
+  test("a binding without its platform's provider: the CPU", () => {
+    const choice = chooseExecution("darwin", "arm64", { backends: [{ name: "cpu", bundled: true }], cudaProvider: false, nvidiaDriver: false });
+    expect(choice).toMatchObject({ device: "cpu", fallback: "this onnxruntime-node has no CoreML execution provider" });
+  });
+
+  test("this machine: what onnxruntime-node reports here decides", () => {
+    const here = chooseExecution(process.platform, process.arch, { backends: ort.listSupportedBackends(), cudaProvider: false, nvidiaDriver: false });
+    expect(here.providers.at(-1)).toBe("cpu");
+  });
+});
+
+describe("a named device", () => {
+  test("cpu is always the CPU, with no fallback line", () => {
+    expect(chooseExecution("darwin", "arm64", installed("darwin-arm64"), "cpu")).toEqual({ device: "cpu", providers: ["cpu"] });
+  });
+
+  test("the platform's accelerator when it can run", () => {
+    expect(chooseExecution("win32", "x64", installed("win32-x64"), "directml").providers).toEqual(["dml", "cpu"]);
+    expect(chooseExecution("linux", "x64", installed("linux-x64", GPU), "cuda").providers).toEqual(["cuda", "cpu"]);
+  });
+
+  test("an accelerator that cannot run is a ConfigError that says why", () => {
+    expect(() => chooseExecution("linux", "x64", installed("linux-x64"), "cuda")).toThrow(ConfigError);
+    expect(() => chooseExecution("linux", "x64", installed("linux-x64"), "cuda")).toThrow('device "cuda" was asked for, but onnxruntime-node\'s CUDA provider is not installed');
+    expect(() => chooseExecution("darwin", "arm64", installed("darwin-arm64"), "cuda")).toThrow("CUDA is not available on darwin-arm64 (its accelerator is CoreML)");
+    expect(() => chooseExecution("linux", "arm64", installed("linux-arm64"), "coreml")).toThrow("onnxruntime-node has no accelerator for it");
+    expect(() => chooseExecution("linux", "x64", installed("linux-x64"), "gpu" as never)).toThrow('unknown device "gpu"');
+  });
+});
+
+describe("the sessions of a context on this machine", () => {
+  const here = executionChoice("auto");
+
+  test.skipIf(here.device !== "cpu" || !here.fallback)("auto falls back to the CPU with one log line that says why, and every session runs there", async () => {
+    const lines: string[] = [];
+    const error = console.error;
+    console.error = (...args: unknown[]) => void lines.push(args.join(" "));
+    const context = new ComputeContext({ quiet: false, threads: 1, lanes: 1 });
+    try {
+      const loaded = [await context.session("silero-vad"), await context.session("campplus")];
+      expect(loaded.map((m) => m.device)).toEqual(["cpu", "cpu"]);
+    } finally {
+      console.error = error;
+      await context.close();
+    }
+    expect(lines.filter((l) => l.includes("models run on the CPU:"))).toEqual([`senko: models run on the CPU: ${here.fallback}`]);
+    expect(lines.filter((l) => / runs on the CPU \(1 thread\)$/.test(l)).length).toBe(2);
+  });
+
+  test("an accelerator that is not here is a ConfigError when the first session is made", async () => {
+    const other = process.platform === "darwin" ? "directml" : "coreml";
+    const context = new ComputeContext({ device: other, threads: 1 });
+    expect(context.lanes).toBe(1);
+    await expect(context.session("silero-vad")).rejects.toThrow(ConfigError);
+    await context.close();
+  });
+});

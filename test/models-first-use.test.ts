@@ -1,0 +1,138 @@
+/**
+ * First use: a download with its progress line (from a local HTTP server standing in for the canonical
+ * URL: this machine reaches no host but the package registries), `senko models` ahead of time, and
+ * SENKO_MODELS_DIR for a machine without network.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { modelsCommand, type ModelsCommandIo } from "../models/cli.ts";
+import { downloadProgress } from "../models/download-progress.ts";
+import { resolveModel } from "../models/fetch.ts";
+import { MODEL_IDS, modelSpec, type ModelId } from "../models/manifest.ts";
+
+const ROOT = join(import.meta.dir, "..");
+const temps: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "senko-first-use-"));
+  temps.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Where the verified models are on this machine (npm run setup put them there). */
+async function cachedModels(): Promise<Record<ModelId, string>> {
+  const paths = await Promise.all(MODEL_IDS.map(async (id) => [id, (await resolveModel(id, { offline: true })).path] as const));
+  return Object.fromEntries(paths) as Record<ModelId, string>;
+}
+
+describe("the download progress line", () => {
+  test("elsewhere than a terminal: one line per quarter", () => {
+    const lines: string[] = [];
+    const progress = downloadProgress({ write: (t) => lines.push(t), tty: false });
+    for (let received = 0; received <= 28_281_164; received += 65_536) progress("campplus", received, 28_281_164);
+    progress("campplus", 28_281_164, 28_281_164);
+    expect(lines).toEqual([
+      "senko: downloading campplus  0.0 / 28.3 MB    0%\n",
+      "senko: downloading campplus  7.1 / 28.3 MB   25%\n",
+      "senko: downloading campplus  14.2 / 28.3 MB   50%\n",
+      "senko: downloading campplus  21.2 / 28.3 MB   75%\n",
+      "senko: downloading campplus  28.3 / 28.3 MB  100%\n",
+    ]);
+  });
+
+  test("on a terminal: one line redrawn at most every 100 ms, ended when the download is", () => {
+    let text = "";
+    let clock = 0;
+    const progress = downloadProgress({ write: (t) => (text += t), tty: true, now: () => clock });
+    progress("silero-vad", 0, 2_000_000);
+    clock = 50;
+    progress("silero-vad", 1_000_000, 2_000_000); // too soon: not drawn
+    clock = 150;
+    progress("silero-vad", 1_500_000, 2_000_000);
+    progress("silero-vad", 2_000_000, 2_000_000); // the end is always drawn
+    expect(text).toBe(
+      "\rsenko: downloading silero-vad  0.0 / 2.0 MB    0%" +
+        "\rsenko: downloading silero-vad  1.5 / 2.0 MB   75%" +
+        "\rsenko: downloading silero-vad  2.0 / 2.0 MB  100%\n",
+    );
+  });
+});
+
+describe("first use", () => {
+  test("an empty cache gets the model over HTTP, verified, with progress; the next run downloads nothing", async () => {
+    const model = (await cachedModels())["silero-vad"];
+    const bytes = { length: Bun.file(model).size };
+    // A file response: Bun sends its Content-Length, as a CDN does.
+    const server = Bun.serve({ port: 0, fetch: () => new Response(Bun.file(model)) });
+    try {
+      const cacheDir = tempDir();
+      const seen: [number, number | undefined][] = [];
+      const sources = [{ kind: "url" as const, url: `http://127.0.0.1:${server.port}/silero_vad.onnx` }];
+      const first = await resolveModel("silero-vad", { cacheDir, sources, onProgress: (_id, received, total) => seen.push([received, total]) });
+      expect(first).toMatchObject({ origin: "download", verification: "sha256", path: join(cacheDir, modelSpec("silero-vad").file) });
+      expect(seen[0]).toEqual([0, bytes.length]);
+      expect(seen.at(-1)).toEqual([bytes.length, bytes.length]);
+      // However the bytes arrive, the count only grows.
+      expect(seen.every(([received], i) => i === 0 || received >= seen[i - 1]![0])).toBe(true);
+      seen.length = 0;
+      expect((await resolveModel("silero-vad", { cacheDir, sources, onProgress: () => seen.push([0, 0]) })).origin).toBe("cache");
+      expect(seen).toEqual([]);
+    } finally {
+      server.stop(true);
+    }
+  });
+});
+
+function capture(tty = false): ModelsCommandIo & { stdout: () => string; stderr: () => string } {
+  let out = "";
+  let err = "";
+  return { out: (t) => (out += t), err: (t) => (err += t), tty, stdout: () => out, stderr: () => err };
+}
+
+describe("senko models", () => {
+  test("--offline with nothing cached fails, naming SENKO_MODELS_DIR", async () => {
+    const io = capture();
+    expect(await modelsCommand(["--offline", "--cache-dir", tempDir(), "--models-dir", tempDir()], io)).toBe(1);
+    expect(io.stderr()).toContain("model campplus");
+    expect(io.stderr()).toContain("SENKO_MODELS_DIR");
+    expect(io.stdout()).toBe("");
+  });
+
+  test("a models directory serves a machine without network", async () => {
+    const dir = tempDir();
+    const models = await cachedModels();
+    for (const id of MODEL_IDS) await Bun.write(join(dir, modelSpec(id).file), Bun.file(models[id]));
+    const io = capture();
+    expect(await modelsCommand(["--offline", "--cache-dir", tempDir(), "--models-dir", dir, "--json"], io)).toBe(0);
+    const listed = JSON.parse(io.stdout()) as { id: string; origin: string }[];
+    expect(listed.map((m) => [m.id, m.origin])).toEqual(MODEL_IDS.map((id) => [id, "models-dir"]));
+  });
+
+  test("with everything cached: downloads nothing and lists what is there", async () => {
+    const cacheDir = tempDir();
+    const modelsDir = tempDir();
+    const io = capture();
+    const models = await cachedModels();
+    for (const id of MODEL_IDS) await Bun.write(join(cacheDir, modelSpec(id).file), Bun.file(models[id]));
+    expect(await modelsCommand(["--cache-dir", cacheDir, "--models-dir", modelsDir], io)).toBe(0);
+    expect(io.stdout().trim().split("\n")).toHaveLength(MODEL_IDS.length);
+    expect(io.stdout()).toContain("sha256 ok");
+    expect(io.stdout()).toContain("(from cache)");
+    expect(io.stderr()).toBe("");
+    expect(readdirSync(cacheDir).sort()).toEqual(MODEL_IDS.map((id) => modelSpec(id).file).sort());
+  });
+
+  test("is a subcommand of the senko command line; bad options are usage errors", () => {
+    const run = (args: string[]) => Bun.spawnSync([process.execPath, "run", join(ROOT, "diarize.ts"), ...args], { stdout: "pipe", stderr: "pipe" });
+    const listed = run(["models", "--offline"]);
+    expect(listed.exitCode).toBe(0);
+    expect(listed.stdout.toString()).toContain("campplus");
+    const bad = run(["models", "--bogus"]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr.toString()).toBe("senko models: Unknown option '--bogus' (see --help)\n");
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * The npm packages (`npm run build:packages`): what the tarballs hold, the cross-built library of every
+ * platform package (format, CPU, the symbols the bindings need), and a fresh project that installs the
+ * tarballs with npm and with bun, imports senko and diarizes a fixture exactly as this checkout does.
+ * The default suite packs `senko` with this machine's platform package only (one cross-compile);
+ * `npm run test:platforms` (SENKO_TEST_PLATFORMS=all) packs all six, as a release does, and installs those.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { resolveModel } from "../models/fetch.ts";
+import { Diarizer, toRttm, VERSION } from "../src/index.ts";
+import { NATIVE_SYMBOL_NAMES } from "../src/ffi.ts";
+import { findPlatform, libraryFileName, PLATFORMS } from "../src/native/platforms.ts";
+import { binaryInfo } from "../tools/binary-info.ts";
+import { buildPackages, type PackedPackages } from "../tools/build-packages.ts";
+
+const FIXTURE = join(import.meta.dir, "../../shared/fixtures/ami/dev00.wav");
+const ARCH = { x64: "x86-64", arm64: "aarch64" } as const;
+const FORMAT = { linux: "elf", darwin: "mach-o", win32: "pe" } as const;
+
+const ALL_PLATFORMS = process.env.SENKO_TEST_PLATFORMS === "all";
+const MINE = findPlatform()!;
+const TESTED = ALL_PLATFORMS ? PLATFORMS : [MINE];
+
+const BIN = mkdtempSync(join(tmpdir(), "senko-bin-"));
+symlinkSync(process.execPath, join(BIN, "bun"));
+let packed: PackedPackages;
+let expected: { rttm: string; segments: string };
+
+/** Files of a tarball (`tar -t`), and the text or bytes of one member (`tar -xO`). */
+function tarList(tarball: string): string[] {
+  return Bun.spawnSync(["tar", "-tzf", tarball]).stdout.toString().trim().split("\n");
+}
+function tarRead(tarball: string, member: string): Uint8Array {
+  const out = Bun.spawnSync(["tar", "-xzOf", tarball, member], { stdout: "pipe" });
+  if (out.exitCode !== 0) throw new Error(`${tarball} has no ${member}`);
+  return new Uint8Array(out.stdout);
+}
+
+afterAll(() => rmSync(BIN, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  packed = await buildPackages(TESTED);
+  await using diarizer = new Diarizer({ vad: "silero", quiet: true });
+  const result = await diarizer.diarize(FIXTURE);
+  expect(result.mergedSegments.length).toBeGreaterThan(0);
+  expected = { rttm: toRttm(result, "dev00"), segments: JSON.stringify(result.mergedSegments) };
+}, 900_000);
+
+describe("the tarballs", () => {
+  test("senko holds what a user needs, no benches, tests, tools or Python", () => {
+    const files = tarList(packed.main);
+    for (const needed of ["package/src/index.ts", "package/src/ffi.ts", "package/models/manifest.json", "package/models/fetch.ts", "package/diarize.ts", "package/README.md"]) {
+      expect(files).toContain(needed);
+    }
+    const unwanted = files.filter((f) => /^package\/(bench|test|tools|examples|zig)\//.test(f) || f.endsWith(".py") || f.endsWith(".zig"));
+    expect(unwanted).toEqual([]);
+    const manifest = JSON.parse(new TextDecoder().decode(tarRead(packed.main, "package/package.json")));
+    expect(manifest.optionalDependencies).toEqual(Object.fromEntries(TESTED.map((p) => [p.packageName, VERSION])));
+    expect(manifest.bin).toEqual({ senko: "./diarize.ts" });
+    expect(manifest.devDependencies).toBeUndefined();
+    expect(manifest.scripts).toBeUndefined();
+  });
+
+  for (const p of TESTED) {
+    test(`${p.packageName}: os/cpu, and a ${FORMAT[p.os]} ${ARCH[p.cpu]} library exporting every symbol the bindings use`, () => {
+      const tarball = packed.platforms[p.id]!;
+      const file = libraryFileName(p.os);
+      expect(tarList(tarball).sort()).toEqual([`package/${file}`, "package/README.md", "package/package.json"].sort());
+      const manifest = JSON.parse(new TextDecoder().decode(tarRead(tarball, "package/package.json")));
+      expect(manifest).toMatchObject({ name: p.packageName, version: VERSION, os: [p.os], cpu: [p.cpu] });
+      const info = binaryInfo(tarRead(tarball, `package/${file}`));
+      expect(info).toMatchObject({ format: FORMAT[p.os], arch: ARCH[p.cpu], kind: "library" });
+      expect(NATIVE_SYMBOL_NAMES.length).toBeGreaterThan(20);
+      expect(NATIVE_SYMBOL_NAMES.filter((name) => !info.exports.includes(name))).toEqual([]);
+    });
+  }
+});
+
+/** The environment of a user's shell: no SENKO_LIB pointing into this checkout. */
+function userEnv(): Record<string, string> {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), ONNXRUNTIME_NODE_INSTALL: "skip" };
+  // bun on the PATH, as a user who runs bunx has it (the npm package's binary is named bun.exe).
+  env.PATH = `${BIN}:${env.PATH}`;
+  delete env.SENKO_LIB;
+  return env;
+}
+
+const SCRIPT = `import { Diarizer, toRttm } from "senko";
+await using diarizer = new Diarizer({ vad: "silero", quiet: true });
+const result = await diarizer.diarize(process.argv[2]);
+console.log(JSON.stringify({ rttm: toRttm(result, "dev00"), segments: JSON.stringify(result.mergedSegments) }));
+`;
+
+/** A fresh project that depends on the senko tarball; the platform packages come from their tarballs too. */
+function freshProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), "senko-install-"));
+  const tarballs = Object.fromEntries(TESTED.map((p) => [p.packageName, `file:${packed.platforms[p.id]}`]));
+  const manifest = { name: "senko-user", version: "1.0.0", private: true, type: "module", dependencies: { senko: `file:${packed.main}` }, overrides: tarballs };
+  writeFileSync(join(dir, "package.json"), JSON.stringify(manifest, null, 2));
+  writeFileSync(join(dir, "diarize.ts"), SCRIPT);
+  return dir;
+}
+
+function runIn(dir: string, cmd: string[], env: Record<string, string> = {}): string {
+  const run = Bun.spawnSync(cmd, { cwd: dir, env: { ...userEnv(), ...env }, stdout: "pipe", stderr: "pipe" });
+  if (run.exitCode !== 0) throw new Error(`${cmd.join(" ")} exited ${run.exitCode}:\n${run.stderr.toString()}${run.stdout.toString()}`);
+  return run.stdout.toString();
+}
+
+// npm reads os/cpu from the tarballs and skips the other platforms' packages; bun reads them only from a
+// registry's metadata, so from local tarballs it installs all five (the lookup still takes its own).
+const INSTALLERS: [string, string[], boolean][] = [
+  ["npm", ["npm", "install", "--no-audit", "--no-fund", "--prefer-offline"], true],
+  ["bun", [process.execPath, "install"], false],
+];
+
+describe.each(INSTALLERS)("a fresh project installed with %s", (_installer, install, filtersTarballs) => {
+  let dir: string;
+
+  beforeAll(() => {
+    dir = freshProject();
+    runIn(dir, install);
+  }, 600_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("gets its own platform package", () => {
+    expect(existsSync(join(dir, "node_modules", MINE.packageName, libraryFileName(MINE.os)))).toBe(true);
+    if (filtersTarballs) for (const p of TESTED) expect(existsSync(join(dir, "node_modules", p.packageName))).toBe(p === MINE);
+  });
+
+  test("import { Diarizer } from \"senko\" diarizes a fixture as the checkout does", () => {
+    const got = JSON.parse(runIn(dir, [process.execPath, "run", "diarize.ts", FIXTURE]));
+    expect(got.segments).toBe(expected.segments);
+    expect(got.rttm).toBe(expected.rttm);
+  }, 120_000);
+
+  // With an empty cache and the models in SENKO_MODELS_DIR, as on a machine without network.
+  test("bunx senko <file> and bunx senko models work from the project, the models from SENKO_MODELS_DIR", async () => {
+    const offline = { XDG_CACHE_HOME: join(dir, "empty-cache"), SENKO_MODELS_DIR: dirname((await resolveModel("campplus", { offline: true })).path) };
+    const bunx = [process.execPath, "x", "senko", FIXTURE, "--vad", "silero", "--format", "rttm", "--quiet"];
+    expect(runIn(dir, bunx, offline)).toBe(expected.rttm);
+    const listed = runIn(dir, [process.execPath, "x", "senko", "models", "--offline", "--json"], offline);
+    expect((JSON.parse(listed) as { origin: string }[]).map((m) => m.origin)).toEqual(["models-dir", "models-dir", "models-dir"]);
+  }, 120_000);
+});

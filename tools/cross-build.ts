@@ -1,0 +1,59 @@
+/**
+ * @module libsenko for any platform of src/native/platforms.ts, cross-compiled by the pinned Zig from this
+ * machine: ReleaseFast, the architecture's baseline CPU, the platform's Zig target. Each build is cached by
+ * the content of the Zig sources (tools/build-cache.ts).
+ */
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { libraryFileName, zigLibDir, type Platform } from "../src/native/platforms.ts";
+import { cachedBuild, contentHash, filesMatching, run } from "./build-cache.ts";
+
+export const ROOT = join(import.meta.dir, "..");
+
+/** Everything a libsenko build is made from. */
+function zigInputs(): string[] {
+  return [join(ROOT, "build.zig"), join(ROOT, "tools/zig-version"), ...filesMatching(join(ROOT, "zig"), "**/*.zig")];
+}
+
+export interface BuiltLibrary {
+  platform: Platform;
+  path: string;
+  /** true when it came from the cache */
+  cached: boolean;
+}
+
+/** The cached library of `platform`, built first if its sources changed. */
+export async function buildLibrary(platform: Platform, log: (line: string) => void = () => {}): Promise<BuiltLibrary> {
+  const args = ["build", "-Doptimize=ReleaseFast", `-Dtarget=${platform.zigTarget}`, "-Dcpu=baseline"];
+  const hash = await contentHash(ROOT, zigInputs(), args);
+  const file = libraryFileName(platform.os);
+  const { dir, hit } = await cachedBuild(`libsenko-${platform.id}`, hash, async (out) => {
+    log(`libsenko for ${platform.id}: zig ${args.join(" ")}`);
+    const prefix = await mkdtemp(join(tmpdir(), "senko-zig-"));
+    try {
+      await run(["bash", join(ROOT, "tools/zig.sh"), ...args, "--prefix", prefix]);
+      await copyFile(join(prefix, "lib", zigLibDir(platform.os, platform.cpu), file), join(out, file));
+    } finally {
+      await rm(prefix, { recursive: true, force: true });
+    }
+  });
+  return { platform, path: join(dir, file), cached: hit };
+}
+
+/**
+ * The libraries of `platforms`, in their order, building the missing ones two at a time: a Zig compile of
+ * libsenko keeps about one core busy.
+ */
+export async function buildLibraries(platforms: readonly Platform[], log: (line: string) => void = () => {}): Promise<BuiltLibrary[]> {
+  const built: BuiltLibrary[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < platforms.length) {
+      const i = next++;
+      built[i] = await buildLibrary(platforms[i]!, log);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(2, availableParallelism()) }, worker));
+  return built;
+}
