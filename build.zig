@@ -24,6 +24,8 @@ pub fn build(b: *std.Build) void {
     const optimize = b.option(std.builtin.OptimizeMode, "optimize", "Optimization mode (default ReleaseFast)") orelse .ReleaseFast;
     // e.g. -Doptimize=ReleaseSafe -Ddir-suffix=-safe: a safety-checked library beside the fast one (test/fuzz.test.ts).
     const dir_suffix = b.option([]const u8, "dir-suffix", "Appended to the output directory under zig-out/lib") orelse "";
+    // The prebuilt libraries of the npm packages (tools/cross-build.ts): without DWARF, a quarter of the size.
+    const strip = b.option(bool, "strip", "Leave out debug information");
 
     const lib = b.addLibrary(.{
         .name = "senko",
@@ -34,6 +36,7 @@ pub fn build(b: *std.Build) void {
             .optimize = optimize,
             // libc gives pthreads, which is what a shared library inside Bun's process must use.
             .link_libc = true,
+            .strip = strip,
         }),
     });
     const t = target.result;

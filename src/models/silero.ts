@@ -6,6 +6,7 @@
  */
 import * as ort from "onnxruntime-node";
 import { defaultContext, type InContext } from "../compute-context.ts";
+import { ConfigError } from "../errors.ts";
 import { loadModel, type ModelCall } from "./session.ts";
 
 export const SILERO_SAMPLE_RATE = 16000;
@@ -13,35 +14,99 @@ export const SILERO_FRAME_SAMPLES = 512;
 const CONTEXT_SAMPLES = 64;
 const STATE_SIZE = 2 * 1 * 128;
 
+/**
+ * Silero over audio that arrives in pieces: `push` returns the probabilities of the whole frames it
+ * completes, `finish` the one of the last partial frame (zero-padded). The frames, the context and the
+ * recurrent state are those of one pass over the whole audio, so the probabilities are the same bits
+ * however the audio is cut.
+ */
+export class SileroStream {
+  readonly #call: ModelCall;
+  // One input buffer reused for every frame: [context (64) | frame (512)].
+  readonly #window = new Float32Array(CONTEXT_SAMPLES + SILERO_FRAME_SAMPLES);
+  /** samples of the next frame received so far */
+  #filled = 0;
+  #state: ort.Tensor = new ort.Tensor("float32", new Float32Array(STATE_SIZE), [2, 1, 128]);
+  #finished = false;
+  /** frames run so far */
+  frames = 0;
+
+  constructor(call: ModelCall = {}) {
+    this.#call = call;
+  }
+
+  /** Probabilities of the frames `samples` completes (16 kHz mono); `onFrame(done)` after each. */
+  async push(samples: Float32Array, onFrame?: (frames: number) => void): Promise<Float32Array> {
+    if (this.#finished) throw new ConfigError("SileroStream: push after finish");
+    const window = this.#window;
+    const complete = Math.floor((this.#filled + samples.length) / SILERO_FRAME_SAMPLES);
+    const out = new Float32Array(complete);
+    if (complete === 0) {
+      window.set(samples, CONTEXT_SAMPLES + this.#filled);
+      this.#filled += samples.length;
+      return out;
+    }
+    const run = await this.#runner();
+    let at = 0;
+    for (let f = 0; f < complete; f++) {
+      const take = SILERO_FRAME_SAMPLES - this.#filled;
+      window.set(samples.subarray(at, at + take), CONTEXT_SAMPLES + this.#filled);
+      at += take;
+      this.#filled = 0;
+      out[f] = await run();
+      onFrame?.(this.frames);
+    }
+    window.set(samples.subarray(at), CONTEXT_SAMPLES);
+    this.#filled = samples.length - at;
+    return out;
+  }
+
+  /** The probability of the last partial frame (zero-padded), if there is one; the stream then ends. */
+  async finish(): Promise<Float32Array> {
+    if (this.#finished) throw new ConfigError("SileroStream: finish called twice");
+    this.#finished = true;
+    if (this.#filled === 0) return new Float32Array(0);
+    this.#window.fill(0, CONTEXT_SAMPLES + this.#filled);
+    const run = await this.#runner();
+    return Float32Array.of(await run());
+  }
+
+  /** One frame through the model: the window holds [context | frame]; afterwards its tail is the next context. */
+  async #runner(): Promise<() => Promise<number>> {
+    const { session } = await loadModel("silero-vad", this.#call);
+    const [inputName, stateName, rateName] = session.inputNames as [string, string, string];
+    const [outputName, nextStateName] = session.outputNames as [string, string];
+    const input = new ort.Tensor("float32", this.#window, [1, this.#window.length]);
+    const rate = new ort.Tensor("int64", BigInt64Array.of(BigInt(SILERO_SAMPLE_RATE)), []);
+    return async () => {
+      const out = await session.run({ [inputName]: input, [stateName]: this.#state, [rateName]: rate });
+      this.#state = out[nextStateName]!;
+      this.frames++;
+      // The new context is the tail of this input, i.e. of this frame.
+      this.#window.copyWithin(0, SILERO_FRAME_SAMPLES);
+      return (out[outputName]!.data as Float32Array)[0]!;
+    };
+  }
+}
+
 /** One probability per 512-sample frame: ceil(samples.length / 512) values. */
 export async function sileroSpeechProbabilities(
   samples16k: Float32Array,
   onProgress?: (done: number, total: number) => void,
   call: ModelCall = {},
 ): Promise<Float32Array> {
-  const { session } = await loadModel("silero-vad", call);
-  const [inputName, stateName, rateName] = session.inputNames as [string, string, string];
-  const [outputName, nextStateName] = session.outputNames as [string, string];
   const frames = Math.ceil(samples16k.length / SILERO_FRAME_SAMPLES);
-  const probabilities = new Float32Array(frames);
-  // One input buffer reused for every frame: [context (64) | frame (512)].
-  const window = new Float32Array(CONTEXT_SAMPLES + SILERO_FRAME_SAMPLES);
-  const input = new ort.Tensor("float32", window, [1, window.length]);
-  const rate = new ort.Tensor("int64", BigInt64Array.of(BigInt(SILERO_SAMPLE_RATE)), []);
-  let state: ort.Tensor = new ort.Tensor("float32", new Float32Array(STATE_SIZE), [2, 1, 128]);
+  const stream = new SileroStream(call);
   const progressEvery = 1000;
-  for (let f = 0; f < frames; f++) {
-    // The new context is the tail of the previous input, i.e. of the previous frame.
-    window.copyWithin(0, SILERO_FRAME_SAMPLES);
-    const start = f * SILERO_FRAME_SAMPLES;
-    const frame = samples16k.subarray(start, Math.min(start + SILERO_FRAME_SAMPLES, samples16k.length));
-    window.set(frame, CONTEXT_SAMPLES);
-    if (frame.length < SILERO_FRAME_SAMPLES) window.fill(0, CONTEXT_SAMPLES + frame.length);
-    const out = await session.run({ [inputName]: input, [stateName]: state, [rateName]: rate });
-    probabilities[f] = (out[outputName]!.data as Float32Array)[0]!;
-    state = out[nextStateName]!;
-    if (onProgress && ((f + 1) % progressEvery === 0 || f + 1 === frames)) onProgress(f + 1, frames);
-  }
+  const whole = await stream.push(samples16k, (done) => {
+    if (onProgress && (done % progressEvery === 0 || done === frames)) onProgress(done, frames);
+  });
+  const last = await stream.finish();
+  if (last.length === 0) return whole;
+  onProgress?.(frames, frames);
+  const probabilities = new Float32Array(frames);
+  probabilities.set(whole);
+  probabilities.set(last, whole.length);
   return probabilities;
 }
 

@@ -6,7 +6,7 @@
  */
 import type { AudioData } from "../audio/index.ts";
 import type { ComputeContext } from "../compute-context.ts";
-import type { PipelineResult } from "../types.ts";
+import type { PipelineResult, Segment } from "../types.ts";
 
 /** Options every pipeline honours. */
 export interface CommonPipelineOptions {
@@ -39,4 +39,36 @@ export interface DiarizationPipeline<Options extends CommonPipelineOptions = Com
   /** loads (and warms up) the models it needs into the context; the Diarizer calls it once */
   prepare(context: ComputeContext, options: Readonly<Options>): Promise<void>;
   run(audio: AudioData, run: PipelineRun<Options>): Promise<PipelineResult>;
+  /**
+   * The incremental form live sessions use (src/live/session.ts), for pipelines that have one: it takes
+   * the audio as it arrives, keeps the work that later audio cannot change, and ends with what `run`
+   * gives for the whole audio.
+   */
+  incremental?(run: PipelineRun<Options>): IncrementalDiarization;
+}
+
+/** A pipeline run over audio that arrives in pieces. Calls never overlap: the session awaits each one. */
+export interface IncrementalDiarization {
+  /** the next 16 kHz mono samples: does the work they make final (VAD, features, embeddings of finished windows) */
+  append(samples: Float32Array): Promise<void>;
+  /** the diarization of the audio so far, speakers named as the pipeline likes (the session renames them) */
+  snapshot(): Promise<IncrementalSnapshot>;
+  /** no more audio: the result `run` gives for all of it (same turns, speakers and centroids) */
+  finish(): Promise<PipelineResult>;
+  /** releases what it holds (idempotent); the session calls it after `finish` or when it is abandoned */
+  dispose(): void;
+  /** 16 kHz samples it holds now (for the memory figures) */
+  readonly heldSamples: number;
+}
+
+export interface IncrementalSnapshot {
+  /** turns of the audio so far (they may overlap when the pipeline reports overlapped speech) */
+  segments: Segment[];
+  /**
+   * turns that end by this time (seconds) keep their start and end whatever audio follows; only a new
+   * clustering may still give them another speaker
+   */
+  settledSec: number;
+  /** whether this snapshot ran the full clustering again (rather than placing new embeddings by the last one) */
+  reclustered: boolean;
 }

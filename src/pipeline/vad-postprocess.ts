@@ -24,47 +24,124 @@ export function sileroRegions(
   sampleRate: number,
   options: SileroRegionOptions = {},
 ): TimeSpan[] {
-  const threshold = options.threshold ?? 0.55;
-  const negThreshold = options.negThreshold ?? Math.max(threshold - 0.15, 0.01);
-  const perMs = sampleRate / 1000;
-  const minSpeech = (options.minSpeechMs ?? 250) * perMs;
-  const minSilence = (options.minSilenceMs ?? 100) * perMs;
-  const pad = (options.speechPadMs ?? 30) * perMs;
+  const tracker = new SileroRegionTracker(frameSamples, sampleRate, options);
+  tracker.push(probabilities);
+  return tracker.regions(totalSamples);
+}
 
-  const regions: { start: number; end: number }[] = [];
-  let open = -1;
-  let silenceStart = -1;
-  for (let i = 0; i < probabilities.length; i++) {
-    const p = probabilities[i]!;
-    const at = i * frameSamples;
-    if (p >= threshold) {
-      silenceStart = -1;
-      if (open < 0) open = at;
-      continue;
-    }
-    if (open < 0 || p >= negThreshold) continue;
-    if (silenceStart < 0) silenceStart = at;
-    if (at - silenceStart < minSilence) continue;
-    if (silenceStart - open > minSpeech) regions.push({ start: open, end: silenceStart });
-    open = -1;
-    silenceStart = -1;
-  }
-  if (open >= 0 && totalSamples - open > minSpeech) regions.push({ start: open, end: totalSamples });
+/** What the probabilities seen so far settle about the regions of the audio (see `SileroRegionTracker.settled`). */
+export interface SettledRegions {
+  /** the regions the audio so far gives (as `regions(samplesSoFar)`) */
+  regions: TimeSpan[];
+  /** the first `final` of them are the same whatever audio follows */
+  final: number;
+  /**
+   * for each region from `final` on: a time its end will not come before (seconds), or -1 when the
+   * region may still be dropped as too short
+   */
+  endAtLeast: number[];
+  /** a region not yet begun starts at or after this (seconds) */
+  nextStartAtLeast: number;
+}
 
-  for (let i = 0; i < regions.length; i++) {
-    const r = regions[i]!;
-    if (i === 0) r.start = Math.max(0, r.start - pad);
-    const next = regions[i + 1];
-    if (!next) {
-      r.end = Math.min(totalSamples, r.end + pad);
-      break;
-    }
-    const gap = next.start - r.end;
-    const grow = gap < 2 * pad ? Math.floor(gap / 2) : pad;
-    r.end += grow;
-    next.start = Math.max(0, next.start - grow);
+/**
+ * The state machine of `sileroRegions`, fed probabilities as they come: `regions(total)` gives what
+ * `sileroRegions` gives for the probabilities pushed so far, `settled(total)` also which regions more
+ * audio cannot change.
+ */
+export class SileroRegionTracker {
+  readonly #frameSamples: number;
+  readonly #sampleRate: number;
+  readonly #threshold: number;
+  readonly #negThreshold: number;
+  readonly #minSpeech: number;
+  readonly #minSilence: number;
+  readonly #pad: number;
+  /** closed regions that are long enough, in samples, before padding */
+  readonly #closed: { start: number; end: number }[] = [];
+  #open = -1;
+  #silenceStart = -1;
+  #frames = 0;
+
+  constructor(frameSamples: number, sampleRate: number, options: SileroRegionOptions = {}) {
+    this.#frameSamples = frameSamples;
+    this.#sampleRate = sampleRate;
+    this.#threshold = options.threshold ?? 0.55;
+    this.#negThreshold = options.negThreshold ?? Math.max(this.#threshold - 0.15, 0.01);
+    const perMs = sampleRate / 1000;
+    this.#minSpeech = (options.minSpeechMs ?? 250) * perMs;
+    this.#minSilence = (options.minSilenceMs ?? 100) * perMs;
+    this.#pad = (options.speechPadMs ?? 30) * perMs;
   }
-  return regions.map((r) => ({ start: r.start / sampleRate, end: r.end / sampleRate }));
+
+  push(probabilities: Float32Array): void {
+    for (let i = 0; i < probabilities.length; i++) {
+      const p = probabilities[i]!;
+      const at = this.#frames++ * this.#frameSamples;
+      if (p >= this.#threshold) {
+        this.#silenceStart = -1;
+        if (this.#open < 0) this.#open = at;
+        continue;
+      }
+      if (this.#open < 0 || p >= this.#negThreshold) continue;
+      if (this.#silenceStart < 0) this.#silenceStart = at;
+      if (at - this.#silenceStart < this.#minSilence) continue;
+      if (this.#silenceStart - this.#open > this.#minSpeech) this.#closed.push({ start: this.#open, end: this.#silenceStart });
+      this.#open = -1;
+      this.#silenceStart = -1;
+    }
+  }
+
+  /** The regions (seconds) of audio of `totalSamples` samples whose probabilities have all been pushed. */
+  regions(totalSamples: number): TimeSpan[] {
+    const regions = this.#closed.map((r) => ({ ...r }));
+    if (this.#open >= 0 && totalSamples - this.#open > this.#minSpeech) regions.push({ start: this.#open, end: totalSamples });
+    return this.#padded(regions, totalSamples);
+  }
+
+  /**
+   * `regions(totalSamples)` and how much of it is settled, when the audio continues past `totalSamples`
+   * (every probability pushed covers audio before it).
+   */
+  settled(totalSamples: number): SettledRegions {
+    const closed = this.#closed;
+    const position = this.#frames * this.#frameSamples;
+    // The open region ends where its current silence began, or later; until it is longer than the
+    // shortest kept region it may still be dropped.
+    const endsAfter = this.#silenceStart >= 0 ? this.#silenceStart : position;
+    const openKept = this.#open >= 0 && endsAfter - this.#open > this.#minSpeech;
+    // The earliest a region after the closed ones can start (before padding).
+    const nextRaw = this.#open >= 0 ? this.#open : position;
+    // The last closed region's padded end depends on the next region's start when they are under two
+    // pads apart: settled once that next region is sure to be kept.
+    const last = closed.at(-1);
+    let final = closed.length;
+    if (last && !openKept && nextRaw - last.end < 2 * this.#pad) final--;
+    const regions = this.regions(totalSamples);
+    const endAtLeast: number[] = [];
+    for (let i = final; i < closed.length; i++) endAtLeast.push(closed[i]!.end / this.#sampleRate);
+    if (regions.length > closed.length) endAtLeast.push(openKept ? endsAfter / this.#sampleRate : -1);
+    return { regions, final, endAtLeast, nextStartAtLeast: Math.max(0, nextRaw - this.#pad) / this.#sampleRate };
+  }
+
+  /** Padding on both sides of each region (gaps shorter than two pads split in the middle). */
+  #padded(regions: { start: number; end: number }[], totalSamples: number): TimeSpan[] {
+    const pad = this.#pad;
+    for (let i = 0; i < regions.length; i++) {
+      const r = regions[i]!;
+      if (i === 0) r.start = Math.max(0, r.start - pad);
+      const next = regions[i + 1];
+      if (!next) {
+        r.end = Math.min(totalSamples, r.end + pad);
+        break;
+      }
+      const gap = next.start - r.end;
+      const grow = gap < 2 * pad ? Math.floor(gap / 2) : pad;
+      r.end += grow;
+      next.start = Math.max(0, next.start - grow);
+    }
+    return regions.map((r) => ({ start: r.start / this.#sampleRate, end: r.end / this.#sampleRate }));
+  }
 }
 
 export type { FrameTiming } from "../types.ts";

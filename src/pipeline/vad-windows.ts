@@ -7,11 +7,12 @@
 import { cluster, type ClusterMethod } from "../cluster/cluster.ts";
 import { extractFbank } from "../features/fbank.ts";
 import { campplusEmbeddings, prepareModels } from "../models/index.ts";
-import type { Embeddings, PipelineResult } from "../types.ts";
-import type { CommonPipelineOptions, DiarizationPipeline } from "./diarization-pipeline.ts";
+import type { Embeddings, PipelineResult, TimeSpan } from "../types.ts";
+import type { CommonPipelineOptions, DiarizationPipeline, PipelineRun } from "./diarization-pipeline.ts";
 import { overlapSeconds, toSegments } from "./segments.ts";
 import { detectSpeech, resolveVad, type VadChoice } from "./speech.ts";
 import { subsegment, WINDOWS, type WindowsChoice } from "./subsegment.ts";
+import { vadWindowsIncremental } from "./vad-windows-live.ts";
 
 export interface VadWindowsOptions extends CommonPipelineOptions {
   /** "auto" picks pyannote on CUDA and Silero on the CPU */
@@ -43,27 +44,16 @@ export const vadWindows: DiarizationPipeline<VadWindowsOptions> = {
     await prepareModels({ context, vad: options.vad ?? "auto", warmup: options.warmup ?? true });
   },
 
-  async run(audio, { context, options, stage, progress }) {
+  incremental: (run) => vadWindowsIncremental(run),
+
+  async run(audio, run) {
+    const { context, options, stage, progress } = run;
     const vad = await resolveVad(options.vad ?? "auto", context.device);
     const regions = await stage("vad", () =>
       detectSpeech(audio.samples, { context, vad, sileroStretches: options.sileroStretches, onProgress: progress("vad") }),
     );
     const windows = await stage("subsegment", () => subsegment(regions, WINDOWS[options.windows ?? "default"]));
-    if (windows.length === 0) {
-      const none: PipelineResult = {
-        rawSegments: [],
-        mergedSegments: [],
-        exclusiveSegments: [],
-        overlapSec: 0,
-        rawSpeakersDetected: 0,
-        mergedSpeakersDetected: 0,
-        speakerCentroids: {},
-        vad,
-        clustering: "none",
-        noiseReassigned: 0,
-      };
-      return none;
-    }
+    if (windows.length === 0) return windowsResult(windows, { data: new Float32Array(0), count: 0, dim: 0 }, audio.durationSec, vad, run);
 
     const features = await stage("fbank", () => extractFbank(audio.samples, windows, { context }));
     let embeddings: Embeddings;
@@ -74,31 +64,55 @@ export const vadWindows: DiarizationPipeline<VadWindowsOptions> = {
     } finally {
       features.free();
     }
-
-    const clustered = await stage("clustering", () =>
-      cluster(embeddings, {
-        context,
-        audioDurationSec: audio.durationSec,
-        method: options.clusterMethod,
-        mergeCosine: options.mergeCosine,
-        numSpeakers: options.numSpeakers,
-        minSpeakers: options.minSpeakers,
-        maxSpeakers: options.maxSpeakers,
-      }),
-    );
-    const segments = await stage("segments", () => toSegments(windows, clustered.labels, embeddings));
-    return {
-      rawSegments: segments.rawSegments,
-      mergedSegments: segments.mergedSegments,
-      // One speaker per window, and turns split where windows of two speakers overlap: already exclusive.
-      exclusiveSegments: segments.mergedSegments.map((s) => ({ ...s })),
-      overlapSec: overlapSeconds(segments.mergedSegments),
-      rawSpeakersDetected: segments.rawSpeakersDetected,
-      mergedSpeakersDetected: segments.mergedSpeakersDetected,
-      speakerCentroids: segments.speakerCentroids,
-      vad,
-      clustering: clustered.method,
-      noiseReassigned: clustered.noiseReassigned,
-    };
+    return windowsResult(windows, embeddings, audio.durationSec, vad, run);
   },
 };
+
+/** The clustering and segments stages: windows and their embeddings (one per window) to the result. */
+export async function windowsResult(
+  windows: readonly TimeSpan[],
+  embeddings: Embeddings,
+  durationSec: number,
+  vad: "silero" | "pyannote",
+  { context, options, stage }: PipelineRun<VadWindowsOptions>,
+): Promise<PipelineResult> {
+  if (windows.length === 0) {
+    return {
+      rawSegments: [],
+      mergedSegments: [],
+      exclusiveSegments: [],
+      overlapSec: 0,
+      rawSpeakersDetected: 0,
+      mergedSpeakersDetected: 0,
+      speakerCentroids: {},
+      vad,
+      clustering: "none",
+      noiseReassigned: 0,
+    };
+  }
+  const clustered = await stage("clustering", () =>
+    cluster(embeddings, {
+      context,
+      audioDurationSec: durationSec,
+      method: options.clusterMethod,
+      mergeCosine: options.mergeCosine,
+      numSpeakers: options.numSpeakers,
+      minSpeakers: options.minSpeakers,
+      maxSpeakers: options.maxSpeakers,
+    }),
+  );
+  const segments = await stage("segments", () => toSegments(windows, clustered.labels, embeddings));
+  return {
+    rawSegments: segments.rawSegments,
+    mergedSegments: segments.mergedSegments,
+    // One speaker per window, and turns split where windows of two speakers overlap: already exclusive.
+    exclusiveSegments: segments.mergedSegments.map((s) => ({ ...s })),
+    overlapSec: overlapSeconds(segments.mergedSegments),
+    rawSpeakersDetected: segments.rawSpeakersDetected,
+    mergedSpeakersDetected: segments.mergedSpeakersDetected,
+    speakerCentroids: segments.speakerCentroids,
+    vad,
+    clustering: clustered.method,
+    noiseReassigned: clustered.noiseReassigned,
+  };
+}

@@ -37,6 +37,8 @@ export interface LocalEmbeddingOptions {
   maxFrames?: number;
   /** only the central frames of each window (default: all 589) */
   centerFrames?: number;
+  /** plan windows [from, to) only (default all; a live session plans each window once) */
+  windows?: readonly [number, number];
   /** embeddings per model call (default 16) */
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
@@ -70,6 +72,10 @@ function localFrame(j: number, start: number): number {
 /** Chooses the fbank frames of every (window, local speaker) with enough speech. */
 export function planEmbeddings(segmentation: LocalSegmentation, fbankFrames: number, options: LocalEmbeddingOptions = {}): EmbeddingPlan {
   const { minFrames = 50, minCleanFrames = 150, bucketFrames = 50, maxFrames = 1000, centerFrames = FRAMES_PER_WINDOW } = options;
+  const [fromWindow, toWindow] = options.windows ?? [0, segmentation.windowCount];
+  if (!(Number.isInteger(fromWindow) && Number.isInteger(toWindow) && 0 <= fromWindow && fromWindow <= toWindow && toWindow <= segmentation.windowCount)) {
+    throw new ConfigError(`planEmbeddings: windows [${fromWindow}, ${toWindow}) are not within the ${segmentation.windowCount} windows`);
+  }
   if (!(bucketFrames >= 1 && minFrames >= bucketFrames && maxFrames >= minFrames)) {
     throw new ConfigError(`embedding frames need 1 <= bucketFrames (${bucketFrames}) <= minFrames (${minFrames}) <= maxFrames (${maxFrames})`);
   }
@@ -81,7 +87,7 @@ export function planEmbeddings(segmentation: LocalSegmentation, fbankFrames: num
   const all: number[][] = Array.from({ length: LOCAL_SPEAKERS }, () => []);
   const alone: number[][] = Array.from({ length: LOCAL_SPEAKERS }, () => []);
   const { activity } = segmentation;
-  for (let w = 0; w < segmentation.windowCount; w++) {
+  for (let w = fromWindow; w < toWindow; w++) {
     const start = windowStart(segmentation, w);
     for (let k = 0; k < LOCAL_SPEAKERS; k++) {
       all[k]!.length = 0;

@@ -4,14 +4,14 @@
  * speakers are different people, then per-frame reconstruction. Turns may overlap; the result also
  * carries an exclusive view. Both models run in the context's inference lanes.
  */
-import type { ComputeContext } from "../../compute-context.ts";
+import type { ComputeContext, InContext } from "../../compute-context.ts";
 import type { WorkerLane } from "../../models/lanes.ts";
 import { embedBatch, FBANK_BINS, loadModel, SEGMENTATION, segmentationScoresBatch } from "../../models/index.ts";
-import type { PipelineResult } from "../../types.ts";
 import type { CommonPipelineOptions, DiarizationPipeline } from "../diarization-pipeline.ts";
 import type { EmbeddingRunner } from "./local-embeddings.ts";
 import type { SegmentationRunner } from "./local-segmentation.ts";
-import { overlapAwareDiarization, type OverlapRunners, type OverlapStage } from "./overlap-diarization.ts";
+import { OverlapAwareLive } from "./overlap-aware-live.ts";
+import { overlapAwareDiarization, pipelineResultOf, type OverlapPipelineOptions, type OverlapRunners, type OverlapStage } from "./overlap-diarization.ts";
 
 export interface OverlapAwareOptions extends CommonPipelineOptions {
   /** seconds between the starts of the 10 s segmentation windows (default 1.99; rounded to the model's 16.9 ms frames) */
@@ -39,6 +39,15 @@ function laneRunners(context: ComputeContext, workers: readonly WorkerLane[], th
   return { segmentation, embedding };
 }
 
+/** The stage options of the pipeline options. */
+function settingsOf(context: ComputeContext, options: OverlapAwareOptions): OverlapPipelineOptions & InContext {
+  return {
+    context,
+    stepSec: options.windowStepSec,
+    clustering: { numSpeakers: options.numSpeakers, minSpeakers: options.minSpeakers, maxSpeakers: options.maxSpeakers },
+  };
+}
+
 export const overlapAware: DiarizationPipeline<OverlapAwareOptions> = {
   name: "overlap-aware",
   description: "10 s segmentation windows, an embedding per local speaker, constrained clustering; reports overlapped speech",
@@ -60,17 +69,16 @@ export const overlapAware: DiarizationPipeline<OverlapAwareOptions> = {
     }
   },
 
+  // One runner (this thread): an update segments a window or so. Rows do not depend on their batch, so this is batch's work.
+  incremental: (run) => new OverlapAwareLive(run, settingsOf(run.context, run.options), laneRunners(run.context, [], run.context.threadsPerLane(run.context.lanes))),
+
   async run(audio, { context, options, stage, progress }) {
     const wanted = context.lanes - 1;
     const workers = context.workerLanes(wanted);
     // The threads split between the lanes that run, or all of them here when workers cannot run.
     const threads = context.threadsPerLane(workers.length < wanted ? 1 : context.lanes);
     const hooks = { stage: <T>(name: OverlapStage, work: () => T | Promise<T>) => stage(name, work), progress: (name: OverlapStage) => progress(name) };
-    const settings = {
-      context,
-      stepSec: options.windowStepSec,
-      clustering: { numSpeakers: options.numSpeakers, minSpeakers: options.minSpeakers, maxSpeakers: options.maxSpeakers },
-    };
+    const settings = settingsOf(context, options);
     let result;
     try {
       result = await overlapAwareDiarization(audio.samples, laneRunners(context, workers, threads), settings, hooks);
@@ -80,19 +88,6 @@ export const overlapAware: DiarizationPipeline<OverlapAwareOptions> = {
       context.disableWorkerLanes();
       result = await overlapAwareDiarization(audio.samples, laneRunners(context, [], context.threads), settings, hooks);
     }
-    const speakersIn = (segments: { speaker: string }[]) => new Set(segments.map((s) => s.speaker)).size;
-    const out: PipelineResult = {
-      rawSegments: result.rawSegments,
-      mergedSegments: result.mergedSegments,
-      exclusiveSegments: result.exclusiveSegments,
-      overlapSec: result.overlapSec,
-      rawSpeakersDetected: speakersIn(result.rawSegments),
-      mergedSpeakersDetected: speakersIn(result.mergedSegments),
-      speakerCentroids: result.speakerCentroids,
-      vad: "pyannote",
-      clustering: result.speakers.length === 0 ? "none" : "agglomerative",
-      noiseReassigned: 0,
-    };
-    return out;
+    return pipelineResultOf(result);
   },
 };

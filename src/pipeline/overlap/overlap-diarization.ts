@@ -6,11 +6,19 @@
  */
 import type { InContext } from "../../compute-context.ts";
 import { extractFbankSync } from "../../features/fbank.ts";
-import type { Segment } from "../../types.ts";
+import type { PipelineResult, Segment } from "../../types.ts";
 import { speakerName } from "../segments.ts";
 import { constrainedClustering, type ConstrainedClusteringOptions } from "./constrained-clustering.ts";
 import { embedLocalSpeakers, planEmbeddings, type EmbeddingRunner, type LocalEmbeddingOptions, type LocalEmbeddings } from "./local-embeddings.ts";
-import { DEFAULT_STEP_FRAMES, LOCAL_SPEAKERS, localSegmentation, stepFramesOf, type LocalSegmentationOptions, type SegmentationRunner } from "./local-segmentation.ts";
+import {
+  DEFAULT_STEP_FRAMES,
+  LOCAL_SPEAKERS,
+  localSegmentation,
+  stepFramesOf,
+  type LocalSegmentation,
+  type LocalSegmentationOptions,
+  type SegmentationRunner,
+} from "./local-segmentation.ts";
 import {
   activityTurns,
   exclusiveActivity,
@@ -74,6 +82,15 @@ function framesOf(sec: number, floor: number): number {
   return Math.max(floor, stepFramesOf(sec));
 }
 
+/** Window step and the central frames that embed and vote, in model frames. */
+export function windowFrames(options: Pick<OverlapPipelineOptions, "stepSec" | "centerSec">): { stepFrames: number; centerFrames: number } {
+  const stepFrames = options.stepSec === undefined ? DEFAULT_STEP_FRAMES : framesOf(options.stepSec, 1);
+  return { stepFrames, centerFrames: Math.min(589, framesOf(options.centerSec ?? 3, stepFrames)) };
+}
+
+/** Rules of the merged turns when none are given: a speaker's silences under 0.5 s are filled. */
+export const DEFAULT_MIN_DURATIONS: MinDurations = { minDurationOffSec: 0.5 };
+
 /** Hooks that only time the stages. */
 const NO_HOOKS: StageHooks = { stage: async (_, work) => work(), progress: () => undefined };
 
@@ -92,8 +109,7 @@ export async function overlapAwareDiarization(
       return out;
     });
   const { context } = options;
-  const stepFrames = options.stepSec === undefined ? DEFAULT_STEP_FRAMES : framesOf(options.stepSec, 1);
-  const centerFrames = Math.min(589, framesOf(options.centerSec ?? 3, stepFrames));
+  const { stepFrames, centerFrames } = windowFrames(options);
   const durationSec = samples.length / SAMPLE_RATE;
 
   const segmentation = await timed("segmentation", () =>
@@ -115,13 +131,28 @@ export async function overlapAwareDiarization(
   } finally {
     fbank.free();
   }
-  const clustering = await timed("clustering", () => constrainedClustering(embeddings, { ...options.clustering, context }));
+  return { ...(await clusteredResult(segmentation, embeddings, options, centerFrames, timed)), timing };
+}
+
+/**
+ * The stages after the embeddings: constrained clustering, then reconstruction of the frames, turns
+ * and speakers named by talk time (live sessions end with it too).
+ */
+export async function clusteredResult(
+  segmentation: LocalSegmentation,
+  embeddings: LocalEmbeddings,
+  options: OverlapPipelineOptions & InContext,
+  centerFrames: number,
+  timed: <T>(stage: OverlapStage, work: () => T | Promise<T>) => Promise<T>,
+): Promise<Omit<OverlapDiarization, "timing">> {
+  const durationSec = segmentation.sampleCount / SAMPLE_RATE;
+  const clustering = await timed("clustering", () => constrainedClustering(embeddings, { ...options.clustering, context: options.context }));
 
   return timed("segments", () => {
     const local = new Int32Array(segmentation.windowCount * LOCAL_SPEAKERS).fill(-1);
     for (let i = 0; i < embeddings.count; i++) local[embeddings.window[i]! * LOCAL_SPEAKERS + embeddings.speaker[i]!] = clustering.labels[i]!;
     const raw = reconstructActivity(segmentation, local, clustering.clusterCount, { ...options.reconstruction, centerFrames });
-    const merged = withMinDurations(raw, options.minDurations ?? { minDurationOffSec: 0.5 });
+    const merged = withMinDurations(raw, options.minDurations ?? DEFAULT_MIN_DURATIONS);
     const mergedTurns = activityTurns(merged, durationSec);
     // Speakers by talk time in the merged view, longest first (ties: lower cluster first).
     const talk = new Float64Array(clustering.clusterCount);
@@ -142,10 +173,26 @@ export async function overlapAwareDiarization(
       overlapSec: overlapSeconds(merged),
       speakerCentroids,
       speakers: order.map((c) => name.get(c)!),
-      timing,
       activity: reorderSpeakers(merged, order),
     };
   });
+}
+
+/** The pipeline's result of an overlap-aware diarization. */
+export function pipelineResultOf(result: Omit<OverlapDiarization, "timing">): PipelineResult {
+  const speakersIn = (segments: { speaker: string }[]) => new Set(segments.map((s) => s.speaker)).size;
+  return {
+    rawSegments: result.rawSegments,
+    mergedSegments: result.mergedSegments,
+    exclusiveSegments: result.exclusiveSegments,
+    overlapSec: result.overlapSec,
+    rawSpeakersDetected: speakersIn(result.rawSegments),
+    mergedSpeakersDetected: speakersIn(result.mergedSegments),
+    speakerCentroids: result.speakerCentroids,
+    vad: "pyannote",
+    clustering: result.speakers.length === 0 ? "none" : "agglomerative",
+    noiseReassigned: 0,
+  };
 }
 
 /** The activity with its speakers in `order` (speakers not in it dropped). */

@@ -1,0 +1,128 @@
+/**
+ * @module `senko --live <-|file>`: diarizes audio as it arrives (a WAV stream or raw PCM on stdin, or a
+ * file still being written), shows the turns as they settle (./view.ts), and on the end of the stream or
+ * Ctrl-C writes the final result (what `senko` on the whole recording gives) where --out says.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { BYTES_PER_SAMPLE } from "../audio/wav.ts";
+import type { DiarizerOptions } from "../diarizer.ts";
+import { Diarizer } from "../diarizer.ts";
+import { formatResult, OUTPUT_FORMATS, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "../output/writers.ts";
+import { fileChunks, pcmData, RAW_FORMATS, stdinChunks, type PcmLayout, type RawFormat } from "./input.ts";
+import type { LiveDiarization } from "./session.ts";
+import { SettledLines, TerminalView, type LiveDisplay } from "./view.ts";
+
+/** Audio pushed at a time: a snapshot per second of audio at most. */
+const PUSH_SEC = 1;
+
+export const LIVE_HELP = `live (audio as it arrives):
+  --live                 diarize a stream: - (stdin: a WAV stream or raw PCM, e.g. from ffmpeg or
+                         arecord) or a file still being written (read as it grows, until Ctrl-C or
+                         the end its WAV header declares). Turns go to stdout as they settle: on a
+                         terminal a view redrawn in place, otherwise one line per final turn. Ctrl-C
+                         (or the end of the stream) writes the final result where --out says: the
+                         result senko gives for the whole recording
+  --raw-rate <hz>        the stream is raw PCM at this rate (no WAV header)
+  --raw-format <f>       ${Object.keys(RAW_FORMATS).join(" | ")} (default s16le; with --raw-rate)
+  --raw-channels <n>     interleaved channels of raw PCM (default 1)`;
+
+export interface LiveCommand {
+  input: string;
+  options: DiarizerOptions;
+  raw: { rate?: number; format?: string; channels?: number };
+  formats: OutputFormat[];
+  out: string | undefined;
+  outDir: string | undefined;
+  rttm: string | undefined;
+  quiet: boolean;
+  /** a user mistake in the command line (exit code 2) */
+  usage: (message: string) => Error;
+}
+
+function rawLayout(raw: LiveCommand["raw"], usage: LiveCommand["usage"]): PcmLayout | undefined {
+  if (raw.rate === undefined) {
+    if (raw.format !== undefined || raw.channels !== undefined) throw usage("--raw-format and --raw-channels need --raw-rate <hz>");
+    return undefined;
+  }
+  const format = (raw.format ?? "s16le") as RawFormat;
+  if (!(format in RAW_FORMATS)) throw usage(`--raw-format must be one of ${Object.keys(RAW_FORMATS).join(", ")}, got "${raw.format}"`);
+  if (raw.rate < 1000 || raw.rate > 1_000_000) throw usage(`--raw-rate must be from 1000 to 1000000 Hz, got ${raw.rate}`);
+  return { sampleRate: raw.rate, channels: raw.channels ?? 1, encoding: RAW_FORMATS[format] };
+}
+
+/** Runs `senko --live`; returns the exit code (errors are thrown for the CLI to report). */
+export async function liveCommand(command: LiveCommand): Promise<number> {
+  const { input, quiet, usage } = command;
+  const raw = rawLayout(command.raw, usage);
+  if (input !== "-" && !existsSync(input)) throw usage(`${input}: file not found (--live reads - or a file being written)`);
+  const err = (text: string) => quiet || process.stderr.write(text);
+
+  // Ctrl-C (or SIGTERM) ends the stream; a second one ends the process at once.
+  const stop = new AbortController();
+  const onSignal = () => {
+    if (stop.signal.aborted) process.exit(130);
+    stop.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  await using diarizer = new Diarizer({ ...command.options, quiet });
+  try {
+    await diarizer.ready();
+    err(`senko: live: listening to ${input === "-" ? "stdin" : input} (Ctrl-C ends and writes the result)\n`);
+    const display: LiveDisplay = process.stdout.isTTY
+      ? new TerminalView({ write: (s) => process.stdout.write(s), columns: process.stdout.columns, rows: process.stdout.rows })
+      : new SettledLines((s) => process.stdout.write(s));
+    const chunks = input === "-" ? stdinChunks(stop.signal) : fileChunks(input, stop.signal);
+    let session: LiveDiarization | undefined;
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    let bytesPerPush = Infinity;
+    const flush = async () => {
+      if (!session || pendingBytes === 0) return;
+      const bytes = new Uint8Array(pendingBytes);
+      let at = 0;
+      for (const p of pending) {
+        bytes.set(p, at);
+        at += p.length;
+      }
+      pending = [];
+      pendingBytes = 0;
+      display.show(await session.push(bytes));
+    };
+    for await (const [layout, data] of pcmData(chunks, input, raw)) {
+      if (!session) {
+        session = diarizer.live(layout);
+        bytesPerPush = Math.ceil(PUSH_SEC * layout.sampleRate) * layout.channels * BYTES_PER_SAMPLE[layout.encoding];
+      }
+      pending.push(data);
+      pendingBytes += data.length;
+      if (pendingBytes >= bytesPerPush) await flush();
+      if (stop.signal.aborted) break;
+    }
+    await flush();
+    session ??= diarizer.live(raw ?? { sampleRate: 16000 });
+    const result = await session.close();
+    display.end(session.last);
+
+    const name = input === "-" ? "stdin" : rttmUri(input);
+    const { formats, out, outDir, rttm } = command;
+    if (outDir !== undefined) {
+      for (const format of formats) writeFileAtomic(join(outDir, `${name}.${OUTPUT_FORMATS[format]}`), formatResult(result, format, input));
+    } else if (out !== undefined) {
+      writeFileAtomic(out, formatResult(result, formats[0]!, input));
+    }
+    if (rttm !== undefined) writeFileAtomic(rttm, toRttm(result, name));
+    const renamed = Object.entries(session.resultNames).filter(([final, live]) => final !== live);
+    err(
+      `senko: live: ${result.durationSec.toFixed(1)} s of audio, ${result.mergedSpeakersDetected} speaker(s), ${result.mergedSegments.length} segment(s)` +
+        (out ?? outDir ? `; the result (as for the whole recording) is in ${out ?? outDir}` : "") +
+        (renamed.length > 0 ? `; it names speakers by talk time: ${renamed.map(([final, live]) => `${final} = live ${live}`).join(", ")}` : "") +
+        "\n",
+    );
+    return 0;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * @module Audio bytes as they arrive, for `senko --live`: stdin (a pipe from ffmpeg or arecord) or a file
+ * still being written (read to its end, then polled for more), and the PCM data in them: after a WAV
+ * header, or raw PCM of a layout given on the command line. Reading stops at the end of the stream, at
+ * the end a WAV header declares, or when `stop` is aborted (Ctrl-C).
+ */
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import type { SampleEncoding } from "../audio/wav.ts";
+import { AudioFormatError } from "../errors.ts";
+import { parseWavStreamHeader } from "./wav-stream.ts";
+
+/** Raw PCM sample formats (ffmpeg's names) and the encodings they are. */
+export const RAW_FORMATS = { u8: "pcm_u8", s16le: "pcm_s16", s24le: "pcm_s24", s32le: "pcm_s32", f32le: "float32", f64le: "float64" } as const satisfies Record<string, SampleEncoding>;
+export type RawFormat = keyof typeof RAW_FORMATS;
+
+export interface PcmLayout {
+  sampleRate: number;
+  channels: number;
+  encoding: SampleEncoding;
+}
+
+/** Resolves when `signal` is aborted (never otherwise). */
+function aborted(signal: AbortSignal): Promise<"stop"> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve("stop");
+    else signal.addEventListener("abort", () => resolve("stop"), { once: true });
+  });
+}
+
+/** Chunks of stdin as they arrive, until its end or `stop`. */
+export async function* stdinChunks(stop: AbortSignal): AsyncGenerator<Uint8Array> {
+  const reader = Bun.stdin.stream().getReader();
+  const stopped = aborted(stop);
+  try {
+    for (;;) {
+      const next = await Promise.race([reader.read(), stopped]);
+      if (next === "stop" || next.done) return;
+      if (next.value.length > 0) yield next.value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/**
+ * Chunks of a file as it grows: what is there, then what is appended, polled every `pollMs`, until
+ * `stop` (a file is never known to be complete unless its WAV header says how long it is).
+ */
+export async function* fileChunks(path: string, stop: AbortSignal, pollMs = 200): AsyncGenerator<Uint8Array> {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new AudioFormatError(`${path}: ${code === "ENOENT" ? "file not found" : code === "EACCES" ? "cannot be read: permission denied" : `cannot be read: ${(error as Error).message}`}`, path);
+  }
+  const stopped = aborted(stop);
+  try {
+    if (fstatSync(fd).isDirectory()) throw new AudioFormatError(`${path}: is a directory, not an audio file`, path);
+    let position = 0;
+    for (;;) {
+      const buffer = new Uint8Array(1 << 18);
+      const got = readSync(fd, buffer, 0, buffer.length, position);
+      if (got > 0) {
+        position += got;
+        yield buffer.subarray(0, got);
+        continue;
+      }
+      if (fstatSync(fd).size < position) throw new AudioFormatError(`${path}: the file shrank while it was read (${position} bytes read, now ${fstatSync(fd).size})`, path);
+      if ((await Promise.race([Bun.sleep(pollMs), stopped])) === "stop") return;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The PCM data in `chunks`: each yield is the layout (known after the WAV header, or given as `raw`) and
+ * the next data bytes. A WAV stream ends where its header says the data ends, if it says.
+ */
+export async function* pcmData(chunks: AsyncIterable<Uint8Array>, name: string, raw?: PcmLayout): AsyncGenerator<[PcmLayout, Uint8Array]> {
+  let layout = raw;
+  let remaining = Infinity;
+  let head = new Uint8Array(0);
+  let seen = false;
+  for await (const chunk of chunks) {
+    seen = true;
+    let data = chunk;
+    if (!layout) {
+      const joined = new Uint8Array(head.length + chunk.length);
+      joined.set(head);
+      joined.set(chunk, head.length);
+      head = joined;
+      let header;
+      try {
+        header = parseWavStreamHeader(head, name);
+      } catch (error) {
+        if (error instanceof AudioFormatError && /not a WAV file/.test(error.message)) {
+          throw new AudioFormatError(`${error.message}; for raw PCM give --raw-rate and --raw-format`, name);
+        }
+        throw error;
+      }
+      if (!header) continue;
+      const { sampleRate, channels, encoding, dataOffset } = header.layout;
+      layout = { sampleRate, channels, encoding };
+      remaining = header.dataBytes ?? Infinity;
+      data = head.subarray(dataOffset);
+      head = new Uint8Array(0);
+      if (data.length > remaining) data = data.subarray(0, remaining);
+      remaining -= data.length;
+      // The layout goes out at once, even with no data yet.
+      yield [layout, data];
+      if (remaining <= 0) return;
+      continue;
+    }
+    if (data.length > remaining) data = data.subarray(0, remaining);
+    remaining -= data.length;
+    if (data.length > 0) yield [layout, data];
+    if (remaining <= 0) return;
+  }
+  if (!seen) throw new AudioFormatError(`${name}: no bytes${name === "-" ? " on stdin" : ""}`, name);
+  if (!layout) throw new AudioFormatError(`${name}: the stream ended inside its WAV header (${head.length} bytes)`, name);
+}

@@ -1,0 +1,242 @@
+/**
+ * @module A live diarization session (`diarizer.live(options)`): audio is pushed as it arrives (any rate,
+ * mono or interleaved channels, float samples or PCM bytes), each push answers with a snapshot of who
+ * spoke when so far, and `close()` ends with the result `diarizer.diarize()` gives for the whole audio.
+ *
+ * The session converts the audio to 16 kHz as it comes (../audio/stream.ts), hands it to the pipeline's
+ * incremental form (DiarizationPipeline.incremental), which keeps the work later audio cannot change,
+ * and names the speakers so that a name, once shown, stays (./stable-names.ts).
+ */
+import { Mono16kStream } from "../audio/stream.ts";
+import type { SampleEncoding } from "../audio/wav.ts";
+import type { Diarizer, DiarizationResult, TimingStats } from "../diarizer.ts";
+import { ConfigError, SenkoError } from "../errors.ts";
+import { speakerColorSets } from "../output/colors.ts";
+import type { IncrementalDiarization, PipelineRun } from "../pipeline/diarization-pipeline.ts";
+import type { PipelineName } from "../pipeline/registry.ts";
+import { StableNames, type LiveTurn } from "./stable-names.ts";
+
+export type { LiveTurn } from "./stable-names.ts";
+
+const SAMPLE_RATE = 16000;
+
+export interface LiveOptions {
+  /** rate of the audio pushed, in Hz */
+  sampleRate: number;
+  /** interleaved channels of the audio pushed (default 1), averaged to mono */
+  channels?: number;
+  /** encoding of the bytes pushed as a Uint8Array (default "float32"); a Float32Array is always float32 */
+  encoding?: SampleEncoding;
+}
+
+export interface LiveSnapshot {
+  /** seconds of audio received */
+  durationSec: number;
+  /** every turn so far in time order; a speaker keeps its name from one snapshot to the next */
+  turns: LiveTurn[];
+  /** turns ending by this time are final (`final: true`): every later snapshot has them as they are */
+  finalSec: number;
+  /** the turns that became final with this update */
+  settled: LiveTurn[];
+  /** the speakers named in `turns` */
+  speakers: string[];
+}
+
+export class LiveDiarization {
+  readonly #diarizer: Diarizer;
+  readonly #stream: Mono16kStream;
+  readonly #names = new StableNames();
+  readonly #timing: TimingStats;
+  #pipeline: IncrementalDiarization | undefined;
+  /** every call runs after the previous one */
+  #queue: Promise<unknown> = Promise.resolve();
+  #failure: unknown;
+  #closed = false;
+  #samples = 0;
+  #last: LiveSnapshot = { durationSec: 0, turns: [], finalSec: 0, settled: [], speakers: [] };
+  #resultNames: Record<string, string> = {};
+  #reclusterings = 0;
+
+  /** Use `diarizer.live(options)`. */
+  constructor(diarizer: Diarizer, options: LiveOptions) {
+    if (!diarizer.pipeline.incremental) throw new ConfigError(`the ${diarizer.pipeline.name} pipeline has no live form`);
+    this.#diarizer = diarizer;
+    this.#stream = new Mono16kStream(options, diarizer.context);
+    this.#timing = { audio: 0, ...Object.fromEntries(diarizer.pipeline.stages.map((name) => [name, 0])), total: 0 };
+  }
+
+  /** Seconds of audio received (at 16 kHz, after conversion). */
+  get durationSec(): number {
+    return this.#samples / SAMPLE_RATE;
+  }
+
+  /**
+   * The last snapshot (the empty one before any). After `close()`: the result's turns after those already
+   * final, every turn final, speakers named as in the snapshots.
+   */
+  get last(): LiveSnapshot {
+    return this.#last;
+  }
+
+  /** Snapshots that ran the full clustering again (the others placed new embeddings by the last one). */
+  get reclusterings(): number {
+    return this.#reclusterings;
+  }
+
+  /** 16 kHz samples the pipeline holds now (audio it will still read). */
+  get heldSamples(): number {
+    return this.#pipeline?.heldSamples ?? 0;
+  }
+
+  /**
+   * After `close()`: for each speaker of the result, its name in the snapshots (the result names speakers
+   * by talk time, as `diarize` does; the snapshots in order of appearance).
+   */
+  get resultNames(): Readonly<Record<string, string>> {
+    return this.#resultNames;
+  }
+
+  /** Takes the next audio (interleaved frames; a frame may be cut between two pushes) and returns the snapshot it leads to. */
+  push(audio: Float32Array | Uint8Array): Promise<LiveSnapshot> {
+    return this.#withBytes(audio, async (bytes) => {
+      await this.#take(bytes);
+      return this.#snapshot();
+    });
+  }
+
+  /** Takes the next audio without computing a snapshot (cheaper when nobody looks). */
+  append(audio: Float32Array | Uint8Array): Promise<void> {
+    return this.#withBytes(audio, (bytes) => this.#take(bytes));
+  }
+
+  /** Runs `work` on the bytes of `audio` in turn; a wrong kind of input is refused without harming the session. */
+  #withBytes<T>(audio: Float32Array | Uint8Array, work: (bytes: Uint8Array) => Promise<T>): Promise<T> {
+    let bytes: Uint8Array;
+    try {
+      bytes = this.#bytesOf(audio);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#serial(() => work(bytes));
+  }
+
+  /** The bytes of pushed audio. */
+  #bytesOf(audio: Float32Array | Uint8Array): Uint8Array {
+    if (audio instanceof Float32Array) {
+      if (this.#stream.encoding !== "float32") throw new ConfigError(`this session takes ${this.#stream.encoding} bytes (a Uint8Array), not a Float32Array`);
+      return new Uint8Array(audio.buffer, audio.byteOffset, audio.byteLength);
+    }
+    if (audio instanceof Uint8Array) return audio;
+    throw new ConfigError("live audio must be a Float32Array of samples or a Uint8Array of PCM bytes");
+  }
+
+  /** The snapshot of the audio so far. */
+  snapshot(): Promise<LiveSnapshot> {
+    return this.#serial(() => this.#snapshot());
+  }
+
+  /** Ends the session: the result `diarizer.diarize()` gives for all the audio pushed. */
+  close(): Promise<DiarizationResult> {
+    return this.#serial(async () => {
+      const start = performance.now();
+      const pipeline = await this.#started();
+      const tail = await this.#timed("audio", () => this.#stream.finish());
+      this.#samples += tail.length;
+      const run = pipeline.append(tail).then(() => pipeline.finish());
+      const result = await run.finally(() => {
+        this.#closed = true;
+        pipeline.dispose();
+      });
+      // The last snapshot: the result's turns after those already final, named as the speakers were.
+      const { names, ...named } = this.#names.update(result.mergedSegments, Infinity);
+      this.#resultNames = Object.fromEntries(names);
+      this.#last = { durationSec: this.#samples / SAMPLE_RATE, ...named, speakers: [...new Set(named.turns.map((t) => t.speaker))].sort() };
+      this.#timing.total += (performance.now() - start) / 1000;
+      return {
+        ...result,
+        pipeline: this.#diarizer.pipeline.name as PipelineName,
+        timingStats: { ...this.#timing },
+        durationSec: this.#samples / SAMPLE_RATE,
+        warnings: [],
+        ...(this.#diarizer.options.colors ? { speakerColorSets: speakerColorSets(result.mergedSegments) } : {}),
+      };
+    });
+  }
+
+  /** Ends the session without a result, releasing what it holds. */
+  abort(): Promise<void> {
+    const done = this.#queue.then(() => {
+      this.#closed = true;
+      this.#pipeline?.dispose();
+    });
+    this.#queue = done;
+    return done;
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#diarizer.closed) return Promise.reject(new SenkoError("Diarizer used after close()"));
+    const next = this.#queue.then(async () => {
+      if (this.#failure !== undefined) throw this.#failure;
+      if (this.#closed) throw new SenkoError("live diarization used after close()");
+      try {
+        return await work();
+      } catch (error) {
+        // The pipeline's state is unknown after a failure: every later call reports the same error.
+        this.#failure = error;
+        this.#closed = true;
+        this.#pipeline?.dispose();
+        throw error;
+      }
+    });
+    this.#queue = next.catch(() => undefined);
+    return this.#diarizer.track(next);
+  }
+
+  async #started(): Promise<IncrementalDiarization> {
+    if (this.#pipeline) return this.#pipeline;
+    await this.#diarizer.ready();
+    const { context, options } = this.#diarizer;
+    const run: PipelineRun<typeof options> = {
+      context,
+      options,
+      stage: (name, work) => this.#timed(name, work),
+      progress: () => undefined,
+    };
+    this.#pipeline = this.#diarizer.pipeline.incremental!(run);
+    return this.#pipeline;
+  }
+
+  async #timed<T>(name: string, work: () => T | Promise<T>): Promise<T> {
+    if (!(name in this.#timing) || name === "total") throw new SenkoError(`pipeline ${this.#diarizer.pipeline.name} ran a stage it does not declare: ${name}`);
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.#timing[name]! += (performance.now() - start) / 1000;
+    }
+  }
+
+  async #take(bytes: Uint8Array): Promise<void> {
+    const start = performance.now();
+    const pipeline = await this.#started();
+    const samples = await this.#timed("audio", () => this.#stream.push(bytes));
+    this.#samples += samples.length;
+    await pipeline.append(samples);
+    this.#timing.total += (performance.now() - start) / 1000;
+  }
+
+  async #snapshot(): Promise<LiveSnapshot> {
+    const start = performance.now();
+    const pipeline = await this.#started();
+    const { segments, settledSec, reclustered } = await pipeline.snapshot();
+    if (reclustered) this.#reclusterings++;
+    const { names: _, ...named } = this.#names.update(segments, settledSec, reclustered);
+    this.#timing.total += (performance.now() - start) / 1000;
+    this.#last = {
+      durationSec: this.#samples / SAMPLE_RATE,
+      ...named,
+      speakers: [...new Set(named.turns.map((t) => t.speaker))].sort(),
+    };
+    return this.#last;
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * @module The incremental form of "overlap-aware", for live sessions. A 10 s window is segmented as
+ * soon as the audio covers it, and its local speakers are embedded once a later window exists (the
+ * last window of a file uses more of its frames): both never again. Segmentation rows and unpadded
+ * CAM++ rows do not depend on which others share their batch, and fbank frames start from sample 0
+ * without mean normalisation, so this work is the batch's, bit for bit. The audio before the first
+ * window not yet embedded is released. `finish` segments and embeds the remaining windows as batch
+ * does (the last ones zero-padded), then runs batch's clustering and reconstruction on everything.
+ *
+ * Snapshots cluster on a growth schedule: the full constrained clustering when the embeddings have
+ * grown by a share since it last ran, otherwise each new window's local speakers are assigned to the
+ * last centroids; the frames are then reconstructed from the windows embedded so far.
+ */
+import type { InContext } from "../../compute-context.ts";
+import { fbankOfSpans } from "../../features/fbank.ts";
+import { EMBEDDING_DIM, FBANK_BINS } from "../../models/index.ts";
+import { SenkoError } from "../../errors.ts";
+import type { PipelineResult, Segment } from "../../types.ts";
+import type { IncrementalDiarization, IncrementalSnapshot, PipelineRun } from "../diarization-pipeline.ts";
+import { HeldAudio } from "../held-audio.ts";
+import { assignPerWindow, constrainedClustering, unitRows } from "./constrained-clustering.ts";
+import { embedLocalSpeakers, planEmbeddings, type LocalEmbeddings } from "./local-embeddings.ts";
+import { decodePowerset, FRAME_STEP_SAMPLES, FRAMES_PER_WINDOW, LOCAL_SPEAKERS, WINDOW_SAMPLES, windowCount, windowStart, type LocalSegmentation } from "./local-segmentation.ts";
+import { activityTurns, frameSpanSec, reconstructActivity, withMinDurations } from "./reconstruction.ts";
+import { clusteredResult, DEFAULT_MIN_DURATIONS, pipelineResultOf, windowFrames, type OverlapPipelineOptions, type OverlapRunners } from "./overlap-diarization.ts";
+
+const SAMPLE_RATE = 16000;
+const FBANK_SHIFT = 160;
+const FBANK_LENGTH = 400;
+/** windows per segmentation call */
+const SEGMENTATION_BATCH = 8;
+
+/** Share of growth of the embeddings that runs the full clustering again in a snapshot: 5 %, rising to 25 % from 3,750 on. */
+const reclusterGrowth = (clustered: number) => Math.min(0.25, Math.max(0.05, clustered / 15000));
+
+/** The embeddings of one window range or more, appended in window order (plan order within a window). */
+class GrowingEmbeddings {
+  count = 0;
+  #window = new Uint32Array(256);
+  #speaker = new Uint8Array(256);
+  #clean = new Uint32Array(256);
+  #data = new Float32Array(256 * EMBEDDING_DIM);
+
+  push(e: LocalEmbeddings): void {
+    const need = this.count + e.count;
+    if (need > this.#window.length) {
+      const size = Math.max(need, 2 * this.#window.length);
+      const grow = <T extends Uint32Array | Uint8Array | Float32Array>(a: T, make: (n: number) => T, per = 1): T => {
+        const b = make(size * per);
+        b.set(a.subarray(0, this.count * per));
+        return b;
+      };
+      this.#window = grow(this.#window, (n) => new Uint32Array(n));
+      this.#speaker = grow(this.#speaker, (n) => new Uint8Array(n));
+      this.#clean = grow(this.#clean, (n) => new Uint32Array(n));
+      this.#data = grow(this.#data, (n) => new Float32Array(n), EMBEDDING_DIM);
+    }
+    this.#window.set(e.window, this.count);
+    this.#speaker.set(e.speaker, this.count);
+    this.#clean.set(e.cleanFrames, this.count);
+    this.#data.set(e.data, this.count * EMBEDDING_DIM);
+    this.count = need;
+  }
+
+  /** All of them as LocalEmbeddings (views; the frame indices are not kept: clustering does not read them). */
+  view(): LocalEmbeddings {
+    const n = this.count;
+    return {
+      count: n,
+      window: this.#window.subarray(0, n),
+      speaker: this.#speaker.subarray(0, n),
+      cleanFrames: this.#clean.subarray(0, n),
+      indices: new Uint32Array(0),
+      offsets: new Uint32Array(n),
+      lengths: new Uint32Array(n),
+      data: this.#data.subarray(0, n * EMBEDDING_DIM),
+      dim: EMBEDDING_DIM,
+    };
+  }
+}
+
+/** Fbank frames of `samples` samples from sample 0 (25 ms every 10 ms, whole frames only). */
+function fbankFrameCount(samples: number): number {
+  return samples < FBANK_LENGTH ? 0 : 1 + Math.floor((samples - FBANK_LENGTH) / FBANK_SHIFT);
+}
+
+export class OverlapAwareLive implements IncrementalDiarization {
+  readonly #run: Pick<PipelineRun<unknown>, "stage">;
+  readonly #settings: OverlapPipelineOptions & InContext;
+  readonly #runners: OverlapRunners;
+  readonly #stepFrames: number;
+  readonly #centerFrames: number;
+  readonly #audio = new HeldAudio();
+  /** decoded activity of the windows segmented so far (window-major, FRAMES_PER_WINDOW each) */
+  #activity = new Uint8Array(64 * FRAMES_PER_WINDOW);
+  #segmented = 0;
+  /** windows whose local speakers are embedded (a later window exists, so batch embeds them alike) */
+  #embedded = 0;
+  readonly #embeddings = new GrowingEmbeddings();
+  /** snapshot clustering: labels of the embeddings labelled so far, centroids of the last full clustering */
+  #labels = new Int32Array(0);
+  #labelled = 0;
+  #clustered = 0;
+  #centroids: Float32Array = new Float32Array(0);
+  #clusterCount = 0;
+  #disposed = false;
+
+  /** `settings` as `overlapAwareDiarization` takes them; the stages run through `run.stage`. */
+  constructor(run: Pick<PipelineRun<unknown>, "stage">, settings: OverlapPipelineOptions & InContext, runners: OverlapRunners) {
+    this.#run = run;
+    this.#settings = settings;
+    this.#runners = runners;
+    ({ stepFrames: this.#stepFrames, centerFrames: this.#centerFrames } = windowFrames(settings));
+  }
+
+  get heldSamples(): number {
+    return this.#audio.held;
+  }
+
+  #segmentation(windows: number, sampleCount: number): LocalSegmentation {
+    return { windowCount: windows, stepFrames: this.#stepFrames, activity: this.#activity.subarray(0, windows * FRAMES_PER_WINDOW), sampleCount };
+  }
+
+  async append(samples: Float32Array): Promise<void> {
+    this.#guard();
+    if (samples.length === 0) return;
+    this.#audio.append(samples);
+    const end = this.#audio.end;
+    const segmentation = this.#segmentation(0, end);
+    let whole = this.#segmented;
+    while (windowStart(segmentation, whole) + WINDOW_SAMPLES <= end) whole++;
+    await this.#segment(whole);
+    // A later window exists once the audio goes past this one's end.
+    let followed = this.#embedded;
+    while (followed < this.#segmented && windowStart(segmentation, followed) + WINDOW_SAMPLES < end) followed++;
+    await this.#embed(followed, windowCount(end, this.#stepFrames), end);
+    this.#audio.release(windowStart(segmentation, this.#embedded));
+  }
+
+  /** Segments windows up to `to` (those past the audio's end zero-padded, as batch pads its last). */
+  async #segment(to: number): Promise<void> {
+    if (to <= this.#segmented) return;
+    if (to * FRAMES_PER_WINDOW > this.#activity.length) {
+      const grown = new Uint8Array(Math.max(to, 2 * (this.#activity.length / FRAMES_PER_WINDOW)) * FRAMES_PER_WINDOW);
+      grown.set(this.#activity);
+      this.#activity = grown;
+    }
+    const run = this.#runners.segmentation[0]!;
+    const end = this.#audio.end;
+    const at = this.#segmentation(0, end);
+    await this.#run.stage("segmentation", async () => {
+      for (let first = this.#segmented; first < to; first += SEGMENTATION_BATCH) {
+        const chunks: Float32Array[] = [];
+        const last = Math.min(to, first + SEGMENTATION_BATCH);
+        for (let w = first; w < last; w++) {
+          const start = windowStart(at, w);
+          chunks.push(this.#audio.from(start).subarray(0, Math.min(end, start + WINDOW_SAMPLES) - start));
+        }
+        const scores = await run(chunks);
+        scores.forEach((s, i) => decodePowerset(s, this.#activity.subarray((first + i) * FRAMES_PER_WINDOW, (first + i + 1) * FRAMES_PER_WINDOW)));
+      }
+    });
+    this.#segmented = to;
+  }
+
+  /**
+   * Embeds the local speakers of windows [#embedded, to) of a file of `windows` windows (or at least so
+   * many) and `sampleCount` samples (or at least so many), from the fbank of the held audio.
+   */
+  async #embed(to: number, windows: number, sampleCount: number): Promise<void> {
+    const from = this.#embedded;
+    if (to <= from) return;
+    const { context, embeddings: options } = this.#settings;
+    const segmentation = this.#segmentation(windows, sampleCount);
+    // Frame j of the whole file is frame j - firstFrame of the fbank of the span from firstFrame's first sample.
+    const firstFrame = Math.ceil(windowStart(segmentation, from) / FBANK_SHIFT);
+    const spanEnd = Math.min(sampleCount, windowStart(segmentation, to - 1) + WINDOW_SAMPLES);
+    const fbank = await this.#run.stage("fbank", () =>
+      fbankOfSpans(this.#audio.from(firstFrame * FBANK_SHIFT), Uint32Array.of(0, spanEnd - firstFrame * FBANK_SHIFT), { meanNormalize: false, context }),
+    );
+    try {
+      const plan = planEmbeddings(segmentation, fbankFrameCount(sampleCount), { ...options, centerFrames: this.#centerFrames, windows: [from, to] });
+      for (let i = 0; i < plan.indices.length; i++) {
+        const j = plan.indices[i]! - firstFrame;
+        if (j < 0 || j >= fbank.frameCounts[0]!) throw new SenkoError(`internal error: live fbank frame ${plan.indices[i]} is outside the frames computed`);
+        plan.indices[i] = j;
+      }
+      const embeddings = await this.#run.stage("embeddings", () => embedLocalSpeakers(fbank.data, plan, this.#runners.embedding, { ...options }));
+      this.#embeddings.push(embeddings);
+    } finally {
+      fbank.free();
+    }
+    this.#embedded = to;
+  }
+
+  async snapshot(): Promise<IncrementalSnapshot> {
+    this.#guard();
+    const windows = this.#embedded;
+    if (windows === 0) return { segments: [], settledSec: 0, reclustered: false };
+    const embeddings = this.#embeddings.view();
+    const reclustered = await this.#run.stage("clustering", () => this.#label(embeddings));
+    return this.#run.stage("segments", () => {
+      const at = this.#segmentation(windows, 0);
+      // The last window embedded stands for the file's end: its frames count to its own end.
+      const sampleCount = windowStart(at, windows - 1) + WINDOW_SAMPLES;
+      const local = new Int32Array(windows * LOCAL_SPEAKERS).fill(-1);
+      for (let i = 0; i < embeddings.count; i++) local[embeddings.window[i]! * LOCAL_SPEAKERS + embeddings.speaker[i]!] = this.#labels[i]!;
+      const minDurations = this.#settings.minDurations ?? DEFAULT_MIN_DURATIONS;
+      const raw = reconstructActivity(this.#segmentation(windows, sampleCount), local, this.#clusterCount, { ...this.#settings.reconstruction, centerFrames: this.#centerFrames });
+      const merged = withMinDurations(raw, minDurations);
+      const segments = activityTurns(merged, sampleCount / SAMPLE_RATE).map((t): Segment => ({ start: t.start, end: t.end, speaker: String(t.speaker) }));
+      // Frames before the next window's first voting frame have all their votes; a turn ending the gap
+      // filling's reach before them cannot grow or join a later one.
+      const finalFrames = windows * this.#stepFrames + ((FRAMES_PER_WINDOW - this.#centerFrames) >> 1);
+      const minOff = Math.round(((minDurations.minDurationOffSec ?? 0) * SAMPLE_RATE) / FRAME_STEP_SAMPLES);
+      const settledFrames = Math.max(0, finalFrames - minOff - Math.round(((minDurations.minDurationOnSec ?? 0) * SAMPLE_RATE) / FRAME_STEP_SAMPLES));
+      return { segments, settledSec: settledFrames > 0 ? frameSpanSec(settledFrames, settledFrames + 1).start : 0, reclustered };
+    });
+  }
+
+  /** Labels every embedding: the full clustering when they have grown enough, else new ones by the last centroids. Returns whether it re-clustered. */
+  #label(embeddings: LocalEmbeddings): boolean {
+    const { count, dim } = embeddings;
+    if (count > this.#labels.length) {
+      const grown = new Int32Array(Math.max(count, 2 * this.#labels.length, 256));
+      grown.set(this.#labels.subarray(0, this.#labelled));
+      this.#labels = grown;
+    }
+    if (this.#clusterCount === 0 || count >= this.#clustered * (1 + reclusterGrowth(this.#clustered))) {
+      const result = constrainedClustering(embeddings, { ...this.#settings.clustering, context: this.#settings.context });
+      this.#labels.set(result.labels);
+      this.#centroids = result.centroids;
+      this.#clusterCount = result.clusterCount;
+      this.#clustered = this.#labelled = count;
+      return true;
+    }
+    if (count > this.#labelled) {
+      const fresh = unitRows(embeddings.data.subarray(this.#labelled * dim, count * dim), dim);
+      this.#labels.set(assignPerWindow(fresh, dim, embeddings.window.subarray(this.#labelled, count), this.#centroids, this.#clusterCount), this.#labelled);
+      this.#labelled = count;
+    }
+    return false;
+  }
+
+  async finish(): Promise<PipelineResult> {
+    this.#guard();
+    const end = this.#audio.end;
+    const windows = windowCount(end, this.#stepFrames);
+    await this.#segment(windows);
+    await this.#embed(windows, windows, end);
+    const embeddings = this.#embeddings.view();
+    const result = await clusteredResult(this.#segmentation(windows, end), embeddings, this.#settings, this.#centerFrames, (name, work) => this.#run.stage(name, work));
+    return pipelineResultOf(result);
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    this.#activity = new Uint8Array(0);
+  }
+
+  #guard(): void {
+    if (this.#disposed) throw new SenkoError("live diarization used after it ended");
+  }
+}

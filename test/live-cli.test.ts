@@ -1,0 +1,177 @@
+/**
+ * `senko --live`, run as a child process: a WAV stream and raw PCM on stdin, a file still being written
+ * ended by Ctrl-C (SIGINT), the view on a terminal, and the usage errors. The result written with --out
+ * is the result `diarize` gives for the audio read.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { AMI_DIR } from "../bench/long-audio.ts";
+import { readAudio } from "../src/audio/index.ts";
+import { Diarizer } from "../src/diarizer.ts";
+import { toJson } from "../src/output/writers.ts";
+import { TerminalView } from "../src/live/view.ts";
+import type { LiveSnapshot } from "../src/live/session.ts";
+import { pcm16, wavFloat } from "./helpers/wav.ts";
+
+const root = resolve(import.meta.dir, "..");
+const bun = join(root, "node_modules", ".bin", "bun");
+let dir: string;
+let samples: Float32Array;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "senko-live-cli-"));
+  samples = (await readAudio(join(AMI_DIR, "dev00.wav"))).samples;
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function spawn(args: string[], stdin: "pipe" | "ignore" | Uint8Array = "ignore") {
+  return Bun.spawn([bun, "run", join(root, "diarize.ts"), ...args], {
+    cwd: dir,
+    stdin: stdin instanceof Uint8Array ? new Blob([stdin]) : stdin,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, SENKO_DEBUG: undefined },
+  });
+}
+
+async function finished(proc: ReturnType<typeof spawn>) {
+  const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  return { code, stdout, stderr };
+}
+
+/** The JSON `diarize` gives for `audio`, without its timing (which differs run to run). */
+async function batchJson(audio: Float32Array, pipeline: "vad-windows" | "overlap-aware" = "vad-windows"): Promise<unknown> {
+  await using diarizer = new Diarizer({ vad: "silero", pipeline, quiet: true });
+  return withoutTiming(JSON.parse(toJson(await diarizer.diarize(audio, { sampleRate: 16000 }), "-")));
+}
+
+function withoutTiming(json: Record<string, unknown>): unknown {
+  const { timingStats: _, source: __, ...rest } = json;
+  return rest;
+}
+
+const turnLine = /^\d\d:\d\d:\d\d\.\d\d - \d\d:\d\d:\d\d\.\d\d {2}SPEAKER_\d\d$/;
+
+describe("senko --live", () => {
+  test(
+    "a WAV stream on stdin: a line per final turn on stdout, and --out holds the batch result",
+    async () => {
+      const run = await finished(spawn(["--live", "-", "--out", "live.json", "--rttm", "live.rttm"], wavFloat(samples)));
+      expect(run.stderr).toContain("senko: live: 30.0 s of audio");
+      expect(run.code).toBe(0);
+      const lines = run.stdout.trimEnd().split("\n");
+      expect(lines.length).toBeGreaterThan(0);
+      for (const l of lines) expect(l).toMatch(turnLine);
+      expect(withoutTiming(JSON.parse(readFileSync(join(dir, "live.json"), "utf8")))).toEqual(await batchJson(samples));
+      expect(readFileSync(join(dir, "live.rttm"), "utf8")).toStartWith("SPEAKER stdin 1 ");
+    },
+    60_000,
+  );
+
+  test(
+    "--pipeline overlap-aware: --out holds the overlap-aware batch result",
+    async () => {
+      const run = await finished(spawn(["--live", "-", "--pipeline", "overlap-aware", "--out", "overlap.json", "-q"], wavFloat(samples)));
+      expect(run.code).toBe(0);
+      const json = JSON.parse(readFileSync(join(dir, "overlap.json"), "utf8"));
+      expect(json.pipeline).toBe("overlap-aware");
+      expect(withoutTiming(json)).toEqual(await batchJson(samples, "overlap-aware"));
+    },
+    90_000,
+  );
+
+  test(
+    "raw PCM on stdin (--raw-rate, --raw-format, --raw-channels)",
+    async () => {
+      // 8 kHz stereo s16: every other 16 kHz sample, twice.
+      const frames = Math.floor(samples.length / 2);
+      const stereo = new Float32Array(2 * frames);
+      for (let f = 0; f < frames; f++) stereo[2 * f] = stereo[2 * f + 1] = samples[2 * f]!;
+      const run = await finished(spawn(["--live", "-", "--raw-rate", "8000", "--raw-format", "s16le", "--raw-channels", "2", "--out", "raw.json", "-q"], pcm16(stereo)));
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      const json = JSON.parse(readFileSync(join(dir, "raw.json"), "utf8"));
+      expect(json.durationSec).toBeCloseTo(frames / 8000, 3);
+      expect(json.mergedSpeakersDetected).toBeGreaterThan(0);
+    },
+    60_000,
+  );
+
+  test(
+    "a file still being written, ended by Ctrl-C: the result of the audio read until then",
+    async () => {
+      const file = join(dir, "recording.wav");
+      // A header whose sizes are left open, as a recorder writes it, then the audio a second at a time.
+      const header = wavFloat(new Float32Array(0));
+      const view = new DataView(header.buffer);
+      view.setUint32(4, 0xffffffff, true);
+      view.setUint32(40, 0xffffffff, true);
+      writeFileSync(file, header);
+      const proc = spawn(["--live", file, "--out", "growing.json"]);
+      const bytes = new Uint8Array(samples.buffer);
+      const stderr = new Response(proc.stderr).text();
+      for (let second = 0; second < 20; second++) {
+        appendFileSync(file, bytes.subarray(second * 64000, (second + 1) * 64000));
+        await Bun.sleep(100);
+      }
+      // Give it time to read what is there, then Ctrl-C.
+      await Bun.sleep(5000);
+      proc.kill("SIGINT");
+      const [code, stdout] = await Promise.all([proc.exited, new Response(proc.stdout).text()]);
+      expect(await stderr).toMatch(/senko: live: \d+\.\d s of audio/);
+      expect(code).toBe(0);
+      expect(stdout.split("\n").filter(Boolean).every((l) => turnLine.test(l))).toBe(true);
+      // What was read before Ctrl-C (a whole number of float samples) is diarized as batch would.
+      const json = JSON.parse(readFileSync(join(dir, "growing.json"), "utf8"));
+      const read = Math.round(json.durationSec * 16000);
+      expect(read).toBeGreaterThan(16000);
+      expect(withoutTiming(json)).toEqual(await batchJson(samples.subarray(0, read)));
+    },
+    90_000,
+  );
+
+  test("usage errors: one line, exit code 2, no output", async () => {
+    const cases: [string[], string, Uint8Array?][] = [
+      [["x.wav", "--raw-rate", "8000"], "senko: --raw-rate, --raw-format and --raw-channels go with --live"],
+      [["--live", "-", "--raw-format", "s16le"], "senko: --raw-format and --raw-channels need --raw-rate <hz>"],
+      [["--live", "-", "--raw-rate", "8000", "--raw-format", "mp3"], "senko: --raw-format must be one of u8, s16le, s24le, s32le, f32le, f64le, got \"mp3\""],
+      [["--live", "a.wav", "b.wav"], "senko: --live takes one input"],
+      [["--live", "missing.wav", "--out", "m.json"], "senko: missing.wav: file not found"],
+      [["--live", "-", "--out", "n.json"], "senko: -: not a WAV file", new TextEncoder().encode("hello, this is not audio at all")],
+      [["--live", "-", "--out", "e.json"], "senko: -: no bytes on stdin", new Uint8Array(0)],
+    ];
+    for (const [args, message, stdin] of cases) {
+      const run = await finished(spawn(args, stdin));
+      expect(run.stderr.trim().split("\n").at(-1)!).toStartWith(message);
+      expect(run.code).toBe(2);
+    }
+    expect(existsSync(join(dir, "m.json")) || existsSync(join(dir, "n.json")) || existsSync(join(dir, "e.json"))).toBe(false);
+  }, 90_000);
+});
+
+test("TerminalView: redraws the latest turns in place, rate-limited, marks the open ones", () => {
+  let text = "";
+  let now = 0;
+  const view = new TerminalView({ write: (s) => (text += s), columns: 60, rows: 5, interval: 250, now: () => now });
+  const snapshot = (durationSec: number, finalSec: number): LiveSnapshot => {
+    const turns = [0, 3, 6, 9].filter((s) => s < durationSec).map((s) => ({ start: s, end: s + 2, speaker: `SPEAKER_0${(s / 3) % 2 ? 2 : 1}`, final: s + 2 <= finalSec }));
+    return { durationSec, turns, finalSec, settled: [], speakers: [...new Set(turns.map((t) => t.speaker))] };
+  };
+  view.show(snapshot(4, 2));
+  expect(text).toBe("live: 00:00:04.00 of audio, 2 speaker(s), final up to 00:00\n  00:00:00.00 - 00:00:02.00  SPEAKER_01\n~ 00:00:03.00 - 00:00:05.00  SPEAKER_02\n");
+  text = "";
+  now = 100;
+  view.show(snapshot(7, 5));
+  expect(text).toBe("");
+  now = 300;
+  view.show(snapshot(10, 5));
+  // Back over the 3 lines drawn, cleared, then the status and the last rows - 2 = 3 turns.
+  expect(text).toStartWith("\x1b[3F\x1b[J");
+  expect(text.split("\n").length - 1).toBe(4);
+  text = "";
+  view.end(snapshot(12, 12));
+  expect(text).toStartWith("\x1b[4F\x1b[Jended: ");
+  expect(text).not.toContain("~");
+});

@@ -1,0 +1,90 @@
+/**
+ * Live sessions on the AMI fixtures: the result of `close()` is the result of `diarize()` on the whole
+ * audio (every field but the timing), pushed in 1 s chunks or cut anywhere at another rate with two
+ * channels; final turns never change in later snapshots; names stay; the audio held stays bounded.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { loadAmi, uriOf } from "../bench/ami-eval.ts";
+import { readAudio } from "../src/audio/index.ts";
+import { Diarizer } from "../src/diarizer.ts";
+import { pushAll, withoutTiming } from "./helpers/live.ts";
+import { uniform } from "./helpers/synthetic-speakers.ts";
+
+const set = loadAmi();
+
+describe("live session == batch on the AMI fixtures", () => {
+  let diarizer: Diarizer;
+  beforeAll(async () => {
+    diarizer = new Diarizer({ vad: "silero", quiet: true });
+    await diarizer.ready();
+  });
+  afterAll(() => diarizer.close());
+
+  // Half the fixtures in 1 s chunks, half in chunks of 2-15 s (several windows of different lengths per push).
+  test.each(set.files.map((f, i) => [uriOf(f), i % 2 === 0 ? "1 s" : "2-15 s", f]))("%s in %s chunks", async (_, sizes, file) => {
+    const { samples } = await readAudio(file);
+    const batch = await diarizer.diarize(samples, { sampleRate: 16000 });
+    const session = diarizer.live({ sampleRate: 16000 });
+    const next = uniform(file.length);
+    const pieces: Float32Array[] = [];
+    for (let at = 0; at < samples.length; ) {
+      const size = sizes === "1 s" ? 16000 : Math.round(16000 * (2 + 13 * next()));
+      pieces.push(samples.subarray(at, at + size));
+      at += size;
+    }
+    await pushAll(session, pieces);
+    const live = await session.close();
+    expect(withoutTiming(live)).toEqual(withoutTiming(batch));
+    expect(live.timingStats.total).toBeGreaterThan(0);
+    // Every speaker of the result is named after a live speaker (the one it shares most time with).
+    const names = Object.keys(session.resultNames);
+    expect(names.every((n) => live.mergedSegments.some((s) => s.speaker === n))).toBe(true);
+  });
+
+  test("44.1 kHz stereo cut at random byte offsets gives the batch result of the same samples", async () => {
+    const { samples } = await readAudio(set.files[0]!);
+    // A 44.1 kHz stereo signal: linear interpolation of the fixture, the right channel quieter.
+    const rate = 44100;
+    const frames = Math.floor((samples.length * rate) / 16000);
+    const stereo = new Float32Array(2 * frames);
+    for (let f = 0; f < frames; f++) {
+      const x = (f * 16000) / rate;
+      const i = Math.floor(x);
+      const v = samples[i]! + (x - i) * ((samples[i + 1] ?? 0) - samples[i]!);
+      stereo[2 * f] = v;
+      stereo[2 * f + 1] = 0.7 * v;
+    }
+    const batch = await diarizer.diarize(stereo, { sampleRate: rate, channels: 2 });
+    const session = diarizer.live({ sampleRate: rate, channels: 2 });
+    const bytes = new Uint8Array(stereo.buffer);
+    const next = uniform(11);
+    const pieces: Uint8Array[] = [];
+    for (let at = 0; at < bytes.length; ) {
+      const size = 1 + Math.floor(next() * 200000);
+      pieces.push(bytes.slice(at, at + size));
+      at += size;
+    }
+    await pushAll(session, pieces);
+    expect(withoutTiming(await session.close())).toEqual(withoutTiming(batch));
+  });
+
+  test("a session without audio ends like an empty file; misuse is refused with one clear error", async () => {
+    const empty = diarizer.live({ sampleRate: 8000 });
+    const result = await empty.close();
+    expect(withoutTiming(result)).toEqual(withoutTiming(await diarizer.diarize(new Float32Array(0), { sampleRate: 8000 })));
+    await expect(empty.push(new Float32Array(10))).rejects.toThrow("used after close()");
+
+    const bytes = diarizer.live({ sampleRate: 16000, encoding: "pcm_s16" });
+    await expect(bytes.push(new Float32Array(10))).rejects.toThrow("takes pcm_s16 bytes");
+    await bytes.abort();
+    await expect(bytes.push(new Uint8Array(4))).rejects.toThrow("used after close()");
+    expect(() => diarizer.live({ sampleRate: 5 })).toThrow("sampleRate must be");
+  });
+});
+
+test("live needs the Silero VAD run in one pass", async () => {
+  await using stretches = new Diarizer({ vad: "silero", sileroStretches: true, quiet: true });
+  await expect(stretches.live({ sampleRate: 16000 }).push(new Float32Array(16000))).rejects.toThrow("sileroStretches cannot run live");
+  await using pyannote = new Diarizer({ vad: "pyannote", quiet: true });
+  await expect(pyannote.live({ sampleRate: 16000 }).push(new Float32Array(16000))).rejects.toThrow("Silero VAD only");
+});
