@@ -54,3 +54,4 @@ export { diarizationErrorRate, readRttm, readUem, scoreFiles, writeRttm, type De
 export { AudioFormatError, ConfigError, ModelLoadError, NativeLibraryError, OutputError, QueueError, SenkoError, TranscriptFormatError } from "./errors.ts";
 export type { Embeddings, FbankFeatures, FrameTiming, PipelineResult, Segment, SpeakerActivity, TimeSpan } from "./types.ts";
 export { VERSION } from "./version.ts";
+export { setLibraryPath } from "./ffi.ts";

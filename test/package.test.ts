@@ -88,7 +88,8 @@ function userEnv(): Record<string, string> {
   return env;
 }
 
-const SCRIPT = `import { Diarizer, toRttm } from "senko";
+const SCRIPT = `import { Diarizer, setLibraryPath, toRttm } from "senko";
+if (typeof setLibraryPath !== "function") throw new Error("senko exports no setLibraryPath");
 await using diarizer = new Diarizer({ vad: "silero", quiet: true });
 const result = await diarizer.diarize(process.argv[2]);
 console.log(JSON.stringify({ rttm: toRttm(result, "dev00"), segments: JSON.stringify(result.mergedSegments) }));
