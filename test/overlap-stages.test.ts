@@ -260,6 +260,40 @@ describe("constrained clustering", () => {
     for (let w = 0; w < count / 2; w++) expect(result.labels[2 * w]).not.toBe(result.labels[2 * w + 1]);
     expect(constrainedClustering(embeddings, { threshold: 0.5, numSpeakers: 2 }).clusterCount).toBe(2);
   });
+
+  test("a small cluster made from its speaker alone stays a speaker; one of overlapped fragments folds", () => {
+    // Six voices: four with 20 embeddings, one with 4 embeddings of 2 s alone each (a speaker who talks a
+    // few times), one with 4 embeddings of 1 s alone each (fragments around overlap). 88 embeddings: the
+    // size rule alone (9 here) would fold both small clusters.
+    const { data: pool, truth } = groupedPoints(6, 20, 32, 0.4, 11);
+    const rows = truth.flatMap((g, i) => (g < 4 || truth.slice(0, i).filter((h) => h === g).length < 4 ? [i] : []));
+    const count = rows.length;
+    const data = new Float32Array(count * 32);
+    rows.forEach((row, r) => data.set(pool.subarray(row * 32, (row + 1) * 32), r * 32));
+    const embeddings: LocalEmbeddings = {
+      count,
+      window: Uint32Array.from({ length: count }, (_, i) => i),
+      speaker: new Uint8Array(count),
+      cleanFrames: Uint32Array.from(rows, (row) => (truth[row] === 5 ? 100 : 200)),
+      indices: new Uint32Array(0),
+      offsets: new Uint32Array(count),
+      lengths: new Uint32Array(count),
+      data,
+      dim: 32,
+    };
+    expect(count).toBe(88);
+    const result = constrainedClustering(embeddings, { threshold: 0.5 });
+    expect(result.clusterCount).toBe(5);
+    const labelsOf = (g: number) => new Set(rows.flatMap((row, r) => (truth[row] === g ? [result.labels[r]] : [])));
+    for (let g = 0; g < 5; g++) expect(labelsOf(g).size).toBe(1);
+    expect(new Set([0, 1, 2, 3, 4].map((g) => [...labelsOf(g)][0])).size).toBe(5);
+    // The speech a small cluster needs can be raised (8 s alone is not enough for 10) or the size rule kept alone.
+    expect(constrainedClustering(embeddings, { threshold: 0.5, minClusterSpeechSec: 10 }).clusterCount).toBe(4);
+    expect(constrainedClustering(embeddings, { threshold: 0.5, minClusterSpeechSec: Infinity }).clusterCount).toBe(4);
+    // Speaker-count bounds still decide.
+    expect(constrainedClustering(embeddings, { threshold: 0.5, maxSpeakers: 4 }).clusterCount).toBe(4);
+    expect(constrainedClustering(embeddings, { threshold: 0.5, numSpeakers: 6 }).clusterCount).toBe(6);
+  });
 });
 
 describe("reconstruction", () => {

@@ -4,9 +4,12 @@
  *
  * 1. Training set: the embeddings with enough clean speech (at most `maxTrain`, evenly spread, so the
  *    condensed distance matrix stays bounded: 6000 embeddings are 72 MB whatever the file's length).
- * 2. Average-linkage agglomerative clustering (cosine distance, native), cut at `threshold`; clusters
- *    smaller than `minClusterSize` fold into the nearest large one. numSpeakers / minSpeakers /
- *    maxSpeakers move the cut instead.
+ * 2. Average-linkage agglomerative clustering (cosine distance, native), cut at `threshold`. A cluster
+ *    smaller than `minClusterSize` stays a speaker when at least one of its embeddings was made from its
+ *    speaker alone (`minClusterSpeechSec`): a speaker who talks a few times has such windows, while the
+ *    small clusters that overlap and short fragments leave have none (BENCHMARKS.md, issue 11); the others
+ *    fold into the nearest kept cluster. There is no cap on the count but maxSpeakers. numSpeakers /
+ *    minSpeakers / maxSpeakers move the cut instead.
  * 3. Every embedding of every window is assigned to the clusters' centroids, one window at a time, by
  *    an optimal one-to-one assignment (Hungarian) on cosine similarity.
  */
@@ -14,7 +17,10 @@ import { nativePool, type InContext } from "../../compute-context.ts";
 import { ConfigError } from "../../errors.ts";
 import { maxWeightAssignment } from "../../eval/hungarian.ts";
 import { check, lib } from "../../ffi.ts";
-import type { LocalEmbeddings } from "./local-embeddings.ts";
+import { FBANK_SHIFT, MIN_CLEAN_FRAMES, type LocalEmbeddings } from "./local-embeddings.ts";
+
+/** cleanFrames count fbank frames: 100 per second. */
+const FBANK_FRAMES_PER_SEC = 16000 / FBANK_SHIFT;
 
 export interface ConstrainedClusteringOptions extends InContext {
   /** average cosine distance at which clusters stop merging (default 0.7) */
@@ -24,6 +30,11 @@ export interface ConstrainedClusteringOptions extends InContext {
    * 10 % of them, so short files keep small clusters)
    */
   minClusterSize?: number;
+  /**
+   * a smaller cluster stays a speaker of its own when its embeddings made from their speaker alone (at least
+   * 1.5 s alone in the window) hold this many seconds of it (default 1.5: one such embedding)
+   */
+  minClusterSpeechSec?: number;
   /** embeddings with fewer frames where their speaker is alone do not build the clusters (default 50) */
   minTrainCleanFrames?: number;
   /** at most this many training embeddings, evenly spread over the file (default 6000) */
@@ -111,20 +122,24 @@ function dot(a: Float32Array, i: number, b: Float32Array, j: number, dim: number
   return s;
 }
 
-/** Groups of a cut; with minSize > 1, groups below it fold into the large one with the nearest centroid. */
-export function groupsOf(x: Float32Array, dim: number, labels: Int32Array, minSize = 1): number[][] {
+/**
+ * Groups of a cut. Groups that are neither `minSize` rows large nor `trusted` fold into the kept group
+ * with the nearest centroid (all rows form one group when none is kept).
+ */
+export function groupsOf(x: Float32Array, dim: number, labels: Int32Array, minSize = 1, trusted: (group: number[]) => boolean = () => false): number[][] {
   const groups: number[][] = [];
   labels.forEach((l, i) => (groups[l] ??= []).push(i));
-  const large = groups.filter((g) => g.length >= minSize);
-  if (large.length === 0) return [groups.flat().sort((p, q) => p - q)];
-  const centroids = centroidsOf(x, dim, large);
-  for (const g of groups.filter((g) => g.length < minSize)) {
+  const keep = groups.map((g) => g.length >= minSize || trusted(g));
+  const kept = groups.filter((_, k) => keep[k]);
+  if (kept.length === 0) return [groups.flat().sort((p, q) => p - q)];
+  const centroids = centroidsOf(x, dim, kept);
+  for (const g of groups.filter((_, k) => !keep[k])) {
     const c = centroidsOf(x, dim, [g]);
     let best = 0;
-    for (let k = 1; k < large.length; k++) if (dot(c, 0, centroids, k, dim) > dot(c, 0, centroids, best, dim)) best = k;
-    large[best]!.push(...g);
+    for (let k = 1; k < kept.length; k++) if (dot(c, 0, centroids, k, dim) > dot(c, 0, centroids, best, dim)) best = k;
+    kept[best]!.push(...g);
   }
-  return large;
+  return kept;
 }
 
 /** Indices of the training embeddings: enough clean frames (all if fewer than two qualify), at most `maxTrain`, evenly spread. */
@@ -135,8 +150,17 @@ export function trainingSet(cleanFrames: Uint32Array, minClean: number, maxTrain
   return Array.from({ length: maxTrain }, (_, j) => train[Math.floor((j * train.length) / maxTrain)]!);
 }
 
-/** Clusters of the training set: the threshold cut with small clusters folded, or the cut the speaker-count bounds ask for. */
-export function clustersFromDendrogram(x: Float32Array, dim: number, tree: Dendrogram, options: ConstrainedClusteringOptions): number[][] {
+/**
+ * Clusters of the training set: the threshold cut with small clusters folded, or the cut the speaker-count
+ * bounds ask for. `aloneSec[i]`: seconds of row i where its speaker is alone (without it, only size counts).
+ */
+export function clustersFromDendrogram(
+  x: Float32Array,
+  dim: number,
+  tree: Dendrogram,
+  options: ConstrainedClusteringOptions,
+  aloneSec?: ArrayLike<number>,
+): number[][] {
   const { threshold = 0.7, numSpeakers } = options;
   const n = tree.n;
   const minSpeakers = numSpeakers ?? options.minSpeakers ?? 1;
@@ -147,7 +171,9 @@ export function clustersFromDendrogram(x: Float32Array, dim: number, tree: Dendr
   let applied = 0;
   while (applied < n - 1 && tree.distance[applied]! <= threshold) applied++;
   const minSize = Math.min(options.minClusterSize ?? 12, Math.max(1, Math.round(0.1 * n)));
-  const clusters = groupsOf(x, dim, cutDendrogram(tree, applied), minSize);
+  const minSpeech = options.minClusterSpeechSec ?? MIN_CLEAN_FRAMES / FBANK_FRAMES_PER_SEC;
+  const trusted = (g: number[]) => aloneSec !== undefined && g.reduce((sum, i) => sum + aloneSec[i]!, 0) >= minSpeech;
+  const clusters = groupsOf(x, dim, cutDendrogram(tree, applied), minSize, trusted);
   if (clusters.length < minSpeakers) return atCount(minSpeakers);
   if (clusters.length > maxSpeakers) return atCount(maxSpeakers);
   return clusters;
@@ -180,7 +206,9 @@ export function constrainedClustering(embeddings: LocalEmbeddings, options: Cons
   const train = trainingSet(embeddings.cleanFrames, options.minTrainCleanFrames ?? 50, options.maxTrain ?? 6000);
   const xt = new Float32Array(train.length * dim);
   train.forEach((i, r) => xt.set(x.subarray(i * dim, (i + 1) * dim), r * dim));
-  const clusters = clustersFromDendrogram(xt, dim, averageLinkage(xt, train.length, dim, options), options);
+  // Only embeddings made from their speaker alone vouch for a small cluster (overlap and fragments make outliers).
+  const aloneSec = train.map((i) => (embeddings.cleanFrames[i]! >= MIN_CLEAN_FRAMES ? embeddings.cleanFrames[i]! / FBANK_FRAMES_PER_SEC : 0));
+  const clusters = clustersFromDendrogram(xt, dim, averageLinkage(xt, train.length, dim, options), options, aloneSec);
   const centroids = centroidsOf(xt, dim, clusters);
   const labels = assignPerWindow(x, dim, embeddings.window, centroids, clusters.length);
   return { labels, clusterCount: clusters.length, centroids, trainCount: train.length };

@@ -23,13 +23,15 @@ import {
 } from "./local-segmentation.ts";
 
 /** fbank frames: 25 ms every 10 ms from sample 0. */
-const FBANK_SHIFT = 160;
+export const FBANK_SHIFT = 160;
+/** Frames where a speaker is alone from which its embedding uses only those (1.5 s). */
+export const MIN_CLEAN_FRAMES = 150;
 const FBANK_LENGTH = 400;
 
 export interface LocalEmbeddingOptions {
   /** local speakers with fewer active fbank frames get no embedding (default 50: 0.5 s) */
   minFrames?: number;
-  /** frames where the speaker is alone are used when at least this many (default 150: 1.5 s) */
+  /** frames where the speaker is alone are used when at least this many (default MIN_CLEAN_FRAMES) */
   minCleanFrames?: number;
   /** lengths are rounded down to a multiple of this (default 50) */
   bucketFrames?: number;
@@ -71,7 +73,7 @@ function localFrame(j: number, start: number): number {
 
 /** Chooses the fbank frames of every (window, local speaker) with enough speech. */
 export function planEmbeddings(segmentation: LocalSegmentation, fbankFrames: number, options: LocalEmbeddingOptions = {}): EmbeddingPlan {
-  const { minFrames = 50, minCleanFrames = 150, bucketFrames = 50, maxFrames = 1000, centerFrames = FRAMES_PER_WINDOW } = options;
+  const { minFrames = 50, minCleanFrames = MIN_CLEAN_FRAMES, bucketFrames = 50, maxFrames = 1000, centerFrames = FRAMES_PER_WINDOW } = options;
   const [fromWindow, toWindow] = options.windows ?? [0, segmentation.windowCount];
   if (!(Number.isInteger(fromWindow) && Number.isInteger(toWindow) && 0 <= fromWindow && fromWindow <= toWindow && toWindow <= segmentation.windowCount)) {
     throw new ConfigError(`planEmbeddings: windows [${fromWindow}, ${toWindow}) are not within the ${segmentation.windowCount} windows`);

@@ -1,0 +1,178 @@
+/**
+ * The overlap-aware pipeline's clustering, measured apart from the models: segmentation and embeddings of
+ * each file are computed once (cached in ~/.cache/senko/overlap-embeddings, keyed by file and window step),
+ * then every clustering variant runs on them with the pipeline's own reconstruction, and prints the speaker
+ * count and DER (merged segments, collar 0.25) per file and pooled per set.
+ *   bun run bench/overlap-clustering.ts [--sets many,default,simulated,ami] [--variants size-only,default,speech-3,speech-5]
+ *                                       [--step 1.99] [--threads 2]
+ * Sets: default = bench:accuracy:sim's 1-20 min x 1-8 speakers, many = its 10/20/40 speakers x 3 turns,
+ * long = its 60-min files, 180 = its 180-min one-speaker file, simulated = bench:accuracy's simulated set, ami = the 11 AMI fixtures.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir, loadavg } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { readAudio } from "../src/audio/index.ts";
+import { diarizationErrorRate, type DerComponents, type Turn } from "../src/eval/index.ts";
+import { extractFbankSync } from "../src/features/fbank.ts";
+import { embedBatch, segmentationScoresBatch } from "../src/models/index.ts";
+import type { ConstrainedClusteringOptions } from "../src/pipeline/overlap/constrained-clustering.ts";
+import { embedLocalSpeakers, planEmbeddings, type LocalEmbeddings } from "../src/pipeline/overlap/local-embeddings.ts";
+import { localSegmentation, stepFramesOf, type LocalSegmentation } from "../src/pipeline/overlap/local-segmentation.ts";
+import { clusteredResult, windowFrames } from "../src/pipeline/overlap/overlap-diarization.ts";
+import type { TimeSpan } from "../src/types.ts";
+import { loadAmi, uriOf } from "./ami-eval.ts";
+import { runInfo } from "./run-info.ts";
+import { simulateConversation, simulationName, type SimulationOptions } from "./simulate.ts";
+import { SIMULATED_SET } from "./simulated-set.ts";
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    sets: { type: "string", default: "many,default,simulated,ami" },
+    variants: { type: "string", default: "size-only,default" },
+    step: { type: "string", default: "1.99" },
+    threads: { type: "string", default: "2" },
+  },
+});
+
+/**
+ * Clustering variants by name: the size rule alone (pyannote's fold, the pipeline before issue 11's fix), the
+ * default (a small cluster stays when one of its embeddings has 1.5 s of its speaker alone), and 3 or 5 s of it.
+ */
+const VARIANTS: Record<string, ConstrainedClusteringOptions> = {
+  "size-only": { minClusterSpeechSec: Infinity },
+  default: {},
+  "speech-3": { minClusterSpeechSec: 3 },
+  "speech-5": { minClusterSpeechSec: 5 },
+};
+
+interface Input {
+  set: string;
+  name: string;
+  reference: Turn[];
+  uem: TimeSpan[];
+  speakers: number;
+  samples: () => Promise<Float32Array>;
+}
+
+const sim = (set: string, o: SimulationOptions): Input => {
+  let c: Awaited<ReturnType<typeof simulateConversation>> | undefined;
+  return {
+    set,
+    name: simulationName(o),
+    reference: [],
+    uem: [],
+    speakers: o.speakers,
+    async samples() {
+      c ??= await simulateConversation(o);
+      this.reference = c.reference;
+      this.uem = c.uem;
+      return c.samples;
+    },
+  };
+};
+
+function inputs(set: string): Input[] {
+  switch (set) {
+    case "default":
+      return [1, 5, 20].flatMap((minutes) => [1, 2, 4, 8].map((speakers) => sim(set, { speakers, minutes, seed: 1 })));
+    case "many":
+      return [10, 20, 40].map((speakers) => sim(set, { speakers, turnsPerSpeaker: 3, seed: 1 }));
+    case "long":
+      return [1, 4, 8].map((speakers) => sim(set, { speakers, minutes: 60, seed: 1 }));
+    case "180":
+      return [sim(set, { speakers: 1, minutes: 180, seed: 1 })];
+    case "simulated":
+      return SIMULATED_SET.map((o) => sim(set, o));
+    case "ami": {
+      const ami = loadAmi();
+      return ami.files.map((file) => {
+        const uri = uriOf(file);
+        const reference = ami.reference.get(uri)!;
+        return {
+          set,
+          name: uri,
+          reference,
+          uem: ami.uem.get(uri)!,
+          speakers: new Set(reference.map((t) => t.speaker)).size,
+          samples: async () => (await readAudio(file)).samples,
+        };
+      });
+    }
+    default:
+      throw new Error(`unknown set ${set}`);
+  }
+}
+
+const CACHE = join(homedir(), ".cache", "senko", "overlap-embeddings");
+const models = { threads: Number(values.threads) };
+const stepFrames = stepFramesOf(Number(values.step));
+const { centerFrames } = windowFrames({ stepSec: Number(values.step) });
+
+async function prepared(input: Input): Promise<{ seg: LocalSegmentation; emb: LocalEmbeddings }> {
+  const path = join(CACHE, `${input.name}-step${stepFrames}.json`);
+  const samples = await input.samples();
+  if (existsSync(path)) {
+    const j = JSON.parse(readFileSync(path, "utf8"));
+    const seg: LocalSegmentation = { ...j.seg, activity: Uint8Array.from(j.seg.activity) };
+    const emb = {
+      ...j.emb,
+      window: Uint32Array.from(j.emb.window),
+      speaker: Uint8Array.from(j.emb.speaker),
+      cleanFrames: Uint32Array.from(j.emb.cleanFrames),
+      data: Float32Array.from(j.emb.data),
+      indices: new Uint32Array(0),
+      offsets: new Uint32Array(0),
+      lengths: new Uint32Array(0),
+    } as LocalEmbeddings;
+    return { seg, emb };
+  }
+  const seg = await localSegmentation(samples, [(chunks) => segmentationScoresBatch(chunks, models)], { stepFrames });
+  const fbank = extractFbankSync(samples, [{ start: 0, end: samples.length / 16000 }], { meanNormalize: false });
+  const emb = await embedLocalSpeakers(fbank.data, planEmbeddings(seg, fbank.frameCounts[0] ?? 0, { centerFrames }), [(f, b, t) => embedBatch(f, b, t, models)]);
+  fbank.free();
+  mkdirSync(CACHE, { recursive: true });
+  const plain = (a: ArrayLike<number>) => Array.from(a);
+  writeFileSync(
+    path,
+    JSON.stringify({
+      seg: { windowCount: seg.windowCount, stepFrames: seg.stepFrames, sampleCount: seg.sampleCount, activity: plain(seg.activity) },
+      emb: { count: emb.count, dim: emb.dim, window: plain(emb.window), speaker: plain(emb.speaker), cleanFrames: plain(emb.cleanFrames), data: plain(emb.data) },
+    }),
+  );
+  return { seg, emb };
+}
+
+const variants = values.variants!.split(",");
+for (const v of variants) if (!VARIANTS[v]) throw new Error(`unknown variant ${v} (${Object.keys(VARIANTS).join(", ")})`);
+console.log(`# overlap-aware clustering variants, ${runInfo()}, load ${loadavg()[0]!.toFixed(1)}, step ${stepFrames} frames`);
+console.log(`| file [speakers] | ${variants.join(" | ")} |`);
+console.log(`|---|${variants.map(() => "---").join("|")}|`);
+const pooled = new Map<string, { files: number; right: number; parts: DerComponents[] }>();
+const identity = async <T>(_: unknown, run: () => T | Promise<T>) => run();
+for (const set of values.sets!.split(",")) {
+  for (const input of inputs(set)) {
+    const { seg, emb } = await prepared(input);
+    const cells: string[] = [];
+    for (const v of variants) {
+      const r = await clusteredResult(seg, emb, { clustering: VARIANTS[v] }, centerFrames, identity);
+      const found = r.speakers.length;
+      const der = diarizationErrorRate(input.reference, r.mergedSegments, { collar: 0.25, uem: input.uem });
+      cells.push(`${found}, ${(100 * der.der).toFixed(1)}`);
+      const key = `${set} ${v}`;
+      const p = pooled.get(key) ?? { files: 0, right: 0, parts: [] };
+      p.files++;
+      if (found === input.speakers) p.right++;
+      p.parts.push(der);
+      pooled.set(key, p);
+    }
+    console.log(`| ${input.name} [${input.speakers}] | ${cells.join(" | ")} |`);
+  }
+}
+console.log("\n| set, variant | count exact | pooled DER % |\n|---|---|---|");
+for (const [key, p] of pooled) {
+  const total = p.parts.reduce((s, c) => s + c.total, 0);
+  const errors = p.parts.reduce((s, c) => s + c.missed + c.falseAlarm + c.confusion, 0);
+  console.log(`| ${key} | ${p.right}/${p.files} | ${((100 * errors) / total).toFixed(1)} |`);
+}
