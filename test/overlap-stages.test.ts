@@ -287,8 +287,10 @@ describe("constrained clustering", () => {
     const labelsOf = (g: number) => new Set(rows.flatMap((row, r) => (truth[row] === g ? [result.labels[r]] : [])));
     for (let g = 0; g < 5; g++) expect(labelsOf(g).size).toBe(1);
     expect(new Set([0, 1, 2, 3, 4].map((g) => [...labelsOf(g)][0])).size).toBe(5);
-    // The speech a small cluster needs can be raised (8 s alone is not enough for 10) or the size rule kept alone.
+    // The speech a small cluster needs can be raised (8 s alone is not enough for 10 s, nor for 10 % of the
+    // 168 s alone in all) or the size rule kept alone.
     expect(constrainedClustering(embeddings, { threshold: 0.5, minClusterSpeechSec: 10 }).clusterCount).toBe(4);
+    expect(constrainedClustering(embeddings, { threshold: 0.5, minClusterSpeechShare: 0.1 }).clusterCount).toBe(4);
     expect(constrainedClustering(embeddings, { threshold: 0.5, minClusterSpeechSec: Infinity }).clusterCount).toBe(4);
     // Speaker-count bounds still decide.
     expect(constrainedClustering(embeddings, { threshold: 0.5, maxSpeakers: 4 }).clusterCount).toBe(4);

@@ -35,6 +35,11 @@ export interface ConstrainedClusteringOptions extends InContext {
    * 1.5 s alone in the window) hold this many seconds of it (default 1.5: one such embedding)
    */
   minClusterSpeechSec?: number;
+  /**
+   * ... and at least this share of all such speech in the training set (default 0.002): the more windows a
+   * file has, the more of them stray from their own voice, so a new speaker needs more evidence
+   */
+  minClusterSpeechShare?: number;
   /** embeddings with fewer frames where their speaker is alone do not build the clusters (default 50) */
   minTrainCleanFrames?: number;
   /** at most this many training embeddings, evenly spread over the file (default 6000) */
@@ -171,8 +176,15 @@ export function clustersFromDendrogram(
   let applied = 0;
   while (applied < n - 1 && tree.distance[applied]! <= threshold) applied++;
   const minSize = Math.min(options.minClusterSize ?? 12, Math.max(1, Math.round(0.1 * n)));
-  const minSpeech = options.minClusterSpeechSec ?? MIN_CLEAN_FRAMES / FBANK_FRAMES_PER_SEC;
-  const trusted = (g: number[]) => aloneSec !== undefined && g.reduce((sum, i) => sum + aloneSec[i]!, 0) >= minSpeech;
+  const speechOf = (rows: readonly number[]) => rows.reduce((sum, i) => sum + aloneSec![i]!, 0);
+  const need =
+    aloneSec === undefined
+      ? Infinity
+      : Math.max(
+          options.minClusterSpeechSec ?? MIN_CLEAN_FRAMES / FBANK_FRAMES_PER_SEC,
+          (options.minClusterSpeechShare ?? 0.002) * speechOf(Array.from(aloneSec, (_, i) => i)),
+        );
+  const trusted = (g: number[]) => need !== Infinity && speechOf(g) >= need;
   const clusters = groupsOf(x, dim, cutDendrogram(tree, applied), minSize, trusted);
   if (clusters.length < minSpeakers) return atCount(minSpeakers);
   if (clusters.length > maxSpeakers) return atCount(maxSpeakers);
