@@ -1,7 +1,8 @@
 /**
  * Live sessions on the AMI fixtures: the result of `close()` is the result of `diarize()` on the whole
  * audio (every field but the timing), pushed in 1 s chunks or cut anywhere at another rate with two
- * channels; final turns never change in later snapshots; names stay; the audio held stays bounded.
+ * channels; final turns never change in later snapshots; names stay; the audio held stays bounded. The
+ * vad-windows pipeline (test/live-overlap.test.ts has overlap-aware, the default).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { loadAmi, uriOf } from "../bench/ami-eval.ts";
@@ -15,7 +16,7 @@ const set = loadAmi();
 describe("live session == batch on the AMI fixtures", () => {
   let diarizer: Diarizer;
   beforeAll(async () => {
-    diarizer = new Diarizer({ vad: "silero", quiet: true });
+    diarizer = new Diarizer({ pipeline: "vad-windows", vad: "silero", quiet: true });
     await diarizer.ready();
   });
   afterAll(() => diarizer.close());
@@ -83,8 +84,8 @@ describe("live session == batch on the AMI fixtures", () => {
 });
 
 test("live needs the Silero VAD run in one pass", async () => {
-  await using stretches = new Diarizer({ vad: "silero", sileroStretches: true, quiet: true });
+  await using stretches = new Diarizer({ pipeline: "vad-windows", vad: "silero", sileroStretches: true, quiet: true });
   await expect(stretches.live({ sampleRate: 16000 }).push(new Float32Array(16000))).rejects.toThrow("sileroStretches cannot run live");
-  await using pyannote = new Diarizer({ vad: "pyannote", quiet: true });
+  await using pyannote = new Diarizer({ pipeline: "vad-windows", vad: "pyannote", quiet: true });
   await expect(pyannote.live({ sampleRate: 16000 }).push(new Float32Array(16000))).rejects.toThrow("Silero VAD only");
 });

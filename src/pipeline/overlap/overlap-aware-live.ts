@@ -22,7 +22,15 @@ import { assignPerWindow, constrainedClustering, unitRows } from "./constrained-
 import { embedLocalSpeakers, planEmbeddings, type LocalEmbeddings } from "./local-embeddings.ts";
 import { decodePowerset, FRAME_STEP_SAMPLES, FRAMES_PER_WINDOW, LOCAL_SPEAKERS, WINDOW_SAMPLES, windowCount, windowStart, type LocalSegmentation } from "./local-segmentation.ts";
 import { activityTurns, frameSpanSec, reconstructActivity, withMinDurations } from "./reconstruction.ts";
-import { clusteredResult, DEFAULT_MIN_DURATIONS, pipelineResultOf, windowFrames, type OverlapPipelineOptions, type OverlapRunners } from "./overlap-diarization.ts";
+import {
+  clusteredResult,
+  DEFAULT_MIN_DURATIONS,
+  pipelineResultOf,
+  windowFrames,
+  type OverlapPipelineOptions,
+  type OverlapRunners,
+  type WindowFrames,
+} from "./overlap-diarization.ts";
 
 const SAMPLE_RATE = 16000;
 const FBANK_SHIFT = 160;
@@ -89,7 +97,7 @@ export class OverlapAwareLive implements IncrementalDiarization {
   readonly #settings: OverlapPipelineOptions & InContext;
   readonly #runners: OverlapRunners;
   readonly #stepFrames: number;
-  readonly #centerFrames: number;
+  readonly #frames: WindowFrames;
   readonly #audio = new HeldAudio();
   /** decoded activity of the windows segmented so far (window-major, FRAMES_PER_WINDOW each) */
   #activity = new Uint8Array(64 * FRAMES_PER_WINDOW);
@@ -110,7 +118,8 @@ export class OverlapAwareLive implements IncrementalDiarization {
     this.#run = run;
     this.#settings = settings;
     this.#runners = runners;
-    ({ stepFrames: this.#stepFrames, centerFrames: this.#centerFrames } = windowFrames(settings));
+    this.#frames = windowFrames(settings);
+    this.#stepFrames = this.#frames.stepFrames;
   }
 
   get heldSamples(): number {
@@ -179,7 +188,7 @@ export class OverlapAwareLive implements IncrementalDiarization {
       fbankOfSpans(this.#audio.from(firstFrame * FBANK_SHIFT), Uint32Array.of(0, spanEnd - firstFrame * FBANK_SHIFT), { meanNormalize: false, context }),
     );
     try {
-      const plan = planEmbeddings(segmentation, fbankFrameCount(sampleCount), { ...options, centerFrames: this.#centerFrames, windows: [from, to] });
+      const plan = planEmbeddings(segmentation, fbankFrameCount(sampleCount), { ...options, centerFrames: this.#frames.centerFrames, windows: [from, to] });
       for (let i = 0; i < plan.indices.length; i++) {
         const j = plan.indices[i]! - firstFrame;
         if (j < 0 || j >= fbank.frameCounts[0]!) throw new SenkoError(`internal error: live fbank frame ${plan.indices[i]} is outside the frames computed`);
@@ -206,12 +215,16 @@ export class OverlapAwareLive implements IncrementalDiarization {
       const local = new Int32Array(windows * LOCAL_SPEAKERS).fill(-1);
       for (let i = 0; i < embeddings.count; i++) local[embeddings.window[i]! * LOCAL_SPEAKERS + embeddings.speaker[i]!] = this.#labels[i]!;
       const minDurations = this.#settings.minDurations ?? DEFAULT_MIN_DURATIONS;
-      const raw = reconstructActivity(this.#segmentation(windows, sampleCount), local, this.#clusterCount, { ...this.#settings.reconstruction, centerFrames: this.#centerFrames });
+      const raw = reconstructActivity(this.#segmentation(windows, sampleCount), local, this.#clusterCount, {
+        ...this.#settings.reconstruction,
+        centerFrames: this.#frames.voteFrames,
+        countFrames: this.#frames.countFrames,
+      });
       const merged = withMinDurations(raw, minDurations);
       const segments = activityTurns(merged, sampleCount / SAMPLE_RATE).map((t): Segment => ({ start: t.start, end: t.end, speaker: String(t.speaker) }));
       // Frames before the next window's first voting frame have all their votes; a turn ending the gap
       // filling's reach before them cannot grow or join a later one.
-      const finalFrames = windows * this.#stepFrames + ((FRAMES_PER_WINDOW - this.#centerFrames) >> 1);
+      const finalFrames = windows * this.#stepFrames + ((FRAMES_PER_WINDOW - Math.max(this.#frames.voteFrames, this.#frames.countFrames)) >> 1);
       const minOff = Math.round(((minDurations.minDurationOffSec ?? 0) * SAMPLE_RATE) / FRAME_STEP_SAMPLES);
       const settledFrames = Math.max(0, finalFrames - minOff - Math.round(((minDurations.minDurationOnSec ?? 0) * SAMPLE_RATE) / FRAME_STEP_SAMPLES));
       return { segments, settledSec: settledFrames > 0 ? frameSpanSec(settledFrames, settledFrames + 1).start : 0, reclustered };
@@ -249,7 +262,7 @@ export class OverlapAwareLive implements IncrementalDiarization {
     await this.#segment(windows);
     await this.#embed(windows, windows, end);
     const embeddings = this.#embeddings.view();
-    const result = await clusteredResult(this.#segmentation(windows, end), embeddings, this.#settings, this.#centerFrames, (name, work) => this.#run.stage(name, work));
+    const result = await clusteredResult(this.#segmentation(windows, end), embeddings, this.#settings, (name, work) => this.#run.stage(name, work));
     return pipelineResultOf(result);
   }
 
