@@ -4,7 +4,7 @@
  * then every clustering variant runs on them with the pipeline's own reconstruction, and prints the speaker
  * count and DER (merged segments, collar 0.25) per file and pooled per set.
  *   bun run bench/overlap-clustering.ts [--sets many,default,simulated,ami] [--variants size-only,default,share-0,share-0.001,share-0.005]
- *                                       [--step 1.99] [--threads 2]
+ *                                       [--step <s>] [--threads 2]
  * Sets: default = bench:accuracy:sim's 1-20 min x 1-8 speakers, many = its 10/20/40 speakers x 3 turns,
  * long = its 60-min files, 180 = its 180-min one-speaker file, simulated = bench:accuracy's simulated set, ami = the 11 AMI fixtures.
  */
@@ -18,7 +18,7 @@ import { extractFbankSync } from "../src/features/fbank.ts";
 import { embedBatch, segmentationScoresBatch } from "../src/models/index.ts";
 import type { ConstrainedClusteringOptions } from "../src/pipeline/overlap/constrained-clustering.ts";
 import { embedLocalSpeakers, planEmbeddings, type LocalEmbeddings } from "../src/pipeline/overlap/local-embeddings.ts";
-import { localSegmentation, stepFramesOf, type LocalSegmentation } from "../src/pipeline/overlap/local-segmentation.ts";
+import { localSegmentation, type LocalSegmentation } from "../src/pipeline/overlap/local-segmentation.ts";
 import { clusteredResult, windowFrames } from "../src/pipeline/overlap/overlap-diarization.ts";
 import type { TimeSpan } from "../src/types.ts";
 import { loadAmi, uriOf } from "./ami-eval.ts";
@@ -31,7 +31,7 @@ const { values } = parseArgs({
   options: {
     sets: { type: "string", default: "many,default,simulated,ami" },
     variants: { type: "string", default: "size-only,default" },
-    step: { type: "string", default: "1.99" },
+    step: { type: "string" },
     threads: { type: "string", default: "2" },
   },
 });
@@ -109,8 +109,8 @@ function inputs(set: string): Input[] {
 
 const CACHE = join(homedir(), ".cache", "senko", "overlap-embeddings");
 const models = { threads: Number(values.threads) };
-const stepFrames = stepFramesOf(Number(values.step));
-const { centerFrames } = windowFrames({ stepSec: Number(values.step) });
+const stepSec = values.step === undefined ? undefined : Number(values.step);
+const { stepFrames, centerFrames } = windowFrames({ stepSec });
 
 async function prepared(input: Input): Promise<{ seg: LocalSegmentation; emb: LocalEmbeddings }> {
   const path = join(CACHE, `${input.name}-step${stepFrames}.json`);
@@ -158,7 +158,7 @@ for (const set of values.sets!.split(",")) {
     const { seg, emb } = await prepared(input);
     const cells: string[] = [];
     for (const v of variants) {
-      const r = await clusteredResult(seg, emb, { clustering: VARIANTS[v] }, centerFrames, identity);
+      const r = await clusteredResult(seg, emb, { stepSec, clustering: VARIANTS[v] }, identity);
       const found = r.speakers.length;
       const der = diarizationErrorRate(input.reference, r.mergedSegments, { collar: 0.25, uem: input.uem });
       cells.push(`${found}, ${(100 * der.der).toFixed(1)}`);
