@@ -12,7 +12,7 @@ import { withoutTiming } from "./helpers/live.ts";
 test("a 6-minute simulated conversation, live in 1 s chunks, ends with the batch result", async () => {
   const conversation = await simulateConversation({ speakers: 4, minutes: 6, seed: 3 });
   const { samples } = conversation;
-  await using diarizer = new Diarizer({ vad: "silero", quiet: true });
+  await using diarizer = new Diarizer({ pipeline: "vad-windows", vad: "silero", quiet: true });
   const batch = await diarizer.diarize(samples, { sampleRate: 16000 });
   expect(batch.mergedSpeakersDetected).toBeGreaterThan(1);
 

@@ -15,7 +15,7 @@ const set = loadAmi();
 describe("live session == batch on the AMI fixtures", () => {
   let diarizer: Diarizer;
   beforeAll(async () => {
-    diarizer = new Diarizer({ vad: "silero", quiet: true });
+    diarizer = new Diarizer({ pipeline: "vad-windows", vad: "silero", quiet: true });
     await diarizer.ready();
   });
   afterAll(() => diarizer.close());
@@ -83,8 +83,8 @@ describe("live session == batch on the AMI fixtures", () => {
 });
 
 test("live needs the Silero VAD run in one pass", async () => {
-  await using stretches = new Diarizer({ vad: "silero", sileroStretches: true, quiet: true });
+  await using stretches = new Diarizer({ pipeline: "vad-windows", vad: "silero", sileroStretches: true, quiet: true });
   await expect(stretches.live({ sampleRate: 16000 }).push(new Float32Array(16000))).rejects.toThrow("sileroStretches cannot run live");
-  await using pyannote = new Diarizer({ vad: "pyannote", quiet: true });
+  await using pyannote = new Diarizer({ pipeline: "vad-windows", vad: "pyannote", quiet: true });
   await expect(pyannote.live({ sampleRate: 16000 }).push(new Float32Array(16000))).rejects.toThrow("Silero VAD only");
 });

@@ -22,6 +22,11 @@ export class IncrementalReconstruction {
     return this.#final;
   }
 
+  /** Bytes of the kept arrays. */
+  get bytes(): number {
+    return this.#active.byteLength + this.#scores.byteLength + this.#count.byteLength + this.#merged.byteLength;
+  }
+
   /** The labels of earlier windows changed (a new clustering): the next update starts from frame 0. */
   reset(): void {
     this.#final = 0;
@@ -69,8 +74,10 @@ export class IncrementalReconstruction {
   }
 
   #reserve(frames: number): void {
-    if (frames <= this.#capacity && this.#active.length === this.#capacity * this.#speakers) return;
-    const capacity = Math.max(frames, 2 * this.#capacity, 4096);
+    const relaid = this.#active.length !== this.#capacity * this.#speakers;
+    if (frames <= this.#capacity && !relaid) return;
+    // Doubling as the file grows; the same frames when only the speaker count changed.
+    const capacity = frames > this.#capacity ? Math.max(frames, 2 * this.#capacity, 4096) : this.#capacity;
     const grow = <T extends Uint8Array | Float32Array>(old: T, make: (length: number) => T, per: number): T => {
       const next = make(capacity * per);
       // The kept frames only when the layout (speakers per frame) is unchanged.
