@@ -14,12 +14,13 @@ function generator(seed: number): () => number {
   return () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
 }
 
-for (const [stepFrames, centerFrames, minDurations] of [
-  [118, 177, { minDurationOffSec: 0.5 }],
-  [178, 178, { minDurationOffSec: 0.5, minDurationOnSec: 0.3 }],
-  [59, 300, {}],
+for (const [stepFrames, centerFrames, countFrames, minDurations] of [
+  [118, 177, 177, { minDurationOffSec: 0.5 }],
+  [177, 237, 355, { minDurationOffSec: 0.5 }],
+  [178, 178, 178, { minDurationOffSec: 0.5, minDurationOnSec: 0.3 }],
+  [59, 300, 120, {}],
 ] as const) {
-  test(`kept frames give the whole reconstruction (step ${stepFrames}, centre ${centerFrames}, ${JSON.stringify(minDurations)})`, () => {
+  test(`kept frames give the whole reconstruction (step ${stepFrames}, votes ${centerFrames} / ${countFrames}, ${JSON.stringify(minDurations)})`, () => {
     const random = generator(stepFrames);
     const total = 90;
     // Runs of one local-speaker mask, some short enough for the duration rules to act on.
@@ -36,7 +37,7 @@ for (const [stepFrames, centerFrames, minDurations] of [
     };
     label(0);
     const kept = new IncrementalReconstruction();
-    const options = { centerFrames };
+    const options = { centerFrames, countFrames };
     let resets = 0;
     for (let windows = 1; windows <= total; windows += 1 + Math.floor(random() * 3)) {
       if (random() < 0.1) {

@@ -69,7 +69,8 @@ export class IncrementalReconstruction {
       minDurations,
     );
     this.#merged.set(tail.active.subarray((kept - start) * speakers), kept * speakers);
-    this.#final = Math.min(finalFrames(segmentation, options.centerFrames ?? FRAMES_PER_WINDOW), frameCount);
+    const voting = options.centerFrames ?? FRAMES_PER_WINDOW;
+    this.#final = Math.min(finalFrames(segmentation, voting), finalFrames(segmentation, options.countFrames ?? voting), frameCount);
     return { ...raw, active: this.#merged.subarray(0, frameCount * speakers) };
   }
 
@@ -93,8 +94,8 @@ export class IncrementalReconstruction {
 }
 
 /**
- * Frames of the file of `segmentation` that get no vote from windows after its last: those start later,
- * and its last votes to its end only while it is the last.
+ * Frames of the file of `segmentation` that get no vote from the central `centerFrames` of windows after
+ * its last: those start later, and its last votes to its end only while it is the last.
  */
 function finalFrames({ windowCount, stepFrames }: LocalSegmentation, centerFrames: number): number {
   const inner = { windowCount: Infinity };

@@ -31,8 +31,10 @@ export interface FrameActivity {
 export interface ReconstructionOptions {
   /** a frame has k speakers when the windows' mean count is at least k - 1 + this (default 0.5: rounding) */
   countThreshold?: number;
-  /** only the central frames of each window count (default: all 589) */
+  /** only the central frames of each window vote for speakers (default: all 589) */
   centerFrames?: number;
+  /** only the central frames of each window vote for the speaker count (default: centerFrames) */
+  countFrames?: number;
 }
 
 export interface MinDurations {
@@ -71,16 +73,21 @@ export function reconstructActivity(
   // Indexed from `from`.
   const countSum = new Float32Array(frameCount - from);
   const covered = new Uint16Array(frameCount - from);
+  const centerFrames = options.centerFrames ?? FRAMES_PER_WINDOW;
+  const countFrames = options.countFrames ?? centerFrames;
   for (let w = Math.max(0, Math.floor((from - FRAMES_PER_WINDOW) / stepFrames)); w < windowCount; w++) {
     const first = w * stepFrames;
-    const [lo, hi] = usedFrames(segmentation, w, options.centerFrames ?? FRAMES_PER_WINDOW);
-    const frames = Math.min(hi, frameCount - first);
-    for (let f = Math.max(lo, from - first); f < frames; f++) {
+    const [lo, hi] = usedFrames(segmentation, w, centerFrames);
+    const [countLo, countHi] = usedFrames(segmentation, w, countFrames);
+    const frames = Math.min(Math.max(hi, countHi), frameCount - first);
+    for (let f = Math.max(Math.min(lo, countLo), from - first); f < frames; f++) {
       const mask = activity[w * FRAMES_PER_WINDOW + f]!;
       const t = first + f;
-      covered[t - from]!++;
-      if (mask === 0) continue;
-      countSum[t - from]! += activeCount(mask);
+      if (f >= countLo && f < countHi) {
+        covered[t - from]!++;
+        countSum[t - from]! += activeCount(mask);
+      }
+      if (mask === 0 || f < lo || f >= hi) continue;
       for (let k = 0; k < LOCAL_SPEAKERS; k++) {
         const s = localLabels[w * LOCAL_SPEAKERS + k]!;
         if ((mask >> k) & 1 && s >= 0) scores[t * speakers + s]! += 1;
