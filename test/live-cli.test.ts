@@ -42,8 +42,8 @@ async function finished(proc: ReturnType<typeof spawn>) {
 }
 
 /** The JSON `diarize` gives for `audio`, without its timing (which differs run to run). */
-async function batchJson(audio: Float32Array, pipeline: "vad-windows" | "overlap-aware" = "vad-windows"): Promise<unknown> {
-  await using diarizer = new Diarizer({ vad: "silero", pipeline, quiet: true });
+async function batchJson(audio: Float32Array, pipeline: "vad-windows" | "overlap-aware" = "overlap-aware"): Promise<unknown> {
+  await using diarizer = new Diarizer({ pipeline, quiet: true });
   return withoutTiming(JSON.parse(toJson(await diarizer.diarize(audio, { sampleRate: 16000 }), "-")));
 }
 
@@ -64,20 +64,22 @@ describe("senko --live", () => {
       const lines = run.stdout.trimEnd().split("\n");
       expect(lines.length).toBeGreaterThan(0);
       for (const l of lines) expect(l).toMatch(turnLine);
-      expect(withoutTiming(JSON.parse(readFileSync(join(dir, "live.json"), "utf8")))).toEqual(await batchJson(samples));
+      const live = JSON.parse(readFileSync(join(dir, "live.json"), "utf8"));
+      expect(live.pipeline).toBe("overlap-aware");
+      expect(withoutTiming(live)).toEqual(await batchJson(samples));
       expect(readFileSync(join(dir, "live.rttm"), "utf8")).toStartWith("SPEAKER stdin 1 ");
     },
     60_000,
   );
 
   test(
-    "--pipeline overlap-aware: --out holds the overlap-aware batch result",
+    "--pipeline vad-windows: --out holds the vad-windows batch result",
     async () => {
-      const run = await finished(spawn(["--live", "-", "--pipeline", "overlap-aware", "--out", "overlap.json", "-q"], wavFloat(samples)));
+      const run = await finished(spawn(["--live", "-", "--pipeline", "vad-windows", "--out", "recipe.json", "-q"], wavFloat(samples)));
       expect(run.code).toBe(0);
-      const json = JSON.parse(readFileSync(join(dir, "overlap.json"), "utf8"));
-      expect(json.pipeline).toBe("overlap-aware");
-      expect(withoutTiming(json)).toEqual(await batchJson(samples, "overlap-aware"));
+      const json = JSON.parse(readFileSync(join(dir, "recipe.json"), "utf8"));
+      expect(json.pipeline).toBe("vad-windows");
+      expect(withoutTiming(json)).toEqual(await batchJson(samples, "vad-windows"));
     },
     90_000,
   );

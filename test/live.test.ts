@@ -1,7 +1,8 @@
 /**
  * Live sessions on the AMI fixtures: the result of `close()` is the result of `diarize()` on the whole
  * audio (every field but the timing), pushed in 1 s chunks or cut anywhere at another rate with two
- * channels; final turns never change in later snapshots; names stay; the audio held stays bounded.
+ * channels; final turns never change in later snapshots; names stay; the audio held stays bounded. The
+ * vad-windows pipeline (test/live-overlap.test.ts has overlap-aware, the default).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { loadAmi, uriOf } from "../bench/ami-eval.ts";

@@ -319,6 +319,21 @@ describe("reconstruction", () => {
     }
   });
 
+  test("the count votes over its own centre, wider than the speaker votes", () => {
+    // Three windows every 177 frames; each window hears local speakers 0 and 1 in its first 206 frames, then 0 alone.
+    const seg = syntheticSegmentation(3, 177, (_, f) => (f < 206 ? 0b011 : 0b001));
+    const labels = Int32Array.of(0, 1, -1, 0, 1, -1, 0, 1, -1);
+    // Global frame 327 is window 0's frame 327 and window 1's frame 150 (outside window 1's central 177 frames).
+    const narrow = reconstructActivity(seg, labels, 2, { centerFrames: 177 });
+    expect(narrow.count[327]).toBe(1);
+    const wide = reconstructActivity(seg, labels, 2, { centerFrames: 177, countFrames: 355 });
+    // Window 1 now counts there too: (1 + 2) / 2 rounds to 2 ...
+    expect(wide.count[327]).toBe(2);
+    // ... but speaker 1 has no vote in that frame, so only speaker 0 is active.
+    expect([wide.active[327 * 2], wide.active[327 * 2 + 1]]).toEqual([1, 0]);
+    expect(wide.scores[327 * 2 + 1]).toBe(0);
+  });
+
   test("minimum durations fill short silences and drop short turns", () => {
     const blips = syntheticSegmentation(1, 118, (_, f) => ((f >= 100 && f < 200) || (f >= 210 && f < 300) || (f >= 400 && f < 405) ? 1 : 0));
     const activity = reconstructActivity(blips, Int32Array.of(0, -1, -1), 1);

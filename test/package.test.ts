@@ -43,7 +43,7 @@ afterAll(() => rmSync(BIN, { recursive: true, force: true }));
 
 beforeAll(async () => {
   packed = await buildPackages(TESTED);
-  await using diarizer = new Diarizer({ vad: "silero", quiet: true });
+  await using diarizer = new Diarizer({ quiet: true });
   const result = await diarizer.diarize(FIXTURE);
   expect(result.mergedSegments.length).toBeGreaterThan(0);
   expected = { rttm: toRttm(result, "dev00"), segments: JSON.stringify(result.mergedSegments) };
@@ -90,7 +90,7 @@ function userEnv(): Record<string, string> {
 
 const SCRIPT = `import { Diarizer, setLibraryPath, toRttm } from "senko";
 if (typeof setLibraryPath !== "function") throw new Error("senko exports no setLibraryPath");
-await using diarizer = new Diarizer({ vad: "silero", quiet: true });
+await using diarizer = new Diarizer({ quiet: true });
 const result = await diarizer.diarize(process.argv[2]);
 console.log(JSON.stringify({ rttm: toRttm(result, "dev00"), segments: JSON.stringify(result.mergedSegments) }));
 `;
@@ -141,7 +141,7 @@ describe.each(INSTALLERS)("a fresh project installed with %s", (_installer, inst
   // With an empty cache and the models in SENKO_MODELS_DIR, as on a machine without network.
   test("bunx senko <file> and bunx senko models work from the project, the models from SENKO_MODELS_DIR", async () => {
     const offline = { XDG_CACHE_HOME: join(dir, "empty-cache"), SENKO_MODELS_DIR: dirname((await resolveModel("campplus", { offline: true })).path) };
-    const bunx = [process.execPath, "x", "senko", FIXTURE, "--vad", "silero", "--format", "rttm", "--quiet"];
+    const bunx = [process.execPath, "x", "senko", FIXTURE, "--format", "rttm", "--quiet"];
     expect(runIn(dir, bunx, offline)).toBe(expected.rttm);
     const listed = runIn(dir, [process.execPath, "x", "senko", "models", "--offline", "--json"], offline);
     expect((JSON.parse(listed) as { origin: string }[]).map((m) => m.origin)).toEqual(["models-dir", "models-dir", "models-dir"]);

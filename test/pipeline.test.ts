@@ -45,11 +45,11 @@ function expectWellFormed(result: DiarizationResult): void {
 const DER_BOUND = { silero: 0.353, pyannote: 0.352 } as const;
 const CONFUSION_BOUND = 0.085;
 
-describe.each(["silero", "pyannote"] as const)("end to end with %s VAD on the 11 AMI fixtures", (vad) => {
+describe.each(["silero", "pyannote"] as const)("vad-windows end to end with %s VAD on the 11 AMI fixtures", (vad) => {
   let run: AmiRun;
 
   test("every result is well formed", async () => {
-    await using diarizer = new Diarizer({ vad, quiet: true });
+    await using diarizer = new Diarizer({ pipeline: "vad-windows", vad, quiet: true });
     run = await diarizeAmi(diarizer, set);
     expect(run.results.size).toBe(11);
     for (const result of run.results.values()) {

@@ -16,6 +16,9 @@ describe("pipeline registry", () => {
   test("every entry is keyed by its name, declares its stages, and the default is listed", () => {
     expect(pipelineNames()).toContain(DEFAULT_PIPELINE);
     expect(pipelineNames()).toContain("vad-windows");
+    // Issue 12: overlap-aware became the default of the Diarizer (and so of the CLI, live sessions and queue jobs).
+    expect(DEFAULT_PIPELINE).toBe("overlap-aware");
+    expect(new Diarizer().pipeline.name).toBe("overlap-aware");
     for (const [key, pipeline] of Object.entries(PIPELINES)) {
       expect(pipeline.name).toBe(key);
       expect(pipeline.description.length).toBeGreaterThan(0);
@@ -63,7 +66,7 @@ describe("vad-windows results", () => {
     }
     const windowsOf = (seen: Progress[]) => seen.filter((p) => p.stage === "embeddings").at(-1)!.total;
     const seen: Progress[] = [];
-    await using chosen = new Diarizer({ vad: "silero", clusterMethod: "spectral", mergeCosine: 0.7, windows: "accurate", onProgress: (p) => seen.push(p) });
+    await using chosen = new Diarizer({ pipeline: "vad-windows", vad: "silero", clusterMethod: "spectral", mergeCosine: 0.7, windows: "accurate", onProgress: (p) => seen.push(p) });
     const result = await chosen.diarize(join(FIXTURES, "dev01.wav"));
     progress.length = 0;
     await diarizer.diarize(join(FIXTURES, "dev01.wav"));

@@ -80,13 +80,13 @@ describe.skipIf(!redisServerPath || !fixtures)("job queue on Redis (BullMQ)", ()
   test("three workers, a SIGKILL, a Redis restart and a SIGTERM: every file once, as one process diarizes it", async () => {
     const out = join(dir, "out");
     const reference = join(dir, "reference");
-    const submitArgs = ["submit", "--redis", redis.url, ...good, ...bad, join(dir, "in", "missing.wav"), "--out-dir", out, "--format", "json,rttm", "--vad", "silero"];
+    const submitArgs = ["submit", "--redis", redis.url, ...good, ...bad, join(dir, "in", "missing.wav"), "--out-dir", out, "--format", "json,rttm", "--pipeline", "vad-windows", "--vad", "silero"];
     const workerArgs = (name: string) => ["worker", "--redis", redis.url, "--threads", THREADS, "--lock-timeout", "20", "--name", name];
     const queue = new Queue<JobData, JobResult>("senko", { connection: { url: redis.url } });
     const workers = [new Logged(senko(workerArgs("w1"))), new Logged(senko(workerArgs("w2"))), new Logged(senko(workerArgs("w3")))];
     const [w1, w2, w3] = workers as [Logged, Logged, Logged];
     // The single-process result, computed alongside.
-    const single = Bun.spawn([bun, "run", "diarize.ts", ...good, "--out-dir", reference, "--format", "json,rttm", "--vad", "silero", "--threads", THREADS, "-q"], {
+    const single = Bun.spawn([bun, "run", "diarize.ts", ...good, "--out-dir", reference, "--format", "json,rttm", "--pipeline", "vad-windows", "--vad", "silero", "--threads", THREADS, "-q"], {
       cwd: root,
       stdout: "ignore",
       stderr: "pipe",
@@ -99,7 +99,7 @@ describe.skipIf(!redisServerPath || !fixtures)("job queue on Redis (BullMQ)", ()
       expect(submitted.stdout.trim().split("\n").every((line) => line.startsWith("queued "))).toBe(true);
       // Options that cannot work, through the TypeScript API: a ConfigError, also failed once with its message.
       const never = join(dir, "never");
-      const [conflicting] = await submitFiles([good[0]!], { redis: redis.url, outDir: never, options: { vad: "silero", minSpeakers: 3, maxSpeakers: 2 } });
+      const [conflicting] = await submitFiles([good[0]!], { redis: redis.url, outDir: never, options: { pipeline: "vad-windows", vad: "silero", minSpeakers: 3, maxSpeakers: 2 } });
       expect(conflicting!.state).toBe("queued");
       const jobs = good.length + bad.length + 1;
 
@@ -171,7 +171,7 @@ describe.skipIf(!redisServerPath || !fixtures)("job queue on Redis (BullMQ)", ()
         expect(killed.processedBy).not.toBe("w1");
         expect(killed.attemptsStarted).toBe(2);
         for (const file of good) {
-          const id = jobId({ sha256: await hashFile(file), outDir: out, name: basename(file, ".wav"), formats: ["json", "rttm"], options: { vad: "silero" } });
+          const id = jobId({ sha256: await hashFile(file), outDir: out, name: basename(file, ".wav"), formats: ["json", "rttm"], options: { pipeline: "vad-windows", vad: "silero" } });
           const job = (await queue.getJob(id))!;
           expect(job.returnvalue.result.mergedSegments).toEqual(JSON.parse(readFileSync(join(out, `${job.data.name}.json`), "utf8")).mergedSegments);
         }
@@ -215,7 +215,7 @@ describe.skipIf(!redisServerPath || !fixtures)("job queue on Redis (BullMQ)", ()
     const out = join(dir, "api-out");
     const queue = "senko-api-test";
     const files = [good[1]!, good[2]!];
-    const submitted = await submitFiles(files, { redis: redis.url, queue, outDir: out, formats: ["rttm"], options: { vad: "silero" } });
+    const submitted = await submitFiles(files, { redis: redis.url, queue, outDir: out, formats: ["rttm"], options: { pipeline: "vad-windows", vad: "silero" } });
     expect(submitted.map((s) => s.state)).toEqual(["queued", "queued"]);
     const events: WorkerEvent[] = [];
     const worker = await startWorker({ redis: redis.url, queue, name: "api", onEvent: (e) => events.push(e) });
@@ -226,12 +226,12 @@ describe.skipIf(!redisServerPath || !fixtures)("job queue on Redis (BullMQ)", ()
     expect(status.counts).toEqual({ waiting: 1, active: 0, done: 1, failed: 0 });
     expect(status.done[0]!.outputs).toHaveLength(1);
     const [finished] = status.done;
-    await using diarizer = new Diarizer({ vad: "silero", quiet: true });
+    await using diarizer = new Diarizer({ pipeline: "vad-windows", vad: "silero", quiet: true });
     const expected = await diarizer.diarize(finished!.file);
     expect(readFileSync(finished!.outputs[0]!, "utf8")).toBe(toRttm(expected, basename(finished!.file, ".wav")));
     expect(events.filter((e) => e.kind === "done").map((e) => e.jobId)).toEqual([status.done[0]!.jobId]);
     // The same files again: one done, one still waiting; nothing added.
-    const again = await submitFiles(files, { redis: redis.url, queue, outDir: out, formats: ["rttm"], options: { vad: "silero" } });
+    const again = await submitFiles(files, { redis: redis.url, queue, outDir: out, formats: ["rttm"], options: { pipeline: "vad-windows", vad: "silero" } });
     expect(again.map((s) => s.state).sort()).toEqual(["done", "waiting"]);
   }, 120_000);
 

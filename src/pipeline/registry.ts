@@ -10,13 +10,14 @@ import { vadWindows } from "./vad-windows.ts";
 
 /** Each key is its pipeline's `name` (a test checks it). */
 export const PIPELINES = {
-  "vad-windows": vadWindows,
   "overlap-aware": overlapAware,
+  "vad-windows": vadWindows,
 } as const satisfies Record<string, DiarizationPipeline>;
 
 export type PipelineName = keyof typeof PIPELINES;
 
-export const DEFAULT_PIPELINE: PipelineName = "vad-windows";
+/** The pipeline a Diarizer and the CLI run when none is named (issue 12: overlap-aware once its targets held; BENCHMARKS.md). */
+export const DEFAULT_PIPELINE: PipelineName = "overlap-aware";
 
 export function pipelineNames(): PipelineName[] {
   return Object.keys(PIPELINES) as PipelineName[];

@@ -1,7 +1,7 @@
 /** @module The `senko submit | worker | status` subcommands: the job queue from the command line. */
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
-import { argumentError, describe, expandInputs, FORMATS, isUserError, oneOf, UsageError, wholeNumber } from "../cli.ts";
+import { argumentError, checkPipelineOptions, describe, expandInputs, FORMATS, isUserError, oneOf, UsageError, wholeNumber } from "../cli.ts";
 import { DEVICES } from "../models/execution-provider.ts";
 import type { OutputFormat } from "../output/writers.ts";
 import { pipelineNames } from "../pipeline/registry.ts";
@@ -113,6 +113,7 @@ async function submit(values: Values, positionals: string[], quiet: boolean): Pr
   if (outDir === undefined) throw new UsageError("senko submit needs --out-dir <dir> (as the workers see it)");
   const formats = values.format?.split(",").map((f) => oneOf("format", f.trim(), FORMATS)!) as OutputFormat[] | undefined;
   if (formats && new Set(formats).size !== formats.length) throw new UsageError(`--format lists a format twice: ${values.format}`);
+  checkPipelineOptions(oneOf("pipeline", values.pipeline, pipelineNames()), { "--vad": values.vad });
   const submissions = await submitFiles(expandInputs(positionals), {
     redis: values.redis!,
     queue: values.queue,

@@ -22,8 +22,8 @@ const CLASSES = SEGMENTATION.classes;
 /** Bit mask of the local speakers active in each powerset class ({}, {1}, {2}, {3}, {1,2}, {1,3}, {2,3}). */
 const CLASS_SPEAKERS = Uint8Array.of(0b000, 0b001, 0b010, 0b100, 0b011, 0b101, 0b110);
 
-/** Window step used when none is given: 118 frames, 1.99 s (chosen by accuracy and speed: BENCHMARKS.md, Overlap-aware pipeline). */
-export const DEFAULT_STEP_FRAMES = 118;
+/** Window step used when none is given: 177 frames, 2.99 s (chosen by accuracy and speed: BENCHMARKS.md, Overlap-aware pipeline). */
+export const DEFAULT_STEP_FRAMES = 177;
 
 /** Local speaker activity of every window of one file. */
 export interface LocalSegmentation {

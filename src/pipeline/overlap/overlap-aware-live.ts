@@ -23,7 +23,15 @@ import { embedLocalSpeakers, planEmbeddings, type LocalEmbeddings } from "./loca
 import { decodePowerset, FRAMES_PER_WINDOW, LOCAL_SPEAKERS, WINDOW_SAMPLES, windowCount, windowStart, type LocalSegmentation } from "./local-segmentation.ts";
 import { IncrementalReconstruction } from "./incremental-reconstruction.ts";
 import { activityTurns, frameSpanSec, minDurationFrames } from "./reconstruction.ts";
-import { clusteredResult, DEFAULT_MIN_DURATIONS, pipelineResultOf, windowFrames, type OverlapPipelineOptions, type OverlapRunners } from "./overlap-diarization.ts";
+import {
+  clusteredResult,
+  DEFAULT_MIN_DURATIONS,
+  pipelineResultOf,
+  windowFrames,
+  type OverlapPipelineOptions,
+  type OverlapRunners,
+  type WindowFrames,
+} from "./overlap-diarization.ts";
 
 const SAMPLE_RATE = 16000;
 const FBANK_SHIFT = 160;
@@ -90,7 +98,7 @@ export class OverlapAwareLive implements IncrementalDiarization {
   readonly #settings: OverlapPipelineOptions & InContext;
   readonly #runners: OverlapRunners;
   readonly #stepFrames: number;
-  readonly #centerFrames: number;
+  readonly #frames: WindowFrames;
   readonly #audio = new HeldAudio();
   /** decoded activity of the windows segmented so far (window-major, FRAMES_PER_WINDOW each) */
   #activity = new Uint8Array(64 * FRAMES_PER_WINDOW);
@@ -113,7 +121,8 @@ export class OverlapAwareLive implements IncrementalDiarization {
     this.#run = run;
     this.#settings = settings;
     this.#runners = runners;
-    ({ stepFrames: this.#stepFrames, centerFrames: this.#centerFrames } = windowFrames(settings));
+    this.#frames = windowFrames(settings);
+    this.#stepFrames = this.#frames.stepFrames;
   }
 
   get heldSamples(): number {
@@ -182,7 +191,7 @@ export class OverlapAwareLive implements IncrementalDiarization {
       fbankOfSpans(this.#audio.from(firstFrame * FBANK_SHIFT), Uint32Array.of(0, spanEnd - firstFrame * FBANK_SHIFT), { meanNormalize: false, context }),
     );
     try {
-      const plan = planEmbeddings(segmentation, fbankFrameCount(sampleCount), { ...options, centerFrames: this.#centerFrames, windows: [from, to] });
+      const plan = planEmbeddings(segmentation, fbankFrameCount(sampleCount), { ...options, centerFrames: this.#frames.centerFrames, windows: [from, to] });
       for (let i = 0; i < plan.indices.length; i++) {
         const j = plan.indices[i]! - firstFrame;
         if (j < 0 || j >= fbank.frameCounts[0]!) throw new SenkoError(`internal error: live fbank frame ${plan.indices[i]} is outside the frames computed`);
@@ -213,7 +222,7 @@ export class OverlapAwareLive implements IncrementalDiarization {
         this.#segmentation(windows, sampleCount),
         local,
         this.#clusterCount,
-        { ...this.#settings.reconstruction, centerFrames: this.#centerFrames },
+        { ...this.#settings.reconstruction, centerFrames: this.#frames.voteFrames, countFrames: this.#frames.countFrames },
         minDurations,
       );
       const segments = activityTurns(merged, sampleCount / SAMPLE_RATE).map((t): Segment => ({ start: t.start, end: t.end, speaker: String(t.speaker) }));
@@ -256,7 +265,7 @@ export class OverlapAwareLive implements IncrementalDiarization {
     await this.#segment(windows);
     await this.#embed(windows, windows, end);
     const embeddings = this.#embeddings.view();
-    const result = await clusteredResult(this.#segmentation(windows, end), embeddings, this.#settings, this.#centerFrames, (name, work) => this.#run.stage(name, work));
+    const result = await clusteredResult(this.#segmentation(windows, end), embeddings, this.#settings, (name, work) => this.#run.stage(name, work));
     return pipelineResultOf(result);
   }
 

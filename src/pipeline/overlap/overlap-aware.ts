@@ -14,7 +14,7 @@ import { OverlapAwareLive } from "./overlap-aware-live.ts";
 import { overlapAwareDiarization, pipelineResultOf, type OverlapPipelineOptions, type OverlapRunners, type OverlapStage } from "./overlap-diarization.ts";
 
 export interface OverlapAwareOptions extends CommonPipelineOptions {
-  /** seconds between the starts of the 10 s segmentation windows (default 1.99; rounded to the model's 16.9 ms frames) */
+  /** seconds between the starts of the 10 s segmentation windows (default 2.99; rounded to the model's 16.9 ms frames) */
   windowStepSec?: number;
 }
 

@@ -12,6 +12,7 @@ import { constrainedClustering, type ConstrainedClusteringOptions } from "./cons
 import { embedLocalSpeakers, planEmbeddings, type EmbeddingRunner, type LocalEmbeddingOptions, type LocalEmbeddings } from "./local-embeddings.ts";
 import {
   DEFAULT_STEP_FRAMES,
+  FRAMES_PER_WINDOW,
   LOCAL_SPEAKERS,
   localSegmentation,
   stepFramesOf,
@@ -35,14 +36,18 @@ const SAMPLE_RATE = 16000;
 export type OverlapStage = "segmentation" | "fbank" | "embeddings" | "clustering" | "segments";
 
 export interface OverlapPipelineOptions {
-  /** seconds between window starts, rounded to whole model frames (default 118 frames, 1.99 s) */
+  /** seconds between window starts, rounded to whole model frames (default 177 frames, 2.99 s) */
   stepSec?: number;
-  /** seconds at the centre of each window that embed and vote (default 3; at least the step) */
+  /** seconds at the centre of each window whose frames are embedded (default 3; at least the step) */
   centerSec?: number;
+  /** seconds at the centre of each window that vote for who speaks in a frame (default 4; at least the step) */
+  voteSec?: number;
+  /** seconds at the centre of each window that vote for how many speak in a frame (default 6; at least the step) */
+  countSec?: number;
   segmentation?: Omit<LocalSegmentationOptions, "stepFrames" | "onProgress">;
   embeddings?: Omit<LocalEmbeddingOptions, "centerFrames" | "onProgress">;
   clustering?: Omit<ConstrainedClusteringOptions, "context">;
-  reconstruction?: Omit<ReconstructionOptions, "centerFrames">;
+  reconstruction?: Omit<ReconstructionOptions, "centerFrames" | "countFrames">;
   /** rules of the merged turns (default: silences under 0.5 s filled) */
   minDurations?: MinDurations;
 }
@@ -82,10 +87,25 @@ function framesOf(sec: number, floor: number): number {
   return Math.max(floor, stepFramesOf(sec));
 }
 
-/** Window step and the central frames that embed and vote, in model frames. */
-export function windowFrames(options: Pick<OverlapPipelineOptions, "stepSec" | "centerSec">): { stepFrames: number; centerFrames: number } {
+export interface WindowFrames {
+  stepFrames: number;
+  /** central frames of a window that are embedded */
+  centerFrames: number;
+  /** central frames of a window that vote for who speaks */
+  voteFrames: number;
+  /** central frames of a window that vote for how many speak */
+  countFrames: number;
+}
+
+/**
+ * Window step and the central frames that embed and vote, in model frames. Votes reach wider than the
+ * embedded centre, so that with 3 s steps a frame near a window's edge still hears two windows: on both
+ * accuracy sets 4 s (who) and 6 s (how many) did better than 3 s (BENCHMARKS.md, Overlap-aware pipeline).
+ */
+export function windowFrames(options: Pick<OverlapPipelineOptions, "stepSec" | "centerSec" | "voteSec" | "countSec">): WindowFrames {
   const stepFrames = options.stepSec === undefined ? DEFAULT_STEP_FRAMES : framesOf(options.stepSec, 1);
-  return { stepFrames, centerFrames: Math.min(589, framesOf(options.centerSec ?? 3, stepFrames)) };
+  const central = (sec: number) => Math.min(FRAMES_PER_WINDOW, framesOf(sec, stepFrames));
+  return { stepFrames, centerFrames: central(options.centerSec ?? 3), voteFrames: central(options.voteSec ?? 4), countFrames: central(options.countSec ?? 6) };
 }
 
 /** Rules of the merged turns when none are given: a speaker's silences under 0.5 s are filled. */
@@ -131,7 +151,7 @@ export async function overlapAwareDiarization(
   } finally {
     fbank.free();
   }
-  return { ...(await clusteredResult(segmentation, embeddings, options, centerFrames, timed)), timing };
+  return { ...(await clusteredResult(segmentation, embeddings, options, timed)), timing };
 }
 
 /**
@@ -142,16 +162,16 @@ export async function clusteredResult(
   segmentation: LocalSegmentation,
   embeddings: LocalEmbeddings,
   options: OverlapPipelineOptions & InContext,
-  centerFrames: number,
   timed: <T>(stage: OverlapStage, work: () => T | Promise<T>) => Promise<T>,
 ): Promise<Omit<OverlapDiarization, "timing">> {
   const durationSec = segmentation.sampleCount / SAMPLE_RATE;
+  const { voteFrames, countFrames } = windowFrames(options);
   const clustering = await timed("clustering", () => constrainedClustering(embeddings, { ...options.clustering, context: options.context }));
 
   return timed("segments", () => {
     const local = new Int32Array(segmentation.windowCount * LOCAL_SPEAKERS).fill(-1);
     for (let i = 0; i < embeddings.count; i++) local[embeddings.window[i]! * LOCAL_SPEAKERS + embeddings.speaker[i]!] = clustering.labels[i]!;
-    const raw = reconstructActivity(segmentation, local, clustering.clusterCount, { ...options.reconstruction, centerFrames });
+    const raw = reconstructActivity(segmentation, local, clustering.clusterCount, { ...options.reconstruction, centerFrames: voteFrames, countFrames });
     const merged = withMinDurations(raw, options.minDurations ?? DEFAULT_MIN_DURATIONS);
     const mergedTurns = activityTurns(merged, durationSec);
     // Speakers by talk time in the merged view, longest first (ties: lower cluster first).
