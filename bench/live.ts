@@ -5,7 +5,7 @@
  * interleaved. Prints the update latency (median, p90, max) around 10 and 60 minutes of accumulated audio,
  * process CPU of each run, peak RSS, whether the live result equals batch (every field but the timing),
  * and how often the live snapshot re-clustered.
- *   bun run bench:live [--minutes 60] [--threads 2] [--repeats 1] [--source simulated] [--at 10,60] [--modes batch,live] [--snapshot-every 1] [--pipeline vad-windows]
+ *   bun run bench:live [--minutes 60] [--threads 2] [--repeats 1] [--source simulated] [--at 10,60] [--modes batch,live] [--snapshot-every 1] [--pipeline <the default pipeline>]
  * --snapshot-every n: a snapshot after every n-th push only (0: none, the cost of the incremental work alone).
  * --source simulated: a simulated conversation of 8 LibriSpeech voices with overlaps (bench/simulate.ts, seed 1);
  *   ami: the eleven AMI fixtures repeated end to end (bench/long-audio.ts).
@@ -19,6 +19,7 @@ import { buildMeetingSignal, float32Wav } from "./long-audio.ts";
 import { simulateConversation } from "./simulate.ts";
 import type { LiveSnapshot } from "../src/live/session.ts";
 import { runInfo } from "./run-info.ts";
+import { DEFAULT_PIPELINE, type PipelineName } from "../src/pipeline/registry.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -27,7 +28,7 @@ const { values } = parseArgs({
     threads: { type: "string", default: "2" },
     repeats: { type: "string", default: "1" },
     source: { type: "string", default: "simulated" },
-    pipeline: { type: "string", default: "vad-windows" },
+    pipeline: { type: "string", default: DEFAULT_PIPELINE },
     at: { type: "string", default: "10,60" },
     modes: { type: "string", default: "batch,live" },
     "snapshot-every": { type: "string", default: "1" },
@@ -65,7 +66,7 @@ function digest(result: object, save: string): string {
 }
 
 if (values.child) {
-  const spec = JSON.parse(values.child) as { mode: "batch" | "live"; file: string; threads: number; snapshotEvery: number; save: string; pipeline: "vad-windows" | "overlap-aware" };
+  const spec = JSON.parse(values.child) as { mode: "batch" | "live"; file: string; threads: number; snapshotEvery: number; save: string; pipeline: PipelineName };
   const { Diarizer } = await import("../src/diarizer.ts");
   const { parseWavStreamHeader } = await import("../src/live/wav-stream.ts");
   const diarizer = new Diarizer({ threads: spec.threads, vad: "silero", pipeline: spec.pipeline, quiet: true });

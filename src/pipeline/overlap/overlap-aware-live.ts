@@ -20,8 +20,9 @@ import type { IncrementalDiarization, IncrementalSnapshot, PipelineRun } from ".
 import { HeldAudio } from "../held-audio.ts";
 import { assignPerWindow, constrainedClustering, unitRows } from "./constrained-clustering.ts";
 import { embedLocalSpeakers, planEmbeddings, type LocalEmbeddings } from "./local-embeddings.ts";
-import { decodePowerset, FRAME_STEP_SAMPLES, FRAMES_PER_WINDOW, LOCAL_SPEAKERS, WINDOW_SAMPLES, windowCount, windowStart, type LocalSegmentation } from "./local-segmentation.ts";
-import { activityTurns, frameSpanSec, reconstructActivity, withMinDurations } from "./reconstruction.ts";
+import { decodePowerset, FRAMES_PER_WINDOW, LOCAL_SPEAKERS, WINDOW_SAMPLES, windowCount, windowStart, type LocalSegmentation } from "./local-segmentation.ts";
+import { IncrementalReconstruction } from "./incremental-reconstruction.ts";
+import { activityTurns, frameSpanSec, minDurationFrames } from "./reconstruction.ts";
 import {
   clusteredResult,
   DEFAULT_MIN_DURATIONS,
@@ -111,6 +112,8 @@ export class OverlapAwareLive implements IncrementalDiarization {
   #clustered = 0;
   #centroids: Float32Array = new Float32Array(0);
   #clusterCount = 0;
+  /** the snapshots' frames, kept while the labels stay */
+  readonly #reconstruction = new IncrementalReconstruction();
   #disposed = false;
 
   /** `settings` as `overlapAwareDiarization` takes them; the stages run through `run.stage`. */
@@ -215,18 +218,17 @@ export class OverlapAwareLive implements IncrementalDiarization {
       const local = new Int32Array(windows * LOCAL_SPEAKERS).fill(-1);
       for (let i = 0; i < embeddings.count; i++) local[embeddings.window[i]! * LOCAL_SPEAKERS + embeddings.speaker[i]!] = this.#labels[i]!;
       const minDurations = this.#settings.minDurations ?? DEFAULT_MIN_DURATIONS;
-      const raw = reconstructActivity(this.#segmentation(windows, sampleCount), local, this.#clusterCount, {
-        ...this.#settings.reconstruction,
-        centerFrames: this.#frames.voteFrames,
-        countFrames: this.#frames.countFrames,
-      });
-      const merged = withMinDurations(raw, minDurations);
+      const merged = this.#reconstruction.update(
+        this.#segmentation(windows, sampleCount),
+        local,
+        this.#clusterCount,
+        { ...this.#settings.reconstruction, centerFrames: this.#frames.voteFrames, countFrames: this.#frames.countFrames },
+        minDurations,
+      );
       const segments = activityTurns(merged, sampleCount / SAMPLE_RATE).map((t): Segment => ({ start: t.start, end: t.end, speaker: String(t.speaker) }));
-      // Frames before the next window's first voting frame have all their votes; a turn ending the gap
-      // filling's reach before them cannot grow or join a later one.
-      const finalFrames = windows * this.#stepFrames + ((FRAMES_PER_WINDOW - Math.max(this.#frames.voteFrames, this.#frames.countFrames)) >> 1);
-      const minOff = Math.round(((minDurations.minDurationOffSec ?? 0) * SAMPLE_RATE) / FRAME_STEP_SAMPLES);
-      const settledFrames = Math.max(0, finalFrames - minOff - Math.round(((minDurations.minDurationOnSec ?? 0) * SAMPLE_RATE) / FRAME_STEP_SAMPLES));
+      // A turn ending the duration rules' reach before the final frames cannot grow or join a later one.
+      const { minOn, minOff } = minDurationFrames(minDurations);
+      const settledFrames = Math.max(0, this.#reconstruction.finalFrames - minOff - minOn);
       return { segments, settledSec: settledFrames > 0 ? frameSpanSec(settledFrames, settledFrames + 1).start : 0, reclustered };
     });
   }
@@ -245,6 +247,7 @@ export class OverlapAwareLive implements IncrementalDiarization {
       this.#centroids = result.centroids;
       this.#clusterCount = result.clusterCount;
       this.#clustered = this.#labelled = count;
+      this.#reconstruction.reset();
       return true;
     }
     if (count > this.#labelled) {

@@ -44,28 +44,48 @@ export interface MinDurations {
   minDurationOnSec?: number;
 }
 
-/** Global frame activity from local activity and the global speaker of each (window, local speaker). */
-export function reconstructActivity(segmentation: LocalSegmentation, localLabels: Int32Array, speakers: number, options: ReconstructionOptions = {}): FrameActivity {
+/** Frames of a file of `sampleCount` samples: those whose centre lies inside the audio. */
+export function frameCountOf(sampleCount: number): number {
+  return Math.max(0, Math.floor((sampleCount - FRAME_SPAN_SAMPLES / 2) / FRAME_STEP_SAMPLES) + 1);
+}
+
+/**
+ * Global frame activity from local activity and the global speaker of each (window, local speaker).
+ * With `into` (an activity of frameCountOf(sampleCount) frames and `speakers` speakers), only its frames
+ * from `into.fromFrame` on are computed, in place: the earlier ones are kept as they are.
+ */
+export function reconstructActivity(
+  segmentation: LocalSegmentation,
+  localLabels: Int32Array,
+  speakers: number,
+  options: ReconstructionOptions = {},
+  into?: { activity: FrameActivity; fromFrame: number },
+): FrameActivity {
   const { windowCount, stepFrames, activity } = segmentation;
   if (localLabels.length !== windowCount * LOCAL_SPEAKERS) throw new RangeError("reconstructActivity: one label per window and local speaker");
-  // Frames whose centre lies inside the audio.
-  const frameCount = Math.max(0, Math.floor((segmentation.sampleCount - FRAME_SPAN_SAMPLES / 2) / FRAME_STEP_SAMPLES) + 1);
-  const countSum = new Float32Array(frameCount);
-  const covered = new Uint16Array(frameCount);
-  const scores = new Float32Array(frameCount * speakers);
+  const frameCount = frameCountOf(segmentation.sampleCount);
+  const from = into?.fromFrame ?? 0;
+  const out = into?.activity ?? { frameCount, speakers, active: new Uint8Array(frameCount * speakers), scores: new Float32Array(frameCount * speakers), count: new Uint8Array(frameCount) };
+  if (out.frameCount !== frameCount || out.speakers !== speakers || !(from >= 0 && from <= frameCount)) throw new RangeError("reconstructActivity: `into` is not an activity of this file's frames and speakers");
+  const { active, scores, count } = out;
+  active.fill(0, from * speakers);
+  scores.fill(0, from * speakers);
+  // Indexed from `from`.
+  const countSum = new Float32Array(frameCount - from);
+  const covered = new Uint16Array(frameCount - from);
   const centerFrames = options.centerFrames ?? FRAMES_PER_WINDOW;
   const countFrames = options.countFrames ?? centerFrames;
-  for (let w = 0; w < windowCount; w++) {
+  for (let w = Math.max(0, Math.floor((from - FRAMES_PER_WINDOW) / stepFrames)); w < windowCount; w++) {
     const first = w * stepFrames;
     const [lo, hi] = usedFrames(segmentation, w, centerFrames);
     const [countLo, countHi] = usedFrames(segmentation, w, countFrames);
     const frames = Math.min(Math.max(hi, countHi), frameCount - first);
-    for (let f = Math.min(lo, countLo); f < frames; f++) {
+    for (let f = Math.max(Math.min(lo, countLo), from - first); f < frames; f++) {
       const mask = activity[w * FRAMES_PER_WINDOW + f]!;
       const t = first + f;
       if (f >= countLo && f < countHi) {
-        covered[t]!++;
-        countSum[t]! += activeCount(mask);
+        covered[t - from]!++;
+        countSum[t - from]! += activeCount(mask);
       }
       if (mask === 0 || f < lo || f >= hi) continue;
       for (let k = 0; k < LOCAL_SPEAKERS; k++) {
@@ -75,11 +95,10 @@ export function reconstructActivity(segmentation: LocalSegmentation, localLabels
     }
   }
   const countThreshold = options.countThreshold ?? 0.5;
-  const count = new Uint8Array(frameCount);
-  const active = new Uint8Array(frameCount * speakers);
   const order = Array.from({ length: speakers }, (_, s) => s);
-  for (let t = 0; t < frameCount; t++) {
-    count[t] = covered[t] ? Math.min(LOCAL_SPEAKERS, Math.floor(countSum[t]! / covered[t]! + 1 - countThreshold)) : 0;
+  for (let t = from; t < frameCount; t++) {
+    const c = covered[t - from]!;
+    count[t] = c ? Math.min(LOCAL_SPEAKERS, Math.floor(countSum[t - from]! / c + 1 - countThreshold)) : 0;
     if (count[t] === 0) continue;
     const row = scores.subarray(t * speakers, (t + 1) * speakers);
     order.sort((a, b) => row[b]! - row[a]! || a - b);
@@ -88,16 +107,21 @@ export function reconstructActivity(segmentation: LocalSegmentation, localLabels
       active[t * speakers + order[i]!] = 1;
     }
   }
-  return { frameCount, speakers, active, scores, count };
+  return out;
 }
 
 /** The activity with each speaker's short silences filled, then its short turns dropped. */
 export function withMinDurations(activity: FrameActivity, options: MinDurations): FrameActivity {
   const active = activity.active.slice();
-  const minOff = Math.round(((options.minDurationOffSec ?? 0) * SAMPLE_RATE) / FRAME_STEP_SAMPLES);
-  const minOn = Math.round(((options.minDurationOnSec ?? 0) * SAMPLE_RATE) / FRAME_STEP_SAMPLES);
+  const { minOn, minOff } = minDurationFrames(options);
   for (let s = 0; s < activity.speakers; s++) applyMinDurations(active, activity.frameCount, activity.speakers, s, minOn, minOff);
   return { ...activity, active };
+}
+
+/** The minimum durations in frames. */
+export function minDurationFrames(options: MinDurations): { minOn: number; minOff: number } {
+  const frames = (sec = 0) => Math.round((sec * SAMPLE_RATE) / FRAME_STEP_SAMPLES);
+  return { minOn: frames(options.minDurationOnSec), minOff: frames(options.minDurationOffSec) };
 }
 
 /** Fills a speaker's gaps shorter than minOff frames (not at the file's edges), then drops runs shorter than minOn. */
