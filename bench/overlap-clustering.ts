@@ -3,7 +3,7 @@
  * each file are computed once (cached in ~/.cache/senko/overlap-embeddings, keyed by file and window step),
  * then every clustering variant runs on them with the pipeline's own reconstruction, and prints the speaker
  * count and DER (merged segments, collar 0.25) per file and pooled per set.
- *   bun run bench/overlap-clustering.ts [--sets many,default,simulated,ami] [--variants size-only,default,share-0,share-0.001,share-0.005]
+ *   bun run bench/overlap-clustering.ts [--sets many,default,simulated,ami] [--variants size-only,alone-1.5,alone-1.5-any-share,alone-3]
  *                                       [--step <s>] [--threads 2]
  * Sets: default = bench:accuracy:sim's 1-20 min x 1-8 speakers, many = its 10/20/40 speakers x 3 turns,
  * long = its 60-min files, 180 = its 180-min one-speaker file, simulated = bench:accuracy's simulated set, ami = the 11 AMI fixtures.
@@ -30,23 +30,21 @@ const { values } = parseArgs({
   args: process.argv.slice(2),
   options: {
     sets: { type: "string", default: "many,default,simulated,ami" },
-    variants: { type: "string", default: "size-only,default" },
+    variants: { type: "string", default: "size-only,alone-1.5" },
     step: { type: "string" },
     threads: { type: "string", default: "2" },
   },
 });
 
 /**
- * Clustering variants by name: the size rule alone (pyannote's fold, the pipeline before issue 11's fix), the
- * default (a small cluster stays when its embeddings made from their speaker alone hold 1.5 s of it and 0.2 %
- * of all such speech), and other shares.
+ * Clustering variants by name: the size rule alone (pyannote's fold, the default), and a small cluster kept when
+ * its embeddings made from their speaker alone hold 1.5 s (or 3 s) of it and 0.2 % (or any share) of all such speech.
  */
 const VARIANTS: Record<string, ConstrainedClusteringOptions> = {
-  "size-only": { minClusterSpeechSec: Infinity },
-  default: {},
-  "share-0": { minClusterSpeechShare: 0 },
-  "share-0.001": { minClusterSpeechShare: 0.001 },
-  "share-0.005": { minClusterSpeechShare: 0.005 },
+  "size-only": {},
+  "alone-1.5": { minClusterSpeechSec: 1.5 },
+  "alone-1.5-any-share": { minClusterSpeechSec: 1.5, minClusterSpeechShare: 0 },
+  "alone-3": { minClusterSpeechSec: 3 },
 };
 
 interface Input {

@@ -264,7 +264,7 @@ describe("constrained clustering", () => {
   test("a small cluster made from its speaker alone stays a speaker; one of overlapped fragments folds", () => {
     // Six voices: four with 20 embeddings, one with 4 embeddings of 2 s alone each (a speaker who talks a
     // few times), one with 4 embeddings of 1 s alone each (fragments around overlap). 88 embeddings: the
-    // size rule alone (9 here) would fold both small clusters.
+    // size rule alone (9 here) folds both small clusters.
     const { data: pool, truth } = groupedPoints(6, 20, 32, 0.4, 11);
     const rows = truth.flatMap((g, i) => (g < 4 || truth.slice(0, i).filter((h) => h === g).length < 4 ? [i] : []));
     const count = rows.length;
@@ -282,19 +282,20 @@ describe("constrained clustering", () => {
       dim: 32,
     };
     expect(count).toBe(88);
-    const result = constrainedClustering(embeddings, { threshold: 0.5 });
+    // The size rule alone (the default) folds both.
+    expect(constrainedClustering(embeddings, { threshold: 0.5 }).clusterCount).toBe(4);
+    const heard = { threshold: 0.5, minClusterSpeechSec: 1.5 };
+    const result = constrainedClustering(embeddings, heard);
     expect(result.clusterCount).toBe(5);
     const labelsOf = (g: number) => new Set(rows.flatMap((row, r) => (truth[row] === g ? [result.labels[r]] : [])));
     for (let g = 0; g < 5; g++) expect(labelsOf(g).size).toBe(1);
     expect(new Set([0, 1, 2, 3, 4].map((g) => [...labelsOf(g)][0])).size).toBe(5);
-    // The speech a small cluster needs can be raised (8 s alone is not enough for 10 s, nor for 10 % of the
-    // 168 s alone in all) or the size rule kept alone.
-    expect(constrainedClustering(embeddings, { threshold: 0.5, minClusterSpeechSec: 10 }).clusterCount).toBe(4);
-    expect(constrainedClustering(embeddings, { threshold: 0.5, minClusterSpeechShare: 0.1 }).clusterCount).toBe(4);
-    expect(constrainedClustering(embeddings, { threshold: 0.5, minClusterSpeechSec: Infinity }).clusterCount).toBe(4);
+    // The speech a small cluster needs: 8 s alone is not enough for 10 s, nor for 10 % of the 168 s alone in all.
+    expect(constrainedClustering(embeddings, { ...heard, minClusterSpeechSec: 10 }).clusterCount).toBe(4);
+    expect(constrainedClustering(embeddings, { ...heard, minClusterSpeechShare: 0.1 }).clusterCount).toBe(4);
     // Speaker-count bounds still decide.
-    expect(constrainedClustering(embeddings, { threshold: 0.5, maxSpeakers: 4 }).clusterCount).toBe(4);
-    expect(constrainedClustering(embeddings, { threshold: 0.5, numSpeakers: 6 }).clusterCount).toBe(6);
+    expect(constrainedClustering(embeddings, { ...heard, maxSpeakers: 4 }).clusterCount).toBe(4);
+    expect(constrainedClustering(embeddings, { ...heard, numSpeakers: 6 }).clusterCount).toBe(6);
   });
 });
 

@@ -4,12 +4,11 @@
  *
  * 1. Training set: the embeddings with enough clean speech (at most `maxTrain`, evenly spread, so the
  *    condensed distance matrix stays bounded: 6000 embeddings are 72 MB whatever the file's length).
- * 2. Average-linkage agglomerative clustering (cosine distance, native), cut at `threshold`. A cluster
- *    smaller than `minClusterSize` stays a speaker when at least one of its embeddings was made from its
- *    speaker alone (`minClusterSpeechSec`): a speaker who talks a few times has such windows, while the
- *    small clusters that overlap and short fragments leave have none (BENCHMARKS.md, issue 11); the others
- *    fold into the nearest kept cluster. There is no cap on the count but maxSpeakers. numSpeakers /
- *    minSpeakers / maxSpeakers move the cut instead.
+ * 2. Average-linkage agglomerative clustering (cosine distance, native), cut at `threshold`; clusters
+ *    smaller than `minClusterSize` fold into the nearest kept one. With `minClusterSpeechSec` (off by
+ *    default), a small cluster whose speaker is heard alone for that long (and for `minClusterSpeechShare`
+ *    of the file's such speech) is kept: speakers who talk a few times stay speakers (BENCHMARKS.md,
+ *    "overlap-aware: small clusters"). numSpeakers / minSpeakers / maxSpeakers move the cut instead.
  * 3. Every embedding of every window is assigned to the clusters' centroids, one window at a time, by
  *    an optimal one-to-one assignment (Hungarian) on cosine similarity.
  */
@@ -31,8 +30,9 @@ export interface ConstrainedClusteringOptions extends InContext {
    */
   minClusterSize?: number;
   /**
-   * a smaller cluster stays a speaker of its own when its embeddings made from their speaker alone (at least
-   * 1.5 s alone in the window) hold this many seconds of it (default 1.5: one such embedding)
+   * when given (e.g. 1.5), a smaller cluster stays a speaker of its own when its embeddings made from their
+   * speaker alone (at least 1.5 s alone in the window) hold this many seconds of it. Off by default: with 2.99 s
+   * steps it over-splits one heavily overlapped file of the simulated set (BENCHMARKS.md)
    */
   minClusterSpeechSec?: number;
   /**
@@ -178,12 +178,9 @@ export function clustersFromDendrogram(
   const minSize = Math.min(options.minClusterSize ?? 12, Math.max(1, Math.round(0.1 * n)));
   const speechOf = (rows: readonly number[]) => rows.reduce((sum, i) => sum + aloneSec![i]!, 0);
   const need =
-    aloneSec === undefined
+    aloneSec === undefined || options.minClusterSpeechSec === undefined
       ? Infinity
-      : Math.max(
-          options.minClusterSpeechSec ?? MIN_CLEAN_FRAMES / FBANK_FRAMES_PER_SEC,
-          (options.minClusterSpeechShare ?? 0.002) * speechOf(Array.from(aloneSec, (_, i) => i)),
-        );
+      : Math.max(options.minClusterSpeechSec, (options.minClusterSpeechShare ?? 0.002) * speechOf(Array.from(aloneSec, (_, i) => i)));
   const trusted = (g: number[]) => need !== Infinity && speechOf(g) >= need;
   const clusters = groupsOf(x, dim, cutDendrogram(tree, applied), minSize, trusted);
   if (clusters.length < minSpeakers) return atCount(minSpeakers);
