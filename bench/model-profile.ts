@@ -7,7 +7,7 @@
  *   bun run bench/model-profile.ts [--rounds 5]
  * Session options as src/models/session.ts sets them (sequential, one inter-op thread, no spinning) unless varied.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -52,10 +52,13 @@ const dir = mkdtempSync(join(tmpdir(), "senko-profile-"));
 try {
   const session = await ort.InferenceSession.create(segPath, options("all", join(dir, "segmentation")));
   for (let i = 0; i < 2 + rounds; i++) await session.run({ [session.inputNames[0]!]: segInput });
-  const file = (session as unknown as { endProfiling(): string }).endProfiling();
+  // onnxruntime-node writes the profile (prefix + a timestamp + .json) when the session ends profiling or is released.
+  (session as unknown as { endProfiling(): void }).endProfiling();
   await session.release();
+  const file = readdirSync(dir).find((f) => f.startsWith("segmentation") && f.endsWith(".json"));
+  if (!file) throw new Error(`onnxruntime wrote no profile into ${dir}`);
   type Event = { cat?: string; name: string; dur: number; args?: { op_name?: string } };
-  const events = (JSON.parse(readFileSync(file.startsWith("/") ? file : join(process.cwd(), file), "utf8")) as Event[]).filter(
+  const events = (JSON.parse(readFileSync(join(dir, file), "utf8")) as Event[]).filter(
     (e) => e.cat === "Node" && e.name.endsWith("_kernel_time"),
   );
   // An If node's time includes the subgraph it runs (here the SincNet convolution, also listed by itself).
