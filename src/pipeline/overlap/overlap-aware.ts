@@ -16,6 +16,12 @@ import { overlapAwareDiarization, pipelineResultOf, type OverlapPipelineOptions,
 export interface OverlapAwareOptions extends CommonPipelineOptions {
   /** seconds between the starts of the 10 s segmentation windows (default 2.99; rounded to the model's 16.9 ms frames) */
   windowStepSec?: number;
+  /**
+   * Keep a speaker with fewer than 12 embeddings (pyannote's minimum, folded otherwise) when it is heard alone
+   * for at least this many seconds in one window, and for 0.2 % of the file's such speech. Off by default; 1.5
+   * for recordings where many people each speak a few times (BENCHMARKS.md, "overlap-aware: small clusters").
+   */
+  minClusterSpeechSec?: number;
 }
 
 /**
@@ -44,7 +50,12 @@ function settingsOf(context: ComputeContext, options: OverlapAwareOptions): Over
   return {
     context,
     stepSec: options.windowStepSec,
-    clustering: { numSpeakers: options.numSpeakers, minSpeakers: options.minSpeakers, maxSpeakers: options.maxSpeakers },
+    clustering: {
+      numSpeakers: options.numSpeakers,
+      minSpeakers: options.minSpeakers,
+      maxSpeakers: options.maxSpeakers,
+      minClusterSpeechSec: options.minClusterSpeechSec,
+    },
   };
 }
 
