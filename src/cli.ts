@@ -172,14 +172,14 @@ export function oneOf<T extends string>(name: string, value: string | undefined,
 const GLOB_CHARS = /[*?[{]/;
 
 /**
- * Options of the vad-windows pipeline given while another pipeline runs (the default is overlap-aware):
- * a usage error rather than options silently left unused.
+ * Options of one pipeline (`owner`) given while another runs (the default is overlap-aware): a usage
+ * error rather than options silently left unused.
  */
-export function checkPipelineOptions(pipeline: PipelineName | undefined, given: Record<string, unknown>): void {
-  if ((pipeline ?? DEFAULT_PIPELINE) === "vad-windows") return;
+export function checkPipelineOptions(pipeline: PipelineName | undefined, owner: PipelineName, given: Record<string, unknown>): void {
+  if ((pipeline ?? DEFAULT_PIPELINE) === owner) return;
   const unused = Object.keys(given).filter((flag) => given[flag] !== undefined);
   if (unused.length > 0) {
-    throw new UsageError(`${unused.join(", ")} ${unused.length === 1 ? "applies" : "apply"} to the vad-windows pipeline only: add --pipeline vad-windows`);
+    throw new UsageError(`${unused.join(", ")} ${unused.length === 1 ? "applies" : "apply"} to the ${owner} pipeline only: add --pipeline ${owner}`);
   }
 }
 
@@ -342,10 +342,8 @@ export async function main(argv: string[]): Promise<number> {
       windows: oneOf("windows", values.windows, Object.keys(WINDOWS) as WindowsChoice[]),
       threads: wholeNumber("threads", values.threads, 0),
     };
-    if (options.pipeline === "vad-windows" && options.minClusterSpeechSec !== undefined) {
-      throw new UsageError("--min-cluster-speech applies to the overlap-aware pipeline only");
-    }
-    checkPipelineOptions(options.pipeline, { "--vad": values.vad, "--cluster": values.cluster, "--merge-cosine": values["merge-cosine"], "--windows": values.windows });
+    checkPipelineOptions(options.pipeline, "overlap-aware", { "--min-cluster-speech": values["min-cluster-speech"] });
+    checkPipelineOptions(options.pipeline, "vad-windows", { "--vad": values.vad, "--cluster": values.cluster, "--merge-cosine": values["merge-cosine"], "--windows": values.windows });
     const { inputs, formats, out, outDir, rttm } = plan(values, expandInputs(positionals));
     if (values.transcript !== undefined && inputs.length > 1) throw new UsageError(`--transcript is the transcript of one recording, but there are ${inputs.length} inputs`);
     if (values.live) {
