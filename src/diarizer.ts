@@ -66,8 +66,8 @@ function validate(options: DiarizerOptions): void {
   positiveInt("embeddingBatchSize", options.embeddingBatchSize);
   checkClusterChoice(options.clusterMethod, options.mergeCosine);
   const speech = options.minClusterSpeechSec;
-  if (speech !== undefined && !(Number.isFinite(speech) && speech > 0)) {
-    throw new ConfigError(`minClusterSpeechSec must be a number of seconds above 0, got ${speech}`);
+  if (speech !== undefined && !(typeof speech === "number" && speech > 0)) {
+    throw new ConfigError(`minClusterSpeechSec must be a number of seconds above 0 (Infinity: off), got ${speech}`);
   }
   if (options.windows !== undefined && !Object.hasOwn(WINDOWS, options.windows)) {
     throw new ConfigError(`windows must be ${Object.keys(WINDOWS).map((w) => `"${w}"`).join(" or ")}, got ${JSON.stringify(options.windows)}`);

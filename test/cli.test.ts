@@ -92,7 +92,7 @@ describe("cli: information and usage errors", () => {
     ["a vad-windows option with the default pipeline", ["x.wav", "--vad", "silero"], "--vad applies to the vad-windows pipeline only: add --pipeline vad-windows"],
     ["two of them", ["x.wav", "--cluster", "spectral", "--windows", "accurate"], "--cluster, --windows apply to the vad-windows pipeline only: add --pipeline vad-windows"],
     ["the overlap-aware option with vad-windows", ["x.wav", "--pipeline", "vad-windows", "--min-cluster-speech", "1.5"], "--min-cluster-speech applies to the overlap-aware pipeline only"],
-    ["no seconds", ["x.wav", "--min-cluster-speech", "0"], '--min-cluster-speech takes a number of seconds above 0, got "0"'],
+    ["no seconds", ["x.wav", "--min-cluster-speech", "0"], '--min-cluster-speech takes a number of seconds above 0 or "off", got "0"'],
     ["zero speakers", ["x.wav", "--num-speakers", "0"], '--num-speakers takes a whole number of at least 1, got "0"'],
     ["not a number", ["x.wav", "--max-speakers", "two"], '--max-speakers takes a whole number of at least 1, got "two"'],
     ["--out with two inputs", ["a.wav", "b.wav", "--out", "r.json"], "--out names one file, but there are 2 inputs: use --out-dir <dir>"],

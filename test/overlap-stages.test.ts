@@ -282,17 +282,19 @@ describe("constrained clustering", () => {
       dim: 32,
     };
     expect(count).toBe(88);
-    // The size rule alone (the default) folds both.
-    expect(constrainedClustering(embeddings, { threshold: 0.5 }).clusterCount).toBe(4);
-    const heard = { threshold: 0.5, minClusterSpeechSec: 1.5 };
+    // The size rule alone folds both.
+    expect(constrainedClustering(embeddings, { threshold: 0.5, minClusterSpeechSec: Infinity }).clusterCount).toBe(4);
+    const heard = { threshold: 0.5 };
     const result = constrainedClustering(embeddings, heard);
     expect(result.clusterCount).toBe(5);
     const labelsOf = (g: number) => new Set(rows.flatMap((row, r) => (truth[row] === g ? [result.labels[r]] : [])));
     for (let g = 0; g < 5; g++) expect(labelsOf(g).size).toBe(1);
     expect(new Set([0, 1, 2, 3, 4].map((g) => [...labelsOf(g)][0])).size).toBe(5);
-    // The speech a small cluster needs: 8 s alone is not enough for 10 s, nor for 10 % of the 168 s alone in all.
+    // The speech a small cluster needs: 8 s alone is not enough for 10 s, nor for 25 % of the 40 s of the
+    // nearest large cluster (a voice's strays grow with the voice); 15 % is.
     expect(constrainedClustering(embeddings, { ...heard, minClusterSpeechSec: 10 }).clusterCount).toBe(4);
-    expect(constrainedClustering(embeddings, { ...heard, minClusterSpeechShare: 0.1 }).clusterCount).toBe(4);
+    expect(constrainedClustering(embeddings, { ...heard, minClusterSpeechRatio: 0.25 }).clusterCount).toBe(4);
+    expect(constrainedClustering(embeddings, { ...heard, minClusterSpeechRatio: 0.15 }).clusterCount).toBe(5);
     // Speaker-count bounds still decide.
     expect(constrainedClustering(embeddings, { ...heard, maxSpeakers: 4 }).clusterCount).toBe(4);
     expect(constrainedClustering(embeddings, { ...heard, numSpeakers: 6 }).clusterCount).toBe(6);

@@ -5,10 +5,10 @@
  * 1. Training set: the embeddings with enough clean speech (at most `maxTrain`, evenly spread, so the
  *    condensed distance matrix stays bounded: 6000 embeddings are 72 MB whatever the file's length).
  * 2. Average-linkage agglomerative clustering (cosine distance, native), cut at `threshold`; clusters
- *    smaller than `minClusterSize` fold into the nearest kept one. With `minClusterSpeechSec` (off by
- *    default), a small cluster whose speaker is heard alone for that long (and for `minClusterSpeechShare`
- *    of the file's such speech) is kept: speakers who talk a few times stay speakers (BENCHMARKS.md,
- *    "overlap-aware: small clusters"). numSpeakers / minSpeakers / maxSpeakers move the cut instead.
+ *    smaller than `minClusterSize` fold into the nearest large one unless their speaker is heard alone long
+ *    enough (`minClusterSpeechSec`, `minClusterSpeechRatio`): speakers who talk a few
+ *    times stay speakers, a voice's stray windows do not (BENCHMARKS.md, "overlap-aware: small clusters").
+ *    numSpeakers / minSpeakers / maxSpeakers move the cut instead.
  * 3. Every embedding of every window is assigned to the clusters' centroids, one window at a time, by
  *    an optimal one-to-one assignment (Hungarian) on cosine similarity.
  */
@@ -17,6 +17,9 @@ import { ConfigError } from "../../errors.ts";
 import { maxWeightAssignment } from "../../eval/hungarian.ts";
 import { check, lib } from "../../ffi.ts";
 import { FBANK_SHIFT, MIN_CLEAN_FRAMES, type LocalEmbeddings } from "./local-embeddings.ts";
+
+/** Seconds alone that keep a small cluster when no option says otherwise (BENCHMARKS.md, "overlap-aware: small clusters"). */
+export const DEFAULT_MIN_CLUSTER_SPEECH_SEC = 1.5;
 
 /** cleanFrames count fbank frames: 100 per second. */
 const FBANK_FRAMES_PER_SEC = 16000 / FBANK_SHIFT;
@@ -30,16 +33,16 @@ export interface ConstrainedClusteringOptions extends InContext {
    */
   minClusterSize?: number;
   /**
-   * when given (e.g. 1.5), a smaller cluster stays a speaker of its own when its embeddings made from their
-   * speaker alone (at least 1.5 s alone in the window) hold this many seconds of it. Off by default: with 2.99 s
-   * steps it over-splits one heavily overlapped file of the simulated set (BENCHMARKS.md)
+   * a smaller cluster stays a speaker of its own when its embeddings made from their speaker alone (at least
+   * 1.5 s alone in the window: overlap and fragments make outliers, a voice heard alone does not) hold this many
+   * seconds of it (default 1.5; Infinity: the size rule alone)
    */
   minClusterSpeechSec?: number;
   /**
-   * ... and at least this share of all such speech in the training set (default 0.002): the more windows a
-   * file has, the more of them stray from their own voice, so a new speaker needs more evidence
+   * ... and at least this fraction of such speech of the large cluster nearest to it, the voice it would fold
+   * into (default 0.025): a voice's stray windows grow with how much that voice talks
    */
-  minClusterSpeechShare?: number;
+  minClusterSpeechRatio?: number;
   /** embeddings with fewer frames where their speaker is alone do not build the clusters (default 50) */
   minTrainCleanFrames?: number;
   /** at most this many training embeddings, evenly spread over the file (default 6000) */
@@ -127,6 +130,13 @@ function dot(a: Float32Array, i: number, b: Float32Array, j: number, dim: number
   return s;
 }
 
+/** Row of `centroids` with the largest cosine similarity to the unit vector `c`. */
+function nearest(c: Float32Array, centroids: Float32Array, dim: number): number {
+  let best = 0;
+  for (let k = 1; k < centroids.length / dim; k++) if (dot(c, 0, centroids, k, dim) > dot(c, 0, centroids, best, dim)) best = k;
+  return best;
+}
+
 /**
  * Groups of a cut. Groups that are neither `minSize` rows large nor `trusted` fold into the kept group
  * with the nearest centroid (all rows form one group when none is kept).
@@ -139,10 +149,7 @@ export function groupsOf(x: Float32Array, dim: number, labels: Int32Array, minSi
   if (kept.length === 0) return [groups.flat().sort((p, q) => p - q)];
   const centroids = centroidsOf(x, dim, kept);
   for (const g of groups.filter((_, k) => !keep[k])) {
-    const c = centroidsOf(x, dim, [g]);
-    let best = 0;
-    for (let k = 1; k < kept.length; k++) if (dot(c, 0, centroids, k, dim) > dot(c, 0, centroids, best, dim)) best = k;
-    kept[best]!.push(...g);
+    kept[nearest(centroidsOf(x, dim, [g]), centroids, dim)]!.push(...g);
   }
   return kept;
 }
@@ -177,12 +184,18 @@ export function clustersFromDendrogram(
   while (applied < n - 1 && tree.distance[applied]! <= threshold) applied++;
   const minSize = Math.min(options.minClusterSize ?? 12, Math.max(1, Math.round(0.1 * n)));
   const speechOf = (rows: readonly number[]) => rows.reduce((sum, i) => sum + aloneSec![i]!, 0);
-  const need =
-    aloneSec === undefined || options.minClusterSpeechSec === undefined
-      ? Infinity
-      : Math.max(options.minClusterSpeechSec, (options.minClusterSpeechShare ?? 0.002) * speechOf(Array.from(aloneSec, (_, i) => i)));
-  const trusted = (g: number[]) => need !== Infinity && speechOf(g) >= need;
-  const clusters = groupsOf(x, dim, cutDendrogram(tree, applied), minSize, trusted);
+  const { minClusterSpeechSec = DEFAULT_MIN_CLUSTER_SPEECH_SEC, minClusterSpeechRatio = 0.025 } = options;
+  const need = aloneSec === undefined ? Infinity : minClusterSpeechSec;
+  const cut = cutDendrogram(tree, applied);
+  const groups: number[][] = [];
+  cut.forEach((l, i) => (groups[l] ??= []).push(i));
+  const large = groups.filter((g) => g.length >= minSize);
+  const largeCentroids = centroidsOf(x, dim, large);
+  const trusted = (g: number[]) => {
+    if (need === Infinity || speechOf(g) < need) return false;
+    return large.length === 0 || speechOf(g) >= minClusterSpeechRatio * speechOf(large[nearest(centroidsOf(x, dim, [g]), largeCentroids, dim)]!);
+  };
+  const clusters = groupsOf(x, dim, cut, minSize, trusted);
   if (clusters.length < minSpeakers) return atCount(minSpeakers);
   if (clusters.length > maxSpeakers) return atCount(maxSpeakers);
   return clusters;

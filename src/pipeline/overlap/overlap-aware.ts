@@ -18,8 +18,8 @@ export interface OverlapAwareOptions extends CommonPipelineOptions {
   windowStepSec?: number;
   /**
    * Keep a speaker with fewer than 12 embeddings (pyannote's minimum, folded otherwise) when it is heard alone
-   * for at least this many seconds in one window, and for 0.2 % of the file's such speech. Off by default; 1.5
-   * for recordings where many people each speak a few times (BENCHMARKS.md, "overlap-aware: small clusters").
+   * for at least this many seconds in windows of its own and for 2.5 % of the nearest large speaker's such speech
+   * (default 1.5; Infinity folds them all: BENCHMARKS.md, "overlap-aware: small clusters").
    */
   minClusterSpeechSec?: number;
 }
