@@ -4,7 +4,8 @@
  *   bun run bench:queue --configs 1x2,s3 --files 25    S3 inputs against local ones
  *   bun run bench:queue --lag-minutes 10,60    only: the longest event-loop pause while diarizing
  * Input: short real recordings, the eleven 30 s AMI fixtures and their halves and thirds (66 different
- * files, 16.5 min of audio), written as 16 kHz mono WAV. A redis-server is started here on a free
+ * files, 16.5 min of audio), written as 16 kHz mono WAV, diarized by the vad-windows pipeline with Silero
+ * VAD (the default when the figures in BENCHMARKS.md were first taken). A redis-server is started here on a free
  * loopback port. Configurations, interleaved and repeated:
  *   cli  one `senko <files> --out-dir` process, 2 threads: the same work without a queue
  *   1x2  one `senko worker`, 2 threads (the default on 2 cores)
@@ -103,7 +104,7 @@ const cpuOf = (proc: { resourceUsage(): { cpuTime: { user: bigint | number; syst
 
 async function runCli(files: string[], out: string): Promise<{ wallSec: number; cpuSec: number }> {
   const t0 = performance.now();
-  const child = Bun.spawn(senko([...files, "--out-dir", out, "--format", "json,rttm", "--vad", "silero", "--threads", "2", "-q"]), { stdout: "ignore", stderr: "inherit" });
+  const child = Bun.spawn(senko([...files, "--out-dir", out, "--format", "json,rttm", "--pipeline", "vad-windows", "--vad", "silero", "--threads", "2", "-q"]), { stdout: "ignore", stderr: "inherit" });
   if ((await child.exited) !== 0) throw new Error("senko cli failed");
   return { wallSec: (performance.now() - t0) / 1000, cpuSec: cpuOf(child) };
 }
@@ -112,7 +113,7 @@ async function runWorkers(redis: RedisServer, queue: string, files: string[], ou
   const watcher = monitor ? Bun.spawn(["redis-cli", "-p", String(redis.port), "monitor"], { stdout: Bun.file(monitor), stderr: "ignore" }) : undefined;
   await Bun.sleep(monitor ? 300 : 0);
   const submitStart = performance.now();
-  const submit = Bun.spawnSync(senko(["submit", "--redis", redis.url, "--queue", queue, ...files, "--out-dir", out, "--format", "json,rttm", "--vad", "silero", "-q"]), {
+  const submit = Bun.spawnSync(senko(["submit", "--redis", redis.url, "--queue", queue, ...files, "--out-dir", out, "--format", "json,rttm", "--pipeline", "vad-windows", "--vad", "silero", "-q"]), {
     env: { ...process.env, ...env },
     stdout: "ignore",
     stderr: "inherit",
@@ -181,7 +182,7 @@ async function longestPause<T>(run: () => Promise<T>): Promise<number> {
 if (values["lag-minutes"]) {
   console.log(runInfo());
   const dir = mkdtempSync(join(tmpdir(), "senko-bench-lag-"));
-  const options = { vad: "silero", threads: 2 } as const;
+  const options = { pipeline: "vad-windows", vad: "silero", threads: 2 } as const;
   const diarizer = new Diarizer({ ...options, quiet: true });
   const slot = new DiarizeSlot();
   try {

@@ -153,9 +153,16 @@ export interface LocalCopy {
 
 /**
  * Streams the object to a file in a new temp directory of this job, after checking that it is still the
- * object that was submitted. Removed on any failure here; the caller removes it after the job.
+ * object that was submitted; `onBytes` hears of each piece. Removed on any failure here; the caller removes
+ * it after the job.
  */
-export async function downloadObject(client: S3Client, url: string, expected: S3Identity, config: S3Config = {}): Promise<LocalCopy> {
+export async function downloadObject(
+  client: S3Client,
+  url: string,
+  expected: S3Identity,
+  config: S3Config = {},
+  onBytes: (done: number, total: number) => void = () => {},
+): Promise<LocalCopy> {
   const actual = await statObject(client, url, config);
   if (actual.etag !== expected.etag || actual.size !== expected.size) {
     throw new AudioFormatError(`${url}: the object changed after it was submitted; submit it again`, url);
@@ -167,7 +174,11 @@ export async function downloadObject(client: S3Client, url: string, expected: S3
   try {
     const sink = Bun.file(path).writer();
     try {
-      for await (const chunk of client.file(key, { bucket }).stream()) await sink.write(chunk);
+      let done = 0;
+      for await (const chunk of client.file(key, { bucket }).stream()) {
+        await sink.write(chunk);
+        onBytes((done += chunk.byteLength), expected.size);
+      }
     } finally {
       await sink.end();
     }

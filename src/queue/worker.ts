@@ -85,7 +85,7 @@ export function startWorker(options: WorkerOptions): QueueWorker {
     let input: LocalCopy | undefined;
     try {
       await checkJob(job);
-      input = await localInput(job.data, storage);
+      input = await localInput(job.data, storage, progress.send);
       const result = await slot.diarize(input.path, { ...job.data.options, ...machine }, progress.send, job.data.file);
       await progress.flush();
       const outputs = await writeOutputs(job, result, input.path, storage);
@@ -171,10 +171,10 @@ async function checkJob(job: Job<JobData, JobResult>): Promise<void> {
 }
 
 /** The job's input as a local file: the shared path itself, or an S3 object downloaded to the job's temp directory. */
-async function localInput(data: JobData, storage: Storage): Promise<LocalCopy> {
+async function localInput(data: JobData, storage: Storage, report: (progress: JobProgress) => void): Promise<LocalCopy> {
   if (!isS3Url(data.file)) return { path: data.file, remove() {} };
   if (data.object === undefined) throw new ConfigError(`${data.file}: the job has no ETag and size (not submitted by senko?)`);
-  return downloadObject(clientOf(storage), data.file, data.object, storage.config);
+  return downloadObject(clientOf(storage), data.file, data.object, storage.config, (done, total) => report({ stage: "download", done, total }));
 }
 
 /**
@@ -211,7 +211,7 @@ function contentType(url: string): string {
 }
 
 /** Sends a job's progress without waiting for Redis on every update; `flush` waits for the last one. */
-function progressSender(job: Job<JobData, JobResult>): { send: (progress: Progress) => void; flush: () => Promise<void> } {
+function progressSender(job: Job<JobData, JobResult>): { send: (progress: Progress | JobProgress) => void; flush: () => Promise<void> } {
   let last: JobProgress | undefined;
   let lastAt = -Infinity;
   let pending: Promise<unknown> = Promise.resolve();
