@@ -1,13 +1,17 @@
 /**
  * The job queue's throughput and its cost in Redis:
  *   bun run bench:queue [--repeats 2] [--configs cli,1x2,2x1] [--files 66]
+ *   bun run bench:queue --configs 1x2,s3 --files 25    S3 inputs against local ones
  *   bun run bench:queue --lag-minutes 10,60    only: the longest event-loop pause while diarizing
  * Input: short real recordings, the eleven 30 s AMI fixtures and their halves and thirds (66 different
- * files, 16.5 min of audio), written as 16 kHz mono WAV. A redis-server is started here on a free
+ * files, 16.5 min of audio), written as 16 kHz mono WAV, diarized by the vad-windows pipeline with Silero
+ * VAD (the default when the figures in BENCHMARKS.md were first taken). A redis-server is started here on a free
  * loopback port. Configurations, interleaved and repeated:
  *   cli  one `senko <files> --out-dir` process, 2 threads: the same work without a queue
  *   1x2  one `senko worker`, 2 threads (the default on 2 cores)
  *   2x1  two `senko worker` processes, 1 thread each
+ *   s3   as 1x2, the files read from an S3 server as s3:// URLs: s3rver (npm) on a loopback port, uploaded
+ *        before; so the figure is what S3 costs a worker's process (HEAD, GET, temp file), not a network's
  * For the workers, "wall" runs from starting the worker processes (model loading included) until the
  * last job is done; the files were submitted before, so submission (hashing every file) is timed apart.
  * CPU seconds are the children's (rusage), Redis's from INFO. Redis commands per job come from INFO
@@ -27,6 +31,7 @@ import { Diarizer } from "../src/diarizer.ts";
 import { toJson } from "../src/output/writers.ts";
 import { Logged } from "../test/helpers/logged-process.ts";
 import { startRedis, type RedisServer } from "../test/helpers/redis.ts";
+import { startS3, type S3Server } from "../test/helpers/s3.ts";
 import { wav16 } from "../test/helpers/wav.ts";
 import { DiarizeSlot } from "../src/queue/diarize-slot.ts";
 import { buildMeetingSignal, float32Wav } from "./long-audio.ts";
@@ -57,6 +62,10 @@ interface Run {
   redisCpuSec: number;
   redisCommands: number;
   submitSec: number;
+  /** mean of the workers' "done ... in x s" (a job from start to finish, download included) */
+  jobSec: number;
+  /** CPU seconds of the S3 server meanwhile */
+  s3CpuSec?: number;
 }
 
 /** Full recordings, halves and thirds: different bytes each, so no two are the same job. */
@@ -95,23 +104,27 @@ const cpuOf = (proc: { resourceUsage(): { cpuTime: { user: bigint | number; syst
 
 async function runCli(files: string[], out: string): Promise<{ wallSec: number; cpuSec: number }> {
   const t0 = performance.now();
-  const child = Bun.spawn(senko([...files, "--out-dir", out, "--format", "json,rttm", "--vad", "silero", "--threads", "2", "-q"]), { stdout: "ignore", stderr: "inherit" });
+  const child = Bun.spawn(senko([...files, "--out-dir", out, "--format", "json,rttm", "--pipeline", "vad-windows", "--vad", "silero", "--threads", "2", "-q"]), { stdout: "ignore", stderr: "inherit" });
   if ((await child.exited) !== 0) throw new Error("senko cli failed");
   return { wallSec: (performance.now() - t0) / 1000, cpuSec: cpuOf(child) };
 }
 
-async function runWorkers(redis: RedisServer, queue: string, files: string[], out: string, workers: number, threads: number, monitor?: string) {
+async function runWorkers(redis: RedisServer, queue: string, files: string[], out: string, workers: number, threads: number, monitor?: string, env?: Record<string, string>) {
   const watcher = monitor ? Bun.spawn(["redis-cli", "-p", String(redis.port), "monitor"], { stdout: Bun.file(monitor), stderr: "ignore" }) : undefined;
   await Bun.sleep(monitor ? 300 : 0);
   const submitStart = performance.now();
-  const submit = Bun.spawnSync(senko(["submit", "--redis", redis.url, "--queue", queue, ...files, "--out-dir", out, "--format", "json,rttm", "--vad", "silero", "-q"]), { stdout: "ignore", stderr: "inherit" });
+  const submit = Bun.spawnSync(senko(["submit", "--redis", redis.url, "--queue", queue, ...files, "--out-dir", out, "--format", "json,rttm", "--pipeline", "vad-windows", "--vad", "silero", "-q"]), {
+    env: { ...process.env, ...env },
+    stdout: "ignore",
+    stderr: "inherit",
+  });
   if (submit.exitCode !== 0) throw new Error("senko submit failed");
   const submitSec = (performance.now() - submitStart) / 1000;
   await Bun.sleep(monitor ? 300 : 0);
   const submitLogBytes = monitor ? statSync(monitor).size : 0;
   const before = info(redis);
   const t0 = performance.now();
-  const procs = Array.from({ length: workers }, (_, i) => new Logged(senko(["worker", "--redis", redis.url, "--queue", queue, "--threads", String(threads), "--name", `bench${i}`])));
+  const procs = Array.from({ length: workers }, (_, i) => new Logged(senko(["worker", "--redis", redis.url, "--queue", queue, "--threads", String(threads), "--name", `bench${i}`]), undefined, env));
   const doneCount = () => procs.reduce((n, p) => n + p.lines.filter((l) => l.includes(": done ")).length, 0);
   while (doneCount() < files.length) {
     if (procs.some((p) => p.process.exitCode !== null)) throw new Error(`a worker exited:\n${procs.map((p) => p.lines.join("\n")).join("\n")}`);
@@ -124,8 +137,10 @@ async function runWorkers(redis: RedisServer, queue: string, files: string[], ou
   watcher?.kill("SIGTERM");
   await watcher?.exited;
   const perCommand = new Map([...after.perCommand].map(([k, v]) => [k, v - (before.perCommand.get(k) ?? 0)]));
+  const jobTimes = procs.flatMap((p) => p.lines.flatMap((l) => Number(/: done .* in ([\d.]+) s$/.exec(l)?.[1] ?? []) || []));
   return {
     wallSec,
+    jobSec: jobTimes.reduce((a, b) => a + b, 0) / jobTimes.length,
     submitSec,
     cpuSec: procs.reduce((s, p) => s + cpuOf(p.process), 0),
     redisCpuSec: after.cpu - before.cpu,
@@ -167,7 +182,7 @@ async function longestPause<T>(run: () => Promise<T>): Promise<number> {
 if (values["lag-minutes"]) {
   console.log(runInfo());
   const dir = mkdtempSync(join(tmpdir(), "senko-bench-lag-"));
-  const options = { vad: "silero", threads: 2 } as const;
+  const options = { pipeline: "vad-windows", vad: "silero", threads: 2 } as const;
   const diarizer = new Diarizer({ ...options, quiet: true });
   const slot = new DiarizeSlot();
   try {
@@ -196,9 +211,16 @@ if (values["lag-minutes"]) {
 
 const work = mkdtempSync(join(tmpdir(), "senko-bench-queue-"));
 const redis = await startRedis();
+let s3: S3Server | undefined;
 try {
   mkdirSync(join(work, "in"));
   const { files, audioSec } = await makeInputs(join(work, "in"), Number(values.files));
+  const urls = files.map((f) => `s3://bench/in/${basename(f)}`);
+  if (configs.includes("s3")) {
+    s3 = await startS3(["bench"]);
+    for (const file of files) await s3.client.write(`in/${basename(file)}`, Bun.file(file), { bucket: "bench" });
+    console.log(`s3rver ${s3.version} at ${s3.endpoint} (${files.length} objects uploaded before the runs)`);
+  }
   console.log(runInfo());
   console.log(`${files.length} files, ${(audioSec / 60).toFixed(1)} min of audio (AMI fixtures, halves, thirds); redis ${redis.cli("info", "server").match(/redis_version:(\S+)/)?.[1]}`);
   const runs: Run[] = [];
@@ -207,7 +229,11 @@ try {
       const out = join(work, `out-${config}-${rep}`);
       if (config === "cli") {
         const r = await runCli(files, out);
-        runs.push({ config, files: files.length, audioSec, ...r, redisCpuSec: 0, redisCommands: 0, submitSec: 0 });
+        runs.push({ config, files: files.length, audioSec, ...r, redisCpuSec: 0, redisCommands: 0, submitSec: 0, jobSec: NaN });
+      } else if (config === "s3") {
+        const s3Cpu = s3!.cpuSeconds();
+        const r = await runWorkers(redis, `bench-${config}-${rep}`, urls, out, 1, 2, undefined, s3!.env);
+        runs.push({ config, files: files.length, audioSec, ...r, s3CpuSec: s3!.cpuSeconds() - s3Cpu });
       } else {
         const [workers, threads] = config.split("x").map(Number) as [number, number];
         const r = await runWorkers(redis, `bench-${config}-${rep}`, files, out, workers, threads);
@@ -217,25 +243,31 @@ try {
       console.log(
         `${config.padEnd(4)} rep ${rep}: wall ${r.wallSec.toFixed(1)} s, ${((3600 * r.files) / r.wallSec).toFixed(0)} files/h, ` +
           `audio x${(r.audioSec / r.wallSec).toFixed(1)} real time, cpu ${r.cpuSec.toFixed(1)} s` +
-          (config === "cli" ? "" : `; submit ${r.submitSec.toFixed(2)} s; redis cpu ${(1000 * r.redisCpuSec / r.files).toFixed(2)} ms/job, ${(r.redisCommands / r.files).toFixed(1)} commands/job`),
+          (config === "cli"
+            ? ""
+            : `; ${r.jobSec.toFixed(2)} s per job; submit ${r.submitSec.toFixed(2)} s; redis cpu ${(1000 * r.redisCpuSec / r.files).toFixed(2)} ms/job, ${(r.redisCommands / r.files).toFixed(1)} commands/job`) +
+          (r.s3CpuSec === undefined ? "" : `; s3rver cpu ${r.s3CpuSec.toFixed(2)} s (submit and work)`),
       );
       rmSync(out, { recursive: true, force: true });
     }
   }
-  // Round trips: one more 1-worker run with MONITOR on.
-  const monitorLog = join(work, "monitor.log");
-  const { submitLogBytes } = await runWorkers(redis, "bench-monitor", files, join(work, "out-monitor"), 1, 2, monitorLog);
-  const log = readFileSync(monitorLog);
-  for (const [phase, text] of [["submit", log.subarray(0, submitLogBytes)], ["worker", log.subarray(submitLogBytes)]] as const) {
-    const counts = monitorCounts(text.toString());
-    const total = [...counts.values()].reduce((a, b) => a + b, 0);
-    const top = [...counts].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${(n / files.length).toFixed(2)}`);
-    console.log(`${phase}: ${(total / files.length).toFixed(1)} client commands per job (MONITOR): ${top.join(", ")}`);
+  // Round trips and memory: one more 1-worker run with MONITOR on (with the 1x2 configuration only).
+  if (configs.includes("1x2")) {
+    const monitorLog = join(work, "monitor.log");
+    const { submitLogBytes } = await runWorkers(redis, "bench-monitor", files, join(work, "out-monitor"), 1, 2, monitorLog);
+    const log = readFileSync(monitorLog);
+    for (const [phase, text] of [["submit", log.subarray(0, submitLogBytes)], ["worker", log.subarray(submitLogBytes)]] as const) {
+      const counts = monitorCounts(text.toString());
+      const total = [...counts.values()].reduce((a, b) => a + b, 0);
+      const top = [...counts].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${(n / files.length).toFixed(2)}`);
+      console.log(`${phase}: ${(total / files.length).toFixed(1)} client commands per job (MONITOR): ${top.join(", ")}`);
+    }
+    const jobKeys = redis.cli("--scan", "--pattern", "bull:bench-monitor:j*").split("\n").filter((k) => /:j[0-9a-f]{32}$/.test(k));
+    const bytes = jobKeys.map((k) => Number(redis.cli("memory", "usage", k, "samples", "0").trim()));
+    console.log(`Redis memory per finished job (hash with data and JSON result of ${((audioSec / files.length)).toFixed(0)} s files, mean of ${bytes.length}): ${(bytes.reduce((a, b) => a + b, 0) / bytes.length / 1024).toFixed(1)} KiB`);
   }
-  const jobKeys = redis.cli("--scan", "--pattern", "bull:bench-monitor:j*").split("\n").filter((k) => /:j[0-9a-f]{32}$/.test(k));
-  const bytes = jobKeys.map((k) => Number(redis.cli("memory", "usage", k, "samples", "0").trim()));
-  console.log(`Redis memory per finished job (hash with data and JSON result of ${((audioSec / files.length)).toFixed(0)} s files, mean of ${bytes.length}): ${(bytes.reduce((a, b) => a + b, 0) / bytes.length / 1024).toFixed(1)} KiB`);
 } finally {
+  await s3?.stop();
   await redis.stop();
   rmSync(work, { recursive: true, force: true });
 }

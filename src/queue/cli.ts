@@ -6,6 +6,7 @@ import { DEVICES } from "../models/execution-provider.ts";
 import type { OutputFormat } from "../output/writers.ts";
 import { pipelineNames } from "../pipeline/registry.ts";
 import { VERSION } from "../version.ts";
+import { expandS3Glob, isS3Url, s3Client } from "./s3.ts";
 import { formatStatus, queueStatus } from "./status.ts";
 import { submitFiles, type Submission } from "./submit.ts";
 import { startWorker, type WorkerEvent } from "./worker.ts";
@@ -20,9 +21,12 @@ usage:
   senko status --redis <url> [--json]
 
 submit: one job per file. Workers must read the files and the output directory at the same paths
-  (a shared file system). The job id is made from the file's bytes, the options and the destination:
+  (a shared file system), or take them from S3: s3://bucket/key inputs (globs such as
+  "s3://bucket/calls/**/*.wav" list the bucket) and --out-dir s3://bucket/prefix, with the endpoint and
+  credentials of S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_REGION (or AWS_*) on every machine.
+  The job id is made from the file's bytes (an S3 object's ETag and size), the options and the destination:
   submitting the same file again with the same options adds nothing.
-  --out-dir <dir>        results as <dir>/<input name>.<format's extension> (required)
+  --out-dir <dir>        results as <dir>/<input name>.<format's extension> (required; s3://bucket/prefix too)
   --format <f[,f...]>    ${FORMATS.join(" | ")} (default json)
   --pipeline <p>, --num-speakers <n>, --min-speakers <n>, --max-speakers <n>, --vad <v>, --colors
                          as for senko <audio>
@@ -114,7 +118,7 @@ async function submit(values: Values, positionals: string[], quiet: boolean): Pr
   const formats = values.format?.split(",").map((f) => oneOf("format", f.trim(), FORMATS)!) as OutputFormat[] | undefined;
   if (formats && new Set(formats).size !== formats.length) throw new UsageError(`--format lists a format twice: ${values.format}`);
   checkPipelineOptions(oneOf("pipeline", values.pipeline, pipelineNames()), "vad-windows", { "--vad": values.vad });
-  const submissions = await submitFiles(expandInputs(positionals), {
+  const submissions = await submitFiles(await expandAll(positionals), {
     redis: values.redis!,
     queue: values.queue,
     outDir,
@@ -135,6 +139,22 @@ async function submit(values: Values, positionals: string[], quiet: boolean): Pr
   }
   if (!quiet) process.stderr.write(`senko submit: ${tally(submissions)}\n`);
   return submissions.some((s) => s.state === "error") ? 2 : 0;
+}
+
+/** Local globs from the file system, s3:// globs from a listing of the bucket. */
+async function expandAll(args: readonly string[]): Promise<string[]> {
+  const s3 = args.some(isS3Url) ? s3Client() : undefined;
+  const inputs: string[] = [];
+  for (const arg of args) {
+    if (!isS3Url(arg)) {
+      inputs.push(...expandInputs([arg]));
+      continue;
+    }
+    const urls = await expandS3Glob(s3!, arg);
+    if (urls.length === 0) throw new UsageError(`no object matches ${arg}`);
+    inputs.push(...urls);
+  }
+  return inputs;
 }
 
 function tally(submissions: readonly Submission[]): string {

@@ -17,7 +17,7 @@ export type SlotOptions = Omit<DiarizerOptions, "onProgress">;
 
 export type SlotRequest =
   | { kind: "init"; libraryPath: string | undefined }
-  | { kind: "diarize"; id: number; file: string; options: SlotOptions }
+  | { kind: "diarize"; id: number; file: string; name: string; options: SlotOptions }
   | { kind: "close" };
 
 export type SlotReply =
@@ -75,13 +75,13 @@ export class DiarizeSlot {
     };
   }
 
-  /** Diarizes `file` in the thread; one job at a time. */
-  diarize(file: string, options: SlotOptions, onProgress: (p: Progress) => void): Promise<DiarizationResult> {
+  /** Diarizes `file` in the thread, naming it `name` in messages (default the path); one job at a time. */
+  diarize(file: string, options: SlotOptions, onProgress: (p: Progress) => void, name = file): Promise<DiarizationResult> {
     if (this.#job) throw new Error("a DiarizeSlot runs one job at a time");
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#job = { id, resolve, reject, onProgress };
-      this.#thread.postMessage({ kind: "diarize", id, file, options } satisfies SlotRequest);
+      this.#thread.postMessage({ kind: "diarize", id, file, name, options } satisfies SlotRequest);
     });
   }
 

@@ -48,7 +48,7 @@ self.onmessage = async (event: MessageEvent<SlotRequest>) => {
   }
   reportTo = request.id;
   try {
-    const result = await (await diarizerFor(request.options)).diarize(request.file, { name: request.file });
+    const result = await (await diarizerFor(request.options)).diarize(request.file, { name: request.name });
     reply({ kind: "result", id: request.id, result });
   } catch (error) {
     const { name, message } = error instanceof Error ? error : { name: "Error", message: String(error) };

@@ -2,16 +2,19 @@
 import type { JobsOptions } from "bullmq";
 import type { DiarizerOptions } from "../diarizer.ts";
 import type { OutputFormat } from "../output/writers.ts";
+import type { S3Identity } from "./s3.ts";
 
 /** The options of a job that change its result; the worker's machine decides device and threads. */
 export type JobDiarizationOptions = Pick<DiarizerOptions, "pipeline" | "vad" | "numSpeakers" | "minSpeakers" | "maxSpeakers" | "colors">;
 
 export interface JobData {
-  /** absolute path every worker can read (a shared file system mounted at the same place) */
+  /** absolute path every worker can read (a shared file system mounted at the same place), or an s3:// URL */
   file: string;
-  /** SHA-256 of the file's bytes when it was submitted; a worker refuses a file that changed since */
-  sha256: string;
-  /** absolute directory the results go to, as `<outDir>/<name>.<ext>` */
+  /** a local file's SHA-256 when it was submitted; a worker refuses a file that changed since */
+  sha256?: string;
+  /** an S3 object's ETag and size when it was submitted (from a HEAD: not read); a worker refuses one that changed since */
+  object?: S3Identity;
+  /** absolute directory the results go to, as `<outDir>/<name>.<ext>`, or an s3://bucket/prefix */
   outDir: string;
   /** base name of the result files (the input's name without extension) */
   name: string;
@@ -60,11 +63,13 @@ function canonical(value: unknown): string {
 /**
  * The job id: a hash of the file's content, the options and where the results go. The same bytes
  * submitted again with the same options and destination are the same job, which BullMQ does not add twice.
+ * An S3 object's content is named by its ETag and size, which S3 changes with every new content.
  * (The "j" keeps the id from being all digits, which BullMQ reserves for its own ids.)
  */
-export function jobId(data: Pick<JobData, "sha256" | "outDir" | "name" | "formats" | "options">): string {
+export function jobId(data: Pick<JobData, "sha256" | "object" | "outDir" | "name" | "formats" | "options">): string {
+  const content = data.object ? ["s3", data.object.etag, data.object.size] : data.sha256;
   const hasher = new Bun.CryptoHasher("sha256");
-  hasher.update(canonical([data.sha256, data.outDir, data.name, [...data.formats].sort(), data.options]));
+  hasher.update(canonical([content, data.outDir, data.name, [...data.formats].sort(), data.options]));
   return `j${hasher.digest("hex").slice(0, 32)}`;
 }
 

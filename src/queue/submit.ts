@@ -5,19 +5,22 @@ import { ConfigError, SenkoError } from "../errors.ts";
 import { rttmUri, type OutputFormat } from "../output/writers.ts";
 import { DEFAULT_QUEUE, withQueue } from "./connection.ts";
 import { hashFile, JOB_OPTIONS, jobId, type JobData, type JobDiarizationOptions } from "./jobs.ts";
+import { checkS3Destination, isS3Url, s3Client, statObject, type S3Config } from "./s3.ts";
 
 export interface SubmitOptions {
   /** redis:// URL of the queue's Redis */
   redis: string;
   /** BullMQ queue name (default "senko") */
   queue?: string;
-  /** directory for the results, as the workers see it (made absolute here) */
+  /** directory for the results, as the workers see it (made absolute here), or s3://bucket/prefix */
   outDir: string;
   /** result files per input (default json) */
   formats?: OutputFormat[];
   options?: JobDiarizationOptions;
   /** put jobs that failed before back in the queue (default false: report them) */
   retryFailed?: boolean;
+  /** S3 endpoint and credentials for s3:// inputs and outputs (default: the S3_* / AWS_* environment variables) */
+  s3?: S3Config;
 }
 
 /**
@@ -32,15 +35,25 @@ export interface Submission {
   message?: string;
 }
 
-/** Reads each file once (for its hash) and adds one job per file that is not in the queue yet. */
+/** A local path made absolute; an s3:// URL as it is. */
+function located(file: string): string {
+  return isS3Url(file) ? file : resolve(file);
+}
+
+/**
+ * Reads each local file once (for its hash), asks S3 for each object's ETag and size (a HEAD, no
+ * download), and adds one job per file that is not in the queue yet.
+ */
 export async function submitFiles(files: readonly string[], options: SubmitOptions): Promise<Submission[]> {
   const formats = options.formats ?? ["json"];
   if (formats.length === 0) throw new ConfigError("formats lists no output format");
-  const outDir = resolve(options.outDir);
+  const outDir = isS3Url(options.outDir) ? options.outDir.replace(/\/+$/, "") : resolve(options.outDir);
+  const s3 = [...files, outDir].some(isS3Url) ? s3Client(options.s3) : undefined;
+  if (isS3Url(outDir)) await checkS3Destination(s3!, outDir, options.s3);
   const names = new Map<string, string>();
   for (const file of files) {
     const other = names.get(rttmUri(file));
-    if (other !== undefined && resolve(other) !== resolve(file)) {
+    if (other !== undefined && located(other) !== located(file)) {
       throw new ConfigError(`${other} and ${file} would both write ${outDir}/${rttmUri(file)}.*: submit them with different --out-dir`);
     }
     names.set(rttmUri(file), file);
@@ -48,15 +61,17 @@ export async function submitFiles(files: readonly string[], options: SubmitOptio
   return withQueue(options.redis, options.queue ?? DEFAULT_QUEUE, async (queue) => {
     const submissions: Submission[] = [];
     for (const given of files) {
-      const file = resolve(given);
-      let sha256: string;
+      const file = located(given);
+      const content: Pick<JobData, "sha256" | "object"> = {};
       try {
-        sha256 = await hashFile(file);
+        if (isS3Url(file)) content.object = await statObject(s3!, file, options.s3);
+        else content.sha256 = await hashFile(file);
       } catch (error) {
-        submissions.push({ file: given, state: "error", message: await unreadable(file, given, error) });
+        const message = error instanceof SenkoError ? error.message : await unreadable(file, given, error);
+        submissions.push({ file: given, state: "error", message });
         continue;
       }
-      const data: JobData = { file, sha256, outDir, name: rttmUri(file), formats, options: options.options ?? {} };
+      const data: JobData = { file, ...content, outDir, name: rttmUri(file), formats, options: options.options ?? {} };
       const id = jobId(data);
       const state = await queue.getJobState(id);
       if (state === "unknown") {

@@ -4,18 +4,20 @@
  * jobs with the same options), while this thread renews the jobs' locks. A worker that dies mid-job
  * loses its lock; after `lockTimeoutSec` another worker takes the job over.
  */
-import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import { isUserError } from "../cli.ts";
 import type { DiarizationResult, Progress } from "../diarizer.ts";
 import { AudioFormatError, ConfigError } from "../errors.ts";
 import type { Device } from "../models/index.ts";
-import { formatResult, OUTPUT_FORMATS, toJson, writeFileAtomic } from "../output/writers.ts";
+import { EMBED_AUDIO_MAX_BYTES } from "../output/html.ts";
+import { formatResult, OUTPUT_FORMATS, toJson, writeFileAtomic, type FormatContext } from "../output/writers.ts";
 import { DEFAULT_QUEUE, redactUrl, workerConnection } from "./connection.ts";
 import { DiarizeSlot, SlotError } from "./diarize-slot.ts";
 import { hashFile, jobId, type JobData, type JobProgress, type JobResult } from "./jobs.ts";
+import { downloadObject, isS3Url, putObject, removeOrphanedDownloads, s3Client, s3Join, type LocalCopy, type S3Config } from "./s3.ts";
 
 export interface WorkerOptions {
   /** redis:// URL of the queue's Redis */
@@ -35,6 +37,8 @@ export interface WorkerOptions {
   lockTimeoutSec?: number;
   /** the name jobs record as `processedBy` (default host:pid) */
   name?: string;
+  /** S3 endpoint and credentials for s3:// inputs and outputs (default: the S3_* / AWS_* environment variables) */
+  s3?: S3Config;
   /** what happens, for logs */
   onEvent?: (event: WorkerEvent) => void;
 }
@@ -67,6 +71,9 @@ export function startWorker(options: WorkerOptions): QueueWorker {
   const slots = Array.from({ length: concurrency }, () => new DiarizeSlot());
   const idle = [...slots];
   const machine = { device: options.device, threads: options.threads, modelsDir: options.modelsDir };
+  const storage: Storage = { config: options.s3 ?? {} };
+  // Downloads of this machine's workers that were killed mid-job.
+  removeOrphanedDownloads();
 
   const startedAt = new Map<string, number>();
   const run = async (job: Job<JobData, JobResult>): Promise<JobResult> => {
@@ -75,11 +82,13 @@ export function startWorker(options: WorkerOptions): QueueWorker {
     startedAt.set(job.id!, performance.now());
     emit({ kind: "started", jobId: job.id!, file: job.data.file, attempt: job.attemptsStarted });
     const progress = progressSender(job);
+    let input: LocalCopy | undefined;
     try {
       await checkJob(job);
-      const result = await slot.diarize(job.data.file, { ...job.data.options, ...machine }, progress.send);
+      input = await localInput(job.data, storage, progress.send);
+      const result = await slot.diarize(input.path, { ...job.data.options, ...machine }, progress.send, job.data.file);
       await progress.flush();
-      const outputs = writeOutputs(job, result);
+      const outputs = await writeOutputs(job, result, input.path, storage);
       return { file: job.data.file, outputs, result: JSON.parse(toJson(result, job.data.file)) };
     } catch (error) {
       await progress.flush();
@@ -87,6 +96,7 @@ export function startWorker(options: WorkerOptions): QueueWorker {
       const userError = isUserError(error) || (error instanceof SlotError && error.userError);
       throw userError ? new UnrecoverableError((error as Error).message) : error;
     } finally {
+      input?.remove();
       idle.push(slot);
     }
   };
@@ -133,10 +143,24 @@ export function startWorker(options: WorkerOptions): QueueWorker {
   };
 }
 
-/** Refuses a job whose data does not match its id, or whose file changed since it was submitted. */
+/** The worker's S3 settings, and its client once a job needs one. */
+interface Storage {
+  config: S3Config;
+  client?: Bun.S3Client;
+}
+
+function clientOf(storage: Storage): Bun.S3Client {
+  return (storage.client ??= s3Client(storage.config));
+}
+
+/**
+ * Refuses a job whose data does not match its id, or whose local file changed since it was submitted
+ * (an S3 object's ETag and size are checked as it is downloaded).
+ */
 async function checkJob(job: Job<JobData, JobResult>): Promise<void> {
   const { file, sha256 } = job.data;
   if (jobId(job.data) !== job.id) throw new ConfigError(`job ${job.id}: its data does not match its id (not submitted by senko?)`);
+  if (isS3Url(file)) return;
   let actual: string | undefined;
   try {
     actual = await hashFile(file);
@@ -146,9 +170,28 @@ async function checkJob(job: Job<JobData, JobResult>): Promise<void> {
   if (actual !== undefined && actual !== sha256) throw new AudioFormatError(`${file}: the file changed after it was submitted; submit it again`, file);
 }
 
-/** Writes each format atomically; a retried job first removes temporary files a killed attempt left. */
-function writeOutputs(job: Job<JobData, JobResult>, result: DiarizationResult): string[] {
+/** The job's input as a local file: the shared path itself, or an S3 object downloaded to the job's temp directory. */
+async function localInput(data: JobData, storage: Storage, report: (progress: JobProgress) => void): Promise<LocalCopy> {
+  if (!isS3Url(data.file)) return { path: data.file, remove() {} };
+  if (data.object === undefined) throw new ConfigError(`${data.file}: the job has no ETag and size (not submitted by senko?)`);
+  return downloadObject(clientOf(storage), data.file, data.object, storage.config, (done, total) => report({ stage: "download", done, total }));
+}
+
+/**
+ * Writes each format atomically: a local file through a rename (a retried job first removes temporary
+ * files a killed attempt left), an S3 object in one PUT.
+ */
+async function writeOutputs(job: Job<JobData, JobResult>, result: DiarizationResult, localPath: string, storage: Storage): Promise<string[]> {
   const { outDir, name, formats, file } = job.data;
+  // html pages link the audio relative to where they are written; across S3 they can only embed it.
+  const remote = isS3Url(file) || isS3Url(outDir);
+  const audio = !remote ? { path: file } : formats.includes("html") && statSync(localPath).size <= EMBED_AUDIO_MAX_BYTES ? { path: localPath } : undefined;
+  const text = (format: JobData["formats"][number], path: string) => formatResult(result, format, file, { audio, outFile: path } satisfies FormatContext);
+  if (isS3Url(outDir)) {
+    const targets = formats.map((format) => ({ format, url: s3Join(outDir, `${name}.${OUTPUT_FORMATS[format]}`) }));
+    for (const { format, url } of targets) await putObject(clientOf(storage), url, text(format, url), contentType(url), storage.config);
+    return targets.map(({ url }) => url);
+  }
   mkdirSync(outDir, { recursive: true });
   const targets = formats.map((format) => ({ format, path: join(outDir, `${name}.${OUTPUT_FORMATS[format]}`) }));
   if (job.attemptsStarted > 1) {
@@ -157,13 +200,18 @@ function writeOutputs(job: Job<JobData, JobResult>, result: DiarizationResult): 
       if (entry.endsWith(".tmp") && prefixes.some((p) => entry.startsWith(p))) rmSync(join(outDir, entry), { force: true });
     }
   }
-  // html pages link the audio relative to where they are written.
-  for (const { format, path } of targets) writeFileAtomic(path, formatResult(result, format, file, { audio: { path: file }, outFile: path }));
+  for (const { format, path } of targets) writeFileAtomic(path, text(format, path));
   return targets.map(({ path }) => path);
 }
 
+/** The Content-Type of a result by its extension; every result is text (rttm is unknown to MIME tables). */
+function contentType(url: string): string {
+  const type = Bun.file(basename(url)).type;
+  return type === "application/octet-stream" ? "text/plain;charset=utf-8" : type;
+}
+
 /** Sends a job's progress without waiting for Redis on every update; `flush` waits for the last one. */
-function progressSender(job: Job<JobData, JobResult>): { send: (progress: Progress) => void; flush: () => Promise<void> } {
+function progressSender(job: Job<JobData, JobResult>): { send: (progress: Progress | JobProgress) => void; flush: () => Promise<void> } {
   let last: JobProgress | undefined;
   let lastAt = -Infinity;
   let pending: Promise<unknown> = Promise.resolve();

@@ -5,8 +5,9 @@ export class Logged {
   readonly lines: string[] = [];
   readonly process: Subprocess<"ignore", "ignore", "pipe">;
   #waiters: (() => void)[] = [];
-  constructor(command: string[], cwd?: string) {
-    this.process = Bun.spawn(command, { cwd, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+  /** `env` adds to (or overrides) this process's environment */
+  constructor(command: string[], cwd?: string, env?: Record<string, string>) {
+    this.process = Bun.spawn(command, { cwd, env: env && { ...process.env, ...env }, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
     void this.#read();
   }
   async #read() {
