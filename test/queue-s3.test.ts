@@ -16,7 +16,8 @@ import type { JobData, JobResult } from "../src/queue/jobs.ts";
 import { queueStatus, submitFiles } from "../src/index.ts";
 import { Logged } from "./helpers/logged-process.ts";
 import { redisServerPath, startRedis, type RedisServer } from "./helpers/redis.ts";
-import { s3rverPath, startS3, type S3Server } from "./helpers/s3.ts";
+import { expandS3Glob } from "../src/queue/s3.ts";
+import { s3rverPaginates, s3rverPath, startS3, type S3Server } from "./helpers/s3.ts";
 import { wav16 } from "./helpers/wav.ts";
 
 const root = resolve(import.meta.dir, "..");
@@ -188,4 +189,15 @@ describe.skipIf(!redisServerPath || !s3rverPath || !fixtures)("job queue with s3
       single.kill("SIGKILL");
     }
   }, 180_000);
+
+  // S3 lists 1000 keys a page; pages of 2 here walk the continuation tokens over a few keys.
+  test.skipIf(!s3rverPaginates)("a glob follows the listing from page to page", async () => {
+    const names = ["p/1.wav", "p/2.wav", "p/3.txt", "p/4.wav", "p/deeper/5.wav", "p/6.wav", "q/7.wav"];
+    await Promise.all(names.map((key) => s3.client.write(key, "x", { bucket: "audio" })));
+    const pageOf = async (pageSize?: number) => expandS3Glob(s3.client, "s3://audio/p/*.wav", {}, pageSize);
+    const expected = ["s3://audio/p/1.wav", "s3://audio/p/2.wav", "s3://audio/p/4.wav", "s3://audio/p/6.wav"];
+    expect(await pageOf(2)).toEqual(expected);
+    expect(await pageOf()).toEqual(expected);
+    expect(await expandS3Glob(s3.client, "s3://audio/p/**/*.wav", {}, 2)).toEqual([...expected.slice(0, 3), "s3://audio/p/deeper/5.wav", expected[3]!].sort());
+  });
 });

@@ -92,9 +92,10 @@ export async function statObject(client: S3Client, url: string, config: S3Config
 /**
  * The objects a glob names, as URLs in key order: `s3://bucket/calls/**\/*.wav` lists the keys under
  * `calls/` and keeps those the pattern matches (Bun.Glob: `*` stays within one "/" level, `**` does not).
- * A URL without glob characters is returned as it is.
+ * A URL without glob characters is returned as it is. Listings come in pages of `pageSize` keys (default:
+ * the server's, 1000 on S3).
  */
-export async function expandS3Glob(client: S3Client, url: string, config: S3Config = {}): Promise<string[]> {
+export async function expandS3Glob(client: S3Client, url: string, config: S3Config = {}, pageSize?: number): Promise<string[]> {
   const { bucket, key } = parse(url, false);
   const at = key.search(GLOB_CHARS);
   if (at < 0) return [url];
@@ -103,7 +104,7 @@ export async function expandS3Glob(client: S3Client, url: string, config: S3Conf
   let continuationToken: string | undefined;
   try {
     do {
-      const page = await client.list({ prefix: key.slice(0, at), continuationToken }, { bucket });
+      const page = await client.list({ prefix: key.slice(0, at), continuationToken, maxKeys: pageSize }, { bucket });
       for (const object of page.contents ?? []) if (!object.key.endsWith("/") && glob.match(object.key)) urls.push(`s3://${bucket}/${object.key}`);
       continuationToken = page.isTruncated ? page.nextContinuationToken : undefined;
     } while (continuationToken);
