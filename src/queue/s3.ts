@@ -171,7 +171,9 @@ export async function downloadObject(
   const { bucket, key } = parse(url, true);
   const dir = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
   const remove = () => rmSync(dir, { recursive: true, force: true });
-  const path = join(dir, basename(key));
+  // The key's extension only (a key may end in ".."): readers that go by extension still see it.
+  const extension = /\.[A-Za-z0-9]{1,8}$/.exec(basename(key))?.[0] ?? "";
+  const path = join(dir, `input${extension}`);
   try {
     const sink = Bun.file(path).writer();
     try {
