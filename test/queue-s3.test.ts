@@ -16,7 +16,8 @@ import type { JobData, JobResult } from "../src/queue/jobs.ts";
 import { queueStatus, submitFiles } from "../src/index.ts";
 import { Logged } from "./helpers/logged-process.ts";
 import { redisServerPath, startRedis, type RedisServer } from "./helpers/redis.ts";
-import { s3rverPath, startS3, type S3Server } from "./helpers/s3.ts";
+import { expandS3Glob } from "../src/queue/s3.ts";
+import { s3rverPaginates, s3rverPath, startS3, type S3Server } from "./helpers/s3.ts";
 import { wav16 } from "./helpers/wav.ts";
 
 const root = resolve(import.meta.dir, "..");
@@ -106,7 +107,7 @@ describe.skipIf(!redisServerPath || !s3rverPath || !fixtures)("job queue with s3
     ]);
 
     const toLocal = ["submit", "--redis", redis.url, "s3://audio/meetings/*.wav", "s3://audio/edited/e.wav", "--out-dir", out, "--format", "json,rttm", ...OPTIONS];
-    const toS3 = ["submit", "--redis", redis.url, "s3://audio/meetings/a.wav", "--out-dir", "s3://results/run1/", "--format", "json,rttm", ...OPTIONS];
+    const toS3 = ["submit", "--redis", redis.url, "s3://audio/meetings/a.wav", "--out-dir", "s3://results/run1/", "--format", "json,rttm,html", ...OPTIONS];
     const first = await cli(toLocal);
     expect(first.code).toBe(0);
     expect(first.stdout.trim().split("\n").map((line) => line.split(/\s+/)[2])).toEqual(["s3://audio/meetings/a.wav", "s3://audio/meetings/b.wav", "s3://audio/meetings/gone.wav", "s3://audio/meetings/notes.wav", "s3://audio/edited/e.wav"]);
@@ -138,12 +139,14 @@ describe.skipIf(!redisServerPath || !s3rverPath || !fixtures)("job queue with s3
       }
       expect(JSON.parse(readFileSync(join(out, "a.json"), "utf8")).source).toBe("s3://audio/meetings/a.wav");
       const listed = await s3.client.list({ prefix: "run1/" }, { bucket: "results" });
-      expect(listed.contents?.map((o) => o.key).sort()).toEqual(["run1/a.json", "run1/a.rttm"]);
+      expect(listed.contents?.map((o) => o.key).sort()).toEqual(["run1/a.html", "run1/a.json", "run1/a.rttm"]);
       const remote = (key: string) => s3.client.file(key, { bucket: "results" }).text();
       expect(await remote("run1/a.rttm")).toBe(readFileSync(join(reference, "a.rttm"), "utf8"));
       expect(comparable(await remote("run1/a.json"))).toEqual(comparable(readFileSync(join(reference, "a.json"), "utf8")));
+      // The page embeds the downloaded audio (a link to the worker's temp file would lead nowhere).
+      expect(await remote("run1/a.html")).toContain(`data:audio/wav;base64,${readFileSync(local.a).subarray(0, 300).toString("base64")}`);
       const done = await queue.getCompleted(0, -1);
-      expect(done.find((job) => job.data.outDir === "s3://results/run1")?.returnvalue.outputs).toEqual(["s3://results/run1/a.json", "s3://results/run1/a.rttm"]);
+      expect(done.find((job) => job.data.outDir === "s3://results/run1")?.returnvalue.outputs).toEqual(["s3://results/run1/a.json", "s3://results/run1/a.rttm", "s3://results/run1/a.html"]);
 
       // The bad objects failed once each, with their message.
       const failed = Object.fromEntries((await queue.getFailed(0, -1)).map((job) => [job.data.file, job]));
@@ -171,7 +174,7 @@ describe.skipIf(!redisServerPath || !s3rverPath || !fixtures)("job queue with s3
       const again = await submitFiles(["s3://audio/meetings/a.wav"], {
         redis: redis.url,
         outDir: "s3://results/run1",
-        formats: ["json", "rttm"],
+        formats: ["json", "rttm", "html"],
         options: { pipeline: "vad-windows", vad: "silero" },
         s3: { endpoint: s3.endpoint, accessKeyId: s3.env.S3_ACCESS_KEY_ID, secretAccessKey: s3.env.S3_SECRET_ACCESS_KEY },
       });
@@ -188,4 +191,15 @@ describe.skipIf(!redisServerPath || !s3rverPath || !fixtures)("job queue with s3
       single.kill("SIGKILL");
     }
   }, 180_000);
+
+  // S3 lists 1000 keys a page; pages of 2 here walk the continuation tokens over a few keys.
+  test.skipIf(!s3rverPaginates)("a glob follows the listing from page to page", async () => {
+    const names = ["p/1.wav", "p/2.wav", "p/3.txt", "p/4.wav", "p/deeper/5.wav", "p/6.wav", "q/7.wav"];
+    await Promise.all(names.map((key) => s3.client.write(key, "x", { bucket: "audio" })));
+    const pageOf = async (pageSize?: number) => expandS3Glob(s3.client, "s3://audio/p/*.wav", {}, pageSize);
+    const expected = ["s3://audio/p/1.wav", "s3://audio/p/2.wav", "s3://audio/p/4.wav", "s3://audio/p/6.wav"];
+    expect(await pageOf(2)).toEqual(expected);
+    expect(await pageOf()).toEqual(expected);
+    expect(await expandS3Glob(s3.client, "s3://audio/p/**/*.wav", {}, 2)).toEqual([...expected.slice(0, 3), "s3://audio/p/deeper/5.wav", expected[3]!].sort());
+  });
 });

@@ -92,9 +92,10 @@ export async function statObject(client: S3Client, url: string, config: S3Config
 /**
  * The objects a glob names, as URLs in key order: `s3://bucket/calls/**\/*.wav` lists the keys under
  * `calls/` and keeps those the pattern matches (Bun.Glob: `*` stays within one "/" level, `**` does not).
- * A URL without glob characters is returned as it is.
+ * A URL without glob characters is returned as it is. Listings come in pages of `pageSize` keys (default:
+ * the server's, 1000 on S3).
  */
-export async function expandS3Glob(client: S3Client, url: string, config: S3Config = {}): Promise<string[]> {
+export async function expandS3Glob(client: S3Client, url: string, config: S3Config = {}, pageSize?: number): Promise<string[]> {
   const { bucket, key } = parse(url, false);
   const at = key.search(GLOB_CHARS);
   if (at < 0) return [url];
@@ -103,7 +104,7 @@ export async function expandS3Glob(client: S3Client, url: string, config: S3Conf
   let continuationToken: string | undefined;
   try {
     do {
-      const page = await client.list({ prefix: key.slice(0, at), continuationToken }, { bucket });
+      const page = await client.list({ prefix: key.slice(0, at), continuationToken, maxKeys: pageSize }, { bucket });
       for (const object of page.contents ?? []) if (!object.key.endsWith("/") && glob.match(object.key)) urls.push(`s3://${bucket}/${object.key}`);
       continuationToken = page.isTruncated ? page.nextContinuationToken : undefined;
     } while (continuationToken);
@@ -170,7 +171,9 @@ export async function downloadObject(
   const { bucket, key } = parse(url, true);
   const dir = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
   const remove = () => rmSync(dir, { recursive: true, force: true });
-  const path = join(dir, basename(key));
+  // The key's extension only (a key may end in ".."): readers that go by extension still see it.
+  const extension = /\.[A-Za-z0-9]{1,8}$/.exec(basename(key))?.[0] ?? "";
+  const path = join(dir, `input${extension}`);
   try {
     const sink = Bun.file(path).writer();
     try {

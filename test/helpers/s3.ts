@@ -1,6 +1,8 @@
 /**
  * @module A real S3-compatible server for tests and benchmarks: s3rver (npm, a devDependency) in a child
- * process on a loopback port the kernel picks, with its objects in a temporary directory.
+ * process on a loopback port the kernel picks, with its objects in a temporary directory. s3rver makes its
+ * listing continuation tokens with DES, which Bun's crypto and OpenSSL 3's default provider lack: it runs
+ * under `node --openssl-legacy-provider` where that works (listings then page), else under Bun.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +11,12 @@ import { join, resolve } from "node:path";
 const root = resolve(import.meta.dir, "../..");
 const bun = join(root, "node_modules", ".bin", "bun");
 export const s3rverPath = [join(root, "node_modules", "s3rver", "bin", "s3rver.js")].find(existsSync);
+
+const node = Bun.which("node");
+const LEGACY = "--openssl-legacy-provider";
+/** Whether s3rver can answer a listing longer than one page (see the module's note). */
+export const s3rverPaginates =
+  node !== null && Bun.spawnSync([node, LEGACY, "-e", 'require("crypto").createCipheriv("des", Buffer.alloc(8), Buffer.alloc(8))'], { stdout: "ignore", stderr: "ignore" }).exitCode === 0;
 
 export interface S3Server {
   endpoint: string;
@@ -29,7 +37,8 @@ const CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER", region: 
 export async function startS3(buckets: readonly string[]): Promise<S3Server> {
   if (!s3rverPath) throw new Error("s3rver is not installed (npm ci installs it)");
   const dir = mkdtempSync(join(tmpdir(), "senko-s3-"));
-  const server = Bun.spawn([bun, s3rverPath, "-d", dir, "-a", "127.0.0.1", "-p", "0", "-s", ...buckets.flatMap((b) => ["--configure-bucket", b])], {
+  const runtime = s3rverPaginates ? [node!, LEGACY] : [bun];
+  const server = Bun.spawn([...runtime, s3rverPath, "-d", dir, "-a", "127.0.0.1", "-p", "0", "-s", ...buckets.flatMap((b) => ["--configure-bucket", b])], {
     stdout: "pipe",
     stderr: "inherit",
   });
