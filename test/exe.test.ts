@@ -17,6 +17,7 @@ import { binaryInfo } from "../tools/binary-info.ts";
 import { buildExecutables, type BuiltExecutable } from "../tools/build-exe.ts";
 import { buildLibrary } from "../tools/cross-build.ts";
 import { redisServerPath, startRedis } from "./helpers/redis.ts";
+import { s3rverPath, startS3 } from "./helpers/s3.ts";
 import { wav16 } from "./helpers/wav.ts";
 
 const FIXTURE = join(import.meta.dir, "../../shared/fixtures/ami/dev00.wav");
@@ -85,27 +86,32 @@ describe("this machine's executable", () => {
     expect(readFileSync(rttm, "utf8")).toBe(toRttm(expected, "dev00"));
   }, 60_000);
 
-  test.skipIf(!mine || !redisServerPath)("runs the job queue: submit, worker, status", async () => {
-    const redis = await startRedis();
+  test.skipIf(!mine || !redisServerPath || !s3rverPath)("runs the job queue: submit, worker, status; a local file and an S3 object", async () => {
+    const [redis, s3] = await Promise.all([startRedis(), startS3(["audio"])]);
     const out = join(elsewhere, "queue-out");
+    const env = { ...process.env, ...s3.env };
     try {
-      const submit = Bun.spawnSync([exe(), "submit", "--redis", redis.url, FIXTURE, "--out-dir", out, "--format", "rttm", "-q"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
-      expect(submit.stderr.toString()).toBe("");
-      expect(submit.stdout.toString()).toStartWith("queued ");
-      const worker = Bun.spawn([exe(), "worker", "--redis", redis.url, "-q"], { cwd: elsewhere, stdout: "ignore", stderr: "pipe" });
+      await s3.client.write("calls/dev00.wav", Bun.file(FIXTURE), { bucket: "audio" });
+      for (const [input, outDir] of [[FIXTURE, out], ["s3://audio/calls/*.wav", "s3://audio/results"]]) {
+        const submit = Bun.spawnSync([exe(), "submit", "--redis", redis.url, input!, "--out-dir", outDir!, "--format", "rttm", "-q"], { cwd: elsewhere, env, stdout: "pipe", stderr: "pipe" });
+        expect(submit.stderr.toString()).toBe("");
+        expect(submit.stdout.toString()).toStartWith("queued ");
+      }
+      const worker = Bun.spawn([exe(), "worker", "--redis", redis.url, "-q"], { cwd: elsewhere, env, stdout: "ignore", stderr: "pipe" });
       let status = "";
-      for (let i = 0; i < 600 && !status.includes("done 1"); i++) {
+      for (let i = 0; i < 600 && !status.includes("done 2"); i++) {
         await Bun.sleep(100);
         status = Bun.spawnSync([exe(), "status", "--redis", redis.url], { cwd: elsewhere, stdout: "pipe" }).stdout.toString();
       }
       worker.kill("SIGTERM");
       expect(await worker.exited).toBe(0);
-      expect(status).toStartWith("waiting 0  active 0  done 1  failed 0");
+      expect(status).toStartWith("waiting 0  active 0  done 2  failed 0");
       await using diarizer = new Diarizer({ quiet: true });
       const expected = await diarizer.diarize(FIXTURE);
       expect(readFileSync(join(out, "dev00.rttm"), "utf8")).toBe(toRttm(expected, "dev00"));
+      expect(await s3.client.file("results/dev00.rttm", { bucket: "audio" }).text()).toBe(toRttm(expected, "dev00"));
     } finally {
-      await redis.stop();
+      await Promise.all([redis.stop(), s3.stop()]);
     }
   }, 120_000);
 
