@@ -261,6 +261,26 @@ describe("constrained clustering", () => {
     expect(constrainedClustering(embeddings, { threshold: 0.5, numSpeakers: 2 }).clusterCount).toBe(2);
   });
 
+  test("a full-size cluster in which no voice is heard alone 1.5 s folds, unless nothing else is kept", () => {
+    // Three voices of 20 embeddings; the third only in fragments (1 s alone each).
+    const { data, truth } = groupedPoints(3, 20, 32, 0.4, 13);
+    const embeddings: LocalEmbeddings = {
+      count: 60,
+      window: Uint32Array.from({ length: 60 }, (_, i) => i),
+      speaker: new Uint8Array(60),
+      cleanFrames: Uint32Array.from(truth, (g) => (g === 2 ? 100 : 200)),
+      indices: new Uint32Array(0),
+      offsets: new Uint32Array(60),
+      lengths: new Uint32Array(60),
+      data,
+      dim: 32,
+    };
+    expect(constrainedClustering(embeddings, { threshold: 0.5 }).clusterCount).toBe(2);
+    expect(constrainedClustering(embeddings, { threshold: 0.5, minClusterSpeechSec: Infinity }).clusterCount).toBe(3);
+    // No voice heard alone anywhere: the size rule alone decides.
+    expect(constrainedClustering({ ...embeddings, cleanFrames: new Uint32Array(60).fill(100) }, { threshold: 0.5 }).clusterCount).toBe(3);
+  });
+
   test("a small cluster made from its speaker alone stays a speaker; one of overlapped fragments folds", () => {
     // Six voices: four with 20 embeddings, one with 4 embeddings of 2 s alone each (a speaker who talks a
     // few times), one with 4 embeddings of 1 s alone each (fragments around overlap). 88 embeddings: the

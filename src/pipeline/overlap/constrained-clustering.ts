@@ -7,7 +7,8 @@
  * 2. Average-linkage agglomerative clustering (cosine distance, native), cut at `threshold`; clusters
  *    smaller than `minClusterSize` fold into the nearest large one unless their speaker is heard alone long
  *    enough (`minClusterSpeechSec`, `minClusterSpeechRatio`): speakers who talk a few
- *    times stay speakers, a voice's stray windows do not (BENCHMARKS.md, "overlap-aware: small clusters").
+ *    times stay speakers, a voice's stray windows do not (BENCHMARKS.md, "overlap-aware: small clusters");
+ *    a cluster of `minClusterSize` in which no voice is heard alone that long is fragments and folds too.
  *    numSpeakers / minSpeakers / maxSpeakers move the cut instead.
  * 3. Every embedding of every window is assigned to the clusters' centroids, one window at a time, by
  *    an optimal one-to-one assignment (Hungarian) on cosine similarity.
@@ -173,7 +174,7 @@ export function clustersFromDendrogram(
   options: ConstrainedClusteringOptions,
   aloneSec?: ArrayLike<number>,
 ): number[][] {
-  const { threshold = 0.7, numSpeakers } = options;
+  const { threshold = 0.7, numSpeakers, minClusterSize = 12 } = options;
   const n = tree.n;
   const minSpeakers = numSpeakers ?? options.minSpeakers ?? 1;
   const maxSpeakers = numSpeakers ?? options.maxSpeakers ?? Infinity;
@@ -182,20 +183,24 @@ export function clustersFromDendrogram(
   if (numSpeakers !== undefined) return atCount(numSpeakers);
   let applied = 0;
   while (applied < n - 1 && tree.distance[applied]! <= threshold) applied++;
-  const minSize = Math.min(options.minClusterSize ?? 12, Math.max(1, Math.round(0.1 * n)));
+  const minSize = Math.min(minClusterSize, Math.max(1, Math.round(0.1 * n)));
   const speechOf = (rows: readonly number[]) => rows.reduce((sum, i) => sum + aloneSec![i]!, 0);
   const { minClusterSpeechSec = DEFAULT_MIN_CLUSTER_SPEECH_SEC, minClusterSpeechRatio = 0.025 } = options;
   const need = aloneSec === undefined ? Infinity : minClusterSpeechSec;
   const cut = cutDendrogram(tree, applied);
   const groups: number[][] = [];
   cut.forEach((l, i) => (groups[l] ??= []).push(i));
-  const large = groups.filter((g) => g.length >= minSize);
+  // A full-size cluster in which no voice is heard alone is fragments of voices, unless no other cluster is kept.
+  const unheard = (g: number[]) => need !== Infinity && g.length >= minClusterSize && speechOf(g) < need;
+  const heard = groups.some((g) => g.length >= minSize && !unheard(g));
+  const kept = (g: number[]) => g.length >= minSize && !(heard && unheard(g));
+  const large = groups.filter(kept);
   const largeCentroids = centroidsOf(x, dim, large);
   const trusted = (g: number[]) => {
     if (need === Infinity || speechOf(g) < need) return false;
     return large.length === 0 || speechOf(g) >= minClusterSpeechRatio * speechOf(large[nearest(centroidsOf(x, dim, [g]), largeCentroids, dim)]!);
   };
-  const clusters = groupsOf(x, dim, cut, minSize, trusted);
+  const clusters = groupsOf(x, dim, cut, Infinity, (g) => kept(g) || trusted(g));
   if (clusters.length < minSpeakers) return atCount(minSpeakers);
   if (clusters.length > maxSpeakers) return atCount(maxSpeakers);
   return clusters;
