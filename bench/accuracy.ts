@@ -62,7 +62,7 @@ interface SystemRun {
 const speakersOf = (turns: Turn[] | undefined) => new Set(turns?.map((t) => t.speaker)).size;
 
 async function senko(set: AmiSet, vad: "silero" | "pyannote"): Promise<SystemRun> {
-  const diarizer = new Diarizer({ vad, threads, quiet: true, ...choices });
+  const diarizer = new Diarizer({ pipeline: "vad-windows", vad, threads, quiet: true, ...choices });
   const t0 = performance.now();
   await diarizer.ready();
   const t1 = performance.now();

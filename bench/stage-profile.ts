@@ -66,7 +66,7 @@ function repeatedReference(seconds: number): Turn[] {
 if (values.child) {
   const spec = JSON.parse(values.child) as { config: string; file: string; threads: number; seconds: number };
   const { Diarizer } = await import("../src/diarizer.ts");
-  const diarizer = new Diarizer({ ...CONFIGS[spec.config], threads: spec.threads, vad: "silero", quiet: true });
+  const diarizer = new Diarizer({ ...CONFIGS[spec.config], pipeline: "vad-windows", threads: spec.threads, vad: "silero", quiet: true });
   await diarizer.ready();
   const cpu = process.cpuUsage();
   const start = performance.now();

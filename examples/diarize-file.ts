@@ -10,7 +10,7 @@ if (!file) {
   process.exit(2);
 }
 
-const diarizer = new Diarizer({ vad: "auto", colors: true });
+const diarizer = new Diarizer({ colors: true });
 const result = await diarizer.diarize(file);
 await diarizer.close(); // releases the models, worker lanes and native threads
 

@@ -19,11 +19,14 @@ import { maxWeightAssignment } from "../../eval/hungarian.ts";
 import { check, lib } from "../../ffi.ts";
 import { FBANK_SHIFT, MIN_CLEAN_FRAMES, type LocalEmbeddings } from "./local-embeddings.ts";
 
-/** Seconds alone that keep a small cluster when no option says otherwise (BENCHMARKS.md, "overlap-aware: small clusters"). */
-export const DEFAULT_MIN_CLUSTER_SPEECH_SEC = 1.5;
-
 /** cleanFrames count fbank frames: 100 per second. */
 const FBANK_FRAMES_PER_SEC = 16000 / FBANK_SHIFT;
+
+/**
+ * Seconds alone that keep a small cluster when no option says otherwise: the embedding plan's own bar for
+ * a clean embedding, 1.5 s (BENCHMARKS.md, "overlap-aware: small clusters").
+ */
+const DEFAULT_MIN_CLUSTER_SPEECH_SEC = MIN_CLEAN_FRAMES / FBANK_FRAMES_PER_SEC;
 
 export interface ConstrainedClusteringOptions extends InContext {
   /** average cosine distance at which clusters stop merging (default 0.7) */
@@ -139,20 +142,20 @@ function nearest(c: Float32Array, centroids: Float32Array, dim: number): number 
 }
 
 /**
- * Groups of a cut. Groups that are neither `minSize` rows large nor `trusted` fold into the kept group
- * with the nearest centroid (all rows form one group when none is kept).
+ * Groups of a cut. Groups that `kept` refuses fold into the kept group with the nearest centroid (all rows
+ * form one group when none is kept).
  */
-export function groupsOf(x: Float32Array, dim: number, labels: Int32Array, minSize = 1, trusted: (group: number[]) => boolean = () => false): number[][] {
+export function groupsOf(x: Float32Array, dim: number, labels: Int32Array, kept: (group: number[]) => boolean = () => true): number[][] {
   const groups: number[][] = [];
   labels.forEach((l, i) => (groups[l] ??= []).push(i));
-  const keep = groups.map((g) => g.length >= minSize || trusted(g));
-  const kept = groups.filter((_, k) => keep[k]);
-  if (kept.length === 0) return [groups.flat().sort((p, q) => p - q)];
-  const centroids = centroidsOf(x, dim, kept);
+  const keep = groups.map(kept);
+  const speakers = groups.filter((_, k) => keep[k]);
+  if (speakers.length === 0) return [groups.flat().sort((p, q) => p - q)];
+  const centroids = centroidsOf(x, dim, speakers);
   for (const g of groups.filter((_, k) => !keep[k])) {
-    kept[nearest(centroidsOf(x, dim, [g]), centroids, dim)]!.push(...g);
+    speakers[nearest(centroidsOf(x, dim, [g]), centroids, dim)]!.push(...g);
   }
-  return kept;
+  return speakers;
 }
 
 /** Indices of the training embeddings: enough clean frames (all if fewer than two qualify), at most `maxTrain`, evenly spread. */
@@ -200,7 +203,7 @@ export function clustersFromDendrogram(
     if (need === Infinity || speechOf(g) < need) return false;
     return large.length === 0 || speechOf(g) >= minClusterSpeechRatio * speechOf(large[nearest(centroidsOf(x, dim, [g]), largeCentroids, dim)]!);
   };
-  const clusters = groupsOf(x, dim, cut, Infinity, (g) => kept(g) || trusted(g));
+  const clusters = groupsOf(x, dim, cut, (g) => kept(g) || trusted(g));
   if (clusters.length < minSpeakers) return atCount(minSpeakers);
   if (clusters.length > maxSpeakers) return atCount(maxSpeakers);
   return clusters;
