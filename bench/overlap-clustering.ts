@@ -1,9 +1,9 @@
 /**
- * The overlap-aware pipeline's clustering, measured apart from the models: segmentation and embeddings of
+ * The overlap-aware pipeline's clustering and reconstruction, measured apart from the models: segmentation and embeddings of
  * each file are computed once (cached in ~/.cache/senko/overlap-embeddings, keyed by file and window step),
  * then every clustering variant runs on them with the pipeline's own reconstruction, and prints the speaker
  * count and DER (merged segments, collar 0.25) per file and pooled per set.
- *   bun run bench/overlap-clustering.ts [--sets many,default,simulated,ami] [--variants size-only,default,no-ratio,ratio-1.25,ratio-5]
+ *   bun run bench/overlap-clustering.ts [--sets many,default,simulated,ami] [--variants size-only,default,no-ratio,ratio-1.25,ratio-5,no-borrow]
  *                                       [--step <s>] [--threads 2]
  * Sets: default = bench:accuracy:sim's 1-20 min x 1-8 speakers, many = its 10/20/40 speakers x 3 turns,
  * long = its 60-min files, 180 = its 180-min one-speaker file, simulated = bench:accuracy's simulated set, ami = the 11 AMI fixtures.
@@ -16,10 +16,9 @@ import { readAudio } from "../src/audio/index.ts";
 import { diarizationErrorRate, type DerComponents, type Turn } from "../src/eval/index.ts";
 import { extractFbankSync } from "../src/features/fbank.ts";
 import { embedBatch, segmentationScoresBatch } from "../src/models/index.ts";
-import type { ConstrainedClusteringOptions } from "../src/pipeline/overlap/constrained-clustering.ts";
 import { embedLocalSpeakers, planEmbeddings, type LocalEmbeddings } from "../src/pipeline/overlap/local-embeddings.ts";
 import { localSegmentation, type LocalSegmentation } from "../src/pipeline/overlap/local-segmentation.ts";
-import { clusteredResult, windowFrames } from "../src/pipeline/overlap/overlap-diarization.ts";
+import { clusteredResult, windowFrames, type OverlapPipelineOptions } from "../src/pipeline/overlap/overlap-diarization.ts";
 import type { TimeSpan } from "../src/types.ts";
 import { loadAmi, uriOf } from "./ami-eval.ts";
 import { runInfo } from "./run-info.ts";
@@ -37,16 +36,18 @@ const { values } = parseArgs({
 });
 
 /**
- * Clustering variants by name: the size rule alone (pyannote's fold), the default small-cluster rule (1.5 s heard
- * alone and 2.5 % of the nearest large cluster's such speech), that rule without its ratio (session 4's rule but
- * for its 0.2 % share of the file, which the ratio replaced), and with the ratio halved / doubled.
+ * Variants by name: the size rule alone (pyannote's fold), the default small-cluster rule (1.5 s heard alone and
+ * 2.5 % of the nearest large cluster's such speech), that rule without its ratio (session 4's rule but for its
+ * 0.2 % share of the file, which the ratio replaced), and with the ratio halved / doubled; the default without
+ * borrowed votes in the reconstruction.
  */
-const VARIANTS: Record<string, ConstrainedClusteringOptions> = {
-  "size-only": { minClusterSpeechSec: Infinity },
+const VARIANTS: Record<string, Pick<OverlapPipelineOptions, "clustering" | "reconstruction">> = {
+  "size-only": { clustering: { minClusterSpeechSec: Infinity } },
   default: {},
-  "no-ratio": { minClusterSpeechRatio: 0 },
-  "ratio-1.25": { minClusterSpeechRatio: 0.0125 },
-  "ratio-5": { minClusterSpeechRatio: 0.05 },
+  "no-ratio": { clustering: { minClusterSpeechRatio: 0 } },
+  "ratio-1.25": { clustering: { minClusterSpeechRatio: 0.0125 } },
+  "ratio-5": { clustering: { minClusterSpeechRatio: 0.05 } },
+  "no-borrow": { reconstruction: { borrowSec: 0 } },
 };
 
 interface Input {
@@ -158,7 +159,7 @@ for (const set of values.sets!.split(",")) {
     const { seg, emb } = await prepared(input);
     const cells: string[] = [];
     for (const v of variants) {
-      const r = await clusteredResult(seg, emb, { stepSec, clustering: VARIANTS[v] }, identity);
+      const r = await clusteredResult(seg, emb, { stepSec, ...VARIANTS[v] }, identity);
       const found = r.speakers.length;
       const der = diarizationErrorRate(input.reference, r.mergedSegments, { collar: 0.25, uem: input.uem });
       cells.push(`${found}, ${(100 * der.der).toFixed(1)}`);
@@ -172,9 +173,9 @@ for (const set of values.sets!.split(",")) {
     console.log(`| ${input.name} [${input.speakers}] | ${cells.join(" | ")} |`);
   }
 }
-console.log("\n| set, variant | count exact | pooled DER % |\n|---|---|---|");
+console.log("\n| set, variant | count exact | pooled DER % | missed % | false alarm % | confusion % |\n|---|---|---|---|---|---|");
 for (const [key, p] of pooled) {
-  const total = p.parts.reduce((s, c) => s + c.total, 0);
-  const errors = p.parts.reduce((s, c) => s + c.missed + c.falseAlarm + c.confusion, 0);
-  console.log(`| ${key} | ${p.right}/${p.files} | ${((100 * errors) / total).toFixed(1)} |`);
+  const sum = (part: (c: DerComponents) => number) => p.parts.reduce((s, c) => s + part(c), 0);
+  const pct = (part: (c: DerComponents) => number) => ((100 * sum(part)) / sum((c) => c.total)).toFixed(1);
+  console.log(`| ${key} | ${p.right}/${p.files} | ${pct((c) => c.missed + c.falseAlarm + c.confusion)} | ${pct((c) => c.missed)} | ${pct((c) => c.falseAlarm)} | ${pct((c) => c.confusion)} |`);
 }

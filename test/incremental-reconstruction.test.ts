@@ -6,7 +6,7 @@
 import { expect, test } from "bun:test";
 import { IncrementalReconstruction } from "../src/pipeline/overlap/incremental-reconstruction.ts";
 import { FRAMES_PER_WINDOW, LOCAL_SPEAKERS, WINDOW_SAMPLES, windowStart } from "../src/pipeline/overlap/local-segmentation.ts";
-import { reconstructActivity, withMinDurations } from "../src/pipeline/overlap/reconstruction.ts";
+import { reconstructActivity, withBorrowedVotes, withMinDurations } from "../src/pipeline/overlap/reconstruction.ts";
 
 /** A deterministic generator in [0, 1). */
 function generator(seed: number): () => number {
@@ -14,13 +14,13 @@ function generator(seed: number): () => number {
   return () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
 }
 
-for (const [stepFrames, centerFrames, countFrames, minDurations] of [
-  [118, 177, 177, { minDurationOffSec: 0.5 }],
-  [177, 237, 355, { minDurationOffSec: 0.5 }],
-  [178, 178, 178, { minDurationOffSec: 0.5, minDurationOnSec: 0.3 }],
-  [59, 300, 120, {}],
+for (const [stepFrames, centerFrames, countFrames, minDurations, borrowSec] of [
+  [118, 177, 177, { minDurationOffSec: 0.5 }, undefined],
+  [177, 237, 355, { minDurationOffSec: 0.5 }, 2],
+  [178, 178, 178, { minDurationOffSec: 0.5, minDurationOnSec: 0.3 }, 0],
+  [59, 300, 120, {}, undefined],
 ] as const) {
-  test(`kept frames give the whole reconstruction (step ${stepFrames}, votes ${centerFrames} / ${countFrames}, ${JSON.stringify(minDurations)})`, () => {
+  test(`kept frames give the whole reconstruction (step ${stepFrames}, votes ${centerFrames} / ${countFrames}, ${JSON.stringify(minDurations)}, borrow ${borrowSec ?? "default"})`, () => {
     const random = generator(stepFrames);
     const total = 90;
     // Runs of one local-speaker mask, some short enough for the duration rules to act on.
@@ -37,7 +37,7 @@ for (const [stepFrames, centerFrames, countFrames, minDurations] of [
     };
     label(0);
     const kept = new IncrementalReconstruction();
-    const options = { centerFrames, countFrames };
+    const options = { centerFrames, countFrames, borrowSec };
     let resets = 0;
     for (let windows = 1; windows <= total; windows += 1 + Math.floor(random() * 3)) {
       if (random() < 0.1) {
@@ -51,7 +51,7 @@ for (const [stepFrames, centerFrames, countFrames, minDurations] of [
       const segmentation = { windowCount: windows, stepFrames, activity: activity.subarray(0, windows * FRAMES_PER_WINDOW), sampleCount: windowStart({ stepFrames }, windows - 1) + WINDOW_SAMPLES };
       const own = labels.subarray(0, windows * LOCAL_SPEAKERS);
       const got = kept.update(segmentation, own, speakers, options, minDurations);
-      const whole = withMinDurations(reconstructActivity(segmentation, own, speakers, options), minDurations);
+      const whole = withMinDurations(withBorrowedVotes(reconstructActivity(segmentation, own, speakers, options), options), minDurations);
       expect(got.frameCount).toBe(whole.frameCount);
       expect(got.speakers).toBe(whole.speakers);
       expect(Buffer.from(got.count).equals(Buffer.from(whole.count))).toBe(true);

@@ -28,7 +28,9 @@ import {
   exclusiveActivity,
   overlapSeconds,
   reconstructActivity,
+  withBorrowedVotes,
   withMinDurations,
+  type FrameActivity,
 } from "../src/pipeline/overlap/reconstruction.ts";
 import { uniform } from "./helpers/synthetic-speakers.ts";
 
@@ -391,6 +393,63 @@ describe("reconstruction", () => {
     // ... but speaker 1 has no vote in that frame, so only speaker 0 is active.
     expect([wide.active[327 * 2], wide.active[327 * 2 + 1]]).toEqual([1, 0]);
     expect(wide.scores[327 * 2 + 1]).toBe(0);
+  });
+
+  describe("borrowed votes", () => {
+    // 0.5 s is 30 frames. Frames 0-99 are speech (count 1) but for frames 10-49 only; 120-199 speech
+    // again, counted by nobody; 200-299 two speakers counted, speaker 0 voted alone in 200-259.
+    const frames = (rows: [from: number, to: number, count: number, voted: [speaker: number, score: number][]][]): FrameActivity => {
+      const a = { frameCount: 300, speakers: 3, active: new Uint8Array(900), scores: new Float32Array(900), count: new Uint8Array(300) };
+      for (const [from, to, count, voted] of rows) {
+        for (let t = from; t < to; t++) {
+          a.count[t] = count;
+          for (const [s, score] of voted) [a.active[t * 3 + s], a.scores[t * 3 + s]] = [1, score];
+        }
+      }
+      return a;
+    };
+    const spoken = (a: FrameActivity, s: number) => Array.from({ length: a.frameCount }, (_, t) => t).filter((t) => a.active[t * 3 + s]);
+    const span = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+    test("a counted frame without a vote takes the nearest voted speaker up to 0.5 s away, within its stretch of speech", () => {
+      const a = frames([
+        [0, 10, 1, []],
+        [10, 50, 1, [[1, 2]]],
+        [50, 100, 1, []],
+        [120, 200, 1, []],
+      ]);
+      const borrowed = withBorrowedVotes(a, {});
+      // 10 frames before and 30 after the voted ones (the stretch starts at 0); 120-199 has no vote to borrow.
+      expect(spoken(borrowed, 1)).toEqual(span(0, 80));
+      expect(spoken(borrowed, 0).concat(spoken(borrowed, 2))).toEqual([]);
+      expect(spoken(withBorrowedVotes(a, { borrowSec: 1 }), 1)).toEqual(span(0, 100));
+      expect(spoken(withBorrowedVotes(a, { borrowSec: 0 }), 1)).toEqual(span(10, 50));
+      // The activity given is left as it was.
+      expect(spoken(a, 1)).toEqual(span(10, 50));
+    });
+
+    test("a frame with fewer voted speakers than its count takes the others from nearby, never more than the count", () => {
+      const a = frames([
+        [200, 260, 2, [[0, 3]]],
+        [260, 270, 3, [[0, 1], [1, 2], [2, 3]]],
+        [270, 300, 1, [[2, 1]]],
+      ]);
+      const borrowed = withBorrowedVotes(a, {});
+      // 230-259 borrow the most-scored speaker of frame 260 that is not speaking there yet: speaker 2.
+      expect(spoken(borrowed, 0)).toEqual(span(200, 270));
+      expect(spoken(borrowed, 1)).toEqual(span(260, 270));
+      expect(spoken(borrowed, 2)).toEqual(span(230, 300));
+      for (let t = 0; t < 300; t++) expect(borrowed.active[t * 3]! + borrowed.active[t * 3 + 1]! + borrowed.active[t * 3 + 2]!).toBeLessThanOrEqual(a.count[t]!);
+    });
+
+    test("at equal distance the earlier frame lends", () => {
+      const a = frames([
+        [0, 10, 1, [[0, 1]]],
+        [10, 11, 1, []],
+        [11, 20, 1, [[2, 1]]],
+      ]);
+      expect(spoken(withBorrowedVotes(a, {}), 0)).toEqual(span(0, 11));
+    });
   });
 
   test("minimum durations fill short silences and drop short turns", () => {

@@ -1,11 +1,22 @@
 /**
  * @module The reconstruction of a growing file, for live snapshots: frames that no later window can
  * vote on keep their activity from one snapshot to the next while the labels stay the same, so an
- * update recomputes the frames of the last windows only, and the duration rules only within their
- * reach of those. Each result equals `reconstructActivity` then `withMinDurations` on the whole file.
+ * update recomputes the frames of the last windows only, and the borrowed votes and duration rules only
+ * within their reach of those. Each result equals `reconstructActivity`, `withBorrowedVotes` then
+ * `withMinDurations` on the whole file.
  */
 import { FRAMES_PER_WINDOW, usedFrames, type LocalSegmentation } from "./local-segmentation.ts";
-import { frameCountOf, minDurationFrames, reconstructActivity, withMinDurations, type FrameActivity, type MinDurations, type ReconstructionOptions } from "./reconstruction.ts";
+import {
+  borrowFrames,
+  frameCountOf,
+  minDurationFrames,
+  reconstructActivity,
+  withBorrowedVotes,
+  withMinDurations,
+  type FrameActivity,
+  type MinDurations,
+  type ReconstructionOptions,
+} from "./reconstruction.ts";
 
 export class IncrementalReconstruction {
   #speakers = 0;
@@ -60,12 +71,14 @@ export class IncrementalReconstruction {
     const from = Math.min(this.#final, frameCount);
     reconstructActivity(segmentation, labels, speakers, options, { activity: raw, fromFrame: from });
     // A merged frame depends on the raw frames within `reach` of it on either side.
-    const { minOn, minOff } = minDurationFrames(minDurations);
-    const reach = minOn + minOff + 2;
+    const reach = reachFrames(options, minDurations);
     const start = Math.max(0, from - 2 * reach);
     const kept = Math.max(0, from - reach);
     const tail = withMinDurations(
-      { frameCount: frameCount - start, speakers, active: raw.active.subarray(start * speakers), scores: raw.scores.subarray(start * speakers), count: raw.count.subarray(start) },
+      withBorrowedVotes(
+        { frameCount: frameCount - start, speakers, active: raw.active.subarray(start * speakers), scores: raw.scores.subarray(start * speakers), count: raw.count.subarray(start) },
+        options,
+      ),
       minDurations,
     );
     this.#merged.set(tail.active.subarray((kept - start) * speakers), kept * speakers);
@@ -91,6 +104,12 @@ export class IncrementalReconstruction {
     this.#count = grow(this.#count, (l) => new Uint8Array(l), 1);
     this.#capacity = capacity;
   }
+}
+
+/** Frames on either side of a merged frame whose raw activity it depends on. */
+export function reachFrames(options: ReconstructionOptions, minDurations: MinDurations): number {
+  const { minOn, minOff } = minDurationFrames(minDurations);
+  return borrowFrames(options) + minOn + minOff + 2;
 }
 
 /**

@@ -21,8 +21,8 @@ import { HeldAudio } from "../held-audio.ts";
 import { assignPerWindow, constrainedClustering, unitRows } from "./constrained-clustering.ts";
 import { embedLocalSpeakers, planEmbeddings, type LocalEmbeddings } from "./local-embeddings.ts";
 import { decodePowerset, FRAMES_PER_WINDOW, LOCAL_SPEAKERS, WINDOW_SAMPLES, windowCount, windowStart, type LocalSegmentation } from "./local-segmentation.ts";
-import { IncrementalReconstruction } from "./incremental-reconstruction.ts";
-import { activityTurns, frameSpanSec, minDurationFrames } from "./reconstruction.ts";
+import { IncrementalReconstruction, reachFrames } from "./incremental-reconstruction.ts";
+import { activityTurns, frameSpanSec } from "./reconstruction.ts";
 import {
   clusteredResult,
   DEFAULT_MIN_DURATIONS,
@@ -218,17 +218,11 @@ export class OverlapAwareLive implements IncrementalDiarization {
       const local = new Int32Array(windows * LOCAL_SPEAKERS).fill(-1);
       for (let i = 0; i < embeddings.count; i++) local[embeddings.window[i]! * LOCAL_SPEAKERS + embeddings.speaker[i]!] = this.#labels[i]!;
       const minDurations = this.#settings.minDurations ?? DEFAULT_MIN_DURATIONS;
-      const merged = this.#reconstruction.update(
-        this.#segmentation(windows, sampleCount),
-        local,
-        this.#clusterCount,
-        { ...this.#settings.reconstruction, centerFrames: this.#frames.voteFrames, countFrames: this.#frames.countFrames },
-        minDurations,
-      );
+      const reconstruction = { ...this.#settings.reconstruction, centerFrames: this.#frames.voteFrames, countFrames: this.#frames.countFrames };
+      const merged = this.#reconstruction.update(this.#segmentation(windows, sampleCount), local, this.#clusterCount, reconstruction, minDurations);
       const segments = activityTurns(merged, sampleCount / SAMPLE_RATE).map((t): Segment => ({ start: t.start, end: t.end, speaker: String(t.speaker) }));
-      // A turn ending the duration rules' reach before the final frames cannot grow or join a later one.
-      const { minOn, minOff } = minDurationFrames(minDurations);
-      const settledFrames = Math.max(0, this.#reconstruction.finalFrames - minOff - minOn);
+      // A turn ending the borrowed votes' and duration rules' reach before the final frames cannot grow or join a later one.
+      const settledFrames = Math.max(0, this.#reconstruction.finalFrames - reachFrames(reconstruction, minDurations));
       return { segments, settledSec: settledFrames > 0 ? frameSpanSec(settledFrames, settledFrames + 1).start : 0, reclustered };
     });
   }

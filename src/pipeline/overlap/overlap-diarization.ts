@@ -25,6 +25,7 @@ import {
   exclusiveActivity,
   overlapSeconds,
   reconstructActivity,
+  withBorrowedVotes,
   withMinDurations,
   type FrameActivity,
   type MinDurations,
@@ -171,7 +172,8 @@ export async function clusteredResult(
   return timed("segments", () => {
     const local = new Int32Array(segmentation.windowCount * LOCAL_SPEAKERS).fill(-1);
     for (let i = 0; i < embeddings.count; i++) local[embeddings.window[i]! * LOCAL_SPEAKERS + embeddings.speaker[i]!] = clustering.labels[i]!;
-    const raw = reconstructActivity(segmentation, local, clustering.clusterCount, { ...options.reconstruction, centerFrames: voteFrames, countFrames });
+    const reconstruction = { ...options.reconstruction, centerFrames: voteFrames, countFrames };
+    const raw = withBorrowedVotes(reconstructActivity(segmentation, local, clustering.clusterCount, reconstruction), reconstruction);
     const merged = withMinDurations(raw, options.minDurations ?? DEFAULT_MIN_DURATIONS);
     const mergedTurns = activityTurns(merged, durationSec);
     // Speakers by talk time in the merged view, longest first (ties: lower cluster first).

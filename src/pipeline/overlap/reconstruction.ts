@@ -3,7 +3,9 @@
  * the file. Per global frame, the number of speakers is the rounded mean, over the windows that cover
  * it, of the local speakers active there; each global speaker's score is the number of those windows in
  * which a local speaker assigned to it is active; the top speakers by score, up to that number, are
- * active. Then minimum on/off durations per speaker (`withMinDurations`), and turns, which may overlap.
+ * active. Frames left with fewer voted speakers than their number borrow those of the nearest frames
+ * (`withBorrowedVotes`). Then minimum on/off durations per speaker (`withMinDurations`), and turns,
+ * which may overlap.
  */
 import {
   activeCount,
@@ -35,6 +37,11 @@ export interface ReconstructionOptions {
   centerFrames?: number;
   /** only the central frames of each window vote for the speaker count (default: centerFrames) */
   countFrames?: number;
+  /**
+   * a frame with fewer voted speakers than its count takes the speakers voted for at the nearest frames
+   * up to this many seconds away, in the same stretch of speech (default 0.5; 0: off)
+   */
+  borrowSec?: number;
 }
 
 export interface MinDurations {
@@ -108,6 +115,50 @@ export function reconstructActivity(
     }
   }
   return out;
+}
+
+/** Frames a vote may be borrowed from (`ReconstructionOptions.borrowSec`). */
+export function borrowFrames(options: Pick<ReconstructionOptions, "borrowSec">): number {
+  return Math.round(((options.borrowSec ?? 0.5) * SAMPLE_RATE) / FRAME_STEP_SAMPLES);
+}
+
+/**
+ * The activity in which each frame that the windows count more speakers in than have votes there takes
+ * the missing ones from the nearest frames within `borrowFrames(options)` (earlier first at equal
+ * distance, stopping at silence), the most-scored speaker not yet active there from each. A local
+ * speaker's vote is lost when it had too little speech for an embedding, or its window more local
+ * speakers than there are clusters (one voice that segmentation split in two, with one cluster): its
+ * speech is still counted, and the speakers around it are the best guess of who said it.
+ */
+export function withBorrowedVotes(activity: FrameActivity, options: Pick<ReconstructionOptions, "borrowSec">): FrameActivity {
+  const { frameCount, speakers, active: voted, scores, count } = activity;
+  const reach = borrowFrames(options);
+  const active = voted.slice();
+  for (let t = 0; t < frameCount; t++) {
+    const want = Math.min(count[t]!, speakers);
+    let have = 0;
+    for (let s = 0; s < speakers; s++) have += voted[t * speakers + s]!;
+    let [left, right] = [true, true];
+    for (let d = 1; d <= reach && have < want && (left || right); d++) {
+      for (const [g, side] of [[t - d, 0], [t + d, 1]] as const) {
+        if (side === 0 ? !left : !right) continue;
+        if (g < 0 || g >= frameCount || count[g] === 0) {
+          if (side === 0) left = false;
+          else right = false;
+          continue;
+        }
+        let best = -1;
+        for (let s = 0; s < speakers; s++) {
+          if (voted[g * speakers + s] && !active[t * speakers + s] && (best < 0 || scores[g * speakers + s]! > scores[g * speakers + best]!)) best = s;
+        }
+        if (best >= 0 && have < want) {
+          active[t * speakers + best] = 1;
+          have++;
+        }
+      }
+    }
+  }
+  return { ...activity, active };
 }
 
 /** The activity with each speaker's short silences filled, then its short turns dropped. */
