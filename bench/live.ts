@@ -69,7 +69,7 @@ if (values.child) {
   const spec = JSON.parse(values.child) as { mode: "batch" | "live"; file: string; threads: number; snapshotEvery: number; save: string; pipeline: PipelineName };
   const { Diarizer } = await import("../src/diarizer.ts");
   const { parseWavStreamHeader } = await import("../src/live/wav-stream.ts");
-  const diarizer = new Diarizer({ threads: spec.threads, vad: "silero", pipeline: spec.pipeline, quiet: true });
+  const diarizer = new Diarizer({ threads: spec.threads, vad: spec.pipeline === "vad-windows" ? "silero" : undefined, pipeline: spec.pipeline, quiet: true });
   await diarizer.ready();
   const cpu = process.cpuUsage();
   const start = performance.now();

@@ -76,7 +76,7 @@ async function childRun(spec: Spec): Promise<ChildReport> {
   if (spec.tool.startsWith("senko ")) {
     const { Diarizer } = await import("../src/diarizer.ts");
     const pipeline = spec.tool.slice("senko ".length) as "overlap-aware" | "vad-windows";
-    const diarizer = new Diarizer({ pipeline, threads: spec.threads, vad: spec.vad as "silero" | "pyannote", quiet: true });
+    const diarizer = new Diarizer({ pipeline, threads: spec.threads, vad: pipeline === "vad-windows" ? (spec.vad as "silero" | "pyannote") : undefined, quiet: true });
     const t0 = performance.now();
     await diarizer.ready();
     const t1 = performance.now();

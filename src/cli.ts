@@ -4,11 +4,11 @@ import { dirname, isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
 import { probeAudio } from "./audio/index.ts";
 import { CLUSTER_METHODS } from "./cluster/cluster.ts";
-import { Diarizer, type DiarizationResult } from "./diarizer.ts";
+import { Diarizer, type DiarizationResult, type DiarizerOptions } from "./diarizer.ts";
 import { DEVICES } from "./models/execution-provider.ts";
 import { AudioFormatError, ConfigError, OutputError, SenkoError, TranscriptFormatError } from "./errors.ts";
 import { ProgressBar } from "./output/progress.ts";
-import { DEFAULT_PIPELINE, PIPELINES, pipelineNames, type PipelineName } from "./pipeline/registry.ts";
+import { DEFAULT_PIPELINE, foreignOptionsMessage, PIPELINES, pipelineNames, type PipelineName } from "./pipeline/registry.ts";
 import { LIVE_HELP, liveCommand } from "./live/cli.ts";
 import { WINDOWS, type WindowsChoice } from "./pipeline/subsegment.ts";
 import { formatResult, OUTPUT_FORMATS, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "./output/writers.ts";
@@ -173,16 +173,32 @@ export function oneOf<T extends string>(name: string, value: string | undefined,
 
 const GLOB_CHARS = /[*?[{]/;
 
+/** The flags that set a Diarizer option, by parse name, and that option: the registry knows which pipeline reads it. */
+const OPTION_FLAGS = {
+  vad: "vad",
+  "num-speakers": "numSpeakers",
+  "min-speakers": "minSpeakers",
+  "max-speakers": "maxSpeakers",
+  "min-cluster-speech": "minClusterSpeechSec",
+  cluster: "clusterMethod",
+  "merge-cosine": "mergeCosine",
+  windows: "windows",
+  threads: "threads",
+  device: "device",
+} as const satisfies Record<string, keyof DiarizerOptions>;
+
+type OptionFlag = keyof typeof OPTION_FLAGS;
+
 /**
- * Options of one pipeline (`owner`) given while another runs (the default is overlap-aware): a usage
- * error rather than options silently left unused.
+ * Flags of options that only another pipeline than `pipeline` reads (the default is overlap-aware): a usage
+ * error naming the flags, rather than the Diarizer's ConfigError naming its options.
  */
-export function checkPipelineOptions(pipeline: PipelineName | undefined, owner: PipelineName, given: Record<string, unknown>): void {
-  if ((pipeline ?? DEFAULT_PIPELINE) === owner) return;
-  const unused = Object.keys(given).filter((flag) => given[flag] !== undefined);
-  if (unused.length > 0) {
-    throw new UsageError(`${unused.join(", ")} ${unused.length === 1 ? "applies" : "apply"} to the ${owner} pipeline only: add --pipeline ${owner}`);
-  }
+export function checkPipelineOptions(pipeline: PipelineName | undefined, values: Partial<Record<OptionFlag, unknown>>): void {
+  const flags = Object.keys(OPTION_FLAGS) as OptionFlag[];
+  const given = Object.fromEntries(flags.map((flag) => [OPTION_FLAGS[flag], values[flag]]));
+  const spell = (key: string) => `--${flags.find((flag) => OPTION_FLAGS[flag] === key)}`;
+  const foreign = foreignOptionsMessage(pipeline ?? DEFAULT_PIPELINE, given, { spell, choose: (owner) => `add --pipeline ${owner}` });
+  if (foreign !== undefined) throw new UsageError(foreign);
 }
 
 /** Positional arguments to input paths: existing paths as given, patterns expanded (sorted), - kept. */
@@ -344,8 +360,7 @@ export async function main(argv: string[]): Promise<number> {
       windows: oneOf("windows", values.windows, Object.keys(WINDOWS) as WindowsChoice[]),
       threads: wholeNumber("threads", values.threads, 0),
     };
-    checkPipelineOptions(options.pipeline, "overlap-aware", { "--min-cluster-speech": values["min-cluster-speech"] });
-    checkPipelineOptions(options.pipeline, "vad-windows", { "--vad": values.vad, "--cluster": values.cluster, "--merge-cosine": values["merge-cosine"], "--windows": values.windows });
+    checkPipelineOptions(options.pipeline, values);
     const { inputs, formats, out, outDir, rttm } = plan(values, expandInputs(positionals));
     if (values.transcript !== undefined && inputs.length > 1) throw new UsageError(`--transcript is the transcript of one recording, but there are ${inputs.length} inputs`);
     if (values.live) {

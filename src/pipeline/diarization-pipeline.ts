@@ -18,6 +18,9 @@ export interface CommonPipelineOptions {
   maxSpeakers?: number;
 }
 
+/** The options a pipeline reads beyond the common ones. */
+export type OwnOptionKey<Options extends CommonPipelineOptions> = Exclude<keyof Options, keyof CommonPipelineOptions>;
+
 /** What a pipeline gets for one file besides the audio. */
 export interface PipelineRun<Options> {
   readonly context: ComputeContext;
@@ -36,6 +39,11 @@ export interface DiarizationPipeline<Options extends CommonPipelineOptions = Com
   readonly description: string;
   /** its stages in run order (after the Diarizer's own "audio"): the progress stages and timingStats keys */
   readonly stages: readonly string[];
+  /**
+   * Every option it reads beyond CommonPipelineOptions (a key missing or unknown here does not compile): the
+   * Diarizer and the CLI refuse them when another pipeline runs, where they would go silently unused.
+   */
+  readonly ownOptions: Readonly<Record<OwnOptionKey<Options>, true>>;
   /** loads (and warms up) the models it needs into the context; the Diarizer calls it once */
   prepare(context: ComputeContext, options: Readonly<Options>): Promise<void>;
   run(audio: AudioData, run: PipelineRun<Options>): Promise<PipelineResult>;

@@ -28,3 +28,24 @@ export function findPipeline(name: string): (typeof PIPELINES)[PipelineName] {
   if (!Object.hasOwn(PIPELINES, name)) throw new ConfigError(`unknown pipeline "${name}": use ${pipelineNames().join(" or ")}`);
   return PIPELINES[name as PipelineName];
 }
+
+/**
+ * The refusal of options in `given` (those not undefined) that only a pipeline other than `pipeline` reads, as
+ * one message, or undefined when there are none. `spell` writes an option as the user gave it (e.g. its CLI flag);
+ * `choose` tells how to pick the pipeline that reads them.
+ */
+export function foreignOptionsMessage(
+  pipeline: PipelineName,
+  given: object,
+  { spell = (key) => key, choose }: { spell?: (key: string) => string; choose: (owner: PipelineName) => string },
+): string | undefined {
+  const owns = (name: PipelineName, key: string) => Object.hasOwn(PIPELINES[name].ownOptions, key);
+  const foreign = Object.entries(given)
+    .filter(([key, value]) => value !== undefined && !owns(pipeline, key))
+    .map(([key]) => key);
+  for (const owner of pipelineNames()) {
+    const names = foreign.filter((key) => owns(owner, key)).map(spell);
+    if (names.length > 0) return `${names.join(", ")} ${names.length === 1 ? "applies" : "apply"} to the ${owner} pipeline only: ${choose(owner)}`;
+  }
+  return undefined;
+}

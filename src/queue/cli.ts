@@ -117,7 +117,7 @@ async function submit(values: Values, positionals: string[], quiet: boolean): Pr
   if (outDir === undefined) throw new UsageError("senko submit needs --out-dir <dir> (as the workers see it)");
   const formats = values.format?.split(",").map((f) => oneOf("format", f.trim(), FORMATS)!) as OutputFormat[] | undefined;
   if (formats && new Set(formats).size !== formats.length) throw new UsageError(`--format lists a format twice: ${values.format}`);
-  checkPipelineOptions(oneOf("pipeline", values.pipeline, pipelineNames()), "vad-windows", { "--vad": values.vad });
+  checkPipelineOptions(oneOf("pipeline", values.pipeline, pipelineNames()), values);
   const submissions = await submitFiles(await expandAll(positionals), {
     redis: values.redis!,
     queue: values.queue,

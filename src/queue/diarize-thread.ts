@@ -23,10 +23,11 @@ let reportTo = 0;
 async function diarizerFor(options: DiarizerOptions): Promise<Diarizer> {
   const key = JSON.stringify(options);
   if (current?.key !== key) {
-    await current?.diarizer.close();
-    current = undefined;
     const onProgress: DiarizerOptions["onProgress"] = (progress) => reply({ kind: "progress", id: reportTo, progress });
+    // Made (and its options checked) before the old one closes: a job whose options cannot work keeps the loaded models.
+    const replaced = current;
     current = { key, diarizer: new Diarizer({ ...options, quiet: true, onProgress }) };
+    await replaced?.diarizer.close();
   }
   return current.diarizer;
 }

@@ -63,6 +63,7 @@ export const overlapAware: DiarizationPipeline<OverlapAwareOptions> = {
   name: "overlap-aware",
   description: "10 s segmentation windows, an embedding per local speaker, constrained clustering; reports overlapped speech",
   stages: ["segmentation", "fbank", "embeddings", "clustering", "segments"],
+  ownOptions: { windowStepSec: true, minClusterSpeechSec: true },
 
   async prepare(context, options) {
     const threads = context.threadsPerLane(context.lanes);
