@@ -134,28 +134,28 @@ export function withBorrowedVotes(activity: FrameActivity, options: Pick<Reconst
   const { frameCount, speakers, active: voted, scores, count } = activity;
   const reach = borrowFrames(options);
   const active = voted.slice();
+  const speech = (g: number) => g >= 0 && g < frameCount && count[g]! > 0;
   for (let t = 0; t < frameCount; t++) {
     const want = Math.min(count[t]!, speakers);
     let have = 0;
     for (let s = 0; s < speakers; s++) have += voted[t * speakers + s]!;
-    let [left, right] = [true, true];
-    for (let d = 1; d <= reach && have < want && (left || right); d++) {
-      for (const [g, side] of [[t - d, 0], [t + d, 1]] as const) {
-        if (side === 0 ? !left : !right) continue;
-        if (g < 0 || g >= frameCount || count[g] === 0) {
-          if (side === 0) left = false;
-          else right = false;
-          continue;
-        }
-        let best = -1;
-        for (let s = 0; s < speakers; s++) {
-          if (voted[g * speakers + s] && !active[t * speakers + s] && (best < 0 || scores[g * speakers + s]! > scores[g * speakers + best]!)) best = s;
-        }
-        if (best >= 0 && have < want) {
-          active[t * speakers + best] = 1;
-          have++;
-        }
+    // Lends the most-scored speaker voted at frame g and not yet active at t.
+    const borrow = (g: number) => {
+      let best = -1;
+      for (let s = 0; s < speakers; s++) {
+        if (voted[g * speakers + s] && !active[t * speakers + s] && (best < 0 || scores[g * speakers + s]! > scores[g * speakers + best]!)) best = s;
       }
+      if (best >= 0) {
+        active[t * speakers + best] = 1;
+        have++;
+      }
+    };
+    let [left, right] = [have < want, have < want];
+    for (let d = 1; d <= reach && have < want && (left || right); d++) {
+      left &&= speech(t - d);
+      if (left) borrow(t - d);
+      right &&= have < want && speech(t + d);
+      if (right) borrow(t + d);
     }
   }
   return { ...activity, active };
