@@ -152,7 +152,8 @@ for (const v of variants) if (!VARIANTS[v]) throw new Error(`unknown variant ${v
 console.log(`# overlap-aware clustering variants, ${runInfo()}, load ${loadavg()[0]!.toFixed(1)}, step ${stepFrames} frames`);
 console.log(`| file [speakers] | ${variants.join(" | ")} |`);
 console.log(`|---|${variants.map(() => "---").join("|")}|`);
-const pooled = new Map<string, { files: number; right: number; parts: DerComponents[] }>();
+/** Per set and variant, and per variant over every set ("all"): files, exact counts, DER parts, frames counted as speech and those left without a speaker. */
+const pooled = new Map<string, { files: number; right: number; parts: DerComponents[]; counted: number; unassigned: number }>();
 const identity = async <T>(_: unknown, run: () => T | Promise<T>) => run();
 for (const set of values.sets!.split(",")) {
   for (const input of inputs(set)) {
@@ -163,19 +164,30 @@ for (const set of values.sets!.split(",")) {
       const found = r.speakers.length;
       const der = diarizationErrorRate(input.reference, r.mergedSegments, { collar: 0.25, uem: input.uem });
       cells.push(`${found}, ${(100 * der.der).toFixed(1)}`);
-      const key = `${set} ${v}`;
-      const p = pooled.get(key) ?? { files: 0, right: 0, parts: [] };
-      p.files++;
-      if (found === input.speakers) p.right++;
-      p.parts.push(der);
-      pooled.set(key, p);
+      const { frameCount, speakers, active, count } = r.activity;
+      let [counted, unassigned] = [0, 0];
+      for (let t = 0; t < frameCount; t++) {
+        if (count[t] === 0) continue;
+        counted++;
+        if (!active.subarray(t * speakers, (t + 1) * speakers).some((a) => a)) unassigned++;
+      }
+      for (const key of [`${set} ${v}`, `all ${v}`]) {
+        const p = pooled.get(key) ?? { files: 0, right: 0, parts: [], counted: 0, unassigned: 0 };
+        p.files++;
+        if (found === input.speakers) p.right++;
+        p.parts.push(der);
+        p.counted += counted;
+        p.unassigned += unassigned;
+        pooled.set(key, p);
+      }
     }
     console.log(`| ${input.name} [${input.speakers}] | ${cells.join(" | ")} |`);
   }
 }
-console.log("\n| set, variant | count exact | pooled DER % | missed % | false alarm % | confusion % |\n|---|---|---|---|---|---|");
-for (const [key, p] of pooled) {
+console.log("\n| set, variant | count exact | pooled DER % | missed % | false alarm % | confusion % | speech counted, no speaker % |\n|---|---|---|---|---|---|---|");
+for (const [key, p] of [...pooled].sort(([a], [b]) => Number(a.startsWith("all ")) - Number(b.startsWith("all ")))) {
   const sum = (part: (c: DerComponents) => number) => p.parts.reduce((s, c) => s + part(c), 0);
   const pct = (part: (c: DerComponents) => number) => ((100 * sum(part)) / sum((c) => c.total)).toFixed(1);
-  console.log(`| ${key} | ${p.right}/${p.files} | ${pct((c) => c.missed + c.falseAlarm + c.confusion)} | ${pct((c) => c.missed)} | ${pct((c) => c.falseAlarm)} | ${pct((c) => c.confusion)} |`);
+  const parts = [pct((c) => c.missed + c.falseAlarm + c.confusion), pct((c) => c.missed), pct((c) => c.falseAlarm), pct((c) => c.confusion)];
+  console.log(`| ${key} | ${p.right}/${p.files} | ${parts.join(" | ")} | ${((100 * p.unassigned) / Math.max(1, p.counted)).toFixed(2)} |`);
 }
