@@ -135,27 +135,25 @@ export function withBorrowedVotes(activity: FrameActivity, options: Pick<Reconst
   const reach = borrowFrames(options);
   const active = voted.slice();
   const speech = (g: number) => g >= 0 && g < frameCount && count[g]! > 0;
+  // Makes the most-scored speaker voted at frame g and not yet active at frame t active there; whether one was.
+  const borrow = (t: number, g: number): boolean => {
+    let best = -1;
+    for (let s = 0; s < speakers; s++) {
+      if (voted[g * speakers + s] && !active[t * speakers + s] && (best < 0 || scores[g * speakers + s]! > scores[g * speakers + best]!)) best = s;
+    }
+    if (best >= 0) active[t * speakers + best] = 1;
+    return best >= 0;
+  };
   for (let t = 0; t < frameCount; t++) {
     const want = Math.min(count[t]!, speakers);
     let have = 0;
     for (let s = 0; s < speakers; s++) have += voted[t * speakers + s]!;
-    // Lends the most-scored speaker voted at frame g and not yet active at t.
-    const borrow = (g: number) => {
-      let best = -1;
-      for (let s = 0; s < speakers; s++) {
-        if (voted[g * speakers + s] && !active[t * speakers + s] && (best < 0 || scores[g * speakers + s]! > scores[g * speakers + best]!)) best = s;
-      }
-      if (best >= 0) {
-        active[t * speakers + best] = 1;
-        have++;
-      }
-    };
     let [left, right] = [have < want, have < want];
     for (let d = 1; d <= reach && have < want && (left || right); d++) {
       left &&= speech(t - d);
-      if (left) borrow(t - d);
+      if (left && borrow(t, t - d)) have++;
       right &&= have < want && speech(t + d);
-      if (right) borrow(t + d);
+      if (right && borrow(t, t + d)) have++;
     }
   }
   return { ...activity, active };
