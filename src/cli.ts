@@ -171,7 +171,8 @@ export function oneOf<T extends string>(name: string, value: string | undefined,
   return value as T;
 }
 
-const GLOB_CHARS = /[*?[{]/;
+/** Characters that make an argument a glob (local paths and s3:// URLs alike). */
+export const GLOB_CHARS = /[*?[{]/;
 
 /** The flags that set a Diarizer option, by parse name, and that option: the registry knows which pipeline reads it. */
 const OPTION_FLAGS = {

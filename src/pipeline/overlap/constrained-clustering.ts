@@ -141,13 +141,19 @@ function nearest(c: Float32Array, centroids: Float32Array, dim: number): number 
   return best;
 }
 
+/** The rows of each label of a cut, by label. */
+function rowsByLabel(labels: Int32Array): number[][] {
+  const groups: number[][] = [];
+  labels.forEach((l, i) => (groups[l] ??= []).push(i));
+  return groups;
+}
+
 /**
  * Groups of a cut. Groups that `kept` refuses fold into the kept group with the nearest centroid (all rows
  * form one group when none is kept).
  */
 export function groupsOf(x: Float32Array, dim: number, labels: Int32Array, kept: (group: number[]) => boolean = () => true): number[][] {
-  const groups: number[][] = [];
-  labels.forEach((l, i) => (groups[l] ??= []).push(i));
+  const groups = rowsByLabel(labels);
   const keep = groups.map(kept);
   const speakers = groups.filter((_, k) => keep[k]);
   if (speakers.length === 0) return [groups.flat().sort((p, q) => p - q)];
@@ -191,8 +197,7 @@ export function clustersFromDendrogram(
   const { minClusterSpeechSec = DEFAULT_MIN_CLUSTER_SPEECH_SEC, minClusterSpeechRatio = 0.025 } = options;
   const need = aloneSec === undefined ? Infinity : minClusterSpeechSec;
   const cut = cutDendrogram(tree, applied);
-  const groups: number[][] = [];
-  cut.forEach((l, i) => (groups[l] ??= []).push(i));
+  const groups = rowsByLabel(cut);
   // A full-size cluster in which no voice is heard alone is fragments of voices, unless no other cluster is kept.
   const unheard = (g: number[]) => need !== Infinity && g.length >= minClusterSize && speechOf(g) < need;
   const heard = groups.some((g) => g.length >= minSize && !unheard(g));
