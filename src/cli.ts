@@ -1,6 +1,6 @@
 /** @module The `senko` / `diarize.ts` command line: a thin shell over the Diarizer. */
-import { existsSync, mkdirSync, statSync } from "node:fs";
-import { dirname, isAbsolute, join } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
 import { probeAudio } from "./audio/index.ts";
 import { CLUSTER_METHODS } from "./cluster/cluster.ts";
@@ -11,7 +11,7 @@ import { ProgressBar } from "./output/progress.ts";
 import { DEFAULT_PIPELINE, foreignOptionsMessage, PIPELINES, pipelineNames, type PipelineName } from "./pipeline/registry.ts";
 import { LIVE_HELP, liveCommand } from "./live/cli.ts";
 import { WINDOWS, type WindowsChoice } from "./pipeline/subsegment.ts";
-import { formatResult, OUTPUT_FORMATS, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "./output/writers.ts";
+import { checkWritable, formatResult, makeOutputDir, OUTPUT_FORMATS, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "./output/writers.ts";
 import { attributeCommand } from "./transcript/command.ts";
 import { readTranscript } from "./transcript/read.ts";
 import { VERSION } from "./version.ts";
@@ -134,10 +134,13 @@ function parse(argv: string[]) {
   }
 }
 
-/** A parseArgs error as one line: node's messages run over several lines and mention "args". */
+/**
+ * A parseArgs error as one line. Node's messages run over several lines: all are kept (an ambiguous value such as
+ * `--threads -1` is explained only by the later ones), but not the hint about positionals after `--`.
+ */
 export function argumentError(error: unknown): UsageError {
-  const first = (error as Error).message.split("\n")[0]!.replace(/\. To specify a positional argument.*$/, "");
-  return new UsageError(`${first} (see --help)`);
+  const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "").replace(/\s*\n\s*/g, " ");
+  return new UsageError(`${message} (see --help)`);
 }
 
 export function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
@@ -251,18 +254,13 @@ function plan(values: ReturnType<typeof parse>["values"], inputs: string[]): Pla
   if (several && outDir === undefined && formats[0] !== "rttm" && formats[0] !== "text") {
     throw new UsageError(`${formats[0]} for ${inputs.length} inputs needs --out-dir <dir> (on stdout, only rttm and text can be concatenated)`);
   }
-  // Output places are checked now, not after minutes of work.
-  for (const file of [out, values.rttm]) {
-    if (file === undefined) continue;
-    const dir = dirname(file);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`cannot write ${file}: the directory ${dir} does not exist`);
-    if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`cannot write ${file}: it is a directory`);
-  }
+  // Output places are checked now, not after minutes of work (the directory of --out-dir is made once the inputs are checked).
+  for (const file of [out, values.rttm]) if (file !== undefined) checkWritable(file);
   if (outDir !== undefined) {
     // Two inputs with the same base name would overwrite each other's results.
     const seen = new Map<string, string>();
     for (const input of inputs) {
-      const name = outputName(input);
+      const name = rttmUri(input);
       const other = seen.get(name);
       if (other !== undefined) throw new UsageError(`${other} and ${input} would both write ${join(outDir, name)}.*: run them separately`);
       seen.set(name, input);
@@ -270,10 +268,6 @@ function plan(values: ReturnType<typeof parse>["values"], inputs: string[]): Pla
     if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out-dir ${outDir} exists and is not a directory`);
   }
   return { inputs, formats, out, outDir, rttm: values.rttm };
-}
-
-function outputName(input: string): string {
-  return input === STDIN ? "stdin" : rttmUri(input);
 }
 
 /** What the user reads on stderr: counts and time, the turns (unless they went to stdout), time per stage. */
@@ -341,6 +335,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`senko ${VERSION}\n`);
       return 0;
     }
+    for (const flag of ["out", "out-dir", "rttm", "transcript"] as const) {
+      if (values[flag] === "") throw new UsageError(`--${flag} needs a ${flag === "out-dir" ? "directory" : "file"} name, got an empty one`);
+    }
     if (positionals[0] === "attribute") {
       const { out, format, quiet, ...others } = values;
       attributeCommand(positionals.slice(1), { out, format, quiet, others: Object.keys(others) });
@@ -367,6 +364,7 @@ export async function main(argv: string[]): Promise<number> {
     if (values.live) {
       if (inputs.length !== 1 || values.transcript !== undefined) throw new UsageError("--live takes one input (- or a file being written) and no --transcript");
       const raw = { rate: wholeNumber("raw-rate", values["raw-rate"], 1), format: values["raw-format"], channels: wholeNumber("raw-channels", values["raw-channels"], 1) };
+      if (outDir !== undefined) makeOutputDir(outDir);
       const live = { input: inputs[0]!, options: { ...options, colors: values.colors ?? false }, raw, formats, out, outDir, rttm, quiet };
       return await liveCommand({ ...live, usage: (message) => new UsageError(message) });
     }
@@ -386,7 +384,7 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
     if (problems > 0) return 2;
-    if (outDir !== undefined) mkdirSync(outDir, { recursive: true });
+    if (outDir !== undefined) makeOutputDir(outDir);
 
     const bar = !quiet && process.stderr.isTTY ? new ProgressBar({ write: (s) => process.stderr.write(s), columns: process.stderr.columns }) : undefined;
     const diarizer = new Diarizer({ ...options, colors: values.colors ?? false, quiet, onProgress: bar && ((p) => bar.update(p)) });
@@ -410,7 +408,7 @@ export async function main(argv: string[]): Promise<number> {
         for (const warning of result.warnings) err(`warning: ${input}: ${warning}`);
         process.stderr.write(summary(input, result, outDir !== undefined || out !== undefined));
       }
-      const name = outputName(input);
+      const name = rttmUri(input);
       const context = { transcript, audio: bytes ? { bytes } : { path: input } };
       if (outDir !== undefined) {
         for (const format of formats) {

@@ -12,6 +12,8 @@ import { readAudio } from "../src/audio/index.ts";
 import { expandInputs } from "../src/cli.ts";
 import { exclusiveSegmentsOf } from "../src/output/exclusive.ts";
 import { ProgressBar } from "../src/output/progress.ts";
+import { formatResult, rttmUri } from "../src/output/writers.ts";
+import type { DiarizationResult } from "../src/diarizer.ts";
 import { VERSION } from "../src/version.ts";
 import { checkSrt, checkVtt } from "./helpers/subtitle-rules.ts";
 import { wav16, wavFloat } from "./helpers/wav.ts";
@@ -104,6 +106,9 @@ describe("cli: information and usage errors", () => {
     ["output directory missing", ["a.wav", "--out", "no/such/dir/r.json"], "cannot write no/such/dir/r.json: the directory no/such/dir does not exist"],
     ["same output name twice", ["a/x.wav", "b/x.mp3", "--out-dir", "r"], "a/x.wav and b/x.mp3 would both write r/x.*"],
     ["stdin twice", ["-", "-", "--format", "rttm"], "- (stdin) can be given only once"],
+    ["an empty --out", ["a.wav", "--out", ""], "--out needs a file name, got an empty one"],
+    ["an empty --out-dir", ["a.wav", "--out-dir", ""], "--out-dir needs a directory name, got an empty one"],
+    ["a value that looks like an option", ["a.wav", "--threads", "-1"], "To specify an option argument starting with a dash use '--threads=-XYZ'"],
   ];
   for (const [name, args, message] of usage) {
     test(`${name}: exit 2, one line`, async () => {
@@ -116,6 +121,22 @@ describe("cli: information and usage errors", () => {
     writeFileSync(file, wav16(Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin(i / 5))));
     expectOneLineError(await cli([file, "--min-speakers", "3", "--max-speakers", "2"]), "minSpeakers (3) is larger than maxSpeakers (2)");
   });
+});
+
+test("an output place that cannot be written is refused before any work, and nothing is left behind", async () => {
+  const tone = join(dir, "tone-out.wav");
+  writeFileSync(tone, wav16(Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin(i / 5))));
+  writeFileSync(join(dir, "plain-file"), "not a directory");
+  expectOneLineError(await cli([tone, "--out", "plain-file/r.json"]), "cannot write plain-file/r.json: plain-file is not a directory");
+  expectOneLineError(await cli([tone, "--out-dir", "plain-file/sub"]), "cannot create plain-file/sub: a parent in the path is not a directory");
+  expectOneLineError(await cli([tone, "--out-dir", "plain-file"]), "--out-dir plain-file exists and is not a directory");
+  expect(filesIn(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+});
+
+test("RTTM of stdin names the recording stdin in every way it is written", () => {
+  const result = { mergedSegments: [{ start: 1, end: 2.5, speaker: "SPEAKER_01" }] } as unknown as DiarizationResult;
+  expect(rttmUri("-")).toBe("stdin");
+  expect(formatResult(result, "rttm", "-")).toBe("SPEAKER stdin 1 1.000 1.500 <NA> <NA> SPEAKER_01 <NA> <NA>\n");
 });
 
 describe("cli: bad input files", () => {

@@ -73,11 +73,12 @@ describe("senko --live", () => {
   );
 
   test(
-    "--pipeline vad-windows: --out holds the vad-windows batch result",
+    "--pipeline vad-windows: --out-dir (made before the session starts) holds the vad-windows batch result",
     async () => {
-      const run = await finished(spawn(["--live", "-", "--pipeline", "vad-windows", "--out", "recipe.json", "-q"], wavFloat(samples)));
+      const run = await finished(spawn(["--live", "-", "--pipeline", "vad-windows", "--out-dir", "new/recipe", "--format", "json,rttm", "-q"], wavFloat(samples)));
       expect(run.code).toBe(0);
-      const json = JSON.parse(readFileSync(join(dir, "recipe.json"), "utf8"));
+      expect(readFileSync(join(dir, "new", "recipe", "stdin.rttm"), "utf8")).toStartWith("SPEAKER stdin 1 ");
+      const json = JSON.parse(readFileSync(join(dir, "new", "recipe", "stdin.json"), "utf8"));
       expect(json.pipeline).toBe("vad-windows");
       expect(withoutTiming(json)).toEqual(await batchJson(samples, "vad-windows"));
     },
@@ -141,6 +142,7 @@ describe("senko --live", () => {
       [["--live", "-", "--raw-rate", "8000", "--raw-format", "mp3"], "senko: --raw-format must be one of u8, s16le, s24le, s32le, f32le, f64le, got \"mp3\""],
       [["--live", "a.wav", "b.wav"], "senko: --live takes one input"],
       [["--live", "missing.wav", "--out", "m.json"], "senko: missing.wav: file not found"],
+      [["--live", ".", "--out", "m.json"], "senko: .: is a directory, not an audio file"],
       [["--live", "-", "--out", "n.json"], "senko: -: not a WAV file", new TextEncoder().encode("hello, this is not audio at all")],
       [["--live", "-", "--out", "e.json"], "senko: -: no bytes on stdin", new Uint8Array(0)],
     ];

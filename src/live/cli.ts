@@ -3,7 +3,7 @@
  * file still being written), shows the turns as they settle (./view.ts), and on the end of the stream or
  * Ctrl-C writes the final result (what `senko` on the whole recording gives) where --out says.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { BYTES_PER_SAMPLE } from "../audio/wav.ts";
 import type { DiarizerOptions } from "../diarizer.ts";
@@ -56,6 +56,7 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
   const { input, quiet, usage } = command;
   const raw = rawLayout(command.raw, usage);
   if (input !== "-" && !existsSync(input)) throw usage(`${input}: file not found (--live reads - or a file being written)`);
+  if (input !== "-" && statSync(input).isDirectory()) throw usage(`${input}: is a directory, not an audio file`);
   const err = (text: string) => quiet || process.stderr.write(text);
 
   // Ctrl-C (or SIGTERM) ends the stream; a second one ends the process at once.
@@ -105,7 +106,7 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
     const result = await session.close();
     display.end(session.last);
 
-    const name = input === "-" ? "stdin" : rttmUri(input);
+    const name = rttmUri(input);
     const { formats, out, outDir, rttm } = command;
     if (outDir !== undefined) {
       for (const format of formats) writeFileAtomic(join(outDir, `${name}.${OUTPUT_FORMATS[format]}`), formatResult(result, format, input));

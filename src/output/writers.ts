@@ -1,6 +1,6 @@
 /** @module Serialisations of a diarization result: JSON, RTTM, CSV, plain text, subtitles and the HTML timeline, plus atomic file writes. */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { basename, extname } from "node:path";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { basename, dirname, extname, join } from "node:path";
 import type { DiarizationResult } from "../diarizer.ts";
 import { OutputError } from "../errors.ts";
 import { writeRttm } from "../eval/rttm.ts";
@@ -23,8 +23,9 @@ export function toJson(result: DiarizationResult, source?: string, extra: Record
   return `${JSON.stringify({ ...(source ? { source } : {}), ...result, speakerCentroids: centroids, ...extra }, null, 2)}\n`;
 }
 
-/** RTTM file id: the input's base name without extension (what scoring tools match on). */
+/** RTTM file id, and the name of an input's files in an output directory: the input's base name without extension (what scoring tools match on); `stdin` for `-`. */
 export function rttmUri(source: string): string {
+  if (source === "-") return "stdin";
   const name = basename(source);
   return name.slice(0, name.length - extname(name).length) || name;
 }
@@ -92,12 +93,55 @@ const FS_PROBLEMS: Record<string, string> = {
   EROFS: "the file system is read-only",
 };
 
+function outputError(path: string, error: unknown, verb = "write"): OutputError {
+  const code = (error as { code?: string }).code ?? "";
+  const problem = FS_PROBLEMS[code] ?? (error instanceof Error ? error.message : String(error));
+  return new OutputError(`cannot ${verb} ${path}: ${problem}`, path, { cause: error });
+}
+
+const tmpName = (path: string) => `${path}.${process.pid}.tmp`;
+
+/** Creates and removes `probe`; an OutputError naming `target` if that fails. */
+function probeCreate(probe: string, target: string, verb: string): void {
+  try {
+    closeSync(openSync(probe, "w"));
+  } catch (error) {
+    throw outputError(target, error, verb);
+  } finally {
+    rmSync(probe, { force: true });
+  }
+}
+
+/**
+ * Fails now, with the OutputError the write would give, if `path` cannot be written: its directory is missing
+ * or not a directory, it is a directory, or a file cannot be created beside it (permission, read-only file
+ * system). Checked before minutes of work, not after.
+ */
+export function checkWritable(path: string): void {
+  const dir = dirname(path);
+  if (!existsSync(dir)) throw new OutputError(`cannot write ${path}: the directory ${dir} does not exist`, path);
+  if (!statSync(dir).isDirectory()) throw new OutputError(`cannot write ${path}: ${dir} is not a directory`, path);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new OutputError(`cannot write ${path}: it is a directory`, path);
+  probeCreate(tmpName(path), path, "write");
+}
+
+/** Creates an output directory (and its parents) and checks that files can be written in it; an OutputError if not. */
+export function makeOutputDir(dir: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new OutputError(`cannot write to ${dir}: it exists and is not a directory`, dir);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw outputError(dir, error, "create");
+  }
+  probeCreate(join(dir, `.senko-${process.pid}.tmp`), dir, "write to");
+}
+
 /**
  * Writes `text` to a temporary name beside `path`, then renames it: readers never see half a file,
  * and a failure leaves no file behind. Throws an OutputError with a one-line message.
  */
 export function writeFileAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = tmpName(path);
   try {
     const fd = openSync(tmp, "w");
     try {
@@ -109,8 +153,6 @@ export function writeFileAtomic(path: string, text: string): void {
     renameSync(tmp, path);
   } catch (error) {
     rmSync(tmp, { force: true });
-    const code = (error as { code?: string }).code ?? "";
-    const problem = FS_PROBLEMS[code] ?? (error instanceof Error ? error.message : String(error));
-    throw new OutputError(`cannot write ${path}: ${problem}`, path, { cause: error });
+    throw outputError(path, error);
   }
 }
