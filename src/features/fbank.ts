@@ -7,10 +7,13 @@ import type { Pointer } from "bun:ffi";
 import { nativePool, type InContext } from "../compute-context.ts";
 import { ConfigError, NativeLibraryError, SenkoError } from "../errors.ts";
 import { check, f32View, lib, u32View } from "../ffi.ts";
-import type { FbankFeatures, TimeSpan } from "../types.ts";
+import { SAMPLE_RATE, type FbankFeatures, type TimeSpan } from "../types.ts";
 
 /** The only rate the front end (and CAM++) is defined for. */
-export const FBANK_SAMPLE_RATE = 16000;
+export const FBANK_SAMPLE_RATE = SAMPLE_RATE;
+/** Samples of a frame (25 ms) and between frame starts (10 ms); zig/fbank.zig frame_length, frame_shift. */
+export const FBANK_FRAME_LENGTH = 400;
+export const FBANK_FRAME_SHIFT = 160;
 
 export interface FbankOptions extends InContext {
   /** Subtract each subsegment's per-bin mean over its frames, as CAM++ expects (default true). */
