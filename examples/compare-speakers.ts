@@ -4,7 +4,7 @@
  * to its most similar region of the second (cosine similarity of the 192-d embeddings).
  *   bun run examples/compare-speakers.ts a.wav b.wav
  */
-import { detectSpeech, embed, readAudio, type Embeddings, type TimeSpan } from "../src/index.ts";
+import { detectSpeech, embed, readAudio, SenkoError, type Embeddings, type TimeSpan } from "../src/index.ts";
 
 const [first, second] = process.argv.slice(2);
 if (!first || !second) {
@@ -30,8 +30,13 @@ function cosine(a: Float32Array, b: Float32Array): number {
   return dot / Math.sqrt(na * nb);
 }
 
-const a = await speechEmbeddings(first);
-const b = await speechEmbeddings(second);
+// A missing or unreadable file is one line on stderr (its AudioFormatError's message), not a stack trace.
+const both = async () => [await speechEmbeddings(first), await speechEmbeddings(second)] as const;
+const [a, b] = await both().catch((error) => {
+  if (!(error instanceof SenkoError)) throw error;
+  console.error(error.message);
+  process.exit(2);
+});
 if (a.regions.length === 0 || b.regions.length === 0) {
   console.log("no speech found in", a.regions.length === 0 ? first : second);
   process.exit(0);

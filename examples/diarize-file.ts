@@ -2,7 +2,8 @@
  * Diarize one file from a script and print who spoke when.
  *   bun run examples/diarize-file.ts meeting.wav
  */
-import { Diarizer, toRttm } from "../src/index.ts";
+import { basename, extname } from "node:path";
+import { Diarizer, SenkoError, toRttm } from "../src/index.ts";
 
 const file = process.argv[2];
 if (!file) {
@@ -11,7 +12,13 @@ if (!file) {
 }
 
 const diarizer = new Diarizer({ colors: true });
-const result = await diarizer.diarize(file);
+const result = await diarizer.diarize(file).catch(async (error) => {
+  await diarizer.close();
+  // A missing or unreadable file (AudioFormatError), a model that cannot load...: one line, no stack.
+  if (!(error instanceof SenkoError)) throw error;
+  console.error(error.message);
+  process.exit(2);
+});
 await diarizer.close(); // releases the models, worker lanes and native threads
 
 console.log(`${result.mergedSpeakersDetected} speakers in ${result.durationSec.toFixed(1)} s of audio`);
@@ -19,4 +26,5 @@ for (const s of result.mergedSegments) {
   console.log(`${s.start.toFixed(2).padStart(8)} ${s.end.toFixed(2).padStart(8)}  ${s.speaker}`);
 }
 console.log(`\ntook ${result.timingStats.total.toFixed(2)} s; as RTTM:\n`);
-console.log(toRttm(result, "meeting"));
+// The RTTM file id is the recording's name, what scoring tools match on.
+console.log(toRttm(result, basename(file, extname(file))));
