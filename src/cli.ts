@@ -19,8 +19,9 @@ import { VERSION } from "./version.ts";
 const HELP = `senko ${VERSION}: who spoke when
 
 usage: senko <audio...> [options]        (from a checkout: bun run diarize.ts <audio...>)
-       senko attribute <transcript> <diarization.json|.rttm> [--format text|srt|vtt|json] [--out <file>]
+       senko attribute <transcript> <diarization.json|.rttm> [--format text|srt|vtt|json] [--out <file>] [-q]
        senko models [--offline] [--json]  fetch and verify the models ahead of time (see senko models --help)
+       senko submit|worker|status --redis <url> ...  a job queue for many files on many machines (see senko submit --help)
 
 Inputs are WAV files (any PCM/float encoding, rate and channel count), anything ffmpeg reads
 (mp3, m4a, flac, ogg, opus, video...), glob patterns ("calls/*.wav", quoted), or - for stdin.

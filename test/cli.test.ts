@@ -49,7 +49,12 @@ interface Run {
 }
 
 async function cli(args: string[], options: { stdin?: Uint8Array; env?: Record<string, string | undefined> } = {}): Promise<Run> {
-  const proc = Bun.spawn([bun, "run", join(root, "diarize.ts"), ...args], {
+  return runScript("diarize.ts", args, options);
+}
+
+/** `bun run <script> <args...>` from the checkout, in the test directory. */
+async function runScript(script: string, args: string[], options: { stdin?: Uint8Array; env?: Record<string, string | undefined> } = {}): Promise<Run> {
+  const proc = Bun.spawn([bun, "run", join(root, script), ...args], {
     cwd: dir,
     stdin: options.stdin ?? "ignore",
     stdout: "pipe",
@@ -81,7 +86,7 @@ describe("cli: information and usage errors", () => {
     expect(version).toEqual({ code: 0, stdout: `senko ${VERSION}\n`, stderr: "" });
     const help = await cli(["--help"]);
     expect(help.code).toBe(0);
-    for (const text of ["usage:", "examples:", "--num-speakers", "--min-speakers", "--max-speakers", "--format", "--out-dir", "--quiet", "json | rttm | csv | text | srt | vtt | html", "--pipeline", "vad-windows: "]) {
+    for (const text of ["usage:", "examples:", "senko attribute", "senko models", "senko submit|worker|status", "--num-speakers", "--min-speakers", "--max-speakers", "--format", "--out-dir", "--quiet", "json | rttm | csv | text | srt | vtt | html", "--pipeline", "vad-windows: "]) {
       expect(help.stdout).toContain(text);
     }
   });
@@ -330,6 +335,32 @@ describe.skipIf(!hasFixtures)("cli: outputs", () => {
       expect(quiet.out).not.toContain("[#");
     },
     45_000,
+  );
+});
+
+describe.skipIf(!hasFixtures)("examples/, as the README runs them", () => {
+  test(
+    "diarize-file.ts: the turns and an RTTM named for the file; compare-speakers.ts: a line per speech region; a missing file: one line, exit 2",
+    async () => {
+      const diarized = await runScript("examples/diarize-file.ts", [talkA]);
+      expect([diarized.code, diarized.stderr]).toEqual([0, ""]);
+      expect(diarized.stdout).toMatch(/^\d+ speakers in 30\.0 s of audio\n/);
+      const rttm = diarized.stdout.split("\n").filter((l) => l.startsWith("SPEAKER "));
+      expect(rttm.length).toBeGreaterThan(1);
+      for (const line of rttm) expect(line).toStartWith("SPEAKER talk-a 1 ");
+
+      const compared = await runScript("examples/compare-speakers.ts", [talkA, talkB]);
+      expect([compared.code, compared.stderr]).toEqual([0, ""]);
+      const [head, ...rows] = compared.stdout.trimEnd().split("\n");
+      expect(head).toMatch(/talk-a\.wav: \d+ speech regions; .*talk-b\.wav: \d+$/);
+      expect(rows.length).toBe(Number(/(\d+) speech regions/.exec(head!)![1]));
+      for (const row of rows) expect(row).toMatch(/^\d+\.\d-\d+\.\d s {2}best match \d+\.\d-\d+\.\d s {2}cosine -?\d\.\d{3}$/);
+
+      for (const [script, args] of [["examples/diarize-file.ts", ["missing.wav"]], ["examples/compare-speakers.ts", [talkA, "missing.wav"]]] as const) {
+        expect(await runScript(script, [...args])).toEqual({ code: 2, stdout: "", stderr: "missing.wav: file not found\n" });
+      }
+    },
+    60_000,
   );
 });
 
