@@ -256,5 +256,8 @@ describe.skipIf(!redisServerPath || !fixtures)("job queue on Redis (BullMQ)", ()
     // Refused before Redis is asked: --vad does nothing for the default pipeline.
     const foreign = runCli(["submit", "--redis", "redis://127.0.0.1:1", good[0]!, "--out-dir", dir, "--vad", "silero"]);
     expect([foreign.code, foreign.stderr]).toEqual([2, "senko: --vad applies to the vad-windows pipeline only: add --pipeline vad-windows\n"]);
+    // An option of another subcommand would be ignored (a job's options come from submit): refused.
+    const misplaced = runCli(["status", "--redis", "redis://127.0.0.1:1", "--num-speakers", "2", "--threads", "1"]);
+    expect([misplaced.code, misplaced.stderr]).toEqual([2, "senko: senko status does not take --num-speakers, --threads (see senko status --help)\n"]);
   });
 });

@@ -49,6 +49,14 @@ all:
 Redis must keep its data (maxmemory-policy noeviction; AOF or RDB snapshots to survive its restarts).
 `;
 
+/** The options every subcommand takes, and those of each: one given to another subcommand would be ignored, so it is refused. */
+const COMMON_OPTIONS: readonly string[] = ["redis", "queue", "quiet", "help"];
+const COMMAND_OPTIONS: Record<QueueCommand, readonly string[]> = {
+  submit: ["out-dir", "format", "num-speakers", "min-speakers", "max-speakers", "vad", "pipeline", "colors", "retry-failed"],
+  worker: ["concurrency", "threads", "device", "lock-timeout", "name"],
+  status: ["json", "limit"],
+};
+
 /** Runs a queue subcommand; returns the exit code (0 ok, 2 usage or an unreadable input, 1 anything else). */
 export async function queueMain(command: QueueCommand, argv: string[]): Promise<number> {
   try {
@@ -59,6 +67,8 @@ export async function queueMain(command: QueueCommand, argv: string[]): Promise<
     }
     if (values.redis === undefined) throw new UsageError(`senko ${command} needs --redis <url> (see senko ${command} --help)`);
     if (command !== "submit" && positionals.length > 0) throw new UsageError(`senko ${command} takes no file arguments, got ${positionals[0]}`);
+    const foreign = Object.keys(values).filter((option) => !COMMON_OPTIONS.includes(option) && !COMMAND_OPTIONS[command].includes(option));
+    if (foreign.length > 0) throw new UsageError(`senko ${command} does not take ${foreign.map((o) => `--${o}`).join(", ")} (see senko ${command} --help)`);
     const quiet = values.quiet ?? false;
     const redis = values.redis;
     const queue = values.queue;
