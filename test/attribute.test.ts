@@ -239,12 +239,14 @@ describe.skipIf(noFixtures)("cli", () => {
     writeFileSync(join(dir, "notes.txt"), "just some text\n");
     writeFileSync(join(dir, "two.rttm"), readFileSync(join(fixtures, "dev.rttm")));
     writeFileSync(join(dir, "t.srt"), "1\n00:00:01,000 --> 00:00:02,000\nhello\n");
+    writeFileSync(join(dir, "audio.wav"), readFileSync(join(fixtures, "dev00.wav")).subarray(0, 4096));
     const cases: [string[], string][] = [
       [["attribute", "t.srt"], "senko attribute takes two files, a transcript and a diarization (senko JSON or RTTM), got 1"],
       [["attribute", "notes.txt", "two.rttm"], "notes.txt: not a transcript senko reads"],
       [["attribute", "t.srt", "two.rttm"], "two.rttm: holds 2 recordings (dev00, dev01); give the RTTM of one"],
       [["attribute", "t.srt", "notes.txt"], "notes.txt:1: unknown RTTM line type 'just'"],
       [["attribute", "t.srt", "missing.json"], "missing.json: file not found"],
+      [["attribute", "t.srt", "audio.wav"], "audio.wav: not senko's JSON or an RTTM file (it holds binary data: an audio file?)"],
       [["attribute", "t.srt", "two.rttm", "--format", "csv"], 'senko attribute: --format must be one of text, srt, vtt, json, got "csv"'],
       [["attribute", "t.srt", "two.rttm", "--num-speakers", "2"], "senko attribute takes --out, --format and --quiet, not --num-speakers"],
       [["a.wav", "b.wav", "--transcript", "t.srt", "--out-dir", "o"], "--transcript is the transcript of one recording, but there are 2 inputs"],

