@@ -68,6 +68,14 @@ function validate(options: DiarizerOptions, pipeline: PipelineName): void {
   if (options.minSpeakers && options.maxSpeakers && options.minSpeakers > options.maxSpeakers) {
     throw new ConfigError(`minSpeakers (${options.minSpeakers}) is larger than maxSpeakers (${options.maxSpeakers})`);
   }
+  // Checked here for both pipelines: overlap-aware would otherwise give numSpeakers whatever the bounds say.
+  const { numSpeakers, minSpeakers, maxSpeakers } = options;
+  if (numSpeakers !== undefined && minSpeakers !== undefined && numSpeakers < minSpeakers) {
+    throw new ConfigError(`numSpeakers (${numSpeakers}) is smaller than minSpeakers (${minSpeakers})`);
+  }
+  if (numSpeakers !== undefined && maxSpeakers !== undefined && numSpeakers > maxSpeakers) {
+    throw new ConfigError(`numSpeakers (${numSpeakers}) is larger than maxSpeakers (${maxSpeakers})`);
+  }
   positiveInt("embeddingBatchSize", options.embeddingBatchSize);
   checkClusterChoice(options.clusterMethod, options.mergeCosine);
   const speech = options.minClusterSpeechSec;

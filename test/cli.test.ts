@@ -127,6 +127,10 @@ describe("cli: information and usage errors", () => {
     const file = join(dir, "tone.wav");
     writeFileSync(file, wav16(Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin(i / 5))));
     expectOneLineError(await cli([file, "--min-speakers", "3", "--max-speakers", "2"]), "minSpeakers (3) is larger than maxSpeakers (2)");
+    // --num-speakers outside the bounds, with each pipeline (overlap-aware gave 3 speakers for --max-speakers 2).
+    expectOneLineError(await cli([file, "--num-speakers", "3", "--max-speakers", "2"]), "numSpeakers (3) is larger than maxSpeakers (2)");
+    const recipe = await cli([file, "--pipeline", "vad-windows", "--num-speakers", "2", "--min-speakers", "3"]);
+    expectOneLineError(recipe, "numSpeakers (2) is smaller than minSpeakers (3)");
   });
 });
 
