@@ -144,6 +144,13 @@ test("an output place that cannot be written is refused before any work, and not
   expect(filesIn(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
 });
 
+test("no speech: text, CSV and RTTM hold no turn lines (no blank line a reader would take for a row)", () => {
+  const silent = { mergedSegments: [] } as unknown as DiarizationResult;
+  expect([formatResult(silent, "text", "a.wav"), formatResult(silent, "csv", "a.wav"), formatResult(silent, "rttm", "a.wav")]).toEqual(["", "start,end,speaker\n", ""]);
+  const one = { mergedSegments: [{ start: 1, end: 2.5, speaker: "SPEAKER_01" }] } as unknown as DiarizationResult;
+  expect([formatResult(one, "text", "a.wav"), formatResult(one, "csv", "a.wav")]).toEqual(["00:00:01.00 - 00:00:02.50  SPEAKER_01\n", "start,end,speaker\n1.000,2.500,SPEAKER_01\n"]);
+});
+
 test("RTTM of stdin names the recording stdin in every way it is written", () => {
   const result = { mergedSegments: [{ start: 1, end: 2.5, speaker: "SPEAKER_01" }] } as unknown as DiarizationResult;
   expect(rttmUri("-")).toBe("stdin");

@@ -35,12 +35,12 @@ export function toRttm(result: DiarizationResult, uri: string): string {
 }
 
 export function toCsv(result: DiarizationResult): string {
-  return `start,end,speaker\n${result.mergedSegments.map((s) => `${s.start.toFixed(3)},${s.end.toFixed(3)},${s.speaker}`).join("\n")}\n`;
+  return `start,end,speaker\n${result.mergedSegments.map((s) => `${s.start.toFixed(3)},${s.end.toFixed(3)},${s.speaker}\n`).join("")}`;
 }
 
 
 export function toText(result: DiarizationResult): string {
-  return result.mergedSegments.map((s) => `${clock(s.start)} - ${clock(s.end)}  ${s.speaker}`).join("\n") + "\n";
+  return result.mergedSegments.map((s) => `${clock(s.start)} - ${clock(s.end)}  ${s.speaker}\n`).join("");
 }
 
 /** What some formats need besides the result. */
