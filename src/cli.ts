@@ -365,6 +365,10 @@ export async function main(argv: string[]): Promise<number> {
     if (values.live) {
       if (inputs.length !== 1 || values.transcript !== undefined) throw new UsageError("--live takes one input (- or a file being written) and no --transcript");
       const raw = { rate: wholeNumber("raw-rate", values["raw-rate"], 1), format: values["raw-format"], channels: wholeNumber("raw-channels", values["raw-channels"], 1) };
+      // stdout carries the turns as they settle: a --format (or --out -) for it would be dropped without a word.
+      if (out === undefined && outDir === undefined && (values.format !== undefined || values.out === STDIN)) {
+        throw new UsageError("--live prints the turns on stdout as they settle; its final result goes to --out <file> or --out-dir <dir>");
+      }
       if (outDir !== undefined) makeOutputDir(outDir);
       const live = { input: inputs[0]!, options: { ...options, colors: values.colors ?? false }, raw, formats, out, outDir, rttm, quiet };
       return await liveCommand({ ...live, usage: (message) => new UsageError(message) });

@@ -141,6 +141,8 @@ describe("senko --live", () => {
       [["--live", "-", "--raw-format", "s16le"], "senko: --raw-format and --raw-channels need --raw-rate <hz>"],
       [["--live", "-", "--raw-rate", "8000", "--raw-format", "mp3"], "senko: --raw-format must be one of u8, s16le, s24le, s32le, f32le, f64le, got \"mp3\""],
       [["--live", "a.wav", "b.wav"], "senko: --live takes one input"],
+      [["--live", "-", "--format", "json"], "senko: --live prints the turns on stdout as they settle; its final result goes to --out <file> or --out-dir <dir>"],
+      [["--live", "-", "--out", "-"], "senko: --live prints the turns on stdout as they settle"],
       [["--live", "missing.wav", "--out", "m.json"], "senko: missing.wav: file not found"],
       [["--live", ".", "--out", "m.json"], "senko: .: is a directory, not an audio file"],
       [["--live", "-", "--out", "n.json"], "senko: -: not a WAV file", new TextEncoder().encode("hello, this is not audio at all")],
