@@ -247,6 +247,19 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
     expect(again.map((s) => s.state).sort()).toEqual(["done", "waiting"]);
   }, 120_000);
 
+  test("an output directory the worker cannot make fails its job at once, before any work, with the CLI's message", async () => {
+    writeFileSync(join(dir, "plain-file"), "not a directory");
+    const queue = "senko-outdir-test";
+    const outDir = join(dir, "plain-file", "sub");
+    await submitFiles([good[0]!], { redis: redis.url, queue, outDir, formats: ["json"] });
+    const events: WorkerEvent[] = [];
+    const worker = await startWorker({ redis: redis.url, queue, name: "outdir", onEvent: (e) => events.push(e) });
+    while (!events.some((e) => e.kind === "failed")) await Bun.sleep(20);
+    await worker.close();
+    expect(events.find((e) => e.kind === "failed")).toMatchObject({ message: `cannot create ${outDir}: a parent in the path is not a directory`, willRetry: false });
+    expect(events.some((e) => e.kind === "done")).toBe(false);
+  }, 60_000);
+
   test("a Redis that is not there is one clear error, in seconds", async () => {
     const run = runCli(["status", "--redis", "redis://127.0.0.1:1"]);
     expect(run.code).toBe(1);

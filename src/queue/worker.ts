@@ -4,7 +4,7 @@
  * jobs with the same options), while this thread renews the jobs' locks. A worker that dies mid-job
  * loses its lock; after `lockTimeoutSec` another worker takes the job over.
  */
-import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { readdirSync, rmSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, join } from "node:path";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
@@ -13,7 +13,7 @@ import type { DiarizationResult, Progress } from "../diarizer.ts";
 import { AudioFormatError, ConfigError } from "../errors.ts";
 import type { Device } from "../models/index.ts";
 import { EMBED_AUDIO_MAX_BYTES } from "../output/html.ts";
-import { formatResult, OUTPUT_FORMATS, toJson, writeFileAtomic, type FormatContext } from "../output/writers.ts";
+import { formatResult, makeOutputDir, OUTPUT_FORMATS, toJson, writeFileAtomic, type FormatContext } from "../output/writers.ts";
 import { DEFAULT_QUEUE, redactUrl, workerConnection } from "./connection.ts";
 import { DiarizeSlot, SlotError } from "./diarize-slot.ts";
 import { hashFile, jobId, type JobData, type JobProgress, type JobResult } from "./jobs.ts";
@@ -154,12 +154,14 @@ function clientOf(storage: Storage): Bun.S3Client {
 }
 
 /**
- * Refuses a job whose data does not match its id, or whose local file changed since it was submitted
- * (an S3 object's ETag and size are checked as it is downloaded).
+ * Refuses a job whose data does not match its id, whose local output directory cannot be made or written
+ * (before any work, as the CLI does), or whose local file changed since it was submitted (an S3 object's ETag
+ * and size are checked as it is downloaded).
  */
 async function checkJob(job: Job<JobData, JobResult>): Promise<void> {
-  const { file, sha256 } = job.data;
+  const { file, sha256, outDir } = job.data;
   if (jobId(job.data) !== job.id) throw new ConfigError(`job ${job.id}: its data does not match its id (not submitted by senko?)`);
+  if (!isS3Url(outDir)) makeOutputDir(outDir);
   if (isS3Url(file)) return;
   let actual: string | undefined;
   try {
@@ -192,7 +194,7 @@ async function writeOutputs(job: Job<JobData, JobResult>, result: DiarizationRes
     for (const { format, url } of targets) await putObject(clientOf(storage), url, text(format, url), contentType(url), storage.config);
     return targets.map(({ url }) => url);
   }
-  mkdirSync(outDir, { recursive: true });
+  makeOutputDir(outDir);
   const targets = formats.map((format) => ({ format, path: join(outDir, `${name}.${OUTPUT_FORMATS[format]}`) }));
   if (job.attemptsStarted > 1) {
     const prefixes = targets.map(({ path }) => `${path.slice(outDir.length + 1)}.`);
