@@ -1,6 +1,6 @@
 /** @module The `senko` / `diarize.ts` command line: a thin shell over the Diarizer. */
 import { existsSync, statSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { probeAudio } from "./audio/index.ts";
 import { CLUSTER_METHODS } from "./cluster/cluster.ts";
@@ -256,7 +256,12 @@ function plan(values: ReturnType<typeof parse>["values"], inputs: string[]): Pla
     throw new UsageError(`${formats[0]} for ${inputs.length} inputs needs --out-dir <dir> (on stdout, only rttm and text can be concatenated)`);
   }
   // Output places are checked now, not after minutes of work (the directory of --out-dir is made once the inputs are checked).
-  for (const file of [out, values.rttm]) if (file !== undefined) checkWritable(file);
+  for (const file of [out, values.rttm]) {
+    if (file === undefined) continue;
+    // `senko talk.wav --out talk.wav` would replace the recording with its result.
+    if (inputs.some((input) => input !== STDIN && resolve(input) === resolve(file))) throw new UsageError(`${file} is an input: writing the result there would replace it`);
+    checkWritable(file);
+  }
   if (outDir !== undefined) {
     // Two inputs with the same base name would overwrite each other's results.
     const seen = new Map<string, string>();

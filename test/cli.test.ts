@@ -114,6 +114,8 @@ describe("cli: information and usage errors", () => {
     ["same output name twice", ["a/x.wav", "b/x.mp3", "--out-dir", "r"], "a/x.wav and b/x.mp3 would both write r/x.*"],
     ["stdin twice", ["-", "-", "--format", "rttm"], "- (stdin) can be given only once"],
     ["an empty --out", ["a.wav", "--out", ""], "--out needs a file name, got an empty one"],
+    ["--out naming the input", ["talk.wav", "--out", "./talk.wav"], "./talk.wav is an input: writing the result there would replace it"],
+    ["--rttm naming the input", ["talk.wav", "--out-dir", "r", "--rttm", "talk.wav"], "talk.wav is an input: writing the result there would replace it"],
     ["an empty --out-dir", ["a.wav", "--out-dir", ""], "--out-dir needs a directory name, got an empty one"],
     ["a value that looks like an option", ["a.wav", "--threads", "-1"], "To specify an option argument starting with a dash use '--threads=-XYZ'"],
   ];
