@@ -353,7 +353,7 @@ describe.skipIf(noFixtures)("cli: outputs", () => {
   );
 });
 
-describe.skipIf(!hasFixtures)("examples/, as the README runs them", () => {
+describe.skipIf(noFixtures)("examples/, as the README runs them", () => {
   test(
     "diarize-file.ts: the turns and an RTTM named for the file; compare-speakers.ts: a line per speech region; a missing file: one line, exit 2",
     async () => {
