@@ -125,6 +125,18 @@ export function checkWritable(path: string): void {
   probeCreate(tmpName(path), path, "write");
 }
 
+/**
+ * Fails now, with the OutputError `makeOutputDir` would give, if `dir` could not be made or written in; makes
+ * nothing (a job refused later for its options leaves no directory behind).
+ */
+export function checkOutputDir(dir: string): void {
+  let existing = dir;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  if (existing === dir && !statSync(dir).isDirectory()) throw new OutputError(`cannot write to ${dir}: it exists and is not a directory`, dir);
+  if (!statSync(existing).isDirectory()) throw new OutputError(`cannot create ${dir}: a parent in the path is not a directory`, dir);
+  probeCreate(join(existing, `.senko-${process.pid}.tmp`), dir, existing === dir ? "write to" : "create");
+}
+
 /** Creates an output directory (and its parents) and checks that files can be written in it; an OutputError if not. */
 export function makeOutputDir(dir: string): void {
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new OutputError(`cannot write to ${dir}: it exists and is not a directory`, dir);

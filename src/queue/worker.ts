@@ -13,7 +13,7 @@ import type { DiarizationResult, Progress } from "../diarizer.ts";
 import { AudioFormatError, ConfigError } from "../errors.ts";
 import type { Device } from "../models/index.ts";
 import { EMBED_AUDIO_MAX_BYTES } from "../output/html.ts";
-import { formatResult, makeOutputDir, OUTPUT_FORMATS, toJson, writeFileAtomic, type FormatContext } from "../output/writers.ts";
+import { checkOutputDir, formatResult, makeOutputDir, OUTPUT_FORMATS, toJson, writeFileAtomic, type FormatContext } from "../output/writers.ts";
 import { DEFAULT_QUEUE, redactUrl, workerConnection } from "./connection.ts";
 import { DiarizeSlot, SlotError } from "./diarize-slot.ts";
 import { hashFile, jobId, type JobData, type JobProgress, type JobResult } from "./jobs.ts";
@@ -161,7 +161,7 @@ function clientOf(storage: Storage): Bun.S3Client {
 async function checkJob(job: Job<JobData, JobResult>): Promise<void> {
   const { file, sha256, outDir } = job.data;
   if (jobId(job.data) !== job.id) throw new ConfigError(`job ${job.id}: its data does not match its id (not submitted by senko?)`);
-  if (!isS3Url(outDir)) makeOutputDir(outDir);
+  if (!isS3Url(outDir)) checkOutputDir(outDir);
   if (isS3Url(file)) return;
   let actual: string | undefined;
   try {
