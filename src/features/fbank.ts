@@ -144,8 +144,16 @@ export function fbankOfSpans(samples: Float32Array, spans: Uint32Array, options:
     (options.meanNormalize === false ? 0 : FLAG_MEAN_NORMALIZE);
   const slot = new BigUint64Array(1);
   const count = spans.length / 2;
-  check(lib().senko_fbank_compute(nativePool(options.context), samples, samples.length, spans, count, flags, slot), "fbank extraction");
-  return new NativeFbank(Number(slot[0]) as Pointer, count);
+  const native = lib();
+  check(native.senko_fbank_compute(nativePool(options.context), samples, samples.length, spans, count, flags, slot), "fbank extraction");
+  const handle = Number(slot[0]) as Pointer;
+  try {
+    return new NativeFbank(handle, count);
+  } catch (error) {
+    // The wrapper owns the result only once it exists; until then it is freed here.
+    native.senko_fbank_free(handle);
+    throw error;
+  }
 }
 
 /** Async form of `extractFbankSync` (the native call itself runs on the context's threads and returns when done). */
