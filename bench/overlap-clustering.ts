@@ -1,12 +1,13 @@
 /**
  * The overlap-aware pipeline's clustering and reconstruction, measured apart from the models: segmentation and embeddings of
- * each file are computed once (cached in ~/.cache/senko/overlap-embeddings, keyed by file and window step),
+ * each file are computed once (cached in ~/.cache/senko/overlap-embeddings, keyed by file, audio hash and window step),
  * then every clustering variant runs on them with the pipeline's own reconstruction, and prints the speaker
  * count and DER (merged segments, collar 0.25) per file and pooled per set.
  *   bun run bench/overlap-clustering.ts [--sets many,default,simulated,ami] [--variants size-only,default,no-ratio,ratio-1.25,ratio-5,no-borrow]
- *                                       [--step <s>] [--threads 2]
+ *                                       [--seeds 1,2] [--step <s>] [--threads 2]
  * Sets: default = bench:accuracy:sim's 1-20 min x 1-8 speakers, many = its 10/20/40 speakers x 3 turns,
- * long = its 60-min files, 180 = its 180-min one-speaker file, simulated = bench:accuracy's simulated set, ami = the 11 AMI fixtures.
+ * long = its 60-min files, 180 = its 180-min files, simulated = bench:accuracy's simulated set, ami = the 11 AMI fixtures.
+ * --seeds draws the default, many, long and 180 sets with each of these simulator seeds (default 1).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir, loadavg } from "node:os";
@@ -30,6 +31,7 @@ const { values } = parseArgs({
   options: {
     sets: { type: "string", default: "many,default,simulated,ami" },
     variants: { type: "string", default: "size-only,default" },
+    seeds: { type: "string", default: "1" },
     step: { type: "string" },
     threads: { type: "string", default: "2" },
   },
@@ -76,16 +78,19 @@ const sim = (set: string, o: SimulationOptions): Input => {
   };
 };
 
+const seeds = values.seeds!.split(",").map(Number);
+const seeded = (set: string, specs: Omit<SimulationOptions, "seed">[]) => seeds.flatMap((seed) => specs.map((o) => sim(set, { ...o, seed })));
+
 function inputs(set: string): Input[] {
   switch (set) {
     case "default":
-      return [1, 5, 20].flatMap((minutes) => [1, 2, 4, 8].map((speakers) => sim(set, { speakers, minutes, seed: 1 })));
+      return seeded(set, [1, 5, 20].flatMap((minutes) => [1, 2, 4, 8].map((speakers) => ({ speakers, minutes }))));
     case "many":
-      return [10, 20, 40].map((speakers) => sim(set, { speakers, turnsPerSpeaker: 3, seed: 1 }));
+      return seeded(set, [10, 20, 40].map((speakers) => ({ speakers, turnsPerSpeaker: 3 })));
     case "long":
-      return [1, 4, 8].map((speakers) => sim(set, { speakers, minutes: 60, seed: 1 }));
+      return seeded(set, [1, 4, 8].map((speakers) => ({ speakers, minutes: 60 })));
     case "180":
-      return [sim(set, { speakers: 1, minutes: 180, seed: 1 })];
+      return seeded(set, [1, 4, 8].map((speakers) => ({ speakers, minutes: 180 })));
     case "simulated":
       return SIMULATED_SET.map((o) => sim(set, o));
     case "ami": {
@@ -114,8 +119,10 @@ const stepSec = values.step === undefined ? undefined : Number(values.step);
 const { stepFrames, centerFrames } = windowFrames({ stepSec });
 
 async function prepared(input: Input): Promise<{ seg: LocalSegmentation; emb: LocalEmbeddings }> {
-  const path = join(CACHE, `${input.name}-step${stepFrames}.json`);
   const samples = await input.samples();
+  // Keyed by the audio itself, so a changed simulator never serves another file's embeddings.
+  const audio = new Bun.CryptoHasher("sha256").update(samples).digest("hex").slice(0, 12);
+  const path = join(CACHE, `${input.name}-${audio}-step${stepFrames}.json`);
   if (existsSync(path)) {
     const j = JSON.parse(readFileSync(path, "utf8"));
     const seg: LocalSegmentation = { ...j.seg, activity: Uint8Array.from(j.seg.activity) };

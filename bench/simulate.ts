@@ -304,12 +304,26 @@ export function simulationName(o: SimulationOptions): string {
   return `sim-${o.speakers}spk-${length}-s${o.seed ?? 1}${overlap}${plain}`;
 }
 
-/** Builds one simulated conversation (see the module comment). The same options give the same samples. */
+/**
+ * Builds one simulated conversation (see the module comment). The same options give the same samples. Every
+ * speaker asked for is heard: when the weighted draw leaves one without a turn (many speakers in a short file),
+ * the conversation is drawn again with the next turn going to a speaker not heard yet while there is one.
+ * Only then, so that every other file stays the one its figures were measured on.
+ */
 export async function simulateConversation(options: SimulationOptions): Promise<SimulatedConversation> {
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   const o = { seed: 1, overlap: 0.1, interruptions: 0.05, variation: true, dir: LIBRISPEECH_DIR, ...given } as Required<SimulationOptions>;
   if (!(Number.isInteger(o.speakers) && o.speakers >= 1)) throw new Error(`speakers must be a whole number >= 1, got ${o.speakers}`);
   if (o.turnsPerSpeaker === undefined && !(o.minutes !== undefined && o.minutes > 0)) throw new Error("give minutes or turnsPerSpeaker");
+  const heardBy = (c: SimulatedConversation) => new Set(c.reference.map((t) => t.speaker)).size;
+  const drawn = await conversation(o, false);
+  if (heardBy(drawn) === o.speakers) return drawn;
+  const everyone = await conversation(o, true);
+  if (heardBy(everyone) < o.speakers) throw new Error(`${o.speakers} speakers do not all get a turn in ${o.minutes} min`);
+  return everyone;
+}
+
+async function conversation(o: Required<SimulationOptions>, unheardFirst: boolean): Promise<SimulatedConversation> {
   const random = uniform(hashString(simulationName(o)));
   const files = shuffled(utteranceFiles(o.dir, o.speakers), random).slice(0, o.speakers);
   const material = await Material.load(files, random, o.variation);
@@ -328,13 +342,16 @@ export async function simulateConversation(options: SimulationOptions): Promise<
       if (j > 0) [order[i], order[j]] = [order[j]!, order[i]!];
     }
   }
+  const spoken = new Set<number>();
   const nextSpeaker = (previous: number): number => {
     if (o.speakers === 1) return 0;
+    const waiting = unheardFirst && spoken.size < o.speakers;
+    const candidate = (s: number) => s !== previous && !(waiting && spoken.has(s));
     let total = 0;
-    for (let s = 0; s < o.speakers; s++) if (s !== previous) total += weights[s]!;
+    for (let s = 0; s < o.speakers; s++) if (candidate(s)) total += weights[s]!;
     let pick = random() * total;
     for (let s = 0; s < o.speakers; s++) {
-      if (s === previous) continue;
+      if (!candidate(s)) continue;
       pick -= weights[s]!;
       if (pick < 0) return s;
     }
@@ -350,10 +367,12 @@ export async function simulateConversation(options: SimulationOptions): Promise<
     const piece = await material.piece(speaker, length);
     const seconds = piece.samples.length / RATE;
     placements.push({ speaker, at: now, ...piece });
+    spoken.add(speaker);
     if (o.speakers > 1 && seconds >= 4 && random() < o.interruptions) {
       const other = nextSpeaker(speaker);
       const short = await material.piece(other, 0.3 + 1.7 * random());
       placements.push({ speaker: other, at: now + (0.3 + 0.4 * random()) * seconds, ...short });
+      spoken.add(other);
     }
     const end = now + seconds;
     if (o.speakers > 1 && random() < o.overlap) {
