@@ -107,10 +107,13 @@ export class Diarizer {
     if (this.#closing) throw new SenkoError("Diarizer used after close()");
   }
 
-  /** Loads (and warms up) the pipeline's models; `diarize` calls it, call it yourself to load ahead of time. */
+  /**
+   * Loads (and warms up) the pipeline's models; `diarize` calls it, call it yourself to load ahead of time.
+   * Tracked like a diarize call, so `close()` never releases a session its warm-up is running.
+   */
   ready(): Promise<void> {
     this.#guard();
-    this.#ready ??= this.pipeline.prepare(this.context, this.options);
+    this.#ready ??= this.track(this.pipeline.prepare(this.context, this.options));
     return this.#ready;
   }
 
@@ -176,7 +179,7 @@ export class Diarizer {
   }
 
   /**
-   * Waits for running `diarize` calls, then releases the models, worker lanes and native threads
+   * Waits for running `diarize` calls (and a `ready()` in progress), then releases the models, worker lanes and native threads
    * (idempotent). Any later call throws.
    */
   close(): Promise<void> {

@@ -1,4 +1,10 @@
-/** @module Types shared between stages. */
+/** @module Types shared between stages, and the sample rate they all run at. */
+
+/**
+ * The rate of all audio inside senko: what readAudio returns and the fbank and the models take
+ * (libsenko's senko_audio_output_rate and senko_fbank_sample_rate; test/shared-constants.test.ts).
+ */
+export const SAMPLE_RATE = 16000;
 
 /** A span of audio in seconds. */
 export interface TimeSpan {

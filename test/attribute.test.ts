@@ -16,11 +16,13 @@ import { formatTranscript, transcriptCues } from "../src/transcript/write.ts";
 import type { TimedWord } from "../src/transcript/words.ts";
 import { checkSrt, checkVtt } from "./helpers/subtitle-rules.ts";
 import { fasterWhisperJson, openaiWhisperJson, soloStretches, srt, vtt, whisperCppJson, wordsInside, type KnownWord } from "./helpers/transcripts.ts";
+import { skipWithout } from "./helpers/skip.ts";
 
 const root = resolve(import.meta.dir, "..");
 const bun = join(root, "node_modules", ".bin", "bun");
 const fixtures = "/work/shared/fixtures/ami";
 const hasFixtures = existsSync(join(fixtures, "dev.rttm"));
+const noFixtures = skipWithout("attribute.test.ts", { "the AMI fixtures (/work/shared/fixtures/ami)": hasFixtures });
 
 /** Every AMI fixture's reference turns, by file id. */
 const references = hasFixtures
@@ -36,7 +38,7 @@ const formats: [string, (words: KnownWord[]) => Uint8Array | string, string, boo
   ["WebVTT with cue timestamps", vtt, "vtt", true],
 ];
 
-describe.skipIf(!hasFixtures)("words placed in the AMI reference turns get the reference speaker", () => {
+describe.skipIf(noFixtures)("words placed in the AMI reference turns get the reference speaker", () => {
   for (const [name, write, format, exact] of formats) {
     test(`${name}: all 11 fixtures, every word right`, () => {
       let total = 0;
@@ -193,7 +195,7 @@ describe("reading transcripts", () => {
   }
 });
 
-describe.skipIf(!hasFixtures)("cli", () => {
+describe.skipIf(noFixtures)("cli", () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "senko-attribute-test-"));

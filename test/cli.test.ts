@@ -15,12 +15,14 @@ import { ProgressBar } from "../src/output/progress.ts";
 import { VERSION } from "../src/version.ts";
 import { checkSrt, checkVtt } from "./helpers/subtitle-rules.ts";
 import { wav16, wavFloat } from "./helpers/wav.ts";
+import { skipWithout } from "./helpers/skip.ts";
 
 const root = resolve(import.meta.dir, "..");
 const bun = join(root, "node_modules", ".bin", "bun");
 const fixtures = "/work/shared/fixtures/ami";
 const hasFixtures = existsSync(join(fixtures, "dev00.wav"));
 const ffmpeg = Bun.which("ffmpeg");
+const noFixtures = skipWithout("cli.test.ts", { "the AMI fixtures (/work/shared/fixtures/ami)": hasFixtures });
 
 let dir: string;
 /** Copies of dev00 and dev01 (30 s, two speakers each) under other names. */
@@ -162,7 +164,7 @@ describe("cli: bad input files", () => {
     expect(existsSync(join(dir, "all-bad"))).toBe(false);
   });
 
-  test.skipIf(!hasFixtures)("the second of three inputs bad in its header: nothing is diarized or written", async () => {
+  test.skipIf(noFixtures)("the second of three inputs bad in its header: nothing is diarized or written", async () => {
     const run = await cli([talkA, join("bad", "cut-data.wav"), talkB, "--out-dir", "second-bad"]);
     expectOneLineError(run, "bad/cut-data.wav: truncated WAV data");
     expect(existsSync(join(dir, "second-bad"))).toBe(false);
@@ -175,7 +177,7 @@ describe("cli: bad input files", () => {
     expect(existsSync(join(dir, "notes.json"))).toBe(false);
   });
 
-  test.skipIf(!hasFixtures || !ffmpeg)(
+  test.skipIf(skipWithout("cli.test.ts", { "the AMI fixtures (/work/shared/fixtures/ami)": hasFixtures, "ffmpeg (npm run setup installs it)": ffmpeg }))(
     "the second of three inputs undecodable (found only when ffmpeg runs): the others are written, it is not, exit 2",
     async () => {
       mkdirSync(join(dir, "mixed"));
@@ -199,7 +201,7 @@ describe("cli: bad input files", () => {
   );
 });
 
-describe.skipIf(!hasFixtures)("cli: outputs", () => {
+describe.skipIf(noFixtures)("cli: outputs", () => {
   test(
     "--out-dir with every format: the same turns in JSON, RTTM, CSV, text, SRT and WebVTT; summary on stderr",
     async () => {
@@ -289,7 +291,7 @@ describe.skipIf(!hasFixtures)("cli: outputs", () => {
   );
 
   const script = Bun.which("script");
-  test.skipIf(!script)(
+  test.skipIf(skipWithout("cli.test.ts", { "script(1), for a pseudo-terminal (util-linux)": script }))(
     "a progress bar per stage on a terminal, none with --quiet",
     async () => {
       // script(1) runs the CLI on a pseudo-terminal, so stderr is a TTY.

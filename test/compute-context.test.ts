@@ -119,6 +119,17 @@ describe("Diarizer ownership", () => {
     expect(() => diarizer.diarize(fileA)).toThrow("Diarizer used after close()");
     expect(() => diarizer.ready()).toThrow(SenkoError);
   }, 120_000);
+
+  test("close() right after ready() waits for the models to load and warm up before releasing them", async () => {
+    const diarizer = new Diarizer({ threads: 1 });
+    diarizers.push(diarizer);
+    const ready = diarizer.ready();
+    const closed = diarizer.close();
+    // Released under a running warm-up, ready() would fail ("compute context used after close()").
+    await ready;
+    await closed;
+    expect(diarizer.context.closed).toBe(true);
+  }, 120_000);
 });
 
 describe("stages imported alone", () => {

@@ -22,6 +22,7 @@ import type { TimeSpan } from "../src/types.ts";
 import type { ChildManifest, ChildOutput } from "./helpers/cluster-child.ts";
 import { repeatedSpeaker } from "./helpers/repeated-speaker.ts";
 import { gaussian, uniform } from "./helpers/synthetic-speakers.ts";
+import { skipWithout } from "./helpers/skip.ts";
 
 const root = resolve(import.meta.dir, "..");
 const ami = loadAmi();
@@ -93,7 +94,7 @@ async function runChild(library: string, manifestPath: string, outPath: string):
   return (await Bun.file(outPath).json()) as ChildOutput;
 }
 
-describe.skipIf(!hasData)("the same speakers with the native and the portable library", () => {
+describe.skipIf(skipWithout("cross-cpu.test.ts", { "the 11 AMI fixtures and the LibriSpeech utterances (/work/shared/fixtures)": hasData }))("the same speakers with the native and the portable library", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "senko-cross-cpu-"));
     // The portable library (Zig's cache makes this quick when it is up to date); the native one is setup's.

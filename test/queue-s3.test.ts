@@ -19,6 +19,7 @@ import { redisServerPath, startRedis, type RedisServer } from "./helpers/redis.t
 import { expandS3Glob } from "../src/queue/s3.ts";
 import { s3rverPaginates, s3rverPath, startS3, type S3Server } from "./helpers/s3.ts";
 import { wav16 } from "./helpers/wav.ts";
+import { skipWithout } from "./helpers/skip.ts";
 
 const root = resolve(import.meta.dir, "..");
 const bun = join(root, "node_modules", ".bin", "bun");
@@ -31,7 +32,9 @@ function comparable(json: string): unknown {
   return rest;
 }
 
-describe.skipIf(!redisServerPath || !s3rverPath || !fixtures)("job queue with s3:// inputs and outputs (s3rver)", () => {
+describe.skipIf(
+  skipWithout("queue-s3.test.ts", { "redis-server (npm run setup installs it)": redisServerPath, "s3rver (npm ci)": s3rverPath, "the AMI fixtures (/work/shared/fixtures/ami)": fixtures }),
+)("job queue with s3:// inputs and outputs (s3rver)", () => {
   let redis: RedisServer;
   let s3: S3Server;
   let dir: string;
@@ -193,7 +196,7 @@ describe.skipIf(!redisServerPath || !s3rverPath || !fixtures)("job queue with s3
   }, 180_000);
 
   // S3 lists 1000 keys a page; pages of 2 here walk the continuation tokens over a few keys.
-  test.skipIf(!s3rverPaginates)("a glob follows the listing from page to page", async () => {
+  test.skipIf(skipWithout("queue-s3.test.ts", { "node with DES under --openssl-legacy-provider (for s3rver to page listings)": s3rverPaginates }))("a glob follows the listing from page to page", async () => {
     const names = ["p/1.wav", "p/2.wav", "p/3.txt", "p/4.wav", "p/deeper/5.wav", "p/6.wav", "q/7.wav"];
     await Promise.all(names.map((key) => s3.client.write(key, "x", { bucket: "audio" })));
     const pageOf = async (pageSize?: number) => expandS3Glob(s3.client, "s3://audio/p/*.wav", {}, pageSize);

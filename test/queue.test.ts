@@ -17,6 +17,7 @@ import { Diarizer, queueStatus, startWorker, submitFiles, toRttm, type WorkerEve
 import { Logged } from "./helpers/logged-process.ts";
 import { redisServerPath, startRedis, type RedisServer } from "./helpers/redis.ts";
 import { wav16 } from "./helpers/wav.ts";
+import { skipWithout } from "./helpers/skip.ts";
 
 const root = resolve(import.meta.dir, "..");
 const bun = join(root, "node_modules", ".bin", "bun");
@@ -38,7 +39,7 @@ function withoutTimings(json: string): unknown {
   return parsed;
 }
 
-describe.skipIf(!redisServerPath || !fixtures)("job queue on Redis (BullMQ)", () => {
+describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup installs it)": redisServerPath, "the AMI fixtures (/work/shared/fixtures/ami)": fixtures }))("job queue on Redis (BullMQ)", () => {
   let redis: RedisServer;
   let dir: string;
   const good: string[] = [];

@@ -7,11 +7,26 @@ const std = @import("std");
 const convert = @import("convert.zig");
 const pool = @import("pool.zig");
 const Status = @import("status.zig").Status;
+const fbank = @import("fbank.zig");
+
+comptime {
+    // The conversion feeds the fbank (and the models) directly.
+    std.debug.assert(convert.out_rate == fbank.sample_rate);
+}
 
 /// Highest input sample rate accepted; src/audio/wav.ts checks the same bound with a readable message.
 pub const rate_max: u32 = 1_000_000;
 /// Longest signal in frames; keeps every product of the conversion inside u64.
 const frames_max: u64 = 1 << 40;
+
+/// The rate every conversion produces (src/audio/convert.ts TARGET_RATE).
+export fn senko_audio_output_rate() u32 {
+    return convert.out_rate;
+}
+
+export fn senko_audio_rate_max() u32 {
+    return rate_max;
+}
 
 fn validSignal(sample_rate: u32, total_frames: u64, out_first: u64, out_count: u64) bool {
     if (sample_rate == 0 or sample_rate > rate_max or total_frames > frames_max) return false;
@@ -46,7 +61,7 @@ export fn senko_audio_to_mono16k(
     out_first: u64,
     out_count: u64,
 ) i32 {
-    const p = thread_pool orelse return @intFromEnum(Status.invalid_argument);
+    const p = pool.Pool.fromHandle(thread_pool) orelse return @intFromEnum(Status.invalid_argument);
     const invalid = @intFromEnum(Status.invalid_argument);
     const enc = std.meta.intToEnum(convert.Encoding, encoding) catch return invalid;
     if (channels == 0 or !validSignal(sample_rate, total_frames, out_first, out_count)) return invalid;

@@ -41,6 +41,20 @@ const info_graph_nonzeros = 6;
 const info_gap_scale = 7;
 pub const info_len = 8;
 
+// Bounds TypeScript mirrors (src/cluster/spectral.ts; test/shared-constants.test.ts compares).
+export fn senko_spectral_speakers_max() u32 {
+    return spectral.max_speakers_limit;
+}
+
+export fn senko_kmeans_restarts_max() u32 {
+    return kmeans.restarts_max;
+}
+
+/// Length of `out_info` (f64) in senko_spectral_cluster and senko_laplacian_eigen.
+export fn senko_cluster_info_len() u32 {
+    return info_len;
+}
+
 fn ms(ns: u64) f64 {
     return @as(f64, @floatFromInt(ns)) / 1e6;
 }
@@ -66,12 +80,13 @@ export fn senko_spectral_cluster(
     out_eigenvalues: ?[*]f32,
     out_info: ?[*]f64,
 ) i32 {
-    const p = thread_pool orelse return status(.invalid_argument);
+    const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     const embeddings = validEmbeddings(data, count, dim) orelse return status(.invalid_argument);
     const labels = out_labels orelse return status(.invalid_argument);
     const values = out_eigenvalues orelse return status(.invalid_argument);
     if (!(pval >= 0 and pval <= 1)) return status(.invalid_argument);
     if (speakers > spectral.max_speakers_limit) return status(.invalid_argument);
+    if (kmeans_restarts > kmeans.restarts_max) return status(.invalid_argument);
     if (speakers == 0 and (min_speakers < 1 or min_speakers > max_speakers or max_speakers > spectral.max_speakers_limit))
         return status(.invalid_argument);
     var result = spectral.cluster(p, allocator, embeddings, count, dim, .{
@@ -116,7 +131,7 @@ export fn senko_laplacian_eigen(
     out_vectors: ?[*]f32,
     out_info: ?[*]f64,
 ) i32 {
-    const p = thread_pool orelse return status(.invalid_argument);
+    const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     const embeddings = validEmbeddings(data, count, dim) orelse return status(.invalid_argument);
     const values = out_values orelse return status(.invalid_argument);
     if (!(pval >= 0 and pval <= 1) or wanted < 1 or wanted > eigen.max_wanted or wanted > count or solver > 2)
@@ -164,10 +179,10 @@ export fn senko_kmeans(
     out_centroids: ?[*]f32,
     out_inertia: ?*f64,
 ) i32 {
-    const p = thread_pool orelse return status(.invalid_argument);
+    const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     const points = validEmbeddings(data, count, dim) orelse return status(.invalid_argument);
     const labels = out_labels orelse return status(.invalid_argument);
-    if (k < 1 or k > count) return status(.invalid_argument);
+    if (k < 1 or k > count or restarts > kmeans.restarts_max) return status(.invalid_argument);
     if (!matrix.allFinite(points)) return status(.invalid_data);
     var result = kmeans.kmeans(p, allocator, points, count, dim, .{ .k = k, .restarts = @max(restarts, 1), .seed = seed }) catch
         return status(.out_of_memory);

@@ -5,6 +5,7 @@ const std = @import("std");
 const fbank = @import("fbank.zig");
 const pool = @import("pool.zig");
 const Status = @import("status.zig").Status;
+const assert = std.debug.assert;
 
 const allocator = std.heap.c_allocator;
 
@@ -16,8 +17,21 @@ fn status(s: Status) i32 {
     return @intFromEnum(s);
 }
 
+// The frame geometry TypeScript mirrors (src/features/fbank.ts; test/shared-constants.test.ts compares).
 export fn senko_fbank_mel_bins() u32 {
     return fbank.mel_bins;
+}
+
+export fn senko_fbank_sample_rate() u32 {
+    return fbank.sample_rate;
+}
+
+export fn senko_fbank_frame_length() u32 {
+    return fbank.frame_length;
+}
+
+export fn senko_fbank_frame_shift() u32 {
+    return fbank.frame_shift;
 }
 
 /// Fbank of the subsegments [segments[2i], segments[2i+1]) (sample indices, start <= end <= sample_count)
@@ -33,7 +47,7 @@ export fn senko_fbank_compute(
 ) i32 {
     const out = out_result orelse return status(.invalid_argument);
     out.* = null;
-    const p = thread_pool orelse return status(.invalid_argument);
+    const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     if (flags & ~(flag_share_frames | flag_mean_normalize) != 0) return status(.invalid_argument);
     if (sample_count > 0 and samples == null) return status(.invalid_argument);
     if (segment_count > 0 and segments == null) return status(.invalid_argument);
@@ -55,25 +69,57 @@ export fn senko_fbank_compute(
     return status(.ok);
 }
 
+// Accessors of a result from senko_fbank_compute; null (no result) gives null / 0.
+
 /// total_frames * mel_bins floats, frame-major.
-export fn senko_fbank_data(result: *const fbank.Result) [*]f32 {
-    return result.data.ptr;
+export fn senko_fbank_data(result: ?*const fbank.Result) ?[*]f32 {
+    const r = result orelse return null;
+    return r.data.ptr;
 }
 
-export fn senko_fbank_total_frames(result: *const fbank.Result) u32 {
-    return result.total_frames;
+export fn senko_fbank_total_frames(result: ?*const fbank.Result) u32 {
+    const r = result orelse return 0;
+    assert(r.data.len == @as(usize, r.total_frames) * fbank.mel_bins);
+    return r.total_frames;
 }
 
 /// One u32 per subsegment.
-export fn senko_fbank_frame_counts(result: *const fbank.Result) [*]u32 {
-    return result.frame_counts.ptr;
+export fn senko_fbank_frame_counts(result: ?*const fbank.Result) ?[*]u32 {
+    const r = result orelse return null;
+    return r.frame_counts.ptr;
 }
 
 /// One u32 per subsegment: the row of its first frame.
-export fn senko_fbank_frame_offsets(result: *const fbank.Result) [*]u32 {
-    return result.frame_offsets.ptr;
+export fn senko_fbank_frame_offsets(result: ?*const fbank.Result) ?[*]u32 {
+    const r = result orelse return null;
+    assert(r.frame_offsets.len == r.frame_counts.len);
+    return r.frame_offsets.ptr;
 }
 
 export fn senko_fbank_free(result: ?*fbank.Result) void {
     if (result) |r| r.destroy(allocator);
+}
+
+test "senko_fbank_compute validates its arguments and the accessors accept null" {
+    const t = std.testing;
+    const invalid = status(.invalid_argument);
+    const p = try pool.Pool.create(t.allocator, 1);
+    defer p.destroy();
+    var samples = [_]f32{0} ** 800;
+    const spans = [_]u32{ 0, 800, 100, 900 };
+    var result: ?*fbank.Result = null;
+    try t.expectEqual(invalid, senko_fbank_compute(null, &samples, 800, &spans, 1, 0, &result)); // no pool
+    var not_a_pool = [_]u64{0} ** 16;
+    try t.expectEqual(invalid, senko_fbank_compute(@ptrCast(&not_a_pool), &samples, 800, &spans, 1, 0, &result));
+    try t.expectEqual(invalid, senko_fbank_compute(p, &samples, 800, &spans, 1, 4, &result)); // unknown flag
+    try t.expectEqual(invalid, senko_fbank_compute(p, null, 800, &spans, 1, 0, &result));
+    try t.expectEqual(invalid, senko_fbank_compute(p, &samples, 800, null, 1, 0, &result));
+    try t.expectEqual(invalid, senko_fbank_compute(p, &samples, 800, &spans, 2, 0, &result)); // span past the end
+    try t.expectEqual(invalid, senko_fbank_compute(p, &samples, 800, &spans, 1, 0, null));
+    try t.expectEqual(@as(?*fbank.Result, null), result);
+    try t.expectEqual(@as(?[*]f32, null), senko_fbank_data(null));
+    try t.expectEqual(@as(u32, 0), senko_fbank_total_frames(null));
+    try t.expectEqual(@as(?[*]u32, null), senko_fbank_frame_counts(null));
+    try t.expectEqual(@as(?[*]u32, null), senko_fbank_frame_offsets(null));
+    senko_fbank_free(null);
 }

@@ -15,7 +15,7 @@ fn status(s: Status) i32 {
 /// out (count * count floats, row-major) = cosine similarities of the rows of data (count x dim).
 /// Zero rows give zero similarities; non-finite input is invalid_data.
 export fn senko_cosine_similarity(thread_pool: ?*pool.Pool, data: ?[*]const f32, count: u32, dim: u32, out: ?[*]f32) i32 {
-    const p = thread_pool orelse return status(.invalid_argument);
+    const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     if (count == 0) return status(.ok);
     if (dim == 0) return status(.invalid_argument);
     const src = data orelse return status(.invalid_argument);
@@ -38,7 +38,7 @@ export fn senko_prune_keep_count(count: u32, pval: f64, min_pnum: u32) u32 {
 /// Senko's p-pruning in place: in each row of the count x count matrix, all but the largest
 /// senko_prune_keep_count(count, pval, min_pnum) entries become 0. Non-finite values are invalid_data.
 export fn senko_prune_rows(thread_pool: ?*pool.Pool, mat: ?[*]f32, count: u32, pval: f64, min_pnum: u32) i32 {
-    const p = thread_pool orelse return status(.invalid_argument);
+    const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     if (count == 0) return status(.ok);
     if (!(pval >= 0 and pval <= 1)) return status(.invalid_argument);
     const m = mat orelse return status(.invalid_argument);

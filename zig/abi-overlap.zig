@@ -55,7 +55,7 @@ export fn senko_average_linkage(
     out_distance: ?[*]f32,
     out_len: u32,
 ) i32 {
-    const p = thread_pool orelse return status(.invalid_argument);
+    const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     if (count < 2 or count > agglomerative.count_max or dim == 0 or out_len != count - 1) return status(.invalid_argument);
     const rows = data orelse return status(.invalid_argument);
     const a = out_a orelse return status(.invalid_argument);

@@ -9,6 +9,15 @@ const hdbscan = @import("hdbscan.zig");
 
 const allocator = std.heap.c_allocator;
 
+// Bounds TypeScript mirrors (src/cluster/umap-hdbscan.ts; test/shared-constants.test.ts compares).
+export fn senko_umap_components_max() u32 {
+    return umap.components_max;
+}
+
+export fn senko_umap_epochs_max() u32 {
+    return umap.epochs_max;
+}
+
 fn status(s: Status) i32 {
     return @intFromEnum(s);
 }
@@ -46,7 +55,7 @@ export fn senko_knn(
     out_indices: ?[*]u32,
     out_distances: ?[*]f32,
 ) i32 {
-    const p = thread_pool orelse return status(.invalid_argument);
+    const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     const values = points(data, count, dim) orelse return status(.invalid_argument);
     const indices = out_indices orelse return status(.invalid_argument);
     const distances = out_distances orelse return status(.invalid_argument);
@@ -73,7 +82,7 @@ export fn senko_umap_fuzzy_graph(
     out_weights: ?[*]f32,
     out_edge_count: ?*u32,
 ) i32 {
-    const p = thread_pool orelse return status(.invalid_argument);
+    const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     const indices = knn_indices orelse return status(.invalid_argument);
     const distances = knn_distances orelse return status(.invalid_argument);
     const rows = out_rows orelse return status(.invalid_argument);
@@ -129,7 +138,7 @@ export fn senko_umap_embed(
     out_embedding: ?[*]f32,
     out_timings: ?*[4]f64,
 ) i32 {
-    const p = thread_pool orelse return status(.invalid_argument);
+    const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     const values = points(data, count, dim) orelse return status(.invalid_argument);
     const embedding = out_embedding orelse return status(.invalid_argument);
     if (n_neighbors < 2 or n_neighbors > count) return status(.invalid_argument);
@@ -137,6 +146,7 @@ export fn senko_umap_embed(
         return status(.invalid_argument);
     }
     if (!(min_dist >= 0) or !std.math.isFinite(min_dist) or metric > 1 or init_method > 1) return status(.invalid_argument);
+    if (epoch_count > umap.epochs_max) return status(.invalid_argument);
     if (!allFinite(values)) return status(.invalid_data);
     var timings: umap.EmbedTimings = .{};
     umap.embed(allocator, p, values, count, dim, .{
@@ -165,7 +175,7 @@ export fn senko_hdbscan(
     out_labels: ?[*]i32,
     out_timings: ?*[3]f64,
 ) i32 {
-    const p = thread_pool orelse return status(.invalid_argument);
+    const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     const values = points(data, count, dim) orelse return status(.invalid_argument);
     const labels = out_labels orelse return status(.invalid_argument);
     if (min_samples == 0 or min_cluster_size < 2) return status(.invalid_argument);

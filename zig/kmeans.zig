@@ -11,6 +11,9 @@ const Pool = @import("pool.zig").Pool;
 const vlen = 8;
 const V = @Vector(vlen, f32);
 
+/// Most seeded restarts a caller may ask for (src/cluster/spectral.ts checks the same bound).
+pub const restarts_max: u32 = 1000;
+
 pub const Options = struct {
     k: u32,
     restarts: u32 = 10,

@@ -17,8 +17,11 @@ comptime {
 
 /// ABI version: bumped whenever an exported signature changes; src/ffi.ts checks it at load.
 /// 2: the thread pool is a handle (senko_pool_*) passed to every parallel entry point.
+/// 4: the constants TypeScript mirrors are exported (senko_fbank_*, senko_audio_*, ...); a pointer
+/// that is not a live pool is an invalid argument; the fbank accessors accept null; restarts and
+/// epochs are bounded.
 export fn senko_abi_version() u32 {
-    return 3;
+    return 4;
 }
 
 /// A pool of `thread_count` threads counting the caller (0 = one per CPU, at most pool.threads_max),
@@ -27,14 +30,15 @@ export fn senko_pool_create(thread_count: u32) ?*pool.Pool {
     return pool.Pool.create(std.heap.c_allocator, pool.resolveThreadCount(thread_count)) catch null;
 }
 
-/// Stops the pool's threads and frees it; no call may be running on it.
+/// Stops the pool's threads and frees it; no call may be running on it. Ignores null and anything
+/// that is not a live pool (so a second destroy of the same handle is caught while its memory is mapped).
 export fn senko_pool_destroy(thread_pool: ?*pool.Pool) void {
-    if (thread_pool) |p| p.destroy();
+    if (pool.Pool.fromHandle(thread_pool)) |p| p.destroy();
 }
 
-/// Threads of the pool, counting the caller; 0 for a null pool.
-export fn senko_pool_thread_count(thread_pool: ?*const pool.Pool) u32 {
-    const p = thread_pool orelse return 0;
+/// Threads of the pool, counting the caller; 0 for null or anything that is not a live pool.
+export fn senko_pool_thread_count(thread_pool: ?*pool.Pool) u32 {
+    const p = pool.Pool.fromHandle(thread_pool) orelse return 0;
     const count = p.threadCount();
     std.debug.assert(count >= 1);
     std.debug.assert(count <= pool.threads_max);

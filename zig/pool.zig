@@ -10,7 +10,12 @@ pub const threads_max: u32 = 256;
 
 const TaskFn = *const fn (context: *anyopaque, task_index: u32) void;
 
+/// Written into every live pool and cleared by destroy, so a C ABI entry point can tell a pool handle
+/// from any other pointer (or a destroyed pool) before it runs work on it.
+const magic_live: u64 = 0x5345_4e4b_4f50_4f4c; // "SENKOPOL"
+
 pub const Pool = struct {
+    magic: u64 = magic_live,
     allocator: std.mem.Allocator,
     workers: []std.Thread,
     mutex: std.Thread.Mutex = .{},
@@ -47,7 +52,19 @@ pub const Pool = struct {
         return pool;
     }
 
+    /// The pool behind a handle from the C ABI, or null for null, a misaligned pointer or memory
+    /// that is not a live pool.
+    pub fn fromHandle(handle: ?*Pool) ?*Pool {
+        const pool = handle orelse return null;
+        if (@intFromPtr(pool) % @alignOf(Pool) != 0) return null;
+        if (pool.magic != magic_live) return null;
+        assert(pool.workers.len < threads_max);
+        return pool;
+    }
+
     pub fn destroy(pool: *Pool) void {
+        assert(pool.magic == magic_live);
+        pool.magic = 0;
         pool.stopWorkers(pool.workers);
         pool.allocator.free(pool.workers);
         pool.allocator.destroy(pool);
@@ -179,6 +196,15 @@ test "parallelFor visits every task exactly once" {
     var round: u32 = 0;
     while (round < 50) : (round += 1) pool.parallelFor(1000, &context, visit);
     for (&hits) |*h| try std.testing.expectEqual(@as(u32, 50), h.load(.monotonic));
+}
+
+test "fromHandle accepts a live pool only" {
+    const pool = try Pool.create(std.testing.allocator, 2);
+    try std.testing.expectEqual(pool, Pool.fromHandle(pool).?);
+    try std.testing.expectEqual(@as(?*Pool, null), Pool.fromHandle(null));
+    var not_a_pool: Pool = .{ .magic = 0, .allocator = std.testing.allocator, .workers = &.{} };
+    try std.testing.expectEqual(@as(?*Pool, null), Pool.fromHandle(&not_a_pool));
+    pool.destroy();
 }
 
 test "resolveThreadCount maps 0 to the CPU count and caps the rest" {

@@ -410,6 +410,8 @@ const Vec = @Vector(lanes, f32);
 /// Embedding rows are padded to this multiple with zeros that stay zero (their gradients are 0).
 pub const row_align = lanes;
 pub const components_max = 256;
+/// Most SGD epochs a caller may ask for (src/cluster/umap-hdbscan.ts checks the same bound).
+pub const epochs_max: u32 = 100_000;
 const vecs_max = components_max / lanes;
 
 pub const LayoutOptions = struct {

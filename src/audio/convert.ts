@@ -1,9 +1,10 @@
 /** @module The native sample loop: decode any WAV encoding, average the channels, resample to 16 kHz. */
 import { nativePool, type ComputeContext } from "../compute-context.ts";
 import { check, lib } from "../ffi.ts";
+import { SAMPLE_RATE } from "../types.ts";
 import { BYTES_PER_SAMPLE, type SampleEncoding } from "./wav.ts";
 
-export const TARGET_RATE = 16000;
+export const TARGET_RATE = SAMPLE_RATE;
 /** The longest output one Float32Array holds in Bun (4 GiB): about 18.6 hours at 16 kHz. */
 export const MAX_OUTPUT_SAMPLES = 2 ** 30;
 

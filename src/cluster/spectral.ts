@@ -11,7 +11,7 @@ import { ConfigError } from "../errors.ts";
 import { lib } from "../ffi.ts";
 import { PRUNE_DEFAULTS, checkPoints, checkStatus, requireInteger, requireUnitInterval, withDefaults } from "./similarity.ts";
 
-/** Most speakers spectral clustering can pick or be given (the eigensolver finds at most 32 pairs). */
+/** Most speakers spectral clustering can pick or be given (the eigensolver finds at most 32 pairs; zig/spectral.zig max_speakers_limit). */
 export const SPECTRAL_MAX_SPEAKERS = 31;
 
 export interface SpectralOptions extends InContext {
@@ -63,8 +63,11 @@ export interface SpectralResult {
   gapScale: number;
 }
 
-// Slots of the native out_info array (zig/abi-cluster.zig).
-const INFO_LEN = 8;
+/** Most seeded k-means restarts (zig/kmeans.zig restarts_max). */
+export const KMEANS_RESTARTS_MAX = 1000;
+
+/** Length of the native out_info array (zig/abi-cluster.zig info_len), and its slots. */
+export const SPECTRAL_INFO_LEN = 8;
 const INFO = { speakers: 0, eigenvalues: 1, affinityMs: 2, eigenMs: 3, kmeansMs: 4, products: 5, nonZeros: 6, gapScale: 7 } as const;
 
 function readTimings(info: Float64Array, timings: SpectralTimings | undefined): void {
@@ -96,14 +99,14 @@ export function spectralCluster(
   );
   requireUnitInterval("pval", o.pval);
   requireInteger("minPnum", o.minPnum, 0);
-  requireInteger("kmeansRestarts", o.kmeansRestarts, 1, 1000);
+  requireInteger("kmeansRestarts", o.kmeansRestarts, 1, KMEANS_RESTARTS_MAX);
   const fixed = options.numSpeakers ?? 0;
   if (options.numSpeakers !== undefined) requireInteger("numSpeakers", options.numSpeakers, 1, SPECTRAL_MAX_SPEAKERS);
   requireInteger("maxSpeakers", o.maxSpeakers, 1, SPECTRAL_MAX_SPEAKERS);
   requireInteger("minSpeakers", o.minSpeakers, 1, o.maxSpeakers);
   const labels = new Int32Array(count);
   const eigenvalues = new Float32Array(SPECTRAL_MAX_SPEAKERS + 1);
-  const info = new Float64Array(INFO_LEN);
+  const info = new Float64Array(SPECTRAL_INFO_LEN);
   checkStatus(
     lib().senko_spectral_cluster(
       nativePool(options.context),
@@ -149,7 +152,7 @@ export function laplacianEigenpairs(
   requireInteger("minPnum", minPnum, 0);
   const values = new Float64Array(wanted);
   const vectors = new Float32Array(count * wanted);
-  const info = new Float64Array(INFO_LEN);
+  const info = new Float64Array(SPECTRAL_INFO_LEN);
   const solver = SOLVER_CODE[options.solver ?? "auto"];
   checkStatus(
     lib().senko_laplacian_eigen(nativePool(options.context), embeddings, count, dim, pval, minPnum, wanted, solver, values, vectors, info),
@@ -171,7 +174,7 @@ export function kmeans(
   requireInteger("k", k, 1, count);
   const restarts = options.restarts ?? 10;
   const seed = options.seed ?? 0;
-  requireInteger("restarts", restarts, 1, 1000);
+  requireInteger("restarts", restarts, 1, KMEANS_RESTARTS_MAX);
   requireInteger("seed", seed, 0);
   const labels = new Int32Array(count);
   const centroids = new Float32Array(k * dim);

@@ -68,8 +68,10 @@ export const UMAP_HDBSCAN_DEFAULTS = {
   minClusterSize: 10,
 } as const satisfies Required<UmapOptions & HdbscanOptions>;
 
-/** Largest nComponents the native layout supports. */
+/** Largest nComponents the native layout supports (zig/umap.zig components_max). */
 export const UMAP_COMPONENTS_MAX = 256;
+/** Most SGD epochs a caller may ask for (zig/umap.zig epochs_max). */
+export const UMAP_EPOCHS_MAX = 100_000;
 
 const METRIC_CODE: Record<UmapMetric, number> = { cosine: 0, euclidean: 1 };
 const INIT_CODE: Record<UmapInit, number> = { spectral: 0, random: 1 };
@@ -166,7 +168,7 @@ export function umapEmbed(
   requireInteger("nNeighbors", o.nNeighbors, 2, count);
   requireInteger("nComponents", o.nComponents, 1, Math.min(UMAP_COMPONENTS_MAX, count - 2));
   requireInteger("seed", o.seed, 0);
-  requireInteger("nEpochs", o.nEpochs, 0, 100_000);
+  requireInteger("nEpochs", o.nEpochs, 0, UMAP_EPOCHS_MAX);
   if (!(o.minDist >= 0) || !Number.isFinite(o.minDist)) throw new ConfigError(`minDist must be >= 0, got ${o.minDist}`);
   if (!(o.metric in METRIC_CODE)) throw new ConfigError(`metric must be cosine or euclidean, got ${o.metric}`);
   if (!(o.init in INIT_CODE)) throw new ConfigError(`init must be spectral or random, got ${o.init}`);

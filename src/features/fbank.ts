@@ -7,10 +7,13 @@ import type { Pointer } from "bun:ffi";
 import { nativePool, type InContext } from "../compute-context.ts";
 import { ConfigError, NativeLibraryError, SenkoError } from "../errors.ts";
 import { check, f32View, lib, u32View } from "../ffi.ts";
-import type { FbankFeatures, TimeSpan } from "../types.ts";
+import { SAMPLE_RATE, type FbankFeatures, type TimeSpan } from "../types.ts";
 
 /** The only rate the front end (and CAM++) is defined for. */
-export const FBANK_SAMPLE_RATE = 16000;
+export const FBANK_SAMPLE_RATE = SAMPLE_RATE;
+/** Samples of a frame (25 ms) and between frame starts (10 ms); zig/fbank.zig frame_length, frame_shift. */
+export const FBANK_FRAME_LENGTH = 400;
+export const FBANK_FRAME_SHIFT = 160;
 
 export interface FbankOptions extends InContext {
   /** Subtract each subsegment's per-bin mean over its frames, as CAM++ expects (default true). */
@@ -141,8 +144,16 @@ export function fbankOfSpans(samples: Float32Array, spans: Uint32Array, options:
     (options.meanNormalize === false ? 0 : FLAG_MEAN_NORMALIZE);
   const slot = new BigUint64Array(1);
   const count = spans.length / 2;
-  check(lib().senko_fbank_compute(nativePool(options.context), samples, samples.length, spans, count, flags, slot), "fbank extraction");
-  return new NativeFbank(Number(slot[0]) as Pointer, count);
+  const native = lib();
+  check(native.senko_fbank_compute(nativePool(options.context), samples, samples.length, spans, count, flags, slot), "fbank extraction");
+  const handle = Number(slot[0]) as Pointer;
+  try {
+    return new NativeFbank(handle, count);
+  } catch (error) {
+    // The wrapper owns the result only once it exists; until then it is freed here.
+    native.senko_fbank_free(handle);
+    throw error;
+  }
 }
 
 /** Async form of `extractFbankSync` (the native call itself runs on the context's threads and returns when done). */

@@ -14,11 +14,11 @@ import { ConfigError, SenkoError } from "../errors.ts";
 import { speakerColorSets } from "../output/colors.ts";
 import type { IncrementalDiarization, PipelineRun } from "../pipeline/diarization-pipeline.ts";
 import type { PipelineName } from "../pipeline/registry.ts";
+import { SAMPLE_RATE } from "../types.ts";
 import { StableNames, type LiveTurn } from "./stable-names.ts";
 
 export type { LiveTurn } from "./stable-names.ts";
 
-const SAMPLE_RATE = 16000;
 
 export interface LiveOptions {
   /** rate of the audio pushed, in Hz */

@@ -3,20 +3,24 @@
  * log-probabilities (classes {}, {1}, {2}, {3}, {1,2}, {1,3}, {2,3}), and their per-speaker activity.
  */
 import * as ort from "onnxruntime-node";
-import type { FrameTiming } from "../types.ts";
+import { SAMPLE_RATE, type FrameTiming } from "../types.ts";
 import { ConfigError } from "../errors.ts";
 import { loadModel, type ModelCall } from "./session.ts";
 
-const SAMPLE_RATE = 16000;
+/** Samples between frame starts, and of a frame's receptive field (pyannote's SlidingWindow of its frames). */
+const FRAME_STEP_SAMPLES = 270;
+const FRAME_SPAN_SAMPLES = 991;
 
-/** Geometry of the model (pyannote's SlidingWindow of its frames: receptive field 991 samples, step 270). */
+/** Geometry of the model. */
 export const SEGMENTATION = {
   chunkSec: 10,
-  chunkSamples: 160_000,
+  chunkSamples: 10 * SAMPLE_RATE,
   framesPerChunk: 589,
   classes: 7,
   speakers: 3,
-  timing: { startSec: 0, durationSec: 991 / SAMPLE_RATE, stepSec: 270 / SAMPLE_RATE } satisfies FrameTiming,
+  frameStepSamples: FRAME_STEP_SAMPLES,
+  frameSpanSamples: FRAME_SPAN_SAMPLES,
+  timing: { startSec: 0, durationSec: FRAME_SPAN_SAMPLES / SAMPLE_RATE, stepSec: FRAME_STEP_SAMPLES / SAMPLE_RATE } satisfies FrameTiming,
 } as const;
 
 /** Speakers active in each powerset class. */

@@ -7,9 +7,10 @@
 import * as ort from "onnxruntime-node";
 import { defaultContext, type InContext } from "../compute-context.ts";
 import { ConfigError } from "../errors.ts";
+import { SAMPLE_RATE } from "../types.ts";
 import { loadModel, type ModelCall } from "./session.ts";
 
-export const SILERO_SAMPLE_RATE = 16000;
+export const SILERO_SAMPLE_RATE = SAMPLE_RATE;
 export const SILERO_FRAME_SAMPLES = 512;
 const CONTEXT_SAMPLES = 64;
 const STATE_SIZE = 2 * 1 * 128;

@@ -1,5 +1,7 @@
 /** @module Native symbols of the audio area (zig/abi-audio.zig); names match the Zig exports. */
 export const audioSymbols = {
+  senko_audio_output_rate: { args: [], returns: "u32" },
+  senko_audio_rate_max: { args: [], returns: "u32" },
   /** (sampleRate, totalFrames, outFirst, outCount, range: u64[2]) -> status */
   senko_audio_input_range: { args: ["u32", "u64", "u64", "u64", "ptr"], returns: "i32" },
   /** (pool, data, byteCount, encoding, channels, sampleRate, totalFrames, dataFirstFrame, out, outFirst, outCount) -> status */

@@ -1,5 +1,8 @@
 /** @module Native symbols of the cluster area (zig/abi-cluster.zig); names match the Zig exports. */
 export const clusterSymbols = {
+  senko_spectral_speakers_max: { args: [], returns: "u32" },
+  senko_kmeans_restarts_max: { args: [], returns: "u32" },
+  senko_cluster_info_len: { args: [], returns: "u32" },
   /**
    * (pool, data count x dim f32, count, dim, pval, minPnum, minSpeakers, maxSpeakers, speakers (0 = eigengap),
    * kmeansRestarts, out labels count i32, out eigenvalues 32 f32, out info 8 f64 | null)

@@ -1,5 +1,7 @@
 /** @module Native symbols of UMAP and HDBSCAN (zig/abi-umap.zig); names match the Zig exports. */
 export const umapSymbols = {
+  senko_umap_components_max: { args: [], returns: "u32" },
+  senko_umap_epochs_max: { args: [], returns: "u32" },
   /** (pool, data, count, dim, k, metric 0 cosine / 1 euclidean, out indices u32[count*k], out distances f32[count*k]) */
   senko_knn: { args: ["ptr", "ptr", "u32", "u32", "u32", "u32", "ptr", "ptr"], returns: "i32" },
   /** (pool, knn indices, knn distances, count, k, capacity, out rows, out columns, out weights, out edge count u32[1]) */

@@ -1,14 +1,20 @@
 /** @module The `detectSpeech` stage: speech regions of 16 kHz mono audio, by Silero VAD or pyannote segmentation-3.0. */
 import type { InContext } from "../compute-context.ts";
 import { ConfigError } from "../errors.ts";
-import { resolveVad, segmentationSpeechFrames, sileroSpeechProbabilities, sileroSpeechProbabilitiesParallel, SEGMENTATION, type VadChoice } from "../models/index.ts";
-import type { TimeSpan } from "../types.ts";
+import {
+  resolveVad,
+  segmentationSpeechFrames,
+  SILERO_FRAME_SAMPLES,
+  sileroSpeechProbabilities,
+  sileroSpeechProbabilitiesParallel,
+  SEGMENTATION,
+  type VadChoice,
+} from "../models/index.ts";
+import { SAMPLE_RATE, type TimeSpan } from "../types.ts";
 import { aggregateChunkScores, binarizeScores, sileroRegions, type BinarizeOptions, type SileroRegionOptions } from "./vad-postprocess.ts";
 
 export { resolveVad, type VadChoice } from "../models/index.ts";
 
-const SAMPLE_RATE = 16000;
-const SILERO_FRAME_SAMPLES = 512;
 
 export interface DetectSpeechOptions extends InContext {
   /** "auto" picks pyannote when CUDA is available, else Silero */

@@ -12,7 +12,7 @@
  * depend on which windows share its batch.
  */
 import { ConfigError, SenkoError } from "../errors.ts";
-import { fbankOfSpans, toSampleSpans } from "../features/fbank.ts";
+import { FBANK_FRAME_LENGTH, FBANK_FRAME_SHIFT, fbankOfSpans, toSampleSpans } from "../features/fbank.ts";
 import {
   EMBEDDING_DIM,
   embeddingBatches,
@@ -23,7 +23,7 @@ import {
   SILERO_FRAME_SAMPLES,
   type EmbeddingBatch,
 } from "../models/index.ts";
-import type { Embeddings, FbankFeatures, PipelineResult, Segment, TimeSpan } from "../types.ts";
+import { SAMPLE_RATE, type Embeddings, type FbankFeatures, type PipelineResult, type Segment, type TimeSpan } from "../types.ts";
 import type { IncrementalDiarization, IncrementalSnapshot, PipelineRun } from "./diarization-pipeline.ts";
 import { HeldAudio } from "./held-audio.ts";
 import { labelTurns, mergeSegments, SEGMENT_DEFAULTS } from "./segments.ts";
@@ -34,10 +34,9 @@ import { SileroRegionTracker, type SettledRegions } from "./vad-postprocess.ts";
 import type { VadWindowsOptions } from "./vad-windows.ts";
 import { windowsResult } from "./vad-windows.ts";
 
-const SAMPLE_RATE = 16000;
 /** Fbank frames of a whole window (give or take a rounded sample): windows with fewer may be zero-padded in batch. */
 function fullWindowFrames(windowSec: number): number {
-  return 1 + Math.floor((Math.round(windowSec * SAMPLE_RATE) - 1 - 400) / 160);
+  return 1 + Math.floor((Math.round(windowSec * SAMPLE_RATE) - 1 - FBANK_FRAME_LENGTH) / FBANK_FRAME_SHIFT);
 }
 
 /** Growable rows of floats. */

@@ -17,10 +17,11 @@ import { nativePool, type InContext } from "../../compute-context.ts";
 import { ConfigError } from "../../errors.ts";
 import { maxWeightAssignment } from "../../eval/hungarian.ts";
 import { check, lib } from "../../ffi.ts";
-import { FBANK_SHIFT, MIN_CLEAN_FRAMES, type LocalEmbeddings } from "./local-embeddings.ts";
+import { FBANK_FRAME_SHIFT, FBANK_SAMPLE_RATE } from "../../features/fbank.ts";
+import { MIN_CLEAN_FRAMES, type LocalEmbeddings } from "./local-embeddings.ts";
 
 /** cleanFrames count fbank frames: 100 per second. */
-const FBANK_FRAMES_PER_SEC = 16000 / FBANK_SHIFT;
+const FBANK_FRAMES_PER_SEC = FBANK_SAMPLE_RATE / FBANK_FRAME_SHIFT;
 
 /**
  * Seconds alone that keep a small cluster when no option says otherwise: the embedding plan's own bar for

@@ -10,6 +10,7 @@
  */
 import { ConfigError } from "../../errors.ts";
 import { check, lib } from "../../ffi.ts";
+import { FBANK_FRAME_LENGTH as FBANK_LENGTH, FBANK_FRAME_SHIFT as FBANK_SHIFT } from "../../features/fbank.ts";
 import { EMBEDDING_DIM, FBANK_BINS } from "../../models/index.ts";
 import {
   activeCount,
@@ -22,11 +23,8 @@ import {
   type LocalSegmentation,
 } from "./local-segmentation.ts";
 
-/** fbank frames: 25 ms every 10 ms from sample 0. */
-export const FBANK_SHIFT = 160;
 /** Frames where a speaker is alone from which its embedding uses only those (1.5 s). */
 export const MIN_CLEAN_FRAMES = 150;
-const FBANK_LENGTH = 400;
 
 export interface LocalEmbeddingOptions {
   /** local speakers with fewer active fbank frames get no embedding (default 50: 0.5 s) */

@@ -9,11 +9,12 @@
  */
 import { ConfigError } from "../../errors.ts";
 import { SEGMENTATION } from "../../models/index.ts";
+import { SAMPLE_RATE } from "../../types.ts";
 
 /** Samples per model frame step (pyannote's SlidingWindow step of segmentation-3.0's frames). */
-export const FRAME_STEP_SAMPLES = 270;
+export const FRAME_STEP_SAMPLES = SEGMENTATION.frameStepSamples;
 /** Samples of a model frame's receptive field. */
-export const FRAME_SPAN_SAMPLES = 991;
+export const FRAME_SPAN_SAMPLES = SEGMENTATION.frameSpanSamples;
 export const WINDOW_SAMPLES = SEGMENTATION.chunkSamples;
 export const FRAMES_PER_WINDOW = SEGMENTATION.framesPerChunk;
 export const LOCAL_SPEAKERS = SEGMENTATION.speakers;
@@ -55,7 +56,7 @@ export function windowCount(sampleCount: number, stepFrames: number): number {
 
 /** Seconds -> the nearest whole number of frame steps (at least 1). */
 export function stepFramesOf(stepSec: number): number {
-  return Math.max(1, Math.round((stepSec * 16000) / FRAME_STEP_SAMPLES));
+  return Math.max(1, Math.round((stepSec * SAMPLE_RATE) / FRAME_STEP_SAMPLES));
 }
 
 /**

@@ -12,10 +12,10 @@
  * last centroids; the frames are then reconstructed from the windows embedded so far.
  */
 import type { InContext } from "../../compute-context.ts";
-import { fbankOfSpans } from "../../features/fbank.ts";
-import { EMBEDDING_DIM, FBANK_BINS } from "../../models/index.ts";
+import { FBANK_FRAME_LENGTH as FBANK_LENGTH, FBANK_FRAME_SHIFT as FBANK_SHIFT, fbankOfSpans } from "../../features/fbank.ts";
+import { EMBEDDING_DIM } from "../../models/index.ts";
 import { SenkoError } from "../../errors.ts";
-import type { PipelineResult, Segment } from "../../types.ts";
+import { SAMPLE_RATE, type PipelineResult, type Segment } from "../../types.ts";
 import type { IncrementalDiarization, IncrementalSnapshot, PipelineRun } from "../diarization-pipeline.ts";
 import { HeldAudio } from "../held-audio.ts";
 import { assignPerWindow, constrainedClustering, unitRows } from "./constrained-clustering.ts";
@@ -33,9 +33,6 @@ import {
   type WindowFrames,
 } from "./overlap-diarization.ts";
 
-const SAMPLE_RATE = 16000;
-const FBANK_SHIFT = 160;
-const FBANK_LENGTH = 400;
 /** windows per segmentation call */
 const SEGMENTATION_BATCH = 8;
 

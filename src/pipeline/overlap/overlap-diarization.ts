@@ -6,7 +6,7 @@
  */
 import type { InContext } from "../../compute-context.ts";
 import { extractFbankSync } from "../../features/fbank.ts";
-import type { PipelineResult, Segment } from "../../types.ts";
+import { SAMPLE_RATE, type PipelineResult, type Segment } from "../../types.ts";
 import { speakerName } from "../segments.ts";
 import { constrainedClustering, type ConstrainedClusteringOptions } from "./constrained-clustering.ts";
 import { embedLocalSpeakers, planEmbeddings, type EmbeddingRunner, type LocalEmbeddingOptions, type LocalEmbeddings } from "./local-embeddings.ts";
@@ -32,7 +32,6 @@ import {
   type ReconstructionOptions,
 } from "./reconstruction.ts";
 
-const SAMPLE_RATE = 16000;
 
 export type OverlapStage = "segmentation" | "fbank" | "embeddings" | "clustering" | "segments";
 

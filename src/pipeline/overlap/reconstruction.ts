@@ -16,8 +16,8 @@ import {
   usedFrames,
   type LocalSegmentation,
 } from "./local-segmentation.ts";
+import { SAMPLE_RATE } from "../../types.ts";
 
-const SAMPLE_RATE = 16000;
 
 /** Who is active in each global frame: frame t of speaker s is active[t * speakers + s]. */
 export interface FrameActivity {
