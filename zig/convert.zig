@@ -191,33 +191,49 @@ pub fn toMono16k(pool: *pool_mod.Pool, input: Input, out_first: u64, out: []f32)
     if (context.failed.load(.acquire)) return error.OutOfMemory;
 }
 
-/// The last filter built, kept for the next call: a file converted in pieces, or the next file at
-/// the same rate, does not rebuild it (tens of ms for odd rates). Reference-counted so that a call
-/// on another thread that replaces it cannot free it while in use.
+/// The filters of the last few rates built, kept for later calls: a file converted in pieces, the next
+/// file at the same rate, or streams at different rates in one process (two Diarizers' live sessions)
+/// do not rebuild them (tens of ms for odd rates). Reference-counted so that a call on another thread
+/// that evicts one cannot free it while in use.
 const FilterCache = struct {
+    const slot_count = 4;
+
     mutex: std.Thread.Mutex = .{},
-    latest: ?*Shared = null,
+    /// most recently used first; the cache holds one reference to each
+    slots: [slot_count]?*Shared = @splat(null),
 
     const Shared = struct {
         filter: resample.Filter,
         rate: u32,
-        /// holders, the cache counting as one while `latest` points here
+        /// holders, the cache counting as one while a slot points here
         refs: u32,
     };
 
     fn acquire(cache: *FilterCache, rate: u32) !*Shared {
         cache.mutex.lock();
         defer cache.mutex.unlock();
-        if (cache.latest) |s| if (s.rate == rate) {
+        for (cache.slots, 0..) |slot, i| {
+            const s = slot orelse break;
+            if (s.rate != rate) continue;
             s.refs += 1;
+            cache.moveToFront(i);
             return s;
-        };
+        }
         const s = try std.heap.c_allocator.create(Shared);
         errdefer std.heap.c_allocator.destroy(s);
         s.* = .{ .filter = try resample.Filter.init(std.heap.c_allocator, rate, out_rate), .rate = rate, .refs = 2 };
-        if (cache.latest) |old| cache.drop(old);
-        cache.latest = s;
+        if (cache.slots[slot_count - 1]) |oldest| cache.drop(oldest);
+        cache.slots[slot_count - 1] = s;
+        cache.moveToFront(slot_count - 1);
         return s;
+    }
+
+    fn moveToFront(cache: *FilterCache, index: usize) void {
+        assert(index < slot_count);
+        const s = cache.slots[index];
+        assert(s != null);
+        std.mem.copyBackwards(?*Shared, cache.slots[1 .. index + 1], cache.slots[0..index]);
+        cache.slots[0] = s;
     }
 
     fn release(cache: *FilterCache, s: *Shared) void {
@@ -233,6 +249,14 @@ const FilterCache = struct {
         if (s.refs == 0) {
             s.filter.deinit(std.heap.c_allocator);
             std.heap.c_allocator.destroy(s);
+        }
+    }
+
+    /// Drops the cache's own references (tests; the process-wide cache lives as long as the library).
+    fn deinit(cache: *FilterCache) void {
+        for (&cache.slots) |*slot| {
+            if (slot.*) |s| cache.drop(s);
+            slot.* = null;
         }
     }
 };
@@ -387,21 +411,29 @@ test "toMono16k: a signal converted in pieces, each given only the frames it rea
     }
 }
 
-test "the filter cache shares one filter per rate and frees replaced ones when released" {
+test "the filter cache keeps one filter per rate for the last few rates and frees evicted ones when released" {
     var cache: FilterCache = .{};
+    defer cache.deinit();
     const a = try cache.acquire(44100);
     const b = try cache.acquire(44100);
     try testing.expectEqual(a, b);
     try testing.expectEqual(@as(u32, 3), a.refs);
     cache.release(b);
-    const c = try cache.acquire(22050); // replaces a in the cache; a is still held once
+    cache.release(a);
+    // Two streams at different rates take turns: neither rebuilds its filter.
+    const c = try cache.acquire(22050);
     try testing.expect(c != a);
-    try testing.expectEqual(@as(u32, 1), a.refs);
-    try testing.expectEqual(@as(u32, 160), a.filter.design.up);
-    cache.release(a); // frees a
     cache.release(c);
-    try testing.expectEqual(@as(u32, 1), c.refs);
-    cache.drop(c); // the cache's own hold, so the test leaks nothing
+    const again = try cache.acquire(44100);
+    try testing.expectEqual(a, again);
+    cache.release(again);
+    // More rates than slots: the least recently used goes, alive while someone holds it.
+    const held = try cache.acquire(22050);
+    for ([_]u32{ 8000, 11025, 48000, 32000 }) |rate| cache.release(try cache.acquire(rate));
+    for (cache.slots) |slot| try testing.expect(slot.?.rate != 22050 and slot.?.rate != 44100);
+    try testing.expectEqual(@as(u32, 1), held.refs);
+    try testing.expectEqual(@as(u32, 320), held.filter.design.up);
+    cache.release(held); // frees it
 }
 
 test "toMono16k: 16 kHz input is decoded without filtering" {

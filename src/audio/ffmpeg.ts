@@ -129,7 +129,7 @@ export async function decodeWithFfmpeg(
   };
   // "file:" keeps ffmpeg from reading a protocol into names such as "a:b.mp3".
   const input = "path" in source ? `file:${resolve(source.path)}` : "pipe:0";
-  const args = [ffmpeg, "-hide_banner", "-nostats", "-i", input, "-map", "0:a:0", "-f", "f32le", "-ac", "1", "-ar", "16000", "pipe:1"];
+  const args = [ffmpeg, "-hide_banner", "-nostats", "-i", input, "-map", "0:a:0", "-f", "f32le", "-ac", "1", "-ar", String(TARGET_RATE), "pipe:1"];
   let proc;
   try {
     proc = Bun.spawn(args, {
