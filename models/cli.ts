@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { SenkoError } from "../src/errors.ts";
 import { downloadProgress } from "./download-progress.ts";
-import { defaultCacheDir, resolveModel, type ResolvedModel } from "./fetch.ts";
+import { checkModelsDir, defaultCacheDir, resolveModel, type ResolvedModel } from "./fetch.ts";
 import { MODEL_IDS, modelSpec } from "./manifest.ts";
 
 const USAGE = `usage: senko models [--offline] [--cache-dir DIR] [--models-dir DIR] [--json]
@@ -55,6 +55,15 @@ export async function modelsCommand(argv: string[], io: ModelsCommandIo = STANDA
   if (values.help) {
     io.out(`${USAGE}\n`);
     return 0;
+  }
+  const modelsDir = values["models-dir"] ?? process.env.SENKO_MODELS_DIR;
+  if (modelsDir !== undefined) {
+    try {
+      await checkModelsDir(modelsDir, values["models-dir"] === undefined ? "SENKO_MODELS_DIR" : "--models-dir");
+    } catch (error) {
+      io.err(`senko models: ${(error as Error).message}\n`);
+      return 2;
+    }
   }
   const log = (line: string) => io.err(`senko models: ${line}\n`);
   const onProgress = downloadProgress({ write: io.err, tty: io.tty, prefix: "senko models: " });

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from "nod
 import { homedir, tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { ModelLoadError } from "../src/errors.ts";
+import { ConfigError, ModelLoadError } from "../src/errors.ts";
 import {
   acceptedFiles,
   describeSource,
@@ -105,6 +105,15 @@ export async function checkFile(spec: ModelSpec, path: string): Promise<Checked>
   return { ok: false, why: `SHA-256 mismatch: ${bytes} bytes with SHA-256 ${sha256}, expected ${expected}` };
 }
 
+/**
+ * A models directory that is not there is a typo or an unmounted volume, not a place to skip quietly: the
+ * models would come from the cache or the network instead, which a machine without network cannot do.
+ */
+export async function checkModelsDir(dir: string, named: string): Promise<void> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) throw new ConfigError(`${named} ${dir} is not a directory`);
+}
+
 /** The verified file of model `id`, fetched into the cache if needed. */
 export async function resolveModel(id: ModelId, options: ResolveOptions = {}): Promise<ResolvedModel> {
   const spec = modelSpec(id);
@@ -112,7 +121,10 @@ export async function resolveModel(id: ModelId, options: ResolveOptions = {}): P
   const local: [ResolvedModel["origin"], string][] = [];
   if (options.path) local.push(["path", options.path]);
   const modelsDir = options.modelsDir ?? process.env.SENKO_MODELS_DIR;
-  if (modelsDir) local.push(["models-dir", join(modelsDir, spec.file)]);
+  if (modelsDir) {
+    await checkModelsDir(modelsDir, options.modelsDir === undefined ? "SENKO_MODELS_DIR" : "the models directory");
+    local.push(["models-dir", join(modelsDir, spec.file)]);
+  }
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const cached = join(cacheDir, spec.file);
   local.push(["cache", cached]);

@@ -11,6 +11,7 @@ import { modelsCommand, type ModelsCommandIo } from "../models/cli.ts";
 import { downloadProgress } from "../models/download-progress.ts";
 import { resolveModel } from "../models/fetch.ts";
 import { MODEL_IDS, modelSpec, type ModelId } from "../models/manifest.ts";
+import { ConfigError } from "../src/errors.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const temps: string[] = [];
@@ -112,6 +113,24 @@ describe("senko models", () => {
     expect(await modelsCommand(["--offline", "--cache-dir", tempDir(), "--models-dir", dir, "--json"], io)).toBe(0);
     const listed = JSON.parse(io.stdout()) as { id: string; origin: string }[];
     expect(listed.map((m) => [m.id, m.origin])).toEqual(MODEL_IDS.map((id) => [id, "models-dir"]));
+  });
+
+  test("a --models-dir or SENKO_MODELS_DIR that is not a directory is refused in one line, not skipped", async () => {
+    const missing = join(tempDir(), "not-there");
+    const io = capture();
+    expect(await modelsCommand(["--offline", "--cache-dir", tempDir(), "--models-dir", missing], io)).toBe(2);
+    expect(io.stderr()).toBe(`senko models: --models-dir ${missing} is not a directory\n`);
+    expect(io.stdout()).toBe("");
+    const before = process.env.SENKO_MODELS_DIR;
+    process.env.SENKO_MODELS_DIR = missing;
+    try {
+      const error = await resolveModel("silero-vad", { offline: true, cacheDir: tempDir() }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toBe(`SENKO_MODELS_DIR ${missing} is not a directory`);
+    } finally {
+      if (before === undefined) delete process.env.SENKO_MODELS_DIR;
+      else process.env.SENKO_MODELS_DIR = before;
+    }
   });
 
   test("with everything cached: downloads nothing and lists what is there", async () => {
