@@ -614,10 +614,10 @@ test "pruneRows keeps the largest entries and drops lower indices first on ties"
     };
     try pruneRows(pool, allocator, &m, 4, 2);
     try testing.expectEqualSlices(f32, &.{
-        0, 0.5, 0.5, 0,
-        0, 0,   0.3, 0.3,
-        -1, -2, 0,   0,
-        4, 3,   0,   0,
+        0,  0.5, 0.5, 0,
+        0,  0,   0.3, 0.3,
+        -1, -2,  0,   0,
+        4,  3,   0,   0,
     }, &m);
 }
 

@@ -209,7 +209,6 @@ pub const Filter = struct {
     }
 };
 
-
 // ---------------------------------------------------------------- tests
 
 const testing = std.testing;
