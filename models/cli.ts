@@ -56,7 +56,8 @@ export async function modelsCommand(argv: string[], io: ModelsCommandIo = STANDA
     io.out(`${USAGE}\n`);
     return 0;
   }
-  const modelsDir = values["models-dir"] ?? process.env.SENKO_MODELS_DIR;
+  // An empty SENKO_MODELS_DIR is unset, as resolveModel reads it.
+  const modelsDir = values["models-dir"] ?? (process.env.SENKO_MODELS_DIR || undefined);
   if (modelsDir !== undefined) {
     try {
       await checkModelsDir(modelsDir, values["models-dir"] === undefined ? "SENKO_MODELS_DIR" : "--models-dir");

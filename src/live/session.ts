@@ -19,7 +19,6 @@ import { StableNames, type LiveTurn } from "./stable-names.ts";
 
 export type { LiveTurn } from "./stable-names.ts";
 
-
 export interface LiveOptions {
   /** rate of the audio pushed, in Hz */
   sampleRate: number;

@@ -38,7 +38,6 @@ export function toCsv(result: DiarizationResult): string {
   return `start,end,speaker\n${result.mergedSegments.map((s) => `${s.start.toFixed(3)},${s.end.toFixed(3)},${s.speaker}\n`).join("")}`;
 }
 
-
 export function toText(result: DiarizationResult): string {
   return result.mergedSegments.map((s) => `${clock(s.start)} - ${clock(s.end)}  ${s.speaker}\n`).join("");
 }
