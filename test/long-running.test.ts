@@ -1,0 +1,87 @@
+/**
+ * The library as a long-running process uses it (a server, the queue worker): Diarizers with different
+ * options side by side give what each gives alone, and file after file holds no more native memory,
+ * threads or descriptors, whether one Diarizer diarizes them all or each file gets a Diarizer closed
+ * after it. Native memory is glibc's count of bytes malloc has handed out (onnxruntime's and libsenko's),
+ * exact enough for a tight bound; RSS is not (glibc keeps freed memory for reuse: bench/many-files.ts).
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { Diarizer, readAudio, type DiarizationResult, type DiarizerOptions } from "senko";
+import { hasMallocCounters, processMemory, type ProcessMemory } from "./helpers/process-memory.ts";
+import { skipWithout } from "./helpers/skip.ts";
+import { wav16 } from "./helpers/wav.ts";
+
+const FIXTURE = join(import.meta.dir, "../../shared/fixtures/ami/dev00.wav");
+/** 15 s of a real meeting as WAV bytes, so every file also goes through the native audio conversion. */
+const clip = wav16((await readAudio(FIXTURE)).samples.subarray(0, 15 * 16_000));
+
+/** What another Diarizer's options must not change: the turns and counts. */
+const turns = (r: DiarizationResult) => ({ merged: r.mergedSegments, raw: r.rawSegments, speakers: r.mergedSpeakersDetected });
+
+/** Three Diarizers whose results on the clip differ (2, 3 and 1 speakers), so a leaked option shows. */
+const OPTIONS: Record<string, DiarizerOptions> = {
+  default: { threads: 2 },
+  three: { numSpeakers: 3, threads: 1, lanes: 1 },
+  vad: { pipeline: "vad-windows", numSpeakers: 1, threads: 2 },
+};
+const diarizers = Object.fromEntries(Object.entries(OPTIONS).map(([name, options]) => [name, new Diarizer(options)]));
+/** Files each Diarizer has diarized: onnxruntime's arenas reach their size over the first two. */
+const filesDone = new Map<Diarizer, number>();
+async function diarize(diarizer: Diarizer): Promise<DiarizationResult> {
+  const result = await diarizer.diarize(clip);
+  filesDone.set(diarizer, (filesDone.get(diarizer) ?? 0) + 1);
+  return result;
+}
+
+afterAll(() => Promise.all(Object.values(diarizers).map((d) => d.close())));
+
+test("Diarizers with different pipelines, speaker counts and threads, run at once, give what each gives alone", async () => {
+  const together = await Promise.all(Object.values(diarizers).map(diarize));
+  const alone: DiarizationResult[] = [];
+  for (const d of Object.values(diarizers)) alone.push(await diarize(d));
+  expect(together.map(turns)).toEqual(alone.map(turns));
+  expect(alone.map((r) => r.mergedSpeakersDetected)).toEqual([2, 3, 1]);
+  expect(alone.map((r) => r.pipeline)).toEqual(["overlap-aware", "overlap-aware", "vad-windows"]);
+}, 120_000);
+
+/** Native memory (MiB) that may come and go between two counts without anything being held. */
+const MALLOC_SLACK_MIB = 0.5;
+
+function expectNothingHeld(before: ProcessMemory, after: ProcessMemory): void {
+  // The smallest leak worth catching: the fbank of one 15 s file is 0.46 MiB (onnxruntime sessions left to the
+  // garbage collector leave 2.5 MiB per Diarizer; worker lanes left running, 70 MiB).
+  expect(after.mallocMiB - before.mallocMiB).toBeLessThan(MALLOC_SLACK_MIB);
+  expect(after.threads).toBeLessThanOrEqual(before.threads);
+  expect(after.fds).toBeLessThanOrEqual(before.fds);
+}
+
+/** The process's memory once terminated threads (worker lanes, native pools) have gone, up to 5 s. */
+async function settled(before: ProcessMemory): Promise<ProcessMemory> {
+  for (let waited = 0; ; waited += 50) {
+    const now = processMemory();
+    if (now.threads <= before.threads || waited >= 5000) return now;
+    await Bun.sleep(50);
+  }
+}
+
+describe.skipIf(skipWithout("long-running.test.ts", { "glibc's malloc counters (x86-64 Linux)": hasMallocCounters }))("many files in one process", () => {
+  test("each Diarizer diarizes file after file without holding more", async () => {
+    for (const d of Object.values(diarizers)) while ((filesDone.get(d) ?? 0) < 2) await diarize(d);
+    const before = processMemory();
+    for (let i = 0; i < 3; i++) for (const d of Object.values(diarizers)) await diarize(d);
+    expectNothingHeld(before, processMemory());
+  }, 120_000);
+
+  test("a Diarizer per file, closed after it, leaves nothing behind", async () => {
+    const once = async () => {
+      const diarizer = new Diarizer({ threads: 2 });
+      await diarizer.diarize(clip);
+      await diarizer.close();
+    };
+    await once();
+    const before = processMemory();
+    for (let i = 0; i < 2; i++) await once();
+    expectNothingHeld(before, await settled(before));
+  }, 120_000);
+});
