@@ -4,7 +4,7 @@
  * then every clustering variant runs on them with the pipeline's own reconstruction, and prints the speaker
  * count and DER (merged segments, collar 0.25) per file and pooled per set.
  *   bun run bench/overlap-clustering.ts [--sets many,default,simulated,ami] [--variants size-only,default,no-ratio,ratio-1.25,ratio-5,no-borrow]
- *                                       [--seeds 1,2] [--step <s>] [--threads 2]
+ *                                       [--seeds 1,2] [--step <s>] [--center <s>] [--threads 2]
  * Sets: default = bench:accuracy:sim's 1-20 min x 1-8 speakers, many = its 10/20/40 speakers x 3 turns,
  * long = its 60-min files, 180 = its 180-min files, simulated = bench:accuracy's simulated set, ami = the 11 AMI fixtures.
  * --seeds draws the default, many, long and 180 sets with each of these simulator seeds (default 1).
@@ -33,6 +33,7 @@ const { values } = parseArgs({
     variants: { type: "string", default: "size-only,default" },
     seeds: { type: "string", default: "1" },
     step: { type: "string" },
+    center: { type: "string" },
     threads: { type: "string", default: "2" },
   },
 });
@@ -116,29 +117,37 @@ function inputs(set: string): Input[] {
 const CACHE = join(homedir(), ".cache", "senko", "overlap-embeddings");
 const models = { threads: Number(values.threads) };
 const stepSec = values.step === undefined ? undefined : Number(values.step);
-const { stepFrames, centerFrames } = windowFrames({ stepSec });
+const centerSec = values.center === undefined ? undefined : Number(values.center);
+const { stepFrames, centerFrames } = windowFrames({ stepSec, centerSec });
+const defaultCenter = centerFrames === windowFrames({ stepSec }).centerFrames;
+
+function readCache(path: string): { seg: LocalSegmentation; emb: LocalEmbeddings } {
+  const j = JSON.parse(readFileSync(path, "utf8"));
+  const seg: LocalSegmentation = { ...j.seg, activity: Uint8Array.from(j.seg.activity) };
+  const emb = {
+    ...j.emb,
+    window: Uint32Array.from(j.emb.window),
+    speaker: Uint8Array.from(j.emb.speaker),
+    cleanFrames: Uint32Array.from(j.emb.cleanFrames),
+    data: Float32Array.from(j.emb.data),
+    indices: new Uint32Array(0),
+    offsets: new Uint32Array(0),
+    lengths: new Uint32Array(0),
+  } as LocalEmbeddings;
+  return { seg, emb };
+}
 
 async function prepared(input: Input): Promise<{ seg: LocalSegmentation; emb: LocalEmbeddings }> {
   const samples = await input.samples();
   // Keyed by the audio itself, so a changed simulator never serves another file's embeddings.
   const audio = new Bun.CryptoHasher("sha256").update(samples).digest("hex").slice(0, 12);
-  const path = join(CACHE, `${input.name}-${audio}-step${stepFrames}.json`);
-  if (existsSync(path)) {
-    const j = JSON.parse(readFileSync(path, "utf8"));
-    const seg: LocalSegmentation = { ...j.seg, activity: Uint8Array.from(j.seg.activity) };
-    const emb = {
-      ...j.emb,
-      window: Uint32Array.from(j.emb.window),
-      speaker: Uint8Array.from(j.emb.speaker),
-      cleanFrames: Uint32Array.from(j.emb.cleanFrames),
-      data: Float32Array.from(j.emb.data),
-      indices: new Uint32Array(0),
-      offsets: new Uint32Array(0),
-      lengths: new Uint32Array(0),
-    } as LocalEmbeddings;
-    return { seg, emb };
-  }
-  const seg = await localSegmentation(samples, [(chunks) => segmentationScoresBatch(chunks, models)], { stepFrames });
+  const base = join(CACHE, `${input.name}-${audio}-step${stepFrames}`);
+  const path = defaultCenter ? `${base}.json` : `${base}-center${centerFrames}.json`;
+  if (existsSync(path)) return readCache(path);
+  // Segmentation does not depend on the embedded centre: reuse the default centre's when cached.
+  const seg = !defaultCenter && existsSync(`${base}.json`)
+    ? readCache(`${base}.json`).seg
+    : await localSegmentation(samples, [(chunks) => segmentationScoresBatch(chunks, models)], { stepFrames });
   const fbank = extractFbankSync(samples, [{ start: 0, end: samples.length / 16000 }], { meanNormalize: false });
   const emb = await embedLocalSpeakers(fbank.data, planEmbeddings(seg, fbank.frameCounts[0] ?? 0, { centerFrames }), [(f, b, t) => embedBatch(f, b, t, models)]);
   fbank.free();
@@ -156,7 +165,7 @@ async function prepared(input: Input): Promise<{ seg: LocalSegmentation; emb: Lo
 
 const variants = values.variants!.split(",");
 for (const v of variants) if (!VARIANTS[v]) throw new Error(`unknown variant ${v} (${Object.keys(VARIANTS).join(", ")})`);
-console.log(`# overlap-aware clustering variants, ${runInfo()}, load ${loadavg()[0]!.toFixed(1)}, step ${stepFrames} frames`);
+console.log(`# overlap-aware clustering variants, ${runInfo()}, load ${loadavg()[0]!.toFixed(1)}, step ${stepFrames} frames, centre ${centerFrames} frames`);
 console.log(`| file [speakers] | ${variants.join(" | ")} |`);
 console.log(`|---|${variants.map(() => "---").join("|")}|`);
 /** Per set and variant, and per variant over every set ("all"): files, exact counts, DER parts, frames counted as speech and those left without a speaker. */
@@ -167,7 +176,7 @@ for (const set of values.sets!.split(",")) {
     const { seg, emb } = await prepared(input);
     const cells: string[] = [];
     for (const v of variants) {
-      const r = await clusteredResult(seg, emb, { stepSec, ...VARIANTS[v] }, identity);
+      const r = await clusteredResult(seg, emb, { stepSec, centerSec, ...VARIANTS[v] }, identity);
       const found = r.speakers.length;
       const der = diarizationErrorRate(input.reference, r.mergedSegments, { collar: 0.25, uem: input.uem });
       cells.push(`${found}, ${(100 * der.der).toFixed(1)}`);

@@ -100,6 +100,19 @@ export class UsageError extends SenkoError {
   override readonly name = "UsageError";
 }
 
+/** The parseArgs table of the flags that decide a file's result: `senko <audio>` and `senko submit` take them alike. */
+export const DIARIZATION_FLAGS = {
+  pipeline: { type: "string" },
+  vad: { type: "string" },
+  "num-speakers": { type: "string" },
+  "min-speakers": { type: "string" },
+  "max-speakers": { type: "string" },
+  "min-cluster-speech": { type: "string" },
+  cluster: { type: "string" },
+  "merge-cosine": { type: "string" },
+  windows: { type: "string" },
+} as const satisfies Record<string, { type: "string" }>;
+
 function parse(argv: string[]) {
   try {
     return parseArgs({
@@ -112,16 +125,8 @@ function parse(argv: string[]) {
         format: { type: "string", short: "f" },
         rttm: { type: "string" },
         transcript: { type: "string" },
-        pipeline: { type: "string" },
-        vad: { type: "string" },
+        ...DIARIZATION_FLAGS,
         device: { type: "string" },
-        "num-speakers": { type: "string" },
-        "min-speakers": { type: "string" },
-        "max-speakers": { type: "string" },
-        "min-cluster-speech": { type: "string" },
-        cluster: { type: "string" },
-        "merge-cosine": { type: "string" },
-        windows: { type: "string" },
         threads: { type: "string" },
         colors: { type: "boolean" },
         live: { type: "boolean" },
@@ -201,12 +206,32 @@ type OptionFlag = keyof typeof OPTION_FLAGS;
  * Flags of options that only another pipeline than `pipeline` reads (the default is overlap-aware): a usage
  * error naming the flags, rather than the Diarizer's ConfigError naming its options.
  */
-export function checkPipelineOptions(pipeline: PipelineName | undefined, values: Partial<Record<OptionFlag, unknown>>): void {
+function checkPipelineOptions(pipeline: PipelineName | undefined, values: Partial<Record<OptionFlag, unknown>>): void {
   const flags = Object.keys(OPTION_FLAGS) as OptionFlag[];
   const given = Object.fromEntries(flags.map((flag) => [OPTION_FLAGS[flag], values[flag]]));
   const spell = (key: string) => `--${flags.find((flag) => OPTION_FLAGS[flag] === key)}`;
   const foreign = foreignOptionsMessage(pipeline ?? DEFAULT_PIPELINE, given, { spell, choose: (owner) => `add --pipeline ${owner}` });
   if (foreign !== undefined) throw new UsageError(foreign);
+}
+
+/**
+ * The Diarizer options of DIARIZATION_FLAGS, each value checked (a UsageError naming the flag), and flags of a
+ * pipeline other than the chosen one refused.
+ */
+export function diarizationOptions(values: Partial<Record<keyof typeof DIARIZATION_FLAGS, string>>) {
+  const options = {
+    pipeline: oneOf("pipeline", values.pipeline, pipelineNames()),
+    vad: oneOf("vad", values.vad, ["silero", "pyannote", "auto"] as const),
+    numSpeakers: wholeNumber("num-speakers", values["num-speakers"], 1),
+    minSpeakers: wholeNumber("min-speakers", values["min-speakers"], 1),
+    maxSpeakers: wholeNumber("max-speakers", values["max-speakers"], 1),
+    minClusterSpeechSec: secondsOrOff("min-cluster-speech", values["min-cluster-speech"]),
+    clusterMethod: oneOf("cluster", values.cluster, CLUSTER_METHODS),
+    mergeCosine: fraction("merge-cosine", values["merge-cosine"]),
+    windows: oneOf("windows", values.windows, Object.keys(WINDOWS) as WindowsChoice[]),
+  } satisfies DiarizerOptions;
+  checkPipelineOptions(options.pipeline, values);
+  return options;
 }
 
 /** Positional arguments to input paths: existing paths as given, patterns expanded (sorted), - kept. */
@@ -381,19 +406,10 @@ export async function main(argv: string[]): Promise<number> {
     if (positionals.length === 0) throw new UsageError("no input file given (see --help)");
     const quiet = values.quiet ?? false;
     const options = {
-      pipeline: oneOf("pipeline", values.pipeline, pipelineNames()),
-      vad: oneOf("vad", values.vad, ["silero", "pyannote", "auto"] as const),
+      ...diarizationOptions(values),
       device: oneOf("device", values.device, DEVICES),
-      numSpeakers: wholeNumber("num-speakers", values["num-speakers"], 1),
-      minSpeakers: wholeNumber("min-speakers", values["min-speakers"], 1),
-      maxSpeakers: wholeNumber("max-speakers", values["max-speakers"], 1),
-      minClusterSpeechSec: secondsOrOff("min-cluster-speech", values["min-cluster-speech"]),
-      clusterMethod: oneOf("cluster", values.cluster, CLUSTER_METHODS),
-      mergeCosine: fraction("merge-cosine", values["merge-cosine"]),
-      windows: oneOf("windows", values.windows, Object.keys(WINDOWS) as WindowsChoice[]),
       threads: wholeNumber("threads", values.threads, 0),
     };
-    checkPipelineOptions(options.pipeline, values);
     const { inputs, formats, out, outDir, rttm } = plan(values, expandInputs(positionals));
     if (values.transcript !== undefined && inputs.length > 1) throw new UsageError(`--transcript is the transcript of one recording, but there are ${inputs.length} inputs`);
     if (values.live) {

@@ -12,7 +12,8 @@ import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { Queue } from "bullmq";
 import { readAudio } from "../src/audio/index.ts";
-import { hashFile, jobId, type JobData, type JobProgress, type JobResult } from "../src/queue/jobs.ts";
+import { simulateConversation, writeConversation } from "../bench/simulate.ts";
+import { hashFile, JOB_OPTIONS, jobId, type JobData, type JobProgress, type JobResult } from "../src/queue/jobs.ts";
 import { Diarizer, queueStatus, startWorker, submitFiles, toRttm, type WorkerEvent } from "../src/index.ts";
 import { Logged } from "./helpers/logged-process.ts";
 import { redisServerPath, startRedis, type RedisServer } from "./helpers/redis.ts";
@@ -247,6 +248,49 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
     expect(again.map((s) => s.state).sort()).toEqual(["done", "waiting"]);
   }, 120_000);
 
+  test("submit takes senko <audio>'s diarization options: each job's result is the local CLI's with the same options", async () => {
+    const queue = "senko-options-test";
+    const out = join(dir, "options-out");
+    // Five simulated voices (LibriSpeech), two turns each: here --min-cluster-speech off gives another count than the default.
+    const { wav: panel } = writeConversation(await simulateConversation({ speakers: 5, turnsPerSpeaker: 2, seed: 1 }), join(dir, "panel"));
+    const runs = [
+      { file: good[0]!, flags: ["--pipeline", "vad-windows", "--cluster", "auto", "--merge-cosine", "0.7", "--windows", "accurate"] },
+      { file: panel, flags: ["--min-cluster-speech", "off"] },
+    ];
+    // The local CLI's results, computed alongside.
+    const references = runs.map(({ file, flags }, i) =>
+      Bun.spawn(senko([file, "--out-dir", join(dir, `options-ref${i}`), "--format", "json", "--threads", THREADS, "-q", ...flags]), { cwd: root, stdout: "ignore", stderr: "pipe" }),
+    );
+    for (const { file, flags } of runs) {
+      const submitted = runCli(["submit", "--redis", redis.url, "--queue", queue, file, "--out-dir", out, "-q", ...flags]);
+      expect([submitted.code, submitted.stderr]).toEqual([0, ""]);
+    }
+    // Off is Infinity in TypeScript, which JSON cannot carry: the job holds "off", so this is the CLI's job again.
+    const [same] = await submitFiles([panel], { redis: redis.url, queue, outDir: out, options: { minClusterSpeechSec: Infinity } });
+    expect(same!.state).toBe("waiting");
+    // A job whose Infinity another producer wrote as JSON's null: failed at once with what is wrong, not retried.
+    const nulled: JobData = { file: good[1]!, sha256: await hashFile(good[1]!), outDir: out, name: "nulled", formats: ["json"], options: { minClusterSpeechSec: null as unknown as number } };
+    const raw = new Queue<JobData, JobResult>(queue, { connection: { url: redis.url } });
+    await raw.add("diarize", nulled, { ...JOB_OPTIONS, jobId: jobId(nulled) });
+    await raw.close();
+
+    const events: WorkerEvent[] = [];
+    const worker = await startWorker({ redis: redis.url, queue, name: "options", threads: Number(THREADS), onEvent: (e) => events.push(e) });
+    for (let polls = 0; events.filter((e) => e.kind === "done" || e.kind === "failed").length < 3; polls++) {
+      expect(polls).toBeLessThan(3000);
+      await Bun.sleep(20);
+    }
+    await worker.close();
+    expect(events.filter((e) => e.kind === "failed")).toEqual([
+      { kind: "failed", jobId: jobId(nulled), file: good[1]!, message: 'the job\'s minClusterSpeechSec must be a number of seconds or "off", got null', willRetry: false },
+    ]);
+    for (const [i, { file }] of runs.entries()) {
+      expect(await references[i]!.exited).toBe(0);
+      const name = `${basename(file, ".wav")}.json`;
+      expect(withoutTimings(readFileSync(join(out, name), "utf8"))).toEqual(withoutTimings(readFileSync(join(dir, `options-ref${i}`, name), "utf8")));
+    }
+  }, 120_000);
+
   test("an output directory the worker cannot make fails its job at once, before any work, with the CLI's message", async () => {
     writeFileSync(join(dir, "plain-file"), "not a directory");
     const queue = "senko-outdir-test";
@@ -270,6 +314,16 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
     // Refused before Redis is asked: --vad does nothing for the default pipeline.
     const foreign = runCli(["submit", "--redis", "redis://127.0.0.1:1", good[0]!, "--out-dir", dir, "--vad", "silero"]);
     expect([foreign.code, foreign.stderr]).toEqual([2, "senko: --vad applies to the vad-windows pipeline only: add --pipeline vad-windows\n"]);
+    // senko <audio>'s diarization options, checked as it checks them, before Redis is asked.
+    const invalid = [
+      [["--pipeline", "vad-windows", "--merge-cosine", "1.5"], '--merge-cosine takes a number in (0, 1], got "1.5"'],
+      [["--min-cluster-speech", "never"], '--min-cluster-speech takes a number of seconds above 0 or "off", got "never"'],
+      [["--windows", "accurate"], "--windows applies to the vad-windows pipeline only: add --pipeline vad-windows"],
+    ] as const;
+    for (const [flags, message] of invalid) {
+      const refused = runCli(["submit", "--redis", "redis://127.0.0.1:1", good[0]!, "--out-dir", dir, ...flags]);
+      expect([refused.code, refused.stderr]).toEqual([2, `senko: ${message}\n`]);
+    }
     // An option of another subcommand would be ignored (a job's options come from submit): refused.
     const misplaced = runCli(["status", "--redis", "redis://127.0.0.1:1", "--num-speakers", "2", "--threads", "1"]);
     expect([misplaced.code, misplaced.stderr]).toEqual([2, "senko: senko status does not take --num-speakers, --threads (see senko status --help)\n"]);

@@ -1,10 +1,9 @@
 /** @module The `senko submit | worker | status` subcommands: the job queue from the command line. */
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
-import { argumentError, checkPipelineOptions, describe, expandInputs, FORMATS, isUserError, oneOf, UsageError, wholeNumber } from "../cli.ts";
+import { argumentError, describe, DIARIZATION_FLAGS, diarizationOptions, expandInputs, FORMATS, isUserError, oneOf, UsageError, wholeNumber } from "../cli.ts";
 import { DEVICES } from "../models/execution-provider.ts";
 import type { OutputFormat } from "../output/writers.ts";
-import { pipelineNames } from "../pipeline/registry.ts";
 import { VERSION } from "../version.ts";
 import { expandS3Glob, isS3Url, s3Client } from "./s3.ts";
 import { formatStatus, queueStatus } from "./status.ts";
@@ -28,8 +27,10 @@ submit: one job per file. Workers must read the files and the output directory a
   submitting the same file again with the same options adds nothing.
   --out-dir <dir>        results as <dir>/<input name>.<format's extension> (required; s3://bucket/prefix too)
   --format <f[,f...]>    ${FORMATS.join(" | ")} (default json)
-  --pipeline <p>, --num-speakers <n>, --min-speakers <n>, --max-speakers <n>, --vad <v>, --colors
-                         as for senko <audio>
+  --pipeline <p>, --num-speakers <n>, --min-speakers <n>, --max-speakers <n>, --min-cluster-speech <s|off>,
+  --cluster <method>, --merge-cosine <x>, --windows <w>, --vad <v>, --colors
+                         as for senko <audio> (see senko --help): a job gives what senko <audio> gives
+                         with the same options (device and threads are the worker's)
   --retry-failed         put jobs of these files that failed before back in the queue
 worker: takes jobs until SIGTERM or Ctrl-C, which let the running jobs finish (a second one stops at once).
   --concurrency <n>      jobs at once, each with its own models (default 1)
@@ -52,7 +53,7 @@ Redis must keep its data (maxmemory-policy noeviction; AOF or RDB snapshots to s
 /** The options every subcommand takes, and those of each: one given to another subcommand would be ignored, so it is refused. */
 const COMMON_OPTIONS: readonly string[] = ["redis", "queue", "quiet", "help"];
 const COMMAND_OPTIONS: Record<QueueCommand, readonly string[]> = {
-  submit: ["out-dir", "format", "num-speakers", "min-speakers", "max-speakers", "vad", "pipeline", "colors", "retry-failed"],
+  submit: ["out-dir", "format", ...Object.keys(DIARIZATION_FLAGS), "colors", "retry-failed"],
   worker: ["concurrency", "threads", "device", "lock-timeout", "name"],
   status: ["json", "limit"],
 };
@@ -95,11 +96,7 @@ function parse(argv: string[]) {
         queue: { type: "string" },
         "out-dir": { type: "string" },
         format: { type: "string", short: "f" },
-        "num-speakers": { type: "string" },
-        "min-speakers": { type: "string" },
-        "max-speakers": { type: "string" },
-        vad: { type: "string" },
-        pipeline: { type: "string" },
+        ...DIARIZATION_FLAGS,
         colors: { type: "boolean" },
         "retry-failed": { type: "boolean" },
         concurrency: { type: "string" },
@@ -127,21 +124,14 @@ async function submit(values: Values, positionals: string[], quiet: boolean): Pr
   if (outDir === undefined) throw new UsageError("senko submit needs --out-dir <dir> (as the workers see it)");
   const formats = values.format?.split(",").map((f) => oneOf("format", f.trim(), FORMATS)!) as OutputFormat[] | undefined;
   if (formats && new Set(formats).size !== formats.length) throw new UsageError(`--format lists a format twice: ${values.format}`);
-  checkPipelineOptions(oneOf("pipeline", values.pipeline, pipelineNames()), values);
+  const options = { ...diarizationOptions(values), colors: values.colors };
   const submissions = await submitFiles(await expandAll(positionals), {
     redis: values.redis!,
     queue: values.queue,
     outDir,
     formats,
     retryFailed: values["retry-failed"] ?? false,
-    options: {
-      pipeline: oneOf("pipeline", values.pipeline, pipelineNames()),
-      vad: oneOf("vad", values.vad, ["silero", "pyannote", "auto"] as const),
-      numSpeakers: wholeNumber("num-speakers", values["num-speakers"], 1),
-      minSpeakers: wholeNumber("min-speakers", values["min-speakers"], 1),
-      maxSpeakers: wholeNumber("max-speakers", values["max-speakers"], 1),
-      colors: values.colors,
-    },
+    options,
   });
   for (const s of submissions) {
     if (s.state === "error") process.stderr.write(`senko: ${s.message}\n`);

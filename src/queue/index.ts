@@ -6,7 +6,7 @@ import type { QueueStatus, StatusOptions } from "./status.ts";
 import type { SubmitOptions, Submission } from "./submit.ts";
 import type { QueueWorker, WorkerOptions } from "./worker.ts";
 
-export type { JobData, JobDiarizationOptions, JobProgress, JobResult } from "./jobs.ts";
+export type { JobData, JobDiarizationOptions, JobOptionsData, JobProgress, JobResult } from "./jobs.ts";
 export type { QueueStatus, StatusOptions } from "./status.ts";
 export type { SubmitOptions, Submission } from "./submit.ts";
 export type { QueueWorker, WorkerEvent, WorkerOptions } from "./worker.ts";

@@ -1,11 +1,34 @@
 /** @module What a queued diarization job holds and returns, and how its id is made. */
 import type { JobsOptions } from "bullmq";
 import type { DiarizerOptions } from "../diarizer.ts";
+import { ConfigError } from "../errors.ts";
 import type { OutputFormat } from "../output/writers.ts";
 import type { S3Identity } from "./s3.ts";
 
-/** The options of a job that change its result; the worker's machine decides device and threads. */
-export type JobDiarizationOptions = Pick<DiarizerOptions, "pipeline" | "vad" | "numSpeakers" | "minSpeakers" | "maxSpeakers" | "colors">;
+/** The options of a job that change its result (those of `senko <audio>`); the worker's machine decides device and threads. */
+export type JobDiarizationOptions = Pick<
+  DiarizerOptions,
+  "pipeline" | "vad" | "numSpeakers" | "minSpeakers" | "maxSpeakers" | "minClusterSpeechSec" | "clusterMethod" | "mergeCosine" | "windows" | "colors"
+>;
+
+/**
+ * JobDiarizationOptions as a job carries them in JSON, which writes Infinity as null: minClusterSpeechSec off
+ * (Infinity) is "off", as on the command line.
+ */
+export type JobOptionsData = Omit<JobDiarizationOptions, "minClusterSpeechSec"> & { minClusterSpeechSec?: number | "off" };
+
+export function encodeJobOptions(options: JobDiarizationOptions): JobOptionsData {
+  return options.minClusterSpeechSec === Infinity ? { ...options, minClusterSpeechSec: "off" } : (options as JobOptionsData);
+}
+
+/** A job's options for its Diarizer; a ConfigError (the job fails, not retried) for a value no encoding gives. */
+export function decodeJobOptions(data: JobOptionsData): JobDiarizationOptions {
+  const speech: unknown = data.minClusterSpeechSec;
+  if (speech === "off") return { ...data, minClusterSpeechSec: Infinity };
+  // A number is the Diarizer's to check, like every other option.
+  if (speech === undefined || typeof speech === "number") return data as JobDiarizationOptions;
+  throw new ConfigError(`the job's minClusterSpeechSec must be a number of seconds or "off", got ${JSON.stringify(speech)}`);
+}
 
 export interface JobData {
   /** absolute path every worker can read (a shared file system mounted at the same place), or an s3:// URL */
@@ -19,7 +42,7 @@ export interface JobData {
   /** base name of the result files (the input's name without extension) */
   name: string;
   formats: OutputFormat[];
-  options: JobDiarizationOptions;
+  options: JobOptionsData;
 }
 
 export interface JobResult {

@@ -4,7 +4,7 @@ import { probeAudio } from "../audio/index.ts";
 import { ConfigError, SenkoError } from "../errors.ts";
 import { rttmUri, type OutputFormat } from "../output/writers.ts";
 import { DEFAULT_QUEUE, withQueue } from "./connection.ts";
-import { hashFile, JOB_OPTIONS, jobId, type JobData, type JobDiarizationOptions } from "./jobs.ts";
+import { encodeJobOptions, hashFile, JOB_OPTIONS, jobId, type JobData, type JobDiarizationOptions } from "./jobs.ts";
 import { checkS3Destination, isS3Url, s3Client, statObject, type S3Config } from "./s3.ts";
 
 export interface SubmitOptions {
@@ -71,7 +71,7 @@ export async function submitFiles(files: readonly string[], options: SubmitOptio
         submissions.push({ file: given, state: "error", message });
         continue;
       }
-      const data: JobData = { file, ...content, outDir, name: rttmUri(file), formats, options: options.options ?? {} };
+      const data: JobData = { file, ...content, outDir, name: rttmUri(file), formats, options: encodeJobOptions(options.options ?? {}) };
       const id = jobId(data);
       const state = await queue.getJobState(id);
       if (state === "unknown") {

@@ -16,7 +16,7 @@ import { EMBED_AUDIO_MAX_BYTES } from "../output/html.ts";
 import { checkOutputDir, formatResult, makeOutputDir, OUTPUT_FORMATS, toJson, writeFileAtomic, type FormatContext } from "../output/writers.ts";
 import { DEFAULT_QUEUE, redactUrl, workerConnection } from "./connection.ts";
 import { DiarizeSlot, SlotError } from "./diarize-slot.ts";
-import { hashFile, jobId, type JobData, type JobProgress, type JobResult } from "./jobs.ts";
+import { decodeJobOptions, hashFile, jobId, type JobData, type JobProgress, type JobResult } from "./jobs.ts";
 import { downloadObject, isS3Url, putObject, removeOrphanedDownloads, s3Client, s3Join, type LocalCopy, type S3Config } from "./s3.ts";
 
 export interface WorkerOptions {
@@ -85,8 +85,9 @@ export function startWorker(options: WorkerOptions): QueueWorker {
     let input: LocalCopy | undefined;
     try {
       await checkJob(job);
+      const options = decodeJobOptions(job.data.options);
       input = await localInput(job.data, storage, progress.send);
-      const result = await slot.diarize(input.path, { ...job.data.options, ...machine }, progress.send, job.data.file);
+      const result = await slot.diarize(input.path, { ...options, ...machine }, progress.send, job.data.file);
       await progress.flush();
       const outputs = await writeOutputs(job, result, input.path, storage);
       return { file: job.data.file, outputs, result: JSON.parse(toJson(result, job.data.file)) };
