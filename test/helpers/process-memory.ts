@@ -45,8 +45,27 @@ export interface ProcessMemory {
   /** malloc in use (NaN where glibc is not available) */
   mallocMiB: number;
   heapMiB: number;
+  /**
+   * threads of the process's own name or "Worker": those libsenko, onnxruntime and Bun workers start (an
+   * unnamed thread inherits its creator's name); Bun and JSC name the helpers they start lazily (JITWorker,
+   * HeapHelper, Bun Pool n, ...), which are left out
+   */
   threads: number;
   fds: number;
+}
+
+/** Threads named as the process or "Worker" (see ProcessMemory.threads). */
+function ownThreads(): number {
+  const own = new Set([readFileSync("/proc/self/comm", "utf8").trim(), "Worker"]);
+  let count = 0;
+  for (const task of readdirSync("/proc/self/task")) {
+    try {
+      if (own.has(readFileSync(`/proc/self/task/${task}/comm`, "utf8").trim())) count++;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return count;
 }
 
 /** Collects garbage, then reads the process's memory, threads and descriptors; `trim` also gives glibc's free memory back. */
@@ -55,13 +74,12 @@ export function processMemory(trim = true): ProcessMemory {
   const rssMiB = process.memoryUsage().rss / MiB;
   const mallocMiB = glibc ? mallocInUseMiB() : NaN;
   if (trim) glibc?.malloc_trim(0);
-  const status = readFileSync("/proc/self/status", "utf8");
   return {
     rssMiB,
     trimmedRssMiB: process.memoryUsage().rss / MiB,
     mallocMiB,
     heapMiB: process.memoryUsage().heapUsed / MiB,
-    threads: Number(/^Threads:\s+(\d+)/m.exec(status)?.[1]),
+    threads: ownThreads(),
     fds: readdirSync("/proc/self/fd").length,
   };
 }
