@@ -52,6 +52,21 @@ function withoutTiming(json: Record<string, unknown>): unknown {
   return rest;
 }
 
+/** The stderr of `proc`: `started` resolves once it says it listens, `text` with all of it at the end. */
+function listening(proc: ReturnType<typeof spawn>): { started: Promise<void>; text: Promise<string> } {
+  let said: () => void;
+  const started = new Promise<void>((resolve) => (said = resolve));
+  const text = (async () => {
+    let all = "";
+    for await (const chunk of proc.stderr.pipeThrough(new TextDecoderStream())) {
+      all += chunk;
+      if (all.includes("senko: live: listening")) said();
+    }
+    return all;
+  })();
+  return { started, text };
+}
+
 const turnLine = /^\d\d:\d\d:\d\d\.\d\d - \d\d:\d\d:\d\d\.\d\d {2}SPEAKER_\d\d$/;
 
 describe("senko --live", () => {
@@ -133,6 +148,49 @@ describe("senko --live", () => {
       expect(withoutTiming(json)).toEqual(await batchJson(samples.subarray(0, read)));
     },
     90_000,
+  );
+
+  test(
+    "a file being recorded ends by itself once its header declares the end the file has reached",
+    async () => {
+      const seconds = 12;
+      const bytes = new Uint8Array(samples.buffer, 0, seconds * 64000);
+      const header = (dataBytes: number) => {
+        const h = wavFloat(new Float32Array(0));
+        const view = new DataView(h.buffer);
+        view.setUint32(4, 36 + dataBytes, true);
+        view.setUint32(40, dataBytes, true);
+        return h;
+      };
+      // Two recorders: one fills in the sizes when it stops (arecord, ffmpeg, sox to a file), one after
+      // every write (Python's wave module), so its header declares an end long before the last.
+      const atEnd = join(dir, "sizes-at-end.wav");
+      const everyWrite = join(dir, "sizes-every-write.wav");
+      writeFileSync(atEnd, header(0));
+      writeFileSync(everyWrite, header(128000));
+      appendFileSync(everyWrite, bytes.subarray(0, 128000));
+      const procs = [spawn(["--live", atEnd, "--out", "at-end.json"]), spawn(["--live", everyWrite, "--out", "every-write.json"])];
+      // Recording goes on once both listen, as it would for a live session started before the end.
+      const stderrs = procs.map((proc) => listening(proc));
+      await Promise.all(stderrs.map((s) => s.started));
+      for (let second = 0; second < seconds; second++) {
+        const chunk = bytes.subarray(second * 64000, (second + 1) * 64000);
+        appendFileSync(atEnd, chunk);
+        if (second >= 2) {
+          appendFileSync(everyWrite, chunk);
+          writeFileSync(everyWrite, header((second + 1) * 64000), { flag: "r+" });
+        }
+        await Bun.sleep(100);
+      }
+      writeFileSync(atEnd, header(bytes.length), { flag: "r+" });
+      const expected = await batchJson(samples.subarray(0, seconds * 16000));
+      for (const [i, out] of ["at-end.json", "every-write.json"].entries()) {
+        expect(await procs[i]!.exited).toBe(0);
+        expect(await stderrs[i]!.text).toContain(`senko: live: ${seconds}.0 s of audio`);
+        expect(withoutTiming(JSON.parse(readFileSync(join(dir, out), "utf8")))).toEqual(expected);
+      }
+    },
+    60_000,
   );
 
   test("usage errors: one line, exit code 2, no output", async () => {
