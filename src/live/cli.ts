@@ -115,6 +115,7 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
       writeFileAtomic(out, formatResult(result, formats[0]!, input));
     }
     if (rttm !== undefined) writeFileAtomic(rttm, toRttm(result, name));
+    for (const warning of result.warnings) err(`senko: warning: ${input}: ${warning}\n`);
     const renamed = Object.entries(session.resultNames).filter(([final, live]) => final !== live);
     err(
       `senko: live: ${result.durationSec.toFixed(1)} s of audio, ${result.mergedSpeakersDetected} speaker(s), ${result.mergedSegments.length} segment(s)` +

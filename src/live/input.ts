@@ -5,7 +5,7 @@
  * the end a WAV header declares, or when `stop` is aborted (Ctrl-C).
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import type { SampleEncoding } from "../audio/wav.ts";
+import { isWav, type SampleEncoding } from "../audio/wav.ts";
 import { AudioFormatError } from "../errors.ts";
 import { parseWavStreamHeader } from "./wav-stream.ts";
 
@@ -136,6 +136,8 @@ export async function* pcmData(chunks: AsyncIterable<Uint8Array>, name: string, 
   let head = new Uint8Array(0);
   let seen = false;
   for await (const chunk of chunks) {
+    // Raw PCM that opens with a WAV header would play the header as samples: it is a WAV stream.
+    if (raw && !seen && isWav(chunk)) throw new AudioFormatError(`${name}: a WAV stream, not raw PCM: leave out --raw-rate, --raw-format and --raw-channels`, name);
     seen = true;
     let data = chunk;
     if (!layout) {
