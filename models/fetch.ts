@@ -11,6 +11,7 @@ import { homedir, tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { ConfigError, ModelLoadError } from "../src/errors.ts";
+import { removeIfInterrupted } from "../src/interrupt.ts";
 import {
   acceptedFiles,
   describeSource,
@@ -184,6 +185,8 @@ async function fetchInto(
   const part = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.part`;
   const ctx: FetchContext = { workDir, ...options };
   const log = ctx.log;
+  // Ctrl-C in `senko models` or a first run leaves no partial download in the cache (see src/interrupt.ts).
+  const forget = removeIfInterrupted(part, workDir);
   try {
     await fetchSource(source, part, ctx);
     const bytes = (await stat(part)).size;
@@ -212,6 +215,7 @@ async function fetchInto(
   } finally {
     await rm(part, { force: true });
     await rm(workDir, { recursive: true, force: true });
+    forget();
   }
 }
 

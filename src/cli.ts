@@ -9,6 +9,7 @@ import { DEVICES } from "./models/execution-provider.ts";
 import { AudioFormatError, ConfigError, OutputError, SenkoError, TranscriptFormatError } from "./errors.ts";
 import { ProgressBar } from "./output/progress.ts";
 import { DEFAULT_PIPELINE, foreignOptionsMessage, PIPELINES, pipelineNames, type PipelineName } from "./pipeline/registry.ts";
+import { endOnSignal, interruption } from "./interrupt.ts";
 import { LIVE_HELP, liveCommand } from "./live/cli.ts";
 import { WINDOWS, type WindowsChoice } from "./pipeline/subsegment.ts";
 import { checkWritable, formatResult, makeOutputDir, OUTPUT_FORMATS, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "./output/writers.ts";
@@ -25,8 +26,8 @@ usage: senko <audio...> [options]        (from a checkout: bun run diarize.ts <a
 
 Inputs are WAV files (any PCM/float encoding, rate and channel count), anything ffmpeg reads
 (mp3, m4a, flac, ogg, opus, video...), glob patterns ("calls/*.wav", quoted), or - for stdin.
-All inputs are checked before the models load; then they are diarized one after another with the
-same models.
+All inputs are checked before the models load (a bad one is reported at once and skipped); then the
+others are diarized one after another with the same models.
 
 output:
   --out <file|->         where the result goes (one input only); - is stdout (the default)
@@ -73,7 +74,9 @@ On a terminal a progress bar per stage is drawn on stderr; each input gets a sum
 the turns (unless they go to stdout) and the seconds each stage took.
 Output files are written under a temporary name and renamed, so they are never half-written.
 If an input fails, it gets no output, the others still run, and the exit code is 2.
-Exit codes: 0 done, 2 bad input or usage (one line on stderr), 1 anything else.
+Ctrl-C or SIGTERM stops at once with one line; finished inputs keep their outputs, the others none.
+Exit codes: 0 done, 2 bad input or usage (one line on stderr), 1 anything else; 130 (Ctrl-C) and 143
+(SIGTERM) as the shell reports a process the signal ended.
 
 examples:
   senko meeting.wav                                  speaker turns as text on stdout
@@ -341,22 +344,48 @@ export function describe(error: unknown): string {
   return `internal error: ${text.split("\n")[0]} (run with SENKO_DEBUG=1 for details)`;
 }
 
+/** How many inputs are probed at once (ffmpeg runs for non-WAV files). */
+const PROBES_AT_ONCE = 4;
+
+/** Each input's problem found by `probeAudio` (undefined: none; stdin is read later), in input order. */
+async function probeInputs(inputs: readonly string[]): Promise<(AudioFormatError | undefined)[]> {
+  const problems: (AudioFormatError | undefined)[] = inputs.map(() => undefined);
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < inputs.length; i = next++) {
+      if (inputs[i] === STDIN) continue;
+      try {
+        await probeAudio(inputs[i]!);
+      } catch (error) {
+        if (!(error instanceof AudioFormatError)) throw error;
+        problems[i] = error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PROBES_AT_ONCE, inputs.length) }, lane));
+  return problems;
+}
+
 /** Runs the CLI; returns the process exit code (0 ok, 2 bad input or usage, 1 anything else). */
 export async function main(argv: string[]): Promise<number> {
   // Subcommands, each in its own module.
-  if (argv[0] === "models") return (await import("../models/cli.ts")).modelsCommand(argv.slice(1));
+  if (argv[0] === "submit" || argv[0] === "worker" || argv[0] === "status") {
+    // Loaded only here: diarizing files does not need BullMQ. Workers handle signals themselves.
+    const { queueMain } = await import("./queue/cli.ts");
+    return queueMain(argv[0], argv.slice(1));
+  }
   const err = (line: string) => process.stderr.write(`senko: ${line}\n`);
   const report = (error: unknown) => {
     err(describe(error));
     if (process.env.SENKO_DEBUG) console.error(error);
   };
-  if (argv[0] === "submit" || argv[0] === "worker" || argv[0] === "status") {
-    // Loaded only here: diarizing files does not need BullMQ.
-    const { queueMain } = await import("./queue/cli.ts");
-    return queueMain(argv[0], argv.slice(1));
-  }
   let failed = false;
+  let done = 0;
+  // Ctrl-C or SIGTERM: one line, and the process ends by the signal (--live handles them itself).
+  let describeInterruption = interruption;
+  const stopOnSignal = endOnSignal((signal) => describeInterruption(signal));
   try {
+    if (argv[0] === "models") return await (await import("../models/cli.ts")).modelsCommand(argv.slice(1));
     const { values, positionals } = parse(argv);
     if (values.help) {
       process.stdout.write(HELP);
@@ -392,30 +421,30 @@ export async function main(argv: string[]): Promise<number> {
       }
       if (outDir !== undefined) makeOutputDir(outDir);
       const live = { input: inputs[0]!, options: { ...options, colors: values.colors ?? false }, raw, formats, out, outDir, rttm, quiet };
-      return await liveCommand({ ...live, usage: (message) => new UsageError(message) });
+      const running = liveCommand({ ...live, usage: (message) => new UsageError(message) });
+      // Its own signal handling is on by now (set before its first await): Ctrl-C ends the stream there.
+      stopOnSignal();
+      return await running;
     }
     if ([values["raw-rate"], values["raw-format"], values["raw-channels"]].some((v) => v !== undefined)) throw new UsageError("--raw-rate, --raw-format and --raw-channels go with --live");
     const transcript = values.transcript === undefined ? undefined : readTranscript(values.transcript);
 
-    // Every input is checked before the models load: a bad file late in a list fails at once.
-    let problems = 0;
-    for (const input of inputs) {
-      if (input === STDIN) continue;
-      try {
-        await probeAudio(input);
-      } catch (error) {
-        if (!(error instanceof AudioFormatError)) throw error;
-        report(error);
-        problems++;
-      }
-    }
-    if (problems > 0) return 2;
+    // Every input is checked before the models load: a bad file is reported at once and skipped, the others run.
+    const problems = await probeInputs(inputs);
+    for (const problem of problems) if (problem) report(problem);
+    const readable = inputs.filter((_, i) => problems[i] === undefined);
+    failed = readable.length < inputs.length;
+    if (readable.length === 0) return 2;
     if (outDir !== undefined) makeOutputDir(outDir);
 
     const bar = !quiet && process.stderr.isTTY ? new ProgressBar({ write: (s) => process.stderr.write(s), columns: process.stderr.columns }) : undefined;
+    describeInterruption = (signal) => {
+      bar?.done();
+      return `${interruption(signal)}${readable.length > 1 ? `: ${done} of ${readable.length} inputs done` : ""}`;
+    };
     const diarizer = new Diarizer({ ...options, colors: values.colors ?? false, quiet, onProgress: bar && ((p) => bar.update(p)) });
-    for (const [index, input] of inputs.entries()) {
-      bar?.start(inputs.length > 1 ? `[${index + 1}/${inputs.length}] ${input}` : input);
+    for (const [index, input] of readable.entries()) {
+      bar?.start(readable.length > 1 ? `[${index + 1}/${readable.length}] ${input}` : input);
       let result: DiarizationResult;
       let bytes: Uint8Array | undefined;
       try {
@@ -448,10 +477,13 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(inputs.length > 1 && formats[0] === "text" ? `# ${input}\n${text}` : text);
       }
       if (rttm !== undefined) writeFileAtomic(rttm, toRttm(result, name));
+      done++;
     }
   } catch (error) {
     report(error);
     return isUserError(error) ? 2 : 1;
+  } finally {
+    stopOnSignal();
   }
   return failed ? 2 : 0;
 }

@@ -357,7 +357,7 @@ describe("readAudio: inputs", () => {
     expect(wrong.message).toContain("audio input must be a file path, a Uint8Array of file bytes, a Float32Array with { sampleRate }");
   });
 
-  test("probeAudio checks a file from its header without decoding it", async () => {
+  test("probeAudio checks a WAV from its header without decoding it", async () => {
     const { wav } = simpleWav(signal(4410, 2), "s16", 44100);
     const good = await probeAudio(writeTemp("probe.wav", wav));
     expect(good).toMatchObject({ decoder: "wav", warnings: [] });
@@ -370,7 +370,6 @@ describe("readAudio: inputs", () => {
     expect((await formatError(() => probeAudio(cut))).message).toStartWith(`${cut}: truncated WAV data`);
     const mp3 = writeTemp("probe.mp3", new TextEncoder().encode("ID3 not really"));
     expect((await formatError(() => probeAudio(mp3, { ffmpeg: false }))).message).toContain("needs ffmpeg, which was not found on the PATH");
-    if (ffmpegPath) expect(await probeAudio(mp3)).toEqual({ name: mp3, decoder: "ffmpeg", durationSec: undefined, warnings: [] });
     expect((await formatError(() => probeAudio(join(dir, "nope.wav")))).message).toEndWith("nope.wav: file not found");
   });
 
@@ -588,6 +587,20 @@ describe("readAudio: ffmpeg for other formats", () => {
     // The same bytes piped through stdin.
     const fromBytes = await readAudio(await Bun.file(flac).bytes(), { name: "piped.flac" });
     expectClose(fromBytes.samples, Array.from(ours.samples), 0);
+  });
+
+  test.skipIf(skip)("probeAudio has ffmpeg open a non-WAV file and decode its first second: what it cannot is refused as readAudio would", async () => {
+    const flac = await convert(simpleWav(signal(16000, 1), "s16").wav, "probe.flac", ["-c:a", "flac"]);
+    expect(await probeAudio(flac)).toEqual({ name: flac, decoder: "ffmpeg", durationSec: undefined, warnings: [] });
+    // Random bytes named .mp3 (ffmpeg's mp3 demuxer takes them, then fails), and text.
+    const random = new Uint8Array(50_000).map((_, i) => (i * 2654435761) >>> 24);
+    for (const [name, bytes] of [["random.mp3", random], ["notes.mp3", new TextEncoder().encode("ID3 not really")]] as const) {
+      const path = writeTemp(name, bytes);
+      const probed = await formatError(() => probeAudio(path));
+      expect(probed.message).toStartWith(`${path}: not a WAV file`);
+      expect(probed.message).toContain("ffmpeg could not decode it: ");
+      expect(probed.message).toBe((await formatError(() => readAudio(path))).message);
+    }
   });
 
   test.skipIf(skip)("MP3 at 44.1 kHz stereo: source metadata and a tone of the right length", async () => {

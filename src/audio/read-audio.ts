@@ -7,7 +7,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import type { InContext } from "../compute-context.ts";
 import { AudioFormatError } from "../errors.ts";
 import { convertToMono16k, MAX_OUTPUT_SAMPLES, outputLength, TARGET_RATE, toMono16k } from "./convert.ts";
-import { decodeWithFfmpeg, FFMPEG_INSTALL_HINT, findFfmpeg } from "./ffmpeg.ts";
+import { checkWithFfmpeg, decodeWithFfmpeg, FFMPEG_INSTALL_HINT, findFfmpeg } from "./ffmpeg.ts";
 import { bufferSource, isWav, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, parseWav, type ByteSource } from "./wav.ts";
 
 /** Bytes of a WAV file read per native call: the whole file is never held in memory. */
@@ -234,17 +234,20 @@ export interface AudioProbe {
 }
 
 /**
- * Checks a file without decoding it: that it exists and is a readable regular file, and either a
- * WAV whose header `readAudio` accepts or another format with ffmpeg available. Throws the
- * AudioFormatError `readAudio` would throw for those problems (it cannot see damage inside
- * compressed audio, which only decoding finds). Cheap: reads the chunk headers only.
+ * Checks a file without decoding all of it: that it exists and is a readable regular file, and either a
+ * WAV whose header `readAudio` accepts, or another format that ffmpeg opens and decodes the first second
+ * of. Throws the AudioFormatError `readAudio` would throw for those problems (damage further inside
+ * compressed audio only decoding finds). Cheap: a WAV's chunk headers are read; other files cost one
+ * short ffmpeg run (about 0.1 s).
  */
 export async function probeAudio(path: string, options: ReadAudioOptions = {}): Promise<AudioProbe> {
   const name = options.name ?? path;
   return withAudioFile(path, name, async (file) => {
     const head = file.read(0, 12).slice();
-    const viaFfmpeg = (why: string): AudioProbe => {
-      if (!findFfmpeg(options.ffmpeg)) throw noFfmpeg(name, why);
+    const viaFfmpeg = async (why: string): Promise<AudioProbe> => {
+      const ffmpeg = findFfmpeg(options.ffmpeg);
+      if (!ffmpeg) throw noFfmpeg(name, why);
+      await checkWithFfmpeg(path, name, ffmpeg, why);
       return { name, decoder: "ffmpeg", durationSec: undefined, warnings: [] };
     };
     if (!isWav(head)) return viaFfmpeg(notWavReason(head));

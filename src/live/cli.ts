@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { BYTES_PER_SAMPLE } from "../audio/wav.ts";
 import type { DiarizerOptions } from "../diarizer.ts";
 import { Diarizer } from "../diarizer.ts";
+import { endOnSignal, interruption } from "../interrupt.ts";
 import { formatResult, OUTPUT_FORMATS, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "../output/writers.ts";
 import { fileChunks, pcmData, RAW_FORMATS, stdinChunks, type PcmLayout, type RawFormat } from "./input.ts";
 import type { LiveDiarization } from "./session.ts";
@@ -60,10 +61,14 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
   if (input !== "-" && statSync(input).isDirectory()) throw usage(`${input}: is a directory, not an audio file`);
   const err = (text: string) => quiet || process.stderr.write(text);
 
-  // Ctrl-C (or SIGTERM) ends the stream; a second one ends the process at once.
+  // Ctrl-C (or SIGTERM) ends the stream; a second one ends the process at once, writing nothing.
   const stop = new AbortController();
+  let stopOnSignal = () => {};
   const onSignal = () => {
-    if (stop.signal.aborted) process.exit(130);
+    // Added before this one goes, so that the signals are never left to their default action in between.
+    stopOnSignal = endOnSignal((signal) => `live: ${interruption(signal)} again: no result written`);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     stop.abort();
   };
   process.on("SIGINT", onSignal);
@@ -127,5 +132,6 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    stopOnSignal();
   }
 }

@@ -148,8 +148,10 @@ export function makeOutputDir(dir: string): void {
 }
 
 /**
- * Writes `text` to a temporary name beside `path`, then renames it: readers never see half a file,
- * and a failure leaves no file behind. Throws an OutputError with a one-line message.
+ * Writes `text` to a temporary name beside `path`, syncs it, renames it over `path` and syncs the directory:
+ * readers never see half a file, a failure leaves the previous file (or none) and no temporary one, and a
+ * machine that dies after the call still has the file. Synchronous, so a Ctrl-C handled in JS
+ * (src/interrupt.ts) comes before or after it, never inside. Throws an OutputError with a one-line message.
  */
 export function writeFileAtomic(path: string, text: string): void {
   const tmp = tmpName(path);
@@ -165,5 +167,23 @@ export function writeFileAtomic(path: string, text: string): void {
   } catch (error) {
     rmSync(tmp, { force: true });
     throw outputError(path, error);
+  }
+  syncDirectory(dirname(path));
+}
+
+/** Makes a rename in `dir` durable: a machine that dies later still has the file. */
+function syncDirectory(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(dir, "r");
+  } catch {
+    return; // a directory that cannot be opened for reading (Windows) cannot be synced either
+  }
+  try {
+    fsyncSync(fd);
+  } catch {
+    // some file systems refuse fsync on a directory; the rename itself is done
+  } finally {
+    closeSync(fd);
   }
 }
