@@ -347,15 +347,19 @@ export function describe(error: unknown): string {
 /** How many inputs are probed at once (ffmpeg runs for non-WAV files). */
 const PROBES_AT_ONCE = 4;
 
-/** Each input's problem found by `probeAudio` (undefined: none; stdin is read later), in input order. */
-async function probeInputs(inputs: readonly string[]): Promise<(AudioFormatError | undefined)[]> {
+/**
+ * Each input's problem found by `probeAudio` (undefined: none), in input order, and the bytes of stdin
+ * (read now, so that it is checked with the files: it cannot be read twice).
+ */
+async function probeInputs(inputs: readonly string[]): Promise<{ problems: (AudioFormatError | undefined)[]; stdin: Uint8Array | undefined }> {
   const problems: (AudioFormatError | undefined)[] = inputs.map(() => undefined);
+  let stdin: Uint8Array | undefined;
   let next = 0;
   const lane = async () => {
     for (let i = next++; i < inputs.length; i = next++) {
-      if (inputs[i] === STDIN) continue;
+      const input = inputs[i]!;
       try {
-        await probeAudio(inputs[i]!);
+        await probeAudio(input === STDIN ? (stdin = await readStdin()) : input, { name: input });
       } catch (error) {
         if (!(error instanceof AudioFormatError)) throw error;
         problems[i] = error;
@@ -363,7 +367,7 @@ async function probeInputs(inputs: readonly string[]): Promise<(AudioFormatError
     }
   };
   await Promise.all(Array.from({ length: Math.min(PROBES_AT_ONCE, inputs.length) }, lane));
-  return problems;
+  return { problems, stdin };
 }
 
 /** Runs the CLI; returns the process exit code (0 ok, 2 bad input or usage, 1 anything else). */
@@ -430,7 +434,7 @@ export async function main(argv: string[]): Promise<number> {
     const transcript = values.transcript === undefined ? undefined : readTranscript(values.transcript);
 
     // Every input is checked before the models load: a bad file is reported at once and skipped, the others run.
-    const problems = await probeInputs(inputs);
+    const { problems, stdin } = await probeInputs(inputs);
     for (const problem of problems) if (problem) report(problem);
     const readable = inputs.filter((_, i) => problems[i] === undefined);
     failed = readable.length < inputs.length;
@@ -448,7 +452,7 @@ export async function main(argv: string[]): Promise<number> {
       let result: DiarizationResult;
       let bytes: Uint8Array | undefined;
       try {
-        bytes = input === STDIN ? await readStdin() : undefined;
+        bytes = input === STDIN ? stdin : undefined;
         result = await diarizer.diarize(bytes ?? input, { name: input });
       } catch (error) {
         bar?.done();

@@ -368,6 +368,8 @@ describe("readAudio: inputs", () => {
     expect((await probeAudio(writeTemp("growing.wav", growing))).warnings[0]).toContain("a file still being written");
     const cut = writeTemp("probe-cut.wav", wav.subarray(0, 100));
     expect((await formatError(() => probeAudio(cut))).message).toStartWith(`${cut}: truncated WAV data`);
+    expect(await probeAudio(wav, { name: "-" })).toMatchObject({ name: "-", decoder: "wav", warnings: [] });
+    expect((await formatError(() => probeAudio(wav.subarray(0, 100), { name: "-" }))).message).toStartWith("-: truncated WAV data");
     const mp3 = writeTemp("probe.mp3", new TextEncoder().encode("ID3 not really"));
     expect((await formatError(() => probeAudio(mp3, { ffmpeg: false }))).message).toContain("needs ffmpeg, which was not found on the PATH");
     expect((await formatError(() => probeAudio(join(dir, "nope.wav")))).message).toEndWith("nope.wav: file not found");
@@ -600,7 +602,13 @@ describe("readAudio: ffmpeg for other formats", () => {
       expect(probed.message).toStartWith(`${path}: not a WAV file`);
       expect(probed.message).toContain("ffmpeg could not decode it: ");
       expect(probed.message).toBe((await formatError(() => readAudio(path))).message);
+      // The same bytes as a buffer (stdin), piped to ffmpeg.
+      const piped = await formatError(() => probeAudio(bytes, { name: "-" }));
+      expect(piped.message).toStartWith("-: not a WAV file");
+      expect(piped.message).toBe((await formatError(() => readAudio(bytes, { name: "-" }))).message);
     }
+    expect(await probeAudio(await Bun.file(flac).bytes(), { name: "-" })).toMatchObject({ name: "-", decoder: "ffmpeg" });
+    expect((await formatError(() => probeAudio(new Uint8Array(0), { name: "-" }))).message).toBe("-: is empty (0 bytes)");
   });
 
   test.skipIf(skip)("MP3 at 44.1 kHz stereo: source metadata and a tone of the right length", async () => {

@@ -212,19 +212,22 @@ describe("cli: bad input files", () => {
   });
 
   test.skipIf(skipWithout("cli.test.ts", { "the AMI fixtures (/work/shared/fixtures/ami)": hasFixtures, "ffmpeg (npm run setup installs it)": ffmpeg }))(
-    "bad inputs among good ones (a header cut short, bytes ffmpeg cannot decode): each refused in one line before the models load, the others written, exit 2",
+    "bad inputs among good ones (a header cut short, bytes ffmpeg cannot decode, in a file and on stdin): each refused in one line before the models load, the others written, exit 2",
     async () => {
       mkdirSync(join(dir, "mixed"));
       writeFileSync(join(dir, "mixed", "b-garbage.mp3"), "not an mp3 at all, just text\n".repeat(50));
-      const inputs = [talkA, join("bad", "cut-data.wav"), join("mixed", "b-garbage.mp3"), talkB];
-      const run = await cli([...inputs, "--out-dir", "mixed-out", "--format", "json,rttm"]);
+      const inputs = [talkA, join("bad", "cut-data.wav"), join("mixed", "b-garbage.mp3"), "-", talkB];
+      const random = new Uint8Array(50_000).map((_, i) => (i * 2654435761) >>> 24);
+      const run = await cli([...inputs, "--out-dir", "mixed-out", "--format", "json,rttm"], { stdin: random });
       expect(run.code).toBe(2);
       // The first lines, before anything the models or the first input print: found by the up-front check.
       const lines = run.stderr.split("\n");
       expect(lines[0]).toStartWith("senko: bad/cut-data.wav: truncated WAV data");
       expect(lines[1]).toStartWith("senko: mixed/b-garbage.mp3: not a WAV file");
       expect(lines[1]).toContain("ffmpeg could not decode it");
-      expect(lines.filter((l) => l.startsWith("senko: bad/") || l.startsWith("senko: mixed/"))).toHaveLength(2);
+      expect(lines[2]).toStartWith("senko: -: not a WAV file");
+      expect(lines[2]).toContain("ffmpeg could not decode it");
+      expect(lines.filter((l) => /^senko: (bad\/|mixed\/|-:)/.test(l))).toHaveLength(3);
       expect(run.stderr).not.toMatch(/\n\s+at /);
       // Good inputs keep their (complete) results; the bad ones have none and no temporary files remain.
       expect(filesIn(join(dir, "mixed-out"))).toEqual(["talk-a.json", "talk-a.rttm", "talk-b.json", "talk-b.rttm"]);

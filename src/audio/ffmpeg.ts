@@ -129,16 +129,17 @@ const ffmpegInput = (path: string) => `file:${resolve(path)}`;
 const CHECK_SEC = 1;
 
 /**
- * Fails, with the AudioFormatError `decodeWithFfmpeg` would give, if ffmpeg cannot open the file, finds no
- * audio stream in it, or cannot decode its first second. Costs one short ffmpeg run (about 0.1 s), so a
- * file of random bytes named .mp3 is refused before any model loads rather than when its turn comes.
+ * Fails, with the AudioFormatError `decodeWithFfmpeg` would give, if ffmpeg cannot open the file (a path, or
+ * bytes given on its stdin), finds no audio stream in it, or cannot decode its first second. Costs one short
+ * ffmpeg run (about 0.1 s), so a file of random bytes named .mp3 is refused before any model loads rather
+ * than when its turn comes.
  */
-export async function checkWithFfmpeg(path: string, name: string, ffmpeg: string, why: string): Promise<void> {
-  const input = ffmpegInput(path);
-  const args = [ffmpeg, "-hide_banner", "-nostats", "-nostdin", "-i", input, "-map", "0:a:0", "-t", String(CHECK_SEC), "-f", "null", "-"];
+export async function checkWithFfmpeg(source: { path: string } | { bytes: Uint8Array }, name: string, ffmpeg: string, why: string): Promise<void> {
+  const input = "path" in source ? ffmpegInput(source.path) : "pipe:0";
+  const args = [ffmpeg, "-hide_banner", "-nostats", "-i", input, "-map", "0:a:0", "-t", String(CHECK_SEC), "-f", "null", "-"];
   let proc;
   try {
-    proc = Bun.spawn(args, { stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+    proc = Bun.spawn(args, { stdin: "path" in source ? "ignore" : source.bytes, stdout: "ignore", stderr: "pipe" });
   } catch (cause) {
     throw undecodable(name, why, `running ${ffmpeg} failed (${String(cause)})`, cause);
   }

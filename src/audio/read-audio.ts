@@ -234,28 +234,35 @@ export interface AudioProbe {
 }
 
 /**
- * Checks a file without decoding all of it: that it exists and is a readable regular file, and either a
- * WAV whose header `readAudio` accepts, or another format that ffmpeg opens and decodes the first second
- * of. Throws the AudioFormatError `readAudio` would throw for those problems (damage further inside
- * compressed audio only decoding finds). Cheap: a WAV's chunk headers are read; other files cost one
- * short ffmpeg run (about 0.1 s).
+ * Checks a file (or the bytes of one, e.g. stdin) without decoding all of it: that it exists and is a
+ * readable regular file, and either a WAV whose header `readAudio` accepts, or another format that ffmpeg
+ * opens and decodes the first second of. Throws the AudioFormatError `readAudio` would throw for those
+ * problems (damage further inside compressed audio only decoding finds). Cheap: a WAV's chunk headers are
+ * read; other files cost one short ffmpeg run (about 0.1 s).
  */
-export async function probeAudio(path: string, options: ReadAudioOptions = {}): Promise<AudioProbe> {
-  const name = options.name ?? path;
-  return withAudioFile(path, name, async (file) => {
-    const head = file.read(0, 12).slice();
-    const viaFfmpeg = async (why: string): Promise<AudioProbe> => {
-      const ffmpeg = findFfmpeg(options.ffmpeg);
-      if (!ffmpeg) throw noFfmpeg(name, why);
-      await checkWithFfmpeg(path, name, ffmpeg, why);
-      return { name, decoder: "ffmpeg", durationSec: undefined, warnings: [] };
-    };
-    if (!isWav(head)) return viaFfmpeg(notWavReason(head));
-    const wav = parseWav(file, name);
-    if (!wav.encoding) return viaFfmpeg(unsupportedCodecReason(wav.codec));
-    checkLength(name, outputLength(wav.frameCount, wav.sampleRate));
-    return { name, decoder: "wav", durationSec: wav.frameCount / wav.sampleRate, warnings: wav.warnings };
-  });
+export async function probeAudio(input: string | Uint8Array, options: ReadAudioOptions = {}): Promise<AudioProbe> {
+  if (typeof input === "string") {
+    const name = options.name ?? input;
+    return withAudioFile(input, name, (file) => probeSource(file, { path: input }, name, options));
+  }
+  const name = options.name ?? "<bytes>";
+  if (input.length === 0) throw new AudioFormatError(`${name}: is empty (0 bytes)`, name);
+  return probeSource(bufferSource(input), { bytes: input }, name, options);
+}
+
+async function probeSource(file: ByteSource, source: { path: string } | { bytes: Uint8Array }, name: string, options: ReadAudioOptions): Promise<AudioProbe> {
+  const head = file.read(0, 12).slice();
+  const viaFfmpeg = async (why: string): Promise<AudioProbe> => {
+    const ffmpeg = findFfmpeg(options.ffmpeg);
+    if (!ffmpeg) throw noFfmpeg(name, why);
+    await checkWithFfmpeg(source, name, ffmpeg, why);
+    return { name, decoder: "ffmpeg", durationSec: undefined, warnings: [] };
+  };
+  if (!isWav(head)) return viaFfmpeg(notWavReason(head));
+  const wav = parseWav(file, name);
+  if (!wav.encoding) return viaFfmpeg(unsupportedCodecReason(wav.codec));
+  checkLength(name, outputLength(wav.frameCount, wav.sampleRate));
+  return { name, decoder: "wav", durationSec: wav.frameCount / wav.sampleRate, warnings: wav.warnings };
 }
 
 function fromSamples(raw: RawAudio, options: ReadAudioOptions): AudioData {
