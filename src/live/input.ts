@@ -5,7 +5,7 @@
  * the end a WAV header declares, or when `stop` is aborted (Ctrl-C).
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import type { SampleEncoding } from "../audio/wav.ts";
+import { isWav, type SampleEncoding } from "../audio/wav.ts";
 import { AudioFormatError } from "../errors.ts";
 import { parseWavStreamHeader } from "./wav-stream.ts";
 
@@ -43,10 +43,48 @@ export async function* stdinChunks(stop: AbortSignal): AsyncGenerator<Uint8Array
 }
 
 /**
- * Chunks of a file as it grows: what is there, then what is appended, polled every `pollMs`, until
- * `stop` (a file is never known to be complete unless its WAV header says how long it is).
+ * A WAV file's declared end counts once the file has not grown for this long: a writer may fill in the
+ * sizes as it goes (Python's wave module does after every write), so a size the file has reached is its
+ * end only when no more audio follows.
  */
-export async function* fileChunks(path: string, stop: AbortSignal, pollMs = 200): AsyncGenerator<Uint8Array> {
+const QUIET_MS = 2000;
+
+/** Bytes of a file's head read to find its WAV header, at most (as parseWavStreamHeader allows). */
+const MAX_HEADER_PROBE = 1 << 20;
+
+/**
+ * Reads where the samples of the WAV file open as `fd` end by its header as it is now: undefined while
+ * the header leaves the length open or is not all there (what is not a WAV header is pcmData's to report).
+ */
+function wavDataEnd(fd: number, name: string): () => number | undefined {
+  /** bytes to read: the header's length once known */
+  let probe = 4096;
+  return () => {
+    const head = new Uint8Array(probe);
+    const got = readSync(fd, head, 0, head.length, 0);
+    let header;
+    try {
+      header = parseWavStreamHeader(head.subarray(0, got), name);
+    } catch (error) {
+      if (error instanceof AudioFormatError) return undefined;
+      throw error;
+    }
+    if (!header) {
+      if (got === probe) probe = Math.min(2 * probe, MAX_HEADER_PROBE + 1);
+      return undefined;
+    }
+    probe = header.layout.dataOffset;
+    return header.dataBytes === undefined ? undefined : header.layout.dataOffset + header.dataBytes;
+  };
+}
+
+/**
+ * Chunks of a file as it grows: what is there, then what is appended, polled every `pollMs`, until
+ * `stop` or, for a WAV file (`wav`), until the file has reached the end its header declares and has not
+ * grown for QUIET_MS (a recorder fills in the sizes when it stops; one that leaves them open is followed
+ * until `stop`). Nothing past the declared end is read.
+ */
+export async function* fileChunks(path: string, stop: AbortSignal, wav: boolean, pollMs = 200): AsyncGenerator<Uint8Array> {
   let fd: number;
   try {
     fd = openSync(path, "r");
@@ -57,16 +95,29 @@ export async function* fileChunks(path: string, stop: AbortSignal, pollMs = 200)
   const stopped = aborted(stop);
   try {
     if (fstatSync(fd).isDirectory()) throw new AudioFormatError(`${path}: is a directory, not an audio file`, path);
+    const dataEnd = wav ? wavDataEnd(fd, path) : () => undefined;
     let position = 0;
+    let size = -1;
+    let grewAt = 0;
     for (;;) {
-      const buffer = new Uint8Array(1 << 18);
-      const got = readSync(fd, buffer, 0, buffer.length, position);
-      if (got > 0) {
-        position += got;
-        yield buffer.subarray(0, got);
-        continue;
+      const now = fstatSync(fd).size;
+      if (now < position) throw new AudioFormatError(`${path}: the file shrank while it was read (${position} bytes read, now ${now})`, path);
+      if (now !== size) {
+        size = now;
+        grewAt = performance.now();
       }
-      if (fstatSync(fd).size < position) throw new AudioFormatError(`${path}: the file shrank while it was read (${position} bytes read, now ${fstatSync(fd).size})`, path);
+      const declared = dataEnd();
+      const end = Math.min(size, declared ?? Infinity);
+      if (end > position) {
+        const buffer = new Uint8Array(Math.min(end - position, 1 << 18));
+        const got = readSync(fd, buffer, 0, buffer.length, position);
+        position += got;
+        if (got > 0) {
+          yield buffer.subarray(0, got);
+          continue;
+        }
+      }
+      if (declared !== undefined && position >= declared && performance.now() - grewAt >= QUIET_MS) return;
       if ((await Promise.race([Bun.sleep(pollMs), stopped])) === "stop") return;
     }
   } finally {
@@ -76,14 +127,17 @@ export async function* fileChunks(path: string, stop: AbortSignal, pollMs = 200)
 
 /**
  * The PCM data in `chunks`: each yield is the layout (known after the WAV header, or given as `raw`) and
- * the next data bytes. A WAV stream ends where its header says the data ends, if it says.
+ * the next data bytes. With `untilDeclaredEnd` (a stream, whose header cannot change), a WAV stream ends
+ * where its header says the data ends, if it says; a file's header may still change (fileChunks follows it).
  */
-export async function* pcmData(chunks: AsyncIterable<Uint8Array>, name: string, raw?: PcmLayout): AsyncGenerator<[PcmLayout, Uint8Array]> {
+export async function* pcmData(chunks: AsyncIterable<Uint8Array>, name: string, raw: PcmLayout | undefined, untilDeclaredEnd: boolean): AsyncGenerator<[PcmLayout, Uint8Array]> {
   let layout = raw;
   let remaining = Infinity;
   let head = new Uint8Array(0);
   let seen = false;
   for await (const chunk of chunks) {
+    // Raw PCM that opens with a WAV header would play the header as samples: it is a WAV stream.
+    if (raw && !seen && isWav(chunk)) throw new AudioFormatError(`${name}: a WAV stream, not raw PCM: leave out --raw-rate, --raw-format and --raw-channels`, name);
     seen = true;
     let data = chunk;
     if (!layout) {
@@ -103,7 +157,7 @@ export async function* pcmData(chunks: AsyncIterable<Uint8Array>, name: string, 
       if (!header) continue;
       const { sampleRate, channels, encoding, dataOffset } = header.layout;
       layout = { sampleRate, channels, encoding };
-      remaining = header.dataBytes ?? Infinity;
+      remaining = untilDeclaredEnd ? (header.dataBytes ?? Infinity) : Infinity;
       data = head.subarray(dataOffset);
       head = new Uint8Array(0);
       if (data.length > remaining) data = data.subarray(0, remaining);

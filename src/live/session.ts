@@ -156,7 +156,7 @@ export class LiveDiarization {
         pipeline: this.#diarizer.pipeline.name as PipelineName,
         timingStats: { ...this.#timing },
         durationSec: this.#samples / SAMPLE_RATE,
-        warnings: [],
+        warnings: this.#stream.cutBytes > 0 ? [`the audio ended inside a frame: ignored the last ${this.#stream.cutBytes} of its ${this.#stream.frameBytes} bytes`] : [],
         ...(this.#diarizer.options.colors ? { speakerColorSets: speakerColorSets(result.mergedSegments) } : {}),
       };
     });
