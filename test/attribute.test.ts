@@ -149,6 +149,18 @@ describe("written out", () => {
     expect(said).toBe([...words.map((x) => x.text.trim())].join(" "));
   });
 
+  test("subtitle lines fit in 42 characters however the words fall, SRT's `SPEAKER_01: ` included", () => {
+    const sentence = " so the remote control café, should be naïve and cheap. Yeah I think we can do that? über design okay".split(" ").slice(1);
+    const said = Array.from({ length: 60 }, (_, i) => w(` ${sentence[i % sentence.length]}`, i * 0.3, i * 0.3 + 0.25));
+    const t = attributeTranscript({ format: "whisper-json", words: said, estimated: 0 }, { mergedSegments: [seg(0, 9, "SPEAKER_01"), seg(9, 20, "SPEAKER_02")] });
+    const srtCues = checkSrt(formatTranscript(t, "srt")).cues;
+    const vttCues = checkVtt(formatTranscript(t, "vtt")).cues;
+    const lines = [...srtCues.flatMap((c) => c.lines), ...vttCues.flatMap((c) => c.lines.map((l) => l.replace(/<\/?v[^>]*>/g, "")))];
+    expect(lines.filter((l) => l.length > 42)).toEqual([]);
+    expect(srtCues.map((c) => c.lines.join(" ").replace(/^SPEAKER_0\d: /, "")).join(" ")).toBe(said.map((x) => x.text.trim()).join(" "));
+    expect(srtCues.length).toBeLessThan(said.length / 4); // cues are filled, not a word each
+  });
+
   test("text and JSON", () => {
     const text = formatTranscript(attributed, "text").split("\n");
     expect(text[0]).toStartWith("00:00:00.00 - 00:00:29.90  SPEAKER_01: word0 word1 ");
