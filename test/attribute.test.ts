@@ -198,6 +198,9 @@ describe("reading transcripts", () => {
     ["broken JSON", '{"segments": [', "not valid JSON"],
     ["JSON of another shape", '{"results": []}', "JSON of an unknown shape"],
     ["plain text", "hello there\nhow are you\n", "not a transcript senko reads"],
+    ["segments that are not objects", '{"segments": [1, 2]}', "JSON of an unknown shape"],
+    ["a segment whose time is not a number", '{"segments": [{"start": 1, "end": 2, "text": " a b"}, {"start": "0:03", "end": 4, "text": " c"}]}', "1 word(s) without a usable time"],
+    ["whisper.cpp tokens in a segment without offsets", '{"transcription": [{"text": " a", "tokens": [{"text": " a", "offsets": {"from": 0, "to": 10}}, {"text": " b"}]}]}', "1 word(s) without a usable time"],
   ];
   for (const [name, text, message] of bad) {
     test(`${name}: one TranscriptFormatError naming the file`, () => {
