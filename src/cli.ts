@@ -44,7 +44,7 @@ output:
   --transcript <file>    who said what: a word-timed transcript of the input (whisper.cpp -ojf JSON,
                          openai-whisper / faster-whisper JSON, SRT, WebVTT); text, srt and vtt then
                          hold its words in speaker turns, json gets a "transcript" field, html lists
-                         the turns under the timeline (one input)
+                         the turns under the timeline (one input; not with rttm or csv alone)
 diarization:
   --pipeline <name>      ${pipelineNames().join(" | ")} (default ${DEFAULT_PIPELINE})
 ${pipelineNames().map((name) => `                           ${name}: ${PIPELINES[name].description}`).join("\n")}
