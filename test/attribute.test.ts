@@ -15,7 +15,7 @@ import { parseTranscript } from "../src/transcript/read.ts";
 import { formatTranscript, transcriptCues } from "../src/transcript/write.ts";
 import type { TimedWord } from "../src/transcript/words.ts";
 import { checkSrt, checkVtt } from "./helpers/subtitle-rules.ts";
-import { fasterWhisperJson, openaiWhisperJson, soloStretches, srt, vtt, whisperCppJson, wordsInside, type KnownWord } from "./helpers/transcripts.ts";
+import { fasterWhisperJson, highlighted, openaiWhisperJson, soloStretches, srt, vtt, whisperCppJson, wordsInside, type KnownWord } from "./helpers/transcripts.ts";
 import { skipWithout } from "./helpers/skip.ts";
 
 const root = resolve(import.meta.dir, "..");
@@ -36,6 +36,8 @@ const formats: [string, (words: KnownWord[]) => Uint8Array | string, string, boo
   ["SRT, a cue per segment", (w) => srt(w, false), "srt", false],
   ["SRT, a cue per word", (w) => srt(w, true), "srt", true],
   ["WebVTT with cue timestamps", vtt, "vtt", true],
+  ["SRT, openai-whisper --highlight_words", (w) => highlighted(w, "srt"), "srt", true],
+  ["WebVTT, openai-whisper --highlight_words", (w) => highlighted(w, "vtt"), "vtt", true],
 ];
 
 describe.skipIf(noFixtures)("words placed in the AMI reference turns get the reference speaker", () => {
