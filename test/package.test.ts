@@ -55,6 +55,11 @@ describe("the tarballs", () => {
     for (const needed of ["package/src/index.ts", "package/src/ffi.ts", "package/models/manifest.json", "package/models/fetch.ts", "package/diarize.ts", "package/README.md", "package/LICENSE"]) {
       expect(files).toContain(needed);
     }
+    // The README's own links (figures, the timeline picture) resolve inside the package, as npm shows it.
+    const readme = new TextDecoder().decode(tarRead(packed.main, "package/README.md"));
+    const links = [...readme.matchAll(/\]\(([^)#:]+)\)/g)].map((m) => `package/${m[1]}`);
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.filter((l) => !files.includes(l))).toEqual([]);
     const unwanted = files.filter((f) => /^package\/(bench|test|tools|examples|zig)\//.test(f) || f.endsWith(".py") || f.endsWith(".zig"));
     expect(unwanted).toEqual([]);
     const manifest = JSON.parse(new TextDecoder().decode(tarRead(packed.main, "package/package.json")));
