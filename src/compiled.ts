@@ -29,8 +29,8 @@ export interface ExecutableFiles {
   runtime: EmbeddedRuntime[];
   /** entry points of the threads inside the executable: the inference lanes' worker, the queue's diarization thread */
   threads: { inferenceWorker: string; diarizeThread: string };
-  /** the build's content hash: the cache folder of the extracted libraries */
-  buildId: string;
+  /** the content hash of the runtime libraries: their folder in the user cache, shared by builds that embed the same ones */
+  runtimeId: string;
 }
 
 /** A copy of an embedded file in `dir` (written once per build, atomically). */
@@ -50,7 +50,7 @@ export async function runExecutable(files: ExecutableFiles): Promise<void> {
   setInferenceWorkerUrl(files.threads.inferenceWorker);
   setDiarizeThreadUrl(files.threads.diarizeThread);
   const cache = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
-  const dir = join(cache, "senko", "runtime", files.buildId);
+  const dir = join(cache, "senko", "runtime", files.runtimeId);
   // All first, so a library that loads another by name finds it beside itself.
   const paths = files.runtime.map((r) => extracted(r.path, dir, r.name));
   files.runtime.forEach((r, i) => loadSharedLibrary(paths[i]!, r.symbol));

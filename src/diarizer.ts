@@ -7,6 +7,7 @@ import { readAudio, type AudioInput, type ReadAudioOptions } from "./audio/index
 import { checkClusterChoice } from "./cluster/cluster.ts";
 import { ComputeContext, type ContextOptions } from "./compute-context.ts";
 import { ConfigError, SenkoError } from "./errors.ts";
+import { lib } from "./ffi.ts";
 import { LiveDiarization, type LiveOptions } from "./live/session.ts";
 import { speakerColorSets } from "./output/colors.ts";
 import type { PipelineRun } from "./pipeline/diarization-pipeline.ts";
@@ -121,8 +122,14 @@ export class Diarizer {
    */
   ready(): Promise<void> {
     this.#guard();
-    this.#ready ??= this.track(this.pipeline.prepare(this.context, this.options));
+    this.#ready ??= this.track(this.#prepare());
     return this.#ready;
+  }
+
+  async #prepare(): Promise<void> {
+    // libsenko first: a missing or mismatched one fails at once, not after the models have loaded.
+    lib();
+    await this.pipeline.prepare(this.context, this.options);
   }
 
   /**

@@ -15,7 +15,7 @@ import { parseTranscript } from "../src/transcript/read.ts";
 import { formatTranscript, transcriptCues } from "../src/transcript/write.ts";
 import type { TimedWord } from "../src/transcript/words.ts";
 import { checkSrt, checkVtt } from "./helpers/subtitle-rules.ts";
-import { fasterWhisperJson, openaiWhisperJson, soloStretches, srt, vtt, whisperCppJson, wordsInside, type KnownWord } from "./helpers/transcripts.ts";
+import { fasterWhisperJson, highlighted, openaiWhisperJson, soloStretches, srt, vtt, whisperCppJson, wordsInside, type KnownWord } from "./helpers/transcripts.ts";
 import { skipWithout } from "./helpers/skip.ts";
 
 const root = resolve(import.meta.dir, "..");
@@ -36,6 +36,8 @@ const formats: [string, (words: KnownWord[]) => Uint8Array | string, string, boo
   ["SRT, a cue per segment", (w) => srt(w, false), "srt", false],
   ["SRT, a cue per word", (w) => srt(w, true), "srt", true],
   ["WebVTT with cue timestamps", vtt, "vtt", true],
+  ["SRT, openai-whisper --highlight_words", (w) => highlighted(w, "srt"), "srt", true],
+  ["WebVTT, openai-whisper --highlight_words", (w) => highlighted(w, "vtt"), "vtt", true],
 ];
 
 describe.skipIf(noFixtures)("words placed in the AMI reference turns get the reference speaker", () => {
@@ -149,6 +151,18 @@ describe("written out", () => {
     expect(said).toBe([...words.map((x) => x.text.trim())].join(" "));
   });
 
+  test("subtitle lines fit in 42 characters however the words fall, SRT's `SPEAKER_01: ` included", () => {
+    const sentence = " so the remote control café, should be naïve and cheap. Yeah I think we can do that? über design okay".split(" ").slice(1);
+    const said = Array.from({ length: 60 }, (_, i) => w(` ${sentence[i % sentence.length]}`, i * 0.3, i * 0.3 + 0.25));
+    const t = attributeTranscript({ format: "whisper-json", words: said, estimated: 0 }, { mergedSegments: [seg(0, 9, "SPEAKER_01"), seg(9, 20, "SPEAKER_02")] });
+    const srtCues = checkSrt(formatTranscript(t, "srt")).cues;
+    const vttCues = checkVtt(formatTranscript(t, "vtt")).cues;
+    const lines = [...srtCues.flatMap((c) => c.lines), ...vttCues.flatMap((c) => c.lines.map((l) => l.replace(/<\/?v[^>]*>/g, "")))];
+    expect(lines.filter((l) => l.length > 42)).toEqual([]);
+    expect(srtCues.map((c) => c.lines.join(" ").replace(/^SPEAKER_0\d: /, "")).join(" ")).toBe(said.map((x) => x.text.trim()).join(" "));
+    expect(srtCues.length).toBeLessThan(said.length / 4); // cues are filled, not a word each
+  });
+
   test("text and JSON", () => {
     const text = formatTranscript(attributed, "text").split("\n");
     expect(text[0]).toStartWith("00:00:00.00 - 00:00:29.90  SPEAKER_01: word0 word1 ");
@@ -186,6 +200,9 @@ describe("reading transcripts", () => {
     ["broken JSON", '{"segments": [', "not valid JSON"],
     ["JSON of another shape", '{"results": []}', "JSON of an unknown shape"],
     ["plain text", "hello there\nhow are you\n", "not a transcript senko reads"],
+    ["segments that are not objects", '{"segments": [1, 2]}', "JSON of an unknown shape"],
+    ["a segment whose time is not a number", '{"segments": [{"start": 1, "end": 2, "text": " a b"}, {"start": "0:03", "end": 4, "text": " c"}]}', "1 word(s) without a usable time"],
+    ["whisper.cpp tokens in a segment without offsets", '{"transcription": [{"text": " a", "tokens": [{"text": " a", "offsets": {"from": 0, "to": 10}}, {"text": " b"}]}]}', "1 word(s) without a usable time"],
   ];
   for (const [name, text, message] of bad) {
     test(`${name}: one TranscriptFormatError naming the file`, () => {
@@ -249,8 +266,10 @@ describe.skipIf(noFixtures)("cli", () => {
       [["attribute", "t.srt", "two.rttm", "--out", "t.srt"], "t.srt is an input: writing the result there would replace it"],
       [["attribute", "t.srt", "audio.wav"], "audio.wav: not senko's JSON or an RTTM file (it holds binary data: an audio file?)"],
       [["attribute", "t.srt", "two.rttm", "--format", "csv"], 'senko attribute: --format must be one of text, srt, vtt, json, got "csv"'],
+      [["attribute", "t.srt", "two.rttm", "--out", "who.html"], "senko attribute writes text, srt, vtt, json, not html (--out who.html); for a page with who said what: senko <audio> --transcript <file> --format html"],
       [["attribute", "t.srt", "two.rttm", "--num-speakers", "2"], "senko attribute takes --out, --format and --quiet, not --num-speakers"],
       [["a.wav", "b.wav", "--transcript", "t.srt", "--out-dir", "o"], "--transcript is the transcript of one recording, but there are 2 inputs"],
+      [["a.wav", "--transcript", "t.srt", "--out", "a.rttm"], "--transcript goes with --format text, srt, vtt, json or html; rttm cannot hold words"],
     ];
     for (const [args, message] of cases) {
       const run = await cli(args);
@@ -263,12 +282,14 @@ describe.skipIf(noFixtures)("cli", () => {
     const turns = references.get("dev00")!;
     const known = wordsInside(soloStretches(turns));
     writeFileSync(join(dir, "dev00.words.json"), openaiWhisperJson(known));
-    const run = await cli([join(fixtures, "dev00.wav"), "--transcript", "dev00.words.json", "--out-dir", "out", "--format", "json,text,srt,vtt,html", "-q"]);
-    expect([run.code, run.stderr]).toEqual([0, ""]);
+    const run = await cli([join(fixtures, "dev00.wav"), "--transcript", "dev00.words.json", "--out-dir", "out", "--format", "json,text,srt,vtt,html"]);
+    expect(run.code).toBe(0);
     const read = (ext: string) => readFileSync(join(dir, "out", `dev00.${ext}`), "utf8");
     const result = JSON.parse(read("json"));
     const expected = attributeTranscript(parseTranscript(openaiWhisperJson(known)), result);
     expect(result.transcript.turns.map((t: { speaker: string; text: string }) => [t.speaker, t.text])).toEqual(expected.turns.map((t) => [t.speaker, t.text]));
+    // stderr says what was attributed, as senko attribute does.
+    expect(run.stderr).toContain(`dev00.words.json: ${known.length} word(s), ${new Set(expected.turns.map((t) => t.speaker)).size} speaker(s), ${expected.turns.length} turn(s) (whisper-json)\n`);
     expect(read("txt")).toBe(formatTranscript(expected, "text"));
     expect(read("srt")).toBe(formatTranscript(expected, "srt"));
     expect(checkVtt(read("vtt")).problems).toEqual([]);

@@ -8,12 +8,13 @@
  * (minutes of cross-compiling and emulation that the default suite's time budget does not hold).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Diarizer, toRttm, VERSION } from "../src/index.ts";
 import { findPlatform, PLATFORMS } from "../src/native/platforms.ts";
 import { binaryInfo } from "../tools/binary-info.ts";
+import { contentHash } from "../tools/build-cache.ts";
 import { buildExecutables, type BuiltExecutable } from "../tools/build-exe.ts";
 import { buildLibrary } from "../tools/cross-build.ts";
 import { redisServerPath, startRedis } from "./helpers/redis.ts";
@@ -60,10 +61,15 @@ describe("this machine's executable", () => {
   const notMine = skipWithout("exe.test.ts", { [`an executable target for ${process.platform}-${process.arch}`]: mine });
   const exe = () => built.get(mine!.id)!.path;
 
-  test.skipIf(notMine)("--version from another directory", () => {
-    const run = Bun.spawnSync([exe(), "--version"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
+  test.skipIf(notMine)("--version from another directory; onnxruntime written to a cache folder named by its bytes", async () => {
+    const cache = join(elsewhere, "cache");
+    const run = Bun.spawnSync([exe(), "--version"], { cwd: elsewhere, env: { ...process.env, XDG_CACHE_HOME: cache }, stdout: "pipe", stderr: "pipe" });
     expect(run.exitCode).toBe(0);
     expect(run.stdout.toString().trim()).toBe(`senko ${VERSION}`);
+    // Not one folder per build: every executable with the same onnxruntime shares it.
+    const { ortDir, runtime } = built.get(mine!.id)!;
+    const ortBin = join(ortDir, "bin", "napi-v6", mine!.os, mine!.cpu);
+    expect(readdirSync(join(cache, "senko", "runtime"))).toEqual([await contentHash(ortBin, runtime.map((name) => join(ortBin, name)))]);
   });
 
   test.skipIf(notMine)("senko models: the models it would use, checked", () => {

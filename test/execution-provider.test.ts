@@ -43,6 +43,8 @@ describe("device auto", () => {
     expect(noProvider.fallback).toContain("CUDA provider is not installed");
     const noDriver = chooseExecution("linux", "x64", installed("linux-x64", { cudaProvider: true, nvidiaDriver: false }));
     expect(noDriver.fallback).toBe("no NVIDIA driver is loaded");
+    // No GPU and no provider (the install README advises there): the missing GPU is the reason given.
+    expect(chooseExecution("linux", "x64", installed("linux-x64")).fallback).toBe("no NVIDIA driver is loaded");
   });
 
   test("Linux arm64 and other platforms: the CPU", () => {
@@ -73,7 +75,9 @@ describe("a named device", () => {
 
   test("an accelerator that cannot run is a ConfigError that says why", () => {
     expect(() => chooseExecution("linux", "x64", installed("linux-x64"), "cuda")).toThrow(ConfigError);
-    expect(() => chooseExecution("linux", "x64", installed("linux-x64"), "cuda")).toThrow('device "cuda" was asked for, but onnxruntime-node\'s CUDA provider is not installed');
+    expect(() => chooseExecution("linux", "x64", installed("linux-x64"), "cuda")).toThrow('device "cuda" was asked for, but no NVIDIA driver is loaded');
+    const driverOnly = installed("linux-x64", { cudaProvider: false, nvidiaDriver: true });
+    expect(() => chooseExecution("linux", "x64", driverOnly, "cuda")).toThrow('device "cuda" was asked for, but onnxruntime-node\'s CUDA provider is not installed');
     expect(() => chooseExecution("darwin", "arm64", installed("darwin-arm64"), "cuda")).toThrow("CUDA is not available on darwin-arm64 (its accelerator is CoreML)");
     expect(() => chooseExecution("linux", "arm64", installed("linux-arm64"), "coreml")).toThrow("onnxruntime-node has no accelerator for it");
     expect(() => chooseExecution("linux", "x64", installed("linux-x64"), "gpu" as never)).toThrow('unknown device "gpu"');

@@ -60,6 +60,10 @@ describe("the page's data, without a browser", () => {
     expect(html.match(/<\/script>/g)!.length).toBe(2); // the data block's and the code's
     expect(html).not.toContain("alert(1)</script>");
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/); // offline: nothing fetched from anywhere
+    // The page's placeholders are filled in one pass: a title naming one stays text.
+    const odd = toHtml(resultOf([seg(0, 1, "A")]), { title: "__SENKO_DATA__ $&.wav" });
+    expect(odd).toContain("<title>__SENKO_DATA__ $&#38;.wav · speakers</title>");
+    expect(JSON.parse(/id="senko-data">(.*?)<\/script>/s.exec(odd)![1]!).title).toBe("__SENKO_DATA__ $&.wav");
   });
 
   test("audio: embedded up to the limit, else linked relative to the page; large stdin gets none", () => {
@@ -279,13 +283,15 @@ describe.skipIf(!chromium)("in headless Chromium", () => {
     await Bun.write(join(screenshots, "timeline-transcript.png"), await page.screenshot());
   }, 30_000);
 
-  test("no speakers (silence): the page loads, says so in numbers, and draws no turn", async () => {
+  test("no speakers (silence): the page loads, says so in numbers, and draws no turn; the whole recording fits, no scrolling", async () => {
     const file = join(dir, "silence.html");
-    writeFileSync(file, toHtml(resultOf([], { durationSec: 12 }), { title: "silence.wav" }));
+    // 12.01 s: the ruler's last tick (12 s) sits at the right edge, its label past it.
+    writeFileSync(file, toHtml(resultOf([], { durationSec: 12.01 }), { title: "silence.wav" }));
     const page = await open(file);
     const dom = await readDom(page);
     expect([dom.labels, dom.turns, dom.overlaps, dom.talk]).toEqual([[], [], [], []]);
     expect(await page.evaluate<string>(`document.getElementById("summary").textContent`)).toBe("0:12.0 of audio · 0 speaker(s) · 0 turn(s) · speech 0:00.0 · overlap 0:00.0");
+    expect(await page.evaluate<number[]>(`(() => { const s = document.getElementById("scroller"); return [s.scrollWidth - s.clientWidth, document.querySelectorAll(".tick:not([hidden])").length]; })()`)).toEqual([0, 13]);
     expect(page.errors).toEqual([]);
   }, 30_000);
 

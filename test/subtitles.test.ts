@@ -126,6 +126,7 @@ describe("what each format must not contain", () => {
       { start: 1, end: 1.0004, speaker: "X", text: "gone" },
       { start: 2, end: 3, speaker: "SPEAKER_01", text: "\n\n" },
       { start: 3.5, end: 4, speaker: "SPEAKER_02" },
+      { start: 4, end: 5, speaker: "A-->B\nC", text: "hi" },
     ];
     const vtt = writeVtt(cues);
     const srt = writeSrt(cues);
@@ -138,8 +139,10 @@ describe("what each format must not contain", () => {
       "<v Ann &amp; &lt;Bob&gt;>a -&gt; b|&amp; &lt;i&gt;c&lt;/i&gt; 3 &gt; 2</v>",
       "<v SPEAKER_01>SPEAKER_01</v>",
       "<v SPEAKER_02>SPEAKER_02</v>",
+      "<v A--&gt;B C>hi</v>",
     ]);
-    expect(checkSrt(srt).cues.map((c) => c.lines.join("|"))).toEqual(["Ann & <Bob>: a -> b|& <i>c</i> 3 > 2", "SPEAKER_01", "SPEAKER_02"]);
+    // SRT has no escapes: a name's arrow would make its line read as a timing line.
+    expect(checkSrt(srt).cues.map((c) => c.lines.join("|"))).toEqual(["Ann & <Bob>: a -> b|& <i>c</i> 3 > 2", "SPEAKER_01", "SPEAKER_02", "A->B C: hi"]);
   });
 
   test("the checkers catch what they are for", () => {

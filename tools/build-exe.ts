@@ -9,7 +9,7 @@
  */
 import { existsSync, linkSync } from "node:fs";
 import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { PLATFORMS, platformById, type Platform } from "../src/native/platforms.ts";
 import { binaryInfo } from "./binary-info.ts";
 import { cachedBuild, contentHash, filesMatching, run } from "./build-cache.ts";
@@ -54,11 +54,19 @@ async function runtimeFiles(platform: Platform, ortDir: string): Promise<Runtime
   return files;
 }
 
+/**
+ * The cache folder the executable writes its onnxruntime libraries to: named by their bytes, so every
+ * build (and senko release) that embeds the same ones shares it instead of adding a copy per build.
+ */
+async function runtimeCacheId(runtime: RuntimeFile[]): Promise<string> {
+  return contentHash(dirname(runtime[0]!.path), runtime.map((r) => r.path));
+}
+
 /** Modules that run in threads of their own (`new Worker`): entry points of the bundle besides the main one. */
 const THREAD_ENTRIES = { inferenceWorker: "src/models/inference-worker.ts", diarizeThread: "src/queue/diarize-thread.ts" };
 
 /** The entry point of one platform's executable: embeds its files and runs src/compiled.ts. */
-function entrySource(libsenko: string, runtime: RuntimeFile[], buildId: string): string {
+function entrySource(libsenko: string, runtime: RuntimeFile[], runtimeId: string): string {
   const imports = [`import libsenko from ${JSON.stringify(libsenko)} with { type: "file" };`];
   runtime.forEach((r, i) => imports.push(`import runtime${i} from ${JSON.stringify(r.path)} with { type: "file" };`));
   imports.push(`import { runExecutable } from ${JSON.stringify(join(ROOT, "src/compiled.ts"))};`);
@@ -72,7 +80,7 @@ await runExecutable({
   libsenko,
   runtime: [${list.join(", ")}],
   threads: { inferenceWorker: ${thread(THREAD_ENTRIES.inferenceWorker)}, diarizeThread: ${thread(THREAD_ENTRIES.diarizeThread)} },
-  buildId: ${JSON.stringify(buildId)},
+  runtimeId: ${JSON.stringify(runtimeId)},
 });
 `;
 }
@@ -96,6 +104,8 @@ export interface BuiltExecutable {
   ortDir: string;
   /** the embedded onnxruntime libraries (file names) */
   runtime: string[];
+  /** the folder under ~/.cache/senko/runtime/ they are written to on first run */
+  runtimeId: string;
   cached: boolean;
 }
 
@@ -103,6 +113,7 @@ export async function buildExecutable(platform: Platform, log: (line: string) =>
   const lib = await buildLibrary(platform, log);
   const ort = await onnxruntimePackage(platform, log);
   const runtime = await runtimeFiles(platform, ort.dir);
+  const runtimeId = await runtimeCacheId(runtime);
   const sources = [
     ...filesMatching(join(ROOT, "src"), "**/*"),
     ...filesMatching(join(ROOT, "models"), "*.{ts,json}"),
@@ -117,7 +128,7 @@ export async function buildExecutable(platform: Platform, log: (line: string) =>
     const entryDir = join(ROOT, "dist", "exe-entry");
     await mkdir(entryDir, { recursive: true });
     const entry = join(entryDir, `${platform.id}.ts`);
-    await writeFile(entry, entrySource(lib.path, runtime, hash));
+    await writeFile(entry, entrySource(lib.path, runtime, runtimeId));
     const result = await Bun.build({
       entrypoints: [entry, ...Object.values(THREAD_ENTRIES).map((file) => join(ROOT, file))],
       root: ROOT,
@@ -136,7 +147,7 @@ export async function buildExecutable(platform: Platform, log: (line: string) =>
   } catch {
     await copyFile(join(dir, platform.executable), path);
   }
-  return { platform, path, onnxruntime: ort.version, ortDir: ort.dir, runtime: runtime.map((r) => r.name), cached: hit };
+  return { platform, path, onnxruntime: ort.version, ortDir: ort.dir, runtime: runtime.map((r) => r.name), runtimeId, cached: hit };
 }
 
 /** The executables of `platforms`, their libraries built first (in parallel). */

@@ -41,7 +41,7 @@ function platformManifest(root: Manifest, p: Platform): Manifest {
     os: [p.os],
     cpu: [p.cpu],
     ...libc,
-    files: [libraryFileName(p.os)],
+    files: [libraryFileName(p.os), "LICENSE"],
     preferUnplugged: true,
   };
 }
@@ -52,6 +52,7 @@ async function stagePlatform(root: Manifest, lib: BuiltLibrary): Promise<string>
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   await copyFile(lib.path, join(dir, libraryFileName(p.os)));
+  await copyFile(join(ROOT, "LICENSE"), join(dir, "LICENSE"));
   await writeFile(join(dir, "package.json"), `${JSON.stringify(platformManifest(root, p), null, 2)}\n`);
   await writeFile(
     join(dir, "README.md"),

@@ -48,10 +48,11 @@ function missing(accelerator: Accelerator, platform: string, arch: string, insta
   const backend = installed.backends.find((b) => b.name === own.provider);
   if (!backend) return `this onnxruntime-node has no ${NAMES[accelerator]} execution provider`;
   if (accelerator === "cuda") {
-    if (!installed.cudaProvider) {
-      return "onnxruntime-node's CUDA provider is not installed (its install script fetches it unless ONNXRUNTIME_NODE_INSTALL=skip; bun runs it after `bun pm trust onnxruntime-node`)";
-    }
+    // The driver first: without a GPU, advice on installing the CUDA provider would not help.
     if (!installed.nvidiaDriver) return "no NVIDIA driver is loaded";
+    if (!installed.cudaProvider) {
+      return "onnxruntime-node's CUDA provider is not installed (its install script fetches it unless ONNXRUNTIME_NODE_INSTALL=skip; bun runs it after `bun pm trust onnxruntime-node`; the single-file executables carry none)";
+    }
   }
   return undefined;
 }

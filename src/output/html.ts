@@ -77,7 +77,9 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
 export function toHtml(result: DiarizationResult, options: HtmlOptions = {}): string {
   // "<" escaped, so that no "</script>" or "<!--" in a name can end the data block.
   const json = JSON.stringify(timelineData(result, options)).replace(/</g, "\\u003c");
-  return page.split("__SENKO_TITLE__").join(escapeHtml(options.title ?? "senko")).split("__SENKO_DATA__").join(json);
+  const fill = { __SENKO_TITLE__: escapeHtml(options.title ?? "senko"), __SENKO_DATA__: json };
+  // One pass: a title holding "__SENKO_DATA__" stays text, and a replacement's "$&" means nothing.
+  return page.replace(/__SENKO_(?:TITLE|DATA)__/g, (slot) => fill[slot as keyof typeof fill]);
 }
 
 /** A MIME type from the first bytes (the file's own word), else from the extension. */

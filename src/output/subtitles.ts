@@ -83,9 +83,10 @@ function payloadLines(text: string): string[] {
 export function writeSrt(cues: readonly Cue[]): string {
   return timed(cues)
     .map(({ start, end, cue }, i) => {
-      const name = cue.speaker.replace(/[\r\n]+/g, " ").trim() || "?";
+      // The name starts a payload line too: one line, no "-->".
+      const name = payloadLines(cue.speaker).join(" ") || "?";
       const [first, ...rest] = payloadLines(cue.text ?? "");
-      const lines = first === undefined ? payloadLines(name) : [`${name}: ${first}`, ...rest];
+      const lines = first === undefined ? [name] : [`${name}: ${first}`, ...rest];
       return `${i + 1}\n${timestamp(start, ",")} --> ${timestamp(end, ",")}\n${lines.join("\n")}\n`;
     })
     .join("\n");

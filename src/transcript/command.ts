@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { readRttm } from "../eval/rttm.ts";
 import { ConfigError, SenkoError, TranscriptFormatError } from "../errors.ts";
-import { writeFileAtomic } from "../output/writers.ts";
+import { OUTPUT_FORMATS, writeFileAtomic } from "../output/writers.ts";
 import type { Segment } from "../pipeline/segments.ts";
 import { attributeTranscript, type AttributedTranscript } from "./attribute.ts";
 import { readTranscript } from "./read.ts";
@@ -71,7 +71,13 @@ function outputFormat(options: AttributeOptions): TranscriptOutputFormat {
     return options.format as TranscriptOutputFormat;
   }
   const ext = /\.([a-z]+)$/i.exec(options.out ?? "")?.[1]?.toLowerCase();
-  return formats.find((f) => TRANSCRIPT_FORMATS[f] === ext) ?? (options.out && options.out !== "-" ? "json" : "text");
+  const found = formats.find((f) => TRANSCRIPT_FORMATS[f] === ext);
+  // An extension of senko's other outputs would otherwise get JSON written under it.
+  const other = Object.entries(OUTPUT_FORMATS).find(([, e]) => e === ext)?.[0];
+  if (!found && other) {
+    throw new ConfigError(`senko attribute writes ${formats.join(", ")}, not ${other} (--out ${options.out})${other === "html" ? "; for a page with who said what: senko <audio> --transcript <file> --format html" : ""}`);
+  }
+  return found ?? (options.out && options.out !== "-" ? "json" : "text");
 }
 
 /** One line for stderr: what was attributed and how well the words were timed. */

@@ -41,6 +41,9 @@ export function parseTranscript(input: Uint8Array | string, name = "<transcript>
     }
     const found = whisperJsonWords(json, recode);
     if (!found) throw new TranscriptFormatError(`${name}: JSON of an unknown shape; ${EXPECTED}`, name);
+    if (found.untimed > 0) {
+      throw new TranscriptFormatError(`${name}: ${found.untimed} word(s) without a usable time (their own or their segment's start/end is missing, negative or not a number)`, name);
+    }
     return { format: found.format, words: tidy(found.words), estimated: found.estimated };
   }
   if (/^WEBVTT(?:[ \t]|\r|\n|$)/.test(head)) {

@@ -46,52 +46,74 @@ function blocks(text: string): string[][] {
     .filter((b) => b.length > 0);
 }
 
-/** A cue: its times and payload lines; undefined when the block has no timing line. */
-function cue(block: string[]): { start: number; end: number; payload: string[] } | undefined {
+/** A cue: its times and its payload lines joined; undefined when the block has no timing line. */
+function cue(block: string[]): RawCue | undefined {
   const at = block.findIndex((l) => l.includes("-->"));
   const m = at >= 0 ? TIMING.exec(block[at]!) : null;
   if (!m) return undefined;
   const start = clockSeconds(m[1]!);
   const end = clockSeconds(m[2]!);
   if (Number.isNaN(start) || Number.isNaN(end)) return undefined;
-  return { start, end: Math.max(start, end), payload: block.slice(at + 1) };
+  return { start, end: Math.max(start, end), text: block.slice(at + 1).join(" ") };
+}
+
+interface RawCue {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/**
+ * openai-whisper's `--highlight_words True` (WhisperX and whisper-ctranslate2 share its writers): a cue per
+ * word repeating its line with that word in `<u>`, and cues of the bare line over the gaps between words.
+ * The words of such a file are the underlined ones, each timed by its cue (read as text, every line would
+ * count once per word). Returns each cue's underlined text (undefined for the gap cues), or undefined for
+ * any other file.
+ */
+function highlightedWords(cues: readonly RawCue[]): (string | undefined)[] | undefined {
+  const marked = cues.map((c) => /<u>(.*?)<\/u>/.exec(c.text)?.[1]);
+  if (marked.every((m) => m === undefined)) return undefined;
+  const plain = cues.map((c) => stripMarkup(c.text).trim());
+  return plain.every((p, i) => marked[i] !== undefined || p === plain[i - 1] || p === plain[i + 1]) ? marked : undefined;
 }
 
 export function srtWords(text: string): SubtitleWords {
-  const out: SubtitleWords = { words: [], estimated: 0, cues: 0 };
-  for (const block of blocks(text)) {
-    const c = cue(block);
-    if (!c) continue;
-    out.cues++;
-    const words = spreadWords(stripMarkup(c.payload.join(" ")), c.start, c.end);
+  const cues = blocks(text).flatMap((b) => cue(b) ?? []);
+  const marked = highlightedWords(cues);
+  const out: SubtitleWords = { words: [], estimated: 0, cues: cues.length };
+  cues.forEach((c, i) => {
+    const said = marked ? marked[i] : c.text;
+    if (said === undefined) return;
+    const words = spreadWords(stripMarkup(said), c.start, c.end);
     out.words.push(...words);
     // A cue of one word times it exactly (whisper.cpp -ml 1 writes such cues); longer cues are spread.
     if (words.length > 1) out.estimated += words.length;
-  }
+  });
   return out;
 }
 
 const CUE_TIMESTAMP = /<((?:\d+:)?\d{2}:\d{2}\.\d{3})>/;
 
 export function vttWords(text: string): SubtitleWords {
-  const out: SubtitleWords = { words: [], estimated: 0, cues: 0 };
-  for (const block of blocks(text.replace(/^\uFEFF/, "")).slice(1)) {
-    if (/^(NOTE|STYLE|REGION)(\s|$)/.test(block[0]!)) continue;
-    const c = cue(block);
-    if (!c) continue;
-    out.cues++;
+  const cues = blocks(text.replace(/^\uFEFF/, ""))
+    .slice(1)
+    .filter((b) => !/^(NOTE|STYLE|REGION)(\s|$)/.test(b[0]!))
+    .flatMap((b) => cue(b) ?? []);
+  const marked = highlightedWords(cues);
+  const out: SubtitleWords = { words: [], estimated: 0, cues: cues.length };
+  cues.forEach((c, i) => {
+    const said = marked ? marked[i] : c.text;
+    if (said === undefined) return;
     // Pieces between cue timestamps: each runs from its timestamp (or the cue's start) to the next.
-    const parts = c.payload.join(" ").split(CUE_TIMESTAMP);
-    let estimated = 0;
-    for (let i = 0; i < parts.length; i += 2) {
-      const from = i === 0 ? c.start : clockSeconds(parts[i - 1]!);
-      const to = i + 2 < parts.length ? clockSeconds(parts[i + 1]!) : c.end;
-      const words = spreadWords(decodeEntities(stripMarkup(parts[i]!)), from, Math.max(from, to));
+    const parts = said.split(CUE_TIMESTAMP);
+    for (let k = 0; k < parts.length; k += 2) {
+      const from = k === 0 ? c.start : clockSeconds(parts[k - 1]!);
+      const to = k + 2 < parts.length ? clockSeconds(parts[k + 1]!) : c.end;
+      const words = spreadWords(decodeEntities(stripMarkup(parts[k]!)), from, Math.max(from, to));
       // A piece of one word is timed exactly by its timestamps; longer pieces are spread.
-      if (words.length > 1) estimated += words.length;
+      if (words.length > 1) out.estimated += words.length;
       out.words.push(...words);
     }
-    out.estimated += estimated;
-  }
+  });
   return out;
 }

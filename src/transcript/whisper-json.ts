@@ -18,6 +18,8 @@ export interface WhisperWords {
   format: TranscriptFormat;
   words: TimedWord[];
   estimated: number;
+  /** words the source gave (or whose segment it gave) no usable time, left out of `words` */
+  untimed: number;
 }
 
 const SPECIAL_TOKEN = /^(\[_[^\]]*\]|<\|[^|]*\|>)$/;
@@ -97,20 +99,24 @@ function whisperSegmentWords(segment: unknown): { words: TimedWord[]; estimated:
 /** Words of a parsed whisper JSON, or undefined when `json` has none of the three shapes. */
 export function whisperJsonWords(json: unknown, recode: Recode = (t) => t): WhisperWords | undefined {
   const collect = (format: TranscriptFormat, segments: unknown[], read: (s: never) => { words: TimedWord[]; estimated: number }) => {
-    const out: WhisperWords = { format, words: [], estimated: 0 };
+    const out: WhisperWords = { format, words: [], estimated: 0, untimed: 0 };
     for (const segment of segments) {
       const { words, estimated } = read(segment as never);
       out.words.push(...words);
       out.estimated += estimated;
     }
-    // A source time that is not a number (or negative) leaves NaN: such words are dropped, not guessed at 0.
-    out.words = out.words.filter((w) => Number.isFinite(w.start) && Number.isFinite(w.end));
+    // A source time that is not a number (or negative) leaves NaN: such words are counted (the reader refuses the file), not guessed at 0.
+    const timed = out.words.filter((w) => Number.isFinite(w.start) && Number.isFinite(w.end));
+    out.untimed = out.words.length - timed.length;
+    out.words = timed;
     return out;
   };
+  // Segments are objects (faster-whisper's NamedTuples: arrays); a list of anything else is another kind of JSON.
+  const segmentList = (v: unknown): v is unknown[] => Array.isArray(v) && v.every((s) => s !== null && typeof s === "object");
   if (json && typeof json === "object" && !Array.isArray(json)) {
     const o = json as Record<string, unknown>;
-    if (Array.isArray(o.transcription)) return collect("whisper.cpp-json", o.transcription, (s: Record<string, unknown>) => cppSegmentWords(s, recode));
-    if (Array.isArray(o.segments)) return collect(o.segments.some(Array.isArray) ? "faster-whisper-json" : "whisper-json", o.segments, whisperSegmentWords);
+    if (segmentList(o.transcription)) return collect("whisper.cpp-json", o.transcription, (s: Record<string, unknown>) => cppSegmentWords(s, recode));
+    if (segmentList(o.segments)) return collect(o.segments.some(Array.isArray) ? "faster-whisper-json" : "whisper-json", o.segments, whisperSegmentWords);
   }
   if (Array.isArray(json) && json.every((s) => (Array.isArray(s) && s.length >= 10) || (s && typeof s === "object" && "start" in s && "end" in s))) {
     return collect("faster-whisper-json", json, whisperSegmentWords);

@@ -4,7 +4,7 @@
  */
 import { clock } from "../output/clock.ts";
 import { writeSrt, writeVtt, type Cue } from "../output/subtitles.ts";
-import type { AttributedTranscript, SpeakerTurn } from "./attribute.ts";
+import type { AttributedTranscript, AttributedWord } from "./attribute.ts";
 
 /** The name written for words that no speaker was found for (a diarization without speakers). */
 export const NO_SPEAKER = "UNKNOWN";
@@ -19,33 +19,52 @@ export function transcriptToText(transcript: AttributedTranscript): string {
   return transcript.turns.map((t) => `${clock(t.start)} - ${clock(t.end)}  ${t.speaker ?? NO_SPEAKER}: ${t.text}\n`).join("");
 }
 
-/** Text of more than one line's worth broken in two at the space nearest the middle. */
-function twoLines(text: string): string {
-  if (text.length <= LINE_CHARS) return text;
-  const middle = text.length / 2;
-  let best = -1;
-  for (let i = text.indexOf(" "); i >= 0; i = text.indexOf(" ", i + 1)) if (best < 0 || Math.abs(i - middle) < Math.abs(best - middle)) best = i;
-  return best < 0 ? text : `${text.slice(0, best)}\n${text.slice(best + 1)}`;
+/** SRT shows `SPEAKER_01: ` before a cue's first line; a long name counts for at most half a line. */
+const srtIndent = (speaker: string) => Math.min(speaker.length + 2, LINE_CHARS / 2);
+
+/**
+ * `text` in at most two lines of LINE_CHARS, the first `indent` characters shorter, broken at the
+ * space that makes the longer line shortest; undefined when it does not fit.
+ */
+function twoLines(text: string, indent: number): string | undefined {
+  if (indent + text.length <= LINE_CHARS) return text;
+  let best: string | undefined;
+  let longest = Infinity;
+  for (let i = text.indexOf(" "); i >= 0; i = text.indexOf(" ", i + 1)) {
+    const longer = Math.max(indent + i, text.length - i - 1);
+    if (longer <= LINE_CHARS && longer < longest) [best, longest] = [`${text.slice(0, i)}\n${text.slice(i + 1)}`, longer];
+  }
+  return best;
 }
 
-/** Cues of at most 2 x 42 characters and 7 s, never across a change of speaker, never overlapping. */
-export function transcriptCues(transcript: AttributedTranscript): Cue[] {
+export interface TranscriptCueOptions {
+  /** lines are counted with the `SPEAKER_01: ` that SRT writes before the first one */
+  speakerPrefix?: boolean;
+}
+
+/**
+ * Cues of at most two lines of 42 characters (a word longer than that alone in its cue) and 7 s,
+ * never across a change of speaker, never overlapping.
+ */
+export function transcriptCues(transcript: AttributedTranscript, options: TranscriptCueOptions = {}): Cue[] {
   const cues: Cue[] = [];
-  const emit = (turn: SpeakerTurn, words: SpeakerTurn["words"]) => {
-    const text = words.map((w) => w.text).join("").trim();
-    if (text) cues.push({ start: words[0]!.start, end: Math.max(...words.map((w) => w.end)), speaker: turn.speaker ?? NO_SPEAKER, text: twoLines(text) });
-  };
+  const textOf = (words: readonly AttributedWord[]) => words.map((w) => w.text).join("").trim();
   for (const turn of transcript.turns) {
-    let piece: SpeakerTurn["words"] = [];
+    const speaker = turn.speaker ?? NO_SPEAKER;
+    const indent = options.speakerPrefix ? srtIndent(speaker) : 0;
+    const emit = (words: readonly AttributedWord[]) => {
+      const text = textOf(words);
+      if (text) cues.push({ start: words[0]!.start, end: Math.max(...words.map((w) => w.end)), speaker, text: twoLines(text, indent) ?? text });
+    };
+    let piece: AttributedWord[] = [];
     for (const word of turn.words) {
-      const longer = piece.length > 0 && (piece.map((w) => w.text).join("").trim().length + word.text.length > 2 * LINE_CHARS || word.end - piece[0]!.start > CUE_SECONDS);
-      if (longer) {
-        emit(turn, piece);
+      if (piece.length > 0 && (word.end - piece[0]!.start > CUE_SECONDS || twoLines(textOf([...piece, word]), indent) === undefined)) {
+        emit(piece);
         piece = [];
       }
       piece.push(word);
     }
-    if (piece.length) emit(turn, piece);
+    if (piece.length) emit(piece);
   }
   // Word times can overlap a little at a change of speaker: a cue ends where the next one starts.
   for (let i = 0; i + 1 < cues.length; i++) {
@@ -83,7 +102,7 @@ export function formatTranscript(transcript: AttributedTranscript, format: Trans
     case "text":
       return transcriptToText(transcript);
     case "srt":
-      return writeSrt(transcriptCues(transcript));
+      return writeSrt(transcriptCues(transcript, { speakerPrefix: true }));
     case "vtt":
       return writeVtt(transcriptCues(transcript));
     case "json":

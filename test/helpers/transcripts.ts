@@ -163,3 +163,27 @@ export function vtt(words: readonly KnownWord[]): string {
   });
   return `WEBVTT\nKind: captions\n\nSTYLE\n::cue { color: yellow }\n\nNOTE made for the test\n\n${cues.join("\n")}`;
 }
+
+/**
+ * Subtitles as openai-whisper writes them with `--word_timestamps True --highlight_words True` (WhisperX and
+ * whisper-ctranslate2 share its writers): per segment, a cue per word repeating the segment's text with that
+ * word in `<u>`, and a cue of the bare text over each gap between words. WebVTT times leave out zero hours.
+ */
+export function highlighted(words: readonly KnownWord[], format: "srt" | "vtt"): string {
+  const time = (t: number) => {
+    const stamp = srtTime(t);
+    return format === "srt" ? stamp : stamp.replace(",", ".").replace(/^00:/, "");
+  };
+  const cues: string[] = [];
+  for (const segment of segmentsOf(words)) {
+    const line = text(segment).trim();
+    let last = time(segment[0]!.start);
+    segment.forEach((word, i) => {
+      const [start, end] = [time(word.start), time(word.end)];
+      if (last !== start) cues.push(`${last} --> ${start}\n${line}\n`);
+      cues.push(`${start} --> ${end}\n${segment.map((w, j) => (j === i ? w.text.replace(/^(\s*)(.*)$/, "$1<u>$2</u>") : w.text)).join("").trim()}\n`);
+      last = end;
+    });
+  }
+  return format === "srt" ? cues.map((c, i) => `${i + 1}\n${c}`).join("\n") : `WEBVTT\n\n${cues.join("\n")}`;
+}
