@@ -129,6 +129,13 @@ async function drawn(page: Page, draws = 1): Promise<void> {
 
 const r3 = (t: number) => Math.round(t * 1000) / 1000;
 
+/** The value of `expression` once `done` accepts it (or after 2 s, for the assertion to show). */
+async function until(page: Page, expression: string, done: (value: string) => boolean): Promise<string> {
+  let value = "";
+  for (let i = 0; i < 100 && !done((value = await page.evaluate<string>(expression))); i++) await Bun.sleep(20);
+  return value;
+}
+
 describe.skipIf(!chromium)("in headless Chromium", () => {
   let browser: Browser;
   let dir: string;
@@ -276,11 +283,22 @@ describe.skipIf(!chromium)("in headless Chromium", () => {
       for (let i = 0; i < 100 && time < 4.19; i++, await Bun.sleep(20)) time = await page.evaluate<number>(`player.currentTime`);
       expect(time).toBeGreaterThanOrEqual(4.19);
       expect(time).toBeLessThanOrEqual(9.95);
-      await Bun.sleep(150);
-      expect(await page.evaluate<string>(`document.querySelector("#lines .line.now")?.dataset.span ?? "none"`)).toBe("4.2 9.9");
+      expect(await until(page, `document.querySelector("#lines .line.now")?.dataset.span ?? "none"`, (span) => span === "4.2 9.9")).toBe("4.2 9.9");
     }
     expect(page.errors).toEqual([]);
     await Bun.write(join(screenshots, "timeline-transcript.png"), await page.screenshot());
+
+    // Hours of transcript: the lines out of view are not laid out until they are scrolled to.
+    const many = { ...transcript, turns: Array.from({ length: 300 }, (_, i) => ({ speaker: `SPEAKER_0${1 + (i % 2)}`, start: i, end: i + 0.9, text: `line ${i}`, words: [] })) };
+    const longFile = join(dir, "overlap", "many-lines.html");
+    writeFileSync(longFile, toHtml(resultOf(many.turns.map((t) => seg(t.start, t.end, t.speaker)), { durationSec: 300 }), { title: "many.wav", transcript: many }));
+    const long = await open(longFile);
+    const shown = (i: number) => `document.querySelectorAll("#lines .line")[${i}].children[2].checkVisibility({ contentVisibilityAuto: true })`;
+    expect(await long.evaluate<boolean[]>(`[${shown(0)}, ${shown(299)}]`)).toEqual([true, false]);
+    await long.evaluate(`(() => { const box = document.getElementById("lines"); box.scrollTop = box.scrollHeight; })()`);
+    await settle(long);
+    expect(await long.evaluate<boolean[]>(`[${shown(0)}, ${shown(299)}]`)).toEqual([false, true]);
+    expect(long.errors).toEqual([]);
   }, 30_000);
 
   test("no speakers (silence): the page loads, says so in numbers, and draws no turn; the whole recording fits, no scrolling", async () => {
@@ -315,8 +333,7 @@ describe.skipIf(!chromium)("in headless Chromium", () => {
     const fit = await readDom(page);
     expect(fit.turns.reduce((n, t) => n + t.count, 0)).toBe(long.mergedSegments.length);
     // The audio is not there: the page says so instead of failing silently.
-    await Bun.sleep(200);
-    expect(await page.evaluate<string>(`document.getElementById("audio-note").textContent`)).toContain("not found at three-hours.wav");
+    expect(await until(page, `document.getElementById("audio-note").textContent`, (note) => note !== "")).toContain("not found at three-hours.wav");
     // Zoomed in, anywhere: exactly the turns of the drawn window, one element each.
     for (let i = 0; i < 10; i++) await page.evaluate(`document.getElementById("zoom-in").click()`);
     for (const at of [0.1, 0.5, 0.99]) {

@@ -170,7 +170,7 @@ describe("senko --live", () => {
       writeFileSync(atEnd, header(0));
       writeFileSync(everyWrite, header(128000));
       appendFileSync(everyWrite, bytes.subarray(0, 128000));
-      const procs = [spawn(["--live", atEnd, "--out", "at-end.json"]), spawn(["--live", everyWrite, "--out", "every-write.json"])];
+      const procs = [spawn(["--live", atEnd, "--out-dir", "at-end", "--format", "json,html"]), spawn(["--live", everyWrite, "--out", "every-write.json"])];
       // Recording goes on once both listen, as it would for a live session started before the end.
       const stderrs = procs.map((proc) => listening(proc));
       await Promise.all(stderrs.map((s) => s.started));
@@ -185,11 +185,15 @@ describe("senko --live", () => {
       }
       writeFileSync(atEnd, header(bytes.length), { flag: "r+" });
       const expected = await batchJson(samples.subarray(0, seconds * 16000));
-      for (const [i, out] of ["at-end.json", "every-write.json"].entries()) {
+      for (const [i, out] of ["at-end/sizes-at-end.json", "every-write.json"].entries()) {
         expect(await procs[i]!.exited).toBe(0);
         expect(await stderrs[i]!.text).toContain(`senko: live: ${seconds}.0 s of audio`);
         expect(withoutTiming(JSON.parse(readFileSync(join(dir, out), "utf8")))).toEqual(expected);
       }
+      // The page plays the recording, whole by now (small: embedded).
+      const page = readFileSync(join(dir, "at-end", "sizes-at-end.html"), "utf8");
+      const embedded = /"audio":"data:audio\/wav;base64,([^"]*)"/.exec(page)?.[1];
+      expect(embedded === Buffer.from(readFileSync(atEnd)).toString("base64") ? "the recording" : embedded?.slice(0, 40)).toBe("the recording");
     },
     60_000,
   );

@@ -126,10 +126,13 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
 
     const name = rttmUri(input);
     const { formats, out, outDir, rttm } = command;
+    // html: a file read as it grew is whole now, so the page gets its player; a stream on stdin was not kept.
+    const write = (format: OutputFormat, file: string) =>
+      writeFileAtomic(file, formatResult(result, format, input, { audio: input === "-" ? undefined : { path: input }, outFile: file }));
     if (outDir !== undefined) {
-      for (const format of formats) writeFileAtomic(join(outDir, `${name}.${OUTPUT_FORMATS[format]}`), formatResult(result, format, input));
+      for (const format of formats) write(format, join(outDir, `${name}.${OUTPUT_FORMATS[format]}`));
     } else if (out !== undefined) {
-      writeFileAtomic(out, formatResult(result, formats[0]!, input));
+      write(formats[0]!, out);
     }
     if (rttm !== undefined) writeFileAtomic(rttm, toRttm(result, name));
     for (const warning of result.warnings) err(`senko: warning: ${input}: ${warning}\n`);

@@ -57,12 +57,13 @@ export function vttTimestamp(seconds: number): string {
 
 /**
  * Cues in millisecond time, sorted by start (stable), without those that last less than a
- * millisecond once rounded: neither format allows a cue that ends where it starts.
+ * millisecond once rounded (neither format allows a cue that ends where it starts) or have a time
+ * that is not a finite number (no timestamp can say it).
  */
 function timed(cues: readonly Cue[]): { start: number; end: number; cue: Cue }[] {
   return cues
     .map((cue) => ({ start: ms(cue.start), end: ms(cue.end), cue }))
-    .filter((c) => c.end > c.start)
+    .filter((c) => c.end > c.start && Number.isFinite(c.end))
     .sort((a, b) => a.start - b.start);
 }
 
