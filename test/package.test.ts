@@ -14,7 +14,7 @@ import { Diarizer, toRttm, VERSION } from "../src/index.ts";
 import { NATIVE_SYMBOL_NAMES } from "../src/ffi.ts";
 import { findPlatform, libraryFileName, PLATFORMS } from "../src/native/platforms.ts";
 import { binaryInfo } from "../tools/binary-info.ts";
-import { buildPackages, type PackedPackages } from "../tools/build-packages.ts";
+import { buildPackages, TYPES_ENTRY, type PackedPackages } from "../tools/build-packages.ts";
 
 const FIXTURE = join(import.meta.dir, "../../shared/fixtures/ami/dev00.wav");
 const ARCH = { x64: "x86-64", arm64: "aarch64" } as const;
@@ -58,6 +58,9 @@ describe("the tarballs", () => {
     const unwanted = files.filter((f) => /^package\/(bench|test|tools|examples|zig)\//.test(f) || f.endsWith(".py") || f.endsWith(".zig"));
     expect(unwanted).toEqual([]);
     const manifest = JSON.parse(new TextDecoder().decode(tarRead(packed.main, "package/package.json")));
+    // Declarations for the user's tsc: it would check the .ts sources under the user's own tsconfig.
+    expect(files).toContain(`package/${TYPES_ENTRY.slice(2)}`);
+    expect([manifest.types, manifest.exports["."]]).toEqual([TYPES_ENTRY, { types: TYPES_ENTRY, default: "./src/index.ts" }]);
     expect(manifest.optionalDependencies).toEqual(Object.fromEntries(TESTED.map((p) => [p.packageName, VERSION])));
     expect(manifest.bin).toEqual({ senko: "./diarize.ts" });
     expect(manifest.devDependencies).toBeUndefined();
@@ -93,6 +96,24 @@ if (typeof setLibraryPath !== "function") throw new Error("senko exports no setL
 await using diarizer = new Diarizer({ quiet: true });
 const result = await diarizer.diarize(process.argv[2]);
 console.log(JSON.stringify({ rttm: toRttm(result, "dev00"), segments: JSON.stringify(result.mergedSegments) }));
+`;
+
+const TS_USER_OPTIONS = {
+  target: "ES2022",
+  module: "NodeNext",
+  moduleResolution: "NodeNext",
+  strict: true,
+  exactOptionalPropertyTypes: true,
+  noPropertyAccessFromIndexSignature: true,
+  skipLibCheck: true,
+  noEmit: true,
+  types: [],
+};
+const TYPES_SCRIPT = `import type { DiarizationResult, DiarizerOptions, Segment } from "senko";
+export const options: DiarizerOptions = { numSpeakers: 2, quiet: true };
+// @ts-expect-error numSpeakers is a number: the types are senko's, not any
+export const wrong: DiarizerOptions = { numSpeakers: "2" };
+export const speakers = (result: DiarizationResult): string[] => result.mergedSegments.map((s: Segment) => s.speaker);
 `;
 
 /** A fresh project that depends on the senko tarball; the platform packages come from their tarballs too. */
@@ -151,6 +172,15 @@ describe.each(INSTALLERS)("a fresh project installed with %s", (installer, insta
     test("bunx senko models lists the models of SENKO_MODELS_DIR", async () => {
       const listed = runIn(dir, [process.execPath, "x", "senko", "models", "--offline", "--json"], await offline());
       expect((JSON.parse(listed) as { origin: string }[]).map((m) => m.origin)).toEqual(["models-dir", "models-dir", "models-dir"]);
+    }, 60_000);
+
+    // A tsconfig unlike senko's (no allowImportingTsExtensions, stricter flags): senko's declarations, not its sources, are checked.
+    test("a TypeScript project with its own tsconfig type-checks against senko's types", () => {
+      writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: TS_USER_OPTIONS, files: ["types.ts"] }));
+      writeFileSync(join(dir, "types.ts"), TYPES_SCRIPT);
+      const check = Bun.spawnSync([process.execPath, "check", "--no-pretty"], { cwd: dir, env: userEnv(), stdout: "pipe", stderr: "pipe" });
+      expect([check.exitCode, check.stdout.toString()]).toEqual([0, ""]);
+      expect(check.stderr.toString()).toContain("No type errors in 1 file");
     }, 60_000);
   } else {
     // As after an install with --omit=optional (the project's platform package is moved away).

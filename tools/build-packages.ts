@@ -2,14 +2,14 @@
  * @module `npm run build:packages [platform...]`: cross-compiles libsenko for every platform of
  * src/native/platforms.ts (or the ones named) and packs the npm packages into dist/npm/: one `senko-<os>-<cpu>` per platform (the library, with
  * `os`/`cpu` fields so npm and bun install only the one that fits) and `senko` itself, holding the files
- * the root package.json's `files` list names, with the platform packages as optional dependencies. The
+ * the root package.json's `files` list names and the declarations of its API, with the platform packages as optional dependencies. The
  * checkout's own package.json has no optional dependencies (they are not on a registry while developing,
  * and `npm ci` would refuse them), so the published manifest is written here from it.
  */
-import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
+import { cp, copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { libraryFileName, PLATFORMS, platformById, type Platform } from "../src/native/platforms.ts";
-import { run } from "./build-cache.ts";
+import { cachedBuild, contentHash, filesMatching, run } from "./build-cache.ts";
 import { buildLibraries, ROOT, type BuiltLibrary } from "./cross-build.ts";
 
 export const DIST = join(ROOT, "dist");
@@ -62,15 +62,41 @@ async function stagePlatform(root: Manifest, lib: BuiltLibrary): Promise<string>
   return npmPack(dir);
 }
 
-/** The fields of the root manifest a user's install needs, plus the platform packages. */
+/** Where the declarations of `senko` are in its package. */
+export const TYPES_ENTRY = "./types/src/index.d.ts";
+
+/**
+ * Declarations of the public API (`tsc --emitDeclarationOnly` from src/index.ts), cached by the content of
+ * the sources. Bun runs the TypeScript sources, but a user's `tsc` would type-check those under the user's
+ * own tsconfig (skipLibCheck skips only .d.ts files), so the package's `types` are these.
+ */
+async function declarations(log: (line: string) => void): Promise<string> {
+  const sources = [...filesMatching(join(ROOT, "src"), "**/*"), ...filesMatching(join(ROOT, "models"), "*.{ts,json}"), join(ROOT, "package.json"), join(ROOT, "tsconfig.json")];
+  const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
+  const version = ((await Bun.file(join(ROOT, "node_modules", "typescript", "package.json")).json()) as { version: string }).version;
+  const { dir } = await cachedBuild("senko-types", await contentHash(ROOT, sources, [`typescript ${version}`]), async (out) => {
+    log(`declarations (tsc ${version})`);
+    const config = { extends: join(ROOT, "tsconfig.json"), compilerOptions: { noEmit: false, declaration: true, emitDeclarationOnly: true, rootDir: ROOT, outDir: out, typeRoots: [join(ROOT, "node_modules", "@types")] }, files: [join(ROOT, "src/index.ts")], include: [] };
+    const project = join(out, "tsconfig.json");
+    await writeFile(project, JSON.stringify(config));
+    await run([process.execPath, tsc, "-p", project]);
+    await rm(project);
+  });
+  return dir;
+}
+
+/** The fields of the root manifest a user's install needs, its declarations, plus the platform packages. */
 function mainManifest(root: Manifest, platforms: readonly Platform[]): Manifest {
-  const keep = ["name", "version", "description", "license", "type", "module", "types", "exports", "bin", "files", "engines", "dependencies"];
+  const keep = ["name", "version", "description", "license", "type", "module", "bin", "files", "engines", "dependencies"];
   const manifest = Object.fromEntries(keep.filter((k) => root[k] !== undefined).map((k) => [k, root[k]])) as Manifest;
+  manifest.files = [...(root.files as string[]), "types/"];
+  manifest.types = TYPES_ENTRY;
+  manifest.exports = { ".": { types: TYPES_ENTRY, default: (root.exports as Record<string, string>)["."] } };
   manifest.optionalDependencies = Object.fromEntries(platforms.map((p) => [p.packageName, root.version]));
   return manifest;
 }
 
-async function stageMain(root: Manifest, platforms: readonly Platform[]): Promise<string> {
+async function stageMain(root: Manifest, platforms: readonly Platform[], log: (line: string) => void): Promise<string> {
   const dir = join(STAGING, root.name);
   await rm(dir, { recursive: true, force: true });
   // npm's own reading of the `files` list decides what goes in.
@@ -80,6 +106,7 @@ async function stageMain(root: Manifest, platforms: readonly Platform[]): Promis
     await mkdir(dirname(join(dir, path)), { recursive: true });
     await copyFile(join(ROOT, path), join(dir, path));
   }
+  await cp(await declarations(log), join(dir, "types"), { recursive: true });
   await writeFile(join(dir, "package.json"), `${JSON.stringify(mainManifest(root, platforms), null, 2)}\n`);
   return npmPack(dir);
 }
@@ -101,7 +128,7 @@ export async function buildPackages(platforms: readonly Platform[] = PLATFORMS, 
   await mkdir(TARBALLS, { recursive: true });
   const packed: Record<string, string> = {};
   for (const lib of await buildLibraries(platforms, log)) packed[lib.platform.id] = await stagePlatform(root, lib);
-  const main = await stageMain(root, platforms);
+  const main = await stageMain(root, platforms, log);
   return { main, platforms: packed };
 }
 
