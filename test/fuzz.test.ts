@@ -2,8 +2,8 @@
  * Fuzzing of the WAV parser and the native audio entry points with a safety-checked (ReleaseSafe)
  * build of libsenko: 10,000 mutated files and 5,000 direct native calls in a child process
  * (test/helpers/fuzz-audio-child.ts), because a Zig safety panic aborts the whole process.
- * The safe library is built into its own directory (zig-out/lib/<arch>-<os>-safe); Zig's cache
- * makes that a no-op when the sources have not changed.
+ * The safe library is built into its own directory (zig-out/lib/<arch>-<os>-safe), by `npm run setup`
+ * beside the fast one; here again, which Zig's cache makes a no-op when the sources have not changed.
  */
 import { expect, test } from "bun:test";
 import { existsSync } from "node:fs";

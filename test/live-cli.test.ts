@@ -223,7 +223,7 @@ describe("senko --live", () => {
     60_000,
   );
 
-  test("usage errors: one line, exit code 2, no output", async () => {
+  test("usage errors: one line, exit code 2, no output; Ctrl-C before any audio: one line, no output", async () => {
     const cases: [string[], string, Uint8Array?][] = [
       [["x.wav", "--raw-rate", "8000"], "senko: --raw-rate, --raw-format and --raw-channels go with --live"],
       [["--live", "-", "--raw-format", "s16le"], "senko: --raw-format and --raw-channels need --raw-rate <hz>"],
@@ -237,12 +237,22 @@ describe("senko --live", () => {
       [["--live", "-", "--out", "e.json"], "senko: -: no bytes on stdin", new Uint8Array(0)],
       [["--live", "-", "--raw-rate", "16000", "--out", "w.json"], "senko: -: a WAV stream, not raw PCM: leave out --raw-rate", wavFloat(samples.subarray(0, 16000))],
     ];
-    for (const [args, message, stdin] of cases) {
-      const run = await finished(spawn(args, stdin));
-      expect(run.stderr.trim().split("\n").at(-1)!).toStartWith(message);
+    // Ctrl-C before the stream's first byte: nothing to give a result for (not "no bytes on stdin"), ended by SIGINT.
+    const early = spawn(["--live", "-", "--out", "early.json"], "pipe");
+    const earlyStderr = listening(early);
+    // All at once: each is a process of its own.
+    const runs = await Promise.all(cases.map(([args, , stdin]) => finished(spawn(args, stdin))));
+    for (const [i, run] of runs.entries()) {
+      expect(run.stderr.trim().split("\n").at(-1)!).toStartWith(cases[i]![1]);
       expect(run.code).toBe(2);
     }
     expect(existsSync(join(dir, "m.json")) || existsSync(join(dir, "n.json")) || existsSync(join(dir, "e.json")) || existsSync(join(dir, "w.json"))).toBe(false);
+    await earlyStderr.started;
+    early.kill("SIGINT");
+    await early.exited;
+    expect(early.signalCode).toBe("SIGINT");
+    expect((await earlyStderr.text).trimEnd().split("\n").at(-1)).toBe("senko: live: interrupted (Ctrl-C) before any audio arrived: no result written");
+    expect(existsSync(join(dir, "early.json"))).toBe(false);
   }, 90_000);
 });
 

@@ -83,7 +83,8 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
     const out = join(dir, "out");
     const reference = join(dir, "reference");
     const submitArgs = ["submit", "--redis", redis.url, ...good, ...bad, join(dir, "in", "missing.wav"), "--out-dir", out, "--format", "json,rttm", "--pipeline", "vad-windows", "--vad", "silero"];
-    const workerArgs = (name: string) => ["worker", "--redis", redis.url, "--threads", THREADS, "--lock-timeout", "20", "--name", name];
+    // The killed worker's job comes back after the lock timeout: short, as the jobs run in threads that leave the locks' renewal free.
+    const workerArgs = (name: string) => ["worker", "--redis", redis.url, "--threads", THREADS, "--lock-timeout", "10", "--name", name];
     const queue = new Queue<JobData, JobResult>("senko", { connection: { url: redis.url } });
     const workers = [new Logged(senko(workerArgs("w1"))), new Logged(senko(workerArgs("w2"))), new Logged(senko(workerArgs("w3")))];
     const [w1, w2, w3] = workers as [Logged, Logged, Logged];
@@ -213,6 +214,13 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
       expect(w3.lines.slice(w3Lines).some((line) => line.includes(": started "))).toBe(false);
       expect(readdirSync(out).map((f) => statSync(join(out, f)).mtimeMs)).toEqual(stamps);
 
+      // A limit of 0 lists no done or failed job (BullMQ reads the range 0..-1 as all of them).
+      const counted = await queueStatus({ redis: redis.url, limit: 0 });
+      expect([counted.counts.done, counted.done, counted.failed]).toEqual([good.length, [], []]);
+      // A worker's line for a failed job names the file once (readAudio's message starts with it).
+      const failedLines = workers.flatMap((w) => w.lines).filter((line) => line.includes(": failed "));
+      expect(failedLines.length).toBeGreaterThanOrEqual(bad.length);
+      for (const file of bad) expect(failedLines.some((line) => line.includes(` ${file}: `) && !line.includes(`${file}: ${file}`))).toBe(true);
       const status = runCli(["status", "--redis", redis.url]);
       expect(status.code).toBe(0);
       expect(status.stdout).toStartWith(`waiting 0  active 0  done ${good.length}  failed ${bad.length + refused}`);
@@ -304,28 +312,53 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
     expect(events.some((e) => e.kind === "done")).toBe(false);
   }, 60_000);
 
-  test("a Redis that is not there is one clear error, in seconds", async () => {
-    const run = runCli(["status", "--redis", "redis://127.0.0.1:1"]);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toBe("senko: cannot use Redis at redis://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1\n");
-    const usage = runCli(["submit", "--redis", "http://x", good[0]!, "--out-dir", dir]);
-    expect(usage.code).toBe(2);
-    expect(usage.stderr).toBe('senko: --redis takes a redis:// or rediss:// URL, got "http://x"\n');
-    // Refused before Redis is asked: --vad does nothing for the default pipeline.
-    const foreign = runCli(["submit", "--redis", "redis://127.0.0.1:1", good[0]!, "--out-dir", dir, "--vad", "silero"]);
-    expect([foreign.code, foreign.stderr]).toEqual([2, "senko: --vad applies to the vad-windows pipeline only: add --pipeline vad-windows\n"]);
-    // senko <audio>'s diarization options, checked as it checks them, before Redis is asked.
+  test("a Redis that is not there is one clear error, in seconds; a worker whose Redis goes away writes its job's results and stops", async () => {
+    // A Redis that keeps no data (the worker warns of it), stopped while the worker runs a job.
+    const cache = await startRedis({ keepData: false });
+    const out = join(dir, "away-out");
+    const away = new Logged(senko(["worker", "--redis", cache.url, "--threads", THREADS, "--lock-timeout", "1", "--name", "away"]));
+    const input = good.find((file) => file.endsWith("-a.wav"))!; // 15 s
+    // The command lines below, all at once (each is a process of its own): [arguments, exit code, stderr].
     const invalid = [
       [["--pipeline", "vad-windows", "--merge-cosine", "1.5"], '--merge-cosine takes a number in (0, 1], got "1.5"'],
       [["--min-cluster-speech", "never"], '--min-cluster-speech takes a number of seconds above 0 or "off", got "never"'],
       [["--windows", "accurate"], "--windows applies to the vad-windows pipeline only: add --pipeline vad-windows"],
+      // Refused before Redis is asked: --vad does nothing for the default pipeline.
+      [["--vad", "silero"], "--vad applies to the vad-windows pipeline only: add --pipeline vad-windows"],
     ] as const;
-    for (const [flags, message] of invalid) {
-      const refused = runCli(["submit", "--redis", "redis://127.0.0.1:1", good[0]!, "--out-dir", dir, ...flags]);
-      expect([refused.code, refused.stderr]).toEqual([2, `senko: ${message}\n`]);
+    const cases: [string[], number, string][] = [
+      [["status", "--redis", "redis://127.0.0.1:1"], 1, "senko: cannot use Redis at redis://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1\n"],
+      // A worker waits through Redis restarts, but one that cannot reach Redis as it starts says so and ends.
+      [["worker", "--redis", "redis://127.0.0.1:1", "-q"], 1, "senko: cannot use Redis at redis://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1\n"],
+      [["submit", "--redis", "http://x", good[0]!, "--out-dir", dir], 2, 'senko: --redis takes a redis:// or rediss:// URL, got "http://x"\n'],
+      // senko <audio>'s diarization options, checked as it checks them, before Redis is asked.
+      ...invalid.map(([flags, message]): [string[], number, string] => [["submit", "--redis", "redis://127.0.0.1:1", good[0]!, "--out-dir", dir, ...flags], 2, `senko: ${message}\n`]),
+      // An option of another subcommand would be ignored (a job's options come from submit): refused.
+      [["status", "--redis", "redis://127.0.0.1:1", "--num-speakers", "2", "--threads", "1"], 2, "senko: senko status does not take --num-speakers, --threads (see senko status --help)\n"],
+    ];
+    const runs = cases.map(([args]) => {
+      const proc = Bun.spawn(senko(args), { cwd: root, stdout: "ignore", stderr: "pipe", timeout: 60_000 });
+      return Promise.all([proc.exited, new Response(proc.stderr).text()]);
+    });
+    try {
+      await away.waitFor(/: waiting for jobs/);
+      expect(away.lines[0]).toBe(
+        `senko worker away: Redis at ${cache.url} keeps no data across a restart (appendonly no, save ""): a restart empties the queue, and jobs waiting then are never run (start it with --appendonly yes)`,
+      );
+      const [submitted] = await submitFiles([input], { redis: cache.url, outDir: out });
+      await away.waitFor(/: started /);
+      await cache.stop();
+      away.process.kill("SIGTERM");
+      // The job ends (its results written), Redis cannot record it within the lock timeout: the worker stops all the same.
+      expect(await away.process.exited).toBe(0);
+      expect(away.lines).toContain(`senko worker away: Redis at ${cache.url} did not record the end of ${submitted!.jobId}: another worker will run it again`);
+      expect(away.lines.at(-1)).toBe("senko worker away: stopped");
+      expect(readdirSync(out)).toEqual([`${basename(input, ".wav")}.json`]);
+      expect(JSON.parse(readFileSync(join(out, `${basename(input, ".wav")}.json`), "utf8")).durationSec).toBeCloseTo(15, 1);
+      for (const [i, [code, stderr]] of (await Promise.all(runs)).entries()) expect([code, stderr]).toEqual([cases[i]![1], cases[i]![2]]);
+    } finally {
+      away.process.kill("SIGKILL");
+      await cache.stop();
     }
-    // An option of another subcommand would be ignored (a job's options come from submit): refused.
-    const misplaced = runCli(["status", "--redis", "redis://127.0.0.1:1", "--num-speakers", "2", "--threads", "1"]);
-    expect([misplaced.code, misplaced.stderr]).toEqual([2, "senko: senko status does not take --num-speakers, --threads (see senko status --help)\n"]);
-  });
+  }, 120_000);
 });

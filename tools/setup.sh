@@ -17,8 +17,11 @@ step "Zig $(cat tools/zig-version) from PyPI, into .venv"
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check "ziglang==$(cat tools/zig-version)"
 
-step "libsenko (zig build, ReleaseFast, native CPU)"
+step "libsenko (zig build, ReleaseFast, native CPU; beside it the ReleaseSafe build test/fuzz.test.ts fuzzes)"
+# Two compilations at once on two cores: the safe one (~40 s) costs setup little and the test suite nothing.
+bash tools/zig.sh build -Doptimize=ReleaseSafe -Ddir-suffix=-safe & safe=$!
 bash tools/zig.sh build -Doptimize=ReleaseFast
+wait "$safe"
 step "models (fetched once, SHA-256 verified, cached)"; ./node_modules/.bin/bun run models/cli.ts
 
 step "test tools from Debian (ffmpeg, espeak-ng, chromium, redis-server, qemu-user), when missing and apt-get can run"

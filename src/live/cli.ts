@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { BYTES_PER_SAMPLE } from "../audio/wav.ts";
 import type { DiarizerOptions } from "../diarizer.ts";
 import { Diarizer } from "../diarizer.ts";
-import { endOnSignal, interruption } from "../interrupt.ts";
+import { endBySignal, endOnSignal, interruption } from "../interrupt.ts";
 import { formatResult, OUTPUT_FORMATS, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "../output/writers.ts";
 import { fileChunks, pcmData, RAW_FORMATS, stdinChunks, type PcmLayout, type RawFormat } from "./input.ts";
 import type { LiveDiarization } from "./session.ts";
@@ -64,7 +64,9 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
   // Ctrl-C (or SIGTERM) ends the stream; a second one ends the process at once, writing nothing.
   const stop = new AbortController();
   let stopOnSignal = () => {};
-  const onSignal = () => {
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = signal;
     // Added before this one goes, so that the signals are never left to their default action in between.
     stopOnSignal = endOnSignal((signal) => `live: ${interruption(signal)} again: no result written`);
     process.off("SIGINT", onSignal);
@@ -97,15 +99,25 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
       pendingBytes = 0;
       display.show(await session.push(bytes));
     };
-    for await (const [layout, data] of pcmData(chunks, input, raw, input === "-")) {
-      if (!session) {
-        session = diarizer.live(layout);
-        bytesPerPush = Math.ceil(PUSH_SEC * layout.sampleRate) * layout.channels * BYTES_PER_SAMPLE[layout.encoding];
+    try {
+      for await (const [layout, data] of pcmData(chunks, input, raw, input === "-")) {
+        if (!session) {
+          session = diarizer.live(layout);
+          bytesPerPush = Math.ceil(PUSH_SEC * layout.sampleRate) * layout.channels * BYTES_PER_SAMPLE[layout.encoding];
+        }
+        pending.push(data);
+        pendingBytes += data.length;
+        if (pendingBytes >= bytesPerPush) await flush();
+        if (stop.signal.aborted) break;
       }
-      pending.push(data);
-      pendingBytes += data.length;
-      if (pendingBytes >= bytesPerPush) await flush();
-      if (stop.signal.aborted) break;
+    } catch (error) {
+      // Stopped before the stream said what it holds, it only seems empty or cut ("no bytes on stdin").
+      if (interrupted === undefined || session !== undefined) throw error;
+    }
+    if (interrupted !== undefined && session === undefined) {
+      stopOnSignal();
+      endBySignal(interrupted, `live: ${interruption(interrupted)} before any audio arrived: no result written`);
+      return 130;
     }
     await flush();
     session ??= diarizer.live(raw ?? { sampleRate: 16000 });

@@ -47,7 +47,9 @@ all:
   -q, --quiet            nothing on stderr but errors
   -h, --help             this text
 
-Redis must keep its data (maxmemory-policy noeviction; AOF or RDB snapshots to survive its restarts).
+Redis holds the queue: run it with maxmemory-policy noeviction and an append-only file (--appendonly yes),
+which keeps the queue through its restarts and crashes. A worker that cannot reach Redis as it starts
+exits; once started, it waits through Redis restarts.
 `;
 
 /** The options every subcommand takes, and those of each: one given to another subcommand would be ignored, so it is refused. */
@@ -181,11 +183,11 @@ async function work(values: Values, redis: string, queue: string | undefined, qu
     if (quiet && event.kind !== "failed") return;
     if (event.kind === "started") log(`started ${event.jobId} ${event.file}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ""}`);
     else if (event.kind === "done") log(`done ${event.jobId} ${event.file}: ${event.speakers} speaker(s), ${event.audioSec.toFixed(1)} s of audio in ${event.seconds.toFixed(2)} s`);
-    else log(`failed ${event.jobId} ${event.file}: ${event.message}${event.willRetry ? " (will be retried)" : ""}`);
+    else log(`failed ${event.jobId} ${event.message.startsWith(event.file) ? "" : `${event.file}: `}${event.message}${event.willRetry ? " (will be retried)" : ""}`);
   };
   const lockTimeout = values["lock-timeout"];
   if (lockTimeout !== undefined && !(Number(lockTimeout) >= 1)) throw new UsageError(`--lock-timeout takes seconds (at least 1), got "${lockTimeout}"`);
-  const worker = startWorker({
+  const worker = await startWorker({
     redis,
     queue,
     concurrency: wholeNumber("concurrency", values.concurrency, 1),

@@ -1,5 +1,6 @@
 /** @module Redis connections of the job queue: URL checks, and the retry policy of clients and workers. */
 import { Queue, type RedisOptions } from "bullmq";
+import type { Redis } from "ioredis";
 import { ConfigError, QueueError } from "../errors.ts";
 import type { JobData, JobResult } from "./jobs.ts";
 
@@ -64,6 +65,24 @@ export async function withQueue<T>(url: string, queueName: string, use: (queue: 
   } finally {
     await queue.close().catch(() => {});
   }
+}
+
+/**
+ * What a restart of this Redis would do to the queue, when it keeps nothing across one (neither an
+ * append-only file nor RDB snapshots); undefined when it keeps its data, or does not say (CONFIG refused).
+ */
+export async function persistenceWarning(queue: Queue<JobData, JobResult>): Promise<string | undefined> {
+  // Made from connection options, BullMQ's client is ioredis (behind an adapter that passes its commands on).
+  const client = (await queue.backend.client) as unknown as Redis;
+  let aof: string | undefined, save: string | undefined;
+  try {
+    [, aof] = (await client.config("GET", "appendonly")) as string[];
+    [, save] = (await client.config("GET", "save")) as string[];
+  } catch {
+    return undefined;
+  }
+  if (aof !== "no" || save !== "") return undefined;
+  return "keeps no data across a restart (appendonly no, save \"\"): a restart empties the queue, and jobs waiting then are never run (start it with --appendonly yes)";
 }
 
 function isConnectionError(error: unknown): boolean {

@@ -16,7 +16,10 @@ export async function submitFiles(files: readonly string[], options: SubmitOptio
   return (await import("./submit.ts")).submitFiles(files, options);
 }
 
-/** Starts taking jobs now (waiting for Redis if it is away); `close()` lets running jobs finish. */
+/**
+ * Starts taking jobs (a Redis that cannot be reached now is a QueueError; once started, the worker waits
+ * through Redis restarts); `close()` lets running jobs finish.
+ */
 export async function startWorker(options: WorkerOptions): Promise<QueueWorker> {
   return (await import("./worker.ts")).startWorker(options);
 }

@@ -1,5 +1,6 @@
 /** @module What the queue holds: counts per state, each active job's stage and progress, recent failures and results. */
 import type { Job } from "bullmq";
+import { ConfigError } from "../errors.ts";
 import { DEFAULT_QUEUE, withQueue } from "./connection.ts";
 import type { JobData, JobProgress, JobResult } from "./jobs.ts";
 
@@ -23,12 +24,14 @@ export interface StatusOptions {
 
 export async function queueStatus(options: StatusOptions): Promise<QueueStatus> {
   const limit = options.limit ?? 20;
+  if (!(Number.isSafeInteger(limit) && limit >= 0)) throw new ConfigError(`limit must be a whole number of at least 0, got ${limit}`);
   return withQueue(options.redis, options.queue ?? DEFAULT_QUEUE, async (queue) => {
     const counts = await queue.getJobCounts("waiting", "prioritized", "delayed", "active", "completed", "failed");
     const [active, failed, done, workers] = await Promise.all([
       queue.getActive(0, 999) as Promise<Job<JobData, JobResult>[]>,
-      queue.getFailed(0, limit - 1) as Promise<Job<JobData, JobResult>[]>,
-      queue.getCompleted(0, limit - 1) as Promise<Job<JobData, JobResult>[]>,
+      // BullMQ reads an end of -1 as "to the last": no range at all for a limit of 0.
+      (limit > 0 ? queue.getFailed(0, limit - 1) : []) as Promise<Job<JobData, JobResult>[]>,
+      (limit > 0 ? queue.getCompleted(0, limit - 1) : []) as Promise<Job<JobData, JobResult>[]>,
       queue.getWorkersCount(),
     ]);
     const now = Date.now();

@@ -14,7 +14,7 @@ import { AudioFormatError, ConfigError } from "../errors.ts";
 import type { Device } from "../models/index.ts";
 import { EMBED_AUDIO_MAX_BYTES } from "../output/html.ts";
 import { checkOutputDir, formatResult, makeOutputDir, OUTPUT_FORMATS, toJson, writeFileAtomic, type FormatContext } from "../output/writers.ts";
-import { DEFAULT_QUEUE, redactUrl, workerConnection } from "./connection.ts";
+import { DEFAULT_QUEUE, persistenceWarning, redactUrl, withQueue, workerConnection } from "./connection.ts";
 import { DiarizeSlot, SlotError } from "./diarize-slot.ts";
 import { decodeJobOptions, hashFile, jobId, type JobData, type JobProgress, type JobResult } from "./jobs.ts";
 import { downloadObject, isS3Url, putObject, removeOrphanedDownloads, s3Client, s3Join, type LocalCopy, type S3Config } from "./s3.ts";
@@ -52,16 +52,25 @@ export type WorkerEvent =
 
 export interface QueueWorker {
   readonly name: string;
-  /** stops taking jobs, lets the running ones finish, then disconnects */
+  /**
+   * stops taking jobs, lets the running ones finish and waits for Redis to record them (at most the lock
+   * timeout: a Redis that is away by then gives them to another worker), then disconnects
+   */
   close(): Promise<void>;
 }
 
 /** Progress to Redis at most once a second and at each new stage: a round trip each. */
 const PROGRESS_INTERVAL_MS = 1000;
+/** How often close() looks whether Redis has recorded the last jobs. */
+const CLOSE_POLL_MS = 50;
 /** Connection errors are logged at most this often while Redis is away. */
 const REDIS_LOG_INTERVAL_MS = 10_000;
 
-export function startWorker(options: WorkerOptions): QueueWorker {
+/**
+ * Starts taking jobs. A Redis that cannot be reached now is a QueueError (in seconds: a wrong URL is not
+ * waited on); once started, the worker waits through Redis restarts.
+ */
+export async function startWorker(options: WorkerOptions): Promise<QueueWorker> {
   const concurrency = options.concurrency ?? 1;
   if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new ConfigError(`concurrency must be a whole number of at least 1, got ${concurrency}`);
   const lockMs = Math.round((options.lockTimeoutSec ?? 30) * 1000);
@@ -72,27 +81,31 @@ export function startWorker(options: WorkerOptions): QueueWorker {
   const idle = [...slots];
   const machine = { device: options.device, threads: options.threads, modelsDir: options.modelsDir };
   const storage: Storage = { config: options.s3 ?? {} };
+  const queueName = options.queue ?? DEFAULT_QUEUE;
+  const warning = await withQueue(options.redis, queueName, persistenceWarning);
+  if (warning !== undefined) emit({ kind: "redis", message: `Redis at ${redactUrl(options.redis)} ${warning}` });
   // Downloads of this machine's workers that were killed mid-job.
   removeOrphanedDownloads();
 
   const startedAt = new Map<string, number>();
+  /** Jobs started here whose outcome Redis has not recorded yet. */
+  const unrecorded = new Set<string>();
   const run = async (job: Job<JobData, JobResult>): Promise<JobResult> => {
     const slot = idle.pop();
     if (slot === undefined) throw new Error(`worker ${name}: more jobs than its concurrency (${concurrency})`);
     startedAt.set(job.id!, performance.now());
+    unrecorded.add(job.id!);
     emit({ kind: "started", jobId: job.id!, file: job.data.file, attempt: job.attemptsStarted });
     const progress = progressSender(job);
     let input: LocalCopy | undefined;
     try {
       await checkJob(job);
       const options = decodeJobOptions(job.data.options);
-      input = await localInput(job.data, storage, progress.send);
-      const result = await slot.diarize(input.path, { ...options, ...machine }, progress.send, job.data.file);
-      await progress.flush();
+      input = await localInput(job.data, storage, progress);
+      const result = await slot.diarize(input.path, { ...options, ...machine }, progress, job.data.file);
       const outputs = await writeOutputs(job, result, input.path, storage);
       return { file: job.data.file, outputs, result: JSON.parse(toJson(result, job.data.file)) };
     } catch (error) {
-      await progress.flush();
       // A bad input or option fails the same way everywhere: fail the job now, with the message.
       const userError = isUserError(error) || (error instanceof SlotError && error.userError);
       throw userError ? new UnrecoverableError((error as Error).message) : error;
@@ -102,7 +115,7 @@ export function startWorker(options: WorkerOptions): QueueWorker {
     }
   };
 
-  const worker = new Worker<JobData, JobResult>(options.queue ?? DEFAULT_QUEUE, run, {
+  const worker = new Worker<JobData, JobResult>(queueName, run, {
     connection: workerConnection(options.redis),
     name,
     concurrency,
@@ -119,6 +132,7 @@ export function startWorker(options: WorkerOptions): QueueWorker {
     const result = value.result as { mergedSpeakersDetected: number; durationSec: number };
     emit({ kind: "done", jobId: job.id!, file: job.data.file, speakers: result.mergedSpeakersDetected, audioSec: result.durationSec, seconds: seconds(job) });
     startedAt.delete(job.id!);
+    unrecorded.delete(job.id!);
   });
   worker.on("stalled", (jobId) => emit({ kind: "stalled", jobId }));
   worker.on("failed", (job, error) => {
@@ -126,6 +140,7 @@ export function startWorker(options: WorkerOptions): QueueWorker {
     const willRetry = !(error instanceof UnrecoverableError) && job.attemptsMade < (job.opts.attempts ?? 1);
     emit({ kind: "failed", jobId: job.id!, file: job.data.file, message: error.message, willRetry });
     startedAt.delete(job.id!);
+    unrecorded.delete(job.id!);
   });
   let lastRedisLog = -Infinity;
   worker.on("error", (error) => {
@@ -138,7 +153,18 @@ export function startWorker(options: WorkerOptions): QueueWorker {
   return {
     name,
     async close() {
-      await worker.close();
+      // BullMQ's own graceful close waits for Redis for ever (a stopped worker whose Redis is away would
+      // never end); a forced one drops the outcomes not yet recorded. So: no new jobs, the running ones
+      // finish, Redis records them (while their locks hold: after that they are another worker's), then
+      // the connections close at once.
+      await worker.pause(true);
+      while (idle.length < slots.length) await Bun.sleep(CLOSE_POLL_MS);
+      const deadline = performance.now() + lockMs;
+      while (unrecorded.size > 0 && performance.now() < deadline) await Bun.sleep(CLOSE_POLL_MS);
+      if (unrecorded.size > 0) {
+        emit({ kind: "redis", message: `Redis at ${redactUrl(options.redis)} did not record the end of ${[...unrecorded].join(", ")}: another worker will run it again` });
+      }
+      await worker.close(true);
       await Promise.all(slots.map((slot) => slot.close()));
     },
   };
@@ -213,20 +239,18 @@ function contentType(url: string): string {
   return type === "application/octet-stream" ? "text/plain;charset=utf-8" : type;
 }
 
-/** Sends a job's progress without waiting for Redis on every update; `flush` waits for the last one. */
-function progressSender(job: Job<JobData, JobResult>): { send: (progress: Progress | JobProgress) => void; flush: () => Promise<void> } {
+/**
+ * Sends a job's progress without waiting for Redis (which may be away: the job goes on); the updates
+ * travel on the connection that later records the job's end, so they arrive before it.
+ */
+function progressSender(job: Job<JobData, JobResult>): (progress: Progress | JobProgress) => void {
   let last: JobProgress | undefined;
   let lastAt = -Infinity;
-  let pending: Promise<unknown> = Promise.resolve();
-  return {
-    send(progress) {
-      const now = performance.now();
-      if (last?.stage === progress.stage && now - lastAt < PROGRESS_INTERVAL_MS) return;
-      last = { stage: progress.stage, done: progress.done, total: progress.total };
-      lastAt = now;
-      const update = job.updateProgress({ ...last }).catch(() => {});
-      pending = pending.then(() => update);
-    },
-    flush: () => pending.then(() => {}),
+  return (progress) => {
+    const now = performance.now();
+    if (last?.stage === progress.stage && now - lastAt < PROGRESS_INTERVAL_MS) return;
+    last = { stage: progress.stage, done: progress.done, total: progress.total };
+    lastAt = now;
+    job.updateProgress({ ...last }).catch(() => {});
   };
 }

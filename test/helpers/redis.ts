@@ -27,7 +27,8 @@ function freePort(): number {
   return port;
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/** `keepData: false` runs it as a cache (no AOF, no RDB snapshots): a restart empties it. */
+export async function startRedis({ keepData = true } = {}): Promise<RedisServer> {
   if (!redisServerPath || !redisCliPath) throw new Error("redis-server is not installed (npm run setup installs it)");
   const dir = mkdtempSync(join(tmpdir(), "senko-redis-"));
   const port = freePort();
@@ -37,7 +38,7 @@ export async function startRedis(): Promise<RedisServer> {
   };
   const launch = async () => {
     const server = Bun.spawn(
-      [redisServerPath, "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--save", "", "--maxmemory-policy", "noeviction"],
+      [redisServerPath, "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", keepData ? "yes" : "no", "--save", "", "--maxmemory-policy", "noeviction"],
       { stdout: "ignore", stderr: "inherit" },
     );
     for (let i = 0; i < 200; i++) {
