@@ -16,6 +16,7 @@ import { simulateConversation, writeConversation } from "../bench/simulate.ts";
 import { hashFile, JOB_OPTIONS, jobId, type JobData, type JobProgress, type JobResult } from "../src/queue/jobs.ts";
 import { Diarizer, queueStatus, startWorker, submitFiles, toRttm, type QueueWorker, type WorkerEvent } from "../src/index.ts";
 import { Logged } from "./helpers/logged-process.ts";
+import { holdingProxy } from "./helpers/holding-proxy.ts";
 import { redisServerPath, startRedis, type RedisServer } from "./helpers/redis.ts";
 import { wav16 } from "./helpers/wav.ts";
 import { skipWithout } from "./helpers/skip.ts";
@@ -322,6 +323,9 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
     const idle = worker("idle", cache.url, "senko-idle");
     const intTerm = worker("int-term", cache.url, "senko-signals");
     const termInt = worker("term-int", cache.url, "senko-signals");
+    // A worker whose requests to Redis can be held on their way, as on a slow network.
+    const proxy = await holdingProxy(cache.port);
+    const fetching = worker("fetching", `redis://127.0.0.1:${proxy.port}`, "senko-fetch");
     // Two workers whose Redis goes away mid-job for longer than their lock timeout (2 s): one process, one here.
     const awayOut = join(dir, "away-out");
     const away = worker("away", redis.url, "senko-away", "--lock-timeout", "2");
@@ -377,6 +381,25 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
         await w.process.exited;
         return [w.process.signalCode, w.lines.at(-1)];
       });
+      // SIGTERM while the job the worker has just taken from the queue is on its way to it: it runs and
+      // records that job (a bad input: it fails at once), then stops (it used to close at once: the job,
+      // taken by no one, waited out the lock timeout).
+      const fetched = (async () => {
+        await fetching.waitFor(/: waiting for jobs/);
+        const blocked = new RegExp(`name=bull:${btoa("senko-fetch")}.* cmd=bzpopmin`);
+        while (!blocked.test(cache.cli("client", "list"))) await Bun.sleep(20);
+        proxy.hold();
+        const [submission] = await submitFiles([bad[0]!], { redis: cache.url, queue: "senko-fetch", outDir: join(dir, "fetch-out") });
+        await Bun.sleep(200); // Redis's answer reaches the worker, which asks for the job: held
+        fetching.process.kill("SIGTERM");
+        await fetching.waitFor(/: finishing the running job/);
+        proxy.release();
+        await fetching.process.exited;
+        const raw = new Queue<JobData, JobResult>("senko-fetch", { connection: { url: cache.url } });
+        const state = await (await raw.getJob(submission!.jobId!))!.getState();
+        await raw.close();
+        return [fetching.process.signalCode, state];
+      })();
 
       await away.waitFor(/: waiting for jobs/);
       back = await startWorker({ redis: redis.url, queue: "senko-away", name: "back", threads: Number(THREADS), lockTimeoutSec: 2, onEvent: (e) => events.push([performance.now(), e]) });
@@ -414,6 +437,7 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
       expect(logged.some(({ at, message }) => /lock/.test(message) && at > absent[0]!.at)).toBe(true);
       for (const { at, message } of logged) expect(logged.filter((other) => other.message === message && Math.abs(other.at - at) < 10_000)).toHaveLength(1);
 
+      expect(await fetched).toEqual(["SIGTERM", "failed"]);
       expect(await Promise.all(stopped)).toEqual([
         ["SIGTERM", "senko worker int-term: SIGTERM: stopped at once (running jobs go to another worker after the lock timeout)"],
         ["SIGINT", "senko worker term-int: SIGINT: stopped at once (running jobs go to another worker after the lock timeout)"],
@@ -421,7 +445,8 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
       for (const [i, [code, stderr]] of (await Promise.all(runs)).entries()) expect([code, stderr]).toEqual([cases[i]![1], cases[i]![2]]);
     } finally {
       await back?.close();
-      for (const w of [idle, intTerm, termInt, away]) w.process.kill("SIGKILL");
+      for (const w of [idle, intTerm, termInt, fetching, away]) w.process.kill("SIGKILL");
+      proxy.close();
       await cache.stop();
       if (redisDown) await redis.up();
     }

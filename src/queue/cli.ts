@@ -34,7 +34,8 @@ submit: one job per file. Workers must read the files and the output directory a
                          as for senko <audio> (see senko --help): a job gives what senko <audio> gives
                          with the same options (device and threads are the worker's)
   --retry-failed         put jobs of these files that failed before back in the queue
-worker: takes jobs until SIGTERM or Ctrl-C, which let the running jobs finish (a second one stops at once).
+worker: takes jobs until SIGTERM or Ctrl-C, which let the running jobs finish, then end it (exit 143 / 130;
+  a second one ends it at once).
   --concurrency <n>      jobs at once, each with its own models (default 1)
   --threads <n>          threads per job (default: one per CPU)
   --device <d>           auto | cpu | cuda | coreml | directml

@@ -166,14 +166,20 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
   return {
     name,
     async close() {
-      // BullMQ's own graceful close waits for Redis for ever (a stopped worker whose Redis is away would
-      // never end); a forced one drops the outcomes not yet recorded. So: no new jobs, the running ones
-      // finish, Redis records them while their locks may hold (a job whose lock is lost is another
-      // worker's, which runs it again: nothing to wait for), then the connections close at once.
-      await worker.pause(true);
-      while (idle.length < slots.length) await Bun.sleep(CLOSE_POLL_MS);
+      // No new jobs. BullMQ runs those it has taken from the queue (one on its way here too), Redis records
+      // them, and its loop ends; but with Redis away that would never be: stop then once no job runs here
+      // and Redis could record none (a job whose lock is lost is another worker's, which runs it again).
+      // A Redis connection that looks up but does not answer is waited on for the lock timeout.
+      let drained = false;
+      worker.pause().then(
+        () => (drained = true),
+        () => (drained = true),
+      );
+      const client = await worker.backend.client;
+      const giveUpAt = performance.now() + lockMs;
       const mayRecord = () => [...unrecorded.values()].some((until) => performance.now() < until);
-      while (mayRecord()) await Bun.sleep(CLOSE_POLL_MS);
+      const redisAway = () => client.status !== "ready" || performance.now() > giveUpAt;
+      while (!drained && !(idle.length === slots.length && !mayRecord() && redisAway())) await Bun.sleep(CLOSE_POLL_MS);
       if (unrecorded.size > 0) {
         emit({ kind: "redis", message: `Redis at ${redactUrl(options.redis)} did not record the end of ${[...unrecorded.keys()].join(", ")}: another worker will run it again` });
       }
