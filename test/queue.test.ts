@@ -326,6 +326,8 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
     // A worker whose requests to Redis can be held on their way, as on a slow network.
     const proxy = await holdingProxy(cache.port);
     const fetching = worker("fetching", `redis://127.0.0.1:${proxy.port}`, "senko-fetch");
+    const silentProxy = await holdingProxy(cache.port);
+    const silent = worker("silent", `redis://127.0.0.1:${silentProxy.port}`, "senko-silent", "--lock-timeout", "1");
     // Two workers whose Redis goes away mid-job for longer than their lock timeout (2 s): one process, one here.
     const awayOut = join(dir, "away-out");
     const away = worker("away", redis.url, "senko-away", "--lock-timeout", "2");
@@ -384,6 +386,16 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
       // SIGTERM while the job the worker has just taken from the queue is on its way to it: it runs and
       // records that job (a bad input: it fails at once), then stops (it used to close at once: the job,
       // taken by no one, waited out the lock timeout).
+      // SIGTERM once Redis stops answering on a connection that stays up: the worker waits for it at most the
+      // lock timeout (1 s here), not for ever.
+      const silenced = (async () => {
+        await silent.waitFor(/: waiting for jobs/);
+        silentProxy.hold();
+        const termAt = performance.now();
+        silent.process.kill("SIGTERM");
+        await silent.process.exited;
+        return [silent.process.signalCode, (performance.now() - termAt) / 1000] as const;
+      })();
       const fetched = (async () => {
         await fetching.waitFor(/: waiting for jobs/);
         const blocked = new RegExp(`name=bull:${btoa("senko-fetch")}.* cmd=bzpopmin`);
@@ -438,6 +450,9 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
       for (const { at, message } of logged) expect(logged.filter((other) => other.message === message && Math.abs(other.at - at) < 10_000)).toHaveLength(1);
 
       expect(await fetched).toEqual(["SIGTERM", "failed"]);
+      const [silentSignal, silentSec] = await silenced;
+      expect(silentSignal).toBe("SIGTERM");
+      expect(silentSec).toBeLessThan(10);
       expect(await Promise.all(stopped)).toEqual([
         ["SIGTERM", "senko worker int-term: SIGTERM: stopped at once (running jobs go to another worker after the lock timeout)"],
         ["SIGINT", "senko worker term-int: SIGINT: stopped at once (running jobs go to another worker after the lock timeout)"],
@@ -445,8 +460,9 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
       for (const [i, [code, stderr]] of (await Promise.all(runs)).entries()) expect([code, stderr]).toEqual([cases[i]![1], cases[i]![2]]);
     } finally {
       await back?.close();
-      for (const w of [idle, intTerm, termInt, fetching, away]) w.process.kill("SIGKILL");
+      for (const w of [idle, intTerm, termInt, fetching, silent, away]) w.process.kill("SIGKILL");
       proxy.close();
+      silentProxy.close();
       await cache.stop();
       if (redisDown) await redis.up();
     }
