@@ -4,16 +4,17 @@
  * is the result `diarize` gives for the audio read.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { AMI_DIR } from "../bench/long-audio.ts";
 import { readAudio } from "../src/audio/index.ts";
 import { Diarizer } from "../src/diarizer.ts";
 import { toJson } from "../src/output/writers.ts";
+import { fileChunks } from "../src/live/input.ts";
 import { TerminalView } from "../src/live/view.ts";
 import type { LiveSnapshot } from "../src/live/session.ts";
-import { pcm16, wavFloat } from "./helpers/wav.ts";
+import { concatBytes, fmtChunk, pcm16, wavChunk, wavFile, wavFloat } from "./helpers/wav.ts";
 
 const root = resolve(import.meta.dir, "..");
 const bun = join(root, "node_modules", ".bin", "bun");
@@ -87,10 +88,16 @@ describe("senko --live", () => {
   );
 
   test(
-    "--pipeline vad-windows: --out-dir (made before the session starts) holds the vad-windows batch result",
+    "--pipeline vad-windows piped into head -n 1: --out-dir (made before the session starts) holds the vad-windows batch result",
     async () => {
-      const run = await finished(spawn(["--live", "-", "--pipeline", "vad-windows", "--out-dir", "new/recipe", "--format", "json,rttm", "-q"], wavFloat(samples)));
-      expect(run.code).toBe(0);
+      // The reader of the turns goes away after the first: no EPIPE trace, the session runs to the stream's end.
+      writeFileSync(join(dir, "in.wav"), wavFloat(samples));
+      const live = ["run", join(root, "diarize.ts"), "--live", "-", "--pipeline", "vad-windows", "--out-dir", "new/recipe", "--format", "json,rttm", "-q"];
+      const shell = Bun.spawn(["sh", "-c", `("$0" "$@" < in.wav 2> head.err; echo $? > head.code) | head -n 1`, bun, ...live], { cwd: dir, stdout: "pipe", env: { ...process.env, SENKO_DEBUG: undefined } });
+      const [, firstLine] = await Promise.all([shell.exited, new Response(shell.stdout).text()]);
+      expect(firstLine).toMatch(/^\d\d:\d\d:\d\d\.\d\d - .*\n$/);
+      expect(readFileSync(join(dir, "head.err"), "utf8")).toBe("");
+      expect(readFileSync(join(dir, "head.code"), "utf8")).toBe("0\n");
       expect(readFileSync(join(dir, "new", "recipe", "stdin.rttm"), "utf8")).toStartWith("SPEAKER stdin 1 ");
       const json = JSON.parse(readFileSync(join(dir, "new", "recipe", "stdin.json"), "utf8"));
       expect(json.pipeline).toBe("vad-windows");
@@ -170,7 +177,17 @@ describe("senko --live", () => {
       writeFileSync(atEnd, header(0));
       writeFileSync(everyWrite, header(128000));
       appendFileSync(everyWrite, bytes.subarray(0, 128000));
-      const procs = [spawn(["--live", atEnd, "--out-dir", "at-end", "--format", "json,html"]), spawn(["--live", everyWrite, "--out", "every-write.json"])];
+      // A third is cut short by its writer (truncated to nothing, as a recorder started again over it does).
+      const cut = join(dir, "cut.wav");
+      const openSizes = header(0);
+      new DataView(openSizes.buffer).setUint32(4, 0xffffffff, true);
+      new DataView(openSizes.buffer).setUint32(40, 0xffffffff, true);
+      writeFileSync(cut, concatBytes([openSizes, bytes]));
+      const procs = [
+        spawn(["--live", atEnd, "--out-dir", "at-end", "--format", "json,html"]),
+        spawn(["--live", everyWrite, "--out", "every-write.json"]),
+        spawn(["--live", cut, "--out", "cut.html"]),
+      ];
       // Recording goes on once both listen, as it would for a live session started before the end.
       const stderrs = procs.map((proc) => listening(proc));
       await Promise.all(stderrs.map((s) => s.started));
@@ -190,6 +207,14 @@ describe("senko --live", () => {
         expect(await stderrs[i]!.text).toContain(`senko: live: ${seconds}.0 s of audio`);
         expect(withoutTiming(JSON.parse(readFileSync(join(dir, out), "utf8")))).toEqual(expected);
       }
+      // Cut short: the session ends there with the result of what was read, said in one line (not lost to an error).
+      writeFileSync(cut, "");
+      expect(await procs[2]!.exited).toBe(0);
+      const cutStderr = await stderrs[2]!.text;
+      expect(cutStderr).toContain(`senko: warning: ${cut}: the file was cut short while it was read (${bytes.length + 44} bytes read, now 0): the result is of the audio read before\n`);
+      expect(cutStderr).toContain(`senko: live: ${seconds}.0 s of audio`);
+      // The page has no player: the file no longer holds that audio.
+      expect(readFileSync(join(dir, "cut.html"), "utf8")).not.toContain('"audio":"data:audio/wav');
       // The page plays the recording, whole by now (small: embedded).
       const page = readFileSync(join(dir, "at-end", "sizes-at-end.html"), "utf8");
       const embedded = /"audio":"data:audio\/wav;base64,([^"]*)"/.exec(page)?.[1];
@@ -236,6 +261,9 @@ describe("senko --live", () => {
       [["--live", "-", "--out", "n.json"], "senko: -: not a WAV file", new TextEncoder().encode("hello, this is not audio at all")],
       [["--live", "-", "--out", "e.json"], "senko: -: no bytes on stdin", new Uint8Array(0)],
       [["--live", "-", "--raw-rate", "16000", "--out", "w.json"], "senko: -: a WAV stream, not raw PCM: leave out --raw-rate", wavFloat(samples.subarray(0, 16000))],
+      // No --raw-format reads A-law (a WAV stream with --raw-rate is refused, above): ffmpeg is the way.
+      [["--live", "-", "--out", "a.json"], "senko: -: A-law (format tag 0x0006) cannot be read live; convert it as it arrives: ffmpeg -i <input> -f wav -acodec pcm_s16le - | senko --live -", wavFile([fmtChunk({ tag: 6, channels: 1, rate: 8000, bits: 8 }), wavChunk("data", new Uint8Array(8000))])],
+      [["--live", "-", "--raw-rate", "16000", "--raw-channels", "70000"], "senko: --raw-channels must be from 1 to 65535, got 70000"],
     ];
     // Ctrl-C before the stream's first byte: nothing to give a result for (not "no bytes on stdin"), ended by SIGINT.
     const early = spawn(["--live", "-", "--out", "early.json"], "pipe");
@@ -246,7 +274,7 @@ describe("senko --live", () => {
       expect(run.stderr.trim().split("\n").at(-1)!).toStartWith(cases[i]![1]);
       expect(run.code).toBe(2);
     }
-    expect(existsSync(join(dir, "m.json")) || existsSync(join(dir, "n.json")) || existsSync(join(dir, "e.json")) || existsSync(join(dir, "w.json"))).toBe(false);
+    expect(existsSync(join(dir, "m.json")) || existsSync(join(dir, "n.json")) || existsSync(join(dir, "e.json")) || existsSync(join(dir, "w.json")) || existsSync(join(dir, "a.json"))).toBe(false);
     await earlyStderr.started;
     early.kill("SIGINT");
     await early.exited;
@@ -265,7 +293,11 @@ test("TerminalView: redraws the latest turns in place, rate-limited, marks the o
     return { durationSec, turns, finalSec, settled: [], speakers: [...new Set(turns.map((t) => t.speaker))] };
   };
   view.show(snapshot(4, 2));
-  expect(text).toBe("live: 00:00:04.00 of audio, 2 speaker(s), final up to 00:00\n  00:00:00.00 - 00:00:02.00  SPEAKER_01\n~ 00:00:03.00 - 00:00:05.00  SPEAKER_02\n");
+  // The status keeps its times whole: the hint goes first when the terminal is narrow.
+  expect(text).toBe("live: 00:00:04.00 heard, 2 speakers, final to 00:00:02.00\n  00:00:00.00 - 00:00:02.00  SPEAKER_01\n~ 00:00:03.00 - 00:00:05.00  SPEAKER_02\n");
+  let wide = "";
+  new TerminalView({ write: (s) => (wide += s), columns: 80 }).show(snapshot(4, 2));
+  expect(wide.split("\n")[0]).toBe("live: 00:00:04.00 heard, 2 speakers, final to 00:00:02.00  (~ may still change)");
   text = "";
   now = 100;
   view.show(snapshot(7, 5));
@@ -277,6 +309,33 @@ test("TerminalView: redraws the latest turns in place, rate-limited, marks the o
   expect(text.split("\n").length - 1).toBe(4);
   text = "";
   view.end(snapshot(12, 12));
-  expect(text).toStartWith("\x1b[4F\x1b[Jended: ");
+  expect(text).toStartWith("\x1b[4F\x1b[Jended: 00:00:12.00 heard, 2 speakers\n");
   expect(text).not.toContain("~");
+});
+
+test("a file followed as it grows ends, with a warning, when it is replaced or removed (not followed for ever)", async () => {
+  for (const how of ["replaced by another", "removed"]) {
+    const path = join(dir, `followed-${how.length}.raw`);
+    writeFileSync(path, new Uint8Array(1000));
+    const stop = new AbortController();
+    const warnings: string[] = [];
+    let read = 0;
+    const done = (async () => {
+      for await (const chunk of fileChunks(path, stop.signal, { wav: false, warn: (w) => warnings.push(w), pollMs: 10 })) read += chunk.length;
+      return "ended";
+    })();
+    await Bun.sleep(50);
+    appendFileSync(path, new Uint8Array(500));
+    await Bun.sleep(50);
+    if (how === "removed") rmSync(path);
+    else {
+      writeFileSync(`${path}.new`, new Uint8Array(4000));
+      renameSync(`${path}.new`, path);
+    }
+    const ended = await Promise.race([done, Bun.sleep(2000).then(() => "still following")]);
+    stop.abort();
+    expect(ended).toBe("ended");
+    expect(read).toBe(1500);
+    expect(warnings).toEqual([`${path}: the file was ${how} while it was read: the result is of the audio read before`]);
+  }
 });

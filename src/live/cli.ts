@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { BYTES_PER_SAMPLE } from "../audio/wav.ts";
+import { BYTES_PER_SAMPLE, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE } from "../audio/wav.ts";
 import type { DiarizerOptions } from "../diarizer.ts";
 import { Diarizer } from "../diarizer.ts";
 import { endBySignal, endOnSignal, interruption } from "../interrupt.ts";
@@ -49,13 +49,14 @@ function rawLayout(raw: LiveCommand["raw"], usage: LiveCommand["usage"]): PcmLay
   }
   const format = (raw.format ?? "s16le") as RawFormat;
   if (!(format in RAW_FORMATS)) throw usage(`--raw-format must be one of ${Object.keys(RAW_FORMATS).join(", ")}, got "${raw.format}"`);
-  if (raw.rate < 1000 || raw.rate > 1_000_000) throw usage(`--raw-rate must be from 1000 to 1000000 Hz, got ${raw.rate}`);
+  if (raw.rate < MIN_SAMPLE_RATE || raw.rate > MAX_SAMPLE_RATE) throw usage(`--raw-rate must be from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE} Hz, got ${raw.rate}`);
+  if (raw.channels !== undefined && raw.channels > MAX_CHANNELS) throw usage(`--raw-channels must be from 1 to ${MAX_CHANNELS}, got ${raw.channels}`);
   return { sampleRate: raw.rate, channels: raw.channels ?? 1, encoding: RAW_FORMATS[format] };
 }
 
 /** Runs `senko --live`; returns the exit code (errors are thrown for the CLI to report). */
 export async function liveCommand(command: LiveCommand): Promise<number> {
-  const { input, quiet, usage } = command;
+  const { input, quiet, usage, formats, out, outDir, rttm } = command;
   const raw = rawLayout(command.raw, usage);
   if (input !== "-" && !existsSync(input)) throw usage(`${input}: file not found (--live reads - or a file being written)`);
   if (input !== "-" && statSync(input).isDirectory()) throw usage(`${input}: is a directory, not an audio file`);
@@ -79,10 +80,21 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
   try {
     await diarizer.ready();
     err(`senko: live: listening to ${input === "-" ? "stdin" : input} (Ctrl-C ends and writes the result)\n`);
+    // A reader of the turns that goes away (`| head`: EPIPE) ends the showing, not the session: the result
+    // still goes where --out says, or, with nowhere to go, the session ends as on Ctrl-C.
+    // The error comes a tick after the write, possibly the last one: the listener stays for the process.
+    let shown = true;
+    const show = (text: string) => shown && process.stdout.write(text);
+    process.stdout.on("error", () => {
+      shown = false;
+      if (out === undefined && outDir === undefined && rttm === undefined) stop.abort();
+    });
     const display: LiveDisplay = process.stdout.isTTY
-      ? new TerminalView({ write: (s) => process.stdout.write(s), columns: process.stdout.columns, rows: process.stdout.rows })
-      : new SettledLines((s) => process.stdout.write(s));
-    const chunks = input === "-" ? stdinChunks(stop.signal) : fileChunks(input, stop.signal, raw === undefined);
+      ? new TerminalView({ write: show, columns: process.stdout.columns, rows: process.stdout.rows })
+      : new SettledLines(show);
+    // Why the input ended before its end (a file cut short or replaced): the result is of what was read.
+    const endedEarly: string[] = [];
+    const chunks = input === "-" ? stdinChunks(stop.signal) : fileChunks(input, stop.signal, { wav: raw === undefined, warn: (w) => endedEarly.push(w) });
     let session: LiveDiarization | undefined;
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;
@@ -125,22 +137,24 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
     display.end(session.last);
 
     const name = rttmUri(input);
-    const { formats, out, outDir, rttm } = command;
-    // html: a file read as it grew is whole now, so the page gets its player; a stream on stdin was not kept.
-    const write = (format: OutputFormat, file: string) =>
-      writeFileAtomic(file, formatResult(result, format, input, { audio: input === "-" ? undefined : { path: input }, outFile: file }));
+    // html: a file read as it grew is whole now, so the page gets its player; a stream on stdin was not kept,
+    // nor is a file cut short or replaced.
+    const audio = input === "-" || endedEarly.length > 0 ? undefined : { path: input };
+    const write = (format: OutputFormat, file: string) => writeFileAtomic(file, formatResult(result, format, input, { audio, outFile: file }));
     if (outDir !== undefined) {
       for (const format of formats) write(format, join(outDir, `${name}.${OUTPUT_FORMATS[format]}`));
     } else if (out !== undefined) {
       write(formats[0]!, out);
     }
     if (rttm !== undefined) writeFileAtomic(rttm, toRttm(result, name));
+    for (const warning of endedEarly) err(`senko: warning: ${warning}\n`);
     for (const warning of result.warnings) err(`senko: warning: ${input}: ${warning}\n`);
     const renamed = Object.entries(session.resultNames).filter(([final, live]) => final !== live);
     err(
       `senko: live: ${result.durationSec.toFixed(1)} s of audio, ${result.mergedSpeakersDetected} speaker(s), ${result.mergedSegments.length} segment(s)` +
         (out ?? outDir ? `; the result (as for the whole recording) is in ${out ?? outDir}` : "") +
         (renamed.length > 0 ? `; it names speakers by talk time: ${renamed.map(([final, live]) => `${final} = live ${live}`).join(", ")}` : "") +
+        (session.revised.length > 0 ? `; ${session.revised.length} of the turns shown as final it labels or cuts otherwise (it clusters the whole recording again)` : "") +
         "\n",
     );
     return 0;
