@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { AMI_DIR } from "../bench/long-audio.ts";
@@ -108,16 +109,21 @@ describe("senko --live", () => {
   );
 
   test(
-    "raw PCM on stdin (--raw-rate, --raw-format, --raw-channels)",
+    "raw PCM from a named pipe (--raw-rate, --raw-format, --raw-channels)",
     async () => {
+      // A FIFO (mkfifo) is read as the stream it is, as stdin is (a file's reads would seek: ESPIPE).
+      const fifo = join(dir, "raw.fifo");
+      expect(Bun.spawnSync(["mkfifo", fifo]).exitCode).toBe(0);
       // 8 kHz stereo s16: every other 16 kHz sample, twice.
       const frames = Math.floor(samples.length / 2);
       const stereo = new Float32Array(2 * frames);
       for (let f = 0; f < frames; f++) stereo[2 * f] = stereo[2 * f + 1] = samples[2 * f]!;
       // Cut off inside a frame (2 of its 4 bytes), as a stream closed early may be: said, not hidden.
       const bytes = pcm16(stereo.subarray(0, stereo.length - 1));
-      const run = await finished(spawn(["--live", "-", "--raw-rate", "8000", "--raw-format", "s16le", "--raw-channels", "2", "--out", "raw.json"], bytes));
-      expect(run.stderr).toContain("senko: warning: -: the audio ended inside a frame: ignored the last 2 of its 4 bytes\n");
+      const proc = spawn(["--live", fifo, "--raw-rate", "8000", "--raw-format", "s16le", "--raw-channels", "2", "--out", "raw.json"]);
+      // Opening a FIFO to write waits for its reader: asynchronously, so the test's own reads go on.
+      const [run] = await Promise.all([finished(proc), writeFile(fifo, bytes)]);
+      expect(run.stderr).toContain(`senko: warning: ${fifo}: the audio ended inside a frame: ignored the last 2 of its 4 bytes\n`);
       expect(run.code).toBe(0);
       const json = JSON.parse(readFileSync(join(dir, "raw.json"), "utf8"));
       expect(json.durationSec).toBeCloseTo((frames - 1) / 8000, 3);

@@ -10,7 +10,7 @@ import type { DiarizerOptions } from "../diarizer.ts";
 import { Diarizer } from "../diarizer.ts";
 import { endBySignal, endOnSignal, interruption } from "../interrupt.ts";
 import { formatResult, OUTPUT_FORMATS, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "../output/writers.ts";
-import { fileChunks, pcmData, RAW_FORMATS, stdinChunks, type PcmLayout, type RawFormat } from "./input.ts";
+import { fileChunks, pcmData, RAW_FORMATS, streamChunks, type PcmLayout, type RawFormat } from "./input.ts";
 import type { LiveDiarization } from "./session.ts";
 import { SettledLines, TerminalView, type LiveDisplay } from "./view.ts";
 
@@ -19,11 +19,12 @@ const PUSH_SEC = 1;
 
 export const LIVE_HELP = `live (audio as it arrives):
   --live                 diarize a stream: - (stdin: a WAV stream or raw PCM, e.g. from ffmpeg or
-                         arecord) or a file still being written (read as it grows, until Ctrl-C, or
-                         until it holds the length its WAV header declares and has not grown for 2 s;
-                         a header whose sizes stay 0 or 0xFFFFFFFF leaves only Ctrl-C). Turns go to
-                         stdout as they settle: on a terminal a view redrawn in place, otherwise one
-                         line per final turn. Ctrl-C (or the end of the stream) writes the final
+                         arecord), a named pipe, or a file still being written (read as it grows,
+                         until Ctrl-C, or until it holds the length its WAV header declares and has
+                         not grown for 2 s; a header whose sizes stay 0 or 0xFFFFFFFF leaves only
+                         Ctrl-C; cut short or replaced, it ends there). Turns go to stdout as they
+                         settle: on a terminal a view redrawn in place, otherwise one line per
+                         final turn. Ctrl-C (or the end of the stream) writes the final
                          result where --out says: the result senko gives for the whole recording
   --raw-rate <hz>        the stream is raw PCM at this rate (no WAV header)
   --raw-format <f>       ${Object.keys(RAW_FORMATS).join(" | ")} (default s16le; with --raw-rate)
@@ -60,6 +61,8 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
   const raw = rawLayout(command.raw, usage);
   if (input !== "-" && !existsSync(input)) throw usage(`${input}: file not found (--live reads - or a file being written)`);
   if (input !== "-" && statSync(input).isDirectory()) throw usage(`${input}: is a directory, not an audio file`);
+  // A named pipe (mkfifo) or a device is a stream, as stdin is: read as it comes, never sought in or polled.
+  const stream = input === "-" || !statSync(input).isFile();
   const err = (text: string) => quiet || process.stderr.write(text);
 
   // Ctrl-C (or SIGTERM) ends the stream; a second one ends the process at once, writing nothing.
@@ -94,7 +97,9 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
       : new SettledLines(show);
     // Why the input ended before its end (a file cut short or replaced): the result is of what was read.
     const endedEarly: string[] = [];
-    const chunks = input === "-" ? stdinChunks(stop.signal) : fileChunks(input, stop.signal, { wav: raw === undefined, warn: (w) => endedEarly.push(w) });
+    const chunks = stream
+      ? streamChunks(input === "-" ? Bun.stdin.stream() : Bun.file(input).stream(), stop.signal)
+      : fileChunks(input, stop.signal, { wav: raw === undefined, warn: (w) => endedEarly.push(w) });
     let session: LiveDiarization | undefined;
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;
@@ -112,7 +117,7 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
       display.show(await session.push(bytes));
     };
     try {
-      for await (const [layout, data] of pcmData(chunks, input, raw, input === "-")) {
+      for await (const [layout, data] of pcmData(chunks, input, raw, stream)) {
         if (!session) {
           session = diarizer.live(layout);
           bytesPerPush = Math.ceil(PUSH_SEC * layout.sampleRate) * layout.channels * BYTES_PER_SAMPLE[layout.encoding];
@@ -137,9 +142,9 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
     display.end(session.last);
 
     const name = rttmUri(input);
-    // html: a file read as it grew is whole now, so the page gets its player; a stream on stdin was not kept,
-    // nor is a file cut short or replaced.
-    const audio = input === "-" || endedEarly.length > 0 ? undefined : { path: input };
+    // html: a file read as it grew is whole now, so the page gets its player; a stream (stdin, a named pipe)
+    // was not kept, and a file cut short or replaced no longer holds that audio.
+    const audio = stream || endedEarly.length > 0 ? undefined : { path: input };
     const write = (format: OutputFormat, file: string) => writeFileAtomic(file, formatResult(result, format, input, { audio, outFile: file }));
     if (outDir !== undefined) {
       for (const format of formats) write(format, join(outDir, `${name}.${OUTPUT_FORMATS[format]}`));

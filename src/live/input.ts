@@ -27,9 +27,9 @@ function aborted(signal: AbortSignal): Promise<"stop"> {
   });
 }
 
-/** Chunks of stdin as they arrive, until its end or `stop`. */
-export async function* stdinChunks(stop: AbortSignal): AsyncGenerator<Uint8Array> {
-  const reader = Bun.stdin.stream().getReader();
+/** Chunks of a stream (stdin, a named pipe) as they arrive, until its end or `stop`. */
+export async function* streamChunks(stream: ReadableStream<Uint8Array>, stop: AbortSignal): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
   const stopped = aborted(stop);
   try {
     for (;;) {
