@@ -14,6 +14,9 @@ import { fileChunks, pcmData, RAW_FORMATS, streamChunks, type PcmLayout, type Ra
 import type { LiveDiarization } from "./session.ts";
 import { SettledLines, TerminalView, type LiveDisplay } from "./view.ts";
 
+/** The signals that end the stream (and write the result). */
+const ENDING_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
 /** Audio pushed at a time: a snapshot per second of audio at most. */
 const PUSH_SEC = 1;
 
@@ -63,22 +66,26 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
   if (input !== "-" && statSync(input).isDirectory()) throw usage(`${input}: is a directory, not an audio file`);
   // A named pipe (mkfifo) or a device is a stream, as stdin is: read as it comes, never sought in or polled.
   const stream = input === "-" || !statSync(input).isFile();
-  const err = (text: string) => quiet || process.stderr.write(text);
+  /** false once the terminal is gone (SIGHUP) or the reader of stdout went away (EPIPE) */
+  let shown = true;
+  let hungUp = false;
+  const err = (text: string) => quiet || hungUp || process.stderr.write(text);
 
-  // Ctrl-C (or SIGTERM) ends the stream; a second one ends the process at once, writing nothing.
+  // Ctrl-C, SIGTERM or SIGHUP (the terminal closed, an SSH connection dropped) ends the stream and the
+  // result is written; a second Ctrl-C or SIGTERM ends the process at once, writing nothing.
   const stop = new AbortController();
   let stopOnSignal = () => {};
   let interrupted: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted = signal;
+    // Nothing more goes to a terminal that is gone.
+    if (signal === "SIGHUP") hungUp = true;
     // Added before this one goes, so that the signals are never left to their default action in between.
     stopOnSignal = endOnSignal((signal) => `live: ${interruption(signal)} again: no result written`);
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    for (const s of ENDING_SIGNALS) process.off(s, onSignal);
     stop.abort();
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  for (const s of ENDING_SIGNALS) process.on(s, onSignal);
   await using diarizer = new Diarizer({ ...command.options, quiet });
   try {
     await diarizer.ready();
@@ -86,8 +93,7 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
     // A reader of the turns that goes away (`| head`: EPIPE) ends the showing, not the session: the result
     // still goes where --out says, or, with nowhere to go, the session ends as on Ctrl-C.
     // The error comes a tick after the write, possibly the last one: the listener stays for the process.
-    let shown = true;
-    const show = (text: string) => shown && process.stdout.write(text);
+    const show = (text: string) => shown && !hungUp && process.stdout.write(text);
     process.stdout.on("error", () => {
       shown = false;
       if (out === undefined && outDir === undefined && rttm === undefined) stop.abort();
@@ -133,7 +139,9 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
     }
     if (interrupted !== undefined && session === undefined) {
       stopOnSignal();
-      endBySignal(interrupted, `live: ${interruption(interrupted)} before any audio arrived: no result written`);
+      // No handler of SIGHUP is left: raised again, it ends the process without a line to the terminal gone.
+      if (hungUp) process.kill(process.pid, interrupted);
+      else endBySignal(interrupted, `live: ${interruption(interrupted)} before any audio arrived: no result written`);
       return 130;
     }
     await flush();
@@ -164,8 +172,7 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
     );
     return 0;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    for (const s of ENDING_SIGNALS) process.off(s, onSignal);
     stopOnSignal();
   }
 }
