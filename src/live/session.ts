@@ -118,11 +118,15 @@ export class LiveDiarization {
     return this.#withBytes(audio, (bytes) => this.#take(bytes));
   }
 
-  /** Runs `work` on the bytes of `audio` in turn; a wrong kind of input is refused without harming the session. */
+  /**
+   * Runs `work` on the bytes of `audio` in turn; a wrong kind of input is refused without harming the session.
+   * The bytes are copied at the call: the work may wait for earlier calls, and the caller may reuse its buffer
+   * (an audio callback's) as soon as the call returns.
+   */
   #withBytes<T>(audio: Float32Array | Uint8Array, work: (bytes: Uint8Array) => Promise<T>): Promise<T> {
     let bytes: Uint8Array;
     try {
-      bytes = this.#bytesOf(audio);
+      bytes = this.#bytesOf(audio).slice();
     } catch (error) {
       return Promise.reject(error);
     }
