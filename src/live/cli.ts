@@ -167,7 +167,7 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
       `senko: live: ${result.durationSec.toFixed(1)} s of audio, ${result.mergedSpeakersDetected} speaker(s), ${result.mergedSegments.length} segment(s)` +
         (out ?? outDir ? `; the result (as for the whole recording) is in ${out ?? outDir}` : "") +
         (renamed.length > 0 ? `; it names speakers by talk time: ${renamed.map(([final, live]) => `${final} = live ${live}`).join(", ")}` : "") +
-        (session.revised.length > 0 ? `; ${session.revised.length} of the turns shown as final it labels or cuts otherwise (it clusters the whole recording again)` : "") +
+        (session.revised.length > 0 ? `; ${session.revised.length} turn(s) shown as final it has labelled or cut otherwise (it clusters the whole recording again)` : "") +
         "\n",
     );
     return 0;
