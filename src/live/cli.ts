@@ -139,9 +139,8 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
     }
     if (interrupted !== undefined && session === undefined) {
       stopOnSignal();
-      // No handler of SIGHUP is left: raised again, it ends the process without a line to the terminal gone.
-      if (hungUp) process.kill(process.pid, interrupted);
-      else endBySignal(interrupted, `live: ${interruption(interrupted)} before any audio arrived: no result written`);
+      // No line to a terminal that is gone.
+      endBySignal(interrupted, hungUp ? undefined : `live: ${interruption(interrupted)} before any audio arrived: no result written`);
       return 130;
     }
     await flush();
