@@ -15,7 +15,7 @@ import { parseTranscript } from "../src/transcript/read.ts";
 import { formatTranscript, transcriptCues } from "../src/transcript/write.ts";
 import type { TimedWord } from "../src/transcript/words.ts";
 import { checkSrt, checkVtt } from "./helpers/subtitle-rules.ts";
-import { fasterWhisperJson, highlighted, openaiWhisperJson, soloStretches, srt, vtt, whisperCppJson, wordsInside, type KnownWord } from "./helpers/transcripts.ts";
+import { fasterWhisperJson, highlighted, openaiWhisperJson, rollingVtt, soloStretches, srt, vtt, whisperCppJson, wordsInside, type KnownWord } from "./helpers/transcripts.ts";
 import { skipWithout } from "./helpers/skip.ts";
 
 const root = resolve(import.meta.dir, "..");
@@ -38,6 +38,7 @@ const formats: [string, (words: KnownWord[]) => Uint8Array | string, string, boo
   ["WebVTT with cue timestamps", vtt, "vtt", true],
   ["SRT, openai-whisper --highlight_words", (w) => highlighted(w, "srt"), "srt", true],
   ["WebVTT, openai-whisper --highlight_words", (w) => highlighted(w, "vtt"), "vtt", true],
+  ["WebVTT, YouTube rolling auto captions", rollingVtt, "vtt", true],
 ];
 
 describe.skipIf(noFixtures)("words placed in the AMI reference turns get the reference speaker", () => {
@@ -193,6 +194,18 @@ describe("reading transcripts", () => {
     expect(parseTranscript(JSON.stringify([{ start: 0, end: 1, text: "x", words: [{ start: 0, end: 1, word: " x", probability: 1 }] }])).format).toBe("faster-whisper-json");
     expect(parseTranscript("\uFEFFWEBVTT\n\n00:01.000 --> 00:02.000\nhi &amp; bye\n").words.map((x) => x.text)).toEqual([" hi", " &", " bye"]);
     expect(parseTranscript("WEBVTT\n").words).toEqual([]);
+  });
+
+  const r3 = (t: number) => Math.round(t * 1000) / 1000;
+  test("rolling captions without word times: a carried line counts once; a line said twice in plain subtitles stays twice", () => {
+    const rolling = "WEBVTT\n\n00:01.000 --> 00:03.000\n \none two\n\n00:03.000 --> 00:03.010\none two\n \n\n00:03.010 --> 00:05.000\none two\nthree four\n";
+    expect(parseTranscript(rolling).words.map((x) => [x.text, r3(x.start)])).toEqual([[" one", 1], [" two", 2], [" three", 3.01], [" four", r3(3.01 + (1.99 * 5) / 9)]]);
+    expect(parseTranscript("WEBVTT\n\n00:01.000 --> 00:02.000\nNo.\n\n00:02.500 --> 00:03.000\nNo.\n").words.map((x) => x.text)).toEqual([" No.", " No."]);
+    // Two-line subtitles whose lines happen to repeat once do not make the file rolling.
+    const twoLines = "WEBVTT\n\n00:01.000 --> 00:02.000\nYes.\nNo.\n\n00:02.000 --> 00:03.000\nNo.\nMaybe.\n\n00:03.000 --> 00:04.000\nA b.\nC d.\n\n00:04.000 --> 00:05.000\nE f.\nG h.\n";
+    expect(parseTranscript(twoLines).words.length).toBe(12);
+    // A line of spaces before a timing line still ends a cue, as it did.
+    expect(parseTranscript("WEBVTT\n \n00:01.000 --> 00:02.000\nhi\n \n00:02.500 --> 00:03.000\nthere\n").words.map((x) => [x.text, x.start])).toEqual([[" hi", 1], [" there", 2.5]]);
   });
 
   const bad: [string, string, string][] = [
