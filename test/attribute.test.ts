@@ -10,10 +10,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { readRttm, writeRttm, type Turn } from "../src/eval/rttm.ts";
 import { TranscriptFormatError } from "../src/errors.ts";
+import { formatResult } from "../src/output/writers.ts";
 import { attributeTranscript, attributeWords, speakerTurns } from "../src/transcript/attribute.ts";
 import { parseTranscript } from "../src/transcript/read.ts";
 import { formatTranscript, transcriptCues } from "../src/transcript/write.ts";
 import type { TimedWord } from "../src/transcript/words.ts";
+import { resultOf } from "./helpers/results.ts";
 import { checkSrt, checkVtt } from "./helpers/subtitle-rules.ts";
 import { fasterWhisperJson, highlighted, openaiWhisperJson, rollingVtt, soloStretches, srt, vtt, whisperCppJson, wordsInside, type KnownWord } from "./helpers/transcripts.ts";
 import { skipWithout } from "./helpers/skip.ts";
@@ -162,6 +164,15 @@ describe("written out", () => {
     expect(lines.filter((l) => l.length > 42)).toEqual([]);
     expect(srtCues.map((c) => c.lines.join(" ").replace(/^SPEAKER_0\d: /, "")).join(" ")).toBe(said.map((x) => x.text.trim()).join(" "));
     expect(srtCues.length).toBeLessThan(said.length / 4); // cues are filled, not a word each
+  });
+
+  test("formatResult writes a transcript attributed before as it is (a run with several formats attributes it once)", () => {
+    const result = resultOf([seg(0, 40, "SPEAKER_09")]);
+    for (const format of ["text", "srt", "vtt"] as const) expect(formatResult(result, format, "a.wav", { transcript: attributed })).toBe(formatTranscript(attributed, format));
+    expect(JSON.parse(formatResult(result, "json", "a.wav", { transcript: attributed })).transcript.speakers).toEqual(["SPEAKER_01", "SPEAKER_02"]);
+    expect(formatResult(result, "html", "a.wav", { transcript: attributed })).toContain('"SPEAKER_02","\\u003cb>& -->"');
+    // Words not yet attributed are attributed to the result.
+    expect(formatResult(result, "text", "a.wav", { transcript: { format: "srt", words: [w(" hi", 1, 2)], estimated: 0 } })).toBe("00:00:01.00 - 00:00:02.00  SPEAKER_09: hi\n");
   });
 
   test("text and JSON", () => {
