@@ -4,7 +4,7 @@
  * first drawing, drawing the whole recording, drawing while scrolling zoomed in, and the number of
  * elements the page keeps. Then who said what: 10- and 24-hour results with a transcript line per turn,
  * the page's main-thread work to load (Chromium's TaskDuration, from navigation until two frames after
- * the first drawing) and its element count; with `--compare`, the same pages made with those commits'
+ * the first drawing) and its element count, beside the same page without the transcript; with `--compare`, the same pages made with those commits'
  * timeline.html too, loads interleaved. The turns and words are made up (deterministic), not diarized:
  * the page's work depends on them alone.
  */
@@ -170,6 +170,9 @@ if (import.meta.main) {
     console.log(`\nwho said what, ${hours} h: ${long.mergedSegments.length} transcript lines (one per turn), page ${(page.length / 1024 / 1024).toFixed(1)} MiB`);
     writeFileSync(join(tdir, `${hours}-this.html`), page);
     pages.push([`${hours} h, this commit`, join(tdir, `${hours}-this.html`)]);
+    // The same page without the transcript: what the timeline alone costs.
+    writeFileSync(join(tdir, `${hours}-none.html`), toHtml(long, { title: `${hours}-hours.wav`, audioSrc: `${hours}-hours.wav` }));
+    pages.push([`${hours} h, this commit, no transcript`, join(tdir, `${hours}-none.html`)]);
     for (const [rev, template] of templates) {
       writeFileSync(join(tdir, `${hours}-${rev}.html`), withTemplate(page, template));
       pages.push([`${hours} h, timeline.html of ${rev}`, join(tdir, `${hours}-${rev}.html`)]);
