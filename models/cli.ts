@@ -75,7 +75,7 @@ export async function modelsCommand(argv: string[], io: ModelsCommandIo = STANDA
       resolved.push(await resolveModel(id, { offline: values.offline, cacheDir: values["cache-dir"], modelsDir: values["models-dir"], log, onProgress }));
     } catch (error) {
       failed++;
-      io.err(`${error instanceof SenkoError ? error.message : String(error)}\n`);
+      io.err(`senko models: ${error instanceof SenkoError ? error.message : String(error)}\n`);
     }
   }
   if (values.json) {

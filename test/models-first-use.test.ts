@@ -135,7 +135,8 @@ describe("senko models", () => {
   test("--offline with nothing cached fails, naming SENKO_MODELS_DIR", async () => {
     const io = capture();
     expect(await modelsCommand(["--offline", "--cache-dir", tempDir(), "--models-dir", tempDir()], io)).toBe(1);
-    expect(io.stderr()).toContain("model campplus");
+    // One prefix per failure, as the command's other lines have.
+    expect(io.stderr()).toContain("senko models: model campplus");
     expect(io.stderr()).toContain("SENKO_MODELS_DIR");
     // What an installed package can run (bun run models is a script of the checkout only).
     expect(io.stderr()).toContain("Run `senko models` (in a checkout: `bun run models`)");
