@@ -85,7 +85,7 @@ function overlapWith(found: readonly Turn[], reference: readonly Turn[]): Map<st
 }
 
 /** Per set: cosine distances between speaker centroids of the same reference voice / of two voices. */
-const distances = new Map<string, { same: string[]; distinct: number[] }>();
+const distances = new Map<string, { same: string[]; distinct: { dist: number; label: string }[] }>();
 
 function recordDistances(set: string, name: string, r: { speakers: string[]; speakerCentroids: Record<string, Float32Array>; mergedSegments: Turn[] }, reference: Turn[]) {
   const over = overlapWith(r.mergedSegments, reference);
@@ -100,7 +100,7 @@ function recordDistances(set: string, name: string, r: { speakers: string[]; spe
       const dist = 1 - sim;
       const [vp, vq] = [voice(r.speakers[i]!), voice(r.speakers[j]!)];
       if (vp !== undefined && vp === vq) d.same.push(`${name} ${r.speakers[i]}/${r.speakers[j]} (${vp}): ${dist.toFixed(3)}`);
-      else d.distinct.push(dist);
+      else d.distinct.push({ dist, label: `${name} ${vp}/${vq}` });
     }
   }
 }
@@ -267,7 +267,7 @@ console.log(`\nclustering + reconstruction seconds per variant: ${[...clusterSec
 if (values.distances) {
   console.log("\n| set | centroid pairs of two voices | smallest cosine distances between two voices | pairs of one voice (cosine distance) |\n|---|---|---|---|");
   for (const [set, d] of distances) {
-    const low = [...d.distinct].sort((p, q) => p - q).slice(0, 5).map((x) => x.toFixed(3));
+    const low = [...d.distinct].sort((p, q) => p.dist - q.dist).slice(0, 5).map((x) => `${x.dist.toFixed(3)} (${x.label})`);
     console.log(`| ${set} | ${d.distinct.length} | ${low.join(", ")} | ${d.same.join("; ") || "none"} |`);
   }
 }
