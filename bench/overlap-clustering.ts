@@ -5,9 +5,8 @@
  * count and DER (merged segments, collar 0.25) per file and pooled per set.
  *   bun run bench/overlap-clustering.ts [--sets many,default,simulated,ami] [--variants size-only,default,no-ratio,ratio-1.25,ratio-5,no-borrow]
  *                                       [--seeds 1,2] [--step <s>] [--center <s>] [--threads 2] [--distances]
- * Variants also by pattern: centroid[-<t>] (centroid linkage, pyannote 3.1, cut at Euclidean t, default 0.7046),
- * centroid-size-only[-<t>] (pyannote 3.1's recipe: its cut and size rule alone), merge-<t> (the default, then
- * clusters whose centroids are closer than cosine distance t merge).
+ * Variants also by pattern: merge-<t> (the default, then clusters whose centroids are closer than cosine distance t
+ * merge). Centroid linkage (pyannote 3.1) was measured at commit 0f69413 (BENCHMARKS.md, "Centroid linkage").
  * --distances prints, per set, the cosine distances between the default's speaker centroids, split by whether the two
  * speakers are the same reference voice (each speaker is the voice it overlaps most).
  * Sets: default = bench:accuracy:sim's 1-20 min x 1-8 speakers, many = its 10/20/40 speakers x 3 turns,
@@ -63,11 +62,8 @@ const VARIANTS: Record<string, Variant> = {
 /** A variant by name, or by pattern (see the module comment). */
 function variant(name: string): Variant | undefined {
   if (VARIANTS[name]) return VARIANTS[name];
-  const m = /^(centroid|centroid-size-only|merge)(?:-([0-9.]+))?$/.exec(name);
-  if (!m) return undefined;
-  const t = m[2] === undefined ? undefined : Number(m[2]);
-  if (m[1] === "merge") return t === undefined ? undefined : { clustering: { mergeCosine: 1 - t } };
-  return { clustering: { linkage: "centroid", threshold: t, ...(m[1] === "centroid-size-only" ? { minClusterSpeechSec: Infinity } : {}) } };
+  const m = /^merge-([0-9.]+)$/.exec(name);
+  return m ? { clustering: { mergeCosine: 1 - Number(m[1]) } } : undefined;
 }
 
 /** Seconds each found speaker overlaps each reference speaker. */

@@ -19,7 +19,6 @@ import { ConfigError } from "../../errors.ts";
 import { maxWeightAssignment } from "../../eval/hungarian.ts";
 import { check, lib } from "../../ffi.ts";
 import { FBANK_FRAME_SHIFT, FBANK_SAMPLE_RATE } from "../../features/fbank.ts";
-import { centroidLinkage } from "./centroid-linkage.ts";
 import { MIN_CLEAN_FRAMES, type LocalEmbeddings } from "./local-embeddings.ts";
 
 /** cleanFrames count fbank frames: 100 per second. */
@@ -32,10 +31,8 @@ const FBANK_FRAMES_PER_SEC = FBANK_SAMPLE_RATE / FBANK_FRAME_SHIFT;
 const DEFAULT_MIN_CLUSTER_SPEECH_SEC = MIN_CLEAN_FRAMES / FBANK_FRAMES_PER_SEC;
 
 export interface ConstrainedClusteringOptions extends InContext {
-  /** average cosine distance at which clusters stop merging (default 0.7; with centroid linkage, the Euclidean distance of the means of unit rows, default 0.7046 as pyannote 3.1) */
+  /** average cosine distance at which clusters stop merging (default 0.7) */
   threshold?: number;
-  /** how the distance of two clusters is read: "average" pairwise cosine distance (default) or "centroid" (pyannote 3.1) */
-  linkage?: "average" | "centroid";
   /** after the cut and the folds, clusters whose unit centroids have at least this cosine similarity merge, the most similar first (default: none) */
   mergeCosine?: number;
   /**
@@ -190,7 +187,7 @@ export function clustersFromDendrogram(
   options: ConstrainedClusteringOptions,
   aloneSec?: ArrayLike<number>,
 ): number[][] {
-  const { threshold = options.linkage === "centroid" ? 0.7045654963945799 : 0.7, numSpeakers, minClusterSize = 12 } = options;
+  const { threshold = 0.7, numSpeakers, minClusterSize = 12 } = options;
   const n = tree.n;
   const minSpeakers = numSpeakers ?? options.minSpeakers ?? 1;
   const maxSpeakers = numSpeakers ?? options.maxSpeakers ?? Infinity;
@@ -258,8 +255,7 @@ export function constrainedClustering(embeddings: LocalEmbeddings, options: Cons
   train.forEach((i, r) => xt.set(x.subarray(i * dim, (i + 1) * dim), r * dim));
   // Only embeddings made from their speaker alone vouch for a small cluster (overlap and fragments make outliers).
   const aloneSec = train.map((i) => (embeddings.cleanFrames[i]! >= MIN_CLEAN_FRAMES ? embeddings.cleanFrames[i]! / FBANK_FRAMES_PER_SEC : 0));
-  const tree = options.linkage === "centroid" ? centroidLinkage(xt, train.length, dim) : averageLinkage(xt, train.length, dim, options);
-  const clusters = clustersFromDendrogram(xt, dim, tree, options, aloneSec);
+  const clusters = clustersFromDendrogram(xt, dim, averageLinkage(xt, train.length, dim, options), options, aloneSec);
   const centroids = centroidsOf(xt, dim, clusters);
   const labels = assignPerWindow(x, dim, embeddings.window, centroids, clusters.length);
   return { labels, clusterCount: clusters.length, centroids, trainCount: train.length };
