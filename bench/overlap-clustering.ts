@@ -5,8 +5,8 @@
  * count and DER (merged segments, collar 0.25) per file and pooled per set.
  *   bun run bench/overlap-clustering.ts [--sets many,default,simulated,ami] [--variants size-only,default,no-ratio,ratio-1.25,ratio-5,no-borrow]
  *                                       [--seeds 1,2] [--step <s>] [--center <s>] [--threads 2] [--distances]
- * Variants also by pattern: merge-<t> (the default, then clusters whose centroids are closer than cosine distance t
- * merge). Centroid linkage (pyannote 3.1) was measured at commit 0f69413 (BENCHMARKS.md, "Centroid linkage").
+ * Variants also by pattern: merge-<t> (clusters whose centroids are closer than cosine distance t merge; the default
+ * is merge-0.48, no-merge leaves them). Centroid linkage (pyannote 3.1) was measured at commit 0f69413 (BENCHMARKS.md, "Centroid linkage").
  * --distances prints, per set, the cosine distances between the default's speaker centroids, split by whether the two
  * speakers are the same reference voice (each speaker is the voice it overlaps most).
  * Sets: default = bench:accuracy:sim's 1-20 min x 1-8 speakers, many = its 10/20/40 speakers x 3 turns,
@@ -47,7 +47,7 @@ const { values } = parseArgs({
  * Variants by name: the size rule alone (pyannote's fold), the default small-cluster rule (1.5 s heard alone and
  * 2.5 % of the nearest large cluster's such speech), that rule without its ratio (session 4's rule but for its
  * 0.2 % share of the file, which the ratio replaced), and with the ratio halved / doubled; the default without
- * borrowed votes in the reconstruction.
+ * borrowed votes in the reconstruction; the default without merging clusters of near centroids.
  */
 type Variant = Pick<OverlapPipelineOptions, "clustering" | "reconstruction">;
 const VARIANTS: Record<string, Variant> = {
@@ -57,6 +57,7 @@ const VARIANTS: Record<string, Variant> = {
   "ratio-1.25": { clustering: { minClusterSpeechRatio: 0.0125 } },
   "ratio-5": { clustering: { minClusterSpeechRatio: 0.05 } },
   "no-borrow": { reconstruction: { borrowSec: 0 } },
+  "no-merge": { clustering: { mergeCosine: Infinity } },
 };
 
 /** A variant by name, or by pattern (see the module comment). */

