@@ -283,6 +283,27 @@ describe("constrained clustering", () => {
     expect(constrainedClustering({ ...embeddings, cleanFrames: new Uint32Array(60).fill(100) }, { threshold: 0.5 }).clusterCount).toBe(3);
   });
 
+  test("a voice split by the cut is one speaker again when its clusters' centroids are near; two voices stay two", () => {
+    // Two voices of 30 and 15 noisy embeddings: the average-linkage cut at 0.7 splits each in two, whose
+    // centroids are far closer than the two voices' (BENCHMARKS.md, "merging near centroids").
+    const dim = 64;
+    const random = uniform(5);
+    const centre = () => Array.from({ length: dim }, () => random() * 2 - 1);
+    const [a, b] = [centre(), centre()];
+    const truth = Array.from({ length: 45 }, (_, i) => (i < 30 ? 0 : 1));
+    const data = new Float32Array(45 * dim);
+    truth.forEach((g, i) => {
+      for (let d = 0; d < dim; d++) data[i * dim + d] = (g === 0 ? a : b)[d]! + 1.5 * (random() * 2 - 1);
+    });
+    const x = unitRows(data, dim);
+    const tree = averageLinkage(x, 45, dim);
+    const voices = (groups: number[][]) => groups.map((g) => [...new Set(g.map((i) => truth[i]))]);
+    expect(voices(clustersFromDendrogram(x, dim, tree, { threshold: 0.7, mergeCosine: Infinity }))).toEqual([[0], [0], [1], [1]]);
+    expect(voices(clustersFromDendrogram(x, dim, tree, { threshold: 0.7 }))).toEqual([[0], [1]]);
+    // At a similarity both voices' centroids reach, they merge too.
+    expect(clustersFromDendrogram(x, dim, tree, { threshold: 0.7, mergeCosine: 0 }).length).toBe(1);
+  });
+
   test("a small cluster made from its speaker alone stays a speaker; one of overlapped fragments folds", () => {
     // Six voices: four with 20 embeddings, one with 4 embeddings of 2 s alone each (a speaker who talks a
     // few times), one with 4 embeddings of 1 s alone each (fragments around overlap). 88 embeddings: the
