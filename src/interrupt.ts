@@ -44,11 +44,11 @@ export function endOnSignal(line: (signal: NodeJS.Signals) => string): () => voi
 
 /**
  * Ends the process by `signal` with its default action (no handler of it may be left): `line` (without
- * "senko: ") to stderr, the marked temporary paths removed, then the signal raised again.
+ * "senko: "), if any, to stderr, the marked temporary paths removed, then the signal raised again.
  */
-export function endBySignal(signal: NodeJS.Signals, line: string): void {
+export function endBySignal(signal: NodeJS.Signals, line?: string): void {
   // Synchronous: the signal raised below ends the process before an asynchronous write would flush.
-  writeSync(2, `senko: ${line}\n`);
+  if (line !== undefined) writeSync(2, `senko: ${line}\n`);
   for (const path of pendingTemps) rmSync(path, { recursive: true, force: true });
   process.kill(process.pid, signal);
 }

@@ -278,7 +278,7 @@ describe("scoreFiles", () => {
 
 describe("bun run eval (CLI)", () => {
   const run = (...args: string[]) => {
-    const p = Bun.spawnSync([process.execPath, join(import.meta.dir, "..", "src", "eval", "cli.ts"), ...args]);
+    const p = Bun.spawnSync([process.execPath, join(import.meta.dir, "..", "tools", "eval.ts"), ...args]);
     return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
   };
   const dir = mkdtempSync(join(tmpdir(), "senko-der-"));

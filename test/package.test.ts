@@ -6,11 +6,11 @@
  * `npm run test:platforms` (SENKO_TEST_PLATFORMS=all) packs all six, as a release does, and installs those.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { resolveModel } from "../models/fetch.ts";
-import { Diarizer, toRttm, VERSION } from "../src/index.ts";
+import { Diarizer, toRttm, VERSION, type Segment } from "../src/index.ts";
 import { NATIVE_SYMBOL_NAMES } from "../src/ffi.ts";
 import { findPlatform, libraryFileName, PLATFORMS } from "../src/native/platforms.ts";
 import { binaryInfo } from "../tools/binary-info.ts";
@@ -41,6 +41,31 @@ function tarRead(tarball: string, member: string): Uint8Array {
 
 afterAll(() => rmSync(BIN, { recursive: true, force: true }));
 
+/** Relative imports of a module: `from "./x"`, `import "./x"`, `import("./x")` and workers' `new URL("./x", import.meta.url)`. */
+const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*|new URL\(\s*)"(\.\.?\/[^"]+)"/g;
+
+/**
+ * The shipped sources (.ts) under `root`, walked from `entries` through their relative imports: imports of files
+ * that are not there (`missing`, "importer -> import"), and sources no entry reaches (`unreached`).
+ */
+function sourceGraph(root: string, entries: readonly string[]): { missing: string[]; unreached: string[] } {
+  const seen = new Set<string>();
+  const missing: string[] = [];
+  const queue = entries.map((e) => join(root, e));
+  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    if (!file.endsWith(".ts")) continue;
+    for (const [, spec] of readFileSync(file, "utf8").matchAll(RELATIVE_IMPORT)) {
+      const target = join(dirname(file), spec!);
+      if (existsSync(target)) queue.push(target);
+      else missing.push(`${relative(root, file)} -> ${spec}`);
+    }
+  }
+  const sources = [...new Bun.Glob("**/*.ts").scanSync({ cwd: root })].filter((f) => !f.startsWith("types/"));
+  return { missing, unreached: sources.filter((f) => !seen.has(join(root, f))).sort() };
+}
+
 beforeAll(async () => {
   packed = await buildPackages(TESTED);
   await using diarizer = new Diarizer({ quiet: true });
@@ -60,9 +85,19 @@ describe("the tarballs", () => {
     const links = [...readme.matchAll(/\]\(([^)#:]+)\)/g)].map((m) => `package/${m[1]}`);
     expect(links.length).toBeGreaterThan(0);
     expect(links.filter((l) => !files.includes(l))).toEqual([]);
+    const manifest = JSON.parse(new TextDecoder().decode(tarRead(packed.main, "package/package.json")));
     const unwanted = files.filter((f) => /^package\/(bench|test|tools|examples|zig)\//.test(f) || f.endsWith(".py") || f.endsWith(".zig"));
     expect(unwanted).toEqual([]);
-    const manifest = JSON.parse(new TextDecoder().decode(tarRead(packed.main, "package/package.json")));
+    // Every source file is one a user's program runs: reached from the entry points (the package's module and its
+    // bin) by relative imports (type-only ones too: the declarations need them), each of them shipped.
+    const unpacked = mkdtempSync(join(tmpdir(), "senko-unpacked-"));
+    try {
+      Bun.spawnSync(["tar", "-xzf", packed.main, "-C", unpacked]);
+      const { missing, unreached } = sourceGraph(join(unpacked, "package"), [manifest.exports["."].default, ...Object.values<string>(manifest.bin)]);
+      expect({ missing, unreached }).toEqual({ missing: [], unreached: [] });
+    } finally {
+      rmSync(unpacked, { recursive: true, force: true });
+    }
     // Declarations for the user's tsc: it would check the .ts sources under the user's own tsconfig.
     expect(files).toContain(`package/${TYPES_ENTRY.slice(2)}`);
     expect([manifest.types, manifest.exports["."]]).toEqual([TYPES_ENTRY, { types: TYPES_ENTRY, default: "./src/index.ts" }]);
@@ -110,9 +145,11 @@ const TS_USER_OPTIONS = {
   strict: true,
   exactOptionalPropertyTypes: true,
   noPropertyAccessFromIndexSignature: true,
+  noUnusedLocals: true,
+  noUnusedParameters: true,
   skipLibCheck: true,
   noEmit: true,
-  types: [],
+  types: ["bun"],
 };
 const TYPES_SCRIPT = `import type { DiarizationResult, DiarizerOptions, Segment } from "senko";
 export const options: DiarizerOptions = { numSpeakers: 2, quiet: true };
@@ -121,13 +158,27 @@ export const wrong: DiarizerOptions = { numSpeakers: "2" };
 export const speakers = (result: DiarizationResult): string[] => result.mergedSegments.map((s: Segment) => s.speaker);
 `;
 
-/** A fresh project that depends on the senko tarball; the platform packages come from their tarballs too. */
-function freshProject(): string {
+/** The TypeScript blocks of the packed README, as a user copies them into files. */
+function readmeBlocks(): string[] {
+  const readme = new TextDecoder().decode(tarRead(packed.main, "package/README.md"));
+  return [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+}
+const readmeFile = (i: number) => `readme-${i + 1}.ts`;
+
+/**
+ * A fresh project that depends on the senko tarball; the platform packages come from their tarballs too.
+ * `withReadme`: the README's blocks in files of their own, and meeting.wav (the name they read) a fixture.
+ */
+function freshProject(withReadme: boolean): string {
   const dir = mkdtempSync(join(tmpdir(), "senko-install-"));
   const tarballs = Object.fromEntries(TESTED.map((p) => [p.packageName, `file:${packed.platforms[p.id]}`]));
   const manifest = { name: "senko-user", version: "1.0.0", private: true, type: "module", dependencies: { senko: `file:${packed.main}` }, overrides: tarballs };
   writeFileSync(join(dir, "package.json"), JSON.stringify(manifest, null, 2));
   writeFileSync(join(dir, "diarize.ts"), SCRIPT);
+  if (withReadme) {
+    readmeBlocks().forEach((code, i) => writeFileSync(join(dir, readmeFile(i)), code));
+    symlinkSync(FIXTURE, join(dir, "meeting.wav"));
+  }
   return dir;
 }
 
@@ -148,7 +199,7 @@ describe.each(INSTALLERS)("a fresh project installed with %s", (installer, insta
   let dir: string;
 
   beforeAll(() => {
-    dir = freshProject();
+    dir = freshProject(installer === "npm");
     runIn(dir, install);
   }, 600_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -158,11 +209,14 @@ describe.each(INSTALLERS)("a fresh project installed with %s", (installer, insta
     if (filtersTarballs) for (const p of TESTED) expect(existsSync(join(dir, "node_modules", p.packageName))).toBe(p === MINE);
   });
 
-  test("import { Diarizer } from \"senko\" diarizes a fixture as the checkout does", () => {
-    const got = JSON.parse(runIn(dir, [process.execPath, "run", "diarize.ts", FIXTURE]));
-    expect(got.segments).toBe(expected.segments);
-    expect(got.rttm).toBe(expected.rttm);
-  }, 120_000);
+  // npm's project runs the README's first block instead, which prints the same turns.
+  if (installer === "bun") {
+    test("import { Diarizer } from \"senko\" diarizes a fixture as the checkout does", () => {
+      const got = JSON.parse(runIn(dir, [process.execPath, "run", "diarize.ts", FIXTURE]));
+      expect(got.segments).toBe(expected.segments);
+      expect(got.rttm).toBe(expected.rttm);
+    }, 120_000);
+  }
 
   // With an empty cache and the models in SENKO_MODELS_DIR, as on a machine without network.
   const offline = async () => ({ XDG_CACHE_HOME: join(dir, "empty-cache"), SENKO_MODELS_DIR: dirname((await resolveModel("campplus", { offline: true })).path) });
@@ -180,13 +234,30 @@ describe.each(INSTALLERS)("a fresh project installed with %s", (installer, insta
     }, 60_000);
 
     // A tsconfig unlike senko's (no allowImportingTsExtensions, stricter flags): senko's declarations, not its sources, are checked.
-    test("a TypeScript project with its own tsconfig type-checks against senko's types", () => {
-      writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: TS_USER_OPTIONS, files: ["types.ts"] }));
+    test("a TypeScript project with its own tsconfig type-checks the README's blocks against senko's types", () => {
+      // @types/bun, as `bun init` adds it (the checkout's: installing it from the registry would cost seconds).
+      mkdirSync(join(dir, "node_modules", "@types"), { recursive: true });
+      symlinkSync(join(import.meta.dir, "..", "node_modules", "@types", "bun"), join(dir, "node_modules", "@types", "bun"));
+      const files = ["types.ts", ...readmeBlocks().map((_, i) => readmeFile(i))];
+      writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: TS_USER_OPTIONS, files }));
       writeFileSync(join(dir, "types.ts"), TYPES_SCRIPT);
       const check = Bun.spawnSync([process.execPath, "check", "--no-pretty"], { cwd: dir, env: userEnv(), stdout: "pipe", stderr: "pipe" });
       expect([check.exitCode, check.stdout.toString()]).toEqual([0, ""]);
-      expect(check.stderr.toString()).toContain("No type errors in 1 file");
+      expect(check.stderr.toString()).toContain(`No type errors in ${files.length} files`);
     }, 60_000);
+
+    // As written, at once: the first is the Diarizer (the checkout's turns), the second a live session.
+    test("the README's TypeScript blocks run as written: import { Diarizer } from \"senko\" gives the checkout's turns", async () => {
+      const blocks = readmeBlocks();
+      expect(blocks.length).toBe(2);
+      const runs = blocks.map((_, i) => Bun.spawn([process.execPath, "run", readmeFile(i)], { cwd: dir, env: userEnv(), stdout: "pipe", stderr: "pipe" }));
+      const outputs = await Promise.all(runs.map(async (run) => [await run.exited, await new Response(run.stdout).text(), await new Response(run.stderr).text()] as const));
+      for (const [code, , stderr] of outputs) if (code !== 0) throw new Error(`a README block exited ${code}:\n${stderr}`);
+      const turns = (JSON.parse(expected.segments) as Segment[]).map((s) => `${s.start} ${s.end} ${s.speaker}\n`).join("");
+      expect(outputs[0]![1]).toBe(turns);
+      const speakers = new Set((JSON.parse(expected.segments) as Segment[]).map((s) => s.speaker)).size;
+      expect(outputs[1]![1].trimEnd().split("\n").at(-1)).toStartWith(`${speakers} speakers; live names: {`);
+    }, 120_000);
   } else {
     // As after an install with --omit=optional (the project's platform package is moved away).
     test("without its platform package: one line listing every place tried, before any model loads", () => {

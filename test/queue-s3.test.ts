@@ -187,7 +187,8 @@ describe.skipIf(
       expect(statSync(join(out, "a.json")).isFile()).toBe(true);
 
       worker.process.kill("SIGTERM");
-      expect(await worker.process.exited).toBe(0);
+      await worker.process.exited;
+      expect(worker.process.signalCode).toBe("SIGTERM");
     } finally {
       await queue.close();
       worker.process.kill("SIGKILL");

@@ -14,8 +14,9 @@ import { Queue } from "bullmq";
 import { readAudio } from "../src/audio/index.ts";
 import { simulateConversation, writeConversation } from "../bench/simulate.ts";
 import { hashFile, JOB_OPTIONS, jobId, type JobData, type JobProgress, type JobResult } from "../src/queue/jobs.ts";
-import { Diarizer, queueStatus, startWorker, submitFiles, toRttm, type WorkerEvent } from "../src/index.ts";
+import { Diarizer, queueStatus, startWorker, submitFiles, toRttm, type QueueWorker, type WorkerEvent } from "../src/index.ts";
 import { Logged } from "./helpers/logged-process.ts";
+import { holdingProxy } from "./helpers/holding-proxy.ts";
 import { redisServerPath, startRedis, type RedisServer } from "./helpers/redis.ts";
 import { wav16 } from "./helpers/wav.ts";
 import { skipWithout } from "./helpers/skip.ts";
@@ -87,7 +88,7 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
     const workerArgs = (name: string) => ["worker", "--redis", redis.url, "--threads", THREADS, "--lock-timeout", "10", "--name", name];
     const queue = new Queue<JobData, JobResult>("senko", { connection: { url: redis.url } });
     const workers = [new Logged(senko(workerArgs("w1"))), new Logged(senko(workerArgs("w2"))), new Logged(senko(workerArgs("w3")))];
-    const [w1, w2, w3] = workers as [Logged, Logged, Logged];
+    const [w1, w2] = workers as [Logged, Logged, Logged];
     // The single-process result, computed alongside.
     const single = Bun.spawn([bun, "run", "diarize.ts", ...good, "--out-dir", reference, "--format", "json,rttm", "--pipeline", "vad-windows", "--vad", "silero", "--threads", THREADS, "-q"], {
       cwd: root,
@@ -146,8 +147,9 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
       }
       expect(sawStage).toBe(true);
 
-      // w2 finished the job it had when told to stop, started no other, and exited cleanly.
-      expect(await w2.process.exited).toBe(0);
+      // w2 finished the job it had when told to stop, started no other, and ended by the signal (143 in a shell).
+      await w2.process.exited;
+      expect(w2.process.signalCode).toBe("SIGTERM");
       const sigtermJob = /started (j[0-9a-f]+) /.exec(sigtermed!.line)![1]!;
       const after = w2.lines.slice(sigtermed!.index + 1);
       expect(after.some((line) => line.includes(`done ${sigtermJob} `))).toBe(true);
@@ -205,13 +207,13 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
         }
       }
 
-      // Resubmitting adds nothing: every file is reported done or failed, no worker starts anything.
+      // Resubmitting adds nothing: every file is reported done or failed, the queue holds no more jobs than before.
+      const jobCount = async () => Object.values(await queue.getJobCounts()).reduce((sum, n) => sum + n, 0);
+      const before = await jobCount();
       const stamps = readdirSync(out).map((f) => statSync(join(out, f)).mtimeMs);
-      const w3Lines = w3.lines.length;
       const again = runCli(submitArgs);
       expect(again.stderr).toContain(`${good.length} already done, ${bad.length} failed before`);
-      await Bun.sleep(1000);
-      expect(w3.lines.slice(w3Lines).some((line) => line.includes(": started "))).toBe(false);
+      expect(await jobCount()).toBe(before);
       expect(readdirSync(out).map((f) => statSync(join(out, f)).mtimeMs)).toEqual(stamps);
 
       // A limit of 0 lists no done or failed job (BullMQ reads the range 0..-1 as all of them).
@@ -312,12 +314,23 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
     expect(events.some((e) => e.kind === "done")).toBe(false);
   }, 60_000);
 
-  test("a Redis that is not there is one clear error, in seconds; a worker whose Redis goes away writes its job's results and stops", async () => {
-    // A Redis that keeps no data (the worker warns of it), stopped while the worker runs a job.
+  test("a Redis that is not there is one clear error, in seconds; signals end a worker as they end senko; a worker whose Redis goes away writes its job's results and stops, and another completes the job", async () => {
+    // A Redis that keeps no data (a worker warns of it).
     const cache = await startRedis({ keepData: false });
-    const out = join(dir, "away-out");
-    const away = new Logged(senko(["worker", "--redis", cache.url, "--threads", THREADS, "--lock-timeout", "1", "--name", "away"]));
-    const input = good.find((file) => file.endsWith("-a.wav"))!; // 15 s
+    const worker = (name: string, url: string, queue: string, ...flags: string[]) =>
+      new Logged(senko(["worker", "--redis", url, "--queue", queue, "--threads", THREADS, "--name", name, ...flags]));
+    // Signals, first and second: a worker ends by the last one it got, as senko <audio> does (the shell sees 130 / 143).
+    const idle = worker("idle", cache.url, "senko-idle");
+    const intTerm = worker("int-term", cache.url, "senko-signals");
+    const termInt = worker("term-int", cache.url, "senko-signals");
+    // A worker whose requests to Redis can be held on their way, as on a slow network.
+    const proxy = await holdingProxy(cache.port);
+    const fetching = worker("fetching", `redis://127.0.0.1:${proxy.port}`, "senko-fetch");
+    // Two workers whose Redis goes away mid-job for longer than their lock timeout (2 s): one process, one here.
+    const awayOut = join(dir, "away-out");
+    const away = worker("away", redis.url, "senko-away", "--lock-timeout", "2");
+    const events: [number, WorkerEvent][] = [];
+    const inputs = good.filter((file) => /-[ab]\.wav$/.test(file)).slice(0, 2); // 15 s each
     // The command lines below, all at once (each is a process of its own): [arguments, exit code, stderr].
     const invalid = [
       [["--pipeline", "vad-windows", "--merge-cosine", "1.5"], '--merge-cosine takes a number in (0, 1], got "1.5"'],
@@ -340,25 +353,102 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
       const proc = Bun.spawn(senko(args), { cwd: root, stdout: "ignore", stderr: "pipe", timeout: 60_000 });
       return Promise.all([proc.exited, new Response(proc.stderr).text()]);
     });
+    let back: QueueWorker | undefined;
+    let redisDown = false;
     try {
+      // First signal, no job running: the worker stops, then ends by that signal.
+      await idle.waitFor(/: waiting for jobs/);
+      idle.process.kill("SIGINT");
+      await idle.process.exited;
+      expect(idle.process.signalCode).toBe("SIGINT");
+      expect(idle.lines).toEqual([
+        `senko worker idle: Redis at ${cache.url} keeps no data across a restart (appendonly no, save ""): a restart empties the queue, and jobs waiting then are never run (start it with --appendonly yes)`,
+        "senko worker idle: waiting for jobs on senko-idle",
+        "senko worker idle: SIGINT: finishing the running job(s), then stopping (send it again to stop at once)",
+        "senko worker idle: stopped",
+      ]);
+      // A second signal while the job runs: the worker ends at once, by that second signal.
+      await submitFiles(good.slice(3, 5), { redis: cache.url, queue: "senko-signals", outDir: join(dir, "signals-out") });
+      const signalled = [
+        [intTerm, "SIGINT", "SIGTERM"],
+        [termInt, "SIGTERM", "SIGINT"],
+      ] as const;
+      const stopped = signalled.map(async ([w, first, second]) => {
+        await w.waitFor(/: started /);
+        w.process.kill(first);
+        await w.waitFor(/: finishing the running job/);
+        w.process.kill(second);
+        await w.process.exited;
+        return [w.process.signalCode, w.lines.at(-1)];
+      });
+      // SIGTERM while the job the worker has just taken from the queue is on its way to it: it runs and
+      // records that job (a bad input: it fails at once), then stops (it used to close at once: the job,
+      // taken by no one, waited out the lock timeout).
+      const fetched = (async () => {
+        await fetching.waitFor(/: waiting for jobs/);
+        const blocked = new RegExp(`name=bull:${btoa("senko-fetch")}.* cmd=bzpopmin`);
+        while (!blocked.test(cache.cli("client", "list"))) await Bun.sleep(20);
+        proxy.hold();
+        const [submission] = await submitFiles([bad[0]!], { redis: cache.url, queue: "senko-fetch", outDir: join(dir, "fetch-out") });
+        await Bun.sleep(200); // Redis's answer reaches the worker, which asks for the job: held
+        fetching.process.kill("SIGTERM");
+        await fetching.waitFor(/: finishing the running job/);
+        proxy.release();
+        await fetching.process.exited;
+        const raw = new Queue<JobData, JobResult>("senko-fetch", { connection: { url: cache.url } });
+        const state = await (await raw.getJob(submission!.jobId!))!.getState();
+        await raw.close();
+        return [fetching.process.signalCode, state];
+      })();
+
       await away.waitFor(/: waiting for jobs/);
-      expect(away.lines[0]).toBe(
-        `senko worker away: Redis at ${cache.url} keeps no data across a restart (appendonly no, save ""): a restart empties the queue, and jobs waiting then are never run (start it with --appendonly yes)`,
-      );
-      const [submitted] = await submitFiles([input], { redis: cache.url, outDir: out });
-      await away.waitFor(/: started /);
-      await cache.stop();
+      back = await startWorker({ redis: redis.url, queue: "senko-away", name: "back", threads: Number(THREADS), lockTimeoutSec: 2, onEvent: (e) => events.push([performance.now(), e]) });
+      await submitFiles(inputs, { redis: redis.url, queue: "senko-away", outDir: awayOut });
+      const awayJob = /started (j[0-9a-f]+) /.exec((await away.waitFor(/: started /)).line)![1]!;
+      while (!events.some(([, e]) => e.kind === "started")) await Bun.sleep(20);
+      const downAt = performance.now();
+      await redis.down();
+      redisDown = true;
+      // Both jobs end and write their results; their locks, last renewed before Redis went, are lost 2 s after.
+      const outputs = inputs.map((file) => join(awayOut, `${basename(file, ".wav")}.json`));
+      while (!outputs.every((path) => existsSync(path)) || performance.now() < downAt + 2500) await Bun.sleep(20);
+      // SIGTERM: its job's lock is known lost, nothing Redis could still record: the worker stops at once.
+      const termAt = performance.now();
       away.process.kill("SIGTERM");
-      // The job ends (its results written), Redis cannot record it within the lock timeout: the worker stops all the same.
-      expect(await away.process.exited).toBe(0);
-      expect(away.lines).toContain(`senko worker away: Redis at ${cache.url} did not record the end of ${submitted!.jobId}: another worker will run it again`);
+      await away.process.exited;
+      const stopSec = (performance.now() - termAt) / 1000;
+      expect(away.process.signalCode).toBe("SIGTERM");
+      expect(away.lines).toContain(`senko worker away: Redis at ${redis.url} did not record the end of ${awayJob}: another worker will run it again`);
       expect(away.lines.at(-1)).toBe("senko worker away: stopped");
-      expect(readdirSync(out)).toEqual([`${basename(input, ".wav")}.json`]);
-      expect(JSON.parse(readFileSync(join(out, `${basename(input, ".wav")}.json`), "utf8")).durationSec).toBeCloseTo(15, 1);
+      expect(stopSec).toBeLessThan(1);
+      // Redis back: both jobs are back in the queue (the one here lost its lock too), and run again, once each.
+      await redis.up();
+      redisDown = false;
+      for (let polls = 0; events.filter(([, e]) => e.kind === "done").length < inputs.length; polls++) {
+        expect(polls).toBeLessThan(1200);
+        await Bun.sleep(50);
+      }
+      expect(readdirSync(awayOut).sort()).toEqual(outputs.map((path) => basename(path)).sort());
+      expect(new Set(events.flatMap(([, e]) => (e.kind === "done" ? [e.file] : [])))).toEqual(new Set(inputs));
+      // Each distinct error is logged at most once in 10 s: the absent Redis once, and the lost lock after it, not hidden behind it.
+      const logged = events.flatMap(([at, e]) => (e.kind === "redis" ? [{ at, message: e.message }] : []));
+      const absent = logged.filter(({ message }) => message.includes("ECONNREFUSED"));
+      expect(absent).toHaveLength(1);
+      expect(logged.some(({ at, message }) => /lock/.test(message) && at > absent[0]!.at)).toBe(true);
+      for (const { at, message } of logged) expect(logged.filter((other) => other.message === message && Math.abs(other.at - at) < 10_000)).toHaveLength(1);
+
+      expect(await fetched).toEqual(["SIGTERM", "failed"]);
+      expect(await Promise.all(stopped)).toEqual([
+        ["SIGTERM", "senko worker int-term: SIGTERM: stopped at once (running jobs go to another worker after the lock timeout)"],
+        ["SIGINT", "senko worker term-int: SIGINT: stopped at once (running jobs go to another worker after the lock timeout)"],
+      ]);
       for (const [i, [code, stderr]] of (await Promise.all(runs)).entries()) expect([code, stderr]).toEqual([cases[i]![1], cases[i]![2]]);
     } finally {
-      away.process.kill("SIGKILL");
+      await back?.close();
+      for (const w of [idle, intTerm, termInt, fetching, away]) w.process.kill("SIGKILL");
+      proxy.close();
       await cache.stop();
+      if (redisDown) await redis.up();
     }
   }, 120_000);
 });

@@ -1,7 +1,9 @@
 /** @module The `senko submit | worker | status` subcommands: the job queue from the command line. */
+import { writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
 import { argumentError, describe, DIARIZATION_FLAGS, diarizationOptions, expandInputs, FORMATS, isUserError, oneOf, UsageError, wholeNumber } from "../cli.ts";
+import { endBySignal } from "../interrupt.ts";
 import { DEVICES } from "../models/execution-provider.ts";
 import type { OutputFormat } from "../output/writers.ts";
 import { VERSION } from "../version.ts";
@@ -32,7 +34,8 @@ submit: one job per file. Workers must read the files and the output directory a
                          as for senko <audio> (see senko --help): a job gives what senko <audio> gives
                          with the same options (device and threads are the worker's)
   --retry-failed         put jobs of these files that failed before back in the queue
-worker: takes jobs until SIGTERM or Ctrl-C, which let the running jobs finish (a second one stops at once).
+worker: takes jobs until SIGTERM or Ctrl-C, which let the running jobs finish, then end it (exit 143 / 130;
+  a second one ends it at once).
   --concurrency <n>      jobs at once, each with its own models (default 1)
   --threads <n>          threads per job (default: one per CPU)
   --device <d>           auto | cpu | cuda | coreml | directml
@@ -176,7 +179,8 @@ function tally(submissions: readonly Submission[]): string {
 
 async function work(values: Values, redis: string, queue: string | undefined, quiet: boolean): Promise<number> {
   const name = values.name ?? `${hostname()}:${process.pid}`;
-  const log = (line: string) => process.stderr.write(`senko worker ${name}: ${line}\n`);
+  // Synchronous: the process may end by a signal right after a line.
+  const log = (line: string) => writeSync(2, `senko worker ${name}: ${line}\n`);
   const onEvent = (event: WorkerEvent) => {
     if (event.kind === "redis") return log(event.message);
     if (event.kind === "stalled") return log(`job ${event.jobId} lost its worker (no sign of life within the lock timeout): back in the queue`);
@@ -197,16 +201,30 @@ async function work(values: Values, redis: string, queue: string | undefined, qu
     name,
     onEvent,
   });
-  if (!quiet) log(`waiting for jobs on ${queue ?? "senko"}`);
-  const signal = await new Promise<string>((resolve) => {
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-    process.once("SIGINT", () => resolve("SIGINT"));
+  // SIGTERM or Ctrl-C: the running jobs finish, then the process ends by that signal, as senko <audio> does
+  // (a shell sees 143 / 130, a script's loop stops); a second one ends it at once, by the second signal.
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
+    const first = (signal: NodeJS.Signals) => {
+      process.off("SIGTERM", first);
+      process.off("SIGINT", first);
+      resolve(signal);
+    };
+    process.on("SIGTERM", first);
+    process.on("SIGINT", first);
   });
-  if (!quiet) log(`${signal}: finishing the running job(s), then stopping (send it again to stop at once)`);
-  const again = () => process.exit(130);
-  process.once("SIGTERM", again);
-  process.once("SIGINT", again);
+  if (!quiet) log(`waiting for jobs on ${queue ?? "senko"}`);
+  const stopping = await signal;
+  const stopAtOnce = (signal: NodeJS.Signals) => {
+    log(`${signal}: stopped at once (running jobs go to another worker after the lock timeout)`);
+    endBySignal(signal);
+  };
+  process.once("SIGTERM", stopAtOnce);
+  process.once("SIGINT", stopAtOnce);
+  if (!quiet) log(`${stopping}: finishing the running job(s), then stopping (send it again to stop at once)`);
   await worker.close();
+  process.off("SIGTERM", stopAtOnce);
+  process.off("SIGINT", stopAtOnce);
   if (!quiet) log("stopped");
-  return 0;
+  endBySignal(stopping);
+  return stopping === "SIGINT" ? 130 : 143;
 }

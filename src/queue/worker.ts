@@ -53,8 +53,8 @@ export type WorkerEvent =
 export interface QueueWorker {
   readonly name: string;
   /**
-   * stops taking jobs, lets the running ones finish and waits for Redis to record them (at most the lock
-   * timeout: a Redis that is away by then gives them to another worker), then disconnects
+   * stops taking jobs, lets the running ones finish and waits for Redis to record them while their locks
+   * may hold (a lock not renewed for the lock timeout is lost: that job is another worker's), then disconnects
    */
   close(): Promise<void>;
 }
@@ -63,7 +63,7 @@ export interface QueueWorker {
 const PROGRESS_INTERVAL_MS = 1000;
 /** How often close() looks whether Redis has recorded the last jobs. */
 const CLOSE_POLL_MS = 50;
-/** Connection errors are logged at most this often while Redis is away. */
+/** Each distinct error is logged at most this often (a Redis that is away repeats its connection error). */
 const REDIS_LOG_INTERVAL_MS = 10_000;
 
 /**
@@ -88,13 +88,16 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
   removeOrphanedDownloads();
 
   const startedAt = new Map<string, number>();
-  /** Jobs started here whose outcome Redis has not recorded yet. */
-  const unrecorded = new Set<string>();
+  /**
+   * Jobs started here whose outcome Redis has not recorded yet, with the latest time (performance.now())
+   * their lock can hold in Redis: the lock's timeout after it was last set (by a reply received before then).
+   */
+  const unrecorded = new Map<string, number>();
   const run = async (job: Job<JobData, JobResult>): Promise<JobResult> => {
     const slot = idle.pop();
     if (slot === undefined) throw new Error(`worker ${name}: more jobs than its concurrency (${concurrency})`);
     startedAt.set(job.id!, performance.now());
-    unrecorded.add(job.id!);
+    unrecorded.set(job.id!, performance.now() + lockMs);
     emit({ kind: "started", jobId: job.id!, file: job.data.file, attempt: job.attemptsStarted });
     const progress = progressSender(job);
     let input: LocalCopy | undefined;
@@ -134,6 +137,14 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
     startedAt.delete(job.id!);
     unrecorded.delete(job.id!);
   });
+  worker.on("locksRenewed", ({ jobIds }) => {
+    const until = performance.now() + lockMs;
+    for (const id of jobIds) if (unrecorded.has(id)) unrecorded.set(id, until);
+  });
+  // Redis says the lock is not this worker's any more: the job is another worker's.
+  worker.on("lockRenewalFailed", (jobIds) => {
+    for (const id of jobIds) if (unrecorded.has(id)) unrecorded.set(id, -Infinity);
+  });
   worker.on("stalled", (jobId) => emit({ kind: "stalled", jobId }));
   worker.on("failed", (job, error) => {
     if (job === undefined) return;
@@ -142,27 +153,35 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
     startedAt.delete(job.id!);
     unrecorded.delete(job.id!);
   });
-  let lastRedisLog = -Infinity;
+  // Throttled per message, so that a repeated error does not hide another one.
+  const loggedAt = new Map<string, number>();
   worker.on("error", (error) => {
     const now = performance.now();
-    if (now - lastRedisLog < REDIS_LOG_INTERVAL_MS) return;
-    lastRedisLog = now;
+    for (const [message, at] of loggedAt) if (now - at >= REDIS_LOG_INTERVAL_MS) loggedAt.delete(message);
+    if (loggedAt.has(error.message)) return;
+    loggedAt.set(error.message, now);
     emit({ kind: "redis", message: `Redis at ${redactUrl(options.redis)}: ${error.message}` });
   });
 
   return {
     name,
     async close() {
-      // BullMQ's own graceful close waits for Redis for ever (a stopped worker whose Redis is away would
-      // never end); a forced one drops the outcomes not yet recorded. So: no new jobs, the running ones
-      // finish, Redis records them (while their locks hold: after that they are another worker's), then
-      // the connections close at once.
-      await worker.pause(true);
-      while (idle.length < slots.length) await Bun.sleep(CLOSE_POLL_MS);
-      const deadline = performance.now() + lockMs;
-      while (unrecorded.size > 0 && performance.now() < deadline) await Bun.sleep(CLOSE_POLL_MS);
+      // No new jobs. BullMQ runs those it has taken from the queue (one on its way here too), Redis records
+      // them, and its loop ends; but with Redis away that would never be: stop then once no job runs here
+      // and Redis could record none (a job whose lock is lost is another worker's, which runs it again).
+      // A Redis connection that looks up but does not answer is waited on for the lock timeout.
+      let drained = false;
+      worker.pause().then(
+        () => (drained = true),
+        () => (drained = true),
+      );
+      const client = await worker.backend.client;
+      const giveUpAt = performance.now() + lockMs;
+      const mayRecord = () => [...unrecorded.values()].some((until) => performance.now() < until);
+      const redisAway = () => client.status !== "ready" || performance.now() > giveUpAt;
+      while (!drained && !(idle.length === slots.length && !mayRecord() && redisAway())) await Bun.sleep(CLOSE_POLL_MS);
       if (unrecorded.size > 0) {
-        emit({ kind: "redis", message: `Redis at ${redactUrl(options.redis)} did not record the end of ${[...unrecorded].join(", ")}: another worker will run it again` });
+        emit({ kind: "redis", message: `Redis at ${redactUrl(options.redis)} did not record the end of ${[...unrecorded.keys()].join(", ")}: another worker will run it again` });
       }
       await worker.close(true);
       await Promise.all(slots.map((slot) => slot.close()));

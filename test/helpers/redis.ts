@@ -16,6 +16,10 @@ export interface RedisServer {
   cli(...args: string[]): string;
   /** SIGTERM (Redis writes its data and exits), then the same server again on the same port and data */
   restart(pauseMs?: number): Promise<void>;
+  /** SIGTERM: Redis writes its data and exits, until up() */
+  down(): Promise<void>;
+  /** the same server again on the same port and data */
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -61,6 +65,10 @@ export async function startRedis({ keepData = true } = {}): Promise<RedisServer>
     async restart(pauseMs = 500) {
       await halt();
       await Bun.sleep(pauseMs);
+      server = await launch();
+    },
+    down: halt,
+    async up() {
       server = await launch();
     },
     async stop() {

@@ -1,10 +1,10 @@
 /** @module `bun run eval ref.rttm hyp.rttm`: per-file and total diarization error rate. */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { SenkoError } from "../errors.ts";
-import { DEFAULT_COLLAR, scoreFiles, type DerComponents, type DerReport } from "./der.ts";
-import { readRttm } from "./rttm.ts";
-import { readUem } from "./uem.ts";
+import { SenkoError } from "../src/errors.ts";
+import { DEFAULT_COLLAR, scoreFiles, type DerComponents, type DerReport } from "../src/eval/der.ts";
+import { readRttm } from "../src/eval/rttm.ts";
+import { readUem } from "../src/eval/uem.ts";
 
 const HELP = `usage: bun run eval <reference.rttm> <hypothesis.rttm> [options]
 
