@@ -6,7 +6,8 @@
  *   bun run bench/overlap-clustering.ts [--sets many,default,simulated,ami] [--variants size-only,default,no-ratio,ratio-1.25,ratio-5,no-borrow]
  *                                       [--seeds 1,2] [--step <s>] [--center <s>] [--threads 2] [--distances]
  * Variants also by pattern: merge-<t> (clusters whose centroids are closer than cosine distance t merge; the default
- * is merge-0.48, no-merge leaves them). Centroid linkage (pyannote 3.1) was measured at commit 0f69413 (BENCHMARKS.md, "Centroid linkage").
+ * is merge-0.48, no-merge leaves them). Centroid linkage (pyannote 3.1) was measured at commit 0f69413 (BENCHMARKS.md,
+ * "overlap-aware: centroid linkage, merging near centroids").
  * --distances prints, per set, the cosine distances between the default's speaker centroids, split by whether the two
  * speakers are the same reference voice (each speaker is the voice it overlaps most).
  * Sets: default = bench:accuracy:sim's 1-20 min x 1-8 speakers, many = its 10/20/40 speakers x 3 turns,

@@ -40,8 +40,9 @@ export interface ConstrainedClusteringOptions extends InContext {
   threshold?: number;
   /**
    * after the cut and the folds, clusters whose unit centroids have at least this cosine similarity merge, the
-   * most similar first (default 0.52, cosine distance 0.48: the closest two voices measured were 0.50 apart, a
-   * voice's stray cluster 0.455 from its own; Infinity: none)
+   * most similar first (constrainedClustering's default 0.52, cosine distance 0.48: the closest two voices
+   * measured were 0.50 apart, a voice's stray cluster 0.455 from its own; clustersFromDendrogram's: none, as
+   * vad-windows merges in its own postprocessing; Infinity: none)
    */
   mergeCosine?: number;
   /**
@@ -221,7 +222,7 @@ export function clustersFromDendrogram(
     if (need === Infinity || speechOf(g) < need) return false;
     return large.length === 0 || speechOf(g) >= minClusterSpeechRatio * speechOf(large[nearest(centroidsOf(x, dim, [g]), largeCentroids, dim)]!);
   };
-  const clusters = mergedByCosine(x, dim, groupsOf(x, dim, cut, (g) => kept(g) || trusted(g)), options.mergeCosine ?? DEFAULT_MERGE_COSINE);
+  const clusters = mergedByCosine(x, dim, groupsOf(x, dim, cut, (g) => kept(g) || trusted(g)), options.mergeCosine ?? Infinity);
   if (clusters.length < minSpeakers) return atCount(minSpeakers);
   if (clusters.length > maxSpeakers) return atCount(maxSpeakers);
   return clusters;
@@ -273,7 +274,8 @@ export function constrainedClustering(embeddings: LocalEmbeddings, options: Cons
   train.forEach((i, r) => xt.set(x.subarray(i * dim, (i + 1) * dim), r * dim));
   // Only embeddings made from their speaker alone vouch for a small cluster (overlap and fragments make outliers).
   const aloneSec = train.map((i) => (embeddings.cleanFrames[i]! >= MIN_CLEAN_FRAMES ? embeddings.cleanFrames[i]! / FBANK_FRAMES_PER_SEC : 0));
-  const clusters = clustersFromDendrogram(xt, dim, averageLinkage(xt, train.length, dim, options), options, aloneSec);
+  const withMerge = { ...options, mergeCosine: options.mergeCosine ?? DEFAULT_MERGE_COSINE };
+  const clusters = clustersFromDendrogram(xt, dim, averageLinkage(xt, train.length, dim, options), withMerge, aloneSec);
   const centroids = centroidsOf(xt, dim, clusters);
   const labels = assignPerWindow(x, dim, embeddings.window, centroids, clusters.length);
   return { labels, clusterCount: clusters.length, centroids, trainCount: train.length };
