@@ -470,10 +470,12 @@ export async function main(argv: string[]): Promise<number> {
       if (!quiet) {
         for (const warning of result.warnings) err(`warning: ${input}: ${warning}`);
         process.stderr.write(summary(input, result, outDir !== undefined || out !== undefined));
-        if (transcript) process.stderr.write(attributionSummary(values.transcript!, attributeTranscript(transcript, result)));
       }
+      // Attributed once for the summary and every format.
+      const attributed = transcript && attributeTranscript(transcript, result);
+      if (attributed && !quiet) process.stderr.write(attributionSummary(values.transcript!, attributed));
       const name = rttmUri(input);
-      const context = { transcript, audio: bytes ? { bytes } : { path: input } };
+      const context = { transcript: attributed, audio: bytes ? { bytes } : { path: input } };
       if (outDir !== undefined) {
         for (const format of formats) {
           const file = join(outDir, `${name}.${OUTPUT_FORMATS[format]}`);

@@ -10,12 +10,14 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { readRttm, writeRttm, type Turn } from "../src/eval/rttm.ts";
 import { TranscriptFormatError } from "../src/errors.ts";
+import { formatResult } from "../src/output/writers.ts";
 import { attributeTranscript, attributeWords, speakerTurns } from "../src/transcript/attribute.ts";
 import { parseTranscript } from "../src/transcript/read.ts";
 import { formatTranscript, transcriptCues } from "../src/transcript/write.ts";
 import type { TimedWord } from "../src/transcript/words.ts";
+import { resultOf } from "./helpers/results.ts";
 import { checkSrt, checkVtt } from "./helpers/subtitle-rules.ts";
-import { fasterWhisperJson, highlighted, openaiWhisperJson, soloStretches, srt, vtt, whisperCppJson, wordsInside, type KnownWord } from "./helpers/transcripts.ts";
+import { fasterWhisperJson, highlighted, openaiWhisperJson, rollingVtt, soloStretches, srt, vtt, whisperCppJson, wordsInside, type KnownWord } from "./helpers/transcripts.ts";
 import { skipWithout } from "./helpers/skip.ts";
 
 const root = resolve(import.meta.dir, "..");
@@ -38,6 +40,7 @@ const formats: [string, (words: KnownWord[]) => Uint8Array | string, string, boo
   ["WebVTT with cue timestamps", vtt, "vtt", true],
   ["SRT, openai-whisper --highlight_words", (w) => highlighted(w, "srt"), "srt", true],
   ["WebVTT, openai-whisper --highlight_words", (w) => highlighted(w, "vtt"), "vtt", true],
+  ["WebVTT, YouTube rolling auto captions", rollingVtt, "vtt", true],
 ];
 
 describe.skipIf(noFixtures)("words placed in the AMI reference turns get the reference speaker", () => {
@@ -163,6 +166,15 @@ describe("written out", () => {
     expect(srtCues.length).toBeLessThan(said.length / 4); // cues are filled, not a word each
   });
 
+  test("formatResult writes a transcript attributed before as it is (a run with several formats attributes it once)", () => {
+    const result = resultOf([seg(0, 40, "SPEAKER_09")]);
+    for (const format of ["text", "srt", "vtt"] as const) expect(formatResult(result, format, "a.wav", { transcript: attributed })).toBe(formatTranscript(attributed, format));
+    expect(JSON.parse(formatResult(result, "json", "a.wav", { transcript: attributed })).transcript.speakers).toEqual(["SPEAKER_01", "SPEAKER_02"]);
+    expect(formatResult(result, "html", "a.wav", { transcript: attributed })).toContain('"SPEAKER_02","\\u003cb>& -->"');
+    // Words not yet attributed are attributed to the result.
+    expect(formatResult(result, "text", "a.wav", { transcript: { format: "srt", words: [w(" hi", 1, 2)], estimated: 0 } })).toBe("00:00:01.00 - 00:00:02.00  SPEAKER_09: hi\n");
+  });
+
   test("text and JSON", () => {
     const text = formatTranscript(attributed, "text").split("\n");
     expect(text[0]).toStartWith("00:00:00.00 - 00:00:29.90  SPEAKER_01: word0 word1 ");
@@ -193,6 +205,18 @@ describe("reading transcripts", () => {
     expect(parseTranscript(JSON.stringify([{ start: 0, end: 1, text: "x", words: [{ start: 0, end: 1, word: " x", probability: 1 }] }])).format).toBe("faster-whisper-json");
     expect(parseTranscript("\uFEFFWEBVTT\n\n00:01.000 --> 00:02.000\nhi &amp; bye\n").words.map((x) => x.text)).toEqual([" hi", " &", " bye"]);
     expect(parseTranscript("WEBVTT\n").words).toEqual([]);
+  });
+
+  const r3 = (t: number) => Math.round(t * 1000) / 1000;
+  test("rolling captions without word times: a carried line counts once; a line said twice in plain subtitles stays twice", () => {
+    const rolling = "WEBVTT\n\n00:01.000 --> 00:03.000\n \none two\n\n00:03.000 --> 00:03.010\none two\n \n\n00:03.010 --> 00:05.000\none two\nthree four\n";
+    expect(parseTranscript(rolling).words.map((x) => [x.text, r3(x.start)])).toEqual([[" one", 1], [" two", 2], [" three", 3.01], [" four", r3(3.01 + (1.99 * 5) / 9)]]);
+    expect(parseTranscript("WEBVTT\n\n00:01.000 --> 00:02.000\nNo.\n\n00:02.500 --> 00:03.000\nNo.\n").words.map((x) => x.text)).toEqual([" No.", " No."]);
+    // Two-line subtitles whose lines happen to repeat once do not make the file rolling.
+    const twoLines = "WEBVTT\n\n00:01.000 --> 00:02.000\nYes.\nNo.\n\n00:02.000 --> 00:03.000\nNo.\nMaybe.\n\n00:03.000 --> 00:04.000\nA b.\nC d.\n\n00:04.000 --> 00:05.000\nE f.\nG h.\n";
+    expect(parseTranscript(twoLines).words.length).toBe(12);
+    // A line of spaces before a timing line still ends a cue, as it did.
+    expect(parseTranscript("WEBVTT\n \n00:01.000 --> 00:02.000\nhi\n \n00:02.500 --> 00:03.000\nthere\n").words.map((x) => [x.text, x.start])).toEqual([[" hi", 1], [" there", 2.5]]);
   });
 
   const bad: [string, string, string][] = [

@@ -288,17 +288,43 @@ describe.skipIf(!chromium)("in headless Chromium", () => {
     expect(page.errors).toEqual([]);
     await Bun.write(join(screenshots, "timeline-transcript.png"), await page.screenshot());
 
-    // Hours of transcript: the lines out of view are not laid out until they are scrolled to.
-    const many = { ...transcript, turns: Array.from({ length: 300 }, (_, i) => ({ speaker: `SPEAKER_0${1 + (i % 2)}`, start: i, end: i + 0.9, text: `line ${i}`, words: [] })) };
+    // Hours of transcript: lines are made only near the view, wherever it goes, and the right ones.
+    const many = { ...transcript, turns: Array.from({ length: 5000 }, (_, i) => ({ speaker: `SPEAKER_0${1 + (i % 2)}`, start: i, end: i + 0.9, text: `line ${i}`, words: [] })) };
     const longFile = join(dir, "overlap", "many-lines.html");
-    writeFileSync(longFile, toHtml(resultOf(many.turns.map((t) => seg(t.start, t.end, t.speaker)), { durationSec: 300 }), { title: "many.wav", transcript: many }));
+    writeFileSync(longFile, toHtml(resultOf(many.turns.map((t) => seg(t.start, t.end, t.speaker)), { durationSec: 5000 }), { title: "many.wav", transcript: many }));
     const long = await open(longFile);
-    const shown = (i: number) => `document.querySelectorAll("#lines .line")[${i}].children[2].checkVisibility({ contentVisibilityAuto: true })`;
-    expect(await long.evaluate<boolean[]>(`[${shown(0)}, ${shown(299)}]`)).toEqual([true, false]);
-    await long.evaluate(`(() => { const box = document.getElementById("lines"); box.scrollTop = box.scrollHeight; })()`);
-    await settle(long);
-    expect(await long.evaluate<boolean[]>(`[${shown(0)}, ${shown(299)}]`)).toEqual([false, true]);
+    // The line at the middle of the list's view, and how many line elements the page holds.
+    const middle = `(() => { const box = document.getElementById("lines"), r = box.getBoundingClientRect(); const l = document.elementFromPoint(r.left + 200, r.top + r.height / 2)?.closest(".line"); return { said: l?.children[2].textContent ?? "", span: l?.dataset.span ?? "none", elements: document.querySelectorAll("#lines .line").length }; })()`;
+    type Middle = { said: string; span: string; elements: number };
+    const atLoad = await long.evaluate<Middle>(middle);
+    expect(atLoad.said).toMatch(/^line [0-9]$/);
+    expect(atLoad.elements).toBeLessThan(300);
+    for (const at of [1, 0.5, 0.123, 0]) {
+      await long.evaluate(`(() => { const box = document.getElementById("lines"); box.scrollTop = ${at} * (box.scrollHeight - box.clientHeight); })()`);
+      const seen = JSON.parse(await until(long, `JSON.stringify(${middle})`, (v) => JSON.parse(v).said === `line ${JSON.parse(v).span.split(" ")[0]}`)) as Middle;
+      expect(seen.said).toBe(`line ${seen.span.split(" ")[0]}`);
+      // Where the scroll bar says: lines have the height their empty blocks held.
+      expect(Math.abs(Number(seen.span.split(" ")[0]) - at * 4995)).toBeLessThan(10);
+      expect(seen.elements).toBeLessThan(300);
+      if (at === 1) expect(await long.evaluate<string>(`document.querySelector("#lines .line:last-child").children[2].textContent`)).toBe("line 4999");
+    }
     expect(long.errors).toEqual([]);
+
+    // Playback followed into lines not made yet: 60 half-second lines over the 30 s recording.
+    if (hasFixtures) {
+      const halves = { ...transcript, turns: Array.from({ length: 60 }, (_, i) => ({ speaker: `SPEAKER_0${1 + (i % 2)}`, start: i / 2, end: i / 2 + 0.5, text: `half ${i}`, words: [] })) };
+      const halvesFile = join(dir, "overlap", "halves.html");
+      writeFileSync(halvesFile, toHtml(resultOf(halves.turns.map((t) => seg(t.start, t.end, t.speaker)), { durationSec: 30 }), { title: "halves.wav", transcript: halves, audioSrc: "../audio.wav" }));
+      const follow = await open(halvesFile);
+      const line55 = `document.querySelector('#lines .line[data-span="27.5 28"]')`;
+      expect(await follow.evaluate<boolean>(`${line55} === null`)).toBe(true);
+      await follow.evaluate(`(() => { player.currentTime = 27.6; return player.play().then(() => true, () => false); })()`);
+      expect(await until(follow, `document.querySelector("#lines .line.now")?.dataset.span ?? "none"`, (span) => span === "27.5 28")).toBe("27.5 28");
+      await follow.evaluate(`player.pause()`);
+      // Scrolled into the list's view.
+      expect(await follow.evaluate<boolean>(`(() => { const r = ${line55}.getBoundingClientRect(), box = document.getElementById("lines").getBoundingClientRect(); return r.top >= box.top && r.bottom <= box.bottom; })()`)).toBe(true);
+      expect(follow.errors).toEqual([]);
+    }
   }, 30_000);
 
   test("no speakers (silence): the page loads, says so in numbers, and draws no turn; the whole recording fits, no scrolling", async () => {

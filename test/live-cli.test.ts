@@ -4,16 +4,19 @@
  * is the result `diarize` gives for the audio read.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { AMI_DIR } from "../bench/long-audio.ts";
 import { readAudio } from "../src/audio/index.ts";
 import { Diarizer } from "../src/diarizer.ts";
 import { toJson } from "../src/output/writers.ts";
+import { fileChunks } from "../src/live/input.ts";
+import { parseWavStreamHeader } from "../src/live/wav-stream.ts";
 import { TerminalView } from "../src/live/view.ts";
 import type { LiveSnapshot } from "../src/live/session.ts";
-import { pcm16, wavFloat } from "./helpers/wav.ts";
+import { concatBytes, fmtChunk, pcm16, wavChunk, wavFile, wavFloat } from "./helpers/wav.ts";
 
 const root = resolve(import.meta.dir, "..");
 const bun = join(root, "node_modules", ".bin", "bun");
@@ -87,10 +90,16 @@ describe("senko --live", () => {
   );
 
   test(
-    "--pipeline vad-windows: --out-dir (made before the session starts) holds the vad-windows batch result",
+    "--pipeline vad-windows piped into head -n 1: --out-dir (made before the session starts) holds the vad-windows batch result",
     async () => {
-      const run = await finished(spawn(["--live", "-", "--pipeline", "vad-windows", "--out-dir", "new/recipe", "--format", "json,rttm", "-q"], wavFloat(samples)));
-      expect(run.code).toBe(0);
+      // The reader of the turns goes away after the first: no EPIPE trace, the session runs to the stream's end.
+      writeFileSync(join(dir, "in.wav"), wavFloat(samples));
+      const live = ["run", join(root, "diarize.ts"), "--live", "-", "--pipeline", "vad-windows", "--out-dir", "new/recipe", "--format", "json,rttm", "-q"];
+      const shell = Bun.spawn(["sh", "-c", `("$0" "$@" < in.wav 2> head.err; echo $? > head.code) | head -n 1`, bun, ...live], { cwd: dir, stdout: "pipe", env: { ...process.env, SENKO_DEBUG: undefined } });
+      const [, firstLine] = await Promise.all([shell.exited, new Response(shell.stdout).text()]);
+      expect(firstLine).toMatch(/^\d\d:\d\d:\d\d\.\d\d - .*\n$/);
+      expect(readFileSync(join(dir, "head.err"), "utf8")).toBe("");
+      expect(readFileSync(join(dir, "head.code"), "utf8")).toBe("0\n");
       expect(readFileSync(join(dir, "new", "recipe", "stdin.rttm"), "utf8")).toStartWith("SPEAKER stdin 1 ");
       const json = JSON.parse(readFileSync(join(dir, "new", "recipe", "stdin.json"), "utf8"));
       expect(json.pipeline).toBe("vad-windows");
@@ -100,16 +109,21 @@ describe("senko --live", () => {
   );
 
   test(
-    "raw PCM on stdin (--raw-rate, --raw-format, --raw-channels)",
+    "raw PCM from a named pipe (--raw-rate, --raw-format, --raw-channels)",
     async () => {
+      // A FIFO (mkfifo) is read as the stream it is, as stdin is (a file's reads would seek: ESPIPE).
+      const fifo = join(dir, "raw.fifo");
+      expect(Bun.spawnSync(["mkfifo", fifo]).exitCode).toBe(0);
       // 8 kHz stereo s16: every other 16 kHz sample, twice.
       const frames = Math.floor(samples.length / 2);
       const stereo = new Float32Array(2 * frames);
       for (let f = 0; f < frames; f++) stereo[2 * f] = stereo[2 * f + 1] = samples[2 * f]!;
       // Cut off inside a frame (2 of its 4 bytes), as a stream closed early may be: said, not hidden.
       const bytes = pcm16(stereo.subarray(0, stereo.length - 1));
-      const run = await finished(spawn(["--live", "-", "--raw-rate", "8000", "--raw-format", "s16le", "--raw-channels", "2", "--out", "raw.json"], bytes));
-      expect(run.stderr).toContain("senko: warning: -: the audio ended inside a frame: ignored the last 2 of its 4 bytes\n");
+      const proc = spawn(["--live", fifo, "--raw-rate", "8000", "--raw-format", "s16le", "--raw-channels", "2", "--out", "raw.json"]);
+      // Opening a FIFO to write waits for its reader: asynchronously, so the test's own reads go on.
+      const [run] = await Promise.all([finished(proc), writeFile(fifo, bytes)]);
+      expect(run.stderr).toContain(`senko: warning: ${fifo}: the audio ended inside a frame: ignored the last 2 of its 4 bytes\n`);
       expect(run.code).toBe(0);
       const json = JSON.parse(readFileSync(join(dir, "raw.json"), "utf8"));
       expect(json.durationSec).toBeCloseTo((frames - 1) / 8000, 3);
@@ -119,7 +133,7 @@ describe("senko --live", () => {
   );
 
   test(
-    "a file still being written, ended by Ctrl-C: the result of the audio read until then",
+    "a file still being written, ended by its terminal closing (SIGHUP, as Ctrl-C does): the result of the audio read until then",
     async () => {
       const file = join(dir, "recording.wav");
       // A header whose sizes are left open, as a recorder writes it, then the audio a second at a time.
@@ -130,16 +144,18 @@ describe("senko --live", () => {
       writeFileSync(file, header);
       const proc = spawn(["--live", file, "--out", "growing.json"]);
       const bytes = new Uint8Array(samples.buffer);
-      const stderr = new Response(proc.stderr).text();
+      const stderr = listening(proc);
+      await stderr.started;
       for (let second = 0; second < 20; second++) {
         appendFileSync(file, bytes.subarray(second * 64000, (second + 1) * 64000));
         await Bun.sleep(100);
       }
-      // Give it time to read what is there, then Ctrl-C.
-      await Bun.sleep(5000);
-      proc.kill("SIGINT");
+      // A meeting recorder's terminal closed (or its SSH connection dropped): the result is not lost, and
+      // nothing more is written to the terminal that is gone.
+      await Bun.sleep(500);
+      proc.kill("SIGHUP");
       const [code, stdout] = await Promise.all([proc.exited, new Response(proc.stdout).text()]);
-      expect(await stderr).toMatch(/senko: live: \d+\.\d s of audio/);
+      expect((await stderr.text).trimEnd().split("\n").at(-1)).toStartWith("senko: live: listening to ");
       expect(code).toBe(0);
       expect(stdout.split("\n").filter(Boolean).every((l) => turnLine.test(l))).toBe(true);
       // What was read before Ctrl-C (a whole number of float samples) is diarized as batch would.
@@ -170,7 +186,18 @@ describe("senko --live", () => {
       writeFileSync(atEnd, header(0));
       writeFileSync(everyWrite, header(128000));
       appendFileSync(everyWrite, bytes.subarray(0, 128000));
-      const procs = [spawn(["--live", atEnd, "--out-dir", "at-end", "--format", "json,html"]), spawn(["--live", everyWrite, "--out", "every-write.json"])];
+      // A third is cut short by its writer (truncated to nothing, as a recorder started again over it does).
+      const cut = join(dir, "cut.wav");
+      const openSizes = header(0);
+      new DataView(openSizes.buffer).setUint32(4, 0xffffffff, true);
+      new DataView(openSizes.buffer).setUint32(40, 0xffffffff, true);
+      const cutBytes = bytes.subarray(0, 3 * 64000);
+      writeFileSync(cut, concatBytes([openSizes, cutBytes]));
+      const procs = [
+        spawn(["--live", atEnd, "--out-dir", "at-end", "--format", "json,html"]),
+        spawn(["--live", everyWrite, "--out", "every-write.json"]),
+        spawn(["--live", cut, "--out", "cut.html"]),
+      ];
       // Recording goes on once both listen, as it would for a live session started before the end.
       const stderrs = procs.map((proc) => listening(proc));
       await Promise.all(stderrs.map((s) => s.started));
@@ -190,6 +217,14 @@ describe("senko --live", () => {
         expect(await stderrs[i]!.text).toContain(`senko: live: ${seconds}.0 s of audio`);
         expect(withoutTiming(JSON.parse(readFileSync(join(dir, out), "utf8")))).toEqual(expected);
       }
+      // Cut short: the session ends there with the result of what was read, said in one line (not lost to an error).
+      writeFileSync(cut, "");
+      expect(await procs[2]!.exited).toBe(0);
+      const cutStderr = await stderrs[2]!.text;
+      expect(cutStderr).toContain(`senko: warning: ${cut}: the file was cut short while it was read (${cutBytes.length + 44} bytes read, now 0): the result is of the audio read before\n`);
+      expect(cutStderr).toContain("senko: live: 3.0 s of audio");
+      // The page has no player: the file no longer holds that audio.
+      expect(readFileSync(join(dir, "cut.html"), "utf8")).not.toContain('"audio":"data:audio/wav');
       // The page plays the recording, whole by now (small: embedded).
       const page = readFileSync(join(dir, "at-end", "sizes-at-end.html"), "utf8");
       const embedded = /"audio":"data:audio\/wav;base64,([^"]*)"/.exec(page)?.[1];
@@ -236,6 +271,7 @@ describe("senko --live", () => {
       [["--live", "-", "--out", "n.json"], "senko: -: not a WAV file", new TextEncoder().encode("hello, this is not audio at all")],
       [["--live", "-", "--out", "e.json"], "senko: -: no bytes on stdin", new Uint8Array(0)],
       [["--live", "-", "--raw-rate", "16000", "--out", "w.json"], "senko: -: a WAV stream, not raw PCM: leave out --raw-rate", wavFloat(samples.subarray(0, 16000))],
+      [["--live", "-", "--raw-rate", "16000", "--raw-channels", "70000"], "senko: --raw-channels must be from 1 to 65535, got 70000"],
     ];
     // Ctrl-C before the stream's first byte: nothing to give a result for (not "no bytes on stdin"), ended by SIGINT.
     const early = spawn(["--live", "-", "--out", "early.json"], "pipe");
@@ -253,6 +289,9 @@ describe("senko --live", () => {
     expect(early.signalCode).toBe("SIGINT");
     expect((await earlyStderr.text).trimEnd().split("\n").at(-1)).toBe("senko: live: interrupted (Ctrl-C) before any audio arrived: no result written");
     expect(existsSync(join(dir, "early.json"))).toBe(false);
+    // A WAV stream of a codec no --raw-format reads (and --raw-rate on a WAV stream is refused, above): ffmpeg is the way.
+    const alaw = wavFile([fmtChunk({ tag: 6, channels: 1, rate: 8000, bits: 8 }), wavChunk("data", new Uint8Array(8000))]);
+    expect(() => parseWavStreamHeader(alaw, "-")).toThrow("-: A-law (format tag 0x0006) cannot be read live; convert it as it arrives: ffmpeg -i <input> -f wav -acodec pcm_s16le - | senko --live -");
   }, 90_000);
 });
 
@@ -265,7 +304,11 @@ test("TerminalView: redraws the latest turns in place, rate-limited, marks the o
     return { durationSec, turns, finalSec, settled: [], speakers: [...new Set(turns.map((t) => t.speaker))] };
   };
   view.show(snapshot(4, 2));
-  expect(text).toBe("live: 00:00:04.00 of audio, 2 speaker(s), final up to 00:00\n  00:00:00.00 - 00:00:02.00  SPEAKER_01\n~ 00:00:03.00 - 00:00:05.00  SPEAKER_02\n");
+  // The status keeps its times whole: the hint goes first when the terminal is narrow.
+  expect(text).toBe("live: 00:00:04.00 heard, 2 speakers, final to 00:00:02.00\n  00:00:00.00 - 00:00:02.00  SPEAKER_01\n~ 00:00:03.00 - 00:00:05.00  SPEAKER_02\n");
+  let wide = "";
+  new TerminalView({ write: (s) => (wide += s), columns: 80 }).show(snapshot(4, 2));
+  expect(wide.split("\n")[0]).toBe("live: 00:00:04.00 heard, 2 speakers, final to 00:00:02.00  (~ may still change)");
   text = "";
   now = 100;
   view.show(snapshot(7, 5));
@@ -277,6 +320,33 @@ test("TerminalView: redraws the latest turns in place, rate-limited, marks the o
   expect(text.split("\n").length - 1).toBe(4);
   text = "";
   view.end(snapshot(12, 12));
-  expect(text).toStartWith("\x1b[4F\x1b[Jended: ");
+  expect(text).toStartWith("\x1b[4F\x1b[Jended: 00:00:12.00 heard, 2 speakers\n");
   expect(text).not.toContain("~");
+});
+
+test("a file followed as it grows ends, with a warning, when it is replaced or removed (not followed for ever)", async () => {
+  for (const how of ["replaced by another", "removed"]) {
+    const path = join(dir, `followed-${how.length}.raw`);
+    writeFileSync(path, new Uint8Array(1000));
+    const stop = new AbortController();
+    const warnings: string[] = [];
+    let read = 0;
+    const done = (async () => {
+      for await (const chunk of fileChunks(path, stop.signal, { wav: false, warn: (w) => warnings.push(w), pollMs: 10 })) read += chunk.length;
+      return "ended";
+    })();
+    await Bun.sleep(50);
+    appendFileSync(path, new Uint8Array(500));
+    await Bun.sleep(50);
+    if (how === "removed") rmSync(path);
+    else {
+      writeFileSync(`${path}.new`, new Uint8Array(4000));
+      renameSync(`${path}.new`, path);
+    }
+    const ended = await Promise.race([done, Bun.sleep(2000).then(() => "still following")]);
+    stop.abort();
+    expect(ended).toBe("ended");
+    expect(read).toBe(1500);
+    expect(warnings).toEqual([`${path}: the file was ${how} while it was read: the result is of the audio read before`]);
+  }
 });

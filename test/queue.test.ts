@@ -319,11 +319,11 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
     const cache = await startRedis({ keepData: false });
     const worker = (name: string, url: string, queue: string, ...flags: string[]) =>
       new Logged(senko(["worker", "--redis", url, "--queue", queue, "--threads", THREADS, "--name", name, ...flags]));
-    // Signals, first and second: a worker ends by the last one it got, as senko <audio> does (the shell sees 130 / 143).
-    const idle = worker("idle", cache.url, "senko-idle");
-    const intTerm = worker("int-term", cache.url, "senko-signals");
-    const termInt = worker("term-int", cache.url, "senko-signals");
-    // A worker whose requests to Redis can be held on their way, as on a slow network.
+    // Workers whose requests to Redis can be held on their way, as on a slow network or one that drops
+    // everything while the connection stays up.
+    const stall = await holdingProxy(cache.port);
+    const stalled = (name: string, ...flags: string[]) => worker(name, `redis://127.0.0.1:${stall.port}`, `senko-${name}`, ...flags);
+    const [silent, intTerm, termInt] = [stalled("silent", "--lock-timeout", "1"), stalled("int-term"), stalled("term-int")];
     const proxy = await holdingProxy(cache.port);
     const fetching = worker("fetching", `redis://127.0.0.1:${proxy.port}`, "senko-fetch");
     // Two workers whose Redis goes away mid-job for longer than their lock timeout (2 s): one process, one here.
@@ -356,25 +356,22 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
     let back: QueueWorker | undefined;
     let redisDown = false;
     try {
-      // First signal, no job running: the worker stops, then ends by that signal.
-      await idle.waitFor(/: waiting for jobs/);
-      idle.process.kill("SIGINT");
-      await idle.process.exited;
-      expect(idle.process.signalCode).toBe("SIGINT");
-      expect(idle.lines).toEqual([
-        `senko worker idle: Redis at ${cache.url} keeps no data across a restart (appendonly no, save ""): a restart empties the queue, and jobs waiting then are never run (start it with --appendonly yes)`,
-        "senko worker idle: waiting for jobs on senko-idle",
-        "senko worker idle: SIGINT: finishing the running job(s), then stopping (send it again to stop at once)",
-        "senko worker idle: stopped",
-      ]);
-      // A second signal while the job runs: the worker ends at once, by that second signal.
-      await submitFiles(good.slice(3, 5), { redis: cache.url, queue: "senko-signals", outDir: join(dir, "signals-out") });
+      // Signals, first and second, while Redis stops answering (nothing comes back, the connection stays up):
+      // a worker ends by the last signal it got, as senko <audio> does (the shell sees 130 / 143). After the
+      // first it waits for Redis at most the lock timeout (1 s for "silent"), not for ever; a second ends it at once.
+      await Promise.all([silent, intTerm, termInt].map((w) => w.waitFor(/: waiting for jobs/)));
+      stall.hold();
+      const silenced = (async () => {
+        const signalAt = performance.now();
+        silent.process.kill("SIGINT");
+        await silent.process.exited;
+        return [silent.process.signalCode, (performance.now() - signalAt) / 1000] as const;
+      })();
       const signalled = [
         [intTerm, "SIGINT", "SIGTERM"],
         [termInt, "SIGTERM", "SIGINT"],
       ] as const;
       const stopped = signalled.map(async ([w, first, second]) => {
-        await w.waitFor(/: started /);
         w.process.kill(first);
         await w.waitFor(/: finishing the running job/);
         w.process.kill(second);
@@ -438,6 +435,14 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
       for (const { at, message } of logged) expect(logged.filter((other) => other.message === message && Math.abs(other.at - at) < 10_000)).toHaveLength(1);
 
       expect(await fetched).toEqual(["SIGTERM", "failed"]);
+      const [silentSignal, silentSec] = await silenced;
+      expect([silentSignal, silentSec < 10]).toEqual(["SIGINT", true]);
+      expect(silent.lines).toEqual([
+        `senko worker silent: Redis at redis://127.0.0.1:${stall.port} keeps no data across a restart (appendonly no, save ""): a restart empties the queue, and jobs waiting then are never run (start it with --appendonly yes)`,
+        "senko worker silent: waiting for jobs on senko-silent",
+        "senko worker silent: SIGINT: finishing the running job(s), then stopping (send it again to stop at once)",
+        "senko worker silent: stopped",
+      ]);
       expect(await Promise.all(stopped)).toEqual([
         ["SIGTERM", "senko worker int-term: SIGTERM: stopped at once (running jobs go to another worker after the lock timeout)"],
         ["SIGINT", "senko worker term-int: SIGINT: stopped at once (running jobs go to another worker after the lock timeout)"],
@@ -445,8 +450,9 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
       for (const [i, [code, stderr]] of (await Promise.all(runs)).entries()) expect([code, stderr]).toEqual([cases[i]![1], cases[i]![2]]);
     } finally {
       await back?.close();
-      for (const w of [idle, intTerm, termInt, fetching, away]) w.process.kill("SIGKILL");
+      for (const w of [silent, intTerm, termInt, fetching, away]) w.process.kill("SIGKILL");
       proxy.close();
+      stall.close();
       await cache.stop();
       if (redisDown) await redis.up();
     }

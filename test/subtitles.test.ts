@@ -24,6 +24,17 @@ describe("timestamps", () => {
     expect(srtTimestamp(18.6 * 3600)).toBe("18:36:00,000");
     expect(vttTimestamp(-0.2)).toBe("00:00:00.000");
   });
+
+  test("100 hours and more: the hours take the digits they need, in both formats, and the checkers accept them", () => {
+    const long = result([seg(99 * 3600 + 3599.5, 100 * 3600 + 1.25, "SPEAKER_01"), seg(123 * 3600, 123 * 3600 + 2, "SPEAKER_02")], { durationSec: 124 * 3600 });
+    expect(toSrt(long)).toBe("1\n99:59:59,500 --> 100:00:01,250\nSPEAKER_01\n\n2\n123:00:00,000 --> 123:00:02,000\nSPEAKER_02\n");
+    for (const checked of [checkSrt(toSrt(long)), checkVtt(toVtt(long))]) {
+      expect(checked.problems).toEqual([]);
+      expect(checked.cues.map((c) => [c.start, c.end])).toEqual([[359_999.5, 360_001.25], [442_800, 442_802]]);
+    }
+    // Hours are at least two digits: one digit is still refused.
+    expect(checkSrt("1\n0:00:01,000 --> 0:00:02,000\nA\n").problems).toEqual(['cue 1: bad timing line "0:00:01,000 --> 0:00:02,000"']);
+  });
 });
 
 describe("a small result, exactly", () => {

@@ -8,7 +8,7 @@ import type { InContext } from "../compute-context.ts";
 import { AudioFormatError } from "../errors.ts";
 import { convertToMono16k, MAX_OUTPUT_SAMPLES, outputLength, TARGET_RATE, toMono16k } from "./convert.ts";
 import { checkWithFfmpeg, decodeWithFfmpeg, FFMPEG_INSTALL_HINT, findFfmpeg } from "./ffmpeg.ts";
-import { bufferSource, isWav, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, parseWav, type ByteSource } from "./wav.ts";
+import { bufferSource, isWav, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, parseWav, type ByteSource } from "./wav.ts";
 
 /** Bytes of a WAV file read per native call: the whole file is never held in memory. */
 const PIECE_BYTES = 32 * 2 ** 20;
@@ -274,7 +274,7 @@ function fromSamples(raw: RawAudio, options: ReadAudioOptions): AudioData {
   if (!Number.isInteger(sampleRate) || sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
     throw fail(`sampleRate must be a whole number of Hz from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE}, got ${sampleRate}`);
   }
-  if (!Number.isInteger(channels) || channels < 1 || channels > 65535) throw fail(`channels must be a whole number from 1 to 65535, got ${channels}`);
+  if (!Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) throw fail(`channels must be a whole number from 1 to ${MAX_CHANNELS}, got ${channels}`);
   if (samples.length % channels !== 0) {
     throw fail(`${samples.length} samples are not a whole number of ${channels}-channel frames`);
   }

@@ -9,7 +9,7 @@ import { nativePool, type ComputeContext } from "../compute-context.ts";
 import { ConfigError } from "../errors.ts";
 import { check, lib } from "../ffi.ts";
 import { ENCODING_CODE, MAX_OUTPUT_SAMPLES, outputLength, TARGET_RATE } from "./convert.ts";
-import { BYTES_PER_SAMPLE, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, type SampleEncoding } from "./wav.ts";
+import { BYTES_PER_SAMPLE, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, type SampleEncoding } from "./wav.ts";
 
 /** A frame count no stream reaches (the native limit, frames_max in zig/abi-audio.zig): the filter then reads past no end. */
 const UNBOUNDED_FRAMES = 2 ** 40;
@@ -45,7 +45,7 @@ export class Mono16kStream {
     if (!(Number.isInteger(sampleRate) && sampleRate >= MIN_SAMPLE_RATE && sampleRate <= MAX_SAMPLE_RATE)) {
       throw new ConfigError(`sampleRate must be a whole number of Hz from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE}, got ${sampleRate}`);
     }
-    if (!(Number.isInteger(channels) && channels >= 1 && channels <= 65535)) throw new ConfigError(`channels must be a whole number from 1 to 65535, got ${channels}`);
+    if (!(Number.isInteger(channels) && channels >= 1 && channels <= MAX_CHANNELS)) throw new ConfigError(`channels must be a whole number from 1 to ${MAX_CHANNELS}, got ${channels}`);
     if (!(encoding in BYTES_PER_SAMPLE)) throw new ConfigError(`unknown sample encoding "${String(encoding)}"`);
     this.sampleRate = sampleRate;
     this.channels = channels;

@@ -20,6 +20,8 @@ export const BYTES_PER_SAMPLE: Record<SampleEncoding, number> = {
 /** Accepted input sample rates; the upper bound equals `rate_max` in zig/abi-audio.zig. */
 export const MIN_SAMPLE_RATE = 1000;
 export const MAX_SAMPLE_RATE = 1_000_000;
+/** Interleaved channels accepted (a WAV header's 16-bit field). */
+export const MAX_CHANNELS = 65535;
 
 export interface WavLayout {
   container: "RIFF" | "RF64" | "BW64";

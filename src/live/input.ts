@@ -4,7 +4,7 @@
  * header, or raw PCM of a layout given on the command line. Reading stops at the end of the stream, at
  * the end a WAV header declares, or when `stop` is aborted (Ctrl-C).
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { isWav, type SampleEncoding } from "../audio/wav.ts";
 import { AudioFormatError } from "../errors.ts";
 import { parseWavStreamHeader } from "./wav-stream.ts";
@@ -27,9 +27,9 @@ function aborted(signal: AbortSignal): Promise<"stop"> {
   });
 }
 
-/** Chunks of stdin as they arrive, until its end or `stop`. */
-export async function* stdinChunks(stop: AbortSignal): AsyncGenerator<Uint8Array> {
-  const reader = Bun.stdin.stream().getReader();
+/** Chunks of a stream (stdin, a named pipe) as they arrive, until its end or `stop`. */
+export async function* streamChunks(stream: ReadableStream<Uint8Array>, stop: AbortSignal): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
   const stopped = aborted(stop);
   try {
     for (;;) {
@@ -78,13 +78,23 @@ function wavDataEnd(fd: number, name: string): () => number | undefined {
   };
 }
 
+export interface FollowOptions {
+  /** a WAV file: its header may declare where it ends */
+  wav: boolean;
+  /** told why the file ended early: cut short, replaced or removed by its writer */
+  warn: (message: string) => void;
+  /** milliseconds between looks at a file that has not grown (default 200) */
+  pollMs?: number;
+}
+
 /**
  * Chunks of a file as it grows: what is there, then what is appended, polled every `pollMs`, until
  * `stop` or, for a WAV file (`wav`), until the file has reached the end its header declares and has not
  * grown for QUIET_MS (a recorder fills in the sizes when it stops; one that leaves them open is followed
- * until `stop`). Nothing past the declared end is read.
+ * until `stop`). Nothing past the declared end is read. A file cut short, or replaced or removed under its
+ * name (a recorder started again), ends there with a warning: what was read keeps its result.
  */
-export async function* fileChunks(path: string, stop: AbortSignal, wav: boolean, pollMs = 200): AsyncGenerator<Uint8Array> {
+export async function* fileChunks(path: string, stop: AbortSignal, { wav, warn, pollMs = 200 }: FollowOptions): AsyncGenerator<Uint8Array> {
   let fd: number;
   try {
     fd = openSync(path, "r");
@@ -96,12 +106,17 @@ export async function* fileChunks(path: string, stop: AbortSignal, wav: boolean,
   try {
     if (fstatSync(fd).isDirectory()) throw new AudioFormatError(`${path}: is a directory, not an audio file`, path);
     const dataEnd = wav ? wavDataEnd(fd, path) : () => undefined;
+    const { dev, ino } = fstatSync(fd);
+    const readBefore = "the result is of the audio read before";
     let position = 0;
     let size = -1;
     let grewAt = 0;
     for (;;) {
       const now = fstatSync(fd).size;
-      if (now < position) throw new AudioFormatError(`${path}: the file shrank while it was read (${position} bytes read, now ${now})`, path);
+      if (now < position) {
+        warn(`${path}: the file was cut short while it was read (${position} bytes read, now ${now}): ${readBefore}`);
+        return;
+      }
       if (now !== size) {
         size = now;
         grewAt = performance.now();
@@ -117,7 +132,14 @@ export async function* fileChunks(path: string, stop: AbortSignal, wav: boolean,
           continue;
         }
       }
-      if (declared !== undefined && position >= declared && performance.now() - grewAt >= QUIET_MS) return;
+      const complete = declared !== undefined && position >= declared;
+      if (complete && performance.now() - grewAt >= QUIET_MS) return;
+      // All there is has been read: a file no longer under its name never grows (nor ends, if its sizes stay open).
+      const named = statSync(path, { throwIfNoEntry: false });
+      if (!named || named.dev !== dev || named.ino !== ino) {
+        if (!complete) warn(`${path}: the file was ${named ? "replaced by another" : "removed"} while it was read: ${readBefore}`);
+        return;
+      }
       if ((await Promise.race([Bun.sleep(pollMs), stopped])) === "stop") return;
     }
   } finally {

@@ -54,6 +54,7 @@ export class LiveDiarization {
   #samples = 0;
   #last: LiveSnapshot = { durationSec: 0, turns: [], finalSec: 0, settled: [], speakers: [] };
   #resultNames: Record<string, string> = {};
+  #revised: LiveTurn[] = [];
   #reclusterings = 0;
 
   /** Use `diarizer.live(options)`. */
@@ -95,6 +96,15 @@ export class LiveDiarization {
     return this.#resultNames;
   }
 
+  /**
+   * After `close()`: the turns the snapshots gave as final that the result does not have as they were
+   * shown (same start, end and speaker). Final means the snapshots keep a turn; the result clusters the
+   * whole recording again, as `diarize` does, and may label or cut an early turn otherwise.
+   */
+  get revised(): readonly LiveTurn[] {
+    return this.#revised;
+  }
+
   /** Takes the next audio (interleaved frames; a frame may be cut between two pushes) and returns the snapshot it leads to. */
   push(audio: Float32Array | Uint8Array): Promise<LiveSnapshot> {
     return this.#withBytes(audio, async (bytes) => {
@@ -108,11 +118,15 @@ export class LiveDiarization {
     return this.#withBytes(audio, (bytes) => this.#take(bytes));
   }
 
-  /** Runs `work` on the bytes of `audio` in turn; a wrong kind of input is refused without harming the session. */
+  /**
+   * Runs `work` on the bytes of `audio` in turn; a wrong kind of input is refused without harming the session.
+   * The bytes are copied at the call: the work may wait for earlier calls, and the caller may reuse its buffer
+   * (an audio callback's) as soon as the call returns.
+   */
   #withBytes<T>(audio: Float32Array | Uint8Array, work: (bytes: Uint8Array) => Promise<T>): Promise<T> {
     let bytes: Uint8Array;
     try {
-      bytes = this.#bytesOf(audio);
+      bytes = this.#bytesOf(audio).slice();
     } catch (error) {
       return Promise.reject(error);
     }
@@ -147,8 +161,11 @@ export class LiveDiarization {
         pipeline.dispose();
       });
       // The last snapshot: the result's turns after those already final, named as the speakers were.
+      const shown = this.#names.final;
       const { names, ...named } = this.#names.update(result.mergedSegments, Infinity);
       this.#resultNames = Object.fromEntries(names);
+      const kept = (t: LiveTurn) => result.mergedSegments.some((s) => s.start === t.start && s.end === t.end && names.get(s.speaker) === t.speaker);
+      this.#revised = shown.filter((t) => !kept(t));
       this.#last = { durationSec: this.#samples / SAMPLE_RATE, ...named, speakers: [...new Set(named.turns.map((t) => t.speaker))].sort() };
       this.#timing.total += (performance.now() - start) / 1000;
       return {

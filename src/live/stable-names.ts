@@ -80,6 +80,11 @@ export class StableNames {
   /** the name of each of the pipeline's speakers in the last update */
   #names = new Map<string, string>();
 
+  /** The turns committed so far (final), in time order. */
+  get final(): readonly LiveTurn[] {
+    return [...this.#committed];
+  }
+
   /**
    * Names `segments` (the pipeline's view of all the audio so far) and commits what `settledSec` allows.
    * `relabelled` false says the pipeline's speakers are the ones of the last update (no new clustering):

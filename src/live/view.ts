@@ -67,9 +67,11 @@ export class TerminalView implements LiveDisplay {
   #draw(snapshot: LiveSnapshot, done: boolean): void {
     const { columns, rows, write } = this.#options;
     const fit = (text: string) => (text.length > columns - 1 ? text.slice(0, columns - 1) : text);
-    const status =
-      `${done ? "ended" : "live"}: ${clock(snapshot.durationSec)} of audio, ${snapshot.speakers.length} speaker(s), ` +
-      `final up to ${clock(snapshot.finalSec)}${done ? "" : "  (~ may still change)"}`;
+    const speakers = `${snapshot.speakers.length} speaker${snapshot.speakers.length === 1 ? "" : "s"}`;
+    const facts = `${done ? "ended" : "live"}: ${clock(snapshot.durationSec)} heard, ${speakers}${done ? "" : `, final to ${clock(snapshot.finalSec)}`}`;
+    // The hint goes when the terminal is too narrow for it: the times stay whole.
+    const hint = "  (~ may still change)";
+    const status = done || facts.length + hint.length > columns - 1 ? facts : facts + hint;
     const room = Math.max(1, Math.min(rows - 2, 30));
     const turns = snapshot.turns.slice(-room).map((t) => fit(`${t.final || done ? " " : "~"} ${line(t)}`));
     // Back to the first line drawn, clear to the end of the screen, draw again.

@@ -42,7 +42,7 @@ export function parseWavStreamHeader(head: Uint8Array, name: string): WavStreamH
     return undefined;
   }
   if (!layout.encoding) {
-    throw new AudioFormatError(`${name}: ${layout.codec} cannot be read live; pipe it through ffmpeg (-f wav -acodec pcm_s16le) or use --raw-format`, name);
+    throw new AudioFormatError(`${name}: ${layout.codec} cannot be read live; convert it as it arrives: ffmpeg -i <input> -f wav -acodec pcm_s16le - | senko --live -`, name);
   }
   // An open length comes out as (nearly) all of OPEN_ENDED.
   const dataBytes = layout.dataBytes > OPEN_ENDED / 2 ? undefined : layout.dataBytes;

@@ -45,12 +45,12 @@ function timestamp(millis: number, separator: "," | "."): string {
   return `${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}${separator}${pad(millis % 1000, 3)}`;
 }
 
-/** `HH:MM:SS,mmm` (SRT). */
+/** `HH:MM:SS,mmm` (SRT; from 100 h on the hours take three digits or more, as ffmpeg writes and reads them). */
 export function srtTimestamp(seconds: number): string {
   return timestamp(ms(seconds), ",");
 }
 
-/** `HH:MM:SS.mmm` (WebVTT, hours always written). */
+/** `HH:MM:SS.mmm` (WebVTT, hours always written, in as many digits as they need). */
 export function vttTimestamp(seconds: number): string {
   return timestamp(ms(seconds), ".");
 }

@@ -7,7 +7,7 @@ import { writeRttm } from "../eval/rttm.ts";
 import { clock } from "./clock.ts";
 import { audioSource, pageTitle, toHtml } from "./html.ts";
 import { toSrt, toVtt } from "./subtitles.ts";
-import { attributeTranscript } from "../transcript/attribute.ts";
+import { attributeTranscript, type AttributedTranscript } from "../transcript/attribute.ts";
 import { formatTranscript, transcriptJson } from "../transcript/write.ts";
 import type { Transcript } from "../transcript/words.ts";
 
@@ -46,9 +46,11 @@ export function toText(result: DiarizationResult): string {
 export interface FormatContext {
   /**
    * a transcript of the input: text, srt and vtt then say who said what (the words in speaker turns),
-   * json gets a `transcript` field with those turns, and html lists them under the timeline
+   * json gets a `transcript` field with those turns, and html lists them under the timeline. Either its
+   * words, attributed to the result here, or the transcript already attributed to this result
+   * (`attributeTranscript`), to attribute it once for several formats
    */
-  transcript?: Transcript;
+  transcript?: Transcript | AttributedTranscript;
   /** html: the input's audio, a file or bytes (stdin), for the page's player */
   audio?: { path?: string; bytes?: Uint8Array };
   /** html: where the page is written (the audio link is relative to it; default the current directory) */
@@ -56,8 +58,9 @@ export interface FormatContext {
 }
 
 export function formatResult(result: DiarizationResult, format: OutputFormat, source: string, context: FormatContext = {}): string {
-  if (context.transcript && (format === "text" || format === "srt" || format === "vtt" || format === "json")) {
-    const attributed = attributeTranscript(context.transcript, result);
+  const given = context.transcript;
+  const attributed = given && ("turns" in given ? given : attributeTranscript(given, result));
+  if (attributed && (format === "text" || format === "srt" || format === "vtt" || format === "json")) {
     return format === "json" ? toJson(result, source, { transcript: transcriptJson(attributed) }) : formatTranscript(attributed, format);
   }
   switch (format) {
@@ -77,7 +80,7 @@ export function formatResult(result: DiarizationResult, format: OutputFormat, so
       return toHtml(result, {
         title: pageTitle(source),
         audioSrc: context.audio && audioSource(context.audio, context.outFile),
-        transcript: context.transcript && attributeTranscript(context.transcript, result),
+        transcript: attributed,
       });
   }
 }

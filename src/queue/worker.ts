@@ -162,6 +162,9 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
     loggedAt.set(error.message, now);
     emit({ kind: "redis", message: `Redis at ${redactUrl(options.redis)}: ${error.message}` });
   });
+  // Connected (close() must not wait on a connection still being set up when Redis stops answering).
+  await worker.waitUntilReady();
+  const client = await worker.backend.client;
 
   return {
     name,
@@ -175,7 +178,6 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
         () => (drained = true),
         () => (drained = true),
       );
-      const client = await worker.backend.client;
       const giveUpAt = performance.now() + lockMs;
       const mayRecord = () => [...unrecorded.values()].some((until) => performance.now() < until);
       const redisAway = () => client.status !== "ready" || performance.now() > giveUpAt;

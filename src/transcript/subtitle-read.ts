@@ -1,7 +1,7 @@
 /**
  * @module SRT and WebVTT transcripts to timed words. A cue times a line, not its words, so the words
  * are spread over the cue by length, except where WebVTT cue timestamps (`<00:01:02.500>`, as in
- * word-by-word captions) time them.
+ * word-by-word captions) time them. Lines that rolling captions carry from cue to cue count once.
  */
 import { spreadWords, type TimedWord } from "./words.ts";
 
@@ -46,7 +46,27 @@ function blocks(text: string): string[][] {
     .filter((b) => b.length > 0);
 }
 
-/** A cue: its times and its payload lines joined; undefined when the block has no timing line. */
+/**
+ * WebVTT blocks. A cue ends at an empty line; a line of spaces is cue text (rolling captions write one
+ * as a cue's empty upper line) unless the next cue's timing line follows it, as in hand-made files.
+ */
+function vttBlocks(text: string): string[][] {
+  const lines = text.replace(/\r\n?/g, "\n").split("\n");
+  const timing = (i: number) => lines[i]?.includes("-->") ?? false;
+  const out: string[][] = [];
+  let block: string[] = [];
+  lines.forEach((line, i) => {
+    const blank = line.trim() === "";
+    if (line === "" || (blank && (timing(i + 1) || (lines[i + 1]?.trim() !== "" && timing(i + 2))))) {
+      if (block.length > 0) out.push(block);
+      block = [];
+    } else if (!blank || block.length > 0) block.push(line);
+  });
+  if (block.length > 0) out.push(block);
+  return out;
+}
+
+/** A cue: its times and payload lines; undefined when the block has no timing line. */
 function cue(block: string[]): RawCue | undefined {
   const at = block.findIndex((l) => l.includes("-->"));
   const m = at >= 0 ? TIMING.exec(block[at]!) : null;
@@ -54,12 +74,16 @@ function cue(block: string[]): RawCue | undefined {
   const start = clockSeconds(m[1]!);
   const end = clockSeconds(m[2]!);
   if (Number.isNaN(start) || Number.isNaN(end)) return undefined;
-  return { start, end: Math.max(start, end), text: block.slice(at + 1).join(" ") };
+  const lines = block.slice(at + 1).filter((l) => l.trim() !== "");
+  return { start, end: Math.max(start, end), lines, text: lines.join(" ") };
 }
 
 interface RawCue {
   start: number;
   end: number;
+  /** payload lines that are not blank */
+  lines: string[];
+  /** the lines joined by spaces */
   text: string;
 }
 
@@ -92,17 +116,49 @@ export function srtWords(text: string): SubtitleWords {
   return out;
 }
 
+/** A payload line's words, for comparing lines. */
+const plainLine = (line: string) => decodeEntities(stripMarkup(line)).replace(/\s+/g, " ").trim();
+
+/**
+ * Rolling captions (YouTube's automatic captions, roll-up live captions): a cue shows the previous cue's
+ * last line again above its new words, often with a 10 ms cue holding the line alone in between. A line
+ * carried over is not new speech. Returns each cue's text without it, or undefined when the file does not
+ * roll: the cues of several lines that start with the line the cue before ended with, and the repeating
+ * cues too short to be speech, must be at least as many as the cues of several lines that do not (a
+ * subtitle repeating a line by chance is read as it is).
+ */
+function rollingText(cues: readonly RawCue[]): string[] | undefined {
+  let last = "";
+  let rolls = 0;
+  let stays = 0;
+  const carried = cues.map((c) => {
+    const lines = c.lines.map(plainLine).filter((l) => l !== "");
+    const repeats = lines.length > 0 && lines[0] === last;
+    if (repeats && (lines.length > 1 || c.end - c.start < 0.05)) rolls++;
+    else if (lines.length > 1) stays++;
+    if (lines.length > 0) last = lines.at(-1)!;
+    return repeats;
+  });
+  if (rolls === 0 || rolls < stays) return undefined;
+  return cues.map((c, i) => {
+    // The carried line is the first non-empty one (markup alone, as in "<c></c>", says nothing).
+    const first = c.lines.findIndex((l) => plainLine(l) !== "");
+    return carried[i] ? c.lines.slice(first + 1).join(" ") : c.text;
+  });
+}
+
 const CUE_TIMESTAMP = /<((?:\d+:)?\d{2}:\d{2}\.\d{3})>/;
 
 export function vttWords(text: string): SubtitleWords {
-  const cues = blocks(text.replace(/^\uFEFF/, ""))
+  const cues = vttBlocks(text.replace(/^\uFEFF/, ""))
     .slice(1)
     .filter((b) => !/^(NOTE|STYLE|REGION)(\s|$)/.test(b[0]!))
     .flatMap((b) => cue(b) ?? []);
   const marked = highlightedWords(cues);
+  const rolling = marked ? undefined : rollingText(cues);
   const out: SubtitleWords = { words: [], estimated: 0, cues: cues.length };
   cues.forEach((c, i) => {
-    const said = marked ? marked[i] : c.text;
+    const said = marked ? marked[i] : rolling ? rolling[i] : c.text;
     if (said === undefined) return;
     // Pieces between cue timestamps: each runs from its timestamp (or the cue's start) to the next.
     const parts = said.split(CUE_TIMESTAMP);

@@ -1,7 +1,8 @@
 /**
  * Checkers written from the formats' rules, to hold senko's subtitles to them: WebVTT from the W3C
  * syntax (file body, cue timings, caption cue text with its spans and character references), SubRip
- * from its de-facto definition (counter from 1, `HH:MM:SS,mmm --> HH:MM:SS,mmm`, text, blank line).
+ * from its de-facto definition (counter from 1, `HH:MM:SS,mmm --> HH:MM:SS,mmm` with more hour digits
+ * past 99 h, text, blank line).
  * Each returns the problems found (empty when the file conforms) and the cues read.
  */
 
@@ -93,7 +94,8 @@ export function checkVtt(file: string): Checked {
   return { problems, cues };
 }
 
-const SRT_TIME = String.raw`(\d{2}):([0-5]\d):([0-5]\d),(\d{3})`;
+// Hours in two digits, more from 100 h on (as ffmpeg writes and reads them; SubRip has no other way to say them).
+const SRT_TIME = String.raw`(\d{2,}):([0-5]\d):([0-5]\d),(\d{3})`;
 const SRT_TIMING = new RegExp(String.raw`^${SRT_TIME} --> ${SRT_TIME}$`);
 
 /** A SubRip file: numbered cues from 1, HH:MM:SS,mmm timings, non-empty text, one blank line between cues. */

@@ -187,3 +187,27 @@ export function highlighted(words: readonly KnownWord[], format: "srt" | "vtt"):
   }
   return format === "srt" ? cues.map((c, i) => `${i + 1}\n${c}`).join("\n") : `WEBVTT\n\n${cues.join("\n")}`;
 }
+
+/**
+ * YouTube's automatic captions as yt-dlp saves them (WebVTT, rolling): each line of words gets a cue that
+ * shows the previous line above it and the new words with a cue timestamp each (`<00:00:01.234><c> word</c>`,
+ * the first word at the cue's start), then a 10 ms cue holding the line alone, then the next line's cue
+ * carrying it up. The first cue's upper line is a single space (not a blank line: it does not end the cue).
+ */
+export function rollingVtt(words: readonly KnownWord[]): string {
+  const t = (s: number) => srtTime(s).replace(",", ".");
+  const cues: string[] = [];
+  let above = " ";
+  const lines = segmentsOf(words);
+  lines.forEach((line, i) => {
+    const [first, ...rest] = line;
+    // Speech going on: the line stays until 10 ms before the next one, as YouTube's cues follow each other.
+    const next = lines[i + 1]?.[0];
+    const end = next && next.speaker === first!.speaker && next.start - line.at(-1)!.end < 0.5 ? next.start - 0.01 : line.at(-1)!.end;
+    const body = first!.text.trim() + rest.map((w) => `<${t(w.start)}><c>${w.text}</c>`).join("");
+    cues.push(`${t(first!.start)} --> ${t(end)} align:start position:0%\n${above}\n${body}\n`);
+    above = text(line).trim();
+    cues.push(`${t(end)} --> ${t(end + 0.01)} align:start position:0%\n${above}\n \n`);
+  });
+  return `WEBVTT\nKind: captions\nLanguage: en\n\n${cues.join("\n")}`;
+}
