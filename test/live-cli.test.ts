@@ -12,7 +12,7 @@ import { AMI_DIR } from "../bench/long-audio.ts";
 import { readAudio } from "../src/audio/index.ts";
 import { Diarizer } from "../src/diarizer.ts";
 import { toJson } from "../src/output/writers.ts";
-import { fileChunks } from "../src/live/input.ts";
+import { fileChunks, pcmData } from "../src/live/input.ts";
 import { parseWavStreamHeader } from "../src/live/wav-stream.ts";
 import { TerminalView } from "../src/live/view.ts";
 import type { LiveSnapshot } from "../src/live/session.ts";
@@ -294,6 +294,42 @@ describe("senko --live", () => {
     expect(() => parseWavStreamHeader(alaw, "-")).toThrow("-: A-law (format tag 0x0006) cannot be read live; convert it as it arrives: ffmpeg -i <input> -f wav -acodec pcm_s16le - | senko --live -");
   }, 90_000);
 });
+
+test("pcmData: a stream that starts over with a new header (arecord every 2 GiB) is read on; anything else ends at the declared end", async () => {
+  const a = Int16Array.from({ length: 1001 }, (_, i) => i);
+  const b = Int16Array.from({ length: 700 }, (_, i) => -i);
+  const fmt = fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 16 });
+  const first = wavFile([fmt, wavChunk("data", pcm16Raw(a))]);
+  const read = async (bytes: Uint8Array, piece: number) => {
+    const chunks = (async function* () {
+      for (let at = 0; at < bytes.length; at += piece) yield bytes.subarray(at, at + piece);
+    })();
+    const out: Uint8Array[] = [];
+    for await (const [layout, data] of pcmData(chunks, "-", undefined, true)) {
+      expect(layout).toEqual({ sampleRate: 16000, channels: 1, encoding: "pcm_s16" });
+      out.push(data.slice());
+    }
+    return new Int16Array(concatBytes(out).buffer);
+  };
+  const both = Array.from(a).concat(Array.from(b));
+  for (const piece of [7, 1000, 1 << 20]) {
+    // arecord: a fresh header where the declared data ends.
+    expect(Array.from(await read(concatBytes([first, wavFile([fmt, wavChunk("data", pcm16Raw(b))])]), piece))).toEqual(both);
+    // A trailing chunk after the data is not audio; nor is a header of another layout.
+    expect(Array.from(await read(concatBytes([first, listChunk]), piece))).toEqual(Array.from(a));
+    const stereo = wavFile([fmtChunk({ tag: 1, channels: 2, rate: 16000, bits: 16 }), wavChunk("data", pcm16Raw(b))]);
+    expect(Array.from(await read(concatBytes([first, stereo]), piece))).toEqual(Array.from(a));
+    // 8-bit data of odd length is followed by a pad byte before the next header.
+    const u8 = fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 8 });
+    const odd = concatBytes([wavFile([u8, wavChunk("data", Uint8Array.from({ length: 5 }, (_, i) => 100 + i))]), wavFile([u8, wavChunk("data", Uint8Array.of(7, 8))])]);
+    const bytes: number[] = [];
+    for await (const [, data] of pcmData((async function* () { for (let at = 0; at < odd.length; at += piece) yield odd.subarray(at, at + piece); })(), "-", undefined, true)) bytes.push(...data);
+    expect(bytes).toEqual([100, 101, 102, 103, 104, 7, 8]);
+  }
+});
+
+const pcm16Raw = (x: Int16Array) => new Uint8Array(x.buffer.slice(0));
+const listChunk = Uint8Array.from("LIST\x10\x00\x00\x00INFOISFT senko t", (c) => c.charCodeAt(0));
 
 test("TerminalView: redraws the latest turns in place, rate-limited, marks the open ones", () => {
   let text = "";

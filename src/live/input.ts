@@ -150,49 +150,63 @@ export async function* fileChunks(path: string, stop: AbortSignal, { wav, warn, 
 /**
  * The PCM data in `chunks`: each yield is the layout (known after the WAV header, or given as `raw`) and
  * the next data bytes. With `untilDeclaredEnd` (a stream, whose header cannot change), a WAV stream ends
- * where its header says the data ends, if it says; a file's header may still change (fileChunks follows it).
+ * where its header says the data ends, if it says, unless a new header of the same layout follows there:
+ * arecord on a pipe declares 2 GiB and then starts over with a fresh header. A file's header may still
+ * change (fileChunks follows it).
  */
 export async function* pcmData(chunks: AsyncIterable<Uint8Array>, name: string, raw: PcmLayout | undefined, untilDeclaredEnd: boolean): AsyncGenerator<[PcmLayout, Uint8Array]> {
   let layout = raw;
   let remaining = Infinity;
+  // Bytes of a header not yet whole; past a declared end, the bytes that follow (another header, if they are one).
   let head = new Uint8Array(0);
+  let afterEnd = false;
+  let padByte = false;
   let seen = false;
   for await (const chunk of chunks) {
     // Raw PCM that opens with a WAV header would play the header as samples: it is a WAV stream.
     if (raw && !seen && isWav(chunk)) throw new AudioFormatError(`${name}: a WAV stream, not raw PCM: leave out --raw-rate, --raw-format and --raw-channels`, name);
     seen = true;
     let data = chunk;
-    if (!layout) {
-      const joined = new Uint8Array(head.length + chunk.length);
-      joined.set(head);
-      joined.set(chunk, head.length);
-      head = joined;
-      let header;
-      try {
-        header = parseWavStreamHeader(head, name);
-      } catch (error) {
-        if (error instanceof AudioFormatError && /not a WAV file/.test(error.message)) {
-          throw new AudioFormatError(`${error.message}; for raw PCM give --raw-rate and --raw-format`, name);
+    while (data.length > 0) {
+      if (!layout || afterEnd) {
+        const joined = new Uint8Array(head.length + data.length);
+        joined.set(head);
+        joined.set(data, head.length);
+        head = joined;
+        data = new Uint8Array(0);
+        if (afterEnd) {
+          // An odd data chunk is followed by a pad byte; what is not another WAV header (a trailing chunk) ends the audio.
+          if (padByte && head.length > 0) [head, padByte] = [head.subarray(1), false];
+          if (head.length < 12) break;
+          if (!isWav(head)) return;
         }
-        throw error;
+        let header;
+        try {
+          header = parseWavStreamHeader(head, name);
+        } catch (error) {
+          if (error instanceof AudioFormatError && /not a WAV file/.test(error.message)) {
+            throw new AudioFormatError(`${error.message}; for raw PCM give --raw-rate and --raw-format`, name);
+          }
+          throw error;
+        }
+        if (!header) break;
+        const { sampleRate, channels, encoding, dataOffset } = header.layout;
+        if (layout && (layout.sampleRate !== sampleRate || layout.channels !== channels || layout.encoding !== encoding)) return;
+        // The layout goes out at once, even with no data yet.
+        if (!layout) yield [(layout = { sampleRate, channels, encoding }), new Uint8Array(0)];
+        remaining = untilDeclaredEnd ? (header.dataBytes ?? Infinity) : Infinity;
+        padByte = remaining % 2 === 1;
+        afterEnd = remaining <= 0;
+        data = head.subarray(dataOffset);
+        head = new Uint8Array(0);
+        continue;
       }
-      if (!header) continue;
-      const { sampleRate, channels, encoding, dataOffset } = header.layout;
-      layout = { sampleRate, channels, encoding };
-      remaining = untilDeclaredEnd ? (header.dataBytes ?? Infinity) : Infinity;
-      data = head.subarray(dataOffset);
-      head = new Uint8Array(0);
-      if (data.length > remaining) data = data.subarray(0, remaining);
-      remaining -= data.length;
-      // The layout goes out at once, even with no data yet.
-      yield [layout, data];
-      if (remaining <= 0) return;
-      continue;
+      const take = data.subarray(0, Math.min(data.length, remaining));
+      data = data.subarray(take.length);
+      remaining -= take.length;
+      afterEnd = remaining <= 0;
+      if (take.length > 0) yield [layout, take];
     }
-    if (data.length > remaining) data = data.subarray(0, remaining);
-    remaining -= data.length;
-    if (data.length > 0) yield [layout, data];
-    if (remaining <= 0) return;
   }
   if (!seen) throw new AudioFormatError(`${name}: no bytes${name === "-" ? " on stdin" : ""}`, name);
   if (!layout) throw new AudioFormatError(`${name}: the stream ended inside its WAV header (${head.length} bytes)`, name);
