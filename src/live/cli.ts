@@ -3,7 +3,7 @@
  * file still being written), shows the turns as they settle (./view.ts), and on the end of the stream or
  * Ctrl-C writes the final result (what `senko` on the whole recording gives) where --out says.
  */
-import { existsSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { BYTES_PER_SAMPLE, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE } from "../audio/wav.ts";
 import type { DiarizerOptions } from "../diarizer.ts";
@@ -62,10 +62,11 @@ function rawLayout(raw: LiveCommand["raw"], usage: LiveCommand["usage"]): PcmLay
 export async function liveCommand(command: LiveCommand): Promise<number> {
   const { input, quiet, usage, formats, out, outDir, rttm } = command;
   const raw = rawLayout(command.raw, usage);
-  if (input !== "-" && !existsSync(input)) throw usage(`${input}: file not found (--live reads - or a file being written)`);
-  if (input !== "-" && statSync(input).isDirectory()) throw usage(`${input}: is a directory, not an audio file`);
+  const info = input === "-" ? undefined : statSync(input, { throwIfNoEntry: false });
+  if (input !== "-" && !info) throw usage(`${input}: file not found (--live reads - or a file being written)`);
+  if (info?.isDirectory()) throw usage(`${input}: is a directory, not an audio file`);
   // A named pipe (mkfifo) or a device is a stream, as stdin is: read as it comes, never sought in or polled.
-  const stream = input === "-" || !statSync(input).isFile();
+  const stream = !info?.isFile();
   /** false once the terminal is gone (SIGHUP) or the reader of stdout went away (EPIPE) */
   let shown = true;
   let hungUp = false;
