@@ -368,6 +368,29 @@ describe.skipIf(noFixtures)("cli: outputs", () => {
     30_000,
   );
 
+  test(
+    "stdout into a reader that has gone (| true, | head): no EPIPE trace, exit 0, no further input diarized for nobody",
+    async () => {
+      // `true` exits at once: the first turns written meet a closed pipe.
+      const args = [join(root, "diarize.ts"), "talks/*.wav", "--format", "rttm"];
+      const shell = Bun.spawn(["sh", "-c", `("$0" run "$@" 2> gone.err; echo $? > gone.code) | true`, bun, ...args], { cwd: dir, env: { ...process.env, SENKO_DEBUG: undefined } });
+      await shell.exited;
+      const stderr = readFileSync(join(dir, "gone.err"), "utf8");
+      expect(stderr).not.toContain("EPIPE");
+      expect(stderr).not.toMatch(/\n\s+at /);
+      expect(stderr).toContain("talk-a.wav: 30.0 s of audio");
+      expect(stderr).not.toContain("talk-b.wav");
+      expect(readFileSync(join(dir, "gone.code"), "utf8")).toBe("0\n");
+
+      // A full disk behind `>` is an output error like any other: one line, exit 2 (1 s of tone: JSON, no turns).
+      writeFileSync(join(dir, "tone-full.wav"), wav16(Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin(i / 5))));
+      const full = Bun.spawn([bun, "run", join(root, "diarize.ts"), "tone-full.wav", "--format", "json", "-q"], { cwd: dir, stdout: Bun.file("/dev/full"), stderr: "pipe", env: { ...process.env, SENKO_DEBUG: undefined } });
+      const [code, fullErr] = await Promise.all([full.exited, new Response(full.stderr).text()]);
+      expect({ code, fullErr }).toEqual({ code: 2, fullErr: "senko: cannot write to stdout: no space left on the device\n" });
+    },
+    30_000,
+  );
+
   const script = Bun.which("script");
   test.skipIf(skipWithout("cli.test.ts", { "script(1), for a pseudo-terminal (util-linux)": script }))(
     "a progress bar per stage on a terminal, none with --quiet",

@@ -95,7 +95,8 @@ const FS_PROBLEMS: Record<string, string> = {
   EROFS: "the file system is read-only",
 };
 
-function outputError(path: string, error: unknown, verb = "write"): OutputError {
+/** The OutputError of a failed write, in one line ("cannot write r.json: permission denied"). */
+export function outputError(path: string, error: unknown, verb = "write"): OutputError {
   const code = (error as { code?: string }).code ?? "";
   const problem = FS_PROBLEMS[code] ?? (error instanceof Error ? error.message : String(error));
   return new OutputError(`cannot ${verb} ${path}: ${problem}`, path, { cause: error });
