@@ -463,6 +463,16 @@ describe("cli: pieces", () => {
     expect(text).toBe(`\r${" ".repeat(frames[1]!.length)}\r`);
   });
 
+  test("writeFileAtomic: a write the file system cuts short (full disk, file size limit) is an error, and leaves no file", async () => {
+    // ulimit -f 4: 2048 bytes at most, with SIGXFSZ ignored so the write returns short instead of killing.
+    const code = `import { writeFileAtomic } from ${JSON.stringify(join(root, "src/output/writers.ts"))};
+      try { writeFileAtomic("limited.json", "x".repeat(10000)); console.log("written"); } catch (e) { console.log(e.message); }`;
+    const proc = Bun.spawn(["sh", "-c", `ulimit -f 4; trap "" XFSZ; exec "$0" -e '${code}'`, bun], { cwd: dir, stdout: "pipe", stderr: "inherit" });
+    const [, stdout] = await Promise.all([proc.exited, new Response(proc.stdout).text()]);
+    expect(stdout).toBe("cannot write limited.json: the file would exceed the file size limit (ulimit -f, or the file system's)\n");
+    expect(filesIn(dir).filter((f) => f.startsWith("limited.json"))).toEqual([]);
+  });
+
   test("expandInputs: paths as given, patterns sorted, stdin once", () => {
     mkdirSync(join(dir, "glob", "sub"), { recursive: true });
     for (const f of ["b.wav", "a.wav", "c.mp3", "sub/d.wav"]) writeFileSync(join(dir, "glob", f), "x");

@@ -93,6 +93,7 @@ const FS_PROBLEMS: Record<string, string> = {
   EISDIR: "it is a directory",
   ENOSPC: "no space left on the device",
   EROFS: "the file system is read-only",
+  EFBIG: "the file would exceed the file size limit (ulimit -f, or the file system's)",
 };
 
 /** The OutputError of a failed write, in one line ("cannot write r.json: permission denied"). */
@@ -162,7 +163,9 @@ export function writeFileAtomic(path: string, text: string): void {
   try {
     const fd = openSync(tmp, "w");
     try {
-      writeSync(fd, text);
+      // A write may be cut short (a full disk, a size limit): the rest is written again, and then fails.
+      const bytes = Buffer.from(text);
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
