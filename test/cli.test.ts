@@ -154,6 +154,12 @@ test("no speech: text, CSV and RTTM hold no turn lines (no blank line a reader w
   expect([formatResult(one, "text", "a.wav"), formatResult(one, "csv", "a.wav")]).toEqual(["00:00:01.00 - 00:00:02.50  SPEAKER_01\n", "start,end,speaker\n1.000,2.500,SPEAKER_01\n"]);
 });
 
+test("an input name with spaces (\"Team meeting.m4a\"): RTTM ids get _ for them (RTTM fields cannot hold one), file names keep them", () => {
+  const result = { mergedSegments: [{ start: 1, end: 2.5, speaker: "SPEAKER_01" }] } as unknown as DiarizationResult;
+  expect(formatResult(result, "rttm", "calls/Team meeting\t2.m4a")).toBe("SPEAKER Team_meeting_2 1 1.000 1.500 <NA> <NA> SPEAKER_01 <NA> <NA>\n");
+  expect(rttmUri("calls/Team meeting 2.m4a")).toBe("Team meeting 2");
+});
+
 test("RTTM of stdin names the recording stdin in every way it is written", () => {
   const result = { mergedSegments: [{ start: 1, end: 2.5, speaker: "SPEAKER_01" }] } as unknown as DiarizationResult;
   expect(rttmUri("-")).toBe("stdin");

@@ -30,8 +30,9 @@ export function rttmUri(source: string): string {
   return name.slice(0, name.length - extname(name).length) || name;
 }
 
+/** RTTM of the merged turns; whitespace in `uri` (a file named "Team meeting.m4a"), which an RTTM field cannot hold, becomes `_`. */
 export function toRttm(result: DiarizationResult, uri: string): string {
-  return writeRttm(uri, result.mergedSegments);
+  return writeRttm(uri.replace(/\s+/g, "_"), result.mergedSegments);
 }
 
 export function toCsv(result: DiarizationResult): string {
