@@ -55,7 +55,18 @@ export interface DiarizationResult extends PipelineResult {
   warnings: string[];
 }
 
+/** Every option a Diarizer reads (a key missing here, or one it does not have, fails `tsc`). */
+const OPTION_NAMES = {
+  pipeline: true, onProgress: true, colors: true, threads: true, lanes: true, device: true, modelsDir: true, cacheDir: true,
+  offline: true, quiet: true, warmup: true, numSpeakers: true, minSpeakers: true, maxSpeakers: true, vad: true,
+  sileroStretches: true, embeddingBatchSize: true, clusterMethod: true, mergeCosine: true, windows: true,
+  windowStepSec: true, minClusterSpeechSec: true,
+} as const satisfies Record<keyof DiarizerOptions, true>;
+
 function validate(options: DiarizerOptions, pipeline: PipelineName): void {
+  // Bun runs TypeScript without checking its types: a misspelt option would otherwise be dropped without a word.
+  const unknown = Object.entries(options).filter(([key, value]) => value !== undefined && !Object.hasOwn(OPTION_NAMES, key));
+  if (unknown.length > 0) throw new ConfigError(`unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map(([key]) => key).join(", ")} (see DiarizerOptions)`);
   const foreign = foreignOptionsMessage(pipeline, options, { choose: (owner) => `add pipeline: "${owner}"` });
   if (foreign !== undefined) throw new ConfigError(foreign);
   const positiveInt = (name: string, v: number | undefined) => {

@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { Diarizer, type Progress } from "../src/diarizer.ts";
+import { Diarizer, type DiarizerOptions, type Progress } from "../src/diarizer.ts";
 import { ConfigError } from "../src/errors.ts";
 import { toJson } from "../src/output/writers.ts";
 import type { CommonPipelineOptions } from "../src/pipeline/diarization-pipeline.ts";
@@ -37,6 +37,12 @@ describe("pipeline registry", () => {
     expect(() => findPipeline("nope")).toThrow(`use ${pipelineNames().join(" or ")}`);
     expect(() => findPipeline("toString")).toThrow(ConfigError);
     expect(() => new Diarizer({ pipeline: "nope" as "vad-windows" })).toThrow(ConfigError);
+  });
+
+  test("an option no Diarizer reads (a typo, Python's spelling) is a ConfigError: Bun runs code without type-checking it", async () => {
+    const typo = { numSpeaker: 2, num_speakers: 2 } as DiarizerOptions;
+    expect(() => new Diarizer(typo)).toThrow(new ConfigError("unknown options numSpeaker, num_speakers (see DiarizerOptions)"));
+    await new Diarizer({ numSpeakers: 2, bogus: undefined } as DiarizerOptions).close();
   });
 
   // A value for every option of each pipeline beyond the common ones (Required: a key missing here does not compile).
