@@ -68,7 +68,7 @@ function digest(result: object, save: string): string {
 if (values.child) {
   const spec = JSON.parse(values.child) as { mode: "batch" | "live"; file: string; threads: number; snapshotEvery: number; save: string; pipeline: PipelineName };
   const { Diarizer } = await import("../src/diarizer.ts");
-  const { parseWavStreamHeader } = await import("../src/live/wav-stream.ts");
+  const { parseWavStreamHeader } = await import("../src/audio/wav-stream.ts");
   const diarizer = new Diarizer({ threads: spec.threads, vad: spec.pipeline === "vad-windows" ? "silero" : undefined, pipeline: spec.pipeline, quiet: true });
   await diarizer.ready();
   const cpu = process.cpuUsage();
@@ -83,8 +83,8 @@ if (values.child) {
     const head = new Uint8Array(1 << 16);
     const got = readSync(fd, head, 0, head.length, 0);
     const header = parseWavStreamHeader(head.subarray(0, got), spec.file);
-    if (!header?.dataBytes) throw new Error("bench/live.ts reads a complete PCM or float WAV file");
-    const layout = { ...header.layout, dataBytes: header.dataBytes };
+    if (!header?.dataBytes || !header.layout.encoding) throw new Error("bench/live.ts reads a complete PCM or float WAV file");
+    const layout = { ...header.layout, encoding: header.layout.encoding, dataBytes: header.dataBytes };
     const session = diarizer.live({ sampleRate: layout.sampleRate, channels: layout.channels, encoding: layout.encoding });
     const second = layout.sampleRate * layout.blockAlign;
     const updates: [number, number, number][] = [];

@@ -3,10 +3,13 @@ import { existsSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { probeAudio } from "./audio/index.ts";
+import { readAudioStream, type StreamAudio } from "./audio/read-stream.ts";
 import { CLUSTER_METHODS } from "./cluster/cluster.ts";
+import type { ComputeContext } from "./compute-context.ts";
 import { Diarizer, type DiarizationResult, type DiarizerOptions } from "./diarizer.ts";
 import { DEVICES } from "./models/execution-provider.ts";
 import { AudioFormatError, ConfigError, OutputError, SenkoError, TranscriptFormatError } from "./errors.ts";
+import { EMBED_AUDIO_MAX_BYTES } from "./output/html.ts";
 import { ProgressBar } from "./output/progress.ts";
 import { DEFAULT_PIPELINE, foreignOptionsMessage, PIPELINES, pipelineNames, type PipelineName } from "./pipeline/registry.ts";
 import { endOnSignal, interruption } from "./interrupt.ts";
@@ -326,12 +329,6 @@ function summary(input: string, result: DiarizationResult, withTurns: boolean): 
   );
 }
 
-async function readStdin(): Promise<Uint8Array> {
-  const bytes = await Bun.stdin.bytes();
-  if (bytes.length === 0) throw new AudioFormatError("-: no bytes on stdin", "-");
-  return bytes;
-}
-
 export function isUserError(error: unknown): boolean {
   return (
     error instanceof UsageError || error instanceof AudioFormatError || error instanceof ConfigError || error instanceof OutputError || error instanceof TranscriptFormatError
@@ -349,18 +346,20 @@ export function describe(error: unknown): string {
 const PROBES_AT_ONCE = 4;
 
 /**
- * Each input's problem found by `probeAudio` (undefined: none), in input order, and the bytes of stdin
- * (read now, so that it is checked with the files: it cannot be read twice).
+ * Each input's problem found by `probeAudio` (undefined: none), in input order, and the audio of stdin
+ * (read now, to its end, so that it is checked with the files: it cannot be read twice; a problem its first
+ * bytes show is found before the rest is waited for).
  */
-async function probeInputs(inputs: readonly string[]): Promise<{ problems: (AudioFormatError | undefined)[]; stdin: Uint8Array | undefined }> {
+async function probeInputs(inputs: readonly string[], context: ComputeContext): Promise<{ problems: (AudioFormatError | undefined)[]; stdin: StreamAudio | undefined }> {
   const problems: (AudioFormatError | undefined)[] = inputs.map(() => undefined);
-  let stdin: Uint8Array | undefined;
+  let stdin: StreamAudio | undefined;
   let next = 0;
   const lane = async () => {
     for (let i = next++; i < inputs.length; i = next++) {
       const input = inputs[i]!;
       try {
-        await probeAudio(input === STDIN ? (stdin = await readStdin()) : input, { name: input });
+        if (input === STDIN) stdin = await readAudioStream(Bun.stdin.stream(), { name: STDIN, keepBytes: EMBED_AUDIO_MAX_BYTES, context });
+        else await probeAudio(input, { name: input });
       } catch (error) {
         if (!(error instanceof AudioFormatError)) throw error;
         problems[i] = error;
@@ -437,27 +436,29 @@ export async function main(argv: string[]): Promise<number> {
     if ([values["raw-rate"], values["raw-format"], values["raw-channels"]].some((v) => v !== undefined)) throw new UsageError("--raw-rate, --raw-format and --raw-channels go with --live");
     const transcript = values.transcript === undefined ? undefined : readTranscript(values.transcript);
 
+    const bar = !quiet && process.stderr.isTTY ? new ProgressBar({ write: (s) => process.stderr.write(s), columns: process.stderr.columns }) : undefined;
+    // Made now (its models load on the first diarize): stdin is decoded on its native threads.
+    const diarizer = new Diarizer({ ...options, colors: values.colors ?? false, quiet, onProgress: bar && ((p) => bar.update(p)) });
     // Every input is checked before the models load: a bad file is reported at once and skipped, the others run.
-    const { problems, stdin } = await probeInputs(inputs);
+    const { problems, stdin } = await probeInputs(inputs, diarizer.context);
     for (const problem of problems) if (problem) report(problem);
     const readable = inputs.filter((_, i) => problems[i] === undefined);
     failed = readable.length < inputs.length;
     if (readable.length === 0) return 2;
     if (outDir !== undefined) makeOutputDir(outDir);
 
-    const bar = !quiet && process.stderr.isTTY ? new ProgressBar({ write: (s) => process.stderr.write(s), columns: process.stderr.columns }) : undefined;
     describeInterruption = (signal) => {
       bar?.done();
       return `${interruption(signal)}${readable.length > 1 ? `: ${done} of ${readable.length} inputs done` : ""}`;
     };
-    const diarizer = new Diarizer({ ...options, colors: values.colors ?? false, quiet, onProgress: bar && ((p) => bar.update(p)) });
     for (const [index, input] of readable.entries()) {
       bar?.start(readable.length > 1 ? `[${index + 1}/${readable.length}] ${input}` : input);
       let result: DiarizationResult;
-      let bytes: Uint8Array | undefined;
+      // stdin, decoded by probeInputs; its warnings are the reading's.
+      const read = input === STDIN ? stdin!.audio : undefined;
       try {
-        bytes = input === STDIN ? stdin : undefined;
-        result = await diarizer.diarize(bytes ?? input, { name: input });
+        result = await diarizer.diarize(read ? { samples: read.samples, sampleRate: read.sampleRate } : input, { name: input });
+        if (read) result = { ...result, warnings: [...read.warnings, ...result.warnings] };
       } catch (error) {
         bar?.done();
         // A bad input spoils only itself; anything else (models, native library) stops the run.
@@ -475,7 +476,8 @@ export async function main(argv: string[]): Promise<number> {
       const attributed = transcript && attributeTranscript(transcript, result);
       if (attributed && !quiet) process.stderr.write(attributionSummary(values.transcript!, attributed));
       const name = rttmUri(input);
-      const context = { transcript: attributed, audio: bytes ? { bytes } : { path: input } };
+      // A stdin too large to embed in a page gives it no player.
+      const context = { transcript: attributed, audio: input !== STDIN ? { path: input } : stdin!.bytes && { bytes: stdin!.bytes } };
       if (outDir !== undefined) {
         for (const format of formats) {
           const file = join(outDir, `${name}.${OUTPUT_FORMATS[format]}`);

@@ -16,7 +16,7 @@ import { formatResult, rttmUri } from "../src/output/writers.ts";
 import type { DiarizationResult } from "../src/diarizer.ts";
 import { VERSION } from "../src/version.ts";
 import { checkSrt, checkVtt } from "./helpers/subtitle-rules.ts";
-import { wav16, wavFloat } from "./helpers/wav.ts";
+import { concatBytes, fmtChunk, wav16, wavChunk, wavFile, wavFloat, type WavChunk } from "./helpers/wav.ts";
 import { catching } from "./helpers/signals.ts";
 import { skipWithout } from "./helpers/skip.ts";
 
@@ -238,6 +238,67 @@ describe("cli: bad input files", () => {
     },
     60_000,
   );
+});
+
+describe("cli: stdin read as a stream", () => {
+  /** `pcm` as `arecord -t wav` writes it on a pipe: a header declaring `declared` bytes of samples, those, a fresh header, ...; the last part cut short. */
+  const restartingStream = (fmt: WavChunk, pcm: Uint8Array, declared: number) =>
+    concatBytes(Array.from({ length: Math.ceil(pcm.length / declared) }, (_, i) => wavFile([fmt, wavChunk("data", pcm.subarray(i * declared, (i + 1) * declared), { size: declared })])));
+  const float16k = fmtChunk({ tag: 3, channels: 1, rate: 16000, bits: 32 });
+
+  test.skipIf(noFixtures)(
+    "a WAV stream that starts over with a new header of the same layout at its declared end (arecord every 2 GiB) is read on: the result of the whole recording",
+    async () => {
+      const { samples } = await readAudio(talkA);
+      // 4.1 s of float samples a part: the seams fall inside turns.
+      const declared = 65600 * 4;
+      const declaredSec = 65600 / 16000;
+      const stream = restartingStream(float16k, new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength), declared);
+      const [piped, whole] = await Promise.all([cli(["-", "--out", "seams.json"], { stdin: stream }), cli([talkA, "--out", "whole.json", "-q"])]);
+      expect([piped.code, whole.code]).toEqual([0, 0]);
+      const missingSec = Math.ceil(samples.length / (declared / 4)) * declaredSec - samples.length / 16000;
+      expect(piped.stderr).toContain(`senko: warning: -: the stream ended ${missingSec.toFixed(2)} s before the end its WAV header declares`);
+      const result = JSON.parse(readFileSync(join(dir, "seams.json"), "utf8"));
+      const expected = JSON.parse(readFileSync(join(dir, "whole.json"), "utf8"));
+      expect(result.durationSec).toBe(samples.length / 16000);
+      // Turns after the first seam (there were none before: it ended there).
+      expect(result.mergedSegments.filter((t: { end: number }) => t.end > declaredSec).length).toBeGreaterThan(0);
+      expect(result.mergedSegments).toEqual(expected.mergedSegments);
+    },
+    60_000,
+  );
+
+  test("a header of another layout after the seam: one line, exit 2, no output", async () => {
+    const first = wavFile([float16k, wavChunk("data", new Uint8Array(16000 * 4))]);
+    const stereo = wavFile([fmtChunk({ tag: 1, channels: 2, rate: 48000, bits: 16 }), wavChunk("data", new Uint8Array(48000 * 4))]);
+    const run = await cli(["-", "--out", "other.json"], { stdin: concatBytes([first, stereo]) });
+    expectOneLineError(run, "senko: -: the WAV stream starts over 1.00 s in with a header of another layout (48000 Hz, 2 channel(s), pcm_s16 after 16000 Hz, 1 channel(s), float32), which one recording cannot have");
+    expect(existsSync(join(dir, "other.json"))).toBe(false);
+  });
+
+  test("a stream whose first bytes show it cannot be read is refused then, with the stream still open: one line, exit 2, no model loaded, no output", async () => {
+    const cases: [string, Uint8Array, Record<string, string>, string][] = [
+      ["48-bit PCM", wavFile([fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 48 }), wavChunk("data", new Uint8Array(600), { size: 0x7fffffff })]), {}, "senko: -: 48-bit PCM is not supported (8, 16, 24 and 32-bit are)"],
+      ["not WAV, no ffmpeg", new TextEncoder().encode("ID3 not really an mp3, and no ffmpeg to say so"), { PATH: "/nonexistent" }, 'senko: -: not a WAV file (it starts with "ID3 ", not "RIFF"/"RF64"); reading it needs ffmpeg'],
+    ];
+    for (const [, head, env, message] of cases) {
+      const proc = Bun.spawn([bun, "run", join(root, "diarize.ts"), "-", "--out", "open.json"], { cwd: dir, stdin: "pipe", stdout: "pipe", stderr: "pipe", env: { ...process.env, SENKO_DEBUG: undefined, ...env } });
+      proc.stdin.write(head);
+      proc.stdin.flush();
+      // The writer goes on (a recorder): only the first bytes can have told. No time bound: ended or not, while open.
+      const endedOpen = await Promise.race([proc.exited.then(() => true), Bun.sleep(20_000).then(() => false)]);
+      try {
+        proc.stdin.end();
+      } catch {
+        // the reader is gone
+      }
+      const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+      expect(endedOpen).toBe(true);
+      // One line: the models, which say where they run as they load (the CLI is not --quiet), never loaded.
+      expectOneLineError({ code, stdout, stderr }, message);
+      expect(existsSync(join(dir, "open.json"))).toBe(false);
+    }
+  }, 60_000);
 });
 
 describe.skipIf(noFixtures)("cli: interrupted runs", () => {

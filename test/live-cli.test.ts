@@ -12,8 +12,8 @@ import { AMI_DIR } from "../bench/long-audio.ts";
 import { readAudio } from "../src/audio/index.ts";
 import { Diarizer } from "../src/diarizer.ts";
 import { toJson } from "../src/output/writers.ts";
-import { fileChunks, pcmData } from "../src/live/input.ts";
-import { parseWavStreamHeader } from "../src/live/wav-stream.ts";
+import { pcmData } from "../src/audio/wav-stream.ts";
+import { fileChunks } from "../src/live/input.ts";
 import { TerminalView } from "../src/live/view.ts";
 import type { LiveSnapshot } from "../src/live/session.ts";
 import { concatBytes, fmtChunk, pcm16, wavChunk, wavFile, wavFloat } from "./helpers/wav.ts";
@@ -73,10 +73,15 @@ const turnLine = /^\d\d:\d\d:\d\d\.\d\d - \d\d:\d\d:\d\d\.\d\d {2}SPEAKER_\d\d$/
 
 describe("senko --live", () => {
   test(
-    "a WAV stream on stdin: a line per final turn on stdout, and --out holds the batch result",
+    "a WAV stream on stdin: a line per final turn on stdout, and --out holds the batch result; a header of another layout after it ends it with a warning",
     async () => {
-      const run = await finished(spawn(["--live", "-", "--out", "live.json", "--rttm", "live.rttm"], wavFloat(samples)));
+      const stereo = wavFile([fmtChunk({ tag: 1, channels: 2, rate: 48000, bits: 16 }), wavChunk("data", new Uint8Array(48000 * 4))]);
+      const run = await finished(spawn(["--live", "-", "--out", "live.json", "--rttm", "live.rttm"], concatBytes([wavFloat(samples), stereo])));
       expect(run.stderr).toContain("senko: live: 30.0 s of audio");
+      // The same message `senko -` ends with as an error: here the turns were shown, and the result is of the audio before.
+      expect(run.stderr).toContain(
+        "senko: warning: -: the WAV stream starts over 30.00 s in with a header of another layout (48000 Hz, 2 channel(s), pcm_s16 after 16000 Hz, 1 channel(s), float32), which one recording cannot have; the result is of the audio read before\n",
+      );
       expect(run.code).toBe(0);
       const lines = run.stdout.trimEnd().split("\n");
       expect(lines.length).toBeGreaterThan(0);
@@ -291,11 +296,11 @@ describe("senko --live", () => {
     expect(existsSync(join(dir, "early.json"))).toBe(false);
     // A WAV stream of a codec no --raw-format reads (and --raw-rate on a WAV stream is refused, above): ffmpeg is the way.
     const alaw = wavFile([fmtChunk({ tag: 6, channels: 1, rate: 8000, bits: 8 }), wavChunk("data", new Uint8Array(8000))]);
-    expect(() => parseWavStreamHeader(alaw, "-")).toThrow("-: A-law (format tag 0x0006) cannot be read live; convert it as it arrives: ffmpeg -i <input> -f wav -acodec pcm_s16le - | senko --live -");
+    await expect(Array.fromAsync(pcmData((async function* () { yield alaw; })(), "-", undefined, true))).rejects.toThrow("-: A-law (format tag 0x0006) cannot be read live; convert it as it arrives: ffmpeg -i <input> -f wav -acodec pcm_s16le - | senko --live -");
   }, 90_000);
 });
 
-test("pcmData: a stream that starts over with a new header (arecord every 2 GiB) is read on; anything else ends at the declared end", async () => {
+test("pcmData: a stream that starts over with a new header (arecord every 2 GiB) is read on; one of another layout is refused; anything else ends at the declared end", async () => {
   const a = Int16Array.from({ length: 1001 }, (_, i) => i);
   const b = Int16Array.from({ length: 700 }, (_, i) => -i);
   const fmt = fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 16 });
@@ -315,10 +320,10 @@ test("pcmData: a stream that starts over with a new header (arecord every 2 GiB)
   for (const piece of [7, 1000, 1 << 20]) {
     // arecord: a fresh header where the declared data ends.
     expect(Array.from(await read(concatBytes([first, wavFile([fmt, wavChunk("data", pcm16Raw(b))])]), piece))).toEqual(both);
-    // A trailing chunk after the data is not audio; nor is a header of another layout.
+    // A trailing chunk after the data is not audio; a header of another layout cannot go on the same recording.
     expect(Array.from(await read(concatBytes([first, listChunk]), piece))).toEqual(Array.from(a));
     const stereo = wavFile([fmtChunk({ tag: 1, channels: 2, rate: 16000, bits: 16 }), wavChunk("data", pcm16Raw(b))]);
-    expect(Array.from(await read(concatBytes([first, stereo]), piece))).toEqual(Array.from(a));
+    await expect(read(concatBytes([first, stereo]), piece)).rejects.toThrow("-: the WAV stream starts over 0.06 s in with a header of another layout (16000 Hz, 2 channel(s), pcm_s16 after 16000 Hz, 1 channel(s), pcm_s16), which one recording cannot have");
     // 8-bit data of odd length is followed by a pad byte before the next header.
     const u8 = fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 8 });
     const odd = concatBytes([wavFile([u8, wavChunk("data", Uint8Array.from({ length: 5 }, (_, i) => 100 + i))]), wavFile([u8, wavChunk("data", Uint8Array.of(7, 8))])]);

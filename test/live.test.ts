@@ -81,9 +81,13 @@ describe("live session == batch on the AMI fixtures", () => {
     expect(withoutTiming(await session.close())).toEqual(withoutTiming(batch));
   });
 
-  test("a session without audio ends like an empty file; misuse is refused with one clear error", async () => {
+  test("a session without audio ends like an empty file; close() again gives the same result; misuse is refused with one clear error", async () => {
     const empty = diarizer.live({ sampleRate: 8000 });
-    const result = await empty.close();
+    const closing = empty.close();
+    // A second close(), while the first runs and after it: the same result, as closing a stream twice does no harm.
+    expect(empty.close()).toBe(closing);
+    const result = await closing;
+    expect(await empty.close()).toBe(result);
     expect(withoutTiming(result)).toEqual(withoutTiming(await diarizer.diarize(new Float32Array(0), { sampleRate: 8000 })));
     await expect(empty.push(new Float32Array(10))).rejects.toThrow("used after close()");
 

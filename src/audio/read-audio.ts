@@ -71,7 +71,7 @@ function describeFsError(error: unknown): string {
   return `cannot be read: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-function noFfmpeg(name: string, why: string): AudioFormatError {
+export function noFfmpeg(name: string, why: string): AudioFormatError {
   return new AudioFormatError(
     `${name}: ${why}; reading it needs ffmpeg, which was not found on the PATH: ${FFMPEG_INSTALL_HINT}, or convert the file to PCM WAV`,
     name,
@@ -79,7 +79,7 @@ function noFfmpeg(name: string, why: string): AudioFormatError {
 }
 
 /** Too long for one Float32Array: a readable error instead of an allocation failure. */
-function checkLength(name: string, samples16k: number): void {
+export function checkLength(name: string, samples16k: number): void {
   if (samples16k > MAX_OUTPUT_SAMPLES) {
     const hours = (n: number) => (n / TARGET_RATE / 3600).toFixed(1);
     throw new AudioFormatError(
@@ -147,12 +147,12 @@ function fileSource(fd: number, size: number, name: string): ByteSource {
   };
 }
 
-function notWavReason(head: Uint8Array): string {
+export function notWavReason(head: Uint8Array): string {
   const printable = Array.from(head.subarray(0, 4), (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : ".")).join("");
   return `not a WAV file (it starts with "${printable}", not "RIFF"/"RF64")`;
 }
 
-function unsupportedCodecReason(codec: string): string {
+export function unsupportedCodecReason(codec: string): string {
   return `the WAV codec ${codec} is not one senko decodes itself`;
 }
 

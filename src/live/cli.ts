@@ -8,9 +8,11 @@ import { join } from "node:path";
 import { BYTES_PER_SAMPLE, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE } from "../audio/wav.ts";
 import type { DiarizerOptions } from "../diarizer.ts";
 import { Diarizer } from "../diarizer.ts";
+import { AudioFormatError } from "../errors.ts";
 import { endBySignal, endOnSignal, interruption } from "../interrupt.ts";
 import { formatResult, OUTPUT_FORMATS, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "../output/writers.ts";
-import { fileChunks, pcmData, RAW_FORMATS, streamChunks, type PcmLayout, type RawFormat } from "./input.ts";
+import { pcmData, type PcmLayout } from "../audio/wav-stream.ts";
+import { fileChunks, RAW_FORMATS, READ_BEFORE, streamChunks, type RawFormat } from "./input.ts";
 import type { LiveDiarization } from "./session.ts";
 import { SettledLines, TerminalView, type LiveDisplay } from "./view.ts";
 
@@ -135,8 +137,11 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
         if (stop.signal.aborted) break;
       }
     } catch (error) {
+      // A stream that goes wrong after audio has come (it starts over in another layout) ends there: the turns
+      // were shown, and the result is of the audio before, as for a file cut short.
+      if (session !== undefined && error instanceof AudioFormatError) endedEarly.push(`${error.message}; ${READ_BEFORE}`);
       // Stopped before the stream said what it holds, it only seems empty or cut ("no bytes on stdin").
-      if (interrupted === undefined || session !== undefined) throw error;
+      else if (interrupted === undefined || session !== undefined) throw error;
     }
     if (interrupted !== undefined && session === undefined) {
       stopOnSignal();

@@ -51,6 +51,8 @@ export class LiveDiarization {
   #queue: Promise<unknown> = Promise.resolve();
   #failure: unknown;
   #closed = false;
+  /** what close() gives, once called */
+  #result: Promise<DiarizationResult> | undefined;
   #samples = 0;
   #last: LiveSnapshot = { durationSec: 0, turns: [], finalSec: 0, settled: [], speakers: [] };
   #resultNames: Record<string, string> = {};
@@ -148,9 +150,12 @@ export class LiveDiarization {
     return this.#serial(() => this.#snapshot());
   }
 
-  /** Ends the session: the result `diarizer.diarize()` gives for all the audio pushed. */
+  /**
+   * Ends the session: the result `diarizer.diarize()` gives for all the audio pushed. Called again, it
+   * gives the same promise (the same result, or the same error), as closing a stream twice does no harm.
+   */
   close(): Promise<DiarizationResult> {
-    return this.#serial(async () => {
+    return (this.#result ??= this.#serial(async () => {
       const start = performance.now();
       const pipeline = await this.#started();
       const tail = await this.#timed("audio", () => this.#stream.finish());
@@ -176,7 +181,7 @@ export class LiveDiarization {
         warnings: this.#stream.cutBytes > 0 ? [`the audio ended inside a frame: ignored the last ${this.#stream.cutBytes} of its ${this.#stream.frameBytes} bytes`] : [],
         ...(this.#diarizer.options.colors ? { speakerColorSets: speakerColorSets(result.mergedSegments) } : {}),
       };
-    });
+    }));
   }
 
   /** Ends the session without a result, releasing what it holds. */

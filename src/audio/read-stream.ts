@@ -1,0 +1,121 @@
+/**
+ * @module A recording read from a byte stream to its end (`senko -`: stdin). A WAV stream is decoded as it
+ * arrives, through ./wav-stream.ts as `senko --live` reads one: a header senko cannot read is reported from
+ * the first bytes, not after the whole stream, and a stream that starts over with a new header of the same
+ * layout at its declared end (arecord on a pipe, every 2 GiB) is read on. Other formats, and WAV codecs
+ * senko does not decode itself, are collected and decoded by ffmpeg (`readAudio` on the bytes).
+ */
+import { AudioFormatError } from "../errors.ts";
+import { SampleSink, findFfmpeg } from "./ffmpeg.ts";
+import { checkLength, noFfmpeg, notWavReason, readAudio, unsupportedCodecReason, type AudioData, type ReadAudioOptions } from "./read-audio.ts";
+import { outputLength, TARGET_RATE } from "./convert.ts";
+import { Mono16kStream } from "./stream.ts";
+import { isWav } from "./wav.ts";
+import { parseWavStreamHeader, pcmData } from "./wav-stream.ts";
+
+export interface ReadStreamOptions extends ReadAudioOptions {
+  /** keep the stream's bytes when they are at most this many (default 0: never) */
+  keepBytes?: number;
+}
+
+export interface StreamAudio {
+  audio: AudioData;
+  /** the stream's bytes, when they were at most `keepBytes` (e.g. for a page's player) */
+  bytes: Uint8Array | undefined;
+}
+
+/** The bytes of `chunks`, joined. */
+const join = (chunks: Uint8Array[]) => new Uint8Array(Bun.concatArrayBuffers(chunks));
+
+/**
+ * Reads `stream` to its end into 16 kHz mono samples, as `readAudio` reads the same bytes from a file,
+ * except that a WAV stream is read across the fresh headers of a recorder that starts over, and one that
+ * ends before its declared end is read to where it ends (with a warning). Every input problem is an
+ * AudioFormatError naming `options.name` (default "<stream>"), thrown as soon as the bytes show it.
+ */
+export async function readAudioStream(stream: AsyncIterable<Uint8Array>, options: ReadStreamOptions = {}): Promise<StreamAudio> {
+  const source = stream[Symbol.asyncIterator]();
+  try {
+    return await readFrom(source, options);
+  } finally {
+    // A stream given up on is let go (stdin's pending read would keep the process waiting for its writer).
+    await source.return?.();
+  }
+}
+
+async function readFrom(source: AsyncIterator<Uint8Array>, options: ReadStreamOptions): Promise<StreamAudio> {
+  const name = options.name ?? "<stream>";
+  const { keepBytes = 0 } = options;
+  // The first chunks, until they show what the stream is.
+  const head: Uint8Array[] = [];
+  let headBytes = 0;
+  let kind: "pcm" | "ffmpeg" | undefined;
+  let why = "";
+  while (kind === undefined) {
+    const next = await source.next();
+    if (next.done) break;
+    head.push(next.value);
+    headBytes += next.value.length;
+    if (headBytes < 12) continue;
+    const joined = join(head);
+    if (!isWav(joined)) [kind, why] = ["ffmpeg", notWavReason(joined)];
+    else {
+      const header = parseWavStreamHeader(joined, name);
+      if (header) [kind, why] = header.layout.encoding ? ["pcm", ""] : ["ffmpeg", unsupportedCodecReason(header.layout.codec)];
+    }
+  }
+  if (headBytes === 0) throw new AudioFormatError(`${name}: no bytes${name === "-" ? " on stdin" : ""}`, name);
+  // What is known from the first bytes is said before the rest is waited for.
+  if (kind === "ffmpeg" && !findFfmpeg(options.ffmpeg)) throw noFfmpeg(name, why);
+  const rest = (async function* () {
+    yield* head;
+    for (let next = await source.next(); !next.done; next = await source.next()) yield next.value;
+  })();
+  if (kind !== "pcm") {
+    // ffmpeg, or a stream that ended before its first WAV header did: readAudio says what is wrong with it.
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of rest) chunks.push(chunk);
+    const bytes = join(chunks);
+    return { audio: await readAudio(bytes, options), bytes: bytes.length <= keepBytes ? bytes : undefined };
+  }
+  return decodeWavStream(rest, name, keepBytes, options);
+}
+
+/** The PCM data of a WAV stream, converted as it arrives. */
+async function decodeWavStream(chunks: AsyncIterable<Uint8Array>, name: string, keepBytes: number, options: ReadAudioOptions): Promise<StreamAudio> {
+  let kept: Uint8Array[] | undefined = [];
+  let keptBytes = 0;
+  const keeping = (async function* () {
+    for await (const chunk of chunks) {
+      keptBytes += chunk.length;
+      if (keptBytes > keepBytes) kept = undefined;
+      kept?.push(chunk);
+      yield chunk;
+    }
+  })();
+  const sink = new SampleSink();
+  const take = (samples: Float32Array) => sink.push(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
+  let converter: Mono16kStream | undefined;
+  let dataBytes = 0;
+  let missingBytes = 0;
+  for await (const [format, data] of pcmData(keeping, name, undefined, true, (missing) => (missingBytes = missing))) {
+    converter ??= new Mono16kStream(format, options.context);
+    dataBytes += data.length;
+    checkLength(name, outputLength(Math.floor(dataBytes / converter.frameBytes), format.sampleRate));
+    take(converter.push(data));
+  }
+  const { sampleRate, channels, encoding, frameBytes } = converter!;
+  take(converter!.finish());
+  const samples = sink.samples();
+  const warnings: string[] = [];
+  const durationSec = samples.length / TARGET_RATE;
+  if (missingBytes > 0) {
+    const seconds = missingBytes / (sampleRate * frameBytes);
+    warnings.push(`the stream ended ${seconds.toFixed(2)} s before the end its WAV header declares (a recorder stopped early?); read the ${durationSec.toFixed(2)} s that arrived`);
+  }
+  if (converter!.cutBytes > 0) warnings.push(`the audio ended inside a frame: ignored the last ${converter!.cutBytes} of its ${frameBytes} bytes`);
+  return {
+    audio: { samples, sampleRate: TARGET_RATE, durationSec, source: { name, sampleRate, channels, encoding, decoder: "wav" }, warnings },
+    bytes: kept && join(kept),
+  };
+}
