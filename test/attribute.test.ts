@@ -276,6 +276,29 @@ describe.skipIf(noFixtures)("cli", () => {
     }
   }, 30_000);
 
+  test("rolling captions (YouTube's, as yt-dlp saves them) to subtitles: each word shown once, in order, while it is said, by its speaker", async () => {
+    const turns = references.get("trn08")!;
+    const known = wordsInside(soloStretches(turns));
+    writeFileSync(join(dir, "trn08.en.vtt"), rollingVtt(known));
+    writeFileSync(join(dir, "trn08.rttm"), writeRttm("trn08", turns));
+    for (const format of ["srt", "vtt"] as const) {
+      const run = await cli(["attribute", "trn08.en.vtt", "trn08.rttm", "--format", format, "-q"]);
+      expect([run.code, run.stderr]).toEqual([0, ""]);
+      const { problems, cues } = (format === "srt" ? checkSrt : checkVtt)(run.stdout);
+      expect(problems).toEqual([]);
+      // One cue at a time, in order: each ends after it starts and before the next one starts.
+      cues.forEach((c, i) => expect([c.end > c.start, c.start >= (cues[i - 1]?.end ?? 0)]).toEqual([true, true]));
+      // What a viewer reads, word by word: the speaker the cue names, the word, and the cue's times.
+      const seen = cues.flatMap((c) => {
+        const [, speaker, text] = (format === "srt" ? /^(\w+): ([^]*)$/ : /^<v (\w+)>([^]*)<\/v>$/).exec(c.lines.join("\n"))!;
+        return text!.split(/\s+/).map((word) => ({ speaker, word, start: c.start, end: c.end }));
+      });
+      expect(seen.map((s) => [s.speaker, s.word])).toEqual(known.map((k) => [k.speaker, k.text.trim()]));
+      // Shown while said: the cue holds the word's time (WebVTT cue timestamps give starts; ends are the next word's start).
+      seen.forEach((s, i) => expect([s.start <= known[i]!.start + 0.011, s.end >= known[i]!.end - 0.09]).toEqual([true, true]));
+    }
+  }, 30_000);
+
   test("mistakes: one line, exit 2", async () => {
     writeFileSync(join(dir, "notes.txt"), "just some text\n");
     writeFileSync(join(dir, "two.rttm"), readFileSync(join(fixtures, "dev.rttm")));

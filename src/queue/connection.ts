@@ -38,10 +38,16 @@ export function workerConnection(url: string): RedisOptions {
   return { url, maxRetriesPerRequest: null, retryStrategy: (times: number) => Math.min(500 * times, 5000) };
 }
 
-/** Submitting and watching fail within seconds when Redis is away: a person is waiting for the answer. */
+/** How long submitting and watching wait for Redis to connect, to be ready, or to answer a command. */
+const CLIENT_WAIT_MS = 5000;
+
+/**
+ * Submitting and watching fail within seconds when Redis is away, or does not answer (a hung server, or a
+ * network that drops everything while the connection stays up): a person is waiting for the answer.
+ */
 function clientConnection(url: string): RedisOptions {
   checkRedisUrl(url);
-  return { url, maxRetriesPerRequest: 1, connectTimeout: 5000, retryStrategy: (times: number) => (times > 2 ? null : 300) };
+  return { url, maxRetriesPerRequest: 1, connectTimeout: CLIENT_WAIT_MS, commandTimeout: CLIENT_WAIT_MS, retryStrategy: (times: number) => (times > 2 ? null : 300) };
 }
 
 /**
@@ -54,16 +60,25 @@ export async function withQueue<T>(url: string, queueName: string, use: (queue: 
   queue.on("error", (error) => (lastError = error));
   const fail = (error: unknown) =>
     new QueueError(`cannot use Redis at ${redactUrl(url)}: ${(lastError ?? (error as Error)).message}`, redactUrl(url), { cause: error });
+  let timer: Timer | undefined;
+  // Until ready, BullMQ retries a ready check that timed out on a new connection, each taking the command timeout.
+  const notReady = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CLIENT_WAIT_MS / 1000} s`)), CLIENT_WAIT_MS);
+  });
   try {
-    await queue.waitUntilReady().catch((error) => {
-      throw fail(error);
-    });
+    await Promise.race([queue.waitUntilReady(), notReady])
+      .catch((error) => {
+        throw fail(error);
+      })
+      .finally(() => clearTimeout(timer));
     return await use(queue);
   } catch (error) {
     if (error instanceof QueueError || !isConnectionError(error)) throw error;
     throw fail(error);
   } finally {
-    await queue.close().catch(() => {});
+    // Not ready yet, close() disconnects; ready, it sends QUIT, which a Redis that stopped answering leaves
+    // unanswered (the command times out, the connection stays open): then it is cut.
+    await queue.close().catch(() => queue.disconnect()).catch(() => {});
   }
 }
 
@@ -87,5 +102,5 @@ export async function persistenceWarning(queue: Queue<JobData, JobResult>): Prom
 
 function isConnectionError(error: unknown): boolean {
   const message = error instanceof Error ? error.message : "";
-  return /connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|max retries per request/i.test(message);
+  return /connection is closed|command timed out|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|max retries per request/i.test(message);
 }

@@ -165,6 +165,7 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
   // Connected (close() must not wait on a connection still being set up when Redis stops answering).
   await worker.waitUntilReady();
   const client = await worker.backend.client;
+  const clients = [client, await worker.backend.blockingClient];
 
   return {
     name,
@@ -185,6 +186,10 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
       if (unrecorded.size > 0) {
         emit({ kind: "redis", message: `Redis at ${redactUrl(options.redis)} did not record the end of ${[...unrecorded.keys()].join(", ")}: another worker will run it again` });
       }
+      // Closed, its connections stay closed: BullMQ reconnects the blocking one once pause() has seen the
+      // running jobs end, even after close(); to a Redis that stopped answering, that connection would
+      // never be ready and would hold the process for ever (to one that is gone, reconnect for ever).
+      for (const each of clients) each?.on("connecting", () => each.disconnect());
       await worker.close(true);
       await Promise.all(slots.map((slot) => slot.close()));
     },

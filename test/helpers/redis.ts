@@ -20,6 +20,9 @@ export interface RedisServer {
   down(): Promise<void>;
   /** the same server again on the same port and data */
   up(): Promise<void>;
+  /** SIGSTOP: Redis stops answering while its connections stay up (a hung server), until resume() */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -55,6 +58,7 @@ export async function startRedis({ keepData = true } = {}): Promise<RedisServer>
   };
   let server = await launch();
   const halt = async () => {
+    server.kill("SIGCONT");
     server.kill("SIGTERM");
     await server.exited;
   };
@@ -70,6 +74,12 @@ export async function startRedis({ keepData = true } = {}): Promise<RedisServer>
     down: halt,
     async up() {
       server = await launch();
+    },
+    pause() {
+      server.kill("SIGSTOP");
+    },
+    resume() {
+      server.kill("SIGCONT");
     },
     async stop() {
       await halt();
