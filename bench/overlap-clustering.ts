@@ -4,7 +4,7 @@
  * then every clustering variant runs on them with the pipeline's own reconstruction, and prints the speaker
  * count and DER (merged segments, collar 0.25) per file and pooled per set.
  *   bun run bench/overlap-clustering.ts [--sets many,default,simulated,ami] [--variants size-only,default,no-ratio,ratio-1.25,ratio-5,no-borrow]
- *                                       [--seeds 1,2] [--step <s>] [--center <s>] [--threads 2] [--distances]
+ *                                       [--seeds 1,2] [--speakers 1,4] [--step <s>] [--center <s>] [--threads 2] [--distances]
  * Variants also by pattern: merge-<t> (clusters whose centroids are closer than cosine distance t merge; the default
  * is merge-0.48, no-merge leaves them). Centroid linkage (pyannote 3.1) was measured at commit 0f69413 (BENCHMARKS.md,
  * "overlap-aware: centroid linkage, merging near centroids").
@@ -12,7 +12,8 @@
  * speakers are the same reference voice (each speaker is the voice it overlaps most).
  * Sets: default = bench:accuracy:sim's 1-20 min x 1-8 speakers, many = its 10/20/40 speakers x 3 turns,
  * long = its 60-min files, 180 = its 180-min files, simulated = bench:accuracy's simulated set, ami = the 11 AMI fixtures.
- * --seeds draws the default, many, long and 180 sets with each of these simulator seeds (default 1).
+ * --seeds draws the default, many, long and 180 sets with each of these simulator seeds (default 1); --speakers keeps
+ * only their files of these speaker counts.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir, loadavg } from "node:os";
@@ -28,7 +29,7 @@ import { clusteredResult, windowFrames, type OverlapPipelineOptions } from "../s
 import type { TimeSpan } from "../src/types.ts";
 import { loadAmi, uriOf } from "./ami-eval.ts";
 import { runInfo } from "./run-info.ts";
-import { simulateConversation, simulationName, type SimulationOptions } from "./simulate.ts";
+import { NotDrawable, simulateConversation, simulationName, type SimulationOptions } from "./simulate.ts";
 import { SIMULATED_SET } from "./simulated-set.ts";
 
 const { values } = parseArgs({
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     sets: { type: "string", default: "many,default,simulated,ami" },
     variants: { type: "string", default: "size-only,default" },
     seeds: { type: "string", default: "1" },
+    speakers: { type: "string" },
     step: { type: "string" },
     center: { type: "string" },
     threads: { type: "string", default: "2" },
@@ -130,7 +132,9 @@ const sim = (set: string, o: SimulationOptions): Input => {
 };
 
 const seeds = values.seeds!.split(",").map(Number);
-const seeded = (set: string, specs: Omit<SimulationOptions, "seed">[]) => seeds.flatMap((seed) => specs.map((o) => sim(set, { ...o, seed })));
+const speakerCounts = values.speakers?.split(",").map(Number);
+const seeded = (set: string, specs: Omit<SimulationOptions, "seed">[]) =>
+  seeds.flatMap((seed) => specs.filter((o) => !speakerCounts || speakerCounts.includes(o.speakers)).map((o) => sim(set, { ...o, seed })));
 
 function inputs(set: string): Input[] {
   switch (set) {
@@ -224,7 +228,12 @@ const clusterSec = new Map<string, number>();
 const identity = async <T>(_: unknown, run: () => T | Promise<T>) => run();
 for (const set of values.sets!.split(",")) {
   for (const input of inputs(set)) {
-    const { seg, emb } = await prepared(input);
+    const ready = await prepared(input).catch((error) => {
+      if (!(error instanceof NotDrawable)) throw error;
+      console.log(`| ${input.name} [${input.speakers}] | not drawn: ${error.message} |`);
+    });
+    if (!ready) continue;
+    const { seg, emb } = ready;
     const cells: string[] = [];
     for (const v of variants) {
       const started = performance.now();

@@ -304,6 +304,9 @@ export function simulationName(o: SimulationOptions): string {
   return `sim-${o.speakers}spk-${length}-s${o.seed ?? 1}${overlap}${plain}`;
 }
 
+/** A file the options ask for cannot be drawn (more speakers than its minutes give turns to). */
+export class NotDrawable extends Error {}
+
 /**
  * Builds one simulated conversation (see the module comment). The same options give the same samples. Every
  * speaker asked for is heard: when the weighted draw leaves one without a turn (many speakers in a short file),
@@ -319,7 +322,7 @@ export async function simulateConversation(options: SimulationOptions): Promise<
   const drawn = await conversation(o, false);
   if (heardBy(drawn) === o.speakers) return drawn;
   const everyone = await conversation(o, true);
-  if (heardBy(everyone) < o.speakers) throw new Error(`${o.speakers} speakers do not all get a turn in ${o.minutes} min`);
+  if (heardBy(everyone) < o.speakers) throw new NotDrawable(`${o.speakers} speakers do not all get a turn in ${o.minutes} min`);
   return everyone;
 }
 

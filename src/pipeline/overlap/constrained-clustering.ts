@@ -13,7 +13,8 @@
  *    merge_by_cos): a voice split by the cut (BENCHMARKS.md, "overlap-aware: centroid linkage, merging near centroids").
  *    numSpeakers / minSpeakers / maxSpeakers move the cut instead.
  * 3. Every embedding of every window is assigned to the clusters' centroids, one window at a time, by
- *    an optimal one-to-one assignment (Hungarian) on cosine similarity.
+ *    an optimal one-to-one assignment (Hungarian) on cosine similarity; local speakers beyond the number of
+ *    clusters take their most similar one.
  */
 import { mergeByCosine } from "../../cluster/postprocess.ts";
 import { nativePool, type InContext } from "../../compute-context.ts";
@@ -71,7 +72,7 @@ export interface ConstrainedClusteringOptions extends InContext {
 }
 
 export interface ConstrainedClustering {
-  /** global speaker of each embedding, or -1 when its window had more local speakers than there are clusters */
+  /** global speaker of each embedding (-1 when there is no cluster) */
   labels: Int32Array;
   clusterCount: number;
   /** clusterCount x dim, unit length */
@@ -247,7 +248,9 @@ function mergedByCosine(x: Float32Array, dim: number, groups: number[][], thresh
 
 /**
  * Per window (embeddings of one window are consecutive), the one-to-one assignment of its local
- * speakers to clusters with the largest summed cosine similarity; -1 for local speakers left over.
+ * speakers to clusters with the largest summed cosine similarity. A window with more local speakers than
+ * there are clusters holds a voice twice (segmentation split it): a local speaker left over takes the
+ * cluster it is most similar to, so its speech votes for a speaker instead of for none (-1 only without clusters).
  */
 export function assignPerWindow(x: Float32Array, dim: number, windowOf: Uint32Array, centroids: Float32Array, clusterCount: number): Int32Array {
   const count = windowOf.length;
@@ -259,10 +262,19 @@ export function assignPerWindow(x: Float32Array, dim: number, windowOf: Uint32Ar
     const weights: number[][] = [];
     for (let i = start; i < end; i++) weights.push(Array.from({ length: clusterCount }, (_, c) => dot(x, i, centroids, c, dim)));
     const assigned = maxWeightAssignment(weights);
-    for (let i = start; i < end; i++) labels[i] = assigned[i - start]!;
+    for (let i = start; i < end; i++) labels[i] = assigned[i - start]! >= 0 ? assigned[i - start]! : mostSimilar(weights[i - start]!);
     start = end;
   }
   return labels;
+}
+
+/** Index of the largest weight (-1 for none). */
+function mostSimilar(row: readonly number[]): number {
+  let best = -1;
+  row.forEach((w, c) => {
+    if (best < 0 || w > row[best]!) best = c;
+  });
+  return best;
 }
 
 export function constrainedClustering(embeddings: LocalEmbeddings, options: ConstrainedClusteringOptions = {}): ConstrainedClustering {

@@ -126,9 +126,8 @@ export function borrowFrames(options: Pick<ReconstructionOptions, "borrowSec">):
  * The activity in which each frame that the windows count more speakers in than have votes there takes
  * the missing ones from the nearest frames within `borrowFrames(options)` (earlier first at equal
  * distance, stopping at silence), the most-scored speaker not yet active there from each. A local
- * speaker's vote is lost when it had too little speech for an embedding, or its window more local
- * speakers than there are clusters (one voice that segmentation split in two, with one cluster): its
- * speech is still counted, and the speakers around it are the best guess of who said it.
+ * speaker's vote is lost when it had too little speech for an embedding: its speech is still counted,
+ * and the speakers around it are the best guess of who said it.
  */
 export function withBorrowedVotes(activity: FrameActivity, options: Pick<ReconstructionOptions, "borrowSec">): FrameActivity {
   const { frameCount, speakers, active: voted, scores, count } = activity;
