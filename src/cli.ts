@@ -15,9 +15,10 @@ import { DEFAULT_PIPELINE, foreignOptionsMessage, PIPELINES, pipelineNames, type
 import { endOnSignal, interruption } from "./interrupt.ts";
 import { LIVE_HELP, liveCommand } from "./live/cli.ts";
 import { WINDOWS, type WindowsChoice } from "./pipeline/subsegment.ts";
-import { checkWritable, formatResult, makeOutputDir, OUTPUT_FORMATS, outputError, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "./output/writers.ts";
+import { checkWritable, formatResult, makeOutputDir, OUTPUT_FORMATS, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "./output/writers.ts";
 import { attributeTranscript } from "./transcript/attribute.ts";
 import { attributeCommand, attributionSummary } from "./transcript/command.ts";
+import { writeStdout } from "./output/stdout.ts";
 import { readTranscript } from "./transcript/read.ts";
 import { VERSION } from "./version.ts";
 
@@ -370,22 +371,6 @@ async function probeInputs(inputs: readonly string[], context: ComputeContext): 
   return { problems, stdin };
 }
 
-/**
- * Writes to stdout and waits until it is written; false if its reader has gone (`| head` closed the pipe), so
- * that the rest is not diarized for nobody. Any other failure (a full disk behind `>`) is an OutputError.
- */
-function toStdout(text: string): Promise<boolean> {
-  // The failure is handled here, from the write's callback; unheard, its 'error' event would end the process with a trace.
-  if (process.stdout.listenerCount("error") === 0) process.stdout.on("error", () => {});
-  return new Promise((resolve, reject) =>
-    process.stdout.write(text, (error) => {
-      if (!error) resolve(true);
-      else if ((error as NodeJS.ErrnoException).code === "EPIPE") resolve(false);
-      else reject(outputError("stdout", error, "write to"));
-    }),
-  );
-}
-
 /** Runs the CLI; returns the process exit code (0 ok, 2 bad input or usage, 1 anything else). */
 export async function main(argv: string[]): Promise<number> {
   // Subcommands, each in its own module.
@@ -408,7 +393,7 @@ export async function main(argv: string[]): Promise<number> {
     if (argv[0] === "models") return await (await import("../models/cli.ts")).modelsCommand(argv.slice(1));
     const { values, positionals } = parse(argv);
     if (values.help || values.version) {
-      await toStdout(values.help ? HELP : `senko ${VERSION}\n`);
+      await writeStdout(values.help ? HELP : `senko ${VERSION}\n`);
       return 0;
     }
     for (const flag of ["out", "out-dir", "rttm", "transcript"] as const) {
@@ -416,7 +401,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (positionals[0] === "attribute") {
       const { out, format, quiet, ...others } = values;
-      attributeCommand(positionals.slice(1), { out, format, quiet, others: Object.keys(others) });
+      await attributeCommand(positionals.slice(1), { out, format, quiet, others: Object.keys(others) });
       return 0;
     }
     if (positionals.length === 0) throw new UsageError("no input file given (see --help)");
@@ -500,7 +485,7 @@ export async function main(argv: string[]): Promise<number> {
         writeFileAtomic(out, formatResult(result, formats[0]!, input, { ...context, outFile: out }));
       } else {
         const text = formatResult(result, formats[0]!, input, context);
-        stdoutGone = !(await toStdout(inputs.length > 1 && formats[0] === "text" ? `# ${input}\n${text}` : text));
+        stdoutGone = !(await writeStdout(inputs.length > 1 && formats[0] === "text" ? `# ${input}\n${text}` : text));
       }
       if (rttm !== undefined) writeFileAtomic(rttm, toRttm(result, name));
       done++;

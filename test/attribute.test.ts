@@ -276,6 +276,15 @@ describe.skipIf(noFixtures)("cli", () => {
     }
   }, 30_000);
 
+  test("senko attribute to a full disk behind `>`: one line, exit 2, no trace", async () => {
+    const turns = references.get("dev01")!;
+    writeFileSync(join(dir, "full.json"), whisperCppJson(wordsInside(soloStretches(turns))));
+    writeFileSync(join(dir, "full.rttm"), writeRttm("dev01", turns));
+    const proc = Bun.spawn([bun, "run", join(root, "diarize.ts"), "attribute", "full.json", "full.rttm", "-q"], { cwd: dir, stdout: Bun.file("/dev/full"), stderr: "pipe", env: { ...process.env, SENKO_DEBUG: undefined } });
+    const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+    expect({ code, stderr }).toEqual({ code: 2, stderr: "senko: cannot write to stdout: no space left on the device\n" });
+  }, 30_000);
+
   test("rolling captions (YouTube's, as yt-dlp saves them) to subtitles: each word shown once, in order, while it is said, by its speaker", async () => {
     const turns = references.get("trn08")!;
     const known = wordsInside(soloStretches(turns));

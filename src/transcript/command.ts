@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { readRttm } from "../eval/rttm.ts";
 import { ConfigError, SenkoError, TranscriptFormatError } from "../errors.ts";
+import { writeStdout } from "../output/stdout.ts";
 import { OUTPUT_FORMATS, writeFileAtomic } from "../output/writers.ts";
 import type { Segment } from "../pipeline/segments.ts";
 import { attributeTranscript, type AttributedTranscript } from "./attribute.ts";
@@ -89,7 +90,7 @@ export function attributionSummary(name: string, transcript: AttributedTranscrip
 }
 
 /** Runs `senko attribute <transcript> <diarization>`; throws a SenkoError with one line on any problem. */
-export function attributeCommand(args: readonly string[], options: AttributeOptions): void {
+export async function attributeCommand(args: readonly string[], options: AttributeOptions): Promise<void> {
   if (options.others.length > 0) throw new ConfigError(`senko attribute takes --out, --format and --quiet, not ${options.others.map((o) => `--${o}`).join(", ")}`);
   if (args.length !== 2) throw new ConfigError(`senko attribute takes two files, a transcript and a diarization (senko JSON or RTTM), got ${args.length}`);
   const format = outputFormat(options);
@@ -101,7 +102,7 @@ export function attributeCommand(args: readonly string[], options: AttributeOpti
   const transcript = readTranscript(transcriptPath);
   const attributed = attributeTranscript(transcript, readDiarization(diarizationPath));
   const text = formatTranscript(attributed, format, transcriptPath);
-  if (options.out === undefined || options.out === "-") process.stdout.write(text);
+  if (options.out === undefined || options.out === "-") await writeStdout(text);
   else writeFileAtomic(options.out, text);
   if (!options.quiet) process.stderr.write(attributionSummary(transcriptPath, attributed));
 }
