@@ -1,7 +1,7 @@
 /**
- * Redis refusing a client, or going away as a worker starts: `senko submit | status | worker` and the
- * TypeScript functions say what is wrong in one line, in seconds, and leave nothing running (a real
- * redis-server with a password, and one behind a proxy that stops as the worker connects).
+ * Redis refusing a client, going away as a worker starts, or not answering: `senko submit | status | worker`
+ * and the TypeScript functions say what is wrong in one line, in seconds, and leave nothing running (real
+ * redis-servers: with a password, SIGSTOPped, without TLS, and one behind a proxy that stops as the worker connects).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { queueStatus, startWorker, submitFiles } from "../src/index.ts";
+import { queueStatus, startWorker, submitFiles, type WorkerEvent } from "../src/index.ts";
 import { redisServerPath, startRedis, type RedisServer } from "./helpers/redis.ts";
 import { skipWithout } from "./helpers/skip.ts";
 import { wav16 } from "./helpers/wav.ts";
@@ -57,7 +57,7 @@ async function vanishingRedis(redisPort: number): Promise<{ url: string; port: n
   return { url: `redis://127.0.0.1:${port}`, port, server };
 }
 
-describe.skipIf(skipWithout("queue-connect.test.ts", { "redis-server (npm run setup installs it)": redisServerPath }))("Redis refusing a client, or going as a worker starts", () => {
+describe.skipIf(skipWithout("queue-connect.test.ts", { "redis-server (npm run setup installs it)": redisServerPath }))("Redis refusing a client, going as a worker starts, or not answering", () => {
   let locked: RedisServer;
   let dir: string;
 
@@ -106,7 +106,25 @@ describe.skipIf(skipWithout("queue-connect.test.ts", { "redis-server (npm run se
     expect(status.counts).toEqual({ waiting: 0, active: 0, done: 0, failed: 0 });
   }, 60_000);
 
-  test("a Redis that goes as a worker connects, or does not answer: startWorker and senko worker fail in one line, in seconds, and end", async () => {
+  test("a started worker whose Redis asks for a password from then on says so in the same words", async () => {
+    const redis = await startRedis({ keepData: false });
+    const events: WorkerEvent[] = [];
+    const worker = await startWorker({ redis: redis.url, name: "locked-out", onEvent: (event) => events.push(event) });
+    try {
+      redis.cli("config", "set", "requirepass", PASSWORD);
+      redis.cli("-a", PASSWORD, "--no-auth-warning", "client", "kill", "type", "normal");
+      const line = `Redis at ${redis.url} refused: authentication required (NOAUTH); put the password in the URL: redis://:<password>@127.0.0.1:${redis.port}`;
+      for (const deadline = performance.now() + 10_000; !events.some((event) => event.kind === "redis" && event.message === line); ) {
+        if (performance.now() > deadline) throw new Error(`no "${line}" in ${JSON.stringify(events)}`);
+        await Bun.sleep(20);
+      }
+    } finally {
+      await worker.close();
+      await redis.stop();
+    }
+  }, 30_000);
+
+  test("a Redis that goes as a worker connects, does not answer, or is asked for TLS it lacks: startWorker and senko fail in one line, in seconds, and end", async () => {
     const redis = await startRedis({ keepData: false });
     const hung = await startRedis({ keepData: false });
     const [forApi, forCli] = await Promise.all([vanishingRedis(redis.port), vanishingRedis(redis.port)]);
@@ -114,12 +132,15 @@ describe.skipIf(skipWithout("queue-connect.test.ts", { "redis-server (npm run se
       hung.pause();
       const refused = (port: number) => `cannot use Redis at redis://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`;
       const started = settled(startWorker({ redis: forApi.url, name: "vanishing" }).then((worker) => worker.close().then(() => "started")));
-      const [cli, silent, api] = await Promise.all([senko(["worker", "--redis", forCli.url]), senko(["worker", "--redis", hung.url]), started]);
+      const tls = `rediss://127.0.0.1:${redis.port}`;
+      const runs = [senko(["worker", "--redis", forCli.url]), senko(["worker", "--redis", hung.url]), senko(["status", "--redis", tls])];
+      const [[cli, silent, overTls], api] = await Promise.all([Promise.all(runs), started]);
       expect(api.outcome).toBe(`QueueError: ${refused(forApi.port)}`);
       expect(api.seconds).toBeLessThan(10);
       // No log line of the outage before it: the worker never started.
       expect(cli).toEqual([1, `senko: ${refused(forCli.port)}\n`]);
       expect(silent).toEqual([1, `senko: cannot use Redis at ${hung.url}: no answer within 5 s\n`]);
+      expect(overTls).toEqual([1, `senko: cannot use Redis at ${tls}: no answer within 5 s (over TLS: for a Redis without TLS, use redis://)\n`]);
     } finally {
       for (const { server } of [forApi, forCli]) server.close();
       hung.resume();

@@ -89,7 +89,9 @@ export async function untilReady(target: Connecting, url: string): Promise<void>
         if (isAuthError(error)) reject(error);
       };
       target.on("error", onError);
-      timer = setTimeout(() => reject(new Error(`no answer within ${CLIENT_WAIT_MS / 1000} s`)), CLIENT_WAIT_MS);
+      // TLS to a Redis without it is a handshake never answered.
+      const tls = new URL(url).protocol === "rediss:" ? " (over TLS: for a Redis without TLS, use redis://)" : "";
+      timer = setTimeout(() => reject(new Error(`no answer within ${CLIENT_WAIT_MS / 1000} s${tls}`)), CLIENT_WAIT_MS);
       target.waitUntilReady().then(resolve, reject);
     });
   } catch (error) {
