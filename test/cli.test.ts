@@ -147,6 +147,32 @@ test("an output place that cannot be written is refused before any work, and not
   expect(filesIn(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
 });
 
+describe("cli: an input's output files", () => {
+  const tone = () => {
+    const file = join(dir, "tone-files.wav");
+    writeFileSync(file, wav16(Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin(i / 5))));
+    return file;
+  };
+
+  test("--rttm inside the --out-dir that is yet to be made: both written", async () => {
+    const run = await cli([tone(), "--out-dir", "made/here", "--rttm", "made/extra.rttm", "--format", "json,csv", "-q"]);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(filesIn(join(dir, "made"))).toEqual(["extra.rttm", "here", "here/tone-files.csv", "here/tone-files.json"]);
+  });
+
+  test("a write failing half-way through an input's files (a size limit, as a full disk): none of them lands, the previous ones stay, one line, exit 2", async () => {
+    mkdirSync(join(dir, "limited"));
+    writeFileSync(join(dir, "limited", "tone-files.csv"), "previous\n");
+    // ulimit -f 2: 1024 bytes at most; the CSV and RTTM of 1 s of tone fit, its JSON does not. SIGXFSZ ignored: the write fails.
+    const args = [join(root, "diarize.ts"), tone(), "--out-dir", "limited", "--format", "csv,json", "--rttm", "limited/tone.rttm", "-q"];
+    const proc = Bun.spawn(["sh", "-c", 'ulimit -f 2; trap "" XFSZ; exec "$0" run "$@"', bun, ...args], { cwd: dir, stdout: "pipe", stderr: "pipe", env: { ...process.env, SENKO_DEBUG: undefined } });
+    const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+    expectOneLineError({ code, stdout, stderr }, "senko: cannot write limited/tone-files.json: the file would exceed the file size limit");
+    expect(filesIn(join(dir, "limited"))).toEqual(["tone-files.csv"]);
+    expect(readFileSync(join(dir, "limited", "tone-files.csv"), "utf8")).toBe("previous\n");
+  });
+});
+
 test("no speech: text, CSV and RTTM hold no turn lines (no blank line a reader would take for a row)", () => {
   const silent = { mergedSegments: [] } as unknown as DiarizationResult;
   expect([formatResult(silent, "text", "a.wav"), formatResult(silent, "csv", "a.wav"), formatResult(silent, "rttm", "a.wav")]).toEqual(["", "start,end,speaker\n", ""]);

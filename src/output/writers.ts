@@ -153,6 +153,32 @@ export function makeOutputDir(dir: string): void {
   probeCreate(join(dir, `.senko-${process.pid}.tmp`), dir, "write to");
 }
 
+/** A file to write and its text. */
+export interface OutputFile {
+  path: string;
+  text: string;
+}
+
+/** Where the CLI puts a result */
+export interface ResultPlaces {
+  formats: readonly OutputFormat[];
+  /** one file of formats[0] */
+  out?: string;
+  /** a file per format, named for the input */
+  outDir?: string;
+  /** also RTTM, here */
+  rttm?: string;
+}
+
+/** The files of a result, for writeFilesAtomic: none when it goes to stdout alone. */
+export function resultFiles(result: DiarizationResult, input: string, places: ResultPlaces, context: FormatContext = {}): OutputFile[] {
+  const { formats, out, outDir, rttm } = places;
+  const name = rttmUri(input);
+  const targets = outDir !== undefined ? formats.map((format) => ({ format, path: join(outDir, `${name}.${OUTPUT_FORMATS[format]}`) })) : out !== undefined ? [{ format: formats[0]!, path: out }] : [];
+  const files = targets.map(({ format, path }) => ({ path, text: formatResult(result, format, input, { ...context, outFile: path }) }));
+  return rttm === undefined ? files : [...files, { path: rttm, text: toRttm(result, name) }];
+}
+
 /**
  * Writes `text` to a temporary name beside `path`, syncs it, renames it over `path` and syncs the directory:
  * readers never see half a file, a failure leaves the previous file (or none) and no temporary one, and a
@@ -160,23 +186,49 @@ export function makeOutputDir(dir: string): void {
  * (src/interrupt.ts) comes before or after it, never inside. Throws an OutputError with a one-line message.
  */
 export function writeFileAtomic(path: string, text: string): void {
-  const tmp = tmpName(path);
+  writeFilesAtomic([{ path, text }]);
+}
+
+/**
+ * Writes the files of one result (its formats, its --rttm) as writeFileAtomic does, all or none: every file is
+ * written and synced under its temporary name before the first rename, so a full disk or a size limit leaves
+ * none of them and the previous files as they were; a rename that fails (rare: the temporary file is beside
+ * its target) removes those renamed before it. A path given twice is written once, with its last text.
+ */
+export function writeFilesAtomic(files: readonly OutputFile[]): void {
+  const unique = [...new Map(files.map((file) => [file.path, file])).values()];
+  const temporary: string[] = [];
+  const renamed: string[] = [];
+  let current = "";
   try {
-    const fd = openSync(tmp, "w");
-    try {
-      // A write may be cut short (a full disk, a size limit): the rest is written again, and then fails.
-      const bytes = Buffer.from(text);
-      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+    for (const { path, text } of unique) {
+      current = path;
+      temporary.push(tmpName(path));
+      writeSynced(tmpName(path), text);
     }
-    renameSync(tmp, path);
+    for (const { path } of unique) {
+      current = path;
+      renameSync(tmpName(path), path);
+      renamed.push(path);
+    }
   } catch (error) {
-    rmSync(tmp, { force: true });
-    throw outputError(path, error);
+    for (const path of [...temporary, ...renamed]) rmSync(path, { force: true });
+    throw outputError(current, error);
   }
-  syncDirectory(dirname(path));
+  for (const dir of new Set(unique.map(({ path }) => dirname(path)))) syncDirectory(dir);
+}
+
+/** Writes `text` to a new file `path` and syncs it. */
+function writeSynced(path: string, text: string): void {
+  const fd = openSync(path, "w");
+  try {
+    // A write may be cut short (a full disk, a size limit): the rest is written again, and then fails.
+    const bytes = Buffer.from(text);
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Makes a rename in `dir` durable: a machine that dies later still has the file. */
