@@ -1,7 +1,7 @@
 /** @module The `senko` / `diarize.ts` command line: a thin shell over the Diarizer. */
 import { existsSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve, sep } from "node:path";
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { probeAudio } from "./audio/index.ts";
 import { readAudioStream, type StreamAudio } from "./audio/read-stream.ts";
 import { CLUSTER_METHODS } from "./cluster/cluster.ts";
@@ -30,7 +30,8 @@ usage: senko <audio...> [options]        (from a checkout: bun run diarize.ts <a
        senko submit|worker|status --redis <url> ...  a job queue for many files on many machines (see senko submit --help)
 
 Inputs are WAV files (any PCM/float encoding, rate and channel count), anything ffmpeg reads
-(mp3, m4a, flac, ogg, opus, video...), glob patterns ("calls/*.wav", quoted), or - for stdin.
+(mp3, m4a, flac, ogg, opus, video...), glob patterns ("calls/*.wav", quoted), or - for stdin;
+a file whose name starts with - is given as ./-notes.wav.
 All inputs are checked before the models load (a bad one is reported at once and skipped); then the
 others are diarized one after another with the same models.
 
@@ -120,12 +121,7 @@ export const DIARIZATION_FLAGS = {
 } as const satisfies Record<string, { type: "string" }>;
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
+  const options = {
         out: { type: "string", short: "o" },
         "out-dir": { type: "string" },
         format: { type: "string", short: "f" },
@@ -142,20 +138,35 @@ function parse(argv: string[]) {
         quiet: { type: "boolean", short: "q" },
         version: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
-      },
-    });
+  } as const satisfies ParseArgsOptionsConfig;
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
   } catch (error) {
-    throw argumentError(error);
+    throw argumentError(error, argv, options);
   }
 }
 
 /**
  * A parseArgs error as one line. Node's messages run over several lines: all are kept (an ambiguous value such as
- * `--threads -1` is explained only by the later ones), but not the hint about positionals after `--`.
+ * `--threads -1` is explained only by the later ones), but not the hint about positionals after `--`, which names
+ * the letter rather than the argument. An unknown option of `argv` says instead how to give a file whose name
+ * starts with - (`-notes.wav` reads as -n and -o tes.wav): as ./-notes.wav. Not `senko -- -notes.wav`: Bun drops
+ * a `--` that comes first (oven-sh/bun#13984), so the CLI would see what it refused.
  */
-export function argumentError(error: unknown): UsageError {
+export function argumentError(error: unknown, argv: readonly string[] = [], options: ParseArgsOptionsConfig = {}): UsageError {
   const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "").replace(/\s*\n\s*/g, " ");
-  return new UsageError(`${message} (see --help)`);
+  const unknown = (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? unknownOption(argv, options) : undefined;
+  if (unknown === undefined) return new UsageError(`${message} (see --help)`);
+  const { option, argument } = unknown;
+  const from = argument === option ? "" : ` (in ${argument})`;
+  return new UsageError(`Unknown option '${option}'${from}; a file whose name starts with - is given as ./${argument} (see --help)`);
+}
+
+/** The first option of `argv` that `options` lacks, as written, and the argument it is in. */
+function unknownOption(argv: readonly string[], options: ParseArgsOptionsConfig): { option: string; argument: string } | undefined {
+  const { tokens } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: false, tokens: true });
+  const token = tokens.find((t) => t.kind === "option" && !Object.hasOwn(options, t.name));
+  return token?.kind === "option" ? { option: token.rawName, argument: argv[token.index]! } : undefined;
 }
 
 export function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {

@@ -97,6 +97,7 @@ describe("cli: information and usage errors", () => {
   const usage: [string, string[], string][] = [
     ["no input", [], "no input file given"],
     ["unknown option", ["x.wav", "--bogus"], "Unknown option '--bogus'"],
+    ["a file whose name starts with -", ["-notes.wav"], "Unknown option '-n' (in -notes.wav); a file whose name starts with - is given as ./-notes.wav (see --help)"],
     ["bad format", ["x.wav", "--format", "xml"], '--format must be one of json, rttm, csv, text, srt, vtt, html, got "xml"'],
     ["unknown pipeline", ["x.wav", "--pipeline", "nope"], '--pipeline must be one of overlap-aware, vad-windows, got "nope"'],
     ["a vad-windows option with the default pipeline", ["x.wav", "--vad", "silero"], "--vad applies to the vad-windows pipeline only: add --pipeline vad-windows"],
@@ -158,6 +159,14 @@ describe("cli: an input's output files", () => {
     const run = await cli([tone(), "--out-dir", "made/here", "--rttm", "made/extra.rttm", "--format", "json,csv", "-q"]);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
     expect(filesIn(join(dir, "made"))).toEqual(["extra.rttm", "here", "here/tone-files.csv", "here/tone-files.json"]);
+  });
+
+  test("files whose names start with -: as ./-a.wav, and after --", async () => {
+    writeFileSync(join(dir, "-a.wav"), readFileSync(tone()));
+    writeFileSync(join(dir, "-b.wav"), readFileSync(tone()));
+    const run = await cli(["--out-dir", "dashed", "--format", "rttm", "-q", "./-a.wav", "--", "-b.wav"]);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(filesIn(join(dir, "dashed"))).toEqual(["-a.rttm", "-b.rttm"]);
   });
 
   test("a write failing half-way through an input's files (a size limit, as a full disk): none of them lands, the previous ones stay, one line, exit 2", async () => {
