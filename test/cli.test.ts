@@ -182,6 +182,11 @@ describe("cli: an input's output files", () => {
   });
 });
 
+test.skipIf(skipWithout("cli.test.ts", { "/proc (Linux)": existsSync("/proc/self") }))("a directory whose file system creates nothing (/proc): one line naming the path and the directory", async () => {
+  expectOneLineError(await cli(["a.wav", "--out", "/proc/x.json"]), "senko: cannot write /proc/x.json: nothing can be created in /proc\n");
+  expectOneLineError(await cli(["a.wav", "--out", "/proc/version"]), "senko: cannot write /proc/version: nothing can be created in /proc\n");
+});
+
 test("no speech: text, CSV and RTTM hold no turn lines (no blank line a reader would take for a row)", () => {
   const silent = { mergedSegments: [] } as unknown as DiarizationResult;
   expect([formatResult(silent, "text", "a.wav"), formatResult(silent, "csv", "a.wav"), formatResult(silent, "rttm", "a.wav")]).toEqual(["", "start,end,speaker\n", ""]);

@@ -97,10 +97,14 @@ const FS_PROBLEMS: Record<string, string> = {
   EFBIG: "the file would exceed the file size limit (ulimit -f, or the file system's)",
 };
 
-/** The OutputError of a failed write, in one line ("cannot write r.json: permission denied"). */
-export function outputError(path: string, error: unknown, verb = "write"): OutputError {
+/**
+ * The OutputError of a failed write, in one line ("cannot write r.json: permission denied"). `where` is the
+ * directory a file was being created in (default the path's own): when it exists, ENOENT means its file system
+ * creates nothing there (/proc), not that it is missing.
+ */
+export function outputError(path: string, error: unknown, verb = "write", where = dirname(path)): OutputError {
   const code = (error as { code?: string }).code ?? "";
-  const problem = FS_PROBLEMS[code] ?? (error instanceof Error ? error.message : String(error));
+  const problem = code === "ENOENT" && existsSync(where) ? `nothing can be created in ${where}` : (FS_PROBLEMS[code] ?? (error instanceof Error ? error.message : String(error)));
   return new OutputError(`cannot ${verb} ${path}: ${problem}`, path, { cause: error });
 }
 
@@ -111,7 +115,7 @@ function probeCreate(probe: string, target: string, verb: string): void {
   try {
     closeSync(openSync(probe, "w"));
   } catch (error) {
-    throw outputError(target, error, verb);
+    throw outputError(target, error, verb, dirname(probe));
   } finally {
     rmSync(probe, { force: true });
   }
