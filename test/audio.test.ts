@@ -525,6 +525,7 @@ describe("readAudio: bad input gives one readable AudioFormatError naming the fi
     const empty = writeTemp("empty.wav", new Uint8Array(0));
     expect((await formatError(() => readAudio(empty))).message).toBe(`${empty}: file is empty (0 bytes)`);
     expect((await formatError(() => readAudio(new Uint8Array(0)))).message).toBe("<bytes>: is empty (0 bytes)");
+    for (const read of [readAudio, probeAudio]) expect((await formatError(() => read(""))).message).toBe('<input>: an empty path ("") was given, not the path of an audio file');
     const through = join(empty, "x.wav");
     expect((await formatError(() => readAudio(through))).message).toContain("file not found");
     // A named pipe with no writer: refused at once rather than waited on.
