@@ -270,9 +270,9 @@ describe("cli: bad input files", () => {
       const lines = run.stderr.split("\n");
       expect(lines[0]).toStartWith("senko: bad/cut-data.wav: truncated WAV data");
       expect(lines[1]).toStartWith("senko: mixed/b-garbage.mp3: not a WAV file");
-      expect(lines[1]).toContain("ffmpeg could not decode it");
+      expect(lines[1]).toContain("ffmpeg finds no audio stream in it");
       expect(lines[2]).toStartWith("senko: -: not a WAV file");
-      expect(lines[2]).toContain("ffmpeg could not decode it");
+      expect(lines[2]).toContain("ffmpeg finds no audio stream in it");
       expect(lines.filter((l) => /^senko: (bad\/|mixed\/|-:)/.test(l))).toHaveLength(3);
       expect(run.stderr).not.toMatch(/\n\s+at /);
       // Good inputs keep their (complete) results; the bad ones have none and no temporary files remain.
