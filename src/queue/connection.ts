@@ -34,7 +34,7 @@ export function checkRedisUrl(url: string): void {
  */
 const DISCONNECT_WAIT_MS = 100;
 
-/** Until Redis has answered once, a connection is tried three times, then given up. */
+/** A connection tried three times, 300 ms apart, then given up (clients, and workers until started). */
 function retryBriefly(times: number): number | null {
   return times > 2 ? null : 300;
 }
@@ -70,8 +70,8 @@ interface Connecting {
 }
 
 /**
- * Waits for a Queue or Worker to be ready, CLIENT_WAIT_MS at most; a refused password ends the wait at once
- * (trying again cannot help). Failing, it is a QueueError that says why, in one line.
+ * Waits for a Queue or Worker to be ready, CLIENT_WAIT_MS at most; a refusal (the password) ends the wait at
+ * once (trying again cannot help). Failing, it is a QueueError that says why, in one line.
  */
 export async function untilReady(target: Connecting, url: string): Promise<void> {
   let lastError: Error | undefined;
@@ -86,7 +86,7 @@ export async function untilReady(target: Connecting, url: string): Promise<void>
         if (seen.has(error)) return;
         seen.add(error);
         lastError = error;
-        if (isAuthError(error)) reject(error);
+        if (redisRefusal(url, error.message) !== undefined) reject(error);
       };
       target.on("error", onError);
       // TLS to a Redis without it is a handshake never answered.
@@ -145,7 +145,7 @@ export async function persistenceWarning(client: Redis): Promise<string | undefi
 }
 
 /** A Redis that could not be used, in one line: what it refused, or the connection's error. */
-export function queueError(url: string, error: unknown): QueueError {
+function queueError(url: string, error: unknown): QueueError {
   const message = error instanceof Error ? error.message : String(error);
   return new QueueError(redisRefusal(url, message) ?? `cannot use Redis at ${redactUrl(url)}: ${message}`, redactUrl(url), { cause: error });
 }
@@ -158,10 +158,6 @@ export function redisRefusal(url: string, message: string): string | undefined {
   if (/^NOAUTH\b/.test(message)) return `Redis at ${at} refused: authentication required (NOAUTH); put the password in the URL: ${withPassword}`;
   if (/^WRONGPASS\b/.test(message)) return `Redis at ${at} refused: wrong password${username === "" ? "" : ` or user "${username}"`} (WRONGPASS); put the right one in the URL: ${withPassword}`;
   return undefined;
-}
-
-function isAuthError(error: Error): boolean {
-  return /^(NOAUTH|WRONGPASS)\b/.test(error.message);
 }
 
 function isConnectionError(error: unknown): boolean {
