@@ -5,13 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect, createServer, type Server, type Socket } from "node:net";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { queueStatus, startWorker, submitFiles, type WorkerEvent } from "../src/index.ts";
 import { redisServerPath, startRedis, type RedisServer } from "./helpers/redis.ts";
 import { skipWithout } from "./helpers/skip.ts";
+import { vanishingProxy } from "./helpers/vanishing-proxy.ts";
 import { wav16 } from "./helpers/wav.ts";
 
 const root = resolve(import.meta.dir, "..");
@@ -33,28 +32,6 @@ async function settled<T>(promise: Promise<T>): Promise<{ outcome: T | string; s
     (error: Error) => `${error.name}: ${error.message}`,
   );
   return { outcome, seconds: (performance.now() - start) / 1000 };
-}
-
-/** A proxy to Redis that goes down as its second client connects: that one is cut, and the port refuses the next. */
-async function vanishingRedis(redisPort: number): Promise<{ url: string; port: number; server: Server }> {
-  const sockets: Socket[] = [];
-  let clients = 0;
-  const server = createServer((client) => {
-    sockets.push(client);
-    if (++clients === 2) {
-      server.close();
-      for (const socket of sockets) socket.destroy();
-      return;
-    }
-    const upstream = connect(redisPort, "127.0.0.1");
-    sockets.push(upstream);
-    client.pipe(upstream).pipe(client);
-    client.on("error", () => upstream.destroy());
-    upstream.on("error", () => client.destroy());
-  });
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const port = (server.address() as AddressInfo).port;
-  return { url: `redis://127.0.0.1:${port}`, port, server };
 }
 
 describe.skipIf(skipWithout("queue-connect.test.ts", { "redis-server (npm run setup installs it)": redisServerPath }))("Redis refusing a client, going as a worker starts, or not answering", () => {
@@ -127,7 +104,7 @@ describe.skipIf(skipWithout("queue-connect.test.ts", { "redis-server (npm run se
   test("a Redis that goes as a worker connects, does not answer, or is asked for TLS it lacks: startWorker and senko fail in one line, in seconds, and end", async () => {
     const redis = await startRedis({ keepData: false });
     const hung = await startRedis({ keepData: false });
-    const [forApi, forCli] = await Promise.all([vanishingRedis(redis.port), vanishingRedis(redis.port)]);
+    const [forApi, forCli] = await Promise.all([vanishingProxy(redis.port), vanishingProxy(redis.port)]);
     try {
       hung.pause();
       const refused = (port: number) => `cannot use Redis at redis://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`;
