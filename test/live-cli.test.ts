@@ -311,7 +311,7 @@ describe("senko --live", () => {
   }, 90_000);
 });
 
-test("pcmData: a stream that starts over with a new header (arecord every 2 GiB) is read on; one of another layout is refused; anything else ends at the declared end", async () => {
+test("pcmData: a stream that starts over with a new header (arecord every 2 GiB) is read on; one of another layout is refused; anything else ends at the declared end; a compressed file is not taken for raw PCM", async () => {
   const a = Int16Array.from({ length: 1001 }, (_, i) => i);
   const b = Int16Array.from({ length: 700 }, (_, i) => -i);
   const fmt = fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 16 });
@@ -342,6 +342,11 @@ test("pcmData: a stream that starts over with a new header (arecord every 2 GiB)
     for await (const [, data] of pcmData((async function* () { for (let at = 0; at < odd.length; at += piece) yield odd.subarray(at, at + piece); })(), "-", undefined, true)) bytes.push(...data);
     expect(bytes).toEqual([100, 101, 102, 103, 104, 7, 8]);
   }
+  // A compressed file is no PCM: read as raw PCM, as this message once suggested, its bytes would be noise.
+  const flac = Uint8Array.from("fLaC\0\0\0\x22\x10\0\x10\0\0\0\0\0", (c) => c.charCodeAt(0));
+  await expect(Array.fromAsync(pcmData((async function* () { yield flac; })(), "talk.flac", undefined, false))).rejects.toThrow(
+    "talk.flac: not a WAV file (no RIFF/RF64 WAVE header); --live reads a WAV stream, or raw PCM with --raw-rate and --raw-format; convert other formats as they arrive: ffmpeg -i <input> -f wav -acodec pcm_s16le - | senko --live -",
+  );
 });
 
 const pcm16Raw = (x: Int16Array) => new Uint8Array(x.buffer.slice(0));
