@@ -97,6 +97,7 @@ describe("cli: information and usage errors", () => {
   const usage: [string, string[], string][] = [
     ["no input", [], "no input file given"],
     ["unknown option", ["x.wav", "--bogus"], "Unknown option '--bogus'"],
+    ["a file whose name starts with -", ["-notes.wav"], "Unknown option '-n' (in -notes.wav); a file whose name starts with - is given as ./-notes.wav (see --help)"],
     ["bad format", ["x.wav", "--format", "xml"], '--format must be one of json, rttm, csv, text, srt, vtt, html, got "xml"'],
     ["unknown pipeline", ["x.wav", "--pipeline", "nope"], '--pipeline must be one of overlap-aware, vad-windows, got "nope"'],
     ["a vad-windows option with the default pipeline", ["x.wav", "--vad", "silero"], "--vad applies to the vad-windows pipeline only: add --pipeline vad-windows"],
@@ -145,6 +146,45 @@ test("an output place that cannot be written is refused before any work, and not
   expectOneLineError(await cli([tone, "--out-dir", "plain-file/sub"]), "cannot create plain-file/sub: a parent in the path is not a directory");
   expectOneLineError(await cli([tone, "--out-dir", "plain-file"]), "--out-dir plain-file exists and is not a directory");
   expect(filesIn(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+});
+
+describe("cli: an input's output files", () => {
+  const tone = () => {
+    const file = join(dir, "tone-files.wav");
+    writeFileSync(file, wav16(Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin(i / 5))));
+    return file;
+  };
+
+  test("--rttm inside the --out-dir that is yet to be made: both written", async () => {
+    const run = await cli([tone(), "--out-dir", "made/here", "--rttm", "made/extra.rttm", "--format", "json,csv", "-q"]);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(filesIn(join(dir, "made"))).toEqual(["extra.rttm", "here", "here/tone-files.csv", "here/tone-files.json"]);
+  });
+
+  test("files whose names start with -: as ./-a.wav, and after --", async () => {
+    writeFileSync(join(dir, "-a.wav"), readFileSync(tone()));
+    writeFileSync(join(dir, "-b.wav"), readFileSync(tone()));
+    const run = await cli(["--out-dir", "dashed", "--format", "rttm", "-q", "./-a.wav", "--", "-b.wav"]);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(filesIn(join(dir, "dashed"))).toEqual(["-a.rttm", "-b.rttm"]);
+  });
+
+  test("a write failing half-way through an input's files (a size limit, as a full disk): none of them lands, the previous ones stay, one line, exit 2", async () => {
+    mkdirSync(join(dir, "limited"));
+    writeFileSync(join(dir, "limited", "tone-files.csv"), "previous\n");
+    // ulimit -f 2: 1024 bytes at most; the CSV and RTTM of 1 s of tone fit, its JSON does not. SIGXFSZ ignored: the write fails.
+    const args = [join(root, "diarize.ts"), tone(), "--out-dir", "limited", "--format", "csv,json", "--rttm", "limited/tone.rttm", "-q"];
+    const proc = Bun.spawn(["sh", "-c", 'ulimit -f 2; trap "" XFSZ; exec "$0" run "$@"', bun, ...args], { cwd: dir, stdout: "pipe", stderr: "pipe", env: { ...process.env, SENKO_DEBUG: undefined } });
+    const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+    expectOneLineError({ code, stdout, stderr }, "senko: cannot write limited/tone-files.json: the file would exceed the file size limit");
+    expect(filesIn(join(dir, "limited"))).toEqual(["tone-files.csv"]);
+    expect(readFileSync(join(dir, "limited", "tone-files.csv"), "utf8")).toBe("previous\n");
+  });
+});
+
+test.skipIf(skipWithout("cli.test.ts", { "/proc (Linux)": existsSync("/proc/self") }))("a directory whose file system creates nothing (/proc): one line naming the path and the directory", async () => {
+  expectOneLineError(await cli(["a.wav", "--out", "/proc/x.json"]), "senko: cannot write /proc/x.json: nothing can be created in /proc\n");
+  expectOneLineError(await cli(["a.wav", "--out", "/proc/version"]), "senko: cannot write /proc/version: nothing can be created in /proc\n");
 });
 
 test("no speech: text, CSV and RTTM hold no turn lines (no blank line a reader would take for a row)", () => {
@@ -230,9 +270,9 @@ describe("cli: bad input files", () => {
       const lines = run.stderr.split("\n");
       expect(lines[0]).toStartWith("senko: bad/cut-data.wav: truncated WAV data");
       expect(lines[1]).toStartWith("senko: mixed/b-garbage.mp3: not a WAV file");
-      expect(lines[1]).toContain("ffmpeg could not decode it");
+      expect(lines[1]).toContain("ffmpeg finds no audio stream in it");
       expect(lines[2]).toStartWith("senko: -: not a WAV file");
-      expect(lines[2]).toContain("ffmpeg could not decode it");
+      expect(lines[2]).toContain("ffmpeg finds no audio stream in it");
       expect(lines.filter((l) => /^senko: (bad\/|mixed\/|-:)/.test(l))).toHaveLength(3);
       expect(run.stderr).not.toMatch(/\n\s+at /);
       // Good inputs keep their (complete) results; the bad ones have none and no temporary files remain.

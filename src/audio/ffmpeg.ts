@@ -112,14 +112,21 @@ function lastError(log: string, input: string): string {
   return lines.slice(-2).join("; ") || "no error message";
 }
 
-/** Why ffmpeg failed, from its log: the missing audio stream, or its last error lines. */
-function ffmpegProblem(log: string, input: string): string {
-  return /matches no streams/.test(log) ? "it has no audio stream" : lastError(log, input);
-}
-
 /** The error of a file that ffmpeg could not decode: `why` says why ffmpeg was needed. */
 function undecodable(name: string, why: string, problem: string, cause?: unknown): AudioFormatError {
   return new AudioFormatError(`${name}: ${why}, and ffmpeg could not decode it: ${problem}`, name, { cause });
+}
+
+/**
+ * The error of a failed ffmpeg run, from its log. One that found no stream at all (an mp3 or ogg of headers and
+ * no frames, text, random bytes) is said in senko's words: ffmpeg's ("End of file", "Failed to read frame size")
+ * mean nothing to a user, and stay in the cause.
+ */
+function ffmpegFailed(name: string, why: string, log: string, input: string): AudioFormatError {
+  if (/matches no streams/.test(log)) return undecodable(name, why, "it has no audio stream");
+  const problem = lastError(log, input);
+  if (/Stream #\d+:\d+/.test(log)) return undecodable(name, why, problem);
+  return new AudioFormatError(`${name}: ${why}, and ffmpeg finds no audio stream in it (an empty or damaged recording, or not audio at all)`, name, { cause: new Error(`ffmpeg: ${problem}`) });
 }
 
 /** ffmpeg's name for a file: "file:" keeps it from reading a protocol into names such as "a:b.mp3". */
@@ -144,7 +151,7 @@ export async function checkWithFfmpeg(source: { path: string } | { bytes: Uint8A
     throw undecodable(name, why, `running ${ffmpeg} failed (${String(cause)})`, cause);
   }
   const [log, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
-  if (code !== 0) throw undecodable(name, why, ffmpegProblem(log, input));
+  if (code !== 0) throw ffmpegFailed(name, why, log, input);
 }
 
 /**
@@ -198,7 +205,7 @@ export async function decodeWithFfmpeg(
     proc.kill();
     return fail(`reading its output failed (${cause instanceof Error ? cause.message : String(cause)})`, cause);
   }
-  if (code !== 0) fail(ffmpegProblem(log, input));
+  if (code !== 0) throw ffmpegFailed(name, why, log, input);
   const info = parseStreamInfo(log);
   const samples = sink.samples();
   const warnings = samples.length === 0 ? ["ffmpeg decoded the audio stream to no samples"] : [];

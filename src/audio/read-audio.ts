@@ -172,6 +172,8 @@ async function fromOther(source: { path: string } | { bytes: Uint8Array }, head:
 
 /** Opens a regular file for reading, or throws the AudioFormatError a user should see. */
 function openAudioFile(path: string, name: string): { fd: number; size: number } {
+  // "" would read as ": file not found", naming nothing.
+  if (path === "") throw new AudioFormatError(`${name || "<input>"}: an empty path ("") was given, not the path of an audio file`, name);
   const fail = (problem: string, cause?: unknown) => new AudioFormatError(`${name}: ${problem}`, name, { cause });
   let fd: number;
   try {

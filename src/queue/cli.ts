@@ -1,7 +1,7 @@
 /** @module The `senko submit | worker | status` subcommands: the job queue from the command line. */
 import { writeSync } from "node:fs";
 import { hostname } from "node:os";
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { argumentError, describe, DIARIZATION_FLAGS, diarizationOptions, expandInputs, FORMATS, isUserError, oneOf, UsageError, wholeNumber } from "../cli.ts";
 import { endBySignal } from "../interrupt.ts";
 import { DEVICES } from "../models/execution-provider.ts";
@@ -92,12 +92,7 @@ export async function queueMain(command: QueueCommand, argv: string[]): Promise<
 }
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
+  const options = {
         redis: { type: "string" },
         queue: { type: "string" },
         "out-dir": { type: "string" },
@@ -114,10 +109,11 @@ function parse(argv: string[]) {
         limit: { type: "string" },
         quiet: { type: "boolean", short: "q" },
         help: { type: "boolean", short: "h" },
-      },
-    });
+  } as const satisfies ParseArgsOptionsConfig;
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
   } catch (error) {
-    throw argumentError(error);
+    throw argumentError(error, argv, options);
   }
 }
 

@@ -13,7 +13,7 @@ import type { DiarizationResult, Progress } from "../diarizer.ts";
 import { AudioFormatError, ConfigError } from "../errors.ts";
 import type { Device } from "../models/index.ts";
 import { EMBED_AUDIO_MAX_BYTES } from "../output/html.ts";
-import { checkOutputDir, formatResult, makeOutputDir, OUTPUT_FORMATS, toJson, writeFileAtomic, type FormatContext } from "../output/writers.ts";
+import { checkOutputDir, formatResult, makeOutputDir, OUTPUT_FORMATS, toJson, writeFilesAtomic, type FormatContext } from "../output/writers.ts";
 import { DEFAULT_QUEUE, persistenceWarning, redactUrl, withQueue, workerConnection } from "./connection.ts";
 import { DiarizeSlot, SlotError } from "./diarize-slot.ts";
 import { decodeJobOptions, hashFile, jobId, type JobData, type JobProgress, type JobResult } from "./jobs.ts";
@@ -255,7 +255,7 @@ async function writeOutputs(job: Job<JobData, JobResult>, result: DiarizationRes
       if (entry.endsWith(".tmp") && prefixes.some((p) => entry.startsWith(p))) rmSync(join(outDir, entry), { force: true });
     }
   }
-  for (const { format, path } of targets) writeFileAtomic(path, text(format, path));
+  writeFilesAtomic(targets.map(({ format, path }) => ({ path, text: text(format, path) })));
   return targets.map(({ path }) => path);
 }
 
