@@ -53,7 +53,7 @@ all:
 Redis holds the queue: run it with maxmemory-policy noeviction and an append-only file (--appendonly yes),
 which keeps the queue through its restarts and crashes, and with a password (--requirepass, then
 redis://:<password>@host:6379) when workers run on other machines: without one, Redis refuses them. A worker
-that cannot reach Redis as it starts exits; once started, it waits through Redis restarts.
+that cannot reach Redis as it starts (within 5 s) exits; once started, it waits through Redis restarts.
 `;
 
 /** The options every subcommand takes, and those of each: one given to another subcommand would be ignored, so it is refused. */
