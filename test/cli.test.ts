@@ -322,29 +322,43 @@ describe("cli: stdin read as a stream", () => {
     expect(existsSync(join(dir, "other.json"))).toBe(false);
   });
 
-  test("a stream whose first bytes show it cannot be read is refused then, with the stream still open: one line, exit 2, no model loaded, no output", async () => {
-    const cases: [string, Uint8Array, Record<string, string>, string][] = [
-      ["48-bit PCM", wavFile([fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 48 }), wavChunk("data", new Uint8Array(600), { size: 0x7fffffff })]), {}, "senko: -: 48-bit PCM is not supported (8, 16, 24 and 32-bit are)"],
-      ["not WAV, no ffmpeg", new TextEncoder().encode("ID3 not really an mp3, and no ffmpeg to say so"), { PATH: "/nonexistent" }, 'senko: -: not a WAV file (it starts with "ID3 ", not "RIFF"/"RF64"); reading it needs ffmpeg'],
-    ];
-    for (const [, head, env, message] of cases) {
-      const proc = Bun.spawn([bun, "run", join(root, "diarize.ts"), "-", "--out", "open.json"], { cwd: dir, stdin: "pipe", stdout: "pipe", stderr: "pipe", env: { ...process.env, SENKO_DEBUG: undefined, ...env } });
-      proc.stdin.write(head);
-      proc.stdin.flush();
-      // The writer goes on (a recorder): only the first bytes can have told. No time bound: ended or not, while open.
-      const endedOpen = await Promise.race([proc.exited.then(() => true), Bun.sleep(20_000).then(() => false)]);
-      try {
-        proc.stdin.end();
-      } catch {
-        // the reader is gone
-      }
-      const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
-      expect(endedOpen).toBe(true);
-      // One line: the models, which say where they run as they load (the CLI is not --quiet), never loaded.
-      expectOneLineError({ code, stdout, stderr }, message);
-      expect(existsSync(join(dir, "open.json"))).toBe(false);
+  /** `head` written to the CLI's stdin, which then stays open (a recorder goes on): it must end by itself, with one line, exit 2, no output. */
+  async function refusedWhileOpen(head: Uint8Array, env: Record<string, string>, message: string): Promise<void> {
+    const proc = Bun.spawn([bun, "run", join(root, "diarize.ts"), "-", "--out", "open.json"], { cwd: dir, stdin: "pipe", stdout: "pipe", stderr: "pipe", env: { ...process.env, SENKO_DEBUG: undefined, ...env } });
+    // Not awaited: a CLI that stops reading while the bytes go in must still end by itself. A CLI that ends before
+    // taking them all breaks the pipe.
+    Promise.resolve()
+      .then(() => proc.stdin.write(head))
+      .then(() => proc.stdin.flush())
+      .catch(() => {});
+    // The writer goes on: only the bytes so far can have told. No time bound: ended or not, while open.
+    const endedOpen = await Promise.race([proc.exited.then(() => true), Bun.sleep(20_000).then(() => false)]);
+    try {
+      proc.stdin.end();
+    } catch {
+      // the reader is gone
     }
+    const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+    expect(endedOpen).toBe(true);
+    // One line: the models, which say where they run as they load (the CLI is not --quiet), never loaded.
+    expectOneLineError({ code, stdout, stderr }, message);
+    expect(existsSync(join(dir, "open.json"))).toBe(false);
+  }
+
+  test("a stream whose first bytes show it cannot be read is refused then, with the stream still open: one line, exit 2, no model loaded, no output", async () => {
+    await refusedWhileOpen(wavFile([fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 48 }), wavChunk("data", new Uint8Array(600), { size: 0x7fffffff })]), {}, "senko: -: 48-bit PCM is not supported (8, 16, 24 and 32-bit are)");
+    const notWav = new TextEncoder().encode("ID3 not really an mp3, and no ffmpeg to say so");
+    await refusedWhileOpen(notWav, { PATH: "/nonexistent" }, 'senko: -: not a WAV file (it starts with "ID3 ", not "RIFF"/"RF64"); reading it needs ffmpeg');
   }, 60_000);
+
+  test.skipIf(skipWithout("cli.test.ts", { "ffmpeg (npm run setup installs it)": ffmpeg }))(
+    "bytes ffmpeg cannot read, on a stream still open: refused once ffmpeg gives up (past its 5 MB probe), not at the stream's end",
+    async () => {
+      const text = new TextEncoder().encode("not audio, just a log a program wrote to the wrong pipe\n".repeat(100_000));
+      await refusedWhileOpen(text, {}, 'senko: -: not a WAV file (it starts with "not ", not "RIFF"/"RF64"), and ffmpeg finds no audio stream in it');
+    },
+    30_000,
+  );
 });
 
 describe.skipIf(noFixtures)("cli: interrupted runs", () => {

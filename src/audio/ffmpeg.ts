@@ -154,18 +154,37 @@ export async function checkWithFfmpeg(source: { path: string } | { bytes: Uint8A
   if (code !== 0) throw ffmpegFailed(name, why, log, input);
 }
 
+/** What ffmpeg decodes: a file, bytes in memory, or chunks as they arrive (both piped to its stdin). */
+export type FfmpegSource = { path: string } | { bytes: Uint8Array } | { chunks: AsyncIterator<Uint8Array> };
+
 /**
- * Decodes the first audio stream of a file (`{ path }`) or of in-memory bytes (`{ bytes }`, piped
- * to ffmpeg's stdin, where containers that need seeking may fail: prefer a path). ffmpeg does the
- * downmix (its own matrix, e.g. (L + R) / sqrt 2 for stereo) and the resampling. `why` starts the
- * error message, e.g. "not a WAV file".
+ * Writes `chunks` to ffmpeg's stdin as they come, until they end or ffmpeg exits: an ffmpeg that gave up
+ * (bytes it cannot read, past its 5 MB probe) is not made to wait for the rest of an open stream.
  */
-export async function decodeWithFfmpeg(
-  source: { path: string } | { bytes: Uint8Array },
-  name: string,
-  ffmpeg: string,
-  why: string,
-): Promise<FfmpegAudio> {
+async function feed(chunks: AsyncIterator<Uint8Array>, stdin: Bun.FileSink, exited: Promise<number>): Promise<void> {
+  const gone = exited.then(() => undefined);
+  try {
+    for (let next = await Promise.race([chunks.next(), gone]); next && !next.done; next = await Promise.race([chunks.next(), gone])) {
+      try {
+        stdin.write(next.value);
+        await Promise.race([stdin.flush(), gone]);
+      } catch {
+        return; // ffmpeg closed its stdin (it exited): its exit code and log say why
+      }
+    }
+  } finally {
+    // The end of the input, also after the stream failed (its error goes on): ffmpeg stops waiting for more.
+    await Promise.race([Promise.resolve(stdin.end()).catch(() => {}), gone]);
+  }
+}
+
+/**
+ * Decodes the first audio stream of a file (`{ path }`), of in-memory bytes (`{ bytes }`) or of a stream
+ * (`{ chunks }`), the last two piped to ffmpeg's stdin, where containers that need seeking may fail: prefer
+ * a path. ffmpeg does the downmix (its own matrix, e.g. (L + R) / sqrt 2 for stereo) and the resampling.
+ * `why` starts the error message, e.g. "not a WAV file".
+ */
+export async function decodeWithFfmpeg(source: FfmpegSource, name: string, ffmpeg: string, why: string): Promise<FfmpegAudio> {
   const fail = (problem: string, cause?: unknown): never => {
     throw undecodable(name, why, problem, cause);
   };
@@ -174,7 +193,7 @@ export async function decodeWithFfmpeg(
   let proc;
   try {
     proc = Bun.spawn(args, {
-      stdin: "path" in source ? "ignore" : source.bytes,
+      stdin: "path" in source ? "ignore" : "bytes" in source ? source.bytes : "pipe",
       stdout: "pipe",
       stderr: "pipe",
     });
@@ -199,7 +218,8 @@ export async function decodeWithFfmpeg(
     for await (const chunk of proc.stdout) sink.push(chunk);
   };
   try {
-    [, , code] = await Promise.all([readSamples(), readLog(), proc.exited]);
+    const fed = "chunks" in source ? feed(source.chunks, proc.stdin as Bun.FileSink, proc.exited) : undefined;
+    [, , code] = await Promise.all([readSamples(), readLog(), proc.exited, fed]);
   } catch (cause) {
     // e.g. more output than one Float32Array holds (about 18 hours at 16 kHz)
     proc.kill();

@@ -153,17 +153,19 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
     const result = await session.close();
     display.end(session.last);
 
-    // html: a file read as it grew is whole now, so the page gets its player; a stream (stdin, a named pipe)
-    // was not kept, and a file cut short or replaced no longer holds that audio.
-    const audio = stream || endedEarly.length > 0 ? undefined : { path: input };
+    // html: a WAV file read as it grew is whole now, so the page gets its player; a stream (stdin, a named
+    // pipe) was not kept, a file cut short or replaced no longer holds that audio, and raw PCM is no file a
+    // browser plays.
+    const audio = stream || raw !== undefined || endedEarly.length > 0 ? undefined : { path: input };
     // All of the result's files or none.
     writeFilesAtomic(resultFiles(result, input, { formats, out, outDir, rttm }, { audio }));
     for (const warning of endedEarly) err(`senko: warning: ${warning}\n`);
     for (const warning of result.warnings) err(`senko: warning: ${input}: ${warning}\n`);
+    const written = [outDir ?? out, rttm].filter((place) => place !== undefined);
     const renamed = Object.entries(session.resultNames).filter(([final, live]) => final !== live);
     err(
       `senko: live: ${result.durationSec.toFixed(1)} s of audio, ${result.mergedSpeakersDetected} speaker(s), ${result.mergedSegments.length} segment(s)` +
-        (out ?? outDir ? `; the result (as for the whole recording) is in ${out ?? outDir}` : "") +
+        (written.length > 0 ? `; the result (as for the whole recording) is in ${written.join(" and ")}` : "") +
         (renamed.length > 0 ? `; it names speakers by talk time: ${renamed.map(([final, live]) => `${final} = live ${live}`).join(", ")}` : "") +
         (session.revised.length > 0 ? `; ${session.revised.length} turn(s) shown as final it has labelled or cut otherwise (it clusters the whole recording again)` : "") +
         "\n",

@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { argumentError, describe, DIARIZATION_FLAGS, diarizationOptions, expandInputs, FORMATS, isUserError, oneOf, UsageError, wholeNumber } from "../cli.ts";
 import { endBySignal } from "../interrupt.ts";
 import { DEVICES } from "../models/execution-provider.ts";
+import { writeStdout } from "../output/stdout.ts";
 import type { OutputFormat } from "../output/writers.ts";
 import { VERSION } from "../version.ts";
 import { expandS3Glob, isS3Url, s3Client } from "./s3.ts";
@@ -69,7 +70,7 @@ export async function queueMain(command: QueueCommand, argv: string[]): Promise<
   try {
     const { values, positionals } = parse(argv);
     if (values.help) {
-      process.stdout.write(HELP);
+      await writeStdout(HELP);
       return 0;
     }
     if (values.redis === undefined) throw new UsageError(`senko ${command} needs --redis <url> (see senko ${command} --help)`);
@@ -82,7 +83,7 @@ export async function queueMain(command: QueueCommand, argv: string[]): Promise<
     if (command === "submit") return await submit(values, positionals, quiet);
     if (command === "worker") return await work(values, redis, queue, quiet);
     const status = await queueStatus({ redis, queue, limit: wholeNumber("limit", values.limit, 0) });
-    process.stdout.write(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+    await writeStdout(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
     return 0;
   } catch (error) {
     process.stderr.write(`senko: ${describe(error)}\n`);
@@ -135,10 +136,9 @@ async function submit(values: Values, positionals: string[], quiet: boolean): Pr
     retryFailed: values["retry-failed"] ?? false,
     options,
   });
-  for (const s of submissions) {
-    if (s.state === "error") process.stderr.write(`senko: ${s.message}\n`);
-    else process.stdout.write(`${s.state.padEnd(7)}  ${s.jobId}  ${s.file}${s.message ? `  (${s.message})` : ""}\n`);
-  }
+  for (const s of submissions) if (s.state === "error") process.stderr.write(`senko: ${s.message}\n`);
+  const queued = submissions.filter((s) => s.state !== "error");
+  await writeStdout(queued.map((s) => `${s.state.padEnd(7)}  ${s.jobId}  ${s.file}${s.message ? `  (${s.message})` : ""}\n`).join(""));
   if (!quiet) process.stderr.write(`senko submit: ${tally(submissions)}\n`);
   return submissions.some((s) => s.state === "error") ? 2 : 0;
 }
