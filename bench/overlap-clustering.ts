@@ -10,6 +10,8 @@
  * "overlap-aware: centroid linkage, merging near centroids").
  * --distances prints, per set, the cosine distances between the default's speaker centroids, split by whether the two
  * speakers are the same reference voice (each speaker is the voice it overlaps most).
+ * --small-clusters prints every small cluster at the default's cut that its speech alone could keep, with what
+ * tells a voice from fragments (bench/small-clusters.ts) and whether it is a voice of its own by the reference.
  * Sets: default = bench:accuracy:sim's 1-20 min x 1-8 speakers, many = its 10/20/40 speakers x 3 turns,
  * long = its 60-min files, 180 = its 180-min files, simulated = bench:accuracy's simulated set, ami = the 11 AMI fixtures.
  * --seeds draws the default, many, long and 180 sets with each of these simulator seeds (default 1); --speakers keeps
@@ -31,6 +33,7 @@ import { loadAmi, uriOf } from "./ami-eval.ts";
 import { runInfo } from "./run-info.ts";
 import { NotDrawable, simulateConversation, simulationName, type SimulationOptions } from "./simulate.ts";
 import { SIMULATED_SET } from "./simulated-set.ts";
+import { smallClusters, type SmallCluster } from "./small-clusters.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -43,6 +46,7 @@ const { values } = parseArgs({
     center: { type: "string" },
     threads: { type: "string", default: "2" },
     distances: { type: "boolean", default: false },
+    "small-clusters": { type: "boolean", default: false },
   },
 });
 
@@ -225,6 +229,7 @@ console.log(`|---|${variants.map(() => "---").join("|")}|`);
 /** Per set and variant, and per variant over every set ("all"): files, exact counts, DER parts, frames counted as speech and those left without a speaker. */
 const pooled = new Map<string, { files: number; right: number; parts: DerComponents[]; counted: number; unassigned: number }>();
 const clusterSec = new Map<string, number>();
+const small: (SmallCluster & { file: string; set: string })[] = [];
 const identity = async <T>(_: unknown, run: () => T | Promise<T>) => run();
 for (const set of values.sets!.split(",")) {
   for (const input of inputs(set)) {
@@ -234,6 +239,7 @@ for (const set of values.sets!.split(",")) {
     });
     if (!ready) continue;
     const { seg, emb } = ready;
+    if (values["small-clusters"]) small.push(...smallClusters(seg, emb, input.reference, centerFrames).map((c) => ({ ...c, file: input.name, set })));
     const cells: string[] = [];
     for (const v of variants) {
       const started = performance.now();
@@ -276,5 +282,12 @@ if (values.distances) {
   for (const [set, d] of distances) {
     const low = [...d.distinct].sort((p, q) => p.dist - q.dist).slice(0, 5).map((x) => `${x.dist.toFixed(3)} (${x.label})`);
     console.log(`| ${set} | ${d.distinct.length} | ${low.join(", ")} | ${d.same.join("; ") || "none"} |`);
+  }
+}
+if (values["small-clusters"]) {
+  console.log("\n| set | file | size | alone s | % of nearest large | not dominant (centre / window) | mean alone s | with its nearest | isolated | distance | voice (purity) | voice of its own | default |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const c of small) {
+    const cells = [c.set, c.file, c.size, c.aloneSec.toFixed(1), (100 * c.ratio).toFixed(2), `${c.notDominant.toFixed(2)} / ${c.notDominantWindow.toFixed(2)}`, c.meanAloneSec.toFixed(2), c.withNearest.toFixed(2), c.isolated.toFixed(2), c.distance.toFixed(3)];
+    console.log(`| ${cells.join(" | ")} | ${c.voice} (${c.purity.toFixed(2)}) | ${c.real ? "yes" : "no"} | ${c.kept ? "kept" : "folded"} |`);
   }
 }

@@ -4,7 +4,8 @@
  * --cache-dir DIR, --models-dir DIR, --json.
  */
 import { parseArgs } from "node:util";
-import { SenkoError } from "../src/errors.ts";
+import { OutputError, SenkoError } from "../src/errors.ts";
+import { writeStdout } from "../src/output/stdout.ts";
 import { downloadProgress } from "./download-progress.ts";
 import { checkModelsDir, defaultCacheDir, resolveModel, type ResolvedModel } from "./fetch.ts";
 import { MODEL_IDS, modelSpec } from "./manifest.ts";
@@ -21,14 +22,15 @@ run downloads nothing and lists what is there.
   --json             the list as JSON on stdout`;
 
 export interface ModelsCommandIo {
-  out: (text: string) => void;
+  /** false: the reader has gone (nothing more is written); a failed write throws an OutputError */
+  out: (text: string) => Promise<boolean> | void;
   err: (text: string) => void;
   /** stderr is a terminal (the download progress is redrawn in place) */
   tty: boolean;
 }
 
 const STANDARD_IO: ModelsCommandIo = {
-  out: (text) => process.stdout.write(text),
+  out: writeStdout,
   err: (text) => process.stderr.write(text),
   tty: process.stderr.isTTY === true,
 };
@@ -52,10 +54,7 @@ export async function modelsCommand(argv: string[], io: ModelsCommandIo = STANDA
     io.err(`senko models: ${(error as Error).message.split("\n")[0]} (see --help)\n`);
     return 2;
   }
-  if (values.help) {
-    io.out(`${USAGE}\n`);
-    return 0;
-  }
+  if (values.help) return (await printed(io, `${USAGE}\n`)) ?? 0;
   // An empty SENKO_MODELS_DIR is unset, as resolveModel reads it.
   const modelsDir = values["models-dir"] ?? (process.env.SENKO_MODELS_DIR || undefined);
   if (modelsDir !== undefined) {
@@ -78,16 +77,26 @@ export async function modelsCommand(argv: string[], io: ModelsCommandIo = STANDA
       io.err(`senko models: ${error instanceof SenkoError ? error.message : String(error)}\n`);
     }
   }
-  if (values.json) {
-    io.out(`${JSON.stringify(resolved, null, 2)}\n`);
-  } else {
-    for (const m of resolved) {
-      const how = m.verification === "sha256" ? "sha256 ok" : "verified functionally (export differs from the recorded bytes)";
-      const from = m.origin === "download" ? `fetched from ${m.source} in ${((m.fetchMs ?? 0) / 1000).toFixed(1)} s` : `from ${m.origin}`;
-      io.out(`${m.id.padEnd(22)} ${m.path}  ${(m.bytes / 1e6).toFixed(1)} MB  ${how}  ${modelSpec(m.id).license}  (${from})\n`);
-    }
+  const listing = values.json ? `${JSON.stringify(resolved, null, 2)}\n` : resolved.map(listLine).join("");
+  return (await printed(io, listing)) ?? (failed === 0 ? 0 : 1);
+}
+
+function listLine(m: ResolvedModel): string {
+  const how = m.verification === "sha256" ? "sha256 ok" : "verified functionally (export differs from the recorded bytes)";
+  const from = m.origin === "download" ? `fetched from ${m.source} in ${((m.fetchMs ?? 0) / 1000).toFixed(1)} s` : `from ${m.origin}`;
+  return `${m.id.padEnd(22)} ${m.path}  ${(m.bytes / 1e6).toFixed(1)} MB  ${how}  ${modelSpec(m.id).license}  (${from})\n`;
+}
+
+/** Writes `text` to stdout; 2 after one line on stderr if that failed (a full disk behind >), else undefined. */
+async function printed(io: ModelsCommandIo, text: string): Promise<number | undefined> {
+  try {
+    await io.out(text);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof OutputError)) throw error;
+    io.err(`senko models: ${error.message}\n`);
+    return 2;
   }
-  return failed === 0 ? 0 : 1;
 }
 
 if (import.meta.main) process.exitCode = await modelsCommand(Bun.argv.slice(2));

@@ -1,7 +1,7 @@
 /** @module The `senko` / `diarize.ts` command line: a thin shell over the Diarizer. */
 import { existsSync, statSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { probeAudio } from "./audio/index.ts";
 import { readAudioStream, type StreamAudio } from "./audio/read-stream.ts";
 import { CLUSTER_METHODS } from "./cluster/cluster.ts";
@@ -15,7 +15,7 @@ import { DEFAULT_PIPELINE, foreignOptionsMessage, PIPELINES, pipelineNames, type
 import { endOnSignal, interruption } from "./interrupt.ts";
 import { LIVE_HELP, liveCommand } from "./live/cli.ts";
 import { WINDOWS, type WindowsChoice } from "./pipeline/subsegment.ts";
-import { checkWritable, formatResult, makeOutputDir, OUTPUT_FORMATS, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "./output/writers.ts";
+import { checkWritable, formatResult, makeOutputDir, OUTPUT_FORMATS, resultFiles, rttmUri, writeFilesAtomic, type OutputFormat } from "./output/writers.ts";
 import { attributeTranscript } from "./transcript/attribute.ts";
 import { attributeCommand, attributionSummary } from "./transcript/command.ts";
 import { writeStdout } from "./output/stdout.ts";
@@ -30,7 +30,8 @@ usage: senko <audio...> [options]        (from a checkout: bun run diarize.ts <a
        senko submit|worker|status --redis <url> ...  a job queue for many files on many machines (see senko submit --help)
 
 Inputs are WAV files (any PCM/float encoding, rate and channel count), anything ffmpeg reads
-(mp3, m4a, flac, ogg, opus, video...), glob patterns ("calls/*.wav", quoted), or - for stdin.
+(mp3, m4a, flac, ogg, opus, video...), glob patterns ("calls/*.wav", quoted), or - for stdin;
+a file whose name starts with - is given as ./-notes.wav.
 All inputs are checked before the models load (a bad one is reported at once and skipped); then the
 others are diarized one after another with the same models.
 
@@ -77,7 +78,8 @@ other:
 
 On a terminal a progress bar per stage is drawn on stderr; each input gets a summary there: counts,
 the turns (unless they go to stdout) and the seconds each stage took.
-Output files are written under a temporary name and renamed, so they are never half-written.
+Output files are written under a temporary name and renamed, so they are never half-written; an input's
+files (its formats, --rttm) land together or not at all.
 If an input fails, it gets no output, the others still run, and the exit code is 2.
 Ctrl-C or SIGTERM stops at once with one line; finished inputs keep their outputs, the others none.
 Exit codes: 0 done, 2 bad input or usage (one line on stderr), 1 anything else; 130 (Ctrl-C) and 143
@@ -119,12 +121,7 @@ export const DIARIZATION_FLAGS = {
 } as const satisfies Record<string, { type: "string" }>;
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
+  const options = {
         out: { type: "string", short: "o" },
         "out-dir": { type: "string" },
         format: { type: "string", short: "f" },
@@ -141,20 +138,35 @@ function parse(argv: string[]) {
         quiet: { type: "boolean", short: "q" },
         version: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
-      },
-    });
+  } as const satisfies ParseArgsOptionsConfig;
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
   } catch (error) {
-    throw argumentError(error);
+    throw argumentError(error, argv, options);
   }
 }
 
 /**
  * A parseArgs error as one line. Node's messages run over several lines: all are kept (an ambiguous value such as
- * `--threads -1` is explained only by the later ones), but not the hint about positionals after `--`.
+ * `--threads -1` is explained only by the later ones), but not the hint about positionals after `--`, which names
+ * the letter rather than the argument. An unknown option of `argv` says instead how to give a file whose name
+ * starts with - (`-notes.wav` reads as -n and -o tes.wav): as ./-notes.wav. Not `senko -- -notes.wav`: Bun drops
+ * a `--` that comes first (oven-sh/bun#13984), so the CLI would see what it refused.
  */
-export function argumentError(error: unknown): UsageError {
+export function argumentError(error: unknown, argv: readonly string[] = [], options: ParseArgsOptionsConfig = {}): UsageError {
   const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "").replace(/\s*\n\s*/g, " ");
-  return new UsageError(`${message} (see --help)`);
+  const unknown = (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? unknownOption(argv, options) : undefined;
+  if (unknown === undefined) return new UsageError(`${message} (see --help)`);
+  const { option, argument } = unknown;
+  const from = argument === option ? "" : ` (in ${argument})`;
+  return new UsageError(`Unknown option '${option}'${from}; a file whose name starts with - is given as ./${argument} (see --help)`);
+}
+
+/** The first option of `argv` that `options` lacks, as written, and the argument it is in. */
+function unknownOption(argv: readonly string[], options: ParseArgsOptionsConfig): { option: string; argument: string } | undefined {
+  const { tokens } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: false, tokens: true });
+  const token = tokens.find((t) => t.kind === "option" && !Object.hasOwn(options, t.name));
+  return token?.kind === "option" ? { option: token.rawName, argument: argv[token.index]! } : undefined;
 }
 
 export function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
@@ -293,7 +305,8 @@ function plan(values: ReturnType<typeof parse>["values"], inputs: string[]): Pla
     if (file === undefined) continue;
     // `senko talk.wav --out talk.wav` would replace the recording with its result.
     if (inputs.some((input) => input !== STDIN && resolve(input) === resolve(file))) throw new UsageError(`${file} is an input: writing the result there would replace it`);
-    checkWritable(file);
+    // `--out-dir od --rttm od/x.rttm`: od is made later, and checked then.
+    if (outDir === undefined || !madeWith(outDir, dirname(file))) checkWritable(file);
   }
   if (outDir !== undefined) {
     // Two inputs with the same base name would overwrite each other's results.
@@ -307,6 +320,13 @@ function plan(values: ReturnType<typeof parse>["values"], inputs: string[]): Pla
     if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out-dir ${outDir} exists and is not a directory`);
   }
   return { inputs, formats, out, outDir, rttm: values.rttm };
+}
+
+/** `dir` does not exist yet and making `outDir` makes it (it is `outDir` or a parent of it). */
+function madeWith(outDir: string, dir: string): boolean {
+  const made = resolve(outDir);
+  const target = resolve(dir);
+  return !existsSync(target) && (made === target || made.startsWith(target.endsWith(sep) ? target : `${target}${sep}`));
 }
 
 /** What the user reads on stderr: counts and time, the turns (unless they went to stdout), time per stage. */
@@ -472,22 +492,15 @@ export async function main(argv: string[]): Promise<number> {
       // Attributed once for the summary and every format.
       const attributed = transcript && attributeTranscript(transcript, result);
       if (attributed && !quiet) process.stderr.write(attributionSummary(values.transcript!, attributed));
-      const name = rttmUri(input);
       // A stdin too large to embed in a page gives it no player.
       const context = { transcript: attributed, audio: input !== STDIN ? { path: input } : stdin!.bytes && { bytes: stdin!.bytes } };
       let stdoutGone = false;
-      if (outDir !== undefined) {
-        for (const format of formats) {
-          const file = join(outDir, `${name}.${OUTPUT_FORMATS[format]}`);
-          writeFileAtomic(file, formatResult(result, format, input, { ...context, outFile: file }));
-        }
-      } else if (out !== undefined) {
-        writeFileAtomic(out, formatResult(result, formats[0]!, input, { ...context, outFile: out }));
-      } else {
+      if (outDir === undefined && out === undefined) {
         const text = formatResult(result, formats[0]!, input, context);
         stdoutGone = !(await writeStdout(inputs.length > 1 && formats[0] === "text" ? `# ${input}\n${text}` : text));
       }
-      if (rttm !== undefined) writeFileAtomic(rttm, toRttm(result, name));
+      // All of the input's files or none (a full disk half-way leaves no format written).
+      writeFilesAtomic(resultFiles(result, input, { formats, out, outDir, rttm }, context));
       done++;
       if (stdoutGone) break;
     }

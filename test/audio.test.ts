@@ -525,6 +525,7 @@ describe("readAudio: bad input gives one readable AudioFormatError naming the fi
     const empty = writeTemp("empty.wav", new Uint8Array(0));
     expect((await formatError(() => readAudio(empty))).message).toBe(`${empty}: file is empty (0 bytes)`);
     expect((await formatError(() => readAudio(new Uint8Array(0)))).message).toBe("<bytes>: is empty (0 bytes)");
+    for (const read of [readAudio, probeAudio]) expect((await formatError(() => read(""))).message).toBe('<input>: an empty path ("") was given, not the path of an audio file');
     const through = join(empty, "x.wav");
     expect((await formatError(() => readAudio(through))).message).toContain("file not found");
     // A named pipe with no writer: refused at once rather than waited on.
@@ -600,7 +601,7 @@ describe("readAudio: ffmpeg for other formats", () => {
       const path = writeTemp(name, bytes);
       const probed = await formatError(() => probeAudio(path));
       expect(probed.message).toStartWith(`${path}: not a WAV file`);
-      expect(probed.message).toContain("ffmpeg could not decode it: ");
+      expect(probed.message).toEndWith(", and ffmpeg finds no audio stream in it (an empty or damaged recording, or not audio at all)");
       expect(probed.message).toBe((await formatError(() => readAudio(path))).message);
       // The same bytes as a buffer (stdin), piped to ffmpeg.
       const piped = await formatError(() => probeAudio(bytes, { name: "-" }));
@@ -653,6 +654,16 @@ describe("readAudio: ffmpeg for other formats", () => {
     expect(error.message).toContain("ffmpeg could not decode it");
     expect(error.message).not.toContain("\n");
     expect(error.message).not.toMatch(/@ 0x[0-9a-f]/); // ffmpeg's "[mp3 @ 0x55d0...]" prefixes are cleaned
+
+    // An mp3 and an ogg of no audio (ffmpeg -t 0: headers, no frames): senko's words, not ffmpeg's ("End of file").
+    for (const [name, head] of [["silent.mp3", "ID3."], ["silent.ogg", "OggS"]] as const) {
+      const empty = join(dir, name);
+      const made = Bun.spawn([ffmpegPath!, "-v", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=16000", "-t", "0", empty]);
+      expect(await made.exited).toBe(0);
+      const message = `${empty}: not a WAV file (it starts with "${head}", not "RIFF"/"RF64"), and ffmpeg finds no audio stream in it (an empty or damaged recording, or not audio at all)`;
+      expect((await formatError(() => probeAudio(empty))).message).toBe(message);
+      expect((await formatError(() => readAudio(empty))).message).toBe(message);
+    }
 
     const png = join(dir, "image.png");
     const proc = Bun.spawn([ffmpegPath!, "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=red:s=16x16", "-frames:v", "1", png]);

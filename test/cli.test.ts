@@ -97,6 +97,7 @@ describe("cli: information and usage errors", () => {
   const usage: [string, string[], string][] = [
     ["no input", [], "no input file given"],
     ["unknown option", ["x.wav", "--bogus"], "Unknown option '--bogus'"],
+    ["a file whose name starts with -", ["-notes.wav"], "Unknown option '-n' (in -notes.wav); a file whose name starts with - is given as ./-notes.wav (see --help)"],
     ["bad format", ["x.wav", "--format", "xml"], '--format must be one of json, rttm, csv, text, srt, vtt, html, got "xml"'],
     ["unknown pipeline", ["x.wav", "--pipeline", "nope"], '--pipeline must be one of overlap-aware, vad-windows, got "nope"'],
     ["a vad-windows option with the default pipeline", ["x.wav", "--vad", "silero"], "--vad applies to the vad-windows pipeline only: add --pipeline vad-windows"],
@@ -145,6 +146,45 @@ test("an output place that cannot be written is refused before any work, and not
   expectOneLineError(await cli([tone, "--out-dir", "plain-file/sub"]), "cannot create plain-file/sub: a parent in the path is not a directory");
   expectOneLineError(await cli([tone, "--out-dir", "plain-file"]), "--out-dir plain-file exists and is not a directory");
   expect(filesIn(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+});
+
+describe("cli: an input's output files", () => {
+  const tone = () => {
+    const file = join(dir, "tone-files.wav");
+    writeFileSync(file, wav16(Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin(i / 5))));
+    return file;
+  };
+
+  test("--rttm inside the --out-dir that is yet to be made: both written", async () => {
+    const run = await cli([tone(), "--out-dir", "made/here", "--rttm", "made/extra.rttm", "--format", "json,csv", "-q"]);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(filesIn(join(dir, "made"))).toEqual(["extra.rttm", "here", "here/tone-files.csv", "here/tone-files.json"]);
+  });
+
+  test("files whose names start with -: as ./-a.wav, and after --", async () => {
+    writeFileSync(join(dir, "-a.wav"), readFileSync(tone()));
+    writeFileSync(join(dir, "-b.wav"), readFileSync(tone()));
+    const run = await cli(["--out-dir", "dashed", "--format", "rttm", "-q", "./-a.wav", "--", "-b.wav"]);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(filesIn(join(dir, "dashed"))).toEqual(["-a.rttm", "-b.rttm"]);
+  });
+
+  test("a write failing half-way through an input's files (a size limit, as a full disk): none of them lands, the previous ones stay, one line, exit 2", async () => {
+    mkdirSync(join(dir, "limited"));
+    writeFileSync(join(dir, "limited", "tone-files.csv"), "previous\n");
+    // ulimit -f 2: 1024 bytes at most; the CSV and RTTM of 1 s of tone fit, its JSON does not. SIGXFSZ ignored: the write fails.
+    const args = [join(root, "diarize.ts"), tone(), "--out-dir", "limited", "--format", "csv,json", "--rttm", "limited/tone.rttm", "-q"];
+    const proc = Bun.spawn(["sh", "-c", 'ulimit -f 2; trap "" XFSZ; exec "$0" run "$@"', bun, ...args], { cwd: dir, stdout: "pipe", stderr: "pipe", env: { ...process.env, SENKO_DEBUG: undefined } });
+    const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+    expectOneLineError({ code, stdout, stderr }, "senko: cannot write limited/tone-files.json: the file would exceed the file size limit");
+    expect(filesIn(join(dir, "limited"))).toEqual(["tone-files.csv"]);
+    expect(readFileSync(join(dir, "limited", "tone-files.csv"), "utf8")).toBe("previous\n");
+  });
+});
+
+test.skipIf(skipWithout("cli.test.ts", { "/proc (Linux)": existsSync("/proc/self") }))("a directory whose file system creates nothing (/proc): one line naming the path and the directory", async () => {
+  expectOneLineError(await cli(["a.wav", "--out", "/proc/x.json"]), "senko: cannot write /proc/x.json: nothing can be created in /proc\n");
+  expectOneLineError(await cli(["a.wav", "--out", "/proc/version"]), "senko: cannot write /proc/version: nothing can be created in /proc\n");
 });
 
 test("no speech: text, CSV and RTTM hold no turn lines (no blank line a reader would take for a row)", () => {
@@ -230,9 +270,9 @@ describe("cli: bad input files", () => {
       const lines = run.stderr.split("\n");
       expect(lines[0]).toStartWith("senko: bad/cut-data.wav: truncated WAV data");
       expect(lines[1]).toStartWith("senko: mixed/b-garbage.mp3: not a WAV file");
-      expect(lines[1]).toContain("ffmpeg could not decode it");
+      expect(lines[1]).toContain("ffmpeg finds no audio stream in it");
       expect(lines[2]).toStartWith("senko: -: not a WAV file");
-      expect(lines[2]).toContain("ffmpeg could not decode it");
+      expect(lines[2]).toContain("ffmpeg finds no audio stream in it");
       expect(lines.filter((l) => /^senko: (bad\/|mixed\/|-:)/.test(l))).toHaveLength(3);
       expect(run.stderr).not.toMatch(/\n\s+at /);
       // Good inputs keep their (complete) results; the bad ones have none and no temporary files remain.
@@ -282,29 +322,43 @@ describe("cli: stdin read as a stream", () => {
     expect(existsSync(join(dir, "other.json"))).toBe(false);
   });
 
-  test("a stream whose first bytes show it cannot be read is refused then, with the stream still open: one line, exit 2, no model loaded, no output", async () => {
-    const cases: [string, Uint8Array, Record<string, string>, string][] = [
-      ["48-bit PCM", wavFile([fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 48 }), wavChunk("data", new Uint8Array(600), { size: 0x7fffffff })]), {}, "senko: -: 48-bit PCM is not supported (8, 16, 24 and 32-bit are)"],
-      ["not WAV, no ffmpeg", new TextEncoder().encode("ID3 not really an mp3, and no ffmpeg to say so"), { PATH: "/nonexistent" }, 'senko: -: not a WAV file (it starts with "ID3 ", not "RIFF"/"RF64"); reading it needs ffmpeg'],
-    ];
-    for (const [, head, env, message] of cases) {
-      const proc = Bun.spawn([bun, "run", join(root, "diarize.ts"), "-", "--out", "open.json"], { cwd: dir, stdin: "pipe", stdout: "pipe", stderr: "pipe", env: { ...process.env, SENKO_DEBUG: undefined, ...env } });
-      proc.stdin.write(head);
-      proc.stdin.flush();
-      // The writer goes on (a recorder): only the first bytes can have told. No time bound: ended or not, while open.
-      const endedOpen = await Promise.race([proc.exited.then(() => true), Bun.sleep(20_000).then(() => false)]);
-      try {
-        proc.stdin.end();
-      } catch {
-        // the reader is gone
-      }
-      const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
-      expect(endedOpen).toBe(true);
-      // One line: the models, which say where they run as they load (the CLI is not --quiet), never loaded.
-      expectOneLineError({ code, stdout, stderr }, message);
-      expect(existsSync(join(dir, "open.json"))).toBe(false);
+  /** `head` written to the CLI's stdin, which then stays open (a recorder goes on): it must end by itself, with one line, exit 2, no output. */
+  async function refusedWhileOpen(head: Uint8Array, env: Record<string, string>, message: string): Promise<void> {
+    const proc = Bun.spawn([bun, "run", join(root, "diarize.ts"), "-", "--out", "open.json"], { cwd: dir, stdin: "pipe", stdout: "pipe", stderr: "pipe", env: { ...process.env, SENKO_DEBUG: undefined, ...env } });
+    // Not awaited: a CLI that stops reading while the bytes go in must still end by itself. A CLI that ends before
+    // taking them all breaks the pipe.
+    Promise.resolve()
+      .then(() => proc.stdin.write(head))
+      .then(() => proc.stdin.flush())
+      .catch(() => {});
+    // The writer goes on: only the bytes so far can have told. No time bound: ended or not, while open.
+    const endedOpen = await Promise.race([proc.exited.then(() => true), Bun.sleep(20_000).then(() => false)]);
+    try {
+      proc.stdin.end();
+    } catch {
+      // the reader is gone
     }
+    const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+    expect(endedOpen).toBe(true);
+    // One line: the models, which say where they run as they load (the CLI is not --quiet), never loaded.
+    expectOneLineError({ code, stdout, stderr }, message);
+    expect(existsSync(join(dir, "open.json"))).toBe(false);
+  }
+
+  test("a stream whose first bytes show it cannot be read is refused then, with the stream still open: one line, exit 2, no model loaded, no output", async () => {
+    await refusedWhileOpen(wavFile([fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 48 }), wavChunk("data", new Uint8Array(600), { size: 0x7fffffff })]), {}, "senko: -: 48-bit PCM is not supported (8, 16, 24 and 32-bit are)");
+    const notWav = new TextEncoder().encode("ID3 not really an mp3, and no ffmpeg to say so");
+    await refusedWhileOpen(notWav, { PATH: "/nonexistent" }, 'senko: -: not a WAV file (it starts with "ID3 ", not "RIFF"/"RF64"); reading it needs ffmpeg');
   }, 60_000);
+
+  test.skipIf(skipWithout("cli.test.ts", { "ffmpeg (npm run setup installs it)": ffmpeg }))(
+    "bytes ffmpeg cannot read, on a stream still open: refused once ffmpeg gives up (past its 5 MB probe), not at the stream's end",
+    async () => {
+      const text = new TextEncoder().encode("not audio, just a log a program wrote to the wrong pipe\n".repeat(100_000));
+      await refusedWhileOpen(text, {}, 'senko: -: not a WAV file (it starts with "not ", not "RIFF"/"RF64"), and ffmpeg finds no audio stream in it');
+    },
+    30_000,
+  );
 });
 
 describe.skipIf(noFixtures)("cli: interrupted runs", () => {

@@ -78,6 +78,7 @@ describe("senko --live", () => {
       const stereo = wavFile([fmtChunk({ tag: 1, channels: 2, rate: 48000, bits: 16 }), wavChunk("data", new Uint8Array(48000 * 4))]);
       const run = await finished(spawn(["--live", "-", "--out", "live.json", "--rttm", "live.rttm"], concatBytes([wavFloat(samples), stereo])));
       expect(run.stderr).toContain("senko: live: 30.0 s of audio");
+      expect(run.stderr).toContain("the result (as for the whole recording) is in live.json and live.rttm");
       // The same message `senko -` ends with as an error: here the turns were shown, and the result is of the audio before.
       expect(run.stderr).toContain(
         "senko: warning: -: the WAV stream starts over 30.00 s in with a header of another layout (48000 Hz, 2 channel(s), pcm_s16 after 16000 Hz, 1 channel(s), float32), which one recording cannot have; the result is of the audio read before\n",
@@ -138,9 +139,13 @@ describe("senko --live", () => {
   );
 
   test(
-    "a file still being written, ended by its terminal closing (SIGHUP, as Ctrl-C does): the result of the audio read until then",
+    "a file still being written, ended by its terminal closing (SIGHUP) or Ctrl-C: the result of the audio read until then; raw PCM gives a page without a player",
     async () => {
       const file = join(dir, "recording.wav");
+      // The same audio as raw PCM, followed until Ctrl-C: its page cannot play those bytes, so it has no player.
+      const rawFile = join(dir, "recording.f32");
+      writeFileSync(rawFile, new Uint8Array(0));
+      const rawProc = spawn(["--live", rawFile, "--raw-rate", "16000", "--raw-format", "f32le", "--out", "raw.html"]);
       // A header whose sizes are left open, as a recorder writes it, then the audio a second at a time.
       const header = wavFloat(new Float32Array(0));
       const view = new DataView(header.buffer);
@@ -150,16 +155,22 @@ describe("senko --live", () => {
       const proc = spawn(["--live", file, "--out", "growing.json"]);
       const bytes = new Uint8Array(samples.buffer);
       const stderr = listening(proc);
-      await stderr.started;
+      const rawStderr = listening(rawProc);
+      await Promise.all([stderr.started, rawStderr.started]);
       for (let second = 0; second < 20; second++) {
         appendFileSync(file, bytes.subarray(second * 64000, (second + 1) * 64000));
+        appendFileSync(rawFile, bytes.subarray(second * 64000, (second + 1) * 64000));
         await Bun.sleep(100);
       }
       // A meeting recorder's terminal closed (or its SSH connection dropped): the result is not lost, and
       // nothing more is written to the terminal that is gone.
       await Bun.sleep(500);
       proc.kill("SIGHUP");
+      rawProc.kill("SIGINT");
       const [code, stdout] = await Promise.all([proc.exited, new Response(proc.stdout).text()]);
+      expect(await rawProc.exited).toBe(0);
+      expect(await rawStderr.text).toContain("the result (as for the whole recording) is in raw.html");
+      expect(/"audio":(null|"data:[^;,]*)/.exec(readFileSync(join(dir, "raw.html"), "utf8"))?.[1]).toBe("null");
       expect((await stderr.text).trimEnd().split("\n").at(-1)).toStartWith("senko: live: listening to ");
       expect(code).toBe(0);
       expect(stdout.split("\n").filter(Boolean).every((l) => turnLine.test(l))).toBe(true);
@@ -300,7 +311,7 @@ describe("senko --live", () => {
   }, 90_000);
 });
 
-test("pcmData: a stream that starts over with a new header (arecord every 2 GiB) is read on; one of another layout is refused; anything else ends at the declared end", async () => {
+test("pcmData: a stream that starts over with a new header (arecord every 2 GiB) is read on; one of another layout is refused; anything else ends at the declared end; a compressed file is not taken for raw PCM", async () => {
   const a = Int16Array.from({ length: 1001 }, (_, i) => i);
   const b = Int16Array.from({ length: 700 }, (_, i) => -i);
   const fmt = fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 16 });
@@ -331,6 +342,11 @@ test("pcmData: a stream that starts over with a new header (arecord every 2 GiB)
     for await (const [, data] of pcmData((async function* () { for (let at = 0; at < odd.length; at += piece) yield odd.subarray(at, at + piece); })(), "-", undefined, true)) bytes.push(...data);
     expect(bytes).toEqual([100, 101, 102, 103, 104, 7, 8]);
   }
+  // A compressed file is no PCM: read as raw PCM, as this message once suggested, its bytes would be noise.
+  const flac = Uint8Array.from("fLaC\0\0\0\x22\x10\0\x10\0\0\0\0\0", (c) => c.charCodeAt(0));
+  await expect(Array.fromAsync(pcmData((async function* () { yield flac; })(), "talk.flac", undefined, false))).rejects.toThrow(
+    "talk.flac: not a WAV file (no RIFF/RF64 WAVE header); --live reads a WAV stream, or raw PCM with --raw-rate and --raw-format; convert other formats as they arrive: ffmpeg -i <input> -f wav -acodec pcm_s16le - | senko --live -",
+  );
 });
 
 const pcm16Raw = (x: Int16Array) => new Uint8Array(x.buffer.slice(0));

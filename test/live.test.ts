@@ -94,7 +94,8 @@ describe("live session == batch on the AMI fixtures", () => {
     const bytes = diarizer.live({ sampleRate: 16000, encoding: "pcm_s16" });
     await expect(bytes.push(new Float32Array(10))).rejects.toThrow("takes pcm_s16 bytes");
     await bytes.abort();
-    await expect(bytes.push(new Uint8Array(4))).rejects.toThrow("used after close()");
+    await expect(bytes.push(new Uint8Array(4))).rejects.toThrow("live diarization used after abort()");
+    await expect(bytes.close()).rejects.toThrow("live diarization used after abort()");
     expect(() => diarizer.live({ sampleRate: 5 })).toThrow("sampleRate must be");
   });
 });

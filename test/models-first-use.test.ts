@@ -92,7 +92,15 @@ describe("first use", () => {
 function capture(tty = false): ModelsCommandIo & { stdout: () => string; stderr: () => string } {
   let out = "";
   let err = "";
-  return { out: (t) => (out += t), err: (t) => (err += t), tty, stdout: () => out, stderr: () => err };
+  return {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => (err += t),
+    tty,
+    stdout: () => out,
+    stderr: () => err,
+  };
 }
 
 test("Ctrl-C during a download: no partial model in the cache, no work directory left, one line, ended by SIGINT", async () => {
@@ -203,5 +211,13 @@ describe("senko models", () => {
     const bad = run(["models", "--bogus"]);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr.toString()).toBe("senko models: Unknown option '--bogus' (see --help)\n");
+  });
+
+  test("a failed write to stdout (a full disk behind >) is one line and exit 2, as for senko <audio>", async () => {
+    for (const args of [["--json"], []]) {
+      const proc = Bun.spawn([process.execPath, "run", join(ROOT, "diarize.ts"), "models", "--offline", ...args], { stdout: Bun.file("/dev/full"), stderr: "pipe" });
+      const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+      expect({ code, stderr }).toEqual({ code: 2, stderr: "senko models: cannot write to stdout: no space left on the device\n" });
+    }
   });
 });

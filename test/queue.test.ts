@@ -458,3 +458,11 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
     }
   }, 120_000);
 });
+
+test("the queue commands' stdout on a full disk (--help > /dev/full): one line and exit 2, as for senko <audio>", async () => {
+  for (const command of ["submit", "status"]) {
+    const proc = Bun.spawn(senko([command, "--help"]), { cwd: root, stdout: Bun.file("/dev/full"), stderr: "pipe" });
+    const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+    expect({ code, stderr }).toEqual({ code: 2, stderr: "senko: cannot write to stdout: no space left on the device\n" });
+  }
+});

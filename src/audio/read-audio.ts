@@ -7,7 +7,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import type { InContext } from "../compute-context.ts";
 import { AudioFormatError } from "../errors.ts";
 import { convertToMono16k, MAX_OUTPUT_SAMPLES, outputLength, TARGET_RATE, toMono16k } from "./convert.ts";
-import { checkWithFfmpeg, decodeWithFfmpeg, FFMPEG_INSTALL_HINT, findFfmpeg } from "./ffmpeg.ts";
+import { checkWithFfmpeg, decodeWithFfmpeg, FFMPEG_INSTALL_HINT, findFfmpeg, type FfmpegAudio } from "./ffmpeg.ts";
 import { bufferSource, isWav, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, parseWav, type ByteSource } from "./wav.ts";
 
 /** Bytes of a WAV file read per native call: the whole file is never held in memory. */
@@ -160,18 +160,19 @@ async function fromOther(source: { path: string } | { bytes: Uint8Array }, head:
   const why = notWavReason(head);
   const ffmpeg = findFfmpeg(options.ffmpeg);
   if (!ffmpeg) throw noFfmpeg(name, why);
-  const decoded = await decodeWithFfmpeg(source, name, ffmpeg, why);
-  return audioData(decoded.samples, {
-    name,
-    sampleRate: decoded.sampleRate,
-    channels: decoded.channels,
-    encoding: decoded.codec,
-    decoder: "ffmpeg",
-  }, decoded.warnings);
+  return fromFfmpeg(await decodeWithFfmpeg(source, name, ffmpeg, why), name);
+}
+
+/** What ffmpeg decoded, as AudioData named `name`. */
+export function fromFfmpeg(decoded: FfmpegAudio, name: string): AudioData {
+  const { samples, sampleRate, channels, codec, warnings } = decoded;
+  return audioData(samples, { name, sampleRate, channels, encoding: codec, decoder: "ffmpeg" }, warnings);
 }
 
 /** Opens a regular file for reading, or throws the AudioFormatError a user should see. */
 function openAudioFile(path: string, name: string): { fd: number; size: number } {
+  // "" would read as ": file not found", naming nothing.
+  if (path === "") throw new AudioFormatError(`${name || "<input>"}: an empty path ("") was given, not the path of an audio file`, name);
   const fail = (problem: string, cause?: unknown) => new AudioFormatError(`${name}: ${problem}`, name, { cause });
   let fd: number;
   try {

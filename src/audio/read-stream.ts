@@ -3,11 +3,12 @@
  * arrives, through ./wav-stream.ts as `senko --live` reads one: a header senko cannot read is reported from
  * the first bytes, not after the whole stream, and a stream that starts over with a new header of the same
  * layout at its declared end (arecord on a pipe, every 2 GiB) is read on. Other formats, and WAV codecs
- * senko does not decode itself, are collected and decoded by ffmpeg (`readAudio` on the bytes).
+ * senko does not decode itself, go to ffmpeg as they arrive: bytes it cannot read are reported once it gives
+ * up (past its 5 MB probe), not when the writer stops.
  */
 import { AudioFormatError } from "../errors.ts";
-import { SampleSink, findFfmpeg } from "./ffmpeg.ts";
-import { checkLength, noFfmpeg, notWavReason, readAudio, unsupportedCodecReason, type AudioData, type ReadAudioOptions } from "./read-audio.ts";
+import { decodeWithFfmpeg, findFfmpeg, SampleSink } from "./ffmpeg.ts";
+import { checkLength, fromFfmpeg, noFfmpeg, notWavReason, readAudio, unsupportedCodecReason, type AudioData, type ReadAudioOptions } from "./read-audio.ts";
 import { outputLength, TARGET_RATE } from "./convert.ts";
 import { Mono16kStream } from "./stream.ts";
 import { isWav } from "./wav.ts";
@@ -33,14 +34,48 @@ const join = (chunks: Uint8Array[]) => new Uint8Array(Bun.concatArrayBuffers(chu
  * ends before its declared end is read to where it ends (with a warning). Every input problem is an
  * AudioFormatError naming `options.name` (default "<stream>"), thrown as soon as the bytes show it.
  */
-export async function readAudioStream(stream: AsyncIterable<Uint8Array>, options: ReadStreamOptions = {}): Promise<StreamAudio> {
-  const source = stream[Symbol.asyncIterator]();
+export async function readAudioStream(stream: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, options: ReadStreamOptions = {}): Promise<StreamAudio> {
+  const source = chunksOf(stream);
   try {
     return await readFrom(source, options);
   } finally {
     // A stream given up on is let go (stdin's pending read would keep the process waiting for its writer).
     await source.return?.();
   }
+}
+
+/**
+ * The chunks of `stream`. A ReadableStream's are read through a reader: its cancel ends a read still waiting
+ * for the writer (one that ffmpeg gave up on), where an iterator's return waits for that read to finish.
+ */
+function chunksOf(stream: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): AsyncIterator<Uint8Array> {
+  if (!(stream instanceof ReadableStream)) return stream[Symbol.asyncIterator]();
+  const reader = stream.getReader();
+  return {
+    next: async () => {
+      const read = await reader.read();
+      return read.done ? { done: true, value: undefined } : { done: false, value: read.value };
+    },
+    return: async () => {
+      await reader.cancel();
+      return { done: true, value: undefined };
+    },
+  };
+}
+
+/** `chunks` passed on, and kept while they total at most `keepBytes` (`bytes()` is then all of them). */
+function keeping(chunks: AsyncIterable<Uint8Array>, keepBytes: number): { chunks: AsyncGenerator<Uint8Array>; bytes: () => Uint8Array | undefined } {
+  let kept: Uint8Array[] | undefined = [];
+  let total = 0;
+  const passed = (async function* () {
+    for await (const chunk of chunks) {
+      total += chunk.length;
+      if (total > keepBytes) kept = undefined;
+      kept?.push(chunk);
+      yield chunk;
+    }
+  })();
+  return { chunks: passed, bytes: () => kept && join(kept) };
 }
 
 async function readFrom(source: AsyncIterator<Uint8Array>, options: ReadStreamOptions): Promise<StreamAudio> {
@@ -71,8 +106,14 @@ async function readFrom(source: AsyncIterator<Uint8Array>, options: ReadStreamOp
     yield* head;
     for (let next = await source.next(); !next.done; next = await source.next()) yield next.value;
   })();
+  if (kind === "ffmpeg") {
+    // Decoded as it arrives: bytes ffmpeg cannot read are reported once it gives up, not at the stream's end.
+    const kept = keeping(rest, keepBytes);
+    const decoded = await decodeWithFfmpeg({ chunks: kept.chunks }, name, findFfmpeg(options.ffmpeg)!, why);
+    return { audio: fromFfmpeg(decoded, name), bytes: kept.bytes() };
+  }
   if (kind !== "pcm") {
-    // ffmpeg, or a stream that ended before its first WAV header did: readAudio says what is wrong with it.
+    // A stream that ended before its first WAV header did: readAudio says what is wrong with it.
     const chunks: Uint8Array[] = [];
     for await (const chunk of rest) chunks.push(chunk);
     const bytes = join(chunks);
@@ -83,22 +124,13 @@ async function readFrom(source: AsyncIterator<Uint8Array>, options: ReadStreamOp
 
 /** The PCM data of a WAV stream, converted as it arrives. */
 async function decodeWavStream(chunks: AsyncIterable<Uint8Array>, name: string, keepBytes: number, options: ReadAudioOptions): Promise<StreamAudio> {
-  let kept: Uint8Array[] | undefined = [];
-  let keptBytes = 0;
-  const keeping = (async function* () {
-    for await (const chunk of chunks) {
-      keptBytes += chunk.length;
-      if (keptBytes > keepBytes) kept = undefined;
-      kept?.push(chunk);
-      yield chunk;
-    }
-  })();
+  const kept = keeping(chunks, keepBytes);
   const sink = new SampleSink();
   const take = (samples: Float32Array) => sink.push(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
   let converter: Mono16kStream | undefined;
   let dataBytes = 0;
   let missingBytes = 0;
-  for await (const [format, data] of pcmData(keeping, name, undefined, true, (missing) => (missingBytes = missing))) {
+  for await (const [format, data] of pcmData(kept.chunks, name, undefined, true, (missing) => (missingBytes = missing))) {
     converter ??= new Mono16kStream(format, options.context);
     dataBytes += data.length;
     checkLength(name, outputLength(Math.floor(dataBytes / converter.frameBytes), format.sampleRate));
@@ -116,6 +148,6 @@ async function decodeWavStream(chunks: AsyncIterable<Uint8Array>, name: string, 
   if (converter!.cutBytes > 0) warnings.push(`the audio ended inside a frame: ignored the last ${converter!.cutBytes} of its ${frameBytes} bytes`);
   return {
     audio: { samples, sampleRate: TARGET_RATE, durationSec, source: { name, sampleRate, channels, encoding, decoder: "wav" }, warnings },
-    bytes: kept && join(kept),
+    bytes: kept.bytes(),
   };
 }

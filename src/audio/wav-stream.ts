@@ -55,6 +55,9 @@ export function parseWavStreamHeader(head: Uint8Array, name: string): WavStreamH
   return { layout, dataBytes };
 }
 
+/** The command that turns any audio ffmpeg reads into a WAV stream --live takes. */
+const LIVE_CONVERSION = "ffmpeg -i <input> -f wav -acodec pcm_s16le - | senko --live -";
+
 const describeLayout = (l: { sampleRate: number; channels: number; encoding?: string; codec?: string }) => `${l.sampleRate} Hz, ${l.channels} channel(s), ${l.encoding ?? l.codec}`;
 
 /**
@@ -105,7 +108,7 @@ export async function* pcmData(
           header = parseWavStreamHeader(head, name);
         } catch (error) {
           if (error instanceof AudioFormatError && /not a WAV file/.test(error.message)) {
-            throw new AudioFormatError(`${error.message}; for raw PCM give --raw-rate and --raw-format`, name);
+            throw new AudioFormatError(`${error.message}; --live reads a WAV stream, or raw PCM with --raw-rate and --raw-format; convert other formats as they arrive: ${LIVE_CONVERSION}`, name);
           }
           throw error;
         }
@@ -119,7 +122,7 @@ export async function* pcmData(
           );
         }
         if (!encoding) {
-          throw new AudioFormatError(`${name}: ${codec} cannot be read live; convert it as it arrives: ffmpeg -i <input> -f wav -acodec pcm_s16le - | senko --live -`, name);
+          throw new AudioFormatError(`${name}: ${codec} cannot be read live; convert it as it arrives: ${LIVE_CONVERSION}`, name);
         }
         // The layout goes out at once, even with no data yet.
         if (!layout) yield [(layout = { sampleRate, channels, encoding }), new Uint8Array(0)];

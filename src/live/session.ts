@@ -50,7 +50,8 @@ export class LiveDiarization {
   /** every call runs after the previous one */
   #queue: Promise<unknown> = Promise.resolve();
   #failure: unknown;
-  #closed = false;
+  /** what ended the session, for the error of a later call */
+  #endedBy: "close()" | "abort()" | undefined;
   /** what close() gives, once called */
   #result: Promise<DiarizationResult> | undefined;
   #samples = 0;
@@ -162,7 +163,7 @@ export class LiveDiarization {
       this.#samples += tail.length;
       const run = pipeline.append(tail).then(() => pipeline.finish());
       const result = await run.finally(() => {
-        this.#closed = true;
+        this.#endedBy = "close()";
         pipeline.dispose();
       });
       // The last snapshot: the result's turns after those already final, named as the speakers were.
@@ -187,7 +188,7 @@ export class LiveDiarization {
   /** Ends the session without a result, releasing what it holds. */
   abort(): Promise<void> {
     const done = this.#queue.then(() => {
-      this.#closed = true;
+      this.#endedBy = "abort()";
       this.#pipeline?.dispose();
     });
     this.#queue = done;
@@ -198,13 +199,12 @@ export class LiveDiarization {
     if (this.#diarizer.closed) return Promise.reject(new SenkoError("Diarizer used after close()"));
     const next = this.#queue.then(async () => {
       if (this.#failure !== undefined) throw this.#failure;
-      if (this.#closed) throw new SenkoError("live diarization used after close()");
+      if (this.#endedBy) throw new SenkoError(`live diarization used after ${this.#endedBy}`);
       try {
         return await work();
       } catch (error) {
         // The pipeline's state is unknown after a failure: every later call reports the same error.
         this.#failure = error;
-        this.#closed = true;
         this.#pipeline?.dispose();
         throw error;
       }

@@ -97,10 +97,14 @@ const FS_PROBLEMS: Record<string, string> = {
   EFBIG: "the file would exceed the file size limit (ulimit -f, or the file system's)",
 };
 
-/** The OutputError of a failed write, in one line ("cannot write r.json: permission denied"). */
-export function outputError(path: string, error: unknown, verb = "write"): OutputError {
+/**
+ * The OutputError of a failed write, in one line ("cannot write r.json: permission denied"). `where` is the
+ * directory a file was being created in (default the path's own): when it exists, ENOENT means its file system
+ * creates nothing there (/proc), not that it is missing.
+ */
+export function outputError(path: string, error: unknown, verb = "write", where = dirname(path)): OutputError {
   const code = (error as { code?: string }).code ?? "";
-  const problem = FS_PROBLEMS[code] ?? (error instanceof Error ? error.message : String(error));
+  const problem = code === "ENOENT" && existsSync(where) ? `nothing can be created in ${where}` : (FS_PROBLEMS[code] ?? (error instanceof Error ? error.message : String(error)));
   return new OutputError(`cannot ${verb} ${path}: ${problem}`, path, { cause: error });
 }
 
@@ -111,7 +115,7 @@ function probeCreate(probe: string, target: string, verb: string): void {
   try {
     closeSync(openSync(probe, "w"));
   } catch (error) {
-    throw outputError(target, error, verb);
+    throw outputError(target, error, verb, dirname(probe));
   } finally {
     rmSync(probe, { force: true });
   }
@@ -153,6 +157,32 @@ export function makeOutputDir(dir: string): void {
   probeCreate(join(dir, `.senko-${process.pid}.tmp`), dir, "write to");
 }
 
+/** A file to write and its text. */
+export interface OutputFile {
+  path: string;
+  text: string;
+}
+
+/** Where the CLI puts a result */
+export interface ResultPlaces {
+  formats: readonly OutputFormat[];
+  /** one file of formats[0] */
+  out?: string;
+  /** a file per format, named for the input */
+  outDir?: string;
+  /** also RTTM, here */
+  rttm?: string;
+}
+
+/** The files of a result, for writeFilesAtomic: none when it goes to stdout alone. */
+export function resultFiles(result: DiarizationResult, input: string, places: ResultPlaces, context: FormatContext = {}): OutputFile[] {
+  const { formats, out, outDir, rttm } = places;
+  const name = rttmUri(input);
+  const targets = outDir !== undefined ? formats.map((format) => ({ format, path: join(outDir, `${name}.${OUTPUT_FORMATS[format]}`) })) : out !== undefined ? [{ format: formats[0]!, path: out }] : [];
+  const files = targets.map(({ format, path }) => ({ path, text: formatResult(result, format, input, { ...context, outFile: path }) }));
+  return rttm === undefined ? files : [...files, { path: rttm, text: toRttm(result, name) }];
+}
+
 /**
  * Writes `text` to a temporary name beside `path`, syncs it, renames it over `path` and syncs the directory:
  * readers never see half a file, a failure leaves the previous file (or none) and no temporary one, and a
@@ -160,23 +190,49 @@ export function makeOutputDir(dir: string): void {
  * (src/interrupt.ts) comes before or after it, never inside. Throws an OutputError with a one-line message.
  */
 export function writeFileAtomic(path: string, text: string): void {
-  const tmp = tmpName(path);
+  writeFilesAtomic([{ path, text }]);
+}
+
+/**
+ * Writes the files of one result (its formats, its --rttm) as writeFileAtomic does, all or none: every file is
+ * written and synced under its temporary name before the first rename, so a full disk or a size limit leaves
+ * none of them and the previous files as they were; a rename that fails (rare: the temporary file is beside
+ * its target) removes those renamed before it. A path given twice is written once, with its last text.
+ */
+export function writeFilesAtomic(files: readonly OutputFile[]): void {
+  const unique = [...new Map(files.map((file) => [file.path, file])).values()];
+  const temporary: string[] = [];
+  const renamed: string[] = [];
+  let current = "";
   try {
-    const fd = openSync(tmp, "w");
-    try {
-      // A write may be cut short (a full disk, a size limit): the rest is written again, and then fails.
-      const bytes = Buffer.from(text);
-      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+    for (const { path, text } of unique) {
+      current = path;
+      temporary.push(tmpName(path));
+      writeSynced(tmpName(path), text);
     }
-    renameSync(tmp, path);
+    for (const { path } of unique) {
+      current = path;
+      renameSync(tmpName(path), path);
+      renamed.push(path);
+    }
   } catch (error) {
-    rmSync(tmp, { force: true });
-    throw outputError(path, error);
+    for (const path of [...temporary, ...renamed]) rmSync(path, { force: true });
+    throw outputError(current, error);
   }
-  syncDirectory(dirname(path));
+  for (const dir of new Set(unique.map(({ path }) => dirname(path)))) syncDirectory(dir);
+}
+
+/** Writes `text` to a new file `path` and syncs it. */
+function writeSynced(path: string, text: string): void {
+  const fd = openSync(path, "w");
+  try {
+    // A write may be cut short (a full disk, a size limit): the rest is written again, and then fails.
+    const bytes = Buffer.from(text);
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Makes a rename in `dir` durable: a machine that dies later still has the file. */

@@ -1,10 +1,11 @@
 /** @module The `senko submit | worker | status` subcommands: the job queue from the command line. */
 import { writeSync } from "node:fs";
 import { hostname } from "node:os";
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { argumentError, describe, DIARIZATION_FLAGS, diarizationOptions, expandInputs, FORMATS, isUserError, oneOf, UsageError, wholeNumber } from "../cli.ts";
 import { endBySignal } from "../interrupt.ts";
 import { DEVICES } from "../models/execution-provider.ts";
+import { writeStdout } from "../output/stdout.ts";
 import type { OutputFormat } from "../output/writers.ts";
 import { VERSION } from "../version.ts";
 import { expandS3Glob, isS3Url, s3Client } from "./s3.ts";
@@ -53,7 +54,7 @@ all:
 Redis holds the queue: run it with maxmemory-policy noeviction and an append-only file (--appendonly yes),
 which keeps the queue through its restarts and crashes, and with a password (--requirepass, then
 redis://:<password>@host:6379) when workers run on other machines: without one, Redis refuses them. A worker
-that cannot reach Redis as it starts exits; once started, it waits through Redis restarts.
+that cannot reach Redis as it starts (within 5 s) exits; once started, it waits through Redis restarts.
 `;
 
 /** The options every subcommand takes, and those of each: one given to another subcommand would be ignored, so it is refused. */
@@ -69,7 +70,7 @@ export async function queueMain(command: QueueCommand, argv: string[]): Promise<
   try {
     const { values, positionals } = parse(argv);
     if (values.help) {
-      process.stdout.write(HELP);
+      await writeStdout(HELP);
       return 0;
     }
     if (values.redis === undefined) throw new UsageError(`senko ${command} needs --redis <url> (see senko ${command} --help)`);
@@ -82,7 +83,7 @@ export async function queueMain(command: QueueCommand, argv: string[]): Promise<
     if (command === "submit") return await submit(values, positionals, quiet);
     if (command === "worker") return await work(values, redis, queue, quiet);
     const status = await queueStatus({ redis, queue, limit: wholeNumber("limit", values.limit, 0) });
-    process.stdout.write(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+    await writeStdout(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
     return 0;
   } catch (error) {
     process.stderr.write(`senko: ${describe(error)}\n`);
@@ -92,12 +93,7 @@ export async function queueMain(command: QueueCommand, argv: string[]): Promise<
 }
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
+  const options = {
         redis: { type: "string" },
         queue: { type: "string" },
         "out-dir": { type: "string" },
@@ -114,10 +110,11 @@ function parse(argv: string[]) {
         limit: { type: "string" },
         quiet: { type: "boolean", short: "q" },
         help: { type: "boolean", short: "h" },
-      },
-    });
+  } as const satisfies ParseArgsOptionsConfig;
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
   } catch (error) {
-    throw argumentError(error);
+    throw argumentError(error, argv, options);
   }
 }
 
@@ -139,10 +136,9 @@ async function submit(values: Values, positionals: string[], quiet: boolean): Pr
     retryFailed: values["retry-failed"] ?? false,
     options,
   });
-  for (const s of submissions) {
-    if (s.state === "error") process.stderr.write(`senko: ${s.message}\n`);
-    else process.stdout.write(`${s.state.padEnd(7)}  ${s.jobId}  ${s.file}${s.message ? `  (${s.message})` : ""}\n`);
-  }
+  for (const s of submissions) if (s.state === "error") process.stderr.write(`senko: ${s.message}\n`);
+  const queued = submissions.filter((s) => s.state !== "error");
+  await writeStdout(queued.map((s) => `${s.state.padEnd(7)}  ${s.jobId}  ${s.file}${s.message ? `  (${s.message})` : ""}\n`).join(""));
   if (!quiet) process.stderr.write(`senko submit: ${tally(submissions)}\n`);
   return submissions.some((s) => s.state === "error") ? 2 : 0;
 }

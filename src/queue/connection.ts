@@ -29,16 +29,28 @@ export function checkRedisUrl(url: string): void {
 }
 
 /**
- * Workers wait for Redis for ever: commands queue up while it is away (maxRetriesPerRequest null, as
- * BullMQ requires for workers) and the client reconnects every few seconds, so a Redis restart only
- * pauses them.
+ * How long ioredis, disconnecting, waits for the socket's close before it destroys it (default 2 s). It waits
+ * for a socket that has closed already when its connection failed: that timer held a process 2 s after the error.
  */
-export function workerConnection(url: string): RedisOptions {
-  checkRedisUrl(url);
-  return { url, maxRetriesPerRequest: null, retryStrategy: (times: number) => Math.min(500 * times, 5000) };
+const DISCONNECT_WAIT_MS = 100;
+
+/** A connection tried three times, 300 ms apart, then given up (clients, and workers until started). */
+function retryBriefly(times: number): number | null {
+  return times > 2 ? null : 300;
 }
 
-/** How long submitting and watching wait for Redis to connect, to be ready, or to answer a command. */
+/**
+ * Workers wait for Redis for ever once started: commands queue up while it is away (maxRetriesPerRequest
+ * null, as BullMQ requires for workers) and the client reconnects every few seconds, so a Redis restart only
+ * pauses them. While `starting()`, they give up as submitting does: a wrong URL is not waited on.
+ */
+export function workerConnection(url: string, starting: () => boolean): RedisOptions {
+  checkRedisUrl(url);
+  const retryStrategy = (times: number) => (starting() ? retryBriefly(times) : Math.min(500 * times, 5000));
+  return { url, maxRetriesPerRequest: null, retryStrategy, disconnectTimeout: DISCONNECT_WAIT_MS };
+}
+
+/** How long submitting, watching and starting a worker wait for Redis to connect, to be ready, or to answer a command. */
 const CLIENT_WAIT_MS = 5000;
 
 /**
@@ -47,7 +59,47 @@ const CLIENT_WAIT_MS = 5000;
  */
 function clientConnection(url: string): RedisOptions {
   checkRedisUrl(url);
-  return { url, maxRetriesPerRequest: 1, connectTimeout: CLIENT_WAIT_MS, commandTimeout: CLIENT_WAIT_MS, retryStrategy: (times: number) => (times > 2 ? null : 300) };
+  return { url, maxRetriesPerRequest: 1, connectTimeout: CLIENT_WAIT_MS, commandTimeout: CLIENT_WAIT_MS, retryStrategy: retryBriefly, disconnectTimeout: DISCONNECT_WAIT_MS };
+}
+
+/** What BullMQ's Queue and Worker have in common here. */
+interface Connecting {
+  waitUntilReady(): Promise<unknown>;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  off(event: "error", listener: (error: Error) => void): unknown;
+}
+
+/**
+ * Waits for a Queue or Worker to be ready, CLIENT_WAIT_MS at most; a refusal (the password) ends the wait at
+ * once (trying again cannot help). Failing, it is a QueueError that says why, in one line.
+ */
+export async function untilReady(target: Connecting, url: string): Promise<void> {
+  let lastError: Error | undefined;
+  const seen = new WeakSet<Error>();
+  let timer: Timer | undefined;
+  let onError: ((error: Error) => void) | undefined;
+  try {
+    // Until ready, BullMQ retries a ready check that timed out on a new connection, each taking the command timeout.
+    await new Promise<unknown>((resolve, reject) => {
+      onError = (error) => {
+        // BullMQ emits its first connection error again when it gives up: the latest new one says why.
+        if (seen.has(error)) return;
+        seen.add(error);
+        lastError = error;
+        if (redisRefusal(url, error.message) !== undefined) reject(error);
+      };
+      target.on("error", onError);
+      // TLS to a Redis without it is a handshake never answered.
+      const tls = new URL(url).protocol === "rediss:" ? " (over TLS: for a Redis without TLS, use redis://)" : "";
+      timer = setTimeout(() => reject(new Error(`no answer within ${CLIENT_WAIT_MS / 1000} s${tls}`)), CLIENT_WAIT_MS);
+      target.waitUntilReady().then(resolve, reject);
+    });
+  } catch (error) {
+    throw queueError(url, lastError ?? error);
+  } finally {
+    clearTimeout(timer);
+    target.off("error", onError!);
+  }
 }
 
 /**
@@ -58,23 +110,12 @@ export async function withQueue<T>(url: string, queueName: string, use: (queue: 
   const queue = new Queue<JobData, JobResult>(queueName, { connection: clientConnection(url) });
   let lastError: Error | undefined;
   queue.on("error", (error) => (lastError = error));
-  const fail = (error: unknown) =>
-    new QueueError(`cannot use Redis at ${redactUrl(url)}: ${(lastError ?? (error as Error)).message}`, redactUrl(url), { cause: error });
-  let timer: Timer | undefined;
-  // Until ready, BullMQ retries a ready check that timed out on a new connection, each taking the command timeout.
-  const notReady = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CLIENT_WAIT_MS / 1000} s`)), CLIENT_WAIT_MS);
-  });
   try {
-    await Promise.race([queue.waitUntilReady(), notReady])
-      .catch((error) => {
-        throw fail(error);
-      })
-      .finally(() => clearTimeout(timer));
+    await untilReady(queue, url);
     return await use(queue);
   } catch (error) {
     if (error instanceof QueueError || !isConnectionError(error)) throw error;
-    throw fail(error);
+    throw queueError(url, lastError ?? error);
   } finally {
     // Not ready yet, close() disconnects; ready, it sends QUIT, which a Redis that stopped answering leaves
     // unanswered (the command times out, the connection stays open): then it is cut.
@@ -84,20 +125,39 @@ export async function withQueue<T>(url: string, queueName: string, use: (queue: 
 
 /**
  * What a restart of this Redis would do to the queue, when it keeps nothing across one (neither an
- * append-only file nor RDB snapshots); undefined when it keeps its data, or does not say (CONFIG refused).
+ * append-only file nor RDB snapshots); undefined when it keeps its data, or does not say (CONFIG refused,
+ * or no answer within CLIENT_WAIT_MS: a worker's commands wait for a Redis that went away).
  */
-export async function persistenceWarning(queue: Queue<JobData, JobResult>): Promise<string | undefined> {
-  // Made from connection options, BullMQ's client is ioredis (behind an adapter that passes its commands on).
-  const client = (await queue.backend.client) as unknown as Redis;
-  let aof: string | undefined, save: string | undefined;
+export async function persistenceWarning(client: Redis): Promise<string | undefined> {
+  let timer: Timer | undefined;
+  const answers = Promise.all([client.config("GET", "appendonly"), client.config("GET", "save")]) as Promise<[string[], string[]]>;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, CLIENT_WAIT_MS)));
   try {
-    [, aof] = (await client.config("GET", "appendonly")) as string[];
-    [, save] = (await client.config("GET", "save")) as string[];
+    const [[, aof], [, save]] = (await Promise.race([answers, late])) ?? [[], []];
+    if (aof !== "no" || save !== "") return undefined;
+    return "keeps no data across a restart (appendonly no, save \"\"): a restart empties the queue, and jobs waiting then are never run (start it with --appendonly yes)";
   } catch {
     return undefined;
+  } finally {
+    clearTimeout(timer);
+    answers.catch(() => {});
   }
-  if (aof !== "no" || save !== "") return undefined;
-  return "keeps no data across a restart (appendonly no, save \"\"): a restart empties the queue, and jobs waiting then are never run (start it with --appendonly yes)";
+}
+
+/** A Redis that could not be used, in one line: what it refused, or the connection's error. */
+function queueError(url: string, error: unknown): QueueError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new QueueError(redisRefusal(url, message) ?? `cannot use Redis at ${redactUrl(url)}: ${message}`, redactUrl(url), { cause: error });
+}
+
+/** Redis's refusal of a client in words a user can act on, with the URL that would work; undefined for other errors. */
+export function redisRefusal(url: string, message: string): string | undefined {
+  const at = redactUrl(url);
+  const { protocol, username, host, pathname } = new URL(url);
+  const withPassword = `${protocol}//${username}:<password>@${host}${pathname}`;
+  if (/^NOAUTH\b/.test(message)) return `Redis at ${at} refused: authentication required (NOAUTH); put the password in the URL: ${withPassword}`;
+  if (/^WRONGPASS\b/.test(message)) return `Redis at ${at} refused: wrong password${username === "" ? "" : ` or user "${username}"`} (WRONGPASS); put the right one in the URL: ${withPassword}`;
+  return undefined;
 }
 
 function isConnectionError(error: unknown): boolean {

@@ -8,13 +8,14 @@ import { readdirSync, rmSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, join } from "node:path";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
 import { isUserError } from "../cli.ts";
 import type { DiarizationResult, Progress } from "../diarizer.ts";
 import { AudioFormatError, ConfigError } from "../errors.ts";
 import type { Device } from "../models/index.ts";
 import { EMBED_AUDIO_MAX_BYTES } from "../output/html.ts";
-import { checkOutputDir, formatResult, makeOutputDir, OUTPUT_FORMATS, toJson, writeFileAtomic, type FormatContext } from "../output/writers.ts";
-import { DEFAULT_QUEUE, persistenceWarning, redactUrl, withQueue, workerConnection } from "./connection.ts";
+import { checkOutputDir, formatResult, makeOutputDir, OUTPUT_FORMATS, toJson, writeFilesAtomic, type FormatContext } from "../output/writers.ts";
+import { DEFAULT_QUEUE, persistenceWarning, redactUrl, redisRefusal, untilReady, workerConnection } from "./connection.ts";
 import { DiarizeSlot, SlotError } from "./diarize-slot.ts";
 import { decodeJobOptions, hashFile, jobId, type JobData, type JobProgress, type JobResult } from "./jobs.ts";
 import { downloadObject, isS3Url, putObject, removeOrphanedDownloads, s3Client, s3Join, type LocalCopy, type S3Config } from "./s3.ts";
@@ -67,8 +68,8 @@ const CLOSE_POLL_MS = 50;
 const REDIS_LOG_INTERVAL_MS = 10_000;
 
 /**
- * Starts taking jobs. A Redis that cannot be reached now is a QueueError (in seconds: a wrong URL is not
- * waited on); once started, the worker waits through Redis restarts.
+ * Starts taking jobs. A Redis that cannot be reached now, refuses the password or does not answer within
+ * 5 s is a QueueError (a wrong URL is not waited on); once started, the worker waits through Redis restarts.
  */
 export async function startWorker(options: WorkerOptions): Promise<QueueWorker> {
   const concurrency = options.concurrency ?? 1;
@@ -82,11 +83,6 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
   const machine = { device: options.device, threads: options.threads, modelsDir: options.modelsDir };
   const storage: Storage = { config: options.s3 ?? {} };
   const queueName = options.queue ?? DEFAULT_QUEUE;
-  const warning = await withQueue(options.redis, queueName, persistenceWarning);
-  if (warning !== undefined) emit({ kind: "redis", message: `Redis at ${redactUrl(options.redis)} ${warning}` });
-  // Downloads of this machine's workers that were killed mid-job.
-  removeOrphanedDownloads();
-
   const startedAt = new Map<string, number>();
   /**
    * Jobs started here whose outcome Redis has not recorded yet, with the latest time (performance.now())
@@ -118,8 +114,11 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
     }
   };
 
+  let starting = true;
   const worker = new Worker<JobData, JobResult>(queueName, run, {
-    connection: workerConnection(options.redis),
+    connection: workerConnection(options.redis, () => starting),
+    // Takes jobs once Redis is known to be there (below).
+    autorun: false,
     name,
     concurrency,
     lockDuration: lockMs,
@@ -156,16 +155,32 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
   // Throttled per message, so that a repeated error does not hide another one.
   const loggedAt = new Map<string, number>();
   worker.on("error", (error) => {
+    // Until started, the last error is the one startWorker throws.
+    if (starting) return;
     const now = performance.now();
     for (const [message, at] of loggedAt) if (now - at >= REDIS_LOG_INTERVAL_MS) loggedAt.delete(message);
     if (loggedAt.has(error.message)) return;
     loggedAt.set(error.message, now);
-    emit({ kind: "redis", message: `Redis at ${redactUrl(options.redis)}: ${error.message}` });
+    emit({ kind: "redis", message: redisRefusal(options.redis, error.message) ?? `Redis at ${redactUrl(options.redis)}: ${error.message}` });
   });
-  // Connected (close() must not wait on a connection still being set up when Redis stops answering).
-  await worker.waitUntilReady();
+  // Connected (close() must not wait on a connection still being set up when Redis stops answering). Redis
+  // may go between any two steps here: each is bounded, and a start that fails leaves no connection behind.
+  try {
+    await untilReady(worker, options.redis);
+  } catch (error) {
+    await worker.close(true).catch(() => {});
+    await Promise.all(slots.map((slot) => slot.close()));
+    throw error;
+  }
+  starting = false;
   const client = await worker.backend.client;
   const clients = [client, await worker.backend.blockingClient];
+  // Made from connection options, BullMQ's client is ioredis (behind an adapter that passes its commands on).
+  const warning = await persistenceWarning(client as unknown as Redis);
+  if (warning !== undefined) emit({ kind: "redis", message: `Redis at ${redactUrl(options.redis)} ${warning}` });
+  // Downloads of this machine's workers that were killed mid-job.
+  removeOrphanedDownloads();
+  worker.run().catch((error) => worker.emit("error", error));
 
   return {
     name,
@@ -255,7 +270,7 @@ async function writeOutputs(job: Job<JobData, JobResult>, result: DiarizationRes
       if (entry.endsWith(".tmp") && prefixes.some((p) => entry.startsWith(p))) rmSync(join(outDir, entry), { force: true });
     }
   }
-  for (const { format, path } of targets) writeFileAtomic(path, text(format, path));
+  writeFilesAtomic(targets.map(({ format, path }) => ({ path, text: text(format, path) })));
   return targets.map(({ path }) => path);
 }
 

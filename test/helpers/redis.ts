@@ -34,18 +34,22 @@ function freePort(): number {
   return port;
 }
 
-/** `keepData: false` runs it as a cache (no AOF, no RDB snapshots): a restart empties it. */
-export async function startRedis({ keepData = true } = {}): Promise<RedisServer> {
+/**
+ * `keepData: false` runs it as a cache (no AOF, no RDB snapshots): a restart empties it. With `password`,
+ * it refuses clients without it (`url` leaves it out; `cli` gives it).
+ */
+export async function startRedis({ keepData = true, password = "" } = {}): Promise<RedisServer> {
   if (!redisServerPath || !redisCliPath) throw new Error("redis-server is not installed (npm run setup installs it)");
   const dir = mkdtempSync(join(tmpdir(), "senko-redis-"));
   const port = freePort();
   const cli = (...args: string[]) => {
-    const run = Bun.spawnSync([redisCliPath, "-p", String(port), ...args], { stdout: "pipe", stderr: "pipe" });
+    const auth = password === "" ? [] : ["-a", password, "--no-auth-warning"];
+    const run = Bun.spawnSync([redisCliPath, "-p", String(port), ...auth, ...args], { stdout: "pipe", stderr: "pipe" });
     return run.stdout.toString();
   };
   const launch = async () => {
     const server = Bun.spawn(
-      [redisServerPath, "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", keepData ? "yes" : "no", "--save", "", "--maxmemory-policy", "noeviction"],
+      [redisServerPath, "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", keepData ? "yes" : "no", "--save", "", "--maxmemory-policy", "noeviction", ...(password === "" ? [] : ["--requirepass", password])],
       { stdout: "ignore", stderr: "inherit" },
     );
     for (let i = 0; i < 200; i++) {

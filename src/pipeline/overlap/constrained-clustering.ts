@@ -34,7 +34,7 @@ const FBANK_FRAMES_PER_SEC = FBANK_SAMPLE_RATE / FBANK_FRAME_SHIFT;
 const DEFAULT_MIN_CLUSTER_SPEECH_SEC = MIN_CLEAN_FRAMES / FBANK_FRAMES_PER_SEC;
 
 /** Cosine similarity of two cluster centroids that merges them when no option says otherwise (see `mergeCosine`). */
-const DEFAULT_MERGE_COSINE = 0.52;
+export const DEFAULT_MERGE_COSINE = 0.52;
 
 export interface ConstrainedClusteringOptions extends InContext {
   /** average cosine distance at which clusters stop merging (default 0.7) */

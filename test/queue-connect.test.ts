@@ -1,0 +1,127 @@
+/**
+ * Redis refusing a client, going away as a worker starts, or not answering: `senko submit | status | worker`
+ * and the TypeScript functions say what is wrong in one line, in seconds, and leave nothing running (real
+ * redis-servers: with a password, SIGSTOPped, without TLS, and one behind a proxy that stops as the worker connects).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { queueStatus, startWorker, submitFiles, type WorkerEvent } from "../src/index.ts";
+import { redisServerPath, startRedis, type RedisServer } from "./helpers/redis.ts";
+import { skipWithout } from "./helpers/skip.ts";
+import { vanishingProxy } from "./helpers/vanishing-proxy.ts";
+import { wav16 } from "./helpers/wav.ts";
+
+const root = resolve(import.meta.dir, "..");
+const bun = join(root, "node_modules", ".bin", "bun");
+const PASSWORD = "s3cret";
+
+/** The command's exit code and stderr; a process still running after 20 s is killed (exit code null then). */
+async function senko(args: string[]): Promise<[number | null, string]> {
+  const proc = Bun.spawn([bun, "run", join(root, "diarize.ts"), ...args], { cwd: root, stdout: "ignore", stderr: "pipe", timeout: 20_000, killSignal: "SIGKILL" });
+  const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+  return [proc.signalCode === null ? code : null, stderr];
+}
+
+/** How a promise settles: its value, or the error's name and message; and in how many seconds. */
+async function settled<T>(promise: Promise<T>): Promise<{ outcome: T | string; seconds: number }> {
+  const start = performance.now();
+  const outcome = await promise.then(
+    (value) => value,
+    (error: Error) => `${error.name}: ${error.message}`,
+  );
+  return { outcome, seconds: (performance.now() - start) / 1000 };
+}
+
+describe.skipIf(skipWithout("queue-connect.test.ts", { "redis-server (npm run setup installs it)": redisServerPath }))("Redis refusing a client, going as a worker starts, or not answering", () => {
+  let locked: RedisServer;
+  let dir: string;
+
+  beforeAll(async () => {
+    locked = await startRedis({ keepData: false, password: PASSWORD });
+    dir = mkdtempSync(join(tmpdir(), "senko-queue-connect-"));
+  });
+
+  afterAll(async () => {
+    await locked?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a Redis with a password, given none or a wrong one: one line that says so and how to give it, exit 1, from the CLI and TypeScript", async () => {
+    const audio = join(dir, "a.wav");
+    writeFileSync(audio, wav16(new Float32Array(16000)));
+    const port = locked.port;
+    const none = `redis://127.0.0.1:${port}`;
+    const wrong = `redis://:nope@127.0.0.1:${port}`;
+    const wrongUser = `redis://senko:nope@127.0.0.1:${port}/2`;
+    const noAuth = `Redis at ${none} refused: authentication required (NOAUTH); put the password in the URL: redis://:<password>@127.0.0.1:${port}`;
+    const wrongPass = `Redis at redis://:***@127.0.0.1:${port} refused: wrong password (WRONGPASS); put the right one in the URL: redis://:<password>@127.0.0.1:${port}`;
+    const wrongUserPass = `Redis at redis://senko:***@127.0.0.1:${port}/2 refused: wrong password or user "senko" (WRONGPASS); put the right one in the URL: redis://senko:<password>@127.0.0.1:${port}/2`;
+    const cases: [string[], string][] = [
+      [["status", "--redis", none], noAuth],
+      [["submit", "--redis", none, audio, "--out-dir", dir], noAuth],
+      [["worker", "--redis", none, "-q"], noAuth],
+      [["status", "--redis", wrong], wrongPass],
+      [["submit", "--redis", wrong, audio, "--out-dir", dir], wrongPass],
+      [["worker", "--redis", wrongUser, "-q"], wrongUserPass],
+    ];
+    const runs = await Promise.all(cases.map(([args]) => senko(args)));
+    expect(runs).toEqual(cases.map(([, message]) => [1, `senko: ${message}\n`]));
+
+    const api = await Promise.all([
+      settled(queueStatus({ redis: none })),
+      settled(submitFiles([audio], { redis: wrong, outDir: dir })),
+      settled(startWorker({ redis: none, name: "no-password" })),
+      settled(startWorker({ redis: wrongUser, name: "wrong-user" })),
+    ]);
+    expect(api.map(({ outcome }) => outcome)).toEqual([`QueueError: ${noAuth}`, `QueueError: ${wrongPass}`, `QueueError: ${noAuth}`, `QueueError: ${wrongUserPass}`]);
+    // Refused at once: trying again cannot help.
+    for (const { seconds } of api) expect(seconds).toBeLessThan(3);
+    // The right password in the URL works.
+    const status = await queueStatus({ redis: `redis://:${PASSWORD}@127.0.0.1:${port}` });
+    expect(status.counts).toEqual({ waiting: 0, active: 0, done: 0, failed: 0 });
+  }, 60_000);
+
+  test("a started worker whose Redis asks for a password from then on says so in the same words", async () => {
+    const redis = await startRedis({ keepData: false });
+    const events: WorkerEvent[] = [];
+    const worker = await startWorker({ redis: redis.url, name: "locked-out", onEvent: (event) => events.push(event) });
+    try {
+      redis.cli("config", "set", "requirepass", PASSWORD);
+      redis.cli("-a", PASSWORD, "--no-auth-warning", "client", "kill", "type", "normal");
+      const line = `Redis at ${redis.url} refused: authentication required (NOAUTH); put the password in the URL: redis://:<password>@127.0.0.1:${redis.port}`;
+      for (const deadline = performance.now() + 10_000; !events.some((event) => event.kind === "redis" && event.message === line); ) {
+        if (performance.now() > deadline) throw new Error(`no "${line}" in ${JSON.stringify(events)}`);
+        await Bun.sleep(20);
+      }
+    } finally {
+      await worker.close();
+      await redis.stop();
+    }
+  }, 30_000);
+
+  test("a Redis that goes as a worker connects, does not answer, or is asked for TLS it lacks: startWorker and senko fail in one line, in seconds, and end", async () => {
+    const redis = await startRedis({ keepData: false });
+    const hung = await startRedis({ keepData: false });
+    const [forApi, forCli] = await Promise.all([vanishingProxy(redis.port), vanishingProxy(redis.port)]);
+    try {
+      hung.pause();
+      const refused = (port: number) => `cannot use Redis at redis://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`;
+      const started = settled(startWorker({ redis: forApi.url, name: "vanishing" }).then((worker) => worker.close().then(() => "started")));
+      const tls = `rediss://127.0.0.1:${redis.port}`;
+      const runs = [senko(["worker", "--redis", forCli.url]), senko(["worker", "--redis", hung.url]), senko(["status", "--redis", tls])];
+      const [[cli, silent, overTls], api] = await Promise.all([Promise.all(runs), started]);
+      expect(api.outcome).toBe(`QueueError: ${refused(forApi.port)}`);
+      expect(api.seconds).toBeLessThan(10);
+      // No log line of the outage before it: the worker never started.
+      expect(cli).toEqual([1, `senko: ${refused(forCli.port)}\n`]);
+      expect(silent).toEqual([1, `senko: cannot use Redis at ${hung.url}: no answer within 5 s\n`]);
+      expect(overTls).toEqual([1, `senko: cannot use Redis at ${tls}: no answer within 5 s (over TLS: for a Redis without TLS, use redis://)\n`]);
+    } finally {
+      for (const { server } of [forApi, forCli]) server.close();
+      hung.resume();
+      await Promise.all([redis.stop(), hung.stop()]);
+    }
+  }, 60_000);
+});
