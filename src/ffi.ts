@@ -34,12 +34,14 @@ export type NativeSymbols = Library<typeof symbols>["symbols"];
 /** Every symbol the bindings need libsenko to export (tests check prebuilt libraries against it). */
 export const NATIVE_SYMBOL_NAMES: readonly string[] = Object.keys(symbols);
 
-/** Status codes of zig/status.zig. */
+/** Status codes of zig/status.zig (test/shared-constants.test.ts compares). */
+export const STATUS = { ok: 0, invalidArgument: -1, outOfMemory: -2, invalidData: -3, noConvergence: -4 } as const;
+
 const STATUS_TEXT: Record<number, string> = {
-  [-1]: "invalid argument",
-  [-2]: "out of memory",
-  [-3]: "invalid data",
-  [-4]: "no convergence",
+  [STATUS.invalidArgument]: "invalid argument",
+  [STATUS.outOfMemory]: "out of memory",
+  [STATUS.invalidData]: "invalid data",
+  [STATUS.noConvergence]: "no convergence",
 };
 
 let explicitPath: string | undefined;
@@ -132,7 +134,7 @@ export function libraryPath(): string {
 
 /** Throws a NativeLibraryError for a negative status from a native call. */
 export function check(status: number, what: string): void {
-  if (status >= 0) return;
+  if (status >= STATUS.ok) return;
   throw new NativeLibraryError(`${what} failed: ${STATUS_TEXT[status] ?? `status ${status}`}`);
 }
 

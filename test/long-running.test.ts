@@ -19,11 +19,14 @@ const clip = wav16((await readAudio(FIXTURE)).samples.subarray(0, 15 * 16_000));
 /** What another Diarizer's options must not change: the turns and counts. */
 const turns = (r: DiarizationResult) => ({ merged: r.mergedSegments, raw: r.rawSegments, speakers: r.mergedSpeakersDetected });
 
-/** Three Diarizers whose results on the clip differ (2, 3 and 1 speakers), so a leaked option shows. */
+/**
+ * Three Diarizers with different pipelines, VADs, speaker counts and threads, whose results on the clip
+ * differ (2, 3 and 1 speakers; Silero's speech or pyannote's), so a leaked option shows.
+ */
 const OPTIONS: Record<string, DiarizerOptions> = {
   default: { threads: 2 },
-  three: { numSpeakers: 3, threads: 1, lanes: 1 },
-  vad: { pipeline: "vad-windows", numSpeakers: 1, threads: 2 },
+  silero: { pipeline: "vad-windows", vad: "silero", numSpeakers: 3, threads: 1, lanes: 1 },
+  pyannote: { pipeline: "vad-windows", vad: "pyannote", numSpeakers: 1, threads: 2 },
 };
 const diarizers = Object.fromEntries(Object.entries(OPTIONS).map(([name, options]) => [name, new Diarizer(options)]));
 /** Files each Diarizer has diarized: onnxruntime's arenas reach their size over the first two. */
@@ -36,13 +39,17 @@ async function diarize(diarizer: Diarizer): Promise<DiarizationResult> {
 
 afterAll(() => Promise.all(Object.values(diarizers).map((d) => d.close())));
 
-test("Diarizers with different pipelines, speaker counts and threads, run at once, give what each gives alone", async () => {
+test("Diarizers with different pipelines, VADs, speaker counts and threads, run at once, give what each gives alone", async () => {
   const together = await Promise.all(Object.values(diarizers).map(diarize));
   const alone: DiarizationResult[] = [];
   for (const d of Object.values(diarizers)) alone.push(await diarize(d));
   expect(together.map(turns)).toEqual(alone.map(turns));
   expect(alone.map((r) => r.mergedSpeakersDetected)).toEqual([2, 3, 1]);
-  expect(alone.map((r) => r.pipeline)).toEqual(["overlap-aware", "overlap-aware", "vad-windows"]);
+  expect(alone.map((r) => [r.pipeline, r.vad])).toEqual([
+    ["overlap-aware", "pyannote"],
+    ["vad-windows", "silero"],
+    ["vad-windows", "pyannote"],
+  ]);
 }, 120_000);
 
 /** Native memory (MiB) that may come and go between two counts without anything being held. */

@@ -1,16 +1,18 @@
 /**
  * Constants written in both TypeScript and Zig: each TypeScript one against the export of libsenko
- * that returns the Zig one, so neither side can change alone.
+ * that returns the Zig one, or, for enum values, flag bits and slots that have no export, against the
+ * Zig source, so neither side can change alone.
  */
 import { describe, expect, test } from "bun:test";
-import { TARGET_RATE } from "../src/audio/convert.ts";
+import { ENCODING_CODE, TARGET_RATE } from "../src/audio/convert.ts";
 import { MAX_SAMPLE_RATE } from "../src/audio/wav.ts";
-import { KMEANS_RESTARTS_MAX, SPECTRAL_INFO_LEN, SPECTRAL_MAX_SPEAKERS } from "../src/cluster/spectral.ts";
-import { UMAP_COMPONENTS_MAX, UMAP_EPOCHS_MAX } from "../src/cluster/umap-hdbscan.ts";
-import { FBANK_FRAME_LENGTH, FBANK_FRAME_SHIFT, FBANK_SAMPLE_RATE } from "../src/features/fbank.ts";
-import { lib } from "../src/ffi.ts";
+import { KMEANS_RESTARTS_MAX, SOLVER_CODE, SPECTRAL_INFO, SPECTRAL_INFO_LEN, SPECTRAL_MAX_SPEAKERS } from "../src/cluster/spectral.ts";
+import { INIT_CODE, METRIC_CODE, UMAP_COMPONENTS_MAX, UMAP_EPOCHS_MAX } from "../src/cluster/umap-hdbscan.ts";
+import { FBANK_FLAGS, FBANK_FRAME_LENGTH, FBANK_FRAME_SHIFT, FBANK_SAMPLE_RATE } from "../src/features/fbank.ts";
+import { lib, STATUS } from "../src/ffi.ts";
 import { FBANK_BINS, SILERO_SAMPLE_RATE } from "../src/models/index.ts";
 import { SAMPLE_RATE } from "../src/types.ts";
+import { snakeKeys, zigConstants, zigEnum } from "./helpers/zig-source.ts";
 
 describe("constants shared by TypeScript and libsenko agree", () => {
   test("sample rates", () => {
@@ -36,5 +38,16 @@ describe("constants shared by TypeScript and libsenko agree", () => {
     expect(SPECTRAL_INFO_LEN).toBe(native.senko_cluster_info_len());
     expect(UMAP_COMPONENTS_MAX).toBe(native.senko_umap_components_max());
     expect(UMAP_EPOCHS_MAX).toBe(native.senko_umap_epochs_max());
+  });
+
+  test("enum values, flag bits and slots (read from the Zig source)", () => {
+    expect(snakeKeys(STATUS)).toEqual(zigEnum("status.zig", "Status"));
+    expect(ENCODING_CODE).toEqual(zigEnum("convert.zig", "Encoding"));
+    expect(METRIC_CODE).toEqual(zigEnum("knn.zig", "Metric"));
+    expect(INIT_CODE).toEqual(zigEnum("umap.zig", "InitMethod"));
+    expect(SOLVER_CODE).toEqual(zigEnum("abi-cluster.zig", "Solver"));
+    expect(snakeKeys(FBANK_FLAGS)).toEqual(zigConstants("abi-fbank.zig", "flag_"));
+    const info: Record<string, number> = { ...snakeKeys(SPECTRAL_INFO), len: SPECTRAL_INFO_LEN };
+    expect(info).toEqual(zigConstants("abi-cluster.zig", "info_"));
   });
 });

@@ -6,7 +6,7 @@
 const std = @import("std");
 const convert = @import("convert.zig");
 const pool = @import("pool.zig");
-const Status = @import("status.zig").Status;
+const status = @import("status.zig").status;
 const fbank = @import("fbank.zig");
 
 comptime {
@@ -30,17 +30,19 @@ export fn senko_audio_rate_max() u32 {
 
 fn validSignal(sample_rate: u32, total_frames: u64, out_first: u64, out_count: u64) bool {
     if (sample_rate == 0 or sample_rate > rate_max or total_frames > frames_max) return false;
-    return out_count > 0 and out_first + out_count <= convert.outputLength(total_frames, sample_rate);
+    const length = convert.outputLength(total_frames, sample_rate);
+    // Compared without out_first + out_count, which a caller can make wrap around.
+    return out_count > 0 and out_first <= length and out_count <= length - out_first;
 }
 
 /// Writes to range[0..2] the frames [begin, end) of the signal that outputs [out_first,
 /// out_first + out_count) read (the filter's reach, clipped to the signal).
 export fn senko_audio_input_range(sample_rate: u32, total_frames: u64, out_first: u64, out_count: u64, range: ?*[2]u64) i32 {
-    if (!validSignal(sample_rate, total_frames, out_first, out_count)) return @intFromEnum(Status.invalid_argument);
+    if (!validSignal(sample_rate, total_frames, out_first, out_count)) return status(.invalid_argument);
     const r = convert.inputRange(sample_rate, total_frames, out_first, out_count);
-    const dest = range orelse return @intFromEnum(Status.invalid_argument);
+    const dest = range orelse return status(.invalid_argument);
     dest.* = .{ r.begin, r.end };
-    return @intFromEnum(Status.ok);
+    return status(.ok);
 }
 
 /// Converts outputs [out_first, out_first + out_count) of a signal of `total_frames` frames of
@@ -61,8 +63,8 @@ export fn senko_audio_to_mono16k(
     out_first: u64,
     out_count: u64,
 ) i32 {
-    const p = pool.Pool.fromHandle(thread_pool) orelse return @intFromEnum(Status.invalid_argument);
-    const invalid = @intFromEnum(Status.invalid_argument);
+    const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
+    const invalid = status(.invalid_argument);
     const enc = std.meta.intToEnum(convert.Encoding, encoding) catch return invalid;
     if (channels == 0 or !validSignal(sample_rate, total_frames, out_first, out_count)) return invalid;
     const frame_bytes = @as(u64, channels) * enc.bytes();
@@ -79,14 +81,14 @@ export fn senko_audio_to_mono16k(
         .encoding = enc,
         .channels = channels,
         .rate = sample_rate,
-    }, out_first, samples[0..@intCast(out_count)]) catch return @intFromEnum(Status.out_of_memory);
-    return @intFromEnum(Status.ok);
+    }, out_first, samples[0..@intCast(out_count)]) catch return status(.out_of_memory);
+    return status(.ok);
 }
 
 test "senko_audio_to_mono16k and senko_audio_input_range validate their arguments" {
     var out: [3]f32 = undefined;
     const bytes = [_]u8{ 0, 0x40, 0, 0xc0, 0, 0 };
-    const invalid = @intFromEnum(Status.invalid_argument);
+    const invalid = status(.invalid_argument);
     const t = std.testing;
     const p = try pool.Pool.create(t.allocator, 2);
     defer p.destroy();
@@ -112,4 +114,7 @@ test "senko_audio_to_mono16k and senko_audio_input_range validate their argument
     try t.expect(range[0] < 48000 and range[0] > 47000 and range[1] > 48300 and range[1] < 49000);
     try t.expectEqual(invalid, senko_audio_input_range(48000, 48000, 0, 16001, &range));
     try t.expectEqual(invalid, senko_audio_input_range(48000, 48000, 0, 0, &range));
+    const wraps = std.math.maxInt(u64); // out_first + out_count wraps to 1
+    try t.expectEqual(invalid, senko_audio_input_range(48000, 48000, wraps, 2, &range));
+    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 2, 1, 16000, 3, 0, &out, wraps, 2));
 }

@@ -6,13 +6,10 @@ const eigen = @import("eigen.zig");
 const kmeans = @import("kmeans.zig");
 const spectral = @import("spectral.zig");
 const pool = @import("pool.zig");
-const Status = @import("status.zig").Status;
+const status = @import("status.zig").status;
+const inputRows = @import("status.zig").inputRows;
 
 const allocator = std.heap.c_allocator;
-
-fn status(s: Status) i32 {
-    return @intFromEnum(s);
-}
 
 fn errorStatus(err: spectral.Error) i32 {
     return switch (err) {
@@ -22,13 +19,8 @@ fn errorStatus(err: spectral.Error) i32 {
     };
 }
 
-fn validEmbeddings(data: ?[*]const f32, count: u32, dim: u32) ?[]const f32 {
-    if (count == 0 or dim == 0) return null;
-    const d = data orelse return null;
-    const len = @as(u64, count) * dim;
-    if (len > std.math.maxInt(usize) / 4) return null;
-    return d[0..@intCast(len)];
-}
+/// `solver` of senko_laplacian_eigen.
+const Solver = enum(u32) { auto = 0, dense = 1, lanczos = 2 };
 
 /// Slots of `out_info` (f64) in senko_spectral_cluster and senko_laplacian_eigen.
 const info_speakers = 0;
@@ -81,7 +73,7 @@ export fn senko_spectral_cluster(
     out_info: ?[*]f64,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
-    const embeddings = validEmbeddings(data, count, dim) orelse return status(.invalid_argument);
+    const embeddings = inputRows(data, count, dim) orelse return status(.invalid_argument);
     const labels = out_labels orelse return status(.invalid_argument);
     const values = out_eigenvalues orelse return status(.invalid_argument);
     if (!(pval >= 0 and pval <= 1)) return status(.invalid_argument);
@@ -115,7 +107,7 @@ export fn senko_spectral_cluster(
 }
 
 /// The `wanted` (1..32, <= count) smallest eigenpairs of the Laplacian that senko_spectral_cluster
-/// builds. solver: 0 automatic, 1 dense, 2 block Lanczos. out_values: wanted f64 ascending;
+/// builds. solver (Solver): 0 automatic, 1 dense, 2 block Lanczos. out_values: wanted f64 ascending;
 /// out_vectors (optional): count x wanted f32 row-major; out_info (optional) as in
 /// senko_spectral_cluster (slots 1, 2, 3, 5, 6).
 export fn senko_laplacian_eigen(
@@ -132,19 +124,20 @@ export fn senko_laplacian_eigen(
     out_info: ?[*]f64,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
-    const embeddings = validEmbeddings(data, count, dim) orelse return status(.invalid_argument);
+    const embeddings = inputRows(data, count, dim) orelse return status(.invalid_argument);
     const values = out_values orelse return status(.invalid_argument);
-    if (!(pval >= 0 and pval <= 1) or wanted < 1 or wanted > eigen.max_wanted or wanted > count or solver > 2)
+    const method = std.meta.intToEnum(Solver, solver) catch return status(.invalid_argument);
+    if (!(pval >= 0 and pval <= 1) or wanted < 1 or wanted > eigen.max_wanted or wanted > count)
         return status(.invalid_argument);
     var timer = std.time.Timer.start() catch unreachable;
     var graph = matrix.prunedAffinity(p, allocator, embeddings, count, dim, matrix.keepCount(count, pval, min_pnum)) catch |err|
         return errorStatus(err);
     defer graph.deinit(allocator);
     const affinity_ns = timer.lap();
-    const dense_max: u32 = switch (solver) {
-        0 => (eigen.Options{ .wanted = wanted }).dense_max,
-        1 => count,
-        else => 0,
+    const dense_max: u32 = switch (method) {
+        .auto => (eigen.Options{ .wanted = wanted }).dense_max,
+        .dense => count,
+        .lanczos => 0,
     };
     var pairs = eigen.laplacianSmallest(p, allocator, graph, .{ .wanted = wanted, .dense_max = dense_max }) catch |err|
         return errorStatus(err);
@@ -180,7 +173,7 @@ export fn senko_kmeans(
     out_inertia: ?*f64,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
-    const points = validEmbeddings(data, count, dim) orelse return status(.invalid_argument);
+    const points = inputRows(data, count, dim) orelse return status(.invalid_argument);
     const labels = out_labels orelse return status(.invalid_argument);
     if (k < 1 or k > count or restarts > kmeans.restarts_max) return status(.invalid_argument);
     if (!matrix.allFinite(points)) return status(.invalid_data);

@@ -4,7 +4,7 @@
 const std = @import("std");
 const fbank = @import("fbank.zig");
 const pool = @import("pool.zig");
-const Status = @import("status.zig").Status;
+const status = @import("status.zig").status;
 const assert = std.debug.assert;
 
 const allocator = std.heap.c_allocator;
@@ -12,10 +12,6 @@ const allocator = std.heap.c_allocator;
 /// Bits of `flags` in senko_fbank_compute.
 const flag_share_frames: u32 = 1;
 const flag_mean_normalize: u32 = 2;
-
-fn status(s: Status) i32 {
-    return @intFromEnum(s);
-}
 
 // The frame geometry TypeScript mirrors (src/features/fbank.ts; test/shared-constants.test.ts compares).
 export fn senko_fbank_mel_bins() u32 {
@@ -69,35 +65,36 @@ export fn senko_fbank_compute(
     return status(.ok);
 }
 
-// Accessors of a result from senko_fbank_compute; null (no result) gives null / 0.
+// Accessors of a result from senko_fbank_compute; null or anything that is not a live result gives null / 0.
 
 /// total_frames * mel_bins floats, frame-major.
 export fn senko_fbank_data(result: ?*const fbank.Result) ?[*]f32 {
-    const r = result orelse return null;
+    const r = fbank.Result.fromHandle(result) orelse return null;
     return r.data.ptr;
 }
 
 export fn senko_fbank_total_frames(result: ?*const fbank.Result) u32 {
-    const r = result orelse return 0;
+    const r = fbank.Result.fromHandle(result) orelse return 0;
     assert(r.data.len == @as(usize, r.total_frames) * fbank.mel_bins);
     return r.total_frames;
 }
 
 /// One u32 per subsegment.
 export fn senko_fbank_frame_counts(result: ?*const fbank.Result) ?[*]u32 {
-    const r = result orelse return null;
+    const r = fbank.Result.fromHandle(result) orelse return null;
     return r.frame_counts.ptr;
 }
 
 /// One u32 per subsegment: the row of its first frame.
 export fn senko_fbank_frame_offsets(result: ?*const fbank.Result) ?[*]u32 {
-    const r = result orelse return null;
-    assert(r.frame_offsets.len == r.frame_counts.len);
+    const r = fbank.Result.fromHandle(result) orelse return null;
     return r.frame_offsets.ptr;
 }
 
+/// Ignores null and anything that is not a live result (so a second free of the same handle is caught
+/// while its memory is mapped).
 export fn senko_fbank_free(result: ?*fbank.Result) void {
-    if (result) |r| r.destroy(allocator);
+    if (fbank.Result.fromHandle(result)) |r| @constCast(r).destroy(allocator);
 }
 
 test "senko_fbank_compute validates its arguments and the accessors accept null" {
@@ -122,4 +119,12 @@ test "senko_fbank_compute validates its arguments and the accessors accept null"
     try t.expectEqual(@as(?[*]u32, null), senko_fbank_frame_counts(null));
     try t.expectEqual(@as(?[*]u32, null), senko_fbank_frame_offsets(null));
     senko_fbank_free(null);
+    // Memory that is not a result is neither read as one nor freed.
+    const not_a_result: *fbank.Result = @ptrCast(&not_a_pool);
+    try t.expectEqual(@as(u32, 0), senko_fbank_total_frames(not_a_result));
+    try t.expectEqual(@as(?[*]f32, null), senko_fbank_data(not_a_result));
+    senko_fbank_free(not_a_result);
+    try t.expectEqual(@as(i32, 0), senko_fbank_compute(p, &samples, 800, &spans, 1, 0, &result));
+    try t.expectEqual(@as(u32, 3), senko_fbank_total_frames(result));
+    senko_fbank_free(result);
 }

@@ -4,25 +4,21 @@
 const std = @import("std");
 const matrix = @import("matrix.zig");
 const pool = @import("pool.zig");
-const Status = @import("status.zig").Status;
+const status = @import("status.zig").status;
+const inputRows = @import("status.zig").inputRows;
 
 const allocator = std.heap.c_allocator;
-
-fn status(s: Status) i32 {
-    return @intFromEnum(s);
-}
 
 /// out (count * count floats, row-major) = cosine similarities of the rows of data (count x dim).
 /// Zero rows give zero similarities; non-finite input is invalid_data.
 export fn senko_cosine_similarity(thread_pool: ?*pool.Pool, data: ?[*]const f32, count: u32, dim: u32, out: ?[*]f32) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     if (count == 0) return status(.ok);
-    if (dim == 0) return status(.invalid_argument);
-    const src = data orelse return status(.invalid_argument);
+    const src = inputRows(data, count, dim) orelse return status(.invalid_argument);
     const dst = out orelse return status(.invalid_argument);
     const elements = @as(u64, count) * count;
     if (elements > std.math.maxInt(usize) / 4) return status(.invalid_argument);
-    matrix.cosineSimilarity(p, allocator, src[0 .. @as(usize, count) * dim], count, dim, dst[0..@intCast(elements)]) catch |err| return switch (err) {
+    matrix.cosineSimilarity(p, allocator, src, count, dim, dst[0..@intCast(elements)]) catch |err| return switch (err) {
         error.OutOfMemory => status(.out_of_memory),
         error.NonFinite => status(.invalid_data),
     };

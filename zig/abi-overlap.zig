@@ -5,13 +5,10 @@ const agglomerative = @import("agglomerative.zig");
 const frame_gather = @import("frame-gather.zig");
 const mel_bins = @import("fbank.zig").mel_bins;
 const pool = @import("pool.zig");
-const Status = @import("status.zig").Status;
+const status = @import("status.zig").status;
+const inputRows = @import("status.zig").inputRows;
 
 const allocator = std.heap.c_allocator;
-
-fn status(s: Status) i32 {
-    return @intFromEnum(s);
-}
 
 /// Builds a [member_count x length x mel_bins] batch in `out` (capacity `out_len` floats, which must be
 /// exactly that size): member m is rows indices[offsets[m] ..][0..length] of `fbank`
@@ -57,13 +54,13 @@ export fn senko_average_linkage(
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     if (count < 2 or count > agglomerative.count_max or dim == 0 or out_len != count - 1) return status(.invalid_argument);
-    const rows = data orelse return status(.invalid_argument);
+    const points = inputRows(data, count, dim) orelse return status(.invalid_argument);
     const a = out_a orelse return status(.invalid_argument);
     const b = out_b orelse return status(.invalid_argument);
     const distance = out_distance orelse return status(.invalid_argument);
     const merges = allocator.alloc(agglomerative.Merge, out_len) catch return status(.out_of_memory);
     defer allocator.free(merges);
-    agglomerative.averageLinkage(allocator, p, rows[0 .. @as(usize, count) * dim], count, dim, merges) catch |err| return switch (err) {
+    agglomerative.averageLinkage(allocator, p, points, count, dim, merges) catch |err| return switch (err) {
         error.OutOfMemory => status(.out_of_memory),
         error.NonFinite => status(.invalid_data),
     };

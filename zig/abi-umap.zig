@@ -2,7 +2,9 @@
 //! caller allocates; nothing is left to free.
 const std = @import("std");
 const pool = @import("pool.zig");
-const Status = @import("status.zig").Status;
+const status = @import("status.zig").status;
+const inputRows = @import("status.zig").inputRows;
+const matrix = @import("matrix.zig");
 const knn = @import("knn.zig");
 const umap = @import("umap.zig");
 const hdbscan = @import("hdbscan.zig");
@@ -18,28 +20,11 @@ export fn senko_umap_epochs_max() u32 {
     return umap.epochs_max;
 }
 
-fn status(s: Status) i32 {
-    return @intFromEnum(s);
-}
-
 fn failed(err: anyerror) i32 {
     return switch (err) {
         error.OutOfMemory => status(.out_of_memory),
         else => status(.invalid_argument),
     };
-}
-
-fn allFinite(values: []const f32) bool {
-    for (values) |v| {
-        if (!std.math.isFinite(v)) return false;
-    }
-    return true;
-}
-
-fn points(data: ?[*]const f32, count: u32, dim: u32) ?[]const f32 {
-    const d = data orelse return null;
-    if (count == 0 or dim == 0) return null;
-    return d[0 .. @as(usize, count) * dim];
 }
 
 /// The k nearest other points of each of `count` points of `dim` floats, ascending by (distance,
@@ -56,11 +41,11 @@ export fn senko_knn(
     out_distances: ?[*]f32,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
-    const values = points(data, count, dim) orelse return status(.invalid_argument);
+    const values = inputRows(data, count, dim) orelse return status(.invalid_argument);
     const indices = out_indices orelse return status(.invalid_argument);
     const distances = out_distances orelse return status(.invalid_argument);
     if (k == 0 or k >= count or metric > 1) return status(.invalid_argument);
-    if (!allFinite(values)) return status(.invalid_data);
+    if (!matrix.allFinite(values)) return status(.invalid_data);
     const n = @as(usize, count) * k;
     knn.search(allocator, p, values, count, dim, k, @enumFromInt(metric), indices[0..n], distances[0..n]) catch |err| return failed(err);
     return status(.ok);
@@ -95,7 +80,7 @@ export fn senko_umap_fuzzy_graph(
     for (indices[0..n], 0..) |j, e| {
         if (j >= count or j == e / k) return status(.invalid_argument); // out of range or the point itself
     }
-    if (!allFinite(distances[0..n])) return status(.invalid_data);
+    if (!matrix.allFinite(distances[0..n])) return status(.invalid_data);
     var graph = umap.fuzzyGraph(allocator, p, indices[0..n], distances[0..n], count, k) catch |err| return failed(err);
     defer graph.deinit(allocator);
     for (0..count) |i| {
@@ -139,7 +124,7 @@ export fn senko_umap_embed(
     out_timings: ?*[4]f64,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
-    const values = points(data, count, dim) orelse return status(.invalid_argument);
+    const values = inputRows(data, count, dim) orelse return status(.invalid_argument);
     const embedding = out_embedding orelse return status(.invalid_argument);
     if (n_neighbors < 2 or n_neighbors > count) return status(.invalid_argument);
     if (component_count == 0 or component_count > umap.components_max or @as(u64, component_count) + 2 > count) {
@@ -147,7 +132,7 @@ export fn senko_umap_embed(
     }
     if (!(min_dist >= 0) or !std.math.isFinite(min_dist) or metric > 1 or init_method > 1) return status(.invalid_argument);
     if (epoch_count > umap.epochs_max) return status(.invalid_argument);
-    if (!allFinite(values)) return status(.invalid_data);
+    if (!matrix.allFinite(values)) return status(.invalid_data);
     var timings: umap.EmbedTimings = .{};
     umap.embed(allocator, p, values, count, dim, .{
         .n_neighbors = n_neighbors,
@@ -176,10 +161,10 @@ export fn senko_hdbscan(
     out_timings: ?*[3]f64,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
-    const values = points(data, count, dim) orelse return status(.invalid_argument);
+    const values = inputRows(data, count, dim) orelse return status(.invalid_argument);
     const labels = out_labels orelse return status(.invalid_argument);
     if (min_samples == 0 or min_cluster_size < 2) return status(.invalid_argument);
-    if (!allFinite(values)) return status(.invalid_data);
+    if (!matrix.allFinite(values)) return status(.invalid_data);
     var timings: hdbscan.Timings = .{};
     hdbscan.cluster(allocator, p, values, count, dim, min_samples, min_cluster_size, labels[0..count], &timings) catch |err| return failed(err);
     if (out_timings) |t| t.* = .{ timings.core_ms, timings.tree_ms, timings.labels_ms };

@@ -259,13 +259,30 @@ const FeatureMemory = struct {
 };
 
 /// Features of all subsegments; frame f of subsegment s is row frame_offsets[s] + f of `data`.
+/// Written into every live result and cleared by destroy, so the C ABI can tell a result handle from
+/// any other pointer (or a freed result) before it reads or frees it.
+const result_magic_live: u64 = 0x5345_4e4b_4642_4e4b; // "SENKFBNK"
+
 pub const Result = struct {
+    magic: u64 = result_magic_live,
     data: []f32,
     frame_counts: []u32,
     frame_offsets: []u32,
     total_frames: u32,
 
+    /// The result behind a handle from the C ABI, or null for null, a misaligned pointer or memory
+    /// that is not a live result.
+    pub fn fromHandle(handle: ?*const Result) ?*const Result {
+        const result = handle orelse return null;
+        if (@intFromPtr(result) % @alignOf(Result) != 0) return null;
+        if (result.magic != result_magic_live) return null;
+        assert(result.frame_offsets.len == result.frame_counts.len);
+        return result;
+    }
+
     pub fn destroy(result: *Result, allocator: std.mem.Allocator) void {
+        assert(result.magic == result_magic_live);
+        result.magic = 0;
         FeatureMemory.free(allocator, result.data);
         allocator.free(result.frame_counts);
         allocator.free(result.frame_offsets);

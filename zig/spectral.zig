@@ -110,7 +110,10 @@ pub fn cluster(pool: *Pool, allocator: std.mem.Allocator, data: []const f32, cou
     else if (scale > 0)
         eigengapSpeakers(pairs.values, options.min_speakers, options.max_speakers, scale)
     else
-        options.min_speakers; // no edges at all (e.g. all-zero embeddings): nothing to tell speakers apart
+        // No edges at all (e.g. all-zero embeddings): nothing to tell speakers apart. A caller's
+        // minimum may exceed the embeddings (there are only `count` eigenvectors to cluster).
+        @min(options.min_speakers, count);
+    assert(speakers >= 1 and speakers <= count and speakers <= wanted);
     const n: usize = count;
     const embedding = try allocator.alloc(f32, n * speakers);
     defer allocator.free(embedding);
@@ -170,6 +173,22 @@ test "eigengapSpeakers: noise gaps tie, and no gap above the floor means min_spe
     const small = [_]f64{ 0, 0, 0.015, 0.02 };
     try testing.expectEqual(@as(u32, 2), eigengapSpeakers(&small, 1, 3, 1));
     try testing.expectEqual(@as(u32, 1), eigengapSpeakers(&small, 1, 3, 10));
+}
+
+test "spectral cluster: a minimum above the embedding count gives one cluster per embedding at most" {
+    const allocator = testing.allocator;
+    const pool = try Pool.create(allocator, 1);
+    defer pool.destroy();
+    // All-zero embeddings have no edges (the minimum is the answer); one embedding has no gap to read.
+    const zeros = [_]f32{0} ** 6;
+    const one = [_]f32{ 0.6, 0.8 };
+    const cases = [_]struct { data: []const f32, count: u32 }{ .{ .data = &zeros, .count = 3 }, .{ .data = &one, .count = 1 } };
+    for (cases) |c| {
+        var result = try cluster(pool, allocator, c.data, c.count, 2, .{ .min_speakers = 4, .max_speakers = 8 });
+        defer result.deinit(allocator);
+        try testing.expect(result.speakers >= 1 and result.speakers <= c.count);
+        for (result.labels) |l| try testing.expect(l < result.speakers);
+    }
 }
 
 test "spectral cluster recovers separated groups" {

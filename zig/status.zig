@@ -1,4 +1,7 @@
-//! Status codes returned across the C ABI; src/ffi.ts turns them into typed errors.
+//! Status codes returned across the C ABI (src/ffi.ts turns them into typed errors), and the argument
+//! checks every area's entry points share.
+const std = @import("std");
+
 pub const Status = enum(i32) {
     ok = 0,
     invalid_argument = -1,
@@ -8,3 +11,26 @@ pub const Status = enum(i32) {
     /// An iterative method did not converge within its bound.
     no_convergence = -4,
 };
+
+/// The i32 an entry point returns for `s`.
+pub fn status(s: Status) i32 {
+    return @intFromEnum(s);
+}
+
+/// The `count` x `dim` floats (row-major) at `data`, or null for a null pointer, a zero count or
+/// dimension, or more bytes than the address space holds.
+pub fn inputRows(data: ?[*]const f32, count: u32, dim: u32) ?[]const f32 {
+    if (count == 0 or dim == 0) return null;
+    const d = data orelse return null;
+    const len = @as(u64, count) * dim;
+    if (len > std.math.maxInt(usize) / @sizeOf(f32)) return null;
+    return d[0..@intCast(len)];
+}
+
+test "inputRows refuses null, empty and zero-width input" {
+    const values = [_]f32{ 1, 2, 3, 4, 5, 6 };
+    try std.testing.expectEqual(@as(usize, 6), inputRows(&values, 3, 2).?.len);
+    try std.testing.expectEqual(@as(?[]const f32, null), inputRows(null, 3, 2));
+    try std.testing.expectEqual(@as(?[]const f32, null), inputRows(&values, 0, 2));
+    try std.testing.expectEqual(@as(?[]const f32, null), inputRows(&values, 3, 0));
+}

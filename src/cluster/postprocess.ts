@@ -6,7 +6,7 @@
  * Work is k x N per step with k in the tens, so this stays in TypeScript.
  */
 import { ConfigError } from "../errors.ts";
-import { withDefaults } from "./similarity.ts";
+import { withDefaults } from "./checks.ts";
 
 export interface PostprocessOptions {
   /** Clusters with fewer members fold into the nearest larger one (default 4). */

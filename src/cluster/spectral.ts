@@ -9,7 +9,8 @@
 import { nativePool, type InContext } from "../compute-context.ts";
 import { ConfigError } from "../errors.ts";
 import { lib } from "../ffi.ts";
-import { PRUNE_DEFAULTS, checkPoints, checkStatus, requireInteger, requireUnitInterval, withDefaults } from "./similarity.ts";
+import { checkPoints, checkStatus, requireInteger, requireUnitInterval, withDefaults } from "./checks.ts";
+import { PRUNE_DEFAULTS } from "./similarity.ts";
 
 /** Most speakers spectral clustering can pick or be given (the eigensolver finds at most 32 pairs; zig/spectral.zig max_speakers_limit). */
 export const SPECTRAL_MAX_SPEAKERS = 31;
@@ -66,17 +67,17 @@ export interface SpectralResult {
 /** Most seeded k-means restarts (zig/kmeans.zig restarts_max). */
 export const KMEANS_RESTARTS_MAX = 1000;
 
-/** Length of the native out_info array (zig/abi-cluster.zig info_len), and its slots. */
+/** Length of the native out_info array (zig/abi-cluster.zig info_len), and its slots (info_*). */
 export const SPECTRAL_INFO_LEN = 8;
-const INFO = { speakers: 0, eigenvalues: 1, affinityMs: 2, eigenMs: 3, kmeansMs: 4, products: 5, nonZeros: 6, gapScale: 7 } as const;
+export const SPECTRAL_INFO = { speakers: 0, eigenvalues: 1, affinityMs: 2, eigenMs: 3, kmeansMs: 4, products: 5, graphNonzeros: 6, gapScale: 7 } as const;
 
 function readTimings(info: Float64Array, timings: SpectralTimings | undefined): void {
   if (!timings) return;
-  timings.affinityMs = info[INFO.affinityMs]!;
-  timings.eigenMs = info[INFO.eigenMs]!;
-  timings.kmeansMs = info[INFO.kmeansMs]!;
-  timings.laplacianProducts = info[INFO.products]!;
-  timings.graphNonZeros = info[INFO.nonZeros]!;
+  timings.affinityMs = info[SPECTRAL_INFO.affinityMs]!;
+  timings.eigenMs = info[SPECTRAL_INFO.eigenMs]!;
+  timings.kmeansMs = info[SPECTRAL_INFO.kmeansMs]!;
+  timings.laplacianProducts = info[SPECTRAL_INFO.products]!;
+  timings.graphNonZeros = info[SPECTRAL_INFO.graphNonzeros]!;
 }
 
 /**
@@ -126,11 +127,12 @@ export function spectralCluster(
     "spectralCluster",
   );
   readTimings(info, timings);
-  return { labels, numSpeakers: info[INFO.speakers]!, eigenvalues: eigenvalues.slice(0, info[INFO.eigenvalues]!), gapScale: info[INFO.gapScale]! };
+  return { labels, numSpeakers: info[SPECTRAL_INFO.speakers]!, eigenvalues: eigenvalues.slice(0, info[SPECTRAL_INFO.eigenvalues]!), gapScale: info[SPECTRAL_INFO.gapScale]! };
 }
 
 export type EigenSolver = "auto" | "dense" | "lanczos";
-const SOLVER_CODE: Record<EigenSolver, number> = { auto: 0, dense: 1, lanczos: 2 };
+/** Values of Solver in zig/abi-cluster.zig (test/shared-constants.test.ts compares). */
+export const SOLVER_CODE: Record<EigenSolver, number> = { auto: 0, dense: 1, lanczos: 2 };
 
 /**
  * The `wanted` (1..32) smallest eigenpairs of the Laplacian that `spectralCluster` builds from these

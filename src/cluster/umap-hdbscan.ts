@@ -7,6 +7,7 @@
 import { nativePool, type ComputeContext, type InContext } from "../compute-context.ts";
 import { ConfigError } from "../errors.ts";
 import { check, lib } from "../ffi.ts";
+import { checkPoints, checkStatus, requireInteger } from "./checks.ts";
 
 export type UmapMetric = "cosine" | "euclidean";
 export type UmapInit = "spectral" | "random";
@@ -56,7 +57,7 @@ export interface HdbscanTimings {
 
 export interface UmapHdbscanTimings extends UmapTimings, HdbscanTimings {}
 
-export const UMAP_HDBSCAN_DEFAULTS = {
+const UMAP_HDBSCAN_DEFAULTS = {
   nNeighbors: 40,
   nComponents: 60,
   minDist: 0,
@@ -73,29 +74,9 @@ export const UMAP_COMPONENTS_MAX = 256;
 /** Most SGD epochs a caller may ask for (zig/umap.zig epochs_max). */
 export const UMAP_EPOCHS_MAX = 100_000;
 
-const METRIC_CODE: Record<UmapMetric, number> = { cosine: 0, euclidean: 1 };
-const INIT_CODE: Record<UmapInit, number> = { spectral: 0, random: 1 };
-const STATUS_INVALID_DATA = -3;
-
-function requireInteger(name: string, value: number, min: number, max = 0xffffffff): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer in [${min}, ${max}], got ${value}`);
-  }
-}
-
-function checkPoints(data: Float32Array, count: number, dim: number, what: string): void {
-  requireInteger(`${what} count`, count, 0);
-  requireInteger(`${what} dimension`, dim, 1);
-  if (data.length !== count * dim) {
-    throw new ConfigError(`${what}: expected ${count} x ${dim} = ${count * dim} floats, got ${data.length}`);
-  }
-}
-
-function checkStatus(status: number, what: string): void {
-  if (status === STATUS_INVALID_DATA) throw new ConfigError(`${what}: the input contains NaN or infinite values`);
-  check(status, what);
-}
-
+/** Values of knn.Metric (zig/knn.zig) and umap.InitMethod (zig/umap.zig); test/shared-constants.test.ts compares. */
+export const METRIC_CODE: Record<UmapMetric, number> = { cosine: 0, euclidean: 1 };
+export const INIT_CODE: Record<UmapInit, number> = { spectral: 0, random: 1 };
 /** The k nearest other points of every point, ascending by distance (ties by index), self excluded. */
 export function nearestNeighbors(
   data: Float32Array,

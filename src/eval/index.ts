@@ -1,6 +1,5 @@
 /** @module Diarization scoring: RTTM/UEM files and the diarization error rate. */
 export {
-  DEFAULT_COLLAR,
   diarizationErrorRate,
   scoreFiles,
   sumComponents,

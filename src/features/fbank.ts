@@ -25,9 +25,8 @@ export interface FbankOptions extends InContext {
   shareFrames?: boolean;
 }
 
-// Bits of the `flags` argument of senko_fbank_compute (zig/abi-fbank.zig).
-const FLAG_SHARE_FRAMES = 1;
-const FLAG_MEAN_NORMALIZE = 2;
+/** Bits of the `flags` argument of senko_fbank_compute (zig/abi-fbank.zig flag_*; test/shared-constants.test.ts compares). */
+export const FBANK_FLAGS = { shareFrames: 1, meanNormalize: 2 } as const;
 
 /** Subsegments in seconds -> u32 [start, end) sample pairs, rounded and clamped to the signal. */
 export function toSampleSpans(segments: readonly TimeSpan[], sampleCount: number): Uint32Array {
@@ -140,8 +139,8 @@ export function fbankOfSpans(samples: Float32Array, spans: Uint32Array, options:
     }
   }
   const flags =
-    (options.shareFrames === false ? 0 : FLAG_SHARE_FRAMES) |
-    (options.meanNormalize === false ? 0 : FLAG_MEAN_NORMALIZE);
+    (options.shareFrames === false ? 0 : FBANK_FLAGS.shareFrames) |
+    (options.meanNormalize === false ? 0 : FBANK_FLAGS.meanNormalize);
   const slot = new BigUint64Array(1);
   const count = spans.length / 2;
   const native = lib();

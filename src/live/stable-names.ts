@@ -57,7 +57,7 @@ function overlap(a: readonly Segment[], b: readonly Segment[]): number {
  * For each speaker of `segments`, the name in `named` it shares the most time with, one-to-one
  * (speakers that share no time with any name are left out).
  */
-export function matchSpeakers(segments: readonly Segment[], named: readonly Segment[]): Map<string, string> {
+function matchSpeakers(segments: readonly Segment[], named: readonly Segment[]): Map<string, string> {
   const fresh = bySpeaker(segments);
   const known = bySpeaker(named);
   const rows = [...fresh.keys()];

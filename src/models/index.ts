@@ -7,7 +7,7 @@ import { sileroSpeechProbabilities, SILERO_FRAME_SAMPLES } from "./silero.ts";
 
 export { campplusEmbeddings, embedBatch, embeddingBatches, embedInBatches, EMBEDDING_DIM, FBANK_BINS, MIN_FRAMES, type EmbeddingBatch, type EmbedOptions } from "./campplus.ts";
 export { powersetToSpeakers, SEGMENTATION, segmentationScores, segmentationScoresBatch, segmentationSpeechFrames } from "./segmentation.ts";
-export { cudaAvailable, loadModel, resolveVad, type Device, type LoadedModel, type ModelCall, type SessionOptions, type VadChoice } from "./session.ts";
+export { loadModel, resolveVad, type Device, type LoadedModel, type ModelCall, type SessionOptions, type VadChoice } from "./session.ts";
 export {
   planSileroStretches,
   sileroSpeechProbabilities,

@@ -86,7 +86,7 @@ export async function resolveVad(vad: VadChoice, device: Device = "auto"): Promi
  * Whether CUDA can run: onnxruntime-node was built with it, its CUDA provider library was installed
  * next to the binding (npm install without ONNXRUNTIME_NODE_INSTALL=skip), and an NVIDIA driver is loaded.
  */
-export async function cudaAvailable(): Promise<boolean> {
+async function cudaAvailable(): Promise<boolean> {
   return process.platform === "linux" && process.arch === "x64" && executionChoice("auto").device === "cuda";
 }
 

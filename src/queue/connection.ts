@@ -13,7 +13,7 @@ export function redactUrl(url: string): string {
 }
 
 /** Checks `redis://[user:password@]host[:port][/db]` (or `rediss://` for TLS). */
-export function checkRedisUrl(url: string): void {
+function checkRedisUrl(url: string): void {
   let parsed: URL;
   try {
     parsed = new URL(url);

