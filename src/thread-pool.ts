@@ -38,4 +38,9 @@ export class NativeThreadPool {
     lib().senko_pool_destroy(this.#handle);
     this.#handle = null;
   }
+
+  /** `using pool = new NativeThreadPool(n)` destroys it at the end of the block. */
+  [Symbol.dispose](): void {
+    this.destroy();
+  }
 }

@@ -36,6 +36,13 @@ describe("native thread pools", () => {
     pool.destroy();
     expect(pool.destroyed).toBe(true);
     expect(() => pool.handle).toThrow(SenkoError);
+    let scoped: NativeThreadPool;
+    {
+      using inBlock = new NativeThreadPool(1);
+      scoped = inBlock;
+      expect(scoped.destroyed).toBe(false);
+    }
+    expect(scoped.destroyed).toBe(true);
   });
 
   test("a parallel entry point refuses a null pool", () => {
@@ -70,105 +77,93 @@ describe("C ABI argument checks", () => {
 
   test("every entry point answers bad arguments with a status, which check() turns into a typed error", () => {
     const native = lib();
-    const pool = new NativeThreadPool(1);
-    try {
-      const p = pool.handle;
-      const points = Float32Array.from({ length: 40 }, (_, i) => Math.sin(i));
-      const labels = new Int32Array(20);
-      const u32s = (n: number) => new Uint32Array(n);
-      const f32s = (n: number) => new Float32Array(n);
-      const range = new BigUint64Array(2);
-      const pcm = new Uint8Array(200);
-      const slot = new BigUint64Array(1);
-      const nan = new Float32Array(40).fill(Number.NaN);
-      // [what is wrong, the call] for each status-returning export: null pointers, zero or too small
-      // sizes, sizes that do not agree, values out of range, enums past their last value.
-      const invalid: [string, () => number][] = [
-        ["input_range: no outputs", () => native.senko_audio_input_range(16000, 100, 0, 0, range)],
-        ["input_range: rate 0", () => native.senko_audio_input_range(0, 100, 0, 1, range)],
-        ["input_range: no range", () => native.senko_audio_input_range(16000, 100, 0, 1, null)],
-        ["to_mono16k: encoding 7", () => native.senko_audio_to_mono16k(p, pcm, 200, 7, 1, 16000, 100, 0, f32s(4), 0, 4)],
-        ["to_mono16k: 0 channels", () => native.senko_audio_to_mono16k(p, pcm, 200, 2, 0, 16000, 100, 0, f32s(4), 0, 4)],
-        ["to_mono16k: no data", () => native.senko_audio_to_mono16k(p, null, 200, 2, 1, 16000, 100, 0, f32s(4), 0, 4)],
-        ["to_mono16k: no output", () => native.senko_audio_to_mono16k(p, pcm, 200, 2, 1, 16000, 100, 0, null, 0, 4)],
-        ["fbank: unknown flag", () => native.senko_fbank_compute(p, points, 40, u32s(2), 1, 4, slot)],
-        ["fbank: no samples", () => native.senko_fbank_compute(p, null, 40, u32s(2), 1, 0, slot)],
-        ["fbank: span past the end", () => native.senko_fbank_compute(p, points, 40, Uint32Array.of(0, 41), 1, 0, slot)],
-        ["fbank: no result slot", () => native.senko_fbank_compute(p, points, 40, u32s(2), 1, 0, null)],
-        ["cosine: dim 0", () => native.senko_cosine_similarity(p, points, 20, 0, f32s(400))],
-        ["cosine: no output", () => native.senko_cosine_similarity(p, points, 20, 2, null)],
-        ["prune: pval 1.5", () => native.senko_prune_rows(p, f32s(400), 20, 1.5, 1)],
-        ["prune: no matrix", () => native.senko_prune_rows(p, null, 20, 0.5, 1)],
-        ["spectral: count 0", () => native.senko_spectral_cluster(p, points, 0, 2, 0.5, 2, 1, 8, 0, 1, labels, f32s(32), null)],
-        ["spectral: pval NaN", () => native.senko_spectral_cluster(p, points, 20, 2, Number.NaN, 2, 1, 8, 0, 1, labels, f32s(32), null)],
-        ["spectral: 32 speakers", () => native.senko_spectral_cluster(p, points, 20, 2, 0.5, 2, 1, 8, 32, 1, labels, f32s(32), null)],
-        ["spectral: min 0", () => native.senko_spectral_cluster(p, points, 20, 2, 0.5, 2, 0, 8, 0, 1, labels, f32s(32), null)],
-        ["spectral: min > max", () => native.senko_spectral_cluster(p, points, 20, 2, 0.5, 2, 5, 4, 0, 1, labels, f32s(32), null)],
-        ["spectral: no labels", () => native.senko_spectral_cluster(p, points, 20, 2, 0.5, 2, 1, 8, 0, 1, null, f32s(32), null)],
-        ["eigen: 0 wanted", () => native.senko_laplacian_eigen(p, points, 20, 2, 0.5, 2, 0, 0, new Float64Array(1), null, null)],
-        ["eigen: more wanted than points", () => native.senko_laplacian_eigen(p, points, 20, 2, 0.5, 2, 21, 0, new Float64Array(21), null, null)],
-        ["eigen: solver 3", () => native.senko_laplacian_eigen(p, points, 20, 2, 0.5, 2, 2, 3, new Float64Array(2), null, null)],
-        ["kmeans: k 0", () => native.senko_kmeans(p, points, 20, 2, 0, 1, 0, labels, null, null)],
-        ["kmeans: k > count", () => native.senko_kmeans(p, points, 20, 2, 21, 1, 0, labels, null, null)],
-        ["gather: index past the frames", () => native.senko_frames_gather(f32s(160), 2, Uint32Array.of(2), 1, u32s(1), 1, 1, f32s(80), 80)],
-        ["gather: output of another size", () => native.senko_frames_gather(f32s(160), 2, Uint32Array.of(0, 1), 2, u32s(1), 1, 2, f32s(80), 80)],
-        ["gather: member past the indices", () => native.senko_frames_gather(f32s(160), 2, Uint32Array.of(0, 1), 2, Uint32Array.of(1), 1, 2, f32s(160), 160)],
-        ["linkage: one point", () => native.senko_average_linkage(p, points, 1, 2, u32s(1), u32s(1), f32s(1), 0)],
-        ["linkage: output of another size", () => native.senko_average_linkage(p, points, 20, 2, u32s(20), u32s(20), f32s(20), 20)],
-        ["knn: k = count", () => native.senko_knn(p, points, 20, 2, 20, 0, u32s(400), f32s(400))],
-        ["knn: metric 2", () => native.senko_knn(p, points, 20, 2, 3, 2, u32s(60), f32s(60))],
-        ["fuzzy graph: a point its own neighbour", () => native.senko_umap_fuzzy_graph(p, Uint32Array.of(0, 0), f32s(2), 2, 1, 4, u32s(4), u32s(4), f32s(4), u32s(1))],
-        ["fuzzy graph: capacity too small", () => native.senko_umap_fuzzy_graph(p, Uint32Array.of(1, 0), f32s(2), 2, 1, 3, u32s(4), u32s(4), f32s(4), u32s(1))],
-        ["curve: spread 0", () => native.senko_umap_curve(0, 0.1, new Float64Array(2))],
-        ["curve: no output", () => native.senko_umap_curve(1, 0.1, null)],
-        ["umap: 1 neighbour", () => native.senko_umap_embed(p, points, 20, 2, 1, 2, 0.1, 0, 0, 5, 0, f32s(40), null)],
-        ["umap: 0 components", () => native.senko_umap_embed(p, points, 20, 2, 5, 0, 0.1, 0, 0, 5, 0, f32s(40), null)],
-        ["umap: init 2", () => native.senko_umap_embed(p, points, 20, 2, 5, 2, 0.1, 0, 0, 5, 2, f32s(40), null)],
-        ["hdbscan: min_samples 0", () => native.senko_hdbscan(p, points, 20, 2, 0, 5, labels, null)],
-        ["hdbscan: min_cluster_size 1", () => native.senko_hdbscan(p, points, 20, 2, 5, 1, labels, null)],
-      ];
-      const statuses = Object.fromEntries(invalid.map(([what, call]) => [what, call()]));
-      expect(statuses).toEqual(Object.fromEntries(invalid.map(([what]) => [what, -1])));
-      expect(() => check(invalid[0]![1](), "audio input range")).toThrow(new NativeLibraryError("audio input range failed: invalid argument"));
-      // Non-finite points are invalid data, which the stages report as such.
-      expect(native.senko_kmeans(p, nan, 20, 2, 2, 1, 0, labels, null, null)).toBe(-3);
-      expect(native.senko_hdbscan(p, nan, 20, 2, 5, 5, labels, null)).toBe(-3);
-      expect(native.senko_prune_keep_count(20, Number.NaN, 1)).toBe(0);
-    } finally {
-      pool.destroy();
-    }
+    using pool = new NativeThreadPool(1);
+    const p = pool.handle;
+    const points = Float32Array.from({ length: 40 }, (_, i) => Math.sin(i));
+    const labels = new Int32Array(20);
+    const u32s = (n: number) => new Uint32Array(n);
+    const f32s = (n: number) => new Float32Array(n);
+    const range = new BigUint64Array(2);
+    const pcm = new Uint8Array(200);
+    const slot = new BigUint64Array(1);
+    const nan = new Float32Array(40).fill(Number.NaN);
+    // [what is wrong, the call] for each status-returning export: null pointers, zero or too small
+    // sizes, sizes that do not agree, values out of range, enums past their last value.
+    const invalid: [string, () => number][] = [
+      ["input_range: no outputs", () => native.senko_audio_input_range(16000, 100, 0, 0, range)],
+      ["input_range: rate 0", () => native.senko_audio_input_range(0, 100, 0, 1, range)],
+      ["input_range: no range", () => native.senko_audio_input_range(16000, 100, 0, 1, null)],
+      ["to_mono16k: encoding 7", () => native.senko_audio_to_mono16k(p, pcm, 200, 7, 1, 16000, 100, 0, f32s(4), 0, 4)],
+      ["to_mono16k: 0 channels", () => native.senko_audio_to_mono16k(p, pcm, 200, 2, 0, 16000, 100, 0, f32s(4), 0, 4)],
+      ["to_mono16k: no data", () => native.senko_audio_to_mono16k(p, null, 200, 2, 1, 16000, 100, 0, f32s(4), 0, 4)],
+      ["to_mono16k: no output", () => native.senko_audio_to_mono16k(p, pcm, 200, 2, 1, 16000, 100, 0, null, 0, 4)],
+      ["fbank: unknown flag", () => native.senko_fbank_compute(p, points, 40, u32s(2), 1, 4, slot)],
+      ["fbank: no samples", () => native.senko_fbank_compute(p, null, 40, u32s(2), 1, 0, slot)],
+      ["fbank: span past the end", () => native.senko_fbank_compute(p, points, 40, Uint32Array.of(0, 41), 1, 0, slot)],
+      ["fbank: no result slot", () => native.senko_fbank_compute(p, points, 40, u32s(2), 1, 0, null)],
+      ["cosine: dim 0", () => native.senko_cosine_similarity(p, points, 20, 0, f32s(400))],
+      ["cosine: no output", () => native.senko_cosine_similarity(p, points, 20, 2, null)],
+      ["prune: pval 1.5", () => native.senko_prune_rows(p, f32s(400), 20, 1.5, 1)],
+      ["prune: no matrix", () => native.senko_prune_rows(p, null, 20, 0.5, 1)],
+      ["spectral: count 0", () => native.senko_spectral_cluster(p, points, 0, 2, 0.5, 2, 1, 8, 0, 1, labels, f32s(32), null)],
+      ["spectral: pval NaN", () => native.senko_spectral_cluster(p, points, 20, 2, Number.NaN, 2, 1, 8, 0, 1, labels, f32s(32), null)],
+      ["spectral: 32 speakers", () => native.senko_spectral_cluster(p, points, 20, 2, 0.5, 2, 1, 8, 32, 1, labels, f32s(32), null)],
+      ["spectral: min 0", () => native.senko_spectral_cluster(p, points, 20, 2, 0.5, 2, 0, 8, 0, 1, labels, f32s(32), null)],
+      ["spectral: min > max", () => native.senko_spectral_cluster(p, points, 20, 2, 0.5, 2, 5, 4, 0, 1, labels, f32s(32), null)],
+      ["spectral: no labels", () => native.senko_spectral_cluster(p, points, 20, 2, 0.5, 2, 1, 8, 0, 1, null, f32s(32), null)],
+      ["eigen: 0 wanted", () => native.senko_laplacian_eigen(p, points, 20, 2, 0.5, 2, 0, 0, new Float64Array(1), null, null)],
+      ["eigen: more wanted than points", () => native.senko_laplacian_eigen(p, points, 20, 2, 0.5, 2, 21, 0, new Float64Array(21), null, null)],
+      ["eigen: solver 3", () => native.senko_laplacian_eigen(p, points, 20, 2, 0.5, 2, 2, 3, new Float64Array(2), null, null)],
+      ["kmeans: k 0", () => native.senko_kmeans(p, points, 20, 2, 0, 1, 0, labels, null, null)],
+      ["kmeans: k > count", () => native.senko_kmeans(p, points, 20, 2, 21, 1, 0, labels, null, null)],
+      ["gather: index past the frames", () => native.senko_frames_gather(f32s(160), 2, Uint32Array.of(2), 1, u32s(1), 1, 1, f32s(80), 80)],
+      ["gather: output of another size", () => native.senko_frames_gather(f32s(160), 2, Uint32Array.of(0, 1), 2, u32s(1), 1, 2, f32s(80), 80)],
+      ["gather: member past the indices", () => native.senko_frames_gather(f32s(160), 2, Uint32Array.of(0, 1), 2, Uint32Array.of(1), 1, 2, f32s(160), 160)],
+      ["linkage: one point", () => native.senko_average_linkage(p, points, 1, 2, u32s(1), u32s(1), f32s(1), 0)],
+      ["linkage: output of another size", () => native.senko_average_linkage(p, points, 20, 2, u32s(20), u32s(20), f32s(20), 20)],
+      ["knn: k = count", () => native.senko_knn(p, points, 20, 2, 20, 0, u32s(400), f32s(400))],
+      ["knn: metric 2", () => native.senko_knn(p, points, 20, 2, 3, 2, u32s(60), f32s(60))],
+      ["fuzzy graph: a point its own neighbour", () => native.senko_umap_fuzzy_graph(p, Uint32Array.of(0, 0), f32s(2), 2, 1, 4, u32s(4), u32s(4), f32s(4), u32s(1))],
+      ["fuzzy graph: capacity too small", () => native.senko_umap_fuzzy_graph(p, Uint32Array.of(1, 0), f32s(2), 2, 1, 3, u32s(4), u32s(4), f32s(4), u32s(1))],
+      ["curve: spread 0", () => native.senko_umap_curve(0, 0.1, new Float64Array(2))],
+      ["curve: no output", () => native.senko_umap_curve(1, 0.1, null)],
+      ["umap: 1 neighbour", () => native.senko_umap_embed(p, points, 20, 2, 1, 2, 0.1, 0, 0, 5, 0, f32s(40), null)],
+      ["umap: 0 components", () => native.senko_umap_embed(p, points, 20, 2, 5, 0, 0.1, 0, 0, 5, 0, f32s(40), null)],
+      ["umap: init 2", () => native.senko_umap_embed(p, points, 20, 2, 5, 2, 0.1, 0, 0, 5, 2, f32s(40), null)],
+      ["hdbscan: min_samples 0", () => native.senko_hdbscan(p, points, 20, 2, 0, 5, labels, null)],
+      ["hdbscan: min_cluster_size 1", () => native.senko_hdbscan(p, points, 20, 2, 5, 1, labels, null)],
+    ];
+    const statuses = Object.fromEntries(invalid.map(([what, call]) => [what, call()]));
+    expect(statuses).toEqual(Object.fromEntries(invalid.map(([what]) => [what, -1])));
+    expect(() => check(invalid[0]![1](), "audio input range")).toThrow(new NativeLibraryError("audio input range failed: invalid argument"));
+    // Non-finite points are invalid data, which the stages report as such.
+    expect(native.senko_kmeans(p, nan, 20, 2, 2, 1, 0, labels, null, null)).toBe(-3);
+    expect(native.senko_hdbscan(p, nan, 20, 2, 5, 5, labels, null)).toBe(-3);
+    expect(native.senko_prune_keep_count(20, Number.NaN, 1)).toBe(0);
   });
 
   test("an output range whose end wraps around 2^64 is refused, not converted", () => {
     const native = lib();
-    const pool = new NativeThreadPool(1);
-    try {
-      const wraps = 2n ** 64n - 1n; // out_first + 2 wraps to 1
-      const range = new BigUint64Array(2);
-      // bun:ffi takes a bigint for a u64 argument; the symbol table types it as number.
-      const first = wraps as unknown as number;
-      expect(native.senko_audio_input_range(16000, 100, first, 2, range)).toBe(-1);
-      expect(native.senko_audio_to_mono16k(pool.handle, new Uint8Array(200), 200, 2, 1, 16000, 100, 0, new Float32Array(2), first, 2)).toBe(-1);
-    } finally {
-      pool.destroy();
-    }
+    using pool = new NativeThreadPool(1);
+    const wraps = 2n ** 64n - 1n; // out_first + 2 wraps to 1
+    const range = new BigUint64Array(2);
+    // bun:ffi takes a bigint for a u64 argument; the symbol table types it as number.
+    const first = wraps as unknown as number;
+    expect(native.senko_audio_input_range(16000, 100, first, 2, range)).toBe(-1);
+    expect(native.senko_audio_to_mono16k(pool.handle, new Uint8Array(200), 200, 2, 1, 16000, 100, 0, new Float32Array(2), first, 2)).toBe(-1);
   });
 
   test("spectral clustering with a minimum above the embedding count gives at most one cluster per embedding", () => {
     const native = lib();
-    const pool = new NativeThreadPool(1);
-    try {
-      // Three all-zero embeddings (no graph edges) and at least 4 speakers asked for.
-      const labels = new Int32Array(3).fill(-7);
-      const info = new Float64Array(native.senko_cluster_info_len());
-      expect(native.senko_spectral_cluster(pool.handle, new Float32Array(6), 3, 2, 0.5, 2, 4, 8, 0, 1, labels, new Float32Array(32), info)).toBe(0);
-      const speakers = info[0]!;
-      expect(speakers).toBeGreaterThanOrEqual(1);
-      expect(speakers).toBeLessThanOrEqual(3);
-      for (const label of labels) expect(label >= 0 && label < speakers).toBe(true);
-    } finally {
-      pool.destroy();
-    }
+    using pool = new NativeThreadPool(1);
+    // Three all-zero embeddings (no graph edges) and at least 4 speakers asked for.
+    const labels = new Int32Array(3).fill(-7);
+    const info = new Float64Array(native.senko_cluster_info_len());
+    expect(native.senko_spectral_cluster(pool.handle, new Float32Array(6), 3, 2, 0.5, 2, 4, 8, 0, 1, labels, new Float32Array(32), info)).toBe(0);
+    const speakers = info[0]!;
+    expect(speakers).toBeGreaterThanOrEqual(1);
+    expect(speakers).toBeLessThanOrEqual(3);
+    for (const label of labels) expect(label >= 0 && label < speakers).toBe(true);
   });
 
   test("the fbank accessors and free refuse memory that is not a live result", () => {
@@ -185,23 +180,19 @@ describe("C ABI argument checks", () => {
 
   test("restart and epoch counts beyond their bounds are invalid arguments", () => {
     const native = lib();
-    const pool = new NativeThreadPool(1);
-    try {
-      const points = Float32Array.from({ length: 40 }, (_, i) => Math.sin(i));
-      const labels = new Int32Array(20);
-      const restartsMax = native.senko_kmeans_restarts_max();
-      const kmeans = (restarts: number) => native.senko_kmeans(pool.handle, points, 20, 2, 2, restarts, 0, labels, null, null);
-      expect(kmeans(restartsMax)).toBe(0);
-      expect(() => check(kmeans(restartsMax + 1), "kmeans")).toThrow(/invalid argument/);
-      const spectral = (restarts: number) =>
-        native.senko_spectral_cluster(pool.handle, points, 20, 2, 0.5, 2, 1, 4, 0, restarts, labels, new Float32Array(32), null);
-      expect(spectral(1)).toBe(0);
-      expect(() => check(spectral(restartsMax + 1), "spectral")).toThrow(/invalid argument/);
-      const umap = (epochs: number) => native.senko_umap_embed(pool.handle, points, 20, 2, 5, 2, 0.1, 1, 0, epochs, 1, new Float32Array(40), null);
-      expect(umap(5)).toBe(0);
-      expect(() => check(umap(native.senko_umap_epochs_max() + 1), "umap")).toThrow(/invalid argument/);
-    } finally {
-      pool.destroy();
-    }
+    using pool = new NativeThreadPool(1);
+    const points = Float32Array.from({ length: 40 }, (_, i) => Math.sin(i));
+    const labels = new Int32Array(20);
+    const restartsMax = native.senko_kmeans_restarts_max();
+    const kmeans = (restarts: number) => native.senko_kmeans(pool.handle, points, 20, 2, 2, restarts, 0, labels, null, null);
+    expect(kmeans(restartsMax)).toBe(0);
+    expect(() => check(kmeans(restartsMax + 1), "kmeans")).toThrow(/invalid argument/);
+    const spectral = (restarts: number) =>
+      native.senko_spectral_cluster(pool.handle, points, 20, 2, 0.5, 2, 1, 4, 0, restarts, labels, new Float32Array(32), null);
+    expect(spectral(1)).toBe(0);
+    expect(() => check(spectral(restartsMax + 1), "spectral")).toThrow(/invalid argument/);
+    const umap = (epochs: number) => native.senko_umap_embed(pool.handle, points, 20, 2, 5, 2, 0.1, 1, 0, epochs, 1, new Float32Array(40), null);
+    expect(umap(5)).toBe(0);
+    expect(() => check(umap(native.senko_umap_epochs_max() + 1), "umap")).toThrow(/invalid argument/);
   });
 });
