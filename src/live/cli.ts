@@ -11,7 +11,7 @@ import { AudioFormatError } from "../errors.ts";
 import { endBySignal, endOnSignal, interruption } from "../interrupt.ts";
 import { resultFiles, writeFilesAtomic, type OutputFormat } from "../output/writers.ts";
 import { pcmData, type PcmLayout } from "../audio/wav-stream.ts";
-import { fileChunks, RAW_FORMATS, READ_BEFORE, streamChunks, type RawFormat } from "./input.ts";
+import { checkFileHead, fileChunks, RAW_FORMATS, READ_BEFORE, streamChunks, type RawFormat } from "./input.ts";
 import type { LiveDiarization } from "./session.ts";
 import { SettledLines, TerminalView, type LiveDisplay } from "./view.ts";
 
@@ -92,15 +92,23 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
   };
   for (const s of ENDING_SIGNALS) process.on(s, onSignal);
   await using diarizer = new Diarizer({ ...command.options, quiet });
-  // Said once the stream's header is taken and the models are loaded, or when the header keeps us waiting: an
+  // Said once the header is taken and the models are loaded, or when a stream's header keeps us waiting: an
   // input refused at once gets its one line alone.
   let listening = false;
   const sayListening = () => {
     if (!listening) err(`senko: live: listening to ${input === "-" ? "stdin" : input} (Ctrl-C ends and writes the result)\n`);
     listening = true;
   };
-  const waiting = setTimeout(sayListening, WAIT_BEFORE_LISTENING_MS);
+  let waiting: Timer | undefined;
   try {
+    if (stream) waiting = setTimeout(sayListening, WAIT_BEFORE_LISTENING_MS);
+    else {
+      // A file's header as it is now is checked before the models load (a stream's as it arrives, below); the
+      // models load before the file is followed, whose quiet time (input.ts) counts from its first read.
+      await checkFileHead(input, raw);
+      await diarizer.ready();
+      sayListening();
+    }
     // A reader of the turns that goes away (`| head`: EPIPE) ends the showing, not the session: the result
     // still goes where --out says, or, with nowhere to go, the session ends as on Ctrl-C.
     // The error comes a tick after the write, possibly the last one: the listener stays for the process.
