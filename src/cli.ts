@@ -229,9 +229,13 @@ type OptionFlag = keyof typeof OPTION_FLAGS;
 function checkPipelineOptions(pipeline: PipelineName | undefined, values: Partial<Record<OptionFlag, unknown>>): void {
   const flags = Object.keys(OPTION_FLAGS) as OptionFlag[];
   const given = Object.fromEntries(flags.map((flag) => [OPTION_FLAGS[flag], values[flag]]));
-  const spell = (key: string) => `--${flags.find((flag) => OPTION_FLAGS[flag] === key)}`;
-  const foreign = foreignOptionsMessage(pipeline ?? DEFAULT_PIPELINE, given, { spell, choose: (owner) => `add --pipeline ${owner}` });
+  const foreign = foreignOptionsMessage(pipeline ?? DEFAULT_PIPELINE, given, { spell: optionFlag, choose: (owner) => `add --pipeline ${owner}` });
   if (foreign !== undefined) throw new UsageError(foreign);
+}
+
+/** The flag that sets Diarizer option `key`. */
+function optionFlag(key: string): string {
+  return `--${(Object.keys(OPTION_FLAGS) as OptionFlag[]).find((flag) => OPTION_FLAGS[flag] === key)}`;
 }
 
 /**
@@ -446,6 +450,9 @@ export async function main(argv: string[]): Promise<number> {
       if (out === undefined && outDir === undefined && (values.format !== undefined || values.out === STDIN)) {
         throw new UsageError("--live prints the turns on stdout as they settle; its final result goes to --out <file> or --out-dir <dir>");
       }
+      // Options the live form cannot take are refused before any model loads (the input's header is checked next, in liveCommand).
+      const refusal = await PIPELINES[options.pipeline ?? DEFAULT_PIPELINE].liveRefusal?.(options, options.device ?? "auto", (key, value) => `${optionFlag(key)} ${value}`);
+      if (refusal !== undefined) throw new UsageError(refusal);
       if (outDir !== undefined) makeOutputDir(outDir);
       const live = { input: inputs[0]!, options: { ...options, colors: values.colors ?? false }, raw, formats, out, outDir, rttm, quiet };
       const running = liveCommand({ ...live, usage: (message) => new UsageError(message) });
