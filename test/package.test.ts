@@ -253,8 +253,8 @@ describe.each(INSTALLERS)("a fresh project installed with %s", (installer, insta
       expect(check.stderr.toString()).toContain(`No type errors in ${files.length} files`);
     }, 60_000);
 
-    // As written, at once: the first is the Diarizer (the checkout's turns), the second a live session, the third
-    // the stages one by one (the checkout's vad-windows turns).
+    // As written, at once: the first is the Diarizer (the checkout's turns), the second the stages one by one (the
+    // checkout's vad-windows turns), the third a live session.
     test("the README's TypeScript blocks run as written: import { Diarizer } from \"senko\" gives the checkout's turns", async () => {
       const blocks = readmeBlocks();
       expect(blocks.length).toBe(3);
@@ -263,8 +263,8 @@ describe.each(INSTALLERS)("a fresh project installed with %s", (installer, insta
       for (const [code, , stderr] of outputs) if (code !== 0) throw new Error(`a README block exited ${code}:\n${stderr}`);
       expect(outputs[0]![1]).toBe(linesOf(JSON.parse(expected.segments) as Segment[]));
       const speakers = new Set((JSON.parse(expected.segments) as Segment[]).map((s) => s.speaker)).size;
-      expect(outputs[1]![1].trimEnd().split("\n").at(-1)).toStartWith(`${speakers} speakers; live names: {`);
-      expect(outputs[2]![1]).toBe(expected.recipe);
+      expect(outputs[1]![1]).toBe(expected.recipe);
+      expect(outputs[2]![1].trimEnd().split("\n").at(-1)).toStartWith(`${speakers} speakers; live names: {`);
     }, 120_000);
   } else {
     // As after an install with --omit=optional (the project's platform package is moved away).
