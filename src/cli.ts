@@ -36,10 +36,11 @@ All inputs are checked before the models load (a bad one is reported at once and
 others are diarized one after another with the same models.
 
 output:
-  --out <file|->         where the result goes (one input only); - is stdout (the default)
+  -o, --out <file|->     where the result goes (one input only); - is stdout (the default)
   --out-dir <dir>        one file per input and format: <dir>/<input name>.<json|rttm|csv|txt|srt|vtt|html>
                          (the directory is created if needed)
-  --format <f[,f...]>    json | rttm | csv | text | srt | vtt | html; several, comma-separated, with
+  -f, --format <f[,f...]>
+                         json | rttm | csv | text | srt | vtt | html; several, comma-separated, with
                          --out-dir (default: from the --out extension, else json for files, text for
                          stdout); srt and vtt: a subtitle per speaker turn, one speaker at a time;
                          html: a page with the timeline and a player (audio embedded up to 8 MiB,
@@ -120,29 +121,31 @@ export const DIARIZATION_FLAGS = {
   windows: { type: "string" },
 } as const satisfies Record<string, { type: "string" }>;
 
+/** The options of `senko <audio>` (and `senko attribute`); `--help` and the README list each of them (test/docs.test.ts). */
+export const CLI_OPTIONS = {
+  out: { type: "string", short: "o" },
+  "out-dir": { type: "string" },
+  format: { type: "string", short: "f" },
+  rttm: { type: "string" },
+  transcript: { type: "string" },
+  ...DIARIZATION_FLAGS,
+  device: { type: "string" },
+  threads: { type: "string" },
+  colors: { type: "boolean" },
+  live: { type: "boolean" },
+  "raw-rate": { type: "string" },
+  "raw-format": { type: "string" },
+  "raw-channels": { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+  version: { type: "boolean", short: "v" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies ParseArgsOptionsConfig;
+
 function parse(argv: string[]) {
-  const options = {
-        out: { type: "string", short: "o" },
-        "out-dir": { type: "string" },
-        format: { type: "string", short: "f" },
-        rttm: { type: "string" },
-        transcript: { type: "string" },
-        ...DIARIZATION_FLAGS,
-        device: { type: "string" },
-        threads: { type: "string" },
-        colors: { type: "boolean" },
-        live: { type: "boolean" },
-        "raw-rate": { type: "string" },
-        "raw-format": { type: "string" },
-        "raw-channels": { type: "string" },
-        quiet: { type: "boolean", short: "q" },
-        version: { type: "boolean", short: "v" },
-        help: { type: "boolean", short: "h" },
-  } as const satisfies ParseArgsOptionsConfig;
   try {
-    return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: CLI_OPTIONS });
   } catch (error) {
-    throw argumentError(error, argv, options);
+    throw argumentError(error, argv, CLI_OPTIONS);
   }
 }
 
