@@ -11,7 +11,7 @@ if (!file) {
   process.exit(2);
 }
 
-const diarizer = new Diarizer({ colors: true });
+const diarizer = new Diarizer();
 const result = await diarizer.diarize(file).catch(async (error) => {
   await diarizer.close();
   // A missing or unreadable file (AudioFormatError), a model that cannot load...: one line, no stack.

@@ -36,10 +36,11 @@ All inputs are checked before the models load (a bad one is reported at once and
 others are diarized one after another with the same models.
 
 output:
-  --out <file|->         where the result goes (one input only); - is stdout (the default)
+  -o, --out <file|->     where the result goes (one input only); - is stdout (the default)
   --out-dir <dir>        one file per input and format: <dir>/<input name>.<json|rttm|csv|txt|srt|vtt|html>
                          (the directory is created if needed)
-  --format <f[,f...]>    json | rttm | csv | text | srt | vtt | html; several, comma-separated, with
+  -f, --format <f[,f...]>
+                         json | rttm | csv | text | srt | vtt | html; several, comma-separated, with
                          --out-dir (default: from the --out extension, else json for files, text for
                          stdout); srt and vtt: a subtitle per speaker turn, one speaker at a time;
                          html: a page with the timeline and a player (audio embedded up to 8 MiB,
@@ -120,29 +121,31 @@ export const DIARIZATION_FLAGS = {
   windows: { type: "string" },
 } as const satisfies Record<string, { type: "string" }>;
 
+/** The options of `senko <audio>` (and `senko attribute`); `--help` and the README list each of them (test/docs.test.ts). */
+export const CLI_OPTIONS = {
+  out: { type: "string", short: "o" },
+  "out-dir": { type: "string" },
+  format: { type: "string", short: "f" },
+  rttm: { type: "string" },
+  transcript: { type: "string" },
+  ...DIARIZATION_FLAGS,
+  device: { type: "string" },
+  threads: { type: "string" },
+  colors: { type: "boolean" },
+  live: { type: "boolean" },
+  "raw-rate": { type: "string" },
+  "raw-format": { type: "string" },
+  "raw-channels": { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+  version: { type: "boolean", short: "v" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies ParseArgsOptionsConfig;
+
 function parse(argv: string[]) {
-  const options = {
-        out: { type: "string", short: "o" },
-        "out-dir": { type: "string" },
-        format: { type: "string", short: "f" },
-        rttm: { type: "string" },
-        transcript: { type: "string" },
-        ...DIARIZATION_FLAGS,
-        device: { type: "string" },
-        threads: { type: "string" },
-        colors: { type: "boolean" },
-        live: { type: "boolean" },
-        "raw-rate": { type: "string" },
-        "raw-format": { type: "string" },
-        "raw-channels": { type: "string" },
-        quiet: { type: "boolean", short: "q" },
-        version: { type: "boolean", short: "v" },
-        help: { type: "boolean", short: "h" },
-  } as const satisfies ParseArgsOptionsConfig;
   try {
-    return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: CLI_OPTIONS });
   } catch (error) {
-    throw argumentError(error, argv, options);
+    throw argumentError(error, argv, CLI_OPTIONS);
   }
 }
 
@@ -226,9 +229,13 @@ type OptionFlag = keyof typeof OPTION_FLAGS;
 function checkPipelineOptions(pipeline: PipelineName | undefined, values: Partial<Record<OptionFlag, unknown>>): void {
   const flags = Object.keys(OPTION_FLAGS) as OptionFlag[];
   const given = Object.fromEntries(flags.map((flag) => [OPTION_FLAGS[flag], values[flag]]));
-  const spell = (key: string) => `--${flags.find((flag) => OPTION_FLAGS[flag] === key)}`;
-  const foreign = foreignOptionsMessage(pipeline ?? DEFAULT_PIPELINE, given, { spell, choose: (owner) => `add --pipeline ${owner}` });
+  const foreign = foreignOptionsMessage(pipeline ?? DEFAULT_PIPELINE, given, { spell: optionFlag, choose: (owner) => `add --pipeline ${owner}` });
   if (foreign !== undefined) throw new UsageError(foreign);
+}
+
+/** The flag that sets Diarizer option `key`. */
+function optionFlag(key: string): string {
+  return `--${(Object.keys(OPTION_FLAGS) as OptionFlag[]).find((flag) => OPTION_FLAGS[flag] === key)}`;
 }
 
 /**
@@ -443,6 +450,9 @@ export async function main(argv: string[]): Promise<number> {
       if (out === undefined && outDir === undefined && (values.format !== undefined || values.out === STDIN)) {
         throw new UsageError("--live prints the turns on stdout as they settle; its final result goes to --out <file> or --out-dir <dir>");
       }
+      // Options the live form cannot take are refused before any model loads (the input's header is checked next, in liveCommand).
+      const refusal = await PIPELINES[options.pipeline ?? DEFAULT_PIPELINE].liveRefusal?.(options, options.device ?? "auto", (key, value) => `${optionFlag(key)} ${value}`);
+      if (refusal !== undefined) throw new UsageError(refusal);
       if (outDir !== undefined) makeOutputDir(outDir);
       const live = { input: inputs[0]!, options: { ...options, colors: values.colors ?? false }, raw, formats, out, outDir, rttm, quiet };
       const running = liveCommand({ ...live, usage: (message) => new UsageError(message) });

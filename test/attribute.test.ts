@@ -219,6 +219,22 @@ describe("reading transcripts", () => {
     expect(parseTranscript("WEBVTT\n \n00:01.000 --> 00:02.000\nhi\n \n00:02.500 --> 00:03.000\nthere\n").words.map((x) => [x.text, x.start])).toEqual([[" hi", 1], [" there", 2.5]]);
   });
 
+  test("WebVTT cue timestamps outside their cue or going back time nothing: their words stay in the cue, in order, spread", () => {
+    const words = (cue: string) => {
+      const t = parseTranscript(`WEBVTT\n\n00:08.000 --> 00:10.000\nx y\n\n00:10.000 --> 00:12.000\n${cue}\n`);
+      // After the cue before ("x y", two words spread): a word moved out of its cue would sort among them.
+      return { estimated: t.estimated - 2, words: t.words.slice(2).map((x) => [x.text, r3(x.start), r3(x.end)]) };
+    };
+    // Before the cue's start (a timestamp of the cue before): "a b" from the start to the next timestamp.
+    expect(words("a <00:09.500>b <00:11.000>c")).toEqual({ estimated: 2, words: [[" a", 10, 10.5], [" b", 10.5, 11], [" c", 11, 12]] });
+    // After the cue's end: "b c" up to the end.
+    expect(words("a <00:11.000>b <00:13.000>c")).toEqual({ estimated: 2, words: [[" a", 10, 11], [" b", 11, 11.5], [" c", 11.5, 12]] });
+    // Going back: "b c" from the last timestamp that went forward to the next.
+    expect(words("a <00:11.600>b <00:11.000>c <00:11.800>d")).toEqual({ estimated: 2, words: [[" a", 10, 11.6], [" b", 11.6, 11.7], [" c", 11.7, 11.8], [" d", 11.8, 12]] });
+    // Timestamps that keep the rules time every word exactly, as before.
+    expect(words("a <00:10.500>b <00:11.000>c")).toEqual({ estimated: 0, words: [[" a", 10, 10.5], [" b", 10.5, 11], [" c", 11, 12]] });
+  });
+
   const bad: [string, string, string][] = [
     ["empty", "", "the transcript is empty"],
     ["broken JSON", '{"segments": [', "not valid JSON"],

@@ -311,6 +311,29 @@ describe("senko --live", () => {
   }, 90_000);
 });
 
+test("an input or option --live cannot take is refused before any model loads: one line, exit 2, at once, no output", async () => {
+  const flac = join(dir, "in.flac");
+  const encode = Bun.spawn(["ffmpeg", "-loglevel", "error", "-y", "-f", "f32le", "-ar", "16000", "-ac", "1", "-i", "-", flac], { stdin: new Blob([samples.subarray(0, 16000 * 5)]) });
+  expect(await encode.exited).toBe(0);
+  const notWav = "not a WAV file (no RIFF/RF64 WAVE header); --live reads a WAV stream, or raw PCM with --raw-rate and --raw-format; convert other formats as they arrive: ffmpeg -i <input> -f wav -acodec pcm_s16le - | senko --live -";
+  const cases: [string[], string, Uint8Array?][] = [
+    [["--live", flac, "--out", "flac.json"], `senko: ${flac}: ${notWav}`],
+    [["--live", "-", "--out", "junk.json"], `senko: -: ${notWav}`, new TextEncoder().encode("hello, this is not audio at all")],
+    [["--live", "-", "--pipeline", "vad-windows", "--vad", "pyannote", "--out", "vad.json"], "senko: live diarization runs the Silero VAD only (--vad pyannote): use --vad silero", wavFloat(samples.subarray(0, 16000))],
+  ];
+  for (const [args, message, stdin] of cases) {
+    const start = performance.now();
+    const run = await finished(spawn(args, stdin));
+    const seconds = (performance.now() - start) / 1000;
+    // Loading the models prints where they run ("senko: campplus runs on the CPU"): the refusal comes alone.
+    // Refused after the models loaded, each case took 1.2-1.7 s here (models cached, load 3), now 0.05-0.3 s.
+    expect(run.stderr).toBe(`${message}\n`);
+    expect(run.code).toBe(2);
+    expect(seconds).toBeLessThan(1);
+  }
+  expect(["flac.json", "junk.json", "vad.json"].filter((f) => existsSync(join(dir, f)))).toEqual([]);
+}, 30_000);
+
 test("pcmData: a stream that starts over with a new header (arecord every 2 GiB) is read on; one of another layout is refused; anything else ends at the declared end; a compressed file is not taken for raw PCM", async () => {
   const a = Int16Array.from({ length: 1001 }, (_, i) => i);
   const b = Int16Array.from({ length: 700 }, (_, i) => -i);

@@ -27,7 +27,7 @@ const TESTED = ALL_PLATFORMS ? PLATFORMS : [MINE];
 const BIN = mkdtempSync(join(tmpdir(), "senko-bin-"));
 symlinkSync(process.execPath, join(BIN, "bun"));
 let packed: PackedPackages;
-let expected: { rttm: string; segments: string };
+let expected: { rttm: string; segments: string; recipe: string };
 
 /** Files of a tarball (`tar -t`), and the text or bytes of one member (`tar -xO`). */
 function tarList(tarball: string): string[] {
@@ -40,6 +40,9 @@ function tarRead(tarball: string, member: string): Uint8Array {
 }
 
 afterAll(() => rmSync(BIN, { recursive: true, force: true }));
+
+/** Turns as the README's blocks print them: `start end speaker` lines. */
+const linesOf = (turns: readonly Segment[]) => turns.map((s) => `${s.start} ${s.end} ${s.speaker}\n`).join("");
 
 /** Relative imports of a module: `from "./x"`, `import "./x"`, `import("./x")` and workers' `new URL("./x", import.meta.url)`. */
 const RELATIVE_IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*|new URL\(\s*)"(\.\.?\/[^"]+)"/g;
@@ -71,7 +74,11 @@ beforeAll(async () => {
   await using diarizer = new Diarizer({ quiet: true });
   const result = await diarizer.diarize(FIXTURE);
   expect(result.mergedSegments.length).toBeGreaterThan(0);
-  expected = { rttm: toRttm(result, "dev00"), segments: JSON.stringify(result.mergedSegments) };
+  // What the README's stage-by-stage block says it prints.
+  await using recipe = new Diarizer({ quiet: true, pipeline: "vad-windows", vad: "silero" });
+  const turns = (await recipe.diarize(FIXTURE)).mergedSegments;
+  expect(turns.length).toBeGreaterThan(0);
+  expected = { rttm: toRttm(result, "dev00"), segments: JSON.stringify(result.mergedSegments), recipe: linesOf(turns) };
 }, 900_000);
 
 describe("the tarballs", () => {
@@ -246,17 +253,18 @@ describe.each(INSTALLERS)("a fresh project installed with %s", (installer, insta
       expect(check.stderr.toString()).toContain(`No type errors in ${files.length} files`);
     }, 60_000);
 
-    // As written, at once: the first is the Diarizer (the checkout's turns), the second a live session.
+    // As written, at once: the first is the Diarizer (the checkout's turns), the second the stages one by one (the
+    // checkout's vad-windows turns), the third a live session.
     test("the README's TypeScript blocks run as written: import { Diarizer } from \"senko\" gives the checkout's turns", async () => {
       const blocks = readmeBlocks();
-      expect(blocks.length).toBe(2);
+      expect(blocks.length).toBe(3);
       const runs = blocks.map((_, i) => Bun.spawn([process.execPath, "run", readmeFile(i)], { cwd: dir, env: userEnv(), stdout: "pipe", stderr: "pipe" }));
       const outputs = await Promise.all(runs.map(async (run) => [await run.exited, await new Response(run.stdout).text(), await new Response(run.stderr).text()] as const));
       for (const [code, , stderr] of outputs) if (code !== 0) throw new Error(`a README block exited ${code}:\n${stderr}`);
-      const turns = (JSON.parse(expected.segments) as Segment[]).map((s) => `${s.start} ${s.end} ${s.speaker}\n`).join("");
-      expect(outputs[0]![1]).toBe(turns);
+      expect(outputs[0]![1]).toBe(linesOf(JSON.parse(expected.segments) as Segment[]));
       const speakers = new Set((JSON.parse(expected.segments) as Segment[]).map((s) => s.speaker)).size;
-      expect(outputs[1]![1].trimEnd().split("\n").at(-1)).toStartWith(`${speakers} speakers; live names: {`);
+      expect(outputs[1]![1]).toBe(expected.recipe);
+      expect(outputs[2]![1].trimEnd().split("\n").at(-1)).toStartWith(`${speakers} speakers; live names: {`);
     }, 120_000);
   } else {
     // As after an install with --omit=optional (the project's platform package is moved away).

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { connect, createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { join, resolve } from "node:path";
 import { queueStatus, startWorker, submitFiles, type WorkerEvent } from "../src/index.ts";
 import { redisServerPath, startRedis, type RedisServer } from "./helpers/redis.ts";
@@ -32,6 +33,16 @@ async function settled<T>(promise: Promise<T>): Promise<{ outcome: T | string; s
     (error: Error) => `${error.name}: ${error.message}`,
   );
   return { outcome, seconds: (performance.now() - start) / 1000 };
+}
+
+/** A TCP server on a free loopback port. */
+async function tcpServer(onClient: (client: Socket) => void): Promise<{ port: number; server: Server }> {
+  const server = createServer((client) => {
+    client.on("error", () => {});
+    onClient(client);
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  return { port: (server.address() as AddressInfo).port, server };
 }
 
 describe.skipIf(skipWithout("queue-connect.test.ts", { "redis-server (npm run setup installs it)": redisServerPath }))("Redis refusing a client, going as a worker starts, or not answering", () => {
@@ -97,6 +108,44 @@ describe.skipIf(skipWithout("queue-connect.test.ts", { "redis-server (npm run se
       }
     } finally {
       await worker.close();
+      await redis.stop();
+    }
+  }, 30_000);
+
+  test("a port where another server answers (a web server, TLS), or Redis refusing in protected mode: one line that says which, at once", async () => {
+    // Redis in protected mode (the default: no password set) refuses clients from other machines: reached
+    // through a relay from 127.0.0.3, not its own loopback address, it sends -DENIED and closes.
+    const redis = await startRedis({ keepData: false });
+    const { port: relay, server: relayServer } = await tcpServer((client) => {
+      const upstream = connect({ host: "127.0.0.1", port: redis.port, localAddress: "127.0.0.3" });
+      client.pipe(upstream).pipe(client);
+      client.on("error", () => upstream.destroy());
+      upstream.on("error", () => client.destroy());
+    });
+    const { port: web, server: webServer } = await tcpServer((client) => client.once("data", () => client.end("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")));
+    // A TLS server answers a plain-text client with an alert.
+    const { port: tls, server: tlsServer } = await tcpServer((client) => client.once("data", () => client.end(new Uint8Array([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x32]))));
+    try {
+      const url = (port: number) => `redis://127.0.0.1:${port}`;
+      const denied = `Redis at ${url(relay)} refused: protected mode (no password is set, so it takes clients on its own machine only); give it one (requirepass) and put it in the URL: redis://:<password>@127.0.0.1:${relay}, or start it with --protected-mode no where only trusted machines reach it`;
+      const http = `cannot use Redis at ${url(web)}: the server there is not Redis (it answered "HTTP/1.1 400 Bad Request": a web server); check the host and port`;
+      const alert = `cannot use Redis at ${url(tls)}: the server there speaks TLS: for a Redis with TLS, use rediss://`;
+      const audio = join(dir, "b.wav");
+      writeFileSync(audio, wav16(new Float32Array(16000)));
+      const cases: [string[], string][] = [
+        [["status", "--redis", url(relay)], denied],
+        [["submit", "--redis", url(relay), audio, "--out-dir", dir], denied],
+        [["worker", "--redis", url(relay), "-q"], denied],
+        [["status", "--redis", url(web)], http],
+        [["worker", "--redis", url(web), "-q"], http],
+        [["submit", "--redis", url(tls), audio, "--out-dir", dir], alert],
+      ];
+      const [runs, api] = await Promise.all([Promise.all(cases.map(([args]) => senko(args))), settled(startWorker({ redis: url(relay), name: "protected" }))]);
+      expect(runs).toEqual(cases.map(([, message]) => [1, `senko: ${message}\n`]));
+      expect(api.outcome).toBe(`QueueError: ${denied}`);
+      expect(api.seconds).toBeLessThan(3);
+    } finally {
+      for (const server of [relayServer, webServer, tlsServer]) server.close();
       await redis.stop();
     }
   }, 30_000);

@@ -11,12 +11,15 @@ import { AudioFormatError } from "../errors.ts";
 import { endBySignal, endOnSignal, interruption } from "../interrupt.ts";
 import { resultFiles, writeFilesAtomic, type OutputFormat } from "../output/writers.ts";
 import { pcmData, type PcmLayout } from "../audio/wav-stream.ts";
-import { fileChunks, RAW_FORMATS, READ_BEFORE, streamChunks, type RawFormat } from "./input.ts";
+import { checkFileHead, fileChunks, RAW_FORMATS, READ_BEFORE, streamChunks, type RawFormat } from "./input.ts";
 import type { LiveDiarization } from "./session.ts";
 import { SettledLines, TerminalView, type LiveDisplay } from "./view.ts";
 
 /** The signals that end the stream (and write the result). */
 const ENDING_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/** How long the stream may keep its header before `listening` is said (its refusal, if it comes sooner, is said alone). */
+const WAIT_BEFORE_LISTENING_MS = 250;
 
 /** Audio pushed at a time: a snapshot per second of audio at most. */
 const PUSH_SEC = 1;
@@ -89,9 +92,23 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
   };
   for (const s of ENDING_SIGNALS) process.on(s, onSignal);
   await using diarizer = new Diarizer({ ...command.options, quiet });
+  // Said once the header is taken and the models are loaded, or when a stream's header keeps us waiting: an
+  // input refused at once gets its one line alone.
+  let listening = false;
+  const sayListening = () => {
+    if (!listening) err(`senko: live: listening to ${input === "-" ? "stdin" : input} (Ctrl-C ends and writes the result)\n`);
+    listening = true;
+  };
+  let waiting: Timer | undefined;
   try {
-    await diarizer.ready();
-    err(`senko: live: listening to ${input === "-" ? "stdin" : input} (Ctrl-C ends and writes the result)\n`);
+    if (stream) waiting = setTimeout(sayListening, WAIT_BEFORE_LISTENING_MS);
+    else {
+      // A file's header as it is now is checked before the models load (a stream's as it arrives, below); the
+      // models load before the file is followed, whose quiet time (input.ts) counts from its first read.
+      await checkFileHead(input, raw);
+      await diarizer.ready();
+      sayListening();
+    }
     // A reader of the turns that goes away (`| head`: EPIPE) ends the showing, not the session: the result
     // still goes where --out says, or, with nowhere to go, the session ends as on Ctrl-C.
     // The error comes a tick after the write, possibly the last one: the listener stays for the process.
@@ -125,8 +142,12 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
       display.show(await session.push(bytes));
     };
     try {
+      // The layout comes first, with no data: what is not a stream --live reads is refused before the models load.
       for await (const [layout, data] of pcmData(chunks, input, raw, stream)) {
         if (!session) {
+          clearTimeout(waiting);
+          await diarizer.ready();
+          sayListening();
           session = diarizer.live(layout);
           bytesPerPush = Math.ceil(PUSH_SEC * layout.sampleRate) * layout.channels * BYTES_PER_SAMPLE[layout.encoding];
         }
@@ -172,6 +193,7 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
     );
     return 0;
   } finally {
+    clearTimeout(waiting);
     for (const s of ENDING_SIGNALS) process.off(s, onSignal);
     stopOnSignal();
   }

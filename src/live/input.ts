@@ -6,7 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import type { SampleEncoding } from "../audio/wav.ts";
-import { parseWavStreamHeader } from "../audio/wav-stream.ts";
+import { parseWavStreamHeader, pcmData, type PcmLayout } from "../audio/wav-stream.ts";
 import { AudioFormatError } from "../errors.ts";
 
 /** Raw PCM sample formats (ffmpeg's names) and the encodings they are. */
@@ -73,6 +73,40 @@ function wavDataEnd(fd: number, name: string): () => number | undefined {
     probe = header.layout.dataOffset;
     return header.dataBytes === undefined ? undefined : header.layout.dataOffset + header.dataBytes;
   };
+}
+
+/**
+ * Refuses a file whose first bytes, as they are now, are not a stream --live reads (pcmData's refusal, in its
+ * words): checked before the models load. A file still empty, whose WAV header is not all there yet, or that
+ * cannot be opened (fileChunks says why), passes.
+ */
+export async function checkFileHead(path: string, raw: PcmLayout | undefined): Promise<void> {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return; // fileChunks says why it cannot be read
+  }
+  const head = new Uint8Array(MAX_HEADER_PROBE + 1);
+  let got: number;
+  try {
+    got = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (got === 0) return;
+  const bytes = head.subarray(0, got);
+  if (raw === undefined) {
+    try {
+      if (parseWavStreamHeader(bytes, path) === undefined) return;
+    } catch {
+      // pcmData says why, as it does for a stream
+    }
+  }
+  const once = (async function* () {
+    yield bytes;
+  })();
+  for await (const _ of pcmData(once, path, raw, false)) return;
 }
 
 export interface FollowOptions {

@@ -215,15 +215,18 @@ export class LiveDiarization {
 
   async #started(): Promise<IncrementalDiarization> {
     if (this.#pipeline) return this.#pipeline;
+    const { context, options, pipeline } = this.#diarizer;
+    // Refused before the models load (they take seconds), not after.
+    const refusal = await pipeline.liveRefusal?.(options, context.device, (key, value) => `${key} "${value}"`);
+    if (refusal !== undefined) throw new ConfigError(refusal);
     await this.#diarizer.ready();
-    const { context, options } = this.#diarizer;
     const run: PipelineRun<typeof options> = {
       context,
       options,
       stage: (name, work) => this.#timed(name, work),
       progress: () => undefined,
     };
-    this.#pipeline = this.#diarizer.pipeline.incremental!(run);
+    this.#pipeline = pipeline.incremental!(run);
     return this.#pipeline;
   }
 

@@ -6,6 +6,7 @@
  */
 import type { AudioData } from "../audio/index.ts";
 import type { ComputeContext } from "../compute-context.ts";
+import type { Device } from "../models/index.ts";
 import type { PipelineResult, Segment } from "../types.ts";
 
 /** Options every pipeline honours. */
@@ -53,6 +54,11 @@ export interface DiarizationPipeline<Options extends CommonPipelineOptions = Com
    * gives for the whole audio.
    */
   incremental?(run: PipelineRun<Options>): IncrementalDiarization;
+  /**
+   * Why its incremental form cannot take `options` on `device` (undefined when it can), known before any
+   * model loads. `spell` writes an option and a value as the user gives them (e.g. as a CLI flag).
+   */
+  liveRefusal?(options: Readonly<Options>, device: Device, spell: (key: string, value: string) => string): Promise<string | undefined>;
 }
 
 /** A pipeline run over audio that arrives in pieces. Calls never overlap: the session awaits each one. */

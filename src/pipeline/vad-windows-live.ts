@@ -11,7 +11,7 @@
  * lanes as threads): CAM++ then computes each row of a batch alone, so a window's embedding does not
  * depend on which windows share its batch.
  */
-import { ConfigError, SenkoError } from "../errors.ts";
+import { SenkoError } from "../errors.ts";
 import { FBANK_FRAME_LENGTH, FBANK_FRAME_SHIFT, fbankOfSpans, toSampleSpans } from "../features/fbank.ts";
 import {
   EMBEDDING_DIM,
@@ -21,6 +21,7 @@ import {
   MIN_FRAMES,
   SileroStream,
   SILERO_FRAME_SAMPLES,
+  type Device,
   type EmbeddingBatch,
 } from "../models/index.ts";
 import { SAMPLE_RATE, type Embeddings, type FbankFeatures, type PipelineResult, type Segment, type TimeSpan } from "../types.ts";
@@ -61,10 +62,17 @@ class Rows {
   }
 }
 
+/** The options live sessions cannot take: Silero in stretches, or a VAD that needs whole chunks of audio. */
+export async function vadWindowsLiveRefusal(options: Readonly<VadWindowsOptions>, device: Device, spell: (key: string, value: string) => string): Promise<string | undefined> {
+  if (options.sileroStretches) return "sileroStretches cannot run live: each stretch's speech depends on the audio after it; leave it off";
+  const vad = options.vad ?? "auto";
+  if ((await resolveVad(vad, device)) === "silero") return undefined;
+  const chosen = vad === "auto" ? `${options.vad === undefined ? "the default VAD" : spell("vad", "auto")} is pyannote on CUDA` : spell("vad", vad);
+  return `live diarization runs the Silero VAD only (${chosen}): use ${spell("vad", "silero")}`;
+}
+
+/** Use it through a live session, which has asked vadWindowsLiveRefusal first. */
 export function vadWindowsIncremental(run: PipelineRun<VadWindowsOptions>): IncrementalDiarization {
-  if (run.options.sileroStretches) {
-    throw new ConfigError("sileroStretches cannot run live: each stretch's speech depends on the audio after it; leave it off");
-  }
   return new VadWindowsLive(run);
 }
 
@@ -74,7 +82,6 @@ class VadWindowsLive implements IncrementalDiarization {
   readonly #silero: SileroStream;
   readonly #tracker = new SileroRegionTracker(SILERO_FRAME_SAMPLES, SAMPLE_RATE);
   readonly #clustering: SnapshotClustering;
-  #vadChecked = false;
   /** windows embedded so far, in order: exactly the first windows of the whole audio */
   readonly #windows: TimeSpan[] = [];
   #frameCounts = new Uint32Array(256);
@@ -115,11 +122,6 @@ class VadWindowsLive implements IncrementalDiarization {
 
   async append(samples: Float32Array): Promise<void> {
     this.#guard();
-    if (!this.#vadChecked) {
-      const vad = await resolveVad(this.#run.options.vad ?? "auto", this.#run.context.device);
-      if (vad !== "silero") throw new ConfigError(`live diarization runs the Silero VAD only (this Diarizer's vad resolves to ${vad}): pass vad "silero"`);
-      this.#vadChecked = true;
-    }
     if (samples.length === 0) return;
     const { stage } = this.#run;
     this.#audio.append(samples);

@@ -12,7 +12,7 @@ import type { CommonPipelineOptions, DiarizationPipeline, PipelineRun } from "./
 import { overlapSeconds, toSegments } from "./segments.ts";
 import { detectSpeech, resolveVad, type VadChoice } from "./speech.ts";
 import { subsegment, WINDOWS, type WindowsChoice } from "./subsegment.ts";
-import { vadWindowsIncremental } from "./vad-windows-live.ts";
+import { vadWindowsIncremental, vadWindowsLiveRefusal } from "./vad-windows-live.ts";
 
 export interface VadWindowsOptions extends CommonPipelineOptions {
   /** "auto" picks pyannote on CUDA and Silero on the CPU */
@@ -46,6 +46,7 @@ export const vadWindows: DiarizationPipeline<VadWindowsOptions> = {
   },
 
   incremental: (run) => vadWindowsIncremental(run),
+  liveRefusal: (options, device, spell) => vadWindowsLiveRefusal(options, device, spell),
 
   async run(audio, run) {
     const { context, options, stage, progress } = run;

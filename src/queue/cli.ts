@@ -29,7 +29,8 @@ submit: one job per file. Workers must read the files and the output directory a
   The job id is made from the file's bytes (an S3 object's ETag and size), the options and the destination:
   submitting the same file again with the same options adds nothing.
   --out-dir <dir>        results as <dir>/<input name>.<format's extension> (required; s3://bucket/prefix too)
-  --format <f[,f...]>    ${FORMATS.join(" | ")} (default json)
+  -f, --format <f[,f...]>
+                         ${FORMATS.join(" | ")} (default json)
   --pipeline <p>, --num-speakers <n>, --min-speakers <n>, --max-speakers <n>, --min-cluster-speech <s|off>,
   --cluster <method>, --merge-cosine <x>, --windows <w>, --vad <v>, --colors
                          as for senko <audio> (see senko --help): a job gives what senko <audio> gives
@@ -92,29 +93,31 @@ export async function queueMain(command: QueueCommand, argv: string[]): Promise<
   }
 }
 
+/** The options of `senko submit | worker | status`; their `--help` lists each of them (test/docs.test.ts). */
+export const QUEUE_OPTIONS = {
+  redis: { type: "string" },
+  queue: { type: "string" },
+  "out-dir": { type: "string" },
+  format: { type: "string", short: "f" },
+  ...DIARIZATION_FLAGS,
+  colors: { type: "boolean" },
+  "retry-failed": { type: "boolean" },
+  concurrency: { type: "string" },
+  threads: { type: "string" },
+  device: { type: "string" },
+  "lock-timeout": { type: "string" },
+  name: { type: "string" },
+  json: { type: "boolean" },
+  limit: { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies ParseArgsOptionsConfig;
+
 function parse(argv: string[]) {
-  const options = {
-        redis: { type: "string" },
-        queue: { type: "string" },
-        "out-dir": { type: "string" },
-        format: { type: "string", short: "f" },
-        ...DIARIZATION_FLAGS,
-        colors: { type: "boolean" },
-        "retry-failed": { type: "boolean" },
-        concurrency: { type: "string" },
-        threads: { type: "string" },
-        device: { type: "string" },
-        "lock-timeout": { type: "string" },
-        name: { type: "string" },
-        json: { type: "boolean" },
-        limit: { type: "string" },
-        quiet: { type: "boolean", short: "q" },
-        help: { type: "boolean", short: "h" },
-  } as const satisfies ParseArgsOptionsConfig;
   try {
-    return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: QUEUE_OPTIONS });
   } catch (error) {
-    throw argumentError(error, argv, options);
+    throw argumentError(error, argv, QUEUE_OPTIONS);
   }
 }
 

@@ -3,6 +3,7 @@ import { Queue, type RedisOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { ConfigError, QueueError } from "../errors.ts";
 import type { JobData, JobResult } from "./jobs.ts";
+import { probeRedis } from "./redis-probe.ts";
 
 /** The BullMQ queue senko uses unless told otherwise. */
 export const DEFAULT_QUEUE = "senko";
@@ -62,6 +63,15 @@ function clientConnection(url: string): RedisOptions {
   return { url, maxRetriesPerRequest: 1, connectTimeout: CLIENT_WAIT_MS, commandTimeout: CLIENT_WAIT_MS, retryStrategy: retryBriefly, disconnectTimeout: DISCONNECT_WAIT_MS };
 }
 
+/**
+ * Checks the URL, then that a Redis that takes clients answers there (./redis-probe.ts), before a Queue or
+ * Worker connects: another service on the port, or Redis in protected mode, is a QueueError saying so.
+ */
+export async function checkRedisAnswers(url: string): Promise<void> {
+  checkRedisUrl(url);
+  await probeRedis(url, redactUrl(url), CLIENT_WAIT_MS);
+}
+
 /** What BullMQ's Queue and Worker have in common here. */
 interface Connecting {
   waitUntilReady(): Promise<unknown>;
@@ -107,6 +117,7 @@ export async function untilReady(target: Connecting, url: string): Promise<void>
  * with the reason of the last connection error.
  */
 export async function withQueue<T>(url: string, queueName: string, use: (queue: Queue<JobData, JobResult>) => Promise<T>): Promise<T> {
+  await checkRedisAnswers(url);
   const queue = new Queue<JobData, JobResult>(queueName, { connection: clientConnection(url) });
   let lastError: Error | undefined;
   queue.on("error", (error) => (lastError = error));

@@ -15,7 +15,7 @@ import { AudioFormatError, ConfigError } from "../errors.ts";
 import type { Device } from "../models/index.ts";
 import { EMBED_AUDIO_MAX_BYTES } from "../output/html.ts";
 import { checkOutputDir, formatResult, makeOutputDir, OUTPUT_FORMATS, toJson, writeFilesAtomic, type FormatContext } from "../output/writers.ts";
-import { DEFAULT_QUEUE, persistenceWarning, redactUrl, redisRefusal, untilReady, workerConnection } from "./connection.ts";
+import { checkRedisAnswers, DEFAULT_QUEUE, persistenceWarning, redactUrl, redisRefusal, untilReady, workerConnection } from "./connection.ts";
 import { DiarizeSlot, SlotError } from "./diarize-slot.ts";
 import { decodeJobOptions, hashFile, jobId, type JobData, type JobProgress, type JobResult } from "./jobs.ts";
 import { downloadObject, isS3Url, putObject, removeOrphanedDownloads, s3Client, s3Join, type LocalCopy, type S3Config } from "./s3.ts";
@@ -78,6 +78,7 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
   if (!(lockMs >= 1000)) throw new ConfigError(`the lock timeout must be at least 1 second, got ${options.lockTimeoutSec}`);
   const name = options.name ?? `${hostname()}:${process.pid}`;
   const emit = options.onEvent ?? (() => {});
+  await checkRedisAnswers(options.redis);
   const slots = Array.from({ length: concurrency }, () => new DiarizeSlot());
   const idle = [...slots];
   const machine = { device: options.device, threads: options.threads, modelsDir: options.modelsDir };

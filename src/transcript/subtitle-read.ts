@@ -149,6 +149,26 @@ function rollingText(cues: readonly RawCue[]): string[] | undefined {
 
 const CUE_TIMESTAMP = /<((?:\d+:)?\d{2}:\d{2}\.\d{3})>/;
 
+/**
+ * The pieces of a cue's text between its cue timestamps, each from its timestamp (or the cue's start) to
+ * the next (or the cue's end). WebVTT requires a cue timestamp to lie within its cue and after the one
+ * before; one that does not (a file cut and shifted by hand, timestamps of another clock) times nothing:
+ * its words join the piece before, spread by length, and never leave their cue or their order.
+ */
+function timedPieces(text: string, cue: RawCue): { text: string; from: number; to: number }[] {
+  const parts = text.split(CUE_TIMESTAMP);
+  const pieces = [{ text: parts[0]!, from: cue.start, to: cue.end }];
+  for (let k = 1; k < parts.length; k += 2) {
+    const at = clockSeconds(parts[k]!);
+    const last = pieces.at(-1)!;
+    if (at >= last.from && at <= cue.end) {
+      last.to = at;
+      pieces.push({ text: parts[k + 1]!, from: at, to: cue.end });
+    } else last.text += parts[k + 1]!;
+  }
+  return pieces;
+}
+
 export function vttWords(text: string): SubtitleWords {
   const cues = vttBlocks(text.replace(/^\uFEFF/, ""))
     .slice(1)
@@ -160,12 +180,8 @@ export function vttWords(text: string): SubtitleWords {
   cues.forEach((c, i) => {
     const said = marked ? marked[i] : rolling ? rolling[i] : c.text;
     if (said === undefined) return;
-    // Pieces between cue timestamps: each runs from its timestamp (or the cue's start) to the next.
-    const parts = said.split(CUE_TIMESTAMP);
-    for (let k = 0; k < parts.length; k += 2) {
-      const from = k === 0 ? c.start : clockSeconds(parts[k - 1]!);
-      const to = k + 2 < parts.length ? clockSeconds(parts[k + 1]!) : c.end;
-      const words = spreadWords(decodeEntities(stripMarkup(parts[k]!)), from, Math.max(from, to));
+    for (const piece of timedPieces(said, c)) {
+      const words = spreadWords(decodeEntities(stripMarkup(piece.text)), piece.from, piece.to);
       // A piece of one word is timed exactly by its timestamps; longer pieces are spread.
       if (words.length > 1) out.estimated += words.length;
       out.words.push(...words);
