@@ -6,10 +6,14 @@
  *   bun run bench/overlap-clustering.ts [--sets many,default,simulated,ami] [--variants size-only,default,no-ratio,ratio-1.25,ratio-5,no-borrow]
  *                                       [--seeds 1,2] [--speakers 1,4] [--step <s>] [--center <s>] [--threads 2] [--distances]
  * Variants also by pattern: merge-<t> (clusters whose centroids are closer than cosine distance t merge; the default
- * is merge-0.48, no-merge leaves them). Centroid linkage (pyannote 3.1) was measured at commit 0f69413 (BENCHMARKS.md,
+ * is merge-0.48, no-merge leaves them); continued-<s>-own-<o> (a cluster folds into another when a share s of its members
+ * continue that one's across overlapping windows and at most o their own; the default is 0.5 and 0.333,
+ * no-continuity turns it off). Centroid linkage (pyannote 3.1) was measured at commit 0f69413 (BENCHMARKS.md,
  * "overlap-aware: centroid linkage, merging near centroids").
  * --distances prints, per set, the cosine distances between the default's speaker centroids, split by whether the two
  * speakers are the same reference voice (each speaker is the voice it overlaps most).
+ * --pairs <d> prints every two speakers of the default whose centroids are within cosine distance d, with what might
+ * tell one voice split in two from two voices (bench/voice-pairs.ts) and whether they are one voice by the reference.
  * --small-clusters prints every small cluster at the default's cut that its speech alone could keep, with what
  * tells a voice from fragments (bench/small-clusters.ts) and whether it is a voice of its own by the reference.
  * Sets: default = bench:accuracy:sim's 1-20 min x 1-8 speakers, many = its 10/20/40 speakers x 3 turns,
@@ -34,6 +38,7 @@ import { runInfo } from "./run-info.ts";
 import { NotDrawable, simulateConversation, simulationName, type SimulationOptions } from "./simulate.ts";
 import { SIMULATED_SET } from "./simulated-set.ts";
 import { smallClusters, type SmallCluster } from "./small-clusters.ts";
+import { voicePairs, type VoicePair } from "./voice-pairs.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -47,6 +52,7 @@ const { values } = parseArgs({
     threads: { type: "string", default: "2" },
     distances: { type: "boolean", default: false },
     "small-clusters": { type: "boolean", default: false },
+    pairs: { type: "string" },
   },
 });
 
@@ -65,13 +71,16 @@ const VARIANTS: Record<string, Variant> = {
   "ratio-5": { clustering: { minClusterSpeechRatio: 0.05 } },
   "no-borrow": { reconstruction: { borrowSec: 0 } },
   "no-merge": { clustering: { mergeCosine: Infinity } },
+  "no-continuity": { clustering: { continuedShare: Infinity } },
 };
 
 /** A variant by name, or by pattern (see the module comment). */
 function variant(name: string): Variant | undefined {
   if (VARIANTS[name]) return VARIANTS[name];
   const m = /^merge-([0-9.]+)$/.exec(name);
-  return m ? { clustering: { mergeCosine: 1 - Number(m[1]) } } : undefined;
+  if (m) return { clustering: { mergeCosine: 1 - Number(m[1]) } };
+  const c = /^continued-([0-9.]+)-own-([0-9.]+)$/.exec(name);
+  return c ? { clustering: { continuedShare: Number(c[1]), continuedOwnShare: Number(c[2]) } } : undefined;
 }
 
 /** Seconds each found speaker overlaps each reference speaker. */
@@ -230,6 +239,7 @@ console.log(`|---|${variants.map(() => "---").join("|")}|`);
 const pooled = new Map<string, { files: number; right: number; parts: DerComponents[]; counted: number; unassigned: number }>();
 const clusterSec = new Map<string, number>();
 const small: (SmallCluster & { file: string; set: string })[] = [];
+const pairs: (VoicePair & { file: string; set: string })[] = [];
 const identity = async <T>(_: unknown, run: () => T | Promise<T>) => run();
 for (const set of values.sets!.split(",")) {
   for (const input of inputs(set)) {
@@ -240,6 +250,7 @@ for (const set of values.sets!.split(",")) {
     if (!ready) continue;
     const { seg, emb } = ready;
     if (values["small-clusters"]) small.push(...smallClusters(seg, emb, input.reference, centerFrames).map((c) => ({ ...c, file: input.name, set })));
+    if (values.pairs) pairs.push(...voicePairs(seg, emb, input.reference, centerFrames, Number(values.pairs)).map((p) => ({ ...p, file: input.name, set })));
     const cells: string[] = [];
     for (const v of variants) {
       const started = performance.now();
@@ -289,5 +300,12 @@ if (values["small-clusters"]) {
   for (const c of small) {
     const cells = [c.set, c.file, c.size, c.aloneSec.toFixed(1), (100 * c.ratio).toFixed(2), `${c.notDominant.toFixed(2)} / ${c.notDominantWindow.toFixed(2)}`, c.meanAloneSec.toFixed(2), c.withNearest.toFixed(2), c.isolated.toFixed(2), c.distance.toFixed(3)];
     console.log(`| ${cells.join(" | ")} | ${c.voice} (${c.purity.toFixed(2)}) | ${c.real ? "yes" : "no"} | ${c.kept ? "kept" : "folded"} |`);
+  }
+}
+if (values.pairs) {
+  console.log("\n| set | file | sizes | voices | one voice | distance | shared | touch | touch / chance | nearest ratio | spread ratio | continued | continued own |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const p of pairs) {
+    const f = (v: number) => v.toFixed(3);
+    console.log(`| ${[p.set, p.file, p.sizes.join("/"), p.voices.join("/"), p.same ? "yes" : "no", f(p.distance), f(p.shared), f(p.touch), f(p.touchRatio), f(p.nearestRatio), f(p.spreadRatio), f(p.continued), f(p.continuedOwn)].join(" | ")} |`);
   }
 }

@@ -59,6 +59,73 @@ function referenceBins(reference: readonly Turn[], durationSec: number): { names
   return { names, bins };
 }
 
+/** Per training row (window and local speaker of embedding train[r]), with the reference: */
+export interface RowReference {
+  /** seconds of each reference voice in its frames (its alone frames when it is a clean embedding, else all its frames) */
+  sec: Float64Array;
+  /** it is the local speaker with the most frames of its window's central part (the embedded one) / of the whole window */
+  dominant: boolean;
+  dominantWindow: boolean;
+}
+
+/** The reference voices heard in each training row's frames. */
+export function rowReference(
+  seg: LocalSegmentation,
+  emb: LocalEmbeddings,
+  train: readonly number[],
+  reference: readonly Turn[],
+  centerFrames: number,
+): { names: string[]; rows: RowReference[] } {
+  const { names, bins } = referenceBins(reference, seg.sampleCount / 16000);
+  const frameSec = FRAME_STEP_SAMPLES / 16000;
+  const rows = train.map((i) => {
+    const [w, k] = [emb.window[i]!, emb.speaker[i]!];
+    const [lo, hi] = usedFrames(seg, w, centerFrames);
+    const clean = emb.cleanFrames[i]! >= MIN_CLEAN_FRAMES;
+    const sec = new Float64Array(names.length);
+    const active = new Float64Array(LOCAL_SPEAKERS);
+    const activeWindow = new Float64Array(LOCAL_SPEAKERS);
+    for (let f = 0; f < FRAMES_PER_WINDOW; f++) {
+      const mask = seg.activity[w * FRAMES_PER_WINDOW + f]!;
+      for (let s = 0; s < LOCAL_SPEAKERS; s++) if ((mask >> s) & 1) activeWindow[s]!++;
+      if (f < lo || f >= hi) continue;
+      for (let s = 0; s < LOCAL_SPEAKERS; s++) if ((mask >> s) & 1) active[s]!++;
+      if (!((mask >> k) & 1) || (clean && mask !== 1 << k)) continue;
+      const b = Math.floor(((w * seg.stepFrames + f) * FRAME_STEP_SAMPLES + FRAME_SPAN_SAMPLES / 2) / 16000 / BIN_SEC);
+      names.forEach((_, v) => (sec[v]! += bins[v]![b] ?? 0 ? frameSec : 0));
+    }
+    return { sec, dominant: active.indexOf(Math.max(...active)) === k, dominantWindow: activeWindow.indexOf(Math.max(...activeWindow)) === k };
+  });
+  return { names, rows };
+}
+
+/** The reference voice a group of training rows overlaps most, and that share of their reference speech. */
+export function voiceOfRows(names: readonly string[], rows: readonly RowReference[], g: readonly number[]): { voice: string; purity: number } {
+  const sec = new Float64Array(names.length);
+  for (const r of g) rows[r]!.sec.forEach((s, v) => (sec[v]! += s));
+  const total = sec.reduce((a, b) => a + b, 0);
+  const best = sec.indexOf(Math.max(...sec));
+  return { voice: total > 0 ? names[best]! : "none", purity: total > 0 ? sec[best]! / total : 0 };
+}
+
+/**
+ * The default's clusters of a file's training embeddings (rows of `xt`, embeddings `train`), before the fold of
+ * continued clusters (it needs the segmentation): the dendrogram and the clusters after the cut, folds and merge.
+ */
+export function trainingClusters(emb: LocalEmbeddings, options: ConstrainedClusteringOptions = {}) {
+  const { dim } = emb;
+  const x = unitRows(emb.data, dim);
+  const train = trainingSet(emb.cleanFrames, options.minTrainCleanFrames ?? 50, options.maxTrain ?? 6000);
+  const n = train.length;
+  if (n < 2) return undefined;
+  const xt = new Float32Array(n * dim);
+  train.forEach((i, r) => xt.set(x.subarray(i * dim, (i + 1) * dim), r * dim));
+  const aloneSec = train.map((i) => (emb.cleanFrames[i]! >= MIN_CLEAN_FRAMES ? emb.cleanFrames[i]! / 100 : 0));
+  const tree = averageLinkage(xt, n, dim);
+  const final = clustersFromDendrogram(xt, dim, tree, { ...options, mergeCosine: options.mergeCosine ?? DEFAULT_MERGE_COSINE }, aloneSec);
+  return { x, xt, train, aloneSec, tree, final };
+}
+
 export function smallClusters(
   seg: LocalSegmentation,
   emb: LocalEmbeddings,
@@ -67,15 +134,10 @@ export function smallClusters(
   options: ConstrainedClusteringOptions = {},
 ): SmallCluster[] {
   const { dim } = emb;
-  const x = unitRows(emb.data, dim);
-  const train = trainingSet(emb.cleanFrames, options.minTrainCleanFrames ?? 50, options.maxTrain ?? 6000);
+  const clustered = trainingClusters(emb, options);
+  if (!clustered) return [];
+  const { x, xt, train, aloneSec, tree, final } = clustered;
   const n = train.length;
-  if (n < 2) return [];
-  const xt = new Float32Array(n * dim);
-  train.forEach((i, r) => xt.set(x.subarray(i * dim, (i + 1) * dim), r * dim));
-  const aloneSec = train.map((i) => (emb.cleanFrames[i]! >= MIN_CLEAN_FRAMES ? emb.cleanFrames[i]! / 100 : 0));
-  const tree = averageLinkage(xt, n, dim);
-  const final = clustersFromDendrogram(xt, dim, tree, { ...options, mergeCosine: options.mergeCosine ?? DEFAULT_MERGE_COSINE }, aloneSec);
   const finalOf = new Int32Array(n);
   final.forEach((g, k) => g.forEach((r) => (finalOf[r] = k)));
   let applied = 0;
@@ -100,35 +162,8 @@ export function smallClusters(
     return s;
   };
 
-  // Per training row: reference seconds per voice (its alone frames when it is a clean embedding, else all its frames),
-  // and whether it is the dominant local speaker of its window's central part and of the whole window.
-  const { names, bins } = referenceBins(reference, seg.sampleCount / 16000);
-  const frameSec = FRAME_STEP_SAMPLES / 16000;
-  const rowVoices = train.map((i) => {
-    const [w, k] = [emb.window[i]!, emb.speaker[i]!];
-    const [lo, hi] = usedFrames(seg, w, centerFrames);
-    const clean = emb.cleanFrames[i]! >= MIN_CLEAN_FRAMES;
-    const sec = new Float64Array(names.length);
-    const active = new Float64Array(LOCAL_SPEAKERS);
-    const activeWindow = new Float64Array(LOCAL_SPEAKERS);
-    for (let f = 0; f < FRAMES_PER_WINDOW; f++) {
-      const mask = seg.activity[w * FRAMES_PER_WINDOW + f]!;
-      for (let s = 0; s < LOCAL_SPEAKERS; s++) if ((mask >> s) & 1) activeWindow[s]!++;
-      if (f < lo || f >= hi) continue;
-      for (let s = 0; s < LOCAL_SPEAKERS; s++) if ((mask >> s) & 1) active[s]!++;
-      if (!((mask >> k) & 1) || (clean && mask !== 1 << k)) continue;
-      const b = Math.floor(((w * seg.stepFrames + f) * FRAME_STEP_SAMPLES + FRAME_SPAN_SAMPLES / 2) / 16000 / BIN_SEC);
-      names.forEach((_, v) => (sec[v]! += bins[v]![b] ?? 0 ? frameSec : 0));
-    }
-    return { sec, dominant: active.indexOf(Math.max(...active)) === k, dominantWindow: activeWindow.indexOf(Math.max(...activeWindow)) === k };
-  });
-  const voiceOf = (g: number[]) => {
-    const sec = new Float64Array(names.length);
-    for (const r of g) rowVoices[r]!.sec.forEach((s, v) => (sec[v]! += s));
-    const total = sec.reduce((a, b) => a + b, 0);
-    const best = sec.indexOf(Math.max(...sec));
-    return { voice: total > 0 ? names[best]! : "none", purity: total > 0 ? sec[best]! / total : 0 };
-  };
+  const { names, rows: rowVoices } = rowReference(seg, emb, train, reference, centerFrames);
+  const voiceOf = (g: number[]) => voiceOfRows(names, rowVoices, g);
   // Nearest large cluster of every embedding of the file (for the other local speakers of a member's window).
   const nearestLarge = Array.from({ length: emb.count }, (_, i) => {
     const e = x.subarray(i * dim, (i + 1) * dim);

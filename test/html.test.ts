@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { readAudio } from "../src/audio/index.ts";
 import type { DiarizationResult } from "../src/diarizer.ts";
 import { audioMime, audioSource, EMBED_AUDIO_MAX_BYTES, timelineData, toHtml } from "../src/output/html.ts";
 import { overlapSpans } from "../src/pipeline/segments.ts";
@@ -17,6 +18,7 @@ import { measureTimeline, settle, threeHourResult } from "../bench/html-timeline
 import { Browser, findChromium, type Page } from "./helpers/chromium.ts";
 import { resultOf, seg } from "./helpers/results.ts";
 import { skipWithout } from "./helpers/skip.ts";
+import { wav16 } from "./helpers/wav.ts";
 
 const root = resolve(import.meta.dir, "..");
 const bun = join(root, "node_modules", ".bin", "bun");
@@ -218,6 +220,26 @@ describe.skipIf(!chromium)("in headless Chromium", () => {
         track.track.mode = "hidden";
       })`);
       expect(cues).toEqual(json.mergedSegments.map((s) => ({ start: r3(s.start), end: r3(s.end), text: `<v ${s.speaker}>${s.speaker}</v>` })));
+    },
+    60_000,
+  );
+
+  test.skipIf(skipWithout("html.test.ts", { "the AMI fixtures (/work/shared/fixtures/ami)": hasFixtures }))(
+    "WAV files one after another on stdin (senko -): the page's player plays all that was diarized, not the first file",
+    async () => {
+      const { samples } = await readAudio(join(fixtures, "dev00.wav"));
+      const file = join(dir, "seamed.html");
+      const stdin = new Blob([wav16(samples.subarray(0, 16000 * 20)), wav16(samples.subarray(16000 * 20))]);
+      const proc = Bun.spawn([bun, "run", join(root, "diarize.ts"), "-", "--format", "html", "--out", file, "-q"], { stdin, stdout: "pipe", stderr: "pipe" });
+      expect(await proc.exited).toBe(0);
+      const embedded = /"audio":"data:audio\/wav;base64,([^"]*)"/.exec(readFileSync(file, "utf8"))?.[1];
+      // All of it (30 s), as diarized, to senko's reader and to Chromium's player alike (the first file alone holds 20 s).
+      const whole = samples.length / 16000;
+      expect((await readAudio(Buffer.from(embedded ?? "", "base64"))).durationSec).toBe(whole);
+      const page = await open(file);
+      const duration = await until(page, "String(player.duration)", (d) => d !== "NaN");
+      expect(Math.abs(Number(duration) - whole)).toBeLessThan(0.01);
+      expect(page.errors).toEqual([]);
     },
     60_000,
   );

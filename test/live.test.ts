@@ -5,6 +5,8 @@
  * vad-windows pipeline (test/live-overlap.test.ts has overlap-aware, the default).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadAmi, uriOf } from "../bench/ami-eval.ts";
 import { readAudio } from "../src/audio/index.ts";
 import { Diarizer } from "../src/diarizer.ts";
@@ -100,9 +102,11 @@ describe("live session == batch on the AMI fixtures", () => {
   });
 });
 
-test("live needs the Silero VAD run in one pass", async () => {
-  await using stretches = new Diarizer({ pipeline: "vad-windows", vad: "silero", sileroStretches: true, quiet: true });
+test("live needs the Silero VAD run in one pass: refused before any model loads", async () => {
+  // No models where it looks, and no download: a model load would fail with another error.
+  const noModels = { modelsDir: join(tmpdir(), "senko-no-models"), offline: true, quiet: true };
+  await using stretches = new Diarizer({ pipeline: "vad-windows", vad: "silero", sileroStretches: true, ...noModels });
   await expect(stretches.live({ sampleRate: 16000 }).push(new Float32Array(16000))).rejects.toThrow("sileroStretches cannot run live");
-  await using pyannote = new Diarizer({ pipeline: "vad-windows", vad: "pyannote", quiet: true });
-  await expect(pyannote.live({ sampleRate: 16000 }).push(new Float32Array(16000))).rejects.toThrow("Silero VAD only");
+  await using pyannote = new Diarizer({ pipeline: "vad-windows", vad: "pyannote", ...noModels });
+  await expect(pyannote.live({ sampleRate: 16000 }).push(new Float32Array(16000))).rejects.toThrow('live diarization runs the Silero VAD only (vad "pyannote"): use vad "silero"');
 });

@@ -33,7 +33,7 @@ import {
   withMinDurations,
   type FrameActivity,
 } from "../src/pipeline/overlap/reconstruction.ts";
-import { uniform } from "./helpers/synthetic-speakers.ts";
+import { splitVoicePoints, uniform } from "./helpers/synthetic-speakers.ts";
 
 const FRAME_SEC = 270 / 16000;
 
@@ -289,15 +289,7 @@ describe("constrained clustering", () => {
   test("a voice split by the cut is one speaker again when its clusters' centroids are near; two voices stay two", () => {
     // Two voices of 30 and 15 noisy embeddings: the average-linkage cut at 0.7 splits them, into clusters whose
     // centroids are far closer than the two voices' (BENCHMARKS.md, "merging near centroids").
-    const dim = 64;
-    const random = uniform(5);
-    const centre = () => Array.from({ length: dim }, () => random() * 2 - 1);
-    const [a, b] = [centre(), centre()];
-    const truth = Array.from({ length: 45 }, (_, i) => (i < 30 ? 0 : 1));
-    const data = new Float32Array(45 * dim);
-    truth.forEach((g, i) => {
-      for (let d = 0; d < dim; d++) data[i * dim + d] = (g === 0 ? a : b)[d]! + 1.5 * (random() * 2 - 1);
-    });
+    const { data, truth, dim } = splitVoicePoints();
     const embeddings: LocalEmbeddings = {
       count: 45,
       window: Uint32Array.from({ length: 45 }, (_, i) => i),

@@ -159,7 +159,7 @@ export type FfmpegSource = { path: string } | { bytes: Uint8Array } | { chunks: 
 
 /**
  * Writes `chunks` to ffmpeg's stdin as they come, until they end or ffmpeg exits: an ffmpeg that gave up
- * (bytes it cannot read, past its 5 MB probe) is not made to wait for the rest of an open stream.
+ * (bytes it cannot read, past the 1 MiB it decides a format from) is not made to wait for the rest of an open stream.
  */
 async function feed(chunks: AsyncIterator<Uint8Array>, stdin: Bun.FileSink, exited: Promise<number>): Promise<void> {
   const gone = exited.then(() => undefined);

@@ -4,7 +4,7 @@
  * the first bytes, not after the whole stream, and a stream that starts over with a new header of the same
  * layout at its declared end (arecord on a pipe, every 2 GiB) is read on. Other formats, and WAV codecs
  * senko does not decode itself, go to ffmpeg as they arrive: bytes it cannot read are reported once it gives
- * up (past its 5 MB probe), not when the writer stops.
+ * up (past the 1 MiB it decides a format from), not when the writer stops.
  */
 import { AudioFormatError } from "../errors.ts";
 import { decodeWithFfmpeg, findFfmpeg, SampleSink } from "./ffmpeg.ts";
@@ -12,7 +12,7 @@ import { checkLength, fromFfmpeg, noFfmpeg, notWavReason, readAudio, unsupported
 import { outputLength, TARGET_RATE } from "./convert.ts";
 import { Mono16kStream } from "./stream.ts";
 import { isWav } from "./wav.ts";
-import { parseWavStreamHeader, pcmData } from "./wav-stream.ts";
+import { parseWavStreamHeader, pcmData, WAV_FILE_HEADER_BYTES, wavFileOf } from "./wav-stream.ts";
 
 export interface ReadStreamOptions extends ReadAudioOptions {
   /** keep the stream's bytes when they are at most this many (default 0: never) */
@@ -21,7 +21,10 @@ export interface ReadStreamOptions extends ReadAudioOptions {
 
 export interface StreamAudio {
   audio: AudioData;
-  /** the stream's bytes, when they were at most `keepBytes` (e.g. for a page's player) */
+  /**
+   * the stream as one file a player plays whole, when it is at most `keepBytes` (e.g. for a page's player):
+   * the stream's bytes, or for a WAV stream, one WAV of all the samples read (wav-stream.ts `wavFileOf`)
+   */
   bytes: Uint8Array | undefined;
 }
 
@@ -124,15 +127,20 @@ async function readFrom(source: AsyncIterator<Uint8Array>, options: ReadStreamOp
 
 /** The PCM data of a WAV stream, converted as it arrives. */
 async function decodeWavStream(chunks: AsyncIterable<Uint8Array>, name: string, keepBytes: number, options: ReadAudioOptions): Promise<StreamAudio> {
-  const kept = keeping(chunks, keepBytes);
+  /** the PCM data while one WAV of it fits in keepBytes */
+  let kept: Uint8Array[] | undefined = keepBytes >= WAV_FILE_HEADER_BYTES ? [] : undefined;
+  let keptBytes = WAV_FILE_HEADER_BYTES;
   const sink = new SampleSink();
   const take = (samples: Float32Array) => sink.push(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength));
   let converter: Mono16kStream | undefined;
   let dataBytes = 0;
   let missingBytes = 0;
-  for await (const [format, data] of pcmData(kept.chunks, name, undefined, true, (missing) => (missingBytes = missing))) {
+  for await (const [format, data] of pcmData(chunks, name, undefined, true, (missing) => (missingBytes = missing))) {
     converter ??= new Mono16kStream(format, options.context);
     dataBytes += data.length;
+    keptBytes += data.length;
+    if (keptBytes > keepBytes) kept = undefined;
+    kept?.push(data);
     checkLength(name, outputLength(Math.floor(dataBytes / converter.frameBytes), format.sampleRate));
     take(converter.push(data));
   }
@@ -148,6 +156,6 @@ async function decodeWavStream(chunks: AsyncIterable<Uint8Array>, name: string, 
   if (converter!.cutBytes > 0) warnings.push(`the audio ended inside a frame: ignored the last ${converter!.cutBytes} of its ${frameBytes} bytes`);
   return {
     audio: { samples, sampleRate: TARGET_RATE, durationSec, source: { name, sampleRate, channels, encoding, decoder: "wav" }, warnings },
-    bytes: kept.bytes(),
+    bytes: kept && wavFileOf({ sampleRate, channels, encoding }, kept),
   };
 }

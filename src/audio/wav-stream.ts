@@ -55,6 +55,40 @@ export function parseWavStreamHeader(head: Uint8Array, name: string): WavStreamH
   return { layout, dataBytes };
 }
 
+/** Bytes of the header wavFileOf writes: RIFF, WAVE, a 16-byte `fmt ` chunk, the `data` chunk's head. */
+export const WAV_FILE_HEADER_BYTES = 44;
+
+/**
+ * One WAV file of a stream's PCM data (`data`, in order): what a player plays whole, where the stream itself
+ * may hold several headers (a recorder that starts over, WAV files concatenated), of which a player reads
+ * only the first, and sizes a streaming writer left at 0 or 0xFFFFFFFF.
+ */
+export function wavFileOf(layout: PcmLayout, data: readonly Uint8Array[]): Uint8Array {
+  const dataBytes = data.reduce((sum, d) => sum + d.length, 0);
+  const sampleBytes = BYTES_PER_SAMPLE[layout.encoding];
+  const file = new Uint8Array(WAV_FILE_HEADER_BYTES + dataBytes);
+  const view = new DataView(file.buffer);
+  const ascii = (at: number, text: string) => file.set(new TextEncoder().encode(text), at);
+  ascii(0, "RIFF");
+  view.setUint32(4, WAV_FILE_HEADER_BYTES - 8 + dataBytes, true);
+  ascii(8, "WAVEfmt ");
+  view.setUint32(16, 16, true);
+  view.setUint16(20, layout.encoding.startsWith("float") ? 3 : 1, true);
+  view.setUint16(22, layout.channels, true);
+  view.setUint32(24, layout.sampleRate, true);
+  view.setUint32(28, layout.sampleRate * layout.channels * sampleBytes, true);
+  view.setUint16(32, layout.channels * sampleBytes, true);
+  view.setUint16(34, 8 * sampleBytes, true);
+  ascii(36, "data");
+  view.setUint32(40, dataBytes, true);
+  let at = WAV_FILE_HEADER_BYTES;
+  for (const d of data) {
+    file.set(d, at);
+    at += d.length;
+  }
+  return file;
+}
+
 /** The command that turns any audio ffmpeg reads into a WAV stream --live takes. */
 const LIVE_CONVERSION = "ffmpeg -i <input> -f wav -acodec pcm_s16le - | senko --live -";
 

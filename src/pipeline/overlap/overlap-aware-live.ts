@@ -207,7 +207,7 @@ export class OverlapAwareLive implements IncrementalDiarization {
     const windows = this.#embedded;
     if (windows === 0) return { segments: [], settledSec: 0, reclustered: false };
     const embeddings = this.#embeddings.view();
-    const reclustered = await this.#run.stage("clustering", () => this.#label(embeddings));
+    const reclustered = await this.#run.stage("clustering", () => this.#label(embeddings, this.#segmentation(windows, 0)));
     return this.#run.stage("segments", () => {
       const at = this.#segmentation(windows, 0);
       // The last window embedded stands for the file's end: its frames count to its own end.
@@ -225,7 +225,7 @@ export class OverlapAwareLive implements IncrementalDiarization {
   }
 
   /** Labels every embedding: the full clustering when they have grown enough, else new ones by the last centroids. Returns whether it re-clustered. */
-  #label(embeddings: LocalEmbeddings): boolean {
+  #label(embeddings: LocalEmbeddings, segmentation: LocalSegmentation): boolean {
     const { count, dim } = embeddings;
     if (count > this.#labels.length) {
       const grown = new Int32Array(Math.max(count, 2 * this.#labels.length, 256));
@@ -233,7 +233,7 @@ export class OverlapAwareLive implements IncrementalDiarization {
       this.#labels = grown;
     }
     if (this.#clusterCount === 0 || count >= this.#clustered * (1 + reclusterGrowth(this.#clustered))) {
-      const result = constrainedClustering(embeddings, { ...this.#settings.clustering, context: this.#settings.context });
+      const result = constrainedClustering(embeddings, { ...this.#settings.clustering, context: this.#settings.context }, segmentation);
       this.#labels.set(result.labels);
       this.#centroids = result.centroids;
       this.#clusterCount = result.clusterCount;

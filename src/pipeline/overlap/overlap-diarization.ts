@@ -166,7 +166,7 @@ export async function clusteredResult(
 ): Promise<Omit<OverlapDiarization, "timing">> {
   const durationSec = segmentation.sampleCount / SAMPLE_RATE;
   const { voteFrames, countFrames } = windowFrames(options);
-  const clustering = await timed("clustering", () => constrainedClustering(embeddings, { ...options.clustering, context: options.context }));
+  const clustering = await timed("clustering", () => constrainedClustering(embeddings, { ...options.clustering, context: options.context }, segmentation));
 
   return timed("segments", () => {
     const local = new Int32Array(segmentation.windowCount * LOCAL_SPEAKERS).fill(-1);
