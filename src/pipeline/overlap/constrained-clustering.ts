@@ -35,7 +35,9 @@ const FBANK_FRAMES_PER_SEC = FBANK_SAMPLE_RATE / FBANK_FRAME_SHIFT;
  * Seconds alone that keep a small cluster when no option says otherwise: the embedding plan's own bar for
  * a clean embedding, 1.5 s (BENCHMARKS.md, "overlap-aware: small clusters").
  */
-const DEFAULT_MIN_CLUSTER_SPEECH_SEC = MIN_CLEAN_FRAMES / FBANK_FRAMES_PER_SEC;
+/** Clusters with fewer training embeddings fold into the nearest large one unless heard alone long enough (pyannote's minimum). */
+export const DEFAULT_MIN_CLUSTER_SIZE = 12;
+export const DEFAULT_MIN_CLUSTER_SPEECH_SEC = MIN_CLEAN_FRAMES / FBANK_FRAMES_PER_SEC;
 
 /** Cosine similarity of two cluster centroids that merges them when no option says otherwise (see `mergeCosine`). */
 export const DEFAULT_MERGE_COSINE = 0.52;
@@ -205,7 +207,7 @@ export function clustersFromDendrogram(
   aloneSec?: ArrayLike<number>,
   links?: readonly (readonly number[])[],
 ): number[][] {
-  const { threshold = 0.7, numSpeakers, minClusterSize = 12 } = options;
+  const { threshold = 0.7, numSpeakers, minClusterSize = DEFAULT_MIN_CLUSTER_SIZE } = options;
   const n = tree.n;
   const minSpeakers = numSpeakers ?? options.minSpeakers ?? 1;
   const maxSpeakers = numSpeakers ?? options.maxSpeakers ?? Infinity;

@@ -36,7 +36,9 @@ export function continuityLinks(
   const byWindow = new Map<number, number[]>();
   rows.forEach((i, r) => {
     if (r > 0 && window[i]! < window[rows[r - 1]!]!) throw new Error("continuityLinks: rows must be in window order");
-    byWindow.set(window[i]!, [...(byWindow.get(window[i]!) ?? []), r]);
+    const inWindow = byWindow.get(window[i]!);
+    if (inWindow) inWindow.push(r);
+    else byWindow.set(window[i]!, [r]);
   });
   const links = rows.map((): number[] => []);
   rows.forEach((i, r) => {
