@@ -17,7 +17,7 @@ import { DEFAULT_PIPELINE, foreignOptionsMessage, PIPELINES, pipelineNames, type
 import { endOnSignal, interruption } from "./interrupt.ts";
 import { LIVE_HELP, liveCommand } from "./live/cli.ts";
 import { WINDOWS, type WindowsChoice } from "./pipeline/subsegment.ts";
-import { checkWritable, formatResult, makeOutputDir, OUTPUT_FORMATS, resultFiles, rttmUri, writeFilesAtomic, type OutputFormat } from "./output/writers.ts";
+import { checkWritable, formatResult, makeOutputDir, OUTPUT_FORMATS, outDirFile, resultFiles, rttmUri, writeFilesAtomic, type OutputFormat } from "./output/writers.ts";
 import { attributeTranscript } from "./transcript/attribute.ts";
 import { attributeCommand, attributionSummary } from "./transcript/command.ts";
 import { writeStdout } from "./output/stdout.ts";
@@ -309,11 +309,16 @@ function plan(values: ReturnType<typeof parse>["values"], inputs: string[]): Pla
   if (several && outDir === undefined && formats[0] !== "rttm" && formats[0] !== "text") {
     throw new UsageError(`${formats[0]} for ${inputs.length} inputs needs --out-dir <dir> (on stdout, only rttm and text can be concatenated)`);
   }
+  // `senko talk.wav --out talk.wav` would replace the recording with its result, and `--transcript talk.json
+  // --out-dir .` whisper's transcript.
+  const read = [...inputs.filter((input) => input !== STDIN), ...(values.transcript === undefined ? [] : [values.transcript])].map((file) => resolve(file));
+  const outDirFiles = outDir === undefined ? [] : inputs.flatMap((input) => formats.map((format) => outDirFile(outDir, input, format)));
+  for (const file of [out, values.rttm, ...outDirFiles]) {
+    if (file !== undefined && read.includes(resolve(file))) throw new UsageError(`${file} is an input: writing the result there would replace it`);
+  }
   // Output places are checked now, not after minutes of work (the directory of --out-dir is made once the inputs are checked).
   for (const file of [out, values.rttm]) {
     if (file === undefined) continue;
-    // `senko talk.wav --out talk.wav` would replace the recording with its result.
-    if (inputs.some((input) => input !== STDIN && resolve(input) === resolve(file))) throw new UsageError(`${file} is an input: writing the result there would replace it`);
     // `--out-dir od --rttm od/x.rttm`: od is made later, and checked then.
     if (outDir === undefined || !madeWith(outDir, dirname(file))) checkWritable(file);
   }

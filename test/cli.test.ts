@@ -118,6 +118,9 @@ describe("cli: information and usage errors", () => {
     ["an empty --out", ["a.wav", "--out", ""], "--out needs a file name, got an empty one"],
     ["--out naming the input", ["talk.wav", "--out", "./talk.wav"], "./talk.wav is an input: writing the result there would replace it"],
     ["--rttm naming the input", ["talk.wav", "--out-dir", "r", "--rttm", "talk.wav"], "talk.wav is an input: writing the result there would replace it"],
+    // whisper writes talk.json and talk.vtt beside talk.wav: the results must not replace the transcript.
+    ["--out naming the transcript", ["talk.wav", "--transcript", "talk.json", "--out", "talk.json"], "talk.json is an input: writing the result there would replace it"],
+    ["--out-dir writing over the transcript", ["talk.wav", "--transcript", "talk.vtt", "--out-dir", ".", "--format", "json,vtt"], "talk.vtt is an input: writing the result there would replace it"],
     ["an empty --out-dir", ["a.wav", "--out-dir", ""], "--out-dir needs a directory name, got an empty one"],
     ["a value that looks like an option", ["a.wav", "--threads", "-1"], "To specify an option argument starting with a dash use '--threads=-XYZ'"],
   ];

@@ -142,9 +142,12 @@ test("Ctrl-C during a download: no partial model in the cache, no work directory
 describe("senko models", () => {
   test("--offline with nothing cached fails, naming SENKO_MODELS_DIR", async () => {
     const io = capture();
-    expect(await modelsCommand(["--offline", "--cache-dir", tempDir(), "--models-dir", tempDir()], io)).toBe(1);
-    // One prefix per failure, as the command's other lines have.
-    expect(io.stderr()).toContain("senko models: model campplus");
+    const dir = tempDir();
+    expect(await modelsCommand(["--offline", "--cache-dir", dir, "--models-dir", dir], io)).toBe(1);
+    // One line per failure, with the command's prefix; the directory given twice is tried once.
+    const lines = io.stderr().trimEnd().split("\n");
+    expect(lines.map((line) => line.slice(0, line.indexOf(" (")))).toEqual(MODEL_IDS.map((id) => `senko models: model ${id}`));
+    expect(lines[0]).toContain(`is not available; tried ${join(dir, modelSpec("silero-vad").file)}: not there; sources: not tried (offline). Run`);
     expect(io.stderr()).toContain("SENKO_MODELS_DIR");
     // What an installed package can run (bun run models is a script of the checkout only).
     expect(io.stderr()).toContain("Run `senko models` (in a checkout: `bun run models`)");
