@@ -3,7 +3,7 @@
  * URL: this machine reaches no host but the package registries), `senko models` ahead of time, and
  * SENKO_MODELS_DIR for a machine without network.
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, spyOn, test } from "bun:test";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +12,8 @@ import { downloadProgress } from "../models/download-progress.ts";
 import { resolveModel } from "../models/fetch.ts";
 import { MODEL_IDS, modelSpec, type ModelId } from "../models/manifest.ts";
 import { fetchSource } from "../models/sources.ts";
-import { ConfigError } from "../src/errors.ts";
+import { Diarizer } from "../src/diarizer.ts";
+import { ConfigError, ModelLoadError } from "../src/errors.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const temps: string[] = [];
@@ -137,6 +138,26 @@ test("Ctrl-C during a download: no partial model in the cache, no work directory
   } finally {
     server.stop(true);
   }
+});
+
+describe("a model that cannot be had", () => {
+  test("fails ready() once the other model's load has ended: nothing of it goes on, or is logged, after the error", async () => {
+    const dir = tempDir();
+    const pyannote = modelSpec("pyannote-segmentation").file;
+    await Bun.write(join(dir, pyannote), Bun.file((await cachedModels())["pyannote-segmentation"]));
+    const lines: string[] = [];
+    const spy = spyOn(console, "error").mockImplementation((line: unknown) => void lines.push(String(line)));
+    const diarizer = new Diarizer({ modelsDir: dir, cacheDir: tempDir(), offline: true, quiet: false, threads: 1 });
+    try {
+      expect(await diarizer.ready().catch((e: unknown) => e)).toBeInstanceOf(ModelLoadError);
+      const seen = lines.length;
+      await diarizer.close();
+      expect(lines.slice(seen)).toEqual([]);
+      expect(lines).toContain("senko: pyannote-segmentation runs on the CPU (1 thread)");
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });
 
 describe("senko models", () => {
