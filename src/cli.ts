@@ -144,11 +144,26 @@ export const CLI_OPTIONS = {
 } as const satisfies ParseArgsOptionsConfig;
 
 function parse(argv: string[]) {
+  let parsed;
   try {
-    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: CLI_OPTIONS });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: CLI_OPTIONS, tokens: true });
   } catch (error) {
     throw argumentError(error, argv, CLI_OPTIONS);
   }
+  refuseAttachedValues(argv, parsed.tokens);
+  return parsed;
+}
+
+/**
+ * A value attached to a short option (`-output.wav` is -o utput.wav, `-o=x` is -o =x) is refused: it is most
+ * often a file whose name starts with -, and would otherwise be read silently as an option.
+ */
+export function refuseAttachedValues(argv: readonly string[], tokens: readonly { kind: string; rawName?: string; value?: string; inlineValue?: boolean; index: number }[]): void {
+  const attached = tokens.find((t) => t.kind === "option" && t.inlineValue === true && !t.rawName!.startsWith("--"));
+  if (attached === undefined) return;
+  const argument = argv[attached.index]!;
+  const apart = `${attached.rawName} ${attached.value}`;
+  throw new UsageError(`${argument} reads as ${apart}: give an option's value apart (${apart}), and a file whose name starts with - as ./${argument} (see --help)`);
 }
 
 /**
