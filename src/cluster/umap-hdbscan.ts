@@ -100,8 +100,8 @@ export function nearestNeighbors(
 
 /**
  * UMAP's fuzzy simplicial set of a kNN graph (count x k nearest others by ascending distance, as
- * nearestNeighbors returns them; a row must not list its own point) as a symmetric sparse matrix in COO
- * form, rows then columns ascending.
+ * nearestNeighbors returns them: k distinct other points per row, else an invalid argument) as a
+ * symmetric sparse matrix in COO form, rows then columns ascending.
  */
 export function umapFuzzyGraph(
   knnIndices: Uint32Array,
