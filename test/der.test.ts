@@ -304,6 +304,16 @@ describe("bun run eval (CLI)", () => {
     expect(Number(total[5])).toBeCloseTo(want.total, 3);
   });
 
+  test("a reference file whose hypothesis has no turn of any length: all missed, and one note on stderr", () => {
+    const refs = join(dir, "ab.rttm");
+    const hyps = join(dir, "ab-hyp.rttm");
+    writeFileSync(refs, writeRttm("a", [t(0, 2, "A")]) + writeRttm("b", [t(0, 2, "B")]));
+    writeFileSync(hyps, writeRttm("a", [t(0, 2, "X")]) + writeRttm("b", [t(1, 1, "X")]));
+    const { code, out, err } = run(refs, hyps, "--collar", "0");
+    expect([code, err]).toEqual([0, "eval: warning: no hypothesis for 'b', scored as all missed\n"]);
+    expect(out).toMatch(/^b +100\.00 +100\.00 /m);
+  });
+
   test("user errors: one line on stderr, exit 2, no stack trace", () => {
     const bad = join(dir, "bad.rttm");
     writeFileSync(bad, "SPEAKER f 1 0.0 1.0 <NA> <NA> A <NA> <NA>\nSPEAKER f 1 zero 1.0 <NA> <NA> A <NA> <NA>\n");

@@ -49,7 +49,7 @@ export interface DerReport {
   files: FileScore[];
   /** components summed over files, then the ratio */
   total: DerComponents;
-  /** reference files without any hypothesis turn (scored as all missed) */
+  /** reference files without a hypothesis turn longer than a microsecond (scored as all missed) */
   missingHypotheses: string[];
   /** hypothesis files outside the reference and UEM (not scored) */
   ignoredHypotheses: string[];
@@ -122,7 +122,8 @@ export function scoreFiles(
   return {
     files,
     total: sumComponents(files),
-    missingHypotheses: uris.filter((uri) => reference.has(uri) && !hypothesis.has(uri)),
+    // Zero-length turns are empty to the scorer: a file holding only those has no hypothesis either.
+    missingHypotheses: uris.filter((uri) => reference.has(uri) && !(hypothesis.get(uri) ?? []).some((turn) => turn.end - turn.start > EPSILON)),
     ignoredHypotheses: [...hypothesis.keys()].filter((uri) => !uris.includes(uri)),
   };
 }
