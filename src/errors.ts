@@ -7,15 +7,18 @@ export class SenkoError extends Error {
   }
 }
 
-/** The native library could not be found or loaded, or a native call failed. */
+/**
+ * The native library could not be found or loaded, or a native call failed. The message is one line (the
+ * loader's own text included); `tried` lists each place libsenko was looked for.
+ */
 export class NativeLibraryError extends SenkoError {
   override readonly name = "NativeLibraryError";
   constructor(
     message: string,
-    readonly pathsTried: readonly string[] = [],
+    readonly tried: readonly string[] = [],
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message.replace(/\s*\n\s*/g, " "), options);
   }
 }
 

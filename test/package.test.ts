@@ -273,7 +273,7 @@ describe.each(INSTALLERS)("a fresh project installed with %s", (installer, insta
       const run = Bun.spawnSync([process.execPath, "x", "senko", FIXTURE], { cwd: dir, env: userEnv(), stdout: "pipe", stderr: "pipe" });
       const lines = run.stderr.toString().trimEnd().split("\n");
       expect([run.exitCode, lines.length, run.stdout.toString()]).toEqual([1, 1, ""]);
-      expect(lines[0]).toStartWith(`senko: libsenko not found for ${MINE.id}. Tried: - explicit path: not set - SENKO_LIB: not set - package ${MINE.packageName}: not installed - checkout build: `);
+      expect(lines[0]).toStartWith(`senko: libsenko not found for ${MINE.id}; tried explicit path: not set; SENKO_LIB: not set; package ${MINE.packageName}: not installed; checkout build: `);
       expect(lines[0]).toContain(`To fix: install ${MINE.packageName} (`);
     }, 60_000);
   }

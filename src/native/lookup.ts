@@ -75,5 +75,5 @@ export function findLibrary(input: LookupInput): Found {
   const fix = platform
     ? `install ${platform.packageName} (the optional dependency of senko for ${platform.id}: \`npm install ${platform.packageName}\` or \`bun add ${platform.packageName}\`; it is skipped by --omit=optional / --no-optional), set SENKO_LIB to a libsenko you built, or run 'npm run setup' in a senko checkout`
     : `senko ships no prebuilt library for ${input.os}-${input.cpu}: build one from a checkout ('npm run setup') and set SENKO_LIB to it`;
-  throw new NativeLibraryError(`libsenko not found for ${input.os}-${input.cpu}. Tried:\n${tried.map((t) => `  - ${t}`).join("\n")}\nTo fix: ${fix}.`, tried);
+  throw new NativeLibraryError(`libsenko not found for ${input.os}-${input.cpu}; tried ${tried.join("; ")}. To fix: ${fix}.`, tried);
 }
