@@ -1,5 +1,5 @@
 #!/usr/bin/env bun
 /** `bun run diarize.ts <audio...>`: see `--help`. */
-import { main } from "./src/cli.ts";
+import { main, scriptCommand } from "./src/cli.ts";
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2), scriptCommand(import.meta.path));

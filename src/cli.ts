@@ -24,12 +24,13 @@ import { writeStdout } from "./output/stdout.ts";
 import { readTranscript } from "./transcript/read.ts";
 import { VERSION } from "./version.ts";
 
-const HELP = `senko ${VERSION}: who spoke when
+/** `--help`, its usage lines naming `command`: what the user ran (see scriptCommand). */
+const help = (command: string) => `senko ${VERSION}: who spoke when
 
-usage: senko <audio...> [options]        (from a checkout: bun run diarize.ts <audio...>)
-       senko attribute <transcript> <diarization.json|.rttm> [--format text|srt|vtt|json] [--out <file>] [-q]
-       senko models [--offline] [--json]  fetch and verify the models ahead of time (see senko models --help)
-       senko submit|worker|status --redis <url> ...  a job queue for many files on many machines (see senko submit --help)
+usage: ${command} <audio...> [options]
+       ${command} attribute <transcript> <diarization.json|.rttm> [--format text|srt|vtt|json] [--out <file>] [-q]
+       ${command} models [--offline] [--json]  fetch and verify the models ahead of time (see ${command} models --help)
+       ${command} submit|worker|status --redis <url> ...  a job queue for many files on many machines (see ${command} submit --help)
 
 Inputs are WAV files (any PCM/float encoding, rate and channel count), anything ffmpeg reads
 (mp3, m4a, flac, ogg, opus, video...), glob patterns ("calls/*.wav", quoted), or - for stdin;
@@ -420,8 +421,14 @@ async function probeInputs(inputs: readonly string[], context: ComputeContext): 
   return { problems, stdin };
 }
 
-/** Runs the CLI; returns the process exit code (0 ok, 2 bad input or usage, 1 anything else). */
-export async function main(argv: string[]): Promise<number> {
+/** The command that runs the script at `path` (diarize.ts): `senko` where it is installed, `bun run diarize.ts` in a checkout. */
+export const scriptCommand = (path: string) => (/[\\/]node_modules[\\/]/.test(path) ? "senko" : "bun run diarize.ts");
+
+/**
+ * Runs the CLI; returns the process exit code (0 ok, 2 bad input or usage, 1 anything else). `command` is
+ * what the user ran, for `--help`: `senko`, the executable's name, or `bun run diarize.ts`.
+ */
+export async function main(argv: string[], command = "senko"): Promise<number> {
   // Subcommands, each in its own module.
   if (argv[0] === "submit" || argv[0] === "worker" || argv[0] === "status") {
     // Loaded only here: diarizing files does not need BullMQ. Workers handle signals themselves.
@@ -442,7 +449,7 @@ export async function main(argv: string[]): Promise<number> {
     if (argv[0] === "models") return await (await import("../models/cli.ts")).modelsCommand(argv.slice(1));
     const { values, positionals } = parse(argv);
     if (values.help || values.version) {
-      await writeStdout(values.help ? HELP : `senko ${VERSION}\n`);
+      await writeStdout(values.help ? help(command) : `senko ${VERSION}\n`);
       return 0;
     }
     for (const flag of ["out", "out-dir", "rttm", "transcript"] as const) {

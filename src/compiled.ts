@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { SenkoError } from "./errors.ts";
 import { loadSharedLibrary, setLibraryPath } from "./ffi.ts";
 import { setInferenceWorkerUrl } from "./models/lanes.ts";
@@ -65,5 +65,6 @@ export async function runExecutable(files: ExecutableFiles): Promise<void> {
     return;
   }
   const { main } = await import("./cli.ts");
-  process.exitCode = await main(process.argv.slice(2));
+  // The name the executable was run by (process.argv[1] is the bundle's entry, not the file).
+  process.exitCode = await main(process.argv.slice(2), basename(process.execPath).replace(/\.exe$/i, ""));
 }

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { readAudio } from "../src/audio/index.ts";
-import { expandInputs } from "../src/cli.ts";
+import { expandInputs, scriptCommand } from "../src/cli.ts";
 import { exclusiveSegmentsOf } from "../src/output/exclusive.ts";
 import { ProgressBar } from "../src/output/progress.ts";
 import { formatResult, rttmUri } from "../src/output/writers.ts";
@@ -89,7 +89,10 @@ describe("cli: information and usage errors", () => {
     expect(version).toEqual({ code: 0, stdout: `senko ${VERSION}\n`, stderr: "" });
     const help = await cli(["--help"]);
     expect(help.code).toBe(0);
-    for (const text of ["usage:", "examples:", "senko attribute", "senko models", "senko submit|worker|status", "--num-speakers", "--min-speakers", "--max-speakers", "--format", "--out-dir", "--quiet", "json | rttm | csv | text | srt | vtt | html", "--pipeline", "vad-windows: "]) {
+    // Named as it was run: from a checkout the script, installed (the package's bin) senko.
+    expect(help.stdout).toContain("\nusage: bun run diarize.ts <audio...> [options]\n       bun run diarize.ts attribute <transcript>");
+    expect([scriptCommand("/app/node_modules/senko/diarize.ts"), scriptCommand("C:\\app\\node_modules\\senko\\diarize.ts")]).toEqual(["senko", "senko"]);
+    for (const text of ["usage:", "examples:", "attribute <transcript>", "models [--offline]", "submit|worker|status", "--num-speakers", "--min-speakers", "--max-speakers", "--format", "--out-dir", "--quiet", "json | rttm | csv | text | srt | vtt | html", "--pipeline", "vad-windows: "]) {
       expect(help.stdout).toContain(text);
     }
   });

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { Diarizer, toRttm, VERSION } from "../src/index.ts";
 import { findPlatform, PLATFORMS } from "../src/native/platforms.ts";
 import { binaryInfo } from "../tools/binary-info.ts";
@@ -61,11 +61,15 @@ describe("this machine's executable", () => {
   const notMine = skipWithout("exe.test.ts", { [`an executable target for ${process.platform}-${process.arch}`]: mine });
   const exe = () => built.get(mine!.id)!.path;
 
-  test.skipIf(notMine)("--version from another directory; onnxruntime written to a cache folder named by its bytes", async () => {
+  test.skipIf(notMine)("--version and --help from another directory; onnxruntime written to a cache folder named by its bytes", async () => {
     const cache = join(elsewhere, "cache");
     const run = Bun.spawnSync([exe(), "--version"], { cwd: elsewhere, env: { ...process.env, XDG_CACHE_HOME: cache }, stdout: "pipe", stderr: "pipe" });
     expect(run.exitCode).toBe(0);
     expect(run.stdout.toString().trim()).toBe(`senko ${VERSION}`);
+    // The help names the executable, as the user ran it, not a checkout's script.
+    const help = Bun.spawnSync([exe(), "--help"], { cwd: elsewhere, env: { ...process.env, XDG_CACHE_HOME: cache }, stdout: "pipe", stderr: "pipe" }).stdout.toString();
+    expect(help).toContain(`\nusage: ${basename(exe())} <audio...> [options]\n`);
+    expect(help).not.toContain("diarize.ts");
     // Not one folder per build: every executable with the same onnxruntime shares it.
     const { ortDir, runtime } = built.get(mine!.id)!;
     const ortBin = join(ortDir, "bin", "napi-v6", mine!.os, mine!.cpu);
