@@ -108,7 +108,7 @@ export function averageLinkage(data: Float32Array, n: number, dim: number, optio
   const distance = new Float32Array(m);
   if (n >= 2) {
     check(
-      lib().senko_average_linkage(nativePool(options.context), data, n, dim, a, a.length, b, b.length, distance, distance.length),
+      lib().senko_average_linkage(nativePool(options.context), data, data.length, n, dim, a, a.length, b, b.length, distance, distance.length),
       "agglomerative clustering",
     );
   }
