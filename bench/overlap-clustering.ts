@@ -251,8 +251,9 @@ for (const set of values.sets!.split(",")) {
     });
     if (!ready) continue;
     const { seg, emb } = ready;
-    if (values["small-clusters"]) small.push(...smallClusters(seg, emb, input.reference, centerFrames).map((c) => ({ ...c, file: input.name, set })));
-    if (values.pairs) pairs.push(...voicePairs(seg, emb, input.reference, centerFrames, Number(values.pairs)).map((p) => ({ ...p, file: input.name, set })));
+    const file = { seg, emb, reference: input.reference, centerFrames };
+    if (values["small-clusters"]) small.push(...smallClusters(file).map((c) => ({ ...c, file: input.name, set })));
+    if (values.pairs) pairs.push(...voicePairs(file, Number(values.pairs)).map((p) => ({ ...p, file: input.name, set })));
     const cells: string[] = [];
     for (const v of variants) {
       const started = performance.now();
