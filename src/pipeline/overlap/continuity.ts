@@ -7,7 +7,9 @@
  * A cluster most of whose members continue members of one other cluster, and hardly ever one of its own, is
  * that voice heard where segmentation or the embedding saw it differently (at a window's edge, in overlap, in
  * another room): not a second voice, whose turns continue its own windows or no one's (BENCHMARKS.md, "Split
- * voices: continuity across windows").
+ * voices: continuity across windows"). Only members in windows with another local speaker count: alone in its
+ * window, a member that continues another cluster is segmentation keeping one local speaker across two voices'
+ * turns (BENCHMARKS.md, "Split voices of two members").
  */
 import { FRAMES_PER_WINDOW, type LocalSegmentation } from "./local-segmentation.ts";
 
@@ -22,7 +24,7 @@ const CONTINUITY_WINDOWS = 2;
  * Members of a cluster that must continue another before it counts as that one's fragments: two of those in windows
  * with another local speaker (one is chance), three when every member counts (`continuedInCompany: false`).
  */
-export const MIN_CONTINUED_IN_COMPANY = 2;
+const MIN_CONTINUED_IN_COMPANY = 2;
 export const MIN_CONTINUED_MEMBERS = 3;
 
 /** What the fold reads: each row's links (continuityLinks) and whether its window holds another local speaker. */
