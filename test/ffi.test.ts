@@ -47,7 +47,7 @@ describe("native thread pools", () => {
 
   test("a parallel entry point refuses a null pool", () => {
     const out = new Float32Array(4);
-    expect(() => check(lib().senko_cosine_similarity(null, new Float32Array(4), 2, 2, out), "cosine")).toThrow(/invalid argument/);
+    expect(() => check(lib().senko_cosine_similarity(null, new Float32Array(4), 2, 2, out, out.length), "cosine")).toThrow(/invalid argument/);
   });
 
   test("a pointer that is not a live pool is refused, not run on (and not destroyed)", () => {
@@ -58,8 +58,8 @@ describe("native thread pools", () => {
     native.senko_pool_destroy(handle);
     expect(notAPool.every((v) => v === 0n)).toBe(true);
     const out = new Float32Array(4);
-    expect(() => check(native.senko_cosine_similarity(handle, new Float32Array(4), 2, 2, out), "cosine")).toThrow(/invalid argument/);
-    expect(() => check(native.senko_kmeans(handle, new Float32Array(4), 2, 2, 1, 1, 0, new Int32Array(2), null, null), "kmeans")).toThrow(
+    expect(() => check(native.senko_cosine_similarity(handle, new Float32Array(4), 2, 2, out, out.length), "cosine")).toThrow(/invalid argument/);
+    expect(() => check(native.senko_kmeans(handle, new Float32Array(4), 2, 2, 1, 1, 0, new Int32Array(2), 2, null, 0, null), "kmeans")).toThrow(
       /invalid argument/,
     );
   });
@@ -87,58 +87,97 @@ describe("C ABI argument checks", () => {
     const pcm = new Uint8Array(200);
     const slot = new BigUint64Array(1);
     const nan = new Float32Array(40).fill(Number.NaN);
+    const f64s = (n: number) => new Float64Array(n);
+    const info = f64s(native.senko_cluster_info_len());
+    const spectral = (count: number, pval: number, min: number, max: number, fixed: number, out: Int32Array | null, values: Float32Array, slots: Float64Array) =>
+      native.senko_spectral_cluster(p, points, count, 2, pval, 2, min, max, fixed, 1, out, out?.length ?? 0, values, values.length, slots, slots.length);
+    // 3 points, k = 2: rows of distinct other points at ascending distances (the fuzzy graph's input), and
+    // its outputs: at most 2 x 3 x 2 = 12 edges.
+    const neighbours = Uint32Array.of(1, 2, 0, 2, 0, 1);
+    const near = Float32Array.of(0.1, 0.2, 0.1, 0.3, 0.2, 0.3);
+    const fuzzy = (indices: Uint32Array, distances: Float32Array, rows = 12, columns = 12, weights = 12) =>
+      native.senko_umap_fuzzy_graph(p, indices, distances, 3, 2, u32s(rows), rows, u32s(columns), columns, f32s(weights), weights, u32s(1));
     // [what is wrong, the call] for each status-returning export: null pointers, zero or too small
     // sizes, sizes that do not agree, values out of range, enums past their last value.
     const invalid: [string, () => number][] = [
       ["input_range: no outputs", () => native.senko_audio_input_range(16000, 100, 0, 0, range)],
       ["input_range: rate 0", () => native.senko_audio_input_range(0, 100, 0, 1, range)],
       ["input_range: no range", () => native.senko_audio_input_range(16000, 100, 0, 1, null)],
-      ["to_mono16k: encoding 7", () => native.senko_audio_to_mono16k(p, pcm, 200, 7, 1, 16000, 100, 0, f32s(4), 0, 4)],
-      ["to_mono16k: 0 channels", () => native.senko_audio_to_mono16k(p, pcm, 200, 2, 0, 16000, 100, 0, f32s(4), 0, 4)],
-      ["to_mono16k: no data", () => native.senko_audio_to_mono16k(p, null, 200, 2, 1, 16000, 100, 0, f32s(4), 0, 4)],
-      ["to_mono16k: no output", () => native.senko_audio_to_mono16k(p, pcm, 200, 2, 1, 16000, 100, 0, null, 0, 4)],
+      ["to_mono16k: encoding 7", () => native.senko_audio_to_mono16k(p, pcm, 200, 7, 1, 16000, 100, 0, f32s(4), 4, 0, 4)],
+      ["to_mono16k: 0 channels", () => native.senko_audio_to_mono16k(p, pcm, 200, 2, 0, 16000, 100, 0, f32s(4), 4, 0, 4)],
+      ["to_mono16k: no data", () => native.senko_audio_to_mono16k(p, null, 200, 2, 1, 16000, 100, 0, f32s(4), 4, 0, 4)],
+      ["to_mono16k: no output", () => native.senko_audio_to_mono16k(p, pcm, 200, 2, 1, 16000, 100, 0, null, 4, 0, 4)],
+      ["to_mono16k: output too small", () => native.senko_audio_to_mono16k(p, pcm, 200, 2, 1, 16000, 100, 0, f32s(3), 3, 0, 4)],
       ["fbank: unknown flag", () => native.senko_fbank_compute(p, points, 40, u32s(2), 1, 4, slot)],
       ["fbank: no samples", () => native.senko_fbank_compute(p, null, 40, u32s(2), 1, 0, slot)],
       ["fbank: span past the end", () => native.senko_fbank_compute(p, points, 40, Uint32Array.of(0, 41), 1, 0, slot)],
       ["fbank: no result slot", () => native.senko_fbank_compute(p, points, 40, u32s(2), 1, 0, null)],
-      ["cosine: dim 0", () => native.senko_cosine_similarity(p, points, 20, 0, f32s(400))],
-      ["cosine: no output", () => native.senko_cosine_similarity(p, points, 20, 2, null)],
-      ["prune: pval 1.5", () => native.senko_prune_rows(p, f32s(400), 20, 1.5, 1)],
-      ["prune: no matrix", () => native.senko_prune_rows(p, null, 20, 0.5, 1)],
-      ["spectral: count 0", () => native.senko_spectral_cluster(p, points, 0, 2, 0.5, 2, 1, 8, 0, 1, labels, f32s(32), null)],
-      ["spectral: pval NaN", () => native.senko_spectral_cluster(p, points, 20, 2, Number.NaN, 2, 1, 8, 0, 1, labels, f32s(32), null)],
-      ["spectral: 32 speakers", () => native.senko_spectral_cluster(p, points, 20, 2, 0.5, 2, 1, 8, 32, 1, labels, f32s(32), null)],
-      ["spectral: min 0", () => native.senko_spectral_cluster(p, points, 20, 2, 0.5, 2, 0, 8, 0, 1, labels, f32s(32), null)],
-      ["spectral: min > max", () => native.senko_spectral_cluster(p, points, 20, 2, 0.5, 2, 5, 4, 0, 1, labels, f32s(32), null)],
-      ["spectral: no labels", () => native.senko_spectral_cluster(p, points, 20, 2, 0.5, 2, 1, 8, 0, 1, null, f32s(32), null)],
-      ["eigen: 0 wanted", () => native.senko_laplacian_eigen(p, points, 20, 2, 0.5, 2, 0, 0, new Float64Array(1), null, null)],
-      ["eigen: more wanted than points", () => native.senko_laplacian_eigen(p, points, 20, 2, 0.5, 2, 21, 0, new Float64Array(21), null, null)],
-      ["eigen: solver 3", () => native.senko_laplacian_eigen(p, points, 20, 2, 0.5, 2, 2, 3, new Float64Array(2), null, null)],
-      ["kmeans: k 0", () => native.senko_kmeans(p, points, 20, 2, 0, 1, 0, labels, null, null)],
-      ["kmeans: k > count", () => native.senko_kmeans(p, points, 20, 2, 21, 1, 0, labels, null, null)],
+      ["cosine: dim 0", () => native.senko_cosine_similarity(p, points, 20, 0, f32s(400), 400)],
+      ["cosine: no output", () => native.senko_cosine_similarity(p, points, 20, 2, null, 400)],
+      ["cosine: output too small", () => native.senko_cosine_similarity(p, points, 20, 2, f32s(399), 399)],
+      ["prune: pval 1.5", () => native.senko_prune_rows(p, f32s(400), 400, 20, 1.5, 1)],
+      ["prune: no matrix", () => native.senko_prune_rows(p, null, 400, 20, 0.5, 1)],
+      ["prune: matrix too small", () => native.senko_prune_rows(p, f32s(399), 399, 20, 0.5, 1)],
+      ["spectral: count 0", () => spectral(0, 0.5, 1, 8, 0, labels, f32s(32), info)],
+      ["spectral: pval NaN", () => spectral(20, Number.NaN, 1, 8, 0, labels, f32s(32), info)],
+      ["spectral: 32 speakers", () => spectral(20, 0.5, 1, 8, 32, labels, f32s(32), info)],
+      ["spectral: min 0", () => spectral(20, 0.5, 0, 8, 0, labels, f32s(32), info)],
+      ["spectral: min > max", () => spectral(20, 0.5, 5, 4, 0, labels, f32s(32), info)],
+      ["spectral: no labels", () => spectral(20, 0.5, 1, 8, 0, null, f32s(32), info)],
+      ["spectral: labels too small", () => spectral(20, 0.5, 1, 8, 0, new Int32Array(19), f32s(32), info)],
+      ["spectral: eigenvalues too small (9 for 8 speakers)", () => spectral(20, 0.5, 1, 8, 0, labels, f32s(8), info)],
+      ["spectral: eigenvalues too small (4 for 3 fixed)", () => spectral(20, 0.5, 1, 8, 3, labels, f32s(3), info)],
+      ["spectral: info too small", () => spectral(20, 0.5, 1, 8, 0, labels, f32s(32), f64s(7))],
+      ["eigen: 0 wanted", () => native.senko_laplacian_eigen(p, points, 20, 2, 0.5, 2, 0, 0, f64s(1), 1, null, 0, null, 0)],
+      ["eigen: more wanted than points", () => native.senko_laplacian_eigen(p, points, 20, 2, 0.5, 2, 21, 0, f64s(21), 21, null, 0, null, 0)],
+      ["eigen: solver 3", () => native.senko_laplacian_eigen(p, points, 20, 2, 0.5, 2, 2, 3, f64s(2), 2, null, 0, null, 0)],
+      ["eigen: values too small", () => native.senko_laplacian_eigen(p, points, 20, 2, 0.5, 2, 2, 0, f64s(1), 1, null, 0, null, 0)],
+      ["eigen: vectors too small", () => native.senko_laplacian_eigen(p, points, 20, 2, 0.5, 2, 2, 0, f64s(2), 2, f32s(39), 39, null, 0)],
+      ["eigen: info too small", () => native.senko_laplacian_eigen(p, points, 20, 2, 0.5, 2, 2, 0, f64s(2), 2, null, 0, f64s(7), 7)],
+      ["kmeans: k 0", () => native.senko_kmeans(p, points, 20, 2, 0, 1, 0, labels, 20, null, 0, null)],
+      ["kmeans: k > count", () => native.senko_kmeans(p, points, 20, 2, 21, 1, 0, labels, 20, null, 0, null)],
+      ["kmeans: labels too small", () => native.senko_kmeans(p, points, 20, 2, 2, 1, 0, new Int32Array(19), 19, null, 0, null)],
+      ["kmeans: centroids too small", () => native.senko_kmeans(p, points, 20, 2, 2, 1, 0, labels, 20, f32s(3), 3, null)],
       ["gather: index past the frames", () => native.senko_frames_gather(f32s(160), 2, Uint32Array.of(2), 1, u32s(1), 1, 1, f32s(80), 80)],
-      ["gather: output of another size", () => native.senko_frames_gather(f32s(160), 2, Uint32Array.of(0, 1), 2, u32s(1), 1, 2, f32s(80), 80)],
+      ["gather: output too small", () => native.senko_frames_gather(f32s(160), 2, Uint32Array.of(0, 1), 2, u32s(1), 1, 2, f32s(80), 80)],
       ["gather: member past the indices", () => native.senko_frames_gather(f32s(160), 2, Uint32Array.of(0, 1), 2, Uint32Array.of(1), 1, 2, f32s(160), 160)],
-      ["linkage: one point", () => native.senko_average_linkage(p, points, 1, 2, u32s(1), u32s(1), f32s(1), 0)],
-      ["linkage: output of another size", () => native.senko_average_linkage(p, points, 20, 2, u32s(20), u32s(20), f32s(20), 20)],
-      ["knn: k = count", () => native.senko_knn(p, points, 20, 2, 20, 0, u32s(400), f32s(400))],
-      ["knn: metric 2", () => native.senko_knn(p, points, 20, 2, 3, 2, u32s(60), f32s(60))],
-      ["fuzzy graph: a point its own neighbour", () => native.senko_umap_fuzzy_graph(p, Uint32Array.of(0, 0), f32s(2), 2, 1, 4, u32s(4), u32s(4), f32s(4), u32s(1))],
-      ["fuzzy graph: capacity too small", () => native.senko_umap_fuzzy_graph(p, Uint32Array.of(1, 0), f32s(2), 2, 1, 3, u32s(4), u32s(4), f32s(4), u32s(1))],
-      ["curve: spread 0", () => native.senko_umap_curve(0, 0.1, new Float64Array(2))],
+      ["linkage: one point", () => native.senko_average_linkage(p, points, 1, 2, u32s(1), 1, u32s(1), 1, f32s(1), 1)],
+      ["linkage: a too small", () => native.senko_average_linkage(p, points, 20, 2, u32s(18), 18, u32s(19), 19, f32s(19), 19)],
+      ["linkage: b too small", () => native.senko_average_linkage(p, points, 20, 2, u32s(19), 19, u32s(18), 18, f32s(19), 19)],
+      ["linkage: distance too small", () => native.senko_average_linkage(p, points, 20, 2, u32s(19), 19, u32s(19), 19, f32s(18), 18)],
+      ["knn: k = count", () => native.senko_knn(p, points, 20, 2, 20, 0, u32s(400), 400, f32s(400), 400)],
+      ["knn: metric 2", () => native.senko_knn(p, points, 20, 2, 3, 2, u32s(60), 60, f32s(60), 60)],
+      ["knn: indices too small", () => native.senko_knn(p, points, 20, 2, 3, 0, u32s(59), 59, f32s(60), 60)],
+      ["knn: distances too small", () => native.senko_knn(p, points, 20, 2, 3, 0, u32s(60), 60, f32s(59), 59)],
+      ["fuzzy graph: a point its own neighbour", () => fuzzy(Uint32Array.of(1, 2, 1, 2, 0, 1), near)],
+      ["fuzzy graph: neighbour out of range", () => fuzzy(Uint32Array.of(1, 2, 0, 3, 0, 1), near)],
+      ["fuzzy graph: neighbour listed twice", () => fuzzy(Uint32Array.of(1, 1, 0, 2, 0, 1), near)],
+      ["fuzzy graph: distances not ascending", () => fuzzy(neighbours, Float32Array.of(0.2, 0.1, 0.1, 0.3, 0.2, 0.3))],
+      ["fuzzy graph: negative distance", () => fuzzy(neighbours, Float32Array.of(-0.1, 0.1, 0.1, 0.3, 0.2, 0.3))],
+      ["fuzzy graph: rows too small", () => fuzzy(neighbours, near, 11)],
+      ["fuzzy graph: columns too small", () => fuzzy(neighbours, near, 12, 11)],
+      ["fuzzy graph: weights too small", () => fuzzy(neighbours, near, 12, 12, 11)],
+      ["curve: spread 0", () => native.senko_umap_curve(0, 0.1, f64s(2))],
       ["curve: no output", () => native.senko_umap_curve(1, 0.1, null)],
-      ["umap: 1 neighbour", () => native.senko_umap_embed(p, points, 20, 2, 1, 2, 0.1, 0, 0, 5, 0, f32s(40), null)],
-      ["umap: 0 components", () => native.senko_umap_embed(p, points, 20, 2, 5, 0, 0.1, 0, 0, 5, 0, f32s(40), null)],
-      ["umap: init 2", () => native.senko_umap_embed(p, points, 20, 2, 5, 2, 0.1, 0, 0, 5, 2, f32s(40), null)],
-      ["hdbscan: min_samples 0", () => native.senko_hdbscan(p, points, 20, 2, 0, 5, labels, null)],
-      ["hdbscan: min_cluster_size 1", () => native.senko_hdbscan(p, points, 20, 2, 5, 1, labels, null)],
+      ["umap: 1 neighbour", () => native.senko_umap_embed(p, points, 20, 2, 1, 2, 0.1, 0, 0, 5, 0, f32s(40), 40, null)],
+      ["umap: 0 components", () => native.senko_umap_embed(p, points, 20, 2, 5, 0, 0.1, 0, 0, 5, 0, f32s(40), 40, null)],
+      ["umap: init 2", () => native.senko_umap_embed(p, points, 20, 2, 5, 2, 0.1, 0, 0, 5, 2, f32s(40), 40, null)],
+      ["umap: output too small", () => native.senko_umap_embed(p, points, 20, 2, 5, 2, 0.1, 0, 0, 5, 0, f32s(39), 39, null)],
+      ["hdbscan: min_samples 0", () => native.senko_hdbscan(p, points, 20, 2, 0, 5, labels, 20, null)],
+      ["hdbscan: min_cluster_size 1", () => native.senko_hdbscan(p, points, 20, 2, 5, 1, labels, 20, null)],
+      ["hdbscan: labels too small", () => native.senko_hdbscan(p, points, 20, 2, 5, 5, new Int32Array(19), 19, null)],
     ];
     const statuses = Object.fromEntries(invalid.map(([what, call]) => [what, call()]));
     expect(statuses).toEqual(Object.fromEntries(invalid.map(([what]) => [what, -1])));
     expect(() => check(invalid[0]![1](), "audio input range")).toThrow(new NativeLibraryError("audio input range failed: invalid argument"));
+    // The same calls with the buffers they need succeed.
+    expect(spectral(20, 0.5, 1, 8, 0, labels, f32s(9), info)).toBe(0);
+    expect(spectral(20, 0.5, 1, 8, 3, labels, f32s(4), info)).toBe(0);
+    expect(fuzzy(neighbours, near)).toBe(0);
+    expect(native.senko_average_linkage(p, points, 20, 2, u32s(19), 19, u32s(19), 19, f32s(19), 19)).toBe(0);
     // Non-finite points are invalid data, which the stages report as such.
-    expect(native.senko_kmeans(p, nan, 20, 2, 2, 1, 0, labels, null, null)).toBe(-3);
-    expect(native.senko_hdbscan(p, nan, 20, 2, 5, 5, labels, null)).toBe(-3);
+    expect(native.senko_kmeans(p, nan, 20, 2, 2, 1, 0, labels, 20, null, 0, null)).toBe(-3);
+    expect(native.senko_hdbscan(p, nan, 20, 2, 5, 5, labels, 20, null)).toBe(-3);
     expect(native.senko_prune_keep_count(20, Number.NaN, 1)).toBe(0);
   });
 
@@ -150,7 +189,7 @@ describe("C ABI argument checks", () => {
     // bun:ffi takes a bigint for a u64 argument; the symbol table types it as number.
     const first = wraps as unknown as number;
     expect(native.senko_audio_input_range(16000, 100, first, 2, range)).toBe(-1);
-    expect(native.senko_audio_to_mono16k(pool.handle, new Uint8Array(200), 200, 2, 1, 16000, 100, 0, new Float32Array(2), first, 2)).toBe(-1);
+    expect(native.senko_audio_to_mono16k(pool.handle, new Uint8Array(200), 200, 2, 1, 16000, 100, 0, new Float32Array(2), 2, first, 2)).toBe(-1);
   });
 
   test("spectral clustering with a minimum above the embedding count gives at most one cluster per embedding", () => {
@@ -159,7 +198,7 @@ describe("C ABI argument checks", () => {
     // Three all-zero embeddings (no graph edges) and at least 4 speakers asked for.
     const labels = new Int32Array(3).fill(-7);
     const info = new Float64Array(native.senko_cluster_info_len());
-    expect(native.senko_spectral_cluster(pool.handle, new Float32Array(6), 3, 2, 0.5, 2, 4, 8, 0, 1, labels, new Float32Array(32), info)).toBe(0);
+    expect(native.senko_spectral_cluster(pool.handle, new Float32Array(6), 3, 2, 0.5, 2, 4, 8, 0, 1, labels, 3, new Float32Array(32), 32, info, info.length)).toBe(0);
     const speakers = info[0]!;
     expect(speakers).toBeGreaterThanOrEqual(1);
     expect(speakers).toBeLessThanOrEqual(3);
@@ -184,14 +223,14 @@ describe("C ABI argument checks", () => {
     const points = Float32Array.from({ length: 40 }, (_, i) => Math.sin(i));
     const labels = new Int32Array(20);
     const restartsMax = native.senko_kmeans_restarts_max();
-    const kmeans = (restarts: number) => native.senko_kmeans(pool.handle, points, 20, 2, 2, restarts, 0, labels, null, null);
+    const kmeans = (restarts: number) => native.senko_kmeans(pool.handle, points, 20, 2, 2, restarts, 0, labels, labels.length, null, 0, null);
     expect(kmeans(restartsMax)).toBe(0);
     expect(() => check(kmeans(restartsMax + 1), "kmeans")).toThrow(/invalid argument/);
     const spectral = (restarts: number) =>
-      native.senko_spectral_cluster(pool.handle, points, 20, 2, 0.5, 2, 1, 4, 0, restarts, labels, new Float32Array(32), null);
+      native.senko_spectral_cluster(pool.handle, points, 20, 2, 0.5, 2, 1, 4, 0, restarts, labels, labels.length, new Float32Array(32), 32, null, 0);
     expect(spectral(1)).toBe(0);
     expect(() => check(spectral(restartsMax + 1), "spectral")).toThrow(/invalid argument/);
-    const umap = (epochs: number) => native.senko_umap_embed(pool.handle, points, 20, 2, 5, 2, 0.1, 1, 0, epochs, 1, new Float32Array(40), null);
+    const umap = (epochs: number) => native.senko_umap_embed(pool.handle, points, 20, 2, 5, 2, 0.1, 1, 0, epochs, 1, new Float32Array(40), 40, null);
     expect(umap(5)).toBe(0);
     expect(() => check(umap(native.senko_umap_epochs_max() + 1), "umap")).toThrow(/invalid argument/);
   });

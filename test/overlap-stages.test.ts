@@ -4,8 +4,10 @@
  * constraint and the reconstruction of overlapping turns.
  */
 import { describe, expect, test } from "bun:test";
+import { ConfigError } from "../src/errors.ts";
 import { FBANK_BINS } from "../src/models/index.ts";
 import {
+  AGGLOMERATIVE_COUNT_MAX,
   assignPerWindow,
   averageLinkage,
   clustersFromDendrogram,
@@ -173,6 +175,13 @@ function groupedPoints(groups: number, perGroup: number, dim: number, noise: num
 }
 
 describe("constrained clustering", () => {
+  test("averageLinkage refuses more rows than the native clustering takes, before calling it", () => {
+    const n = AGGLOMERATIVE_COUNT_MAX + 1;
+    expect(() => averageLinkage(new Float32Array(n), n, 1)).toThrow(
+      new ConfigError(`averageLinkage: ${n} rows exceed the 65535 agglomerative clustering takes (see maxTrain)`),
+    );
+  });
+
   test("average linkage matches the textbook O(n^3) algorithm", () => {
     const { data } = groupedPoints(3, 12, 16, 0.8, 5);
     const n = 36;

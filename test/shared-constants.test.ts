@@ -11,6 +11,7 @@ import { INIT_CODE, METRIC_CODE, UMAP_COMPONENTS_MAX, UMAP_EPOCHS_MAX } from "..
 import { FBANK_FLAGS, FBANK_FRAME_LENGTH, FBANK_FRAME_SHIFT, FBANK_SAMPLE_RATE } from "../src/features/fbank.ts";
 import { lib, STATUS } from "../src/ffi.ts";
 import { FBANK_BINS, SILERO_SAMPLE_RATE } from "../src/models/index.ts";
+import { AGGLOMERATIVE_COUNT_MAX } from "../src/pipeline/overlap/constrained-clustering.ts";
 import { SAMPLE_RATE } from "../src/types.ts";
 import { snakeKeys, zigConstants, zigEnum } from "./helpers/zig-source.ts";
 
@@ -38,6 +39,7 @@ describe("constants shared by TypeScript and libsenko agree", () => {
     expect(SPECTRAL_INFO_LEN).toBe(native.senko_cluster_info_len());
     expect(UMAP_COMPONENTS_MAX).toBe(native.senko_umap_components_max());
     expect(UMAP_EPOCHS_MAX).toBe(native.senko_umap_epochs_max());
+    expect(AGGLOMERATIVE_COUNT_MAX).toBe(native.senko_agglomerative_count_max());
   });
 
   test("enum values, flag bits and slots (read from the Zig source)", () => {

@@ -7,6 +7,7 @@ const std = @import("std");
 const convert = @import("convert.zig");
 const pool = @import("pool.zig");
 const status = @import("status.zig").status;
+const outputSlice = @import("status.zig").outputSlice;
 const fbank = @import("fbank.zig");
 
 comptime {
@@ -48,7 +49,7 @@ export fn senko_audio_input_range(sample_rate: u32, total_frames: u64, out_first
 /// Converts outputs [out_first, out_first + out_count) of a signal of `total_frames` frames of
 /// `channels` interleaved little-endian samples in `encoding` (see convert.Encoding) at
 /// `sample_rate` Hz to 16 kHz mono (channel average, band-limited resampling) into the caller's
-/// `out`. `data` (`byte_count` bytes) holds frames from `data_first_frame` on and must cover the
+/// `out` (`out_capacity` floats, at least `out_count`). `data` (`byte_count` bytes) holds frames from `data_first_frame` on and must cover the
 /// frames `senko_audio_input_range` gives for those outputs. Runs on `thread_pool` (see senko_pool_create).
 export fn senko_audio_to_mono16k(
     thread_pool: ?*pool.Pool,
@@ -60,6 +61,7 @@ export fn senko_audio_to_mono16k(
     total_frames: u64,
     data_first_frame: u64,
     out: ?[*]f32,
+    out_capacity: u64,
     out_first: u64,
     out_count: u64,
 ) i32 {
@@ -73,7 +75,7 @@ export fn senko_audio_to_mono16k(
     const needed = convert.inputRange(sample_rate, total_frames, out_first, out_count);
     if (needed.begin < data_first_frame or needed.end > data_first_frame + data_frames) return invalid;
     const bytes = data orelse return invalid;
-    const samples = out orelse return invalid;
+    const samples = outputSlice(f32, out, out_capacity, out_count) orelse return invalid;
     convert.toMono16k(p, .{
         .data = bytes[0..@intCast(data_frames * frame_bytes)],
         .first_frame = data_first_frame,
@@ -81,7 +83,7 @@ export fn senko_audio_to_mono16k(
         .encoding = enc,
         .channels = channels,
         .rate = sample_rate,
-    }, out_first, samples[0..@intCast(out_count)]) catch return status(.out_of_memory);
+    }, out_first, samples) catch return status(.out_of_memory);
     return status(.ok);
 }
 
@@ -92,19 +94,20 @@ test "senko_audio_to_mono16k and senko_audio_input_range validate their argument
     const t = std.testing;
     const p = try pool.Pool.create(t.allocator, 2);
     defer p.destroy();
-    try t.expectEqual(invalid, senko_audio_to_mono16k(null, &bytes, 6, 2, 1, 16000, 3, 0, &out, 0, 3)); // no pool
-    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 99, 1, 16000, 3, 0, &out, 0, 3)); // encoding
-    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 2, 0, 16000, 3, 0, &out, 0, 3)); // channels
-    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 2, 1, 0, 3, 0, &out, 0, 3)); // rate
-    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 5, 2, 1, 16000, 3, 0, &out, 0, 3)); // data short
-    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 2, 1, 16000, 3, 0, &out, 1, 3)); // past the end
-    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 2, 1, 16000, 3, 1, &out, 0, 2)); // data starts late
-    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 2, 1, 16000, 2, 0, &out, 0, 2)); // data past signal
-    try t.expectEqual(invalid, senko_audio_to_mono16k(p, null, 6, 2, 1, 16000, 3, 0, &out, 0, 3));
-    try t.expectEqual(@as(i32, 0), senko_audio_to_mono16k(p, &bytes, 6, 2, 1, 16000, 3, 0, &out, 0, 3));
+    try t.expectEqual(invalid, senko_audio_to_mono16k(null, &bytes, 6, 2, 1, 16000, 3, 0, &out, 3, 0, 3)); // no pool
+    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 99, 1, 16000, 3, 0, &out, 3, 0, 3)); // encoding
+    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 2, 0, 16000, 3, 0, &out, 3, 0, 3)); // channels
+    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 2, 1, 0, 3, 0, &out, 3, 0, 3)); // rate
+    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 5, 2, 1, 16000, 3, 0, &out, 3, 0, 3)); // data short
+    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 2, 1, 16000, 3, 0, &out, 3, 1, 3)); // past the end
+    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 2, 1, 16000, 3, 1, &out, 3, 0, 2)); // data starts late
+    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 2, 1, 16000, 2, 0, &out, 3, 0, 2)); // data past signal
+    try t.expectEqual(invalid, senko_audio_to_mono16k(p, null, 6, 2, 1, 16000, 3, 0, &out, 3, 0, 3));
+    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 2, 1, 16000, 3, 0, &out, 2, 0, 3)); // out short
+    try t.expectEqual(@as(i32, 0), senko_audio_to_mono16k(p, &bytes, 6, 2, 1, 16000, 3, 0, &out, 3, 0, 3));
     try t.expectEqualSlices(f32, &.{ 0.5, -0.5, 0 }, &out);
     // Outputs 1..2 from frames 1..2 only.
-    try t.expectEqual(@as(i32, 0), senko_audio_to_mono16k(p, bytes[2..], 4, 2, 1, 16000, 3, 1, &out, 1, 2));
+    try t.expectEqual(@as(i32, 0), senko_audio_to_mono16k(p, bytes[2..], 4, 2, 1, 16000, 3, 1, &out, 3, 1, 2));
     try t.expectEqualSlices(f32, &.{ -0.5, 0 }, out[0..2]);
 
     var range: [2]u64 = undefined;
@@ -116,5 +119,5 @@ test "senko_audio_to_mono16k and senko_audio_input_range validate their argument
     try t.expectEqual(invalid, senko_audio_input_range(48000, 48000, 0, 0, &range));
     const wraps = std.math.maxInt(u64); // out_first + out_count wraps to 1
     try t.expectEqual(invalid, senko_audio_input_range(48000, 48000, wraps, 2, &range));
-    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 2, 1, 16000, 3, 0, &out, wraps, 2));
+    try t.expectEqual(invalid, senko_audio_to_mono16k(p, &bytes, 6, 2, 1, 16000, 3, 0, &out, 3, wraps, 2));
 }

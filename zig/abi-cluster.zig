@@ -8,6 +8,7 @@ const spectral = @import("spectral.zig");
 const pool = @import("pool.zig");
 const status = @import("status.zig").status;
 const inputRows = @import("status.zig").inputRows;
+const outputSlice = @import("status.zig").outputSlice;
 
 const allocator = std.heap.c_allocator;
 
@@ -53,10 +54,11 @@ fn ms(ns: u64) f64 {
 
 /// Spectral clustering of count embeddings of dim floats. speakers > 0 fixes the number of clusters
 /// (at most 31 and count); otherwise the eigengap picks it in [min_speakers, max_speakers]
-/// (1 <= min <= max <= 31). Writes count labels (0..speakers-1), up to 32 eigenvalues (ascending; the
-/// number in out_info[1]) and, if out_info is given, 8 f64: speakers, eigenvalue count, affinity ms,
-/// eigen ms, k-means ms, Laplacian products, graph nonzeros, and the mean degree that eigengaps are
-/// read against.
+/// (1 <= min <= max <= 31). Writes count labels (0..speakers-1), min(top + 1, count) eigenvalues
+/// (ascending; top = speakers, or max_speakers when 0; the number in out_info[1]) and, if out_info is
+/// given, 8 f64: speakers, eigenvalue count, affinity ms, eigen ms, k-means ms, Laplacian products,
+/// graph nonzeros, and the mean degree that eigengaps are read against. Each output is followed by
+/// its capacity in elements.
 export fn senko_spectral_cluster(
     thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
@@ -69,29 +71,36 @@ export fn senko_spectral_cluster(
     speakers: u32,
     kmeans_restarts: u32,
     out_labels: ?[*]i32,
+    labels_capacity: u64,
     out_eigenvalues: ?[*]f32,
+    eigenvalues_capacity: u64,
     out_info: ?[*]f64,
+    info_capacity: u64,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     const embeddings = inputRows(data, count, dim) orelse return status(.invalid_argument);
-    const labels = out_labels orelse return status(.invalid_argument);
-    const values = out_eigenvalues orelse return status(.invalid_argument);
     if (!(pval >= 0 and pval <= 1)) return status(.invalid_argument);
     if (speakers > spectral.max_speakers_limit) return status(.invalid_argument);
     if (kmeans_restarts > kmeans.restarts_max) return status(.invalid_argument);
     if (speakers == 0 and (min_speakers < 1 or min_speakers > max_speakers or max_speakers > spectral.max_speakers_limit))
         return status(.invalid_argument);
-    var result = spectral.cluster(p, allocator, embeddings, count, dim, .{
+    const options: spectral.Options = .{
         .pval = pval,
         .min_pnum = min_pnum,
         .min_speakers = if (speakers > 0) 1 else min_speakers,
         .max_speakers = if (speakers > 0) speakers else max_speakers,
         .speakers = speakers,
         .kmeans_restarts = @max(kmeans_restarts, 1),
-    }) catch |err| return errorStatus(err);
+    };
+    const labels = outputSlice(i32, out_labels, labels_capacity, count) orelse return status(.invalid_argument);
+    const values = outputSlice(f32, out_eigenvalues, eigenvalues_capacity, spectral.wantedEigenpairs(count, options)) orelse
+        return status(.invalid_argument);
+    if (out_info != null and info_capacity < info_len) return status(.invalid_argument);
+    var result = spectral.cluster(p, allocator, embeddings, count, dim, options) catch |err| return errorStatus(err);
     defer result.deinit(allocator);
-    for (labels[0..count], result.labels) |*dst, l| dst.* = @intCast(l);
-    for (values[0..result.eigenvalues.len], result.eigenvalues) |*dst, v| dst.* = @floatCast(v);
+    std.debug.assert(result.eigenvalues.len == values.len);
+    for (labels, result.labels) |*dst, l| dst.* = @intCast(l);
+    for (values, result.eigenvalues) |*dst, v| dst.* = @floatCast(v);
     if (out_info) |info| {
         @memset(info[0..info_len], 0);
         info[info_speakers] = @floatFromInt(result.speakers);
@@ -109,7 +118,7 @@ export fn senko_spectral_cluster(
 /// The `wanted` (1..32, <= count) smallest eigenpairs of the Laplacian that senko_spectral_cluster
 /// builds. solver (Solver): 0 automatic, 1 dense, 2 block Lanczos. out_values: wanted f64 ascending;
 /// out_vectors (optional): count x wanted f32 row-major; out_info (optional) as in
-/// senko_spectral_cluster (slots 1, 2, 3, 5, 6).
+/// senko_spectral_cluster (slots 1, 2, 3, 5, 6). Each output is followed by its capacity in elements.
 export fn senko_laplacian_eigen(
     thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
@@ -120,15 +129,21 @@ export fn senko_laplacian_eigen(
     wanted: u32,
     solver: u32,
     out_values: ?[*]f64,
+    values_capacity: u64,
     out_vectors: ?[*]f32,
+    vectors_capacity: u64,
     out_info: ?[*]f64,
+    info_capacity: u64,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     const embeddings = inputRows(data, count, dim) orelse return status(.invalid_argument);
-    const values = out_values orelse return status(.invalid_argument);
     const method = std.meta.intToEnum(Solver, solver) catch return status(.invalid_argument);
     if (!(pval >= 0 and pval <= 1) or wanted < 1 or wanted > eigen.max_wanted or wanted > count)
         return status(.invalid_argument);
+    const values = outputSlice(f64, out_values, values_capacity, wanted) orelse return status(.invalid_argument);
+    const vectors: ?[]f32 = if (out_vectors == null) null else outputSlice(f32, out_vectors, vectors_capacity, @as(u64, count) * wanted) orelse
+        return status(.invalid_argument);
+    if (out_info != null and info_capacity < info_len) return status(.invalid_argument);
     var timer = std.time.Timer.start() catch unreachable;
     var graph = matrix.prunedAffinity(p, allocator, embeddings, count, dim, matrix.keepCount(count, pval, min_pnum)) catch |err|
         return errorStatus(err);
@@ -143,9 +158,9 @@ export fn senko_laplacian_eigen(
         return errorStatus(err);
     defer pairs.deinit(allocator);
     const eigen_ns = timer.lap();
-    @memcpy(values[0..wanted], pairs.values);
-    if (out_vectors) |vectors| {
-        for (vectors[0 .. @as(usize, count) * wanted], pairs.vectors) |*dst, v| dst.* = @floatCast(v);
+    @memcpy(values, pairs.values);
+    if (vectors) |v| {
+        for (v, pairs.vectors) |*dst, x| dst.* = @floatCast(x);
     }
     if (out_info) |info| {
         @memset(info[0..info_len], 0);
@@ -160,6 +175,7 @@ export fn senko_laplacian_eigen(
 
 /// k-means (k-means++ seeding, `restarts` seeded runs, lowest inertia) of count points of dim floats.
 /// out_labels: count i32 in [0, k); out_centroids (optional): k x dim f32; out_inertia (optional).
+/// Each buffer output is followed by its capacity in elements.
 export fn senko_kmeans(
     thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
@@ -169,19 +185,23 @@ export fn senko_kmeans(
     restarts: u32,
     seed: u32,
     out_labels: ?[*]i32,
+    labels_capacity: u64,
     out_centroids: ?[*]f32,
+    centroids_capacity: u64,
     out_inertia: ?*f64,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     const points = inputRows(data, count, dim) orelse return status(.invalid_argument);
-    const labels = out_labels orelse return status(.invalid_argument);
     if (k < 1 or k > count or restarts > kmeans.restarts_max) return status(.invalid_argument);
+    const labels = outputSlice(i32, out_labels, labels_capacity, count) orelse return status(.invalid_argument);
+    const centroids: ?[]f32 = if (out_centroids == null) null else outputSlice(f32, out_centroids, centroids_capacity, @as(u64, k) * dim) orelse
+        return status(.invalid_argument);
     if (!matrix.allFinite(points)) return status(.invalid_data);
     var result = kmeans.kmeans(p, allocator, points, count, dim, .{ .k = k, .restarts = @max(restarts, 1), .seed = seed }) catch
         return status(.out_of_memory);
     defer result.deinit(allocator);
-    for (labels[0..count], result.labels) |*dst, l| dst.* = @intCast(l);
-    if (out_centroids) |c| @memcpy(c[0 .. @as(usize, k) * dim], result.centroids);
+    for (labels, result.labels) |*dst, l| dst.* = @intCast(l);
+    if (centroids) |c| @memcpy(c, result.centroids);
     if (out_inertia) |i| i.* = result.inertia;
     return status(.ok);
 }

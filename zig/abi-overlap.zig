@@ -7,11 +7,12 @@ const mel_bins = @import("fbank.zig").mel_bins;
 const pool = @import("pool.zig");
 const status = @import("status.zig").status;
 const inputRows = @import("status.zig").inputRows;
+const outputSlice = @import("status.zig").outputSlice;
 
 const allocator = std.heap.c_allocator;
 
-/// Builds a [member_count x length x mel_bins] batch in `out` (capacity `out_len` floats, which must be
-/// exactly that size): member m is rows indices[offsets[m] ..][0..length] of `fbank`
+/// Builds a [member_count x length x mel_bins] batch in `out` (`out_capacity` floats, at least that
+/// many): member m is rows indices[offsets[m] ..][0..length] of `fbank`
 /// (frame_count x mel_bins), minus their mean. Every index must be < frame_count.
 export fn senko_frames_gather(
     fbank: ?[*]const f32,
@@ -22,49 +23,57 @@ export fn senko_frames_gather(
     member_count: u32,
     length: u32,
     out: ?[*]f32,
-    out_len: u32,
+    out_capacity: u64,
 ) i32 {
     if (member_count == 0 or length == 0 or frame_count == 0 or index_count == 0) return status(.invalid_argument);
     const source_ptr = fbank orelse return status(.invalid_argument);
     const index_ptr = indices orelse return status(.invalid_argument);
     const offset_ptr = offsets orelse return status(.invalid_argument);
-    const out_ptr = out orelse return status(.invalid_argument);
-    const want = @as(u64, member_count) * length * mel_bins;
-    if (want != out_len) return status(.invalid_argument);
+    const batch = outputSlice(f32, out, out_capacity, @as(u64, member_count) * length * mel_bins) orelse
+        return status(.invalid_argument);
     const rows = index_ptr[0..index_count];
     for (rows) |r| if (r >= frame_count) return status(.invalid_argument);
     const starts = offset_ptr[0..member_count];
     for (starts) |o| if (@as(u64, o) + length > index_count) return status(.invalid_argument);
-    frame_gather.gather(source_ptr[0 .. @as(usize, frame_count) * mel_bins], rows, starts, length, out_ptr[0..out_len]);
+    frame_gather.gather(source_ptr[0 .. @as(usize, frame_count) * mel_bins], rows, starts, length, batch);
     return status(.ok);
+}
+
+/// Largest `count` senko_average_linkage accepts (src/pipeline/overlap/constrained-clustering.ts mirrors
+/// it; test/shared-constants.test.ts compares).
+export fn senko_agglomerative_count_max() u32 {
+    return agglomerative.count_max;
 }
 
 /// Average-linkage dendrogram (cosine distance) of `count` rows of `dim` floats: count - 1 merges in
 /// out_a / out_b (cluster ids: < count are rows, count + k the cluster of merge k) and out_distance,
-/// by ascending distance. `out_len` must be count - 1. The distances are computed on `thread_pool`.
+/// by ascending distance. Each output is followed by its capacity in elements (at least count - 1).
+/// The distances are computed on `thread_pool`.
 export fn senko_average_linkage(
     thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
     count: u32,
     dim: u32,
     out_a: ?[*]u32,
+    a_capacity: u64,
     out_b: ?[*]u32,
+    b_capacity: u64,
     out_distance: ?[*]f32,
-    out_len: u32,
+    distance_capacity: u64,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
-    if (count < 2 or count > agglomerative.count_max or dim == 0 or out_len != count - 1) return status(.invalid_argument);
+    if (count < 2 or count > agglomerative.count_max or dim == 0) return status(.invalid_argument);
     const points = inputRows(data, count, dim) orelse return status(.invalid_argument);
-    const a = out_a orelse return status(.invalid_argument);
-    const b = out_b orelse return status(.invalid_argument);
-    const distance = out_distance orelse return status(.invalid_argument);
-    const merges = allocator.alloc(agglomerative.Merge, out_len) catch return status(.out_of_memory);
+    const a = outputSlice(u32, out_a, a_capacity, count - 1) orelse return status(.invalid_argument);
+    const b = outputSlice(u32, out_b, b_capacity, count - 1) orelse return status(.invalid_argument);
+    const distance = outputSlice(f32, out_distance, distance_capacity, count - 1) orelse return status(.invalid_argument);
+    const merges = allocator.alloc(agglomerative.Merge, count - 1) catch return status(.out_of_memory);
     defer allocator.free(merges);
     agglomerative.averageLinkage(allocator, p, points, count, dim, merges) catch |err| return switch (err) {
         error.OutOfMemory => status(.out_of_memory),
         error.NonFinite => status(.invalid_data),
     };
-    for (merges, a[0..out_len], b[0..out_len], distance[0..out_len]) |m, *x, *y, *d| {
+    for (merges, a, b, distance) |m, *x, *y, *d| {
         x.* = m.a;
         y.* = m.b;
         d.* = m.distance;

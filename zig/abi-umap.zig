@@ -4,6 +4,7 @@ const std = @import("std");
 const pool = @import("pool.zig");
 const status = @import("status.zig").status;
 const inputRows = @import("status.zig").inputRows;
+const outputSlice = @import("status.zig").outputSlice;
 const matrix = @import("matrix.zig");
 const knn = @import("knn.zig");
 const umap = @import("umap.zig");
@@ -28,8 +29,8 @@ fn failed(err: anyerror) i32 {
 }
 
 /// The k nearest other points of each of `count` points of `dim` floats, ascending by (distance,
-/// index): out_indices (u32) and out_distances (f32), count x k each. metric: 0 cosine (1 - cos),
-/// 1 euclidean. Needs 1 <= k < count.
+/// index): out_indices (u32) and out_distances (f32), count x k each, each followed by its capacity in
+/// elements. metric: 0 cosine (1 - cos), 1 euclidean. Needs 1 <= k < count.
 export fn senko_knn(
     thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
@@ -38,57 +39,66 @@ export fn senko_knn(
     k: u32,
     metric: u32,
     out_indices: ?[*]u32,
+    indices_capacity: u64,
     out_distances: ?[*]f32,
+    distances_capacity: u64,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     const values = inputRows(data, count, dim) orelse return status(.invalid_argument);
-    const indices = out_indices orelse return status(.invalid_argument);
-    const distances = out_distances orelse return status(.invalid_argument);
     if (k == 0 or k >= count or metric > 1) return status(.invalid_argument);
+    const n = @as(u64, count) * k;
+    const indices = outputSlice(u32, out_indices, indices_capacity, n) orelse return status(.invalid_argument);
+    const distances = outputSlice(f32, out_distances, distances_capacity, n) orelse return status(.invalid_argument);
     if (!matrix.allFinite(values)) return status(.invalid_data);
-    const n = @as(usize, count) * k;
-    knn.search(allocator, p, values, count, dim, k, @enumFromInt(metric), indices[0..n], distances[0..n]) catch |err| return failed(err);
+    knn.search(allocator, p, values, count, dim, k, @enumFromInt(metric), indices, distances) catch |err| return failed(err);
     return status(.ok);
 }
 
-/// UMAP's fuzzy simplicial set of a kNN graph (count x k nearest others, ascending, as senko_knn gives
-/// them; a row must not list its own point),
-/// as COO triples (rows, columns, weights), rows ascending and columns ascending within a row.
-/// `capacity` (at least 2 count k) bounds the output; *out_edge_count receives the edge count.
+/// UMAP's fuzzy simplicial set of a kNN graph (count x k, as senko_knn gives them: each row k distinct
+/// other points at non-negative distances, ascending; anything else is an invalid argument) as COO
+/// triples (rows, columns, weights), rows ascending and columns ascending within a row. Each output
+/// is followed by its capacity in elements, at least 2 count k (the most edges there can be);
+/// *out_edge_count receives the edge count.
 export fn senko_umap_fuzzy_graph(
     thread_pool: ?*pool.Pool,
     knn_indices: ?[*]const u32,
     knn_distances: ?[*]const f32,
     count: u32,
     k: u32,
-    capacity: u32,
     out_rows: ?[*]u32,
+    rows_capacity: u64,
     out_columns: ?[*]u32,
+    columns_capacity: u64,
     out_weights: ?[*]f32,
+    weights_capacity: u64,
     out_edge_count: ?*u32,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
-    const indices = knn_indices orelse return status(.invalid_argument);
-    const distances = knn_distances orelse return status(.invalid_argument);
-    const rows = out_rows orelse return status(.invalid_argument);
-    const columns = out_columns orelse return status(.invalid_argument);
-    const weights = out_weights orelse return status(.invalid_argument);
+    const indices_ptr = knn_indices orelse return status(.invalid_argument);
+    const distances_ptr = knn_distances orelse return status(.invalid_argument);
     const edge_count = out_edge_count orelse return status(.invalid_argument);
     if (count < 2 or k == 0 or k >= count) return status(.invalid_argument);
-    if (@as(u64, capacity) < 2 * @as(u64, count) * k) return status(.invalid_argument);
+    const edges_max = 2 * @as(u64, count) * k;
+    const rows = outputSlice(u32, out_rows, rows_capacity, edges_max) orelse return status(.invalid_argument);
+    const columns = outputSlice(u32, out_columns, columns_capacity, edges_max) orelse return status(.invalid_argument);
+    const weights = outputSlice(f32, out_weights, weights_capacity, edges_max) orelse return status(.invalid_argument);
     const n = @as(usize, count) * k;
-    for (indices[0..n], 0..) |j, e| {
-        if (j >= count or j == e / k) return status(.invalid_argument); // out of range or the point itself
-    }
-    if (!matrix.allFinite(distances[0..n])) return status(.invalid_data);
-    var graph = umap.fuzzyGraph(allocator, p, indices[0..n], distances[0..n], count, k) catch |err| return failed(err);
+    const indices = indices_ptr[0..n];
+    const distances = distances_ptr[0..n];
+    if (!matrix.allFinite(distances)) return status(.invalid_data);
+    const seen = allocator.alloc(u32, count) catch return status(.out_of_memory);
+    defer allocator.free(seen);
+    if (!umap.validNeighbours(indices, distances, count, k, seen)) return status(.invalid_argument);
+    var graph = umap.fuzzyGraph(allocator, p, indices, distances, count, k) catch |err| return failed(err);
     defer graph.deinit(allocator);
+    const edges = graph.edgeCount();
+    std.debug.assert(edges <= edges_max);
     for (0..count) |i| {
         for (graph.offsets[i]..graph.offsets[i + 1]) |e| rows[e] = @intCast(i);
     }
-    @memcpy(columns[0..graph.edgeCount()], graph.columns);
-    @memcpy(weights[0..graph.edgeCount()], graph.weights);
-    edge_count.* = graph.edgeCount();
+    @memcpy(columns[0..edges], graph.columns);
+    @memcpy(weights[0..edges], graph.weights);
+    edge_count.* = edges;
     return status(.ok);
 }
 
@@ -104,7 +114,7 @@ export fn senko_umap_curve(spread: f32, min_dist: f32, out: ?*[2]f64) i32 {
 }
 
 /// UMAP embedding (spread 1) of `count` points of `dim` floats into out_embedding
-/// (count x component_count floats). metric: 0 cosine, 1 euclidean; init: 0 spectral, 1 random;
+/// (`embedding_capacity` floats, at least count x component_count). metric: 0 cosine, 1 euclidean; init: 0 spectral, 1 random;
 /// epoch_count 0 picks umap-learn's default. Needs 2 <= n_neighbors <= count and
 /// 1 <= component_count <= min(count - 2, 256). out_timings (optional) receives milliseconds for
 /// kNN, graph, initialisation and layout.
@@ -121,15 +131,17 @@ export fn senko_umap_embed(
     epoch_count: u32,
     init_method: u32,
     out_embedding: ?[*]f32,
+    embedding_capacity: u64,
     out_timings: ?*[4]f64,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     const values = inputRows(data, count, dim) orelse return status(.invalid_argument);
-    const embedding = out_embedding orelse return status(.invalid_argument);
     if (n_neighbors < 2 or n_neighbors > count) return status(.invalid_argument);
     if (component_count == 0 or component_count > umap.components_max or @as(u64, component_count) + 2 > count) {
         return status(.invalid_argument);
     }
+    const embedding = outputSlice(f32, out_embedding, embedding_capacity, @as(u64, count) * component_count) orelse
+        return status(.invalid_argument);
     if (!(min_dist >= 0) or !std.math.isFinite(min_dist) or metric > 1 or init_method > 1) return status(.invalid_argument);
     if (epoch_count > umap.epochs_max) return status(.invalid_argument);
     if (!matrix.allFinite(values)) return status(.invalid_data);
@@ -142,13 +154,13 @@ export fn senko_umap_embed(
         .seed = seed,
         .epoch_count = epoch_count,
         .init = @enumFromInt(init_method),
-    }, embedding[0 .. @as(usize, count) * component_count], &timings) catch |err| return failed(err);
+    }, embedding, &timings) catch |err| return failed(err);
     if (out_timings) |t| t.* = .{ timings.knn_ms, timings.graph_ms, timings.init_ms, timings.layout_ms };
     return status(.ok);
 }
 
 /// HDBSCAN labels (cluster >= 0, noise -1) of `count` points of `dim` floats (euclidean) into
-/// out_labels. Needs min_samples >= 1 and min_cluster_size >= 2. out_timings (optional) receives
+/// out_labels (`labels_capacity` i32, at least count). Needs min_samples >= 1 and min_cluster_size >= 2. out_timings (optional) receives
 /// milliseconds for core distances, spanning tree, and condensed tree + labels.
 export fn senko_hdbscan(
     thread_pool: ?*pool.Pool,
@@ -158,15 +170,16 @@ export fn senko_hdbscan(
     min_samples: u32,
     min_cluster_size: u32,
     out_labels: ?[*]i32,
+    labels_capacity: u64,
     out_timings: ?*[3]f64,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     const values = inputRows(data, count, dim) orelse return status(.invalid_argument);
-    const labels = out_labels orelse return status(.invalid_argument);
+    const labels = outputSlice(i32, out_labels, labels_capacity, count) orelse return status(.invalid_argument);
     if (min_samples == 0 or min_cluster_size < 2) return status(.invalid_argument);
     if (!matrix.allFinite(values)) return status(.invalid_data);
     var timings: hdbscan.Timings = .{};
-    hdbscan.cluster(allocator, p, values, count, dim, min_samples, min_cluster_size, labels[0..count], &timings) catch |err| return failed(err);
+    hdbscan.cluster(allocator, p, values, count, dim, min_samples, min_cluster_size, labels, &timings) catch |err| return failed(err);
     if (out_timings) |t| t.* = .{ timings.core_ms, timings.tree_ms, timings.labels_ms };
     return status(.ok);
 }

@@ -1,7 +1,10 @@
 //! The C ABI of libsenko. Each area keeps its exported functions in its own `abi-*.zig`
 //! file (they are pulled in below); this file holds the ones shared by all areas.
 //! Conventions: counts and dimensions are u32; status results are i32 (0 = ok, < 0 = error,
-//! see `Status`); memory that Zig allocates for a caller has a paired `*_free` export.
+//! see `Status`); memory that Zig allocates for a caller has a paired `*_free` export; a caller's
+//! buffer that an export writes (`[*]T`) is followed by its capacity in elements (u64), and a
+//! capacity below what the call would write is an invalid argument (single-item pointers, `*T` and
+//! `*[N]T`, are sized by their type).
 const std = @import("std");
 const pool = @import("pool.zig");
 pub const Status = @import("status.zig").Status;
@@ -20,8 +23,10 @@ comptime {
 /// 4: the constants TypeScript mirrors are exported (senko_fbank_*, senko_audio_*, ...); a pointer
 /// that is not a live pool is an invalid argument; the fbank accessors accept null; restarts and
 /// epochs are bounded.
+/// 5: every output buffer is followed by its capacity (u64 elements); senko_umap_fuzzy_graph checks its
+/// neighbour rows; senko_agglomerative_count_max.
 export fn senko_abi_version() u32 {
-    return 4;
+    return 5;
 }
 
 /// A pool of `thread_count` threads counting the caller (0 = one per CPU, at most pool.threads_max),

@@ -27,6 +27,22 @@ pub fn inputRows(data: ?[*]const f32, count: u32, dim: u32) ?[]const f32 {
     return d[0..@intCast(len)];
 }
 
+/// The first `len` elements of the caller's buffer `out` of `capacity` elements, or null for a null
+/// pointer, a buffer that holds fewer, or more bytes than the address space holds.
+pub fn outputSlice(comptime T: type, out: ?[*]T, capacity: u64, len: u64) ?[]T {
+    const o = out orelse return null;
+    if (capacity < len or len > std.math.maxInt(usize) / @sizeOf(T)) return null;
+    return o[0..@intCast(len)];
+}
+
+test "outputSlice refuses null and a capacity below the length" {
+    var values: [4]u32 = undefined;
+    try std.testing.expectEqual(@as(usize, 3), outputSlice(u32, &values, 4, 3).?.len);
+    try std.testing.expectEqual(@as(usize, 4), outputSlice(u32, &values, 4, 4).?.len);
+    try std.testing.expectEqual(@as(?[]u32, null), outputSlice(u32, &values, 3, 4));
+    try std.testing.expectEqual(@as(?[]u32, null), outputSlice(u32, null, 4, 4));
+}
+
 test "inputRows refuses null, empty and zero-width input" {
     const values = [_]f32{ 1, 2, 3, 4, 5, 6 };
     try std.testing.expectEqual(@as(usize, 6), inputRows(&values, 3, 2).?.len);

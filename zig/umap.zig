@@ -173,6 +173,27 @@ pub fn fuzzyGraph(
     return symmetrize(allocator, &m, count);
 }
 
+/// Whether a kNN graph (count x k) is what fuzzyGraph needs: each row lists k distinct other points
+/// (< count; a repeat would emit its edge twice) at non-negative distances in ascending order
+/// (smoothDistances takes the first non-zero one as the nearest). `seen` (count entries) is scratch.
+pub fn validNeighbours(knn_indices: []const u32, knn_distances: []const f32, count: u32, k: u32, seen: []u32) bool {
+    assert(k >= 1 and k < count);
+    assert(knn_indices.len == @as(usize, count) * k and knn_distances.len == knn_indices.len);
+    assert(seen.len == count);
+    @memset(seen, std.math.maxInt(u32)); // the last row that listed each point; no row is maxInt
+    for (0..count) |i| {
+        const row: u32 = @intCast(i);
+        var previous: f32 = 0;
+        for (knn_indices[i * k ..][0..k], knn_distances[i * k ..][0..k]) |j, d| {
+            if (j >= count or j == row or seen[j] == row) return false;
+            seen[j] = row;
+            if (!(d >= previous)) return false;
+            previous = d;
+        }
+    }
+    return true;
+}
+
 /// Fuzzy union of the directed memberships. Edge (i, j) is emitted from row i; when j does not list i,
 /// row i also emits (j, i), so each undirected edge appears once per direction.
 fn symmetrize(allocator: std.mem.Allocator, m: *const Membership, count: u32) !Graph {
@@ -823,6 +844,17 @@ test "smoothDistances: memberships of the others sum to log2(k + 1)" {
     var psum: f64 = 0;
     for (distances) |d| psum += if (d - s.rho > 0) @exp(-(d - s.rho) / s.sigma) else 1;
     try std.testing.expectApproxEqAbs(std.math.log2(8.0), psum, 1e-4);
+}
+
+test "validNeighbours refuses repeated, unsorted, negative and out-of-range neighbours" {
+    var seen: [3]u32 = undefined;
+    const near = [_]f32{ 0.1, 0.2, 0.1, 0.3, 0.2, 0.3 };
+    try std.testing.expect(validNeighbours(&.{ 1, 2, 0, 2, 0, 1 }, &near, 3, 2, &seen));
+    try std.testing.expect(!validNeighbours(&.{ 1, 1, 0, 2, 0, 1 }, &near, 3, 2, &seen)); // repeated
+    try std.testing.expect(!validNeighbours(&.{ 1, 2, 0, 3, 0, 1 }, &near, 3, 2, &seen)); // out of range
+    try std.testing.expect(!validNeighbours(&.{ 1, 2, 1, 2, 0, 1 }, &near, 3, 2, &seen)); // itself
+    try std.testing.expect(!validNeighbours(&.{ 1, 2, 0, 2, 0, 1 }, &.{ 0.2, 0.1, 0.1, 0.3, 0.2, 0.3 }, 3, 2, &seen));
+    try std.testing.expect(!validNeighbours(&.{ 1, 2, 0, 2, 0, 1 }, &.{ -0.1, 0.1, 0.1, 0.3, 0.2, 0.3 }, 3, 2, &seen));
 }
 
 test "fuzzyGraph is symmetric with the fuzzy union of both directions" {

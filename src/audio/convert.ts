@@ -55,6 +55,7 @@ export function convertToMono16k(source: FrameSource, pieceBytes = Infinity, con
     check(native.senko_audio_input_range(sampleRate, frameCount, first, count, range), "audio input range");
     const begin = Number(range[0]);
     const data = source.read(begin, Number(range[1]));
+    const piece = out.subarray(first, first + count);
     const status = native.senko_audio_to_mono16k(
       pool,
       data,
@@ -64,7 +65,8 @@ export function convertToMono16k(source: FrameSource, pieceBytes = Infinity, con
       sampleRate,
       frameCount,
       begin,
-      out.subarray(first, first + count),
+      piece,
+      piece.length,
       first,
       count,
     );

@@ -136,6 +136,7 @@ export class Mono16kStream {
       totalFrames,
       this.#keptFrom,
       out,
+      out.length,
       this.#produced,
       count,
     );

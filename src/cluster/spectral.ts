@@ -121,8 +121,11 @@ export function spectralCluster(
       fixed,
       o.kmeansRestarts,
       labels,
+      labels.length,
       eigenvalues,
+      eigenvalues.length,
       info,
+      info.length,
     ),
     "spectralCluster",
   );
@@ -157,7 +160,22 @@ export function laplacianEigenpairs(
   const info = new Float64Array(SPECTRAL_INFO_LEN);
   const solver = SOLVER_CODE[options.solver ?? "auto"];
   checkStatus(
-    lib().senko_laplacian_eigen(nativePool(options.context), embeddings, count, dim, pval, minPnum, wanted, solver, values, vectors, info),
+    lib().senko_laplacian_eigen(
+      nativePool(options.context),
+      embeddings,
+      count,
+      dim,
+      pval,
+      minPnum,
+      wanted,
+      solver,
+      values,
+      values.length,
+      vectors,
+      vectors.length,
+      info,
+      info.length,
+    ),
     "laplacianEigenpairs",
   );
   readTimings(info, timings);
@@ -181,6 +199,10 @@ export function kmeans(
   const labels = new Int32Array(count);
   const centroids = new Float32Array(k * dim);
   const inertia = new Float64Array(1);
-  checkStatus(lib().senko_kmeans(nativePool(options.context), points, count, dim, k, restarts, seed, labels, centroids, inertia), "kmeans");
+  const native = lib();
+  checkStatus(
+    native.senko_kmeans(nativePool(options.context), points, count, dim, k, restarts, seed, labels, labels.length, centroids, centroids.length, inertia),
+    "kmeans",
+  );
   return { labels, centroids, inertia: inertia[0]! };
 }

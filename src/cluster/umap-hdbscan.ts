@@ -91,14 +91,17 @@ export function nearestNeighbors(
   if (k >= count) throw new ConfigError(`k must be below the point count ${count}, got ${k}`);
   const indices = new Uint32Array(count * k);
   const distances = new Float32Array(count * k);
-  checkStatus(lib().senko_knn(nativePool(context), data, count, dim, k, METRIC_CODE[metric], indices, distances), "nearestNeighbors");
+  checkStatus(
+    lib().senko_knn(nativePool(context), data, count, dim, k, METRIC_CODE[metric], indices, indices.length, distances, distances.length),
+    "nearestNeighbors",
+  );
   return { indices, distances };
 }
 
 /**
  * UMAP's fuzzy simplicial set of a kNN graph (count x k nearest others by ascending distance, as
- * nearestNeighbors returns them; a row must not list its own point) as a symmetric sparse matrix in COO
- * form, rows then columns ascending.
+ * nearestNeighbors returns them: k distinct other points per row, else an invalid argument) as a
+ * symmetric sparse matrix in COO form, rows then columns ascending.
  */
 export function umapFuzzyGraph(
   knnIndices: Uint32Array,
@@ -118,7 +121,20 @@ export function umapFuzzyGraph(
   const weights = new Float32Array(capacity);
   const edgeCount = new Uint32Array(1);
   checkStatus(
-    lib().senko_umap_fuzzy_graph(nativePool(context), knnIndices, knnDistances, count, k, capacity, rows, columns, weights, edgeCount),
+    lib().senko_umap_fuzzy_graph(
+      nativePool(context),
+      knnIndices,
+      knnDistances,
+      count,
+      k,
+      rows,
+      rows.length,
+      columns,
+      columns.length,
+      weights,
+      weights.length,
+      edgeCount,
+    ),
     "umapFuzzyGraph",
   );
   const n = edgeCount[0]!;
@@ -169,6 +185,7 @@ export function umapEmbed(
       o.nEpochs,
       INIT_CODE[o.init],
       out,
+      out.length,
       times,
     ),
     "umapEmbed",
@@ -193,7 +210,7 @@ export function hdbscanLabels(
   const labels = new Int32Array(count);
   if (count === 0) return labels;
   const times = new Float64Array(3);
-  checkStatus(lib().senko_hdbscan(nativePool(options.context), data, count, dim, minSamples, minClusterSize, labels, times), "hdbscanLabels");
+  checkStatus(lib().senko_hdbscan(nativePool(options.context), data, count, dim, minSamples, minClusterSize, labels, labels.length, times), "hdbscanLabels");
   if (timings) Object.assign(timings, { coreMs: times[0]!, treeMs: times[1]!, labelsMs: times[2]! });
   return labels;
 }

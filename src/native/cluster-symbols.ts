@@ -5,23 +5,27 @@ export const clusterSymbols = {
   senko_cluster_info_len: { args: [], returns: "u32" },
   /**
    * (pool, data count x dim f32, count, dim, pval, minPnum, minSpeakers, maxSpeakers, speakers (0 = eigengap),
-   * kmeansRestarts, out labels count i32, out eigenvalues 32 f32, out info 8 f64 | null)
+   * kmeansRestarts, out labels count i32, capacity, out eigenvalues min(top + 1, count) f32, capacity,
+   * out info 8 f64 | null, capacity)
    */
   senko_spectral_cluster: {
-    args: ["ptr", "ptr", "u32", "u32", "f64", "u32", "u32", "u32", "u32", "u32", "ptr", "ptr", "ptr"],
+    args: ["ptr", "ptr", "u32", "u32", "f64", "u32", "u32", "u32", "u32", "u32", "ptr", "u64", "ptr", "u64", "ptr", "u64"],
     returns: "i32",
   },
   /**
    * (pool, data, count, dim, pval, minPnum, wanted, solver 0 auto | 1 dense | 2 Lanczos,
-   * out values wanted f64, out vectors count x wanted f32 | null, out info 8 f64 | null)
+   * out values wanted f64, capacity, out vectors count x wanted f32 | null, capacity, out info 8 f64 | null, capacity)
    */
   senko_laplacian_eigen: {
-    args: ["ptr", "ptr", "u32", "u32", "f64", "u32", "u32", "u32", "ptr", "ptr", "ptr"],
+    args: ["ptr", "ptr", "u32", "u32", "f64", "u32", "u32", "u32", "ptr", "u64", "ptr", "u64", "ptr", "u64"],
     returns: "i32",
   },
-  /** (pool, data count x dim f32, count, dim, k, restarts, seed, out labels i32, out centroids k x dim f32 | null, out inertia f64 | null) */
+  /**
+   * (pool, data count x dim f32, count, dim, k, restarts, seed, out labels count i32, capacity,
+   * out centroids k x dim f32 | null, capacity, out inertia f64 | null)
+   */
   senko_kmeans: {
-    args: ["ptr", "ptr", "u32", "u32", "u32", "u32", "u32", "ptr", "ptr", "ptr"],
+    args: ["ptr", "ptr", "u32", "u32", "u32", "u32", "u32", "ptr", "u64", "ptr", "u64", "ptr"],
     returns: "i32",
   },
 } as const;

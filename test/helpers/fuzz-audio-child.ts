@@ -209,8 +209,11 @@ try {
     const data = new Uint8Array(Math.max(1, byteCount)).map(() => int(256));
     const outLen = Math.min(outCount, 4096);
     const out = new Float32Array(Math.max(1, outLen));
-    const status2 = native.senko_audio_to_mono16k(nativePool(undefined), data, byteCount, encoding, channels, rate, total, dataFirst, out, outFirst, outLen);
+    // Now and then a capacity below the count, which must be refused.
+    const capacity = random() < 0.05 ? int(out.length) : out.length;
+    const status2 = native.senko_audio_to_mono16k(nativePool(undefined), data, byteCount, encoding, channels, rate, total, dataFirst, out, capacity, outFirst, outLen);
     if (status2 > 0 || !Number.isInteger(status2)) failures.push(`to_mono16k status ${status2}`);
+    if (capacity < outLen && status2 !== -1) failures.push(`to_mono16k accepted capacity ${capacity} for ${outLen} outputs`);
     if (status2 === 0) {
       accepted++;
       if (!out.subarray(0, outLen).every(Number.isFinite)) failures.push(`to_mono16k #${i}: non-finite output`);

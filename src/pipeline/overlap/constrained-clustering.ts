@@ -95,14 +95,23 @@ export interface Dendrogram {
   readonly distance: Float32Array;
 }
 
+/** Most rows averageLinkage takes (zig/agglomerative.zig count_max: the distance matrix stays under 2^31 entries; test/shared-constants.test.ts compares). */
+export const AGGLOMERATIVE_COUNT_MAX = 65_535;
+
 /** Average-linkage clustering on cosine distance of `n` rows of `dim` floats (zig/agglomerative.zig), on the context's threads. */
 export function averageLinkage(data: Float32Array, n: number, dim: number, options: InContext = {}): Dendrogram {
   if (data.length !== n * dim) throw new ConfigError(`averageLinkage: ${data.length} floats are not ${n} x ${dim}`);
+  if (n > AGGLOMERATIVE_COUNT_MAX) throw new ConfigError(`averageLinkage: ${n} rows exceed the ${AGGLOMERATIVE_COUNT_MAX} agglomerative clustering takes (see maxTrain)`);
   const m = Math.max(0, n - 1);
   const a = new Uint32Array(m);
   const b = new Uint32Array(m);
   const distance = new Float32Array(m);
-  if (n >= 2) check(lib().senko_average_linkage(nativePool(options.context), data, n, dim, a, b, distance, m), "agglomerative clustering");
+  if (n >= 2) {
+    check(
+      lib().senko_average_linkage(nativePool(options.context), data, n, dim, a, a.length, b, b.length, distance, distance.length),
+      "agglomerative clustering",
+    );
+  }
   return { n, a, b, distance };
 }
 
