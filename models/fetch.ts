@@ -130,7 +130,8 @@ export async function resolveModel(id: ModelId, options: ResolveOptions = {}): P
   const cached = join(cacheDir, spec.file);
   local.push(["cache", cached]);
 
-  for (const [origin, path] of local) {
+  // --models-dir and --cache-dir may name one directory: each file is checked (and listed) once.
+  for (const [origin, path] of local.filter(([, path], i) => local.findIndex(([, other]) => other === path) === i)) {
     const checked = await checkFile(spec, path);
     if (checked.ok) {
       const { sha256, bytes, file, verification } = checked;
@@ -160,17 +161,18 @@ export async function resolveModel(id: ModelId, options: ResolveOptions = {}): P
         log(`${id}: ok, ${got.bytes} bytes, ${got.verification === "sha256" ? "SHA-256 verified" : "verified functionally"} (${(fetchMs / 1000).toFixed(1)} s)`);
         return { id, path: cached, origin: "download", source: describeSource(source), fetchMs, ...got };
       } catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
+        // A tool's stderr (npm, pip) may span lines: each place tried is one line.
+        const why = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, " ");
         log(`${id}: failed (${why})`);
         tried.push(`${describeSource(source)}: ${why}`);
       }
     }
   }
   throw new ModelLoadError(
-    `model ${id} (${spec.name}, ${spec.file}) is not available. Tried:\n` +
-      tried.map((t) => `  - ${t}`).join("\n") +
-      `\nRun \`senko models\` (in a checkout: \`bun run models\`) where a source is reachable, or put the file (SHA-256 ${spec.sha256}) in a directory named by SENKO_MODELS_DIR.`,
+    `model ${id} (${spec.name}, ${spec.file}) is not available; tried ${tried.join("; ")}. ` +
+      `Run \`senko models\` (in a checkout: \`bun run models\`) where a source is reachable, or put the file (SHA-256 ${spec.sha256}) in a directory named by SENKO_MODELS_DIR.`,
     id,
+    { tried },
   );
 }
 

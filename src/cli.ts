@@ -17,7 +17,7 @@ import { DEFAULT_PIPELINE, foreignOptionsMessage, PIPELINES, pipelineNames, type
 import { endOnSignal, interruption } from "./interrupt.ts";
 import { LIVE_HELP, liveCommand } from "./live/cli.ts";
 import { WINDOWS, type WindowsChoice } from "./pipeline/subsegment.ts";
-import { checkWritable, formatResult, makeOutputDir, OUTPUT_FORMATS, resultFiles, rttmUri, writeFilesAtomic, type OutputFormat } from "./output/writers.ts";
+import { checkWritable, formatResult, makeOutputDir, OUTPUT_FORMATS, outDirFile, resultFiles, rttmUri, writeFilesAtomic, type OutputFormat } from "./output/writers.ts";
 import { attributeTranscript } from "./transcript/attribute.ts";
 import { attributeCommand, attributionSummary } from "./transcript/command.ts";
 import { writeStdout } from "./output/stdout.ts";
@@ -144,11 +144,26 @@ export const CLI_OPTIONS = {
 } as const satisfies ParseArgsOptionsConfig;
 
 function parse(argv: string[]) {
+  let parsed;
   try {
-    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: CLI_OPTIONS });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: CLI_OPTIONS, tokens: true });
   } catch (error) {
     throw argumentError(error, argv, CLI_OPTIONS);
   }
+  refuseAttachedValues(argv, parsed.tokens);
+  return parsed;
+}
+
+/**
+ * A value attached to a short option (`-output.wav` is -o utput.wav, `-o=x` is -o =x) is refused: it is most
+ * often a file whose name starts with -, and would otherwise be read silently as an option.
+ */
+export function refuseAttachedValues(argv: readonly string[], tokens: readonly { kind: string; rawName?: string; value?: string; inlineValue?: boolean; index: number }[]): void {
+  const attached = tokens.find((t) => t.kind === "option" && t.inlineValue === true && !t.rawName!.startsWith("--"));
+  if (attached === undefined) return;
+  const argument = argv[attached.index]!;
+  const apart = `${attached.rawName} ${attached.value}`;
+  throw new UsageError(`${argument} reads as ${apart}: give an option's value apart (${apart}), and a file whose name starts with - as ./${argument} (see --help)`);
 }
 
 /**
@@ -309,11 +324,16 @@ function plan(values: ReturnType<typeof parse>["values"], inputs: string[]): Pla
   if (several && outDir === undefined && formats[0] !== "rttm" && formats[0] !== "text") {
     throw new UsageError(`${formats[0]} for ${inputs.length} inputs needs --out-dir <dir> (on stdout, only rttm and text can be concatenated)`);
   }
+  // `senko talk.wav --out talk.wav` would replace the recording with its result, and `--transcript talk.json
+  // --out-dir .` whisper's transcript.
+  const read = [...inputs.filter((input) => input !== STDIN), ...(values.transcript === undefined ? [] : [values.transcript])].map((file) => resolve(file));
+  const outDirFiles = outDir === undefined ? [] : inputs.flatMap((input) => formats.map((format) => outDirFile(outDir, input, format)));
+  for (const file of [out, values.rttm, ...outDirFiles]) {
+    if (file !== undefined && read.includes(resolve(file))) throw new UsageError(`${file} is an input: writing the result there would replace it`);
+  }
   // Output places are checked now, not after minutes of work (the directory of --out-dir is made once the inputs are checked).
   for (const file of [out, values.rttm]) {
     if (file === undefined) continue;
-    // `senko talk.wav --out talk.wav` would replace the recording with its result.
-    if (inputs.some((input) => input !== STDIN && resolve(input) === resolve(file))) throw new UsageError(`${file} is an input: writing the result there would replace it`);
     // `--out-dir od --rttm od/x.rttm`: od is made later, and checked then.
     if (outDir === undefined || !madeWith(outDir, dirname(file))) checkWritable(file);
   }

@@ -9,8 +9,10 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { SenkoError } from "./errors.ts";
 import { loadSharedLibrary, setLibraryPath } from "./ffi.ts";
 import { setInferenceWorkerUrl } from "./models/lanes.ts";
+import { outputError } from "./output/writers.ts";
 import { setDiarizeThreadUrl } from "./queue/diarize-slot.ts";
 
 export interface EmbeddedRuntime {
@@ -51,9 +53,17 @@ export async function runExecutable(files: ExecutableFiles): Promise<void> {
   setDiarizeThreadUrl(files.threads.diarizeThread);
   const cache = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
   const dir = join(cache, "senko", "runtime", files.runtimeId);
-  // All first, so a library that loads another by name finds it beside itself.
-  const paths = files.runtime.map((r) => extracted(r.path, dir, r.name));
-  files.runtime.forEach((r, i) => loadSharedLibrary(paths[i]!, r.symbol));
+  try {
+    // All first, so a library that loads another by name finds it beside itself.
+    const paths = files.runtime.map((r) => extracted(r.path, dir, r.name));
+    files.runtime.forEach((r, i) => loadSharedLibrary(paths[i]!, r.symbol));
+  } catch (error) {
+    // A read-only home, or a cache on a noexec mount: one line, as senko says any other failure.
+    const problem = error instanceof SenkoError ? error.message : outputError(dir, error, "write onnxruntime's libraries to").message;
+    process.stderr.write(`senko: ${problem.replace(/\s*\n\s*/g, " ")}; XDG_CACHE_HOME names another cache directory\n`);
+    process.exitCode = 1;
+    return;
+  }
   const { main } = await import("./cli.ts");
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -19,15 +19,20 @@ export class NativeLibraryError extends SenkoError {
   }
 }
 
-/** A model could not be fetched, verified or loaded. */
+/**
+ * A model could not be fetched, verified or loaded. The message is one line (onnxruntime's own text included);
+ * `tried` lists each place the model was looked for, and why it did not serve.
+ */
 export class ModelLoadError extends SenkoError {
   override readonly name = "ModelLoadError";
+  readonly tried: readonly string[];
   constructor(
     message: string,
     readonly modelId: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; tried?: readonly string[] },
   ) {
-    super(message, options);
+    super(message.replace(/\s*\n\s*/g, " "), options);
+    this.tried = options?.tried ?? [];
   }
 }
 

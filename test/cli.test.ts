@@ -98,6 +98,9 @@ describe("cli: information and usage errors", () => {
     ["no input", [], "no input file given"],
     ["unknown option", ["x.wav", "--bogus"], "Unknown option '--bogus'"],
     ["a file whose name starts with -", ["-notes.wav"], "Unknown option '-n' (in -notes.wav); a file whose name starts with - is given as ./-notes.wav (see --help)"],
+    // Not a silent --out utput.wav (the second input's result written as JSON over a .wav name, the input never read).
+    ["one that reads as -o and a value", ["a.wav", "-output.wav"], "-output.wav reads as -o utput.wav: give an option's value apart (-o utput.wav), and a file whose name starts with - as ./-output.wav (see --help)"],
+    ["-q then -o and a value", ["a.wav", "-qooo.json"], "-qooo.json reads as -o oo.json: give an option's value apart (-o oo.json)"],
     ["bad format", ["x.wav", "--format", "xml"], '--format must be one of json, rttm, csv, text, srt, vtt, html, got "xml"'],
     ["unknown pipeline", ["x.wav", "--pipeline", "nope"], '--pipeline must be one of overlap-aware, vad-windows, got "nope"'],
     ["a vad-windows option with the default pipeline", ["x.wav", "--vad", "silero"], "--vad applies to the vad-windows pipeline only: add --pipeline vad-windows"],
@@ -118,6 +121,9 @@ describe("cli: information and usage errors", () => {
     ["an empty --out", ["a.wav", "--out", ""], "--out needs a file name, got an empty one"],
     ["--out naming the input", ["talk.wav", "--out", "./talk.wav"], "./talk.wav is an input: writing the result there would replace it"],
     ["--rttm naming the input", ["talk.wav", "--out-dir", "r", "--rttm", "talk.wav"], "talk.wav is an input: writing the result there would replace it"],
+    // whisper writes talk.json and talk.vtt beside talk.wav: the results must not replace the transcript.
+    ["--out naming the transcript", ["talk.wav", "--transcript", "talk.json", "--out", "talk.json"], "talk.json is an input: writing the result there would replace it"],
+    ["--out-dir writing over the transcript", ["talk.wav", "--transcript", "talk.vtt", "--out-dir", ".", "--format", "json,vtt"], "talk.vtt is an input: writing the result there would replace it"],
     ["an empty --out-dir", ["a.wav", "--out-dir", ""], "--out-dir needs a directory name, got an empty one"],
     ["a value that looks like an option", ["a.wav", "--threads", "-1"], "To specify an option argument starting with a dash use '--threads=-XYZ'"],
   ];

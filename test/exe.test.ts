@@ -72,6 +72,16 @@ describe("this machine's executable", () => {
     expect(readdirSync(join(cache, "senko", "runtime"))).toEqual([await contentHash(ortBin, runtime.map((name) => join(ortBin, name)))]);
   });
 
+  test.skipIf(notMine)("a cache where onnxruntime cannot be written: one line, exit 1, no stack trace", () => {
+    const notADirectory = join(elsewhere, "a-file");
+    writeFileSync(notADirectory, "");
+    const run = Bun.spawnSync([exe(), "--version"], { cwd: elsewhere, env: { ...process.env, XDG_CACHE_HOME: notADirectory }, stdout: "pipe", stderr: "pipe" });
+    expect([run.exitCode, run.stderr.toString()]).toEqual([
+      1,
+      expect.stringMatching(new RegExp(`^senko: cannot write onnxruntime's libraries to ${notADirectory}/senko/runtime/[0-9a-f]+: a parent in the path is not a directory; XDG_CACHE_HOME names another cache directory\n$`)),
+    ]);
+  });
+
   test.skipIf(notMine)("senko models: the models it would use, checked", () => {
     const run = Bun.spawnSync([exe(), "models", "--offline", "--json"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
     expect(run.stderr.toString()).toBe("");

@@ -279,6 +279,7 @@ describe("senko --live", () => {
       [["x.wav", "--raw-rate", "8000"], "senko: --raw-rate, --raw-format and --raw-channels go with --live"],
       [["--live", "-", "--raw-format", "s16le"], "senko: --raw-format and --raw-channels need --raw-rate <hz>"],
       [["--live", "-", "--raw-rate", "8000", "--raw-format", "mp3"], "senko: --raw-format must be one of u8, s16le, s24le, s32le, f32le, f64le, got \"mp3\""],
+      [["--live", "-", "--raw-rate", "8000", "--raw-format", "constructor"], "senko: --raw-format must be one of u8, s16le, s24le, s32le, f32le, f64le, got \"constructor\""],
       [["--live", "a.wav", "b.wav"], "senko: --live takes one input"],
       [["--live", "-", "--format", "json"], "senko: --live prints the turns on stdout as they settle; its final result goes to --out <file> or --out-dir <dir>"],
       [["--live", "-", "--out", "-"], "senko: --live prints the turns on stdout as they settle"],
@@ -316,9 +317,14 @@ test("an input or option --live cannot take is refused before any model loads: o
   const encode = Bun.spawn(["ffmpeg", "-loglevel", "error", "-y", "-f", "f32le", "-ar", "16000", "-ac", "1", "-i", "-", flac], { stdin: new Blob([samples.subarray(0, 16000 * 5)]) });
   expect(await encode.exited).toBe(0);
   const notWav = "not a WAV file (no RIFF/RF64 WAVE header); --live reads a WAV stream, or raw PCM with --raw-rate and --raw-format; convert other formats as they arrive: ffmpeg -i <input> -f wav -acodec pcm_s16le - | senko --live -";
+  // Fewer bytes than a WAV header, but not the start of one: refused at once, not waited on.
+  const short = join(dir, "short.wav");
+  writeFileSync(short, "hi");
   const cases: [string[], string, Uint8Array?][] = [
     [["--live", flac, "--out", "flac.json"], `senko: ${flac}: ${notWav}`],
     [["--live", "-", "--out", "junk.json"], `senko: -: ${notWav}`, new TextEncoder().encode("hello, this is not audio at all")],
+    [["--live", "-", "--out", "hello.json"], `senko: -: ${notWav}`, new TextEncoder().encode("hello\n")],
+    [["--live", short, "--out", "short.json"], `senko: ${short}: ${notWav}`],
     [["--live", "-", "--pipeline", "vad-windows", "--vad", "pyannote", "--out", "vad.json"], "senko: live diarization runs the Silero VAD only (--vad pyannote): use --vad silero", wavFloat(samples.subarray(0, 16000))],
   ];
   for (const [args, message, stdin] of cases) {
@@ -331,7 +337,7 @@ test("an input or option --live cannot take is refused before any model loads: o
     expect(run.code).toBe(2);
     expect(seconds).toBeLessThan(1);
   }
-  expect(["flac.json", "junk.json", "vad.json"].filter((f) => existsSync(join(dir, f)))).toEqual([]);
+  expect(["flac.json", "junk.json", "hello.json", "short.json", "vad.json"].filter((f) => existsSync(join(dir, f)))).toEqual([]);
 }, 30_000);
 
 test("pcmData: a stream that starts over with a new header (arecord every 2 GiB) is read on; one of another layout is refused; anything else ends at the declared end; a compressed file is not taken for raw PCM", async () => {

@@ -3,7 +3,7 @@
  * URL: this machine reaches no host but the package registries), `senko models` ahead of time, and
  * SENKO_MODELS_DIR for a machine without network.
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, spyOn, test } from "bun:test";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +12,8 @@ import { downloadProgress } from "../models/download-progress.ts";
 import { resolveModel } from "../models/fetch.ts";
 import { MODEL_IDS, modelSpec, type ModelId } from "../models/manifest.ts";
 import { fetchSource } from "../models/sources.ts";
-import { ConfigError } from "../src/errors.ts";
+import { Diarizer } from "../src/diarizer.ts";
+import { ConfigError, ModelLoadError } from "../src/errors.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const temps: string[] = [];
@@ -139,12 +140,35 @@ test("Ctrl-C during a download: no partial model in the cache, no work directory
   }
 });
 
+describe("a model that cannot be had", () => {
+  test("fails ready() once the other model's load has ended: nothing of it goes on, or is logged, after the error", async () => {
+    const dir = tempDir();
+    const pyannote = modelSpec("pyannote-segmentation").file;
+    await Bun.write(join(dir, pyannote), Bun.file((await cachedModels())["pyannote-segmentation"]));
+    const lines: string[] = [];
+    const spy = spyOn(console, "error").mockImplementation((line: unknown) => void lines.push(String(line)));
+    const diarizer = new Diarizer({ modelsDir: dir, cacheDir: tempDir(), offline: true, quiet: false, threads: 1 });
+    try {
+      expect(await diarizer.ready().catch((e: unknown) => e)).toBeInstanceOf(ModelLoadError);
+      const seen = lines.length;
+      await diarizer.close();
+      expect(lines.slice(seen)).toEqual([]);
+      expect(lines).toContain("senko: pyannote-segmentation runs on the CPU (1 thread)");
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
 describe("senko models", () => {
   test("--offline with nothing cached fails, naming SENKO_MODELS_DIR", async () => {
     const io = capture();
-    expect(await modelsCommand(["--offline", "--cache-dir", tempDir(), "--models-dir", tempDir()], io)).toBe(1);
-    // One prefix per failure, as the command's other lines have.
-    expect(io.stderr()).toContain("senko models: model campplus");
+    const dir = tempDir();
+    expect(await modelsCommand(["--offline", "--cache-dir", dir, "--models-dir", dir], io)).toBe(1);
+    // One line per failure, with the command's prefix; the directory given twice is tried once.
+    const lines = io.stderr().trimEnd().split("\n");
+    expect(lines.map((line) => line.slice(0, line.indexOf(" (")))).toEqual(MODEL_IDS.map((id) => `senko models: model ${id}`));
+    expect(lines[0]).toContain(`is not available; tried ${join(dir, modelSpec("silero-vad").file)}: not there; sources: not tried (offline). Run`);
     expect(io.stderr()).toContain("SENKO_MODELS_DIR");
     // What an installed package can run (bun run models is a script of the checkout only).
     expect(io.stderr()).toContain("Run `senko models` (in a checkout: `bun run models`)");

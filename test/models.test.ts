@@ -87,6 +87,11 @@ describe("model files", () => {
     expect(message).toContain(`${join(cacheDir, spec.file)}: not there`);
     expect(message).toContain(`${pathToFileURL(wrong).href}: SHA-256 mismatch`);
     expect(message).toContain(spec.sha256);
+    // One line, each place tried also in `tried`.
+    expect(message).not.toContain("\n");
+    const tried = (error as ModelLoadError).tried;
+    expect(tried.map((t) => t.slice(0, t.indexOf(": ")))).toEqual([join(modelsDir, spec.file), join(cacheDir, spec.file), pathToFileURL(wrong).href]);
+    expect(tried.every((t) => message.includes(t))).toBe(true);
     // Nothing unverified is left in the cache.
     expect(await readdir(cacheDir)).toEqual([]);
   });

@@ -5,7 +5,7 @@
  * and `senko --live` read streams through this module alone.
  */
 import { AudioFormatError } from "../errors.ts";
-import { BYTES_PER_SAMPLE, isWav, parseWav, type ByteSource, type SampleEncoding, type WavLayout } from "./wav.ts";
+import { BYTES_PER_SAMPLE, isWav, mayStartWav, parseWav, type ByteSource, type SampleEncoding, type WavLayout } from "./wav.ts";
 
 /** A length no stream reaches: sizes past what has arrived are then not read as a truncated file. */
 const OPEN_ENDED = 2 ** 50;
@@ -32,6 +32,8 @@ export interface WavStreamHeader {
  * Throws an AudioFormatError (naming `name`) for what is not a WAV header senko accepts.
  */
 export function parseWavStreamHeader(head: Uint8Array, name: string): WavStreamHeader | undefined {
+  // "hello\n" is refused now, not waited on as a header still arriving.
+  if (!mayStartWav(head)) throw new AudioFormatError(`${name}: not a WAV file (no RIFF/RF64 WAVE header)`, name);
   const source: ByteSource = {
     size: OPEN_ENDED,
     read(offset, length) {

@@ -96,9 +96,18 @@ function isPrintableId(bytes: Uint8Array, at: number): boolean {
  */
 export function isWav(head: Uint8Array): boolean {
   if (head.length < 4) return false;
-  const magic = ascii(head, 0);
-  if (magic !== "RIFF" && magic !== "RF64" && magic !== "BW64") return false;
+  if (!(WAV_MAGICS as readonly string[]).includes(ascii(head, 0))) return false;
   return head.length < 12 || ascii(head, 8) === "WAVE";
+}
+
+/** The ids a WAV file starts with. */
+const WAV_MAGICS = ["RIFF", "RF64", "BW64"] as const;
+
+/** False when `head`, however short, cannot be the start of a WAV file: no later bytes make it one. */
+export function mayStartWav(head: Uint8Array): boolean {
+  if (head.length >= 4) return isWav(head);
+  const start = String.fromCharCode(...head);
+  return WAV_MAGICS.some((magic) => magic.startsWith(start));
 }
 
 /** A chunk id for a message: non-printable bytes as "?". */

@@ -2,12 +2,12 @@
 import { defaultContext, type InContext } from "../compute-context.ts";
 import { embedBatch, FBANK_BINS } from "./campplus.ts";
 import { SEGMENTATION, segmentationScores } from "./segmentation.ts";
-import { loadModel, resolveVad, type Device, type VadChoice } from "./session.ts";
+import { loadModels, resolveVad, type Device, type VadChoice } from "./session.ts";
 import { sileroSpeechProbabilities, SILERO_FRAME_SAMPLES } from "./silero.ts";
 
 export { campplusEmbeddings, embedBatch, embeddingBatches, embedInBatches, EMBEDDING_DIM, FBANK_BINS, MIN_FRAMES, type EmbeddingBatch, type EmbedOptions } from "./campplus.ts";
 export { powersetToSpeakers, SEGMENTATION, segmentationScores, segmentationScoresBatch, segmentationSpeechFrames } from "./segmentation.ts";
-export { loadModel, resolveVad, type Device, type LoadedModel, type ModelCall, type SessionOptions, type VadChoice } from "./session.ts";
+export { loadModel, loadModels, resolveVad, type Device, type LoadedModel, type ModelCall, type SessionOptions, type VadChoice } from "./session.ts";
 export {
   planSileroStretches,
   sileroSpeechProbabilities,
@@ -36,9 +36,9 @@ export async function prepareModels(options: PrepareOptions = {}): Promise<{ vad
   const lanes = context.lanes;
   // CAM++ runs with the threads split between the lanes (the session campplusEmbeddings will use).
   const threads = context.threadsPerLane(lanes);
-  const [embedder] = await Promise.all([
-    loadModel("campplus", { context, threads }),
-    loadModel(vad === "silero" ? "silero-vad" : "pyannote-segmentation", { context }),
+  const [embedder] = await loadModels([
+    ["campplus", { context, threads }],
+    [vad === "silero" ? "silero-vad" : "pyannote-segmentation", { context }],
   ]);
   if (warmup) {
     if (vad === "silero") await sileroSpeechProbabilities(new Float32Array(4 * SILERO_FRAME_SAMPLES), undefined, { context });

@@ -42,6 +42,17 @@ export function loadModel(id: ModelId, call: ModelCall = {}): Promise<LoadedMode
   return (call.context ?? defaultContext()).session(id, call.threads);
 }
 
+/**
+ * Loads several models at once and fails, with the first failure, only once every load has ended: no load
+ * goes on (downloading, logging) after the caller has seen the error.
+ */
+export async function loadModels<const L extends readonly (readonly [ModelId, ModelCall])[]>(loads: L): Promise<{ [K in keyof L]: LoadedModel }> {
+  const settled = await Promise.allSettled(loads.map(([id, call]) => loadModel(id, call)));
+  const failure = settled.find((s) => s.status === "rejected");
+  if (failure) throw failure.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<LoadedModel>).value) as { [K in keyof L]: LoadedModel };
+}
+
 export interface LoadedModel {
   session: ort.InferenceSession;
   model: ResolvedModel;

@@ -177,10 +177,14 @@ export interface ResultPlaces {
 /** The files of a result, for writeFilesAtomic: none when it goes to stdout alone. */
 export function resultFiles(result: DiarizationResult, input: string, places: ResultPlaces, context: FormatContext = {}): OutputFile[] {
   const { formats, out, outDir, rttm } = places;
-  const name = rttmUri(input);
-  const targets = outDir !== undefined ? formats.map((format) => ({ format, path: join(outDir, `${name}.${OUTPUT_FORMATS[format]}`) })) : out !== undefined ? [{ format: formats[0]!, path: out }] : [];
+  const targets = outDir !== undefined ? formats.map((format) => ({ format, path: outDirFile(outDir, input, format) })) : out !== undefined ? [{ format: formats[0]!, path: out }] : [];
   const files = targets.map(({ format, path }) => ({ path, text: formatResult(result, format, input, { ...context, outFile: path }) }));
-  return rttm === undefined ? files : [...files, { path: rttm, text: toRttm(result, name) }];
+  return rttm === undefined ? files : [...files, { path: rttm, text: toRttm(result, rttmUri(input)) }];
+}
+
+/** The file `--out-dir <outDir>` gives `input`'s result in `format`. */
+export function outDirFile(outDir: string, input: string, format: OutputFormat): string {
+  return join(outDir, `${rttmUri(input)}.${OUTPUT_FORMATS[format]}`);
 }
 
 /**

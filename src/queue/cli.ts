@@ -2,7 +2,7 @@
 import { writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import { argumentError, describe, DIARIZATION_FLAGS, diarizationOptions, expandInputs, FORMATS, isUserError, oneOf, UsageError, wholeNumber } from "../cli.ts";
+import { argumentError, describe, DIARIZATION_FLAGS, diarizationOptions, expandInputs, FORMATS, isUserError, oneOf, refuseAttachedValues, UsageError, wholeNumber } from "../cli.ts";
 import { endBySignal } from "../interrupt.ts";
 import { DEVICES } from "../models/execution-provider.ts";
 import { writeStdout } from "../output/stdout.ts";
@@ -114,11 +114,14 @@ export const QUEUE_OPTIONS = {
 } as const satisfies ParseArgsOptionsConfig;
 
 function parse(argv: string[]) {
+  let parsed;
   try {
-    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: QUEUE_OPTIONS });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: QUEUE_OPTIONS, tokens: true });
   } catch (error) {
     throw argumentError(error, argv, QUEUE_OPTIONS);
   }
+  refuseAttachedValues(argv, parsed.tokens);
+  return parsed;
 }
 
 type Values = ReturnType<typeof parse>["values"];

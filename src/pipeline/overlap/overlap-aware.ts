@@ -6,7 +6,7 @@
  */
 import type { ComputeContext, InContext } from "../../compute-context.ts";
 import type { WorkerLane } from "../../models/lanes.ts";
-import { embedBatch, FBANK_BINS, loadModel, SEGMENTATION, segmentationScoresBatch } from "../../models/index.ts";
+import { embedBatch, FBANK_BINS, loadModels, SEGMENTATION, segmentationScoresBatch } from "../../models/index.ts";
 import type { CommonPipelineOptions, DiarizationPipeline } from "../diarization-pipeline.ts";
 import type { EmbeddingRunner } from "./local-embeddings.ts";
 import type { SegmentationRunner } from "./local-segmentation.ts";
@@ -67,7 +67,7 @@ export const overlapAware: DiarizationPipeline<OverlapAwareOptions> = {
 
   async prepare(context, options) {
     const threads = context.threadsPerLane(context.lanes);
-    await Promise.all([loadModel("pyannote-segmentation", { context, threads }), loadModel("campplus", { context, threads })]);
+    await loadModels([["pyannote-segmentation", { context, threads }], ["campplus", { context, threads }]]);
     if (options.warmup ?? true) {
       await segmentationScoresBatch([new Float32Array(SEGMENTATION.chunkSamples)], { context, threads });
       await embedBatch(new Float32Array(2 * 150 * FBANK_BINS), 2, 150, { context, threads });
