@@ -279,6 +279,7 @@ describe("senko --live", () => {
       [["x.wav", "--raw-rate", "8000"], "senko: --raw-rate, --raw-format and --raw-channels go with --live"],
       [["--live", "-", "--raw-format", "s16le"], "senko: --raw-format and --raw-channels need --raw-rate <hz>"],
       [["--live", "-", "--raw-rate", "8000", "--raw-format", "mp3"], "senko: --raw-format must be one of u8, s16le, s24le, s32le, f32le, f64le, got \"mp3\""],
+      [["--live", "-", "--raw-rate", "8000", "--raw-format", "constructor"], "senko: --raw-format must be one of u8, s16le, s24le, s32le, f32le, f64le, got \"constructor\""],
       [["--live", "a.wav", "b.wav"], "senko: --live takes one input"],
       [["--live", "-", "--format", "json"], "senko: --live prints the turns on stdout as they settle; its final result goes to --out <file> or --out-dir <dir>"],
       [["--live", "-", "--out", "-"], "senko: --live prints the turns on stdout as they settle"],

@@ -99,6 +99,10 @@ describe("live session == batch on the AMI fixtures", () => {
     await expect(bytes.push(new Uint8Array(4))).rejects.toThrow("live diarization used after abort()");
     await expect(bytes.close()).rejects.toThrow("live diarization used after abort()");
     expect(() => diarizer.live({ sampleRate: 5 })).toThrow("sampleRate must be");
+    // The CLI's --raw-format names (s16le) are not the API's; nor is anything an object has by inheritance.
+    for (const encoding of ["s16le", "toString"]) {
+      expect(() => diarizer.live({ sampleRate: 16000, encoding: encoding as never })).toThrow(`unknown sample encoding "${encoding}": use pcm_u8, pcm_s16, pcm_s24, pcm_s32, float32 or float64`);
+    }
   });
 });
 

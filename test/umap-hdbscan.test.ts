@@ -301,6 +301,9 @@ describe("umapHdbscanLabels", () => {
     expect(() => umapHdbscanLabels(data, count, 8, { nNeighbors: 1.5 })).toThrow(ConfigError);
     expect(() => umapEmbed(data, count, 8, { nComponents: count - 1 })).toThrow(ConfigError);
     expect(() => umapEmbed(data, count, 8, { metric: "manhattan" as "cosine" })).toThrow(ConfigError);
+    // Names every object inherits are no metric or init either.
+    expect(() => umapEmbed(data, count, 8, { nComponents: 2, metric: "toString" as "cosine" })).toThrow("metric must be cosine or euclidean, got toString");
+    expect(() => umapEmbed(data, count, 8, { nComponents: 2, init: "constructor" as "random" })).toThrow("init must be spectral or random, got constructor");
     const knn = nearestNeighbors(data, count, 8, 5);
     knn.indices[7] = 1; // row 1 listing itself
     expect(() => umapFuzzyGraph(knn.indices, knn.distances, count, 5)).toThrow(/invalid argument/);

@@ -46,7 +46,10 @@ export class Mono16kStream {
       throw new ConfigError(`sampleRate must be a whole number of Hz from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE}, got ${sampleRate}`);
     }
     if (!(Number.isInteger(channels) && channels >= 1 && channels <= MAX_CHANNELS)) throw new ConfigError(`channels must be a whole number from 1 to ${MAX_CHANNELS}, got ${channels}`);
-    if (!(encoding in BYTES_PER_SAMPLE)) throw new ConfigError(`unknown sample encoding "${String(encoding)}"`);
+    if (!Object.hasOwn(BYTES_PER_SAMPLE, encoding)) {
+      const names = Object.keys(BYTES_PER_SAMPLE);
+      throw new ConfigError(`unknown sample encoding "${String(encoding)}": use ${names.slice(0, -1).join(", ")} or ${names.at(-1)}`);
+    }
     this.sampleRate = sampleRate;
     this.channels = channels;
     this.encoding = encoding;

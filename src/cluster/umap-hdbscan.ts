@@ -169,8 +169,8 @@ export function umapEmbed(
   requireInteger("seed", o.seed, 0);
   requireInteger("nEpochs", o.nEpochs, 0, UMAP_EPOCHS_MAX);
   if (!(o.minDist >= 0) || !Number.isFinite(o.minDist)) throw new ConfigError(`minDist must be >= 0, got ${o.minDist}`);
-  if (!(o.metric in METRIC_CODE)) throw new ConfigError(`metric must be cosine or euclidean, got ${o.metric}`);
-  if (!(o.init in INIT_CODE)) throw new ConfigError(`init must be spectral or random, got ${o.init}`);
+  if (!Object.hasOwn(METRIC_CODE, o.metric)) throw new ConfigError(`metric must be cosine or euclidean, got ${o.metric}`);
+  if (!Object.hasOwn(INIT_CODE, o.init)) throw new ConfigError(`init must be spectral or random, got ${o.init}`);
   const out = new Float32Array(count * o.nComponents);
   const times = new Float64Array(4);
   checkStatus(

@@ -56,7 +56,7 @@ function rawLayout(raw: LiveCommand["raw"], usage: LiveCommand["usage"]): PcmLay
     return undefined;
   }
   const format = (raw.format ?? "s16le") as RawFormat;
-  if (!(format in RAW_FORMATS)) throw usage(`--raw-format must be one of ${Object.keys(RAW_FORMATS).join(", ")}, got "${raw.format}"`);
+  if (!Object.hasOwn(RAW_FORMATS, format)) throw usage(`--raw-format must be one of ${Object.keys(RAW_FORMATS).join(", ")}, got "${raw.format}"`);
   if (raw.rate < MIN_SAMPLE_RATE || raw.rate > MAX_SAMPLE_RATE) throw usage(`--raw-rate must be from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE} Hz, got ${raw.rate}`);
   if (raw.channels !== undefined && raw.channels > MAX_CHANNELS) throw usage(`--raw-channels must be from 1 to ${MAX_CHANNELS}, got ${raw.channels}`);
   return { sampleRate: raw.rate, channels: raw.channels ?? 1, encoding: RAW_FORMATS[format] };
