@@ -8,7 +8,8 @@
  * Variants also by pattern: merge-<t> (clusters whose centroids are closer than cosine distance t merge; the default
  * is merge-0.48, no-merge leaves them); continued-<s>-own-<o> (a cluster folds into another when a share s of its members
  * continue that one's across overlapping windows and at most o their own; the default is 0.5 and 0.333,
- * no-continuity turns it off). Centroid linkage (pyannote 3.1) was measured at commit 0f69413 (BENCHMARKS.md,
+ * no-continuity turns it off; no-company counts every continuing member and needs three, as before members had to be
+ * in windows with another local speaker). Centroid linkage (pyannote 3.1) was measured at commit 0f69413 (BENCHMARKS.md,
  * "overlap-aware: centroid linkage, merging near centroids").
  * --distances prints, per set, the cosine distances between the default's speaker centroids, split by whether the two
  * speakers are the same reference voice (each speaker is the voice it overlaps most).
@@ -72,6 +73,7 @@ const VARIANTS: Record<string, Variant> = {
   "no-borrow": { reconstruction: { borrowSec: 0 } },
   "no-merge": { clustering: { mergeCosine: Infinity } },
   "no-continuity": { clustering: { continuedShare: Infinity } },
+  "no-company": { clustering: { continuedInCompany: false } },
 };
 
 /** A variant by name, or by pattern (see the module comment). */
@@ -249,8 +251,9 @@ for (const set of values.sets!.split(",")) {
     });
     if (!ready) continue;
     const { seg, emb } = ready;
-    if (values["small-clusters"]) small.push(...smallClusters(seg, emb, input.reference, centerFrames).map((c) => ({ ...c, file: input.name, set })));
-    if (values.pairs) pairs.push(...voicePairs(seg, emb, input.reference, centerFrames, Number(values.pairs)).map((p) => ({ ...p, file: input.name, set })));
+    const file = { seg, emb, reference: input.reference, centerFrames };
+    if (values["small-clusters"]) small.push(...smallClusters(file).map((c) => ({ ...c, file: input.name, set })));
+    if (values.pairs) pairs.push(...voicePairs(file, Number(values.pairs)).map((p) => ({ ...p, file: input.name, set })));
     const cells: string[] = [];
     for (const v of variants) {
       const started = performance.now();

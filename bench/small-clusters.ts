@@ -126,20 +126,40 @@ export function trainingClusters(emb: LocalEmbeddings, options: ConstrainedClust
   return { x, xt, train, aloneSec, tree, final };
 }
 
-export function smallClusters(
-  seg: LocalSegmentation,
-  emb: LocalEmbeddings,
-  reference: readonly Turn[],
-  centerFrames: number,
-  options: ConstrainedClusteringOptions = {},
-): SmallCluster[] {
-  const { dim } = emb;
+/** A file's segmentation and embeddings (as the pipeline made them) with its reference. */
+export interface EmbeddedFile {
+  seg: LocalSegmentation;
+  emb: LocalEmbeddings;
+  reference: readonly Turn[];
+  centerFrames: number;
+}
+
+/**
+ * trainingClusters of a file against its reference: besides them, each training row's cluster (`clusterOf`), the
+ * reference voices of each row (rowReference) and the unit centroid of any rows.
+ */
+export function referencedClusters({ seg, emb, reference, centerFrames }: EmbeddedFile, options: ConstrainedClusteringOptions = {}) {
   const clustered = trainingClusters(emb, options);
+  if (!clustered) return undefined;
+  const { xt, train, final } = clustered;
+  const { dim } = emb;
+  const clusterOf = new Int32Array(train.length);
+  final.forEach((g, k) => g.forEach((r) => (clusterOf[r] = k)));
+  const centroid = (g: readonly number[]) => {
+    const c = new Float64Array(dim);
+    for (const r of g) for (let d = 0; d < dim; d++) c[d]! += xt[r * dim + d]!;
+    return unitRows(Float32Array.from(c), dim);
+  };
+  return { ...clustered, clusterOf, centroid, ...rowReference(seg, emb, train, reference, centerFrames) };
+}
+
+export function smallClusters(file: EmbeddedFile, options: ConstrainedClusteringOptions = {}): SmallCluster[] {
+  const { emb } = file;
+  const { dim } = emb;
+  const clustered = referencedClusters(file, options);
   if (!clustered) return [];
-  const { x, xt, train, aloneSec, tree, final } = clustered;
+  const { x, train, aloneSec, tree, final, clusterOf: finalOf, centroid, names, rows: rowVoices } = clustered;
   const n = train.length;
-  const finalOf = new Int32Array(n);
-  final.forEach((g, k) => g.forEach((r) => (finalOf[r] = k)));
   let applied = 0;
   while (applied < n - 1 && tree.distance[applied]! <= (options.threshold ?? 0.7)) applied++;
   const cut = cutDendrogram(tree, applied);
@@ -150,11 +170,6 @@ export function smallClusters(
   const need = options.minClusterSpeechSec ?? MIN_CLEAN_FRAMES / 100;
   // As the rule: full-size clusters stay unless they are fragments nobody is heard alone in.
   const large = groups.filter((g) => g.length >= minSize && !(g.length >= (options.minClusterSize ?? 12) && speech(g) < need));
-  const centroid = (g: number[]) => {
-    const c = new Float64Array(dim);
-    for (const r of g) for (let d = 0; d < dim; d++) c[d]! += xt[r * dim + d]!;
-    return unitRows(Float32Array.from(c), dim);
-  };
   const largeCentroids = large.map(centroid);
   const cosine = (p: Float32Array, q: Float32Array) => {
     let s = 0;
@@ -162,7 +177,6 @@ export function smallClusters(
     return s;
   };
 
-  const { names, rows: rowVoices } = rowReference(seg, emb, train, reference, centerFrames);
   const voiceOf = (g: number[]) => voiceOfRows(names, rowVoices, g);
   // Nearest large cluster of every embedding of the file (for the other local speakers of a member's window).
   const nearestLarge = Array.from({ length: emb.count }, (_, i) => {

@@ -4,12 +4,9 @@
  * than the centroid distance (BENCHMARKS.md, "Long recordings and many speakers", the split voices of seed 6).
  * Used by bench/overlap-clustering.ts --pairs.
  */
-import type { Turn } from "../src/eval/index.ts";
-import { unitRows, type ConstrainedClusteringOptions } from "../src/pipeline/overlap/constrained-clustering.ts";
-import type { LocalEmbeddings } from "../src/pipeline/overlap/local-embeddings.ts";
+import type { ConstrainedClusteringOptions } from "../src/pipeline/overlap/constrained-clustering.ts";
 import { continuityLinks } from "../src/pipeline/overlap/continuity.ts";
-import type { LocalSegmentation } from "../src/pipeline/overlap/local-segmentation.ts";
-import { rowReference, trainingClusters, voiceOfRows } from "./small-clusters.ts";
+import { referencedClusters, voiceOfRows, type EmbeddedFile } from "./small-clusters.ts";
 
 export interface VoicePair {
   sizes: [number, number];
@@ -49,31 +46,17 @@ const median = (v: number[]) => {
   return s.length === 0 ? NaN : s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-export function voicePairs(
-  seg: LocalSegmentation,
-  emb: LocalEmbeddings,
-  reference: readonly Turn[],
-  centerFrames: number,
-  maxDistance: number,
-  options: ConstrainedClusteringOptions = {},
-): VoicePair[] {
+export function voicePairs(file: EmbeddedFile, maxDistance: number, options: ConstrainedClusteringOptions = {}): VoicePair[] {
+  const { seg, emb } = file;
   const { dim } = emb;
-  const clustered = trainingClusters(emb, options);
+  const clustered = referencedClusters(file, options);
   if (!clustered) return [];
-  const { xt, train, final } = clustered;
-  const n = train.length;
-  const { names, rows } = rowReference(seg, emb, train, reference, centerFrames);
+  const { xt, train, final, clusterOf, centroid, names, rows } = clustered;
   const voices = final.map((g) => voiceOfRows(names, rows, g).voice);
-  const centroids = final.map((g) => {
-    const c = new Float64Array(dim);
-    for (const r of g) for (let d = 0; d < dim; d++) c[d]! += xt[r * dim + d]!;
-    return unitRows(Float32Array.from(c), dim);
-  });
+  const centroids = final.map(centroid);
   const windows = final.map((g) => new Set(g.map((r) => emb.window[train[r]!]!)));
   const windowCount = seg.windowCount;
   const linked = continuityLinks(seg, emb.window, emb.speaker, train).map((l) => new Set(l));
-  const clusterOf = new Int32Array(n);
-  final.forEach((g, k) => g.forEach((r) => (clusterOf[r] = k)));
   const out: VoicePair[] = [];
   for (let a = 0; a < final.length; a++) {
     for (let b = a + 1; b < final.length; b++) {

@@ -27,7 +27,7 @@ const symbols = {
 } as const;
 
 /** The ABI version this TypeScript expects; must equal `senko_abi_version()` in zig/lib.zig. */
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 
 export type NativeSymbols = Library<typeof symbols>["symbols"];
 

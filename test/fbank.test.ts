@@ -195,7 +195,7 @@ describe("extractFbank behaviour", () => {
     const slot = new BigUint64Array(1);
     const native = lib();
     const call = (pairs: number[], flags = 3) =>
-      check(native.senko_fbank_compute(nativePool(undefined), x, x.length, new Uint32Array(pairs), pairs.length / 2, flags, slot), "fbank");
+      check(native.senko_fbank_compute(nativePool(undefined), x, x.length, new Uint32Array(pairs), pairs.length, pairs.length / 2, flags, slot), "fbank");
     expect(() => call([10, 5])).toThrow(NativeLibraryError);
     expect(() => call([0, x.length + 1])).toThrow(NativeLibraryError);
     expect(() => call([0, 400], 8)).toThrow(NativeLibraryError);

@@ -7,6 +7,7 @@ const std = @import("std");
 const convert = @import("convert.zig");
 const pool = @import("pool.zig");
 const status = @import("status.zig").status;
+const inputSlice = @import("status.zig").inputSlice;
 const outputSlice = @import("status.zig").outputSlice;
 const fbank = @import("fbank.zig");
 
@@ -74,10 +75,10 @@ export fn senko_audio_to_mono16k(
     if (data_first_frame > total_frames or data_frames > total_frames - data_first_frame) return invalid;
     const needed = convert.inputRange(sample_rate, total_frames, out_first, out_count);
     if (needed.begin < data_first_frame or needed.end > data_first_frame + data_frames) return invalid;
-    const bytes = data orelse return invalid;
+    const bytes = inputSlice(u8, data, byte_count, data_frames * frame_bytes) orelse return invalid;
     const samples = outputSlice(f32, out, out_capacity, out_count) orelse return invalid;
     convert.toMono16k(p, .{
-        .data = bytes[0..@intCast(data_frames * frame_bytes)],
+        .data = bytes,
         .first_frame = data_first_frame,
         .total_frames = total_frames,
         .encoding = enc,

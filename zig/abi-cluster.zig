@@ -62,6 +62,7 @@ fn ms(ns: u64) f64 {
 export fn senko_spectral_cluster(
     thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
+    data_len: u64,
     count: u32,
     dim: u32,
     pval: f64,
@@ -78,7 +79,7 @@ export fn senko_spectral_cluster(
     info_capacity: u64,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
-    const embeddings = inputRows(data, count, dim) orelse return status(.invalid_argument);
+    const embeddings = inputRows(data, data_len, count, dim) orelse return status(.invalid_argument);
     if (!(pval >= 0 and pval <= 1)) return status(.invalid_argument);
     if (speakers > spectral.max_speakers_limit) return status(.invalid_argument);
     if (kmeans_restarts > kmeans.restarts_max) return status(.invalid_argument);
@@ -122,6 +123,7 @@ export fn senko_spectral_cluster(
 export fn senko_laplacian_eigen(
     thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
+    data_len: u64,
     count: u32,
     dim: u32,
     pval: f64,
@@ -136,7 +138,7 @@ export fn senko_laplacian_eigen(
     info_capacity: u64,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
-    const embeddings = inputRows(data, count, dim) orelse return status(.invalid_argument);
+    const embeddings = inputRows(data, data_len, count, dim) orelse return status(.invalid_argument);
     const method = std.meta.intToEnum(Solver, solver) catch return status(.invalid_argument);
     if (!(pval >= 0 and pval <= 1) or wanted < 1 or wanted > eigen.max_wanted or wanted > count)
         return status(.invalid_argument);
@@ -179,6 +181,7 @@ export fn senko_laplacian_eigen(
 export fn senko_kmeans(
     thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
+    data_len: u64,
     count: u32,
     dim: u32,
     k: u32,
@@ -191,7 +194,7 @@ export fn senko_kmeans(
     out_inertia: ?*f64,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
-    const points = inputRows(data, count, dim) orelse return status(.invalid_argument);
+    const points = inputRows(data, data_len, count, dim) orelse return status(.invalid_argument);
     if (k < 1 or k > count or restarts > kmeans.restarts_max) return status(.invalid_argument);
     const labels = outputSlice(i32, out_labels, labels_capacity, count) orelse return status(.invalid_argument);
     const centroids: ?[]f32 = if (out_centroids == null) null else outputSlice(f32, out_centroids, centroids_capacity, @as(u64, k) * dim) orelse

@@ -5,6 +5,7 @@ const std = @import("std");
 const fbank = @import("fbank.zig");
 const pool = @import("pool.zig");
 const status = @import("status.zig").status;
+const inputSlice = @import("status.zig").inputSlice;
 const assert = std.debug.assert;
 
 const allocator = std.heap.c_allocator;
@@ -30,13 +31,16 @@ export fn senko_fbank_frame_shift() u32 {
     return fbank.frame_shift;
 }
 
-/// Fbank of the subsegments [segments[2i], segments[2i+1]) (sample indices, start <= end <= sample_count)
-/// of a 16 kHz signal. On success *out_result holds a result to pass to senko_fbank_free.
+/// Fbank of the `segment_count` subsegments [segments[2i], segments[2i+1]) (sample indices,
+/// start <= end <= samples_len) of a 16 kHz signal of `samples_len` samples (null when 0). `segments`
+/// holds `segments_len` u32, at least 2 segment_count. On success *out_result holds a result to pass to
+/// senko_fbank_free.
 export fn senko_fbank_compute(
     thread_pool: ?*pool.Pool,
     samples: ?[*]const f32,
-    sample_count: u32,
+    samples_len: u64,
     segments: ?[*]const u32,
+    segments_len: u64,
     segment_count: u32,
     flags: u32,
     out_result: ?*?*fbank.Result,
@@ -45,15 +49,14 @@ export fn senko_fbank_compute(
     out.* = null;
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     if (flags & ~(flag_share_frames | flag_mean_normalize) != 0) return status(.invalid_argument);
-    if (sample_count > 0 and samples == null) return status(.invalid_argument);
-    if (segment_count > 0 and segments == null) return status(.invalid_argument);
-    const signal: []const f32 = if (sample_count > 0) samples.?[0..sample_count] else &.{};
-    const spans: []const fbank.Segment = if (segment_count > 0)
-        @as([*]const fbank.Segment, @ptrCast(segments.?))[0..segment_count]
-    else
-        &.{};
+    // The whole signal is the input (spans are checked against it); an empty one may be null.
+    const signal: []const f32 = if (samples_len == 0) &.{} else inputSlice(f32, samples, samples_len, samples_len) orelse
+        return status(.invalid_argument);
+    const bounds: []const u32 = if (segment_count == 0) &.{} else inputSlice(u32, segments, segments_len, 2 * @as(u64, segment_count)) orelse
+        return status(.invalid_argument);
+    const spans: []const fbank.Segment = @as([*]const fbank.Segment, @ptrCast(bounds.ptr))[0..segment_count];
     for (spans) |span| {
-        if (span.start > span.end or span.end > sample_count) return status(.invalid_argument);
+        if (span.start > span.end or span.end > signal.len) return status(.invalid_argument);
     }
     out.* = fbank.compute(allocator, p, signal, spans, .{
         .share_frames = flags & flag_share_frames != 0,
@@ -105,14 +108,15 @@ test "senko_fbank_compute validates its arguments and the accessors accept null"
     var samples = [_]f32{0} ** 800;
     const spans = [_]u32{ 0, 800, 100, 900 };
     var result: ?*fbank.Result = null;
-    try t.expectEqual(invalid, senko_fbank_compute(null, &samples, 800, &spans, 1, 0, &result)); // no pool
+    try t.expectEqual(invalid, senko_fbank_compute(null, &samples, 800, &spans, 4, 1, 0, &result)); // no pool
     var not_a_pool = [_]u64{0} ** 16;
-    try t.expectEqual(invalid, senko_fbank_compute(@ptrCast(&not_a_pool), &samples, 800, &spans, 1, 0, &result));
-    try t.expectEqual(invalid, senko_fbank_compute(p, &samples, 800, &spans, 1, 4, &result)); // unknown flag
-    try t.expectEqual(invalid, senko_fbank_compute(p, null, 800, &spans, 1, 0, &result));
-    try t.expectEqual(invalid, senko_fbank_compute(p, &samples, 800, null, 1, 0, &result));
-    try t.expectEqual(invalid, senko_fbank_compute(p, &samples, 800, &spans, 2, 0, &result)); // span past the end
-    try t.expectEqual(invalid, senko_fbank_compute(p, &samples, 800, &spans, 1, 0, null));
+    try t.expectEqual(invalid, senko_fbank_compute(@ptrCast(&not_a_pool), &samples, 800, &spans, 4, 1, 0, &result));
+    try t.expectEqual(invalid, senko_fbank_compute(p, &samples, 800, &spans, 4, 1, 4, &result)); // unknown flag
+    try t.expectEqual(invalid, senko_fbank_compute(p, null, 800, &spans, 4, 1, 0, &result));
+    try t.expectEqual(invalid, senko_fbank_compute(p, &samples, 800, null, 4, 1, 0, &result));
+    try t.expectEqual(invalid, senko_fbank_compute(p, &samples, 800, &spans, 4, 2, 0, &result)); // span past the end
+    try t.expectEqual(invalid, senko_fbank_compute(p, &samples, 800, &spans, 1, 1, 0, &result)); // spans short
+    try t.expectEqual(invalid, senko_fbank_compute(p, &samples, 800, &spans, 4, 1, 0, null));
     try t.expectEqual(@as(?*fbank.Result, null), result);
     try t.expectEqual(@as(?[*]f32, null), senko_fbank_data(null));
     try t.expectEqual(@as(u32, 0), senko_fbank_total_frames(null));
@@ -124,7 +128,7 @@ test "senko_fbank_compute validates its arguments and the accessors accept null"
     try t.expectEqual(@as(u32, 0), senko_fbank_total_frames(not_a_result));
     try t.expectEqual(@as(?[*]f32, null), senko_fbank_data(not_a_result));
     senko_fbank_free(not_a_result);
-    try t.expectEqual(@as(i32, 0), senko_fbank_compute(p, &samples, 800, &spans, 1, 0, &result));
+    try t.expectEqual(@as(i32, 0), senko_fbank_compute(p, &samples, 800, &spans, 4, 1, 0, &result));
     try t.expectEqual(@as(u32, 3), senko_fbank_total_frames(result));
     senko_fbank_free(result);
 }

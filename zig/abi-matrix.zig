@@ -15,6 +15,7 @@ const allocator = std.heap.c_allocator;
 export fn senko_cosine_similarity(
     thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
+    data_len: u64,
     count: u32,
     dim: u32,
     out: ?[*]f32,
@@ -22,7 +23,7 @@ export fn senko_cosine_similarity(
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     if (count == 0) return status(.ok);
-    const src = inputRows(data, count, dim) orelse return status(.invalid_argument);
+    const src = inputRows(data, data_len, count, dim) orelse return status(.invalid_argument);
     const dst = outputSlice(f32, out, out_capacity, @as(u64, count) * count) orelse return status(.invalid_argument);
     matrix.cosineSimilarity(p, allocator, src, count, dim, dst) catch |err| return switch (err) {
         error.OutOfMemory => status(.out_of_memory),

@@ -7,35 +7,38 @@ const mel_bins = @import("fbank.zig").mel_bins;
 const pool = @import("pool.zig");
 const status = @import("status.zig").status;
 const inputRows = @import("status.zig").inputRows;
+const inputSlice = @import("status.zig").inputSlice;
 const outputSlice = @import("status.zig").outputSlice;
 
 const allocator = std.heap.c_allocator;
 
 /// Builds a [member_count x length x mel_bins] batch in `out` (`out_capacity` floats, at least that
-/// many): member m is rows indices[offsets[m] ..][0..length] of `fbank`
-/// (frame_count x mel_bins), minus their mean. Every index must be < frame_count.
+/// many): member m is rows indices[offsets[m] ..][0..length] of `fbank` (frame_count x mel_bins, in
+/// `fbank_len` floats), minus their mean. Every index must be < frame_count, and every member's rows
+/// within the `indices_len` indices; `offsets` holds `offsets_len` u32, at least member_count.
 export fn senko_frames_gather(
     fbank: ?[*]const f32,
+    fbank_len: u64,
     frame_count: u32,
     indices: ?[*]const u32,
-    index_count: u32,
+    indices_len: u64,
     offsets: ?[*]const u32,
+    offsets_len: u64,
     member_count: u32,
     length: u32,
     out: ?[*]f32,
     out_capacity: u64,
 ) i32 {
-    if (member_count == 0 or length == 0 or frame_count == 0 or index_count == 0) return status(.invalid_argument);
-    const source_ptr = fbank orelse return status(.invalid_argument);
-    const index_ptr = indices orelse return status(.invalid_argument);
-    const offset_ptr = offsets orelse return status(.invalid_argument);
+    if (member_count == 0 or length == 0 or frame_count == 0 or indices_len == 0) return status(.invalid_argument);
+    const source = inputSlice(f32, fbank, fbank_len, @as(u64, frame_count) * mel_bins) orelse return status(.invalid_argument);
+    // Every index is read (each checked below), so the whole buffer is the input.
+    const rows = inputSlice(u32, indices, indices_len, indices_len) orelse return status(.invalid_argument);
+    const starts = inputSlice(u32, offsets, offsets_len, member_count) orelse return status(.invalid_argument);
     const batch = outputSlice(f32, out, out_capacity, @as(u64, member_count) * length * mel_bins) orelse
         return status(.invalid_argument);
-    const rows = index_ptr[0..index_count];
     for (rows) |r| if (r >= frame_count) return status(.invalid_argument);
-    const starts = offset_ptr[0..member_count];
-    for (starts) |o| if (@as(u64, o) + length > index_count) return status(.invalid_argument);
-    frame_gather.gather(source_ptr[0 .. @as(usize, frame_count) * mel_bins], rows, starts, length, batch);
+    for (starts) |o| if (@as(u64, o) + length > indices_len) return status(.invalid_argument);
+    frame_gather.gather(source, rows, starts, length, batch);
     return status(.ok);
 }
 
@@ -52,6 +55,7 @@ export fn senko_agglomerative_count_max() u32 {
 export fn senko_average_linkage(
     thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
+    data_len: u64,
     count: u32,
     dim: u32,
     out_a: ?[*]u32,
@@ -63,7 +67,7 @@ export fn senko_average_linkage(
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     if (count < 2 or count > agglomerative.count_max or dim == 0) return status(.invalid_argument);
-    const points = inputRows(data, count, dim) orelse return status(.invalid_argument);
+    const points = inputRows(data, data_len, count, dim) orelse return status(.invalid_argument);
     const a = outputSlice(u32, out_a, a_capacity, count - 1) orelse return status(.invalid_argument);
     const b = outputSlice(u32, out_b, b_capacity, count - 1) orelse return status(.invalid_argument);
     const distance = outputSlice(f32, out_distance, distance_capacity, count - 1) orelse return status(.invalid_argument);

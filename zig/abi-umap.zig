@@ -4,6 +4,7 @@ const std = @import("std");
 const pool = @import("pool.zig");
 const status = @import("status.zig").status;
 const inputRows = @import("status.zig").inputRows;
+const inputSlice = @import("status.zig").inputSlice;
 const outputSlice = @import("status.zig").outputSlice;
 const matrix = @import("matrix.zig");
 const knn = @import("knn.zig");
@@ -34,6 +35,7 @@ fn failed(err: anyerror) i32 {
 export fn senko_knn(
     thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
+    data_len: u64,
     count: u32,
     dim: u32,
     k: u32,
@@ -44,7 +46,7 @@ export fn senko_knn(
     distances_capacity: u64,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
-    const values = inputRows(data, count, dim) orelse return status(.invalid_argument);
+    const values = inputRows(data, data_len, count, dim) orelse return status(.invalid_argument);
     if (k == 0 or k >= count or metric > 1) return status(.invalid_argument);
     const n = @as(u64, count) * k;
     const indices = outputSlice(u32, out_indices, indices_capacity, n) orelse return status(.invalid_argument);
@@ -56,13 +58,15 @@ export fn senko_knn(
 
 /// UMAP's fuzzy simplicial set of a kNN graph (count x k, as senko_knn gives them: each row k distinct
 /// other points at non-negative distances, ascending; anything else is an invalid argument) as COO
-/// triples (rows, columns, weights), rows ascending and columns ascending within a row. Each output
-/// is followed by its capacity in elements, at least 2 count k (the most edges there can be);
-/// *out_edge_count receives the edge count.
+/// triples (rows, columns, weights), rows ascending and columns ascending within a row. Each input is
+/// followed by its length and each output by its capacity, in elements; outputs hold at least
+/// 2 count k (the most edges there can be); *out_edge_count receives the edge count.
 export fn senko_umap_fuzzy_graph(
     thread_pool: ?*pool.Pool,
     knn_indices: ?[*]const u32,
+    indices_len: u64,
     knn_distances: ?[*]const f32,
+    distances_len: u64,
     count: u32,
     k: u32,
     out_rows: ?[*]u32,
@@ -74,17 +78,15 @@ export fn senko_umap_fuzzy_graph(
     out_edge_count: ?*u32,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
-    const indices_ptr = knn_indices orelse return status(.invalid_argument);
-    const distances_ptr = knn_distances orelse return status(.invalid_argument);
     const edge_count = out_edge_count orelse return status(.invalid_argument);
     if (count < 2 or k == 0 or k >= count) return status(.invalid_argument);
-    const edges_max = 2 * @as(u64, count) * k;
+    const n = @as(u64, count) * k;
+    const indices = inputSlice(u32, knn_indices, indices_len, n) orelse return status(.invalid_argument);
+    const distances = inputSlice(f32, knn_distances, distances_len, n) orelse return status(.invalid_argument);
+    const edges_max = 2 * n;
     const rows = outputSlice(u32, out_rows, rows_capacity, edges_max) orelse return status(.invalid_argument);
     const columns = outputSlice(u32, out_columns, columns_capacity, edges_max) orelse return status(.invalid_argument);
     const weights = outputSlice(f32, out_weights, weights_capacity, edges_max) orelse return status(.invalid_argument);
-    const n = @as(usize, count) * k;
-    const indices = indices_ptr[0..n];
-    const distances = distances_ptr[0..n];
     if (!matrix.allFinite(distances)) return status(.invalid_data);
     const seen = allocator.alloc(u32, count) catch return status(.out_of_memory);
     defer allocator.free(seen);
@@ -121,6 +123,7 @@ export fn senko_umap_curve(spread: f32, min_dist: f32, out: ?*[2]f64) i32 {
 export fn senko_umap_embed(
     thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
+    data_len: u64,
     count: u32,
     dim: u32,
     n_neighbors: u32,
@@ -135,7 +138,7 @@ export fn senko_umap_embed(
     out_timings: ?*[4]f64,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
-    const values = inputRows(data, count, dim) orelse return status(.invalid_argument);
+    const values = inputRows(data, data_len, count, dim) orelse return status(.invalid_argument);
     if (n_neighbors < 2 or n_neighbors > count) return status(.invalid_argument);
     if (component_count == 0 or component_count > umap.components_max or @as(u64, component_count) + 2 > count) {
         return status(.invalid_argument);
@@ -165,6 +168,7 @@ export fn senko_umap_embed(
 export fn senko_hdbscan(
     thread_pool: ?*pool.Pool,
     data: ?[*]const f32,
+    data_len: u64,
     count: u32,
     dim: u32,
     min_samples: u32,
@@ -174,7 +178,7 @@ export fn senko_hdbscan(
     out_timings: ?*[3]f64,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
-    const values = inputRows(data, count, dim) orelse return status(.invalid_argument);
+    const values = inputRows(data, data_len, count, dim) orelse return status(.invalid_argument);
     const labels = outputSlice(i32, out_labels, labels_capacity, count) orelse return status(.invalid_argument);
     if (min_samples == 0 or min_cluster_size < 2) return status(.invalid_argument);
     if (!matrix.allFinite(values)) return status(.invalid_data);

@@ -1,10 +1,13 @@
 //! The C ABI of libsenko. Each area keeps its exported functions in its own `abi-*.zig`
 //! file (they are pulled in below); this file holds the ones shared by all areas.
 //! Conventions: counts and dimensions are u32; status results are i32 (0 = ok, < 0 = error,
-//! see `Status`); memory that Zig allocates for a caller has a paired `*_free` export; a caller's
-//! buffer that an export writes (`[*]T`) is followed by its capacity in elements (u64), and a
-//! capacity below what the call would write is an invalid argument (single-item pointers, `*T` and
-//! `*[N]T`, are sized by their type).
+//! see `Status`); memory that Zig allocates for a caller has a paired `*_free` export. Every caller's
+//! buffer is followed by its size in elements (u64): a buffer an export writes (`[*]T`) by its
+//! capacity, checked by status.outputSlice against what the call would write; a buffer it reads
+//! (`[*]const T`) by its length, checked by status.inputSlice against what the counts given
+//! separately make it read (where the call reads the whole buffer, the length is the count). Either
+//! one short is an invalid argument, returned before any work. Single-item pointers (`*T`, `*[N]T`)
+//! are sized by their type and carry no size.
 const std = @import("std");
 const pool = @import("pool.zig");
 pub const Status = @import("status.zig").Status;
@@ -25,8 +28,10 @@ comptime {
 /// epochs are bounded.
 /// 5: every output buffer is followed by its capacity (u64 elements); senko_umap_fuzzy_graph checks its
 /// neighbour rows; senko_agglomerative_count_max.
+/// 6: every input buffer is followed by its length (u64 elements); senko_fbank_compute's sample count
+/// and senko_frames_gather's index count became those lengths.
 export fn senko_abi_version() u32 {
-    return 5;
+    return 6;
 }
 
 /// A pool of `thread_count` threads counting the caller (0 = one per CPU, at most pool.threads_max),

@@ -18,7 +18,7 @@ export const PRUNE_DEFAULTS = { pval: 0.012, minPnum: 6 } as const;
 export function cosineSimilarityMatrix(embeddings: Float32Array, count: number, dim: number, context?: ComputeContext): Float32Array {
   checkPoints(embeddings, count, dim, "cosineSimilarityMatrix");
   const out = new Float32Array(count * count);
-  if (count > 0) checkStatus(lib().senko_cosine_similarity(nativePool(context), embeddings, count, dim, out, out.length), "cosineSimilarityMatrix");
+  if (count > 0) checkStatus(lib().senko_cosine_similarity(nativePool(context), embeddings, embeddings.length, count, dim, out, out.length), "cosineSimilarityMatrix");
   return out;
 }
 

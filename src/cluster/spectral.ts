@@ -112,6 +112,7 @@ export function spectralCluster(
     lib().senko_spectral_cluster(
       nativePool(options.context),
       embeddings,
+      embeddings.length,
       count,
       dim,
       o.pval,
@@ -163,6 +164,7 @@ export function laplacianEigenpairs(
     lib().senko_laplacian_eigen(
       nativePool(options.context),
       embeddings,
+      embeddings.length,
       count,
       dim,
       pval,
@@ -201,7 +203,7 @@ export function kmeans(
   const inertia = new Float64Array(1);
   const native = lib();
   checkStatus(
-    native.senko_kmeans(nativePool(options.context), points, count, dim, k, restarts, seed, labels, labels.length, centroids, centroids.length, inertia),
+    native.senko_kmeans(nativePool(options.context), points, points.length, count, dim, k, restarts, seed, labels, labels.length, centroids, centroids.length, inertia),
     "kmeans",
   );
   return { labels, centroids, inertia: inertia[0]! };

@@ -92,7 +92,7 @@ export function nearestNeighbors(
   const indices = new Uint32Array(count * k);
   const distances = new Float32Array(count * k);
   checkStatus(
-    lib().senko_knn(nativePool(context), data, count, dim, k, METRIC_CODE[metric], indices, indices.length, distances, distances.length),
+    lib().senko_knn(nativePool(context), data, data.length, count, dim, k, METRIC_CODE[metric], indices, indices.length, distances, distances.length),
     "nearestNeighbors",
   );
   return { indices, distances };
@@ -124,7 +124,9 @@ export function umapFuzzyGraph(
     lib().senko_umap_fuzzy_graph(
       nativePool(context),
       knnIndices,
+      knnIndices.length,
       knnDistances,
+      knnDistances.length,
       count,
       k,
       rows,
@@ -175,6 +177,7 @@ export function umapEmbed(
     lib().senko_umap_embed(
       nativePool(options.context),
       data,
+      data.length,
       count,
       dim,
       o.nNeighbors,
@@ -210,7 +213,7 @@ export function hdbscanLabels(
   const labels = new Int32Array(count);
   if (count === 0) return labels;
   const times = new Float64Array(3);
-  checkStatus(lib().senko_hdbscan(nativePool(options.context), data, count, dim, minSamples, minClusterSize, labels, labels.length, times), "hdbscanLabels");
+  checkStatus(lib().senko_hdbscan(nativePool(options.context), data, data.length, count, dim, minSamples, minClusterSize, labels, labels.length, times), "hdbscanLabels");
   if (timings) Object.assign(timings, { coreMs: times[0]!, treeMs: times[1]!, labelsMs: times[2]! });
   return labels;
 }

@@ -144,7 +144,7 @@ export function fbankOfSpans(samples: Float32Array, spans: Uint32Array, options:
   const slot = new BigUint64Array(1);
   const count = spans.length / 2;
   const native = lib();
-  check(native.senko_fbank_compute(nativePool(options.context), samples, samples.length, spans, count, flags, slot), "fbank extraction");
+  check(native.senko_fbank_compute(nativePool(options.context), samples, samples.length, spans, spans.length, count, flags, slot), "fbank extraction");
   const handle = Number(slot[0]) as Pointer;
   try {
     return new NativeFbank(handle, count);

@@ -24,7 +24,7 @@ import { ConfigError } from "../../errors.ts";
 import { maxWeightAssignment } from "../../eval/hungarian.ts";
 import { check, lib } from "../../ffi.ts";
 import { FBANK_FRAME_SHIFT, FBANK_SAMPLE_RATE } from "../../features/fbank.ts";
-import { continuityLinks, foldContinued, type ContinuityFoldOptions } from "./continuity.ts";
+import { continuity, foldContinued, type Continuity, type ContinuityFoldOptions } from "./continuity.ts";
 import { MIN_CLEAN_FRAMES, type LocalEmbeddings } from "./local-embeddings.ts";
 import type { LocalSegmentation } from "./local-segmentation.ts";
 
@@ -108,7 +108,7 @@ export function averageLinkage(data: Float32Array, n: number, dim: number, optio
   const distance = new Float32Array(m);
   if (n >= 2) {
     check(
-      lib().senko_average_linkage(nativePool(options.context), data, n, dim, a, a.length, b, b.length, distance, distance.length),
+      lib().senko_average_linkage(nativePool(options.context), data, data.length, n, dim, a, a.length, b, b.length, distance, distance.length),
       "agglomerative clustering",
     );
   }
@@ -205,8 +205,8 @@ export function trainingSet(cleanFrames: Uint32Array, minClean: number, maxTrain
 /**
  * Clusters of the training set: the threshold cut with small clusters folded, or the cut the speaker-count
  * bounds ask for. `aloneSec[i]`: seconds of row i where its speaker is alone (without it, only size counts);
- * `links[i]`: the rows that continue row i or that it continues across overlapping windows (without them, no
- * cluster folds for continuity).
+ * `evidence`: the rows that continue each row across overlapping windows, and whether its window holds another
+ * local speaker (without it, no cluster folds for continuity).
  */
 export function clustersFromDendrogram(
   x: Float32Array,
@@ -214,7 +214,7 @@ export function clustersFromDendrogram(
   tree: Dendrogram,
   options: ConstrainedClusteringOptions,
   aloneSec?: ArrayLike<number>,
-  links?: readonly (readonly number[])[],
+  evidence?: Continuity,
 ): number[][] {
   const { threshold = 0.7, numSpeakers, minClusterSize = DEFAULT_MIN_CLUSTER_SIZE } = options;
   const n = tree.n;
@@ -243,7 +243,7 @@ export function clustersFromDendrogram(
   };
   const merged = mergedByCosine(x, dim, groupsOf(x, dim, cut, (g) => kept(g) || trusted(g)), options.mergeCosine ?? Infinity);
   const distance = (a: readonly number[], b: readonly number[]) => 1 - dot(centroidsOf(x, dim, [a]), 0, centroidsOf(x, dim, [b]), 0, dim);
-  const clusters = links === undefined ? merged : foldContinued(merged, links, distance, threshold, options);
+  const clusters = evidence === undefined ? merged : foldContinued(merged, evidence, distance, threshold, options);
   if (clusters.length < minSpeakers) return atCount(minSpeakers);
   if (clusters.length > maxSpeakers) return atCount(maxSpeakers);
   return clusters;
@@ -315,8 +315,8 @@ export function constrainedClustering(
   // Only embeddings made from their speaker alone vouch for a small cluster (overlap and fragments make outliers).
   const aloneSec = train.map((i) => (embeddings.cleanFrames[i]! >= MIN_CLEAN_FRAMES ? embeddings.cleanFrames[i]! / FBANK_FRAMES_PER_SEC : 0));
   const withMerge = { ...options, mergeCosine: options.mergeCosine ?? DEFAULT_MERGE_COSINE };
-  const links = segmentation && continuityLinks(segmentation, embeddings.window, embeddings.speaker, train);
-  const clusters = clustersFromDendrogram(xt, dim, averageLinkage(xt, train.length, dim, options), withMerge, aloneSec, links);
+  const evidence = segmentation && continuity(segmentation, embeddings.window, embeddings.speaker, train);
+  const clusters = clustersFromDendrogram(xt, dim, averageLinkage(xt, train.length, dim, options), withMerge, aloneSec, evidence);
   const centroids = centroidsOf(xt, dim, clusters);
   const labels = assignPerWindow(x, dim, embeddings.window, centroids, clusters.length);
   return { labels, clusterCount: clusters.length, centroids, trainCount: train.length };

@@ -7,7 +7,9 @@
  * A cluster most of whose members continue members of one other cluster, and hardly ever one of its own, is
  * that voice heard where segmentation or the embedding saw it differently (at a window's edge, in overlap, in
  * another room): not a second voice, whose turns continue its own windows or no one's (BENCHMARKS.md, "Split
- * voices: continuity across windows").
+ * voices: continuity across windows"). Only members in windows with another local speaker count: alone in its
+ * window, a member that continues another cluster is segmentation keeping one local speaker across two voices'
+ * turns (BENCHMARKS.md, "Split voices of two members").
  */
 import { FRAMES_PER_WINDOW, type LocalSegmentation } from "./local-segmentation.ts";
 
@@ -18,8 +20,35 @@ const MIN_CONTINUITY_FRAMES = 30;
 /** Windows ahead looked at: with the default 2.99 s step, the next two overlap by 7 and 4 s. */
 const CONTINUITY_WINDOWS = 2;
 
-/** Members of a cluster that must continue another before it counts as that one's fragments (fewer are no evidence). */
+/**
+ * Members of a cluster that must continue another before it counts as that one's fragments: two of those in windows
+ * with another local speaker (one is chance), three when every member counts (`continuedInCompany: false`).
+ */
+const MIN_CONTINUED_IN_COMPANY = 2;
 export const MIN_CONTINUED_MEMBERS = 3;
+
+/** What the fold reads: each row's links (continuityLinks) and whether its window holds another local speaker. */
+export interface Continuity {
+  links: readonly (readonly number[])[];
+  inCompany: readonly boolean[];
+}
+
+/** Continuity evidence of `rows` (indices into `window` / `speaker`, ascending by window). */
+export function continuity(
+  segmentation: Pick<LocalSegmentation, "activity" | "stepFrames" | "windowCount">,
+  window: Uint32Array,
+  speaker: Uint8Array,
+  rows: readonly number[],
+): Continuity {
+  const links = continuityLinks(segmentation, window, speaker, rows);
+  const inCompany = rows.map((i) => {
+    const others = ~(1 << speaker[i]!);
+    const from = window[i]! * FRAMES_PER_WINDOW;
+    for (let f = from; f < from + FRAMES_PER_WINDOW; f++) if (segmentation.activity[f]! & others) return true;
+    return false;
+  });
+  return { links, inCompany };
+}
 
 /**
  * For each of `rows` (indices into `window` / `speaker`, ascending by window), the positions in `rows` of the
@@ -68,22 +97,31 @@ export interface ContinuityFoldOptions {
   continuedShare?: number;
   /** ... while at most this share continue members of its own cluster (default 1/3) */
   continuedOwnShare?: number;
+  /**
+   * only members whose window holds another local speaker count as continuing another cluster, and two suffice
+   * (default true): a voice's part splits off where other voices changed how its windows were heard, while a member
+   * alone in its window that continues another cluster is segmentation keeping one local speaker across two voices'
+   * turns (AMI dev01). false: every member counts and three are needed.
+   */
+  continuedInCompany?: boolean;
 }
 
 /**
- * `groups` (rows of each cluster) with every cluster that is another's fragments by `links` folded into it,
+ * `groups` (rows of each cluster) with every cluster that is another's fragments by `evidence` folded into it,
  * the most continued first, one at a time (a fold changes what the merged cluster's members continue).
  * Only a cluster no larger than the one it folds into, and only into one whose centroid is nearer than
  * `maxDistance` (cosine; `distance(a, b)` of two groups).
  */
 export function foldContinued(
   groups: readonly number[][],
-  links: readonly (readonly number[])[],
+  evidence: Continuity,
   distance: (a: readonly number[], b: readonly number[]) => number,
   maxDistance: number,
   options: ContinuityFoldOptions = {},
 ): number[][] {
-  const { continuedShare = 0.5, continuedOwnShare = 1 / 3 } = options;
+  const { continuedShare = 0.5, continuedOwnShare = 1 / 3, continuedInCompany = true } = options;
+  const { links, inCompany } = evidence;
+  const [counts, floor] = continuedInCompany ? [(r: number) => inCompany[r]!, MIN_CONTINUED_IN_COMPANY] : [() => true, MIN_CONTINUED_MEMBERS];
   let out = groups.map((g) => [...g]);
   if (continuedShare > 1) return out;
   for (;;) {
@@ -95,9 +133,9 @@ export function foldContinued(
       if (own > continuedOwnShare * g.length) return;
       out.forEach((h, into) => {
         if (into === from || h.length < g.length) return;
-        const continued = g.filter((r) => links[r]!.some((q) => clusterOf.get(q) === into)).length;
+        const continued = g.filter((r) => counts(r) && links[r]!.some((q) => clusterOf.get(q) === into)).length;
         const share = continued / g.length;
-        if (continued < MIN_CONTINUED_MEMBERS || share < continuedShare || (best && share <= best.share)) return;
+        if (continued < floor || share < continuedShare || (best && share <= best.share)) return;
         if (distance(g, h) < maxDistance) best = { from, into, share };
       });
     });

@@ -154,7 +154,7 @@ export function gatherFrames(fbank: Float32Array, plan: EmbeddingPlan, members: 
   });
   const out = new Float32Array(members.length * length * FBANK_BINS);
   const frames = fbank.length / FBANK_BINS;
-  check(lib().senko_frames_gather(fbank, frames, plan.indices, plan.indices.length, offsets, members.length, length, out, out.length), "gathering fbank frames");
+  check(lib().senko_frames_gather(fbank, fbank.length, frames, plan.indices, plan.indices.length, offsets, offsets.length, members.length, length, out, out.length), "gathering fbank frames");
   return out;
 }
 
