@@ -10,7 +10,7 @@ import { DEFAULT_MIN_CLUSTER_SIZE, DEFAULT_MIN_CLUSTER_SPEECH_SEC } from "./pipe
 import type { ComputeContext } from "./compute-context.ts";
 import { Diarizer, type DiarizationResult, type DiarizerOptions } from "./diarizer.ts";
 import { DEVICES } from "./models/execution-provider.ts";
-import { AudioFormatError, ConfigError, OutputError, SenkoError, TranscriptFormatError } from "./errors.ts";
+import { AudioFormatError, ConfigError, oneLine, OutputError, SenkoError, TranscriptFormatError } from "./errors.ts";
 import { EMBED_AUDIO_MAX_BYTES } from "./output/html.ts";
 import { ProgressBar } from "./output/progress.ts";
 import { DEFAULT_PIPELINE, foreignOptionsMessage, PIPELINES, pipelineNames, type PipelineName } from "./pipeline/registry.ts";
@@ -175,7 +175,7 @@ export function refuseAttachedValues(argv: readonly string[], tokens: readonly {
  * a `--` that comes first (oven-sh/bun#13984), so the CLI would see what it refused.
  */
 export function argumentError(error: unknown, argv: readonly string[] = [], options: ParseArgsOptionsConfig = {}): UsageError {
-  const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "").replace(/\s*\n\s*/g, " ");
+  const message = oneLine((error as Error).message.replace(/\. To specify a positional argument.*$/s, ""));
   const unknown = (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? unknownOption(argv, options) : undefined;
   if (unknown === undefined) return new UsageError(`${message} (see --help)`);
   const { option, argument } = unknown;
@@ -388,7 +388,7 @@ export function isUserError(error: unknown): boolean {
 
 /** One line, no stack: the message of a SenkoError, or a short note for anything unexpected. */
 export function describe(error: unknown): string {
-  if (error instanceof SenkoError) return error.message.replace(/\s*\n\s*/g, " ");
+  if (error instanceof SenkoError) return oneLine(error.message);
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return `internal error: ${text.split("\n")[0]} (run with SENKO_DEBUG=1 for details)`;
 }

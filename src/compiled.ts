@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, join } from "node:path";
-import { SenkoError } from "./errors.ts";
+import { oneLine, SenkoError } from "./errors.ts";
 import { loadSharedLibrary, setLibraryPath } from "./ffi.ts";
 import { setInferenceWorkerUrl } from "./models/lanes.ts";
 import { outputError } from "./output/writers.ts";
@@ -60,7 +60,7 @@ export async function runExecutable(files: ExecutableFiles): Promise<void> {
   } catch (error) {
     // A read-only home, or a cache on a noexec mount: one line, as senko says any other failure.
     const problem = error instanceof SenkoError ? error.message : outputError(dir, error, "write onnxruntime's libraries to").message;
-    process.stderr.write(`senko: ${problem.replace(/\s*\n\s*/g, " ")}; XDG_CACHE_HOME names another cache directory\n`);
+    process.stderr.write(`senko: ${oneLine(problem)}; XDG_CACHE_HOME names another cache directory\n`);
     process.exitCode = 1;
     return;
   }

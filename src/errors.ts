@@ -1,5 +1,8 @@
 /** @module Typed errors. Every failure a user can cause is one of these, with one readable message. */
 
+/** `text` on one line: a user sees one line per failure, whatever a library below wrote. */
+export const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, " ");
+
 export class SenkoError extends Error {
   override readonly name: string = "SenkoError";
   constructor(message: string, options?: { cause?: unknown }) {
@@ -18,7 +21,7 @@ export class NativeLibraryError extends SenkoError {
     readonly tried: readonly string[] = [],
     options?: { cause?: unknown },
   ) {
-    super(message.replace(/\s*\n\s*/g, " "), options);
+    super(oneLine(message), options);
   }
 }
 
@@ -34,7 +37,7 @@ export class ModelLoadError extends SenkoError {
     readonly modelId: string,
     options?: { cause?: unknown; tried?: readonly string[] },
   ) {
-    super(message.replace(/\s*\n\s*/g, " "), options);
+    super(oneLine(message), options);
     this.tried = options?.tried ?? [];
   }
 }
