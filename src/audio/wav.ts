@@ -125,16 +125,8 @@ function guidString(b: Uint8Array, at: number): string {
   return `{${le(3, 2, 1, 0)}-${le(5, 4)}-${le(7, 6)}-${le(8, 9)}-${le(10, 11, 12, 13, 14, 15)}}`;
 }
 
-interface Format {
-  formatTag: number;
-  extensible: boolean;
-  channels: number;
-  sampleRate: number;
-  bitsPerSample: number;
-  blockAlign: number;
-  encoding: SampleEncoding | undefined;
-  codec: string;
-}
+/** What the fmt chunk says; the data chunk adds the rest of the layout. */
+type Format = Pick<WavLayout, "formatTag" | "extensible" | "channels" | "sampleRate" | "bitsPerSample" | "blockAlign" | "encoding" | "codec">;
 
 /** `bytes`: the start of the fmt chunk's body (up to 40 bytes); `size`: the body's declared size. */
 function parseFormat(bytes: Uint8Array, size: number, fail: (problem: string) => never): Format {

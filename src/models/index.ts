@@ -5,7 +5,7 @@ import { SEGMENTATION, segmentationScores } from "./segmentation.ts";
 import { loadModels, resolveVad, type Device, type VadChoice } from "./session.ts";
 import { sileroSpeechProbabilities, SILERO_FRAME_SAMPLES } from "./silero.ts";
 
-export { campplusEmbeddings, embedBatch, embeddingBatches, embedInBatches, EMBEDDING_DIM, FBANK_BINS, MIN_FRAMES, type EmbeddingBatch, type EmbedOptions } from "./campplus.ts";
+export { campplusEmbeddings, embedBatch, embeddingBatches, embedInBatches, EMBEDDING_BATCH_SIZE, EMBEDDING_DIM, FBANK_BINS, MIN_FRAMES, type EmbeddingBatch, type EmbedOptions } from "./campplus.ts";
 export { powersetToSpeakers, SEGMENTATION, segmentationScores, segmentationScoresBatch, segmentationSpeechFrames } from "./segmentation.ts";
 export { loadModel, loadModels, resolveVad, type Device, type LoadedModel, type ModelCall, type SessionOptions, type VadChoice } from "./session.ts";
 export {

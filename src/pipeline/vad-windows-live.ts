@@ -14,6 +14,7 @@
 import { SenkoError } from "../errors.ts";
 import { FBANK_FRAME_LENGTH, FBANK_FRAME_SHIFT, fbankOfSpans, toSampleSpans } from "../features/fbank.ts";
 import {
+  EMBEDDING_BATCH_SIZE,
   EMBEDDING_DIM,
   embeddingBatches,
   embedInBatches,
@@ -191,7 +192,7 @@ class VadWindowsLive implements IncrementalDiarization {
         }
       }
       // Each window unpadded (batches of one length): at close, those batch pads are embedded again.
-      const embeddings = await stage("embeddings", () => embedInBatches(features, sameLengthBatches(features.frameCounts, options.embeddingBatchSize ?? 32), { context }));
+      const embeddings = await stage("embeddings", () => embedInBatches(features, sameLengthBatches(features.frameCounts, options.embeddingBatchSize ?? EMBEDDING_BATCH_SIZE), { context }));
       this.#embeddings.push(embeddings.data);
     } finally {
       features.free();
@@ -247,7 +248,7 @@ class VadWindowsLive implements IncrementalDiarization {
     const counts = this.#frameCounts.subarray(0, embeddings.count);
     const padded: number[] = [];
     const batches: EmbeddingBatch[] = [];
-    for (const { members, frames } of embeddingBatches(counts, options.embeddingBatchSize ?? 32, context.lanes)) {
+    for (const { members, frames } of embeddingBatches(counts, options.embeddingBatchSize ?? EMBEDDING_BATCH_SIZE, context.lanes)) {
       const short = members.filter((w) => counts[w]! < frames);
       if (short.length === 0) continue;
       batches.push({ members: short.map((_, i) => padded.length + i), frames });
