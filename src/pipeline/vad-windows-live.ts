@@ -34,7 +34,7 @@ import { resolveVad } from "./speech.ts";
 import { subsegment, WINDOWS, type SubsegmentOptions } from "./subsegment.ts";
 import { SileroRegionTracker, type SettledRegions } from "./vad-postprocess.ts";
 import type { VadWindowsOptions } from "./vad-windows.ts";
-import { windowsResult } from "./vad-windows.ts";
+import { clusterOptions, windowsResult } from "./vad-windows.ts";
 
 /** Fbank frames of a whole window (give or take a rounded sample): windows with fewer may be zero-padded in batch. */
 function fullWindowFrames(windowSec: number): number {
@@ -107,14 +107,7 @@ class VadWindowsLive implements IncrementalDiarization {
     const { context, options } = run;
     this.#windowing = WINDOWS[options.windows ?? "default"];
     this.#fullWindowFrames = fullWindowFrames(this.#windowing.windowSec);
-    this.#clustering = new SnapshotClustering({
-      context,
-      method: options.clusterMethod,
-      mergeCosine: options.mergeCosine,
-      numSpeakers: options.numSpeakers,
-      minSpeakers: options.minSpeakers,
-      maxSpeakers: options.maxSpeakers,
-    });
+    this.#clustering = new SnapshotClustering({ ...clusterOptions(options), context });
   }
 
   get heldSamples(): number {
