@@ -8,6 +8,7 @@ import { AudioFormatError } from "../errors.ts";
 /** Sample encodings the native decoder reads (values of convert.Encoding in zig/convert.zig). */
 export type SampleEncoding = "pcm_u8" | "pcm_s16" | "pcm_s24" | "pcm_s32" | "float32" | "float64";
 
+/** Bytes of one sample (convert.Encoding.bytes in zig/convert.zig; test/shared-constants.test.ts checks). */
 export const BYTES_PER_SAMPLE: Record<SampleEncoding, number> = {
   pcm_u8: 1,
   pcm_s16: 2,
