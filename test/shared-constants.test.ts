@@ -1,10 +1,12 @@
 /**
  * Constants written in both TypeScript and Zig: each TypeScript one against the export of libsenko
  * that returns the Zig one, or, for enum values, flag bits and slots that have no export, against the
- * Zig source, or, for the bytes per sample, by what the decoder accepts: so neither side can change alone.
+ * Zig source, or, for the bytes per sample and the longest signal, by what the converter accepts: so
+ * neither side can change alone.
  */
 import { describe, expect, test } from "bun:test";
 import { ENCODING_CODE, TARGET_RATE } from "../src/audio/convert.ts";
+import { UNBOUNDED_FRAMES } from "../src/audio/stream.ts";
 import { BYTES_PER_SAMPLE, MAX_SAMPLE_RATE, type SampleEncoding } from "../src/audio/wav.ts";
 import { KMEANS_RESTARTS_MAX, SOLVER_CODE, SPECTRAL_INFO, SPECTRAL_INFO_LEN, SPECTRAL_MAX_SPEAKERS } from "../src/cluster/spectral.ts";
 import { INIT_CODE, METRIC_CODE, UMAP_COMPONENTS_MAX, UMAP_EPOCHS_MAX } from "../src/cluster/umap-hdbscan.ts";
@@ -54,6 +56,12 @@ describe("constants shared by TypeScript and libsenko agree", () => {
       expect([encoding, decode(encoding, frames * BYTES_PER_SAMPLE[encoding])]).toEqual([encoding, STATUS.ok]);
       expect([encoding, decode(encoding, frames * BYTES_PER_SAMPLE[encoding] - 1)]).toEqual([encoding, STATUS.invalidArgument]);
     }
+  });
+
+  test("a live stream's frame count is the longest signal the converter takes", () => {
+    const range = new BigUint64Array(2);
+    expect(lib().senko_audio_input_range(SAMPLE_RATE, UNBOUNDED_FRAMES, 0, 1, range)).toBe(STATUS.ok);
+    expect(lib().senko_audio_input_range(SAMPLE_RATE, UNBOUNDED_FRAMES + 1, 0, 1, range)).toBe(STATUS.invalidArgument);
   });
 
   test("enum values, flag bits and slots (read from the Zig source)", () => {
