@@ -32,7 +32,7 @@ export interface PrepareOptions extends InContext {
 export async function prepareModels(options: PrepareOptions = {}): Promise<{ vad: "silero" | "pyannote"; device: Device }> {
   const { vad: choice = "auto", warmup = true } = options;
   const context = options.context ?? defaultContext();
-  const vad = await resolveVad(choice, context.device);
+  const vad = resolveVad(choice, context.device);
   const lanes = context.lanes;
   // CAM++ runs with the threads split between the lanes (the session campplusEmbeddings will use).
   const threads = context.threadsPerLane(lanes);

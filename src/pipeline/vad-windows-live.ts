@@ -67,7 +67,7 @@ class Rows {
 export async function vadWindowsLiveRefusal(options: Readonly<VadWindowsOptions>, device: Device, spell: (key: string, value: string) => string): Promise<string | undefined> {
   if (options.sileroStretches) return "sileroStretches cannot run live: each stretch's speech depends on the audio after it; leave it off";
   const vad = options.vad ?? "auto";
-  if ((await resolveVad(vad, device)) === "silero") return undefined;
+  if (resolveVad(vad, device) === "silero") return undefined;
   const chosen = vad === "auto" ? `${options.vad === undefined ? "the default VAD" : spell("vad", "auto")} is pyannote on CUDA` : spell("vad", vad);
   return `live diarization runs the Silero VAD only (${chosen}): use ${spell("vad", "silero")}`;
 }
@@ -221,7 +221,7 @@ class VadWindowsLive implements IncrementalDiarization {
   async finish(): Promise<PipelineResult> {
     this.#guard();
     const { context, options, stage } = this.#run;
-    const vad = await resolveVad(options.vad ?? "auto", context.device);
+    const vad = resolveVad(options.vad ?? "auto", context.device);
     await stage("vad", async () => this.#tracker.push(await this.#silero.finish()));
     const windows = await stage("subsegment", () => subsegment(this.#tracker.regions(this.#audio.end), this.#windowing));
     for (let i = 0; i < this.#windows.length; i++) {

@@ -50,7 +50,7 @@ export const vadWindows: DiarizationPipeline<VadWindowsOptions> = {
 
   async run(audio, run) {
     const { context, options, stage, progress } = run;
-    const vad = await resolveVad(options.vad ?? "auto", context.device);
+    const vad = resolveVad(options.vad ?? "auto", context.device);
     const regions = await stage("vad", () =>
       detectSpeech(audio.samples, { context, vad, sileroStretches: options.sileroStretches, onProgress: progress("vad") }),
     );
