@@ -9,17 +9,20 @@ const outputSlice = @import("status.zig").outputSlice;
 const matrix = @import("matrix.zig");
 const knn = @import("knn.zig");
 const umap = @import("umap.zig");
+const umap_graph = @import("umap-graph.zig");
+const umap_curve = @import("umap-curve.zig");
+const umap_layout = @import("umap-layout.zig");
 const hdbscan = @import("hdbscan.zig");
 
 const allocator = std.heap.c_allocator;
 
 // Bounds TypeScript mirrors (src/cluster/umap-hdbscan.ts; test/shared-constants.test.ts compares).
 export fn senko_umap_components_max() u32 {
-    return umap.components_max;
+    return umap_layout.components_max;
 }
 
 export fn senko_umap_epochs_max() u32 {
-    return umap.epochs_max;
+    return umap_layout.epochs_max;
 }
 
 fn failed(err: anyerror) i32 {
@@ -91,8 +94,8 @@ export fn senko_umap_fuzzy_graph(
     if (!matrix.allFinite(distances)) return status(.invalid_data);
     const seen = allocator.alloc(u32, count) catch return status(.out_of_memory);
     defer allocator.free(seen);
-    if (!umap.validNeighbours(indices, distances, count, k, seen)) return status(.invalid_argument);
-    var graph = umap.fuzzyGraph(allocator, p, indices, distances, count, k) catch |err| return failed(err);
+    if (!umap_graph.validNeighbours(indices, distances, count, k, seen)) return status(.invalid_argument);
+    var graph = umap_graph.fuzzyGraph(allocator, p, indices, distances, count, k) catch |err| return failed(err);
     defer graph.deinit(allocator);
     const edges = graph.edgeCount();
     std.debug.assert(edges <= edges_max);
@@ -111,7 +114,7 @@ export fn senko_umap_curve(spread: f32, min_dist: f32, out: ?*[2]f64) i32 {
     if (!(spread > 0) or !(min_dist >= 0) or !std.math.isFinite(spread) or !std.math.isFinite(min_dist)) {
         return status(.invalid_argument);
     }
-    const curve = umap.fitCurve(spread, min_dist);
+    const curve = umap_curve.fitCurve(spread, min_dist);
     o.* = .{ curve.a, curve.b };
     return status(.ok);
 }
@@ -141,7 +144,7 @@ export fn senko_umap_embed(
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     const values = inputRows(data, data_len, count, dim) orelse return status(.invalid_argument);
     if (n_neighbors < 2 or n_neighbors > count) return status(.invalid_argument);
-    if (component_count == 0 or component_count > umap.components_max or @as(u64, component_count) + 2 > count) {
+    if (component_count == 0 or component_count > umap_layout.components_max or @as(u64, component_count) + 2 > count) {
         return status(.invalid_argument);
     }
     const embedding = outputSlice(f32, out_embedding, embedding_capacity, @as(u64, count) * component_count) orelse
@@ -149,7 +152,7 @@ export fn senko_umap_embed(
     if (!(min_dist >= 0) or !std.math.isFinite(min_dist)) return status(.invalid_argument);
     const distance_metric = std.meta.intToEnum(knn.Metric, metric) catch return status(.invalid_argument);
     const initial_layout = std.meta.intToEnum(umap.InitMethod, init_method) catch return status(.invalid_argument);
-    if (epoch_count > umap.epochs_max) return status(.invalid_argument);
+    if (epoch_count > umap_layout.epochs_max) return status(.invalid_argument);
     if (!matrix.allFinite(values)) return status(.invalid_data);
     var timings: umap.EmbedTimings = .{};
     umap.embed(allocator, p, values, count, dim, .{

@@ -10,6 +10,10 @@ comptime {
     _ = @import("convert.zig");
     _ = @import("knn.zig");
     _ = @import("umap.zig");
+    _ = @import("umap-graph.zig");
+    _ = @import("umap-curve.zig");
+    _ = @import("fast-pow.zig");
+    _ = @import("umap-layout.zig");
     _ = @import("umap-init.zig");
     _ = @import("hdbscan.zig");
     _ = @import("matrix.zig");

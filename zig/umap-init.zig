@@ -15,6 +15,7 @@ const Pool = @import("pool.zig").Pool;
 const simd = @import("simd.zig");
 const chunkRange = @import("pool.zig").chunkRange;
 const umap = @import("umap.zig");
+const Graph = @import("umap-graph.zig").Graph;
 
 const V8 = @Vector(8, f64);
 const fixed_chunks = 64;
@@ -30,7 +31,7 @@ const dense_count_max = 96;
 pub fn initialize(
     allocator: std.mem.Allocator,
     pool: *Pool,
-    graph: *const umap.Graph,
+    graph: *const Graph,
     method: umap.InitMethod,
     seed: u64,
     embedding: []f32,
@@ -338,7 +339,7 @@ const Solver = struct {
 fn spectralLayout(
     allocator: std.mem.Allocator,
     pool: *Pool,
-    graph: *const umap.Graph,
+    graph: *const Graph,
     component_count: u32,
     seed: u64,
     embedding: []f32,
@@ -395,7 +396,7 @@ fn spectralLayout(
 }
 
 /// w_ij / sqrt(d_i d_j) with d the weighted degrees (an isolated vertex keeps weight 0).
-fn normalizedWeights(allocator: std.mem.Allocator, graph: *const umap.Graph, out: []f64) !void {
+fn normalizedWeights(allocator: std.mem.Allocator, graph: *const Graph, out: []f64) !void {
     const count = graph.vertexCount();
     const inv_sqrt = try allocator.alloc(f64, count);
     defer allocator.free(inv_sqrt);
@@ -413,7 +414,7 @@ fn normalizedWeights(allocator: std.mem.Allocator, graph: *const umap.Graph, out
 
 fn denseLayout(
     allocator: std.mem.Allocator,
-    graph: *const umap.Graph,
+    graph: *const Graph,
     weights: []const f64,
     component_count: u32,
     embedding: []f32,
@@ -607,7 +608,7 @@ test "subspace iteration finds the same leading eigenvectors as the dense solver
     var offsets = try allocator.alloc(u32, count + 1);
     var columns = try allocator.alloc(u32, count * 4);
     var weights = try allocator.alloc(f32, count * 4);
-    var graph = umap.Graph{ .offsets = offsets, .columns = columns, .weights = weights };
+    var graph = Graph{ .offsets = offsets, .columns = columns, .weights = weights };
     defer graph.deinit(allocator);
     for (0..count) |i| {
         offsets[i] = @intCast(i * 4);

@@ -69,9 +69,9 @@ const UMAP_HDBSCAN_DEFAULTS = {
   minClusterSize: 10,
 } as const satisfies Required<UmapOptions & HdbscanOptions>;
 
-/** Largest nComponents the native layout supports (zig/umap.zig components_max). */
+/** Largest nComponents the native layout supports (zig/umap-layout.zig components_max). */
 export const UMAP_COMPONENTS_MAX = 256;
-/** Most SGD epochs a caller may ask for (zig/umap.zig epochs_max). */
+/** Most SGD epochs a caller may ask for (zig/umap-layout.zig epochs_max). */
 export const UMAP_EPOCHS_MAX = 100_000;
 
 /** Values of knn.Metric (zig/knn.zig) and umap.InitMethod (zig/umap.zig); test/shared-constants.test.ts compares. */
