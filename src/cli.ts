@@ -17,7 +17,7 @@ import { DEFAULT_PIPELINE, foreignOptionsMessage, PIPELINES, pipelineNames, type
 import { endOnSignal, interruption } from "./interrupt.ts";
 import { LIVE_HELP, liveCommand } from "./live/cli.ts";
 import { WINDOWS, type WindowsChoice } from "./pipeline/subsegment.ts";
-import { checkWritable, formatResult, makeOutputDir, OUTPUT_FORMATS, outDirFile, resultFiles, rttmUri, writeFilesAtomic, type OutputFormat } from "./output/writers.ts";
+import { checkWritable, formatResult, makeOutputDir, OUTPUT_FORMATS, outDirFile, resultFiles, rttmFileId, rttmUri, writeFilesAtomic, type OutputFormat } from "./output/writers.ts";
 import { attributeTranscript } from "./transcript/attribute.ts";
 import { attributeCommand, attributionSummary } from "./transcript/command.ts";
 import { writeStdout } from "./output/stdout.ts";
@@ -344,16 +344,26 @@ function plan(values: ReturnType<typeof parse>["values"], inputs: string[]): Pla
   }
   if (outDir !== undefined) {
     // Two inputs with the same base name would overwrite each other's results.
-    const seen = new Map<string, string>();
-    for (const input of inputs) {
-      const name = rttmUri(input);
-      const other = seen.get(name);
-      if (other !== undefined) throw new UsageError(`${other} and ${input} would both write ${join(outDir, name)}.*: run them separately`);
-      seen.set(name, input);
-    }
+    const clash = sameName(inputs, rttmUri);
+    if (clash) throw new UsageError(`${clash[0]} and ${clash[1]} would both write ${join(outDir, rttmUri(clash[1]))}.*: run them separately`);
     if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out-dir ${outDir} exists and is not a directory`);
+  } else if (several && formats[0] === "rttm") {
+    // In one RTTM on stdout they would be one recording to any scorer, their turns mixed.
+    const clash = sameName(inputs, (input) => rttmFileId(rttmUri(input)));
+    if (clash) throw new UsageError(`${clash[0]} and ${clash[1]} would both be file ${rttmFileId(rttmUri(clash[1]))} in the RTTM on stdout: run them separately`);
   }
   return { inputs, formats, out, outDir, rttm: values.rttm };
+}
+
+/** The first two inputs that `name` gives the same name, or undefined. */
+function sameName(inputs: readonly string[], name: (input: string) => string): [string, string] | undefined {
+  const seen = new Map<string, string>();
+  for (const input of inputs) {
+    const other = seen.get(name(input));
+    if (other !== undefined) return [other, input];
+    seen.set(name(input), input);
+  }
+  return undefined;
 }
 
 /** `dir` does not exist yet and making `outDir` makes it (it is `outDir` or a parent of it). */

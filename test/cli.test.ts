@@ -124,6 +124,8 @@ describe("cli: information and usage errors", () => {
     ["glob without a match", ["nothing-here/*.wav"], "no file matches nothing-here/*.wav"],
     ["output directory missing", ["a.wav", "--out", "no/such/dir/r.json"], "cannot write no/such/dir/r.json: the directory no/such/dir does not exist"],
     ["same output name twice", ["a/x.wav", "b/x.mp3", "--out-dir", "r"], "a/x.wav and b/x.mp3 would both write r/x.*"],
+    // One file id twice in an RTTM is one recording to a scorer: the two files' turns mixed.
+    ["same RTTM file id twice on stdout", ["a/x.wav", "b/x y.mp3", "c/x_y.ogg", "--format", "rttm"], "b/x y.mp3 and c/x_y.ogg would both be file x_y in the RTTM on stdout: run them separately"],
     ["stdin twice", ["-", "-", "--format", "rttm"], "- (stdin) can be given only once"],
     ["an empty --out", ["a.wav", "--out", ""], "--out needs a file name, got an empty one"],
     ["--out naming the input", ["talk.wav", "--out", "./talk.wav"], "./talk.wav is an input: writing the result there would replace it"],
