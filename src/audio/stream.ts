@@ -41,7 +41,8 @@ export class Mono16kStream {
   #cutBytes = 0;
 
   constructor(format: StreamFormat, context?: ComputeContext) {
-    const { sampleRate, channels = 1, encoding = "float32" } = format;
+    // JavaScript callers may leave the format out: its missing rate is then reported like a wrong one.
+    const { sampleRate, channels = 1, encoding = "float32" } = format ?? {};
     if (!(Number.isInteger(sampleRate) && sampleRate >= MIN_SAMPLE_RATE && sampleRate <= MAX_SAMPLE_RATE)) {
       throw new ConfigError(`sampleRate must be a whole number of Hz from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE}, got ${sampleRate}`);
     }
