@@ -256,6 +256,11 @@ describe("reading transcripts", () => {
     const unknownSrt = formatTranscript(attributeTranscript(notes, { mergedSegments: [] }), "srt");
     expect(unknownSrt).toContain("UNKNOWN: Note: hello Note: it works");
     expect(parseTranscript(unknownSrt).words.map((x) => x.text)).toEqual(notes.words.map((x) => x.text));
+    // WhisperX's `[SPEAKER_00]: ` before the cues its diarization gave a speaker (not necessarily all), SRT and WebVTT alike.
+    const whisperx = ["[SPEAKER_00]: So we met.", "uh", "[SPEAKER_01]: Note: [SPEAKER_02]: stays"];
+    expect(text(...whisperx)).toEqual(["So", "we", "met.", "uh", "Note:", "[SPEAKER_02]:", "stays"]);
+    const vtt = `WEBVTT\n\n${whisperx.map((c, i) => `00:00:0${i}.000 --> 00:00:0${i}.900\n${c}\n`).join("\n")}`;
+    expect(parseTranscript(vtt).words.map((x) => x.text.trim())).toEqual(["So", "we", "met.", "uh", "Note:", "[SPEAKER_02]:", "stays"]);
   });
 
   const bad: [string, string, string][] = [

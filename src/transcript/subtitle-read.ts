@@ -118,6 +118,12 @@ function unnamedText(cues: readonly RawCue[]): string[] | undefined {
   return cues.map((c) => c.text.replace(SPEAKER_PREFIX, ""));
 }
 
+/**
+ * WhisperX's mark of the speaker its diarization gave a cue (pyannote's name in brackets, `[SPEAKER_00]: `),
+ * in SRT and WebVTT, on the cues it found a speaker for: never said.
+ */
+const WHISPERX_SPEAKER = /^\[SPEAKER_\d+\]: /;
+
 export function srtWords(text: string): SubtitleWords {
   const cues = blocks(text).flatMap((b) => cue(b) ?? []);
   const marked = highlightedWords(cues);
@@ -126,7 +132,7 @@ export function srtWords(text: string): SubtitleWords {
   cues.forEach((c, i) => {
     const said = marked ? marked[i] : unnamed ? unnamed[i] : c.text;
     if (said === undefined) return;
-    const words = spreadWords(stripMarkup(said), c.start, c.end);
+    const words = spreadWords(stripMarkup(said.replace(WHISPERX_SPEAKER, "")), c.start, c.end);
     out.words.push(...words);
     // A cue of one word times it exactly (whisper.cpp -ml 1 writes such cues); longer cues are spread.
     if (words.length > 1) out.estimated += words.length;
@@ -198,7 +204,7 @@ export function vttWords(text: string): SubtitleWords {
   cues.forEach((c, i) => {
     const said = marked ? marked[i] : rolling ? rolling[i] : c.text;
     if (said === undefined) return;
-    for (const piece of timedPieces(said, c)) {
+    for (const piece of timedPieces(said.replace(WHISPERX_SPEAKER, ""), c)) {
       const words = spreadWords(decodeEntities(stripMarkup(piece.text)), piece.from, piece.to);
       // A piece of one word is timed exactly by its timestamps; longer pieces are spread.
       if (words.length > 1) out.estimated += words.length;
