@@ -81,7 +81,7 @@ export function defaultCacheDir(): string {
 type Checked = { ok: true; sha256: string; bytes: number; file: AcceptedFile; verification: "sha256" | "functional" } | { ok: false; why: string };
 
 /** Whether `path` is one of the files the model may be. */
-export async function checkFile(spec: ModelSpec, path: string): Promise<Checked> {
+async function checkFile(spec: ModelSpec, path: string): Promise<Checked> {
   let bytes: number;
   try {
     const info = await stat(path);

@@ -10,7 +10,7 @@ import { DEFAULT_MIN_CLUSTER_SIZE, DEFAULT_MIN_CLUSTER_SPEECH_SEC } from "./pipe
 import type { ComputeContext } from "./compute-context.ts";
 import { Diarizer, type DiarizationResult, type DiarizerOptions } from "./diarizer.ts";
 import { DEVICES } from "./models/execution-provider.ts";
-import { AudioFormatError, ConfigError, oneLine, OutputError, SenkoError, TranscriptFormatError } from "./errors.ts";
+import { AudioFormatError, ConfigError, isUserError, oneLine, OutputError, SenkoError, TranscriptFormatError, UsageError } from "./errors.ts";
 import { EMBED_AUDIO_MAX_BYTES } from "./output/html.ts";
 import { ProgressBar } from "./output/progress.ts";
 import { DEFAULT_PIPELINE, foreignOptionsMessage, PIPELINES, pipelineNames, type PipelineName } from "./pipeline/registry.ts";
@@ -107,11 +107,6 @@ examples:
 
 export const FORMATS = Object.keys(OUTPUT_FORMATS) as OutputFormat[];
 const STDIN = "-";
-
-/** A mistake in the command line (exit code 2). */
-export class UsageError extends SenkoError {
-  override readonly name = "UsageError";
-}
 
 /** The parseArgs table of the flags that decide a file's result: `senko <audio>` and `senko submit` take them alike. */
 export const DIARIZATION_FLAGS = {
@@ -391,12 +386,6 @@ function summary(input: string, result: DiarizationResult, withTurns: boolean): 
     turns.join("") +
     more +
     `  stages (s): ${stages}\n`
-  );
-}
-
-export function isUserError(error: unknown): boolean {
-  return (
-    error instanceof UsageError || error instanceof AudioFormatError || error instanceof ConfigError || error instanceof OutputError || error instanceof TranscriptFormatError
   );
 }
 

@@ -138,11 +138,19 @@ export class Diarizer {
 
   /**
    * Loads (and warms up) the pipeline's models; `diarize` calls it, call it yourself to load ahead of time.
-   * Tracked like a diarize call, so `close()` never releases a session its warm-up is running.
+   * Tracked like a diarize call, so `close()` never releases a session its warm-up is running. A failure
+   * is not kept: the next call tries again (a queue worker keeps its Diarizer for later jobs, and the
+   * files may be there by then).
    */
   ready(): Promise<void> {
     this.#guard();
-    this.#ready ??= this.track(this.#prepare());
+    if (!this.#ready) {
+      const ready = this.track(this.#prepare());
+      this.#ready = ready;
+      ready.catch(() => {
+        if (this.#ready === ready) this.#ready = undefined;
+      });
+    }
     return this.#ready;
   }
 

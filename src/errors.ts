@@ -94,3 +94,15 @@ export class QueueError extends SenkoError {
     super(message, options);
   }
 }
+
+/** A mistake in the command line (exit code 2). */
+export class UsageError extends SenkoError {
+  override readonly name = "UsageError";
+}
+
+/** A failure of the input or the options, the same on any machine (the CLI's exit code 2; a queue job not retried). */
+export function isUserError(error: unknown): boolean {
+  return (
+    error instanceof UsageError || error instanceof AudioFormatError || error instanceof ConfigError || error instanceof OutputError || error instanceof TranscriptFormatError
+  );
+}

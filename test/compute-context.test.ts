@@ -4,13 +4,16 @@
  * and stage functions called alone run in the standalone context, which no Diarizer ever uses.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import * as ort from "onnxruntime-node";
+import { resolveModel } from "../models/fetch.ts";
 import { readAudio } from "../src/audio/index.ts";
 import { cluster } from "../src/cluster/cluster.ts";
 import { ComputeContext, defaultContext, hasDefaultContext, releaseModels } from "../src/compute-context.ts";
 import { Diarizer, type DiarizationResult } from "../src/diarizer.ts";
-import { ConfigError, SenkoError } from "../src/errors.ts";
+import { ConfigError, ModelLoadError, SenkoError } from "../src/errors.ts";
 import { extractFbank } from "../src/features/fbank.ts";
 import { embed } from "../src/pipeline/embed.ts";
 import { embedBatch, segmentationScoresBatch } from "../src/models/index.ts";
@@ -121,6 +124,25 @@ describe("Diarizer ownership", () => {
     expect(diarizer.context.closed).toBe(true);
     expect(() => diarizer.diarize(fileA)).toThrow("Diarizer used after close()");
     expect(() => diarizer.ready()).toThrow(SenkoError);
+  }, 120_000);
+
+  test("a failed ready() is not kept: once the model files are there, the same Diarizer loads them", async () => {
+    // A queue worker keeps its Diarizer for every later job with the same options: one failed first load
+    // (a download that timed out, a volume not yet mounted) must not fail them all.
+    const dir = mkdtempSync(join(tmpdir(), "senko-ready-"));
+    const diarizer = new Diarizer({ modelsDir: dir, cacheDir: dir, offline: true, threads: 1, pipeline: "vad-windows", vad: "silero", warmup: false });
+    diarizers.push(diarizer);
+    try {
+      await expect(diarizer.ready()).rejects.toThrow(ModelLoadError);
+      for (const id of ["silero-vad", "campplus"] as const) {
+        const { path } = await resolveModel(id, { offline: true });
+        symlinkSync(path, join(dir, basename(path)));
+      }
+      await diarizer.ready();
+      expect((await diarizer.diarize(fileA)).mergedSpeakersDetected).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 
   test("close() right after ready() waits for the models to load and warm up before releasing them", async () => {

@@ -1,18 +1,20 @@
 /**
  * Constants written in both TypeScript and Zig: each TypeScript one against the export of libsenko
  * that returns the Zig one, or, for enum values, flag bits and slots that have no export, against the
- * Zig source, so neither side can change alone.
+ * Zig source, or, for the bytes per sample and the longest signal, by what the converter accepts: so
+ * neither side can change alone.
  */
 import { describe, expect, test } from "bun:test";
 import { ENCODING_CODE, TARGET_RATE } from "../src/audio/convert.ts";
-import { MAX_SAMPLE_RATE } from "../src/audio/wav.ts";
+import { UNBOUNDED_FRAMES } from "../src/audio/stream.ts";
+import { BYTES_PER_SAMPLE, MAX_SAMPLE_RATE, type SampleEncoding } from "../src/audio/wav.ts";
 import { KMEANS_RESTARTS_MAX, SOLVER_CODE, SPECTRAL_INFO, SPECTRAL_INFO_LEN, SPECTRAL_MAX_SPEAKERS } from "../src/cluster/spectral.ts";
 import { INIT_CODE, METRIC_CODE, UMAP_COMPONENTS_MAX, UMAP_EPOCHS_MAX } from "../src/cluster/umap-hdbscan.ts";
 import { FBANK_FLAGS, FBANK_FRAME_LENGTH, FBANK_FRAME_SHIFT, FBANK_SAMPLE_RATE } from "../src/features/fbank.ts";
 import { lib, STATUS } from "../src/ffi.ts";
 import { FBANK_BINS, SILERO_SAMPLE_RATE } from "../src/models/index.ts";
 import { AGGLOMERATIVE_COUNT_MAX } from "../src/pipeline/overlap/constrained-clustering.ts";
-import { THREADS_MAX } from "../src/thread-pool.ts";
+import { NativeThreadPool, THREADS_MAX } from "../src/thread-pool.ts";
 import { SAMPLE_RATE } from "../src/types.ts";
 import { snakeKeys, zigConstants, zigEnum } from "./helpers/zig-source.ts";
 
@@ -41,6 +43,25 @@ describe("constants shared by TypeScript and libsenko agree", () => {
     expect(UMAP_COMPONENTS_MAX).toBe(native.senko_umap_components_max());
     expect(UMAP_EPOCHS_MAX).toBe(native.senko_umap_epochs_max());
     expect(AGGLOMERATIVE_COUNT_MAX).toBe(native.senko_agglomerative_count_max());
+  });
+
+  test("bytes per sample of each encoding: the frames' bytes are enough for the decoder, one fewer is not", () => {
+    const native = lib();
+    using pool = new NativeThreadPool(1);
+    const frames = 64;
+    const out = new Float32Array(frames);
+    const decode = (encoding: SampleEncoding, bytes: number) =>
+      native.senko_audio_to_mono16k(pool.handle, new Uint8Array(bytes), bytes, ENCODING_CODE[encoding], 1, SAMPLE_RATE, frames, 0, out, frames, 0, frames);
+    for (const encoding of Object.keys(ENCODING_CODE) as SampleEncoding[]) {
+      expect([encoding, decode(encoding, frames * BYTES_PER_SAMPLE[encoding])]).toEqual([encoding, STATUS.ok]);
+      expect([encoding, decode(encoding, frames * BYTES_PER_SAMPLE[encoding] - 1)]).toEqual([encoding, STATUS.invalidArgument]);
+    }
+  });
+
+  test("a live stream's frame count is the longest signal the converter takes", () => {
+    const range = new BigUint64Array(2);
+    expect(lib().senko_audio_input_range(SAMPLE_RATE, UNBOUNDED_FRAMES, 0, 1, range)).toBe(STATUS.ok);
+    expect(lib().senko_audio_input_range(SAMPLE_RATE, UNBOUNDED_FRAMES + 1, 0, 1, range)).toBe(STATUS.invalidArgument);
   });
 
   test("enum values, flag bits and slots (read from the Zig source)", () => {

@@ -47,12 +47,13 @@ export fn senko_knn(
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     const values = inputRows(data, data_len, count, dim) orelse return status(.invalid_argument);
-    if (k == 0 or k >= count or metric > 1) return status(.invalid_argument);
+    if (k == 0 or k >= count) return status(.invalid_argument);
+    const distance_metric = std.meta.intToEnum(knn.Metric, metric) catch return status(.invalid_argument);
     const n = @as(u64, count) * k;
     const indices = outputSlice(u32, out_indices, indices_capacity, n) orelse return status(.invalid_argument);
     const distances = outputSlice(f32, out_distances, distances_capacity, n) orelse return status(.invalid_argument);
     if (!matrix.allFinite(values)) return status(.invalid_data);
-    knn.search(allocator, p, values, count, dim, k, @enumFromInt(metric), indices, distances) catch |err| return failed(err);
+    knn.search(allocator, p, values, count, dim, k, distance_metric, indices, distances) catch |err| return failed(err);
     return status(.ok);
 }
 
@@ -145,7 +146,9 @@ export fn senko_umap_embed(
     }
     const embedding = outputSlice(f32, out_embedding, embedding_capacity, @as(u64, count) * component_count) orelse
         return status(.invalid_argument);
-    if (!(min_dist >= 0) or !std.math.isFinite(min_dist) or metric > 1 or init_method > 1) return status(.invalid_argument);
+    if (!(min_dist >= 0) or !std.math.isFinite(min_dist)) return status(.invalid_argument);
+    const distance_metric = std.meta.intToEnum(knn.Metric, metric) catch return status(.invalid_argument);
+    const initial_layout = std.meta.intToEnum(umap.InitMethod, init_method) catch return status(.invalid_argument);
     if (epoch_count > umap.epochs_max) return status(.invalid_argument);
     if (!matrix.allFinite(values)) return status(.invalid_data);
     var timings: umap.EmbedTimings = .{};
@@ -153,10 +156,10 @@ export fn senko_umap_embed(
         .n_neighbors = n_neighbors,
         .component_count = component_count,
         .min_dist = min_dist,
-        .metric = @enumFromInt(metric),
+        .metric = distance_metric,
         .seed = seed,
         .epoch_count = epoch_count,
-        .init = @enumFromInt(init_method),
+        .init = initial_layout,
     }, embedding, &timings) catch |err| return failed(err);
     if (out_timings) |t| t.* = .{ timings.knn_ms, timings.graph_ms, timings.init_ms, timings.layout_ms };
     return status(.ok);

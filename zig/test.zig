@@ -15,6 +15,7 @@ comptime {
     _ = @import("hdbscan.zig");
     _ = @import("matrix.zig");
     _ = @import("eigen.zig");
+    _ = @import("dense-eigen.zig");
     _ = @import("kmeans.zig");
     _ = @import("spectral.zig");
     _ = @import("frame-gather.zig");

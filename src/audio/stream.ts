@@ -11,8 +11,11 @@ import { check, lib } from "../ffi.ts";
 import { ENCODING_CODE, MAX_OUTPUT_SAMPLES, outputLength, TARGET_RATE } from "./convert.ts";
 import { BYTES_PER_SAMPLE, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, type SampleEncoding } from "./wav.ts";
 
-/** A frame count no stream reaches (the native limit, frames_max in zig/abi-audio.zig): the filter then reads past no end. */
-const UNBOUNDED_FRAMES = 2 ** 40;
+/**
+ * A frame count no stream reaches (the native limit, frames_max in zig/abi-audio.zig; test/shared-constants.test.ts
+ * checks): the filter then reads past no end.
+ */
+export const UNBOUNDED_FRAMES = 2 ** 40;
 
 export interface StreamFormat {
   sampleRate: number;

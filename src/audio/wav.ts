@@ -8,6 +8,7 @@ import { AudioFormatError } from "../errors.ts";
 /** Sample encodings the native decoder reads (values of convert.Encoding in zig/convert.zig). */
 export type SampleEncoding = "pcm_u8" | "pcm_s16" | "pcm_s24" | "pcm_s32" | "float32" | "float64";
 
+/** Bytes of one sample (convert.Encoding.bytes in zig/convert.zig; test/shared-constants.test.ts checks). */
 export const BYTES_PER_SAMPLE: Record<SampleEncoding, number> = {
   pcm_u8: 1,
   pcm_s16: 2,
@@ -125,16 +126,8 @@ function guidString(b: Uint8Array, at: number): string {
   return `{${le(3, 2, 1, 0)}-${le(5, 4)}-${le(7, 6)}-${le(8, 9)}-${le(10, 11, 12, 13, 14, 15)}}`;
 }
 
-interface Format {
-  formatTag: number;
-  extensible: boolean;
-  channels: number;
-  sampleRate: number;
-  bitsPerSample: number;
-  blockAlign: number;
-  encoding: SampleEncoding | undefined;
-  codec: string;
-}
+/** What the fmt chunk says; the data chunk adds the rest of the layout. */
+type Format = Pick<WavLayout, "formatTag" | "extensible" | "channels" | "sampleRate" | "bitsPerSample" | "blockAlign" | "encoding" | "codec">;
 
 /** `bytes`: the start of the fmt chunk's body (up to 40 bytes); `size`: the body's declared size. */
 function parseFormat(bytes: Uint8Array, size: number, fail: (problem: string) => never): Format {

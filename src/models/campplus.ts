@@ -21,6 +21,8 @@ export const FBANK_BINS = 80;
  * halved, rounding up) needs 2 or more steps: 1 or 2 frames give NaN. Shorter inputs are zero-padded to 3.
  */
 export const MIN_FRAMES = 3;
+/** Subsegments per CAM++ call unless asked otherwise; live sessions batch alike, to give what batch gives. */
+export const EMBEDDING_BATCH_SIZE = 32;
 
 /** Embeddings [batch x 192] of features [batch x frames x 80]. */
 export async function embedBatch(
@@ -86,7 +88,7 @@ export interface EmbedOptions extends InContext {
  * spread over the context's lanes.
  */
 export async function campplusEmbeddings(features: FbankFeatures, options: EmbedOptions = {}): Promise<Embeddings> {
-  const { batchSize = 32 } = options;
+  const { batchSize = EMBEDDING_BATCH_SIZE } = options;
   const context = options.context ?? defaultContext();
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new ConfigError(`batchSize must be a whole number >= 1, got ${batchSize}`);
   return embedInBatches(features, embeddingBatches(features.frameCounts, batchSize, context.lanes), options);

@@ -5,7 +5,7 @@ import { SEGMENTATION, segmentationScores } from "./segmentation.ts";
 import { loadModels, resolveVad, type Device, type VadChoice } from "./session.ts";
 import { sileroSpeechProbabilities, SILERO_FRAME_SAMPLES } from "./silero.ts";
 
-export { campplusEmbeddings, embedBatch, embeddingBatches, embedInBatches, EMBEDDING_DIM, FBANK_BINS, MIN_FRAMES, type EmbeddingBatch, type EmbedOptions } from "./campplus.ts";
+export { campplusEmbeddings, embedBatch, embeddingBatches, embedInBatches, EMBEDDING_BATCH_SIZE, EMBEDDING_DIM, FBANK_BINS, MIN_FRAMES, type EmbeddingBatch, type EmbedOptions } from "./campplus.ts";
 export { powersetToSpeakers, SEGMENTATION, segmentationScores, segmentationScoresBatch, segmentationSpeechFrames } from "./segmentation.ts";
 export { loadModel, loadModels, resolveVad, type Device, type LoadedModel, type ModelCall, type SessionOptions, type VadChoice } from "./session.ts";
 export {
@@ -32,7 +32,7 @@ export interface PrepareOptions extends InContext {
 export async function prepareModels(options: PrepareOptions = {}): Promise<{ vad: "silero" | "pyannote"; device: Device }> {
   const { vad: choice = "auto", warmup = true } = options;
   const context = options.context ?? defaultContext();
-  const vad = await resolveVad(choice, context.device);
+  const vad = resolveVad(choice, context.device);
   const lanes = context.lanes;
   // CAM++ runs with the threads split between the lanes (the session campplusEmbeddings will use).
   const threads = context.threadsPerLane(lanes);

@@ -87,17 +87,17 @@ export function executionChoice(device: Device = "auto"): ExecutionChoice {
 export type VadChoice = "auto" | "silero" | "pyannote";
 
 /** Resolves "auto" to the VAD that will run: pyannote where CUDA runs (not on `device` "cpu"), else Silero. */
-export async function resolveVad(vad: VadChoice, device: Device = "auto"): Promise<"silero" | "pyannote"> {
+export function resolveVad(vad: VadChoice, device: Device = "auto"): "silero" | "pyannote" {
   if (vad === "silero" || vad === "pyannote") return vad;
   if (vad !== "auto") throw new ConfigError(`unknown VAD "${String(vad)}": use silero, pyannote or auto`);
-  return (await cudaAvailable()) && (device === "auto" || device === "cuda") ? "pyannote" : "silero";
+  return cudaAvailable() && (device === "auto" || device === "cuda") ? "pyannote" : "silero";
 }
 
 /**
  * Whether CUDA can run: onnxruntime-node was built with it, its CUDA provider library was installed
  * next to the binding (npm install without ONNXRUNTIME_NODE_INSTALL=skip), and an NVIDIA driver is loaded.
  */
-async function cudaAvailable(): Promise<boolean> {
+function cudaAvailable(): boolean {
   return process.platform === "linux" && process.arch === "x64" && executionChoice("auto").device === "cuda";
 }
 

@@ -18,8 +18,11 @@ export interface SnapshotClusteringOptions {
   poorCount?: number;
 }
 
-/** 5 % up to 750 embeddings (10 min of speech or so), then rising with the count to 25 % from 3,750 on. */
-const defaultGrowth = (clustered: number) => Math.min(0.25, Math.max(0.05, clustered / 15000));
+/**
+ * 5 % up to 750 embeddings (10 min of speech or so), then rising with the count to 25 % from 3,750 on: the
+ * schedule of both pipelines' live snapshots.
+ */
+export const reclusterGrowth = (clustered: number) => Math.min(0.25, Math.max(0.05, clustered / 15000));
 
 /** Of the similarities of a speaker's embeddings to its centroid, the share below which an embedding fits poorly. */
 const POOR_QUANTILE = 0.05;
@@ -44,7 +47,7 @@ export class SnapshotClustering {
 
   constructor(options: Omit<ClusterOptions, "audioDurationSec">, schedule: SnapshotClusteringOptions = {}) {
     this.#options = options;
-    this.#growth = schedule.growth ?? defaultGrowth;
+    this.#growth = schedule.growth ?? reclusterGrowth;
     this.#poorCount = schedule.poorCount ?? 4;
   }
 

@@ -39,7 +39,7 @@ export interface DetectSpeechOptions extends InContext {
 /** Speech regions of `samples` (16 kHz mono), sorted and non-overlapping, in seconds. */
 export async function detectSpeech(samples: Float32Array, options: DetectSpeechOptions = {}): Promise<TimeSpan[]> {
   if (samples.length === 0) return [];
-  const vad = await resolveVad(options.vad ?? "auto", options.context?.device);
+  const vad = resolveVad(options.vad ?? "auto", options.context?.device);
   if (vad === "silero") {
     const probabilities =
       options.sileroStretches !== true

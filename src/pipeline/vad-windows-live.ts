@@ -14,6 +14,7 @@
 import { SenkoError } from "../errors.ts";
 import { FBANK_FRAME_LENGTH, FBANK_FRAME_SHIFT, fbankOfSpans, toSampleSpans } from "../features/fbank.ts";
 import {
+  EMBEDDING_BATCH_SIZE,
   EMBEDDING_DIM,
   embeddingBatches,
   embedInBatches,
@@ -33,7 +34,7 @@ import { resolveVad } from "./speech.ts";
 import { subsegment, WINDOWS, type SubsegmentOptions } from "./subsegment.ts";
 import { SileroRegionTracker, type SettledRegions } from "./vad-postprocess.ts";
 import type { VadWindowsOptions } from "./vad-windows.ts";
-import { windowsResult } from "./vad-windows.ts";
+import { clusterOptions, windowsResult } from "./vad-windows.ts";
 
 /** Fbank frames of a whole window (give or take a rounded sample): windows with fewer may be zero-padded in batch. */
 function fullWindowFrames(windowSec: number): number {
@@ -66,7 +67,7 @@ class Rows {
 export async function vadWindowsLiveRefusal(options: Readonly<VadWindowsOptions>, device: Device, spell: (key: string, value: string) => string): Promise<string | undefined> {
   if (options.sileroStretches) return "sileroStretches cannot run live: each stretch's speech depends on the audio after it; leave it off";
   const vad = options.vad ?? "auto";
-  if ((await resolveVad(vad, device)) === "silero") return undefined;
+  if (resolveVad(vad, device) === "silero") return undefined;
   const chosen = vad === "auto" ? `${options.vad === undefined ? "the default VAD" : spell("vad", "auto")} is pyannote on CUDA` : spell("vad", vad);
   return `live diarization runs the Silero VAD only (${chosen}): use ${spell("vad", "silero")}`;
 }
@@ -106,14 +107,7 @@ class VadWindowsLive implements IncrementalDiarization {
     const { context, options } = run;
     this.#windowing = WINDOWS[options.windows ?? "default"];
     this.#fullWindowFrames = fullWindowFrames(this.#windowing.windowSec);
-    this.#clustering = new SnapshotClustering({
-      context,
-      method: options.clusterMethod,
-      mergeCosine: options.mergeCosine,
-      numSpeakers: options.numSpeakers,
-      minSpeakers: options.minSpeakers,
-      maxSpeakers: options.maxSpeakers,
-    });
+    this.#clustering = new SnapshotClustering({ ...clusterOptions(options), context });
   }
 
   get heldSamples(): number {
@@ -191,7 +185,7 @@ class VadWindowsLive implements IncrementalDiarization {
         }
       }
       // Each window unpadded (batches of one length): at close, those batch pads are embedded again.
-      const embeddings = await stage("embeddings", () => embedInBatches(features, sameLengthBatches(features.frameCounts, options.embeddingBatchSize ?? 32), { context }));
+      const embeddings = await stage("embeddings", () => embedInBatches(features, sameLengthBatches(features.frameCounts, options.embeddingBatchSize ?? EMBEDDING_BATCH_SIZE), { context }));
       this.#embeddings.push(embeddings.data);
     } finally {
       features.free();
@@ -227,7 +221,7 @@ class VadWindowsLive implements IncrementalDiarization {
   async finish(): Promise<PipelineResult> {
     this.#guard();
     const { context, options, stage } = this.#run;
-    const vad = await resolveVad(options.vad ?? "auto", context.device);
+    const vad = resolveVad(options.vad ?? "auto", context.device);
     await stage("vad", async () => this.#tracker.push(await this.#silero.finish()));
     const windows = await stage("subsegment", () => subsegment(this.#tracker.regions(this.#audio.end), this.#windowing));
     for (let i = 0; i < this.#windows.length; i++) {
@@ -247,7 +241,7 @@ class VadWindowsLive implements IncrementalDiarization {
     const counts = this.#frameCounts.subarray(0, embeddings.count);
     const padded: number[] = [];
     const batches: EmbeddingBatch[] = [];
-    for (const { members, frames } of embeddingBatches(counts, options.embeddingBatchSize ?? 32, context.lanes)) {
+    for (const { members, frames } of embeddingBatches(counts, options.embeddingBatchSize ?? EMBEDDING_BATCH_SIZE, context.lanes)) {
       const short = members.filter((w) => counts[w]! < frames);
       if (short.length === 0) continue;
       batches.push({ members: short.map((_, i) => padded.length + i), frames });

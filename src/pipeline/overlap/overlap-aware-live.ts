@@ -7,9 +7,10 @@
  * window not yet embedded is released. `finish` segments and embeds the remaining windows as batch
  * does (the last ones zero-padded), then runs batch's clustering and reconstruction on everything.
  *
- * Snapshots cluster on a growth schedule: the full constrained clustering when the embeddings have
- * grown by a share since it last ran, otherwise each new window's local speakers are assigned to the
- * last centroids; the frames are then reconstructed from the windows embedded so far.
+ * Snapshots cluster on a growth schedule (../snapshot-clustering.ts reclusterGrowth, as "vad-windows"
+ * snapshots do): the full constrained clustering when the embeddings have grown by a share since it last
+ * ran, otherwise each new window's local speakers are assigned to the last centroids; the frames are then
+ * reconstructed from the windows embedded so far.
  */
 import type { InContext } from "../../compute-context.ts";
 import { FBANK_FRAME_LENGTH as FBANK_LENGTH, FBANK_FRAME_SHIFT as FBANK_SHIFT, fbankOfSpans } from "../../features/fbank.ts";
@@ -18,6 +19,7 @@ import { SenkoError } from "../../errors.ts";
 import { SAMPLE_RATE, type PipelineResult, type Segment } from "../../types.ts";
 import type { IncrementalDiarization, IncrementalSnapshot, PipelineRun } from "../diarization-pipeline.ts";
 import { HeldAudio } from "../held-audio.ts";
+import { reclusterGrowth } from "../snapshot-clustering.ts";
 import { assignPerWindow, constrainedClustering, unitRows } from "./constrained-clustering.ts";
 import { embedLocalSpeakers, planEmbeddings, type LocalEmbeddings } from "./local-embeddings.ts";
 import { decodePowerset, FRAMES_PER_WINDOW, LOCAL_SPEAKERS, WINDOW_SAMPLES, windowCount, windowStart, type LocalSegmentation } from "./local-segmentation.ts";
@@ -35,9 +37,6 @@ import {
 
 /** windows per segmentation call */
 const SEGMENTATION_BATCH = 8;
-
-/** Share of growth of the embeddings that runs the full clustering again in a snapshot: 5 %, rising to 25 % from 3,750 on. */
-const reclusterGrowth = (clustered: number) => Math.min(0.25, Math.max(0.05, clustered / 15000));
 
 /** The embeddings of one window range or more, appended in window order (plan order within a window). */
 class GrowingEmbeddings {
