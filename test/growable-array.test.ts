@@ -24,21 +24,17 @@ describe("GrowableArray", () => {
 
   test("growth rule: max(need, factor x capacity, minimum), within the maximum", () => {
     const doubled = new GrowableArray(Int32Array, { minCapacity: 256 });
-    doubled.push(new Int32Array(1));
-    expect(doubled.capacity).toBe(256);
-    doubled.push(new Int32Array(256));
-    expect(doubled.capacity).toBe(512);
-    doubled.push(new Int32Array(2000));
-    expect(doubled.capacity).toBe(2257);
+    for (const [rows, capacity] of [[1, 256], [256, 512], [2000, 2257]]) {
+      doubled.push(new Int32Array(rows!));
+      expect(doubled.capacity).toBe(capacity!);
+    }
     const byHalf = new GrowableArray(Uint8Array, { growth: 1.5, maxCapacity: 250 });
     byHalf.reserve(100);
     expect(byHalf.capacity).toBe(100);
-    byHalf.push(new Uint8Array(101));
-    expect(byHalf.capacity).toBe(150);
-    byHalf.push(new Uint8Array(60));
-    expect(byHalf.capacity).toBe(225);
-    byHalf.push(new Uint8Array(70));
-    expect(byHalf.capacity).toBe(250);
+    for (const [rows, capacity] of [[101, 150], [60, 225], [70, 250]]) {
+      byHalf.push(new Uint8Array(rows!));
+      expect(byHalf.capacity).toBe(capacity!);
+    }
     expect(() => byHalf.push(new Uint8Array(20))).toThrow("251 rows are more than the 250 allowed");
     expect(byHalf.count).toBe(231);
   });
