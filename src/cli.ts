@@ -17,11 +17,12 @@ import { DEFAULT_PIPELINE, foreignOptionsMessage, PIPELINES, pipelineNames, type
 import { endOnSignal, interruption } from "./interrupt.ts";
 import { LIVE_HELP, liveCommand } from "./live/cli.ts";
 import { WINDOWS, type WindowsChoice } from "./pipeline/subsegment.ts";
-import { checkWritable, formatResult, makeOutputDir, OUTPUT_FORMATS, outDirFile, resultFiles, rttmUri, writeFilesAtomic, type OutputFormat } from "./output/writers.ts";
+import { checkWritable, formatResult, makeOutputDir, OUTPUT_FORMATS, outDirFile, resultFiles, rttmFileId, rttmUri, writeFilesAtomic, type OutputFormat } from "./output/writers.ts";
 import { attributeTranscript } from "./transcript/attribute.ts";
 import { attributeCommand, attributionSummary } from "./transcript/command.ts";
 import { writeStdout } from "./output/stdout.ts";
 import { readTranscript } from "./transcript/read.ts";
+import { THREADS_MAX } from "./thread-pool.ts";
 import { VERSION } from "./version.ts";
 
 /** `--help`, its usage lines naming `command`: what the user ran (see scriptCommand). */
@@ -73,7 +74,8 @@ ${pipelineNames().map((name) => `                           ${name}: ${PIPELINES
   --vad <v>              vad-windows: silero | pyannote | auto (default auto: pyannote on CUDA, else silero)
   --device <d>           auto | cpu | cuda | coreml | directml (default auto: the
                          platform's accelerator when it can run, else the CPU)
-  --threads <n>          threads for the native stages and the models (default: one per CPU)
+  --threads <n>          threads for the native stages and the models (default: one per CPU;
+                         at most ${THREADS_MAX})
 ${LIVE_HELP}
 other:
   -q, --quiet            nothing on stderr but errors (no progress bar, summary or warnings)
@@ -165,12 +167,13 @@ export function refuseAttachedValues(argv: readonly string[], tokens: readonly {
 /**
  * A parseArgs error as one line. Node's messages run over several lines: all are kept (an ambiguous value such as
  * `--threads -1` is explained only by the later ones), but not the hint about positionals after `--`, which names
- * the letter rather than the argument. An unknown option of `argv` says instead how to give a file whose name
+ * the letter rather than the argument, nor the attached form of an ambiguous short option's value (`-o-x.json`),
+ * which refuseAttachedValues refuses. An unknown option of `argv` says instead how to give a file whose name
  * starts with - (`-notes.wav` reads as -n and -o tes.wav): as ./-notes.wav. Not `senko -- -notes.wav`: Bun drops
  * a `--` that comes first (oven-sh/bun#13984), so the CLI would see what it refused.
  */
 export function argumentError(error: unknown, argv: readonly string[] = [], options: ParseArgsOptionsConfig = {}): UsageError {
-  const message = oneLine((error as Error).message.replace(/\. To specify a positional argument.*$/s, ""));
+  const message = oneLine((error as Error).message.replace(/\. To specify a positional argument.*$/s, "").replace(/ or '-\w-XYZ'\.$/, "."));
   const unknown = (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? unknownOption(argv, options) : undefined;
   if (unknown === undefined) return new UsageError(`${message} (see --help)`);
   const { option, argument } = unknown;
@@ -185,11 +188,12 @@ function unknownOption(argv: readonly string[], options: ParseArgsOptionsConfig)
   return token?.kind === "option" ? { option: token.rawName, argument: argv[token.index]! } : undefined;
 }
 
-export function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
+export function wholeNumber(name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
-    throw new UsageError(`--${name} takes a whole number${min > 0 ? ` of at least ${min}` : ""}, got "${value}"`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+    const range = max < Number.MAX_SAFE_INTEGER ? ` from ${min} to ${max}` : min > 0 ? ` of at least ${min}` : "";
+    throw new UsageError(`--${name} takes a whole number${range}, got "${value}"`);
   }
   return n;
 }
@@ -335,16 +339,26 @@ function plan(values: ReturnType<typeof parse>["values"], inputs: string[]): Pla
   }
   if (outDir !== undefined) {
     // Two inputs with the same base name would overwrite each other's results.
-    const seen = new Map<string, string>();
-    for (const input of inputs) {
-      const name = rttmUri(input);
-      const other = seen.get(name);
-      if (other !== undefined) throw new UsageError(`${other} and ${input} would both write ${join(outDir, name)}.*: run them separately`);
-      seen.set(name, input);
-    }
+    const clash = sameName(inputs, rttmUri);
+    if (clash) throw new UsageError(`${clash[0]} and ${clash[1]} would both write ${join(outDir, rttmUri(clash[1]))}.*: run them separately`);
     if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out-dir ${outDir} exists and is not a directory`);
+  } else if (several && formats[0] === "rttm") {
+    // In one RTTM on stdout they would be one recording to any scorer, their turns mixed.
+    const clash = sameName(inputs, (input) => rttmFileId(rttmUri(input)));
+    if (clash) throw new UsageError(`${clash[0]} and ${clash[1]} would both be file ${rttmFileId(rttmUri(clash[1]))} in the RTTM on stdout: run them separately`);
   }
   return { inputs, formats, out, outDir, rttm: values.rttm };
+}
+
+/** The first two inputs that `name` gives the same name, or undefined. */
+function sameName(inputs: readonly string[], name: (input: string) => string): [string, string] | undefined {
+  const seen = new Map<string, string>();
+  for (const input of inputs) {
+    const other = seen.get(name(input));
+    if (other !== undefined) return [other, input];
+    seen.set(name(input), input);
+  }
+  return undefined;
 }
 
 /** `dir` does not exist yet and making `outDir` makes it (it is `outDir` or a parent of it). */
@@ -454,7 +468,7 @@ export async function main(argv: string[], command = "senko"): Promise<number> {
     const options = {
       ...diarizationOptions(values),
       device: oneOf("device", values.device, DEVICES),
-      threads: wholeNumber("threads", values.threads, 0),
+      threads: wholeNumber("threads", values.threads, 0, THREADS_MAX),
     };
     const { inputs, formats, out, outDir, rttm } = plan(values, expandInputs(positionals));
     if (values.transcript !== undefined && inputs.length > 1) throw new UsageError(`--transcript is the transcript of one recording, but there are ${inputs.length} inputs`);

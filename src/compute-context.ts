@@ -12,7 +12,7 @@ import { ConfigError, SenkoError } from "./errors.ts";
 import { WorkerLane } from "./models/lanes.ts";
 import { DEVICES } from "./models/execution-provider.ts";
 import { createSession, type Device, type LoadedModel, type SessionOptions } from "./models/session.ts";
-import { NativeThreadPool } from "./thread-pool.ts";
+import { isThreadCount, NativeThreadPool, THREADS_MAX } from "./thread-pool.ts";
 
 /** Session options (`quiet` defaults to true here), the thread count and the lanes. */
 export interface ContextOptions extends SessionOptions {
@@ -46,14 +46,15 @@ export class ComputeContext {
 
   constructor(options: ContextOptions = {}) {
     const { threads, lanes, ...session } = options;
-    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0)) {
-      throw new ConfigError(`threads must be a whole number >= 0, got ${threads}`);
+    // Each thread is an inference lane by default, a worker with its own sessions: 10,000 of them exhaust memory.
+    if (threads !== undefined && !isThreadCount(threads)) {
+      throw new ConfigError(`threads must be a whole number from 0 to ${THREADS_MAX}, got ${threads}`);
     }
-    if (lanes !== undefined && !(Number.isInteger(lanes) && lanes >= 1)) throw new ConfigError(`lanes must be a whole number >= 1, got ${lanes}`);
+    if (lanes !== undefined && !(isThreadCount(lanes) && lanes >= 1)) throw new ConfigError(`lanes must be a whole number from 1 to ${THREADS_MAX}, got ${lanes}`);
     const device = session.device ?? "auto";
     if (!DEVICES.includes(device)) throw new ConfigError(`unknown device "${String(device)}": use ${DEVICES.join(", ")}`);
     this.device = device;
-    this.threads = threads || availableParallelism();
+    this.threads = threads || Math.min(availableParallelism(), THREADS_MAX);
     this.lanes = device !== "auto" && device !== "cpu" ? 1 : (lanes ?? this.threads);
     this.#session = { ...session, device, quiet: session.quiet ?? true };
   }

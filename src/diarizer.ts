@@ -9,6 +9,7 @@ import { ComputeContext, type ContextOptions } from "./compute-context.ts";
 import { ConfigError, SenkoError } from "./errors.ts";
 import { lib } from "./ffi.ts";
 import { LiveDiarization, type LiveOptions } from "./live/session.ts";
+import { SEGMENTATION } from "./models/segmentation.ts";
 import { speakerColorSets } from "./output/colors.ts";
 import type { PipelineRun } from "./pipeline/diarization-pipeline.ts";
 import { DEFAULT_PIPELINE, findPipeline, foreignOptionsMessage, type PipelineName, PIPELINES } from "./pipeline/registry.ts";
@@ -93,6 +94,14 @@ function validate(options: DiarizerOptions, pipeline: PipelineName): void {
   const speech = options.minClusterSpeechSec;
   if (speech !== undefined && !(typeof speech === "number" && speech > 0)) {
     throw new ConfigError(`minClusterSpeechSec must be a number of seconds above 0 (Infinity: off), got ${speech}`);
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== "function") {
+    throw new ConfigError(`onProgress must be a function, got ${typeof options.onProgress}`);
+  }
+  // A step of 0 or less became one 17 ms frame: a segmentation window per frame, some 180 times the work.
+  const step = options.windowStepSec;
+  if (step !== undefined && !(typeof step === "number" && step > 0 && step <= SEGMENTATION.chunkSec)) {
+    throw new ConfigError(`windowStepSec must be a number of seconds above 0 and at most ${SEGMENTATION.chunkSec} (a window's length), got ${step}`);
   }
   if (options.windows !== undefined && !Object.hasOwn(WINDOWS, options.windows)) {
     throw new ConfigError(`windows must be ${Object.keys(WINDOWS).map((w) => `"${w}"`).join(" or ")}, got ${JSON.stringify(options.windows)}`);

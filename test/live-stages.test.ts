@@ -11,6 +11,7 @@ import { toMono16k } from "../src/audio/convert.ts";
 import { readAudio } from "../src/audio/index.ts";
 import { AMI_DIR } from "../bench/long-audio.ts";
 import { ComputeContext } from "../src/compute-context.ts";
+import { ConfigError } from "../src/errors.ts";
 import { embedBatch, FBANK_BINS, sileroSpeechProbabilities, SileroStream, SILERO_FRAME_SAMPLES } from "../src/models/index.ts";
 import { SileroRegionTracker, sileroRegions } from "../src/pipeline/vad-postprocess.ts";
 import { uniform } from "./helpers/synthetic-speakers.ts";
@@ -58,6 +59,8 @@ describe("Mono16kStream", () => {
   test("rejects a bad format and use after finish", () => {
     expect(() => new Mono16kStream({ sampleRate: 10 })).toThrow("sampleRate must be");
     expect(() => new Mono16kStream({ sampleRate: 16000, channels: 0 })).toThrow("channels must be");
+    // diarizer.live() without its options: the ConfigError, not a TypeError from destructuring.
+    expect(() => new Mono16kStream(undefined as unknown as { sampleRate: number })).toThrow(new ConfigError("sampleRate must be a whole number of Hz from 1000 to 1000000, got undefined"));
     const stream = new Mono16kStream({ sampleRate: 16000 });
     stream.finish();
     expect(() => stream.push(new Uint8Array(4))).toThrow("push after finish");

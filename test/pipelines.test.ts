@@ -69,6 +69,15 @@ describe("pipeline registry", () => {
     );
   });
 
+  test("windowStepSec is seconds above 0 and at most a window (0 ran a window per 17 ms frame), onProgress a function: refused at construction", async () => {
+    for (const step of [0, -1, Number.NaN, 10.5, "3" as unknown as number]) {
+      expect(() => new Diarizer({ windowStepSec: step })).toThrow(`windowStepSec must be a number of seconds above 0 and at most 10 (a window's length), got ${step}`);
+    }
+    await new Diarizer({ windowStepSec: 10 }).close();
+    // Not a TypeError from inside the first diarize.
+    expect(() => new Diarizer({ onProgress: 5 as unknown as () => void })).toThrow(new ConfigError("onProgress must be a function, got number"));
+  });
+
   test("own, common and undefined options are accepted; the registry declares each pipeline's options, once", () => {
     const common = { warmup: false, numSpeakers: 2, threads: 1, lanes: 1, device: "cpu", quiet: true, colors: true, onProgress: () => {} } as const;
     for (const pipeline of pipelineNames()) {

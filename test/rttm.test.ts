@@ -50,6 +50,8 @@ describe("readRttm", () => {
       ["SPEAKER f1 1 1e400 1 <NA> <NA> A <NA> <NA>", /^ref\.rttm:2: start '1e400' is not a number/],
       ["SPEAKER f1 1 0 1 <NA> <NA> A <NA> <NA> extra", /^ref\.rttm:2: SPEAKER line has 11 fields/],
       ["SPEAKR f1 1 0 1 <NA> <NA> A <NA> <NA>", /^ref\.rttm:2: unknown RTTM line type 'SPEAKR'/],
+      // An mp3 given for an RTTM: its bytes are not repeated to the terminal.
+      ["ID3\u0003\u0000\u0000 #TSSE Lavf59\ufffd\u0007", /^ref\.rttm:2: not an RTTM file: it holds binary data \(an audio file\?\)$/],
     ];
     for (const [line, message] of cases) {
       const error = thrown(() => readRttm(`# header\n${line}\n`, "ref.rttm"));

@@ -14,7 +14,7 @@ import { FBANK_FLAGS, FBANK_FRAME_LENGTH, FBANK_FRAME_SHIFT, FBANK_SAMPLE_RATE }
 import { lib, STATUS } from "../src/ffi.ts";
 import { FBANK_BINS, SILERO_SAMPLE_RATE } from "../src/models/index.ts";
 import { AGGLOMERATIVE_COUNT_MAX } from "../src/pipeline/overlap/constrained-clustering.ts";
-import { NativeThreadPool } from "../src/thread-pool.ts";
+import { NativeThreadPool, THREADS_MAX } from "../src/thread-pool.ts";
 import { SAMPLE_RATE } from "../src/types.ts";
 import { snakeKeys, zigConstants, zigEnum } from "./helpers/zig-source.ts";
 
@@ -73,5 +73,6 @@ describe("constants shared by TypeScript and libsenko agree", () => {
     expect(snakeKeys(FBANK_FLAGS)).toEqual(zigConstants("abi-fbank.zig", "flag_"));
     const info: Record<string, number> = { ...snakeKeys(SPECTRAL_INFO), len: SPECTRAL_INFO_LEN };
     expect(info).toEqual(zigConstants("abi-cluster.zig", "info_"));
+    expect(THREADS_MAX).toBe(zigConstants("pool.zig", "threads_").max!);
   });
 });

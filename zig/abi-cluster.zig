@@ -208,3 +208,56 @@ export fn senko_kmeans(
     if (out_inertia) |i| i.* = result.inertia;
     return status(.ok);
 }
+
+test "senko_spectral_cluster, senko_laplacian_eigen and senko_kmeans refuse a buffer one element short" {
+    const testing = @import("abi-testing.zig");
+    const p = try pool.Pool.create(std.testing.allocator, 2);
+    defer p.destroy();
+    // Eight points in two groups of four, 2-d.
+    const points = [_]f32{ 1, 0, 0.9, 0.1, 0.95, 0.05, 0.85, 0.2, 0, 1, 0.1, 0.9, 0.05, 0.95, 0.2, 0.85 };
+    const Spectral = struct {
+        p: *pool.Pool,
+        labels: [8]i32 = .{-7} ** 8,
+        eigenvalues: [3]f32 = .{-7} ** 3,
+        info: [info_len]f64 = .{-7} ** info_len,
+        pub fn run(self: *@This(), sizes: [4]u64) i32 {
+            // Two speakers fixed: 3 eigenvalues.
+            return senko_spectral_cluster(self.p, &points, sizes[0], 8, 2, 0.5, 2, 1, 4, 2, 1, &self.labels, sizes[1], &self.eigenvalues, sizes[2], &self.info, sizes[3]);
+        }
+        pub fn untouched(self: *const @This()) bool {
+            return testing.allEqual(i32, &self.labels, -7) and testing.allEqual(f32, &self.eigenvalues, -7) and
+                testing.allEqual(f64, &self.info, -7);
+        }
+    };
+    var spectral_call: Spectral = .{ .p = p };
+    try testing.expectEachOneShortRefused(4, .{ 16, 8, 3, info_len }, &spectral_call);
+    const Eigen = struct {
+        p: *pool.Pool,
+        values: [3]f64 = .{-7} ** 3,
+        vectors: [24]f32 = .{-7} ** 24,
+        info: [info_len]f64 = .{-7} ** info_len,
+        pub fn run(self: *@This(), sizes: [4]u64) i32 {
+            return senko_laplacian_eigen(self.p, &points, sizes[0], 8, 2, 0.5, 2, 3, 1, &self.values, sizes[1], &self.vectors, sizes[2], &self.info, sizes[3]);
+        }
+        pub fn untouched(self: *const @This()) bool {
+            return testing.allEqual(f64, &self.values, -7) and testing.allEqual(f32, &self.vectors, -7) and
+                testing.allEqual(f64, &self.info, -7);
+        }
+    };
+    var eigen_call: Eigen = .{ .p = p };
+    try testing.expectEachOneShortRefused(4, .{ 16, 3, 24, info_len }, &eigen_call);
+    const Kmeans = struct {
+        p: *pool.Pool,
+        labels: [8]i32 = .{-7} ** 8,
+        centroids: [4]f32 = .{-7} ** 4,
+        inertia: f64 = -7,
+        pub fn run(self: *@This(), sizes: [3]u64) i32 {
+            return senko_kmeans(self.p, &points, sizes[0], 8, 2, 2, 1, 3, &self.labels, sizes[1], &self.centroids, sizes[2], &self.inertia);
+        }
+        pub fn untouched(self: *const @This()) bool {
+            return testing.allEqual(i32, &self.labels, -7) and testing.allEqual(f32, &self.centroids, -7) and self.inertia == -7;
+        }
+    };
+    var kmeans_call: Kmeans = .{ .p = p };
+    try testing.expectEachOneShortRefused(3, .{ 16, 8, 4 }, &kmeans_call);
+}

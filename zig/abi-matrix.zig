@@ -50,3 +50,34 @@ export fn senko_prune_rows(thread_pool: ?*pool.Pool, mat: ?[*]f32, mat_capacity:
     matrix.pruneRows(p, allocator, values, count, matrix.keepCount(count, pval, min_pnum)) catch return status(.out_of_memory);
     return status(.ok);
 }
+
+test "senko_cosine_similarity and senko_prune_rows refuse a buffer one element short" {
+    const testing = @import("abi-testing.zig");
+    const p = try pool.Pool.create(std.testing.allocator, 2);
+    defer p.destroy();
+    const rows = [_]f32{ 1, 0, 0.9, 0.1, 0, 1 };
+    const Similarity = struct {
+        p: *pool.Pool,
+        out: [9]f32 = .{-7} ** 9,
+        pub fn run(self: *@This(), sizes: [2]u64) i32 {
+            return senko_cosine_similarity(self.p, &rows, sizes[0], 3, 2, &self.out, sizes[1]);
+        }
+        pub fn untouched(self: *const @This()) bool {
+            return testing.allEqual(f32, &self.out, -7);
+        }
+    };
+    var similarity: Similarity = .{ .p = p };
+    try testing.expectEachOneShortRefused(2, .{ 6, 9 }, &similarity);
+    const Prune = struct {
+        p: *pool.Pool,
+        mat: [9]f32 = .{ 1, 0.5, 0.2, 0.5, 1, 0.3, 0.2, 0.3, 1 },
+        pub fn run(self: *@This(), sizes: [1]u64) i32 {
+            return senko_prune_rows(self.p, &self.mat, sizes[0], 3, 0.5, 1);
+        }
+        pub fn untouched(self: *const @This()) bool {
+            return std.mem.eql(f32, &self.mat, &.{ 1, 0.5, 0.2, 0.5, 1, 0.3, 0.2, 0.3, 1 });
+        }
+    };
+    var prune: Prune = .{ .p = p };
+    try testing.expectEachOneShortRefused(1, .{9}, &prune);
+}

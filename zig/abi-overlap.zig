@@ -84,3 +84,39 @@ export fn senko_average_linkage(
     }
     return status(.ok);
 }
+
+test "senko_frames_gather and senko_average_linkage refuse a buffer one element short" {
+    const testing = @import("abi-testing.zig");
+    const p = try pool.Pool.create(std.testing.allocator, 2);
+    defer p.destroy();
+    const Gather = struct {
+        fbank: [4 * mel_bins]f32 = .{0.25} ** (4 * mel_bins),
+        out: [2 * 2 * mel_bins]f32 = .{-7} ** (2 * 2 * mel_bins),
+        pub fn run(self: *@This(), sizes: [4]u64) i32 {
+            const indices = [_]u32{ 0, 1, 2, 3 };
+            const offsets = [_]u32{ 0, 2 };
+            return senko_frames_gather(&self.fbank, sizes[0], 4, &indices, sizes[1], &offsets, sizes[2], 2, 2, &self.out, sizes[3]);
+        }
+        pub fn untouched(self: *const @This()) bool {
+            return testing.allEqual(f32, &self.out, -7);
+        }
+    };
+    var gather: Gather = .{};
+    // indices one short: the second member's rows (offset 2, length 2) pass its end.
+    try testing.expectEachOneShortRefused(4, .{ 4 * mel_bins, 4, 2, 2 * 2 * mel_bins }, &gather);
+    const Linkage = struct {
+        p: *pool.Pool,
+        a: [3]u32 = .{99} ** 3,
+        b: [3]u32 = .{99} ** 3,
+        distance: [3]f32 = .{-7} ** 3,
+        pub fn run(self: *@This(), sizes: [4]u64) i32 {
+            const rows = [_]f32{ 1, 0, 0.9, 0.1, 0, 1, 0.1, 0.9 };
+            return senko_average_linkage(self.p, &rows, sizes[0], 4, 2, &self.a, sizes[1], &self.b, sizes[2], &self.distance, sizes[3]);
+        }
+        pub fn untouched(self: *const @This()) bool {
+            return testing.allEqual(u32, &self.a, 99) and testing.allEqual(u32, &self.b, 99) and testing.allEqual(f32, &self.distance, -7);
+        }
+    };
+    var linkage: Linkage = .{ .p = p };
+    try testing.expectEachOneShortRefused(4, .{ 8, 3, 3, 3 }, &linkage);
+}

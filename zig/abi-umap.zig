@@ -193,3 +193,66 @@ export fn senko_hdbscan(
     if (out_timings) |t| t.* = .{ timings.core_ms, timings.tree_ms, timings.labels_ms };
     return status(.ok);
 }
+
+/// Eight points in two groups of four, 2-d, for the tests below.
+const test_points = [_]f32{ 1, 0, 0.9, 0.1, 0.95, 0.05, 0.85, 0.2, 0, 1, 0.1, 0.9, 0.05, 0.95, 0.2, 0.85 };
+
+test "senko_knn, senko_umap_fuzzy_graph, senko_umap_embed and senko_hdbscan refuse a buffer one element short" {
+    const testing = @import("abi-testing.zig");
+    const p = try pool.Pool.create(std.testing.allocator, 2);
+    defer p.destroy();
+    const Knn = struct {
+        p: *pool.Pool,
+        indices: [16]u32 = .{99} ** 16,
+        distances: [16]f32 = .{-7} ** 16,
+        pub fn run(self: *@This(), sizes: [3]u64) i32 {
+            return senko_knn(self.p, &test_points, sizes[0], 8, 2, 2, 1, &self.indices, sizes[1], &self.distances, sizes[2]);
+        }
+        pub fn untouched(self: *const @This()) bool {
+            return testing.allEqual(u32, &self.indices, 99) and testing.allEqual(f32, &self.distances, -7);
+        }
+    };
+    var neighbours: Knn = .{ .p = p };
+    try testing.expectEachOneShortRefused(3, .{ 16, 16, 16 }, &neighbours);
+    const Graph = struct {
+        p: *pool.Pool,
+        knn: *const Knn,
+        rows: [32]u32 = .{99} ** 32,
+        columns: [32]u32 = .{99} ** 32,
+        weights: [32]f32 = .{-7} ** 32,
+        edge_count: u32 = 99,
+        pub fn run(self: *@This(), sizes: [5]u64) i32 {
+            return senko_umap_fuzzy_graph(self.p, &self.knn.indices, sizes[0], &self.knn.distances, sizes[1], 8, 2, &self.rows, sizes[2], &self.columns, sizes[3], &self.weights, sizes[4], &self.edge_count);
+        }
+        pub fn untouched(self: *const @This()) bool {
+            return testing.allEqual(u32, &self.rows, 99) and testing.allEqual(u32, &self.columns, 99) and
+                testing.allEqual(f32, &self.weights, -7) and self.edge_count == 99;
+        }
+    };
+    var graph: Graph = .{ .p = p, .knn = &neighbours };
+    try testing.expectEachOneShortRefused(5, .{ 16, 16, 32, 32, 32 }, &graph);
+    const Embed = struct {
+        p: *pool.Pool,
+        embedding: [16]f32 = .{-7} ** 16,
+        pub fn run(self: *@This(), sizes: [2]u64) i32 {
+            return senko_umap_embed(self.p, &test_points, sizes[0], 8, 2, 4, 2, 0.1, 1, 7, 20, 1, &self.embedding, sizes[1], null);
+        }
+        pub fn untouched(self: *const @This()) bool {
+            return testing.allEqual(f32, &self.embedding, -7);
+        }
+    };
+    var embedding: Embed = .{ .p = p };
+    try testing.expectEachOneShortRefused(2, .{ 16, 16 }, &embedding);
+    const Hdbscan = struct {
+        p: *pool.Pool,
+        labels: [8]i32 = .{-7} ** 8,
+        pub fn run(self: *@This(), sizes: [2]u64) i32 {
+            return senko_hdbscan(self.p, &test_points, sizes[0], 8, 2, 2, 2, &self.labels, sizes[1], null);
+        }
+        pub fn untouched(self: *const @This()) bool {
+            return testing.allEqual(i32, &self.labels, -7);
+        }
+    };
+    var hdbscan_labels: Hdbscan = .{ .p = p };
+    try testing.expectEachOneShortRefused(2, .{ 16, 8 }, &hdbscan_labels);
+}

@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path";
 import { AudioFormatError } from "../errors.ts";
+import { GrowableArray } from "../growable-array.ts";
 import { MAX_OUTPUT_SAMPLES, TARGET_RATE } from "./convert.ts";
 
 export const FFMPEG_INSTALL_HINT =
@@ -17,14 +18,18 @@ export function findFfmpeg(option?: string | false): string | undefined {
   return Bun.which("ffmpeg") ?? undefined;
 }
 
+/** Bytes of the most samples one Float32Array holds. */
+const MAX_BYTES = MAX_OUTPUT_SAMPLES * 4;
+
 /**
  * ffmpeg's f32le output collected in one buffer: sized from the duration ffmpeg reports (so a
  * 3-hour file takes its 16 kHz size once, not twice as chunks plus their concatenation), grown
- * by half when the estimate is short, chunks held only until the size is known.
+ * by half when the estimate is short (not doubled: the buffer holds the whole recording, so the
+ * overshoot is the cost), chunks held only until the size is known.
  */
 export class SampleSink {
-  #buffer: Uint8Array | undefined;
-  #length = 0;
+  #buffer: GrowableArray<Uint8Array> | undefined;
+  #pendingBytes = 0;
   #pending: Uint8Array[] = [];
 
   get sized(): boolean {
@@ -33,33 +38,28 @@ export class SampleSink {
 
   reserve(bytes: number): void {
     if (this.#buffer) return;
-    this.#buffer = new Uint8Array(Math.min(Math.max(bytes, this.#length), MAX_OUTPUT_SAMPLES * 4));
+    this.#buffer = new GrowableArray(Uint8Array, { growth: 1.5, maxCapacity: MAX_BYTES });
+    this.#buffer.reserve(Math.min(Math.max(bytes, this.#pendingBytes), MAX_BYTES));
     const pending = this.#pending;
     this.#pending = [];
-    this.#length = 0;
+    this.#pendingBytes = 0;
     for (const chunk of pending) this.push(chunk);
   }
 
   push(chunk: Uint8Array): void {
     if (!this.#buffer) {
       this.#pending.push(chunk);
-      this.#length += chunk.length;
+      this.#pendingBytes += chunk.length;
       return;
     }
-    const need = this.#length + chunk.length;
-    if (need > this.#buffer.length) {
-      if (need > MAX_OUTPUT_SAMPLES * 4) throw new RangeError(`more than ${MAX_OUTPUT_SAMPLES} samples, the most one Float32Array holds`);
-      const grown = new Uint8Array(Math.min(Math.max(need, Math.ceil(this.#buffer.length * 1.5)), MAX_OUTPUT_SAMPLES * 4));
-      grown.set(this.#buffer.subarray(0, this.#length));
-      this.#buffer = grown;
-    }
-    this.#buffer.set(chunk, this.#length);
-    this.#length = need;
+    if (this.#buffer.count + chunk.length > MAX_BYTES) throw new RangeError(`more than ${MAX_OUTPUT_SAMPLES} samples, the most one Float32Array holds`);
+    this.#buffer.push(chunk);
   }
 
   samples(): Float32Array {
-    if (!this.#buffer) this.reserve(this.#length);
-    return new Float32Array(this.#buffer!.buffer, 0, Math.floor(this.#length / 4));
+    if (!this.#buffer) this.reserve(this.#pendingBytes);
+    const buffer = this.#buffer!;
+    return new Float32Array(buffer.data.buffer, 0, Math.floor(buffer.count / 4));
   }
 }
 

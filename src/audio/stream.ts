@@ -8,6 +8,7 @@
 import { nativePool, type ComputeContext } from "../compute-context.ts";
 import { ConfigError } from "../errors.ts";
 import { check, lib } from "../ffi.ts";
+import { GrowableArray } from "../growable-array.ts";
 import { ENCODING_CODE, MAX_OUTPUT_SAMPLES, outputLength, TARGET_RATE } from "./convert.ts";
 import { BYTES_PER_SAMPLE, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, type SampleEncoding } from "./wav.ts";
 
@@ -32,8 +33,7 @@ export class Mono16kStream {
   readonly #frameBytes: number;
   readonly #context: ComputeContext | undefined;
   /** input bytes kept, starting with frame `#keptFrom` (ends on a whole frame unless a frame is cut) */
-  #kept = new Uint8Array(0);
-  #keptBytes = 0;
+  readonly #kept = new GrowableArray(Uint8Array, { minCapacity: 1 << 16 });
   #keptFrom = 0;
   /** whole input frames received */
   #frames = 0;
@@ -44,7 +44,8 @@ export class Mono16kStream {
   #cutBytes = 0;
 
   constructor(format: StreamFormat, context?: ComputeContext) {
-    const { sampleRate, channels = 1, encoding = "float32" } = format;
+    // JavaScript callers may leave the format out: its missing rate is then reported like a wrong one.
+    const { sampleRate, channels = 1, encoding = "float32" } = format ?? {};
     if (!(Number.isInteger(sampleRate) && sampleRate >= MIN_SAMPLE_RATE && sampleRate <= MAX_SAMPLE_RATE)) {
       throw new ConfigError(`sampleRate must be a whole number of Hz from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE}, got ${sampleRate}`);
     }
@@ -68,8 +69,8 @@ export class Mono16kStream {
   /** Takes the next bytes (any length: a frame cut in two is completed by the next push) and returns the 16 kHz samples they complete. */
   push(bytes: Uint8Array): Float32Array {
     if (this.#finished) throw new ConfigError("audio stream: push after finish");
-    this.#append(bytes);
-    this.#frames = this.#keptFrom + Math.floor(this.#keptBytes / this.#frameBytes);
+    this.#kept.push(bytes);
+    this.#frames = this.#keptFrom + Math.floor(this.#kept.count / this.#frameBytes);
     return this.#convert(this.#ready(), this.#frames);
   }
 
@@ -87,22 +88,10 @@ export class Mono16kStream {
   finish(): Float32Array {
     if (this.#finished) throw new ConfigError("audio stream: finish called twice");
     this.#finished = true;
-    this.#cutBytes = this.#keptBytes - (this.#frames - this.#keptFrom) * this.#frameBytes;
+    this.#cutBytes = this.#kept.count - (this.#frames - this.#keptFrom) * this.#frameBytes;
     const out = this.#convert(outputLength(this.#frames, this.sampleRate), this.#frames);
-    this.#kept = new Uint8Array(0);
-    this.#keptBytes = 0;
+    this.#kept.clear();
     return out;
-  }
-
-  #append(bytes: Uint8Array): void {
-    const need = this.#keptBytes + bytes.length;
-    if (need > this.#kept.length) {
-      const grown = new Uint8Array(Math.max(need, 2 * this.#kept.length, 1 << 16));
-      grown.set(this.#kept.subarray(0, this.#keptBytes));
-      this.#kept = grown;
-    }
-    this.#kept.set(bytes, this.#keptBytes);
-    this.#keptBytes = need;
   }
 
   /** Outputs whose filter reads only frames that have arrived: the largest n with inputEnd(n) <= frames. */
@@ -134,7 +123,7 @@ export class Mono16kStream {
     const dataFrames = totalFrames - this.#keptFrom;
     const status = lib().senko_audio_to_mono16k(
       nativePool(this.#context),
-      this.#kept,
+      this.#kept.data,
       dataFrames * this.#frameBytes,
       ENCODING_CODE[this.encoding],
       this.channels,
@@ -152,8 +141,7 @@ export class Mono16kStream {
       const from = Math.min(this.#frames, this.#inputRange(end, 1, UNBOUNDED_FRAMES)[0]);
       const drop = (from - this.#keptFrom) * this.#frameBytes;
       if (drop > 0) {
-        this.#kept.copyWithin(0, drop, this.#keptBytes);
-        this.#keptBytes -= drop;
+        this.#kept.dropFront(drop);
         this.#keptFrom = from;
       }
     }

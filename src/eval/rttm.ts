@@ -67,6 +67,8 @@ export function readRttm(text: string, source = "<rttm>"): Map<string, Turn[]> {
     const type = fields[0]!;
     if (type !== "SPEAKER") {
       if (OTHER_TYPES.has(type)) continue;
+      // Control characters or undecodable bytes (an audio file given by mistake) would garble the terminal.
+      if (/[\0-\x1f\x7f\ufffd]/.test(type)) throw new AnnotationFormatError("not an RTTM file: it holds binary data (an audio file?)", source, line);
       throw new AnnotationFormatError(`unknown RTTM line type '${type}' (expected SPEAKER)`, source, line);
     }
     // type file channel start duration ortho stype speaker [confidence [lookahead]]

@@ -30,13 +30,20 @@ export function rttmUri(source: string): string {
   return name.slice(0, name.length - extname(name).length) || name;
 }
 
-/** RTTM of the merged turns; whitespace in `uri` (a file named "Team meeting.m4a"), which an RTTM field cannot hold, becomes `_`. */
+/** The file id `toRttm` writes for `uri`: whitespace (a file named "Team meeting.m4a"), which an RTTM field cannot hold, as `_`. */
+export const rttmFileId = (uri: string) => uri.replace(/\s+/g, "_");
+
+/** RTTM of the merged turns, under the file id of `uri` (rttmFileId). */
 export function toRttm(result: DiarizationResult, uri: string): string {
-  return writeRttm(uri.replace(/\s+/g, "_"), result.mergedSegments);
+  return writeRttm(rttmFileId(uri), result.mergedSegments);
 }
 
+/** A CSV field as RFC 4180 writes it: quoted, its quotes doubled, when it holds a comma, a quote or a line break. */
+const csvField = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
+
+/** `start,end,speaker` per merged turn; a speaker renamed to `Smith, J.` is quoted. */
 export function toCsv(result: DiarizationResult): string {
-  return `start,end,speaker\n${result.mergedSegments.map((s) => `${s.start.toFixed(3)},${s.end.toFixed(3)},${s.speaker}\n`).join("")}`;
+  return `start,end,speaker\n${result.mergedSegments.map((s) => `${s.start.toFixed(3)},${s.end.toFixed(3)},${csvField(s.speaker)}\n`).join("")}`;
 }
 
 export function toText(result: DiarizationResult): string {

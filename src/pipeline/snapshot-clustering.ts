@@ -9,6 +9,7 @@
  * the session. The schedule counts embeddings only, so the labels do not depend on timing.
  */
 import { cluster, type ClusterOptions } from "../cluster/cluster.ts";
+import { GrowableArray } from "../growable-array.ts";
 import type { Embeddings } from "../types.ts";
 
 export interface SnapshotClusteringOptions {
@@ -31,9 +32,8 @@ export class SnapshotClustering {
   readonly #options: Omit<ClusterOptions, "audioDurationSec">;
   readonly #growth: (clustered: number) => number;
   readonly #poorCount: number;
-  #labels = new Int32Array(0);
-  /** embeddings labelled so far */
-  #labelled = 0;
+  /** a label for each embedding labelled so far */
+  readonly #labels = new GrowableArray(Int32Array, { minCapacity: 256 });
   /** embeddings in the last full clustering */
   #clustered = 0;
   /** unit centroids of the last clustering, speakers x dim */
@@ -54,13 +54,9 @@ export class SnapshotClustering {
   /** One label per embedding (a view, valid until the next call); labels of earlier embeddings change only when the clustering runs again. */
   async labels(embeddings: Embeddings, audioDurationSec: number): Promise<Int32Array> {
     const { count, dim } = embeddings;
-    if (count > this.#labels.length) {
-      const grown = new Int32Array(Math.max(count, 2 * this.#labels.length, 256));
-      grown.set(this.#labels.subarray(0, this.#labelled));
-      this.#labels = grown;
-    }
-    for (let i = this.#labelled; i < count; i++) this.#labels[i] = this.#nearest(embeddings.data, i, dim);
-    this.#labelled = count;
+    const labelled = this.#labels.count;
+    const labels = this.#labels.resize(count);
+    for (let i = labelled; i < count; i++) labels[i] = this.#nearest(embeddings.data, i, dim);
     const fresh = count - this.#clustered;
     const growth = this.#growth(this.#clustered);
     // Poor fits bring the clustering forward when they are many among the new embeddings, not the few any speaker has.
@@ -72,7 +68,7 @@ export class SnapshotClustering {
         (newcomer && fresh >= Math.max(2, Math.ceil((growth / 5) * this.#clustered))));
     this.reclustered = due;
     if (due) await this.#recluster(embeddings, audioDurationSec);
-    return this.#labels.subarray(0, count);
+    return this.#labels.view();
   }
 
   /** The speaker of the nearest centroid (0 before any clustering); counts a poor fit. */
@@ -98,7 +94,7 @@ export class SnapshotClustering {
   async #recluster(embeddings: Embeddings, audioDurationSec: number): Promise<void> {
     const { data, count, dim } = embeddings;
     const result = await cluster({ data: data.subarray(0, count * dim), count, dim }, { ...this.#options, audioDurationSec });
-    this.#labels.set(result.labels);
+    this.#labels.data.set(result.labels);
     this.#clustered = count;
     this.#poor = 0;
     // Unit centroids, and how well the members fit them.

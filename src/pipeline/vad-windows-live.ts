@@ -12,6 +12,7 @@
  * depend on which windows share its batch.
  */
 import { SenkoError } from "../errors.ts";
+import { GrowableArray } from "../growable-array.ts";
 import { FBANK_FRAME_LENGTH, FBANK_FRAME_SHIFT, fbankOfSpans, toSampleSpans } from "../features/fbank.ts";
 import {
   EMBEDDING_BATCH_SIZE,
@@ -41,28 +42,6 @@ function fullWindowFrames(windowSec: number): number {
   return 1 + Math.floor((Math.round(windowSec * SAMPLE_RATE) - 1 - FBANK_FRAME_LENGTH) / FBANK_FRAME_SHIFT);
 }
 
-/** Growable rows of floats. */
-class Rows {
-  data: Float32Array;
-  count = 0;
-  constructor(readonly dim: number) {
-    this.data = new Float32Array(256 * dim);
-  }
-  push(rows: Float32Array): void {
-    const need = this.count * this.dim + rows.length;
-    if (need > this.data.length) {
-      const grown = new Float32Array(Math.max(need, 2 * this.data.length));
-      grown.set(this.data.subarray(0, this.count * this.dim));
-      this.data = grown;
-    }
-    this.data.set(rows, this.count * this.dim);
-    this.count += rows.length / this.dim;
-  }
-  view(): Embeddings {
-    return { data: this.data.subarray(0, this.count * this.dim), count: this.count, dim: this.dim };
-  }
-}
-
 /** The options live sessions cannot take: Silero in stretches, or a VAD that needs whole chunks of audio. */
 export async function vadWindowsLiveRefusal(options: Readonly<VadWindowsOptions>, device: Device, spell: (key: string, value: string) => string): Promise<string | undefined> {
   if (options.sileroStretches) return "sileroStretches cannot run live: each stretch's speech depends on the audio after it; leave it off";
@@ -85,8 +64,9 @@ class VadWindowsLive implements IncrementalDiarization {
   readonly #clustering: SnapshotClustering;
   /** windows embedded so far, in order: exactly the first windows of the whole audio */
   readonly #windows: TimeSpan[] = [];
-  #frameCounts = new Uint32Array(256);
-  readonly #embeddings = new Rows(EMBEDDING_DIM);
+  /** fbank frames of each window embedded */
+  readonly #frameCounts = new GrowableArray(Uint32Array, { minCapacity: 256 });
+  readonly #embeddings = new GrowableArray(Float32Array, { width: EMBEDDING_DIM, minCapacity: 256 });
   /** fbank of windows shorter than a whole one (by window index), which batch may embed zero-padded */
   readonly #shortFeatures = new Map<number, Float32Array>();
   /** leading regions whose windows are all embedded */
@@ -171,14 +151,10 @@ class VadWindowsLive implements IncrementalDiarization {
     if (spans[0]! > this.#audio.end - from) throw new SenkoError("internal error: a live window starts before the held audio");
     const features = await stage("fbank", () => fbankOfSpans(this.#audio.from(from), spans, { context }));
     try {
-      if (first + fresh.length > this.#frameCounts.length) {
-        const grown = new Uint32Array(Math.max(first + fresh.length, 2 * this.#frameCounts.length));
-        grown.set(this.#frameCounts);
-        this.#frameCounts = grown;
-      }
+      const frameCounts = this.#frameCounts.resize(first + fresh.length);
       for (let i = 0; i < fresh.length; i++) {
         const frames = features.frameCounts[i]!;
-        this.#frameCounts[first + i] = frames;
+        frameCounts[first + i] = frames;
         if (frames < this.#fullWindowFrames) {
           const at = features.frameOffsets[i]! * FBANK_BINS;
           this.#shortFeatures.set(first + i, features.data.slice(at, at + frames * FBANK_BINS));
@@ -193,10 +169,14 @@ class VadWindowsLive implements IncrementalDiarization {
     this.#windows.push(...fresh);
   }
 
+  #embeddingsView(): Embeddings {
+    return { data: this.#embeddings.view(), count: this.#embeddings.count, dim: EMBEDDING_DIM };
+  }
+
   async snapshot(): Promise<IncrementalSnapshot> {
     this.#guard();
     const { stage } = this.#run;
-    const embeddings = this.#embeddings.view();
+    const embeddings = this.#embeddingsView();
     const labels = await stage("clustering", () => this.#clustering.labels(embeddings, this.#audio.end / SAMPLE_RATE));
     return stage("segments", () => {
       // Windows not fixed yet are shown with the speaker of the window before them in their region.
@@ -230,7 +210,7 @@ class VadWindowsLive implements IncrementalDiarization {
       if (!b || a.start !== b.start || a.end !== b.end) throw new SenkoError(`internal error: live window ${i} differs from the whole file's`);
     }
     await this.#embed(windows.slice(this.#windows.length));
-    const embeddings = this.#embeddings.view();
+    const embeddings = this.#embeddingsView();
     await stage("embeddings", () => this.#padLikeBatch(embeddings));
     return windowsResult(windows, embeddings, this.#audio.end / SAMPLE_RATE, vad, this.#run);
   }
@@ -238,7 +218,7 @@ class VadWindowsLive implements IncrementalDiarization {
   /** Re-embeds the windows batch zero-pads, padded as batch pads them (the same lengths), from their kept fbank. */
   async #padLikeBatch(embeddings: Embeddings): Promise<void> {
     const { context, options } = this.#run;
-    const counts = this.#frameCounts.subarray(0, embeddings.count);
+    const counts = this.#frameCounts.view().subarray(0, embeddings.count);
     const padded: number[] = [];
     const batches: EmbeddingBatch[] = [];
     for (const { members, frames } of embeddingBatches(counts, options.embeddingBatchSize ?? EMBEDDING_BATCH_SIZE, context.lanes)) {

