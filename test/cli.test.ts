@@ -121,6 +121,8 @@ describe("cli: information and usage errors", () => {
     ["subtitles of two inputs on stdout", ["a.wav", "b.wav", "--format", "vtt"], "vtt for 2 inputs needs --out-dir <dir>"],
     ["--out and --out-dir", ["a.wav", "--out", "r.json", "--out-dir", "r"], "give --out or --out-dir, not both"],
     ["several formats without --out-dir", ["a.wav", "--format", "json,rttm"], "several --format values need --out-dir"],
+    // SRT under a .vtt name: a player reads it as WebVTT and finds no WEBVTT header.
+    ["a format the --out name contradicts", ["a.wav", "--format", "srt", "--out", "talk.VTT"], "--format srt would write srt into talk.VTT, a name for vtt: leave out --format (the extension chooses) or name the file .srt"],
     ["glob without a match", ["nothing-here/*.wav"], "no file matches nothing-here/*.wav"],
     ["output directory missing", ["a.wav", "--out", "no/such/dir/r.json"], "cannot write no/such/dir/r.json: the directory no/such/dir does not exist"],
     ["same output name twice", ["a/x.wav", "b/x.mp3", "--out-dir", "r"], "a/x.wav and b/x.mp3 would both write r/x.*"],
