@@ -336,6 +336,10 @@ function plan(values: ReturnType<typeof parse>["values"], inputs: string[]): Pla
   for (const file of [out, values.rttm, ...outDirFiles]) {
     if (file !== undefined && read.includes(resolve(file))) throw new UsageError(`${file} is an input: writing the result there would replace it`);
   }
+  // `--out r.json --rttm r.json`: the RTTM would replace the JSON without a word.
+  if (values.rttm !== undefined && [out, ...outDirFiles].some((file) => file !== undefined && resolve(file) === resolve(values.rttm!))) {
+    throw new UsageError(`--rttm ${values.rttm} names a file ${out !== undefined ? "--out" : "--out-dir"} writes too: give --rttm another name`);
+  }
   // Output places are checked now, not after minutes of work (the directory of --out-dir is made once the inputs are checked).
   for (const file of [out, values.rttm]) {
     if (file === undefined) continue;

@@ -131,6 +131,9 @@ describe("cli: information and usage errors", () => {
     ["stdin twice", ["-", "-", "--format", "rttm"], "- (stdin) can be given only once"],
     ["an empty --out", ["a.wav", "--out", ""], "--out needs a file name, got an empty one"],
     ["--out naming the input", ["talk.wav", "--out", "./talk.wav"], "./talk.wav is an input: writing the result there would replace it"],
+    // Both written to one name: only the RTTM was left, the JSON lost without a word.
+    ["--rttm naming the --out file", ["talk.wav", "--out", "r.json", "--rttm", "./r.json"], "--rttm ./r.json names a file --out writes too: give --rttm another name"],
+    ["--rttm naming an --out-dir file", ["talk.wav", "--out-dir", "o", "--format", "json", "--rttm", "o/talk.json"], "--rttm o/talk.json names a file --out-dir writes too: give --rttm another name"],
     ["--rttm naming the input", ["talk.wav", "--out-dir", "r", "--rttm", "talk.wav"], "talk.wav is an input: writing the result there would replace it"],
     // whisper writes talk.json and talk.vtt beside talk.wav: the results must not replace the transcript.
     ["--out naming the transcript", ["talk.wav", "--transcript", "talk.json", "--out", "talk.json"], "talk.json is an input: writing the result there would replace it"],
