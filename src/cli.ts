@@ -320,7 +320,12 @@ function plan(values: ReturnType<typeof parse>["values"], inputs: string[]): Pla
   const listed = values.format?.split(",").map((f) => oneOf("format", f.trim(), FORMATS)!);
   if (listed && new Set(listed).size !== listed.length) throw new UsageError(`--format lists a format twice: ${values.format}`);
   if (listed && listed.length > 1 && outDir === undefined) throw new UsageError("several --format values need --out-dir (one file per format)");
-  const formats = listed ?? [(out && formatFromPath(out)) || (outDir !== undefined || out ? "json" : "text")];
+  const named = out && formatFromPath(out);
+  // `--format srt --out talk.vtt` would write SRT (no WEBVTT header) under a name every player reads as WebVTT.
+  if (listed && named && listed[0] !== named) {
+    throw new UsageError(`--format ${listed[0]} would write ${listed[0]} into ${out}, a name for ${named}: leave out --format (the extension chooses) or name the file .${OUTPUT_FORMATS[listed[0]!]}`);
+  }
+  const formats = listed ?? [named || (outDir !== undefined || out ? "json" : "text")];
   if (several && outDir === undefined && formats[0] !== "rttm" && formats[0] !== "text") {
     throw new UsageError(`${formats[0]} for ${inputs.length} inputs needs --out-dir <dir> (on stdout, only rttm and text can be concatenated)`);
   }
@@ -330,6 +335,10 @@ function plan(values: ReturnType<typeof parse>["values"], inputs: string[]): Pla
   const outDirFiles = outDir === undefined ? [] : inputs.flatMap((input) => formats.map((format) => outDirFile(outDir, input, format)));
   for (const file of [out, values.rttm, ...outDirFiles]) {
     if (file !== undefined && read.includes(resolve(file))) throw new UsageError(`${file} is an input: writing the result there would replace it`);
+  }
+  // `--out r.json --rttm r.json`: the RTTM would replace the JSON without a word.
+  if (values.rttm !== undefined && [out, ...outDirFiles].some((file) => file !== undefined && resolve(file) === resolve(values.rttm!))) {
+    throw new UsageError(`--rttm ${values.rttm} names a file ${out !== undefined ? "--out" : "--out-dir"} writes too: give --rttm another name`);
   }
   // Output places are checked now, not after minutes of work (the directory of --out-dir is made once the inputs are checked).
   for (const file of [out, values.rttm]) {

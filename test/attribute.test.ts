@@ -368,6 +368,7 @@ describe.skipIf(noFixtures)("cli", () => {
       [["attribute", "t.srt", "two.rttm", "--format", "csv"], 'senko attribute: --format must be one of text, srt, vtt, json, got "csv"'],
       [["attribute", "t.srt", "two.rttm", "--out", "who.html"], "senko attribute writes text, srt, vtt, json, not html (--out who.html); for a page with who said what: senko <audio> --transcript <file> --format html"],
       [["attribute", "t.srt", "two.rttm", "--num-speakers", "2"], "senko attribute takes --out, --format and --quiet, not --num-speakers"],
+      [["attribute", "t.srt", "two.rttm", "--format", "srt", "--out", "who.vtt"], "senko attribute: --format srt would write srt into who.vtt, a name for vtt: leave out --format (the extension chooses) or name the file .srt"],
       [["a.wav", "b.wav", "--transcript", "t.srt", "--out-dir", "o"], "--transcript is the transcript of one recording, but there are 2 inputs"],
       [["a.wav", "--transcript", "t.srt", "--out", "a.rttm"], "--transcript goes with --format text, srt, vtt, json or html; rttm cannot hold words"],
     ];

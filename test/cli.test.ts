@@ -121,6 +121,8 @@ describe("cli: information and usage errors", () => {
     ["subtitles of two inputs on stdout", ["a.wav", "b.wav", "--format", "vtt"], "vtt for 2 inputs needs --out-dir <dir>"],
     ["--out and --out-dir", ["a.wav", "--out", "r.json", "--out-dir", "r"], "give --out or --out-dir, not both"],
     ["several formats without --out-dir", ["a.wav", "--format", "json,rttm"], "several --format values need --out-dir"],
+    // SRT under a .vtt name: a player reads it as WebVTT and finds no WEBVTT header.
+    ["a format the --out name contradicts", ["a.wav", "--format", "srt", "--out", "talk.VTT"], "--format srt would write srt into talk.VTT, a name for vtt: leave out --format (the extension chooses) or name the file .srt"],
     ["glob without a match", ["nothing-here/*.wav"], "no file matches nothing-here/*.wav"],
     ["output directory missing", ["a.wav", "--out", "no/such/dir/r.json"], "cannot write no/such/dir/r.json: the directory no/such/dir does not exist"],
     ["same output name twice", ["a/x.wav", "b/x.mp3", "--out-dir", "r"], "a/x.wav and b/x.mp3 would both write r/x.*"],
@@ -129,6 +131,9 @@ describe("cli: information and usage errors", () => {
     ["stdin twice", ["-", "-", "--format", "rttm"], "- (stdin) can be given only once"],
     ["an empty --out", ["a.wav", "--out", ""], "--out needs a file name, got an empty one"],
     ["--out naming the input", ["talk.wav", "--out", "./talk.wav"], "./talk.wav is an input: writing the result there would replace it"],
+    // Both written to one name: only the RTTM was left, the JSON lost without a word.
+    ["--rttm naming the --out file", ["talk.wav", "--out", "r.json", "--rttm", "./r.json"], "--rttm ./r.json names a file --out writes too: give --rttm another name"],
+    ["--rttm naming an --out-dir file", ["talk.wav", "--out-dir", "o", "--format", "json", "--rttm", "o/talk.json"], "--rttm o/talk.json names a file --out-dir writes too: give --rttm another name"],
     ["--rttm naming the input", ["talk.wav", "--out-dir", "r", "--rttm", "talk.wav"], "talk.wav is an input: writing the result there would replace it"],
     // whisper writes talk.json and talk.vtt beside talk.wav: the results must not replace the transcript.
     ["--out naming the transcript", ["talk.wav", "--transcript", "talk.json", "--out", "talk.json"], "talk.json is an input: writing the result there would replace it"],

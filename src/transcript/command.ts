@@ -65,14 +65,18 @@ export interface AttributeOptions {
 
 function outputFormat(options: AttributeOptions): TranscriptOutputFormat {
   const formats = Object.keys(TRANSCRIPT_FORMATS) as TranscriptOutputFormat[];
+  const ext = /\.([a-z]+)$/i.exec(options.out ?? "")?.[1]?.toLowerCase();
+  const found = formats.find((f) => TRANSCRIPT_FORMATS[f] === ext);
   if (options.format !== undefined) {
     if (!formats.includes(options.format as TranscriptOutputFormat)) {
       throw new ConfigError(`senko attribute: --format must be one of ${formats.join(", ")}, got "${options.format}"`);
     }
-    return options.format as TranscriptOutputFormat;
+    const format = options.format as TranscriptOutputFormat;
+    if (found && found !== format) {
+      throw new ConfigError(`senko attribute: --format ${format} would write ${format} into ${options.out}, a name for ${found}: leave out --format (the extension chooses) or name the file .${TRANSCRIPT_FORMATS[format]}`);
+    }
+    return format;
   }
-  const ext = /\.([a-z]+)$/i.exec(options.out ?? "")?.[1]?.toLowerCase();
-  const found = formats.find((f) => TRANSCRIPT_FORMATS[f] === ext);
   // An extension of senko's other outputs would otherwise get JSON written under it.
   const other = Object.entries(OUTPUT_FORMATS).find(([, e]) => e === ext)?.[0];
   if (!found && other) {
