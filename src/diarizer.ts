@@ -103,6 +103,11 @@ function validate(options: DiarizerOptions, pipeline: PipelineName): void {
   if (step !== undefined && !(typeof step === "number" && step > 0 && step <= SEGMENTATION.chunkSec)) {
     throw new ConfigError(`windowStepSec must be a number of seconds above 0 and at most ${SEGMENTATION.chunkSec} (a window's length), got ${step}`);
   }
+  // An empty folder name reached mkdir as "" and came back as an ENOENT about no path at all.
+  for (const name of ["modelsDir", "cacheDir"] as const) {
+    const dir = options[name];
+    if (dir !== undefined && !(typeof dir === "string" && dir.length > 0)) throw new ConfigError(`${name} must be a folder's path, got ${JSON.stringify(dir)}`);
+  }
   if (options.windows !== undefined && !Object.hasOwn(WINDOWS, options.windows)) {
     throw new ConfigError(`windows must be ${Object.keys(WINDOWS).map((w) => `"${w}"`).join(" or ")}, got ${JSON.stringify(options.windows)}`);
   }

@@ -76,6 +76,8 @@ describe("pipeline registry", () => {
     await new Diarizer({ windowStepSec: 10 }).close();
     // Not a TypeError from inside the first diarize.
     expect(() => new Diarizer({ onProgress: 5 as unknown as () => void })).toThrow(new ConfigError("onProgress must be a function, got number"));
+    expect(() => new Diarizer({ cacheDir: "" })).toThrow(new ConfigError('cacheDir must be a folder\'s path, got ""'));
+    expect(() => new Diarizer({ modelsDir: 3 as unknown as string })).toThrow(new ConfigError("modelsDir must be a folder's path, got 3"));
   });
 
   test("own, common and undefined options are accepted; the registry declares each pipeline's options, once", () => {

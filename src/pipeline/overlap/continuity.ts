@@ -25,7 +25,7 @@ const CONTINUITY_WINDOWS = 2;
  * with another local speaker (one is chance), three when every member counts (`continuedInCompany: false`).
  */
 const MIN_CONTINUED_IN_COMPANY = 2;
-export const MIN_CONTINUED_MEMBERS = 3;
+const MIN_CONTINUED_MEMBERS = 3;
 
 /** What the fold reads: each row's links (continuityLinks) and whether its window holds another local speaker. */
 export interface Continuity {
