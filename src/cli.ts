@@ -17,7 +17,7 @@ import { DEFAULT_PIPELINE, foreignOptionsMessage, PIPELINES, pipelineNames, type
 import { endOnSignal, interruption } from "./interrupt.ts";
 import { LIVE_HELP, liveCommand } from "./live/cli.ts";
 import { WINDOWS, type WindowsChoice } from "./pipeline/subsegment.ts";
-import { checkWritable, formatResult, makeOutputDir, OUTPUT_FORMATS, outDirFile, resultFiles, rttmFileId, rttmUri, writeFilesAtomic, type OutputFormat } from "./output/writers.ts";
+import { checkWritable, formatClash, formatResult, makeOutputDir, OUTPUT_FORMATS, outDirFile, resultFiles, rttmFileId, rttmUri, writeFilesAtomic, type OutputFormat } from "./output/writers.ts";
 import { attributeTranscript } from "./transcript/attribute.ts";
 import { attributeCommand, attributionSummary } from "./transcript/command.ts";
 import { writeStdout } from "./output/stdout.ts";
@@ -323,7 +323,7 @@ function plan(values: ReturnType<typeof parse>["values"], inputs: string[]): Pla
   const named = out && formatFromPath(out);
   // `--format srt --out talk.vtt` would write SRT (no WEBVTT header) under a name every player reads as WebVTT.
   if (listed && named && listed[0] !== named) {
-    throw new UsageError(`--format ${listed[0]} would write ${listed[0]} into ${out}, a name for ${named}: leave out --format (the extension chooses) or name the file .${OUTPUT_FORMATS[listed[0]!]}`);
+    throw new UsageError(formatClash(listed[0]!, out!, named, OUTPUT_FORMATS[listed[0]!]));
   }
   const formats = listed ?? [named || (outDir !== undefined || out ? "json" : "text")];
   if (several && outDir === undefined && formats[0] !== "rttm" && formats[0] !== "text") {

@@ -38,6 +38,10 @@ export function toRttm(result: DiarizationResult, uri: string): string {
   return writeRttm(rttmFileId(uri), result.mergedSegments);
 }
 
+/** Why `--format <format>` cannot write to `out`, whose extension names `named` (`ext`: the extension of `format`). */
+export const formatClash = (format: string, out: string, named: string, ext: string): string =>
+  `--format ${format} would write ${format} into ${out}, a name for ${named}: leave out --format (the extension chooses) or name the file .${ext}`;
+
 /** A CSV field as RFC 4180 writes it: quoted, its quotes doubled, when it holds a comma, a quote or a line break. */
 const csvField = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
 

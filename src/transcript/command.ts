@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { readRttm } from "../eval/rttm.ts";
 import { ConfigError, SenkoError, TranscriptFormatError } from "../errors.ts";
 import { writeStdout } from "../output/stdout.ts";
-import { OUTPUT_FORMATS, writeFileAtomic } from "../output/writers.ts";
+import { formatClash, OUTPUT_FORMATS, writeFileAtomic } from "../output/writers.ts";
 import type { Segment } from "../pipeline/segments.ts";
 import { attributeTranscript, type AttributedTranscript } from "./attribute.ts";
 import { readTranscript } from "./read.ts";
@@ -73,7 +73,7 @@ function outputFormat(options: AttributeOptions): TranscriptOutputFormat {
     }
     const format = options.format as TranscriptOutputFormat;
     if (found && found !== format) {
-      throw new ConfigError(`senko attribute: --format ${format} would write ${format} into ${options.out}, a name for ${found}: leave out --format (the extension chooses) or name the file .${TRANSCRIPT_FORMATS[format]}`);
+      throw new ConfigError(`senko attribute: ${formatClash(format, options.out!, found, TRANSCRIPT_FORMATS[format])}`);
     }
     return format;
   }
