@@ -20,7 +20,7 @@ const { values } = parseArgs({
 });
 
 /** Words right under the best one-to-one mapping of reference to attributed speakers. */
-export function wordsRight(reference: readonly string[], attributed: readonly (string | null)[]): number {
+function wordsRight(reference: readonly string[], attributed: readonly (string | null)[]): number {
   const refs = [...new Set(reference)];
   const hyps = [...new Set(attributed.filter((s): s is string => s !== null))];
   if (hyps.length === 0) return 0;

@@ -24,7 +24,7 @@ import { runInfo } from "./run-info.ts";
  * `hours` of 4 speakers, turns of 0.5-6 s with short overlaps every ninth turn: about 1040 turns an hour.
  * As in merged turns, a speaker's own turns never touch (the next turn is always someone else's).
  */
-export function meetingResult(hours: number): DiarizationResult {
+function meetingResult(hours: number): DiarizationResult {
   const turns: Segment[] = [];
   let t = 0.4;
   let speaker = 0;
@@ -43,7 +43,7 @@ export const threeHourResult = () => meetingResult(3);
 const VOCABULARY = "so the remote control should be cheap and I think we can do that with a simple design okay yeah".split(" ");
 
 /** Who said what for a result: a line per turn, 2.5 words a second of it (1-15 words). */
-export function transcriptOf(result: DiarizationResult): AttributedTranscript {
+function transcriptOf(result: DiarizationResult): AttributedTranscript {
   let n = 0;
   const turns = result.mergedSegments.map((s) => {
     const words = Array.from({ length: Math.min(15, Math.max(1, Math.round((s.end - s.start) * 2.5))) }, () => VOCABULARY[n++ % VOCABULARY.length]);
@@ -94,7 +94,7 @@ export async function measureTimeline(browser: Browser, file: string): Promise<T
   return { loadMs, firstDrawMs, elements, scrollDrawMs, refitDrawMs };
 }
 
-export interface LoadWork {
+interface LoadWork {
   /** main-thread work from navigation until two frames after the first drawing (TaskDuration), ms */
   taskMs: number;
   /** of which script, and style + layout, ms */
@@ -105,7 +105,7 @@ export interface LoadWork {
 }
 
 /** Loads a page in a new tab and reads Chromium's own account of the work it took. */
-export async function measureLoad(browser: Browser, file: string): Promise<LoadWork> {
+async function measureLoad(browser: Browser, file: string): Promise<LoadWork> {
   const page = await browser.newPage(1280, 700);
   await page.send("Performance.enable", { timeDomain: "threadTicks" });
   await page.goto(`file://${file}`);

@@ -110,7 +110,7 @@ async function decode(file: string, tempo: number): Promise<Float32Array> {
  * 99th-percentile frame. Returns the raw runs (gaps under 80 ms closed), in samples: a piece is cut between
  * runs, and its reference is `referenceSpeech` of the runs it holds.
  */
-export function speechRuns(samples: Float32Array): [number, number][] {
+function speechRuns(samples: Float32Array): [number, number][] {
   const frame = 400;
   const hop = 160;
   const energies: number[] = [];
@@ -135,7 +135,7 @@ export function speechRuns(samples: Float32Array): [number, number][] {
 }
 
 /** The reference of a piece [from, to): its runs widened by a 0.1 s margin each side, gaps under 0.3 s closed. */
-export function referenceSpeech(runs: readonly [number, number][], from: number, to: number): [number, number][] {
+function referenceSpeech(runs: readonly [number, number][], from: number, to: number): [number, number][] {
   const out: [number, number][] = [];
   for (const [a, b] of runs) {
     const start = Math.max(from, a - 0.1 * RATE);

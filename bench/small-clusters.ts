@@ -60,7 +60,7 @@ function referenceBins(reference: readonly Turn[], durationSec: number): { names
 }
 
 /** Per training row (window and local speaker of embedding train[r]), with the reference: */
-export interface RowReference {
+interface RowReference {
   /** seconds of each reference voice in its frames (its alone frames when it is a clean embedding, else all its frames) */
   sec: Float64Array;
   /** it is the local speaker with the most frames of its window's central part (the embedded one) / of the whole window */
@@ -69,7 +69,7 @@ export interface RowReference {
 }
 
 /** The reference voices heard in each training row's frames. */
-export function rowReference(
+function rowReference(
   seg: LocalSegmentation,
   emb: LocalEmbeddings,
   train: readonly number[],
@@ -112,7 +112,7 @@ export function voiceOfRows(names: readonly string[], rows: readonly RowReferenc
  * The default's clusters of a file's training embeddings (rows of `xt`, embeddings `train`), before the fold of
  * continued clusters (it needs the segmentation): the dendrogram and the clusters after the cut, folds and merge.
  */
-export function trainingClusters(emb: LocalEmbeddings, options: ConstrainedClusteringOptions = {}) {
+function trainingClusters(emb: LocalEmbeddings, options: ConstrainedClusteringOptions = {}) {
   const { dim } = emb;
   const x = unitRows(emb.data, dim);
   const train = trainingSet(emb.cleanFrames, options.minTrainCleanFrames ?? 50, options.maxTrain ?? 6000);

@@ -11,7 +11,7 @@ import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { isAbsolute, join, relative } from "node:path";
 
-export function buildCacheDir(): string {
+function buildCacheDir(): string {
   const xdg = process.env.XDG_CACHE_HOME;
   return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), ".cache"), "senko", "build");
 }

@@ -15,7 +15,7 @@ import { binaryInfo } from "./binary-info.ts";
 import { cachedBuild, contentHash, filesMatching, run } from "./build-cache.ts";
 import { buildLibraries, buildLibrary, ROOT } from "./cross-build.ts";
 
-export const EXE_DIR = join(ROOT, "dist", "exe");
+const EXE_DIR = join(ROOT, "dist", "exe");
 
 /** The onnxruntime-node release of a platform's executable, when it is not the project's own. */
 const ORT_VERSION_OVERRIDE: Record<string, string> = { "darwin-x64": "1.23.2" };
@@ -109,7 +109,7 @@ export interface BuiltExecutable {
   cached: boolean;
 }
 
-export async function buildExecutable(platform: Platform, log: (line: string) => void = () => {}): Promise<BuiltExecutable> {
+async function buildExecutable(platform: Platform, log: (line: string) => void = () => {}): Promise<BuiltExecutable> {
   const lib = await buildLibrary(platform, log);
   const ort = await onnxruntimePackage(platform, log);
   const runtime = await runtimeFiles(platform, ort.dir);

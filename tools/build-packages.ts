@@ -12,9 +12,9 @@ import { libraryFileName, PLATFORMS, platformById, type Platform } from "../src/
 import { cachedBuild, contentHash, filesMatching, run } from "./build-cache.ts";
 import { buildLibraries, ROOT, type BuiltLibrary } from "./cross-build.ts";
 
-export const DIST = join(ROOT, "dist");
+const DIST = join(ROOT, "dist");
 const STAGING = join(DIST, "packages");
-export const TARBALLS = join(DIST, "npm");
+const TARBALLS = join(DIST, "npm");
 
 const OS_NAMES: Record<Platform["os"], string> = { linux: "Linux (glibc 2.28 or newer)", darwin: "macOS", win32: "Windows" };
 

@@ -32,7 +32,7 @@ function readText(path: string, what: string): string {
 const pct = (part: number, c: DerComponents) => (c.total > 0 ? ((100 * part) / c.total).toFixed(2) : "-");
 
 /** The report as an aligned text table with one row per file and a TOTAL row. */
-export function formatReport(report: DerReport): string {
+function formatReport(report: DerReport): string {
   const header = ["file", "DER %", "missed %", "false alarm %", "confusion %", "ref speech s"];
   const row = (name: string, c: DerComponents) => [
     name,

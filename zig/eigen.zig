@@ -13,6 +13,7 @@ const Graph = @import("matrix.zig").Graph;
 
 pub const Error = error{ OutOfMemory, NoConvergence };
 const dense_eigen = @import("dense-eigen.zig");
+const cholesky = @import("cholesky.zig");
 /// The f64 vector width of the kernels below, the dense solver's (fixed, see dense-eigen.zig).
 const dl = dense_eigen.lanes;
 const DV = dense_eigen.Vector;
@@ -534,8 +535,8 @@ fn BlockLanczos(comptime b: usize) type {
             var r_total: [b][b]f64 = @splat(@splat(0));
             for (0..b) |i| r_total[i][i] = 1;
             for (0..2) |pass| {
-                var u: [b][b]f64 = undefined;
-                if (!cholesky(&gram, &u, self.bound * lost_direction)) {
+                var u: [b * b]f64 = gram;
+                if (!cholesky.factorInPlace(&u, b, self.bound * lost_direction)) {
                     var r_gs: [b][b]f64 = undefined;
                     try self.gramSchmidtBlock(p, &r_gs);
                     self.gatherRows(p);
@@ -544,13 +545,14 @@ fn BlockLanczos(comptime b: usize) type {
                 }
                 // W <- W U^{-1}; R_total <- U R_total
                 var inv: [b * b]f64 = undefined;
-                invertUpper(&u, &inv);
+                cholesky.invertUpper(&u, &inv, b);
                 if (pass == 0) {
                     gram = self.updateBlock(w, .replace, w, b, &inv, .gram);
                 } else {
                     _ = self.updateBlock(w, .replace, w, b, &inv, .rows);
                 }
-                r_total = multiply(b, u, r_total);
+                const u_rows: *const [b][b]f64 = @ptrCast(&u);
+                r_total = multiply(b, u_rows.*, r_total);
             }
             r_out.* = r_total;
         }
@@ -637,44 +639,6 @@ fn multiply(comptime b: usize, x: [b][b]f64, y: [b][b]f64) [b][b]f64 {
         out[i][j] = sum;
     };
     return out;
-}
-
-/// Upper Cholesky factor U (G = U^T U) of the b x b Gram matrix; false when a pivot falls to
-/// `min_pivot` or below (the block is close to rank deficient).
-fn cholesky(gram: []const f64, u: anytype, min_pivot: f64) bool {
-    const b = u.len;
-    for (0..b) |i| for (0..b) |j| {
-        u[i][j] = 0;
-    };
-    for (0..b) |j| {
-        var diag = gram[j * b + j];
-        for (0..j) |k| diag -= u[k][j] * u[k][j];
-        if (!(diag > min_pivot * min_pivot)) return false;
-        const pivot = @sqrt(diag);
-        u[j][j] = pivot;
-        for (j + 1..b) |i| {
-            var sum = gram[j * b + i];
-            for (0..j) |k| sum -= u[k][j] * u[k][i];
-            u[j][i] = sum / pivot;
-        }
-    }
-    return true;
-}
-
-/// inv (b x b, row-major) = U^{-1} for upper triangular U.
-fn invertUpper(u: anytype, inv: []f64) void {
-    const b = u.len;
-    @memset(inv[0 .. b * b], 0);
-    for (0..b) |j| {
-        inv[j * b + j] = 1 / u[j][j];
-        var i = j;
-        while (i > 0) {
-            i -= 1;
-            var sum: f64 = 0;
-            for (i + 1..j + 1) |k| sum += u[i][k] * inv[k * b + j];
-            inv[i * b + j] = -sum / u[i][i];
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ comptime {
     _ = @import("matrix.zig");
     _ = @import("eigen.zig");
     _ = @import("dense-eigen.zig");
+    _ = @import("cholesky.zig");
     _ = @import("kmeans.zig");
     _ = @import("spectral.zig");
     _ = @import("frame-gather.zig");

@@ -13,6 +13,7 @@ const std = @import("std");
 const assert = std.debug.assert;
 const Pool = @import("pool.zig").Pool;
 const simd = @import("simd.zig");
+const cholesky = @import("cholesky.zig");
 const chunkRange = @import("pool.zig").chunkRange;
 const umap = @import("umap.zig");
 const Graph = @import("umap-graph.zig").Graph;
@@ -257,7 +258,7 @@ const Solver = struct {
         var pass: u32 = 0;
         while (pass < passes) : (pass += 1) {
             s.gram(s.x, s.x, s.small);
-            if (!cholesky(s.small, s.width)) {
+            if (!cholesky.factorInPlace(s.small, s.width, 0)) {
                 s.gram(s.x, s.x, s.small);
                 var trace: f64 = 0;
                 for (0..s.width) |i| trace += s.small[i * s.width + i];
@@ -265,11 +266,11 @@ const Solver = struct {
                 const w: f64 = @floatFromInt(s.width);
                 const shift = 11 * (n * w + w * (w + 1)) * std.math.floatEps(f64) * trace;
                 for (0..s.width) |i| s.small[i * s.width + i] += shift;
-                const ok = cholesky(s.small, s.width);
+                const ok = cholesky.factorInPlace(s.small, s.width, 0);
                 assert(ok);
                 passes = 3;
             }
-            invertUpper(s.small, s.small2, s.width);
+            cholesky.invertUpper(s.small, s.small2, s.width);
             s.rotate(&s.x, s.small2);
         }
     }
@@ -441,41 +442,6 @@ fn denseLayout(
 // ---------------------------------------------------------------------------------------------
 // Small dense linear algebra (width x width, row-major, f64)
 
-/// In place: the upper triangle becomes R with a = R^T R, the strict lower triangle zero.
-/// False if a is not numerically positive definite.
-fn cholesky(a: []f64, n: u32) bool {
-    for (0..n) |j| {
-        var d = a[j * n + j];
-        for (0..j) |k| d -= a[k * n + j] * a[k * n + j];
-        if (!(d > 0)) return false;
-        const r = @sqrt(d);
-        a[j * n + j] = r;
-        for (j + 1..n) |i| {
-            var v = a[j * n + i];
-            for (0..j) |k| v -= a[k * n + j] * a[k * n + i];
-            a[j * n + i] = v / r;
-        }
-        for (0..j) |k| a[j * n + k] = 0;
-    }
-    return true;
-}
-
-/// out = r^-1 for upper triangular r.
-fn invertUpper(r: []const f64, out: []f64, n: u32) void {
-    @memset(out, 0);
-    var j: usize = n;
-    while (j > 0) {
-        j -= 1;
-        out[j * n + j] = 1 / r[j * n + j];
-        for (j + 1..n) |c| {
-            // Row j of the inverse: out[j][c] = -(sum_{k=j+1..c} r[j][k] out[k][c]) / r[j][j]
-            var v: f64 = 0;
-            for (j + 1..c + 1) |k| v += r[j * n + k] * out[k * n + c];
-            out[j * n + c] = -v / r[j * n + j];
-        }
-    }
-}
-
 /// Cyclic Jacobi: a (symmetric, destroyed) = V diag(values) V^T, eigenvectors in the columns of V.
 fn jacobiEigen(a: []f64, n: u32, values: []f64, v: []f64) void {
     @memset(v, 0);
@@ -571,31 +537,6 @@ test "jacobiEigen diagonalises a symmetric matrix" {
             try std.testing.expectApproxEqAbs(values[c] * v[i * n + c], av, 1e-10);
         }
     }
-}
-
-test "cholesky and invertUpper give R^-1 with R^T R = A" {
-    const n = 4;
-    var a = [_]f64{ 4, 2, 0, 1, 2, 5, 1, 0, 0, 1, 3, 1, 1, 0, 1, 6 };
-    const original = a;
-    try std.testing.expect(cholesky(&a, n));
-    for (0..n) |i| {
-        for (0..n) |j| {
-            var s: f64 = 0;
-            for (0..n) |k| s += a[k * n + i] * a[k * n + j];
-            try std.testing.expectApproxEqAbs(original[i * n + j], s, 1e-12);
-        }
-    }
-    var inv: [n * n]f64 = undefined;
-    invertUpper(&a, &inv, n);
-    for (0..n) |i| {
-        for (0..n) |j| {
-            var s: f64 = 0;
-            for (0..n) |k| s += a[i * n + k] * inv[k * n + j];
-            try std.testing.expectApproxEqAbs(@as(f64, if (i == j) 1 else 0), s, 1e-12);
-        }
-    }
-    var singular = [_]f64{ 1, 1, 1, 1 };
-    try std.testing.expect(!cholesky(&singular, 2));
 }
 
 test "subspace iteration finds the same leading eigenvectors as the dense solver" {

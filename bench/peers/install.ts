@@ -3,9 +3,10 @@
  * (after `bun run models`, whose files it is given) and the Python Senko. Each step is the peer's own
  * idempotent install script; nothing is installed into senko's package.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_SHERPA_MODELS } from "./sherpa.ts";
+import { SENKO_PY_VERSION } from "./senko.ts";
+import { DEFAULT_SHERPA_MODELS, SHERPA_VERSION } from "./sherpa.ts";
 
 const PEERS_DIR = import.meta.dir;
 const ROOT = join(PEERS_DIR, "..", "..");
@@ -30,7 +31,9 @@ export function ensureSherpa(log: (line: string) => void = console.error): void 
   };
   const segmentation = source("pyannote-segmentation");
   const embedding = source("campplus");
-  const installed = existsSync(join(PEERS_DIR, "node_modules", "sherpa-onnx-node", "package.json"));
+  // Another version (left by an older checkout) is replaced: install-sherpa.sh installs the pinned one.
+  const packageJson = join(PEERS_DIR, "node_modules", "sherpa-onnx-node", "package.json");
+  const installed = existsSync(packageJson) && JSON.parse(readFileSync(packageJson, "utf8")).version === SHERPA_VERSION;
   // A copy older than its source would run different weights from senko's (the CAM++ file is re-exported on fetch).
   const fresh = (copy: string, src: string) => existsSync(copy) && statSync(copy).mtimeMs >= statSync(src).mtimeMs;
   if (installed && fresh(DEFAULT_SHERPA_MODELS.segmentationModel, segmentation) && fresh(DEFAULT_SHERPA_MODELS.embeddingModel, embedding)) return;
@@ -38,7 +41,7 @@ export function ensureSherpa(log: (line: string) => void = console.error): void 
   run(["bash", join(PEERS_DIR, "install-sherpa.sh"), "--segmentation", segmentation, "--embedding", embedding], "install-sherpa.sh");
 }
 
-/** Senko 0.2.2 in bench/peers/.venv (about 6 GB with PyPI's CUDA torch; 1.5 min on a fast link). */
+/** Senko (SENKO_PY_VERSION) in bench/peers/.venv (about 6 GB with PyPI's CUDA torch; 1.5 min on a fast link). */
 export function ensureSenkoPy(log: (line: string) => void = console.error): void {
   if (existsSync(join(PEERS_DIR, ".venv", "lib")) && senkoImports()) return;
   log("installing the Python Senko into bench/peers/.venv (bench/peers/install-senko.sh)");
@@ -48,6 +51,6 @@ export function ensureSenkoPy(log: (line: string) => void = console.error): void
 function senkoImports(): boolean {
   const python = join(PEERS_DIR, ".venv", "bin", "python");
   if (!existsSync(python)) return false;
-  const probe = "from importlib.metadata import version; assert version('senko') == '0.2.2'; import soundfile";
+  const probe = `from importlib.metadata import version; assert version('senko') == '${SENKO_PY_VERSION}'; import soundfile`;
   return Bun.spawnSync([python, "-c", probe], { stdout: "ignore", stderr: "ignore" }).exitCode === 0;
 }
