@@ -106,7 +106,8 @@ const fallbackLogged = new WeakSet<SessionOptions>();
 
 /** A new session of model `id` with `threads` intra-op threads. */
 export async function createSession(id: ModelId, options: SessionOptions, threads: number): Promise<LoadedModel> {
-  const log = options.quiet ? undefined : (line: string) => console.error(`senko: ${line}`);
+  // Not console.error: Bun draws it in red on a terminal, and these lines say what runs, not what failed.
+  const log = options.quiet ? undefined : (line: string) => void process.stderr.write(`senko: ${line}\n`);
   const model = await resolveModel(id, { modelsDir: options.modelsDir, cacheDir: options.cacheDir, offline: options.offline, log });
   const device = options.device ?? "auto";
   const choice = executionChoice(device);
