@@ -108,9 +108,10 @@ const fallbackLogged = new WeakSet<SessionOptions>();
 export async function createSession(id: ModelId, options: SessionOptions, threads: number): Promise<LoadedModel> {
   // Not console.error: Bun draws it in red on a terminal, and these lines say what runs, not what failed.
   const log = options.quiet ? undefined : (line: string) => void process.stderr.write(`senko: ${line}\n`);
-  const model = await resolveModel(id, { modelsDir: options.modelsDir, cacheDir: options.cacheDir, offline: options.offline, log });
+  // A device that cannot run here is said before any model is looked for or downloaded.
   const device = options.device ?? "auto";
   const choice = executionChoice(device);
+  const model = await resolveModel(id, { modelsDir: options.modelsDir, cacheDir: options.cacheDir, offline: options.offline, log });
   const base: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: "all",
     intraOpNumThreads: threads,
