@@ -72,9 +72,14 @@ function validate(options: DiarizerOptions, pipeline: PipelineName): void {
   if (foreign !== undefined) throw new ConfigError(foreign);
   const positiveInt = (name: string, v: number | undefined) => {
     if (v !== undefined && !(Number.isInteger(v) && v >= 1)) {
-      throw new ConfigError(`${name} must be a whole number of at least 1, got ${v}`);
+      throw new ConfigError(`${name} must be a whole number of at least 1, got ${JSON.stringify(v)}`);
     }
   };
+  // `warmup: "no"` would be true: a switch is true or false.
+  for (const name of ["colors", "offline", "quiet", "warmup", "sileroStretches"] as const) {
+    const on = options[name];
+    if (on !== undefined && typeof on !== "boolean") throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(on)}`);
+  }
   positiveInt("numSpeakers", options.numSpeakers);
   positiveInt("minSpeakers", options.minSpeakers);
   positiveInt("maxSpeakers", options.maxSpeakers);
@@ -124,6 +129,10 @@ export class Diarizer {
   #closing: Promise<void> | undefined;
 
   constructor(options: DiarizerOptions = {}) {
+    // null was a TypeError, and a string's characters were read as options named 0, 1...
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw new ConfigError(`the options of a Diarizer are an object (DiarizerOptions), got ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}`);
+    }
     const pipeline = options.pipeline ?? DEFAULT_PIPELINE;
     this.pipeline = findPipeline(pipeline);
     validate(options, pipeline);
