@@ -9,6 +9,7 @@ import { ComputeContext, type ContextOptions } from "./compute-context.ts";
 import { ConfigError, SenkoError } from "./errors.ts";
 import { lib } from "./ffi.ts";
 import { LiveDiarization, type LiveOptions } from "./live/session.ts";
+import { refuseUnknownOptions } from "./option-names.ts";
 import { SEGMENTATION } from "./models/segmentation.ts";
 import { speakerColorSets } from "./output/colors.ts";
 import type { PipelineRun } from "./pipeline/diarization-pipeline.ts";
@@ -65,9 +66,7 @@ const OPTION_NAMES = {
 } as const satisfies Record<keyof DiarizerOptions, true>;
 
 function validate(options: DiarizerOptions, pipeline: PipelineName): void {
-  // Bun runs TypeScript without checking its types: a misspelt option would otherwise be dropped without a word.
-  const unknown = Object.entries(options).filter(([key, value]) => value !== undefined && !Object.hasOwn(OPTION_NAMES, key));
-  if (unknown.length > 0) throw new ConfigError(`unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map(([key]) => key).join(", ")} (see DiarizerOptions)`);
+  refuseUnknownOptions(options, OPTION_NAMES, "DiarizerOptions");
   const foreign = foreignOptionsMessage(pipeline, options, { choose: (owner) => `add pipeline: "${owner}"` });
   if (foreign !== undefined) throw new ConfigError(foreign);
   const positiveInt = (name: string, v: number | undefined) => {

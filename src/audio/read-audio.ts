@@ -6,6 +6,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import type { InContext } from "../compute-context.ts";
 import { AudioFormatError } from "../errors.ts";
+import { refuseUnknownOptions } from "../option-names.ts";
 import { convertToMono16k, MAX_OUTPUT_SAMPLES, outputLength, TARGET_RATE, toMono16k } from "./convert.ts";
 import { checkWithFfmpeg, decodeWithFfmpeg, FFMPEG_INSTALL_HINT, findFfmpeg, type FfmpegAudio } from "./ffmpeg.ts";
 import { bufferSource, isWav, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, parseWav, type ByteSource } from "./wav.ts";
@@ -36,6 +37,10 @@ export interface ReadAudioOptions extends InContext {
   /** channels of a bare Float32Array input, interleaved (default 1) */
   channels?: number;
 }
+
+/** Every option readAudio reads (a key missing here, or one ReadAudioOptions lacks, fails `tsc`). */
+const READ_AUDIO_OPTION_NAMES = { name: true, ffmpeg: true, sampleRate: true, channels: true, context: true } as const satisfies Record<keyof ReadAudioOptions, true>;
+const RAW_AUDIO_FIELDS = { samples: true, sampleRate: true, channels: true } as const satisfies Record<keyof RawAudio, true>;
 
 export interface AudioSource {
   name: string;
@@ -294,6 +299,7 @@ function fromSamples(raw: RawAudio, options: ReadAudioOptions): AudioData {
  * Every input problem is an AudioFormatError whose message names the input.
  */
 export async function readAudio(input: AudioInput, options: ReadAudioOptions = {}): Promise<AudioData> {
+  refuseUnknownOptions(options, READ_AUDIO_OPTION_NAMES, "ReadAudioOptions");
   if (typeof input === "string") return fromPath(input, options);
   if (input instanceof Uint8Array) {
     const name = options.name ?? "<bytes>";
@@ -309,7 +315,10 @@ export async function readAudio(input: AudioInput, options: ReadAudioOptions = {
     }
     return fromSamples({ samples: input, sampleRate: options.sampleRate, channels: options.channels }, options);
   }
-  if (input && typeof input === "object" && "samples" in input) return fromSamples(input, options);
+  if (input && typeof input === "object" && "samples" in input) {
+    refuseUnknownOptions(input, RAW_AUDIO_FIELDS, "RawAudio");
+    return fromSamples(input, options);
+  }
   throw new AudioFormatError(
     "<input>: audio input must be a file path, a Uint8Array of file bytes, a Float32Array with { sampleRate }, or { samples, sampleRate }",
     "<input>",

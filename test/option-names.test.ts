@@ -1,0 +1,34 @@
+/**
+ * A misspelt option of readAudio / diarize (`channel: 2`), of raw samples, or of a live session is a ConfigError
+ * that names it, as a Diarizer's are: it was dropped, and stereo samples were read as mono of twice the length.
+ */
+import { expect, test } from "bun:test";
+import { readAudio } from "../src/audio/index.ts";
+import { Diarizer } from "../src/diarizer.ts";
+import { ConfigError } from "../src/errors.ts";
+
+const stereo = new Float32Array(3200);
+
+const refusal = async (work: () => unknown) => {
+  try {
+    await work();
+    return "accepted";
+  } catch (error) {
+    return `${(error as Error).constructor.name}: ${(error as Error).message}`;
+  }
+};
+
+test("readAudio and diarize: an option they do not read", async () => {
+  expect(await refusal(() => readAudio(stereo, { sampleRate: 16000, channel: 2 } as never))).toBe("ConfigError: unknown option channel (see ReadAudioOptions)");
+  expect(await refusal(() => readAudio({ samples: stereo, sampleRate: 16000, chanels: 2 } as never))).toBe("ConfigError: unknown option chanels (see RawAudio)");
+  expect((await readAudio(stereo, { sampleRate: 16000, channels: 2, name: "s" })).durationSec).toBe(0.1);
+  await using diarizer = new Diarizer({ warmup: false });
+  expect(await refusal(() => diarizer.diarize(stereo, { sampleRate: 16000, channel: 2 } as never))).toBe("ConfigError: unknown option channel (see ReadAudioOptions)");
+});
+
+test("live: an option a session does not read", async () => {
+  await using diarizer = new Diarizer({ warmup: false });
+  expect(await refusal(() => diarizer.live({ sampleRate: 48000, channel: 2 } as never))).toBe("ConfigError: unknown option channel (see LiveOptions)");
+  expect(() => diarizer.live({ sampleRate: 48000, channels: 2, encoding: "pcm_s16", rate: 1 } as never)).toThrow(ConfigError);
+  diarizer.live({ sampleRate: 48000, channels: 2, encoding: "pcm_s16" }).abort();
+});
