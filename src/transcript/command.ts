@@ -106,6 +106,7 @@ export async function attributeCommand(args: readonly string[], options: Attribu
     throw new ConfigError(`${out} is an input: writing the result there would replace it`);
   }
   if (transcriptPath === "-" && diarizationPath === "-") throw new ConfigError("- (stdin) can be given only once");
+  if (args.includes("-") && process.stdin.isTTY) throw new ConfigError("-: stdin is a terminal: pipe the file in (cat talk.json | senko attribute - talk.rttm)");
   // `-` is stdin, as for senko <audio>: a transcript (or diarization) piped from the program that made it.
   const stdin = transcriptPath === "-" || diarizationPath === "-" ? await Bun.stdin.bytes() : undefined;
   if (stdin?.length === 0) throw new TranscriptFormatError("-: no bytes on stdin", "-");
