@@ -32,3 +32,10 @@ test("live: an option a session does not read", async () => {
   expect(() => diarizer.live({ sampleRate: 48000, channels: 2, encoding: "pcm_s16", rate: 1 } as never)).toThrow(ConfigError);
   diarizer.live({ sampleRate: 48000, channels: 2, encoding: "pcm_s16" }).abort();
 });
+
+test("a rate or channel count given as a string is quoted in the message (48000 read as if it were the number)", async () => {
+  await using diarizer = new Diarizer({ warmup: false });
+  expect(await refusal(() => diarizer.live({ sampleRate: "48000" } as never))).toBe('ConfigError: sampleRate must be a whole number of Hz from 1000 to 1000000, got "48000"');
+  expect(await refusal(() => diarizer.live({ sampleRate: 16000, channels: "2" } as never))).toBe('ConfigError: channels must be a whole number from 1 to 65535, got "2"');
+  expect(await refusal(() => readAudio(stereo, { sampleRate: "16000" } as never))).toBe('AudioFormatError: <samples>: sampleRate must be a whole number of Hz from 1000 to 1000000, got "16000"');
+});

@@ -278,9 +278,9 @@ function fromSamples(raw: RawAudio, options: ReadAudioOptions): AudioData {
   const channels = raw.channels ?? 1;
   if (!(samples instanceof Float32Array)) throw fail("samples must be a Float32Array");
   if (!Number.isInteger(sampleRate) || sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
-    throw fail(`sampleRate must be a whole number of Hz from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE}, got ${sampleRate}`);
+    throw fail(`sampleRate must be a whole number of Hz from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE}, got ${JSON.stringify(sampleRate)}`);
   }
-  if (!Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) throw fail(`channels must be a whole number from 1 to ${MAX_CHANNELS}, got ${channels}`);
+  if (!Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) throw fail(`channels must be a whole number from 1 to ${MAX_CHANNELS}, got ${JSON.stringify(channels)}`);
   if (samples.length % channels !== 0) {
     throw fail(`${samples.length} samples are not a whole number of ${channels}-channel frames`);
   }
