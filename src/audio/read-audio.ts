@@ -40,7 +40,6 @@ export interface ReadAudioOptions extends InContext {
 
 /** Every option readAudio reads (a key missing here, or one ReadAudioOptions lacks, fails `tsc`). */
 const READ_AUDIO_OPTION_NAMES = { name: true, ffmpeg: true, sampleRate: true, channels: true, context: true } as const satisfies Record<keyof ReadAudioOptions, true>;
-const RAW_AUDIO_FIELDS = { samples: true, sampleRate: true, channels: true } as const satisfies Record<keyof RawAudio, true>;
 
 export interface AudioSource {
   name: string;
@@ -315,10 +314,8 @@ export async function readAudio(input: AudioInput, options: ReadAudioOptions = {
     }
     return fromSamples({ samples: input, sampleRate: options.sampleRate, channels: options.channels }, options);
   }
-  if (input && typeof input === "object" && "samples" in input) {
-    refuseUnknownOptions(input, RAW_AUDIO_FIELDS, "RawAudio");
-    return fromSamples(input, options);
-  }
+  // Its other fields are not checked: readAudio's own result (AudioData) is raw audio too.
+  if (input && typeof input === "object" && "samples" in input) return fromSamples(input, options);
   throw new AudioFormatError(
     "<input>: audio input must be a file path, a Uint8Array of file bytes, a Float32Array with { sampleRate }, or { samples, sampleRate }",
     "<input>",
