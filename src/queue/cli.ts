@@ -1,13 +1,17 @@
 /** @module The `senko submit | worker | status` subcommands: the job queue from the command line. */
 import { writeSync } from "node:fs";
 import { hostname } from "node:os";
-import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import { argumentError, describe, DIARIZATION_FLAGS, diarizationOptions, expandInputs, FORMATS, oneOf, refuseAttachedValues, wholeNumber } from "../cli.ts";
+import type { ParseArgsOptionsConfig } from "node:util";
+import { DIARIZATION_FLAGS, diarizationOptions } from "../cli/diarization-flags.ts";
+import { oneOf, wholeNumber } from "../cli/flag-values.ts";
+import { expandInputs } from "../cli/inputs.ts";
+import { FORMATS, formatList } from "../cli/output-plan.ts";
+import { parseOptions } from "../cli/parse.ts";
+import { reportError, sayOnStderr } from "../cli/report.ts";
 import { isUserError, UsageError } from "../errors.ts";
 import { endBySignal } from "../interrupt.ts";
 import { DEVICES } from "../models/execution-provider.ts";
 import { writeStdout } from "../output/stdout.ts";
-import type { OutputFormat } from "../output/writers.ts";
 import { THREADS_MAX } from "../thread-pool.ts";
 import { VERSION } from "../version.ts";
 import { expandS3Glob, isS3Url, s3Client } from "./s3.ts";
@@ -71,7 +75,7 @@ const COMMAND_OPTIONS: Record<QueueCommand, readonly string[]> = {
 /** Runs a queue subcommand; returns the exit code (0 ok, 2 usage or an unreadable input, 1 anything else). */
 export async function queueMain(command: QueueCommand, argv: string[]): Promise<number> {
   try {
-    const { values, positionals } = parse(argv);
+    const { values, positionals } = parseOptions(argv, QUEUE_OPTIONS);
     if (values.help) {
       await writeStdout(HELP);
       return 0;
@@ -89,8 +93,7 @@ export async function queueMain(command: QueueCommand, argv: string[]): Promise<
     await writeStdout(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
     return 0;
   } catch (error) {
-    process.stderr.write(`senko: ${describe(error)}\n`);
-    if (process.env.SENKO_DEBUG) console.error(error);
+    reportError(error);
     return isUserError(error) ? 2 : 1;
   }
 }
@@ -115,26 +118,14 @@ export const QUEUE_OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsOptionsConfig;
 
-function parse(argv: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: QUEUE_OPTIONS, tokens: true });
-  } catch (error) {
-    throw argumentError(error, argv, QUEUE_OPTIONS);
-  }
-  refuseAttachedValues(argv, parsed.tokens);
-  return parsed;
-}
-
-type Values = ReturnType<typeof parse>["values"];
+type Values = ReturnType<typeof parseOptions<typeof QUEUE_OPTIONS>>["values"];
 
 async function submit(values: Values, positionals: string[], quiet: boolean): Promise<number> {
   if (positionals.length === 0) throw new UsageError("senko submit: no input file given");
   if (positionals.includes("-")) throw new UsageError("senko submit takes files the workers can read, not - (stdin)");
   const outDir = values["out-dir"];
   if (outDir === undefined) throw new UsageError("senko submit needs --out-dir <dir> (as the workers see it)");
-  const formats = values.format?.split(",").map((f) => oneOf("format", f.trim(), FORMATS)!) as OutputFormat[] | undefined;
-  if (formats && new Set(formats).size !== formats.length) throw new UsageError(`--format lists a format twice: ${values.format}`);
+  const formats = formatList(values.format);
   const options = { ...diarizationOptions(values), colors: values.colors };
   const submissions = await submitFiles(await expandAll(positionals), {
     redis: values.redis!,
@@ -144,7 +135,7 @@ async function submit(values: Values, positionals: string[], quiet: boolean): Pr
     retryFailed: values["retry-failed"] ?? false,
     options,
   });
-  for (const s of submissions) if (s.state === "error") process.stderr.write(`senko: ${s.message}\n`);
+  for (const s of submissions) if (s.state === "error") sayOnStderr(s.message!);
   const queued = submissions.filter((s) => s.state !== "error");
   await writeStdout(queued.map((s) => `${s.state.padEnd(7)}  ${s.jobId}  ${s.file}${s.message ? `  (${s.message})` : ""}\n`).join(""));
   if (!quiet) process.stderr.write(`senko submit: ${tally(submissions)}\n`);

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { S3Client, type S3Options } from "bun";
-import { GLOB_CHARS } from "../cli.ts";
+import { GLOB_CHARS } from "../cli/inputs.ts";
 import { AudioFormatError, ConfigError, OutputError, SenkoError } from "../errors.ts";
 
 /** Where and as whom to reach S3; what is left out comes from the environment. */

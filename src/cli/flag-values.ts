@@ -1,0 +1,34 @@
+/** @module A flag's string value checked and converted, or a UsageError naming the flag. */
+import { UsageError } from "../errors.ts";
+
+export function wholeNumber(name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+    const range = max < Number.MAX_SAFE_INTEGER ? ` from ${min} to ${max}` : min > 0 ? ` of at least ${min}` : "";
+    throw new UsageError(`--${name} takes a whole number${range}, got "${value}"`);
+  }
+  return n;
+}
+
+export function fraction(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const x = Number(value);
+  if (!/^\d*\.?\d+$/.test(value) || !(x > 0 && x <= 1)) throw new UsageError(`--${name} takes a number in (0, 1], got "${value}"`);
+  return x;
+}
+
+/** A number of seconds above 0, or "off" (Infinity: nothing is that long). */
+export function secondsOrOff(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (value === "off") return Infinity;
+  const x = Number(value);
+  if (!/^\d*\.?\d+$/.test(value) || !(x > 0)) throw new UsageError(`--${name} takes a number of seconds above 0 or "off", got "${value}"`);
+  return x;
+}
+
+export function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!allowed.includes(value as T)) throw new UsageError(`--${name} must be one of ${allowed.join(", ")}, got "${value}"`);
+  return value as T;
+}

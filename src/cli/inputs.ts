@@ -1,0 +1,61 @@
+/** @module The inputs of `senko <audio...>`: patterns expanded, then every input checked before the models load. */
+import { existsSync } from "node:fs";
+import { isAbsolute } from "node:path";
+import { probeAudio } from "../audio/index.ts";
+import { readAudioStream, type StreamAudio } from "../audio/read-stream.ts";
+import type { ComputeContext } from "../compute-context.ts";
+import { AudioFormatError, UsageError } from "../errors.ts";
+import { EMBED_AUDIO_MAX_BYTES } from "../output/html.ts";
+
+/** The input that is stdin. */
+export const STDIN = "-";
+
+/** Characters that make an argument a glob (local paths and s3:// URLs alike). */
+export const GLOB_CHARS = /[*?[{]/;
+
+/** Positional arguments to input paths: existing paths as given, patterns expanded (sorted), - kept. */
+export function expandInputs(args: readonly string[], cwd = process.cwd()): string[] {
+  const inputs: string[] = [];
+  for (const arg of args) {
+    if (arg === STDIN || !GLOB_CHARS.test(arg) || existsSync(arg)) {
+      inputs.push(arg);
+      continue;
+    }
+    const absolute = isAbsolute(arg);
+    const matches = [...new Bun.Glob(absolute ? arg.slice(1) : arg).scanSync({ cwd: absolute ? "/" : cwd, onlyFiles: true, dot: false })]
+      .map((m) => (absolute ? `/${m}` : m))
+      .sort();
+    if (matches.length === 0) throw new UsageError(`no file matches ${arg}`);
+    inputs.push(...matches);
+  }
+  if (inputs.filter((i) => i === STDIN).length > 1) throw new UsageError("- (stdin) can be given only once");
+  return inputs;
+}
+
+/** How many inputs are probed at once (ffmpeg runs for non-WAV files). */
+const PROBES_AT_ONCE = 4;
+
+/**
+ * Each input's problem found by `probeAudio` (undefined: none), in input order, and the audio of stdin
+ * (read now, to its end, so that it is checked with the files: it cannot be read twice; a problem its first
+ * bytes show is found before the rest is waited for).
+ */
+export async function probeInputs(inputs: readonly string[], context: ComputeContext): Promise<{ problems: (AudioFormatError | undefined)[]; stdin: StreamAudio | undefined }> {
+  const problems: (AudioFormatError | undefined)[] = inputs.map(() => undefined);
+  let stdin: StreamAudio | undefined;
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < inputs.length; i = next++) {
+      const input = inputs[i]!;
+      try {
+        if (input === STDIN) stdin = await readAudioStream(Bun.stdin.stream(), { name: STDIN, keepBytes: EMBED_AUDIO_MAX_BYTES, context });
+        else await probeAudio(input, { name: input });
+      } catch (error) {
+        if (!(error instanceof AudioFormatError)) throw error;
+        problems[i] = error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PROBES_AT_ONCE, inputs.length) }, lane));
+  return { problems, stdin };
+}
