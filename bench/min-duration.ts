@@ -1,13 +1,14 @@
 /**
  * The overlap-aware pipeline's minimum turn duration, measured: each file is diarized once with no duration
- * rules, then every variant is applied to the same frame activity: silences under 0.5 s filled (the rule
- * before session 16), then a speaker's turns under `on` seconds either dropped ("drop") or, where that leaves
- * a frame without a speaker, given to the speaker of the turn beside them most scored there ("neighbour").
- * Sets: the AMI fixtures (collars 0.25 and 0), the simulated set of bench:accuracy (8 files), and
- * bench:accuracy:sim's default set for each --seeds (collar 0.25, whole file). Besides DER: the turns under
- * 0.1 s and 0.25 s left in the merged and in the exclusive view.
- *   bun run bench/min-duration.ts [--on 0,0.05,0.1,0.2,0.3,0.5] [--seeds 1] [--sets ami,simulated,sim] [--threads 2]
- */
+ * rules, then every variant is applied to the same frame activity: silences under 0.5 s filled, then a
+ * speaker's turns under `on` seconds either dropped ("drop") or, where that leaves a frame without a speaker,
+ * given to the speaker of the turn beside them most scored there ("neighbour"); and the exclusive view with no
+ * minimum or with runs under `on` given to a neighbour (`exclusiveActivity`). Its exclusive view breaks score
+ * ties toward the speaker with more speech (the activity it gets is ordered so), the pipeline toward the lower
+ * cluster: compare its exclusive figures with each other, not with bench:accuracy's.
+ * Sets: the AMI fixtures, the simulated set of bench:accuracy (8 files), and bench:accuracy:sim's default set
+ * for each --seeds; collars 0.25 and 0. Besides DER: the turns under 0.1 s and 0.25 s left in each view.
+ *   bun run bench/min-duration.ts [--on 0.05,0.1,0.2,0.3,0.5] [--seeds 1] [--sets ami,simulated,sim] [--threads 2] */
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { readAudio } from "../src/audio/index.ts";
