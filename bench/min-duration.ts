@@ -25,7 +25,7 @@ import { buildSimulatedSet } from "./simulated-set.ts";
 const { values } = parseArgs({
   args: process.argv.slice(2),
   options: {
-    on: { type: "string", default: "0,0.05,0.1,0.2,0.3,0.5" },
+    on: { type: "string", default: "0.05,0.1,0.2,0.3,0.5" },
     seeds: { type: "string", default: "1" },
     sets: { type: "string", default: "ami,simulated,sim" },
     threads: { type: "string", default: "0" },
