@@ -263,6 +263,18 @@ describe("reading transcripts", () => {
     expect(parseTranscript(vtt).words.map((x) => x.text.trim())).toEqual(["So", "we", "met.", "uh", "Note:", "[SPEAKER_02]:", "stays"]);
   });
 
+  test("SRT of who said what by a reference's speakers (an RTTM's MEE068) reads back without their names", () => {
+    const said = [w(" so", 0.5, 0.8), w(" the", 0.9, 1.1), w(" remote", 1.2, 1.6), w(" yeah", 2.2, 2.5)];
+    for (const names of [["MEE068", "FEE005"], ["spk_0", "spk_1"]]) {
+      const turns = [seg(0, 1.8, names[0]!), seg(1.8, 4, names[1]!)];
+      const srtFile = formatTranscript(attributeTranscript({ format: "whisper-json", words: said, estimated: 0 }, { mergedSegments: turns }), "srt");
+      expect(srtFile).toContain(`${names[0]}: so the remote`);
+      const back = parseTranscript(srtFile);
+      expect(back.words.map((x) => x.text.trim())).toEqual(["so", "the", "remote", "yeah"]);
+      expect(formatTranscript(attributeTranscript(back, { mergedSegments: turns }), "srt")).toBe(srtFile);
+    }
+  });
+
   const bad: [string, string, string][] = [
     ["empty", "", "the transcript is empty"],
     ["broken JSON", '{"segments": [', "not valid JSON"],
@@ -361,7 +373,7 @@ describe.skipIf(noFixtures)("cli", () => {
       [["attribute", "t.srt"], "senko attribute takes two files, a transcript and a diarization (senko JSON or RTTM), got 1"],
       [["attribute", "notes.txt", "two.rttm"], "notes.txt: not a transcript senko reads"],
       [["attribute", "t.srt", "two.rttm"], "two.rttm: holds 2 recordings (dev00, dev01); give the RTTM of one"],
-      [["attribute", "t.srt", "notes.txt"], "notes.txt:1: unknown RTTM line type 'just'"],
+      [["attribute", "t.srt", "notes.txt"], 'notes.txt: not senko\'s JSON or an RTTM file (line 1 is "just some text")'],
       [["attribute", "t.srt", "missing.json"], "missing.json: file not found"],
       [["attribute", "t.srt", "two.rttm", "--out", "t.srt"], "t.srt is an input: writing the result there would replace it"],
       [["attribute", "t.srt", "audio.wav"], "audio.wav: not senko's JSON or an RTTM file (it holds binary data: an audio file?)"],
