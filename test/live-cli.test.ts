@@ -27,7 +27,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "senko-live-cli-"));
   samples = (await readAudio(join(AMI_DIR, "dev00.wav"))).samples;
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await Promise.all([...batchDiarizers.values()].map((d) => d.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function spawn(args: string[], stdin: "pipe" | "ignore" | Uint8Array = "ignore") {
   return Bun.spawn([bun, "run", join(root, "diarize.ts"), ...args], {
@@ -44,9 +47,14 @@ async function finished(proc: ReturnType<typeof spawn>) {
   return { code, stdout, stderr };
 }
 
+type Pipeline = "vad-windows" | "overlap-aware";
+/** One Diarizer per pipeline for the batch results the tests compare with (models loaded once), closed after all. */
+const batchDiarizers = new Map<Pipeline, Diarizer>();
+
 /** The JSON `diarize` gives for `audio`, without its timing (which differs run to run). */
-async function batchJson(audio: Float32Array, pipeline: "vad-windows" | "overlap-aware" = "overlap-aware"): Promise<unknown> {
-  await using diarizer = new Diarizer({ pipeline, quiet: true });
+async function batchJson(audio: Float32Array, pipeline: Pipeline = "overlap-aware"): Promise<unknown> {
+  if (!batchDiarizers.has(pipeline)) batchDiarizers.set(pipeline, new Diarizer({ pipeline, quiet: true }));
+  const diarizer = batchDiarizers.get(pipeline)!;
   return withoutTiming(JSON.parse(toJson(await diarizer.diarize(audio, { sampleRate: 16000 }), "-")));
 }
 
@@ -71,7 +79,8 @@ function listening(proc: ReturnType<typeof spawn>): { started: Promise<void>; te
 
 const turnLine = /^\d\d:\d\d:\d\d\.\d\d - \d\d:\d\d:\d\d\.\d\d {2}SPEAKER_\d\d$/;
 
-describe("senko --live", () => {
+// Each test runs its own processes on files of its own: at once.
+describe.concurrent("senko --live", () => {
   test(
     "a WAV stream on stdin: a line per final turn on stdout, and --out holds the batch result; a header of another layout after it ends it with a warning",
     async () => {
@@ -269,7 +278,8 @@ describe("senko --live", () => {
       expect((await stderr).trimEnd().split("\n").at(-1)).toBe("senko: live: interrupted (Ctrl-C) again: no result written");
       expect(readFileSync(join(dir, "twice.json"), "utf8")).toBe("previous result\n");
       expect(existsSync(join(dir, "twice.rttm"))).toBe(false);
-      expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+      // Its own temporary files (named by its pid): the other tests' processes run beside it.
+      expect(readdirSync(dir).filter((f) => f.endsWith(`.${proc.pid}.tmp`))).toEqual([]);
     },
     60_000,
   );
