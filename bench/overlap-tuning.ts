@@ -4,7 +4,7 @@
  * agglomerative at several thresholds against the spectral and UMAP + HDBSCAN code of src/cluster, each
  * followed by the same per-window assignment).
  *   bun run bench/overlap-tuning.ts [--steps 1,2,3,4,5] [--center 3] [--thresholds 0.6,0.7,0.8] [--threads 2]
- * DER is over merged segments (silences under 0.5 s filled), fixture UEMs, collars 0.25 and 0.
+ * DER is over merged segments (the pipeline's minimum durations), fixture UEMs, collars 0.25 and 0.
  */
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -23,6 +23,7 @@ import {
 } from "../src/pipeline/overlap/constrained-clustering.ts";
 import { embedLocalSpeakers, planEmbeddings, type LocalEmbeddings } from "../src/pipeline/overlap/local-embeddings.ts";
 import { LOCAL_SPEAKERS, localSegmentation, stepFramesOf, type LocalSegmentation } from "../src/pipeline/overlap/local-segmentation.ts";
+import { DEFAULT_MIN_DURATIONS } from "../src/pipeline/overlap/overlap-diarization.ts";
 import { activityTurns, reconstructActivity, withMinDurations } from "../src/pipeline/overlap/reconstruction.ts";
 import { loadAmi, scoreHypotheses, uriOf } from "./ami-eval.ts";
 import { runInfo } from "./run-info.ts";
@@ -74,7 +75,7 @@ async function turnsOf(seg: LocalSegmentation, emb: LocalEmbeddings, centerFrame
   const labels = assignPerWindow(x, dim, emb.window, unitRows(sums, dim), groups.length);
   const local = new Int32Array(seg.windowCount * LOCAL_SPEAKERS).fill(-1);
   for (let i = 0; i < emb.count; i++) local[emb.window[i]! * LOCAL_SPEAKERS + emb.speaker[i]!] = labels[i]!;
-  const activity = withMinDurations(reconstructActivity(seg, local, groups.length, { centerFrames }), { minDurationOffSec: 0.5 });
+  const activity = withMinDurations(reconstructActivity(seg, local, groups.length, { centerFrames }), DEFAULT_MIN_DURATIONS);
   return activityTurns(activity, durationSec).map((t) => ({ start: t.start, end: t.end, speaker: `S${t.speaker}` }));
 }
 

@@ -50,6 +50,8 @@ describe("overlap-aware live == batch", () => {
     const { samples } = await simulateConversation({ speakers: 3, minutes: 2, seed: 5, overlap: 0.3, interruptions: 0.3 });
     const batch = await diarizer.diarize(samples, { sampleRate: 16000 });
     expect(batch.overlapSec).toBeGreaterThan(0);
+    // No turn under the default minimum (0.3 s). Before it (2026-12-03): none merged, 7 exclusive of 0.02-0.24 s.
+    for (const s of [...batch.mergedSegments, ...batch.exclusiveSegments]) expect(s.end - s.start).toBeGreaterThan(0.29);
     const session = diarizer.live({ sampleRate: 16000 });
     const { snapshots, maxHeld } = await pushAll(session, pieces(samples, () => 16000));
     const live = await session.close();

@@ -7,6 +7,9 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { diarizeAmi, loadAmi, scoreAmi, type AmiRun } from "../bench/ami-eval.ts";
 import type { Turn } from "../src/eval/index.ts";
 import { Diarizer } from "senko";
+import { DEFAULT_MIN_DURATIONS } from "../src/pipeline/overlap/overlap-diarization.ts";
+
+const MIN_TURN_SEC = DEFAULT_MIN_DURATIONS.minDurationOnSec!;
 
 const set = loadAmi();
 const diarizer = new Diarizer({ pipeline: "overlap-aware", threads: 2 });
@@ -56,6 +59,8 @@ describe("overlap-aware pipeline on the AMI fixtures", () => {
         }
         for (let i = 1; i < list.length; i++) expect(list[i]!.start).toBeGreaterThanOrEqual(list[i - 1]!.start);
       }
+      // No turn under the default minimum (0.3 s; one at the file's end is clipped by under half a 17 ms frame).
+      for (const s of [...result.mergedSegments, ...result.exclusiveSegments]) expect(s.end - s.start, `${uri} ${s.start}`).toBeGreaterThan(MIN_TURN_SEC - 0.01);
       for (let i = 1; i < result.exclusiveSegments.length; i++) {
         expect(result.exclusiveSegments[i]!.start).toBeGreaterThanOrEqual(result.exclusiveSegments[i - 1]!.end - 1e-9);
       }

@@ -29,12 +29,15 @@ import {
 import {
   activityTurns,
   exclusiveActivity,
+  frameSpanSec,
+  minDurationFrames,
   overlapSeconds,
   reconstructActivity,
   withBorrowedVotes,
   withMinDurations,
   type FrameActivity,
 } from "../src/pipeline/overlap/reconstruction.ts";
+import { DEFAULT_MIN_DURATIONS } from "../src/pipeline/overlap/overlap-diarization.ts";
 import { splitVoicePoints, uniform } from "./helpers/synthetic-speakers.ts";
 
 const FRAME_SEC = 270 / 16000;
@@ -503,5 +506,53 @@ describe("reconstruction", () => {
     expect(turns[0]!.end).toBeCloseTo((299 * 270 + 495.5 + 135) / 16000, 6);
     // The input is left as it was.
     expect(activityTurns(activity, 20).length).toBe(3);
+  });
+
+  test("by default a speaker's short silences are filled, then its turns under 0.3 s dropped", () => {
+    const { minOn } = minDurationFrames(DEFAULT_MIN_DURATIONS);
+    expect(minOn * FRAME_SEC).toBeGreaterThanOrEqual(0.3);
+    expect((minOn - 1) * FRAME_SEC).toBeLessThan(0.3);
+    const a = { frameCount: 400, speakers: 2, active: new Uint8Array(800), scores: new Float32Array(800), count: new Uint8Array(400) };
+    const speak = (s: number, from: number, to: number) => {
+      for (let t = from; t < to; t++) [a.active[t * 2 + s], a.scores[t * 2 + s], a.count[t]] = [1, 1, 1];
+    };
+    // Speaker 0: one frame, a frame short of the minimum, the minimum. Speaker 1: two short turns a short silence apart.
+    speak(0, 50, 51);
+    speak(0, 100, 100 + minOn - 1);
+    speak(0, 200, 200 + minOn);
+    speak(1, 300, 300 + minOn / 2);
+    speak(1, 302 + minOn / 2, 302 + minOn);
+    const turns = activityTurns(withMinDurations(a, DEFAULT_MIN_DURATIONS), 400 * FRAME_SEC);
+    expect(turns).toEqual([
+      { speaker: 0, ...frameSpanSec(200, 200 + minOn) },
+      { speaker: 1, ...frameSpanSec(300, 302 + minOn) },
+    ]);
+    for (const t of turns) expect(t.end - t.start).toBeGreaterThanOrEqual(0.3);
+  });
+
+  test("in the exclusive view a run shorter than the minimum goes to the neighbouring speaker more scored over it", () => {
+    const a = { frameCount: 300, speakers: 3, active: new Uint8Array(900), scores: new Float32Array(900), count: new Uint8Array(300) };
+    const speak = (s: number, from: number, to: number, score: number) => {
+      for (let t = from; t < to; t++) [a.active[t * 3 + s], a.scores[t * 3 + s]] = [1, score];
+    };
+    // 0 and 1 talk at once over 0-100 and 1 flips ahead for 3 frames; 2 is ahead for 5 frames before 1 takes over
+    // (0 scores more than 1 over them); 1 alone after a silence for 5 frames (kept: no neighbour).
+    speak(0, 0, 100, 3);
+    speak(1, 0, 100, 2);
+    speak(1, 40, 43, 4);
+    speak(2, 100, 105, 3);
+    speak(0, 100, 105, 1);
+    speak(1, 105, 200, 3);
+    speak(0, 105, 200, 2);
+    speak(1, 250, 255, 3);
+    const turns = (x: FrameActivity) => activityTurns(x, 300 * FRAME_SEC);
+    const turn = (speaker: number, from: number, to: number) => ({ speaker, ...frameSpanSec(from, to) });
+    const plain = exclusiveActivity(a);
+    expect(turns(plain)).toEqual([turn(0, 0, 40), turn(1, 40, 43), turn(0, 43, 100), turn(2, 100, 105), turn(1, 105, 200), turn(1, 250, 255)]);
+    const smoothed = exclusiveActivity(a, 18);
+    expect(turns(smoothed)).toEqual([turn(0, 0, 105), turn(1, 105, 200), turn(1, 250, 255)]);
+    // The same frames have a speaker.
+    const speaking = (x: FrameActivity) => Array.from({ length: 300 }, (_, t) => x.active[t * 3]! + x.active[t * 3 + 1]! + x.active[t * 3 + 2]!);
+    expect(speaking(smoothed)).toEqual(speaking(plain));
   });
 });

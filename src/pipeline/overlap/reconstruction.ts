@@ -236,18 +236,52 @@ export function activityTurns(activity: FrameActivity, durationSec: number): Spe
   return turns.sort((a, b) => a.start - b.start || a.speaker - b.speaker);
 }
 
-/** One speaker per frame at most: among the active ones, the highest score (ties to the lower index). */
-export function exclusiveActivity(activity: FrameActivity): FrameActivity {
+/**
+ * One speaker per frame at most: among the active ones, the highest score (ties to the lower index). A run
+ * of one speaker shorter than `minOnFrames` next to another speaker's goes to the neighbour (of the two,
+ * the more scored over the run): where two talk at once the most likely one flips from frame to frame.
+ */
+export function exclusiveActivity(activity: FrameActivity, minOnFrames = 0): FrameActivity {
   const { frameCount, speakers, active, scores } = activity;
-  const out = new Uint8Array(active.length);
+  const owner = new Int32Array(frameCount).fill(-1);
   for (let t = 0; t < frameCount; t++) {
-    let best = -1;
     for (let s = 0; s < speakers; s++) {
-      if (active[t * speakers + s] && (best < 0 || scores[t * speakers + s]! > scores[t * speakers + best]!)) best = s;
+      if (active[t * speakers + s] && (owner[t]! < 0 || scores[t * speakers + s]! > scores[t * speakers + owner[t]!]!)) owner[t] = s;
     }
-    if (best >= 0) out[t * speakers + best] = 1;
   }
+  if (minOnFrames > 1) giveShortRunsToNeighbours(owner, scores, speakers, minOnFrames);
+  const out = new Uint8Array(active.length);
+  for (let t = 0; t < frameCount; t++) if (owner[t]! >= 0) out[t * speakers + owner[t]!] = 1;
   return { ...activity, active: out };
+}
+
+/**
+ * In one pass from the start: each run of a speaker shorter than `minOn` frames with a speaker's run right
+ * before or after it becomes that neighbour's.
+ */
+function giveShortRunsToNeighbours(owner: Int32Array, scores: Float32Array, speakers: number, minOn: number): void {
+  const frames = owner.length;
+  const scoreOver = (s: number, from: number, to: number) => {
+    let sum = 0;
+    for (let t = from; t < to; t++) sum += scores[t * speakers + s]!;
+    return sum;
+  };
+  let t = 0;
+  while (t < frames) {
+    const s = owner[t]!;
+    let end = t;
+    while (end < frames && owner[end] === s) end++;
+    const before = t > 0 ? owner[t - 1]! : -1;
+    const after = end < frames ? owner[end]! : -1;
+    if (s < 0 || end - t >= minOn || (before < 0 && after < 0)) {
+      t = end;
+      continue;
+    }
+    const to = after < 0 || (before >= 0 && scoreOver(before, t, end) >= scoreOver(after, t, end)) ? before : after;
+    owner.fill(to, t, end);
+    // The run before is at least minOn long already (or it would have been given away); one given to the run after is judged with it.
+    if (to === before) t = end;
+  }
 }
 
 /** Seconds in which at least two speakers are active. */
