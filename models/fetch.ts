@@ -138,6 +138,8 @@ export async function resolveModel(id: ModelId, options: ResolveOptions = {}): P
       return { id, path, bytes, sha256, origin, verification, file };
     }
     tried.push(`${path}: ${checked.why}`);
+    // A file put in a models directory (or named in code) that does not verify is passed over: said, not silently.
+    if (origin !== "cache" && checked.why !== "not there") options.log?.(`${id}: ${path} is not used: ${checked.why}`);
   }
 
   if (options.offline) {

@@ -66,6 +66,8 @@ export async function main(argv: string[], command = "senko"): Promise<number> {
       threads: wholeNumber("threads", values.threads, 0, THREADS_MAX),
     };
     const plan = planOutputs(values, expandInputs(positionals));
+    // Only what is typed would come, and senko would wait for it without a word.
+    if (plan.inputs.includes(STDIN) && process.stdin.isTTY) throw new UsageError("-: stdin is a terminal, not audio: pipe the audio in (ffmpeg -i talk.mp4 -f wav - | senko -)");
     if (values.transcript !== undefined && plan.inputs.length > 1) throw new UsageError(`--transcript is the transcript of one recording, but there are ${plan.inputs.length} inputs`);
     if (values.transcript !== undefined && plan.formats.every((f) => f === "rttm" || f === "csv")) {
       throw new UsageError(`--transcript goes with --format text, srt, vtt, json or html; ${plan.formats.join(" and ")} cannot hold words`);

@@ -9,6 +9,7 @@ import { ComputeContext, type ContextOptions } from "./compute-context.ts";
 import { ConfigError, SenkoError } from "./errors.ts";
 import { lib } from "./ffi.ts";
 import { LiveDiarization, type LiveOptions } from "./live/session.ts";
+import { refuseUnknownOptions } from "./option-names.ts";
 import { SEGMENTATION } from "./models/segmentation.ts";
 import { speakerColorSets } from "./output/colors.ts";
 import type { PipelineRun } from "./pipeline/diarization-pipeline.ts";
@@ -65,16 +66,19 @@ const OPTION_NAMES = {
 } as const satisfies Record<keyof DiarizerOptions, true>;
 
 function validate(options: DiarizerOptions, pipeline: PipelineName): void {
-  // Bun runs TypeScript without checking its types: a misspelt option would otherwise be dropped without a word.
-  const unknown = Object.entries(options).filter(([key, value]) => value !== undefined && !Object.hasOwn(OPTION_NAMES, key));
-  if (unknown.length > 0) throw new ConfigError(`unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map(([key]) => key).join(", ")} (see DiarizerOptions)`);
+  refuseUnknownOptions(options, OPTION_NAMES, "DiarizerOptions");
   const foreign = foreignOptionsMessage(pipeline, options, { choose: (owner) => `add pipeline: "${owner}"` });
   if (foreign !== undefined) throw new ConfigError(foreign);
   const positiveInt = (name: string, v: number | undefined) => {
     if (v !== undefined && !(Number.isInteger(v) && v >= 1)) {
-      throw new ConfigError(`${name} must be a whole number of at least 1, got ${v}`);
+      throw new ConfigError(`${name} must be a whole number of at least 1, got ${JSON.stringify(v)}`);
     }
   };
+  // `warmup: "no"` would be true: a switch is true or false.
+  for (const name of ["colors", "offline", "quiet", "warmup", "sileroStretches"] as const) {
+    const on = options[name];
+    if (on !== undefined && typeof on !== "boolean") throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(on)}`);
+  }
   positiveInt("numSpeakers", options.numSpeakers);
   positiveInt("minSpeakers", options.minSpeakers);
   positiveInt("maxSpeakers", options.maxSpeakers);
@@ -124,6 +128,10 @@ export class Diarizer {
   #closing: Promise<void> | undefined;
 
   constructor(options: DiarizerOptions = {}) {
+    // null was a TypeError, and a string's characters were read as options named 0, 1...
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw new ConfigError(`the options of a Diarizer are an object (DiarizerOptions), got ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}`);
+    }
     const pipeline = options.pipeline ?? DEFAULT_PIPELINE;
     this.pipeline = findPipeline(pipeline);
     validate(options, pipeline);

@@ -263,6 +263,18 @@ describe("reading transcripts", () => {
     expect(parseTranscript(vtt).words.map((x) => x.text.trim())).toEqual(["So", "we", "met.", "uh", "Note:", "[SPEAKER_02]:", "stays"]);
   });
 
+  test("SRT of who said what by a reference's speakers (an RTTM's MEE068) reads back without their names", () => {
+    const said = [w(" so", 0.5, 0.8), w(" the", 0.9, 1.1), w(" remote", 1.2, 1.6), w(" yeah", 2.2, 2.5)];
+    for (const names of [["MEE068", "FEE005"], ["spk_0", "spk_1"]]) {
+      const turns = [seg(0, 1.8, names[0]!), seg(1.8, 4, names[1]!)];
+      const srtFile = formatTranscript(attributeTranscript({ format: "whisper-json", words: said, estimated: 0 }, { mergedSegments: turns }), "srt");
+      expect(srtFile).toContain(`${names[0]}: so the remote`);
+      const back = parseTranscript(srtFile);
+      expect(back.words.map((x) => x.text.trim())).toEqual(["so", "the", "remote", "yeah"]);
+      expect(formatTranscript(attributeTranscript(back, { mergedSegments: turns }), "srt")).toBe(srtFile);
+    }
+  });
+
   const bad: [string, string, string][] = [
     ["empty", "", "the transcript is empty"],
     ["broken JSON", '{"segments": [', "not valid JSON"],

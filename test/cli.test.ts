@@ -619,8 +619,8 @@ describe("cli: pieces", () => {
     bar.update({ stage: "vad", done: 4, total: 4 }); // the end: drawn
     const frames = text.split("\r").filter(Boolean);
     expect(frames).toHaveLength(2);
-    expect(frames[0]).toEndWith("vad        [######..................]  25%");
-    expect(frames[1]).toEndWith("vad        [########################] 100%");
+    expect(frames[0]).toEndWith("vad          [######..................]  25%");
+    expect(frames[1]).toEndWith("vad          [########################] 100%");
     expect(frames[0]!.length).toBeLessThanOrEqual(60);
     expect(frames[0]).toStartWith("...");
     text = "";

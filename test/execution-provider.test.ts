@@ -89,14 +89,14 @@ describe("the sessions of a context on this machine", () => {
 
   test.skipIf(skipWithout("execution-provider.test.ts", { "a machine where auto falls back to the CPU": here.device === "cpu" && here.fallback }))("auto falls back to the CPU with one log line that says why, and every session runs there", async () => {
     const lines: string[] = [];
-    const error = console.error;
-    console.error = (...args: unknown[]) => void lines.push(args.join(" "));
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => lines.push(String(chunk).replace(/\n$/, "")) > 0) as typeof process.stderr.write;
     const context = new ComputeContext({ quiet: false, threads: 1, lanes: 1 });
     try {
       const loaded = [await context.session("silero-vad"), await context.session("campplus")];
       expect(loaded.map((m) => m.device)).toEqual(["cpu", "cpu"]);
     } finally {
-      console.error = error;
+      process.stderr.write = write;
       await context.close();
     }
     expect(lines.filter((l) => l.includes("models run on the CPU:"))).toEqual([`senko: models run on the CPU: ${here.fallback}`]);

@@ -146,7 +146,7 @@ describe("a model that cannot be had", () => {
     const pyannote = modelSpec("pyannote-segmentation").file;
     await Bun.write(join(dir, pyannote), Bun.file((await cachedModels())["pyannote-segmentation"]));
     const lines: string[] = [];
-    const spy = spyOn(console, "error").mockImplementation((line: unknown) => void lines.push(String(line)));
+    const spy = spyOn(process.stderr, "write").mockImplementation((chunk: unknown) => lines.push(String(chunk).replace(/\n$/, "")) > 0);
     const diarizer = new Diarizer({ modelsDir: dir, cacheDir: tempDir(), offline: true, quiet: false, threads: 1 });
     try {
       expect(await diarizer.ready().catch((e: unknown) => e)).toBeInstanceOf(ModelLoadError);

@@ -118,14 +118,15 @@ function undecodable(name: string, why: string, problem: string, cause?: unknown
 }
 
 /**
- * The error of a failed ffmpeg run, from its log. One that found no stream at all (an mp3 or ogg of headers and
- * no frames, text, random bytes) is said in senko's words: ffmpeg's ("End of file", "Failed to read frame size")
- * mean nothing to a user, and stay in the cause.
+ * The error of a failed ffmpeg run, from its log. One that found no audio stream (an mp3 or ogg of headers and
+ * no frames, text, random bytes), or only one without a sample rate (random bytes its mp3 demuxer took: not a
+ * frame decoded, "Error configuring filter graph") is said in senko's words: ffmpeg's ("End of file", "Failed
+ * to read frame size") mean nothing to a user, and stay in the cause.
  */
 function ffmpegFailed(name: string, why: string, log: string, input: string): AudioFormatError {
   if (/matches no streams/.test(log)) return undecodable(name, why, "it has no audio stream");
   const problem = lastError(log, input);
-  if (/Stream #\d+:\d+/.test(log)) return undecodable(name, why, problem);
+  if (/Stream #\d+:\d+\S*: Audio: [^\n]*\b\d+ Hz/.test(log)) return undecodable(name, why, problem);
   return new AudioFormatError(`${name}: ${why}, and ffmpeg finds no audio stream in it (an empty or damaged recording, or not audio at all)`, name, { cause: new Error(`ffmpeg: ${problem}`) });
 }
 

@@ -6,6 +6,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import type { InContext } from "../compute-context.ts";
 import { AudioFormatError } from "../errors.ts";
+import { refuseUnknownOptions } from "../option-names.ts";
 import { convertToMono16k, MAX_OUTPUT_SAMPLES, outputLength, TARGET_RATE, toMono16k } from "./convert.ts";
 import { checkWithFfmpeg, decodeWithFfmpeg, FFMPEG_INSTALL_HINT, findFfmpeg, type FfmpegAudio } from "./ffmpeg.ts";
 import { bufferSource, isWav, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, parseWav, type ByteSource } from "./wav.ts";
@@ -36,6 +37,9 @@ export interface ReadAudioOptions extends InContext {
   /** channels of a bare Float32Array input, interleaved (default 1) */
   channels?: number;
 }
+
+/** Every option readAudio reads (a key missing here, or one ReadAudioOptions lacks, fails `tsc`). */
+const READ_AUDIO_OPTION_NAMES = { name: true, ffmpeg: true, sampleRate: true, channels: true, context: true } as const satisfies Record<keyof ReadAudioOptions, true>;
 
 export interface AudioSource {
   name: string;
@@ -273,9 +277,9 @@ function fromSamples(raw: RawAudio, options: ReadAudioOptions): AudioData {
   const channels = raw.channels ?? 1;
   if (!(samples instanceof Float32Array)) throw fail("samples must be a Float32Array");
   if (!Number.isInteger(sampleRate) || sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
-    throw fail(`sampleRate must be a whole number of Hz from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE}, got ${sampleRate}`);
+    throw fail(`sampleRate must be a whole number of Hz from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE}, got ${JSON.stringify(sampleRate)}`);
   }
-  if (!Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) throw fail(`channels must be a whole number from 1 to ${MAX_CHANNELS}, got ${channels}`);
+  if (!Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) throw fail(`channels must be a whole number from 1 to ${MAX_CHANNELS}, got ${JSON.stringify(channels)}`);
   if (samples.length % channels !== 0) {
     throw fail(`${samples.length} samples are not a whole number of ${channels}-channel frames`);
   }
@@ -294,6 +298,7 @@ function fromSamples(raw: RawAudio, options: ReadAudioOptions): AudioData {
  * Every input problem is an AudioFormatError whose message names the input.
  */
 export async function readAudio(input: AudioInput, options: ReadAudioOptions = {}): Promise<AudioData> {
+  refuseUnknownOptions(options, READ_AUDIO_OPTION_NAMES, "ReadAudioOptions");
   if (typeof input === "string") return fromPath(input, options);
   if (input instanceof Uint8Array) {
     const name = options.name ?? "<bytes>";
@@ -309,6 +314,7 @@ export async function readAudio(input: AudioInput, options: ReadAudioOptions = {
     }
     return fromSamples({ samples: input, sampleRate: options.sampleRate, channels: options.channels }, options);
   }
+  // Its other fields are not checked: readAudio's own result (AudioData) is raw audio too.
   if (input && typeof input === "object" && "samples" in input) return fromSamples(input, options);
   throw new AudioFormatError(
     "<input>: audio input must be a file path, a Uint8Array of file bytes, a Float32Array with { sampleRate }, or { samples, sampleRate }",

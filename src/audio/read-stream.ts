@@ -83,7 +83,7 @@ function keeping(chunks: AsyncIterable<Uint8Array>, keepBytes: number): { chunks
 
 async function readFrom(source: AsyncIterator<Uint8Array>, options: ReadStreamOptions): Promise<StreamAudio> {
   const name = options.name ?? "<stream>";
-  const { keepBytes = 0 } = options;
+  const { keepBytes = 0, ...audioOptions } = options;
   // The first chunks, until they show what the stream is.
   const head: Uint8Array[] = [];
   let headBytes = 0;
@@ -120,7 +120,7 @@ async function readFrom(source: AsyncIterator<Uint8Array>, options: ReadStreamOp
     const chunks: Uint8Array[] = [];
     for await (const chunk of rest) chunks.push(chunk);
     const bytes = join(chunks);
-    return { audio: await readAudio(bytes, options), bytes: bytes.length <= keepBytes ? bytes : undefined };
+    return { audio: await readAudio(bytes, audioOptions), bytes: bytes.length <= keepBytes ? bytes : undefined };
   }
   return decodeWavStream(rest, name, keepBytes, options);
 }

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { UsageError } from "../errors.ts";
-import { checkWritable, formatClash, OUTPUT_FORMATS, outDirFile, rttmFileId, rttmUri, type OutputFormat } from "../output/writers.ts";
+import { checkWritable, formatClash, OUTPUT_FORMATS, outDirFile, replacesInput, rttmFileId, rttmUri, type OutputFormat } from "../output/writers.ts";
 import { oneOf } from "./flag-values.ts";
 import { STDIN } from "./inputs.ts";
 
@@ -61,10 +61,10 @@ export function planOutputs(values: OutputFlags, inputs: string[]): OutputPlan {
   }
   // `senko talk.wav --out talk.wav` would replace the recording with its result, and `--transcript talk.json
   // --out-dir .` whisper's transcript.
-  const read = [...inputs.filter((input) => input !== STDIN), ...(values.transcript === undefined ? [] : [values.transcript])].map((file) => resolve(file));
+  const read = [...inputs.filter((input) => input !== STDIN), ...(values.transcript === undefined ? [] : [values.transcript])];
   const outDirFiles = outDir === undefined ? [] : inputs.flatMap((input) => formats.map((format) => outDirFile(outDir, input, format)));
   for (const file of [out, values.rttm, ...outDirFiles]) {
-    if (file !== undefined && read.includes(resolve(file))) throw new UsageError(`${file} is an input: writing the result there would replace it`);
+    if (file !== undefined && read.some((input) => replacesInput(file, input))) throw new UsageError(`${file} is an input: writing the result there would replace it`);
   }
   // `--out r.json --rttm r.json`: the RTTM would replace the JSON without a word.
   if (values.rttm !== undefined && [out, ...outDirFiles].some((file) => file !== undefined && resolve(file) === resolve(values.rttm!))) {

@@ -33,17 +33,47 @@ function refuseAttachedValues(argv: readonly string[], tokens: readonly { kind: 
  * A parseArgs error as one line. Node's messages run over several lines: all are kept (an ambiguous value such as
  * `--threads -1` is explained only by the later ones), but not the hint about positionals after `--`, which names
  * the letter rather than the argument, nor the attached form of an ambiguous short option's value (`-o-x.json`),
- * which refuseAttachedValues refuses. An unknown option of `argv` says instead how to give a file whose name
- * starts with - (`-notes.wav` reads as -n and -o tes.wav): as ./-notes.wav. Not `senko -- -notes.wav`: Bun drops
- * a `--` that comes first (oven-sh/bun#13984), so the CLI would see what it refused.
+ * which refuseAttachedValues refuses. An unknown long option names the option it most likely meant; an unknown
+ * short one says instead how to give a file whose name starts with - (`-notes.wav` reads as -n and -o tes.wav):
+ * as ./-notes.wav (`senko -- -notes.wav` works on Linux only: src/command-line.ts).
  */
 function argumentError(error: unknown, argv: readonly string[], options: ParseArgsOptionsConfig): UsageError {
   const message = oneLine((error as Error).message.replace(/\. To specify a positional argument.*$/s, "").replace(/ or '-\w-XYZ'\.$/, "."));
   const unknown = (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? unknownOption(argv, options) : undefined;
   if (unknown === undefined) return new UsageError(`${message} (see --help)`);
   const { option, argument } = unknown;
+  // A long option is a misspelt one (`--num-speaker`), hardly ever a file's name: the option meant, if one is near.
+  if (option.startsWith("--")) {
+    const near = nearestOption(option.slice(2), options);
+    return new UsageError(`Unknown option '${option}'${near ? `; did you mean --${near}?` : ""} (see --help)`);
+  }
   const from = argument === option ? "" : ` (in ${argument})`;
   return new UsageError(`Unknown option '${option}'${from}; a file whose name starts with - is given as ./${argument} (see --help)`);
+}
+
+/**
+ * The option of `options` that a misspelt long option most likely meant: the nearest by edit distance, when at
+ * most 2 edits away (`num-speaker`, `num_speakers`, `pipline`), or else the longest one it begins with
+ * (`output`: out; `out-directory`: out-dir), or the only one that begins with it.
+ */
+function nearestOption(name: string, options: ParseArgsOptionsConfig): string | undefined {
+  const names = Object.keys(options);
+  const scored = names.map((candidate) => ({ candidate, edits: editDistance(name, candidate) })).sort((a, b) => a.edits - b.edits);
+  if (scored[0] && scored[0].edits <= 2 && scored[0].edits < name.length / 2 && scored[1]?.edits !== scored[0].edits) return scored[0].candidate;
+  const within = names.filter((candidate) => name.startsWith(candidate)).sort((a, b) => b.length - a.length)[0];
+  const longer = names.filter((candidate) => candidate.startsWith(name));
+  return within ?? (longer.length === 1 ? longer[0] : undefined);
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions that make `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next.push(Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    row = next;
+  }
+  return row[b.length]!;
 }
 
 /** The first option of `argv` that `options` lacks, as written, and the argument it is in. */

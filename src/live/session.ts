@@ -11,6 +11,7 @@ import { Mono16kStream } from "../audio/stream.ts";
 import type { SampleEncoding } from "../audio/wav.ts";
 import type { Diarizer, DiarizationResult, TimingStats } from "../diarizer.ts";
 import { ConfigError, SenkoError } from "../errors.ts";
+import { refuseUnknownOptions } from "../option-names.ts";
 import { speakerColorSets } from "../output/colors.ts";
 import type { IncrementalDiarization, PipelineRun } from "../pipeline/diarization-pipeline.ts";
 import type { PipelineName } from "../pipeline/registry.ts";
@@ -27,6 +28,9 @@ export interface LiveOptions {
   /** encoding of the bytes pushed as a Uint8Array (default "float32"); a Float32Array is always float32 */
   encoding?: SampleEncoding;
 }
+
+/** Every option a live session reads (a key missing here, or one LiveOptions lacks, fails `tsc`). */
+const LIVE_OPTION_NAMES = { sampleRate: true, channels: true, encoding: true } as const satisfies Record<keyof LiveOptions, true>;
 
 export interface LiveSnapshot {
   /** seconds of audio received */
@@ -63,6 +67,7 @@ export class LiveDiarization {
   /** Use `diarizer.live(options)`. */
   constructor(diarizer: Diarizer, options: LiveOptions) {
     if (!diarizer.pipeline.incremental) throw new ConfigError(`the ${diarizer.pipeline.name} pipeline has no live form`);
+    if (typeof options === "object" && options !== null) refuseUnknownOptions(options, LIVE_OPTION_NAMES, "LiveOptions");
     this.#diarizer = diarizer;
     this.#stream = new Mono16kStream(options, diarizer.context);
     this.#timing = { audio: 0, ...Object.fromEntries(diarizer.pipeline.stages.map((name) => [name, 0])), total: 0 };

@@ -106,10 +106,12 @@ const fallbackLogged = new WeakSet<SessionOptions>();
 
 /** A new session of model `id` with `threads` intra-op threads. */
 export async function createSession(id: ModelId, options: SessionOptions, threads: number): Promise<LoadedModel> {
-  const log = options.quiet ? undefined : (line: string) => console.error(`senko: ${line}`);
-  const model = await resolveModel(id, { modelsDir: options.modelsDir, cacheDir: options.cacheDir, offline: options.offline, log });
+  // Not console.error: Bun draws it in red on a terminal, and these lines say what runs, not what failed.
+  const log = options.quiet ? undefined : (line: string) => void process.stderr.write(`senko: ${line}\n`);
+  // A device that cannot run here is said before any model is looked for or downloaded.
   const device = options.device ?? "auto";
   const choice = executionChoice(device);
+  const model = await resolveModel(id, { modelsDir: options.modelsDir, cacheDir: options.cacheDir, offline: options.offline, log });
   const base: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: "all",
     intraOpNumThreads: threads,

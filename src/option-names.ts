@@ -1,0 +1,12 @@
+/**
+ * @module Options a function does not read are refused. Bun runs TypeScript without checking its types, so a
+ * misspelt option (`channel: 2` for `channels`, `numSpeaker`) would otherwise be dropped without a word, and
+ * its default used: stereo samples read as mono of twice the length.
+ */
+import { ConfigError } from "./errors.ts";
+
+/** Throws a ConfigError naming the keys of `options` (given, not undefined) that `names` lacks; `what` names the type. */
+export function refuseUnknownOptions(options: object, names: Readonly<Record<string, true>>, what: string): void {
+  const unknown = Object.entries(options).filter(([key, value]) => value !== undefined && !Object.hasOwn(names, key));
+  if (unknown.length > 0) throw new ConfigError(`unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map(([key]) => key).join(", ")} (see ${what})`);
+}

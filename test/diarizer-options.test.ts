@@ -1,0 +1,34 @@
+/**
+ * What a JavaScript caller (no type check) may pass a Diarizer: options that are not an object, switches that
+ * are not true or false (`warmup: "no"` ran the warm-up), and a count given as a string are ConfigErrors.
+ */
+import { expect, test } from "bun:test";
+import { Diarizer } from "../src/diarizer.ts";
+import { ConfigError } from "../src/errors.ts";
+
+const refusal = (options: unknown) => {
+  try {
+    void new Diarizer(options as never);
+    return "accepted";
+  } catch (error) {
+    return `${(error as Error).constructor.name}: ${(error as Error).message}`;
+  }
+};
+
+test("options that are not an object", () => {
+  expect(refusal(null)).toBe("ConfigError: the options of a Diarizer are an object (DiarizerOptions), got null");
+  expect(refusal(5)).toBe("ConfigError: the options of a Diarizer are an object (DiarizerOptions), got number");
+  expect(refusal("vad-windows")).toBe("ConfigError: the options of a Diarizer are an object (DiarizerOptions), got string");
+  expect(refusal([])).toBe("ConfigError: the options of a Diarizer are an object (DiarizerOptions), got an array");
+});
+
+test("a switch that is not true or false, and a count that is not a number", async () => {
+  expect(refusal({ warmup: "no" })).toBe('ConfigError: warmup must be true or false, got "no"');
+  expect(refusal({ offline: 1 })).toBe("ConfigError: offline must be true or false, got 1");
+  expect(refusal({ colors: "yes" })).toBe('ConfigError: colors must be true or false, got "yes"');
+  expect(refusal({ numSpeakers: "2" })).toBe('ConfigError: numSpeakers must be a whole number of at least 1, got "2"');
+  const accepted = new Diarizer({ warmup: false, colors: true, quiet: true });
+  expect(accepted.options.warmup).toBe(false);
+  await accepted.close();
+  expect(() => new Diarizer({ quiet: "false" as never })).toThrow(ConfigError);
+});

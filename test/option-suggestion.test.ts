@@ -1,0 +1,46 @@
+/**
+ * A misspelt long option names the option it most likely meant, not the way to give a file whose name starts
+ * with - (which `--num-speaker` is not); an unknown short option still says that (`-notes.wav`).
+ */
+import { expect, test } from "bun:test";
+import { join, resolve } from "node:path";
+import { parseOptions } from "../src/cli/parse.ts";
+
+const root = resolve(import.meta.dir, "..");
+const options = {
+  out: { type: "string", short: "o" },
+  "out-dir": { type: "string" },
+  format: { type: "string", short: "f" },
+  "num-speakers": { type: "string" },
+  "min-speakers": { type: "string" },
+  "max-speakers": { type: "string" },
+  pipeline: { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+} as const;
+
+const refusal = (...argv: string[]) => {
+  try {
+    parseOptions(argv, options);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return "parsed";
+};
+
+test("a misspelt long option: the one it most likely meant, or none", () => {
+  expect(refusal("a.wav", "--num-speaker", "2")).toBe("Unknown option '--num-speaker'; did you mean --num-speakers? (see --help)");
+  expect(refusal("a.wav", "--num_speakers=2")).toBe("Unknown option '--num_speakers'; did you mean --num-speakers? (see --help)");
+  expect(refusal("a.wav", "--fromat", "srt")).toBe("Unknown option '--fromat'; did you mean --format? (see --help)");
+  expect(refusal("a.wav", "--output", "r.json")).toBe("Unknown option '--output'; did you mean --out? (see --help)");
+  expect(refusal("a.wav", "--out-directory", "r")).toBe("Unknown option '--out-directory'; did you mean --out-dir? (see --help)");
+  // Three are as near as each other: none is named.
+  expect(refusal("a.wav", "--speakers", "2")).toBe("Unknown option '--speakers' (see --help)");
+  expect(refusal("a.wav", "--bogus")).toBe("Unknown option '--bogus' (see --help)");
+  expect(refusal("-notes.wav")).toBe("Unknown option '-n' (in -notes.wav); a file whose name starts with - is given as ./-notes.wav (see --help)");
+});
+
+test("senko <audio> --num-speaker 2: one line, exit 2", () => {
+  const run = Bun.spawnSync([join(root, "node_modules", ".bin", "bun"), join(root, "diarize.ts"), "a.wav", "--num-speaker", "2"], { stderr: "pipe" });
+  expect(run.stderr.toString()).toBe("senko: Unknown option '--num-speaker'; did you mean --num-speakers? (see --help)\n");
+  expect(run.exitCode).toBe(2);
+});
