@@ -373,7 +373,7 @@ describe.skipIf(noFixtures)("cli", () => {
       [["attribute", "t.srt"], "senko attribute takes two files, a transcript and a diarization (senko JSON or RTTM), got 1"],
       [["attribute", "notes.txt", "two.rttm"], "notes.txt: not a transcript senko reads"],
       [["attribute", "t.srt", "two.rttm"], "two.rttm: holds 2 recordings (dev00, dev01); give the RTTM of one"],
-      [["attribute", "t.srt", "notes.txt"], "notes.txt:1: unknown RTTM line type 'just'"],
+      [["attribute", "t.srt", "notes.txt"], 'notes.txt: not senko\'s JSON or an RTTM file (line 1 is "just some text")'],
       [["attribute", "t.srt", "missing.json"], "missing.json: file not found"],
       [["attribute", "t.srt", "two.rttm", "--out", "t.srt"], "t.srt is an input: writing the result there would replace it"],
       [["attribute", "t.srt", "audio.wav"], "audio.wav: not senko's JSON or an RTTM file (it holds binary data: an audio file?)"],

@@ -68,7 +68,7 @@ export async function diarizeFiles(run: FilesRun): Promise<number> {
     }
     // Attributed once for the summary and every format.
     const attributed = transcript && attributeTranscript(transcript.words, result);
-    if (attributed && !quiet) process.stderr.write(attributionSummary(transcript!.path, attributed));
+    if (attributed && !quiet) process.stderr.write(attributionSummary(transcript!.path, attributed, result.durationSec));
     // A stdin too large to embed in a page gives it no player.
     const context = { transcript: attributed, audio: input !== STDIN ? { path: input } : stdin!.bytes && { bytes: stdin!.bytes } };
     let stdoutGone = false;

