@@ -83,7 +83,8 @@ function filesIn(path: string): string[] {
   return existsSync(path) ? readdirSync(path, { recursive: true }).map(String).sort() : [];
 }
 
-describe("cli: information and usage errors", () => {
+// Each case is a process of its own that ends before any model loads: run at once.
+describe.concurrent("cli: information and usage errors", () => {
   test("--version and --help", async () => {
     const version = await cli(["--version"]);
     expect(version).toEqual({ code: 0, stdout: `senko ${VERSION}\n`, stderr: "" });
@@ -168,12 +169,14 @@ test("an output place that cannot be written is refused before any work, and not
   expect(filesIn(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
 });
 
-describe("cli: an input's output files", () => {
-  const tone = () => {
-    const file = join(dir, "tone-files.wav");
+// Separate processes writing separate files: run at once.
+describe.concurrent("cli: an input's output files", () => {
+  let file: string;
+  beforeAll(() => {
+    file = join(dir, "tone-files.wav");
     writeFileSync(file, wav16(Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin(i / 5))));
-    return file;
-  };
+  });
+  const tone = () => file;
 
   test("--rttm inside the --out-dir that is yet to be made: both written", async () => {
     const run = await cli([tone(), "--out-dir", "made/here", "--rttm", "made/extra.rttm", "--format", "json,csv", "-q"]);
@@ -233,7 +236,7 @@ test("RTTM of stdin names the recording stdin in every way it is written", () =>
   expect(formatResult(result, "rttm", "-")).toBe("SPEAKER stdin 1 1.000 1.500 <NA> <NA> SPEAKER_01 <NA> <NA>\n");
 });
 
-describe("cli: bad input files", () => {
+describe.concurrent("cli: bad input files", () => {
   const valid = wav16(Array.from({ length: 1600 }, (_, i) => 0.3 * Math.sin(i / 5)));
   const patched = (edit: (v: DataView) => void) => {
     const copy = valid.slice();
@@ -313,7 +316,7 @@ describe("cli: bad input files", () => {
   );
 });
 
-describe("cli: stdin read as a stream", () => {
+describe.concurrent("cli: stdin read as a stream", () => {
   /** `pcm` as `arecord -t wav` writes it on a pipe: a header declaring `declared` bytes of samples, those, a fresh header, ...; the last part cut short. */
   const restartingStream = (fmt: WavChunk, pcm: Uint8Array, declared: number) =>
     concatBytes(Array.from({ length: Math.ceil(pcm.length / declared) }, (_, i) => wavFile([fmt, wavChunk("data", pcm.subarray(i * declared, (i + 1) * declared), { size: declared })])));
@@ -402,26 +405,33 @@ describe.skipIf(noFixtures)("cli: interrupted runs", () => {
       const out = join(dir, "interrupted");
       mkdirSync(out);
       writeFileSync(join(out, "talk-b.json"), "previous result\n");
-      const { proc, stderr } = start([talkA, talkB, "--out-dir", "interrupted", "--format", "json,rttm", "-q"]);
-      // Ctrl-C as soon as talk-a's results appear, while talk-b is being diarized.
-      while (!existsSync(join(out, "talk-a.json")) && proc.exitCode === null) await Bun.sleep(20);
-      proc.kill("SIGINT");
-      await proc.exited;
+      const interrupted = async () => {
+        const { proc, stderr } = start([talkA, talkB, "--out-dir", "interrupted", "--format", "json,rttm", "-q"]);
+        // Ctrl-C as soon as talk-a's results appear, while talk-b is being diarized.
+        while (!existsSync(join(out, "talk-a.json")) && proc.exitCode === null) await Bun.sleep(20);
+        proc.kill("SIGINT");
+        await proc.exited;
+        return { signal: proc.signalCode, stderr: await stderr };
+      };
+      // SIGTERM while the models load: --out and --rttm are not created. Alongside the Ctrl-C run.
+      const terminated = async () => {
+        const { proc, stderr } = start([talkA, "--out", "term.json", "--rttm", "term.rttm", "-q"]);
+        await catching(proc.pid, "SIGTERM");
+        proc.kill("SIGTERM");
+        await proc.exited;
+        return { signal: proc.signalCode, stderr: await stderr };
+      };
+      const [int, term] = await Promise.all([interrupted(), terminated()]);
       // Ended by the signal itself, so a shell sees 130 and a script's loop stops too.
-      expect(proc.signalCode).toBe("SIGINT");
-      expect(await stderr).toBe("senko: interrupted (Ctrl-C): 1 of 2 inputs done\n");
+      expect(int.signal).toBe("SIGINT");
+      expect(int.stderr).toBe("senko: interrupted (Ctrl-C): 1 of 2 inputs done\n");
       expect(filesIn(out)).toEqual(["talk-a.json", "talk-a.rttm", "talk-b.json"]);
       expect(JSON.parse(readFileSync(join(out, "talk-a.json"), "utf8")).mergedSpeakersDetected).toBeGreaterThan(0);
       expect(readFileSync(join(out, "talk-a.rttm"), "utf8")).toStartWith("SPEAKER talk-a 1 ");
       expect(readFileSync(join(out, "talk-b.json"), "utf8")).toBe("previous result\n");
 
-      // SIGTERM while the models load: --out and --rttm are not created.
-      const term = start([talkA, "--out", "term.json", "--rttm", "term.rttm", "-q"]);
-      await catching(term.proc.pid, "SIGTERM");
-      term.proc.kill("SIGTERM");
-      await term.proc.exited;
-      expect(term.proc.signalCode).toBe("SIGTERM");
-      expect(await term.stderr).toBe("senko: stopped by SIGTERM\n");
+      expect(term.signal).toBe("SIGTERM");
+      expect(term.stderr).toBe("senko: stopped by SIGTERM\n");
       expect(filesIn(dir).filter((f) => f.startsWith("term.") || f.endsWith(".tmp"))).toEqual([]);
     },
     60_000,
@@ -476,7 +486,13 @@ describe.skipIf(noFixtures)("cli: outputs", () => {
   test(
     "--out -, stdin input, --num-speakers and --max-speakers",
     async () => {
-      const json = await cli(["-", "--out", "-", "--format", "json", "--num-speakers", "1", "--quiet"], { stdin: readFileSync(talkA) });
+      // Four independent runs, at once.
+      const [json, text, rttm, recipeRun] = await Promise.all([
+        cli(["-", "--out", "-", "--format", "json", "--num-speakers", "1", "--quiet"], { stdin: readFileSync(talkA) }),
+        cli([talkA, "--max-speakers", "1", "-q"]),
+        cli([talkB, "--out", "b.rttm", "--min-speakers", "2", "-q"]),
+        cli([talkA, "--pipeline", "vad-windows", "--vad", "silero", "--out", "-", "--format", "json", "-q"]),
+      ]);
       expect(json.code).toBe(0);
       expect(json.stderr).toBe("");
       const result = JSON.parse(json.stdout);
@@ -484,14 +500,12 @@ describe.skipIf(noFixtures)("cli: outputs", () => {
       expect(result.mergedSpeakersDetected).toBe(1);
       expect(new Set(result.mergedSegments.map((s: { speaker: string }) => s.speaker)).size).toBe(1);
 
-      const text = await cli([talkA, "--max-speakers", "1", "-q"]);
       expect(text.code).toBe(0);
       const lines = text.stdout.trimEnd().split("\n");
       expect(lines.length).toBeGreaterThan(0);
       for (const line of lines) expect(line).toMatch(/^\d\d:\d\d:\d\d\.\d\d - \d\d:\d\d:\d\d\.\d\d {2}SPEAKER_01$/);
 
       // --out with an extension picks the format.
-      const rttm = await cli([talkB, "--out", "b.rttm", "--min-speakers", "2", "-q"]);
       expect(rttm.code).toBe(0);
       const rows = readFileSync(join(dir, "b.rttm"), "utf8").trimEnd().split("\n");
       expect(rows.every((r) => r.startsWith("SPEAKER talk-b 1 "))).toBe(true);
@@ -499,7 +513,7 @@ describe.skipIf(noFixtures)("cli: outputs", () => {
       expect(filesIn(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
 
       // Senko's recipe, one option away: one speaker at a time, so the exclusive view is the turns.
-      const recipe = JSON.parse((await cli([talkA, "--pipeline", "vad-windows", "--vad", "silero", "--out", "-", "--format", "json", "-q"])).stdout);
+      const recipe = JSON.parse(recipeRun.stdout);
       expect([recipe.pipeline, recipe.vad, recipe.overlapSec]).toEqual(["vad-windows", "silero", 0]);
       expect(recipe.exclusiveSegments).toEqual(recipe.mergedSegments);
     },
@@ -523,6 +537,9 @@ describe.skipIf(noFixtures)("cli: outputs", () => {
       // `true` exits at once: the first turns written meet a closed pipe.
       const args = [join(root, "diarize.ts"), "talks/*.wav", "--format", "rttm"];
       const shell = Bun.spawn(["sh", "-c", `("$0" run "$@" 2> gone.err; echo $? > gone.code) | true`, bun, ...args], { cwd: dir, env: { ...process.env, SENKO_DEBUG: undefined } });
+      // A full disk behind `>` is an output error like any other: one line, exit 2 (1 s of tone: JSON, no turns). Run alongside.
+      writeFileSync(join(dir, "tone-full.wav"), wav16(Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin(i / 5))));
+      const full = Bun.spawn([bun, "run", join(root, "diarize.ts"), "tone-full.wav", "--format", "json", "-q"], { cwd: dir, stdout: Bun.file("/dev/full"), stderr: "pipe", env: { ...process.env, SENKO_DEBUG: undefined } });
       await shell.exited;
       const stderr = readFileSync(join(dir, "gone.err"), "utf8");
       expect(stderr).not.toContain("EPIPE");
@@ -530,10 +547,6 @@ describe.skipIf(noFixtures)("cli: outputs", () => {
       expect(stderr).toContain("talk-a.wav: 30.0 s of audio");
       expect(stderr).not.toContain("talk-b.wav");
       expect(readFileSync(join(dir, "gone.code"), "utf8")).toBe("0\n");
-
-      // A full disk behind `>` is an output error like any other: one line, exit 2 (1 s of tone: JSON, no turns).
-      writeFileSync(join(dir, "tone-full.wav"), wav16(Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin(i / 5))));
-      const full = Bun.spawn([bun, "run", join(root, "diarize.ts"), "tone-full.wav", "--format", "json", "-q"], { cwd: dir, stdout: Bun.file("/dev/full"), stderr: "pipe", env: { ...process.env, SENKO_DEBUG: undefined } });
       const [code, fullErr] = await Promise.all([full.exited, new Response(full.stderr).text()]);
       expect({ code, fullErr }).toEqual({ code: 2, fullErr: "senko: cannot write to stdout: no space left on the device\n" });
     },
@@ -545,17 +558,17 @@ describe.skipIf(noFixtures)("cli: outputs", () => {
     "a progress bar per stage on a terminal, none with --quiet",
     async () => {
       // script(1) runs the CLI on a pseudo-terminal, so stderr is a TTY.
-      const onTty = async (extra: string) => {
-        const command = `${bun} run ${join(root, "diarize.ts")} ${talkB} --out-dir tty ${extra}`;
+      const onTty = async (outDir: string, extra: string) => {
+        const command = `${bun} run ${join(root, "diarize.ts")} ${talkB} --out-dir ${outDir} ${extra}`;
         const proc = Bun.spawn([script!, "-qec", command, "/dev/null"], { cwd: dir, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
         const [code, out] = await Promise.all([proc.exited, new Response(proc.stdout).text()]);
         return { code, out };
       };
-      const shown = await onTty("");
+      // Both at once.
+      const [shown, quiet] = await Promise.all([onTty("tty", ""), onTty("tty-quiet", "--quiet")]);
       expect(shown.code).toBe(0);
       for (const stage of ["audio", "segmentation", "embeddings"]) expect(shown.out).toMatch(new RegExp(`\\r[^\\r]*talk-b\\.wav  ${stage} +\\[#+\\] 100%`));
       expect(shown.out).toContain("talk-b.wav: 30.0 s of audio");
-      const quiet = await onTty("--quiet");
       expect(quiet.code).toBe(0);
       expect(quiet.out).not.toContain("\r" + talkB);
       expect(quiet.out).not.toContain("[#");
@@ -568,23 +581,26 @@ describe.skipIf(noFixtures)("examples/, as the README runs them", () => {
   test(
     "diarize-file.ts: the turns and an RTTM named for the file; compare-speakers.ts: a line per speech region; a missing file: one line, exit 2",
     async () => {
-      const diarized = await runScript("examples/diarize-file.ts", [talkA]);
+      // Each script, and each with a missing file, at once.
+      const [diarized, compared, ...missing] = await Promise.all([
+        runScript("examples/diarize-file.ts", [talkA]),
+        runScript("examples/compare-speakers.ts", [talkA, talkB]),
+        runScript("examples/diarize-file.ts", ["missing.wav"]),
+        runScript("examples/compare-speakers.ts", [talkA, "missing.wav"]),
+      ]);
       expect([diarized.code, diarized.stderr]).toEqual([0, ""]);
       expect(diarized.stdout).toMatch(/^\d+ speakers in 30\.0 s of audio\n/);
       const rttm = diarized.stdout.split("\n").filter((l) => l.startsWith("SPEAKER "));
       expect(rttm.length).toBeGreaterThan(1);
       for (const line of rttm) expect(line).toStartWith("SPEAKER talk-a 1 ");
 
-      const compared = await runScript("examples/compare-speakers.ts", [talkA, talkB]);
       expect([compared.code, compared.stderr]).toEqual([0, ""]);
       const [head, ...rows] = compared.stdout.trimEnd().split("\n");
       expect(head).toMatch(/talk-a\.wav: \d+ speech regions; .*talk-b\.wav: \d+$/);
       expect(rows.length).toBe(Number(/(\d+) speech regions/.exec(head!)![1]));
       for (const row of rows) expect(row).toMatch(/^\d+\.\d-\d+\.\d s {2}best match \d+\.\d-\d+\.\d s {2}cosine -?\d\.\d{3}$/);
 
-      for (const [script, args] of [["examples/diarize-file.ts", ["missing.wav"]], ["examples/compare-speakers.ts", [talkA, "missing.wav"]]] as const) {
-        expect(await runScript(script, [...args])).toEqual({ code: 2, stdout: "", stderr: "missing.wav: file not found\n" });
-      }
+      for (const run of missing) expect(run).toEqual({ code: 2, stdout: "", stderr: "missing.wav: file not found\n" });
     },
     60_000,
   );

@@ -141,10 +141,20 @@ async function until(page: Page, expression: string, done: (value: string) => bo
 describe.skipIf(!chromium)("in headless Chromium", () => {
   let browser: Browser;
   let dir: string;
+  /** The two CLI runs the tests read, started with the browser (independent processes). */
+  let diarized: Promise<number>;
+  let seamed: Promise<number>;
   beforeAll(async () => {
-    browser = await Browser.launch(chromium!);
     dir = mkdtempSync(join(tmpdir(), "senko-html-test-"));
     mkdirSync(screenshots, { recursive: true });
+    if (hasFixtures) {
+      diarized = Bun.spawn([bun, "run", join(root, "diarize.ts"), join(fixtures, "dev00.wav"), "--out-dir", dir, "--format", "json,html,vtt", "-q"], { stdout: "ignore", stderr: "ignore" }).exited;
+      const { samples } = await readAudio(join(fixtures, "dev00.wav"));
+      // Two WAV files one after another on stdin: 20 s, then the rest.
+      const stdin = new Blob([wav16(samples.subarray(0, 16000 * 20)), wav16(samples.subarray(16000 * 20))]);
+      seamed = Bun.spawn([bun, "run", join(root, "diarize.ts"), "-", "--format", "html", "--out", join(dir, "seamed.html"), "-q"], { stdin, stdout: "ignore", stderr: "ignore" }).exited;
+    }
+    browser = await Browser.launch(chromium!);
   });
   afterAll(async () => {
     await browser?.close();
@@ -177,8 +187,7 @@ describe.skipIf(!chromium)("in headless Chromium", () => {
   test.skipIf(skipWithout("html.test.ts", { "the AMI fixtures (/work/shared/fixtures/ami)": hasFixtures }))(
     "a real diarization (senko --format html): a lane per speaker, every turn where the result has it; a click plays the turn",
     async () => {
-      const proc = Bun.spawn([bun, "run", join(root, "diarize.ts"), join(fixtures, "dev00.wav"), "--out-dir", dir, "--format", "json,html,vtt", "-q"], { stdout: "pipe", stderr: "pipe" });
-      expect(await proc.exited).toBe(0);
+      expect(await diarized).toBe(0);
       const json = JSON.parse(readFileSync(join(dir, "dev00.json"), "utf8")) as DiarizationResult;
       const html = readFileSync(join(dir, "dev00.html"), "utf8");
       expect(html).toContain('"audio":"data:audio/wav;base64,'); // 30 s of audio is embedded
@@ -229,9 +238,7 @@ describe.skipIf(!chromium)("in headless Chromium", () => {
     async () => {
       const { samples } = await readAudio(join(fixtures, "dev00.wav"));
       const file = join(dir, "seamed.html");
-      const stdin = new Blob([wav16(samples.subarray(0, 16000 * 20)), wav16(samples.subarray(16000 * 20))]);
-      const proc = Bun.spawn([bun, "run", join(root, "diarize.ts"), "-", "--format", "html", "--out", file, "-q"], { stdin, stdout: "pipe", stderr: "pipe" });
-      expect(await proc.exited).toBe(0);
+      expect(await seamed).toBe(0);
       const embedded = /"audio":"data:audio\/wav;base64,([^"]*)"/.exec(readFileSync(file, "utf8"))?.[1];
       // All of it (30 s), as diarized, to senko's reader and to Chromium's player alike (the first file alone holds 20 s).
       const whole = samples.length / 16000;

@@ -277,19 +277,23 @@ describe("quality on the AMI fixtures", () => {
     let pyannoteFrames = 0;
     let pyannoteSpeech = 0;
     const { stepSec, durationSec } = SEGMENTATION.timing;
-    for (const name of NAMES) {
+    const starts = [0, 10 * SR, 20 * SR];
+    // Every fixture's two passes at once (Silero runs on one thread).
+    const passes = await Promise.all(
+      NAMES.map(async (name) => {
+        const audio = await readAudio(join(FIXTURES, `${name}.wav`));
+        const [p, frames] = await Promise.all([sileroSpeechProbabilities(audio.samples), segmentationSpeechFrames(audio.samples, starts)]);
+        return { name, durationSecAll: audio.samples.length / SR, p, frames };
+      }),
+    );
+    for (const { name, durationSecAll, p, frames } of passes) {
       const ts = turns.get(name) ?? [];
-      const audio = await readAudio(join(FIXTURES, `${name}.wav`));
-      const durationSecAll = audio.samples.length / SR;
-      const p = await sileroSpeechProbabilities(audio.samples);
       for (let f = 0; f < p.length; f++) {
         const speech = activeAt(ts, ((f + 0.5) * SILERO_FRAME_SAMPLES) / SR).length > 0;
         sileroFrames++;
         sileroSpeech += Number(speech);
         sileroHits += Number(p[f]! > 0.5 === speech);
       }
-      const starts = [0, 10 * SR, 20 * SR];
-      const frames = await segmentationSpeechFrames(audio.samples, starts);
       frames.forEach((speechFrames, c) => {
         for (let f = 0; f < speechFrames.length; f++) {
           const t = starts[c]! / SR + f * stepSec + durationSec / 2;

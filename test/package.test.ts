@@ -69,8 +69,17 @@ function sourceGraph(root: string, entries: readonly string[]): { missing: strin
   return { missing, unreached: sources.filter((f) => !seen.has(join(root, f))).sort() };
 }
 
+/** Each installer's fresh project, installed (started once the tarballs exist, alongside the checkout's results). */
+const projects = new Map<string, Promise<string>>();
+
 beforeAll(async () => {
   packed = await buildPackages(TESTED);
+  for (const [installer, install] of INSTALLERS) {
+    const dir = freshProject(installer === "npm");
+    projects.set(installer, runInAsync(dir, install).then(() => dir));
+  }
+  // A failed install fails its describe's beforeAll (below), not this one as an unhandled rejection.
+  for (const project of projects.values()) project.catch(() => {});
   await using diarizer = new Diarizer({ quiet: true });
   const result = await diarizer.diarize(FIXTURE);
   expect(result.mergedSegments.length).toBeGreaterThan(0);
@@ -195,6 +204,14 @@ function runIn(dir: string, cmd: string[], env: Record<string, string> = {}): st
   return run.stdout.toString();
 }
 
+/** runIn without blocking the event loop, so other work goes on meanwhile. */
+async function runInAsync(dir: string, cmd: string[]): Promise<string> {
+  const run = Bun.spawn(cmd, { cwd: dir, env: userEnv(), stdout: "pipe", stderr: "pipe" });
+  const [code, stdout, stderr] = await Promise.all([run.exited, new Response(run.stdout).text(), new Response(run.stderr).text()]);
+  if (code !== 0) throw new Error(`${cmd.join(" ")} exited ${code}:\n${stderr}${stdout}`);
+  return stdout;
+}
+
 // npm reads os/cpu from the tarballs and skips the other platforms' packages; bun reads them only from a
 // registry's metadata, so from local tarballs it installs all five (the lookup still takes its own).
 const INSTALLERS: [string, string[], boolean][] = [
@@ -202,12 +219,11 @@ const INSTALLERS: [string, string[], boolean][] = [
   ["bun", [process.execPath, "install"], false],
 ];
 
-describe.each(INSTALLERS)("a fresh project installed with %s", (installer, install, filtersTarballs) => {
+describe.each(INSTALLERS)("a fresh project installed with %s", (installer, _install, filtersTarballs) => {
   let dir: string;
 
-  beforeAll(() => {
-    dir = freshProject(installer === "npm");
-    runIn(dir, install);
+  beforeAll(async () => {
+    dir = await projects.get(installer)!;
   }, 600_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
