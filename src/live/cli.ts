@@ -124,7 +124,7 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
     const endedEarly: string[] = [];
     const chunks = stream
       ? streamChunks(input === "-" ? Bun.stdin.stream() : Bun.file(input).stream(), stop.signal)
-      : fileChunks(input, stop.signal, { wav: raw === undefined, warn: (w) => endedEarly.push(w) });
+      : fileChunks(input, stop.signal, { wav: raw === undefined, warn: (w) => endedEarly.push(w), idle: (m) => err(`senko: live: ${m}\n`) });
     let session: LiveDiarization | undefined;
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;

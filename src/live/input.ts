@@ -114,6 +114,8 @@ export interface FollowOptions {
   wav: boolean;
   /** told why the file ended early: cut short, replaced or removed by its writer */
   warn: (message: string) => void;
+  /** told once (not at every pause of a writer that writes in blocks) that a file short of its end has not grown for QUIET_MS */
+  idle?: (message: string) => void;
   /** milliseconds between looks at a file that has not grown (default 200) */
   pollMs?: number;
 }
@@ -125,7 +127,7 @@ export interface FollowOptions {
  * until `stop`). Nothing past the declared end is read. A file cut short, or replaced or removed under its
  * name (a recorder started again), ends there with a warning: what was read keeps its result.
  */
-export async function* fileChunks(path: string, stop: AbortSignal, { wav, warn, pollMs = 200 }: FollowOptions): AsyncGenerator<Uint8Array> {
+export async function* fileChunks(path: string, stop: AbortSignal, { wav, warn, idle, pollMs = 200 }: FollowOptions): AsyncGenerator<Uint8Array> {
   let fd: number;
   try {
     fd = openSync(path, "r");
@@ -141,6 +143,7 @@ export async function* fileChunks(path: string, stop: AbortSignal, { wav, warn, 
     let position = 0;
     let size = -1;
     let grewAt = 0;
+    let toldIdle = false;
     for (;;) {
       const now = fstatSync(fd).size;
       if (now < position) {
@@ -163,7 +166,14 @@ export async function* fileChunks(path: string, stop: AbortSignal, { wav, warn, 
         }
       }
       const complete = declared !== undefined && position >= declared;
-      if (complete && performance.now() - grewAt >= QUIET_MS) return;
+      const quiet = performance.now() - grewAt >= QUIET_MS;
+      if (complete && quiet) return;
+      // A file that stopped short of its end (cut by its writer, or open-ended) would otherwise be waited on in silence.
+      if (quiet && !toldIdle && idle !== undefined) {
+        const short = declared === undefined ? "" : ` and holds ${position} of the ${declared} bytes its header declares`;
+        idle(`${path}: has not grown for ${QUIET_MS / 1000} s${short}: waiting for more (Ctrl-C ends and writes the result)`);
+        toldIdle = true;
+      }
       // All there is has been read: a file no longer under its name never grows (nor ends, if its sizes stay open).
       const named = statSync(path, { throwIfNoEntry: false });
       if (!named || named.dev !== dev || named.ino !== ino) {

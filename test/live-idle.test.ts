@@ -1,0 +1,41 @@
+import { afterAll, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileChunks } from "../src/live/input.ts";
+import { fmtChunk, wavChunk, wavFile } from "./helpers/wav.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "senko-live-idle-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Follows `path` until it ends or `afterMs` passes: what was read, what `idle` was told, and how it ended. */
+async function follow(path: string, afterMs: number) {
+  const stop = new AbortController();
+  const told: string[] = [];
+  let read = 0;
+  const done = (async () => {
+    for await (const chunk of fileChunks(path, stop.signal, { wav: true, warn: () => {}, idle: (m) => told.push(m), pollMs: 20 })) read += chunk.length;
+    return "ended";
+  })();
+  const ended = await Promise.race([done, Bun.sleep(afterMs).then(() => "still following")]);
+  stop.abort();
+  await done;
+  return { read, told, ended };
+}
+
+test("a WAV file short of the length its header declares is followed with one line saying so; a whole one ends without it", async () => {
+  const fmt = fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 16 });
+  const declaring = wavFile([fmt, wavChunk("data", new Uint8Array(32000))]);
+  const whole = wavFile([fmt, wavChunk("data", new Uint8Array(3200))]);
+  const cut = join(dir, "cut.wav");
+  const complete = join(dir, "whole.wav");
+  writeFileSync(cut, declaring.subarray(0, 1644)); // a writer stopped 1600 bytes into 32000
+  writeFileSync(complete, whole);
+  const [short, full] = await Promise.all([follow(cut, 4500), follow(complete, 4500)]);
+  expect(short.ended).toBe("still following");
+  expect(short.read).toBe(1644);
+  expect(short.told).toEqual([
+    `${cut}: has not grown for 2 s and holds 1644 of the ${declaring.length} bytes its header declares: waiting for more (Ctrl-C ends and writes the result)`,
+  ]);
+  expect(full).toEqual({ read: whole.length, told: [], ended: "ended" });
+});
