@@ -25,7 +25,7 @@ import type { WindowsChoice } from "../src/pipeline/subsegment.ts";
 import { ensureSherpa } from "./peers/install.ts";
 import { DEFAULT_SHERPA_MODELS, sherpaDiarize } from "./peers/sherpa.ts";
 import { runInfo } from "./run-info.ts";
-import { simulateConversation, writeConversation, type SimulationOptions } from "./simulate.ts";
+import { SIMULATION_SETS, simulateConversation, writeConversation } from "./simulate.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -41,20 +41,12 @@ const { values } = parseArgs({
   },
 });
 
-const SETS: Record<string, Omit<SimulationOptions, "seed">[]> = {
-  default: [
-    ...[1, 5, 20].flatMap((minutes) => [1, 2, 4, 8].map((speakers) => ({ speakers, minutes }))),
-    ...[10, 20, 40].map((speakers) => ({ speakers, turnsPerSpeaker: 3 })),
-  ],
-  long: [60, 180].flatMap((minutes) => [1, 4, 8].map((speakers) => ({ speakers, minutes }))),
-  many: [10, 20, 40].map((speakers) => ({ speakers, turnsPerSpeaker: 3 })),
-};
 const numbers = (list: string | undefined) => list?.split(",").map(Number);
 const [keepMinutes, keepSpeakers] = [numbers(values.minutes), numbers(values.speakers)];
-const files = SETS[values.set!]?.filter(
+const files = SIMULATION_SETS[values.set!]?.filter(
   (f) => (!keepMinutes || keepMinutes.includes(f.minutes ?? NaN)) && (!keepSpeakers || keepSpeakers.includes(f.speakers)),
 );
-if (!files) throw new Error(`--set takes ${Object.keys(SETS).join(", ")}`);
+if (!files) throw new Error(`--set takes ${Object.keys(SIMULATION_SETS).join(", ")}`);
 const peerMaxMinutes = Number(values["peer-max-minutes"]);
 const seeds = values.seeds!.split(",").map(Number);
 const threads = Number(values.threads) || availableParallelism();

@@ -19,7 +19,7 @@ import { activityTurns, exclusiveActivity, minDurationFrames, withMinDurations, 
 import type { TimeSpan } from "../src/types.ts";
 import { loadAmi, uriOf } from "./ami-eval.ts";
 import { runInfo } from "./run-info.ts";
-import { simulateConversation } from "./simulate.ts";
+import { SIMULATION_SETS, simulateConversation } from "./simulate.ts";
 import { buildSimulatedSet } from "./simulated-set.ts";
 
 const { values } = parseArgs({
@@ -157,11 +157,7 @@ if (sets.includes("simulated")) {
 if (sets.includes("sim")) {
   for (const seed of values.seeds!.split(",").map(Number)) {
     const files: File[] = [];
-    const specs = [
-      ...[1, 5, 20].flatMap((minutes) => [1, 2, 4, 8].map((speakers) => ({ speakers, minutes }))),
-      ...[10, 20, 40].map((speakers) => ({ speakers, turnsPerSpeaker: 3 })),
-    ];
-    for (const spec of specs) {
+    for (const spec of SIMULATION_SETS.default!) {
       const c = await simulateConversation({ ...spec, seed });
       files.push(await diarized(c.name, c.samples, c.reference, c.uem));
     }

@@ -55,6 +55,16 @@ export interface SimulationOptions {
   dir?: string;
 }
 
+/** The sets of bench:accuracy:sim (--set): lengths and speaker counts, each drawn with every --seeds. */
+export const SIMULATION_SETS: Record<string, Omit<SimulationOptions, "seed">[]> = {
+  default: [
+    ...[1, 5, 20].flatMap((minutes) => [1, 2, 4, 8].map((speakers) => ({ speakers, minutes }))),
+    ...[10, 20, 40].map((speakers) => ({ speakers, turnsPerSpeaker: 3 })),
+  ],
+  long: [60, 180].flatMap((minutes) => [1, 4, 8].map((speakers) => ({ speakers, minutes }))),
+  many: [10, 20, 40].map((speakers) => ({ speakers, turnsPerSpeaker: 3 })),
+};
+
 export interface SimulatedConversation {
   /** e.g. "sim-4spk-5min-s1": speakers, length, seed (and the overlap when not the default). */
   name: string;
