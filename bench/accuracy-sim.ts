@@ -16,40 +16,37 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { CLUSTER_METHODS, type ClusterMethod } from "../src/cluster/cluster.ts";
 import { Diarizer } from "../src/diarizer.ts";
 import { diarizationErrorRate, type DerComponents, type Turn } from "../src/eval/index.ts";
 import { pipelineNames, type PipelineName } from "../src/pipeline/registry.ts";
 import type { WindowsChoice } from "../src/pipeline/subsegment.ts";
+import { benchArgs, toNumber, toNumbers } from "./args.ts";
 import { ensureSherpa } from "./peers/install.ts";
 import { DEFAULT_SHERPA_MODELS, sherpaDiarize } from "./peers/sherpa.ts";
 import { runInfo } from "./run-info.ts";
 import { SIMULATION_SETS, simulateConversation, writeConversation } from "./simulate.ts";
 
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: {
-    set: { type: "string", default: "default" },
-    seeds: { type: "string", default: "1" },
-    systems: { type: "string" },
-    peers: { type: "string", default: "sherpa" },
-    "peer-max-minutes": { type: "string", default: "Infinity" },
-    minutes: { type: "string" },
-    speakers: { type: "string" },
-    threads: { type: "string", default: "0" },
-  },
+const { values } = benchArgs(import.meta.path, {
+  set: { type: "string", default: "default" },
+  seeds: { type: "string", default: "1" },
+  systems: { type: "string" },
+  peers: { type: "string", default: "sherpa" },
+  "peer-max-minutes": { type: "string", default: "Infinity" },
+  minutes: { type: "string" },
+  speakers: { type: "string" },
+  threads: { type: "string", default: "0" },
 });
 
-const numbers = (list: string | undefined) => list?.split(",").map(Number);
-const [keepMinutes, keepSpeakers] = [numbers(values.minutes), numbers(values.speakers)];
-const files = SIMULATION_SETS[values.set!]?.filter(
+const keepMinutes = values.minutes === undefined ? undefined : toNumbers(values.minutes, "--minutes");
+const keepSpeakers = values.speakers === undefined ? undefined : toNumbers(values.speakers, "--speakers");
+const files = SIMULATION_SETS[values.set]?.filter(
   (f) => (!keepMinutes || keepMinutes.includes(f.minutes ?? NaN)) && (!keepSpeakers || keepSpeakers.includes(f.speakers)),
 );
 if (!files) throw new Error(`--set takes ${Object.keys(SIMULATION_SETS).join(", ")}`);
-const peerMaxMinutes = Number(values["peer-max-minutes"]);
-const seeds = values.seeds!.split(",").map(Number);
-const threads = Number(values.threads) || availableParallelism();
+const peerMaxMinutes = toNumber(values["peer-max-minutes"], "--peer-max-minutes");
+const seeds = toNumbers(values.seeds, "--seeds");
+const threads = toNumber(values.threads, "--threads") || availableParallelism();
 
 interface System {
   name: string;
@@ -89,7 +86,7 @@ const systems: System[] = systemNames.map((spec) => {
   if (method && !CLUSTER_METHODS.includes(method)) throw new Error(`unknown clustering method ${method}`);
   return senko(pipeline, method || undefined, merge ? Number(merge) : undefined, windows || undefined);
 });
-for (const peer of values.peers!.split(",").filter(Boolean)) {
+for (const peer of values.peers.split(",").filter(Boolean)) {
   if (peer !== "sherpa") throw new Error(`unknown peer ${peer} (sherpa)`);
   try {
     systems.push(sherpa());

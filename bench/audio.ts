@@ -10,8 +10,10 @@ import { join } from "node:path";
 import { readAudio } from "../src/audio/index.ts";
 import { toMono16k } from "../src/audio/convert.ts";
 import { ComputeContext } from "../src/compute-context.ts";
+import { benchArgs, toNumber } from "./args.ts";
 
-const minutes = Number(process.argv[2] ?? 60);
+const { positionals: args } = benchArgs(import.meta.path, {}, { positionals: true });
+const minutes = toNumber(args[0] ?? "60", "minutes");
 const rate = 48000;
 const frames = Math.round(minutes * 60 * rate);
 

@@ -7,12 +7,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { AMI_DIR } from "./long-audio.ts";
 import { runInfo } from "./run-info.ts";
+import { benchArgs, toNumber } from "./args.ts";
 
-const { values } = parseArgs({ options: { repeats: { type: "string", default: "5" }, cli: { type: "string", multiple: true } } });
-const repeats = Number(values.repeats);
+const { values } = benchArgs(import.meta.path, { repeats: { type: "string", default: "5" }, cli: { type: "string", multiple: true } });
+const repeats = toNumber(values.repeats, "--repeats");
 const clis = (values.cli ?? [join(import.meta.dir, "..", "diarize.ts")]).map((p) => resolve(p));
 const bun = process.execPath;
 

@@ -13,10 +13,12 @@ import { laplacianEigenpairs, spectralCluster, type SpectralTimings } from "../s
 import { availableParallelism } from "node:os";
 import { ComputeContext } from "../src/compute-context.ts";
 import { samePartition, sizesFor, uniform, unitBlobs } from "../test/helpers/synthetic-speakers.ts";
+import { benchArgs, toNumber } from "./args.ts";
 
-const repeats = Number(process.argv[2] ?? 5);
-const threadArg = (process.argv[3] ?? "all,1").split(",");
-const withPeer = process.argv[4] !== "0";
+const { positionals: args } = benchArgs(import.meta.path, {}, { positionals: true });
+const repeats = toNumber(args[0] ?? "5", "repeats");
+const threadArg = (args[1] ?? "all,1").split(",");
+const withPeer = args[2] !== "0";
 const dim = 192;
 
 /** `count` unit vectors from `speakerCount` centres, speaker weights uniform in [0.5, 1.5). */

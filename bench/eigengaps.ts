@@ -14,9 +14,11 @@ import { loadAmi, uriOf } from "./ami-eval.ts";
 import { repeatedSpeaker } from "../test/helpers/repeated-speaker.ts";
 import { AMI_DIR } from "./long-audio.ts";
 import { simulateConversation } from "./simulate.ts";
+import { benchArgs, toNumbers } from "./args.ts";
 
-const specs = (process.argv[2] ?? "1x1,1x3,1x5,2x1,2x3,2x5,3x1,3x3,4x1,4x3,5x5,6x5,8x5").split(",");
-const seeds = (process.argv[3] ?? "1,2").split(",").map(Number);
+const { positionals: args } = benchArgs(import.meta.path, {}, { positionals: true });
+const specs = (args[0] ?? "1x1,1x3,1x5,2x1,2x3,2x5,3x1,3x3,4x1,4x3,5x5,6x5,8x5").split(",");
+const seeds = toNumbers(args[1] ?? "1,2", "seeds");
 
 async function gaps(name: string, audio: Float32Array, truth: number): Promise<void> {
   const windows = subsegment(await detectSpeech(audio, {}));

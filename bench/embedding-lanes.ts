@@ -5,18 +5,15 @@
  * process CPU seconds, median of `repeats`; and the largest difference between their embeddings.
  *   bun run bench/embedding-lanes.ts [--windows 640] [--threads 2] [--repeats 3]
  */
-import { parseArgs } from "node:util";
 import { extractFbank } from "../src/features/fbank.ts";
 import { ComputeContext } from "../src/compute-context.ts";
 import { campplusEmbeddings } from "../src/models/index.ts";
 import { buildMeetingSignal } from "./long-audio.ts";
+import { benchArgs, toNumber } from "./args.ts";
 
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: { windows: { type: "string", default: "640" }, threads: { type: "string", default: "2" }, repeats: { type: "string", default: "3" } },
-});
-const count = Number(values.windows);
-const threads = Number(values.threads);
+const { values } = benchArgs(import.meta.path, { windows: { type: "string", default: "640" }, threads: { type: "string", default: "2" }, repeats: { type: "string", default: "3" } });
+const count = toNumber(values.windows, "--windows");
+const threads = toNumber(values.threads, "--threads");
 const samples = await buildMeetingSignal(count * 0.6 + 1);
 const windows = Array.from({ length: count }, (_, i) => ({ start: i * 0.6, end: i * 0.6 + 1.5 }));
 const features = await extractFbank(samples, windows);
@@ -32,7 +29,7 @@ const configs: [string, { context: ComputeContext; batchSize: number }][] = [
 const outputs = new Map<string, Float32Array>();
 for (const [name, options] of configs) outputs.set(name, (await campplusEmbeddings(features, options)).data);
 const times = new Map<string, { wall: number[]; cpu: number[] }>();
-for (let r = 0; r < Number(values.repeats); r++) {
+for (let r = 0; r < toNumber(values.repeats, "--repeats"); r++) {
   for (const [name, options] of configs) {
     const cpu = process.cpuUsage();
     const start = performance.now();

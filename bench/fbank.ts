@@ -13,11 +13,13 @@ import { extractFbankSync, FBANK_SAMPLE_RATE, type FbankOptions } from "../src/f
 import { ComputeContext } from "../src/compute-context.ts";
 import { subsegment } from "../src/pipeline/subsegment.ts";
 import type { TimeSpan } from "../src/types.ts";
+import { benchArgs, toNumber } from "./args.ts";
 import { buildMeetingSignal } from "./long-audio.ts";
 
-const minutes = Number(process.argv[2] ?? 60);
-const peerMinutes = Number(process.argv[3] ?? 5);
-const repeats = Number(process.argv[4] ?? 5);
+const { positionals: args } = benchArgs(import.meta.path, {}, { positionals: true });
+const minutes = toNumber(args[0] ?? "60", "minutes");
+const peerMinutes = toNumber(args[1] ?? "5", "peerMinutes");
+const repeats = toNumber(args[2] ?? "5", "repeats");
 const root = join(import.meta.dir, "..");
 
 interface Timing {

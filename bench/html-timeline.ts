@@ -18,6 +18,7 @@ import type { AttributedTranscript } from "../src/transcript/attribute.ts";
 import type { Segment } from "../src/pipeline/segments.ts";
 import { Browser, findChromium, type Page } from "../test/helpers/chromium.ts";
 import { resultOf } from "../test/helpers/results.ts";
+import { benchArgs, toNumber } from "./args.ts";
 import { runInfo } from "./run-info.ts";
 
 /**
@@ -127,7 +128,8 @@ function withTemplate(html: string, template: string): string {
 }
 
 if (import.meta.main) {
-  const runs = Number(process.argv[process.argv.indexOf("--runs") + 1] || 5);
+  const { values } = benchArgs(import.meta.path, { runs: { type: "string", default: "5" }, compare: { type: "string" } });
+  const runs = toNumber(values.runs, "--runs");
   const chromium = findChromium();
   if (!chromium) throw new Error("no chromium on the PATH (tools/setup.sh installs Debian's)");
   const result = threeHourResult();
@@ -156,8 +158,7 @@ if (import.meta.main) {
   row("whole 3 h drawn again, ms", all.map((a) => a.refitDrawMs));
 
   // Who said what, 10 and 24 hours: load work, this commit's page and (--compare) another's, interleaved.
-  const at = process.argv.indexOf("--compare");
-  const templates = (at > 0 ? process.argv[at + 1]!.split(",") : []).map((rev) => {
+  const templates = (values.compare?.split(",") ?? []).map((rev) => {
     const shown = spawnSync("git", ["-C", import.meta.dir, "show", `${rev}:src/output/timeline.html`], { encoding: "utf8" });
     if (shown.status !== 0) throw new Error(`--compare ${rev}: ${shown.stderr.trim()}`);
     return [rev, shown.stdout] as const;

@@ -14,26 +14,23 @@ import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { buildMeetingSignal, float32Wav } from "./long-audio.ts";
 import { simulateConversation } from "./simulate.ts";
 import type { LiveSnapshot } from "../src/live/session.ts";
 import { runInfo } from "./run-info.ts";
 import { DEFAULT_PIPELINE, type PipelineName } from "../src/pipeline/registry.ts";
+import { benchArgs, toNumber, toNumbers } from "./args.ts";
 
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: {
-    minutes: { type: "string", default: "60" },
-    threads: { type: "string", default: "2" },
-    repeats: { type: "string", default: "1" },
-    source: { type: "string", default: "simulated" },
-    pipeline: { type: "string", default: DEFAULT_PIPELINE },
-    at: { type: "string", default: "10,60" },
-    modes: { type: "string", default: "batch,live" },
-    "snapshot-every": { type: "string", default: "1" },
-    child: { type: "string" },
-  },
+const { values } = benchArgs(import.meta.path, {
+  minutes: { type: "string", default: "60" },
+  threads: { type: "string", default: "2" },
+  repeats: { type: "string", default: "1" },
+  source: { type: "string", default: "simulated" },
+  pipeline: { type: "string", default: DEFAULT_PIPELINE },
+  at: { type: "string", default: "10,60" },
+  modes: { type: "string", default: "batch,live" },
+  "snapshot-every": { type: "string", default: "1" },
+  child: { type: "string" },
 });
 
 interface Run {
@@ -145,7 +142,7 @@ if (values.child) {
   process.exit(0);
 }
 
-const minutes = Number(values.minutes);
+const minutes = toNumber(values.minutes, "--minutes");
 const dir = join(tmpdir(), "senko-bench");
 mkdirSync(dir, { recursive: true });
 const file = join(dir, values.source === "ami" ? `ami-repeated-${minutes}min.wav` : `simulated-8spk-${minutes}min-s1.wav`);
@@ -156,17 +153,17 @@ if (!existsSync(file)) {
 }
 
 console.log(runInfo());
-const every = Number(values["snapshot-every"]);
+const every = toNumber(values["snapshot-every"], "--snapshot-every");
 console.log(`${values.pipeline}: ${values.source} ${minutes} min (${file}), ${values.threads} threads, live in 1 s chunks, ${every === 0 ? "no snapshots" : every === 1 ? "a snapshot after each" : `a snapshot after every ${every}th`}`);
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : NaN;
 };
 const runs: Run[] = [];
-const modes = values.modes!.split(",") as ("batch" | "live")[];
-for (let r = 0; r < Number(values.repeats); r++) {
+const modes = values.modes.split(",") as ("batch" | "live")[];
+for (let r = 0; r < toNumber(values.repeats, "--repeats"); r++) {
   for (const mode of modes) {
-    const child = spawnSync(process.execPath, [import.meta.path, "--child", JSON.stringify({ mode, file, threads: Number(values.threads), snapshotEvery: Number(values["snapshot-every"]), pipeline: values.pipeline, save: join(dir, `result-${values.pipeline}-${minutes}min-${mode}-${r}.json`) })], {
+    const child = spawnSync(process.execPath, [import.meta.path, "--child", JSON.stringify({ mode, file, threads: toNumber(values.threads, "--threads"), snapshotEvery: toNumber(values["snapshot-every"], "--snapshot-every"), pipeline: values.pipeline, save: join(dir, `result-${values.pipeline}-${minutes}min-${mode}-${r}.json`) })], {
       encoding: "utf8",
       maxBuffer: 1 << 28,
     });
@@ -190,7 +187,7 @@ for (let r = 0; r < Number(values.repeats); r++) {
           `re-clusterings ${run.reclusterings}; close ${run.closeMs!.toFixed(0)} ms; audio held at most ${run.maxHeldSec!.toFixed(1)} s; ` +
           `final turns end a median ${run.finalLagSec!.toFixed(1)} s before the audio does, ${(100 * run.finalAgreement!).toFixed(1)} % of their time has the result's speaker`,
       );
-      for (const at of values.at!.split(",").map(Number)) {
+      for (const at of toNumbers(values.at, "--at")) {
         // The two minutes up to `at` minutes of accumulated audio (the last two when the file is shorter).
         const to = Math.min(at, minutes) * 60;
         const around = run.updates.filter(([sec]) => sec > to - 120 && sec <= to);

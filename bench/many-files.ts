@@ -12,28 +12,26 @@
  * (a quarter of the files), their growth over the other files, and each file's RSS and malloc.
  */
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { readAudio } from "../src/audio/index.ts";
 import { Diarizer, type DiarizerOptions } from "../src/diarizer.ts";
 import { processMemory, type ProcessMemory } from "../test/helpers/process-memory.ts";
 import { runInfo } from "./run-info.ts";
+import { benchArgs, toNumber } from "./args.ts";
 
 const MODES = ["reuse-overlap", "new-overlap", "reuse-vad", "new-vad", "live-overlap", "live-vad"] as const;
 type Mode = (typeof MODES)[number];
 
-const { values } = parseArgs({
-  options: {
-    iterations: { type: "string", default: "40" },
-    modes: { type: "string", default: MODES.join(",") },
-    file: { type: "string", default: "dev00.wav" },
-    threads: { type: "string", default: "2" },
-    child: { type: "string" },
-  },
+const { values } = benchArgs(import.meta.path, {
+  iterations: { type: "string", default: "40" },
+  modes: { type: "string", default: MODES.join(",") },
+  file: { type: "string", default: "dev00.wav" },
+  threads: { type: "string", default: "2" },
+  child: { type: "string" },
 });
-const iterations = Number(values.iterations);
+const iterations = toNumber(values.iterations, "--iterations");
 const fixtures = [join(import.meta.dir, "../../shared/fixtures/ami"), "/work/shared/fixtures/ami"].find((d) => Bun.file(join(d, "dev00.wav")).size > 0)!;
-const file = join(fixtures, values.file!);
-const threads = Number(values.threads);
+const file = join(fixtures, values.file);
+const threads = toNumber(values.threads, "--threads");
 
 type Sample = ProcessMemory;
 
@@ -72,10 +70,10 @@ console.log(`file ${values.file} (30 s), ${iterations} files per mode, threads $
 const warmup = Math.max(1, Math.floor(iterations / 4));
 console.log(`growth: from file ${warmup} (the end of the warm-up) to file ${iterations}; malloc = glibc's bytes in use (onnxruntime + libsenko)\n`);
 console.log("mode            RSS at warm-up  RSS growth  malloc at warm-up  malloc growth  RSS at end, trimmed  JS heap growth  threads  fds   wall    CPU");
-for (const mode of values.modes!.split(",") as Mode[]) {
+for (const mode of values.modes.split(",") as Mode[]) {
   if (!MODES.includes(mode)) throw new Error(`unknown mode ${mode}: use ${MODES.join(", ")}`);
   const started = performance.now();
-  const child = Bun.spawn([process.execPath, import.meta.path, "--child", mode, "--iterations", String(iterations), "--file", values.file!, "--threads", String(threads)], {
+  const child = Bun.spawn([process.execPath, import.meta.path, "--child", mode, "--iterations", String(iterations), "--file", values.file, "--threads", String(threads)], {
     stdout: "pipe",
     stderr: "inherit",
   });

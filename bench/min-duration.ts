@@ -10,7 +10,6 @@
  * for each --seeds; collars 0.25 and 0. Besides DER: the turns under 0.1 s and 0.25 s left in each view.
  *   bun run bench/min-duration.ts [--on 0.05,0.1,0.2,0.3,0.5] [--seeds 1] [--sets ami,simulated,sim] [--threads 2] */
 import { availableParallelism, loadavg } from "node:os";
-import { parseArgs } from "node:util";
 import { readAudio } from "../src/audio/index.ts";
 import { scoreFiles, type DerComponents, type Turn } from "../src/eval/index.ts";
 import { embedBatch, segmentationScoresBatch } from "../src/models/index.ts";
@@ -21,17 +20,15 @@ import { loadAmi, uriOf } from "./ami-eval.ts";
 import { runInfo } from "./run-info.ts";
 import { SIMULATION_SETS, simulateConversation } from "./simulate.ts";
 import { buildSimulatedSet } from "./simulated-set.ts";
+import { benchArgs, toNumber, toNumbers } from "./args.ts";
 
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: {
-    on: { type: "string", default: "0.05,0.1,0.2,0.3,0.5" },
-    seeds: { type: "string", default: "1" },
-    sets: { type: "string", default: "ami,simulated,sim" },
-    threads: { type: "string", default: "0" },
-  },
+const { values } = benchArgs(import.meta.path, {
+  on: { type: "string", default: "0.05,0.1,0.2,0.3,0.5" },
+  seeds: { type: "string", default: "1" },
+  sets: { type: "string", default: "ami,simulated,sim" },
+  threads: { type: "string", default: "0" },
 });
-const threads = Number(values.threads) || availableParallelism();
+const threads = toNumber(values.threads, "--threads") || availableParallelism();
 const runners = {
   segmentation: [(chunks: Float32Array[]) => segmentationScoresBatch(chunks, { threads })],
   embedding: [(f: Float32Array, b: number, t: number) => embedBatch(f, b, t, { threads })],
@@ -89,7 +86,7 @@ interface Variant {
 }
 const frames = (sec: number) => minDurationFrames({ minDurationOnSec: sec }).minOn;
 const variants: Variant[] = [{ name: "on 0 (before)", apply: (raw) => withMinDurations(raw, { minDurationOffSec: 0.5 }), exclusiveMinOn: 0 }];
-for (const on of values.on!.split(",").map(Number).filter((x) => x > 0)) {
+for (const on of toNumbers(values.on, "--on").filter((x) => x > 0)) {
   const drop = (raw: FrameActivity) => withMinDurations(raw, { minDurationOffSec: 0.5, minDurationOnSec: on });
   variants.push({ name: `on ${on}, drop`, apply: drop, exclusiveMinOn: 0 });
   variants.push({ name: `on ${on}, neighbour`, apply: (raw) => withNeighbours(withMinDurations(raw, { minDurationOffSec: 0.5 }), drop(raw)), exclusiveMinOn: 0 });
@@ -136,7 +133,7 @@ function report(title: string, files: File[], collars: number[]): void {
 
 console.log(`# overlap-aware minimum turn duration\n${runInfo()}\n${threads} thread(s), load ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 console.log(`${frames(1)} frames per s; every variant keeps the 0.5 s silence fill`);
-const sets = values.sets!.split(",");
+const sets = values.sets.split(",");
 if (sets.includes("ami")) {
   const ami = loadAmi();
   const files: File[] = [];
@@ -155,7 +152,7 @@ if (sets.includes("simulated")) {
   report("simulated set of bench:accuracy", files, [0.25, 0]);
 }
 if (sets.includes("sim")) {
-  for (const seed of values.seeds!.split(",").map(Number)) {
+  for (const seed of toNumbers(values.seeds, "--seeds")) {
     const files: File[] = [];
     for (const spec of SIMULATION_SETS.default!) {
       const c = await simulateConversation({ ...spec, seed });

@@ -10,15 +10,15 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import * as ort from "onnxruntime-node";
 import { resolveModel } from "../models/fetch.ts";
 import { readAudio } from "../src/audio/index.ts";
 import { loadAmi } from "./ami-eval.ts";
 import { runInfo } from "./run-info.ts";
+import { benchArgs, toNumber } from "./args.ts";
 
-const { values } = parseArgs({ args: process.argv.slice(2), options: { rounds: { type: "string", default: "5" } } });
-const rounds = Number(values.rounds);
+const { values } = benchArgs(import.meta.path, { rounds: { type: "string", default: "5" } });
+const rounds = toNumber(values.rounds, "--rounds");
 const LEVELS = ["disabled", "basic", "extended", "all"] as const;
 type Level = (typeof LEVELS)[number];
 

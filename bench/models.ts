@@ -14,10 +14,11 @@ import { readAudio } from "../src/audio/index.ts";
 import { extractFbank } from "../src/features/fbank.ts";
 import { releaseModels } from "../src/compute-context.ts";
 import { embedBatch, loadModel, segmentationScoresBatch, sileroSpeechProbabilities } from "../src/models/index.ts";
+import { benchArgs, toNumber } from "./args.ts";
 
-const args = process.argv.slice(2);
-const fetchToo = args.includes("--fetch");
-const repeats = Number(args.find((a) => !a.startsWith("--")) ?? 5);
+const { values, positionals } = benchArgs(import.meta.path, { fetch: { type: "boolean", default: false } }, { positionals: true });
+const fetchToo = values.fetch;
+const repeats = toNumber(positionals[0] ?? "5", "repeats");
 const fixtures = join(import.meta.dir, "../../shared/fixtures/ami");
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

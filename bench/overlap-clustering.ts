@@ -25,7 +25,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir, loadavg } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { readAudio } from "../src/audio/index.ts";
 import { diarizationErrorRate, type DerComponents, type Turn } from "../src/eval/index.ts";
 import { extractFbankSync } from "../src/features/fbank.ts";
@@ -40,21 +39,19 @@ import { NotDrawable, simulateConversation, simulationName, type SimulationOptio
 import { SIMULATED_SET } from "./simulated-set.ts";
 import { smallClusters, type SmallCluster } from "./small-clusters.ts";
 import { voicePairs, type VoicePair } from "./voice-pairs.ts";
+import { benchArgs, toNumber, toNumbers } from "./args.ts";
 
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: {
-    sets: { type: "string", default: "many,default,simulated,ami" },
-    variants: { type: "string", default: "size-only,default" },
-    seeds: { type: "string", default: "1" },
-    speakers: { type: "string" },
-    step: { type: "string" },
-    center: { type: "string" },
-    threads: { type: "string", default: "2" },
-    distances: { type: "boolean", default: false },
-    "small-clusters": { type: "boolean", default: false },
-    pairs: { type: "string" },
-  },
+const { values } = benchArgs(import.meta.path, {
+  sets: { type: "string", default: "many,default,simulated,ami" },
+  variants: { type: "string", default: "size-only,default" },
+  seeds: { type: "string", default: "1" },
+  speakers: { type: "string" },
+  step: { type: "string" },
+  center: { type: "string" },
+  threads: { type: "string", default: "2" },
+  distances: { type: "boolean", default: false },
+  "small-clusters": { type: "boolean", default: false },
+  pairs: { type: "string" },
 });
 
 /**
@@ -146,7 +143,7 @@ const sim = (set: string, o: SimulationOptions): Input => {
   };
 };
 
-const seeds = values.seeds!.split(",").map(Number);
+const seeds = toNumbers(values.seeds, "--seeds");
 const speakerCounts = values.speakers?.split(",").map(Number);
 const seeded = (set: string, specs: Omit<SimulationOptions, "seed">[]) =>
   seeds.flatMap((seed) => specs.filter((o) => !speakerCounts || speakerCounts.includes(o.speakers)).map((o) => sim(set, { ...o, seed })));
@@ -184,9 +181,9 @@ function inputs(set: string): Input[] {
 }
 
 const CACHE = join(homedir(), ".cache", "senko", "overlap-embeddings");
-const models = { threads: Number(values.threads) };
-const stepSec = values.step === undefined ? undefined : Number(values.step);
-const centerSec = values.center === undefined ? undefined : Number(values.center);
+const models = { threads: toNumber(values.threads, "--threads") };
+const stepSec = values.step === undefined ? undefined : toNumber(values.step, "--step");
+const centerSec = values.center === undefined ? undefined : toNumber(values.center, "--center");
 const { stepFrames, centerFrames } = windowFrames({ stepSec, centerSec });
 const defaultCenter = centerFrames === windowFrames({ stepSec }).centerFrames;
 
@@ -232,7 +229,7 @@ async function prepared(input: Input): Promise<{ seg: LocalSegmentation; emb: Lo
   return { seg, emb };
 }
 
-const variants = values.variants!.split(",");
+const variants = values.variants.split(",");
 for (const v of variants) if (!variant(v)) throw new Error(`unknown variant ${v} (${Object.keys(VARIANTS).join(", ")})`);
 console.log(`# overlap-aware clustering variants, ${runInfo()}, load ${loadavg()[0]!.toFixed(1)}, step ${stepFrames} frames, centre ${centerFrames} frames`);
 console.log(`| file [speakers] | ${variants.join(" | ")} |`);
@@ -243,7 +240,7 @@ const clusterSec = new Map<string, number>();
 const small: (SmallCluster & { file: string; set: string })[] = [];
 const pairs: (VoicePair & { file: string; set: string })[] = [];
 const identity = async <T>(_: unknown, run: () => T | Promise<T>) => run();
-for (const set of values.sets!.split(",")) {
+for (const set of values.sets.split(",")) {
   for (const input of inputs(set)) {
     const ready = await prepared(input).catch((error) => {
       if (!(error instanceof NotDrawable)) throw error;
@@ -253,7 +250,7 @@ for (const set of values.sets!.split(",")) {
     const { seg, emb } = ready;
     const file = { seg, emb, reference: input.reference, centerFrames };
     if (values["small-clusters"]) small.push(...smallClusters(file).map((c) => ({ ...c, file: input.name, set })));
-    if (values.pairs) pairs.push(...voicePairs(file, Number(values.pairs)).map((p) => ({ ...p, file: input.name, set })));
+    if (values.pairs) pairs.push(...voicePairs(file, toNumber(values.pairs, "--pairs")).map((p) => ({ ...p, file: input.name, set })));
     const cells: string[] = [];
     for (const v of variants) {
       const started = performance.now();

@@ -7,7 +7,6 @@
  * DER is over merged segments (the pipeline's minimum durations), fixture UEMs, collars 0.25 and 0.
  */
 import { availableParallelism, loadavg } from "node:os";
-import { parseArgs } from "node:util";
 import { readAudio } from "../src/audio/index.ts";
 import { cluster } from "../src/cluster/cluster.ts";
 import type { Turn } from "../src/eval/index.ts";
@@ -27,17 +26,15 @@ import { DEFAULT_MIN_DURATIONS } from "../src/pipeline/overlap/overlap-diarizati
 import { activityTurns, reconstructActivity, withMinDurations } from "../src/pipeline/overlap/reconstruction.ts";
 import { loadAmi, scoreHypotheses, uriOf } from "./ami-eval.ts";
 import { runInfo } from "./run-info.ts";
+import { benchArgs, toNumber, toNumbers } from "./args.ts";
 
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: {
-    steps: { type: "string", default: "1,2,3,4,5" },
-    center: { type: "string", default: "3" },
-    thresholds: { type: "string", default: "0.6,0.7,0.8" },
-    threads: { type: "string", default: "2" },
-  },
+const { values } = benchArgs(import.meta.path, {
+  steps: { type: "string", default: "1,2,3,4,5" },
+  center: { type: "string", default: "3" },
+  thresholds: { type: "string", default: "0.6,0.7,0.8" },
+  threads: { type: "string", default: "2" },
 });
-const threads = Number(values.threads) || availableParallelism();
+const threads = toNumber(values.threads, "--threads") || availableParallelism();
 const models = { threads };
 const set = loadAmi();
 const audio = new Map<string, { samples: Float32Array; durationSec: number }>();
@@ -51,7 +48,7 @@ const cpuSec = () => {
 
 type Labeller = (x: Float32Array, n: number, dim: number, durationSec: number) => Promise<number[][]>;
 const labellers: [string, Labeller][] = [
-  ...values.thresholds!.split(",").map(Number).map((threshold): [string, Labeller] => [
+  ...toNumbers(values.thresholds, "--thresholds").map((threshold): [string, Labeller] => [
     `agglomerative ${threshold}`,
     async (x, n, dim) => clustersFromDendrogram(x, dim, averageLinkage(x, n, dim), { threshold }),
   ]),
@@ -82,9 +79,9 @@ async function turnsOf(seg: LocalSegmentation, emb: LocalEmbeddings, centerFrame
 console.log(`# overlap-aware pipeline tuning, ${runInfo()}, load ${loadavg().map((l) => l.toFixed(1)).join(" ")}, ${threads} threads`);
 console.log("| step s | clustering | DER 0.25 | missed | FA | confusion | DER 0 | speakers right | segmentation CPU s / audio min | embeddings CPU s / audio min |");
 console.log("|---|---|---|---|---|---|---|---|---|---|");
-for (const stepSec of values.steps!.split(",").map(Number)) {
+for (const stepSec of toNumbers(values.steps, "--steps")) {
   const stepFrames = stepFramesOf(stepSec);
-  const centerFrames = Math.min(589, Math.max(stepFrames, stepFramesOf(Number(values.center))));
+  const centerFrames = Math.min(589, Math.max(stepFrames, stepFramesOf(toNumber(values.center, "--center"))));
   const prepared = new Map<string, { seg: LocalSegmentation; emb: LocalEmbeddings; durationSec: number }>();
   let segCpu = 0;
   let embCpu = 0;

@@ -8,7 +8,6 @@
  * process's, with 2 threads in one lane.
  */
 import { loadavg } from "node:os";
-import { parseArgs } from "node:util";
 import { readAudio } from "../src/audio/index.ts";
 import { ComputeContext } from "../src/compute-context.ts";
 import type { Turn } from "../src/eval/index.ts";
@@ -20,19 +19,17 @@ import { clusteredResult, windowFrames } from "../src/pipeline/overlap/overlap-d
 import { loadAmi, scoreHypotheses, uriOf, type AmiSet } from "./ami-eval.ts";
 import { runInfo } from "./run-info.ts";
 import { buildSimulatedSet } from "./simulated-set.ts";
+import { benchArgs, toNumber, toNumbers } from "./args.ts";
 
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: {
-    steps: { type: "string", default: "1.99,2.99" },
-    votes: { type: "string", default: "3:3,4:6,8:8" },
-    center: { type: "string", default: "3" },
-    sets: { type: "string", default: "ami,simulated" },
-  },
+const { values } = benchArgs(import.meta.path, {
+  steps: { type: "string", default: "1.99,2.99" },
+  votes: { type: "string", default: "3:3,4:6,8:8" },
+  center: { type: "string", default: "3" },
+  sets: { type: "string", default: "ami,simulated" },
 });
-const steps = values.steps!.split(",").map(Number);
-const votes = values.votes!.split(",").map((pair) => pair.split(":").map(Number) as [number, number]);
-const centerSec = Number(values.center);
+const steps = toNumbers(values.steps, "--steps");
+const votes = values.votes.split(",").map((pair) => pair.split(":").map(Number) as [number, number]);
+const centerSec = toNumber(values.center, "--center");
 const context = new ComputeContext({ threads: 2, lanes: 1 });
 const call = { context, threads: 2 };
 const cpuSec = () => {
@@ -43,7 +40,7 @@ const untimed = async <T>(_: string, work: () => T | Promise<T>) => work();
 const sec = (frames: number) => ((frames * FRAME_STEP_SAMPLES) / 16000).toFixed(2);
 
 const sets: [string, AmiSet][] = [];
-for (const name of values.sets!.split(",")) {
+for (const name of values.sets.split(",")) {
   if (name === "ami") sets.push(["AMI", loadAmi()]);
   else if (name === "simulated") {
     const files = await buildSimulatedSet();

@@ -10,10 +10,12 @@
 import { resolve } from "node:path";
 import { startRedis } from "../test/helpers/redis.ts";
 import { vanishingProxy } from "../test/helpers/vanishing-proxy.ts";
+import { benchArgs } from "./args.ts";
 
 const root = resolve(import.meta.dir, "..");
 const bun = resolve(root, "node_modules", ".bin", "bun");
-const trees = process.argv.length > 2 ? process.argv.slice(2).map((tree) => resolve(tree)) : [root];
+const { positionals } = benchArgs(import.meta.path, {}, { positionals: true });
+const trees = positionals.length > 0 ? positionals.map((tree) => resolve(tree)) : [root];
 const KILL_AFTER_MS = 20_000;
 
 const plain = await startRedis({ keepData: false });

@@ -25,7 +25,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { parseArgs } from "node:util";
 import { readAudio } from "../src/audio/index.ts";
 import { Diarizer } from "../src/diarizer.ts";
 import { toJson } from "../src/output/writers.ts";
@@ -36,22 +35,21 @@ import { wav16 } from "../test/helpers/wav.ts";
 import { DiarizeSlot } from "../src/queue/diarize-slot.ts";
 import { buildMeetingSignal, float32Wav } from "./long-audio.ts";
 import { runInfo } from "./run-info.ts";
+import { benchArgs, toNumber, toNumbers } from "./args.ts";
 
 const root = join(import.meta.dir, "..");
 const bun = join(root, "node_modules", ".bin", "bun");
 const senko = (args: string[]) => [bun, "run", join(root, "diarize.ts"), ...args];
 const fixtures = [join(root, "../shared/fixtures/ami"), "/work/shared/fixtures/ami"].find((d) => Bun.file(join(d, "dev00.wav")).size > 0)!;
 
-const { values } = parseArgs({
-  options: {
-    repeats: { type: "string", default: "2" },
-    configs: { type: "string", default: "cli,1x2,2x1" },
-    files: { type: "string", default: "66" },
-    "lag-minutes": { type: "string" },
-  },
+const { values } = benchArgs(import.meta.path, {
+  repeats: { type: "string", default: "2" },
+  configs: { type: "string", default: "cli,1x2,2x1" },
+  files: { type: "string", default: "66" },
+  "lag-minutes": { type: "string" },
 });
-const repeats = Number(values.repeats);
-const configs = values.configs!.split(",");
+const repeats = toNumber(values.repeats, "--repeats");
+const configs = values.configs.split(",");
 
 interface Run {
   config: string;
@@ -186,7 +184,7 @@ if (values["lag-minutes"]) {
   const diarizer = new Diarizer({ ...options, quiet: true });
   const slot = new DiarizeSlot();
   try {
-    for (const minutes of values["lag-minutes"].split(",").map(Number)) {
+    for (const minutes of toNumbers(values["lag-minutes"], "--lag-minutes")) {
       const file = join(dir, `meeting-${minutes}.wav`);
       writeFileSync(file, float32Wav(await buildMeetingSignal(minutes * 60)));
       const result = await diarizer.diarize(file);
@@ -214,7 +212,7 @@ const redis = await startRedis();
 let s3: S3Server | undefined;
 try {
   mkdirSync(join(work, "in"));
-  const { files, audioSec } = await makeInputs(join(work, "in"), Number(values.files));
+  const { files, audioSec } = await makeInputs(join(work, "in"), toNumber(values.files, "--files"));
   const urls = files.map((f) => `s3://bench/in/${basename(f)}`);
   if (configs.includes("s3")) {
     s3 = await startS3(["bench"]);

@@ -5,15 +5,15 @@
  * fixtures (missed / false-alarm speech, as % of reference speech, after Silero's post-processing).
  *   bun run bench/silero-stretches.ts [--minutes 10] [--repeats 3]
  */
-import { parseArgs } from "node:util";
 import { ComputeContext } from "../src/compute-context.ts";
 import { sileroSpeechProbabilities, sileroSpeechProbabilitiesParallel } from "../src/models/index.ts";
 import { sileroRegions } from "../src/pipeline/vad-postprocess.ts";
 import { loadAmi, uriOf } from "./ami-eval.ts";
 import { buildMeetingSignal } from "./long-audio.ts";
+import { benchArgs, toNumber } from "./args.ts";
 
-const { values } = parseArgs({ args: process.argv.slice(2), options: { minutes: { type: "string", default: "10" }, repeats: { type: "string", default: "3" } } });
-const seconds = Number(values.minutes) * 60;
+const { values } = benchArgs(import.meta.path, { minutes: { type: "string", default: "10" }, repeats: { type: "string", default: "3" } });
+const seconds = toNumber(values.minutes, "--minutes") * 60;
 const samples = await buildMeetingSignal(seconds);
 
 // Reference speech of the repeated signal, in 10 ms steps (long-audio.ts repeats the fixtures in name order, 30 s each).
@@ -48,7 +48,7 @@ const times = new Map<string, { wall: number[]; cpu: number[] }>();
 const outputs = new Map<string, Float32Array>();
 // First round warms every session (and starts the worker); not timed.
 for (const [name, run] of configs) outputs.set(name, await run());
-for (let r = 0; r < Number(values.repeats); r++) {
+for (let r = 0; r < toNumber(values.repeats, "--repeats"); r++) {
   for (const [name, run] of configs) {
     const cpu = process.cpuUsage();
     const start = performance.now();

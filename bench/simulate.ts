@@ -20,8 +20,10 @@
  *   Pieces are cut in pauses between runs (gaps of 80 ms or more), so they hold whole words.
  *   The reverberant tail of a room is not marked (as a human annotator would not).
  *
- * Audio stays in memory; `bun run bench/simulate.ts` writes WAV + RTTM files to a cache directory (never into
- * the repository). Read speech placed on a timeline is easier than a real meeting: report its DER as
+ * Audio stays in memory; `bun run bench/simulate.ts` writes <name>.wav and <name>.rttm to a cache directory (never
+ * into the repository; --out DIR to choose):
+ *   bun run bench/simulate.ts --speakers N (--minutes M | --turns T) [--seed S] [--overlap P] [--interruptions P] [--plain] [--out DIR]
+ * Read speech placed on a timeline is easier than a real meeting: report its DER as
  * "simulated", apart from real recordings.
  */
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
@@ -31,6 +33,7 @@ import { findFfmpeg } from "../src/audio/ffmpeg.ts";
 import { writeRttm, type Turn } from "../src/eval/index.ts";
 import type { TimeSpan } from "../src/types.ts";
 import { gaussian, uniform } from "../test/helpers/synthetic-speakers.ts";
+import { benchArgs, toNumber } from "./args.ts";
 import { float32Wav } from "./long-audio.ts";
 
 export const LIBRISPEECH_DIR = process.env.SENKO_LIBRISPEECH ?? join(import.meta.dir, "../../shared/fixtures/librispeech");
@@ -476,29 +479,32 @@ export function writeConversation(c: SimulatedConversation, dir: string = SIM_CA
 }
 
 if (import.meta.main) {
-  const args = process.argv.slice(2);
-  const value = (flag: string): string | undefined => {
-    const i = args.indexOf(flag);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const num = (flag: string) => (value(flag) === undefined ? undefined : Number(value(flag)));
-  if (args.includes("--help") || args.length === 0) {
-    console.log(
-      "usage: bun run bench/simulate.ts --speakers N (--minutes M | --turns T) [--seed S] [--overlap P] [--interruptions P] [--plain] [--out DIR]\n" +
-        `writes <name>.wav and <name>.rttm into DIR (default ${SIM_CACHE_DIR})`,
-    );
-    process.exit(0);
-  }
+  const { values } = benchArgs(
+    import.meta.path,
+    {
+      speakers: { type: "string", default: "2" },
+      minutes: { type: "string" },
+      turns: { type: "string" },
+      seed: { type: "string" },
+      overlap: { type: "string" },
+      interruptions: { type: "string" },
+      plain: { type: "boolean", default: false },
+      out: { type: "string", default: SIM_CACHE_DIR },
+    },
+    { helpIfNone: true },
+  );
+  const num = (name: "minutes" | "turns" | "seed" | "overlap" | "interruptions") =>
+    values[name] === undefined ? undefined : toNumber(values[name], `--${name}`);
   const c = await simulateConversation({
-    speakers: num("--speakers") ?? 2,
-    minutes: num("--minutes"),
-    turnsPerSpeaker: num("--turns"),
-    seed: num("--seed"),
-    overlap: num("--overlap"),
-    interruptions: num("--interruptions"),
-    variation: !args.includes("--plain"),
+    speakers: toNumber(values.speakers, "--speakers"),
+    minutes: num("minutes"),
+    turnsPerSpeaker: num("turns"),
+    seed: num("seed"),
+    overlap: num("overlap"),
+    interruptions: num("interruptions"),
+    variation: !values.plain,
   });
-  const paths = writeConversation(c, value("--out"));
+  const paths = writeConversation(c, values.out);
   const speech = c.reference.reduce((s, t) => s + t.end - t.start, 0);
   console.log(
     `${c.name}: ${c.durationSec.toFixed(1)} s, ${c.speakers.length} speakers, ${speech.toFixed(1)} s of reference speech ` +

@@ -15,10 +15,10 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { buildMeetingSignal } from "./long-audio.ts";
 import { ensureSenkoPy, ensureSherpa } from "./peers/install.ts";
 import { runInfo } from "./run-info.ts";
+import { benchArgs, toNumber } from "./args.ts";
 
 /** "senko <pipeline>" or a peer. */
 type Tool = string;
@@ -53,18 +53,15 @@ interface Run extends ChildReport {
   loadAvg: number;
 }
 
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: {
-    minutes: { type: "string", default: "10,60" },
-    threads: { type: "string", default: "1,2" },
-    pipelines: { type: "string", default: PIPELINES.join(",") },
-    peers: { type: "string", default: "sherpa,senko-py" },
-    repeats: { type: "string", default: "1" },
-    vad: { type: "string", default: "silero" },
-    "timeout-min": { type: "string", default: "60" },
-    child: { type: "string" },
-  },
+const { values } = benchArgs(import.meta.path, {
+  minutes: { type: "string", default: "10,60" },
+  threads: { type: "string", default: "1,2" },
+  pipelines: { type: "string", default: PIPELINES.join(",") },
+  peers: { type: "string", default: "sherpa,senko-py" },
+  repeats: { type: "string", default: "1" },
+  vad: { type: "string", default: "silero" },
+  "timeout-min": { type: "string", default: "60" },
+  child: { type: "string" },
 });
 
 const cpuSeconds = () => {
@@ -106,7 +103,7 @@ if (values.child) {
 
 const cores = availableParallelism();
 const pin = (threads: number) => (threads < cores ? ["taskset", "-c", `0-${threads - 1}`] : []);
-const timeoutMs = Number(values["timeout-min"]) * 60_000;
+const timeoutMs = toNumber(values["timeout-min"], "--timeout-min") * 60_000;
 
 async function runOne(spec: Spec): Promise<{ report: ChildReport; peakRssMiB: number }> {
   if (spec.tool === "senko-py") {
@@ -171,15 +168,15 @@ const numbers = (s: string) =>
     return n;
   });
 
-const peers = values.peers!.split(",").filter(Boolean).map((p) => (p === "sherpa" ? "sherpa-onnx" : p));
+const peers = values.peers.split(",").filter(Boolean).map((p) => (p === "sherpa" ? "sherpa-onnx" : p));
 for (const p of peers) if (p !== "sherpa-onnx" && p !== "senko-py") throw new Error(`unknown peer '${p}' (sherpa, senko-py)`);
 if (peers.includes("sherpa-onnx")) ensureSherpa();
 if (peers.includes("senko-py")) ensureSenkoPy();
-const pipelines = values.pipelines!.split(",").filter(Boolean);
+const pipelines = values.pipelines.split(",").filter(Boolean);
 for (const p of pipelines) if (!PIPELINES.includes(p)) throw new Error(`unknown pipeline '${p}' (${PIPELINES.join(", ")})`);
 const ours = pipelines.map((p) => `senko ${p}`);
 const tools: Tool[] = [...ours, ...peers];
-const repeats = numbers(values.repeats!)[0] ?? 1;
+const repeats = numbers(values.repeats)[0] ?? 1;
 
 console.log(`bench:speed ${runInfo()}${peers.includes("senko-py") ? "; senko (PyPI) and torch: in its rows" : ""}`);
 console.log("audio: the eleven 30 s AMI fixtures repeated end to end (bench/long-audio.ts), 16 kHz mono 16-bit WAV");
@@ -188,16 +185,16 @@ console.log(`runs: ${tools.join(", ")} interleaved, ${repeats} time(s) each; sen
 const dir = join(tmpdir(), "senko-bench");
 mkdirSync(dir, { recursive: true });
 const runs: Run[] = [];
-for (const minutes of numbers(values.minutes!)) {
+for (const minutes of numbers(values.minutes)) {
   const file = join(dir, `ami-repeated-${minutes}min-s16.wav`);
   if (!existsSync(file)) {
     writeFileSync(`${file}.part`, s16Wav(await buildMeetingSignal(minutes * 60)));
     renameSync(`${file}.part`, file);
   }
-  for (const threads of numbers(values.threads!)) {
+  for (const threads of numbers(values.threads)) {
     for (let rep = 1; rep <= repeats; rep++) {
       for (const tool of tools) {
-        const spec: Spec = { tool, file, minutes, threads, vad: values.vad! };
+        const spec: Spec = { tool, file, minutes, threads, vad: values.vad };
         const loadAvg = loadavg()[0]!;
         let result: Awaited<ReturnType<typeof runOne>>;
         try {

@@ -10,11 +10,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import type { DiarizerOptions } from "../src/diarizer.ts";
 import { diarizationErrorRate, type Turn } from "../src/eval/index.ts";
 import { loadAmi, uriOf } from "./ami-eval.ts";
 import { buildMeetingSignal, float32Wav } from "./long-audio.ts";
+import { benchArgs, toNumber } from "./args.ts";
 
 /**
  * The option sets compared: before issue 6 (one lane with both threads inside each call, batches of 64),
@@ -28,15 +28,12 @@ const CONFIGS: Record<string, DiarizerOptions> = {
   stretches: { sileroStretches: true },
 };
 
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: {
-    minutes: { type: "string", default: "60" },
-    threads: { type: "string", default: "2" },
-    repeats: { type: "string", default: "2" },
-    configs: { type: "string", default: "before,after" },
-    child: { type: "string" },
-  },
+const { values } = benchArgs(import.meta.path, {
+  minutes: { type: "string", default: "60" },
+  threads: { type: "string", default: "2" },
+  repeats: { type: "string", default: "2" },
+  configs: { type: "string", default: "before,after" },
+  child: { type: "string" },
 });
 
 interface Run {
@@ -89,18 +86,18 @@ if (values.child) {
   process.exit(0);
 }
 
-const seconds = Number(values.minutes) * 60;
+const seconds = toNumber(values.minutes, "--minutes") * 60;
 const dir = join(tmpdir(), "senko-bench");
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `ami-repeated-${values.minutes}min.wav`);
 if (!existsSync(file)) writeFileSync(file, float32Wav(await buildMeetingSignal(seconds)));
-const names = values.configs!.split(",").filter(Boolean);
+const names = values.configs.split(",").filter(Boolean);
 for (const n of names) if (!CONFIGS[n]) throw new Error(`unknown config ${n}: ${Object.keys(CONFIGS).join(", ")}`);
 console.log(`${values.minutes} min, ${values.threads} threads; load average at start ${(await import("node:os")).loadavg().map((l) => l.toFixed(2)).join(" ")}`);
 const runs: Run[] = [];
-for (let r = 0; r < Number(values.repeats); r++) {
+for (let r = 0; r < toNumber(values.repeats, "--repeats"); r++) {
   for (const config of names) {
-    const child = spawnSync(process.execPath, [import.meta.path, "--child", JSON.stringify({ config, file, threads: Number(values.threads), seconds })], {
+    const child = spawnSync(process.execPath, [import.meta.path, "--child", JSON.stringify({ config, file, threads: toNumber(values.threads, "--threads"), seconds })], {
       encoding: "utf8",
       maxBuffer: 1 << 26,
     });

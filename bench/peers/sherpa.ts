@@ -10,7 +10,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { benchArgs, toNumber } from "../args.ts";
 
 export interface SherpaOptions {
   /** pyannote segmentation-3.0 ONNX carrying sherpa's metadata (add-sherpa-metadata.py). */
@@ -103,17 +103,13 @@ export async function sherpaDiarize(wavPath: string, options: SherpaOptions): Pr
 }
 
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({
-    args: Bun.argv.slice(2),
-    allowPositionals: true,
-    options: {
-      threads: { type: "string", default: "2" },
-      "num-speakers": { type: "string" },
-      threshold: { type: "string" },
-      segmentation: { type: "string", default: DEFAULT_SHERPA_MODELS.segmentationModel },
-      embedding: { type: "string", default: DEFAULT_SHERPA_MODELS.embeddingModel },
-    },
-  });
+  const { values, positionals } = benchArgs(import.meta.path, {
+    threads: { type: "string", default: "2" },
+    "num-speakers": { type: "string" },
+    threshold: { type: "string" },
+    segmentation: { type: "string", default: DEFAULT_SHERPA_MODELS.segmentationModel },
+    embedding: { type: "string", default: DEFAULT_SHERPA_MODELS.embeddingModel },
+  }, { positionals: true });
   if (positionals.length === 0) {
     console.error("usage: bun run bench/peers/sherpa.ts file.wav [...] [--threads N] [--num-speakers N] [--threshold T]");
     process.exit(2);
@@ -121,9 +117,9 @@ if (import.meta.main) {
   const options: SherpaOptions = {
     segmentationModel: values.segmentation,
     embeddingModel: values.embedding,
-    numThreads: Number(values.threads),
-    numSpeakers: values["num-speakers"] === undefined ? undefined : Number(values["num-speakers"]),
-    threshold: values.threshold === undefined ? undefined : Number(values.threshold),
+    numThreads: toNumber(values.threads, "--threads"),
+    numSpeakers: values["num-speakers"] === undefined ? undefined : toNumber(values["num-speakers"], "--num-speakers"),
+    threshold: values.threshold === undefined ? undefined : toNumber(values.threshold, "--threshold"),
   };
   for (const file of positionals) {
     console.log(JSON.stringify({ file, ...(await sherpaDiarize(file, options)) }));
