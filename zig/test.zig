@@ -7,6 +7,7 @@ comptime {
     _ = @import("lib.zig");
     _ = @import("fft.zig");
     _ = @import("fbank.zig");
+    _ = @import("log-mel.zig");
     _ = @import("resample.zig");
     _ = @import("convert.zig");
     _ = @import("knn.zig");
@@ -17,8 +18,10 @@ comptime {
     _ = @import("umap-layout.zig");
     _ = @import("umap-init.zig");
     _ = @import("hdbscan.zig");
+    _ = @import("spanning-tree.zig");
     _ = @import("matrix.zig");
     _ = @import("eigen.zig");
+    _ = @import("column-blocks.zig");
     _ = @import("dense-eigen.zig");
     _ = @import("cholesky.zig");
     _ = @import("kmeans.zig");

@@ -442,6 +442,7 @@ fn denseLayout(
 // ---------------------------------------------------------------------------------------------
 // Small dense linear algebra (width x width, row-major, f64)
 
+// Not dense-eigen.zig: a swap changes UMAP layouts; re-measuring bench:accuracy:long takes hours.
 /// Cyclic Jacobi: a (symmetric, destroyed) = V diag(values) V^T, eigenvectors in the columns of V.
 fn jacobiEigen(a: []f64, n: u32, values: []f64, v: []f64) void {
     @memset(v, 0);
