@@ -5,6 +5,7 @@
 //! the Rayleigh-Ritz step of block Lanczos, and shares its f64 vector kernels.
 const std = @import("std");
 const assert = std.debug.assert;
+const simd = @import("simd.zig");
 
 pub const Error = error{ OutOfMemory, NoConvergence };
 
@@ -207,17 +208,7 @@ fn tridiagonalQl(allocator: std.mem.Allocator, d: []f64, e: []f64, rotations: *s
 }
 
 pub fn dot(a: []const f64, b: []const f64) f64 {
-    assert(a.len == b.len);
-    var acc0: Vector = @splat(0);
-    var acc1: Vector = @splat(0);
-    var i: usize = 0;
-    while (i + 2 * lanes <= a.len) : (i += 2 * lanes) {
-        acc0 += @as(Vector, a[i..][0..lanes].*) * @as(Vector, b[i..][0..lanes].*);
-        acc1 += @as(Vector, a[i + lanes ..][0..lanes].*) * @as(Vector, b[i + lanes ..][0..lanes].*);
-    }
-    var sum = @reduce(.Add, acc0 + acc1);
-    while (i < a.len) : (i += 1) sum += a[i] * b[i];
-    return sum;
+    return simd.dotOf(f64, lanes, a, b);
 }
 
 /// out += factor * x

@@ -16,18 +16,25 @@ pub inline fn mulAdd(comptime T: type, a: T, b: T, c: T) T {
     return a * b + c;
 }
 
-fn dot(a: []const f32, b: []const f32) f32 {
+/// Sum of a[i] * b[i]: two accumulators of `width` lanes over full pairs of vectors, then a scalar
+/// tail, in that fixed order (dense-eigen.zig uses it for f64 at its own width).
+pub fn dotOf(comptime T: type, comptime width: comptime_int, a: []const T, b: []const T) T {
     assert(a.len == b.len);
-    var acc0: Vec = @splat(0);
-    var acc1: Vec = @splat(0);
+    const V = @Vector(width, T);
+    var acc0: V = @splat(0);
+    var acc1: V = @splat(0);
     var i: usize = 0;
-    while (i + 2 * lanes <= a.len) : (i += 2 * lanes) {
-        acc0 += @as(Vec, a[i..][0..lanes].*) * @as(Vec, b[i..][0..lanes].*);
-        acc1 += @as(Vec, a[i + lanes ..][0..lanes].*) * @as(Vec, b[i + lanes ..][0..lanes].*);
+    while (i + 2 * width <= a.len) : (i += 2 * width) {
+        acc0 += @as(V, a[i..][0..width].*) * @as(V, b[i..][0..width].*);
+        acc1 += @as(V, a[i + width ..][0..width].*) * @as(V, b[i + width ..][0..width].*);
     }
     var sum = @reduce(.Add, acc0 + acc1);
     while (i < a.len) : (i += 1) sum += a[i] * b[i];
     return sum;
+}
+
+fn dot(a: []const f32, b: []const f32) f32 {
+    return dotOf(f32, lanes, a, b);
 }
 
 fn scale(x: []f32, factor: f32) void {
