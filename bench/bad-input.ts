@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { AMI_DIR } from "./long-audio.ts";
 import { runInfo } from "./run-info.ts";
 import { benchArgs, toNumber } from "./args.ts";
+import { median } from "./measure.ts";
 
 const { values } = benchArgs(import.meta.path, { repeats: { type: "string", default: "5" }, cli: { type: "string", multiple: true } });
 const repeats = toNumber(values.repeats, "--repeats");
@@ -53,7 +54,6 @@ async function run(cli: string, args: string[], bad: string): Promise<Sample> {
   return { lineSec, exitSec, cpuSec: Number(cpu.user + cpu.system) / 1e6, code };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 console.log(runInfo());
 console.log(`repeats ${repeats}, interleaved; clis: ${clis.join(", ")}\n`);

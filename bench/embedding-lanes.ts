@@ -10,6 +10,7 @@ import { ComputeContext } from "../src/compute-context.ts";
 import { campplusEmbeddings } from "../src/models/index.ts";
 import { buildMeetingSignal } from "./long-audio.ts";
 import { benchArgs, toNumber } from "./args.ts";
+import { median } from "./measure.ts";
 
 const { values } = benchArgs(import.meta.path, { windows: { type: "string", default: "640" }, threads: { type: "string", default: "2" }, repeats: { type: "string", default: "3" } });
 const count = toNumber(values.windows, "--windows");
@@ -42,7 +43,6 @@ for (let r = 0; r < toNumber(values.repeats, "--repeats"); r++) {
   }
 }
 features.free();
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const reference = outputs.get(configs[0]![0])!;
 console.log(`CAM++ on ${count} windows of 1.5 s, ${threads} threads; median of ${values.repeats}`);
 for (const [name] of configs) {

@@ -20,6 +20,7 @@ import { Browser, findChromium, type Page } from "../test/helpers/chromium.ts";
 import { resultOf } from "../test/helpers/results.ts";
 import { benchArgs, toNumber } from "./args.ts";
 import { runInfo } from "./run-info.ts";
+import { median } from "./measure.ts";
 
 /**
  * `hours` of 4 speakers, turns of 0.5-6 s with short overlaps every ninth turn: about 1040 turns an hour.
@@ -141,7 +142,6 @@ if (import.meta.main) {
   console.log(runInfo());
   console.log(`${version}; page ${(html.length / 1024).toFixed(0)} KiB, ${result.mergedSegments.length} turns over 3 h, 4 speakers, 1280 x 700 window`);
   const browser = await Browser.launch(chromium);
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const all: TimelineTimes[] = [];
   try {
     for (let r = 0; r < runs; r++) all.push(await measureTimeline(browser, file));

@@ -16,6 +16,7 @@ import { readAudio } from "../src/audio/index.ts";
 import { loadAmi } from "./ami-eval.ts";
 import { runInfo } from "./run-info.ts";
 import { benchArgs, toNumber } from "./args.ts";
+import { cpuSeconds, median } from "./measure.ts";
 
 const { values } = benchArgs(import.meta.path, { rounds: { type: "string", default: "5" } });
 const rounds = toNumber(values.rounds, "--rounds");
@@ -30,11 +31,7 @@ const options = (level: Level, profile?: string): ort.InferenceSession.SessionOp
   extra: { session: { intra_op: { allow_spinning: "0" } } },
   ...(profile ? { enableProfiling: true, profileFilePrefix: profile } : {}),
 });
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const cpuMs = () => cpuSeconds() * 1000;
 
 // Four 10 s windows 2.99 s apart, and sixteen 3 s fbank-like inputs (CAM++'s cost does not depend on the values).
 const { samples } = await readAudio(loadAmi().files[0]!);

@@ -15,13 +15,13 @@ import { extractFbank } from "../src/features/fbank.ts";
 import { releaseModels } from "../src/compute-context.ts";
 import { embedBatch, loadModel, segmentationScoresBatch, sileroSpeechProbabilities } from "../src/models/index.ts";
 import { benchArgs, toNumber } from "./args.ts";
+import { median } from "./measure.ts";
 
 const { values, positionals } = benchArgs(import.meta.path, { fetch: { type: "boolean", default: false } }, { positionals: true });
 const fetchToo = values.fetch;
 const repeats = toNumber(positionals[0] ?? "5", "repeats");
 const fixtures = join(import.meta.dir, "../../shared/fixtures/ami");
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 async function timeMs(run: () => Promise<unknown>): Promise<number> {
   const runs: number[] = [];
   for (let i = 0; i < repeats; i++) {

@@ -27,6 +27,7 @@ import { activityTurns, reconstructActivity, withMinDurations } from "../src/pip
 import { loadAmi, scoreHypotheses, uriOf } from "./ami-eval.ts";
 import { runInfo } from "./run-info.ts";
 import { benchArgs, toNumber, toNumbers } from "./args.ts";
+import { cpuSeconds } from "./measure.ts";
 
 const { values } = benchArgs(import.meta.path, {
   steps: { type: "string", default: "1,2,3,4,5" },
@@ -41,10 +42,6 @@ const audio = new Map<string, { samples: Float32Array; durationSec: number }>();
 for (const file of set.files) audio.set(uriOf(file), await readAudio(file));
 const minutes = [...audio.values()].reduce((s, a) => s + a.durationSec, 0) / 60;
 
-const cpuSec = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 
 type Labeller = (x: Float32Array, n: number, dim: number, durationSec: number) => Promise<number[][]>;
 const labellers: [string, Labeller][] = [
@@ -86,15 +83,15 @@ for (const stepSec of toNumbers(values.steps, "--steps")) {
   let segCpu = 0;
   let embCpu = 0;
   for (const [uri, a] of audio) {
-    let c = cpuSec();
+    let c = cpuSeconds();
     const seg = await localSegmentation(a.samples, [(chunks) => segmentationScoresBatch(chunks, models)], { stepFrames });
-    segCpu += cpuSec() - c;
-    c = cpuSec();
+    segCpu += cpuSeconds() - c;
+    c = cpuSeconds();
     const fbank = extractFbankSync(a.samples, [{ start: 0, end: a.durationSec }], { meanNormalize: false });
     const plan = planEmbeddings(seg, fbank.frameCounts[0] ?? 0, { centerFrames });
     const emb = await embedLocalSpeakers(fbank.data, plan, [(f, b, t) => embedBatch(f, b, t, models)]);
     fbank.free();
-    embCpu += cpuSec() - c;
+    embCpu += cpuSeconds() - c;
     prepared.set(uri, { seg, emb, durationSec: a.durationSec });
   }
   for (const [name, label] of labellers) {

@@ -20,6 +20,7 @@ import { loadAmi, scoreHypotheses, uriOf, type AmiSet } from "./ami-eval.ts";
 import { runInfo } from "./run-info.ts";
 import { buildSimulatedSet } from "./simulated-set.ts";
 import { benchArgs, toNumber, toNumbers } from "./args.ts";
+import { cpuSeconds } from "./measure.ts";
 
 const { values } = benchArgs(import.meta.path, {
   steps: { type: "string", default: "1.99,2.99" },
@@ -32,10 +33,6 @@ const votes = values.votes.split(",").map((pair) => pair.split(":").map(Number) 
 const centerSec = toNumber(values.center, "--center");
 const context = new ComputeContext({ threads: 2, lanes: 1 });
 const call = { context, threads: 2 };
-const cpuSec = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 const untimed = async <T>(_: string, work: () => T | Promise<T>) => work();
 const sec = (frames: number) => ((frames * FRAME_STEP_SAMPLES) / 16000).toFixed(2);
 
@@ -61,15 +58,15 @@ for (const stepSec of steps) {
     for (const file of set.files) {
       const audio = await readAudio(file);
       minutes += audio.durationSec / 60;
-      let start = cpuSec();
+      let start = cpuSeconds();
       const segmentation = await localSegmentation(audio.samples, [(chunks) => segmentationScoresBatch(chunks, call)], { stepFrames });
-      segCpu += cpuSec() - start;
-      start = cpuSec();
+      segCpu += cpuSeconds() - start;
+      start = cpuSeconds();
       const fbank = extractFbankSync(audio.samples, [{ start: 0, end: audio.durationSec }], { meanNormalize: false, context });
       const plan = planEmbeddings(segmentation, fbank.frameCounts[0] ?? 0, { centerFrames });
       const embeddings = await embedLocalSpeakers(fbank.data, plan, [(f, b, t) => embedBatch(f, b, t, call)]);
       fbank.free();
-      embCpu += cpuSec() - start;
+      embCpu += cpuSeconds() - start;
       prepared.push([uriOf(file), segmentation, embeddings]);
     }
     for (const [voteSec, countSec] of votes) {

@@ -11,6 +11,7 @@ import { sileroRegions } from "../src/pipeline/vad-postprocess.ts";
 import { loadAmi, uriOf } from "./ami-eval.ts";
 import { buildMeetingSignal } from "./long-audio.ts";
 import { benchArgs, toNumber } from "./args.ts";
+import { median } from "./measure.ts";
 
 const { values } = benchArgs(import.meta.path, { minutes: { type: "string", default: "10" }, repeats: { type: "string", default: "3" } });
 const seconds = toNumber(values.minutes, "--minutes") * 60;
@@ -60,7 +61,6 @@ for (let r = 0; r < toNumber(values.repeats, "--repeats"); r++) {
     times.set(name, t);
   }
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(`Silero on ${values.minutes} min of AMI fixtures repeated; median of ${values.repeats} (wall s, process CPU s)`);
 const reference = outputs.get(configs[0]![0])!;
 for (const [name] of configs) {

@@ -19,6 +19,7 @@ import { buildMeetingSignal } from "./long-audio.ts";
 import { ensureSenkoPy, ensureSherpa } from "./peers/install.ts";
 import { runInfo } from "./run-info.ts";
 import { benchArgs, toNumber } from "./args.ts";
+import { cpuSeconds } from "./measure.ts";
 
 /** "senko <pipeline>" or a peer. */
 type Tool = string;
@@ -63,11 +64,6 @@ const { values } = benchArgs(import.meta.path, {
   "timeout-min": { type: "string", default: "60" },
   child: { type: "string" },
 });
-
-const cpuSeconds = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
 
 async function childRun(spec: Spec): Promise<ChildReport> {
   if (spec.tool.startsWith("senko ")) {

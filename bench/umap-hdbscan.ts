@@ -15,6 +15,7 @@ import {
 import { ComputeContext } from "../src/compute-context.ts";
 import { quality, sharedDirectionBlobs, sizesFor, uniform } from "../test/helpers/synthetic-speakers.ts";
 import { benchArgs, toNumber, toNumbers } from "./args.ts";
+import { median } from "./measure.ts";
 
 const DIM = 192;
 const WEIGHTS = [4, 3, 2, 1];
@@ -27,11 +28,6 @@ export function speakerBlobs(count: number, spread = 1) {
 
 function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 async function main(): Promise<void> {
