@@ -80,13 +80,6 @@ export async function senkoPyRun(wavPaths: string[], options: SenkoPyOptions): P
   return { load: first.load as SenkoPyLoad, files, maxRssBytes: child.resourceUsage()?.maxRSS ?? 0 };
 }
 
-export async function senkoPyDiarize(
-  wavPaths: string[],
-  options: { threads: number; vad?: "silero" | "pyannote"; warmup?: boolean },
-): Promise<SenkoPyFileResult[]> {
-  return (await senkoPyRun(wavPaths, options)).files;
-}
-
 if (import.meta.main) {
   const { values, positionals } = benchArgs(import.meta.path, {
     threads: { type: "string", default: "2" },
