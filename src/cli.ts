@@ -1,7 +1,7 @@
 /** @module The `senko` / `diarize.ts` command line: a thin shell over the Diarizer, dispatching to ./cli/ and the subcommands. */
 import { diarizationOptions, optionFlag } from "./cli/diarization-flags.ts";
 import { diarizeFiles } from "./cli/diarize-files.ts";
-import { oneOf, wholeNumber } from "./cli/flag-values.ts";
+import { modelsDirectory, oneOf, wholeNumber } from "./cli/flag-values.ts";
 import { expandInputs, STDIN } from "./cli/inputs.ts";
 import { planOutputs, type OutputPlan } from "./cli/output-plan.ts";
 import { parseOptions } from "./cli/parse.ts";
@@ -64,6 +64,7 @@ export async function main(argv: string[], command = "senko"): Promise<number> {
       ...diarizationOptions(values),
       device: oneOf("device", values.device, DEVICES),
       threads: wholeNumber("threads", values.threads, 0, THREADS_MAX),
+      modelsDir: await modelsDirectory(values["models-dir"]),
     };
     const plan = planOutputs(values, expandInputs(positionals));
     // Only what is typed would come, and senko would wait for it without a word.

@@ -1,4 +1,5 @@
 /** @module A flag's string value checked and converted, or a UsageError naming the flag. */
+import { checkModelsDir } from "../../models/fetch.ts";
 import { UsageError } from "../errors.ts";
 
 export function wholeNumber(name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
@@ -31,4 +32,11 @@ export function oneOf<T extends string>(name: string, value: string | undefined,
   if (value === undefined) return undefined;
   if (!allowed.includes(value as T)) throw new UsageError(`--${name} must be one of ${allowed.join(", ")}, got "${value}"`);
   return value as T;
+}
+
+/** A folder of model files (--models-dir), refused at once when it is not a directory: the Diarizer would find out only after reading the inputs. */
+export async function modelsDirectory(value: string | undefined): Promise<string | undefined> {
+  if (value === undefined) return undefined;
+  await checkModelsDir(value, "--models-dir");
+  return value;
 }

@@ -21,6 +21,7 @@ export const CLI_OPTIONS = {
   ...DIARIZATION_FLAGS,
   device: { type: "string" },
   threads: { type: "string" },
+  "models-dir": { type: "string" },
   colors: { type: "boolean" },
   live: { type: "boolean" },
   "raw-rate": { type: "string" },
@@ -82,6 +83,8 @@ ${pipelineNames().map((name) => `                           ${name}: ${PIPELINES
                          platform's accelerator when it can run, else the CPU)
   --threads <n>          threads for the native stages and the models (default: one per CPU;
                          at most ${THREADS_MAX})
+  --models-dir <dir>     a folder holding the model files (default: $SENKO_MODELS_DIR, then the cache;
+                         see ${command} models --help)
 ${LIVE_HELP}
 other:
   -q, --quiet            nothing on stderr but errors (no progress bar, summary or warnings)

@@ -3,7 +3,7 @@ import { writeSync } from "node:fs";
 import { hostname } from "node:os";
 import type { ParseArgsOptionsConfig } from "node:util";
 import { DIARIZATION_FLAGS, diarizationOptions } from "../cli/diarization-flags.ts";
-import { oneOf, wholeNumber } from "../cli/flag-values.ts";
+import { modelsDirectory, oneOf, wholeNumber } from "../cli/flag-values.ts";
 import { expandInputs } from "../cli/inputs.ts";
 import { FORMATS, formatList } from "../cli/output-plan.ts";
 import { parseOptions } from "../cli/parse.ts";
@@ -25,7 +25,7 @@ const HELP = `senko ${VERSION}: many files on many machines, through a job queue
 
 usage:
   senko submit --redis <url> <files or globs...> --out-dir <dir> [options]
-  senko worker --redis <url> [--concurrency n] [--threads n]
+  senko worker --redis <url> [--concurrency n] [--threads n] [--models-dir dir]
   senko status --redis <url> [--json]
 
 submit: one job per file. Workers must read the files and the output directory at the same paths
@@ -47,6 +47,7 @@ worker: takes jobs until SIGTERM or Ctrl-C, which let the running jobs finish, t
   --concurrency <n>      jobs at once, each with its own models (default 1)
   --threads <n>          threads per job (default: one per CPU)
   --device <d>           auto | cpu | cuda | coreml | directml
+  --models-dir <dir>     a folder holding the model files (default: $SENKO_MODELS_DIR, then the cache)
   --lock-timeout <s>     a job whose worker gives no sign of life for this long goes to another worker (default 30)
   --name <name>          the worker's name in \`senko status\` (default host:pid)
 status: jobs waiting, active (with stage and progress), done and failed.
@@ -68,7 +69,7 @@ that cannot reach Redis as it starts (within 5 s) exits; once started, it waits 
 const COMMON_OPTIONS: readonly string[] = ["redis", "queue", "quiet", "help"];
 const COMMAND_OPTIONS: Record<QueueCommand, readonly string[]> = {
   submit: ["out-dir", "format", ...Object.keys(DIARIZATION_FLAGS), "colors", "retry-failed"],
-  worker: ["concurrency", "threads", "device", "lock-timeout", "name"],
+  worker: ["concurrency", "threads", "device", "models-dir", "lock-timeout", "name"],
   status: ["json", "limit"],
 };
 
@@ -110,6 +111,7 @@ export const QUEUE_OPTIONS = {
   concurrency: { type: "string" },
   threads: { type: "string" },
   device: { type: "string" },
+  "models-dir": { type: "string" },
   "lock-timeout": { type: "string" },
   name: { type: "string" },
   json: { type: "boolean" },
@@ -193,6 +195,7 @@ async function work(values: Values, redis: string, queue: string | undefined, qu
     concurrency: wholeNumber("concurrency", values.concurrency, 1),
     threads: wholeNumber("threads", values.threads, 0, THREADS_MAX),
     device: oneOf("device", values.device, DEVICES),
+    modelsDir: await modelsDirectory(values["models-dir"]),
     lockTimeoutSec: lockTimeout === undefined ? undefined : Number(lockTimeout),
     name,
     onEvent,
