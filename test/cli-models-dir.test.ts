@@ -24,17 +24,22 @@ async function senko(args: string[]) {
   return { stdout, stderr, code };
 }
 
-test("senko <audio> --models-dir <dir>: the models come from there (no cache, no network needed)", async () => {
+test("senko <audio> and --live with --models-dir <dir>: the models come from there (no cache, no network needed)", async () => {
   const models = join(dir, "my models");
   mkdirSync(models);
   for (const id of MODEL_IDS) {
     const { path } = await resolveModel(id, { offline: true });
     copyFileSync(path, join(models, basename(path)));
   }
-  const run = await senko([fixture, "--models-dir", models, "--format", "rttm"]);
+  const [run, live] = await Promise.all([
+    senko([fixture, "--models-dir", models, "--format", "rttm"]),
+    senko(["--live", fixture, "--models-dir", models, "--out", join(dir, "live.rttm")]),
+  ]);
   expect(run.stderr).not.toContain("fetching");
   expect(run.code).toBe(0);
   expect(run.stdout).toStartWith("SPEAKER trn09 1 ");
+  expect(live.code).toBe(0);
+  expect(await Bun.file(join(dir, "live.rttm")).text()).toBe(run.stdout);
   expect(existsSync(join(dir, "empty-cache", "senko", "models"))).toBe(false); // nothing was downloaded or cached
 }, 60_000);
 
