@@ -462,7 +462,7 @@ describe.skipIf(noFixtures)("cli: outputs", () => {
       expect(run.stdout).toBe("");
       expect(run.stderr).toContain(`${talkA}: 30.0 s of audio, `);
       expect(run.stderr).toMatch(/\n {2}stages \(s\): audio \d+\.\d\d {2}segmentation /); // time per stage
-      expect(run.stderr).toMatch(/\n +\d+\.\d\d +\d+\.\d\d {2}SPEAKER_01\n/); // the turns, since none went to stdout
+      expect(run.stderr).toMatch(/\n {2}\d\d:\d\d:\d\d\.\d\d - \d\d:\d\d:\d\d\.\d\d {2}SPEAKER_01\n/); // the turns, since none went to stdout
       expect(run.stderr).not.toContain("\r"); // no progress bar when stderr is not a terminal
       expect(filesIn(join(dir, "formats"))).toEqual(["talk-a.csv", "talk-a.json", "talk-a.rttm", "talk-a.srt", "talk-a.txt", "talk-a.vtt"]);
       const read = (ext: string) => readFileSync(join(dir, "formats", `talk-a.${ext}`), "utf8");

@@ -3,7 +3,8 @@
  * tag after it (encoder delay and padding, 12 bits each), read as the formats are described (Xing: tag,
  * flags, then frames / bytes / 100-byte TOC / quality as the flags say; LAME: a 9-byte encoder string, then
  * delay and padding 21 bytes on). ffmpeg 5.1 reads a file so, and cuts its decoded samples to this length;
- * on a pipe it cuts the delay but not the padding, so the same mp3 on stdin came out ~27 ms longer.
+ * on a pipe it cuts the delay but not the padding, so the same mp3 on stdin came out longer by the padding
+ * (up to 4095 samples: 7 ms on a 1.3 s tone at 44.1 kHz, ~27 ms on others).
  */
 import { strict as assert } from "node:assert";
 
