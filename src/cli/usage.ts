@@ -36,7 +36,7 @@ export const help = (command: string) => `senko ${VERSION}: who spoke when
 
 usage: ${command} <audio...> [options]
        ${command} attribute <transcript> <diarization.json|.rttm> [--format text|srt|vtt|json] [--out <file>] [-q]
-       ${command} models [--offline] [--json]  fetch and verify the models ahead of time (see ${command} models --help)
+       ${command} models [--offline] [--models-dir <dir>] [--cache-dir <dir>] [--json]  fetch and verify the models ahead of time
        ${command} submit|worker|status --redis <url> ...  a job queue for many files on many machines (see ${command} submit --help)
 
 Inputs are WAV files (any PCM/float encoding, rate and channel count), anything ffmpeg reads

@@ -21,12 +21,13 @@ import { startWorker, type WorkerEvent } from "./worker.ts";
 
 export type QueueCommand = "submit" | "worker" | "status";
 
-const HELP = `senko ${VERSION}: many files on many machines, through a job queue on Redis (BullMQ)
+/** `--help` of the three, its usage lines naming `command`: what the user ran (`senko`, or `bun run diarize.ts` in a checkout). */
+const help = (command: string) => `senko ${VERSION}: many files on many machines, through a job queue on Redis (BullMQ)
 
 usage:
-  senko submit --redis <url> <files or globs...> --out-dir <dir> [options]
-  senko worker --redis <url> [--concurrency n] [--threads n]
-  senko status --redis <url> [--json]
+  ${command} submit --redis <url> <files or globs...> --out-dir <dir> [options]
+  ${command} worker --redis <url> [options]
+  ${command} status --redis <url> [--json] [--limit <n>]
 
 submit: one job per file. Workers must read the files and the output directory at the same paths
   (a shared file system), or take them from S3: s3://bucket/key inputs (globs such as
@@ -39,7 +40,7 @@ submit: one job per file. Workers must read the files and the output directory a
                          ${FORMATS.join(" | ")} (default json)
   --pipeline <p>, --num-speakers <n>, --min-speakers <n>, --max-speakers <n>, --min-cluster-speech <s|off>,
   --cluster <method>, --merge-cosine <x>, --windows <w>, --vad <v>, --colors
-                         as for senko <audio> (see senko --help): a job gives what senko <audio> gives
+                         as for senko <audio> (see ${command} --help): a job gives what senko <audio> gives
                          with the same options (device and threads are the worker's)
   --retry-failed         put jobs of these files that failed before back in the queue
 worker: takes jobs until SIGTERM or Ctrl-C, which let the running jobs finish, then end it (exit 143 / 130;
@@ -73,11 +74,11 @@ const COMMAND_OPTIONS: Record<QueueCommand, readonly string[]> = {
 };
 
 /** Runs a queue subcommand; returns the exit code (0 ok, 2 usage or an unreadable input, 1 anything else). */
-export async function queueMain(command: QueueCommand, argv: string[]): Promise<number> {
+export async function queueMain(command: QueueCommand, argv: string[], program = "senko"): Promise<number> {
   try {
     const { values, positionals } = parseOptions(argv, QUEUE_OPTIONS);
     if (values.help) {
-      await writeStdout(HELP);
+      await writeStdout(help(program));
       return 0;
     }
     if (values.redis === undefined) throw new UsageError(`senko ${command} needs --redis <url> (see senko ${command} --help)`);
