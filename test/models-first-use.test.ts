@@ -204,13 +204,13 @@ describe("senko models", () => {
     }
   });
 
-  test("the CAM++ export source, outside a checkout, fails before any download or PyTorch install", async () => {
+  test("an export tool this senko does not carry fails before any download or PyTorch install", async () => {
     const source = modelSpec("campplus").sources.find((s) => s.kind === "export")!;
     const workDir = tempDir();
     const lines: string[] = [];
     const ctx = { workDir, timeoutMs: 1000, log: (line: string) => lines.push(line) };
-    const error = await fetchSource({ ...source, tool: "tools/not-in-this-package.py" }, join(workDir, "out.onnx"), ctx).catch((e: unknown) => e);
-    expect((error as Error).message).toBe("tools/not-in-this-package.py is not here (the export runs from a senko checkout)");
+    const error = await fetchSource({ ...source, tool: "models/not-carried.py" }, join(workDir, "out.onnx"), ctx).catch((e: unknown) => e);
+    expect((error as Error).message).toBe("the manifest names export tool models/not-carried.py, which this senko does not carry");
     expect([lines, readdirSync(workDir)]).toEqual([[], []]);
   });
 
