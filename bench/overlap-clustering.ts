@@ -15,6 +15,7 @@
  * speakers are the same reference voice (each speaker is the voice it overlaps most).
  * --pairs <d> prints every two speakers of the default whose centroids are within cosine distance d, with what might
  * tell one voice split in two from two voices (bench/voice-pairs.ts) and whether they are one voice by the reference.
+ * --exclusive scores the exclusive view (one speaker per frame) as well: a second pooled table.
  * --small-clusters prints every small cluster at the default's cut that its speech alone could keep, with what
  * tells a voice from fragments (bench/small-clusters.ts) and whether it is a voice of its own by the reference.
  * Sets: default = bench:accuracy:sim's 1-20 min x 1-8 speakers, many = its 10/20/40 speakers x 3 turns,
@@ -52,6 +53,7 @@ const { values } = benchArgs(import.meta.path, {
   distances: { type: "boolean", default: false },
   "small-clusters": { type: "boolean", default: false },
   pairs: { type: "string" },
+  exclusive: { type: "boolean", default: false },
 });
 
 /**
@@ -237,6 +239,8 @@ console.log(`|---|${variants.map(() => "---").join("|")}|`);
 /** Per set and variant, and per variant over every set ("all"): files, exact counts, DER parts, frames counted as speech and those left without a speaker. */
 const pooled = new Map<string, { files: number; right: number; parts: DerComponents[]; counted: number; unassigned: number }>();
 const clusterSec = new Map<string, number>();
+/** The same for the exclusive view (--exclusive): its DER parts per set and variant. */
+const exclusivePooled = new Map<string, DerComponents[]>();
 const small: (SmallCluster & { file: string; set: string })[] = [];
 const pairs: (VoicePair & { file: string; set: string })[] = [];
 const identity = async <T>(_: unknown, run: () => T | Promise<T>) => run();
@@ -260,6 +264,11 @@ for (const set of values.sets.split(",")) {
       const found = r.speakers.length;
       const der = diarizationErrorRate(input.reference, r.mergedSegments, { collar: 0.25, uem: input.uem });
       cells.push(`${found}, ${(100 * der.der).toFixed(1)}`);
+      if (values.exclusive) {
+        const exclusive = diarizationErrorRate(input.reference, r.exclusiveSegments, { collar: 0.25, uem: input.uem });
+        cells[cells.length - 1] += ` (excl. ${(100 * exclusive.der).toFixed(1)})`;
+        for (const key of [`${set} ${v}`, `all ${v}`]) exclusivePooled.set(key, [...(exclusivePooled.get(key) ?? []), exclusive]);
+      }
       const { frameCount, speakers, active, count } = r.activity;
       let [counted, unassigned] = [0, 0];
       for (let t = 0; t < frameCount; t++) {
@@ -280,12 +289,20 @@ for (const set of values.sets.split(",")) {
     console.log(`| ${input.name} [${input.speakers}] | ${cells.join(" | ")} |`);
   }
 }
+/** Pooled DER, missed, false alarm and confusion, % of the reference speech. */
+function pooledPercent(parts: readonly DerComponents[]): string[] {
+  const sum = (part: (c: DerComponents) => number) => parts.reduce((s, c) => s + part(c), 0);
+  const pct = (part: (c: DerComponents) => number) => ((100 * sum(part)) / sum((c) => c.total)).toFixed(2);
+  return [pct((c) => c.missed + c.falseAlarm + c.confusion), pct((c) => c.missed), pct((c) => c.falseAlarm), pct((c) => c.confusion)];
+}
+const setsFirst = <T>(rows: Map<string, T>) => [...rows].sort(([a], [b]) => Number(a.startsWith("all ")) - Number(b.startsWith("all ")));
 console.log("\n| set, variant | count exact | pooled DER % | missed % | false alarm % | confusion % | speech counted, no speaker % |\n|---|---|---|---|---|---|---|");
-for (const [key, p] of [...pooled].sort(([a], [b]) => Number(a.startsWith("all ")) - Number(b.startsWith("all ")))) {
-  const sum = (part: (c: DerComponents) => number) => p.parts.reduce((s, c) => s + part(c), 0);
-  const pct = (part: (c: DerComponents) => number) => ((100 * sum(part)) / sum((c) => c.total)).toFixed(1);
-  const parts = [pct((c) => c.missed + c.falseAlarm + c.confusion), pct((c) => c.missed), pct((c) => c.falseAlarm), pct((c) => c.confusion)];
-  console.log(`| ${key} | ${p.right}/${p.files} | ${parts.join(" | ")} | ${((100 * p.unassigned) / Math.max(1, p.counted)).toFixed(2)} |`);
+for (const [key, p] of setsFirst(pooled)) {
+  console.log(`| ${key} | ${p.right}/${p.files} | ${pooledPercent(p.parts).join(" | ")} | ${((100 * p.unassigned) / Math.max(1, p.counted)).toFixed(2)} |`);
+}
+if (values.exclusive) {
+  console.log("\n| set, variant | exclusive view: pooled DER % | missed % | false alarm % | confusion % |\n|---|---|---|---|---|");
+  for (const [key, parts] of setsFirst(exclusivePooled)) console.log(`| ${key} | ${pooledPercent(parts).join(" | ")} |`);
 }
 console.log(`\nclustering + reconstruction seconds per variant: ${[...clusterSec].map(([v, t]) => `${v} ${t.toFixed(1)}`).join(", ")}`);
 if (values.distances) {

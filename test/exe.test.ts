@@ -48,9 +48,11 @@ function holds(whole: Buffer, part: Buffer): boolean {
   return whole.indexOf(part.subarray(0, n)) >= 0 && whole.indexOf(part.subarray(part.length - n)) >= 0;
 }
 
+const EXPORTER = join(import.meta.dir, "..", "models", "export-campplus.py");
+
 describe(ALL_PLATFORMS ? "every platform's executable" : "this machine's executable, as built", () => {
   for (const p of TESTED) {
-    test(`${p.id}: a ${FORMAT[p.os]} ${ARCH[p.cpu]} executable holding its libsenko and onnxruntime`, async () => {
+    test(`${p.id}: a ${FORMAT[p.os]} ${ARCH[p.cpu]} executable holding its libsenko, onnxruntime and the CAM++ exporter`, async () => {
       const exe = built.get(p.id)!;
       const bytes = readFileSync(exe.path);
       const info = binaryInfo(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -60,6 +62,10 @@ describe(ALL_PLATFORMS ? "every platform's executable" : "this machine's executa
       const ortBin = join(exe.ortDir, "bin", "napi-v6", p.os, p.cpu);
       for (const file of ["onnxruntime_binding.node", ...exe.runtime]) expect(holds(bytes, readFileSync(join(ortBin, file)))).toBe(true);
       expect(exe.runtime.length).toBe(p.os === "win32" ? 2 : 1);
+      // The CAM++ exporter, embedded as a string: its lines that a string literal keeps as they are.
+      const plainLines = readFileSync(EXPORTER, "utf8").split("\n").filter((l) => l.trim().length > 20 && /^[\x20-\x7e]+$/.test(l) && !/["'\\]/.test(l));
+      expect(plainLines.length).toBeGreaterThan(30);
+      expect(plainLines.filter((l) => bytes.indexOf(l) < 0)).toEqual([]);
     });
   }
 });

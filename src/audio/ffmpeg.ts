@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { AudioFormatError } from "../errors.ts";
 import { GrowableArray } from "../growable-array.ts";
 import { MAX_OUTPUT_SAMPLES, TARGET_RATE } from "./convert.ts";
+import { mp3Gapless } from "./mp3-info-tag.ts";
 
 export const FFMPEG_INSTALL_HINT =
   "install ffmpeg (Debian/Ubuntu: sudo apt install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg)";
@@ -155,8 +156,22 @@ export async function checkWithFfmpeg(source: { path: string } | { bytes: Uint8A
   if (code !== 0) throw ffmpegFailed(name, why, log, input);
 }
 
-/** What ffmpeg decodes: a file, bytes in memory, or chunks as they arrive (both piped to its stdin). */
-export type FfmpegSource = { path: string } | { bytes: Uint8Array } | { chunks: AsyncIterator<Uint8Array> };
+/**
+ * What ffmpeg decodes: a file, bytes in memory, or chunks as they arrive (both piped to its stdin); `head`
+ * is what the chunks start with, at least the bytes `mp3Gapless` reads (mp3-info-tag.ts `bytesNeeded`) when the stream has them.
+ */
+export type FfmpegSource = { path: string } | { bytes: Uint8Array } | { chunks: AsyncIterator<Uint8Array>; head: Uint8Array };
+
+/**
+ * ffmpeg's options that cut piped bytes' decoded audio where it cuts the same file read by path: ffmpeg 5.1's mp3
+ * demuxer cuts the encoder's delay on a pipe but not its padding (mp3-info-tag.ts). At the stream's rate, before
+ * the resampling, so the samples are those of the file by path.
+ */
+function pipedTrim(source: FfmpegSource): string[] {
+  if ("path" in source) return [];
+  const gapless = mp3Gapless("bytes" in source ? source.bytes : source.head);
+  return typeof gapless === "object" ? ["-af", `atrim=end_sample=${gapless.samples}`] : [];
+}
 
 /**
  * Writes `chunks` to ffmpeg's stdin as they come, until they end or ffmpeg exits: an ffmpeg that gave up
@@ -190,7 +205,7 @@ export async function decodeWithFfmpeg(source: FfmpegSource, name: string, ffmpe
     throw undecodable(name, why, problem, cause);
   };
   const input = "path" in source ? ffmpegInput(source.path) : "pipe:0";
-  const args = [ffmpeg, "-hide_banner", "-nostats", "-i", input, "-map", "0:a:0", "-f", "f32le", "-ac", "1", "-ar", String(TARGET_RATE), "pipe:1"];
+  const args = [ffmpeg, "-hide_banner", "-nostats", "-i", input, "-map", "0:a:0", ...pipedTrim(source), "-f", "f32le", "-ac", "1", "-ar", String(TARGET_RATE), "pipe:1"];
   let proc;
   try {
     proc = Bun.spawn(args, {

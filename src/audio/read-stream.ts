@@ -11,6 +11,7 @@ import { decodeWithFfmpeg, findFfmpeg, SampleSink } from "./ffmpeg.ts";
 import { checkLength, fromFfmpeg, noFfmpeg, notWavReason, readAudio, unsupportedCodecReason, type AudioData, type ReadAudioOptions } from "./read-audio.ts";
 import { outputLength, TARGET_RATE } from "./convert.ts";
 import { Mono16kStream } from "./stream.ts";
+import { bytesNeeded } from "./mp3-info-tag.ts";
 import { isWav } from "./wav.ts";
 import { parseWavStreamHeader, pcmData, WAV_FILE_HEADER_BYTES, wavFileOf } from "./wav-stream.ts";
 
@@ -27,6 +28,12 @@ export interface StreamAudio {
    */
   bytes: Uint8Array | undefined;
 }
+
+/**
+ * The most bytes waited for before ffmpeg starts, for an mp3's first frame after its ID3v2 tag (cover art
+ * makes tags of megabytes); past it the stream is decoded without its gapless length.
+ */
+const MP3_HEAD_MAX_BYTES = 16 << 20;
 
 /** The bytes of `chunks`, joined. */
 const join = (chunks: Uint8Array[]) => new Uint8Array(Bun.concatArrayBuffers(chunks));
@@ -105,6 +112,14 @@ async function readFrom(source: AsyncIterator<Uint8Array>, options: ReadStreamOp
   if (headBytes === 0) throw new AudioFormatError(`${name}: no bytes${name === "-" ? " on stdin" : ""}`, name);
   // What is known from the first bytes is said before the rest is waited for.
   if (kind === "ffmpeg" && !findFfmpeg(options.ffmpeg)) throw noFfmpeg(name, why);
+  // An mp3's first frame, whose tags say where its audio ends (ffmpeg on a pipe does not cut there: ffmpeg.ts pipedTrim).
+  const mp3HeadBytes = kind === "ffmpeg" ? bytesNeeded(join(head)) : 0;
+  while (headBytes < mp3HeadBytes && mp3HeadBytes <= MP3_HEAD_MAX_BYTES) {
+    const next = await source.next();
+    if (next.done) break;
+    head.push(next.value);
+    headBytes += next.value.length;
+  }
   const rest = (async function* () {
     yield* head;
     for (let next = await source.next(); !next.done; next = await source.next()) yield next.value;
@@ -112,7 +127,7 @@ async function readFrom(source: AsyncIterator<Uint8Array>, options: ReadStreamOp
   if (kind === "ffmpeg") {
     // Decoded as it arrives: bytes ffmpeg cannot read are reported once it gives up, not at the stream's end.
     const kept = keeping(rest, keepBytes);
-    const decoded = await decodeWithFfmpeg({ chunks: kept.chunks }, name, findFfmpeg(options.ffmpeg)!, why);
+    const decoded = await decodeWithFfmpeg({ chunks: kept.chunks, head: join(head) }, name, findFfmpeg(options.ffmpeg)!, why);
     return { audio: fromFfmpeg(decoded, name), bytes: kept.bytes() };
   }
   if (kind !== "pcm") {

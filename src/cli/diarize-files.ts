@@ -2,6 +2,7 @@
 import { Diarizer, type DiarizationResult, type DiarizerOptions } from "../diarizer.ts";
 import { AudioFormatError } from "../errors.ts";
 import { interruption } from "../interrupt.ts";
+import { turnLine } from "../output/clock.ts";
 import { ProgressBar } from "../output/progress.ts";
 import { writeStdout } from "../output/stdout.ts";
 import { formatResult, makeOutputDir, resultFiles, writeFilesAtomic } from "../output/writers.ts";
@@ -84,11 +85,14 @@ export async function diarizeFiles(run: FilesRun): Promise<number> {
   return failed ? 2 : 0;
 }
 
-/** What the user reads on stderr: counts and time, the turns (unless they went to stdout), time per stage. */
-function summary(input: string, result: DiarizationResult, withTurns: boolean): string {
+/**
+ * What the user reads on stderr: counts and time, the turns (unless they went to stdout) as the text format
+ * writes them (hh:mm:ss.ss, as --live shows them too), time per stage.
+ */
+export function summary(input: string, result: DiarizationResult, withTurns: boolean): string {
   const t = result.timingStats;
   const rtf = result.durationSec > 0 ? ` (RTF ${(t.total / result.durationSec).toFixed(3)})` : "";
-  const turns = withTurns ? result.mergedSegments.slice(0, 20).map((s) => `  ${s.start.toFixed(2).padStart(9)}  ${s.end.toFixed(2).padStart(9)}  ${s.speaker}\n`) : [];
+  const turns = withTurns ? result.mergedSegments.slice(0, 20).map((s) => `  ${turnLine(s)}\n`) : [];
   const more = withTurns && result.mergedSegments.length > 20 ? `  ... ${result.mergedSegments.length - 20} more\n` : "";
   const label: Record<string, string> = { vad: `vad(${result.vad})`, clustering: `clustering(${result.clustering})` };
   const stages = Object.entries(t)

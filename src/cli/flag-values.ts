@@ -1,5 +1,7 @@
 /** @module A flag's string value checked and converted, or a UsageError naming the flag. */
+import { checkModelsDir } from "../../models/fetch.ts";
 import { UsageError } from "../errors.ts";
+import { nameInAnyCase } from "../option-names.ts";
 
 export function wholeNumber(name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
@@ -21,14 +23,23 @@ export function fraction(name: string, value: string | undefined): number | unde
 /** A number of seconds above 0, or "off" (Infinity: nothing is that long). */
 export function secondsOrOff(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (value === "off") return Infinity;
+  if (value.toLowerCase() === "off") return Infinity;
   const x = Number(value);
   if (!/^\d*\.?\d+$/.test(value) || !(x > 0)) throw new UsageError(`--${name} takes a number of seconds above 0 or "off", got "${value}"`);
   return x;
 }
 
+/** `value` as `allowed` writes it, in any case (`--format RTTM`, `--device CPU`). */
 export function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
-  if (!allowed.includes(value as T)) throw new UsageError(`--${name} must be one of ${allowed.join(", ")}, got "${value}"`);
-  return value as T;
+  const found = nameInAnyCase(value, allowed);
+  if (found === undefined) throw new UsageError(`--${name} must be one of ${allowed.join(", ")}, got "${value}"`);
+  return found;
+}
+
+/** A folder of model files (--models-dir), refused at once when it is not a directory: the Diarizer would find out only after reading the inputs. */
+export async function modelsDirectory(value: string | undefined): Promise<string | undefined> {
+  if (value === undefined) return undefined;
+  await checkModelsDir(value, "--models-dir");
+  return value;
 }

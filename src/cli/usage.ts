@@ -21,6 +21,7 @@ export const CLI_OPTIONS = {
   ...DIARIZATION_FLAGS,
   device: { type: "string" },
   threads: { type: "string" },
+  "models-dir": { type: "string" },
   colors: { type: "boolean" },
   live: { type: "boolean" },
   "raw-rate": { type: "string" },
@@ -36,7 +37,7 @@ export const help = (command: string) => `senko ${VERSION}: who spoke when
 
 usage: ${command} <audio...> [options]
        ${command} attribute <transcript> <diarization.json|.rttm> [--format text|srt|vtt|json] [--out <file>] [-q]
-       ${command} models [--offline] [--json]  fetch and verify the models ahead of time (see ${command} models --help)
+       ${command} models [--offline] [--models-dir <dir>] [--cache-dir <dir>] [--json]  fetch and verify the models ahead of time
        ${command} submit|worker|status --redis <url> ...  a job queue for many files on many machines (see ${command} submit --help)
 
 Inputs are WAV files (any PCM/float encoding, rate and channel count), anything ffmpeg reads
@@ -82,6 +83,8 @@ ${pipelineNames().map((name) => `                           ${name}: ${PIPELINES
                          platform's accelerator when it can run, else the CPU)
   --threads <n>          threads for the native stages and the models (default: one per CPU;
                          at most ${THREADS_MAX})
+  --models-dir <dir>     a folder holding the model files (default: $SENKO_MODELS_DIR, then the cache;
+                         see ${command} models --help)
 ${LIVE_HELP}
 other:
   -q, --quiet            nothing on stderr but errors (no progress bar, summary or warnings)

@@ -9,6 +9,7 @@ import type { DiarizerOptions } from "../diarizer.ts";
 import { Diarizer } from "../diarizer.ts";
 import { AudioFormatError } from "../errors.ts";
 import { endBySignal, endOnSignal, interruption } from "../interrupt.ts";
+import { nameInAnyCase } from "../option-names.ts";
 import { resultFiles, writeFilesAtomic, type OutputFormat } from "../output/writers.ts";
 import { pcmData, type PcmLayout } from "../audio/wav-stream.ts";
 import { checkFileHead, fileChunks, RAW_FORMATS, READ_BEFORE, streamChunks, type RawFormat } from "./input.ts";
@@ -50,13 +51,13 @@ export interface LiveCommand {
   usage: (message: string) => Error;
 }
 
-function rawLayout(raw: LiveCommand["raw"], usage: LiveCommand["usage"]): PcmLayout | undefined {
+export function rawLayout(raw: LiveCommand["raw"], usage: LiveCommand["usage"]): PcmLayout | undefined {
   if (raw.rate === undefined) {
     if (raw.format !== undefined || raw.channels !== undefined) throw usage("--raw-format and --raw-channels need --raw-rate <hz>");
     return undefined;
   }
-  const format = (raw.format ?? "s16le") as RawFormat;
-  if (!Object.hasOwn(RAW_FORMATS, format)) throw usage(`--raw-format must be one of ${Object.keys(RAW_FORMATS).join(", ")}, got "${raw.format}"`);
+  const format = nameInAnyCase(raw.format ?? "s16le", Object.keys(RAW_FORMATS) as RawFormat[]);
+  if (format === undefined) throw usage(`--raw-format must be one of ${Object.keys(RAW_FORMATS).join(", ")}, got "${raw.format}"`);
   if (raw.rate < MIN_SAMPLE_RATE || raw.rate > MAX_SAMPLE_RATE) throw usage(`--raw-rate must be from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE} Hz, got ${raw.rate}`);
   if (raw.channels !== undefined && raw.channels > MAX_CHANNELS) throw usage(`--raw-channels must be from 1 to ${MAX_CHANNELS}, got ${raw.channels}`);
   return { sampleRate: raw.rate, channels: raw.channels ?? 1, encoding: RAW_FORMATS[format] };
@@ -120,11 +121,16 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
     const display: LiveDisplay = process.stdout.isTTY
       ? new TerminalView({ write: show, columns: process.stdout.columns, rows: process.stdout.rows })
       : new SettledLines(show);
+    // A line in the session: above the view when stderr is the terminal the view is drawn on, not into it.
+    const say = (line: string) => {
+      if (display instanceof TerminalView && process.stderr.isTTY && !quiet && !hungUp) display.note(line);
+      else err(`${line}\n`);
+    };
     // Why the input ended before its end (a file cut short or replaced): the result is of what was read.
     const endedEarly: string[] = [];
     const chunks = stream
       ? streamChunks(input === "-" ? Bun.stdin.stream() : Bun.file(input).stream(), stop.signal)
-      : fileChunks(input, stop.signal, { wav: raw === undefined, warn: (w) => endedEarly.push(w), idle: (m) => err(`senko: live: ${m}\n`) });
+      : fileChunks(input, stop.signal, { wav: raw === undefined, warn: (w) => endedEarly.push(w), idle: (m) => say(`senko: live: ${m}`) });
     let session: LiveDiarization | undefined;
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;

@@ -168,8 +168,9 @@ export async function* fileChunks(path: string, stop: AbortSignal, { wav, warn, 
       const complete = declared !== undefined && position >= declared;
       const quiet = performance.now() - grewAt >= QUIET_MS;
       if (complete && quiet) return;
-      // A file that stopped short of its end (cut by its writer, or open-ended) would otherwise be waited on in silence.
-      if (quiet && !toldIdle && idle !== undefined) {
+      // A file that stopped short of its end (cut by its writer, or open-ended) would otherwise be waited on in silence;
+      // once stopping (Ctrl-C came while the consumer was busy), there is nothing more to wait for.
+      if (quiet && !toldIdle && idle !== undefined && !stop.aborted) {
         const short = declared === undefined ? "" : ` and holds ${position} of the ${declared} bytes its header declares`;
         idle(`${path}: has not grown for ${QUIET_MS / 1000} s${short}: waiting for more (Ctrl-C ends and writes the result)`);
         toldIdle = true;

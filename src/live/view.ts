@@ -3,10 +3,8 @@
  * (final ones plain, those that may still change marked); elsewhere (a pipe, a file), one line per turn
  * as it becomes final, each written once.
  */
-import { clock } from "../output/clock.ts";
-import type { LiveSnapshot, LiveTurn } from "./session.ts";
-
-const line = (t: LiveTurn) => `${clock(t.start)} - ${clock(t.end)}  ${t.speaker}`;
+import { clock, turnLine } from "../output/clock.ts";
+import type { LiveSnapshot } from "./session.ts";
 
 export interface LiveDisplay {
   /** shows a snapshot (the terminal view may skip one that comes too soon after the last) */
@@ -24,7 +22,7 @@ export class SettledLines implements LiveDisplay {
   }
 
   show(snapshot: LiveSnapshot): void {
-    if (snapshot.settled.length > 0) this.#write(snapshot.settled.map((t) => `${line(t)}\n`).join(""));
+    if (snapshot.settled.length > 0) this.#write(snapshot.settled.map((t) => `${turnLine(t)}\n`).join(""));
   }
 
   end(snapshot: LiveSnapshot): void {
@@ -46,6 +44,8 @@ export class TerminalView implements LiveDisplay {
   readonly #options: Required<TerminalViewOptions>;
   #drawn = 0;
   #last = -Infinity;
+  /** the latest snapshot shown or skipped, drawn again under a note */
+  #latest: LiveSnapshot | undefined;
 
   constructor(options: TerminalViewOptions) {
     this.#options = { columns: 80, rows: 24, interval: 250, now: () => performance.now(), ...options };
@@ -54,10 +54,22 @@ export class TerminalView implements LiveDisplay {
   }
 
   show(snapshot: LiveSnapshot): void {
+    this.#latest = snapshot;
     const now = this.#options.now();
     if (now - this.#last < this.#options.interval) return;
     this.#last = now;
     this.#draw(snapshot, false);
+  }
+
+  /**
+   * `line` (a message in the session, e.g. that a file stopped growing) above the view, drawn again under it.
+   * Written between two redraws, it would push the view down by its lines, which the next redraw does not go
+   * back over: the old status line stayed, and the line itself was cleared.
+   */
+  note(line: string): void {
+    this.#options.write(`${this.#back()}${line}\n`);
+    this.#drawn = 0;
+    if (this.#latest) this.#draw(this.#latest, false);
   }
 
   end(snapshot: LiveSnapshot): void {
@@ -73,10 +85,13 @@ export class TerminalView implements LiveDisplay {
     const hint = "  (~ may still change)";
     const status = done || facts.length + hint.length > columns - 1 ? facts : facts + hint;
     const room = Math.max(1, Math.min(rows - 2, 30));
-    const turns = snapshot.turns.slice(-room).map((t) => fit(`${t.final || done ? " " : "~"} ${line(t)}`));
-    // Back to the first line drawn, clear to the end of the screen, draw again.
-    const back = this.#drawn > 0 ? `\x1b[${this.#drawn}F\x1b[J` : "";
-    write(`${back}${fit(status)}\n${turns.map((t) => `${t}\n`).join("")}`);
+    const turns = snapshot.turns.slice(-room).map((t) => fit(`${t.final || done ? " " : "~"} ${turnLine(t)}`));
+    write(`${this.#back()}${fit(status)}\n${turns.map((t) => `${t}\n`).join("")}`);
     this.#drawn = 1 + turns.length;
+  }
+
+  /** Back to the first line drawn and clear to the end of the screen (nothing before the first drawing). */
+  #back(): string {
+    return this.#drawn > 0 ? `\x1b[${this.#drawn}F\x1b[J` : "";
   }
 }

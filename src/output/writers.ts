@@ -2,9 +2,10 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import type { DiarizationResult } from "../diarizer.ts";
-import { OutputError } from "../errors.ts";
+import { ConfigError, OutputError } from "../errors.ts";
+import { nameInAnyCase } from "../option-names.ts";
 import { writeRttm } from "../eval/rttm.ts";
-import { clock } from "./clock.ts";
+import { turnLine } from "./clock.ts";
 import { audioSource, pageTitle, toHtml } from "./html.ts";
 import { toSrt, toVtt } from "./subtitles.ts";
 import { attributeTranscript, type AttributedTranscript } from "../transcript/attribute.ts";
@@ -14,6 +15,17 @@ import type { Transcript } from "../transcript/words.ts";
 /** Every format the CLI writes, with its file extension. */
 export const OUTPUT_FORMATS = { json: "json", rttm: "rttm", csv: "csv", text: "txt", srt: "srt", vtt: "vtt", html: "html" } as const;
 export type OutputFormat = keyof typeof OUTPUT_FORMATS;
+
+/**
+ * `format` as OUTPUT_FORMATS names it, in any case (`"RTTM"`); a ConfigError for any other name. Bun runs
+ * TypeScript unchecked, and an unknown format would otherwise write `undefined`.
+ */
+export function outputFormat(format: string): OutputFormat {
+  const names = Object.keys(OUTPUT_FORMATS) as OutputFormat[];
+  const known = typeof format === "string" ? nameInAnyCase(format, names) : undefined;
+  if (known === undefined) throw new ConfigError(`format must be one of ${names.join(", ")}, got ${JSON.stringify(format)}`);
+  return known;
+}
 
 /** The result as plain JSON (centroids as number arrays), pretty-printed; `extra` fields are added at the end. */
 export function toJson(result: DiarizationResult, source?: string, extra: Record<string, unknown> = {}): string {
@@ -51,7 +63,7 @@ export function toCsv(result: DiarizationResult): string {
 }
 
 export function toText(result: DiarizationResult): string {
-  return result.mergedSegments.map((s) => `${clock(s.start)} - ${clock(s.end)}  ${s.speaker}\n`).join("");
+  return result.mergedSegments.map((s) => `${turnLine(s)}\n`).join("");
 }
 
 /** What some formats need besides the result. */
@@ -69,7 +81,8 @@ export interface FormatContext {
   outFile?: string;
 }
 
-export function formatResult(result: DiarizationResult, format: OutputFormat, source: string, context: FormatContext = {}): string {
+export function formatResult(result: DiarizationResult, named: OutputFormat, source: string, context: FormatContext = {}): string {
+  const format = outputFormat(named);
   const given = context.transcript;
   const attributed = given && ("turns" in given ? given : attributeTranscript(given, result));
   if (attributed && (format === "text" || format === "srt" || format === "vtt" || format === "json")) {

@@ -3,7 +3,7 @@ import { writeSync } from "node:fs";
 import { hostname } from "node:os";
 import type { ParseArgsOptionsConfig } from "node:util";
 import { DIARIZATION_FLAGS, diarizationOptions } from "../cli/diarization-flags.ts";
-import { oneOf, wholeNumber } from "../cli/flag-values.ts";
+import { modelsDirectory, oneOf, wholeNumber } from "../cli/flag-values.ts";
 import { expandInputs } from "../cli/inputs.ts";
 import { FORMATS, formatList } from "../cli/output-plan.ts";
 import { parseOptions } from "../cli/parse.ts";
@@ -21,12 +21,13 @@ import { startWorker, type WorkerEvent } from "./worker.ts";
 
 export type QueueCommand = "submit" | "worker" | "status";
 
-const HELP = `senko ${VERSION}: many files on many machines, through a job queue on Redis (BullMQ)
+/** `--help` of the three, its usage lines naming `command`: what the user ran (`senko`, or `bun run diarize.ts` in a checkout). */
+const help = (command: string) => `senko ${VERSION}: many files on many machines, through a job queue on Redis (BullMQ)
 
 usage:
-  senko submit --redis <url> <files or globs...> --out-dir <dir> [options]
-  senko worker --redis <url> [--concurrency n] [--threads n]
-  senko status --redis <url> [--json]
+  ${command} submit --redis <url> <files or globs...> --out-dir <dir> [options]
+  ${command} worker --redis <url> [options]
+  ${command} status --redis <url> [--json] [--limit <n>]
 
 submit: one job per file. Workers must read the files and the output directory at the same paths
   (a shared file system), or take them from S3: s3://bucket/key inputs (globs such as
@@ -39,7 +40,7 @@ submit: one job per file. Workers must read the files and the output directory a
                          ${FORMATS.join(" | ")} (default json)
   --pipeline <p>, --num-speakers <n>, --min-speakers <n>, --max-speakers <n>, --min-cluster-speech <s|off>,
   --cluster <method>, --merge-cosine <x>, --windows <w>, --vad <v>, --colors
-                         as for senko <audio> (see senko --help): a job gives what senko <audio> gives
+                         as for senko <audio> (see ${command} --help): a job gives what senko <audio> gives
                          with the same options (device and threads are the worker's)
   --retry-failed         put jobs of these files that failed before back in the queue
 worker: takes jobs until SIGTERM or Ctrl-C, which let the running jobs finish, then end it (exit 143 / 130;
@@ -47,6 +48,7 @@ worker: takes jobs until SIGTERM or Ctrl-C, which let the running jobs finish, t
   --concurrency <n>      jobs at once, each with its own models (default 1)
   --threads <n>          threads per job (default: one per CPU)
   --device <d>           auto | cpu | cuda | coreml | directml
+  --models-dir <dir>     a folder holding the model files (default: $SENKO_MODELS_DIR, then the cache)
   --lock-timeout <s>     a job whose worker gives no sign of life for this long goes to another worker (default 30)
   --name <name>          the worker's name in \`senko status\` (default host:pid)
 status: jobs waiting, active (with stage and progress), done and failed.
@@ -68,16 +70,16 @@ that cannot reach Redis as it starts (within 5 s) exits; once started, it waits 
 const COMMON_OPTIONS: readonly string[] = ["redis", "queue", "quiet", "help"];
 const COMMAND_OPTIONS: Record<QueueCommand, readonly string[]> = {
   submit: ["out-dir", "format", ...Object.keys(DIARIZATION_FLAGS), "colors", "retry-failed"],
-  worker: ["concurrency", "threads", "device", "lock-timeout", "name"],
+  worker: ["concurrency", "threads", "device", "models-dir", "lock-timeout", "name"],
   status: ["json", "limit"],
 };
 
 /** Runs a queue subcommand; returns the exit code (0 ok, 2 usage or an unreadable input, 1 anything else). */
-export async function queueMain(command: QueueCommand, argv: string[]): Promise<number> {
+export async function queueMain(command: QueueCommand, argv: string[], program = "senko"): Promise<number> {
   try {
     const { values, positionals } = parseOptions(argv, QUEUE_OPTIONS);
     if (values.help) {
-      await writeStdout(HELP);
+      await writeStdout(help(program));
       return 0;
     }
     if (values.redis === undefined) throw new UsageError(`senko ${command} needs --redis <url> (see senko ${command} --help)`);
@@ -110,6 +112,7 @@ export const QUEUE_OPTIONS = {
   concurrency: { type: "string" },
   threads: { type: "string" },
   device: { type: "string" },
+  "models-dir": { type: "string" },
   "lock-timeout": { type: "string" },
   name: { type: "string" },
   json: { type: "boolean" },
@@ -193,6 +196,7 @@ async function work(values: Values, redis: string, queue: string | undefined, qu
     concurrency: wholeNumber("concurrency", values.concurrency, 1),
     threads: wholeNumber("threads", values.threads, 0, THREADS_MAX),
     device: oneOf("device", values.device, DEVICES),
+    modelsDir: await modelsDirectory(values["models-dir"]),
     lockTimeoutSec: lockTimeout === undefined ? undefined : Number(lockTimeout),
     name,
     onEvent,

@@ -79,6 +79,6 @@ export function formatStatus(status: QueueStatus): string {
   if (status.failed.length > 0) lines.push(`failed (latest ${status.failed.length}):`);
   for (const job of status.failed) lines.push(`  ${job.message.startsWith(job.file) ? "" : `${job.file}: `}${job.message}`);
   if (status.done.length > 0) lines.push(`done (latest ${status.done.length}):`);
-  for (const job of status.done) lines.push(`  ${job.file} -> ${job.outputs.join(", ")}${job.speakers === undefined ? "" : `  (${job.speakers} speakers)`}`);
+  for (const job of status.done) lines.push(`  ${job.file} -> ${job.outputs.join(", ")}${job.speakers === undefined ? "" : `  (${job.speakers} speaker${job.speakers === 1 ? "" : "s"})`}`);
   return `${lines.join("\n")}\n`;
 }

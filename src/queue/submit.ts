@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import { probeAudio } from "../audio/index.ts";
 import { ConfigError, SenkoError } from "../errors.ts";
-import { rttmUri, type OutputFormat } from "../output/writers.ts";
+import { outputFormat, rttmUri, type OutputFormat } from "../output/writers.ts";
 import { DEFAULT_QUEUE, withQueue } from "./connection.ts";
 import { encodeJobOptions, hashFile, JOB_OPTIONS, jobId, type JobData, type JobDiarizationOptions } from "./jobs.ts";
 import { checkS3Destination, isS3Url, s3Client, statObject, type S3Config } from "./s3.ts";
@@ -45,7 +45,7 @@ function located(file: string): string {
  * download), and adds one job per file that is not in the queue yet.
  */
 export async function submitFiles(files: readonly string[], options: SubmitOptions): Promise<Submission[]> {
-  const formats = options.formats ?? ["json"];
+  const formats = (options.formats ?? ["json"]).map(outputFormat);
   if (formats.length === 0) throw new ConfigError("formats lists no output format");
   const outDir = isS3Url(options.outDir) ? options.outDir.replace(/\/+$/, "") : resolve(options.outDir);
   const s3 = [...files, outDir].some(isS3Url) ? s3Client(options.s3) : undefined;

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { AnnotationFormatError, readRttm } from "../eval/rttm.ts";
 import { ConfigError, SenkoError, TranscriptFormatError } from "../errors.ts";
+import { nameInAnyCase } from "../option-names.ts";
 import { writeStdout } from "../output/stdout.ts";
 import { formatClash, OUTPUT_FORMATS, replacesInput, writeFileAtomic } from "../output/writers.ts";
 import type { Segment } from "../pipeline/segments.ts";
@@ -13,6 +14,20 @@ import { parseTranscript, readTranscript } from "./read.ts";
 import { formatTranscript, type TranscriptOutputFormat } from "./write.ts";
 
 const TRANSCRIPT_FORMATS: Record<TranscriptOutputFormat, string> = { text: "txt", srt: "srt", vtt: "vtt", json: "json" };
+
+/** `senko attribute --help`, its usage line naming `command` as `senko --help` does (`senko`, or `bun run diarize.ts` in a checkout). */
+export const attributeHelp = (command: string) => `usage: ${command} attribute <transcript> <diarization.json|.rttm> [--format text|srt|vtt|json] [--out <file>] [-q]
+
+Puts each word of a word-timed transcript (whisper.cpp -ojf JSON, openai-whisper / faster-whisper JSON, SRT,
+WebVTT) in the speaker turn of a diarization made before: senko's JSON, or an RTTM file of one recording.
+Either file may be - (stdin).
+
+  -f, --format <f>       ${Object.keys(TRANSCRIPT_FORMATS).join(" | ")} (default: from the --out extension, else json
+                         for a file, text for stdout)
+  -o, --out <file|->     where it goes; - is stdout (the default)
+  -q, --quiet            nothing on stderr but errors (no summary)
+  -h, --help             this text
+`;
 
 /** The text of a diarization file. */
 function readDiarizationFile(path: string): string {
@@ -76,10 +91,8 @@ function outputFormat(options: AttributeOptions): TranscriptOutputFormat {
   const ext = /\.([a-z]+)$/i.exec(options.out ?? "")?.[1]?.toLowerCase();
   const found = formats.find((f) => TRANSCRIPT_FORMATS[f] === ext);
   if (options.format !== undefined) {
-    if (!formats.includes(options.format as TranscriptOutputFormat)) {
-      throw new ConfigError(`senko attribute: --format must be one of ${formats.join(", ")}, got "${options.format}"`);
-    }
-    const format = options.format as TranscriptOutputFormat;
+    const format = nameInAnyCase(options.format, formats);
+    if (format === undefined) throw new ConfigError(`senko attribute: --format must be one of ${formats.join(", ")}, got "${options.format}"`);
     if (found && found !== format) {
       throw new ConfigError(`senko attribute: ${formatClash(format, options.out!, found, TRANSCRIPT_FORMATS[format])}`);
     }

@@ -2,6 +2,8 @@
  * @module A speaker-attributed transcript as text, SRT, WebVTT or JSON. Subtitles split long turns
  * into cues a reader can take in: at most two lines of 42 characters and 7 seconds each.
  */
+import { ConfigError } from "../errors.ts";
+import { nameInAnyCase } from "../option-names.ts";
 import { clock } from "../output/clock.ts";
 import { writeSrt, writeVtt, type Cue } from "../output/subtitles.ts";
 import type { AttributedTranscript, AttributedWord } from "./attribute.ts";
@@ -10,6 +12,7 @@ import type { AttributedTranscript, AttributedWord } from "./attribute.ts";
 export const NO_SPEAKER = "UNKNOWN";
 
 export type TranscriptOutputFormat = "text" | "srt" | "vtt" | "json";
+const TRANSCRIPT_OUTPUT_FORMATS: readonly TranscriptOutputFormat[] = ["text", "srt", "vtt", "json"];
 
 const LINE_CHARS = 42;
 const CUE_SECONDS = 7;
@@ -97,7 +100,10 @@ export function transcriptToJson(transcript: AttributedTranscript, source?: stri
   return `${JSON.stringify({ ...(source ? { transcript: source } : {}), ...transcriptJson(transcript) }, null, 2)}\n`;
 }
 
-export function formatTranscript(transcript: AttributedTranscript, format: TranscriptOutputFormat, source?: string): string {
+/** `transcript` written in `format` (any case: `"SRT"`); a ConfigError for a format it is not written in. */
+export function formatTranscript(transcript: AttributedTranscript, named: TranscriptOutputFormat, source?: string): string {
+  const format = typeof named === "string" ? nameInAnyCase(named, TRANSCRIPT_OUTPUT_FORMATS) : undefined;
+  if (format === undefined) throw new ConfigError(`a transcript's format must be one of ${TRANSCRIPT_OUTPUT_FORMATS.join(", ")}, got ${JSON.stringify(named)}`);
   switch (format) {
     case "text":
       return transcriptToText(transcript);

@@ -237,16 +237,23 @@ export function activityTurns(activity: FrameActivity, durationSec: number): Spe
 }
 
 /**
- * One speaker per frame at most: among the active ones, the highest score (ties to the lower index). A run
- * of one speaker shorter than `minOnFrames` next to another speaker's goes to the neighbour (of the two,
- * the more scored over the run): where two talk at once the most likely one flips from frame to frame.
+ * One speaker per frame at most: among the active ones, the highest score; of speakers with the same score, the
+ * one active in more frames of the file, then the lower index (scores are window counts, so two speakers heard
+ * in the same windows tie: the one who talks more is the likelier; BENCHMARKS.md, "Exclusive view: ties by talk
+ * time"). A run of one speaker shorter than `minOnFrames` next to another speaker's goes to the neighbour (of the
+ * two, the more scored over the run): where two talk at once the most likely one flips from frame to frame.
  */
 export function exclusiveActivity(activity: FrameActivity, minOnFrames = 0): FrameActivity {
   const { frameCount, speakers, active, scores } = activity;
+  const talk = new Float64Array(speakers);
+  for (let i = 0; i < active.length; i++) talk[i % speakers]! += active[i]!;
   const owner = new Int32Array(frameCount).fill(-1);
   for (let t = 0; t < frameCount; t++) {
     for (let s = 0; s < speakers; s++) {
-      if (active[t * speakers + s] && (owner[t]! < 0 || scores[t * speakers + s]! > scores[t * speakers + owner[t]!]!)) owner[t] = s;
+      if (!active[t * speakers + s]) continue;
+      const o = owner[t]!;
+      const [score, best] = [scores[t * speakers + s]!, o < 0 ? 0 : scores[t * speakers + o]!];
+      if (o < 0 || score > best || (score === best && talk[s]! > talk[o]!)) owner[t] = s;
     }
   }
   if (minOnFrames > 1) giveShortRunsToNeighbours(owner, scores, speakers, minOnFrames);
