@@ -370,17 +370,17 @@ describe.skipIf(noFixtures)("cli", () => {
     writeFileSync(join(dir, "t.srt"), "1\n00:00:01,000 --> 00:00:02,000\nhello\n");
     writeFileSync(join(dir, "audio.wav"), readFileSync(join(fixtures, "dev00.wav")).subarray(0, 4096));
     const cases: [string[], string][] = [
-      [["attribute", "t.srt"], "senko attribute takes two files, a transcript and a diarization (senko JSON or RTTM), got 1"],
+      [["attribute", "t.srt"], "attribute takes two files, a transcript and a diarization (senko JSON or RTTM), got 1"],
       [["attribute", "notes.txt", "two.rttm"], "notes.txt: not a transcript senko reads"],
       [["attribute", "t.srt", "two.rttm"], "two.rttm: holds 2 recordings (dev00, dev01); give the RTTM of one"],
       [["attribute", "t.srt", "notes.txt"], 'notes.txt: not senko\'s JSON or an RTTM file (line 1 is "just some text")'],
       [["attribute", "t.srt", "missing.json"], "missing.json: file not found"],
       [["attribute", "t.srt", "two.rttm", "--out", "t.srt"], "t.srt is an input: writing the result there would replace it"],
       [["attribute", "t.srt", "audio.wav"], "audio.wav: not senko's JSON or an RTTM file (it holds binary data: an audio file?)"],
-      [["attribute", "t.srt", "two.rttm", "--format", "csv"], 'senko attribute: --format must be one of text, srt, vtt, json, got "csv"'],
-      [["attribute", "t.srt", "two.rttm", "--out", "who.html"], "senko attribute writes text, srt, vtt, json, not html (--out who.html); for a page with who said what: senko <audio> --transcript <file> --format html"],
-      [["attribute", "t.srt", "two.rttm", "--num-speakers", "2"], "senko attribute takes --out, --format and --quiet, not --num-speakers"],
-      [["attribute", "t.srt", "two.rttm", "--format", "srt", "--out", "who.vtt"], "senko attribute: --format srt would write srt into who.vtt, a name for vtt: leave out --format (the extension chooses) or name the file .srt"],
+      [["attribute", "t.srt", "two.rttm", "--format", "csv"], 'attribute: --format must be one of text, srt, vtt, json, got "csv"'],
+      [["attribute", "t.srt", "two.rttm", "--out", "who.html"], "attribute writes text, srt, vtt, json, not html (--out who.html); for a page with who said what: senko <audio> --transcript <file> --format html"],
+      [["attribute", "t.srt", "two.rttm", "--num-speakers", "2"], "attribute takes --out, --format and --quiet, not --num-speakers"],
+      [["attribute", "t.srt", "two.rttm", "--format", "srt", "--out", "who.vtt"], "attribute: --format srt would write srt into who.vtt, a name for vtt: leave out --format (the extension chooses) or name the file .srt"],
       [["a.wav", "b.wav", "--transcript", "t.srt", "--out-dir", "o"], "--transcript is the transcript of one recording, but there are 2 inputs"],
       [["a.wav", "--transcript", "t.srt", "--out", "a.rttm"], "--transcript goes with --format text, srt, vtt, json or html; rttm cannot hold words"],
     ];

@@ -82,10 +82,10 @@ export async function queueMain(command: QueueCommand, argv: string[], program =
       await writeStdout(help(program));
       return 0;
     }
-    if (values.redis === undefined) throw new UsageError(`senko ${command} needs --redis <url> (see senko ${command} --help)`);
-    if (command !== "submit" && positionals.length > 0) throw new UsageError(`senko ${command} takes no file arguments, got ${positionals[0]}`);
+    if (values.redis === undefined) throw new UsageError(`${command} needs --redis <url> (see senko ${command} --help)`);
+    if (command !== "submit" && positionals.length > 0) throw new UsageError(`${command} takes no file arguments, got ${positionals[0]}`);
     const foreign = Object.keys(values).filter((option) => !COMMON_OPTIONS.includes(option) && !COMMAND_OPTIONS[command].includes(option));
-    if (foreign.length > 0) throw new UsageError(`senko ${command} does not take ${foreign.map((o) => `--${o}`).join(", ")} (see senko ${command} --help)`);
+    if (foreign.length > 0) throw new UsageError(`${command} does not take ${foreign.map((o) => `--${o}`).join(", ")} (see senko ${command} --help)`);
     const quiet = values.quiet ?? false;
     const redis = values.redis;
     const queue = values.queue;
@@ -124,10 +124,10 @@ export const QUEUE_OPTIONS = {
 type Values = ReturnType<typeof parseOptions<typeof QUEUE_OPTIONS>>["values"];
 
 async function submit(values: Values, positionals: string[], quiet: boolean): Promise<number> {
-  if (positionals.length === 0) throw new UsageError("senko submit: no input file given");
-  if (positionals.includes("-")) throw new UsageError("senko submit takes files the workers can read, not - (stdin)");
+  if (positionals.length === 0) throw new UsageError("submit: no input file given");
+  if (positionals.includes("-")) throw new UsageError("submit takes files the workers can read, not - (stdin)");
   const outDir = values["out-dir"];
-  if (outDir === undefined) throw new UsageError("senko submit needs --out-dir <dir> (as the workers see it)");
+  if (outDir === undefined) throw new UsageError("submit needs --out-dir <dir> (as the workers see it)");
   const formats = formatList(values.format);
   const options = { ...diarizationOptions(values), colors: values.colors };
   const submissions = await submitFiles(await expandAll(positionals), {

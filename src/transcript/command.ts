@@ -92,16 +92,16 @@ function outputFormat(options: AttributeOptions): TranscriptOutputFormat {
   const found = formats.find((f) => TRANSCRIPT_FORMATS[f] === ext);
   if (options.format !== undefined) {
     const format = nameInAnyCase(options.format, formats);
-    if (format === undefined) throw new ConfigError(`senko attribute: --format must be one of ${formats.join(", ")}, got "${options.format}"`);
+    if (format === undefined) throw new ConfigError(`attribute: --format must be one of ${formats.join(", ")}, got "${options.format}"`);
     if (found && found !== format) {
-      throw new ConfigError(`senko attribute: ${formatClash(format, options.out!, found, TRANSCRIPT_FORMATS[format])}`);
+      throw new ConfigError(`attribute: ${formatClash(format, options.out!, found, TRANSCRIPT_FORMATS[format])}`);
     }
     return format;
   }
   // An extension of senko's other outputs would otherwise get JSON written under it.
   const other = Object.entries(OUTPUT_FORMATS).find(([, e]) => e === ext)?.[0];
   if (!found && other) {
-    throw new ConfigError(`senko attribute writes ${formats.join(", ")}, not ${other} (--out ${options.out})${other === "html" ? "; for a page with who said what: senko <audio> --transcript <file> --format html" : ""}`);
+    throw new ConfigError(`attribute writes ${formats.join(", ")}, not ${other} (--out ${options.out})${other === "html" ? "; for a page with who said what: senko <audio> --transcript <file> --format html" : ""}`);
   }
   return found ?? (options.out && options.out !== "-" ? "json" : "text");
 }
@@ -122,8 +122,8 @@ export function attributionSummary(name: string, transcript: AttributedTranscrip
 
 /** Runs `senko attribute <transcript> <diarization>`; throws a SenkoError with one line on any problem. */
 export async function attributeCommand(args: readonly string[], options: AttributeOptions): Promise<void> {
-  if (options.others.length > 0) throw new ConfigError(`senko attribute takes --out, --format and --quiet, not ${options.others.map((o) => `--${o}`).join(", ")}`);
-  if (args.length !== 2) throw new ConfigError(`senko attribute takes two files, a transcript and a diarization (senko JSON or RTTM), got ${args.length}`);
+  if (options.others.length > 0) throw new ConfigError(`attribute takes --out, --format and --quiet, not ${options.others.map((o) => `--${o}`).join(", ")}`);
+  if (args.length !== 2) throw new ConfigError(`attribute takes two files, a transcript and a diarization (senko JSON or RTTM), got ${args.length}`);
   const format = outputFormat(options);
   const [transcriptPath, diarizationPath] = args as [string, string];
   const out = options.out;
