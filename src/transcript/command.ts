@@ -11,9 +11,7 @@ import { formatClash, OUTPUT_FORMATS, replacesInput, writeFileAtomic } from "../
 import type { Segment } from "../pipeline/segments.ts";
 import { attributeTranscript, type AttributedTranscript } from "./attribute.ts";
 import { parseTranscript, readTranscript } from "./read.ts";
-import { formatTranscript, type TranscriptOutputFormat } from "./write.ts";
-
-const TRANSCRIPT_FORMATS: Record<TranscriptOutputFormat, string> = { text: "txt", srt: "srt", vtt: "vtt", json: "json" };
+import { formatTranscript, TRANSCRIPT_FORMATS, type TranscriptOutputFormat } from "./write.ts";
 
 /** `senko attribute --help`, its usage line naming `command` as `senko --help` does (`senko`, or `bun run diarize.ts` in a checkout). */
 export const attributeHelp = (command: string) => `usage: ${command} attribute <transcript> <diarization.json|.rttm> [--format text|srt|vtt|json] [--out <file>] [-q]

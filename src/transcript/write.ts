@@ -11,8 +11,10 @@ import type { AttributedTranscript, AttributedWord } from "./attribute.ts";
 /** The name written for words that no speaker was found for (a diarization without speakers). */
 export const NO_SPEAKER = "UNKNOWN";
 
-export type TranscriptOutputFormat = "text" | "srt" | "vtt" | "json";
-const TRANSCRIPT_OUTPUT_FORMATS: readonly TranscriptOutputFormat[] = ["text", "srt", "vtt", "json"];
+/** The formats a transcript is written in, and each one's file extension. */
+export const TRANSCRIPT_FORMATS = { text: "txt", srt: "srt", vtt: "vtt", json: "json" } as const;
+export type TranscriptOutputFormat = keyof typeof TRANSCRIPT_FORMATS;
+const TRANSCRIPT_OUTPUT_FORMATS = Object.keys(TRANSCRIPT_FORMATS) as TranscriptOutputFormat[];
 
 const LINE_CHARS = 42;
 const CUE_SECONDS = 7;
