@@ -32,3 +32,9 @@ test("a switch that is not true or false, and a count that is not a number", asy
   await accepted.close();
   expect(() => new Diarizer({ quiet: "false" as never })).toThrow(ConfigError);
 });
+
+test("a count of Infinity or NaN is named as such (JSON wrote both as null)", () => {
+  expect(refusal({ maxSpeakers: Infinity })).toBe("ConfigError: maxSpeakers must be a whole number of at least 1, got Infinity");
+  expect(refusal({ numSpeakers: NaN })).toBe("ConfigError: numSpeakers must be a whole number of at least 1, got NaN");
+  expect(refusal({ pipeline: "vad-windows", embeddingBatchSize: -Infinity })).toBe("ConfigError: embeddingBatchSize must be a whole number of at least 1, got -Infinity");
+});
