@@ -244,6 +244,11 @@ export async function decodeWithFfmpeg(source: FfmpegSource, name: string, ffmpe
   if (code !== 0) throw ffmpegFailed(name, why, log, input);
   const info = parseStreamInfo(log);
   const samples = sink.samples();
+  // An MP4 whose index (moov) follows the audio, on a pipe: the mov demuxer reads on to the index, cannot go back
+  // to the audio, logs "partial file" and exits 0 with no samples (once a result of 0 speakers).
+  if (samples.length === 0 && input === "pipe:0" && /partial file/.test(log)) {
+    fail("an MP4/M4A/MOV whose index (moov) comes after the audio cannot be read from a pipe; give the file's path, or put its index first: ffmpeg -i <file> -c copy -movflags +faststart <new file>");
+  }
   const warnings = samples.length === 0 ? ["ffmpeg decoded the audio stream to no samples"] : [];
   return { samples, ...info, warnings };
 }
