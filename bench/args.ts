@@ -32,7 +32,9 @@ export function benchArgs<O extends Record<string, Option>>(
     const all: ParseArgsConfig["options"] = { ...options, help: { type: "boolean", short: "h" } };
     parsed = parseArgs({ args: process.argv.slice(2), allowPositionals: positionals, options: all });
   } catch (error) {
-    fail(script, `${(error as Error).message.replace(/\s*\n\s*/g, " ")}; see --help`);
+    // Not node's hint about `--` for positionals, which names the option as if it were meant as one.
+    const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "").replace(/\s*\n\s*/g, " ");
+    fail(script, `${message}; see --help`);
   }
   if (parsed.values.help || (helpIfNone && process.argv.length <= 2)) {
     process.stdout.write(help(script, options));
@@ -53,7 +55,8 @@ export function toNumbers(text: string, name: string): number[] {
   return text.split(",").map((item) => toNumber(item, name));
 }
 
-function fail(script: string, message: string): never {
+/** `message` as one line on stderr after the script's name, and exit code 2. */
+export function fail(script: string, message: string): never {
   process.stderr.write(`${basename(script)}: ${message}\n`);
   process.exit(2);
 }

@@ -3,8 +3,8 @@
  * every model ahead of time and prints what is cached. Options: --offline (only check what is there),
  * --models-dir <dir>, --cache-dir <dir>, --json.
  */
-import { parseArgs } from "node:util";
-import { OutputError, SenkoError } from "../src/errors.ts";
+import { helpHint, parseOptions } from "../src/cli/parse.ts";
+import { OutputError, SenkoError, UsageError } from "../src/errors.ts";
 import { writeStdout } from "../src/output/stdout.ts";
 import { downloadProgress } from "./download-progress.ts";
 import { checkModelsDir, defaultCacheDir, resolveModel, type ResolvedModel } from "./fetch.ts";
@@ -31,6 +31,14 @@ export interface ModelsCommandIo {
   tty: boolean;
 }
 
+const MODELS_OPTIONS = {
+  offline: { type: "boolean", default: false },
+  "cache-dir": { type: "string" },
+  "models-dir": { type: "string" },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
 const STANDARD_IO: ModelsCommandIo = {
   out: writeStdout,
   err: (text) => process.stderr.write(text),
@@ -41,19 +49,11 @@ const STANDARD_IO: ModelsCommandIo = {
 export async function modelsCommand(argv: string[], io: ModelsCommandIo = STANDARD_IO, command = "senko models"): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        offline: { type: "boolean", default: false },
-        "cache-dir": { type: "string" },
-        "models-dir": { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
+    let positionals;
+    ({ values, positionals } = parseOptions(argv, MODELS_OPTIONS, () => command));
+    if (positionals.length > 0) throw new UsageError(`takes no arguments, got ${positionals[0]} ${helpHint(command)}`);
   } catch (error) {
-    io.err(`senko models: ${(error as Error).message.split("\n")[0]} (see --help)\n`);
+    io.err(`senko models: ${(error as Error).message}\n`);
     return 2;
   }
   if (values.help) return (await printed(io, `${usage(command)}\n`)) ?? 0;

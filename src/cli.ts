@@ -4,7 +4,7 @@ import { diarizeFiles } from "./cli/diarize-files.ts";
 import { modelsDirectory, oneOf, wholeNumber } from "./cli/flag-values.ts";
 import { expandInputs, STDIN } from "./cli/inputs.ts";
 import { planOutputs, type OutputPlan } from "./cli/output-plan.ts";
-import { parseOptions } from "./cli/parse.ts";
+import { helpHint, parseOptions } from "./cli/parse.ts";
 import { reportError } from "./cli/report.ts";
 import { CLI_OPTIONS, help } from "./cli/usage.ts";
 import type { DiarizerOptions } from "./diarizer.ts";
@@ -45,7 +45,7 @@ export async function main(argv: string[], command = "senko"): Promise<number> {
   const stopOnSignal = endOnSignal((signal) => describeInterruption(signal));
   try {
     if (argv[0] === "models") return await (await import("../models/cli.ts")).modelsCommand(argv.slice(1), undefined, `${command} models`);
-    const { values, positionals } = parseOptions(argv, CLI_OPTIONS);
+    const { values, positionals } = parseOptions(argv, CLI_OPTIONS, (positionals) => (positionals[0] === "attribute" ? `${command} attribute` : undefined));
     if (values.help || values.version) {
       await writeStdout(values.help ? (positionals[0] === "attribute" ? attributeHelp(command) : help(command)) : `senko ${VERSION}\n`);
       return 0;
@@ -58,7 +58,7 @@ export async function main(argv: string[], command = "senko"): Promise<number> {
       await attributeCommand(positionals.slice(1), { out, format, quiet, others: Object.keys(others) });
       return 0;
     }
-    if (positionals.length === 0) throw new UsageError("no input file given (see --help)");
+    if (positionals.length === 0) throw new UsageError(`no input file given ${helpHint()}`);
     const quiet = values.quiet ?? false;
     const options = {
       ...diarizationOptions(values),

@@ -4,16 +4,18 @@
  * the loaded models for the next file until `close()`.
  */
 import { readAudio, type AudioInput, type ReadAudioOptions } from "./audio/index.ts";
-import { checkClusterChoice } from "./cluster/cluster.ts";
+import { checkClusterChoice, CLUSTER_METHODS } from "./cluster/cluster.ts";
 import { ComputeContext, type ContextOptions } from "./compute-context.ts";
 import { ConfigError, quoted, SenkoError } from "./errors.ts";
 import { lib } from "./ffi.ts";
 import { LiveDiarization, type LiveOptions } from "./live/session.ts";
-import { refuseUnknownOptions } from "./option-names.ts";
+import { DEVICES } from "./models/execution-provider.ts";
 import { SEGMENTATION } from "./models/segmentation.ts";
+import { VAD_CHOICES } from "./models/session.ts";
+import { nameInAnyCase, refuseUnknownOptions } from "./option-names.ts";
 import { speakerColorSets } from "./output/colors.ts";
 import type { PipelineRun } from "./pipeline/diarization-pipeline.ts";
-import { DEFAULT_PIPELINE, findPipeline, foreignOptionsMessage, type PipelineName, PIPELINES } from "./pipeline/registry.ts";
+import { DEFAULT_PIPELINE, findPipeline, foreignOptionsMessage, type PipelineName, pipelineNames, PIPELINES } from "./pipeline/registry.ts";
 import type { OverlapAwareOptions } from "./pipeline/overlap/overlap-aware.ts";
 import { WINDOWS } from "./pipeline/subsegment.ts";
 import type { VadWindowsOptions } from "./pipeline/vad-windows.ts";
@@ -65,6 +67,28 @@ const OPTION_NAMES = {
   windowStepSec: true, minClusterSpeechSec: true,
 } as const satisfies Record<keyof DiarizerOptions, true>;
 
+/** The options that name one of a few choices, and the choices: a caller may write them in any case, as the CLI takes them. */
+const NAMED_CHOICES = {
+  pipeline: pipelineNames(),
+  device: DEVICES,
+  vad: VAD_CHOICES,
+  clusterMethod: CLUSTER_METHODS,
+  windows: Object.keys(WINDOWS),
+} as const satisfies Partial<Record<keyof DiarizerOptions, readonly string[]>>;
+
+/** `options` with each named choice as its list writes it (`"Overlap-Aware"`: "overlap-aware"); a ConfigError naming the choices for one not there. */
+function spellChoices(options: DiarizerOptions): DiarizerOptions {
+  const spelled: Record<string, unknown> = { ...options };
+  for (const [key, names] of Object.entries(NAMED_CHOICES)) {
+    const value = spelled[key];
+    if (value === undefined) continue;
+    const name = typeof value === "string" ? nameInAnyCase(value, names) : undefined;
+    if (name === undefined) throw new ConfigError(`${key} must be one of ${names.join(", ")}, got ${JSON.stringify(value)}`);
+    spelled[key] = name;
+  }
+  return spelled as DiarizerOptions;
+}
+
 function validate(options: DiarizerOptions, pipeline: PipelineName): void {
   refuseUnknownOptions(options, OPTION_NAMES, "DiarizerOptions");
   const foreign = foreignOptionsMessage(pipeline, options, { choose: (owner) => `add pipeline: "${owner}"` });
@@ -112,9 +136,6 @@ function validate(options: DiarizerOptions, pipeline: PipelineName): void {
     const dir = options[name];
     if (dir !== undefined && !(typeof dir === "string" && dir.length > 0)) throw new ConfigError(`${name} must be a folder's path, got ${JSON.stringify(dir)}`);
   }
-  if (options.windows !== undefined && !Object.hasOwn(WINDOWS, options.windows)) {
-    throw new ConfigError(`windows must be ${Object.keys(WINDOWS).map((w) => `"${w}"`).join(" or ")}, got ${JSON.stringify(options.windows)}`);
-  }
 }
 
 export class Diarizer {
@@ -127,15 +148,16 @@ export class Diarizer {
   readonly #running = new Set<Promise<unknown>>();
   #closing: Promise<void> | undefined;
 
-  constructor(options: DiarizerOptions = {}) {
+  constructor(given: DiarizerOptions = {}) {
     // null was a TypeError, and a string's characters were read as options named 0, 1...
-    if (typeof options !== "object" || options === null || Array.isArray(options)) {
-      throw new ConfigError(`the options of a Diarizer are an object (DiarizerOptions), got ${options === null ? "null" : Array.isArray(options) ? "an array" : typeof options}`);
+    if (typeof given !== "object" || given === null || Array.isArray(given)) {
+      throw new ConfigError(`the options of a Diarizer are an object (DiarizerOptions), got ${given === null ? "null" : Array.isArray(given) ? "an array" : typeof given}`);
     }
+    const options = spellChoices(given);
     const pipeline = options.pipeline ?? DEFAULT_PIPELINE;
     this.pipeline = findPipeline(pipeline);
     validate(options, pipeline);
-    this.options = { ...options };
+    this.options = options;
     const { device, modelsDir, cacheDir, offline, threads, lanes, quiet = true } = options;
     this.context = new ComputeContext({ device, modelsDir, cacheDir, offline, threads, lanes, quiet });
   }

@@ -33,6 +33,22 @@ test("a switch that is not true or false, and a count that is not a number", asy
   expect(() => new Diarizer({ quiet: "false" as never })).toThrow(ConfigError);
 });
 
+test("a named choice in any case, as the command line takes it; an unknown one names those there are", async () => {
+  const given = new Diarizer({ pipeline: "Vad-Windows", device: "CPU", vad: "Silero", clusterMethod: "UMAP-HDBSCAN", windows: "Accurate" } as never);
+  expect(given.pipeline.name).toBe("vad-windows");
+  expect(given.options).toMatchObject({ pipeline: "vad-windows", device: "cpu", vad: "silero", clusterMethod: "umap-hdbscan", windows: "accurate" });
+  await given.close();
+  const overlap = new Diarizer({ pipeline: "Overlap-Aware" } as never);
+  expect(overlap.pipeline.name).toBe("overlap-aware");
+  await overlap.close();
+  expect(refusal({ pipeline: "overlap" })).toBe('ConfigError: pipeline must be one of overlap-aware, vad-windows, got "overlap"');
+  expect(refusal({ device: "gpu" })).toBe('ConfigError: device must be one of auto, cpu, cuda, coreml, directml, got "gpu"');
+  expect(refusal({ pipeline: "vad-windows", vad: "webrtc" })).toBe('ConfigError: vad must be one of silero, pyannote, auto, got "webrtc"');
+  expect(refusal({ pipeline: "vad-windows", clusterMethod: "kmeans" })).toBe('ConfigError: clusterMethod must be one of agglomerative, auto, spectral, umap-hdbscan, got "kmeans"');
+  expect(refusal({ pipeline: "vad-windows", windows: "wide" })).toBe('ConfigError: windows must be one of default, accurate, got "wide"');
+  expect(refusal({ device: 1 })).toBe("ConfigError: device must be one of auto, cpu, cuda, coreml, directml, got 1");
+});
+
 test("a count of Infinity or NaN is named as such (JSON wrote both as null)", () => {
   expect(refusal({ maxSpeakers: Infinity })).toBe("ConfigError: maxSpeakers must be a whole number of at least 1, got Infinity");
   expect(refusal({ numSpeakers: NaN })).toBe("ConfigError: numSpeakers must be a whole number of at least 1, got NaN");

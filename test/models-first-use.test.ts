@@ -235,7 +235,7 @@ describe("senko models", () => {
     expect(listed.stdout.toString()).toContain("campplus");
     const bad = run(["models", "--bogus"]);
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr.toString()).toBe("senko models: Unknown option '--bogus' (see --help)\n");
+    expect(bad.stderr.toString()).toBe("senko models: Unknown option '--bogus' (see bun run diarize.ts models --help)\n");
   });
 
   test("a failed write to stdout (a full disk behind >) is one line and exit 2, as for senko <audio>", async () => {

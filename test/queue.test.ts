@@ -347,7 +347,7 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
       // senko <audio>'s diarization options, checked as it checks them, before Redis is asked.
       ...invalid.map(([flags, message]): [string[], number, string] => [["submit", "--redis", "redis://127.0.0.1:1", good[0]!, "--out-dir", dir, ...flags], 2, `senko: ${message}\n`]),
       // An option of another subcommand would be ignored (a job's options come from submit): refused.
-      [["status", "--redis", "redis://127.0.0.1:1", "--num-speakers", "2", "--threads", "1"], 2, "senko: status does not take --num-speakers, --threads (see senko status --help)\n"],
+      [["status", "--redis", "redis://127.0.0.1:1", "--num-speakers", "2", "--threads", "1"], 2, "senko: status does not take --num-speakers, --threads (see bun run diarize.ts status --help)\n"],
     ];
     const runs = cases.map(([args]) => {
       const proc = Bun.spawn(senko(args), { cwd: root, stdout: "ignore", stderr: "pipe", timeout: 60_000 });

@@ -3,19 +3,24 @@
  * $SENKO_MEM_DIR or /tmp/senko-mem), then reads each in a fresh child process and reports its
  * peak RSS next to the size of the file and of the 16 kHz output.
  *   bun run tools/audio-memory.ts [hours=3] [--ffmpeg]
- * --ffmpeg adds a FLAC copy of the 48 kHz file read through ffmpeg (takes minutes to encode).
+ * --ffmpeg adds a FLAC copy of the 48 kHz file read through ffmpeg (takes minutes to encode);
+ * --child <file> is the child's part: read one file and print its figures as JSON.
  */
 import { existsSync, mkdirSync, openSync, closeSync, writeSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { benchArgs, fail, toNumber } from "../bench/args.ts";
 
 const root = resolve(import.meta.dir, "..");
 
-if (process.argv[2] === "--child") {
+const args = benchArgs(import.meta.path, { ffmpeg: { type: "boolean" }, child: { type: "string" } }, { positionals: true });
+if (args.positionals.length > 1) fail(import.meta.path, `takes one number of hours, got ${args.positionals.join(" ")}`);
+
+if (args.values.child !== undefined) {
   // Child: read one file and print the figures as JSON.
   const { readAudio } = await import("../src/audio/index.ts");
   const before = process.memoryUsage().rss;
   const t0 = performance.now();
-  const audio = await readAudio(process.argv[3]!);
+  const audio = await readAudio(args.values.child);
   const seconds = (performance.now() - t0) / 1000;
   console.log(
     JSON.stringify({
@@ -30,8 +35,8 @@ if (process.argv[2] === "--child") {
   process.exit(0);
 }
 
-const hours = Number(process.argv.find((a) => /^\d+(\.\d+)?$/.test(a)) ?? 3);
-const withFfmpeg = process.argv.includes("--ffmpeg");
+const hours = toNumber(args.positionals[0] ?? "3", "hours");
+const withFfmpeg = args.values.ffmpeg;
 const dir = process.env.SENKO_MEM_DIR ?? "/tmp/senko-mem";
 mkdirSync(dir, { recursive: true });
 

@@ -10,10 +10,11 @@
 import { existsSync, linkSync } from "node:fs";
 import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { PLATFORMS, platformById, type Platform } from "../src/native/platforms.ts";
+import { benchArgs } from "../bench/args.ts";
+import { PLATFORMS, type Platform } from "../src/native/platforms.ts";
 import { binaryInfo } from "./binary-info.ts";
 import { cachedBuild, contentHash, filesMatching, run } from "./build-cache.ts";
-import { buildLibraries, buildLibrary, ROOT } from "./cross-build.ts";
+import { buildLibraries, buildLibrary, platformsNamed, ROOT } from "./cross-build.ts";
 
 const EXE_DIR = join(ROOT, "dist", "exe");
 
@@ -159,9 +160,9 @@ export async function buildExecutables(platforms: readonly Platform[], log: (lin
 }
 
 if (import.meta.main) {
-  const ids = process.argv.slice(2);
+  const platforms = platformsNamed(import.meta.path, benchArgs(import.meta.path, {}, { positionals: true }).positionals);
   const started = performance.now();
-  for (const exe of await buildExecutables(ids.length > 0 ? ids.map(platformById) : PLATFORMS, (line) => console.error(`build:exe: ${line}`))) {
+  for (const exe of await buildExecutables(platforms, (line) => console.error(`build:exe: ${line}`))) {
     console.log(`${exe.path}  (onnxruntime-node ${exe.onnxruntime}: ${exe.runtime.join(", ")}${exe.cached ? "; cached" : ""})`);
   }
   console.error(`build:exe: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);

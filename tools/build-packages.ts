@@ -8,9 +8,10 @@
  */
 import { cp, copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { libraryFileName, PLATFORMS, platformById, type Platform } from "../src/native/platforms.ts";
+import { benchArgs } from "../bench/args.ts";
+import { libraryFileName, PLATFORMS, type Platform } from "../src/native/platforms.ts";
 import { cachedBuild, contentHash, filesMatching, run } from "./build-cache.ts";
-import { buildLibraries, ROOT, type BuiltLibrary } from "./cross-build.ts";
+import { buildLibraries, platformsNamed, ROOT, type BuiltLibrary } from "./cross-build.ts";
 
 const DIST = join(ROOT, "dist");
 const STAGING = join(DIST, "packages");
@@ -133,9 +134,9 @@ export async function buildPackages(platforms: readonly Platform[] = PLATFORMS, 
 }
 
 if (import.meta.main) {
-  const ids = process.argv.slice(2);
+  const platforms = platformsNamed(import.meta.path, benchArgs(import.meta.path, {}, { positionals: true }).positionals);
   const started = performance.now();
-  const packed = await buildPackages(ids.length > 0 ? ids.map(platformById) : PLATFORMS, (line) => console.error(`build:packages: ${line}`));
+  const packed = await buildPackages(platforms, (line) => console.error(`build:packages: ${line}`));
   for (const tarball of [packed.main, ...Object.values(packed.platforms)]) console.log(tarball);
   console.error(`build:packages: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

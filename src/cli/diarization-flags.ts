@@ -2,6 +2,7 @@
 import { CLUSTER_METHODS } from "../cluster/cluster.ts";
 import type { DiarizerOptions } from "../diarizer.ts";
 import { UsageError } from "../errors.ts";
+import { VAD_CHOICES } from "../models/session.ts";
 import { DEFAULT_PIPELINE, foreignOptionsMessage, pipelineNames, type PipelineName } from "../pipeline/registry.ts";
 import { WINDOWS, type WindowsChoice } from "../pipeline/subsegment.ts";
 import { fraction, oneOf, secondsOrOff, wholeNumber } from "./flag-values.ts";
@@ -58,7 +59,7 @@ export function optionFlag(key: string): string {
 export function diarizationOptions(values: Partial<Record<keyof typeof DIARIZATION_FLAGS | OptionFlag, string>>) {
   const options = {
     pipeline: oneOf("pipeline", values.pipeline, pipelineNames()),
-    vad: oneOf("vad", values.vad, ["silero", "pyannote", "auto"] as const),
+    vad: oneOf("vad", values.vad, VAD_CHOICES),
     numSpeakers: wholeNumber("num-speakers", values["num-speakers"], 1),
     minSpeakers: wholeNumber("min-speakers", values["min-speakers"], 1),
     maxSpeakers: wholeNumber("max-speakers", values["max-speakers"], 1),

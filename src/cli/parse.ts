@@ -3,17 +3,26 @@ import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { oneLine, UsageError } from "../errors.ts";
 
 /**
- * `argv` read against `options` (positionals allowed, unknown options refused): a UsageError of one line for
- * anything parseArgs refuses, and for a value attached to a short option.
+ * Where a usage error points: `(see <command> --help)` for a subcommand, named as the user ran it (`senko
+ * submit`, `bun run diarize.ts models`), and `(see --help)` for senko <audio>, which the "senko: " prefix names.
  */
-export function parseOptions<O extends ParseArgsOptionsConfig>(argv: string[], options: O) {
+export const helpHint = (command?: string) => `(see ${command === undefined ? "" : `${command} `}--help)`;
+
+/** The command whose --help explains `argv` (the subcommand its positionals name), or undefined for senko <audio>. */
+export type HelpCommand = (positionals: readonly string[]) => string | undefined;
+
+/**
+ * `argv` read against `options` (positionals allowed, unknown options refused): a UsageError of one line for
+ * anything parseArgs refuses, and for a value attached to a short option, pointing to `helpCommand`'s --help.
+ */
+export function parseOptions<O extends ParseArgsOptionsConfig>(argv: string[], options: O, helpCommand: HelpCommand = () => undefined) {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options, tokens: true });
   } catch (error) {
-    throw argumentError(error, argv, options);
+    throw argumentError(error, argv, options, helpCommand);
   }
-  refuseAttachedValues(argv, parsed.tokens);
+  refuseAttachedValues(argv, parsed.tokens, helpHint(helpCommand(parsed.positionals)));
   return parsed;
 }
 
@@ -21,12 +30,12 @@ export function parseOptions<O extends ParseArgsOptionsConfig>(argv: string[], o
  * A value attached to a short option (`-output.wav` is -o utput.wav, `-o=x` is -o =x) is refused: it is most
  * often a file whose name starts with -, and would otherwise be read silently as an option.
  */
-function refuseAttachedValues(argv: readonly string[], tokens: readonly { kind: string; rawName?: string; value?: string; inlineValue?: boolean; index: number }[]): void {
+function refuseAttachedValues(argv: readonly string[], tokens: readonly { kind: string; rawName?: string; value?: string; inlineValue?: boolean; index: number }[], hint: string): void {
   const attached = tokens.find((t) => t.kind === "option" && t.inlineValue === true && !t.rawName!.startsWith("--"));
   if (attached === undefined) return;
   const argument = argv[attached.index]!;
   const apart = `${attached.rawName} ${attached.value}`;
-  throw new UsageError(`${argument} reads as ${apart}: give an option's value apart (${apart}), and a file whose name starts with - as ./${argument} (see --help)`);
+  throw new UsageError(`${argument} reads as ${apart}: give an option's value apart (${apart}), and a file whose name starts with - as ./${argument} ${hint}`);
 }
 
 /**
@@ -37,19 +46,20 @@ function refuseAttachedValues(argv: readonly string[], tokens: readonly { kind: 
  * short one within a longer argument says instead how to give a file whose name starts with - (`-notes.wav` reads
  * as -n and -o tes.wav): as ./-notes.wav (`senko -- -notes.wav` works on Linux only: src/command-line.ts).
  */
-function argumentError(error: unknown, argv: readonly string[], options: ParseArgsOptionsConfig): UsageError {
+function argumentError(error: unknown, argv: readonly string[], options: ParseArgsOptionsConfig, helpCommand: HelpCommand): UsageError {
+  const hint = helpHint(helpCommand(parseArgs({ args: [...argv], options, allowPositionals: true, strict: false }).positionals));
   const message = oneLine((error as Error).message.replace(/\. To specify a positional argument.*$/s, "").replace(/ or '-\w-XYZ'\.$/, "."));
   const unknown = (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? unknownOption(argv, options) : undefined;
-  if (unknown === undefined) return new UsageError(`${message} (see --help)`);
+  if (unknown === undefined) return new UsageError(`${message} ${hint}`);
   const { option, argument } = unknown;
   // A long option is a misspelt one (`--num-speaker`), hardly ever a file's name: the option meant, if one is near.
   if (option.startsWith("--")) {
     const near = nearestOption(option.slice(2), options);
-    return new UsageError(`Unknown option '${option}'${near ? `; did you mean --${near}?` : ""} (see --help)`);
+    return new UsageError(`Unknown option '${option}'${near ? `; did you mean --${near}?` : ""} ${hint}`);
   }
   // `-n 2` alone is an option that does not exist, not a file's name.
-  if (argument === option) return new UsageError(`Unknown option '${option}' (see --help)`);
-  return new UsageError(`Unknown option '${option}' (in ${argument}); a file whose name starts with - is given as ./${argument} (see --help)`);
+  if (argument === option) return new UsageError(`Unknown option '${option}' ${hint}`);
+  return new UsageError(`Unknown option '${option}' (in ${argument}); a file whose name starts with - is given as ./${argument} ${hint}`);
 }
 
 /**

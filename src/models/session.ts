@@ -85,6 +85,7 @@ export function executionChoice(device: Device = "auto"): ExecutionChoice {
 }
 
 export type VadChoice = "auto" | "silero" | "pyannote";
+export const VAD_CHOICES: readonly VadChoice[] = ["silero", "pyannote", "auto"];
 
 /** Resolves "auto" to the VAD that will run: pyannote where CUDA runs (not on `device` "cpu"), else Silero. */
 export function resolveVad(vad: VadChoice, device: Device = "auto"): "silero" | "pyannote" {

@@ -88,9 +88,3 @@ export const PLATFORMS: readonly Platform[] = [
 export function findPlatform(os: string = process.platform, cpu: string = process.arch): Platform | undefined {
   return PLATFORMS.find((p) => p.os === os && p.cpu === cpu);
 }
-
-export function platformById(id: string): Platform {
-  const platform = PLATFORMS.find((p) => p.id === id);
-  if (!platform) throw new Error(`unknown platform "${id}" (known: ${PLATFORMS.map((p) => p.id).join(", ")})`);
-  return platform;
-}

@@ -6,7 +6,7 @@ import { DIARIZATION_FLAGS, diarizationOptions } from "../cli/diarization-flags.
 import { modelsDirectory, oneOf, wholeNumber } from "../cli/flag-values.ts";
 import { expandInputs } from "../cli/inputs.ts";
 import { FORMATS, formatList } from "../cli/output-plan.ts";
-import { parseOptions } from "../cli/parse.ts";
+import { helpHint, parseOptions } from "../cli/parse.ts";
 import { reportError, sayOnStderr } from "../cli/report.ts";
 import { isUserError, UsageError } from "../errors.ts";
 import { endBySignal } from "../interrupt.ts";
@@ -77,19 +77,20 @@ const COMMAND_OPTIONS: Record<QueueCommand, readonly string[]> = {
 /** Runs a queue subcommand; returns the exit code (0 ok, 2 usage or an unreadable input, 1 anything else). */
 export async function queueMain(command: QueueCommand, argv: string[], program = "senko"): Promise<number> {
   try {
-    const { values, positionals } = parseOptions(argv, QUEUE_OPTIONS);
+    const hint = helpHint(`${program} ${command}`);
+    const { values, positionals } = parseOptions(argv, QUEUE_OPTIONS, () => `${program} ${command}`);
     if (values.help) {
       await writeStdout(help(program));
       return 0;
     }
-    if (values.redis === undefined) throw new UsageError(`${command} needs --redis <url> (see senko ${command} --help)`);
-    if (command !== "submit" && positionals.length > 0) throw new UsageError(`${command} takes no file arguments, got ${positionals[0]}`);
+    if (values.redis === undefined) throw new UsageError(`${command} needs --redis <url> ${hint}`);
+    if (command !== "submit" && positionals.length > 0) throw new UsageError(`${command} takes no file arguments, got ${positionals[0]} ${hint}`);
     const foreign = Object.keys(values).filter((option) => !COMMON_OPTIONS.includes(option) && !COMMAND_OPTIONS[command].includes(option));
-    if (foreign.length > 0) throw new UsageError(`${command} does not take ${foreign.map((o) => `--${o}`).join(", ")} (see senko ${command} --help)`);
+    if (foreign.length > 0) throw new UsageError(`${command} does not take ${foreign.map((o) => `--${o}`).join(", ")} ${hint}`);
     const quiet = values.quiet ?? false;
     const redis = values.redis;
     const queue = values.queue;
-    if (command === "submit") return await submit(values, positionals, quiet);
+    if (command === "submit") return await submit(values, positionals, quiet, hint);
     if (command === "worker") return await work(values, redis, queue, quiet);
     const status = await queueStatus({ redis, queue, limit: wholeNumber("limit", values.limit, 0) });
     await writeStdout(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
@@ -123,8 +124,8 @@ export const QUEUE_OPTIONS = {
 
 type Values = ReturnType<typeof parseOptions<typeof QUEUE_OPTIONS>>["values"];
 
-async function submit(values: Values, positionals: string[], quiet: boolean): Promise<number> {
-  if (positionals.length === 0) throw new UsageError("submit: no input file given");
+async function submit(values: Values, positionals: string[], quiet: boolean, hint: string): Promise<number> {
+  if (positionals.length === 0) throw new UsageError(`submit: no input file given ${hint}`);
   if (positionals.includes("-")) throw new UsageError("submit takes files the workers can read, not - (stdin)");
   const outDir = values["out-dir"];
   if (outDir === undefined) throw new UsageError("submit needs --out-dir <dir> (as the workers see it)");
