@@ -6,7 +6,7 @@
 import { readAudio, type AudioInput, type ReadAudioOptions } from "./audio/index.ts";
 import { checkClusterChoice, CLUSTER_METHODS } from "./cluster/cluster.ts";
 import { ComputeContext, type ContextOptions } from "./compute-context.ts";
-import { ConfigError, SenkoError } from "./errors.ts";
+import { ConfigError, quoted, SenkoError } from "./errors.ts";
 import { lib } from "./ffi.ts";
 import { LiveDiarization, type LiveOptions } from "./live/session.ts";
 import { DEVICES } from "./models/execution-provider.ts";
@@ -95,7 +95,7 @@ function validate(options: DiarizerOptions, pipeline: PipelineName): void {
   if (foreign !== undefined) throw new ConfigError(foreign);
   const positiveInt = (name: string, v: number | undefined) => {
     if (v !== undefined && !(Number.isInteger(v) && v >= 1)) {
-      throw new ConfigError(`${name} must be a whole number of at least 1, got ${JSON.stringify(v)}`);
+      throw new ConfigError(`${name} must be a whole number of at least 1, got ${quoted(v)}`);
     }
   };
   // `warmup: "no"` would be true: a switch is true or false.

@@ -3,6 +3,9 @@
 /** `text` on one line: a user sees one line per failure, whatever a library below wrote. */
 export const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, " ");
 
+/** A value as a message quotes it: a string in quotes, a number as written (JSON writes Infinity and NaN as null). */
+export const quoted = (value: unknown): string => (typeof value === "number" ? String(value) : JSON.stringify(value));
+
 export class SenkoError extends Error {
   override readonly name: string = "SenkoError";
   constructor(message: string, options?: { cause?: unknown }) {

@@ -294,10 +294,23 @@ describe("post-processing", () => {
 describe("cluster stage", () => {
   const dim = 192;
 
-  test("fewer than 10 embeddings: one speaker", async () => {
-    const { data } = blobs([5, 4], dim, 0.5, 1);
-    const result = await cluster({ data, count: 9, dim }, { audioDurationSec: 10, numSpeakers: 2 });
-    expect(result).toEqual({ labels: new Int32Array(9), numClusters: 1, method: "single", noiseReassigned: 0 });
+  test("fewer than 10 embeddings: one speaker, unless two or more are asked for", async () => {
+    const { data, truth } = blobs([5, 4], dim, 0.5, 1);
+    const embeddings = { data, count: 9, dim };
+    const single = { labels: new Int32Array(9), numClusters: 1, method: "single" as const, noiseReassigned: 0 };
+    expect(await cluster(embeddings, { audioDurationSec: 10 })).toEqual(single);
+    expect(await cluster(embeddings, { audioDurationSec: 10, numSpeakers: 1 })).toEqual(single);
+    // `numSpeakers: 2` gave one speaker: a short file of two voices, the count asked for ignored.
+    for (const method of ["agglomerative", "spectral"] as const) {
+      for (const count of [{ numSpeakers: 2 }, { minSpeakers: 2 }]) {
+        const result = await cluster(embeddings, { audioDurationSec: 10, method, ...count });
+        expect([result.method, result.numClusters]).toEqual([method, 2]);
+        expect(samePartition(result.labels, truth)).toBe(true);
+      }
+    }
+    const two = await cluster({ data: data.slice(0, 2 * dim), count: 2, dim }, { audioDurationSec: 2, numSpeakers: 3 });
+    expect(two.numClusters).toBe(2);
+    expect(await cluster({ data: new Float32Array(0), count: 0, dim }, { audioDurationSec: 0, numSpeakers: 2 })).toEqual({ ...single, labels: new Int32Array(0), numClusters: 0 });
   });
 
   test("auto picks UMAP + HDBSCAN from 20 minutes on, and spectral when asked", async () => {

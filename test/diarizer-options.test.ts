@@ -48,3 +48,9 @@ test("a named choice in any case, as the command line takes it; an unknown one n
   expect(refusal({ pipeline: "vad-windows", windows: "wide" })).toBe('ConfigError: windows must be one of default, accurate, got "wide"');
   expect(refusal({ device: 1 })).toBe("ConfigError: device must be one of auto, cpu, cuda, coreml, directml, got 1");
 });
+
+test("a count of Infinity or NaN is named as such (JSON wrote both as null)", () => {
+  expect(refusal({ maxSpeakers: Infinity })).toBe("ConfigError: maxSpeakers must be a whole number of at least 1, got Infinity");
+  expect(refusal({ numSpeakers: NaN })).toBe("ConfigError: numSpeakers must be a whole number of at least 1, got NaN");
+  expect(refusal({ pipeline: "vad-windows", embeddingBatchSize: -Infinity })).toBe("ConfigError: embeddingBatchSize must be a whole number of at least 1, got -Infinity");
+});

@@ -41,3 +41,11 @@ test("a rate or channel count given as a string is quoted in the message (48000 
   expect(await refusal(() => diarizer.live({ sampleRate: 16000, channels: "2" } as never))).toBe('ConfigError: channels must be a whole number from 1 to 65535, got "2"');
   expect(await refusal(() => readAudio(stereo, { sampleRate: "16000" } as never))).toBe('AudioFormatError: <samples>: sampleRate must be a whole number of Hz from 1000 to 1000000, got "16000"');
 });
+
+test("a rate or channel count of NaN or Infinity is named as such, not as null", async () => {
+  await using diarizer = new Diarizer({ warmup: false });
+  expect(await refusal(() => diarizer.live({ sampleRate: NaN }))).toBe("ConfigError: sampleRate must be a whole number of Hz from 1000 to 1000000, got NaN");
+  expect(await refusal(() => diarizer.live({ sampleRate: 16000, channels: Infinity }))).toBe("ConfigError: channels must be a whole number from 1 to 65535, got Infinity");
+  expect(await refusal(() => readAudio(stereo, { sampleRate: Infinity }))).toBe("AudioFormatError: <samples>: sampleRate must be a whole number of Hz from 1000 to 1000000, got Infinity");
+  expect(await refusal(() => readAudio({ samples: stereo, sampleRate: 16000, channels: NaN }))).toBe("AudioFormatError: <samples>: channels must be a whole number from 1 to 65535, got NaN");
+});

@@ -39,6 +39,12 @@ test("a misspelt long option: the one it most likely meant, or none", () => {
   expect(refusal("-notes.wav")).toBe("Unknown option '-n' (in -notes.wav); a file whose name starts with - is given as ./-notes.wav (see --help)");
 });
 
+test("a short option alone (-n 2) is an option that does not exist, not a file's name: no ./-n hint", () => {
+  expect(refusal("a.wav", "-n", "2")).toBe("Unknown option '-n' (see --help)");
+  expect(refusal("a.wav", "-x")).toBe("Unknown option '-x' (see --help)");
+  expect(refusal("-qx")).toBe("Unknown option '-x' (in -qx); a file whose name starts with - is given as ./-qx (see --help)");
+});
+
 test("senko <audio> --num-speaker 2: one line, exit 2", () => {
   const run = Bun.spawnSync([join(root, "node_modules", ".bin", "bun"), join(root, "diarize.ts"), "a.wav", "--num-speaker", "2"], { stderr: "pipe" });
   expect(run.stderr.toString()).toBe("senko: Unknown option '--num-speaker'; did you mean --num-speakers? (see --help)\n");

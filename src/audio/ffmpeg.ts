@@ -225,8 +225,8 @@ export async function decodeWithFfmpeg(source: FfmpegSource, name: string, ffmpe
       log += decoder.decode(chunk, { stream: true });
       // ffmpeg prints the input's duration before it writes a sample: size the buffer from it.
       if (!sink.sized) {
-        const d = /Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)/.exec(log);
-        if (d) sink.reserve(Math.ceil((Number(d[1]) * 3600 + Number(d[2]) * 60 + Number(d[3]) + 1) * TARGET_RATE) * 4);
+        const declared = declaredSec(log);
+        if (declared !== undefined) sink.reserve(Math.ceil((declared + 1) * TARGET_RATE) * 4);
       }
     }
   };
@@ -244,6 +244,29 @@ export async function decodeWithFfmpeg(source: FfmpegSource, name: string, ffmpe
   if (code !== 0) throw ffmpegFailed(name, why, log, input);
   const info = parseStreamInfo(log);
   const samples = sink.samples();
-  const warnings = samples.length === 0 ? ["ffmpeg decoded the audio stream to no samples"] : [];
+  // An MP4 whose index (moov) follows the audio, on a pipe: the mov demuxer reads on to the index, cannot go back
+  // to the audio, logs "partial file" and exits 0 with no samples (once a result of 0 speakers).
+  if (samples.length === 0 && input === "pipe:0" && /partial file/.test(log)) {
+    fail("an MP4/M4A/MOV whose index (moov) comes after the audio cannot be read from a pipe; give the file's path, or put its index first: ffmpeg -i <file> -c copy -movflags +faststart <new file>");
+  }
+  const warnings = samples.length === 0 ? ["ffmpeg decoded the audio stream to no samples"] : cutShort(log, samples.length / TARGET_RATE);
   return { samples, ...info, warnings };
+}
+
+/** The input's duration as ffmpeg's log declares it ("Duration: 00:03:00.04"), in seconds; undefined for N/A. */
+function declaredSec(log: string): number | undefined {
+  const d = /Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)/.exec(log);
+  return d ? Number(d[1]) * 3600 + Number(d[2]) * 60 + Number(d[3]) : undefined;
+}
+
+/**
+ * A warning when the audio decoded falls over a second short of the duration the file declares: a compressed
+ * file cut short (an interrupted download) decodes to what is there without an error. Not for a duration
+ * ffmpeg estimated from the bitrate, nor beside a video stream (the container's duration may be the video's).
+ */
+function cutShort(log: string, decodedSec: number): string[] {
+  const declared = declaredSec(log);
+  if (declared === undefined || decodedSec >= declared - 1 || /Estimating duration from bitrate/.test(log)) return [];
+  if (/Stream #\d+:\d+\S*: Video: (?![^\n]*attached pic)/.test(log)) return [];
+  return [`ffmpeg decoded ${decodedSec.toFixed(2)} s of audio, but the file declares ${declared.toFixed(2)} s: the file is incomplete (an interrupted download or copy?)`];
 }

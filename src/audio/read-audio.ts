@@ -5,7 +5,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import type { InContext } from "../compute-context.ts";
-import { AudioFormatError } from "../errors.ts";
+import { AudioFormatError, quoted } from "../errors.ts";
 import { refuseUnknownOptions } from "../option-names.ts";
 import { convertToMono16k, MAX_OUTPUT_SAMPLES, outputLength, TARGET_RATE, toMono16k } from "./convert.ts";
 import { checkWithFfmpeg, decodeWithFfmpeg, FFMPEG_INSTALL_HINT, findFfmpeg, type FfmpegAudio } from "./ffmpeg.ts";
@@ -277,9 +277,9 @@ function fromSamples(raw: RawAudio, options: ReadAudioOptions): AudioData {
   const channels = raw.channels ?? 1;
   if (!(samples instanceof Float32Array)) throw fail("samples must be a Float32Array");
   if (!Number.isInteger(sampleRate) || sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
-    throw fail(`sampleRate must be a whole number of Hz from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE}, got ${JSON.stringify(sampleRate)}`);
+    throw fail(`sampleRate must be a whole number of Hz from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE}, got ${quoted(sampleRate)}`);
   }
-  if (!Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) throw fail(`channels must be a whole number from 1 to ${MAX_CHANNELS}, got ${JSON.stringify(channels)}`);
+  if (!Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) throw fail(`channels must be a whole number from 1 to ${MAX_CHANNELS}, got ${quoted(channels)}`);
   if (samples.length % channels !== 0) {
     throw fail(`${samples.length} samples are not a whole number of ${channels}-channel frames`);
   }

@@ -6,7 +6,7 @@
  * for a whole file.
  */
 import { nativePool, type ComputeContext } from "../compute-context.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, quoted } from "../errors.ts";
 import { check, lib } from "../ffi.ts";
 import { GrowableArray } from "../growable-array.ts";
 import { ENCODING_CODE, MAX_OUTPUT_SAMPLES, outputLength, TARGET_RATE } from "./convert.ts";
@@ -47,9 +47,9 @@ export class Mono16kStream {
     // JavaScript callers may leave the format out: its missing rate is then reported like a wrong one.
     const { sampleRate, channels = 1, encoding = "float32" } = format ?? {};
     if (!(Number.isInteger(sampleRate) && sampleRate >= MIN_SAMPLE_RATE && sampleRate <= MAX_SAMPLE_RATE)) {
-      throw new ConfigError(`sampleRate must be a whole number of Hz from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE}, got ${JSON.stringify(sampleRate)}`);
+      throw new ConfigError(`sampleRate must be a whole number of Hz from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE}, got ${quoted(sampleRate)}`);
     }
-    if (!(Number.isInteger(channels) && channels >= 1 && channels <= MAX_CHANNELS)) throw new ConfigError(`channels must be a whole number from 1 to ${MAX_CHANNELS}, got ${JSON.stringify(channels)}`);
+    if (!(Number.isInteger(channels) && channels >= 1 && channels <= MAX_CHANNELS)) throw new ConfigError(`channels must be a whole number from 1 to ${MAX_CHANNELS}, got ${quoted(channels)}`);
     if (!Object.hasOwn(BYTES_PER_SAMPLE, encoding)) {
       const names = Object.keys(BYTES_PER_SAMPLE);
       throw new ConfigError(`unknown sample encoding "${String(encoding)}": use ${names.slice(0, -1).join(", ")} or ${names.at(-1)}`);

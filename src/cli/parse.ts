@@ -43,8 +43,8 @@ function refuseAttachedValues(argv: readonly string[], tokens: readonly { kind: 
  * `--threads -1` is explained only by the later ones), but not the hint about positionals after `--`, which names
  * the letter rather than the argument, nor the attached form of an ambiguous short option's value (`-o-x.json`),
  * which refuseAttachedValues refuses. An unknown long option names the option it most likely meant; an unknown
- * short one says instead how to give a file whose name starts with - (`-notes.wav` reads as -n and -o tes.wav):
- * as ./-notes.wav (`senko -- -notes.wav` works on Linux only: src/command-line.ts).
+ * short one within a longer argument says instead how to give a file whose name starts with - (`-notes.wav` reads
+ * as -n and -o tes.wav): as ./-notes.wav (`senko -- -notes.wav` works on Linux only: src/command-line.ts).
  */
 function argumentError(error: unknown, argv: readonly string[], options: ParseArgsOptionsConfig, helpCommand: HelpCommand): UsageError {
   const hint = helpHint(helpCommand(parseArgs({ args: [...argv], options, allowPositionals: true, strict: false }).positionals));
@@ -57,8 +57,9 @@ function argumentError(error: unknown, argv: readonly string[], options: ParseAr
     const near = nearestOption(option.slice(2), options);
     return new UsageError(`Unknown option '${option}'${near ? `; did you mean --${near}?` : ""} ${hint}`);
   }
-  const from = argument === option ? "" : ` (in ${argument})`;
-  return new UsageError(`Unknown option '${option}'${from}; a file whose name starts with - is given as ./${argument} ${hint}`);
+  // `-n 2` alone is an option that does not exist, not a file's name.
+  if (argument === option) return new UsageError(`Unknown option '${option}' ${hint}`);
+  return new UsageError(`Unknown option '${option}' (in ${argument}); a file whose name starts with - is given as ./${argument} ${hint}`);
 }
 
 /**

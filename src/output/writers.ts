@@ -1,5 +1,5 @@
 /** @module Serialisations of a diarization result: JSON, RTTM, CSV, plain text, subtitles and the HTML timeline, plus atomic file writes. */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import type { DiarizationResult } from "../diarizer.ts";
 import { ConfigError, OutputError } from "../errors.ts";
@@ -134,6 +134,19 @@ export function outputError(path: string, error: unknown, verb = "write", where 
 
 const tmpName = (path: string) => `${path}.${process.pid}.tmp`;
 
+/**
+ * Whether `path` is an existing target that is no regular file (/dev/null, /dev/stdout, a FIFO, a terminal):
+ * written into, as a shell's `>` would; a file renamed over it would replace the device or pipe itself.
+ */
+function writtenInPlace(path: string): boolean {
+  try {
+    const stat = statSync(path);
+    return !stat.isFile() && !stat.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** Creates and removes `probe`; an OutputError naming `target` if that fails. */
 function probeCreate(probe: string, target: string, verb: string): void {
   try {
@@ -174,7 +187,12 @@ export function checkWritable(path: string): void {
   if (!existsSync(dir)) throw new OutputError(`cannot write ${path}: the directory ${dir} does not exist`, path);
   if (!statSync(dir).isDirectory()) throw new OutputError(`cannot write ${path}: ${dir} is not a directory`, path);
   if (existsSync(path) && statSync(path).isDirectory()) throw new OutputError(`cannot write ${path}: it is a directory`, path);
-  probeCreate(tmpName(path), path, "write");
+  if (!writtenInPlace(path)) return probeCreate(tmpName(path), path, "write");
+  try {
+    accessSync(path, constants.W_OK);
+  } catch (error) {
+    throw outputError(path, error);
+  }
 }
 
 /**
@@ -244,20 +262,28 @@ export function writeFileAtomic(path: string, text: string): void {
  * Writes the files of one result (its formats, its --rttm) as writeFileAtomic does, all or none: every file is
  * written and synced under its temporary name before the first rename, so a full disk or a size limit leaves
  * none of them and the previous files as they were; a rename that fails (rare: the temporary file is beside
- * its target) removes those renamed before it. A path given twice is written once, with its last text.
+ * its target) removes those renamed before it. A path given twice is written once, with its last text. A
+ * target that is no regular file (/dev/null, a FIFO) is written into, after the temporary files and before
+ * the renames.
  */
 export function writeFilesAtomic(files: readonly OutputFile[]): void {
   const unique = [...new Map(files.map((file) => [file.path, file])).values()];
+  const inPlace = unique.filter(({ path }) => writtenInPlace(path));
+  const replaced = unique.filter((file) => !inPlace.includes(file));
   const temporary: string[] = [];
   const renamed: string[] = [];
   let current = "";
   try {
-    for (const { path, text } of unique) {
+    for (const { path, text } of replaced) {
       current = path;
       temporary.push(tmpName(path));
       writeSynced(tmpName(path), text);
     }
-    for (const { path } of unique) {
+    for (const { path, text } of inPlace) {
+      current = path;
+      writeInto(path, text);
+    }
+    for (const { path } of replaced) {
       current = path;
       renameSync(tmpName(path), path);
       renamed.push(path);
@@ -266,20 +292,34 @@ export function writeFilesAtomic(files: readonly OutputFile[]): void {
     for (const path of [...temporary, ...renamed]) rmSync(path, { force: true });
     throw outputError(current, error);
   }
-  for (const dir of new Set(unique.map(({ path }) => dirname(path)))) syncDirectory(dir);
+  for (const dir of new Set(replaced.map(({ path }) => dirname(path)))) syncDirectory(dir);
 }
 
 /** Writes `text` to a new file `path` and syncs it. */
 function writeSynced(path: string, text: string): void {
   const fd = openSync(path, "w");
   try {
-    // A write may be cut short (a full disk, a size limit): the rest is written again, and then fails.
-    const bytes = Buffer.from(text);
-    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+    writeAll(fd, text);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Writes `text` into the device or pipe `path` (fsync has no meaning there, and a pipe refuses it). */
+function writeInto(path: string, text: string): void {
+  const fd = openSync(path, "w");
+  try {
+    writeAll(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function writeAll(fd: number, text: string): void {
+  // A write may be cut short (a full disk, a size limit): the rest is written again, and then fails.
+  const bytes = Buffer.from(text);
+  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
 }
 
 /** Makes a rename in `dir` durable: a machine that dies later still has the file. */
