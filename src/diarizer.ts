@@ -14,7 +14,7 @@ import { SEGMENTATION } from "./models/segmentation.ts";
 import { VAD_CHOICES } from "./models/session.ts";
 import { nameInAnyCase, refuseUnknownOptions } from "./option-names.ts";
 import { speakerColorSets } from "./output/colors.ts";
-import type { PipelineRun } from "./pipeline/diarization-pipeline.ts";
+import { speakerCountWarning, type PipelineRun } from "./pipeline/diarization-pipeline.ts";
 import { DEFAULT_PIPELINE, findPipeline, foreignOptionsMessage, type PipelineName, pipelineNames, PIPELINES } from "./pipeline/registry.ts";
 import type { OverlapAwareOptions } from "./pipeline/overlap/overlap-aware.ts";
 import { WINDOWS } from "./pipeline/subsegment.ts";
@@ -55,7 +55,7 @@ export interface DiarizationResult extends PipelineResult {
   /** seconds of audio */
   durationSec: number;
   speakerColorSets?: Record<string, Record<string, string>>;
-  /** what readAudio noticed about the input (e.g. a WAV still being written), as readable sentences */
+  /** what readAudio noticed about the input (e.g. a WAV still being written), and a speaker count asked for and not met, as readable sentences */
   warnings: string[];
 }
 
@@ -246,12 +246,13 @@ export class Diarizer {
     listener?.({ stage: "audio", done: 1, total: 1 });
     const result = await pipeline.run(audio, run);
     timing.total = (performance.now() - t0) / 1000;
+    const countWarning = speakerCountWarning(pipeline.name, options, result.mergedSpeakersDetected);
     return {
       ...result,
       pipeline: pipeline.name as PipelineName,
       timingStats: timing,
       durationSec: audio.durationSec,
-      warnings: audio.warnings,
+      warnings: [...audio.warnings, ...(countWarning === undefined ? [] : [countWarning])],
       ...(options.colors ? { speakerColorSets: speakerColorSets(result.mergedSegments) } : {}),
     };
   }

@@ -86,3 +86,19 @@ export interface IncrementalSnapshot {
   /** whether this snapshot ran the full clustering again (rather than placing new embeddings by the last one) */
   reclustered: boolean;
 }
+
+/**
+ * A sentence for the result's warnings when the speakers found (those with turns in `mergedSegments`) miss the
+ * count the options ask for: a pipeline cannot make speakers its models did not hear apart, and saying so beats
+ * a result that looks like an answer to the count asked for.
+ */
+export function speakerCountWarning(pipeline: string, options: CommonPipelineOptions, found: number): string | undefined {
+  const { numSpeakers, minSpeakers, maxSpeakers } = options;
+  const [name, asked] =
+    numSpeakers !== undefined && found !== numSpeakers ? ["numSpeakers", numSpeakers]
+    : minSpeakers !== undefined && found < minSpeakers ? ["minSpeakers", minSpeakers]
+    : maxSpeakers !== undefined && found > maxSpeakers ? ["maxSpeakers", maxSpeakers]
+    : [];
+  if (name === undefined) return undefined;
+  return `${name} is ${asked}, but the ${pipeline} pipeline found ${found} speaker${found === 1 ? "" : "s"} with turns: it did not hear more voices apart in this audio`;
+}
