@@ -408,5 +408,5 @@ describe.skipIf(noFixtures)("cli", () => {
     expect(checkVtt(read("vtt")).problems).toEqual([]);
     const page = JSON.parse(/<script type="application\/json" id="senko-data">(.*?)<\/script>/s.exec(read("html"))![1]!);
     expect(page.transcript.map((t: unknown[]) => [t[2], t[3]])).toEqual(expected.turns.map((t) => [t.speaker, t.text]));
-  }, 60_000);
+  });
 });

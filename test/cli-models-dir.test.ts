@@ -41,7 +41,7 @@ test("senko <audio> and --live with --models-dir <dir>: the models come from the
   expect(live.code).toBe(0);
   expect(await Bun.file(join(dir, "live.rttm")).text()).toBe(run.stdout);
   expect(existsSync(join(dir, "empty-cache", "senko", "models"))).toBe(false); // nothing was downloaded or cached
-}, 60_000);
+});
 
 test("a --models-dir that is not a directory: one line, exit 2, before any model loads (senko <audio>, --live, worker)", async () => {
   const missing = join(dir, "no-such-dir");

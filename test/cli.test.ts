@@ -327,7 +327,6 @@ describe.concurrent("cli: bad input files", () => {
         expect(json.mergedSpeakersDetected).toBeGreaterThan(0);
       }
     },
-    60_000,
   );
 });
 
@@ -356,7 +355,6 @@ describe.concurrent("cli: stdin read as a stream", () => {
       expect(result.mergedSegments.filter((t: { end: number }) => t.end > declaredSec).length).toBeGreaterThan(0);
       expect(result.mergedSegments).toEqual(expected.mergedSegments);
     },
-    60_000,
   );
 
   test("a header of another layout after the seam: one line, exit 2, no output", async () => {
@@ -394,7 +392,7 @@ describe.concurrent("cli: stdin read as a stream", () => {
     await refusedWhileOpen(wavFile([fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 48 }), wavChunk("data", new Uint8Array(600), { size: 0x7fffffff })]), {}, "senko: -: 48-bit PCM is not supported (8, 16, 24 and 32-bit are)");
     const notWav = new TextEncoder().encode("ID3 not really an mp3, and no ffmpeg to say so");
     await refusedWhileOpen(notWav, { PATH: "/nonexistent" }, 'senko: -: not a WAV file (it starts with "ID3 ", not "RIFF"/"RF64"); reading it needs ffmpeg');
-  }, 60_000);
+  });
 
   test.skipIf(skipWithout("cli.test.ts", { "ffmpeg (npm run setup installs it)": ffmpeg }))(
     "bytes ffmpeg cannot read, on a stream still open: refused once ffmpeg gives up (past the 1 MiB it decides a format from), not at the stream's end",
@@ -449,7 +447,6 @@ describe.skipIf(noFixtures)("cli: interrupted runs", () => {
       expect(term.stderr).toBe("senko: stopped by SIGTERM\n");
       expect(filesIn(dir).filter((f) => f.startsWith("term.") || f.endsWith(".tmp"))).toEqual([]);
     },
-    60_000,
   );
 });
 
@@ -532,7 +529,6 @@ describe.skipIf(noFixtures)("cli: outputs", () => {
       expect([recipe.pipeline, recipe.vad, recipe.overlapSec]).toEqual(["vad-windows", "silero", 0]);
       expect(recipe.exclusiveSegments).toEqual(recipe.mergedSegments);
     },
-    60_000,
   );
 
   test(
@@ -617,7 +613,6 @@ describe.skipIf(noFixtures)("examples/, as the README runs them", () => {
 
       for (const run of missing) expect(run).toEqual({ code: 2, stdout: "", stderr: "missing.wav: file not found\n" });
     },
-    60_000,
   );
 });
 

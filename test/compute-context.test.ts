@@ -61,7 +61,7 @@ describe("ComputeContext", () => {
     expect(() => context.pool).toThrow(SenkoError);
     expect(() => context.session("campplus")).toThrow("compute context used after close()");
     expect(() => context.workerLanes(1)).toThrow(SenkoError);
-  }, 60_000);
+  });
 });
 
 test("a worker lane answers segmentation and CAM++ requests as the calling thread does", async () => {
@@ -80,7 +80,7 @@ test("a worker lane answers segmentation and CAM++ requests as the calling threa
   } finally {
     await context.close();
   }
-}, 60_000);
+});
 
 describe("Diarizer ownership", () => {
   const diarizers: Diarizer[] = [];

@@ -93,4 +93,4 @@ test("the README's TypeScript blocks and examples/ type-check against src/index.
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}, 60_000);
+});

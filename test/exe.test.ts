@@ -120,7 +120,7 @@ describe("this machine's executable", () => {
     }
     expect(expected.mergedSegments.length).toBeGreaterThan(0);
     expect(readFileSync(rttm, "utf8")).toBe(toRttm(expected, "dev00"));
-  }, 60_000);
+  });
 
   test.skipIf(notMine || skipWithout("exe.test.ts", { "redis-server (npm run setup installs it)": redisServerPath, "s3rver (npm ci)": s3rverPath }))("runs the job queue: submit, worker, status; a local file and an S3 object", async () => {
     const [redis, s3] = await Promise.all([startRedis(), startS3(["audio"])]);
@@ -159,7 +159,7 @@ describe("this machine's executable", () => {
     const html = readFileSync(page, "utf8");
     expect(html).toStartWith("<!doctype html>");
     expect(html).toContain('<script type="application/json" id="senko-data">{"title":"dev00.wav"');
-  }, 60_000);
+  });
 });
 
 /**

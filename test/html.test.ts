@@ -230,7 +230,6 @@ describe.skipIf(!chromium)("in headless Chromium", () => {
       })`);
       expect(cues).toEqual(json.mergedSegments.map((s) => ({ start: r3(s.start), end: r3(s.end), text: `<v ${s.speaker}>${s.speaker}</v>` })));
     },
-    60_000,
   );
 
   test.skipIf(skipWithout("html.test.ts", { "the AMI fixtures (/work/shared/fixtures/ami)": hasFixtures }))(
@@ -248,7 +247,6 @@ describe.skipIf(!chromium)("in headless Chromium", () => {
       expect(Math.abs(Number(duration) - whole)).toBeLessThan(0.01);
       expect(page.errors).toEqual([]);
     },
-    60_000,
   );
 
   test("overlapping turns: both lanes show them at once, the overlap row matches, a click on the inner turn plays it (audio linked)", async () => {
@@ -403,5 +401,5 @@ describe.skipIf(!chromium)("in headless Chromium", () => {
     }
     expect(page.errors).toEqual([]);
     await Bun.write(join(screenshots, "timeline-3h.png"), await page.screenshot());
-  }, 60_000);
+  });
 });

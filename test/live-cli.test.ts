@@ -101,7 +101,6 @@ describe.concurrent("senko --live", () => {
       expect(withoutTiming(live)).toEqual(await batchJson(samples));
       expect(readFileSync(join(dir, "live.rttm"), "utf8")).toStartWith("SPEAKER stdin 1 ");
     },
-    60_000,
   );
 
   test(
@@ -144,7 +143,6 @@ describe.concurrent("senko --live", () => {
       expect(json.durationSec).toBeCloseTo((frames - 1) / 8000, 3);
       expect(json.mergedSpeakersDetected).toBeGreaterThan(0);
     },
-    60_000,
   );
 
   test(
@@ -258,7 +256,6 @@ describe.concurrent("senko --live", () => {
       const embedded = /"audio":"data:audio\/wav;base64,([^"]*)"/.exec(page)?.[1];
       expect(embedded === Buffer.from(readFileSync(atEnd)).toString("base64") ? "the recording" : embedded?.slice(0, 40)).toBe("the recording");
     },
-    60_000,
   );
 
   test("usage errors: one line, exit code 2, no output; Ctrl-C before any audio: one line, no output", async () => {
@@ -322,7 +319,6 @@ test(
     expect(existsSync(join(dir, "twice.rttm"))).toBe(false);
     expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   },
-  60_000,
 );
 
 test("an input or option --live cannot take is refused before any model loads: one line, exit 2, at once, no output", async () => {

@@ -258,7 +258,7 @@ describe.each(INSTALLERS)("a fresh project installed with %s", (installer, _inst
     test("bunx senko models lists the models of SENKO_MODELS_DIR", async () => {
       const listed = runIn(dir, [process.execPath, "x", "senko", "models", "--offline", "--json"], await offline());
       expect((JSON.parse(listed) as { origin: string }[]).map((m) => m.origin)).toEqual(["models-dir", "models-dir", "models-dir"]);
-    }, 60_000);
+    });
 
     // A tsconfig unlike senko's (no allowImportingTsExtensions, stricter flags): senko's declarations, not its sources, are checked.
     test("a TypeScript project with its own tsconfig type-checks the README's blocks against senko's types", () => {
@@ -271,7 +271,7 @@ describe.each(INSTALLERS)("a fresh project installed with %s", (installer, _inst
       const check = Bun.spawnSync([process.execPath, "check", "--no-pretty"], { cwd: dir, env: userEnv(), stdout: "pipe", stderr: "pipe" });
       expect([check.exitCode, check.stdout.toString()]).toEqual([0, ""]);
       expect(check.stderr.toString()).toContain(`No type errors in ${files.length} files`);
-    }, 60_000);
+    });
 
     // As written, at once: the first is the Diarizer (the checkout's turns), the second the stages one by one (the
     // checkout's vad-windows turns), the third a live session.
@@ -295,6 +295,6 @@ describe.each(INSTALLERS)("a fresh project installed with %s", (installer, _inst
       expect([run.exitCode, lines.length, run.stdout.toString()]).toEqual([1, 1, ""]);
       expect(lines[0]).toStartWith(`senko: libsenko not found for ${MINE.id}; tried explicit path: not set; SENKO_LIB: not set; package ${MINE.packageName}: not installed; checkout build: `);
       expect(lines[0]).toContain(`To fix: install ${MINE.packageName} (`);
-    }, 60_000);
+    });
   }
 });

@@ -113,7 +113,7 @@ describe("vad-windows results", () => {
     expect(json.pipeline).toBe("vad-windows");
     expect(json.overlapSec).toBe(0);
     expect(json.exclusiveSegments).toEqual(json.mergedSegments);
-  }, 60_000);
+  });
 
   test("clusterMethod, mergeCosine and windows reach the pipeline; bad values are ConfigErrors", async () => {
     for (const bad of [{ clusterMethod: "kmeans" }, { mergeCosine: 0 }, { mergeCosine: 1.5 }, { windows: "fast" }]) {

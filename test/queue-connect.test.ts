@@ -92,7 +92,7 @@ describe.skipIf(skipWithout("queue-connect.test.ts", { "redis-server (npm run se
     // The right password in the URL works.
     const status = await queueStatus({ redis: `redis://:${PASSWORD}@127.0.0.1:${port}` });
     expect(status.counts).toEqual({ waiting: 0, active: 0, done: 0, failed: 0 });
-  }, 60_000);
+  });
 
   test("a started worker whose Redis asks for a password from then on says so in the same words", async () => {
     const redis = await startRedis({ keepData: false });
@@ -172,5 +172,5 @@ describe.skipIf(skipWithout("queue-connect.test.ts", { "redis-server (npm run se
       hung.resume();
       await Promise.all([redis.stop(), hung.stop()]);
     }
-  }, 60_000);
+  });
 });

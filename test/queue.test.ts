@@ -312,7 +312,7 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
     await worker.close();
     expect(events.find((e) => e.kind === "failed")).toMatchObject({ message: `cannot create ${outDir}: a parent in the path is not a directory`, willRetry: false });
     expect(events.some((e) => e.kind === "done")).toBe(false);
-  }, 60_000);
+  });
 
   test("a Redis that is not there is one clear error, in seconds; signals end a worker as they end senko; a worker whose Redis goes away writes its job's results and stops, and another completes the job", async () => {
     // A Redis that keeps no data (a worker warns of it).

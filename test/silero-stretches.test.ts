@@ -125,5 +125,5 @@ describe("CAM++ lanes", () => {
       features.free();
       await Promise.all([oneLane.close(), twoLanes.close()]);
     }
-  }, 60_000);
+  });
 });

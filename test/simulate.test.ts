@@ -15,11 +15,11 @@ test("8 speakers in one minute: every speaker is heard in the reference, inside 
     expect(heard(c.reference)).toBe(8);
     expect(c.reference.every((t) => 0 <= t.start && t.start < t.end && t.end <= c.durationSec)).toBe(true);
   }
-}, 60_000);
+});
 
 test("the same options give the same conversation", async () => {
   const [a, b] = await Promise.all([1, 2].map(() => simulateConversation({ speakers: 3, minutes: 1, seed: 4 })));
   expect(a!.reference).toEqual(b!.reference);
   expect(Buffer.from(a!.samples.buffer).equals(Buffer.from(b!.samples.buffer))).toBe(true);
   expect(heard(a!.reference)).toBe(3);
-}, 60_000);
+});
