@@ -94,11 +94,13 @@ export interface IncrementalSnapshot {
  */
 export function speakerCountWarning(pipeline: string, options: CommonPipelineOptions, found: number): string | undefined {
   const { numSpeakers, minSpeakers, maxSpeakers } = options;
-  const [name, asked] =
+  const missed: [string, number] | undefined =
     numSpeakers !== undefined && found !== numSpeakers ? ["numSpeakers", numSpeakers]
     : minSpeakers !== undefined && found < minSpeakers ? ["minSpeakers", minSpeakers]
     : maxSpeakers !== undefined && found > maxSpeakers ? ["maxSpeakers", maxSpeakers]
-    : [];
-  if (name === undefined) return undefined;
-  return `${name} is ${asked}, but the ${pipeline} pipeline found ${found} speaker${found === 1 ? "" : "s"} with turns: it did not hear more voices apart in this audio`;
+    : undefined;
+  if (missed === undefined) return undefined;
+  const [name, asked] = missed;
+  const why = found < asked ? ": it did not hear more voices apart in this audio" : "";
+  return `${name} is ${asked}, but the ${pipeline} pipeline found ${found} speaker${found === 1 ? "" : "s"} with turns${why}`;
 }
