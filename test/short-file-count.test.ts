@@ -65,4 +65,14 @@ describe.skipIf(skip)("overlap-aware speaker counts on one window", () => {
       expect(result.warnings.length + result.mergedSpeakersDetected).toBeGreaterThanOrEqual(2);
     }
   });
+
+  test("a live session's final result carries the same warning as batch (dev00, 8-18 s, numSpeakers 2)", async () => {
+    const clip = seconds((await readAudio(DEV00)).samples, 8, 18);
+    const batch = await diarize(clip, { numSpeakers: 2 });
+    const session = diarizers.at(-1)!.live({ sampleRate: SAMPLE_RATE });
+    for (let at = 0; at < clip.length; at += SAMPLE_RATE) await session.push(clip.subarray(at, at + SAMPLE_RATE));
+    const live = await session.close();
+    expect(live.mergedSegments).toEqual(batch.mergedSegments);
+    expect(live.warnings).toEqual(batch.warnings);
+  });
 });

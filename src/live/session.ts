@@ -13,7 +13,7 @@ import type { Diarizer, DiarizationResult, TimingStats } from "../diarizer.ts";
 import { ConfigError, SenkoError } from "../errors.ts";
 import { refuseUnknownOptions } from "../option-names.ts";
 import { speakerColorSets } from "../output/colors.ts";
-import type { IncrementalDiarization, PipelineRun } from "../pipeline/diarization-pipeline.ts";
+import { speakerCountWarning, type IncrementalDiarization, type PipelineRun } from "../pipeline/diarization-pipeline.ts";
 import type { PipelineName } from "../pipeline/registry.ts";
 import { SAMPLE_RATE } from "../types.ts";
 import { StableNames, type LiveTurn } from "./stable-names.ts";
@@ -179,12 +179,16 @@ export class LiveDiarization {
       this.#revised = shown.filter((t) => !kept(t));
       this.#last = { durationSec: this.#samples / SAMPLE_RATE, ...named, speakers: [...new Set(named.turns.map((t) => t.speaker))].sort() };
       this.#timing.total += (performance.now() - start) / 1000;
+      const countWarning = speakerCountWarning(this.#diarizer.pipeline.name, this.#diarizer.options, result.mergedSpeakersDetected);
       return {
         ...result,
         pipeline: this.#diarizer.pipeline.name as PipelineName,
         timingStats: { ...this.#timing },
         durationSec: this.#samples / SAMPLE_RATE,
-        warnings: this.#stream.cutBytes > 0 ? [`the audio ended inside a frame: ignored the last ${this.#stream.cutBytes} of its ${this.#stream.frameBytes} bytes`] : [],
+        warnings: [
+          ...(this.#stream.cutBytes > 0 ? [`the audio ended inside a frame: ignored the last ${this.#stream.cutBytes} of its ${this.#stream.frameBytes} bytes`] : []),
+          ...(countWarning === undefined ? [] : [countWarning]),
+        ],
         ...(this.#diarizer.options.colors ? { speakerColorSets: speakerColorSets(result.mergedSegments) } : {}),
       };
     }));
