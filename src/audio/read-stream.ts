@@ -113,10 +113,11 @@ async function readFrom(source: AsyncIterator<Uint8Array>, options: ReadStreamOp
   // What is known from the first bytes is said before the rest is waited for.
   if (kind === "ffmpeg" && !findFfmpeg(options.ffmpeg)) throw noFfmpeg(name, why);
   let keep = keepBytes;
-  if (kind === "ffmpeg" && bytesNeeded(join(head)) > MP3_HEAD_MAX_BYTES) {
+  const first = kind === "ffmpeg" ? join(head) : undefined;
+  if (first !== undefined && bytesNeeded(first) > MP3_HEAD_MAX_BYTES) {
     // An ID3v2 tag too large to hold is read past, not kept: ffmpeg skips it too, so the audio is the same, and
     // the first frame after it is read as below. The stream is then longer than any keepBytes worth keeping.
-    head = [await pastTag(source, join(head), id3v2End(join(head))!, name)];
+    head = [await pastTag(source, first, id3v2End(first)!, name)];
     headBytes = head[0]!.length;
     keep = 0;
   }
