@@ -2,8 +2,9 @@
  * @module Long benchmark inputs built from real speech: the eleven 30 s AMI meeting fixtures repeated end to
  * end (so an hour holds the same ~40 voices many times over, not 60 minutes of new speakers).
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { defaultCacheDir } from "../models/fetch.ts";
 import { readAudio } from "../src/audio/index.ts";
 
 export const AMI_DIR = join(import.meta.dir, "../../shared/fixtures/ami");
@@ -51,14 +52,36 @@ const MONOLOGUE_TEXTS = ["GPL-3", "GFDL-1.3", "Apache-2.0", "Artistic"].map((nam
 /**
  * `seconds` of 16 kHz mono speech by ONE synthetic voice (espeak-ng, en-us, reading licence texts, so the
  * words never repeat within 80 minutes): a monologue of known speaker count for long-audio tests.
- * Null when espeak-ng or the texts are missing.
+ * espeak-ng's output is kept in the cache (25 minutes take it some 13 s), named by a hash of everything
+ * that makes it: its version, its arguments, the texts and the length. Null when espeak-ng or the texts are missing.
  */
 export async function synthesizeMonologue(seconds: number): Promise<Float32Array | null> {
   const espeak = Bun.which("espeak-ng");
   const texts = MONOLOGUE_TEXTS.filter((f) => existsSync(f));
   if (!espeak || texts.length === 0) return null;
   const text = texts.map((f) => readFileSync(f, "utf8")).join("\n");
-  const proc = Bun.spawn([espeak, "-v", "en-us", "-s", "160", "--stdout"], { stdin: new TextEncoder().encode(text), stdout: "pipe", stderr: "pipe" });
+  const args = ["-v", "en-us", "-s", "160", "--stdout"];
+  const version = Bun.spawnSync([espeak, "--version"]).stdout.toString();
+  const recipe = new Bun.CryptoHasher("sha256").update(JSON.stringify([version, args, seconds, text])).digest("hex").slice(0, 16);
+  const cached = join(dirname(defaultCacheDir()), "test-audio", `monologue-${recipe}.wav`);
+  let wav: Uint8Array;
+  if (existsSync(cached)) wav = readFileSync(cached);
+  else {
+    wav = await speak([espeak, ...args], text, seconds);
+    mkdirSync(dirname(cached), { recursive: true });
+    // Renamed into place, so a run stopped half-way leaves no partial file for the next to read.
+    writeFileSync(`${cached}.${process.pid}.tmp`, wav);
+    renameSync(`${cached}.${process.pid}.tmp`, cached);
+  }
+  const speech = (await readAudio(wav, { name: "espeak-ng" })).samples;
+  const wanted = Math.round(seconds * RATE);
+  if (speech.length < wanted) throw new Error(`espeak-ng spoke ${(speech.length / RATE).toFixed(0)} s, fewer than the ${seconds} s asked for`);
+  return speech.slice(0, wanted);
+}
+
+/** espeak-ng's WAV of `text`, cut one second past `seconds` (a whole number of 16-bit samples). */
+async function speak(command: string[], text: string, seconds: number): Promise<Uint8Array> {
+  const proc = Bun.spawn(command, { stdin: new TextEncoder().encode(text), stdout: "pipe", stderr: "pipe" });
   // The texts last 80 minutes: read what is asked for and one second more (the resampler's filter reaches past
   // the last sample kept, so the samples kept are those of the whole text), then stop espeak-ng.
   const chunks: Uint8Array[] = [];
@@ -76,9 +99,5 @@ export async function synthesizeMonologue(seconds: number): Promise<Float32Array
   const code = await proc.exited;
   if (!stopped && code !== 0) throw new Error(`espeak-ng exited with ${code}: ${await new Response(proc.stderr).text()}`);
   // espeak-ng writes a streamed WAV (16-bit mono) whose sizes are left open; readAudio reads it to the end.
-  const wav = Buffer.concat(chunks);
-  const speech = (await readAudio(wav.subarray(0, size - ((size - 44) % 2)), { name: "espeak-ng" })).samples;
-  const wanted = Math.round(seconds * RATE);
-  if (speech.length < wanted) throw new Error(`espeak-ng spoke ${(speech.length / RATE).toFixed(0)} s, fewer than the ${seconds} s asked for`);
-  return speech.slice(0, wanted);
+  return Buffer.concat(chunks).subarray(0, size - ((size - 44) % 2));
 }

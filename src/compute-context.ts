@@ -26,6 +26,13 @@ export interface ContextOptions extends SessionOptions {
   lanes?: number;
 }
 
+/**
+ * A Diarizer starts its worker lanes for inputs of this many seconds or more. A worker costs some 0.4 s of CPU
+ * to start (a thread, its module graph, its own sessions): on a shorter input the calling thread alone
+ * finishes sooner. It runs the same batches with a session of the same threads, so the result is the same.
+ */
+export const WORKER_LANES_FROM_SEC = 60;
+
 /** For stage functions: the context to run in (default: `defaultContext()`, for standalone calls). */
 export interface InContext {
   context?: ComputeContext;
@@ -106,6 +113,11 @@ export class ComputeContext {
       return [];
     }
     return this.#workers.slice(0, count);
+  }
+
+  /** Worker lanes started so far (none until a stage asks for them). */
+  get workerLaneCount(): number {
+    return this.#workers.length;
   }
 
   /** After a worker failed to run at all, later calls use the calling thread only. */

@@ -11,7 +11,7 @@ import * as ort from "onnxruntime-node";
 import { resolveModel } from "../models/fetch.ts";
 import { readAudio } from "../src/audio/index.ts";
 import { cluster } from "../src/cluster/cluster.ts";
-import { ComputeContext, defaultContext, hasDefaultContext, releaseModels } from "../src/compute-context.ts";
+import { ComputeContext, defaultContext, hasDefaultContext, releaseModels, WORKER_LANES_FROM_SEC } from "../src/compute-context.ts";
 import { Diarizer, type DiarizationResult } from "../src/diarizer.ts";
 import { ConfigError, ModelLoadError, SenkoError } from "../src/errors.ts";
 import { extractFbank } from "../src/features/fbank.ts";
@@ -112,6 +112,19 @@ describe("Diarizer ownership", () => {
     // Neither ever used the standalone context.
     expect(hasDefaultContext()).toBe(false);
   }, 180_000);
+
+  test(`worker lanes start for an input of ${WORKER_LANES_FROM_SEC} s or more, not at ready() nor for a shorter one`, async () => {
+    const { samples } = await readAudio(fileA);
+    const long = new Float32Array(WORKER_LANES_FROM_SEC * 16000).map((_, i) => samples[i % samples.length]!);
+    for (const pipeline of ["overlap-aware", "vad-windows"] as const) {
+      await using diarizer = new Diarizer({ threads: 2, lanes: 2, pipeline });
+      await diarizer.ready();
+      await diarizer.diarize(samples.subarray(0, 10 * 16000), { sampleRate: 16000 });
+      expect(diarizer.context.workerLaneCount, pipeline).toBe(0);
+      await diarizer.diarize(long, { sampleRate: 16000 });
+      expect(diarizer.context.workerLaneCount, pipeline).toBe(1);
+    }
+  }, 120_000);
 
   test("close() waits for a running diarize, releases the context, and later calls throw", async () => {
     const diarizer = new Diarizer({ threads: 1 });

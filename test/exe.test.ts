@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { readAudio } from "../src/audio/index.ts";
+import { WORKER_LANES_FROM_SEC } from "../src/compute-context.ts";
 import { Diarizer, toRttm, VERSION, type DiarizationResult } from "../src/index.ts";
 import { findPlatform, PLATFORMS } from "../src/native/platforms.ts";
 import { binaryInfo } from "../tools/binary-info.ts";
@@ -19,7 +21,7 @@ import { buildExecutables, type BuiltExecutable } from "../tools/build-exe.ts";
 import { buildLibrary } from "../tools/cross-build.ts";
 import { redisServerPath, startRedis } from "./helpers/redis.ts";
 import { s3rverPath, startS3 } from "./helpers/s3.ts";
-import { wav16 } from "./helpers/wav.ts";
+import { wav16, wavFloat } from "./helpers/wav.ts";
 import { skipWithout } from "./helpers/skip.ts";
 
 const FIXTURE = join(import.meta.dir, "../../shared/fixtures/ami/dev00.wav");
@@ -34,13 +36,19 @@ beforeAll(async () => {
   for (const exe of await buildExecutables(TESTED)) built.set(exe.platform.id, exe);
 }, 900_000);
 
-/** The library's result on the fixture, which the executable's runs must equal (computed once). */
-let libraryResult: Promise<DiarizationResult> | undefined;
-const libraryDiarization = () =>
-  (libraryResult ??= (async () => {
-    await using diarizer = new Diarizer({ quiet: true });
-    return await diarizer.diarize(FIXTURE);
-  })());
+/** The library's result on a file, which the executable's runs must equal (computed once per file). */
+const libraryResults = new Map<string, Promise<DiarizationResult>>();
+function libraryDiarization(path: string): Promise<DiarizationResult> {
+  let result = libraryResults.get(path);
+  if (!result) {
+    result = (async () => {
+      await using diarizer = new Diarizer({ quiet: true });
+      return await diarizer.diarize(path);
+    })();
+    libraryResults.set(path, result);
+  }
+  return result;
+}
 
 /** Whether `part`'s first and last 64 KiB appear in `whole` (an embedded file is stored as it is). */
 function holds(whole: Buffer, part: Buffer): boolean {
@@ -108,10 +116,14 @@ describe("this machine's executable", () => {
   });
 
   test.skipIf(notMine)("diarizes a fixture like the library does, with its inference worker lanes", async () => {
-    const rttm = join(elsewhere, "dev00.rttm");
+    // Long enough for the worker lanes to start: the fixture, repeated.
+    const { samples } = await readAudio(FIXTURE);
+    const input = join(elsewhere, "dev00-long.wav");
+    writeFileSync(input, wavFloat(new Float32Array(WORKER_LANES_FROM_SEC * 16000).map((_, i) => samples[i % samples.length]!)));
+    const rttm = join(elsewhere, "dev00-long.rttm");
     // The library's result alongside.
-    const proc = Bun.spawn([exe(), FIXTURE, "--rttm", rttm, "--out", join(elsewhere, "dev00.json")], { cwd: elsewhere, stdout: "ignore", stderr: "pipe" });
-    const [code, stderr, expected] = await Promise.all([proc.exited, new Response(proc.stderr).text(), libraryDiarization()]);
+    const proc = Bun.spawn([exe(), input, "--rttm", rttm, "--out", join(elsewhere, "dev00-long.json")], { cwd: elsewhere, stdout: "ignore", stderr: "pipe" });
+    const [code, stderr, expected] = await Promise.all([proc.exited, new Response(proc.stderr).text(), libraryDiarization(input)]);
     expect(code).toBe(0);
     // Two lanes of one thread each; without its worker the executable would fall back to one lane with every thread.
     if (availableParallelism() === 2) {
@@ -119,7 +131,7 @@ describe("this machine's executable", () => {
       expect(stderr).not.toContain("campplus runs on the CPU (2 threads)");
     }
     expect(expected.mergedSegments.length).toBeGreaterThan(0);
-    expect(readFileSync(rttm, "utf8")).toBe(toRttm(expected, "dev00"));
+    expect(readFileSync(rttm, "utf8")).toBe(toRttm(expected, "dev00-long"));
   });
 
   test.skipIf(notMine || skipWithout("exe.test.ts", { "redis-server (npm run setup installs it)": redisServerPath, "s3rver (npm ci)": s3rverPath }))("runs the job queue: submit, worker, status; a local file and an S3 object", async () => {
@@ -144,7 +156,7 @@ describe("this machine's executable", () => {
       await worker.exited;
       expect(worker.signalCode).toBe("SIGTERM");
       expect(status).toStartWith("waiting 0  active 0  done 2  failed 0");
-      const expected = await libraryDiarization();
+      const expected = await libraryDiarization(FIXTURE);
       expect(readFileSync(join(out, "dev00.rttm"), "utf8")).toBe(toRttm(expected, "dev00"));
       expect(await s3.client.file("results/dev00.rttm", { bucket: "audio" }).text()).toBe(toRttm(expected, "dev00"));
     } finally {

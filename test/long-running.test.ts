@@ -8,13 +8,17 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { Diarizer, readAudio, type DiarizationResult, type DiarizerOptions } from "senko";
+import { WORKER_LANES_FROM_SEC } from "../src/compute-context.ts";
 import { hasMallocCounters, processMemory, type ProcessMemory } from "./helpers/process-memory.ts";
 import { skipWithout } from "./helpers/skip.ts";
 import { wav16 } from "./helpers/wav.ts";
 
 const FIXTURE = join(import.meta.dir, "../../shared/fixtures/ami/dev00.wav");
+const meeting = (await readAudio(FIXTURE)).samples;
 /** 15 s of a real meeting as WAV bytes, so every file also goes through the native audio conversion. */
-const clip = wav16((await readAudio(FIXTURE)).samples.subarray(0, 15 * 16_000));
+const clip = wav16(meeting.subarray(0, 15 * 16_000));
+/** The meeting repeated to the length that starts a Diarizer's worker lanes. */
+const longClip = wav16(new Float32Array(WORKER_LANES_FROM_SEC * 16_000).map((_, i) => meeting[i % meeting.length]!));
 
 /** What another Diarizer's options must not change: the turns and counts. */
 const turns = (r: DiarizationResult) => ({ merged: r.mergedSegments, raw: r.rawSegments, speakers: r.mergedSpeakersDetected });
@@ -85,10 +89,11 @@ describe.skipIf(skipWithout("long-running.test.ts", { "glibc's malloc counters (
     expectNothingHeld(before, processMemory());
   }, 120_000);
 
-  test("a Diarizer per file, closed after it, leaves nothing behind", async () => {
+  test("a Diarizer per file, closed after it, leaves nothing behind (its worker lanes too)", async () => {
     const once = async () => {
       const diarizer = new Diarizer({ threads: 2 });
-      await diarizer.diarize(clip);
+      await diarizer.diarize(longClip);
+      expect(diarizer.context.workerLaneCount).toBe(1);
       await diarizer.close();
     };
     await once();

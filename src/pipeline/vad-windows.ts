@@ -5,6 +5,7 @@
  * It never reports two speakers at once, so its turns are already exclusive.
  */
 import { cluster, type ClusterMethod, type ClusterOptions } from "../cluster/cluster.ts";
+import { WORKER_LANES_FROM_SEC } from "../compute-context.ts";
 import { extractFbank } from "../features/fbank.ts";
 import { campplusEmbeddings, prepareModels } from "../models/index.ts";
 import type { Embeddings, PipelineResult, TimeSpan } from "../types.ts";
@@ -61,7 +62,12 @@ export const vadWindows: DiarizationPipeline<VadWindowsOptions> = {
     let embeddings: Embeddings;
     try {
       embeddings = await stage("embeddings", () =>
-        campplusEmbeddings(features, { context, batchSize: options.embeddingBatchSize, onProgress: progress("embeddings") }),
+        campplusEmbeddings(features, {
+          context,
+          batchSize: options.embeddingBatchSize,
+          onProgress: progress("embeddings"),
+          workerLanes: audio.durationSec >= WORKER_LANES_FROM_SEC,
+        }),
       );
     } finally {
       features.free();

@@ -2,9 +2,9 @@
  * @module The "overlap-aware" pipeline: pyannote segmentation-3.0 over 10 s windows, one CAM++
  * embedding per window and local speaker, clustering under the constraint that a window's local
  * speakers are different people, then per-frame reconstruction. Turns may overlap; the result also
- * carries an exclusive view. Both models run in the context's inference lanes.
+ * carries an exclusive view. Both models run in the context's inference lanes (on inputs of WORKER_LANES_FROM_SEC or more).
  */
-import type { ComputeContext, InContext } from "../../compute-context.ts";
+import { WORKER_LANES_FROM_SEC, type ComputeContext, type InContext } from "../../compute-context.ts";
 import type { WorkerLane } from "../../models/lanes.ts";
 import { embedBatch, FBANK_BINS, loadModels, SEGMENTATION, segmentationScoresBatch } from "../../models/index.ts";
 import type { CommonPipelineOptions, DiarizationPipeline } from "../diarization-pipeline.ts";
@@ -71,13 +71,6 @@ export const overlapAware: DiarizationPipeline<OverlapAwareOptions> = {
     if (options.warmup ?? true) {
       await segmentationScoresBatch([new Float32Array(SEGMENTATION.chunkSamples)], { context, threads });
       await embedBatch(new Float32Array(2 * 150 * FBANK_BINS), 2, 150, { context, threads });
-      // Each worker loads its own sessions: done here so the first file does not pay for it.
-      await Promise.all(
-        context.workerLanes(context.lanes - 1).map(async (worker) => {
-          await worker.request({ kind: "segmentation", chunks: [new Float32Array(SEGMENTATION.chunkSamples)], threads });
-          await worker.request({ kind: "campplus", features: new Float32Array(2 * 150 * FBANK_BINS), batch: 2, frames: 150, threads });
-        }),
-      ).catch(() => context.disableWorkerLanes());
     }
   },
 
@@ -85,7 +78,7 @@ export const overlapAware: DiarizationPipeline<OverlapAwareOptions> = {
   incremental: (run) => new OverlapAwareLive(run, settingsOf(run.context, run.options), laneRunners(run.context, [], run.context.threadsPerLane(run.context.lanes))),
 
   async run(audio, { context, options, stage, progress }) {
-    const wanted = context.lanes - 1;
+    const wanted = audio.durationSec >= WORKER_LANES_FROM_SEC ? context.lanes - 1 : 0;
     const workers = context.workerLanes(wanted);
     // The threads split between the lanes that run, or all of them here when workers cannot run.
     const threads = context.threadsPerLane(workers.length < wanted ? 1 : context.lanes);
