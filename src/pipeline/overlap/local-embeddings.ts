@@ -8,6 +8,7 @@
  * batches hold embeddings of one length only. An embedding therefore does not depend on which others
  * share its batch.
  */
+import { runBatchLoops } from "../../abort.ts";
 import { ConfigError } from "../../errors.ts";
 import { check, lib } from "../../ffi.ts";
 import { FBANK_FRAME_LENGTH as FBANK_LENGTH, FBANK_FRAME_SHIFT as FBANK_SHIFT } from "../../features/fbank.ts";
@@ -201,12 +202,7 @@ export async function embedLocalSpeakers(
       onProgress?.(done, plan.count);
     }
   };
-  try {
-    await Promise.all(runners.map(loop));
-  } catch (error) {
-    // The other runners stop after their current batch.
-    next = batches.length;
-    throw error;
-  }
+  // A failure (or an abort from onProgress) stops the other runners after their current batch.
+  await runBatchLoops(runners.map((run) => () => loop(run)), () => (next = batches.length));
   return { ...plan, data, dim: EMBEDDING_DIM };
 }
