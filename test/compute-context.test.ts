@@ -126,12 +126,15 @@ describe("Diarizer ownership", () => {
   }, 180_000);
 
   test(`worker lanes start for an input of ${WORKER_LANES_FROM_SEC} s or more, not at ready() nor for a shorter one`, async () => {
-    const { samples } = await readAudio(fileA);
-    const long = new Float32Array(WORKER_LANES_FROM_SEC * 16000).map((_, i) => samples[i % samples.length]!);
+    const speech = (await readAudio(fileA)).samples.subarray(0, 10 * 16000);
+    // The same 10 s of speech, then silence to the length (the length counts, not the speech).
+    const long = new Float32Array(WORKER_LANES_FROM_SEC * 16000);
+    long.set(speech);
     for (const pipeline of ["overlap-aware", "vad-windows"] as const) {
       await using diarizer = new Diarizer({ threads: 2, lanes: 2, pipeline });
       await diarizer.ready();
-      await diarizer.diarize(samples.subarray(0, 10 * 16000), { sampleRate: 16000 });
+      expect(diarizer.context.workerLaneCount, pipeline).toBe(0);
+      await diarizer.diarize(speech, { sampleRate: 16000 });
       expect(diarizer.context.workerLaneCount, pipeline).toBe(0);
       await diarizer.diarize(long, { sampleRate: 16000 });
       expect(diarizer.context.workerLaneCount, pipeline).toBe(1);

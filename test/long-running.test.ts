@@ -17,8 +17,8 @@ const FIXTURE = join(import.meta.dir, "../../shared/fixtures/ami/dev00.wav");
 const meeting = (await readAudio(FIXTURE)).samples;
 /** 15 s of a real meeting as WAV bytes, so every file also goes through the native audio conversion. */
 const clip = wav16(meeting.subarray(0, 15 * 16_000));
-/** The meeting repeated to the length that starts a Diarizer's worker lanes. */
-const longClip = wav16(new Float32Array(WORKER_LANES_FROM_SEC * 16_000).map((_, i) => meeting[i % meeting.length]!));
+/** The clip's speech, then silence to the length that starts a Diarizer's worker lanes. */
+const longClip = wav16(new Float32Array(WORKER_LANES_FROM_SEC * 16_000).map((_, i) => (i < 15 * 16_000 ? meeting[i]! : 0)));
 
 /** What another Diarizer's options must not change: the turns and counts. */
 const turns = (r: DiarizationResult) => ({ merged: r.mergedSegments, raw: r.rawSegments, speakers: r.mergedSpeakersDetected });
