@@ -12,6 +12,7 @@ import { ConfigError, SenkoError } from "./errors.ts";
 import { WorkerLane } from "./models/lanes.ts";
 import { DEVICES } from "./models/execution-provider.ts";
 import { createSession, type Device, type LoadedModel, type SessionOptions } from "./models/session.ts";
+import { spellChoice } from "./option-names.ts";
 import { isThreadCount, NativeThreadPool, THREADS_MAX } from "./thread-pool.ts";
 
 /** Session options (`quiet` defaults to true here), the thread count and the lanes. */
@@ -51,8 +52,8 @@ export class ComputeContext {
       throw new ConfigError(`threads must be a whole number from 0 to ${THREADS_MAX}, got ${threads}`);
     }
     if (lanes !== undefined && !(isThreadCount(lanes) && lanes >= 1)) throw new ConfigError(`lanes must be a whole number from 1 to ${THREADS_MAX}, got ${lanes}`);
-    const device = session.device ?? "auto";
-    if (!DEVICES.includes(device)) throw new ConfigError(`unknown device "${String(device)}": use ${DEVICES.join(", ")}`);
+    // In any case, as the Diarizer and the CLI take it.
+    const device = spellChoice("device", session.device ?? "auto", DEVICES);
     this.device = device;
     this.threads = threads || Math.min(availableParallelism(), THREADS_MAX);
     this.lanes = device !== "auto" && device !== "cpu" ? 1 : (lanes ?? this.threads);

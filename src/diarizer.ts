@@ -3,6 +3,7 @@
  * (./pipeline/registry.ts) in a ComputeContext of its own, times the stages, reports progress, and keeps
  * the loaded models for the next file until `close()`.
  */
+import { checkSignal, untilAborted } from "./abort.ts";
 import { readAudio, type AudioInput, type ReadAudioOptions } from "./audio/index.ts";
 import { checkClusterChoice, CLUSTER_METHODS } from "./cluster/cluster.ts";
 import { ComputeContext, type ContextOptions } from "./compute-context.ts";
@@ -12,7 +13,7 @@ import { LiveDiarization, type LiveOptions } from "./live/session.ts";
 import { DEVICES } from "./models/execution-provider.ts";
 import { SEGMENTATION } from "./models/segmentation.ts";
 import { VAD_CHOICES } from "./models/session.ts";
-import { nameInAnyCase, refuseUnknownOptions } from "./option-names.ts";
+import { refuseUnknownOptions, spellChoice } from "./option-names.ts";
 import { speakerColorSets } from "./output/colors.ts";
 import { speakerCountWarning, type PipelineRun } from "./pipeline/diarization-pipeline.ts";
 import { DEFAULT_PIPELINE, findPipeline, foreignOptionsMessage, type PipelineName, pipelineNames, PIPELINES } from "./pipeline/registry.ts";
@@ -40,6 +41,12 @@ export interface DiarizerOptions extends ContextOptions, VadWindowsOptions, Over
   /** add `speakerColorSets` to results */
   colors?: boolean;
 }
+
+/**
+ * The options of one `diarize` call: readAudio's (`name`, `ffmpeg`, and `sampleRate`, `channels` for a bare
+ * Float32Array) and `signal`, whose abort stops the work at its next stage or batch (README, Cancelling).
+ */
+export type DiarizeOptions = Omit<ReadAudioOptions, "context">;
 
 /** Seconds per stage ("audio", then the pipeline's stages, in run order) and in all. */
 export interface TimingStats {
@@ -81,10 +88,7 @@ function spellChoices(options: DiarizerOptions): DiarizerOptions {
   const spelled: Record<string, unknown> = { ...options };
   for (const [key, names] of Object.entries(NAMED_CHOICES)) {
     const value = spelled[key];
-    if (value === undefined) continue;
-    const name = typeof value === "string" ? nameInAnyCase(value, names) : undefined;
-    if (name === undefined) throw new ConfigError(`${key} must be one of ${names.join(", ")}, got ${JSON.stringify(value)}`);
-    spelled[key] = name;
+    if (value !== undefined) spelled[key] = spellChoice(key, value, names);
   }
   return spelled as DiarizerOptions;
 }
@@ -196,12 +200,20 @@ export class Diarizer {
   }
 
   /**
-   * Diarizes a file path, WAV (or other) bytes, `{ samples, sampleRate }`, or a bare Float32Array with
-   * `{ sampleRate, channels? }` in `audioOptions` (which also take readAudio's `name` and `ffmpeg`).
+   * Diarizes an audio file (a path, a file: URL, a Bun.file() or other Blob, or its bytes as a Uint8Array or
+   * ArrayBuffer), `{ samples, sampleRate }`, or a bare Float32Array with `{ sampleRate, channels? }` in
+   * `options`. An aborted `options.signal` rejects with its reason: at once if it was aborted before the
+   * call, else at the next stage or batch, with nothing of the call left running.
    */
-  diarize(input: AudioInput, audioOptions: Omit<ReadAudioOptions, "context"> = {}): Promise<DiarizationResult> {
+  diarize(input: AudioInput, options: DiarizeOptions = {}): Promise<DiarizationResult> {
     this.#guard();
-    return this.track(this.#diarize(input, audioOptions));
+    // As fetch() does: a rejected promise, not a throw, for an aborted signal.
+    try {
+      checkSignal(options?.signal)?.throwIfAborted();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.track(this.#diarize(input, options));
   }
 
   /**
@@ -222,24 +234,33 @@ export class Diarizer {
     return work;
   }
 
-  async #diarize(input: AudioInput, audioOptions: Omit<ReadAudioOptions, "context">): Promise<DiarizationResult> {
-    await this.ready();
+  async #diarize(input: AudioInput, audioOptions: DiarizeOptions): Promise<DiarizationResult> {
+    const { signal } = audioOptions;
+    // The models go on loading for the next call when this one is aborted.
+    await untilAborted(this.ready(), signal);
     const { context, pipeline, options } = this;
     const timing: TimingStats = { audio: 0, ...Object.fromEntries(pipeline.stages.map((name) => [name, 0])), total: 0 };
     const listener = options.onProgress;
     const t0 = performance.now();
     const stage = async <T>(name: string, work: () => T | Promise<T>): Promise<T> => {
       if (!(name in timing) || name === "total") throw new SenkoError(`pipeline ${pipeline.name} ran a stage it does not declare: ${name}`);
+      signal?.throwIfAborted();
       const start = performance.now();
       const out = await work();
       timing[name] = (performance.now() - start) / 1000;
+      signal?.throwIfAborted();
       return out;
+    };
+    // A stage function calls its onProgress after each batch: where an abort stops it.
+    const report = (name: string) => (done: number, total: number) => {
+      signal?.throwIfAborted();
+      listener?.({ stage: name, done, total });
     };
     const run: PipelineRun<DiarizerOptions> = {
       context,
       options,
       stage,
-      progress: (name) => listener && ((done, total) => listener({ stage: name, done, total })),
+      progress: (name) => (listener || signal ? report(name) : undefined),
     };
 
     const audio = await stage("audio", () => readAudio(input, { ...audioOptions, context }));

@@ -2,7 +2,7 @@
  * @module senko: speaker diarization for Bun. `Diarizer` runs the whole pipeline; every stage is also
  * exported on its own, so a script can take only what it needs (e.g. readAudio + detectSpeech + embed).
  */
-export { Diarizer, type DiarizationResult, type DiarizerOptions, type Progress, type Stage, type TimingStats } from "./diarizer.ts";
+export { Diarizer, type DiarizationResult, type DiarizeOptions, type DiarizerOptions, type Progress, type Stage, type TimingStats } from "./diarizer.ts";
 export { ComputeContext, releaseModels, type ContextOptions } from "./compute-context.ts";
 
 // Pipelines: the contract, the registry the `pipeline` option chooses from, and the implementations.
@@ -11,7 +11,7 @@ export { DEFAULT_PIPELINE, PIPELINES, pipelineNames, type PipelineName } from ".
 export { vadWindows, type VadWindowsOptions } from "./pipeline/vad-windows.ts";
 
 // Live: audio pushed as it arrives (`diarizer.live(options)`).
-export { LiveDiarization, type LiveOptions, type LiveSnapshot, type LiveTurn } from "./live/session.ts";
+export { LiveDiarization, type LiveCallOptions, type LiveOptions, type LiveSnapshot, type LiveTurn } from "./live/session.ts";
 
 // Stages, in pipeline order.
 export { probeAudio, readAudio, type AudioData, type AudioInput, type AudioProbe, type RawAudio, type ReadAudioOptions } from "./audio/index.ts";

@@ -16,3 +16,10 @@ export function nameInAnyCase<T extends string>(value: string, names: readonly T
   const lower = value.toLowerCase();
   return names.find((name) => name.toLowerCase() === lower);
 }
+
+/** Option `key`'s `value` as `names` write it, whatever its case; a ConfigError naming the choices for anything else. */
+export function spellChoice<T extends string>(key: string, value: unknown, names: readonly T[]): T {
+  const name = typeof value === "string" ? nameInAnyCase(value, names) : undefined;
+  if (name === undefined) throw new ConfigError(`${key} must be one of ${names.join(", ")}, got ${JSON.stringify(value)}`);
+  return name;
+}

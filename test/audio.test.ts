@@ -355,7 +355,7 @@ describe("readAudio: inputs", () => {
     const error = await formatError(() => readAudio(interleaved, { name: "mic" }));
     expect(error.message).toBe("mic: a Float32Array of samples needs its rate: pass { sampleRate } with it");
     const wrong = await formatError(() => readAudio(42 as never));
-    expect(wrong.message).toContain("audio input must be a file path, a Uint8Array of file bytes, a Float32Array with { sampleRate }");
+    expect(wrong.message).toContain("audio input must be a file path or file: URL, a Bun.file() or Blob, a Uint8Array or ArrayBuffer of file bytes, a Float32Array with { sampleRate }");
   });
 
   test("probeAudio checks a WAV from its header without decoding it", async () => {

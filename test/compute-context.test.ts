@@ -43,6 +43,18 @@ describe("ComputeContext", () => {
     await context.close();
   });
 
+  test("device and vad in any case, as the Diarizer takes them; an unknown one is a ConfigError naming the choices", async () => {
+    const context = new ComputeContext({ device: "CPU" as "cpu", threads: 1 });
+    expect(context.device).toBe("cpu");
+    expect(() => new ComputeContext({ device: "tpu" as "cpu" })).toThrow(new ConfigError('device must be one of auto, cpu, cuda, coreml, directml, got "tpu"'));
+    expect(() => new ComputeContext({ device: 1 as never })).toThrow(new ConfigError("device must be one of auto, cpu, cuda, coreml, directml, got 1"));
+    // One second of silence: Silero runs and finds no speech.
+    const silence = new Float32Array(16000);
+    expect(await detectSpeech(silence, { vad: "SILERO" as "silero", context })).toEqual([]);
+    expect(detectSpeech(silence, { vad: "webrtc" as "silero", context })).rejects.toThrow(new ConfigError('vad must be one of silero, pyannote, auto, got "webrtc"'));
+    await context.close();
+  });
+
   test("close() releases sessions, lanes and threads, is idempotent, and later use throws", async () => {
     const context = new ComputeContext({ threads: 2, lanes: 2, quiet: true });
     const { session } = await context.session("campplus", 1);

@@ -273,18 +273,20 @@ describe.each(INSTALLERS)("a fresh project installed with %s", (installer, _inst
       expect(check.stderr.toString()).toContain(`No type errors in ${files.length} files`);
     });
 
-    // As written, at once: the first is the Diarizer (the checkout's turns), the second the stages one by one (the
-    // checkout's vad-windows turns), the third a live session.
+    // As written, at once: the first is the Diarizer (the checkout's turns), the second a run with a signal (the
+    // checkout's speaker count), the third the stages one by one (the checkout's vad-windows turns), the fourth a
+    // live session.
     test("the README's TypeScript blocks run as written: import { Diarizer } from \"senko\" gives the checkout's turns", async () => {
       const blocks = readmeBlocks();
-      expect(blocks.length).toBe(3);
+      expect(blocks.length).toBe(4);
       const runs = blocks.map((_, i) => Bun.spawn([process.execPath, "run", readmeFile(i)], { cwd: dir, env: userEnv(), stdout: "pipe", stderr: "pipe" }));
       const outputs = await Promise.all(runs.map(async (run) => [await run.exited, await new Response(run.stdout).text(), await new Response(run.stderr).text()] as const));
       for (const [code, , stderr] of outputs) if (code !== 0) throw new Error(`a README block exited ${code}:\n${stderr}`);
       expect(outputs[0]![1]).toBe(linesOf(JSON.parse(expected.segments) as Segment[]));
       const speakers = new Set((JSON.parse(expected.segments) as Segment[]).map((s) => s.speaker)).size;
-      expect(outputs[1]![1]).toBe(expected.recipe);
-      expect(outputs[2]![1].trimEnd().split("\n").at(-1)).toStartWith(`${speakers} speakers; live names: {`);
+      expect(outputs[1]![1]).toBe(`${speakers} speakers\n`);
+      expect(outputs[2]![1]).toBe(expected.recipe);
+      expect(outputs[3]![1].trimEnd().split("\n").at(-1)).toStartWith(`${speakers} speakers; live names: {`);
     }, 120_000);
   } else {
     // As after an install with --omit=optional (the project's platform package is moved away).

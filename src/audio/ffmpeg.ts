@@ -201,7 +201,7 @@ async function feed(chunks: AsyncIterator<Uint8Array>, stdin: Bun.FileSink, exit
  * a path. ffmpeg does the downmix (its own matrix, e.g. (L + R) / sqrt 2 for stereo) and the resampling.
  * `why` starts the error message, e.g. "not a WAV file".
  */
-export async function decodeWithFfmpeg(source: FfmpegSource, name: string, ffmpeg: string, why: string): Promise<FfmpegAudio> {
+export async function decodeWithFfmpeg(source: FfmpegSource, name: string, ffmpeg: string, why: string, signal?: AbortSignal): Promise<FfmpegAudio> {
   const fail = (problem: string, cause?: unknown): never => {
     throw undecodable(name, why, problem, cause);
   };
@@ -217,6 +217,9 @@ export async function decodeWithFfmpeg(source: FfmpegSource, name: string, ffmpe
   } catch (cause) {
     return fail(`running ${ffmpeg} failed (${String(cause)})`, cause);
   }
+  // Aborted, ffmpeg is stopped at once (a long file may take it minutes) and the signal's reason thrown below.
+  const stop = () => proc.kill();
+  signal?.addEventListener("abort", stop, { once: true });
   const sink = new SampleSink();
   let log = "";
   let code: number;
@@ -236,13 +239,18 @@ export async function decodeWithFfmpeg(source: FfmpegSource, name: string, ffmpe
   };
   const tail = new Tail(OGG_TAIL_BYTES);
   try {
+    signal?.throwIfAborted();
     const fed = "chunks" in source ? feed(tail.keeping(source.chunks), proc.stdin as Bun.FileSink, proc.exited) : undefined;
     [, , code] = await Promise.all([readSamples(), readLog(), proc.exited, fed]);
   } catch (cause) {
-    // e.g. more output than one Float32Array holds (about 18 hours at 16 kHz)
     proc.kill();
+    if (signal?.aborted) throw signal.reason;
+    // e.g. more output than one Float32Array holds (about 18 hours at 16 kHz)
     return fail(`reading its output failed (${cause instanceof Error ? cause.message : String(cause)})`, cause);
+  } finally {
+    signal?.removeEventListener("abort", stop);
   }
+  signal?.throwIfAborted();
   if (code !== 0) throw ffmpegFailed(name, why, log, input);
   const info = parseStreamInfo(log);
   const samples = sink.samples();

@@ -4,9 +4,11 @@
  * through ffmpeg when it is installed.
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { checkSignal } from "../abort.ts";
 import type { InContext } from "../compute-context.ts";
 import { AudioFormatError, quoted } from "../errors.ts";
 import { refuseUnknownOptions } from "../option-names.ts";
+import { encodedFile } from "./encoded-input.ts";
 import { convertToMono16k, MAX_OUTPUT_SAMPLES, outputLength, TARGET_RATE, toMono16k } from "./convert.ts";
 import { checkWithFfmpeg, decodeWithFfmpeg, FFMPEG_INSTALL_HINT, findFfmpeg, type FfmpegAudio } from "./ffmpeg.ts";
 import { bufferSource, isWav, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, parseWav, type ByteSource } from "./wav.ts";
@@ -22,10 +24,10 @@ export interface RawAudio {
 }
 
 /**
- * A file path, the bytes of a file, raw samples with their rate, or a bare Float32Array of samples
- * (its rate, and channels when interleaved, given in the options).
+ * An audio file (its path, a file: URL, a Bun.file() or other Blob, or its bytes), raw samples with their rate,
+ * or a bare Float32Array of samples (its rate, and channels when interleaved, given in the options).
  */
-export type AudioInput = string | Uint8Array | RawAudio | Float32Array;
+export type AudioInput = string | URL | Blob | Uint8Array | ArrayBuffer | RawAudio | Float32Array;
 
 export interface ReadAudioOptions extends InContext {
   /** name used in messages and `source.name` (default: the path, "<bytes>" or "<samples>") */
@@ -36,10 +38,12 @@ export interface ReadAudioOptions extends InContext {
   sampleRate?: number;
   /** channels of a bare Float32Array input, interleaved (default 1) */
   channels?: number;
+  /** aborting it stops ffmpeg and rejects with the signal's reason (src/abort.ts) */
+  signal?: AbortSignal;
 }
 
 /** Every option readAudio reads (a key missing here, or one ReadAudioOptions lacks, fails `tsc`). */
-const READ_AUDIO_OPTION_NAMES = { name: true, ffmpeg: true, sampleRate: true, channels: true, context: true } as const satisfies Record<keyof ReadAudioOptions, true>;
+const READ_AUDIO_OPTION_NAMES = { name: true, ffmpeg: true, sampleRate: true, channels: true, context: true, signal: true } as const satisfies Record<keyof ReadAudioOptions, true>;
 
 export interface AudioSource {
   name: string;
@@ -100,7 +104,7 @@ async function fromWav(bytes: ByteSource, source: { path: string } | { bytes: Ui
     const why = unsupportedCodecReason(wav.codec);
     const ffmpeg = findFfmpeg(options.ffmpeg);
     if (!ffmpeg) throw noFfmpeg(name, why);
-    const decoded = await decodeWithFfmpeg(source, name, ffmpeg, why);
+    const decoded = await decodeWithFfmpeg(source, name, ffmpeg, why, options.signal);
     return audioData(decoded.samples, {
       name,
       sampleRate: wav.sampleRate,
@@ -164,7 +168,7 @@ async function fromOther(source: { path: string } | { bytes: Uint8Array }, head:
   const why = notWavReason(head);
   const ffmpeg = findFfmpeg(options.ffmpeg);
   if (!ffmpeg) throw noFfmpeg(name, why);
-  return fromFfmpeg(await decodeWithFfmpeg(source, name, ffmpeg, why), name);
+  return fromFfmpeg(await decodeWithFfmpeg(source, name, ffmpeg, why, options.signal), name);
 }
 
 /** What ffmpeg decoded, as AudioData named `name`. */
@@ -204,12 +208,16 @@ function openAudioFile(path: string, name: string): { fd: number; size: number }
   return { fd, size };
 }
 
-/** Runs `use` on the open file, turning file system errors into AudioFormatErrors and closing it after. */
-async function withAudioFile<T>(path: string, name: string, use: (file: ByteSource) => Promise<T>): Promise<T> {
+/**
+ * Runs `use` on the open file, turning file system errors into AudioFormatErrors and closing it after; once
+ * `signal` is aborted, its reason is thrown as it is (a DOMException has a `code` too).
+ */
+async function withAudioFile<T>(path: string, name: string, use: (file: ByteSource) => Promise<T>, signal?: AbortSignal): Promise<T> {
   const { fd, size } = openAudioFile(path, name);
   try {
     return await use(fileSource(fd, size, name));
   } catch (error) {
+    if (signal?.aborted) throw signal.reason;
     if (error instanceof AudioFormatError) throw error;
     if ((error as { code?: string }).code) throw new AudioFormatError(`${name}: ${describeFsError(error)}`, name, { cause: error });
     throw error;
@@ -224,7 +232,7 @@ async function fromPath(path: string, options: ReadAudioOptions): Promise<AudioD
     const head = file.read(0, 12).slice();
     if (!isWav(head)) return fromOther({ path }, head, name, options);
     return fromWav(file, { path }, name, options);
-  });
+  }, options.signal);
 }
 
 /** What `probeAudio` learns from a file's header. */
@@ -291,14 +299,18 @@ function fromSamples(raw: RawAudio, options: ReadAudioOptions): AudioData {
 }
 
 /**
- * Reads audio into 16 kHz mono Float32 samples. `input` is a file path, the bytes of a file,
- * `{ samples, sampleRate, channels? }` (interleaved), or a Float32Array with `options.sampleRate`.
+ * Reads audio into 16 kHz mono Float32 samples. `input` is a file (a path, a file: URL, a Bun.file() or other
+ * Blob, or its bytes as a Uint8Array or ArrayBuffer), `{ samples, sampleRate, channels? }` (interleaved), or a
+ * Float32Array with `options.sampleRate`.
  * Zero-length audio (an empty data chunk, no samples) is valid and gives no samples. WAV (PCM 8/16/24/32-bit, float 32/64-bit,
  * plain or WAVE_FORMAT_EXTENSIBLE, RIFF or RF64) is decoded natively; other formats need ffmpeg.
  * Every input problem is an AudioFormatError whose message names the input.
  */
 export async function readAudio(input: AudioInput, options: ReadAudioOptions = {}): Promise<AudioData> {
   refuseUnknownOptions(options, READ_AUDIO_OPTION_NAMES, "ReadAudioOptions");
+  checkSignal(options.signal)?.throwIfAborted();
+  const encoded = await encodedFile(input);
+  if (encoded !== undefined) return readAudio(encoded.file, { ...options, name: options.name ?? encoded.name });
   if (typeof input === "string") return fromPath(input, options);
   if (input instanceof Uint8Array) {
     const name = options.name ?? "<bytes>";
@@ -317,7 +329,7 @@ export async function readAudio(input: AudioInput, options: ReadAudioOptions = {
   // Its other fields are not checked: readAudio's own result (AudioData) is raw audio too.
   if (input && typeof input === "object" && "samples" in input) return fromSamples(input, options);
   throw new AudioFormatError(
-    "<input>: audio input must be a file path, a Uint8Array of file bytes, a Float32Array with { sampleRate }, or { samples, sampleRate }",
+    "<input>: audio input must be a file path or file: URL, a Bun.file() or Blob, a Uint8Array or ArrayBuffer of file bytes, a Float32Array with { sampleRate }, or { samples, sampleRate }",
     "<input>",
   );
 }

@@ -7,6 +7,7 @@
  * incremental form (DiarizationPipeline.incremental), which keeps the work later audio cannot change,
  * and names the speakers so that a name, once shown, stays (./stable-names.ts).
  */
+import { checkSignal, untilAborted } from "../abort.ts";
 import { Mono16kStream } from "../audio/stream.ts";
 import type { SampleEncoding } from "../audio/wav.ts";
 import type { Diarizer, DiarizationResult, TimingStats } from "../diarizer.ts";
@@ -27,6 +28,16 @@ export interface LiveOptions {
   channels?: number;
   /** encoding of the bytes pushed as a Uint8Array (default "float32"); a Float32Array is always float32 */
   encoding?: SampleEncoding;
+}
+
+/** The options of one call of a session (push, append, snapshot, close). */
+export interface LiveCallOptions {
+  /**
+   * aborted before the call starts its work, the call rejects with the signal's reason and the session goes on
+   * (not so for close(), which then ends it); aborted during it, the call stops at the next stage and the
+   * session ends, as on a failure: its state is partial, and later calls reject with the same reason
+   */
+  signal?: AbortSignal;
 }
 
 /** Every option a live session reads (a key missing here, or one LiveOptions lacks, fails `tsc`). */
@@ -63,6 +74,8 @@ export class LiveDiarization {
   #resultNames: Record<string, string> = {};
   #revised: LiveTurn[] = [];
   #reclusterings = 0;
+  /** the signal of the call running, checked between its stages */
+  #signal: AbortSignal | undefined;
 
   /** Use `diarizer.live(options)`. */
   constructor(diarizer: Diarizer, options: LiveOptions) {
@@ -114,16 +127,16 @@ export class LiveDiarization {
   }
 
   /** Takes the next audio (interleaved frames; a frame may be cut between two pushes) and returns the snapshot it leads to. */
-  push(audio: Float32Array | Uint8Array): Promise<LiveSnapshot> {
-    return this.#withBytes(audio, async (bytes) => {
+  push(audio: Float32Array | Uint8Array, options: LiveCallOptions = {}): Promise<LiveSnapshot> {
+    return this.#withBytes(audio, options, async (bytes) => {
       await this.#take(bytes);
       return this.#snapshot();
     });
   }
 
   /** Takes the next audio without computing a snapshot (cheaper when nobody looks). */
-  append(audio: Float32Array | Uint8Array): Promise<void> {
-    return this.#withBytes(audio, (bytes) => this.#take(bytes));
+  append(audio: Float32Array | Uint8Array, options: LiveCallOptions = {}): Promise<void> {
+    return this.#withBytes(audio, options, (bytes) => this.#take(bytes));
   }
 
   /**
@@ -131,14 +144,14 @@ export class LiveDiarization {
    * The bytes are copied at the call: the work may wait for earlier calls, and the caller may reuse its buffer
    * (an audio callback's) as soon as the call returns.
    */
-  #withBytes<T>(audio: Float32Array | Uint8Array, work: (bytes: Uint8Array) => Promise<T>): Promise<T> {
+  #withBytes<T>(audio: Float32Array | Uint8Array, options: LiveCallOptions, work: (bytes: Uint8Array) => Promise<T>): Promise<T> {
     let bytes: Uint8Array;
     try {
       bytes = this.#bytesOf(audio).slice();
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#serial(() => work(bytes));
+    return this.#serial(() => work(bytes), options);
   }
 
   /** The bytes of pushed audio. */
@@ -152,16 +165,18 @@ export class LiveDiarization {
   }
 
   /** The snapshot of the audio so far. */
-  snapshot(): Promise<LiveSnapshot> {
-    return this.#serial(() => this.#snapshot());
+  snapshot(options: LiveCallOptions = {}): Promise<LiveSnapshot> {
+    return this.#serial(() => this.#snapshot(), options);
   }
 
   /**
    * Ends the session: the result `diarizer.diarize()` gives for all the audio pushed. Called again, it
    * gives the same promise (the same result, or the same error), as closing a stream twice does no harm.
+   * Aborted (`options.signal`, also before the call), the session ends without a result, as by `abort()`,
+   * and later calls reject with the signal's reason.
    */
-  close(): Promise<DiarizationResult> {
-    return (this.#result ??= this.#serial(async () => {
+  close(options: LiveCallOptions = {}): Promise<DiarizationResult> {
+    this.#result ??= this.#serial(async () => {
       const start = performance.now();
       const pipeline = await this.#started();
       const tail = await this.#timed("audio", () => this.#stream.finish());
@@ -191,7 +206,15 @@ export class LiveDiarization {
         ],
         ...(this.#diarizer.options.colors ? { speakerColorSets: speakerColorSets(result.mergedSegments) } : {}),
       };
-    }));
+    }, options).catch((error: unknown) => {
+      // Not only an abort during the work: one before it started would leave the session open, its close() rejected.
+      if (options?.signal?.aborted) {
+        this.#failure ??= error;
+        this.#pipeline?.dispose();
+      }
+      throw error;
+    });
+    return this.#result;
   }
 
   /** Ends the session without a result, releasing what it holds. */
@@ -204,11 +227,21 @@ export class LiveDiarization {
     return done;
   }
 
-  #serial<T>(work: () => Promise<T>): Promise<T> {
+  #serial<T>(work: () => Promise<T>, options: LiveCallOptions): Promise<T> {
     if (this.#diarizer.closed) return Promise.reject(new SenkoError("Diarizer used after close()"));
+    let signal: AbortSignal | undefined;
+    try {
+      signal = checkSignal(options?.signal);
+      signal?.throwIfAborted();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const next = this.#queue.then(async () => {
       if (this.#failure !== undefined) throw this.#failure;
       if (this.#endedBy) throw new SenkoError(`live diarization used after ${this.#endedBy}`);
+      // Aborted while it waited for earlier calls: nothing of it has run, the session goes on.
+      signal?.throwIfAborted();
+      this.#signal = signal;
       try {
         return await work();
       } catch (error) {
@@ -216,6 +249,8 @@ export class LiveDiarization {
         this.#failure = error;
         this.#pipeline?.dispose();
         throw error;
+      } finally {
+        this.#signal = undefined;
       }
     });
     this.#queue = next.catch(() => undefined);
@@ -228,7 +263,7 @@ export class LiveDiarization {
     // Refused before the models load (they take seconds), not after.
     const refusal = await pipeline.liveRefusal?.(options, context.device, (key, value) => `${key} "${value}"`);
     if (refusal !== undefined) throw new ConfigError(refusal);
-    await this.#diarizer.ready();
+    await untilAborted(this.#diarizer.ready(), this.#signal);
     const run: PipelineRun<typeof options> = {
       context,
       options,
@@ -241,11 +276,13 @@ export class LiveDiarization {
 
   async #timed<T>(name: string, work: () => T | Promise<T>): Promise<T> {
     if (!(name in this.#timing) || name === "total") throw new SenkoError(`pipeline ${this.#diarizer.pipeline.name} ran a stage it does not declare: ${name}`);
+    this.#signal?.throwIfAborted();
     const start = performance.now();
     try {
       return await work();
     } finally {
       this.#timing[name]! += (performance.now() - start) / 1000;
+      this.#signal?.throwIfAborted();
     }
   }
 

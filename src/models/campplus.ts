@@ -8,6 +8,7 @@
  * `campplusEmbeddings` applies that ReLU; `embedBatch` returns the model's own output.
  */
 import * as ort from "onnxruntime-node";
+import { runBatchLoops } from "../abort.ts";
 import { ConfigError } from "../errors.ts";
 import type { Embeddings, FbankFeatures } from "../types.ts";
 import { defaultContext, type InContext } from "../compute-context.ts";
@@ -137,9 +138,9 @@ export async function embedInBatches(features: FbankFeatures, batches: readonly 
   };
   try {
     // Two requests in flight per worker, so it has the next batch while this thread is busy in its own call.
-    await Promise.all([loop(local), ...workers.flatMap((w) => [loop(remote(w)), loop(remote(w))])]);
+    const runs = [local, ...workers.flatMap((w) => [remote(w), remote(w)])];
+    await runBatchLoops(runs.map((run) => () => loop(run)), () => (next = batches.length));
   } catch (error) {
-    next = batches.length;
     if (!workers.some((w) => w.failed)) throw error;
     // A worker could not run at all: this thread alone from now on.
     context.disableWorkerLanes();

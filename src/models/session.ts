@@ -12,6 +12,7 @@ import type { ModelId } from "../../models/manifest.ts";
 import { defaultContext, type InContext } from "../compute-context.ts";
 import { ConfigError, ModelLoadError } from "../errors.ts";
 import { chooseExecution, deviceName, type Accelerator, type Device, type ExecutionChoice, type Installed } from "./execution-provider.ts";
+import { spellChoice } from "../option-names.ts";
 
 export type { Device } from "./execution-provider.ts";
 
@@ -88,9 +89,10 @@ export type VadChoice = "auto" | "silero" | "pyannote";
 export const VAD_CHOICES: readonly VadChoice[] = ["silero", "pyannote", "auto"];
 
 /** Resolves "auto" to the VAD that will run: pyannote where CUDA runs (not on `device` "cpu"), else Silero. */
-export function resolveVad(vad: VadChoice, device: Device = "auto"): "silero" | "pyannote" {
-  if (vad === "silero" || vad === "pyannote") return vad;
-  if (vad !== "auto") throw new ConfigError(`unknown VAD "${String(vad)}": use silero, pyannote or auto`);
+export function resolveVad(given: VadChoice, device: Device = "auto"): "silero" | "pyannote" {
+  // In any case, as the Diarizer and the CLI take it.
+  const vad = spellChoice("vad", given, VAD_CHOICES);
+  if (vad !== "auto") return vad;
   return cudaAvailable() && (device === "auto" || device === "cuda") ? "pyannote" : "silero";
 }
 

@@ -5,6 +5,7 @@
  * previous model input (zeros before the first frame), and the last partial frame zero-padded.
  */
 import * as ort from "onnxruntime-node";
+import { runBatchLoops } from "../abort.ts";
 import { defaultContext, type InContext } from "../compute-context.ts";
 import { ConfigError } from "../errors.ts";
 import { SAMPLE_RATE } from "../types.ts";
@@ -221,13 +222,20 @@ export async function sileroSpeechProbabilitiesParallel(samples16k: Float32Array
     onProgress?.(done, total);
     return parts;
   };
-  const remote = workers.map((worker, i) => {
-    const copies = groups[i + 1]!.map((s) => s.slice());
-    return worker.request({ kind: "silero", stretches: copies }, copies.map((c) => c.buffer as ArrayBuffer)).then(track);
-  });
-  let results: Float32Array[][];
+  const results: Float32Array[][] = [];
+  // The workers' requests first, so that they run while this thread runs its own group.
+  const runs = [
+    ...workers.map((worker, i) => async () => {
+      const copies = groups[i + 1]!.map((s) => s.slice());
+      results[i + 1] = track(await worker.request({ kind: "silero", stretches: copies }, copies.map((c) => c.buffer as ArrayBuffer)));
+    }),
+    async () => {
+      results[0] = track(await sileroStretchProbabilities(groups[0]!, { context }));
+    },
+  ];
   try {
-    results = await Promise.all([sileroStretchProbabilities(groups[0]!, { context }).then(track), ...remote]);
+    // One request per lane: an abort (from onProgress) waits for the others' to end.
+    await runBatchLoops(runs, () => {});
   } catch (error) {
     if (workers.length === 0 || !workers.some((w) => w.failed)) throw error;
     // A worker could not run at all: everything in this thread from now on.

@@ -27,9 +27,16 @@ export interface PipelineRun<Options> {
   readonly context: ComputeContext;
   /** the Diarizer's options; a pipeline reads those it knows */
   readonly options: Readonly<Options>;
-  /** runs `work` as `stage` (one of the pipeline's `stages`) and records its seconds in timingStats */
+  /**
+   * runs `work` as `stage` (one of the pipeline's `stages`) and records its seconds in timingStats; throws the
+   * abort reason, before or after `work`, once the call has been aborted
+   */
   stage<T>(stage: string, work: () => T | Promise<T>): Promise<T>;
-  /** the progress callback of `stage` for a stage function's `onProgress`; undefined when nobody listens */
+  /**
+   * the progress callback of `stage` for a stage function's `onProgress` (after each batch); undefined when
+   * nobody listens and nothing can abort. It throws the abort reason once the call has been aborted: a stage
+   * function's batch loops end there, each runner after the batch it is in (src/abort.ts, runBatchLoops)
+   */
   progress(stage: string): ((done: number, total: number) => void) | undefined;
 }
 

@@ -7,6 +7,7 @@
  * Each window is decoded on its own: nothing here depends on audio after the window (what live
  * diarization needs).
  */
+import { runBatchLoops } from "../../abort.ts";
 import { ConfigError } from "../../errors.ts";
 import { SEGMENTATION } from "../../models/index.ts";
 import { SAMPLE_RATE } from "../../types.ts";
@@ -120,13 +121,8 @@ export async function localSegmentation(
       onProgress?.(done, count);
     }
   };
-  try {
-    await Promise.all(runners.map(loop));
-  } catch (error) {
-    // The other runners stop after their current batch.
-    next = count;
-    throw error;
-  }
+  // A failure (or an abort from onProgress) stops the other runners after their current batch.
+  await runBatchLoops(runners.map((run) => () => loop(run)), () => (next = count));
   return result;
 }
 
