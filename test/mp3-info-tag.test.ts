@@ -58,3 +58,16 @@ test("mp3Gapless: nothing to cut where ffmpeg cuts nothing by path, and 'incompl
   expect(mp3Gapless(whole.subarray(0, 5010 + 180))).toEqual({ samples: 57330 });
   expect(mp3Gapless(new Uint8Array([0x49, 0x44]))).toBe("incomplete");
 });
+
+test("mp3Gapless and bytesNeeded: ID3v2 tags in a row are all skipped, as ffmpeg skips them; each counted once its header has come", () => {
+  const whole = join(id3(35), id3(1000, { major: 4, footer: true }), firstFrame());
+  const second = 45;
+  const frame = second + 1020;
+  expect(mp3Gapless(whole)).toEqual({ samples: 51 * 1152 - 576 - 846 });
+  expect(bytesNeeded(whole.subarray(0, second + 9))).toBe(second + 180);
+  expect(bytesNeeded(whole.subarray(0, second + 10))).toBe(frame + 180);
+  expect(mp3Gapless(whole.subarray(0, second + 180))).toBe("incomplete");
+  expect(mp3Gapless(whole.subarray(0, frame + 180))).toEqual({ samples: 51 * 1152 - 576 - 846 });
+  // a second header that is not valid: nothing is cut, as for a first one
+  expect(mp3Gapless(join(id3(35), new Uint8Array([0x49, 0x44, 0x33, 9, 0, 0, 0, 0, 0, 0]), firstFrame()))).toBeUndefined();
+});

@@ -8,6 +8,7 @@ import { AudioFormatError } from "../errors.ts";
 import { GrowableArray } from "../growable-array.ts";
 import { MAX_OUTPUT_SAMPLES, TARGET_RATE } from "./convert.ts";
 import { mp3Gapless } from "./mp3-info-tag.ts";
+import { OGG_TAIL_BYTES, oggEnded } from "./ogg-end.ts";
 
 export const FFMPEG_INSTALL_HINT =
   "install ffmpeg (Debian/Ubuntu: sudo apt install ffmpeg; macOS: brew install ffmpeg; Windows: winget install ffmpeg)";
@@ -236,9 +237,10 @@ export async function decodeWithFfmpeg(source: FfmpegSource, name: string, ffmpe
   const readSamples = async () => {
     for await (const chunk of proc.stdout) sink.push(chunk);
   };
+  const tail = new Tail(OGG_TAIL_BYTES);
   try {
     signal?.throwIfAborted();
-    const fed = "chunks" in source ? feed(source.chunks, proc.stdin as Bun.FileSink, proc.exited) : undefined;
+    const fed = "chunks" in source ? feed(tail.keeping(source.chunks), proc.stdin as Bun.FileSink, proc.exited) : undefined;
     [, , code] = await Promise.all([readSamples(), readLog(), proc.exited, fed]);
   } catch (cause) {
     proc.kill();
@@ -257,8 +259,50 @@ export async function decodeWithFfmpeg(source: FfmpegSource, name: string, ffmpe
   if (samples.length === 0 && input === "pipe:0" && /partial file/.test(log)) {
     fail("an MP4/M4A/MOV whose index (moov) comes after the audio cannot be read from a pipe; give the file's path, or put its index first: ffmpeg -i <file> -c copy -movflags +faststart <new file>");
   }
-  const warnings = samples.length === 0 ? ["ffmpeg decoded the audio stream to no samples"] : cutShort(log, samples.length / TARGET_RATE);
+  const decodedSec = samples.length / TARGET_RATE;
+  const warnings = samples.length === 0 ? ["ffmpeg decoded the audio stream to no samples"] : cutShort(log, decodedSec);
+  // An Ogg's declared duration is that of its last page, so a cut one is told by that page (ogg-end.ts).
+  if (samples.length > 0 && /^Input #0, ogg,/m.test(log) && oggEnded(await endOf(source, tail)) === false) {
+    warnings.push(`ffmpeg decoded ${decodedSec.toFixed(2)} s of audio, but the Ogg stream stops before its last page: the file is incomplete (an interrupted download or copy?)`);
+  }
   return { samples, ...info, warnings };
+}
+
+/** The last bytes of what ffmpeg decoded, at most those `tail` keeps. */
+async function endOf(source: FfmpegSource, tail: Tail): Promise<Uint8Array> {
+  if ("chunks" in source) return tail.bytes();
+  if ("bytes" in source) return source.bytes.subarray(Math.max(0, source.bytes.length - tail.maxBytes));
+  const file = Bun.file(source.path);
+  return file.slice(Math.max(0, file.size - tail.maxBytes)).bytes();
+}
+
+/** The last `maxBytes` (and up to a chunk more) of the chunks passed through `keeping`. */
+class Tail {
+  #chunks: Uint8Array[] = [];
+  #bytes = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  keeping(chunks: AsyncIterator<Uint8Array>): AsyncIterator<Uint8Array> {
+    return {
+      next: async () => {
+        const next = await chunks.next();
+        if (!next.done) this.#add(next.value);
+        return next;
+      },
+    };
+  }
+
+  #add(chunk: Uint8Array): void {
+    this.#chunks.push(chunk);
+    this.#bytes += chunk.length;
+    while (this.#bytes - this.#chunks[0]!.length >= this.maxBytes) this.#bytes -= this.#chunks.shift()!.length;
+  }
+
+  bytes(): Uint8Array {
+    const joined = new Uint8Array(Bun.concatArrayBuffers(this.#chunks));
+    return joined.subarray(Math.max(0, joined.length - this.maxBytes));
+  }
 }
 
 /** The input's duration as ffmpeg's log declares it ("Duration: 00:03:00.04"), in seconds; undefined for N/A. */

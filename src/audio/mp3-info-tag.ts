@@ -32,19 +32,37 @@ export function mp3Gapless(head: Uint8Array): Mp3Gapless | "incomplete" | undefi
   return frameTag(head, start);
 }
 
-/** The bytes `mp3Gapless` reads at most of a stream that starts with `head` (its ID3v2 tag's size known once 10 bytes came). */
+/**
+ * The bytes `mp3Gapless` reads at most of a stream that starts with `head`: it grows as `head` does, for each
+ * ID3v2 tag whose header has come (a tag's size is known once its 10-byte header is there).
+ */
 export function bytesNeeded(head: Uint8Array): number {
   return (id3v2End(head) ?? 0) + FIRST_FRAME_BYTES;
 }
 
-/** Where an ID3v2 tag at the start ends (0 without one), or undefined when its header is not valid. */
+/**
+ * Where the ID3v2 tags at the start end (0 without one; ffmpeg skips any number of tags in a row, as a tagger
+ * that prepends its own leaves them), or undefined when a tag's header is not valid. A tag whose header `head`
+ * does not hold whole is not counted yet.
+ */
 export function id3v2End(head: Uint8Array): number | undefined {
-  if (head.length < 10 || head[0] !== 0x49 || head[1] !== 0x44 || head[2] !== 0x33) return 0; // "ID3"
-  const [major, revision, flags] = [head[3]!, head[4]!, head[5]!];
+  let end = 0;
+  // Each tag is at least its 10-byte header, so the walk ends within head.length / 10 steps.
+  while (head.length >= end + 10 && head[end] === 0x49 && head[end + 1] === 0x44 && head[end + 2] === 0x33) { // "ID3"
+    const tag = tagBytes(head.subarray(end, end + 10));
+    if (tag === undefined) return undefined;
+    end += tag;
+  }
+  return end;
+}
+
+/** The bytes of the ID3v2 tag whose 10-byte header is `header`, or undefined when the header is not valid. */
+function tagBytes(header: Uint8Array): number | undefined {
+  const [major, revision, flags] = [header[3]!, header[4]!, header[5]!];
   if (major < 2 || major > 4 || revision === 0xff) return undefined;
   // The size is 4 bytes of 7 bits each (no byte with its top bit set), not counting the 10-byte header or a footer.
-  if (head.subarray(6, 10).some((b) => b >= 0x80)) return undefined;
-  const size = ((head[6]! << 21) | (head[7]! << 14) | (head[8]! << 7) | head[9]!) >>> 0;
+  if (header.subarray(6, 10).some((b) => b >= 0x80)) return undefined;
+  const size = ((header[6]! << 21) | (header[7]! << 14) | (header[8]! << 7) | header[9]!) >>> 0;
   const footer = major === 4 && (flags & 0x10) !== 0 ? 10 : 0;
   return 10 + size + footer;
 }

@@ -113,21 +113,25 @@ async function readFrom(source: AsyncIterator<Uint8Array>, options: ReadStreamOp
   // What is known from the first bytes is said before the rest is waited for.
   if (kind === "ffmpeg" && !findFfmpeg(options.ffmpeg)) throw noFfmpeg(name, why);
   let keep = keepBytes;
-  const first = kind === "ffmpeg" ? join(head) : undefined;
-  if (first !== undefined && bytesNeeded(first) > MP3_HEAD_MAX_BYTES) {
-    // An ID3v2 tag too large to hold is read past, not kept: ffmpeg skips it too, so the audio is the same, and
-    // the first frame after it is read as below. The stream is then longer than any keepBytes worth keeping.
-    head = [await pastTag(source, first, id3v2End(first)!, name)];
-    headBytes = head[0]!.length;
-    keep = 0;
-  }
-  // An mp3's first frame, whose tags say where its audio ends (ffmpeg on a pipe does not cut there: ffmpeg.ts pipedTrim).
-  const mp3HeadBytes = kind === "ffmpeg" ? bytesNeeded(join(head)) : 0;
-  while (headBytes < mp3HeadBytes && mp3HeadBytes <= MP3_HEAD_MAX_BYTES) {
-    const next = await source.next();
+  // An mp3's first frame after its ID3v2 tags, whose tags say where its audio ends (ffmpeg on a pipe does not cut
+  // there: ffmpeg.ts pipedTrim). The bytes needed grow as each tag's header comes: a tagger may prepend its own.
+  for (let needed = kind === "ffmpeg" ? bytesNeeded(join(head)) : 0; headBytes < needed; needed = bytesNeeded(join(head))) {
+    if (needed > MP3_HEAD_MAX_BYTES) {
+      // Tags too large to hold are read past, not kept: ffmpeg skips them too, so the audio is the same. The
+      // stream is then longer than any keepBytes worth keeping.
+      const joined = join(head);
+      head = [await pastTag(source, joined, id3v2End(joined)!, name)];
+      headBytes = head[0]!.length;
+      keep = 0;
+      continue;
+    }
+    let next: IteratorResult<Uint8Array>;
+    for (next = await source.next(); !next.done; next = await source.next()) {
+      head.push(next.value);
+      headBytes += next.value.length;
+      if (headBytes >= needed) break;
+    }
     if (next.done) break;
-    head.push(next.value);
-    headBytes += next.value.length;
   }
   const rest = (async function* () {
     yield* head;

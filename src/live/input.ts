@@ -46,6 +46,15 @@ export const READ_BEFORE = "the result is of the audio read before";
  */
 const QUIET_MS = 2000;
 
+/**
+ * How much longer than the quiet time an empty file is waited on before the line saying so: ffmpeg writes a file
+ * in 256 KiB blocks, the first 8.2 s after it starts at 16 kHz 16-bit mono (16.4 s at 8 kHz), and nothing before.
+ */
+const EMPTY_WAIT_FACTOR = 10;
+
+/** How many times a writer's longest pause so far the file must not grow for before the line saying so. */
+const PAUSE_MARGIN = 1.5;
+
 /** Bytes of a file's head read to find its WAV header, at most (as parseWavStreamHeader allows). */
 const MAX_HEADER_PROBE = 1 << 20;
 
@@ -114,10 +123,16 @@ export interface FollowOptions {
   wav: boolean;
   /** told why the file ended early: cut short, replaced or removed by its writer */
   warn: (message: string) => void;
-  /** told once (not at every pause of a writer that writes in blocks) that a file short of its end has not grown for QUIET_MS */
+  /**
+   * told once that a file short of its end has not grown for longer than its writer pauses: QUIET_MS, or
+   * PAUSE_MARGIN times the longest pause between its growths when longer (a writer in blocks), or for an empty
+   * file EMPTY_WAIT_FACTOR times QUIET_MS
+   */
   idle?: (message: string) => void;
   /** milliseconds between looks at a file that has not grown (default 200) */
   pollMs?: number;
+  /** QUIET_MS, shortened by tests */
+  quietMs?: number;
 }
 
 /**
@@ -127,7 +142,7 @@ export interface FollowOptions {
  * until `stop`). Nothing past the declared end is read. A file cut short, or replaced or removed under its
  * name (a recorder started again), ends there with a warning: what was read keeps its result.
  */
-export async function* fileChunks(path: string, stop: AbortSignal, { wav, warn, idle, pollMs = 200 }: FollowOptions): AsyncGenerator<Uint8Array> {
+export async function* fileChunks(path: string, stop: AbortSignal, { wav, warn, idle, pollMs = 200, quietMs = QUIET_MS }: FollowOptions): AsyncGenerator<Uint8Array> {
   let fd: number;
   try {
     fd = openSync(path, "r");
@@ -143,6 +158,8 @@ export async function* fileChunks(path: string, stop: AbortSignal, { wav, warn, 
     let position = 0;
     let size = -1;
     let grewAt = 0;
+    /** the longest the file went without growing while followed, the wait for its first growth included */
+    let longestPauseMs = 0;
     let toldIdle = false;
     for (;;) {
       const now = fstatSync(fd).size;
@@ -151,8 +168,10 @@ export async function* fileChunks(path: string, stop: AbortSignal, { wav, warn, 
         return;
       }
       if (now !== size) {
+        const at = performance.now();
+        if (size >= 0) longestPauseMs = Math.max(longestPauseMs, at - grewAt);
         size = now;
-        grewAt = performance.now();
+        grewAt = at;
       }
       const declared = dataEnd();
       const end = Math.min(size, declared ?? Infinity);
@@ -166,13 +185,15 @@ export async function* fileChunks(path: string, stop: AbortSignal, { wav, warn, 
         }
       }
       const complete = declared !== undefined && position >= declared;
-      const quiet = performance.now() - grewAt >= QUIET_MS;
-      if (complete && quiet) return;
+      const stillMs = performance.now() - grewAt;
+      if (complete && stillMs >= quietMs) return;
       // A file that stopped short of its end (cut by its writer, or open-ended) would otherwise be waited on in silence;
-      // once stopping (Ctrl-C came while the consumer was busy), there is nothing more to wait for.
-      if (quiet && !toldIdle && idle !== undefined && !stop.aborted) {
+      // once stopping (Ctrl-C came while the consumer was busy), there is nothing more to wait for. A writer's pause
+      // between blocks is not the end of its writing.
+      const patienceMs = size === 0 ? EMPTY_WAIT_FACTOR * quietMs : Math.max(quietMs, PAUSE_MARGIN * longestPauseMs);
+      if (stillMs >= patienceMs && !toldIdle && idle !== undefined && !stop.aborted) {
         const short = declared === undefined ? "" : ` and holds ${position} of the ${declared} bytes its header declares`;
-        idle(`${path}: has not grown for ${QUIET_MS / 1000} s${short}: waiting for more (Ctrl-C ends and writes the result)`);
+        idle(`${path}: has not grown for ${Math.round(patienceMs / 100) / 10} s${short}: waiting for more (Ctrl-C ends and writes the result)`);
         toldIdle = true;
       }
       // All there is has been read: a file no longer under its name never grows (nor ends, if its sizes stay open).
