@@ -39,6 +39,9 @@ const FBANK_FRAMES_PER_SEC = FBANK_SAMPLE_RATE / FBANK_FRAME_SHIFT;
 export const DEFAULT_MIN_CLUSTER_SIZE = 12;
 export const DEFAULT_MIN_CLUSTER_SPEECH_SEC = MIN_CLEAN_FRAMES / FBANK_FRAMES_PER_SEC;
 
+/** Clean frames an embedding needs to build the clusters when no option says otherwise (`minTrainCleanFrames`). */
+export const DEFAULT_MIN_TRAIN_CLEAN_FRAMES = 50;
+
 /** Cosine similarity of two cluster centroids that merges them when no option says otherwise (see `mergeCosine`). */
 export const DEFAULT_MERGE_COSINE = 0.52;
 
@@ -309,7 +312,7 @@ export function constrainedClustering(
   const { count, dim } = embeddings;
   if (count === 0) return { labels: new Int32Array(0), clusterCount: 0, centroids: new Float32Array(0), trainCount: 0 };
   const x = unitRows(embeddings.data, dim);
-  const train = trainingSet(embeddings.cleanFrames, options.minTrainCleanFrames ?? 50, options.maxTrain ?? 6000);
+  const train = trainingSet(embeddings.cleanFrames, options.minTrainCleanFrames ?? DEFAULT_MIN_TRAIN_CLEAN_FRAMES, options.maxTrain ?? 6000);
   const xt = new Float32Array(train.length * dim);
   train.forEach((i, r) => xt.set(x.subarray(i * dim, (i + 1) * dim), r * dim));
   // Only embeddings made from their speaker alone vouch for a small cluster (overlap and fragments make outliers).

@@ -66,8 +66,13 @@ export interface LocalEmbeddings extends EmbeddingPlan {
 }
 
 /** Local model frame of window `start` (samples) whose centre is nearest to fbank frame j's centre. */
-function localFrame(j: number, start: number): number {
+export function localFrame(j: number, start: number): number {
   return Math.round((j * FBANK_SHIFT + FBANK_LENGTH / 2 - start - FRAME_SPAN_SAMPLES / 2) / FRAME_STEP_SAMPLES);
+}
+
+/** First fbank frame whose local model frame in the window starting at `start` (samples) is 0 or later. */
+export function firstFbankFrame(start: number): number {
+  return Math.max(0, Math.ceil((start + FRAME_SPAN_SAMPLES / 2 - FRAME_STEP_SAMPLES / 2 - FBANK_LENGTH / 2) / FBANK_SHIFT));
 }
 
 /** Chooses the fbank frames of every (window, local speaker) with enough speech. */
@@ -83,7 +88,6 @@ export function planEmbeddings(segmentation: LocalSegmentation, fbankFrames: num
   const window: number[] = [];
   const speaker: number[] = [];
   const clean: number[] = [];
-  const lengths: number[] = [];
   const chunks: Uint32Array[] = [];
   const all: number[][] = Array.from({ length: LOCAL_SPEAKERS }, () => []);
   const alone: number[][] = Array.from({ length: LOCAL_SPEAKERS }, () => []);
@@ -95,8 +99,7 @@ export function planEmbeddings(segmentation: LocalSegmentation, fbankFrames: num
       alone[k]!.length = 0;
     }
     const [lo, hi] = usedFrames(segmentation, w, centerFrames);
-    const first = Math.max(0, Math.ceil((start + FRAME_SPAN_SAMPLES / 2 - FRAME_STEP_SAMPLES / 2 - FBANK_LENGTH / 2) / FBANK_SHIFT));
-    for (let j = first; j < fbankFrames; j++) {
+    for (let j = firstFbankFrame(start); j < fbankFrames; j++) {
       const f = localFrame(j, start);
       if (f < lo) continue;
       if (f >= hi) break;
@@ -119,9 +122,13 @@ export function planEmbeddings(segmentation: LocalSegmentation, fbankFrames: num
       window.push(w);
       speaker.push(k);
       clean.push(alone[k]!.length);
-      lengths.push(length);
     }
   }
+  return embeddingPlan(chunks, window, speaker, clean);
+}
+
+/** The plan of embeddings i whose fbank frames are chunks[i], of (window[i], speaker[i]) with clean[i] frames alone. */
+export function embeddingPlan(chunks: readonly ArrayLike<number>[], window: readonly number[], speaker: readonly number[], clean: readonly number[]): EmbeddingPlan {
   const offsets = new Uint32Array(chunks.length);
   let total = 0;
   chunks.forEach((c, i) => {
@@ -137,7 +144,7 @@ export function planEmbeddings(segmentation: LocalSegmentation, fbankFrames: num
     cleanFrames: Uint32Array.from(clean),
     indices,
     offsets,
-    lengths: Uint32Array.from(lengths),
+    lengths: Uint32Array.from(chunks, (c) => c.length),
   };
 }
 

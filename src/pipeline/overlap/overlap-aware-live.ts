@@ -24,6 +24,7 @@ import { reclusterGrowth } from "../snapshot-clustering.ts";
 import { assignPerWindow, constrainedClustering, unitRows } from "./constrained-clustering.ts";
 import { embedLocalSpeakers, planEmbeddings, type LocalEmbeddings } from "./local-embeddings.ts";
 import { decodePowerset, FRAMES_PER_WINDOW, LOCAL_SPEAKERS, WINDOW_SAMPLES, windowCount, windowStart, type LocalSegmentation } from "./local-segmentation.ts";
+import { concatPieces, embedVoicePieces, mayMissCount, planVoicePieces, type VoicePieces } from "./voice-split.ts";
 import { IncrementalReconstruction, reachFrames } from "./incremental-reconstruction.ts";
 import { activityTurns, frameSpanSec } from "./reconstruction.ts";
 import {
@@ -74,6 +75,15 @@ class GrowingEmbeddings {
   }
 }
 
+/** Whole-file fbank frame indices made indices into the fbank of a span from frame `firstFrame` on (of `frames` frames), in place. */
+function toSpanFrames(indices: Uint32Array, firstFrame: number, frames: number): void {
+  for (let i = 0; i < indices.length; i++) {
+    const j = indices[i]! - firstFrame;
+    if (j < 0 || j >= frames) throw new SenkoError(`internal error: live fbank frame ${indices[i]} is outside the frames computed`);
+    indices[i] = j;
+  }
+}
+
 /** Fbank frames of `samples` samples from sample 0 (25 ms every 10 ms, whole frames only). */
 function fbankFrameCount(samples: number): number {
   return samples < FBANK_LENGTH ? 0 : 1 + Math.floor((samples - FBANK_LENGTH) / FBANK_SHIFT);
@@ -92,6 +102,8 @@ export class OverlapAwareLive implements IncrementalDiarization {
   /** windows whose local speakers are embedded (a later window exists, so batch embeds them alike) */
   #embedded = 0;
   readonly #embeddings = new GrowingEmbeddings();
+  /** the local speakers' pieces, embedded while clustering may miss a count asked for (./voice-split.ts) */
+  readonly #pieces: VoicePieces[] = [];
   /** snapshot clustering: labels of the embeddings labelled so far, centroids of the last full clustering */
   readonly #labels = new GrowableArray(Int32Array, { minCapacity: 256 });
   #clustered = 0;
@@ -172,14 +184,18 @@ export class OverlapAwareLive implements IncrementalDiarization {
       fbankOfSpans(this.#audio.from(firstFrame * FBANK_SHIFT), Uint32Array.of(0, spanEnd - firstFrame * FBANK_SHIFT), { meanNormalize: false, context }),
     );
     try {
-      const plan = planEmbeddings(segmentation, fbankFrameCount(sampleCount), { ...options, centerFrames: this.#frames.centerFrames, windows: [from, to] });
-      for (let i = 0; i < plan.indices.length; i++) {
-        const j = plan.indices[i]! - firstFrame;
-        if (j < 0 || j >= fbank.frameCounts[0]!) throw new SenkoError(`internal error: live fbank frame ${plan.indices[i]} is outside the frames computed`);
-        plan.indices[i] = j;
-      }
+      const fbankFrames = fbankFrameCount(sampleCount);
+      const plan = planEmbeddings(segmentation, fbankFrames, { ...options, centerFrames: this.#frames.centerFrames, windows: [from, to] });
+      toSpanFrames(plan.indices, firstFrame, fbank.frameCounts[0]!);
       const embeddings = await this.#run.stage("embeddings", () => embedLocalSpeakers(fbank.data, plan, this.#runners.embedding, { ...options }));
       this.#embeddings.push(embeddings);
+      // Batch embeds the pieces of every local speaker when clustering may miss a count asked for; this fbank is gone by the end.
+      if (!mayMissCount(this.#embeddings.view().cleanFrames, this.#settings.clustering ?? {})) this.#pieces.length = 0;
+      else {
+        const pieces = planVoicePieces(segmentation, fbankFrames, embeddings);
+        toSpanFrames(pieces.plan.indices, firstFrame, fbank.frameCounts[0]!);
+        this.#pieces.push(await this.#run.stage("embeddings", () => embedVoicePieces(fbank.data, pieces, this.#runners.embedding)));
+      }
     } finally {
       fbank.free();
     }
@@ -237,13 +253,15 @@ export class OverlapAwareLive implements IncrementalDiarization {
     await this.#segment(windows);
     await this.#embed(windows, windows, end);
     const embeddings = this.#embeddings.view();
-    const result = await clusteredResult(this.#segmentation(windows, end), embeddings, this.#settings, (name, work) => this.#run.stage(name, work));
+    const pieces = this.#pieces.length === 0 ? undefined : concatPieces(this.#pieces, EMBEDDING_DIM);
+    const result = await clusteredResult(this.#segmentation(windows, end), embeddings, this.#settings, (name, work) => this.#run.stage(name, work), pieces);
     return pipelineResultOf(result);
   }
 
   dispose(): void {
     this.#disposed = true;
     this.#activity.clear();
+    this.#pieces.length = 0;
   }
 
   #guard(): void {

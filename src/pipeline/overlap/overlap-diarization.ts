@@ -20,6 +20,7 @@ import {
   type LocalSegmentationOptions,
   type SegmentationRunner,
 } from "./local-segmentation.ts";
+import { countAsked, embedVoicePieces, mayMissCount, planVoicePieces, splitByVoice, type LocalSpeakers, type VoicePieces } from "./voice-split.ts";
 import {
   activityTurns,
   exclusiveActivity,
@@ -145,44 +146,54 @@ export async function overlapAwareDiarization(
     }),
   );
   const fbank = await timed("fbank", () => extractFbankSync(samples, [{ start: 0, end: durationSec }], { meanNormalize: false, context }));
-  let embeddings: LocalEmbeddings;
+  let embedded: { embeddings: LocalEmbeddings; pieces?: VoicePieces };
   try {
-    embeddings = await timed("embeddings", () =>
-      embedLocalSpeakers(fbank.data, planEmbeddings(segmentation, fbank.frameCounts[0] ?? 0, { ...options.embeddings, centerFrames }), runners.embedding, {
+    embedded = await timed("embeddings", async () => {
+      const fbankFrames = fbank.frameCounts[0] ?? 0;
+      const embeddings = await embedLocalSpeakers(fbank.data, planEmbeddings(segmentation, fbankFrames, { ...options.embeddings, centerFrames }), runners.embedding, {
         ...options.embeddings,
         onProgress: hooks.progress("embeddings"),
-      }),
-    );
+      });
+      if (!mayMissCount(embeddings.cleanFrames, options.clustering ?? {})) return { embeddings };
+      return { embeddings, pieces: await embedVoicePieces(fbank.data, planVoicePieces(segmentation, fbankFrames, embeddings), runners.embedding) };
+    });
   } finally {
     fbank.free();
   }
-  return { ...(await clusteredResult(segmentation, embeddings, options, timed)), timing };
+  return { ...(await clusteredResult(segmentation, embedded.embeddings, options, timed, embedded.pieces)), timing };
 }
 
 /**
- * The stages after the embeddings: constrained clustering, then reconstruction of the frames, turns
- * and speakers named by talk time (live sessions end with it too).
+ * The stages after the embeddings: constrained clustering (with a local speaker split by voice when it
+ * finds fewer speakers than asked for and `pieces` are given: ./voice-split.ts), then reconstruction of the
+ * frames, turns and speakers named by talk time (live sessions end with it too).
  */
 export async function clusteredResult(
   segmentation: LocalSegmentation,
   embeddings: LocalEmbeddings,
   options: OverlapPipelineOptions & InContext,
   timed: <T>(stage: OverlapStage, work: () => T | Promise<T>) => Promise<T>,
+  pieces?: VoicePieces,
 ): Promise<Omit<OverlapDiarization, "timing">> {
   const durationSec = segmentation.sampleCount / SAMPLE_RATE;
   const { voteFrames, countFrames } = windowFrames(options);
-  const clustering = await timed("clustering", () => constrainedClustering(embeddings, { ...options.clustering, context: options.context }, segmentation));
+  const speakers = await timed("clustering", () => {
+    const clustering = constrainedClustering(embeddings, { ...options.clustering, context: options.context }, segmentation);
+    const labels = new Int32Array(segmentation.windowCount * LOCAL_SPEAKERS).fill(-1);
+    for (let i = 0; i < embeddings.count; i++) labels[embeddings.window[i]! * LOCAL_SPEAKERS + embeddings.speaker[i]!] = clustering.labels[i]!;
+    const local: LocalSpeakers = { segmentation, labels, clusterCount: clustering.clusterCount, centroids: clustering.centroids };
+    return pieces === undefined ? local : splitByVoice(local, pieces, countAsked(options.clustering ?? {}));
+  });
 
   return timed("segments", () => {
-    const local = new Int32Array(segmentation.windowCount * LOCAL_SPEAKERS).fill(-1);
-    for (let i = 0; i < embeddings.count; i++) local[embeddings.window[i]! * LOCAL_SPEAKERS + embeddings.speaker[i]!] = clustering.labels[i]!;
+    const { clusterCount } = speakers;
     const reconstruction = { ...options.reconstruction, centerFrames: voteFrames, countFrames };
-    const raw = withBorrowedVotes(reconstructActivity(segmentation, local, clustering.clusterCount, reconstruction), reconstruction);
+    const raw = withBorrowedVotes(reconstructActivity(speakers.segmentation, speakers.labels, clusterCount, reconstruction), reconstruction);
     const minDurations = options.minDurations ?? DEFAULT_MIN_DURATIONS;
     const merged = withMinDurations(raw, minDurations);
     const mergedTurns = activityTurns(merged, durationSec);
     // Speakers by talk time in the merged view, longest first (ties: lower cluster first).
-    const talk = new Float64Array(clustering.clusterCount);
+    const talk = new Float64Array(clusterCount);
     for (const t of mergedTurns) talk[t.speaker]! += t.end - t.start;
     const order = Array.from(talk.keys())
       .filter((c) => talk[c]! > 0)
@@ -190,9 +201,9 @@ export async function clusteredResult(
     const name = new Map(order.map((c, i) => [c, speakerName(i)]));
     const named = (turns: ReturnType<typeof activityTurns>): Segment[] =>
       turns.filter((t) => name.has(t.speaker)).map((t) => ({ start: t.start, end: t.end, speaker: name.get(t.speaker)! }));
-    const dim = clustering.centroids.length / Math.max(1, clustering.clusterCount);
+    const dim = speakers.centroids.length / Math.max(1, clusterCount);
     const speakerCentroids: Record<string, Float32Array> = {};
-    for (const c of order) speakerCentroids[name.get(c)!] = clustering.centroids.slice(c * dim, (c + 1) * dim);
+    for (const c of order) speakerCentroids[name.get(c)!] = speakers.centroids.slice(c * dim, (c + 1) * dim);
     return {
       rawSegments: named(activityTurns(raw, durationSec)),
       mergedSegments: named(mergedTurns),
