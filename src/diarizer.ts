@@ -240,7 +240,8 @@ export class Diarizer {
   }
 
   async #voicePrint(input: AudioInput, options: DiarizeOptions): Promise<VoicePrint> {
-    const result = await this.#run(input, options);
+    // The speaker counts asked for are the conversation's, not the clip's.
+    const result = await this.#run(input, options, { ...this.options, numSpeakers: undefined, minSpeakers: undefined, maxSpeakers: undefined });
     const talk = new Map<string, number>();
     for (const s of result.mergedSegments) talk.set(s.speaker, (talk.get(s.speaker) ?? 0) + (s.end - s.start));
     const [main, speechSec] = [...talk].sort((a, b) => b[1] - a[1])[0] ?? [];
@@ -293,12 +294,12 @@ export class Diarizer {
     return this.#voicePrints;
   }
 
-  /** The pipeline's result for `input`, speakers as it names them. */
-  async #run(input: AudioInput, audioOptions: DiarizeOptions): Promise<DiarizationResult> {
+  /** The pipeline's result for `input` under `options`, speakers as it names them. */
+  async #run(input: AudioInput, audioOptions: DiarizeOptions, options: Readonly<DiarizerOptions> = this.options): Promise<DiarizationResult> {
     const { signal } = audioOptions;
     // The models go on loading for the next call when this one is aborted.
     await untilAborted(this.ready(), signal);
-    const { context, pipeline, options } = this;
+    const { context, pipeline } = this;
     const timing: TimingStats = { audio: 0, ...Object.fromEntries(pipeline.stages.map((name) => [name, 0])), total: 0 };
     const listener = options.onProgress;
     const t0 = performance.now();

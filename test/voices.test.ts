@@ -112,6 +112,10 @@ describe.skipIf(skip)("known voices in a simulated conversation (LibriSpeech hal
       const enroller = new Diarizer({ pipeline, threads: 1 });
       diarizers.push(enroller);
       const [alice, bob, , dave] = await Promise.all(halves.map((h) => enroller.voicePrint(clip(h.enrollment))));
+      // The counts asked for are the conversation's: enrolling under numSpeakers 3 gives the same print.
+      const counted = new Diarizer({ pipeline, threads: 1, numSpeakers: 3 });
+      diarizers.push(counted);
+      expect(Array.from((await counted.voicePrint(clip(halves[0]!.enrollment))).vector)).toEqual(Array.from(alice!.vector));
       const diarizer = new Diarizer({ pipeline, threads: 1, voices: { Alice: alice!, Bob: bob! } });
       diarizers.push(diarizer);
       const result = await diarizer.diarize(clip(talk.samples));
