@@ -6,6 +6,7 @@ import { expandInputs, STDIN } from "./cli/inputs.ts";
 import { planOutputs, type OutputPlan } from "./cli/output-plan.ts";
 import { helpHint, parseOptions } from "./cli/parse.ts";
 import { reportError } from "./cli/report.ts";
+import { voiceFlags } from "./cli/voice-flags.ts";
 import { CLI_OPTIONS, help } from "./cli/usage.ts";
 import type { DiarizerOptions } from "./diarizer.ts";
 import { isUserError, UsageError } from "./errors.ts";
@@ -65,6 +66,7 @@ export async function main(argv: string[], command = "senko"): Promise<number> {
       device: oneOf("device", values.device, DEVICES),
       threads: wholeNumber("threads", values.threads, 0, THREADS_MAX),
       modelsDir: await modelsDirectory(values["models-dir"]),
+      voices: voiceFlags(values.voice),
     };
     const plan = planOutputs(values, expandInputs(positionals));
     // Only what is typed would come, and senko would wait for it without a word.
@@ -97,6 +99,7 @@ export async function main(argv: string[], command = "senko"): Promise<number> {
 async function live(values: Values, options: DiarizerOptions, plan: OutputPlan, quiet: boolean, stopOnSignal: () => void): Promise<number> {
   const { inputs, formats, out, outDir, rttm } = plan;
   if (inputs.length !== 1 || values.transcript !== undefined) throw new UsageError("--live takes one input (- or a file being written) and no --transcript");
+  if (options.voices !== undefined) throw new UsageError("--voice names the speakers of a file's result: --live does not take it yet");
   const raw = { rate: wholeNumber("raw-rate", values["raw-rate"], 1), format: values["raw-format"], channels: wholeNumber("raw-channels", values["raw-channels"], 1) };
   // stdout carries the turns as they settle: a --format (or --out -) for it would be dropped without a word.
   if (out === undefined && outDir === undefined && (values.format !== undefined || values.out === STDIN)) {

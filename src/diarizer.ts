@@ -7,7 +7,7 @@ import { checkSignal, untilAborted } from "./abort.ts";
 import { readAudio, type AudioInput, type ReadAudioOptions } from "./audio/index.ts";
 import { checkClusterChoice, CLUSTER_METHODS } from "./cluster/cluster.ts";
 import { ComputeContext, type ContextOptions } from "./compute-context.ts";
-import { ConfigError, quoted, SenkoError } from "./errors.ts";
+import { AudioFormatError, ConfigError, quoted, SenkoError } from "./errors.ts";
 import { lib } from "./ffi.ts";
 import { LiveDiarization, type LiveOptions } from "./live/session.ts";
 import { DEVICES } from "./models/execution-provider.ts";
@@ -21,6 +21,9 @@ import type { OverlapAwareOptions } from "./pipeline/overlap/overlap-aware.ts";
 import { WINDOWS } from "./pipeline/subsegment.ts";
 import type { VadWindowsOptions } from "./pipeline/vad-windows.ts";
 import type { PipelineResult } from "./types.ts";
+import { nameSpeakers, VOICE_MATCH_THRESHOLDS, type NamedResult } from "./voices/name-speakers.ts";
+import { printOf, type VoicePrint } from "./voices/voice-print.ts";
+import { checkVoices, voicePrints, type Voices } from "./voices/voice-sources.ts";
 
 /** A stage name: "audio", then the stages the pipeline declares (e.g. "vad", "embeddings"). */
 export type Stage = string;
@@ -40,6 +43,11 @@ export interface DiarizerOptions extends ContextOptions, VadWindowsOptions, Over
   onProgress?: (progress: Progress) => void;
   /** add `speakerColorSets` to results */
   colors?: boolean;
+  /**
+   * known voices by name, each a voice print, its saved .json or audio of the speaker alone: a result's speakers
+   * that match one take its name (README, Naming known voices)
+   */
+  voices?: Voices;
 }
 
 /**
@@ -62,6 +70,8 @@ export interface DiarizationResult extends PipelineResult {
   /** seconds of audio */
   durationSec: number;
   speakerColorSets?: Record<string, Record<string, string>>;
+  /** with the `voices` option: per speaker, the voice it matched (or null) and the similarity */
+  speakerVoices?: NamedResult["speakerVoices"];
   /** what readAudio noticed about the input (e.g. a WAV still being written), and a speaker count asked for and not met, as readable sentences */
   warnings: string[];
 }
@@ -71,7 +81,7 @@ const OPTION_NAMES = {
   pipeline: true, onProgress: true, colors: true, threads: true, lanes: true, device: true, modelsDir: true, cacheDir: true,
   offline: true, quiet: true, warmup: true, numSpeakers: true, minSpeakers: true, maxSpeakers: true, vad: true,
   sileroStretches: true, embeddingBatchSize: true, clusterMethod: true, mergeCosine: true, windows: true,
-  windowStepSec: true, minClusterSpeechSec: true,
+  windowStepSec: true, minClusterSpeechSec: true, voices: true,
 } as const satisfies Record<keyof DiarizerOptions, true>;
 
 /** The options that name one of a few choices, and the choices: a caller may write them in any case, as the CLI takes them. */
@@ -140,6 +150,7 @@ function validate(options: DiarizerOptions, pipeline: PipelineName): void {
     const dir = options[name];
     if (dir !== undefined && !(typeof dir === "string" && dir.length > 0)) throw new ConfigError(`${name} must be a folder's path, got ${JSON.stringify(dir)}`);
   }
+  if (options.voices !== undefined) checkVoices(options.voices, pipeline);
 }
 
 export class Diarizer {
@@ -151,6 +162,8 @@ export class Diarizer {
   #ready: Promise<void> | undefined;
   readonly #running = new Set<Promise<unknown>>();
   #closing: Promise<void> | undefined;
+  /** the `voices` option's print vectors, made on the first diarize */
+  #voicePrints: Promise<Map<string, Float32Array>> | undefined;
 
   constructor(given: DiarizerOptions = {}) {
     // null was a TypeError, and a string's characters were read as options named 0, 1...
@@ -217,11 +230,32 @@ export class Diarizer {
   }
 
   /**
+   * The voice print of a clip of one speaker (for the `voices` option, or `saveVoicePrint`): the centroid of
+   * the speaker this Diarizer's pipeline hears most in it, as a result's `speakerCentroids` are made. A clip
+   * with no speech is a ConfigError.
+   */
+  voicePrint(input: AudioInput, options: DiarizeOptions = {}): Promise<VoicePrint> {
+    this.#guard();
+    return this.track(this.#voicePrint(input, options));
+  }
+
+  async #voicePrint(input: AudioInput, options: DiarizeOptions): Promise<VoicePrint> {
+    // The speaker counts asked for are the conversation's, not the clip's.
+    const result = await this.#run(input, options, { ...this.options, numSpeakers: undefined, minSpeakers: undefined, maxSpeakers: undefined });
+    const talk = new Map<string, number>();
+    for (const s of result.mergedSegments) talk.set(s.speaker, (talk.get(s.speaker) ?? 0) + (s.end - s.start));
+    const [main, speechSec] = [...talk].sort((a, b) => b[1] - a[1])[0] ?? [];
+    if (main === undefined) throw new ConfigError(`${options.name ?? (typeof input === "string" ? input : "the voice's audio")}: no speech heard, so no voice print: give a clip of the speaker talking`);
+    return printOf(this.pipeline.name, result.speakerCentroids[main]!, speechSec!);
+  }
+
+  /**
    * A live session (src/live/session.ts) on this Diarizer's models and pipeline: push audio as it
    * arrives, read a snapshot after each push, close it for the result `diarize` gives for all of it.
    */
   live(options: LiveOptions): LiveDiarization {
     this.#guard();
+    if (this.options.voices !== undefined) throw new ConfigError("voices name the speakers of diarize() results: a live session does not take them yet");
     return new LiveDiarization(this, options);
   }
 
@@ -235,10 +269,37 @@ export class Diarizer {
   }
 
   async #diarize(input: AudioInput, audioOptions: DiarizeOptions): Promise<DiarizationResult> {
+    const { voices, colors } = this.options;
+    // Before the input: a voice that cannot be enrolled fails the call at once.
+    const prints = voices && (await untilAborted(this.#prints(voices), audioOptions.signal));
+    const run = await this.#run(input, audioOptions);
+    const result = prints === undefined ? run : nameSpeakers(run, prints, VOICE_MATCH_THRESHOLDS[this.pipeline.name as PipelineName]);
+    return colors ? { ...result, speakerColorSets: speakerColorSets(result.mergedSegments) } : result;
+  }
+
+  /** The voices' prints, made once (a failure is not kept: the next call tries again, as `ready()` does). */
+  #prints(voices: Voices): Promise<Map<string, Float32Array>> {
+    if (!this.#voicePrints) {
+      // Unreadable audio of a voice is the option's fault, not the input's (the CLI goes on past a bad input).
+      const enroll = (input: AudioInput, name: string) =>
+        this.#voicePrint(input, { name }).catch((error: unknown) => {
+          throw error instanceof AudioFormatError ? new ConfigError(`voice print: ${error.message}`, { cause: error }) : error;
+        });
+      const prints = voicePrints(voices, this.pipeline.name, enroll);
+      this.#voicePrints = prints;
+      prints.catch(() => {
+        if (this.#voicePrints === prints) this.#voicePrints = undefined;
+      });
+    }
+    return this.#voicePrints;
+  }
+
+  /** The pipeline's result for `input` under `options`, speakers as it names them. */
+  async #run(input: AudioInput, audioOptions: DiarizeOptions, options: Readonly<DiarizerOptions> = this.options): Promise<DiarizationResult> {
     const { signal } = audioOptions;
     // The models go on loading for the next call when this one is aborted.
     await untilAborted(this.ready(), signal);
-    const { context, pipeline, options } = this;
+    const { context, pipeline } = this;
     const timing: TimingStats = { audio: 0, ...Object.fromEntries(pipeline.stages.map((name) => [name, 0])), total: 0 };
     const listener = options.onProgress;
     const t0 = performance.now();
@@ -274,7 +335,6 @@ export class Diarizer {
       timingStats: timing,
       durationSec: audio.durationSec,
       warnings: [...audio.warnings, ...(countWarning === undefined ? [] : [countWarning])],
-      ...(options.colors ? { speakerColorSets: speakerColorSets(result.mergedSegments) } : {}),
     };
   }
 

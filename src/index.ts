@@ -10,6 +10,11 @@ export type { CommonPipelineOptions, DiarizationPipeline, PipelineRun } from "./
 export { DEFAULT_PIPELINE, PIPELINES, pipelineNames, type PipelineName } from "./pipeline/registry.ts";
 export { vadWindows, type VadWindowsOptions } from "./pipeline/vad-windows.ts";
 
+// Naming known voices: the `voices` option, `diarizer.voicePrint(clip)` and saved prints.
+export { loadVoicePrint, saveVoicePrint, type VoicePrint } from "./voices/voice-print.ts";
+export { VOICE_MATCH_THRESHOLDS, type SpeakerVoice } from "./voices/name-speakers.ts";
+export type { Voices, VoiceSource } from "./voices/voice-sources.ts";
+
 // Live: audio pushed as it arrives (`diarizer.live(options)`).
 export { LiveDiarization, type LiveCallOptions, type LiveOptions, type LiveSnapshot, type LiveTurn } from "./live/session.ts";
 

