@@ -20,6 +20,7 @@ import { THREADS_MAX } from "./thread-pool.ts";
 import { attributeCommand, attributeHelp } from "./transcript/command.ts";
 import { readTranscript } from "./transcript/read.ts";
 import { VERSION } from "./version.ts";
+import { voicePrintCommand } from "./voices/voice-print-command.ts";
 
 // What test/docs.test.ts and test/cli.test.ts read from the command line's module.
 export { CLI_OPTIONS } from "./cli/usage.ts";
@@ -46,6 +47,10 @@ export async function main(argv: string[], command = "senko"): Promise<number> {
   const stopOnSignal = endOnSignal((signal) => describeInterruption(signal));
   try {
     if (argv[0] === "models") return await (await import("../models/cli.ts")).modelsCommand(argv.slice(1), undefined, `${command} models`);
+    if (argv[0] === "voice-print") {
+      await voicePrintCommand(argv.slice(1), `${command} voice-print`);
+      return 0;
+    }
     const { values, positionals } = parseOptions(argv, CLI_OPTIONS, (positionals) => (positionals[0] === "attribute" ? `${command} attribute` : undefined));
     if (values.help || values.version) {
       await writeStdout(values.help ? (positionals[0] === "attribute" ? attributeHelp(command) : help(command)) : `senko ${VERSION}\n`);
@@ -99,7 +104,6 @@ export async function main(argv: string[], command = "senko"): Promise<number> {
 async function live(values: Values, options: DiarizerOptions, plan: OutputPlan, quiet: boolean, stopOnSignal: () => void): Promise<number> {
   const { inputs, formats, out, outDir, rttm } = plan;
   if (inputs.length !== 1 || values.transcript !== undefined) throw new UsageError("--live takes one input (- or a file being written) and no --transcript");
-  if (options.voices !== undefined) throw new UsageError("--voice names the speakers of a file's result: --live does not take it yet");
   const raw = { rate: wholeNumber("raw-rate", values["raw-rate"], 1), format: values["raw-format"], channels: wholeNumber("raw-channels", values["raw-channels"], 1) };
   // stdout carries the turns as they settle: a --format (or --out -) for it would be dropped without a word.
   if (out === undefined && outDir === undefined && (values.format !== undefined || values.out === STDIN)) {

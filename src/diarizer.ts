@@ -255,8 +255,8 @@ export class Diarizer {
    */
   live(options: LiveOptions): LiveDiarization {
     this.#guard();
-    if (this.options.voices !== undefined) throw new ConfigError("voices name the speakers of diarize() results: a live session does not take them yet");
-    return new LiveDiarization(this, options);
+    const { voices } = this.options;
+    return new LiveDiarization(this, options, voices && (() => this.#prints(voices)));
   }
 
   /** Makes `close()` wait for `work` (diarize calls and live session calls go through it). */

@@ -1,7 +1,8 @@
 /**
  * Naming known voices: names checked, speakers matched one to one above the threshold, prints saved and refused
  * when another model or pipeline made them, and (on the LibriSpeech fixtures) a conversation of three speakers
- * whose two enrolled voices get their names, through the API and the CLI.
+ * whose two enrolled voices get their names, through the API (batch and live) and the CLI (also --live, and
+ * senko voice-print).
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,6 +16,7 @@ import { SAMPLE_RATE, type PipelineResult } from "../src/types.ts";
 import { matchVoices, nameSpeakers } from "../src/voices/name-speakers.ts";
 import { checkVoiceName } from "../src/voices/voice-names.ts";
 import { loadVoicePrint, printOf, saveVoicePrint, voicePrintJson } from "../src/voices/voice-print.ts";
+import { withoutTiming } from "./helpers/live.ts";
 import { skipWithout } from "./helpers/skip.ts";
 import { conversation, LIBRISPEECH, longUtterances, referenceOf, voiceHalves, type VoiceHalves } from "./helpers/voice-halves.ts";
 import { wavFloat } from "./helpers/wav.ts";
@@ -75,7 +77,6 @@ test("a saved print loads back; one of another model or pipeline, or no print, i
   expect(() => loadVoicePrint(join(dir, "result.json"))).toThrow('not a voice print (no "format": "senko-voice-print/1")');
   expect(() => new Diarizer({ voices: { Alice: { ...print, model: "ecapa" } } })).toThrow("voices.Alice: a voice print of model ecapa");
   expect(() => new Diarizer({ voices: { "Alice Smith": path } })).toThrow(ConfigError);
-  expect(() => new Diarizer({ voices: { Alice: path } }).live({ sampleRate: SAMPLE_RATE })).toThrow("a live session does not take them yet");
 });
 
 test("--voice: NAME=FILE, each checked in one line", () => {
@@ -129,6 +130,20 @@ describe.skipIf(skip)("known voices in a simulated conversation (LibriSpeech hal
       expect(result.speakerVoices![third]!.voice).toBeNull();
       expect(Object.keys(result.speakerCentroids).sort()).toEqual(Object.keys(result.speakerVoices!).sort());
 
+      // Live, in 2 s pushes: the snapshots show the voices' names, and the result is the batch one.
+      const session = diarizer.live({ sampleRate: SAMPLE_RATE });
+      const shown = new Set<string>();
+      for (let at = 0; at < talk.samples.length; at += 2 * SAMPLE_RATE) {
+        for (const name of (await session.push(talk.samples.subarray(at, at + 2 * SAMPLE_RATE))).speakers) shown.add(name);
+      }
+      const final = await session.close();
+      expect(withoutTiming(final)).toEqual(withoutTiming(result));
+      expect(shown.has("Alice") && shown.has("Bob")).toBe(true);
+      // The unnamed speaker keeps its live name (numbered by appearance, not talk time: resultNames maps it).
+      expect(session.last.speakers.filter((name) => !/^SPEAKER_\d\d$/.test(name)).sort()).toEqual(["Alice", "Bob"]);
+      expect(session.resultNames).toMatchObject({ Alice: "Alice", Bob: "Bob" });
+      expect(session.last.turns.filter((t) => t.speaker === "Alice").length).toBeGreaterThan(0);
+
       const stranger = new Diarizer({ pipeline, threads: 1, voices: { Dave: dave! } });
       diarizers.push(stranger);
       const unnamed = await stranger.diarize(clip(talk.samples));
@@ -137,7 +152,7 @@ describe.skipIf(skip)("known voices in a simulated conversation (LibriSpeech hal
     }, 120_000);
   }
 
-  test("CLI: --voice with a clip and a saved print names the speakers in RTTM; a bad --voice is one line, exit 2, no output", async () => {
+  test("CLI: --voice with a clip and a saved print names the speakers in RTTM, also --live with a print from senko voice-print; a bad --voice or voice-print is one line, exit 2, no output", async () => {
     const { halves, talk } = await setUp();
     writeFileSync(join(dir, "talk.wav"), wavFloat(talk.samples));
     writeFileSync(join(dir, "alice.wav"), wavFloat(halves[0]!.enrollment));
@@ -168,5 +183,33 @@ describe.skipIf(skip)("known voices in a simulated conversation (LibriSpeech hal
     expect(other.stderr.trim().split("\n")).toHaveLength(1);
     expect(readFileSync(join(dir, "talk.wav")).length).toBeGreaterThan(0);
     expect(existsSync(join(dir, "other.rttm"))).toBe(false);
-  }, 120_000);
+
+    // senko voice-print saves Bob's print; --live --voice names both in what it prints and in its result.
+    writeFileSync(join(dir, "bob.wav"), wavFloat(halves[1]!.enrollment));
+    const printed = await run("voice-print", "bob.wav", "--out", "bob-cli.json", "--threads", "1");
+    expect(printed.stderr).toBe("");
+    expect(printed.code).toBe(0);
+    expect(loadVoicePrint(join(dir, "bob-cli.json"), "overlap-aware").speechSec).toBeGreaterThan(3);
+    const live = await run("--live", "talk.wav", "--voice", "Alice=alice.wav", "--voice", "Bob=bob-cli.json", "--out", "live.rttm", "--threads", "1", "-q");
+    expect(live.code).toBe(0);
+    expect(live.stdout).toContain("Alice");
+    expect(live.stdout).toContain("Bob");
+    expect(readFileSync(join(dir, "live.rttm"), "utf8")).toBe(ok.stdout);
+
+    // Bad input: one line, exit 2, no print.
+    writeFileSync(join(dir, "silence.wav"), wavFloat(new Float32Array(3 * SAMPLE_RATE)));
+    for (const [args, message] of [
+      [["silence.wav", "--out", "silence.json"], "silence.wav: no speech heard, so no voice print"],
+      [["missing.wav", "--out", "missing.json"], "missing.wav"],
+      [["bob.wav"], "--out <file>.json names where the print goes, got none"],
+      [["bob.wav", "--out", "bob.rttm"], '--out <file>.json names where the print goes, got "bob.rttm"'],
+      [["bob.wav", "bob.wav", "--out", "two.json"], "takes one clip of the speaker, got 2"],
+    ] as const) {
+      const bad = await run("voice-print", ...args, "--threads", "1");
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain(message);
+      expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    }
+    for (const file of ["silence.json", "missing.json", "bob.rttm", "two.json"]) expect(existsSync(join(dir, file))).toBe(false);
+  }, 180_000);
 });

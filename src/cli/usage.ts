@@ -38,6 +38,7 @@ export const help = (command: string) => `senko ${VERSION}: who spoke when
 
 usage: ${command} <audio...> [options]
        ${command} attribute <transcript> <diarization.json|.rttm> [--format text|srt|vtt|json] [--out <file>] [-q]
+       ${command} voice-print <clip> --out <print.json>  a known speaker's voice print, for --voice (see ${command} voice-print --help)
        ${command} models [--offline] [--models-dir <dir>] [--cache-dir <dir>] [--json]  fetch and verify the models ahead of time
        ${command} submit|worker|status --redis <url> ...  a job queue for many files on many machines (see ${command} submit --help)
 
@@ -82,7 +83,7 @@ ${pipelineNames().map((name) => `                           ${name}: ${PIPELINES
   --vad <v>              vad-windows: silero | pyannote | auto (default auto: pyannote on CUDA, else silero)
   --voice <NAME=FILE>    name a known speaker (repeatable): FILE is a clip of that speaker alone or
                          a saved voice print .json; the speaker who matches takes NAME in every
-                         output, the others stay SPEAKER_xx (not with --live)
+                         output, the others stay SPEAKER_xx (--live too; a print: senko voice-print)
   --device <d>           auto | cpu | cuda | coreml | directml (default auto: the
                          platform's accelerator when it can run, else the CPU)
   --threads <n>          threads for the native stages and the models (default: one per CPU;

@@ -5,7 +5,9 @@
  *
  * The session converts the audio to 16 kHz as it comes (../audio/stream.ts), hands it to the pipeline's
  * incremental form (DiarizationPipeline.incremental), which keeps the work later audio cannot change,
- * and names the speakers so that a name, once shown, stays (./stable-names.ts).
+ * and names the speakers so that a name, once shown, stays (./stable-names.ts). With the Diarizer's `voices`, a
+ * speaker whose centroid matches a voice is shown by the voice's name instead, from the snapshot it first matches
+ * in (its earlier turns too) until another speaker matches that voice; the result is named as `diarize` names it.
  */
 import { checkSignal, untilAborted } from "../abort.ts";
 import { Mono16kStream } from "../audio/stream.ts";
@@ -16,8 +18,9 @@ import { refuseUnknownOptions } from "../option-names.ts";
 import { speakerColorSets } from "../output/colors.ts";
 import { speakerCountWarning, type IncrementalDiarization, type PipelineRun } from "../pipeline/diarization-pipeline.ts";
 import type { PipelineName } from "../pipeline/registry.ts";
-import { SAMPLE_RATE } from "../types.ts";
-import { StableNames, type LiveTurn } from "./stable-names.ts";
+import { SAMPLE_RATE, type PipelineResult } from "../types.ts";
+import { matchVoices, nameSpeakers, VOICE_MATCH_THRESHOLDS, type NamedResult } from "../voices/name-speakers.ts";
+import { StableNames, type LiveTurn, type NamedSnapshot } from "./stable-names.ts";
 
 export type { LiveTurn } from "./stable-names.ts";
 
@@ -76,12 +79,18 @@ export class LiveDiarization {
   #reclusterings = 0;
   /** the signal of the call running, checked between its stages */
   #signal: AbortSignal | undefined;
+  /** the Diarizer's voices' prints, made when the session starts (undefined without voices) */
+  readonly #loadPrints: (() => Promise<ReadonlyMap<string, Float32Array>>) | undefined;
+  #prints: ReadonlyMap<string, Float32Array> | undefined;
+  /** the voice each stable name is shown by */
+  readonly #voiceOf = new Map<string, string>();
 
-  /** Use `diarizer.live(options)`. */
-  constructor(diarizer: Diarizer, options: LiveOptions) {
+  /** Use `diarizer.live(options)` (which passes its voices' prints as `prints`). */
+  constructor(diarizer: Diarizer, options: LiveOptions, prints?: () => Promise<ReadonlyMap<string, Float32Array>>) {
     if (!diarizer.pipeline.incremental) throw new ConfigError(`the ${diarizer.pipeline.name} pipeline has no live form`);
     if (typeof options === "object" && options !== null) refuseUnknownOptions(options, LIVE_OPTION_NAMES, "LiveOptions");
     this.#diarizer = diarizer;
+    this.#loadPrints = prints;
     this.#stream = new Mono16kStream(options, diarizer.context);
     this.#timing = { audio: 0, ...Object.fromEntries(diarizer.pipeline.stages.map((name) => [name, 0])), total: 0 };
   }
@@ -182,19 +191,25 @@ export class LiveDiarization {
       const tail = await this.#timed("audio", () => this.#stream.finish());
       this.#samples += tail.length;
       const run = pipeline.append(tail).then(() => pipeline.finish());
-      const result = await run.finally(() => {
+      const unnamed = await run.finally(() => {
         this.#endedBy = "close()";
         pipeline.dispose();
       });
       // The last snapshot: the result's turns after those already final, named as the speakers were.
       const shown = this.#names.final;
-      const { names, ...named } = this.#names.update(result.mergedSegments, Infinity);
-      this.#resultNames = Object.fromEntries(names);
-      const kept = (t: LiveTurn) => result.mergedSegments.some((s) => s.start === t.start && s.end === t.end && names.get(s.speaker) === t.speaker);
-      this.#revised = shown.filter((t) => !kept(t));
-      this.#last = { durationSec: this.#samples / SAMPLE_RATE, ...named, speakers: [...new Set(named.turns.map((t) => t.speaker))].sort() };
+      const { names, ...named } = this.#names.update(unnamed.mergedSegments, Infinity);
+      const kept = (t: LiveTurn) => unnamed.mergedSegments.some((s) => s.start === t.start && s.end === t.end && names.get(s.speaker) === t.speaker);
+      const result: PipelineResult & Partial<NamedResult> = this.#prints === undefined ? unnamed : nameSpeakers(unnamed, this.#prints, this.#threshold);
+      // The last snapshot shows the voices as the result names them.
+      const voices = Object.values(result.speakerVoices ?? {});
+      this.#voiceOf.clear();
+      for (const { label, voice } of voices) if (voice !== null && names.has(label)) this.#voiceOf.set(names.get(label)!, voice);
+      const nameInResult = new Map(voices.map(({ label, voice }) => [label, voice ?? label]));
+      this.#resultNames = Object.fromEntries([...names].map(([label, name]) => [nameInResult.get(label) ?? label, this.#shown(name)]));
+      this.#revised = shown.filter((t) => !kept(t)).map((t) => this.#shownTurn(t));
+      this.#view(named);
       this.#timing.total += (performance.now() - start) / 1000;
-      const countWarning = speakerCountWarning(this.#diarizer.pipeline.name, this.#diarizer.options, result.mergedSpeakersDetected);
+      const countWarning = speakerCountWarning(this.#diarizer.pipeline.name, this.#diarizer.options, unnamed.mergedSpeakersDetected);
       return {
         ...result,
         pipeline: this.#diarizer.pipeline.name as PipelineName,
@@ -264,6 +279,7 @@ export class LiveDiarization {
     const refusal = await pipeline.liveRefusal?.(options, context.device, (key, value) => `${key} "${value}"`);
     if (refusal !== undefined) throw new ConfigError(refusal);
     await untilAborted(this.#diarizer.ready(), this.#signal);
+    if (this.#loadPrints) this.#prints ??= await untilAborted(this.#loadPrints(), this.#signal);
     const run: PipelineRun<typeof options> = {
       context,
       options,
@@ -298,14 +314,47 @@ export class LiveDiarization {
   async #snapshot(): Promise<LiveSnapshot> {
     const start = performance.now();
     const pipeline = await this.#started();
-    const { segments, settledSec, reclustered } = await pipeline.snapshot();
+    const { segments, settledSec, reclustered, speakerCentroids } = await pipeline.snapshot();
     if (reclustered) this.#reclusterings++;
-    const { names: _, ...named } = this.#names.update(segments, settledSec, reclustered);
+    const { names, ...named } = this.#names.update(segments, settledSec, reclustered);
+    if (this.#prints !== undefined) this.#matchVoices(speakerCentroids, names, this.#prints);
     this.#timing.total += (performance.now() - start) / 1000;
+    return this.#view(named);
+  }
+
+  get #threshold(): number {
+    return VOICE_MATCH_THRESHOLDS[this.#diarizer.pipeline.name as PipelineName];
+  }
+
+  /** Gives the stable name of each speaker matching a voice that voice (taken from a name that had it before). */
+  #matchVoices(centroids: Readonly<Record<string, Float32Array>>, names: ReadonlyMap<string, string>, prints: ReadonlyMap<string, Float32Array>): void {
+    // Only speakers with turns: a cluster without any would take a voice nobody is shown by.
+    const speaking = Object.fromEntries(Object.entries(centroids).filter(([label]) => names.has(label)));
+    for (const [label, { voice }] of matchVoices(speaking, prints, this.#threshold)) {
+      if (voice === null) continue;
+      const name = names.get(label)!;
+      for (const [other, given] of this.#voiceOf) if (given === voice && other !== name) this.#voiceOf.delete(other);
+      this.#voiceOf.set(name, voice);
+    }
+  }
+
+  #shown(name: string): string {
+    return this.#voiceOf.get(name) ?? name;
+  }
+
+  #shownTurn(turn: LiveTurn): LiveTurn {
+    return this.#voiceOf.has(turn.speaker) ? { ...turn, speaker: this.#shown(turn.speaker) } : turn;
+  }
+
+  /** The snapshot shown for `named`: speakers by their voice's name where they have one. */
+  #view(named: Omit<NamedSnapshot, "names">): LiveSnapshot {
+    const turns = named.turns.map((t) => this.#shownTurn(t));
     this.#last = {
       durationSec: this.#samples / SAMPLE_RATE,
-      ...named,
-      speakers: [...new Set(named.turns.map((t) => t.speaker))].sort(),
+      turns,
+      finalSec: named.finalSec,
+      settled: named.settled.map((t) => this.#shownTurn(t)),
+      speakers: [...new Set(turns.map((t) => t.speaker))].sort(),
     };
     return this.#last;
   }

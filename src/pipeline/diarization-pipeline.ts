@@ -92,6 +92,8 @@ export interface IncrementalSnapshot {
   settledSec: number;
   /** whether this snapshot ran the full clustering again (rather than placing new embeddings by the last one) */
   reclustered: boolean;
+  /** per speaker of `segments`, its centroid as the result's `speakerCentroids` (what known voices are matched with) */
+  speakerCentroids: Record<string, Float32Array>;
 }
 
 /**

@@ -83,6 +83,21 @@ export function mergeSegments(segments: readonly Segment[], options: SegmentOpti
   return merged;
 }
 
+/** The mean embedding of each label's rows (`labels[i]` labels row i of `embeddings`). */
+export function meanByLabel(labels: ArrayLike<number>, embeddings: Embeddings): Map<number, Float32Array> {
+  const { data, dim } = embeddings;
+  const sums = new Map<number, Float32Array>();
+  const counts = new Map<number, number>();
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i]!;
+    const sum = sums.get(label) ?? sums.set(label, new Float32Array(dim)).get(label)!;
+    for (let d = 0; d < dim; d++) sum[d]! += data[i * dim + d]!;
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  for (const [label, sum] of sums) for (let d = 0; d < dim; d++) sum[d]! /= counts.get(label)!;
+  return sums;
+}
+
 /**
  * The `toSegments` stage: windows + cluster labels (+ embeddings for the centroids) to raw and merged
  * speaker turns, with speakers renamed by total talk time.
@@ -108,21 +123,8 @@ export function toSegments(
   const rawSegments = turns.map((t) => ({ start: t.start, end: t.end, speaker: nameOf.get(t.label)! }));
   const mergedSegments = mergeSegments(rawSegments, options);
 
-  const speakerCentroids: Record<string, Float32Array> = {};
-  const counts = new Map<number, number>();
-  for (const label of order) speakerCentroids[nameOf.get(label)!] = new Float32Array(embeddings.dim);
-  for (let i = 0; i < labels.length; i++) {
-    const label = labels[i]!;
-    const centroid = speakerCentroids[nameOf.get(label)!]!;
-    const row = embeddings.data.subarray(i * embeddings.dim, (i + 1) * embeddings.dim);
-    for (let d = 0; d < embeddings.dim; d++) centroid[d]! += row[d]!;
-    counts.set(label, (counts.get(label) ?? 0) + 1);
-  }
-  for (const label of order) {
-    const centroid = speakerCentroids[nameOf.get(label)!]!;
-    const n = counts.get(label)!;
-    for (let d = 0; d < centroid.length; d++) centroid[d]! /= n;
-  }
+  const means = meanByLabel(labels, embeddings);
+  const speakerCentroids = Object.fromEntries(order.map((label) => [nameOf.get(label)!, means.get(label)!]));
 
   return {
     rawSegments,

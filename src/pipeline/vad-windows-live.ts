@@ -29,7 +29,7 @@ import {
 import { SAMPLE_RATE, type Embeddings, type FbankFeatures, type PipelineResult, type Segment, type TimeSpan } from "../types.ts";
 import type { IncrementalDiarization, IncrementalSnapshot, PipelineRun } from "./diarization-pipeline.ts";
 import { HeldAudio } from "./held-audio.ts";
-import { labelTurns, mergeSegments, SEGMENT_DEFAULTS } from "./segments.ts";
+import { labelTurns, meanByLabel, mergeSegments, SEGMENT_DEFAULTS } from "./segments.ts";
 import { SnapshotClustering } from "./snapshot-clustering.ts";
 import { resolveVad } from "./speech.ts";
 import { subsegment, WINDOWS, type SubsegmentOptions } from "./subsegment.ts";
@@ -194,7 +194,8 @@ class VadWindowsLive implements IncrementalDiarization {
       }
       const turns = labelTurns(windows, Int32Array.from(all));
       const segments = mergeSegments(turns.map((t): Segment => ({ start: t.start, end: t.end, speaker: String(t.label) })));
-      return { segments, settledSec: settledEnd(segments, this.#openFrom), reclustered: this.#clustering.reclustered };
+      const speakerCentroids = Object.fromEntries([...meanByLabel(labels, embeddings)].map(([label, c]) => [String(label), c]));
+      return { segments, settledSec: settledEnd(segments, this.#openFrom), reclustered: this.#clustering.reclustered, speakerCentroids };
     });
   }
 

@@ -5,9 +5,10 @@
  * and so is one of the other pipeline (vad-windows embeds after a ReLU, overlap-aware does not: the two spaces
  * differ, BENCHMARKS.md, "Naming known voices").
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { modelSpec } from "../../models/manifest.ts";
 import { ConfigError } from "../errors.ts";
+import { writeFileAtomic } from "../output/writers.ts";
 import { EMBEDDING_DIM } from "../models/campplus.ts";
 
 export interface VoicePrint {
@@ -43,9 +44,10 @@ export function voicePrintJson(print: VoicePrint): string {
   return `${JSON.stringify({ format: FORMAT, model, modelSha256, pipeline, speechSec: +speechSec.toFixed(2), vector: Array.from(vector, (x) => +x.toPrecision(7)) })}\n`;
 }
 
+/** Writes `print` to `path` whole or not at all (a ConfigError, and no file, for a print that is not one). */
 export function saveVoicePrint(path: string, print: VoicePrint): void {
   checkVoicePrint(print, path);
-  writeFileSync(path, voicePrintJson(print));
+  writeFileAtomic(path, voicePrintJson(print));
 }
 
 /** The print saved at `path`; a ConfigError naming the file when it is not one, or is another model's. */

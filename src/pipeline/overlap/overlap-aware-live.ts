@@ -205,7 +205,7 @@ export class OverlapAwareLive implements IncrementalDiarization {
   async snapshot(): Promise<IncrementalSnapshot> {
     this.#guard();
     const windows = this.#embedded;
-    if (windows === 0) return { segments: [], settledSec: 0, reclustered: false };
+    if (windows === 0) return { segments: [], settledSec: 0, reclustered: false, speakerCentroids: {} };
     const embeddings = this.#embeddings.view();
     const reclustered = await this.#run.stage("clustering", () => this.#label(embeddings, this.#segmentation(windows, 0)));
     return this.#run.stage("segments", () => {
@@ -220,7 +220,8 @@ export class OverlapAwareLive implements IncrementalDiarization {
       const segments = activityTurns(merged, sampleCount / SAMPLE_RATE).map((t): Segment => ({ start: t.start, end: t.end, speaker: String(t.speaker) }));
       // A turn ending the borrowed votes' and duration rules' reach before the final frames cannot grow or join a later one.
       const settledFrames = Math.max(0, this.#reconstruction.finalFrames - reachFrames(reconstruction, minDurations));
-      return { segments, settledSec: settledFrames > 0 ? frameSpanSec(settledFrames, settledFrames + 1).start : 0, reclustered };
+      const speakerCentroids = Object.fromEntries(Array.from({ length: this.#clusterCount }, (_, c) => [String(c), this.#centroids.slice(c * EMBEDDING_DIM, (c + 1) * EMBEDDING_DIM)]));
+      return { segments, settledSec: settledFrames > 0 ? frameSpanSec(settledFrames, settledFrames + 1).start : 0, reclustered, speakerCentroids };
     });
   }
 
