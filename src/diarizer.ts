@@ -16,6 +16,7 @@ import { VAD_CHOICES } from "./models/session.ts";
 import { refuseUnknownOptions, spellChoice } from "./option-names.ts";
 import { speakerColorSets } from "./output/colors.ts";
 import { speakerCountWarning, type PipelineRun } from "./pipeline/diarization-pipeline.ts";
+import { talkSeconds } from "./pipeline/segments.ts";
 import { DEFAULT_PIPELINE, findPipeline, foreignOptionsMessage, type PipelineName, pipelineNames, PIPELINES } from "./pipeline/registry.ts";
 import type { OverlapAwareOptions } from "./pipeline/overlap/overlap-aware.ts";
 import { WINDOWS } from "./pipeline/subsegment.ts";
@@ -242,9 +243,7 @@ export class Diarizer {
   async #voicePrint(input: AudioInput, options: DiarizeOptions): Promise<VoicePrint> {
     // The speaker counts asked for are the conversation's, not the clip's.
     const result = await this.#run(input, options, { ...this.options, numSpeakers: undefined, minSpeakers: undefined, maxSpeakers: undefined });
-    const talk = new Map<string, number>();
-    for (const s of result.mergedSegments) talk.set(s.speaker, (talk.get(s.speaker) ?? 0) + (s.end - s.start));
-    const [main, speechSec] = [...talk].sort((a, b) => b[1] - a[1])[0] ?? [];
+    const [main, speechSec] = [...talkSeconds(result.mergedSegments)].sort((a, b) => b[1] - a[1])[0] ?? [];
     if (main === undefined) throw new ConfigError(`${options.name ?? (typeof input === "string" ? input : "the voice's audio")}: no speech heard, so no voice print: give a clip of the speaker talking`);
     return printOf(this.pipeline.name, result.speakerCentroids[main]!, speechSec!);
   }

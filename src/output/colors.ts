@@ -1,5 +1,5 @@
 /** @module Distinct, readable colours per speaker, for UIs that draw a diarization. */
-import type { Segment } from "../pipeline/segments.ts";
+import { talkSeconds, type Segment } from "../pipeline/segments.ts";
 
 const GOLDEN_ANGLE_DEG = 137.508;
 const CHROMA = 0.13;
@@ -37,8 +37,7 @@ export function oklchToHex(l: number, c: number, hueDeg: number): string {
  * hues, giving alternative palettes for the same diarization.
  */
 export function speakerColors(segments: readonly Segment[], variant = 0): Record<string, string> {
-  const talk = new Map<string, number>();
-  for (const s of segments) talk.set(s.speaker, (talk.get(s.speaker) ?? 0) + (s.end - s.start));
+  const talk = talkSeconds(segments);
   const speakers = [...talk.keys()].sort((a, b) => talk.get(b)! - talk.get(a)! || a.localeCompare(b));
   const colors: Record<string, string> = {};
   speakers.forEach((speaker, i) => {

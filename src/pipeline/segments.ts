@@ -167,6 +167,13 @@ export function overlapSeconds(segments: readonly Segment[]): number {
   return overlapSpans(segments).reduce((sum, s) => sum + (s.end - s.start), 0);
 }
 
+/** Seconds of turns per speaker, in order of first turn. */
+export function talkSeconds(segments: readonly Segment[]): Map<string, number> {
+  const talk = new Map<string, number>();
+  for (const s of segments) talk.set(s.speaker, (talk.get(s.speaker) ?? 0) + (s.end - s.start));
+  return talk;
+}
+
 /** Cosine similarity of two speaker centroids (or any two embeddings): 1 = same direction. */
 export function speakerSimilarity(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) throw new ConfigError(`speakerSimilarity: lengths differ (${a.length} vs ${b.length})`);
