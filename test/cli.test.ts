@@ -655,5 +655,7 @@ describe("cli: pieces", () => {
     expect(expandInputs(["glob/**/*.wav", "-"], dir)).toEqual(["glob/a.wav", "glob/b.wav", "glob/sub/d.wav", "-"]);
     expect(expandInputs([join(dir, "glob", "*.mp3")], dir)).toEqual([join(dir, "glob", "c.mp3")]);
     expect(expandInputs(["not-a-pattern.wav"], dir)).toEqual(["not-a-pattern.wav"]);
+    // A URL is no pattern (reading it says senko reads files), whatever its query.
+    expect(expandInputs(["https://example.com/talk.mp3?t=1"], dir)).toEqual(["https://example.com/talk.mp3?t=1"]);
   });
 });

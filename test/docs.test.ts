@@ -47,7 +47,7 @@ test("senko submit --help lists every option of submit, worker and status, and n
 });
 
 test("each subcommand's --help is its own, names the command as senko --help does, and gives the usage the README gives", async () => {
-  const [main, attribute, models, queue] = await Promise.all([help(["--help"]), help(["attribute", "--help"]), help(["models", "--help"]), help(["status", "--help"])]);
+  const [main, attribute, models, queue, voicePrint] = await Promise.all([help(["--help"]), help(["attribute", "--help"]), help(["models", "--help"]), help(["status", "--help"]), help(["voice-print", "--help"])]);
   const readme = README.slice(README.indexOf("## Command line"));
   const block = readme.slice(readme.indexOf("```\n") + 4, readme.indexOf("\n```", readme.indexOf("```\n") + 4));
   const readmeUsage = block.split("\n").map((line) => line.replace(/^senko /, "").split("  ")[0]);
@@ -58,11 +58,15 @@ test("each subcommand's --help is its own, names the command as senko --help doe
     expect(synopsis(main, sub)).toBe(synopsis(own, sub)!);
     expect(readmeUsage).toContain(synopsis(own, sub)!);
   }
+  // senko --help shortens voice-print's synopsis; its own --help and the README give all of it.
+  expect(voicePrint).toStartWith("usage: bun run diarize.ts voice-print ");
+  expect(readmeUsage).toContain(synopsis(voicePrint, "voice-print")!);
   expect(queue).toContain("\n  bun run diarize.ts submit --redis <url> ");
   expect(queue).not.toMatch(/^ +senko (submit|worker|status) /m);
   // Each help's option column lists what its command takes.
   expect(helpFlags(attribute)).toEqual(["--format", "--help", "--out", "--quiet", "-f=format", "-h=help", "-o=out", "-q=quiet"]);
   expect(helpFlags(models)).toEqual(["--cache-dir", "--help", "--json", "--models-dir", "--offline", "-h=help"]);
+  expect(helpFlags(voicePrint)).toEqual(["--device", "--help", "--models-dir", "--out", "--pipeline", "--quiet", "--threads", "-h=help", "-o=out", "-q=quiet"]);
 });
 
 test("the README's option table of senko <audio> lists the same options", () => {

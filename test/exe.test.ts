@@ -106,6 +106,12 @@ describe("this machine's executable", () => {
       1,
       expect.stringMatching(new RegExp(`^senko: cannot write onnxruntime's libraries to ${notADirectory}/senko/runtime/[0-9a-f]+: a parent in the path is not a directory; XDG_CACHE_HOME names another cache directory\n$`)),
     ]);
+    // A file system that creates nothing: said of the folder where creating began, not "does not exist".
+    const proc = Bun.spawnSync([exe(), "--version"], { cwd: elsewhere, env: { ...process.env, XDG_CACHE_HOME: "/proc/senko-cache" }, stdout: "pipe", stderr: "pipe" });
+    expect([proc.exitCode, proc.stderr.toString()]).toEqual([
+      1,
+      expect.stringMatching(/^senko: cannot write onnxruntime's libraries to \/proc\/senko-cache\/senko\/runtime\/[0-9a-f]+: nothing can be created in \/proc; XDG_CACHE_HOME names another cache directory\n$/),
+    ]);
   });
 
   test.skipIf(notMine)("senko models: the models it would use, checked", () => {

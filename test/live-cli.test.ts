@@ -241,6 +241,8 @@ describe.concurrent("senko --live", () => {
       for (const [i, out] of ["at-end/sizes-at-end.json", "every-write.json"].entries()) {
         expect(await procs[i]!.exited).toBe(0);
         expect(await stderrs[i]!.text).toContain(`senko: live: ${seconds}.0 s of audio`);
+        // The files, not the directory: --out-dir names where they go, not what they are called.
+        expect(await stderrs[i]!.text).toContain(`is in ${i === 0 ? "at-end/sizes-at-end.json and at-end/sizes-at-end.html" : "every-write.json"}`);
         expect(withoutTiming(JSON.parse(readFileSync(join(dir, out), "utf8")))).toEqual(expected);
       }
       // Cut short: the session ends there with the result of what was read, said in one line (not lost to an error).

@@ -187,8 +187,9 @@ describe.skipIf(skip)("known voices in a simulated conversation (LibriSpeech hal
     // senko voice-print saves Bob's print; --live --voice names both in what it prints and in its result.
     writeFileSync(join(dir, "bob.wav"), wavFloat(halves[1]!.enrollment));
     const printed = await run("voice-print", "bob.wav", "--out", "bob-cli.json", "--threads", "1");
-    expect(printed.stderr).toBe("");
+    expect(printed.stderr).toMatch(/^bob\.wav: the voice print of \d+\.\d s of speech \(pipeline overlap-aware\) is in bob-cli\.json\n$/);
     expect(printed.code).toBe(0);
+    expect(await run("voice-print", "bob.wav", "--out", "bob-quiet.json", "--threads", "1", "-q")).toEqual({ stdout: "", stderr: "", code: 0 });
     expect(loadVoicePrint(join(dir, "bob-cli.json"), "overlap-aware").speechSec).toBeGreaterThan(3);
     const live = await run("--live", "talk.wav", "--voice", "Alice=alice.wav", "--voice", "Bob=bob-cli.json", "--out", "live.rttm", "--threads", "1", "-q");
     expect(live.code).toBe(0);
@@ -203,7 +204,7 @@ describe.skipIf(skip)("known voices in a simulated conversation (LibriSpeech hal
       [["missing.wav", "--out", "missing.json"], "missing.wav"],
       [["bob.wav"], "--out <file>.json names where the print goes, got none"],
       [["bob.wav", "--out", "bob.rttm"], '--out <file>.json names where the print goes, got "bob.rttm"'],
-      [["bob.wav", "bob.wav", "--out", "two.json"], "takes one clip of the speaker, got 2"],
+      [["bob.wav", "bob.wav", "--out", "two.json"], "senko: voice-print takes one clip of the speaker, got 2"],
     ] as const) {
       const bad = await run("voice-print", ...args, "--threads", "1");
       expect(bad.code).toBe(2);

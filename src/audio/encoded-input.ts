@@ -27,6 +27,25 @@ function bunFilePath(blob: Blob): string | undefined {
   return stat === undefined || !stat.isFile() || stat.size === blob.size ? name : undefined;
 }
 
+/** A string that is a URL (`https://host/talk.mp3`, `s3://bucket/key`, `file:///tmp/talk.wav`), not a path. */
+export const URL_STRING = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * What "file not found" adds for a path that is a URL: a string is read as a path and nothing is downloaded (a
+ * download wants its own timeout, retries and headers), so say so rather than only that no such file exists.
+ */
+export function urlPathNote(path: string): string {
+  if (!URL_STRING.test(path)) return "";
+  if (/^file:/i.test(path)) {
+    try {
+      return ` (a file: URL; give its path: ${fileURLToPath(path)})`;
+    } catch {
+      return " (a file: URL; give its path)";
+    }
+  }
+  return ` (it is a URL, and senko reads files only: download it first${/^s3:/i.test(path) ? "; senko submit reads s3:// inputs" : ""})`;
+}
+
 /** `input` as a path or bytes when it is one of the kinds this module reads; undefined for anything else. */
 export async function encodedFile(input: unknown): Promise<EncodedFile | undefined> {
   if (input instanceof ArrayBuffer) return { file: new Uint8Array(input), name: "<bytes>" };

@@ -8,7 +8,7 @@ import { checkSignal } from "../abort.ts";
 import type { InContext } from "../compute-context.ts";
 import { AudioFormatError, quoted } from "../errors.ts";
 import { refuseUnknownOptions } from "../option-names.ts";
-import { encodedFile } from "./encoded-input.ts";
+import { encodedFile, urlPathNote } from "./encoded-input.ts";
 import { convertToMono16k, MAX_OUTPUT_SAMPLES, outputLength, TARGET_RATE, toMono16k } from "./convert.ts";
 import { checkWithFfmpeg, decodeWithFfmpeg, FFMPEG_INSTALL_HINT, findFfmpeg, type FfmpegAudio } from "./ffmpeg.ts";
 import { bufferSource, isWav, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, parseWav, type ByteSource } from "./wav.ts";
@@ -192,7 +192,8 @@ function openAudioFile(path: string, name: string): { fd: number; size: number }
     fd = openSync(path, "r");
   } catch (error) {
     if (error instanceof AudioFormatError) throw error;
-    throw fail(describeFsError(error), error);
+    const code = (error as { code?: string }).code;
+    throw fail(describeFsError(error) + (code === "ENOENT" ? urlPathNote(path) : ""), error);
   }
   let size: number;
   try {

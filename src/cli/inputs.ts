@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { probeAudio } from "../audio/index.ts";
+import { URL_STRING } from "../audio/encoded-input.ts";
 import { readAudioStream, type StreamAudio } from "../audio/read-stream.ts";
 import type { ComputeContext } from "../compute-context.ts";
 import { AudioFormatError, UsageError } from "../errors.ts";
@@ -13,11 +14,14 @@ export const STDIN = "-";
 /** Characters that make an argument a glob (local paths and s3:// URLs alike). */
 export const GLOB_CHARS = /[*?[{]/;
 
-/** Positional arguments to input paths: existing paths as given, patterns expanded (sorted), - kept. */
+/**
+ * Positional arguments to input paths: existing paths as given, patterns expanded (sorted), - kept. A URL is
+ * kept too, whatever its `?`: reading it says that senko reads files, where a pattern would match nothing.
+ */
 export function expandInputs(args: readonly string[], cwd = process.cwd()): string[] {
   const inputs: string[] = [];
   for (const arg of args) {
-    if (arg === STDIN || !GLOB_CHARS.test(arg) || existsSync(arg)) {
+    if (arg === STDIN || !GLOB_CHARS.test(arg) || existsSync(arg) || URL_STRING.test(arg)) {
       inputs.push(arg);
       continue;
     }

@@ -185,10 +185,11 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
     // browser plays.
     const audio = stream || raw !== undefined || endedEarly.length > 0 ? undefined : { path: input };
     // All of the result's files or none.
-    writeFilesAtomic(resultFiles(result, input, { formats, out, outDir, rttm }, { audio }));
+    const files = resultFiles(result, input, { formats, out, outDir, rttm }, { audio });
+    writeFilesAtomic(files);
     for (const warning of endedEarly) err(`senko: warning: ${warning}\n`);
     for (const warning of result.warnings) err(`senko: warning: ${input}: ${warning}\n`);
-    const written = [outDir ?? out, rttm].filter((place) => place !== undefined);
+    const written = files.map((file) => file.path);
     const renamed = Object.entries(session.resultNames).filter(([final, live]) => final !== live);
     err(
       `senko: live: ${result.durationSec.toFixed(1)} s of audio, ${result.mergedSpeakersDetected} speaker(s), ${result.mergedSegments.length} segment(s)` +

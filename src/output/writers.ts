@@ -111,7 +111,6 @@ export function formatResult(result: DiarizationResult, named: OutputFormat, sou
 }
 
 const FS_PROBLEMS: Record<string, string> = {
-  ENOENT: "its directory does not exist",
   ENOTDIR: "a parent in the path is not a directory",
   EACCES: "permission denied",
   EPERM: "permission denied",
@@ -128,7 +127,8 @@ const FS_PROBLEMS: Record<string, string> = {
  */
 export function outputError(path: string, error: unknown, verb = "write", where = dirname(path)): OutputError {
   const code = (error as { code?: string }).code ?? "";
-  const problem = code === "ENOENT" && existsSync(where) ? `nothing can be created in ${where}` : (FS_PROBLEMS[code] ?? (error instanceof Error ? error.message : String(error)));
+  const missing = () => (existsSync(where) ? `nothing can be created in ${where}` : `the directory ${where} does not exist`);
+  const problem = code === "ENOENT" ? missing() : (FS_PROBLEMS[code] ?? (error instanceof Error ? error.message : String(error)));
   return new OutputError(`cannot ${verb} ${path}: ${problem}`, path, { cause: error });
 }
 
@@ -200,11 +200,17 @@ export function checkWritable(path: string): void {
  * nothing (a job refused later for its options leaves no directory behind).
  */
 export function checkOutputDir(dir: string): void {
-  let existing = dir;
-  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  const existing = nearestExisting(dir);
   if (existing === dir && !statSync(dir).isDirectory()) throw new OutputError(`cannot write to ${dir}: it exists and is not a directory`, dir);
   if (!statSync(existing).isDirectory()) throw new OutputError(`cannot create ${dir}: a parent in the path is not a directory`, dir);
   probeCreate(join(existing, `.senko-${process.pid}.tmp`), dir, existing === dir ? "write to" : "create");
+}
+
+/** `path` if it exists, else its nearest parent that does: where `mkdir -p path` starts creating. */
+export function nearestExisting(path: string): string {
+  let existing = path;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  return existing;
 }
 
 /** Creates an output directory (and its parents) and checks that files can be written in it; an OutputError if not. */

@@ -7,7 +7,7 @@ import { AnnotationFormatError, readRttm } from "../eval/rttm.ts";
 import { ConfigError, SenkoError, TranscriptFormatError } from "../errors.ts";
 import { nameInAnyCase } from "../option-names.ts";
 import { writeStdout } from "../output/stdout.ts";
-import { formatClash, OUTPUT_FORMATS, replacesInput, writeFileAtomic } from "../output/writers.ts";
+import { checkWritable, formatClash, OUTPUT_FORMATS, replacesInput, writeFileAtomic } from "../output/writers.ts";
 import type { Segment } from "../pipeline/segments.ts";
 import { attributeTranscript, type AttributedTranscript } from "./attribute.ts";
 import { parseTranscript, readTranscript } from "./read.ts";
@@ -128,6 +128,8 @@ export async function attributeCommand(args: readonly string[], options: Attribu
   if (out !== undefined && out !== "-" && args.some((input) => input !== "-" && replacesInput(out, input))) {
     throw new ConfigError(`${out} is an input: writing the result there would replace it`);
   }
+  // Before stdin is read: a result that cannot be written is not worth making.
+  if (out !== undefined && out !== "-") checkWritable(out);
   if (transcriptPath === "-" && diarizationPath === "-") throw new ConfigError("- (stdin) can be given only once");
   if (args.includes("-") && process.stdin.isTTY) throw new ConfigError("-: stdin is a terminal: pipe the file in (cat talk.json | senko attribute - talk.rttm)");
   // `-` is stdin, as for senko <audio>: a transcript (or diarization) piped from the program that made it.

@@ -19,11 +19,12 @@ const VOICE_PRINT_OPTIONS = {
   device: { type: "string" },
   threads: { type: "string" },
   "models-dir": { type: "string" },
+  quiet: { type: "boolean", short: "q" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 /** `senko voice-print --help`, its usage line naming `command` (`senko voice-print`, `bun run diarize.ts voice-print`). */
-export const voicePrintHelp = (command: string) => `usage: ${command} <clip> --out <print.json> [--pipeline <name>] [--device <name>] [--threads <n>] [--models-dir <dir>]
+export const voicePrintHelp = (command: string) => `usage: ${command} <clip> --out <print.json> [--pipeline <name>] [--device <name>] [--threads <n>] [--models-dir <dir>] [-q]
 
 Makes the voice print of the speaker heard most in <clip> (a few seconds of that speaker alone, any audio senko
 reads) and saves it as JSON, for senko <audio> --voice NAME=<print.json>. A print is made by one pipeline and
@@ -34,6 +35,7 @@ names speakers of that pipeline only.
   --device <name>        as senko <audio> --device
   --threads <n>          as senko <audio> --threads
   --models-dir <dir>     as senko <audio> --models-dir
+  -q, --quiet            nothing on stderr but errors (no summary)
   -h, --help             this text`;
 
 /** Runs `senko voice-print <argv>`; errors are thrown (a UsageError, ConfigError or AudioFormatError for bad input) for the CLI to report. */
@@ -43,7 +45,7 @@ export async function voicePrintCommand(argv: string[], command: string): Promis
     await writeStdout(`${voicePrintHelp(command)}\n`);
     return;
   }
-  if (positionals.length !== 1) throw new UsageError(`takes one clip of the speaker, got ${positionals.length} ${helpHint(command)}`);
+  if (positionals.length !== 1) throw new UsageError(`voice-print takes one clip of the speaker, got ${positionals.length} ${helpHint(command)}`);
   const out = values.out;
   if (out === undefined || !out.toLowerCase().endsWith(".json")) throw new UsageError(`--out <file>.json names where the print goes, got ${out === undefined ? "none" : JSON.stringify(out)} ${helpHint(command)}`);
   // Before the clip is read: a print that cannot be saved is not worth making.
@@ -55,8 +57,11 @@ export async function voicePrintCommand(argv: string[], command: string): Promis
     modelsDir: await modelsDirectory(values["models-dir"]),
   });
   try {
-    const print = await diarizer.voicePrint(positionals[0]!);
+    const clip = positionals[0]!;
+    const print = await diarizer.voicePrint(clip);
     saveVoicePrint(out, print);
+    // As senko <audio> and attribute end: one line saying what was made, unless --quiet.
+    if (!values.quiet) process.stderr.write(`${clip}: the voice print of ${print.speechSec.toFixed(1)} s of speech (pipeline ${print.pipeline}) is in ${out}\n`);
   } finally {
     await diarizer.close();
   }
