@@ -4,7 +4,7 @@
  * anyone else the temporary file could not be made in /dev, and the write was refused).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkWritable, writeFilesAtomic } from "../src/output/writers.ts";
@@ -46,6 +46,21 @@ describe("writing into a target that is no regular file", () => {
     writeFilesAtomic([{ path: device, text: "x".repeat(100) }]);
     expect(statSync(device).isCharacterDevice()).toBe(true);
     rmSync(device);
+  });
+
+  test("a descriptor open on a regular file (stdout redirected: > log.txt) is written into, after what came before, not replaced", () => {
+    // /dev/fd/1 and /proc/self/fd/1, not /dev/stdout: were they replaced, it would be the machine's /dev/stdout link.
+    for (const descriptor of ["/dev/fd/1", "/proc/self/fd/1"]) {
+      const log = join(dir, "log.txt");
+      const script = `import { writeSync } from "node:fs";
+        const { checkWritable, writeFilesAtomic } = await import(${JSON.stringify(join(import.meta.dir, "../src/output/writers.ts"))});
+        writeSync(1, "before\\n");
+        checkWritable(${JSON.stringify(descriptor)});
+        writeFilesAtomic([{ path: ${JSON.stringify(descriptor)}, text: "the result\\n" }]);`;
+      const run = Bun.spawnSync([process.execPath, "-e", script], { stdout: Bun.file(log), stderr: "pipe" });
+      expect({ descriptor, stderr: run.stderr.toString(), code: run.exitCode, log: readFileSync(log, "utf8") }).toEqual({ descriptor, stderr: "", code: 0, log: "before\nthe result\n" });
+      rmSync(log);
+    }
   });
 
   test("a regular file is still replaced whole", () => {

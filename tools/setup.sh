@@ -19,6 +19,9 @@ step "Zig $(cat tools/zig-version) from PyPI, into .venv"
 
 step "libsenko (zig build, ReleaseFast, native CPU; beside it the ReleaseSafe build test/fuzz.test.ts fuzzes)"
 # Two compilations at once on two cores: the safe one (~40 s) costs setup little and the test suite nothing.
+# The build runner (build.zig compiled) first, alone: two `zig build`s that both compile it into an empty
+# .zig-cache race on its executable ("failed to spawn build runner ...: FileBusy", seen on a fresh checkout).
+bash tools/zig.sh build --help >/dev/null
 bash tools/zig.sh build -Doptimize=ReleaseSafe -Ddir-suffix=-safe & safe=$!
 bash tools/zig.sh build -Doptimize=ReleaseFast
 wait "$safe"

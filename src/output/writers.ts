@@ -1,5 +1,5 @@
 /** @module Serialisations of a diarization result: JSON, RTTM, CSV, plain text, subtitles and the HTML timeline, plus atomic file writes. */
-import { accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import type { DiarizationResult } from "../diarizer.ts";
 import { ConfigError, OutputError } from "../errors.ts";
@@ -127,24 +127,46 @@ const FS_PROBLEMS: Record<string, string> = {
  */
 export function outputError(path: string, error: unknown, verb = "write", where = dirname(path)): OutputError {
   const code = (error as { code?: string }).code ?? "";
-  const missing = () => (existsSync(where) ? `nothing can be created in ${where}` : `the directory ${where} does not exist`);
-  const problem = code === "ENOENT" ? missing() : (FS_PROBLEMS[code] ?? (error instanceof Error ? error.message : String(error)));
+  const missing = existsSync(where) ? `nothing can be created in ${where}` : `the directory ${where} does not exist`;
+  const problem = code === "ENOENT" ? missing : (FS_PROBLEMS[code] ?? (error instanceof Error ? error.message : String(error)));
   return new OutputError(`cannot ${verb} ${path}: ${problem}`, path, { cause: error });
 }
 
 const tmpName = (path: string) => `${path}.${process.pid}.tmp`;
 
 /**
- * Whether `path` is an existing target that is no regular file (/dev/null, /dev/stdout, a FIFO, a terminal):
- * written into, as a shell's `>` would; a file renamed over it would replace the device or pipe itself.
+ * Whether `path` is an existing target that is no regular file (/dev/null, /dev/stdout, a FIFO, a terminal), or
+ * an open descriptor whatever it is open on: written into, as a shell's `>` would; a file renamed over it would
+ * replace the device, pipe or /dev/stdout link itself.
  */
 function writtenInPlace(path: string): boolean {
+  if (namesDescriptor(path)) return true;
   try {
     const stat = statSync(path);
     return !stat.isFile() && !stat.isDirectory();
   } catch {
     return false;
   }
+}
+
+/** Links followed to find a descriptor (/dev/stdout -> /proc/self/fd/1 is one). */
+const DESCRIPTOR_LINKS_MAX = 8;
+
+/**
+ * Whether `path` is, or links to, an entry of a process's fd directory (/dev/stdout, /dev/fd/1, /proc/self/fd/1):
+ * a stdout redirected to a regular file (`> log.txt`) is a file there, and must be written into, not replaced.
+ */
+function namesDescriptor(path: string): boolean {
+  let at = resolve(path);
+  for (let link = 0; link <= DESCRIPTOR_LINKS_MAX; link++) {
+    if (/^\/proc\/[^/]+\/fd$/.test(realPath(dirname(at)))) return true;
+    try {
+      at = resolve(dirname(at), readlinkSync(at));
+    } catch {
+      return false;
+    }
+  }
+  return false;
 }
 
 /** Creates and removes `probe`; an OutputError naming `target` if that fails. */
@@ -269,8 +291,8 @@ export function writeFileAtomic(path: string, text: string): void {
  * written and synced under its temporary name before the first rename, so a full disk or a size limit leaves
  * none of them and the previous files as they were; a rename that fails (rare: the temporary file is beside
  * its target) removes those renamed before it. A path given twice is written once, with its last text. A
- * target that is no regular file (/dev/null, a FIFO) is written into, after the temporary files and before
- * the renames.
+ * target that is no regular file (/dev/null, a FIFO) or a descriptor (/dev/stdout) is written into, after the
+ * temporary files and before the renames.
  */
 export function writeFilesAtomic(files: readonly OutputFile[]): void {
   const unique = [...new Map(files.map((file) => [file.path, file])).values()];
@@ -312,9 +334,12 @@ function writeSynced(path: string, text: string): void {
   }
 }
 
-/** Writes `text` into the device or pipe `path` (fsync has no meaning there, and a pipe refuses it). */
+/**
+ * Writes `text` into the device, pipe or descriptor `path` (fsync has no meaning there, and a pipe refuses it);
+ * appended, so a redirected stdout keeps what was written to it before, as the shell's `>` would.
+ */
 function writeInto(path: string, text: string): void {
-  const fd = openSync(path, "w");
+  const fd = openSync(path, "a");
   try {
     writeAll(fd, text);
   } finally {
