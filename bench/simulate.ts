@@ -56,6 +56,8 @@ export interface SimulationOptions {
   variation?: boolean;
   /** Where the utterances are (default LIBRISPEECH_DIR). */
   dir?: string;
+  /** Also return each speaker's own signal (`SimulatedConversation.tracks`; default false: a file's length each). */
+  tracks?: boolean;
 }
 
 /** The sets of bench:accuracy:sim (--set): lengths and speaker counts, each drawn with every --seeds. */
@@ -83,6 +85,11 @@ export interface SimulatedConversation {
   overlapSec: number;
   /** The scored region: the whole file. */
   uem: TimeSpan[];
+  /**
+   * With `tracks`: each speaker's own signal as it is in the mix (gain, room and the mix's scaling; without the
+   * noise, the noise floor and the other speakers), in `speakers` order: what a VAD hears of that speaker alone.
+   */
+  tracks?: Float32Array[];
 }
 
 /** One speaker's source: the decoded utterance (by tempo) and the speech stretches in it. */
@@ -399,7 +406,7 @@ async function conversation(o: Required<SimulationOptions>, unheardFirst: boolea
     previous = speaker;
   }
   const durationSec = Number.isFinite(targetSec) ? targetSec : Math.max(...placements.map((p) => p.at + p.samples.length / RATE)) + 0.5;
-  const samples = mix(placements, durationSec, random);
+  const { samples, scale } = mix(placements, durationSec, random);
 
   const reference: Turn[] = [];
   for (const p of placements) {
@@ -424,11 +431,23 @@ async function conversation(o: Required<SimulationOptions>, unheardFirst: boolea
     reuse,
     overlapSec: overlapSeconds(reference),
     uem: [{ start: 0, end: durationSec }],
+    tracks: o.tracks ? material.sources.map((_, s) => speakerTrack(placements, s, samples.length, scale)) : undefined,
   };
 }
 
-/** Adds the placements (with gain and noise) over a -60 dBFS noise floor; scales down if it would clip. */
-function mix(placements: Placement[], durationSec: number, random: () => number): Float32Array {
+/** The placements of speaker `s` alone, with their gain, scaled as the mix was. */
+function speakerTrack(placements: readonly Placement[], s: number, length: number, scale: number): Float32Array {
+  const out = new Float32Array(length);
+  for (const p of placements) {
+    if (p.speaker !== s) continue;
+    const at = Math.round(p.at * RATE);
+    for (let i = 0; i < Math.min(p.samples.length, length - at); i++) out[at + i]! += scale * p.gain * p.samples[i]!;
+  }
+  return out;
+}
+
+/** Adds the placements (with gain and noise) over a -60 dBFS noise floor; scales down (by `scale`) if it would clip. */
+function mix(placements: Placement[], durationSec: number, random: () => number): { samples: Float32Array; scale: number } {
   const out = new Float32Array(Math.round(durationSec * RATE));
   const g = gaussian(random);
   for (let i = 0; i < out.length; i++) out[i] = 0.001 * g();
@@ -446,8 +465,9 @@ function mix(placements: Placement[], durationSec: number, random: () => number)
   }
   let peak = 0;
   for (const x of out) peak = Math.max(peak, Math.abs(x));
-  if (peak > 0.99) for (let i = 0; i < out.length; i++) out[i]! *= 0.99 / peak;
-  return out;
+  const scale = peak > 0.99 ? 0.99 / peak : 1;
+  if (scale < 1) for (let i = 0; i < out.length; i++) out[i]! *= scale;
+  return { samples: out, scale };
 }
 
 /** Seconds during which two or more of the turns are active. */

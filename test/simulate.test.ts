@@ -23,3 +23,21 @@ test("the same options give the same conversation", async () => {
   expect(Buffer.from(a!.samples.buffer).equals(Buffer.from(b!.samples.buffer))).toBe(true);
   expect(heard(a!.reference)).toBe(3);
 });
+
+test("speaker tracks: the mix unchanged, each track its speaker's own speech", async () => {
+  const plain = await simulateConversation({ speakers: 3, minutes: 1, seed: 4 });
+  const c = await simulateConversation({ speakers: 3, minutes: 1, seed: 4, tracks: true });
+  expect(plain.tracks).toBeUndefined();
+  expect(Buffer.from(c.samples.buffer).equals(Buffer.from(plain.samples.buffer))).toBe(true);
+  expect(c.tracks).toHaveLength(3);
+  c.tracks!.forEach((track, s) => {
+    let [inside, all] = [0, 0];
+    const turns = c.reference.filter((t) => t.speaker === c.speakers[s]);
+    track.forEach((x, i) => {
+      all += x * x;
+      if (turns.some((t) => t.start <= i / c.sampleRate && i / c.sampleRate < t.end)) inside += x * x;
+    });
+    // Pieces are cut at most 0.15 s outside the marked speech: nearly all of a track's energy is in its speaker's turns.
+    expect(inside / all).toBeGreaterThan(0.9);
+  });
+});
