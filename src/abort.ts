@@ -26,19 +26,38 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefine
 }
 
 /**
- * Runs `loops` (each taking batches from a shared queue) until every one has ended. The first failure calls
- * `stop`, so that the others end after the batch they are in, and is thrown once they have: nothing is left
- * running (a session call, a worker's request) after the caller has seen the error.
+ * Memory shared with the inference lanes' threads (src/models/lanes.ts), set once the batch loops its requests
+ * belong to have stopped: a lane drops such a request that it has not started, rather than run it for nobody.
  */
-export async function runBatchLoops(loops: readonly (() => Promise<void>)[], stop: () => void): Promise<void> {
+export type StopFlag = Int32Array;
+
+/** Whether the loops `flag` belongs to have stopped (false for no flag). */
+export function isStopped(flag: StopFlag | undefined): boolean {
+  return flag !== undefined && Atomics.load(flag, 0) !== 0;
+}
+
+/**
+ * Runs `loops` (each taking batches from a shared queue) until every one has ended. The first failure, or
+ * `signal`'s abort as it happens, calls `stop`, so that the loops end after the batch they are in, and raises
+ * their StopFlag, so that the lanes drop the requests they hold and have not started; it is thrown (the signal's
+ * reason) once every loop has ended: nothing is left running (a session call, a worker's request) after the
+ * caller has seen the error.
+ */
+export async function runBatchLoops(loops: readonly ((stopped: StopFlag) => Promise<void>)[], stop: () => void, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  const stopped: StopFlag = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
   let failure: { error: unknown } | undefined;
-  await Promise.all(
-    loops.map((loop) =>
-      loop().catch((error: unknown) => {
-        failure ??= { error };
-        stop();
-      }),
-    ),
-  );
+  const fail = (error: unknown) => {
+    failure ??= { error };
+    Atomics.store(stopped, 0, 1);
+    stop();
+  };
+  const onAbort = () => fail(signal!.reason);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    await Promise.all(loops.map((loop) => loop(stopped).catch(fail)));
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
   if (failure) throw failure.error;
 }

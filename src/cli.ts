@@ -6,7 +6,7 @@ import { expandInputs, STDIN } from "./cli/inputs.ts";
 import { planOutputs, type OutputPlan } from "./cli/output-plan.ts";
 import { helpHint, parseOptions } from "./cli/parse.ts";
 import { reportError } from "./cli/report.ts";
-import { voiceFlags } from "./cli/voice-flags.ts";
+import { voiceOptions } from "./cli/voice-flags.ts";
 import { CLI_OPTIONS, help } from "./cli/usage.ts";
 import type { DiarizerOptions } from "./diarizer.ts";
 import { isUserError, UsageError } from "./errors.ts";
@@ -71,7 +71,7 @@ export async function main(argv: string[], command = "senko"): Promise<number> {
       device: oneOf("device", values.device, DEVICES),
       threads: wholeNumber("threads", values.threads, 0, THREADS_MAX),
       modelsDir: await modelsDirectory(values["models-dir"]),
-      voices: voiceFlags(values.voice),
+      ...voiceOptions(values),
     };
     const plan = planOutputs(values, expandInputs(positionals));
     // Only what is typed would come, and senko would wait for it without a word.

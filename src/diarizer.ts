@@ -7,7 +7,7 @@ import { checkSignal, untilAborted } from "./abort.ts";
 import { readAudio, type AudioInput, type ReadAudioOptions } from "./audio/index.ts";
 import { checkClusterChoice, CLUSTER_METHODS } from "./cluster/cluster.ts";
 import { ComputeContext, type ContextOptions } from "./compute-context.ts";
-import { AudioFormatError, ConfigError, quoted, SenkoError } from "./errors.ts";
+import { ConfigError, quoted, SenkoError } from "./errors.ts";
 import { lib } from "./ffi.ts";
 import { LiveDiarization, type LiveOptions } from "./live/session.ts";
 import { DEVICES } from "./models/execution-provider.ts";
@@ -22,7 +22,7 @@ import type { OverlapAwareOptions } from "./pipeline/overlap/overlap-aware.ts";
 import { WINDOWS } from "./pipeline/subsegment.ts";
 import type { VadWindowsOptions } from "./pipeline/vad-windows.ts";
 import type { PipelineResult } from "./types.ts";
-import { nameSpeakers, VOICE_MATCH_THRESHOLDS, type NamedResult } from "./voices/name-speakers.ts";
+import { checkVoiceThreshold, nameSpeakers, voiceMatchThreshold, type NamedResult } from "./voices/name-speakers.ts";
 import { printOf, type VoicePrint } from "./voices/voice-print.ts";
 import { checkVoices, voicePrints, type Voices } from "./voices/voice-sources.ts";
 
@@ -49,6 +49,11 @@ export interface DiarizerOptions extends ContextOptions, VadWindowsOptions, Over
    * that match one take its name (README, Naming known voices)
    */
   voices?: Voices;
+  /**
+   * the cosine similarity a speaker's centroid needs with a voice's print to take its name, above -1 and at most 1
+   * (default `VOICE_MATCH_THRESHOLDS`: 0.5 overlap-aware, 0.7 vad-windows); only with `voices`
+   */
+  voiceThreshold?: number;
 }
 
 /**
@@ -82,7 +87,7 @@ const OPTION_NAMES = {
   pipeline: true, onProgress: true, colors: true, threads: true, lanes: true, device: true, modelsDir: true, cacheDir: true,
   offline: true, quiet: true, warmup: true, numSpeakers: true, minSpeakers: true, maxSpeakers: true, vad: true,
   sileroStretches: true, embeddingBatchSize: true, clusterMethod: true, mergeCosine: true, windows: true,
-  windowStepSec: true, minClusterSpeechSec: true, voices: true,
+  windowStepSec: true, minClusterSpeechSec: true, voices: true, voiceThreshold: true,
 } as const satisfies Record<keyof DiarizerOptions, true>;
 
 /** The options that name one of a few choices, and the choices: a caller may write them in any case, as the CLI takes them. */
@@ -152,6 +157,10 @@ function validate(options: DiarizerOptions, pipeline: PipelineName): void {
     if (dir !== undefined && !(typeof dir === "string" && dir.length > 0)) throw new ConfigError(`${name} must be a folder's path, got ${JSON.stringify(dir)}`);
   }
   if (options.voices !== undefined) checkVoices(options.voices, pipeline);
+  if (options.voiceThreshold !== undefined) {
+    checkVoiceThreshold(options.voiceThreshold, pipeline);
+    if (options.voices === undefined) throw new ConfigError("voiceThreshold goes with voices: without them it names nobody");
+  }
 }
 
 export class Diarizer {
@@ -272,19 +281,16 @@ export class Diarizer {
     // Before the input: a voice that cannot be enrolled fails the call at once.
     const prints = voices && (await untilAborted(this.#prints(voices), audioOptions.signal));
     const run = await this.#run(input, audioOptions);
-    const result = prints === undefined ? run : nameSpeakers(run, prints, VOICE_MATCH_THRESHOLDS[this.pipeline.name as PipelineName]);
+    const result = prints === undefined ? run : nameSpeakers(run, prints, voiceMatchThreshold(this.pipeline.name as PipelineName, this.options.voiceThreshold));
     return colors ? { ...result, speakerColorSets: speakerColorSets(result.mergedSegments) } : result;
   }
 
-  /** The voices' prints, made once (a failure is not kept: the next call tries again, as `ready()` does). */
+  /** The voices' print vectors, made once (a failure is not kept: the next call tries again, as `ready()` does). */
   #prints(voices: Voices): Promise<Map<string, Float32Array>> {
     if (!this.#voicePrints) {
-      // Unreadable audio of a voice is the option's fault, not the input's (the CLI goes on past a bad input).
-      const enroll = (input: AudioInput, name: string) =>
-        this.#voicePrint(input, { name }).catch((error: unknown) => {
-          throw error instanceof AudioFormatError ? new ConfigError(`voice print: ${error.message}`, { cause: error }) : error;
-        });
-      const prints = voicePrints(voices, this.pipeline.name, enroll);
+      const prints = voicePrints(voices, this.pipeline.name, (input, name) => this.#voicePrint(input, { name })).then(
+        (prints) => new Map([...prints].map(([name, print]) => [name, print.vector])),
+      );
       this.#voicePrints = prints;
       prints.catch(() => {
         if (this.#voicePrints === prints) this.#voicePrints = undefined;
@@ -321,6 +327,7 @@ export class Diarizer {
       options,
       stage,
       progress: (name) => (listener || signal ? report(name) : undefined),
+      signal,
     };
 
     const audio = await stage("audio", () => readAudio(input, { ...audioOptions, context }));

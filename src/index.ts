@@ -19,7 +19,7 @@ export type { Voices, VoiceSource } from "./voices/voice-sources.ts";
 export { LiveDiarization, type LiveCallOptions, type LiveOptions, type LiveSnapshot, type LiveTurn } from "./live/session.ts";
 
 // Stages, in pipeline order.
-export { probeAudio, readAudio, type AudioData, type AudioInput, type AudioProbe, type RawAudio, type ReadAudioOptions } from "./audio/index.ts";
+export { probeAudio, readAudio, type AudioData, type AudioFileInput, type AudioInput, type AudioProbe, type RawAudio, type ReadAudioOptions } from "./audio/index.ts";
 export { detectSpeech, type DetectSpeechOptions, type VadChoice } from "./pipeline/speech.ts";
 export { subsegment, type SubsegmentOptions } from "./pipeline/subsegment.ts";
 export { extractFbank, extractFbankSync, type FbankOptions } from "./features/fbank.ts";

@@ -71,6 +71,28 @@ test("runBatchLoops: a failing loop stops the others after their batch and is th
   expect(done.length).toBeLessThan(10);
 });
 
+test("runBatchLoops with a signal: an abort stops the loops as it happens, raises their StopFlag, and is thrown once they have ended", async () => {
+  const controller = new AbortController();
+  let next = 0;
+  let stoppedAt = -1;
+  const flags: Int32Array[] = [];
+  const loop = async (stopped: Int32Array) => {
+    flags.push(stopped);
+    while (next < 100) {
+      next++;
+      // A batch long enough that only the abort, not a batch's end, can have stopped the loops.
+      await Bun.sleep(50);
+    }
+  };
+  setTimeout(() => controller.abort(), 20);
+  const error = (await outcome(runBatchLoops([loop, loop], () => ((stoppedAt = next), (next = 100)), controller.signal))).error as Error;
+  expect(error.name).toBe("AbortError");
+  expect(stoppedAt).toBe(2);
+  expect(new Set(flags).size).toBe(1);
+  expect(Atomics.load(flags[0]!, 0)).toBe(1);
+  expect((await outcome(runBatchLoops([loop], () => {}, controller.signal))).error).toBe(controller.signal.reason);
+});
+
 describe.each(["overlap-aware", "vad-windows"] as const)("%s: aborted during a run", (pipeline) => {
   const options: DiarizerOptions = { pipeline, threads: 2 };
   let onProgress = (_stage: string) => {};

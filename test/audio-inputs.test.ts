@@ -9,7 +9,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { readAudio, type AudioData, type AudioInput } from "../src/audio/index.ts";
+import { probeAudio, readAudio, type AudioData, type AudioFileInput, type AudioInput } from "../src/audio/index.ts";
 import { Diarizer } from "../src/diarizer.ts";
 import { AudioFormatError } from "../src/errors.ts";
 
@@ -36,9 +36,10 @@ const same = (a: AudioData, b: AudioData) => {
 test.each([
   ["WAV", () => DEV00],
   ["FLAC (ffmpeg)", () => flac],
-])("%s: an ArrayBuffer, a Uint8Array, a Bun.file(), a Blob, a File and a file: URL read as the path does", async (_, pathOf) => {
+])("%s: an ArrayBuffer, a Uint8Array, a Bun.file(), a Blob, a File and a file: URL read and probe as the path does", async (_, pathOf) => {
   const path = pathOf();
   const byPath = await readAudio(path);
+  const probed = await probeAudio(path);
   const bytes = bytesOf(path);
   const inputs: [AudioInput, string][] = [
     [bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), "<bytes>"],
@@ -52,6 +53,7 @@ test.each([
     const read = await readAudio(input);
     same(read, byPath);
     expect(read.source.name).toBe(name);
+    expect(await probeAudio(input as AudioFileInput)).toEqual({ ...probed, name });
   }
   // A slice of a Bun.file() keeps the file's name, but is read as the bytes it holds, not the whole file.
   // (A WAV cut in half says so; FLAC decodes to what is there.)
@@ -86,6 +88,16 @@ test("problems name the input: a missing Bun.file() or file: URL, an http: URL, 
   expect(await refusal(new ArrayBuffer(0))).toBe("<bytes>: is empty (0 bytes)");
   expect(await refusal(new Blob([]))).toBe("<bytes>: is empty (0 bytes)");
   expect(await refusal(42)).toStartWith("<input>: audio input must be a file path or file: URL, a Bun.file() or Blob");
+  // probeAudio says the same of the same inputs, and takes files only.
+  const probeRefusal = (input: unknown) => probeAudio(input as AudioFileInput, { ffmpeg: false }).then(() => "probed", (error: Error) => `${error.name}: ${error.message}`);
+  expect(await probeRefusal(Bun.file(missing))).toBe(`AudioFormatError: ${missing}: file not found`);
+  expect(await probeRefusal(pathToFileURL(missing))).toBe(`AudioFormatError: ${missing}: file not found`);
+  expect(await probeRefusal(new URL("https://example.com/talk.wav"))).toStartWith("AudioFormatError: https://example.com/talk.wav: only file: URLs are read");
+  expect(await probeRefusal(new Blob([]))).toBe("AudioFormatError: <bytes>: is empty (0 bytes)");
+  expect(await probeRefusal(new File([new TextEncoder().encode("hello there")], "notes.txt"))).toStartWith('AudioFormatError: notes.txt: not a WAV file (it starts with "hell"');
+  expect(await probeRefusal({ samples: new Float32Array(16000), sampleRate: 16000 })).toBe(
+    "AudioFormatError: <input>: probeAudio takes an audio file: its path or file: URL, a Bun.file() or Blob, or a Uint8Array or ArrayBuffer of its bytes",
+  );
 });
 
 test("diarize takes a Bun.file() and a file: URL", async () => {

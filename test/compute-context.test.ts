@@ -89,6 +89,14 @@ test("a worker lane answers segmentation and CAM++ requests as the calling threa
     const features = new Float32Array(2 * 150 * 80).map((_, i) => Math.sin(i / 9));
     const [embedded] = await lane!.request({ kind: "campplus", features: features.slice(), batch: 2, frames: 150, threads: 1 });
     expect(Array.from(embedded!)).toEqual(Array.from(await embedBatch(features, 2, 150, { context, threads: 1 })));
+    // A request whose loops stop while it waits behind another is dropped, not run (src/abort.ts, StopFlag).
+    const stopped = new Int32Array(new SharedArrayBuffer(4));
+    const running = lane!.request({ kind: "campplus", features: new Float32Array(8 * 400 * 80).map((_, i) => Math.sin(i / 7)), batch: 8, frames: 400, threads: 1 });
+    const waiting = lane!.request({ kind: "campplus", features: features.slice(), batch: 2, frames: 150, threads: 1, stopped });
+    Atomics.store(stopped, 0, 1);
+    expect(await running).toHaveLength(1);
+    expect(await waiting.then(() => "ran", (error: Error) => error.message)).toBe("inference request dropped: its batch loops had stopped");
+    expect(lane!.failed).toBe(false);
   } finally {
     await context.close();
   }

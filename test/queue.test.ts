@@ -258,23 +258,63 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
     expect(again.map((s) => s.state).sort()).toEqual(["done", "waiting"]);
   }, 120_000);
 
-  test("submit takes senko <audio>'s diarization options: each job's result is the local CLI's with the same options", async () => {
+  test("submit takes senko <audio>'s diarization options and voices: each job's result is the local CLI's with the same options", async () => {
     const queue = "senko-options-test";
     const out = join(dir, "options-out");
     // Five simulated voices (LibriSpeech), two turns each: here --min-cluster-speech off gives another count than the default.
-    const { wav: panel } = writeConversation(await simulateConversation({ speakers: 5, turnsPerSpeaker: 2, seed: 1 }), join(dir, "panel"));
+    const talk = await simulateConversation({ speakers: 5, turnsPerSpeaker: 2, seed: 1 });
+    const { wav: panel } = writeConversation(talk, join(dir, "panel"));
+    // Two of its voices, each from its longest stretch heard alone: Alice as a clip, Bob as a print made by senko voice-print.
+    const voices = join(dir, "voices");
+    mkdirSync(voices);
+    const clipOf = (speaker: string, file: string) => {
+      const others = talk.reference.filter((t) => t.speaker !== speaker);
+      const alone = talk.reference
+        .filter((t) => t.speaker === speaker)
+        .map((t) => ({
+          start: Math.max(t.start, ...others.filter((o) => o.start <= t.start && o.end > t.start).map((o) => o.end)),
+          end: Math.min(t.end, ...others.filter((o) => o.start > t.start && o.start < t.end).map((o) => o.start)),
+        }))
+        .sort((a, b) => b.end - b.start - (a.end - a.start))[0]!;
+      writeFileSync(join(voices, file), wav16(talk.samples.subarray(Math.ceil(alone.start * 16000), Math.floor(alone.end * 16000))));
+      return join(voices, file);
+    };
+    const alice = clipOf(talk.speakers[1]!, "alice.wav");
+    const bob = join(voices, "bob.json");
+    const printed = runCli(["voice-print", clipOf(talk.speakers[3]!, "bob.wav"), "--out", bob, "--threads", THREADS]);
+    expect([printed.code, printed.stderr]).toEqual([0, ""]);
+    const voiceFlags = ["--voice", `Alice=${alice}`, "--voice", `Bob=${bob}`, "--voice-threshold", "0.6"];
     const runs = [
       { file: good[0]!, flags: ["--pipeline", "vad-windows", "--cluster", "auto", "--merge-cosine", "0.7", "--windows", "accurate"] },
       { file: panel, flags: ["--min-cluster-speech", "off"] },
+      { file: panel, flags: voiceFlags, outDir: join(dir, "voices-out") },
     ];
     // The local CLI's results, computed alongside.
     const references = runs.map(({ file, flags }, i) =>
       Bun.spawn(senko([file, "--out-dir", join(dir, `options-ref${i}`), "--format", "json", "--threads", THREADS, "-q", ...flags]), { cwd: root, stdout: "ignore", stderr: "pipe" }),
     );
-    for (const { file, flags } of runs) {
-      const submitted = runCli(["submit", "--redis", redis.url, "--queue", queue, file, "--out-dir", out, "-q", ...flags]);
+    for (const { file, flags, outDir = out } of runs) {
+      const submitted = runCli(["submit", "--redis", redis.url, "--queue", queue, file, "--out-dir", outDir, "-q", ...flags]);
       expect([submitted.code, submitted.stderr]).toEqual([0, ""]);
     }
+    // The job carries the prints, not the files' names: the workers need neither (another machine would have neither).
+    expect(await references[2]!.exited).toBe(0);
+    rmSync(voices, { recursive: true });
+    const waiting = new Queue<JobData, JobResult>(queue, { connection: { url: redis.url } });
+    const voiceJob = (await waiting.getWaiting()).find((job) => job.data.options.voices);
+    await waiting.close();
+    expect(Object.keys(voiceJob!.data.options.voices!)).toEqual(["Alice", "Bob"]);
+    expect(voiceJob!.data.options.voices!.Alice!.vector).toHaveLength(192);
+    expect(voiceJob!.data.options.voiceThreshold).toBe(0.6);
+    // The voices and the threshold are in the job id; the same prints again are the same job.
+    const print = { ...voiceJob!.data.options.voices!.Bob!, vector: Float32Array.from(voiceJob!.data.options.voices!.Bob!.vector) };
+    const ids = new Set<string | undefined>();
+    for (const options of [{ voices: { Bob: print } }, { voices: { Bob: print }, voiceThreshold: 0.4 }, { voices: { Bob: { ...print, vector: print.vector.map((x) => -x) } } }, {}]) {
+      const [first, again] = [await submitFiles([panel], { redis: redis.url, queue: "senko-voice-ids", outDir: out, options }), await submitFiles([panel], { redis: redis.url, queue: "senko-voice-ids", outDir: out, options })];
+      expect([first[0]!.state, again[0]!.state, again[0]!.jobId]).toEqual(["queued", "waiting", first[0]!.jobId]);
+      ids.add(first[0]!.jobId);
+    }
+    expect(ids.size).toBe(4);
     // Off is Infinity in TypeScript, which JSON cannot carry: the job holds "off", so this is the CLI's job again.
     const [same] = await submitFiles([panel], { redis: redis.url, queue, outDir: out, options: { minClusterSpeechSec: Infinity } });
     expect(same!.state).toBe("waiting");
@@ -286,7 +326,7 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
 
     const events: WorkerEvent[] = [];
     const worker = await startWorker({ redis: redis.url, queue, name: "options", threads: Number(THREADS), onEvent: (e) => events.push(e) });
-    for (let polls = 0; events.filter((e) => e.kind === "done" || e.kind === "failed").length < 3; polls++) {
+    for (let polls = 0; events.filter((e) => e.kind === "done" || e.kind === "failed").length < 4; polls++) {
       expect(polls).toBeLessThan(3000);
       await Bun.sleep(20);
     }
@@ -294,11 +334,13 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
     expect(events.filter((e) => e.kind === "failed")).toEqual([
       { kind: "failed", jobId: jobId(nulled), file: good[1]!, message: 'the job\'s minClusterSpeechSec must be a number of seconds or "off", got null', willRetry: false },
     ]);
-    for (const [i, { file }] of runs.entries()) {
+    for (const [i, { file, outDir = out }] of runs.entries()) {
       expect(await references[i]!.exited).toBe(0);
       const name = `${basename(file, ".wav")}.json`;
-      expect(withoutTimings(readFileSync(join(out, name), "utf8"))).toEqual(withoutTimings(readFileSync(join(dir, `options-ref${i}`, name), "utf8")));
+      expect(withoutTimings(readFileSync(join(outDir, name), "utf8"))).toEqual(withoutTimings(readFileSync(join(dir, `options-ref${i}`, name), "utf8")));
     }
+    const named = JSON.parse(readFileSync(join(dir, "voices-out", `${basename(panel, ".wav")}.json`), "utf8"));
+    expect(Object.values(named.speakerVoices).map((v) => (v as { voice: string | null }).voice).filter(Boolean).sort()).toEqual(["Alice", "Bob"]);
   }, 120_000);
 
   test("an output directory the worker cannot make fails its job at once, before any work, with the CLI's message", async () => {

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { voiceFlags } from "../src/cli/voice-flags.ts";
+import { voiceOptions } from "../src/cli/voice-flags.ts";
 import { Diarizer } from "../src/diarizer.ts";
 import { ConfigError, UsageError } from "../src/errors.ts";
 import { toCsv, toRttm } from "../src/output/writers.ts";
@@ -79,16 +79,38 @@ test("a saved print loads back; one of another model or pipeline, or no print, i
   expect(() => new Diarizer({ voices: { "Alice Smith": path } })).toThrow(ConfigError);
 });
 
-test("--voice: NAME=FILE, each checked in one line", () => {
+test("--voice: NAME=FILE, each checked in one line; --voice-threshold: a cosine similarity in (-1, 1], with --voice", () => {
   const path = join(dir, "alice.json");
+  const voiceFlags = (voice: string[] | undefined) => voiceOptions({ voice }).voices;
   expect(voiceFlags([`Alice=${path}`, `Bob=${path}`])).toEqual({ Alice: path, Bob: path });
-  expect(voiceFlags(undefined)).toBeUndefined();
+  expect(voiceOptions({})).toEqual({ voices: undefined, voiceThreshold: undefined });
   expect(() => voiceFlags(["Alice"])).toThrow('--voice takes NAME=FILE: a name (letters, digits, _ - . \') and an audio clip of that speaker alone or a saved voice print .json, got "Alice"');
   expect(() => voiceFlags(["=a.wav"])).toThrow(UsageError);
   expect(() => voiceFlags(["Alice="])).toThrow(UsageError);
   expect(() => voiceFlags([`Alice Smith=${path}`])).toThrow(`--voice Alice Smith=${path}: voice name "Alice Smith"`);
   expect(() => voiceFlags([`Alice=${path}`, `Alice=${path}`])).toThrow("Alice is given twice");
   expect(() => voiceFlags([`Alice=${join(dir, "missing.wav")}`])).toThrow("missing.wav: no such file");
+  for (const [given, threshold] of [["0.55", 0.55], ["1", 1], ["-0.2", -0.2], [".6", 0.6]] as const) {
+    expect(voiceOptions({ voice: [`Alice=${path}`], "voice-threshold": given }).voiceThreshold).toBe(threshold);
+  }
+  for (const given of ["-1", "1.01", "high", "", "0.5x", "NaN"]) {
+    expect(() => voiceOptions({ voice: [`Alice=${path}`], "voice-threshold": given })).toThrow(
+      `--voice-threshold takes a cosine similarity above -1 and at most 1 (default 0.5 overlap-aware, 0.7 vad-windows), got "${given}"`,
+    );
+  }
+  expect(() => voiceOptions({ "voice-threshold": "0.6" })).toThrow("--voice-threshold goes with --voice: without voices it names nobody");
+});
+
+test("voiceThreshold: a number above -1 and at most 1, with voices; a ConfigError otherwise", () => {
+  const print = printOf("overlap-aware", along(3, 0.2), 6.5);
+  expect(new Diarizer({ voices: { Alice: print }, voiceThreshold: 0.3 }).options.voiceThreshold).toBe(0.3);
+  for (const voiceThreshold of [-1, 1.5, Number.NaN, "0.5"]) {
+    expect(() => new Diarizer({ voices: { Alice: print }, voiceThreshold: voiceThreshold as number })).toThrow(
+      `voiceThreshold must be a cosine similarity above -1 and at most 1 (overlap-aware's default: 0.5), got ${typeof voiceThreshold === "string" ? `"${voiceThreshold}"` : voiceThreshold}`,
+    );
+  }
+  expect(() => new Diarizer({ pipeline: "vad-windows", voices: { Alice: { ...print, pipeline: "vad-windows" } }, voiceThreshold: 2 })).toThrow("(vad-windows's default: 0.7), got 2");
+  expect(() => new Diarizer({ voiceThreshold: 0.5 })).toThrow(new ConfigError("voiceThreshold goes with voices: without them it names nobody"));
 });
 
 const files = existsSync(LIBRISPEECH) ? longUtterances().slice(0, 4) : [];
@@ -149,6 +171,15 @@ describe.skipIf(skip)("known voices in a simulated conversation (LibriSpeech hal
       const unnamed = await stranger.diarize(clip(talk.samples));
       expect(unnamed.mergedSegments.every((s) => /^SPEAKER_\d\d$/.test(s.speaker))).toBe(true);
       expect(Object.values(unnamed.speakerVoices!).every((v) => v.voice === null)).toBe(true);
+      // Below every speaker's similarity (voiceThreshold), the absent voice names the nearest speaker, live too.
+      const lenient = new Diarizer({ pipeline, threads: 1, voices: { Dave: dave! }, voiceThreshold: -0.99 });
+      diarizers.push(lenient);
+      const daveNamed = await lenient.diarize(clip(talk.samples));
+      const nearest = Object.entries(unnamed.speakerVoices!).sort(([, a], [, b]) => b.similarity - a.similarity)[0]![0];
+      expect(daveNamed.speakerVoices!.Dave).toMatchObject({ label: nearest, voice: "Dave" });
+      const lenientLive = lenient.live({ sampleRate: SAMPLE_RATE });
+      expect((await lenientLive.push(talk.samples)).speakers).toContain("Dave");
+      expect(withoutTiming(await lenientLive.close())).toEqual(withoutTiming(daveNamed));
     }, 120_000);
   }
 
@@ -183,6 +214,11 @@ describe.skipIf(skip)("known voices in a simulated conversation (LibriSpeech hal
     expect(other.stderr.trim().split("\n")).toHaveLength(1);
     expect(readFileSync(join(dir, "talk.wav")).length).toBeGreaterThan(0);
     expect(existsSync(join(dir, "other.rttm"))).toBe(false);
+    // senko submit makes its voices prints before it reaches Redis: the same refusal, nothing queued.
+    const submitted = await run("submit", "--redis", "redis://127.0.0.1:1", "talk.wav", "--out-dir", "queued", "--pipeline", "vad-windows", "--voice", "Bob=bob.json");
+    expect(submitted.code).toBe(2);
+    expect(submitted.stderr).toStartWith("senko: bob.json: a voice print of the overlap-aware pipeline, but this Diarizer runs vad-windows");
+    expect(submitted.stderr.trim().split("\n")).toHaveLength(1);
 
     // senko voice-print saves Bob's print; --live --voice names both in what it prints and in its result.
     writeFileSync(join(dir, "bob.wav"), wavFloat(halves[1]!.enrollment));

@@ -247,14 +247,23 @@ export interface AudioProbe {
   warnings: string[];
 }
 
+/** An audio file as `probeAudio` takes it: the inputs of `readAudio` that are a file (not raw samples). */
+export type AudioFileInput = string | URL | Blob | Uint8Array | ArrayBuffer;
+
 /**
- * Checks a file (or the bytes of one, e.g. stdin) without decoding all of it: that it exists and is a
- * readable regular file, and either a WAV whose header `readAudio` accepts, or another format that ffmpeg
- * opens and decodes the first second of. Throws the AudioFormatError `readAudio` would throw for those
- * problems (damage further inside compressed audio only decoding finds). Cheap: a WAV's chunk headers are
- * read; other files cost one short ffmpeg run (about 0.1 s).
+ * Checks a file (its path, a file: URL, a Bun.file() or other Blob, or its bytes, e.g. stdin's) without
+ * decoding all of it: that it exists and is a readable regular file, and either a WAV whose header `readAudio`
+ * accepts, or another format that ffmpeg opens and decodes the first second of. Throws the AudioFormatError
+ * `readAudio` would throw for those problems (damage further inside compressed audio only decoding finds).
+ * Cheap: a WAV's chunk headers are read; other files cost one short ffmpeg run (about 0.1 s).
  */
-export async function probeAudio(input: string | Uint8Array, options: ReadAudioOptions = {}): Promise<AudioProbe> {
+export async function probeAudio(input: AudioFileInput, options: ReadAudioOptions = {}): Promise<AudioProbe> {
+  refuseUnknownOptions(options, READ_AUDIO_OPTION_NAMES, "ReadAudioOptions");
+  const encoded = await encodedFile(input);
+  if (encoded !== undefined) return probeAudio(encoded.file, { ...options, name: options.name ?? encoded.name });
+  if (!(typeof input === "string" || input instanceof Uint8Array)) {
+    throw new AudioFormatError("<input>: probeAudio takes an audio file: its path or file: URL, a Bun.file() or Blob, or a Uint8Array or ArrayBuffer of its bytes", "<input>");
+  }
   if (typeof input === "string") {
     const name = options.name ?? input;
     return withAudioFile(input, name, (file) => probeSource(file, { path: input }, name, options));

@@ -9,7 +9,9 @@ import { DEFAULT_PIPELINE, PIPELINES, pipelineNames } from "../pipeline/registry
 import { WINDOWS } from "../pipeline/subsegment.ts";
 import { THREADS_MAX } from "../thread-pool.ts";
 import { VERSION } from "../version.ts";
+import { VOICE_MATCH_THRESHOLDS } from "../voices/name-speakers.ts";
 import { DIARIZATION_FLAGS } from "./diarization-flags.ts";
+import { VOICE_FLAGS } from "./voice-flags.ts";
 
 /** The options of `senko <audio>` (and `senko attribute`); `--help` and the README list each of them (test/docs.test.ts). */
 export const CLI_OPTIONS = {
@@ -19,7 +21,7 @@ export const CLI_OPTIONS = {
   rttm: { type: "string" },
   transcript: { type: "string" },
   ...DIARIZATION_FLAGS,
-  voice: { type: "string", multiple: true },
+  ...VOICE_FLAGS,
   device: { type: "string" },
   threads: { type: "string" },
   "models-dir": { type: "string" },
@@ -84,6 +86,9 @@ ${pipelineNames().map((name) => `                           ${name}: ${PIPELINES
   --voice <NAME=FILE>    name a known speaker (repeatable): FILE is a clip of that speaker alone or
                          a saved voice print .json; the speaker who matches takes NAME in every
                          output, the others stay SPEAKER_xx (--live too; a print: senko voice-print)
+  --voice-threshold <x>  the cosine similarity a speaker needs with a voice to take its name (default
+                         ${VOICE_MATCH_THRESHOLDS["overlap-aware"]} overlap-aware, ${VOICE_MATCH_THRESHOLDS["vad-windows"]} vad-windows): higher names fewer speakers, lower
+                         risks naming a stranger (README, Naming known voices)
   --device <d>           auto | cpu | cuda | coreml | directml (default auto: the
                          platform's accelerator when it can run, else the CPU)
   --threads <n>          threads for the native stages and the models (default: one per CPU;

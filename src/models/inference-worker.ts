@@ -3,6 +3,7 @@
  * on the calling JS thread, so a second core only helps when the work runs in another thread: each
  * worker owns a ComputeContext of its own (its sessions) and answers one request at a time.
  */
+import { isStopped } from "../abort.ts";
 import { ComputeContext } from "../compute-context.ts";
 import { embedBatch } from "./campplus.ts";
 import { segmentationScoresBatch } from "./segmentation.ts";
@@ -12,6 +13,8 @@ import { sileroStretchProbabilities } from "./silero.ts";
 declare const self: Worker;
 
 let context: ComputeContext | undefined;
+/** The requests in hand, run one after another: a request waits here (not in a session call) until its turn. */
+let queue: Promise<void> = Promise.resolve();
 
 async function handle(request: LaneRequest): Promise<{ reply: LaneReply; transfer: ArrayBuffer[] }> {
   try {
@@ -44,9 +47,13 @@ self.onmessage = async (event: MessageEvent<LaneRequest | LaneInit>) => {
     context = new ComputeContext({ ...message.options, offline: true, quiet: true, lanes: 1 });
     return;
   }
-  const { reply, transfer } = await handle(message);
-  self.postMessage(reply, transfer);
-  // The audio of a Silero job (a quarter of an hour's worth of samples is 58 MB) is garbage now; an idle
-  // worker would keep it resident through the embedding stage, so it is collected at once.
-  if (message.kind === "silero") Bun.gc(true);
+  queue = queue.then(async () => {
+    // Its run was stopped (aborted, or another lane failed) while it waited: dropped, not run for nobody.
+    if ("stopped" in message && isStopped(message.stopped)) return self.postMessage({ id: message.id, ok: false, dropped: true } satisfies LaneReply);
+    const { reply, transfer } = await handle(message);
+    self.postMessage(reply, transfer);
+    // The audio of a Silero job (a quarter of an hour's worth of samples is 58 MB) is garbage now; an idle
+    // worker would keep it resident through the embedding stage, so it is collected at once.
+    if (message.kind === "silero") Bun.gc(true);
+  });
 };

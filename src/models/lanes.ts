@@ -6,6 +6,7 @@
  * the workers belong to a ComputeContext, which starts them on first use and stops them on close().
  * An idle worker does not keep the process alive.
  */
+import type { StopFlag } from "../abort.ts";
 import { ModelLoadError } from "../errors.ts";
 import type { SessionOptions } from "./session.ts";
 
@@ -22,15 +23,16 @@ export function setInferenceWorkerUrl(url: string): void {
 /** The first message a worker gets: where its models come from and run (as its context's). */
 export type LaneInit = { kind: "init"; options: SessionOptions };
 
+/** `stopped`: the flag of the batch loops a request belongs to (src/abort.ts); once raised, the worker drops the request if it has not started it. */
 export type LaneRequest =
   | { id: number; kind: "silero"; stretches: Float32Array[] }
-  | { id: number; kind: "campplus"; features: Float32Array; batch: number; frames: number; threads: number }
+  | { id: number; kind: "campplus"; features: Float32Array; batch: number; frames: number; threads: number; stopped?: StopFlag }
   /** pyannote segmentation-3.0 of chunks of at most 10 s: one 589 x 7 log-probability array per chunk */
-  | { id: number; kind: "segmentation"; chunks: Float32Array[]; threads: number }
+  | { id: number; kind: "segmentation"; chunks: Float32Array[]; threads: number; stopped?: StopFlag }
   /** releases the worker's sessions; the lane is terminated after the answer */
   | { id: number; kind: "close" };
 
-export type LaneReply = { id: number; ok: true; result: Float32Array[] } | { id: number; ok: false; error: string };
+export type LaneReply = { id: number; ok: true; result: Float32Array[] } | { id: number; ok: false; error: string } | { id: number; ok: false; dropped: true };
 
 type Pending = { resolve: (result: Float32Array[]) => void; reject: (error: Error) => void };
 
@@ -51,6 +53,8 @@ export class WorkerLane {
       this.#pending.delete(reply.id);
       if (this.#pending.size === 0) this.#worker.unref();
       if (reply.ok) pending.resolve(reply.result);
+      // Only after its loops have stopped for another failure, which is the one their caller sees.
+      else if ("dropped" in reply) pending.reject(new Error("inference request dropped: its batch loops had stopped"));
       else pending.reject(new ModelLoadError(`inference worker: ${reply.error}`, "lanes"));
     };
     this.#worker.onerror = (event: ErrorEvent) => this.#fail(new ModelLoadError(`inference worker failed: ${event.message}`, "lanes"));

@@ -38,6 +38,8 @@ export interface PipelineRun<Options> {
    * function's batch loops end there, each runner after the batch it is in (src/abort.ts, runBatchLoops)
    */
   progress(stage: string): ((done: number, total: number) => void) | undefined;
+  /** the call's AbortSignal, for stage functions whose batch loops stop at once on abort (src/abort.ts, runBatchLoops) */
+  readonly signal?: AbortSignal;
 }
 
 export interface DiarizationPipeline<Options extends CommonPipelineOptions = CommonPipelineOptions> {

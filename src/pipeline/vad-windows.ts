@@ -50,7 +50,7 @@ export const vadWindows: DiarizationPipeline<VadWindowsOptions> = {
   liveRefusal: (options, device, spell) => vadWindowsLiveRefusal(options, device, spell),
 
   async run(audio, run) {
-    const { context, options, stage, progress } = run;
+    const { context, options, stage, progress, signal } = run;
     const vad = resolveVad(options.vad ?? "auto", context.device);
     const regions = await stage("vad", () =>
       detectSpeech(audio.samples, { context, vad, sileroStretches: options.sileroStretches, onProgress: progress("vad") }),
@@ -66,6 +66,7 @@ export const vadWindows: DiarizationPipeline<VadWindowsOptions> = {
           context,
           batchSize: options.embeddingBatchSize,
           onProgress: progress("embeddings"),
+          signal,
           workerLanes: audio.durationSec >= WORKER_LANES_FROM_SEC,
         }),
       );

@@ -8,6 +8,7 @@ import { expandInputs } from "../cli/inputs.ts";
 import { FORMATS, formatList } from "../cli/output-plan.ts";
 import { helpHint, parseOptions } from "../cli/parse.ts";
 import { reportError, sayOnStderr } from "../cli/report.ts";
+import { VOICE_FLAGS, voiceOptions } from "../cli/voice-flags.ts";
 import { isUserError, UsageError } from "../errors.ts";
 import { endBySignal } from "../interrupt.ts";
 import { DEVICES } from "../models/execution-provider.ts";
@@ -42,6 +43,10 @@ submit: one job per file. Workers must read the files and the output directory a
   --cluster <method>, --merge-cosine <x>, --windows <w>, --vad <v>, --colors
                          as for senko <audio> (see ${command} --help): a job gives what senko <audio> gives
                          with the same options (device and threads are the worker's)
+  --voice <NAME=FILE>, --voice-threshold <x>
+                         as for senko <audio>: each voice is made into a print here (a clip is enrolled
+                         with these options: the models load here; a print .json is read), and the jobs
+                         carry the prints: workers need neither the clips nor the files
   --retry-failed         put jobs of these files that failed before back in the queue
 worker: takes jobs until SIGTERM or Ctrl-C, which let the running jobs finish, then end it (exit 143 / 130;
   a second one ends it at once).
@@ -69,7 +74,7 @@ that cannot reach Redis as it starts (within 5 s) exits; once started, it waits 
 /** The options every subcommand takes, and those of each: one given to another subcommand would be ignored, so it is refused. */
 const COMMON_OPTIONS: readonly string[] = ["redis", "queue", "quiet", "help"];
 const COMMAND_OPTIONS: Record<QueueCommand, readonly string[]> = {
-  submit: ["out-dir", "format", ...Object.keys(DIARIZATION_FLAGS), "colors", "retry-failed"],
+  submit: ["out-dir", "format", ...Object.keys(DIARIZATION_FLAGS), ...Object.keys(VOICE_FLAGS), "colors", "retry-failed"],
   worker: ["concurrency", "threads", "device", "models-dir", "lock-timeout", "name"],
   status: ["json", "limit"],
 };
@@ -108,6 +113,7 @@ export const QUEUE_OPTIONS = {
   "out-dir": { type: "string" },
   format: { type: "string", short: "f" },
   ...DIARIZATION_FLAGS,
+  ...VOICE_FLAGS,
   colors: { type: "boolean" },
   "retry-failed": { type: "boolean" },
   concurrency: { type: "string" },
@@ -130,7 +136,7 @@ async function submit(values: Values, positionals: string[], quiet: boolean, hin
   const outDir = values["out-dir"];
   if (outDir === undefined) throw new UsageError("submit needs --out-dir <dir> (as the workers see it)");
   const formats = formatList(values.format);
-  const options = { ...diarizationOptions(values), colors: values.colors };
+  const options = { ...diarizationOptions(values), ...voiceOptions(values), colors: values.colors };
   const submissions = await submitFiles(await expandAll(positionals), {
     redis: values.redis!,
     queue: values.queue,

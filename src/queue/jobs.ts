@@ -3,31 +3,58 @@ import type { JobsOptions } from "bullmq";
 import type { DiarizerOptions } from "../diarizer.ts";
 import { ConfigError } from "../errors.ts";
 import type { OutputFormat } from "../output/writers.ts";
+import type { VoicePrint } from "../voices/voice-print.ts";
 import type { S3Identity } from "./s3.ts";
 
-/** The options of a job that change its result (those of `senko <audio>`); the worker's machine decides device and threads. */
+/**
+ * The options of a job that change its result (those of `senko <audio>`); the worker's machine decides device and
+ * threads. `voices` are made into prints at submit (./job-voices.ts).
+ */
 export type JobDiarizationOptions = Pick<
   DiarizerOptions,
-  "pipeline" | "vad" | "numSpeakers" | "minSpeakers" | "maxSpeakers" | "minClusterSpeechSec" | "clusterMethod" | "mergeCosine" | "windows" | "colors"
+  "pipeline" | "vad" | "numSpeakers" | "minSpeakers" | "maxSpeakers" | "minClusterSpeechSec" | "clusterMethod" | "mergeCosine" | "windows" | "colors" | "voices" | "voiceThreshold"
 >;
 
 /**
  * JobDiarizationOptions as a job carries them in JSON, which writes Infinity as null: minClusterSpeechSec off
- * (Infinity) is "off", as on the command line.
+ * (Infinity) is "off", as on the command line; voices are prints, their vectors arrays.
  */
-export type JobOptionsData = Omit<JobDiarizationOptions, "minClusterSpeechSec"> & { minClusterSpeechSec?: number | "off" };
+export type JobOptionsData = Omit<JobDiarizationOptions, "minClusterSpeechSec" | "voices"> & { minClusterSpeechSec?: number | "off"; voices?: Record<string, JobVoiceData> };
 
-export function encodeJobOptions(options: JobDiarizationOptions): JobOptionsData {
-  return options.minClusterSpeechSec === Infinity ? { ...options, minClusterSpeechSec: "off" } : (options as JobOptionsData);
+/** A voice print as a job carries it: its vector as a plain array of the Float32 values, exactly. */
+export type JobVoiceData = Omit<VoicePrint, "vector"> & { vector: number[] };
+
+/** The voices of a job as the Diarizer takes them (which checks them); a ConfigError for what is no print. */
+function jobVoices(data: unknown): Record<string, VoicePrint> {
+  if (typeof data !== "object" || data === null || Array.isArray(data)) throw new ConfigError(`the job's voices must be an object of voice prints, got ${JSON.stringify(data)}`);
+  return Object.fromEntries(
+    Object.entries(data).map(([name, print]: [string, Partial<JobVoiceData>]) => {
+      if (typeof print !== "object" || print === null || typeof print.model !== "string" || !Array.isArray(print.vector)) {
+        throw new ConfigError(`the job's voice ${name} is not a voice print (a "model" and a "vector" array)`);
+      }
+      return [name, { ...print, vector: Float32Array.from(print.vector) } as VoicePrint];
+    }),
+  );
+}
+
+/** The options as a job carries them, `voices` the prints `enrollVoices` made of them. */
+export function encodeJobOptions(options: Omit<JobDiarizationOptions, "voices">, voices?: Record<string, JobVoiceData>): JobOptionsData {
+  const data: JobOptionsData = { ...options, voices };
+  return options.minClusterSpeechSec === Infinity ? { ...data, minClusterSpeechSec: "off" } : data;
 }
 
 /** A job's options for its Diarizer; a ConfigError (the job fails, not retried) for a value no encoding gives. */
 export function decodeJobOptions(data: JobOptionsData): JobDiarizationOptions {
-  const speech: unknown = data.minClusterSpeechSec;
-  if (speech === "off") return { ...data, minClusterSpeechSec: Infinity };
+  const { minClusterSpeechSec: speech, voices, ...others }: Record<string, unknown> = data;
   // A number is the Diarizer's to check, like every other option.
-  if (speech === undefined || typeof speech === "number") return data as JobDiarizationOptions;
-  throw new ConfigError(`the job's minClusterSpeechSec must be a number of seconds or "off", got ${JSON.stringify(speech)}`);
+  if (!(speech === undefined || speech === "off" || typeof speech === "number")) {
+    throw new ConfigError(`the job's minClusterSpeechSec must be a number of seconds or "off", got ${JSON.stringify(speech)}`);
+  }
+  return {
+    ...(others as JobDiarizationOptions),
+    ...(speech === undefined ? {} : { minClusterSpeechSec: speech === "off" ? Infinity : (speech as number) }),
+    ...(voices === undefined ? {} : { voices: jobVoices(voices) }),
+  };
 }
 
 export interface JobData {

@@ -5,6 +5,7 @@ import { ConfigError, SenkoError } from "../errors.ts";
 import { outputFormat, rttmUri, type OutputFormat } from "../output/writers.ts";
 import { DEFAULT_QUEUE, withQueue } from "./connection.ts";
 import { encodeJobOptions, hashFile, JOB_OPTIONS, jobId, type JobData, type JobDiarizationOptions } from "./jobs.ts";
+import { enrollVoices } from "./job-voices.ts";
 import { checkS3Destination, isS3Url, s3Client, statObject, type S3Config } from "./s3.ts";
 
 export interface SubmitOptions {
@@ -16,6 +17,7 @@ export interface SubmitOptions {
   outDir: string;
   /** result files per input (default json) */
   formats?: OutputFormat[];
+  /** the options that decide the results; `voices` are made into prints here (clips enrolled with these options), which the jobs carry */
   options?: JobDiarizationOptions;
   /** put jobs that failed before back in the queue (default false: report them) */
   retryFailed?: boolean;
@@ -41,8 +43,9 @@ function located(file: string): string {
 }
 
 /**
- * Reads each local file once (for its hash), asks S3 for each object's ETag and size (a HEAD, no
- * download), and adds one job per file that is not in the queue yet.
+ * Makes the voices into prints (enrolling clips loads the models here), reads each local file once (for its
+ * hash), asks S3 for each object's ETag and size (a HEAD, no download), and adds one job per file that is not
+ * in the queue yet.
  */
 export async function submitFiles(files: readonly string[], options: SubmitOptions): Promise<Submission[]> {
   const formats = (options.formats ?? ["json"]).map(outputFormat);
@@ -58,6 +61,8 @@ export async function submitFiles(files: readonly string[], options: SubmitOptio
     }
     names.set(rttmUri(file), file);
   }
+  const { voices, ...diarization } = options.options ?? {};
+  const jobOptions = encodeJobOptions(diarization, voices && (await enrollVoices(voices, diarization)));
   return withQueue(options.redis, options.queue ?? DEFAULT_QUEUE, async (queue) => {
     const submissions: Submission[] = [];
     for (const given of files) {
@@ -71,7 +76,7 @@ export async function submitFiles(files: readonly string[], options: SubmitOptio
         submissions.push({ file: given, state: "error", message });
         continue;
       }
-      const data: JobData = { file, ...content, outDir, name: rttmUri(file), formats, options: encodeJobOptions(options.options ?? {}) };
+      const data: JobData = { file, ...content, outDir, name: rttmUri(file), formats, options: jobOptions };
       const id = jobId(data);
       const state = await queue.getJobState(id);
       if (state === "unknown") {

@@ -3,6 +3,7 @@
  * assignment of highest summed cosine similarity between centroids and prints), a match kept only above
  * the threshold; matched speakers take the voice's name in every turn, the others keep SPEAKER_xx.
  */
+import { ConfigError, quoted } from "../errors.ts";
 import { maxWeightAssignment } from "../eval/hungarian.ts";
 import { speakerSimilarity } from "../pipeline/segments.ts";
 import type { PipelineName } from "../pipeline/registry.ts";
@@ -14,6 +15,20 @@ import type { PipelineResult, Segment } from "../types.ts";
  * voices"). vad-windows' embeddings are non-negative (a ReLU), so any two voices are more alike there.
  */
 export const VOICE_MATCH_THRESHOLDS = { "overlap-aware": 0.5, "vad-windows": 0.7 } as const satisfies Record<PipelineName, number>;
+
+/** The threshold a Diarizer of `pipeline` names speakers at: the `voiceThreshold` option, else the pipeline's own. */
+export function voiceMatchThreshold(pipeline: PipelineName, voiceThreshold: number | undefined): number {
+  return voiceThreshold ?? VOICE_MATCH_THRESHOLDS[pipeline];
+}
+
+/** A ConfigError for a `voiceThreshold` that is not a cosine similarity in (-1, 1] (-1 would name every speaker, 1 none). */
+export function checkVoiceThreshold(voiceThreshold: unknown, pipeline: PipelineName): void {
+  if (!(typeof voiceThreshold === "number" && voiceThreshold > -1 && voiceThreshold <= 1)) {
+    throw new ConfigError(
+      `voiceThreshold must be a cosine similarity above -1 and at most 1 (${pipeline}'s default: ${VOICE_MATCH_THRESHOLDS[pipeline]}), got ${quoted(voiceThreshold)}`,
+    );
+  }
+}
 
 /** What the naming found for one speaker of the result. */
 export interface SpeakerVoice {

@@ -3,7 +3,7 @@
  * audio of the speaker alone), checked when the Diarizer is made and turned into prints on first use.
  */
 import type { AudioInput } from "../audio/index.ts";
-import { ConfigError } from "../errors.ts";
+import { AudioFormatError, ConfigError } from "../errors.ts";
 import { checkVoiceName } from "./voice-names.ts";
 import { checkVoicePrint, loadVoicePrint, type VoicePrint } from "./voice-print.ts";
 
@@ -28,13 +28,19 @@ export function checkVoices(voices: unknown, pipeline: string): void {
   }
 }
 
-/** Each voice's print vector: prints as given, saved ones loaded, audio enrolled by `enroll`. */
-export async function voicePrints(voices: Voices, pipeline: string, enroll: (input: AudioInput, name: string) => Promise<VoicePrint>): Promise<Map<string, Float32Array>> {
-  const prints = new Map<string, Float32Array>();
+/**
+ * Each voice's print: prints as given, saved ones loaded, audio enrolled by `enroll`. Unreadable audio of a voice
+ * is the option's fault, not an input's: a ConfigError (the CLI goes on past a bad input, not past a bad option).
+ */
+export async function voicePrints(voices: Voices, pipeline: string, enroll: (input: AudioInput, name: string) => Promise<VoicePrint>): Promise<Map<string, VoicePrint>> {
+  const prints = new Map<string, VoicePrint>();
   // One after another: enrolling runs the pipeline, which uses every lane already.
   for (const [name, source] of Object.entries(voices)) {
-    const print = isPrint(source) ? source : isPrintFile(source) ? loadVoicePrint(source, pipeline) : await enroll(source, typeof source === "string" ? source : `voices.${name}`);
-    prints.set(name, print.vector);
+    const enrolled = (audio: AudioInput) =>
+      enroll(audio, typeof audio === "string" ? audio : `voices.${name}`).catch((error: unknown) => {
+        throw error instanceof AudioFormatError ? new ConfigError(`voice print: ${error.message}`, { cause: error }) : error;
+      });
+    prints.set(name, isPrint(source) ? source : isPrintFile(source) ? loadVoicePrint(source, pipeline) : await enrolled(source));
   }
   return prints;
 }

@@ -8,7 +8,7 @@
  * batches hold embeddings of one length only. An embedding therefore does not depend on which others
  * share its batch.
  */
-import { runBatchLoops } from "../../abort.ts";
+import { runBatchLoops, type StopFlag } from "../../abort.ts";
 import { ConfigError } from "../../errors.ts";
 import { check, lib } from "../../ffi.ts";
 import { FBANK_FRAME_LENGTH as FBANK_LENGTH, FBANK_FRAME_SHIFT as FBANK_SHIFT } from "../../features/fbank.ts";
@@ -43,6 +43,8 @@ export interface LocalEmbeddingOptions {
   /** embeddings per model call (default 16) */
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
+  /** aborting it stops the batches at once: the lanes drop those not started, and the call rejects with its reason once the running ones end */
+  signal?: AbortSignal;
 }
 
 /** The frames chosen for each embedding. */
@@ -166,8 +168,11 @@ export function gatherFrames(fbank: Float32Array, plan: EmbeddingPlan, members: 
   return out;
 }
 
-/** Runs CAM++ on a [batch x frames x 80] buffer (which it may take over), returning [batch x 192]. */
-export type EmbeddingRunner = (features: Float32Array, batch: number, frames: number) => Promise<Float32Array>;
+/**
+ * Runs CAM++ on a [batch x frames x 80] buffer (which it may take over), returning [batch x 192]. `stopped`: the
+ * StopFlag of the loops it runs for (src/abort.ts), for a worker lane to drop the batch if they stop before it starts.
+ */
+export type EmbeddingRunner = (features: Float32Array, batch: number, frames: number, stopped?: StopFlag) => Promise<Float32Array>;
 
 /**
  * Embeds every planned (window, local speaker), batches grouped by length, results in plan order; each
@@ -192,17 +197,17 @@ export async function embedLocalSpeakers(
   }
   let next = 0;
   let done = 0;
-  const loop = async (run: EmbeddingRunner) => {
+  const loop = async (run: EmbeddingRunner, stopped: StopFlag) => {
     while (next < batches.length) {
       const members = batches[next++]!;
       const frames = plan.lengths[members[0]!]!;
-      const out = await run(gatherFrames(fbank, plan, members), members.length, frames);
+      const out = await run(gatherFrames(fbank, plan, members), members.length, frames, stopped);
       members.forEach((m, row) => data.set(out.subarray(row * EMBEDDING_DIM, (row + 1) * EMBEDDING_DIM), m * EMBEDDING_DIM));
       done += members.length;
       onProgress?.(done, plan.count);
     }
   };
   // A failure (or an abort from onProgress) stops the other runners after their current batch.
-  await runBatchLoops(runners.map((run) => () => loop(run)), () => (next = batches.length));
+  await runBatchLoops(runners.map((run) => (stopped) => loop(run, stopped)), () => (next = batches.length), options.signal);
   return { ...plan, data, dim: EMBEDDING_DIM };
 }

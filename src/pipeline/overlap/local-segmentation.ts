@@ -7,7 +7,7 @@
  * Each window is decoded on its own: nothing here depends on audio after the window (what live
  * diarization needs).
  */
-import { runBatchLoops } from "../../abort.ts";
+import { runBatchLoops, type StopFlag } from "../../abort.ts";
 import { ConfigError } from "../../errors.ts";
 import { SEGMENTATION } from "../../models/index.ts";
 import { SAMPLE_RATE } from "../../types.ts";
@@ -77,10 +77,15 @@ export function decodePowerset(scores: Float32Array, out: Uint8Array = new Uint8
   return out;
 }
 
-/** Runs segmentation on up to a batch of 10 s chunks (zero-padded when shorter), returning log-probabilities. */
-export type SegmentationRunner = (chunks: Float32Array[]) => Promise<Float32Array[]>;
+/**
+ * Runs segmentation on up to a batch of 10 s chunks (zero-padded when shorter), returning log-probabilities.
+ * `stopped`: the StopFlag of the loops it runs for (src/abort.ts), for a worker lane to drop the batch if they stop before it starts.
+ */
+export type SegmentationRunner = (chunks: Float32Array[], stopped?: StopFlag) => Promise<Float32Array[]>;
 
 export interface LocalSegmentationOptions {
+  /** aborting it stops the batches at once: the lanes drop those not started, and the call rejects with its reason once the running ones end */
+  signal?: AbortSignal;
   /** frames between window starts (default DEFAULT_STEP_FRAMES) */
   stepFrames?: number;
   /**
@@ -105,7 +110,7 @@ export async function localSegmentation(
   const result: LocalSegmentation = { windowCount: count, stepFrames, activity, sampleCount: samples.length };
   let next = 0;
   let done = 0;
-  const loop = async (run: SegmentationRunner) => {
+  const loop = async (run: SegmentationRunner, stopped: StopFlag) => {
     while (next < count) {
       const first = next;
       const last = Math.min(count, first + batchSize);
@@ -115,14 +120,14 @@ export async function localSegmentation(
         const start = windowStart(result, w);
         chunks.push(samples.subarray(start, Math.min(samples.length, start + WINDOW_SAMPLES)));
       }
-      const scores = await run(chunks);
+      const scores = await run(chunks, stopped);
       scores.forEach((s, i) => decodePowerset(s, activity.subarray((first + i) * FRAMES_PER_WINDOW, (first + i + 1) * FRAMES_PER_WINDOW)));
       done += last - first;
       onProgress?.(done, count);
     }
   };
   // A failure (or an abort from onProgress) stops the other runners after their current batch.
-  await runBatchLoops(runners.map((run) => () => loop(run)), () => (next = count));
+  await runBatchLoops(runners.map((run) => (stopped) => loop(run, stopped)), () => (next = count), options.signal);
   return result;
 }
 

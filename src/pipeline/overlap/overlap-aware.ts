@@ -33,12 +33,12 @@ function laneRunners(context: ComputeContext, workers: readonly WorkerLane[], th
   const segmentation: SegmentationRunner[] = [(chunks) => segmentationScoresBatch(chunks, { context, threads })];
   const embedding: EmbeddingRunner[] = [(features, batch, frames) => embedBatch(features, batch, frames, { context, threads })];
   for (const worker of workers) {
-    const segment: SegmentationRunner = (chunks) => {
+    const segment: SegmentationRunner = (chunks, stopped) => {
       const copies = chunks.map((c) => c.slice());
-      return worker.request({ kind: "segmentation", chunks: copies, threads }, copies.map((c) => c.buffer as ArrayBuffer));
+      return worker.request({ kind: "segmentation", chunks: copies, threads, stopped }, copies.map((c) => c.buffer as ArrayBuffer));
     };
-    const embed: EmbeddingRunner = async (features, batch, frames) =>
-      (await worker.request({ kind: "campplus", features, batch, frames, threads }, [features.buffer as ArrayBuffer]))[0]!;
+    const embed: EmbeddingRunner = async (features, batch, frames, stopped) =>
+      (await worker.request({ kind: "campplus", features, batch, frames, threads, stopped }, [features.buffer as ArrayBuffer]))[0]!;
     segmentation.push(segment, segment);
     embedding.push(embed, embed);
   }
@@ -77,12 +77,12 @@ export const overlapAware: DiarizationPipeline<OverlapAwareOptions> = {
   // One runner (this thread): an update segments a window or so. Rows do not depend on their batch, so this is batch's work.
   incremental: (run) => new OverlapAwareLive(run, settingsOf(run.context, run.options), laneRunners(run.context, [], run.context.threadsPerLane(run.context.lanes))),
 
-  async run(audio, { context, options, stage, progress }) {
+  async run(audio, { context, options, stage, progress, signal }) {
     const wanted = audio.durationSec >= WORKER_LANES_FROM_SEC ? context.lanes - 1 : 0;
     const workers = context.workerLanes(wanted);
     // The threads split between the lanes that run, or all of them here when workers cannot run.
     const threads = context.threadsPerLane(workers.length < wanted ? 1 : context.lanes);
-    const hooks = { stage: <T>(name: OverlapStage, work: () => T | Promise<T>) => stage(name, work), progress: (name: OverlapStage) => progress(name) };
+    const hooks = { stage: <T>(name: OverlapStage, work: () => T | Promise<T>) => stage(name, work), progress: (name: OverlapStage) => progress(name), signal };
     const settings = settingsOf(context, options);
     let result;
     try {

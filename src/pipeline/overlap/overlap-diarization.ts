@@ -64,6 +64,8 @@ export interface OverlapRunners {
 export interface StageHooks {
   stage<T>(stage: OverlapStage, work: () => T | Promise<T>): Promise<T>;
   progress(stage: OverlapStage): ((done: number, total: number) => void) | undefined;
+  /** the call's AbortSignal: the batch loops stop at once on abort */
+  signal?: AbortSignal;
 }
 
 export interface OverlapDiarization {
@@ -143,6 +145,7 @@ export async function overlapAwareDiarization(
       ...options.segmentation,
       stepFrames,
       onProgress: hooks.progress("segmentation"),
+      signal: hooks.signal,
     }),
   );
   const fbank = await timed("fbank", () => extractFbankSync(samples, [{ start: 0, end: durationSec }], { meanNormalize: false, context }));
@@ -153,6 +156,7 @@ export async function overlapAwareDiarization(
       const embeddings = await embedLocalSpeakers(fbank.data, planEmbeddings(segmentation, fbankFrames, { ...options.embeddings, centerFrames }), runners.embedding, {
         ...options.embeddings,
         onProgress: hooks.progress("embeddings"),
+        signal: hooks.signal,
       });
       if (!mayMissCount(embeddings.cleanFrames, options.clustering ?? {})) return { embeddings };
       return { embeddings, pieces: await embedVoicePieces(fbank.data, planVoicePieces(segmentation, fbankFrames, embeddings), runners.embedding) };
