@@ -281,7 +281,7 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
     };
     const alice = clipOf(talk.speakers[1]!, "alice.wav");
     const bob = join(voices, "bob.json");
-    const printed = runCli(["voice-print", clipOf(talk.speakers[3]!, "bob.wav"), "--out", bob, "--threads", THREADS]);
+    const printed = runCli(["voice-print", clipOf(talk.speakers[3]!, "bob.wav"), "--out", bob, "--threads", THREADS, "-q"]);
     expect([printed.code, printed.stderr]).toEqual([0, ""]);
     const voiceFlags = ["--voice", `Alice=${alice}`, "--voice", `Bob=${bob}`, "--voice-threshold", "0.6"];
     const runs = [
