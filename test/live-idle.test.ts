@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileChunks } from "../src/live/input.ts";
 import { fmtChunk, wavChunk, wavFile } from "./helpers/wav.ts";
 
+// Each test follows its own file and mostly waits on timers (seconds of them): they run at once.
 const dir = mkdtempSync(join(tmpdir(), "senko-live-idle-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -23,7 +24,7 @@ async function follow(path: string, afterMs: number) {
   return { read, told, ended };
 }
 
-test("a WAV file short of the length its header declares is followed with one line saying so; a whole one ends without it", async () => {
+test.concurrent("a WAV file short of the length its header declares is followed with one line saying so; a whole one ends without it", async () => {
   const fmt = fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 16 });
   const declaring = wavFile([fmt, wavChunk("data", new Uint8Array(32000))]);
   const whole = wavFile([fmt, wavChunk("data", new Uint8Array(3200))]);
@@ -40,7 +41,7 @@ test("a WAV file short of the length its header declares is followed with one li
   expect(full).toEqual({ read: whole.length, told: [], ended: "ended" });
 });
 
-test("no 'waiting for more' once the session is stopping: Ctrl-C or SIGHUP came while the reader's consumer was busy", async () => {
+test.concurrent("no 'waiting for more' once the session is stopping: Ctrl-C or SIGHUP came while the reader's consumer was busy", async () => {
   const fmt = fmtChunk({ tag: 1, channels: 1, rate: 16000, bits: 16 });
   const open = wavFile([fmt, wavChunk("data", new Uint8Array(3200))]);
   const view = new DataView(open.buffer, open.byteOffset);
@@ -89,7 +90,7 @@ async function followWhile(path: string, write: () => Promise<void>, afterMs: nu
  * ffmpeg writes a file in 256 KiB blocks, 8 s of 16 kHz 16-bit mono apart, and nothing before the first: the line
  * came 2 s into its first wait, as if it had stopped. Here an empty file for 2.6 s, then blocks 3 s apart.
  */
-test("a writer in blocks is not said to have stopped before its first block, nor between blocks longer than 2 s apart", async () => {
+test.concurrent("a writer in blocks is not said to have stopped before its first block, nor between blocks longer than 2 s apart", async () => {
   const path = join(dir, "ffmpeg-like.wav");
   writeFileSync(path, new Uint8Array(0));
   const blocks = openWavBlocks(2, 8000);
@@ -103,7 +104,7 @@ test("a writer in blocks is not said to have stopped before its first block, nor
 }, 15_000);
 
 /** The same at a tenth of the times (quiet time 200 ms): once the writer stops, the line comes after 1.5 times its longest pause. */
-test("a writer in blocks that stops is said to have stopped, after 1.5 times its longest pause", async () => {
+test.concurrent("a writer in blocks that stops is said to have stopped, after 1.5 times its longest pause", async () => {
   const path = join(dir, "blocks.wav");
   writeFileSync(path, new Uint8Array(0));
   const blocks = openWavBlocks(3, 8000);

@@ -2,15 +2,17 @@
  * Live sessions on the AMI fixtures: the result of `close()` is the result of `diarize()` on the whole
  * audio (every field but the timing), pushed in 1 s chunks or cut anywhere at another rate with two
  * channels; final turns never change in later snapshots; names stay; the audio held stays bounded. The
- * vad-windows pipeline (test/live-overlap.test.ts has overlap-aware, the default).
+ * vad-windows pipeline (test/live-overlap.test.ts has overlap-aware, the default). The batch results are also the
+ * Silero VAD's end-to-end results, checked here (test/helpers/ami-end-to-end.ts) rather than computed again.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadAmi, uriOf } from "../bench/ami-eval.ts";
 import { readAudio } from "../src/audio/index.ts";
-import { Diarizer } from "../src/diarizer.ts";
+import { Diarizer, type DiarizationResult } from "../src/diarizer.ts";
 import { LiveDiarization, type LiveSnapshot } from "../src/index.ts";
+import { describeAmiEndToEnd } from "./helpers/ami-end-to-end.ts";
 import { pushAll, withoutTiming } from "./helpers/live.ts";
 import { uniform } from "./helpers/synthetic-speakers.ts";
 
@@ -23,6 +25,8 @@ describe("live session == batch on the AMI fixtures", () => {
     await diarizer.ready();
   });
   afterAll(() => diarizer.close());
+  /** Each fixture's batch result, by file id. */
+  const batches = new Map<string, DiarizationResult>();
 
   test("the package entry exports the session's class and types", async () => {
     const session: LiveDiarization = diarizer.live({ sampleRate: 16000 });
@@ -34,9 +38,10 @@ describe("live session == batch on the AMI fixtures", () => {
 
   // Half the fixtures in 1 s chunks, half in chunks of 2-15 s (several windows of different lengths per push).
   // The fixtures at once: a session's result does not depend on what else the Diarizer runs.
-  test.concurrent.each(set.files.map((f, i) => [uriOf(f), i % 2 === 0 ? "1 s" : "2-15 s", f]))("%s in %s chunks", async (_, sizes, file) => {
+  test.concurrent.each(set.files.map((f, i) => [uriOf(f), i % 2 === 0 ? "1 s" : "2-15 s", f]))("%s in %s chunks", async (uri, sizes, file) => {
     const { samples } = await readAudio(file);
     const batch = await diarizer.diarize(samples, { sampleRate: 16000 });
+    batches.set(uri, batch);
     const session = diarizer.live({ sampleRate: 16000 });
     const next = uniform(file.length);
     const pieces: Float32Array[] = [];
@@ -104,6 +109,12 @@ describe("live session == batch on the AMI fixtures", () => {
     for (const encoding of ["s16le", "toString"]) {
       expect(() => diarizer.live({ sampleRate: 16000, encoding: encoding as never })).toThrow(`unknown sample encoding "${encoding}": use pcm_u8, pcm_s16, pcm_s24, pcm_s32, float32 or float64`);
     }
+  });
+
+  // After the sessions above, which computed every fixture's batch result.
+  describeAmiEndToEnd("silero", set, async () => {
+    const results = new Map(set.files.map(uriOf).filter((uri) => batches.has(uri)).map((uri) => [uri, batches.get(uri)!]));
+    return { results, hypotheses: new Map([...results].map(([uri, r]) => [uri, r.mergedSegments.map(({ start, end, speaker }) => ({ start, end, speaker }))])) };
   });
 });
 
