@@ -16,10 +16,12 @@
  * --pairs <d> prints every two speakers of the default whose centroids are within cosine distance d, with what might
  * tell one voice split in two from two voices (bench/voice-pairs.ts) and whether they are one voice by the reference.
  * --exclusive scores the exclusive view (one speaker per frame) as well: a second pooled table.
+ * --confusion prints, per set, where the default's confusion comes from (bench/confusion-sources.ts): by distance
+ * from the nearest reference boundary, overlap, turn length, pair of voices and the stage that gave the wrong voice.
  * --small-clusters prints every small cluster at the default's cut that its speech alone could keep, with what
  * tells a voice from fragments (bench/small-clusters.ts) and whether it is a voice of its own by the reference.
  * Sets: default = bench:accuracy:sim's 1-20 min x 1-8 speakers, many = its 10/20/40 speakers x 3 turns,
- * long = its 60-min files, 180 = its 180-min files, simulated = bench:accuracy's simulated set, ami = the 11 AMI fixtures.
+ * long = its 60-min files, 180 = its 180-min files, podcast = 3 speakers x 25 min (the podcast-like file), simulated = bench:accuracy's simulated set, ami = the 11 AMI fixtures.
  * --seeds draws the default, many, long and 180 sets with each of these simulator seeds (default 1); --speakers keeps
  * only their files of these speaker counts.
  */
@@ -39,6 +41,7 @@ import { runInfo } from "./run-info.ts";
 import { NotDrawable, simulateConversation, simulationName, type SimulationOptions } from "./simulate.ts";
 import { SIMULATED_SET } from "./simulated-set.ts";
 import { smallClusters, type SmallCluster } from "./small-clusters.ts";
+import { confusionReport, confusionSources, type ConfusionSources } from "./confusion-sources.ts";
 import { voicePairs, type VoicePair } from "./voice-pairs.ts";
 import { benchArgs, toNumber, toNumbers } from "./args.ts";
 
@@ -54,13 +57,15 @@ const { values } = benchArgs(import.meta.path, {
   "small-clusters": { type: "boolean", default: false },
   pairs: { type: "string" },
   exclusive: { type: "boolean", default: false },
+  confusion: { type: "boolean", default: false },
 });
 
 /**
  * Variants by name: the size rule alone (pyannote's fold), the default small-cluster rule (1.5 s heard alone and
  * 2.5 % of the nearest large cluster's such speech), that rule without its ratio (session 4's rule but for its
  * 0.2 % share of the file, which the ratio replaced), and with the ratio halved / doubled; the default without
- * borrowed votes in the reconstruction; the default without merging clusters of near centroids.
+ * borrowed votes in the reconstruction; the default without merging clusters of near centroids; every two local
+ * speakers of a window kept apart (window-apart: the constraint before session 20, pyannote's).
  */
 type Variant = Pick<OverlapPipelineOptions, "clustering" | "reconstruction">;
 const VARIANTS: Record<string, Variant> = {
@@ -70,6 +75,7 @@ const VARIANTS: Record<string, Variant> = {
   "ratio-1.25": { clustering: { minClusterSpeechRatio: 0.0125 } },
   "ratio-5": { clustering: { minClusterSpeechRatio: 0.05 } },
   "no-borrow": { reconstruction: { borrowSec: 0 } },
+  "window-apart": { clustering: { cannotLink: "window" } },
   "no-merge": { clustering: { mergeCosine: Infinity } },
   "no-continuity": { clustering: { continuedShare: Infinity } },
   "no-company": { clustering: { continuedInCompany: false } },
@@ -156,6 +162,8 @@ function inputs(set: string): Input[] {
       return seeded(set, [1, 5, 20].flatMap((minutes) => [1, 2, 4, 8].map((speakers) => ({ speakers, minutes }))));
     case "many":
       return seeded(set, [10, 20, 40].map((speakers) => ({ speakers, turnsPerSpeaker: 3 })));
+    case "podcast":
+      return seeded(set, [{ speakers: 3, minutes: 25 }]);
     case "long":
       return seeded(set, [1, 4, 8].map((speakers) => ({ speakers, minutes: 60 })));
     case "180":
@@ -241,6 +249,7 @@ const pooled = new Map<string, { files: number; right: number; parts: DerCompone
 const clusterSec = new Map<string, number>();
 /** The same for the exclusive view (--exclusive): its DER parts per set and variant. */
 const exclusivePooled = new Map<string, DerComponents[]>();
+const confusions = new Map<string, ConfusionSources[]>();
 const small: (SmallCluster & { file: string; set: string })[] = [];
 const pairs: (VoicePair & { file: string; set: string })[] = [];
 const identity = async <T>(_: unknown, run: () => T | Promise<T>) => run();
@@ -253,6 +262,7 @@ for (const set of values.sets.split(",")) {
     if (!ready) continue;
     const { seg, emb } = ready;
     const file = { seg, emb, reference: input.reference, centerFrames };
+    if (values.confusion) confusions.set(set, [...(confusions.get(set) ?? []), confusionSources(seg, emb, input.reference, input.uem)]);
     if (values["small-clusters"]) small.push(...smallClusters(file).map((c) => ({ ...c, file: input.name, set })));
     if (values.pairs) pairs.push(...voicePairs(file, toNumber(values.pairs, "--pairs")).map((p) => ({ ...p, file: input.name, set })));
     const cells: string[] = [];
@@ -312,6 +322,7 @@ if (values.distances) {
     console.log(`| ${set} | ${d.distinct.length} | ${low.join(", ")} | ${d.same.join("; ") || "none"} |`);
   }
 }
+for (const [set, files] of confusions) console.log(confusionReport(set, files));
 if (values["small-clusters"]) {
   console.log("\n| set | file | size | alone s | % of nearest large | not dominant (centre / window) | mean alone s | with its nearest | isolated | distance | voice (purity) | voice of its own | default |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const c of small) {

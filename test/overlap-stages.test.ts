@@ -20,6 +20,7 @@ import { gatherFrames, planEmbeddings, type LocalEmbeddings } from "../src/pipel
 import {
   decodePowerset,
   FRAMES_PER_WINDOW,
+  heardTogether,
   localSegmentation,
   usedFrames,
   windowCount,
@@ -249,6 +250,23 @@ describe("constrained clustering", () => {
     // One cluster: every local speaker of a window is that voice.
     expect([...assignPerWindow(x, 2, Uint32Array.of(0, 0, 0, 1, 1, 1), centroids.subarray(0, 2), 1)]).toEqual([0, 0, 0, 0, 0, 0]);
     expect([...assignPerWindow(x.subarray(0, 2), 2, Uint32Array.of(0), new Float32Array(0), 0)]).toEqual([-1]);
+  });
+
+  test("two local speakers of one window never heard at the same frame may be one speaker", () => {
+    // Both local speakers of the window resemble cluster 0 most: kept apart only when heard together.
+    const centroids = unitRows(Float32Array.of(1, 0, 0, 1), 2);
+    const x = unitRows(Float32Array.of(1, 0.1, 1, 0.3), 2);
+    const windows = Uint32Array.of(0, 0);
+    expect([...assignPerWindow(x, 2, windows, centroids, 2, () => false)]).toEqual([0, 0]);
+    expect([...assignPerWindow(x, 2, windows, centroids, 2, () => true)]).toEqual([0, 1]);
+    // Heard together: a frame where both are active, in their own window only.
+    const activity = new Uint8Array(2 * FRAMES_PER_WINDOW);
+    activity.fill(0b001, 0, 100);
+    activity.fill(0b010, 100, 200);
+    activity[FRAMES_PER_WINDOW + 5] = 0b011;
+    expect(heardTogether({ activity }, 0, 0, 1)).toBe(false);
+    expect(heardTogether({ activity }, 1, 0, 1)).toBe(true);
+    expect(heardTogether({ activity }, 1, 0, 2)).toBe(false);
   });
 
   test("end to end on embeddings: speakers found, one per local speaker of a window", () => {

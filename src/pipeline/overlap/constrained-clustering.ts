@@ -16,7 +16,9 @@
  *    numSpeakers / minSpeakers / maxSpeakers move the cut instead.
  * 3. Every embedding of every window is assigned to the clusters' centroids, one window at a time, by
  *    an optimal one-to-one assignment (Hungarian) on cosine similarity; local speakers beyond the number of
- *    clusters take their most similar one.
+ *    clusters take their most similar one, and so does one whose most similar cluster went to a local speaker
+ *    of its window never heard at the same frame (segmentation can split one voice in two local speakers; only
+ *    two voices heard at once are known to be two: BENCHMARKS.md, "Where the confusion comes from").
  */
 import { mergeByCosine } from "../../cluster/postprocess.ts";
 import { nativePool, type InContext } from "../../compute-context.ts";
@@ -26,7 +28,7 @@ import { check, lib } from "../../ffi.ts";
 import { FBANK_FRAME_SHIFT, FBANK_SAMPLE_RATE } from "../../features/fbank.ts";
 import { continuity, foldContinued, type Continuity, type ContinuityFoldOptions } from "./continuity.ts";
 import { MIN_CLEAN_FRAMES, type LocalEmbeddings } from "./local-embeddings.ts";
-import type { LocalSegmentation } from "./local-segmentation.ts";
+import { heardTogether, type LocalSegmentation } from "./local-segmentation.ts";
 
 /** cleanFrames count fbank frames: 100 per second. */
 const FBANK_FRAMES_PER_SEC = FBANK_SAMPLE_RATE / FBANK_FRAME_SHIFT;
@@ -75,6 +77,12 @@ export interface ConstrainedClusteringOptions extends InContext, ContinuityFoldO
   minTrainCleanFrames?: number;
   /** at most this many training embeddings, evenly spread over the file (default 6000) */
   maxTrain?: number;
+  /**
+   * which local speakers of a window must be different speakers: "together" (default), those heard at the same
+   * frame (a local speaker whose most similar cluster went to one it is never heard with takes that cluster);
+   * "window", every two (pyannote's constraint)
+   */
+  cannotLink?: "together" | "window";
   numSpeakers?: number;
   minSpeakers?: number;
   maxSpeakers?: number;
@@ -274,8 +282,17 @@ function mergedByCosine(x: Float32Array, dim: number, groups: number[][], thresh
  * speakers to clusters with the largest summed cosine similarity. A window with more local speakers than
  * there are clusters holds a voice twice (segmentation split it): a local speaker left over takes the
  * cluster it is most similar to, so its speech votes for a speaker instead of for none (-1 only without clusters).
+ * With `together` (whether embeddings i and j of one window are active at the same frame), so does a local
+ * speaker whose most similar cluster went to one it is never heard with: a voice split in two is not kept apart.
  */
-export function assignPerWindow(x: Float32Array, dim: number, windowOf: Uint32Array, centroids: Float32Array, clusterCount: number): Int32Array {
+export function assignPerWindow(
+  x: Float32Array,
+  dim: number,
+  windowOf: Uint32Array,
+  centroids: Float32Array,
+  clusterCount: number,
+  together?: (i: number, j: number) => boolean,
+): Int32Array {
   const count = windowOf.length;
   const labels = new Int32Array(count).fill(-1);
   let start = 0;
@@ -285,7 +302,12 @@ export function assignPerWindow(x: Float32Array, dim: number, windowOf: Uint32Ar
     const weights: number[][] = [];
     for (let i = start; i < end; i++) weights.push(Array.from({ length: clusterCount }, (_, c) => dot(x, i, centroids, c, dim)));
     const assigned = maxWeightAssignment(weights);
-    for (let i = start; i < end; i++) labels[i] = assigned[i - start]! >= 0 ? assigned[i - start]! : mostSimilar(weights[i - start]!);
+    for (let i = start; i < end; i++) {
+      const best = mostSimilar(weights[i - start]!);
+      const holder = assigned.indexOf(best);
+      const apart = together !== undefined && holder >= 0 && !together(i, start + holder);
+      labels[i] = assigned[i - start]! >= 0 && !apart ? assigned[i - start]! : best;
+    }
     start = end;
   }
   return labels;
@@ -321,6 +343,9 @@ export function constrainedClustering(
   const evidence = segmentation && continuity(segmentation, embeddings.window, embeddings.speaker, train);
   const clusters = clustersFromDendrogram(xt, dim, averageLinkage(xt, train.length, dim, options), withMerge, aloneSec, evidence);
   const centroids = centroidsOf(xt, dim, clusters);
-  const labels = assignPerWindow(x, dim, embeddings.window, centroids, clusters.length);
+  const together = segmentation && (options.cannotLink ?? "together") === "together"
+    ? (i: number, j: number) => heardTogether(segmentation, embeddings.window[i]!, embeddings.speaker[i]!, embeddings.speaker[j]!)
+    : undefined;
+  const labels = assignPerWindow(x, dim, embeddings.window, centroids, clusters.length, together);
   return { labels, clusterCount: clusters.length, centroids, trainCount: train.length };
 }

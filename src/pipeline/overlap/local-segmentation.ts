@@ -140,6 +140,13 @@ export function usedFrames(segmentation: Pick<LocalSegmentation, "windowCount">,
   return [w === 0 ? 0 : lo, w === segmentation.windowCount - 1 ? FRAMES_PER_WINDOW : lo + centerFrames];
 }
 
+/** Whether local speakers a and b of window w are active at one frame of it. */
+export function heardTogether(segmentation: Pick<LocalSegmentation, "activity">, w: number, a: number, b: number): boolean {
+  const both = (1 << a) | (1 << b);
+  for (let f = w * FRAMES_PER_WINDOW; f < (w + 1) * FRAMES_PER_WINDOW; f++) if ((segmentation.activity[f]! & both) === both) return true;
+  return false;
+}
+
 /** Number of bits set in a 3-bit mask. */
 export function activeCount(mask: number): number {
   return (mask & 1) + ((mask >> 1) & 1) + ((mask >> 2) & 1);

@@ -23,7 +23,7 @@ import { HeldAudio } from "../held-audio.ts";
 import { reclusterGrowth } from "../snapshot-clustering.ts";
 import { assignPerWindow, constrainedClustering, unitRows } from "./constrained-clustering.ts";
 import { embedLocalSpeakers, planEmbeddings, type LocalEmbeddings } from "./local-embeddings.ts";
-import { decodePowerset, FRAMES_PER_WINDOW, LOCAL_SPEAKERS, WINDOW_SAMPLES, windowCount, windowStart, type LocalSegmentation } from "./local-segmentation.ts";
+import { decodePowerset, FRAMES_PER_WINDOW, heardTogether, LOCAL_SPEAKERS, WINDOW_SAMPLES, windowCount, windowStart, type LocalSegmentation } from "./local-segmentation.ts";
 import { concatPieces, embedVoicePieces, mayMissCount, planVoicePieces, type VoicePieces } from "./voice-split.ts";
 import { IncrementalReconstruction, reachFrames } from "./incremental-reconstruction.ts";
 import { activityTurns, frameSpanSec } from "./reconstruction.ts";
@@ -241,7 +241,11 @@ export class OverlapAwareLive implements IncrementalDiarization {
     }
     if (count > labelled) {
       const fresh = unitRows(embeddings.data.subarray(labelled * dim, count * dim), dim);
-      const assigned = assignPerWindow(fresh, dim, embeddings.window.subarray(labelled, count), this.#centroids, this.#clusterCount);
+      const { window, speaker } = embeddings;
+      const together = this.#settings.clustering?.cannotLink === "window"
+        ? undefined
+        : (i: number, j: number) => heardTogether(segmentation, window[labelled + i]!, speaker[labelled + i]!, speaker[labelled + j]!);
+      const assigned = assignPerWindow(fresh, dim, window.subarray(labelled, count), this.#centroids, this.#clusterCount, together);
       this.#labels.resize(count).set(assigned, labelled);
     }
     return false;
