@@ -22,9 +22,9 @@ import { skipWithout } from "./helpers/skip.ts";
 
 const root = resolve(import.meta.dir, "..");
 const bun = join(root, "node_modules", ".bin", "bun");
-const fixtures = "/work/shared/fixtures/ami";
+const fixtures = join(root, "../shared/fixtures/ami");
 const hasFixtures = existsSync(join(fixtures, "dev.rttm"));
-const noFixtures = skipWithout("attribute.test.ts", { "the AMI fixtures (/work/shared/fixtures/ami)": hasFixtures });
+const noFixtures = skipWithout("attribute.test.ts", { "the AMI fixtures (../shared/fixtures/ami)": hasFixtures });
 
 /** Every AMI fixture's reference turns, by file id. */
 const references = hasFixtures
