@@ -2,11 +2,9 @@
  * The overlap-aware pipeline's clustering and reconstruction, measured apart from the models: segmentation and embeddings of
  * each file are computed once (cached in ~/.cache/senko/overlap-embeddings, keyed by file, audio hash and window step),
  * then every clustering variant runs on them with the pipeline's own reconstruction, and prints the speaker
- * count and DER (merged segments, collar 0.25) per file and pooled per set (collar 0.25 and 0).
+ * count and DER (merged segments, collar 0.25) per file and pooled per set (pooled at collar 0 too).
  *   bun run bench/overlap-clustering.ts [--sets many,default,simulated,ami] [--variants size-only,default,no-ratio,ratio-1.25,ratio-5,no-borrow]
- *                                       [--seeds 1,2] [--speakers 1,4] [--step <s>] [--center <s>] [--edge <ms>] [--threads 2] [--distances]
- * --center and --edge (embedding frames within that many ms of a change of the window's activity left out, planEmbeddings'
- * edgeMs) embed again, on the cached segmentation, and cache those embeddings apart.
+ *                                       [--seeds 1,2] [--speakers 1,4] [--step <s>] [--center <s>] [--threads 2] [--distances]
  * Variants also by pattern: merge-<t> (clusters whose centroids are closer than cosine distance t merge; the default
  * is merge-0.48, no-merge leaves them); continued-<s>-own-<o> (a cluster folds into another when a share s of its members
  * continue that one's across overlapping windows and at most o their own; the default is 0.5 and 0.333,
@@ -54,7 +52,6 @@ const { values } = benchArgs(import.meta.path, {
   speakers: { type: "string" },
   step: { type: "string" },
   center: { type: "string" },
-  edge: { type: "string" },
   threads: { type: "string", default: "2" },
   distances: { type: "boolean", default: false },
   "small-clusters": { type: "boolean", default: false },
@@ -198,8 +195,7 @@ const models = { threads: toNumber(values.threads, "--threads") };
 const stepSec = values.step === undefined ? undefined : toNumber(values.step, "--step");
 const centerSec = values.center === undefined ? undefined : toNumber(values.center, "--center");
 const { stepFrames, centerFrames } = windowFrames({ stepSec, centerSec });
-const edgeMs = values.edge === undefined ? 0 : toNumber(values.edge, "--edge");
-const defaultEmbedding = centerFrames === windowFrames({ stepSec }).centerFrames && edgeMs === 0;
+const defaultCenter = centerFrames === windowFrames({ stepSec }).centerFrames;
 
 function readCache(path: string): { seg: LocalSegmentation; emb: LocalEmbeddings } {
   const j = JSON.parse(readFileSync(path, "utf8"));
@@ -222,14 +218,14 @@ async function prepared(input: Input): Promise<{ seg: LocalSegmentation; emb: Lo
   // Keyed by the audio itself, so a changed simulator never serves another file's embeddings.
   const audio = new Bun.CryptoHasher("sha256").update(samples).digest("hex").slice(0, 12);
   const base = join(CACHE, `${input.name}-${audio}-step${stepFrames}`);
-  const path = defaultEmbedding ? `${base}.json` : `${base}-center${centerFrames}${edgeMs ? `-edge${edgeMs}` : ""}.json`;
+  const path = defaultCenter ? `${base}.json` : `${base}-center${centerFrames}.json`;
   if (existsSync(path)) return readCache(path);
-  // Segmentation does not depend on the embedding frames: reuse the default embeddings' when cached.
-  const seg = !defaultEmbedding && existsSync(`${base}.json`)
+  // Segmentation does not depend on the embedded centre: reuse the default centre's when cached.
+  const seg = !defaultCenter && existsSync(`${base}.json`)
     ? readCache(`${base}.json`).seg
     : await localSegmentation(samples, [(chunks) => segmentationScoresBatch(chunks, models)], { stepFrames });
   const fbank = extractFbankSync(samples, [{ start: 0, end: samples.length / 16000 }], { meanNormalize: false });
-  const emb = await embedLocalSpeakers(fbank.data, planEmbeddings(seg, fbank.frameCounts[0] ?? 0, { centerFrames, edgeMs }), [(f, b, t) => embedBatch(f, b, t, models)]);
+  const emb = await embedLocalSpeakers(fbank.data, planEmbeddings(seg, fbank.frameCounts[0] ?? 0, { centerFrames }), [(f, b, t) => embedBatch(f, b, t, models)]);
   fbank.free();
   mkdirSync(CACHE, { recursive: true });
   const plain = (a: ArrayLike<number>) => Array.from(a);
@@ -245,7 +241,7 @@ async function prepared(input: Input): Promise<{ seg: LocalSegmentation; emb: Lo
 
 const variants = values.variants.split(",");
 for (const v of variants) if (!variant(v)) throw new Error(`unknown variant ${v} (${Object.keys(VARIANTS).join(", ")})`);
-console.log(`# overlap-aware clustering variants, ${runInfo()}, load ${loadavg()[0]!.toFixed(1)}, step ${stepFrames} frames, centre ${centerFrames} frames, edge ${edgeMs} ms`);
+console.log(`# overlap-aware clustering variants, ${runInfo()}, load ${loadavg()[0]!.toFixed(1)}, step ${stepFrames} frames, centre ${centerFrames} frames`);
 console.log(`| file [speakers] | ${variants.join(" | ")} |`);
 console.log(`|---|${variants.map(() => "---").join("|")}|`);
 /** Per set and variant, and per variant over every set ("all"): files, exact counts, DER parts, frames counted as speech and those left without a speaker. */

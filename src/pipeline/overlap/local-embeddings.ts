@@ -2,8 +2,6 @@
  * @module One CAM++ embedding per window and local speaker, from the fbank frames of the whole file
  * where that speaker is active (only where it speaks alone when enough such frames remain).
  *
- * Optionally the frames near a change of the window's activity are left out too (`edgeMs`).
- *
  * The fbank is computed once for the file; each embedding gathers its frames by index and subtracts
  * their mean (CAM++'s per-utterance normalisation). Zero padding changes CAM++'s output, so no batch
  * is padded: each embedding keeps a whole number of `bucketFrames` of its frames (the middle ones), and
@@ -15,7 +13,6 @@ import { ConfigError } from "../../errors.ts";
 import { check, lib } from "../../ffi.ts";
 import { FBANK_FRAME_LENGTH as FBANK_LENGTH, FBANK_FRAME_SHIFT as FBANK_SHIFT } from "../../features/fbank.ts";
 import { EMBEDDING_DIM, FBANK_BINS } from "../../models/index.ts";
-import { SAMPLE_RATE } from "../../types.ts";
 import {
   activeCount,
   FRAME_STEP_SAMPLES,
@@ -41,11 +38,6 @@ export interface LocalEmbeddingOptions {
   maxFrames?: number;
   /** only the central frames of each window (default: all 589) */
   centerFrames?: number;
-  /**
-   * fbank frames within this many ms of a change of the window's activity mask are left out, where
-   * segmentation's boundaries may put the neighbouring voice, when enough frames remain (default 0)
-   */
-  edgeMs?: number;
   /** plan windows [from, to) only (default all; a live session plans each window once) */
   windows?: readonly [number, number];
   /** embeddings per model call (default 16) */
@@ -87,7 +79,7 @@ export function firstFbankFrame(start: number): number {
 
 /** Chooses the fbank frames of every (window, local speaker) with enough speech. */
 export function planEmbeddings(segmentation: LocalSegmentation, fbankFrames: number, options: LocalEmbeddingOptions = {}): EmbeddingPlan {
-  const { minFrames = 50, minCleanFrames = MIN_CLEAN_FRAMES, bucketFrames = 50, maxFrames = 1000, centerFrames = FRAMES_PER_WINDOW, edgeMs = 0 } = options;
+  const { minFrames = 50, minCleanFrames = MIN_CLEAN_FRAMES, bucketFrames = 50, maxFrames = 1000, centerFrames = FRAMES_PER_WINDOW } = options;
   const [fromWindow, toWindow] = options.windows ?? [0, segmentation.windowCount];
   if (!(Number.isInteger(fromWindow) && Number.isInteger(toWindow) && 0 <= fromWindow && fromWindow <= toWindow && toWindow <= segmentation.windowCount)) {
     throw new ConfigError(`planEmbeddings: windows [${fromWindow}, ${toWindow}) are not within the ${segmentation.windowCount} windows`);
@@ -95,20 +87,19 @@ export function planEmbeddings(segmentation: LocalSegmentation, fbankFrames: num
   if (!(bucketFrames >= 1 && minFrames >= bucketFrames && maxFrames >= minFrames)) {
     throw new ConfigError(`embedding frames need 1 <= bucketFrames (${bucketFrames}) <= minFrames (${minFrames}) <= maxFrames (${maxFrames})`);
   }
-  if (!(edgeMs >= 0 && edgeMs < Infinity)) throw new ConfigError(`planEmbeddings: edgeMs (${edgeMs}) must be a finite number of ms, 0 or more`);
-  const edgeSamples = (edgeMs * SAMPLE_RATE) / 1000;
   const window: number[] = [];
   const speaker: number[] = [];
   const clean: number[] = [];
   const chunks: Uint32Array[] = [];
-  const lists = () => Array.from({ length: LOCAL_SPEAKERS }, (): number[] => []);
-  const [all, alone, allFar, aloneFar] = [lists(), lists(), lists(), lists()];
+  const all: number[][] = Array.from({ length: LOCAL_SPEAKERS }, () => []);
+  const alone: number[][] = Array.from({ length: LOCAL_SPEAKERS }, () => []);
   const { activity } = segmentation;
   for (let w = fromWindow; w < toWindow; w++) {
     const start = windowStart(segmentation, w);
-    for (const list of [all, alone, allFar, aloneFar]) for (const frames of list) frames.length = 0;
-    const changes = edgeSamples > 0 ? activityChanges(activity.subarray(w * FRAMES_PER_WINDOW, (w + 1) * FRAMES_PER_WINDOW), start) : [];
-    let change = 0;
+    for (let k = 0; k < LOCAL_SPEAKERS; k++) {
+      all[k]!.length = 0;
+      alone[k]!.length = 0;
+    }
     const [lo, hi] = usedFrames(segmentation, w, centerFrames);
     for (let j = firstFbankFrame(start); j < fbankFrames; j++) {
       const f = localFrame(j, start);
@@ -117,23 +108,15 @@ export function planEmbeddings(segmentation: LocalSegmentation, fbankFrames: num
       const mask = activity[w * FRAMES_PER_WINDOW + f]!;
       if (mask === 0) continue;
       const single = activeCount(mask) === 1;
-      // The first change after centre - edge is the nearest one that can be within the edge.
-      const centre = j * FBANK_SHIFT + FBANK_LENGTH / 2;
-      while (change < changes.length && changes[change]! <= centre - edgeSamples) change++;
-      const far = !(change < changes.length && changes[change]! < centre + edgeSamples);
       for (let k = 0; k < LOCAL_SPEAKERS; k++) {
         if ((mask >> k) & 1) {
           all[k]!.push(j);
           if (single) alone[k]!.push(j);
-          if (far) allFar[k]!.push(j);
-          if (far && single) aloneFar[k]!.push(j);
         }
       }
     }
     for (let k = 0; k < LOCAL_SPEAKERS; k++) {
-      // Frames away from changes first; without enough, the rule without the edge (alone, else all).
-      const frames =
-        aloneFar[k]!.length >= minCleanFrames ? aloneFar[k]! : alone[k]!.length >= minCleanFrames ? alone[k]! : allFar[k]!.length >= minFrames ? allFar[k]! : all[k]!;
+      const frames = alone[k]!.length >= minCleanFrames ? alone[k]! : all[k]!;
       if (frames.length < minFrames) continue;
       const length = Math.min(maxFrames, frames.length - (frames.length % bucketFrames));
       const from = (frames.length - length) >> 1;
@@ -144,13 +127,6 @@ export function planEmbeddings(segmentation: LocalSegmentation, fbankFrames: num
     }
   }
   return embeddingPlan(chunks, window, speaker, clean);
-}
-
-/** Sample positions in the file where a window's activity mask (its frames, window starting at `start`) changes: midway between two model frames' centres. */
-export function activityChanges(mask: Uint8Array, start: number): number[] {
-  const changes: number[] = [];
-  for (let f = 1; f < mask.length; f++) if (mask[f] !== mask[f - 1]) changes.push(start + FRAME_SPAN_SAMPLES / 2 + (f - 0.5) * FRAME_STEP_SAMPLES);
-  return changes;
 }
 
 /** The plan of embeddings i whose fbank frames are chunks[i], of (window[i], speaker[i]) with clean[i] frames alone. */
