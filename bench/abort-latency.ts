@@ -13,6 +13,7 @@ import { readAudio } from "../src/audio/index.ts";
 import { Diarizer, type DiarizationResult } from "../src/diarizer.ts";
 import type { PipelineName } from "../src/pipeline/registry.ts";
 import { benchArgs, toNumber } from "./args.ts";
+import { AMI_DIR, needFixture } from "./fixtures.ts";
 import { runInfo } from "./run-info.ts";
 
 const { values } = benchArgs(import.meta.path, {
@@ -22,10 +23,9 @@ const { values } = benchArgs(import.meta.path, {
 });
 const threads = toNumber(values.threads, "--threads");
 const points = toNumber(values.points, "--points");
-const FIXTURES = join(import.meta.dir, "../../shared/fixtures/ami");
 const NAMES = ["dev00", "dev01", "trn01", "trn02", "trn03", "trn04", "trn05", "trn06", "trn07", "trn08"];
 
-const parts = await Promise.all(NAMES.map(async (n) => (await readAudio(join(FIXTURES, `${n}.wav`))).samples));
+const parts = await Promise.all(NAMES.map(async (n) => (await readAudio(needFixture(join(AMI_DIR, `${n}.wav`)))).samples));
 const samples = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
 parts.reduce((at, p) => (samples.set(p, at), at + p.length), 0);
 const input = { samples, sampleRate: 16000 };

@@ -20,6 +20,7 @@ import type { WindowsChoice } from "../src/pipeline/subsegment.ts";
 import type { DerComponents, Turn } from "../src/eval/index.ts";
 import { diarizeAmi, loadAmi, scoreHypotheses, uriOf, type AmiSet } from "./ami-eval.ts";
 import { benchArgs, toNumber } from "./args.ts";
+import { AMI_DIR, needFixture } from "./fixtures.ts";
 import { ensureSenkoPy, ensureSherpa } from "./peers/install.ts";
 import { runInfo } from "./run-info.ts";
 import { senkoPyRun } from "./peers/senko.ts";
@@ -180,7 +181,7 @@ async function evaluate(title: string, set: AmiSet): Promise<void> {
 
 console.log(`bench:accuracy ${runInfo()}; vad-windows options ${JSON.stringify(choices)}`);
 for (const name of values.sets.split(",").filter(Boolean)) {
-  if (name === "ami") await evaluate("AMI fixtures (real meetings, 30 s excerpts)", loadAmi());
+  if (name === "ami") await evaluate("AMI fixtures (real meetings, 30 s excerpts)", loadAmi(needFixture(AMI_DIR)));
   else if (name === "simulated") {
     const files = await buildSimulatedSet();
     const set: AmiSet = {

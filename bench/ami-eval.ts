@@ -2,12 +2,12 @@
  * @module The AMI fixtures as an accuracy set: their reference turns and UEM, and a diarizer's
  * hypotheses for every file, scored with src/eval. Shared by bench/accuracy.ts and the end-to-end test.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { DiarizationResult, Diarizer } from "../src/diarizer.ts";
 import { readRttm, readUem, scoreFiles, type DerReport, type Turn } from "../src/eval/index.ts";
 import type { TimeSpan } from "../src/types.ts";
-import { AMI_DIR } from "./long-audio.ts";
+import { AMI_DIR } from "./fixtures.ts";
 
 export interface AmiSet {
   files: string[];
@@ -15,17 +15,19 @@ export interface AmiSet {
   uem: Map<string, TimeSpan[]>;
 }
 
-export function loadAmi(): AmiSet {
-  const names = readdirSync(AMI_DIR);
+/** The fixtures in `dir`, their reference turns and scored regions; an empty set where they are missing (tests skip on that). */
+export function loadAmi(dir: string = AMI_DIR): AmiSet {
+  if (!existsSync(dir)) return { files: [], reference: new Map(), uem: new Map() };
+  const names = readdirSync(dir);
   const reference = new Map<string, Turn[]>();
   const uem = new Map<string, TimeSpan[]>();
   for (const f of names.filter((n) => n.endsWith(".rttm")).sort()) {
-    for (const [uri, turns] of readRttm(readFileSync(join(AMI_DIR, f), "utf8"), f)) reference.set(uri, turns);
+    for (const [uri, turns] of readRttm(readFileSync(join(dir, f), "utf8"), f)) reference.set(uri, turns);
   }
   for (const f of names.filter((n) => n.endsWith(".uem")).sort()) {
-    for (const [uri, spans] of readUem(readFileSync(join(AMI_DIR, f), "utf8"), f)) uem.set(uri, spans);
+    for (const [uri, spans] of readUem(readFileSync(join(dir, f), "utf8"), f)) uem.set(uri, spans);
   }
-  const files = names.filter((n) => n.endsWith(".wav")).sort().map((n) => join(AMI_DIR, n));
+  const files = names.filter((n) => n.endsWith(".wav")).sort().map((n) => join(dir, n));
   return { files, reference, uem };
 }
 

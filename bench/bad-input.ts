@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { AMI_DIR } from "./long-audio.ts";
+import { AMI_DIR } from "./fixtures.ts";
 import { runInfo } from "./run-info.ts";
 import { benchArgs, toNumber } from "./args.ts";
 import { median } from "./measure.ts";

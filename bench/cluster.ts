@@ -7,11 +7,12 @@
  *   bun run bench/cluster.ts [repeats=5] [threads=all,1] [peer=1]
  * `cpu/run` is the process CPU time per run: the figure to compare when other jobs load the machine.
  */
-import { EigenvalueDecomposition, Matrix } from "ml-matrix";
+import { EigenvalueDecomposition } from "ml-matrix";
 import { cosineSimilarityMatrix, pruneRows } from "../src/cluster/similarity.ts";
 import { laplacianEigenpairs, spectralCluster, type SpectralTimings } from "../src/cluster/spectral.ts";
 import { availableParallelism } from "node:os";
 import { ComputeContext } from "../src/compute-context.ts";
+import { denseLaplacian } from "../test/helpers/dense-laplacian.ts";
 import { samePartition, sizesFor, uniform, unitBlobs } from "../test/helpers/synthetic-speakers.ts";
 import { benchArgs, toNumber } from "./args.ts";
 
@@ -98,17 +99,7 @@ if (!withPeer) process.exit(0);
 const peerCount = 1000;
 const { data } = speakers(peerCount, 4, peerCount);
 const pruned = pruneRows(cosineSimilarityMatrix(data, peerCount, dim), peerCount);
-const laplacian = new Matrix(peerCount, peerCount);
-for (let i = 0; i < peerCount; i++) {
-  let degree = 0;
-  for (let j = 0; j < peerCount; j++) {
-    if (i === j) continue;
-    const a = Math.fround(0.5 * Math.fround(pruned[i * peerCount + j]! + pruned[j * peerCount + i]!));
-    laplacian.set(i, j, -a);
-    degree += Math.abs(a);
-  }
-  laplacian.set(i, i, degree);
-}
+const laplacian = denseLaplacian(pruned, peerCount);
 const peerRuns: number[] = [];
 let reference: number[] = [];
 for (let r = 0; r < 2; r++) {

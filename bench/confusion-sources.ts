@@ -28,10 +28,10 @@ import { SAMPLE_RATE, type TimeSpan } from "../src/types.ts";
 const FRAME_SEC = FRAME_STEP_SAMPLES / SAMPLE_RATE;
 const centreSec = (t: number) => (t * FRAME_STEP_SAMPLES + FRAME_SPAN_SAMPLES / 2) / SAMPLE_RATE;
 
-export const DISTANCE_BINS = [0.125, 0.25, 0.5, 1, 2, Infinity];
-export const TURN_BINS = [1, 2, 4, 8, Infinity];
-export const VOTES = ["the right voice had no vote here", "the right voice had fewer votes", "a tie, gone to the lower cluster index", "the right voice had more votes (the count or the duration rules)"] as const;
-export const SOURCES = ["assignment", "segmentation, local speaker mixes two voices", "segmentation, local speaker of one voice", "borrowed vote", "silence filled"] as const;
+const DISTANCE_BINS = [0.125, 0.25, 0.5, 1, 2, Infinity];
+const TURN_BINS = [1, 2, 4, 8, Infinity];
+const VOTES = ["the right voice had no vote here", "the right voice had fewer votes", "a tie, gone to the lower cluster index", "the right voice had more votes (the count or the duration rules)"] as const;
+const SOURCES = ["assignment", "segmentation, local speaker mixes two voices", "segmentation, local speaker of one voice", "borrowed vote", "silence filled"] as const;
 
 /** Seconds of scored reference speaker-time and of confusion in one cell of a breakdown. */
 export interface Cell {

@@ -12,7 +12,7 @@ import { spectralCluster } from "../src/cluster/spectral.ts";
 import { detectSpeech, embed, extractFbank, prepareModels, subsegment } from "../src/index.ts";
 import { loadAmi, uriOf } from "./ami-eval.ts";
 import { repeatedSpeaker } from "../test/helpers/repeated-speaker.ts";
-import { AMI_DIR } from "./long-audio.ts";
+import { AMI_DIR } from "./fixtures.ts";
 import { simulateConversation } from "./simulate.ts";
 import { benchArgs, toNumbers } from "./args.ts";
 

@@ -14,7 +14,8 @@ import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildMeetingSignal, float32Wav } from "./long-audio.ts";
+import { wavFloat } from "../test/helpers/wav.ts";
+import { buildMeetingSignal } from "./long-audio.ts";
 import { simulateConversation } from "./simulate.ts";
 import type { LiveSnapshot } from "../src/live/session.ts";
 import { runInfo } from "./run-info.ts";
@@ -147,8 +148,8 @@ const dir = join(tmpdir(), "senko-bench");
 mkdirSync(dir, { recursive: true });
 const file = join(dir, values.source === "ami" ? `ami-repeated-${minutes}min.wav` : `simulated-8spk-${minutes}min-s1.wav`);
 if (!existsSync(file)) {
-  if (values.source === "ami") writeFileSync(file, float32Wav(await buildMeetingSignal(minutes * 60)));
-  else if (values.source === "simulated") writeFileSync(file, float32Wav((await simulateConversation({ speakers: 8, minutes, seed: 1 })).samples));
+  if (values.source === "ami") writeFileSync(file, wavFloat(await buildMeetingSignal(minutes * 60)));
+  else if (values.source === "simulated") writeFileSync(file, wavFloat((await simulateConversation({ speakers: 8, minutes, seed: 1 })).samples));
   else throw new Error(`--source ${values.source}: simulated or ami`);
 }
 

@@ -6,8 +6,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { dirname, join } from "node:path";
 import { defaultCacheDir } from "../models/fetch.ts";
 import { readAudio } from "../src/audio/index.ts";
+import { AMI_DIR } from "./fixtures.ts";
 
-export const AMI_DIR = join(import.meta.dir, "../../shared/fixtures/ami");
 const RATE = 16000;
 
 /** `seconds` of 16 kHz mono audio: the AMI fixtures in name order, repeated. */
@@ -22,28 +22,6 @@ export async function buildMeetingSignal(seconds: number): Promise<Float32Array>
     at += n;
   }
   return signal;
-}
-
-/** A 16 kHz mono float32 WAV file's bytes. */
-export function float32Wav(samples: Float32Array): Uint8Array {
-  const bytes = new Uint8Array(44 + samples.byteLength);
-  const view = new DataView(bytes.buffer);
-  const ascii = (at: number, s: string) => [...s].forEach((c, i) => view.setUint8(at + i, c.charCodeAt(0)));
-  ascii(0, "RIFF");
-  view.setUint32(4, 36 + samples.byteLength, true);
-  ascii(8, "WAVE");
-  ascii(12, "fmt ");
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 3, true); // IEEE float
-  view.setUint16(22, 1, true);
-  view.setUint32(24, RATE, true);
-  view.setUint32(28, RATE * 4, true);
-  view.setUint16(32, 4, true);
-  view.setUint16(34, 32, true);
-  ascii(36, "data");
-  view.setUint32(40, samples.byteLength, true);
-  bytes.set(new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength), 44);
-  return bytes;
 }
 
 /** Licence texts every Debian system carries: enough prose for about 80 minutes of synthetic speech. */

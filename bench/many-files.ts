@@ -17,6 +17,7 @@ import { Diarizer, type DiarizerOptions } from "../src/diarizer.ts";
 import { processMemory, type ProcessMemory } from "../test/helpers/process-memory.ts";
 import { runInfo } from "./run-info.ts";
 import { benchArgs, toNumber } from "./args.ts";
+import { AMI_DIR, needFixture } from "./fixtures.ts";
 
 const MODES = ["reuse-overlap", "new-overlap", "reuse-vad", "new-vad", "live-overlap", "live-vad"] as const;
 type Mode = (typeof MODES)[number];
@@ -29,8 +30,7 @@ const { values } = benchArgs(import.meta.path, {
   child: { type: "string" },
 });
 const iterations = toNumber(values.iterations, "--iterations");
-const fixtures = [join(import.meta.dir, "../../shared/fixtures/ami"), "/work/shared/fixtures/ami"].find((d) => Bun.file(join(d, "dev00.wav")).size > 0)!;
-const file = join(fixtures, values.file);
+const file = needFixture(join(AMI_DIR, values.file));
 const threads = toNumber(values.threads, "--threads");
 
 type Sample = ProcessMemory;

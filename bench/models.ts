@@ -15,12 +15,12 @@ import { extractFbank } from "../src/features/fbank.ts";
 import { releaseModels } from "../src/compute-context.ts";
 import { embedBatch, loadModel, segmentationScoresBatch, sileroSpeechProbabilities } from "../src/models/index.ts";
 import { benchArgs, toNumber } from "./args.ts";
+import { AMI_DIR, needFixture } from "./fixtures.ts";
 import { median } from "./measure.ts";
 
 const { values, positionals } = benchArgs(import.meta.path, { fetch: { type: "boolean", default: false } }, { positionals: true });
 const fetchToo = values.fetch;
 const repeats = toNumber(positionals[0] ?? "5", "repeats");
-const fixtures = join(import.meta.dir, "../../shared/fixtures/ami");
 
 async function timeMs(run: () => Promise<unknown>): Promise<number> {
   const runs: number[] = [];
@@ -53,7 +53,7 @@ for (const id of MODEL_IDS) {
   console.log(`session load ${id}: ${median(loads).toFixed(0)} ms (file verified separately: ${(await timeMs(() => resolveModel(id, { offline: true }))).toFixed(0)} ms)`);
 }
 
-const audio = await readAudio(join(fixtures, "trn05.wav"));
+const audio = await readAudio(needFixture(join(AMI_DIR, "trn05.wav")));
 await sileroSpeechProbabilities(audio.samples);
 console.log(`Silero, ${audio.durationSec} s of audio: ${(await timeMs(() => sileroSpeechProbabilities(audio.samples))).toFixed(0)} ms`);
 

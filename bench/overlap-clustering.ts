@@ -44,6 +44,7 @@ import { smallClusters, type SmallCluster } from "./small-clusters.ts";
 import { confusionReport, confusionSources, type ConfusionSources } from "./confusion-sources.ts";
 import { voicePairs, type VoicePair } from "./voice-pairs.ts";
 import { benchArgs, toNumber, toNumbers } from "./args.ts";
+import { AMI_DIR, needFixture } from "./fixtures.ts";
 
 const { values } = benchArgs(import.meta.path, {
   sets: { type: "string", default: "many,default,simulated,ami" },
@@ -171,7 +172,7 @@ function inputs(set: string): Input[] {
     case "simulated":
       return SIMULATED_SET.map((o) => sim(set, o));
     case "ami": {
-      const ami = loadAmi();
+      const ami = loadAmi(needFixture(AMI_DIR));
       return ami.files.map((file) => {
         const uri = uriOf(file);
         const reference = ami.reference.get(uri)!;

@@ -20,6 +20,7 @@ import { loadAmi, scoreHypotheses, uriOf, type AmiSet } from "./ami-eval.ts";
 import { runInfo } from "./run-info.ts";
 import { buildSimulatedSet } from "./simulated-set.ts";
 import { benchArgs, toNumber, toNumbers } from "./args.ts";
+import { AMI_DIR, needFixture } from "./fixtures.ts";
 import { cpuSeconds } from "./measure.ts";
 
 const { values } = benchArgs(import.meta.path, {
@@ -38,7 +39,7 @@ const sec = (frames: number) => ((frames * FRAME_STEP_SAMPLES) / 16000).toFixed(
 
 const sets: [string, AmiSet][] = [];
 for (const name of values.sets.split(",")) {
-  if (name === "ami") sets.push(["AMI", loadAmi()]);
+  if (name === "ami") sets.push(["AMI", loadAmi(needFixture(AMI_DIR))]);
   else if (name === "simulated") {
     const files = await buildSimulatedSet();
     sets.push(["simulated", { files: files.map((f) => f.wav), reference: new Map(files.map((f) => [f.name, f.reference])), uem: new Map(files.map((f) => [f.name, f.uem])) }]);

@@ -31,16 +31,16 @@ import { toJson } from "../src/output/writers.ts";
 import { Logged } from "../test/helpers/logged-process.ts";
 import { startRedis, type RedisServer } from "../test/helpers/redis.ts";
 import { startS3, type S3Server } from "../test/helpers/s3.ts";
-import { wav16 } from "../test/helpers/wav.ts";
+import { wav16, wavFloat } from "../test/helpers/wav.ts";
 import { DiarizeSlot } from "../src/queue/diarize-slot.ts";
-import { buildMeetingSignal, float32Wav } from "./long-audio.ts";
+import { buildMeetingSignal } from "./long-audio.ts";
 import { runInfo } from "./run-info.ts";
 import { benchArgs, toNumber, toNumbers } from "./args.ts";
+import { AMI_DIR, needFixture } from "./fixtures.ts";
 
 const root = join(import.meta.dir, "..");
 const bun = join(root, "node_modules", ".bin", "bun");
 const senko = (args: string[]) => [bun, "run", join(root, "diarize.ts"), ...args];
-const fixtures = [join(root, "../shared/fixtures/ami"), "/work/shared/fixtures/ami"].find((d) => Bun.file(join(d, "dev00.wav")).size > 0)!;
 
 const { values } = benchArgs(import.meta.path, {
   repeats: { type: "string", default: "2" },
@@ -50,6 +50,7 @@ const { values } = benchArgs(import.meta.path, {
 });
 const repeats = toNumber(values.repeats, "--repeats");
 const configs = values.configs.split(",");
+needFixture(join(AMI_DIR, "dev00.wav"));
 
 interface Run {
   config: string;
@@ -70,10 +71,10 @@ interface Run {
 async function makeInputs(dir: string, limit: number): Promise<{ files: string[]; audioSec: number }> {
   const files: string[] = [];
   let audioSec = 0;
-  const names = [...new Bun.Glob("*.wav").scanSync(fixtures)].sort();
+  const names = [...new Bun.Glob("*.wav").scanSync(AMI_DIR)].sort();
   for (const parts of [1, 2, 3]) {
     for (const name of names) {
-      const { samples } = await readAudio(join(fixtures, name));
+      const { samples } = await readAudio(join(AMI_DIR, name));
       const size = Math.floor(samples.length / parts);
       for (let p = 0; p < parts; p++) {
         if (files.length >= limit) return { files, audioSec };
@@ -186,7 +187,7 @@ if (values["lag-minutes"]) {
   try {
     for (const minutes of toNumbers(values["lag-minutes"], "--lag-minutes")) {
       const file = join(dir, `meeting-${minutes}.wav`);
-      writeFileSync(file, float32Wav(await buildMeetingSignal(minutes * 60)));
+      writeFileSync(file, wavFloat(await buildMeetingSignal(minutes * 60)));
       const result = await diarizer.diarize(file);
       console.log(`${minutes} min: the job's return value (JSON result) is ${(JSON.stringify(JSON.parse(toJson(result, file))).length / 1024).toFixed(0)} KiB`);
       for (const [where, run] of [

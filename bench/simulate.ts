@@ -34,9 +34,9 @@ import { writeRttm, type Turn } from "../src/eval/index.ts";
 import type { TimeSpan } from "../src/types.ts";
 import { gaussian, uniform } from "../test/helpers/synthetic-speakers.ts";
 import { benchArgs, toNumber } from "./args.ts";
-import { float32Wav } from "./long-audio.ts";
+import { LIBRISPEECH_DIR } from "./fixtures.ts";
+import { wavFloat } from "../test/helpers/wav.ts";
 
-export const LIBRISPEECH_DIR = process.env.SENKO_LIBRISPEECH ?? join(import.meta.dir, "../../shared/fixtures/librispeech");
 export const SIM_CACHE_DIR = process.env.SENKO_SIM_DIR ?? join(homedir(), ".cache", "senko", "simulated");
 const RATE = 16000;
 
@@ -197,9 +197,9 @@ function convolve(samples: Float32Array, rir: { delays: Int32Array; gains: Float
   return out;
 }
 
-/** Utterance files, sorted; `minBytes` keeps those of about 7 s or more when there are enough of them. */
+/** Utterance files, sorted: those of 120 kB (about 7 s) or more when there are enough of them. */
 function utteranceFiles(dir: string, wanted: number): string[] {
-  if (!existsSync(dir)) throw new Error(`no LibriSpeech utterances in ${dir} (set SENKO_LIBRISPEECH)`);
+  if (!existsSync(dir)) throw new Error(`no LibriSpeech utterances in ${dir} (set SENKO_FIXTURES or SENKO_LIBRISPEECH)`);
   const all = readdirSync(dir).filter((f) => f.endsWith(".flac")).sort();
   const long = all.filter((f) => statSync(join(dir, f)).size >= 120_000);
   const pool = long.length >= wanted ? long : all;
@@ -471,7 +471,7 @@ function mix(placements: Placement[], durationSec: number, random: () => number)
 }
 
 /** Seconds during which two or more of the turns are active. */
-export function overlapSeconds(turns: readonly Turn[]): number {
+function overlapSeconds(turns: readonly Turn[]): number {
   const events = turns.flatMap((t) => [
     [t.start, 1],
     [t.end, -1],
@@ -493,7 +493,7 @@ export function writeConversation(c: SimulatedConversation, dir: string = SIM_CA
   mkdirSync(dir, { recursive: true });
   const wav = join(dir, `${c.name}.wav`);
   const rttm = join(dir, `${c.name}.rttm`);
-  writeFileSync(wav, float32Wav(c.samples));
+  writeFileSync(wav, wavFloat(c.samples));
   writeFileSync(rttm, writeRttm(c.name, c.reference));
   return { wav, rttm };
 }

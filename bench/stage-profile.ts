@@ -13,7 +13,8 @@ import { join } from "node:path";
 import type { DiarizerOptions } from "../src/diarizer.ts";
 import { diarizationErrorRate, type Turn } from "../src/eval/index.ts";
 import { loadAmi, uriOf } from "./ami-eval.ts";
-import { buildMeetingSignal, float32Wav } from "./long-audio.ts";
+import { wavFloat } from "../test/helpers/wav.ts";
+import { buildMeetingSignal } from "./long-audio.ts";
 import { benchArgs, toNumber } from "./args.ts";
 
 /**
@@ -90,7 +91,7 @@ const seconds = toNumber(values.minutes, "--minutes") * 60;
 const dir = join(tmpdir(), "senko-bench");
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `ami-repeated-${values.minutes}min.wav`);
-if (!existsSync(file)) writeFileSync(file, float32Wav(await buildMeetingSignal(seconds)));
+if (!existsSync(file)) writeFileSync(file, wavFloat(await buildMeetingSignal(seconds)));
 const names = values.configs.split(",").filter(Boolean);
 for (const n of names) if (!CONFIGS[n]) throw new Error(`unknown config ${n}: ${Object.keys(CONFIGS).join(", ")}`);
 console.log(`${values.minutes} min, ${values.threads} threads; load average at start ${(await import("node:os")).loadavg().map((l) => l.toFixed(2)).join(" ")}`);

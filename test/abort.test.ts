@@ -12,9 +12,10 @@ import { runBatchLoops } from "../src/abort.ts";
 import { readAudio } from "../src/audio/index.ts";
 import { Diarizer, type DiarizationResult, type DiarizerOptions } from "../src/diarizer.ts";
 import { ConfigError } from "../src/errors.ts";
+import { AMI_DIR, withoutAmi } from "./helpers/fixtures.ts";
 
-const FIXTURES = join(import.meta.dir, "../../shared/fixtures/ami");
-const DEV00 = join(FIXTURES, "dev00.wav");
+const DEV00 = join(AMI_DIR, "dev00.wav");
+const noAmi = withoutAmi("abort.test.ts");
 const turns = (r: DiarizationResult) => JSON.stringify(r.mergedSegments);
 
 /** What `work` settles with: its value, or the error it rejects with, and when (ms after `since`). */
@@ -93,7 +94,7 @@ test("runBatchLoops with a signal: an abort stops the loops as it happens, raise
   expect((await outcome(runBatchLoops([loop], () => {}, controller.signal))).error).toBe(controller.signal.reason);
 });
 
-describe.each(["overlap-aware", "vad-windows"] as const)("%s: aborted during a run", (pipeline) => {
+describe.skipIf(noAmi).each(["overlap-aware", "vad-windows"] as const)("%s: aborted during a run", (pipeline) => {
   const options: DiarizerOptions = { pipeline, threads: 2 };
   let onProgress = (_stage: string) => {};
   const diarizer = new Diarizer({ ...options, onProgress: (p) => onProgress(p.stage) });
@@ -132,7 +133,7 @@ describe.each(["overlap-aware", "vad-windows"] as const)("%s: aborted during a r
   });
 });
 
-describe("live session", () => {
+describe.skipIf(noAmi)("live session", () => {
   const diarizer = new Diarizer({ pipeline: "vad-windows", threads: 1 });
   afterAll(() => diarizer.close());
 

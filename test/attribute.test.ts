@@ -5,7 +5,7 @@
  * subtitles of a transcript), the readers' edge cases, and the CLI (`senko attribute`, `--transcript`).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { readRttm, writeRttm, type Turn } from "../src/eval/rttm.ts";
@@ -18,16 +18,15 @@ import type { TimedWord } from "../src/transcript/words.ts";
 import { resultOf } from "./helpers/results.ts";
 import { checkSrt, checkVtt } from "./helpers/subtitle-rules.ts";
 import { fasterWhisperJson, highlighted, openaiWhisperJson, rollingVtt, soloStretches, srt, vtt, whisperCppJson, wordsInside, type KnownWord } from "./helpers/transcripts.ts";
-import { skipWithout } from "./helpers/skip.ts";
+import { AMI_DIR, hasAmi, withoutAmi } from "./helpers/fixtures.ts";
 
 const root = resolve(import.meta.dir, "..");
 const bun = join(root, "node_modules", ".bin", "bun");
-const fixtures = join(root, "../shared/fixtures/ami");
-const hasFixtures = existsSync(join(fixtures, "dev.rttm"));
-const noFixtures = skipWithout("attribute.test.ts", { "the AMI fixtures (../shared/fixtures/ami)": hasFixtures });
+const fixtures = AMI_DIR;
+const noFixtures = withoutAmi("attribute.test.ts");
 
 /** Every AMI fixture's reference turns, by file id. */
-const references = hasFixtures
+const references = hasAmi
   ? new Map([...readRttm(readFileSync(join(fixtures, "dev.rttm"), "utf8")), ...readRttm(readFileSync(join(fixtures, "train.rttm"), "utf8"))])
   : new Map<string, Turn[]>();
 

@@ -9,10 +9,11 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { resolveModel } from "../models/fetch.ts";
 import { MODEL_IDS } from "../models/manifest.ts";
+import { AMI_DIR, withoutAmi } from "./helpers/fixtures.ts";
 
 const root = join(import.meta.dir, "..");
 const bun = process.execPath;
-const fixture = join(import.meta.dir, "../../shared/fixtures/ami/trn09.wav");
+const fixture = join(AMI_DIR, "trn09.wav");
 const dir = mkdtempSync(join(tmpdir(), "senko-models-dir-flag-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -24,7 +25,7 @@ async function senko(args: string[]) {
   return { stdout, stderr, code };
 }
 
-test("senko <audio> and --live with --models-dir <dir>: the models come from there (no cache, no network needed)", async () => {
+test.skipIf(withoutAmi("cli-models-dir.test.ts"))("senko <audio> and --live with --models-dir <dir>: the models come from there (no cache, no network needed)", async () => {
   const models = join(dir, "my models");
   mkdirSync(models);
   for (const id of MODEL_IDS) {

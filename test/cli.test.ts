@@ -20,13 +20,14 @@ import { checkSrt, checkVtt } from "./helpers/subtitle-rules.ts";
 import { concatBytes, fmtChunk, wav16, wavChunk, wavFile, wavFloat, type WavChunk } from "./helpers/wav.ts";
 import { catching } from "./helpers/signals.ts";
 import { skipWithout } from "./helpers/skip.ts";
+import { AMI_DIR, AMI_FIXTURES, hasAmi } from "./helpers/fixtures.ts";
 
 const root = resolve(import.meta.dir, "..");
 const bun = join(root, "node_modules", ".bin", "bun");
-const fixtures = "/work/shared/fixtures/ami";
-const hasFixtures = existsSync(join(fixtures, "dev00.wav"));
+const fixtures = AMI_DIR;
+const hasFixtures = hasAmi;
 const ffmpeg = Bun.which("ffmpeg");
-const noFixtures = skipWithout("cli.test.ts", { "the AMI fixtures (/work/shared/fixtures/ami)": hasFixtures });
+const noFixtures = skipWithout("cli.test.ts", { [AMI_FIXTURES]: hasFixtures });
 
 let dir: string;
 /** Copies of dev00 and dev01 (30 s, two speakers each) under other names. */
@@ -302,7 +303,7 @@ describe.concurrent("cli: bad input files", () => {
     expect(existsSync(join(dir, "notes.json"))).toBe(false);
   });
 
-  test.skipIf(skipWithout("cli.test.ts", { "the AMI fixtures (/work/shared/fixtures/ami)": hasFixtures, "ffmpeg (npm run setup installs it)": ffmpeg }))(
+  test.skipIf(skipWithout("cli.test.ts", { [AMI_FIXTURES]: hasFixtures, "ffmpeg (npm run setup installs it)": ffmpeg }))(
     "bad inputs among good ones (a header cut short, bytes ffmpeg cannot decode, in a file and on stdin): each refused in one line before the models load, the others written, exit 2",
     async () => {
       mkdirSync(join(dir, "mixed"));

@@ -13,6 +13,7 @@ import { kmeans, laplacianEigenpairs, spectralCluster } from "../src/cluster/spe
 import { ConfigError } from "../src/errors.ts";
 import { ComputeContext } from "../src/compute-context.ts";
 import { umapHdbscanLabels } from "../src/cluster/umap-hdbscan.ts";
+import { denseLaplacian } from "./helpers/dense-laplacian.ts";
 import { samePartition, sharedDirectionBlobs, unitBlobs as blobs } from "./helpers/synthetic-speakers.ts";
 
 function naiveCosine(data: Float32Array, count: number, dim: number): Float64Array {
@@ -38,23 +39,6 @@ function naivePrune(matrix: Float32Array, count: number, pval: number, minPnum: 
     for (const j of order.slice(0, drop)) row[j] = 0;
   }
   return out;
-}
-
-/** Dense Laplacian D - A of the symmetrised pruned affinity, A = 0.5 (P + P^T) without diagonal. */
-function denseLaplacian(pruned: Float32Array, count: number): Matrix {
-  const l = new Matrix(count, count);
-  for (let i = 0; i < count; i++) {
-    let degree = 0;
-    for (let j = 0; j < count; j++) {
-      if (i === j) continue;
-      // f32 arithmetic as the native side, so both see the same matrix.
-      const a = Math.fround(0.5 * Math.fround(pruned[i * count + j]! + pruned[j * count + i]!));
-      l.set(i, j, -a);
-      degree += Math.abs(a);
-    }
-    l.set(i, i, degree);
-  }
-  return l;
 }
 
 describe("cosine similarity and p-pruning", () => {

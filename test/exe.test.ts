@@ -23,8 +23,9 @@ import { redisServerPath, startRedis } from "./helpers/redis.ts";
 import { s3rverPath, startS3 } from "./helpers/s3.ts";
 import { wav16, wavFloat } from "./helpers/wav.ts";
 import { skipWithout } from "./helpers/skip.ts";
+import { AMI_DIR, withoutAmi } from "./helpers/fixtures.ts";
 
-const FIXTURE = join(import.meta.dir, "../../shared/fixtures/ami/dev00.wav");
+const FIXTURE = join(AMI_DIR, "dev00.wav");
 const ARCH = { x64: "x86-64", arm64: "aarch64" } as const;
 const FORMAT = { linux: "elf", darwin: "mach-o", win32: "pe" } as const;
 const elsewhere = mkdtempSync(join(tmpdir(), "senko-exe-"));
@@ -121,7 +122,8 @@ describe("this machine's executable", () => {
     expect((JSON.parse(run.stdout.toString()) as { id: string }[]).map((m) => m.id)).toEqual(["silero-vad", "pyannote-segmentation", "campplus"]);
   });
 
-  test.skipIf(notMine)("diarizes a fixture like the library does, with its inference worker lanes", async () => {
+  const noAmi = notMine || withoutAmi("exe.test.ts");
+  test.skipIf(noAmi)("diarizes a fixture like the library does, with its inference worker lanes", async () => {
     // Long enough for the worker lanes to start: the fixture, repeated.
     const { samples } = await readAudio(FIXTURE);
     const input = join(elsewhere, "dev00-long.wav");
@@ -140,7 +142,7 @@ describe("this machine's executable", () => {
     expect(readFileSync(rttm, "utf8")).toBe(toRttm(expected, "dev00-long"));
   });
 
-  test.skipIf(notMine || skipWithout("exe.test.ts", { "redis-server (npm run setup installs it)": redisServerPath, "s3rver (npm ci)": s3rverPath }))("runs the job queue: submit, worker, status; a local file and an S3 object", async () => {
+  test.skipIf(noAmi || skipWithout("exe.test.ts", { "redis-server (npm run setup installs it)": redisServerPath, "s3rver (npm ci)": s3rverPath }))("runs the job queue: submit, worker, status; a local file and an S3 object", async () => {
     const [redis, s3] = await Promise.all([startRedis(), startS3(["audio"])]);
     const out = join(elsewhere, "queue-out");
     const env = { ...process.env, ...s3.env };
@@ -170,7 +172,7 @@ describe("this machine's executable", () => {
     }
   }, 120_000);
 
-  test.skipIf(notMine)("writes the HTML timeline: its page template is inside the executable", () => {
+  test.skipIf(noAmi)("writes the HTML timeline: its page template is inside the executable", () => {
     const page = join(elsewhere, "dev00.html");
     const run = Bun.spawnSync([exe(), FIXTURE, "--out", page, "--quiet"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
     expect([run.exitCode, run.stderr.toString()]).toEqual([0, ""]);

@@ -6,7 +6,7 @@
  * stays fast, and Chromium's own WebVTT parser reads senko's subtitles. Screenshots go to test-output/.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { readAudio } from "../src/audio/index.ts";
@@ -17,13 +17,13 @@ import { attributeTranscript } from "../src/transcript/attribute.ts";
 import { measureTimeline, settle, threeHourResult } from "../bench/html-timeline.ts";
 import { Browser, findChromium, type Page } from "./helpers/chromium.ts";
 import { resultOf, seg } from "./helpers/results.ts";
-import { skipWithout } from "./helpers/skip.ts";
 import { wav16 } from "./helpers/wav.ts";
+import { AMI_DIR, hasAmi, withoutAmi } from "./helpers/fixtures.ts";
 
 const root = resolve(import.meta.dir, "..");
 const bun = join(root, "node_modules", ".bin", "bun");
-const fixtures = "/work/shared/fixtures/ami";
-const hasFixtures = existsSync(join(fixtures, "dev00.wav"));
+const fixtures = AMI_DIR;
+const hasFixtures = hasAmi;
 const chromium = findChromium();
 if (!chromium) console.warn("html.test.ts: no Chromium found (tools/setup.sh installs Debian's chromium): the browser tests are skipped");
 const screenshots = join(root, "test-output");
@@ -184,7 +184,7 @@ describe.skipIf(!chromium)("in headless Chromium", () => {
     return page.evaluate(`({ time: player.currentTime, paused: player.paused })`);
   }
 
-  test.skipIf(skipWithout("html.test.ts", { "the AMI fixtures (/work/shared/fixtures/ami)": hasFixtures }))(
+  test.skipIf(withoutAmi("html.test.ts"))(
     "a real diarization (senko --format html): a lane per speaker, every turn where the result has it; a click plays the turn",
     async () => {
       expect(await diarized).toBe(0);
@@ -232,7 +232,7 @@ describe.skipIf(!chromium)("in headless Chromium", () => {
     },
   );
 
-  test.skipIf(skipWithout("html.test.ts", { "the AMI fixtures (/work/shared/fixtures/ami)": hasFixtures }))(
+  test.skipIf(withoutAmi("html.test.ts"))(
     "WAV files one after another on stdin (senko -): the page's player plays all that was diarized, not the first file",
     async () => {
       const { samples } = await readAudio(join(fixtures, "dev00.wav"));

@@ -7,9 +7,10 @@ import { expect, test } from "bun:test";
 import { simulateConversation } from "../bench/simulate.ts";
 import { Diarizer } from "../src/diarizer.ts";
 import type { LiveSnapshot, LiveTurn } from "../src/live/session.ts";
+import { withoutLibriSpeech } from "./helpers/fixtures.ts";
 import { withoutTiming } from "./helpers/live.ts";
 
-test("a 6-minute simulated conversation, live in 1 s chunks, ends with the batch result", async () => {
+test.skipIf(withoutLibriSpeech("live-long.test.ts"))("a 6-minute simulated conversation, live in 1 s chunks, ends with the batch result", async () => {
   const conversation = await simulateConversation({ speakers: 4, minutes: 6, seed: 3 });
   const { samples } = conversation;
   await using diarizer = new Diarizer({ pipeline: "vad-windows", vad: "silero", quiet: true });

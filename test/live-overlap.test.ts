@@ -9,6 +9,7 @@ import { simulateConversation } from "../bench/simulate.ts";
 import { readAudio } from "../src/audio/index.ts";
 import { Diarizer } from "../src/diarizer.ts";
 import { LiveDiarization } from "../src/live/session.ts";
+import { withoutAmi, withoutLibriSpeech } from "./helpers/fixtures.ts";
 import { pushAll, withoutTiming } from "./helpers/live.ts";
 import { uniform } from "./helpers/synthetic-speakers.ts";
 
@@ -35,7 +36,7 @@ describe("overlap-aware live == batch", () => {
   // Six of the eleven fixtures (the suite's time), in 1 s chunks or chunks of 0.3-15 s (several windows per push),
   // at once: a session's result does not depend on what else the Diarizer runs.
   const files = set.files.filter((_, i) => i % 2 === 0);
-  test.concurrent.each(files.map((f, i) => [uriOf(f), i % 2 === 0 ? "1 s" : "0.3-15 s", f]))("%s in %s chunks", async (_, sizes, file) => {
+  test.concurrent.skipIf(withoutAmi("live-overlap.test.ts")).each(files.map((f, i) => [uriOf(f), i % 2 === 0 ? "1 s" : "0.3-15 s", f]))("%s in %s chunks", async (_, sizes, file) => {
     const { samples } = await readAudio(file);
     const batch = await diarizer.diarize(samples, { sampleRate: 16000 });
     const session = diarizer.live({ sampleRate: 16000 });
@@ -46,7 +47,7 @@ describe("overlap-aware live == batch", () => {
     expect(withoutTiming(live)).toEqual(withoutTiming(batch));
   });
 
-  test("a 2-minute simulated conversation with overlaps, in 1 s chunks: the batch result, overlapping turns in snapshots, audio held bounded", async () => {
+  test.skipIf(withoutLibriSpeech("live-overlap.test.ts"))("a 2-minute simulated conversation with overlaps, in 1 s chunks: the batch result, overlapping turns in snapshots, audio held bounded", async () => {
     const { samples } = await simulateConversation({ speakers: 3, minutes: 2, seed: 5, overlap: 0.3, interruptions: 0.3 });
     const batch = await diarizer.diarize(samples, { sampleRate: 16000 });
     expect(batch.overlapSec).toBeGreaterThan(0);

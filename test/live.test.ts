@@ -14,11 +14,12 @@ import { Diarizer, type DiarizationResult } from "../src/diarizer.ts";
 import { LiveDiarization, type LiveSnapshot } from "../src/index.ts";
 import { describeAmiEndToEnd } from "./helpers/ami-end-to-end.ts";
 import { pushAll, withoutTiming } from "./helpers/live.ts";
+import { withoutAmi } from "./helpers/fixtures.ts";
 import { uniform } from "./helpers/synthetic-speakers.ts";
 
 const set = loadAmi();
 
-describe("live session == batch on the AMI fixtures", () => {
+describe.skipIf(withoutAmi("live.test.ts"))("live session == batch on the AMI fixtures", () => {
   let diarizer: Diarizer;
   beforeAll(async () => {
     diarizer = new Diarizer({ pipeline: "vad-windows", vad: "silero", quiet: true });

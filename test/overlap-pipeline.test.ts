@@ -8,6 +8,7 @@ import { diarizeAmi, loadAmi, scoreAmi, type AmiRun } from "../bench/ami-eval.ts
 import type { Turn } from "../src/eval/index.ts";
 import { Diarizer } from "senko";
 import { DEFAULT_MIN_DURATIONS } from "../src/pipeline/overlap/overlap-diarization.ts";
+import { withoutAmi } from "./helpers/fixtures.ts";
 
 const MIN_TURN_SEC = DEFAULT_MIN_DURATIONS.minDurationOnSec!;
 
@@ -32,7 +33,7 @@ function overlapTime(reference: readonly Turn[], hypothesis: readonly Turn[], du
   return out;
 }
 
-describe("overlap-aware pipeline on the AMI fixtures", () => {
+describe.skipIf(withoutAmi("overlap-pipeline.test.ts"))("overlap-aware pipeline on the AMI fixtures", () => {
   test("overlapped speech comes out as overlap", async () => {
     const { results } = await diarizeAll();
     // trn08 and trn09 have 11.1 and 13.2 s of overlap in 30 s. Measured 2026-12-01: 5.1 and 6.8 s of it

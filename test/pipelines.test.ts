@@ -12,8 +12,8 @@ import type { OverlapAwareOptions } from "../src/pipeline/overlap/overlap-aware.
 import { DEFAULT_PIPELINE, findPipeline, PIPELINES, pipelineNames } from "../src/pipeline/registry.ts";
 import type { VadWindowsOptions } from "../src/pipeline/vad-windows.ts";
 import { overlapSeconds } from "../src/pipeline/segments.ts";
+import { AMI_DIR, withoutAmi } from "./helpers/fixtures.ts";
 
-const FIXTURES = join(import.meta.dir, "../../shared/fixtures/ami");
 
 describe("pipeline registry", () => {
   test("every entry is keyed by its name, declares its stages, and the default is listed", () => {
@@ -92,13 +92,14 @@ describe("pipeline registry", () => {
   });
 });
 
+const noAmi = withoutAmi("pipelines.test.ts");
 describe("vad-windows results", () => {
   const diarizer = new Diarizer({ pipeline: "vad-windows", vad: "silero", onProgress: (p) => progress.push(p) });
   const progress: Progress[] = [];
   afterAll(() => diarizer.close());
 
-  test("carry the shared shape: pipeline, exclusive turns equal to the merged ones, no overlap; stages as declared", async () => {
-    const result = await diarizer.diarize(join(FIXTURES, "dev01.wav"));
+  test.skipIf(noAmi)("carry the shared shape: pipeline, exclusive turns equal to the merged ones, no overlap; stages as declared", async () => {
+    const result = await diarizer.diarize(join(AMI_DIR, "dev01.wav"));
     expect(result.pipeline).toBe("vad-windows");
     expect(result.mergedSegments.length).toBeGreaterThan(1);
     expect(result.exclusiveSegments).toEqual(result.mergedSegments);
@@ -115,16 +116,16 @@ describe("vad-windows results", () => {
     expect(json.exclusiveSegments).toEqual(json.mergedSegments);
   });
 
-  test("clusterMethod, mergeCosine and windows reach the pipeline; bad values are ConfigErrors", async () => {
+  test.skipIf(noAmi)("clusterMethod, mergeCosine and windows reach the pipeline; bad values are ConfigErrors", async () => {
     for (const bad of [{ clusterMethod: "kmeans" }, { mergeCosine: 0 }, { mergeCosine: 1.5 }, { windows: "fast" }]) {
       expect(() => new Diarizer({ pipeline: "vad-windows", ...bad } as never), JSON.stringify(bad)).toThrow(ConfigError);
     }
     const windowsOf = (seen: Progress[]) => seen.filter((p) => p.stage === "embeddings").at(-1)!.total;
     const seen: Progress[] = [];
     await using chosen = new Diarizer({ pipeline: "vad-windows", vad: "silero", clusterMethod: "spectral", mergeCosine: 0.7, windows: "accurate", onProgress: (p) => seen.push(p) });
-    const result = await chosen.diarize(join(FIXTURES, "dev01.wav"));
+    const result = await chosen.diarize(join(AMI_DIR, "dev01.wav"));
     progress.length = 0;
-    await diarizer.diarize(join(FIXTURES, "dev01.wav"));
+    await diarizer.diarize(join(AMI_DIR, "dev01.wav"));
     expect(result.clustering).toBe("spectral");
     // 1.45 s every 0.483 s instead of 1.5 s every 0.6 s: 1.24x the windows in long regions (short ones get one
     // window either way; dev01: 1.13x)

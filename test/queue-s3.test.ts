@@ -7,7 +7,7 @@
  * buckets are usage errors at submit; resubmission adds nothing; no download is left behind.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Queue } from "bullmq";
@@ -20,10 +20,11 @@ import { expandS3Glob } from "../src/queue/s3.ts";
 import { s3rverPaginates, s3rverPath, startS3, type S3Server } from "./helpers/s3.ts";
 import { wav16 } from "./helpers/wav.ts";
 import { skipWithout } from "./helpers/skip.ts";
+import { AMI_DIR, AMI_FIXTURES, hasAmi } from "./helpers/fixtures.ts";
 
 const root = resolve(import.meta.dir, "..");
 const bun = join(root, "node_modules", ".bin", "bun");
-const fixtures = [join(root, "../shared/fixtures/ami"), "/work/shared/fixtures/ami"].find((d) => existsSync(join(d, "dev00.wav")));
+const fixtures = hasAmi ? AMI_DIR : undefined;
 const OPTIONS = ["--pipeline", "vad-windows", "--vad", "silero"];
 
 /** The JSON result without its timings (they differ between runs) and its source (a path or a URL). */
@@ -33,7 +34,7 @@ function comparable(json: string): unknown {
 }
 
 describe.skipIf(
-  skipWithout("queue-s3.test.ts", { "redis-server (npm run setup installs it)": redisServerPath, "s3rver (npm ci)": s3rverPath, "the AMI fixtures (/work/shared/fixtures/ami)": fixtures }),
+  skipWithout("queue-s3.test.ts", { "redis-server (npm run setup installs it)": redisServerPath, "s3rver (npm ci)": s3rverPath, [AMI_FIXTURES]: fixtures }),
 )("job queue with s3:// inputs and outputs (s3rver)", () => {
   let redis: RedisServer;
   let s3: S3Server;

@@ -20,10 +20,11 @@ import { holdingProxy } from "./helpers/holding-proxy.ts";
 import { redisServerPath, startRedis, type RedisServer } from "./helpers/redis.ts";
 import { wav16 } from "./helpers/wav.ts";
 import { skipWithout } from "./helpers/skip.ts";
+import { AMI_DIR, AMI_FIXTURES, hasAmi } from "./helpers/fixtures.ts";
 
 const root = resolve(import.meta.dir, "..");
 const bun = join(root, "node_modules", ".bin", "bun");
-const fixtures = [join(root, "../shared/fixtures/ami"), "/work/shared/fixtures/ami"].find((d) => existsSync(join(d, "dev00.wav")));
+const fixtures = hasAmi ? AMI_DIR : undefined;
 /** Each worker and the reference run on one thread: four processes share the two cores of the test machine. */
 const THREADS = "1";
 
@@ -41,7 +42,7 @@ function withoutTimings(json: string): unknown {
   return parsed;
 }
 
-describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup installs it)": redisServerPath, "the AMI fixtures (/work/shared/fixtures/ami)": fixtures }))("job queue on Redis (BullMQ)", () => {
+describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup installs it)": redisServerPath, [AMI_FIXTURES]: fixtures }))("job queue on Redis (BullMQ)", () => {
   let redis: RedisServer;
   let dir: string;
   const good: string[] = [];

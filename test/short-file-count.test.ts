@@ -14,13 +14,13 @@ import { readRttm } from "../src/eval/rttm.ts";
 import { speakerCountWarning } from "../src/pipeline/diarization-pipeline.ts";
 import { SAMPLE_RATE } from "../src/types.ts";
 import { skipWithout } from "./helpers/skip.ts";
+import { AMI_DIR, AMI_FIXTURES, LIBRISPEECH_DIR, LIBRISPEECH_FIXTURES } from "./helpers/fixtures.ts";
 
-const FIXTURES = join(import.meta.dir, "../../shared/fixtures");
-const DEV00 = join(FIXTURES, "ami/dev00.wav");
-const DEV_RTTM = join(FIXTURES, "ami/dev.rttm");
+const DEV00 = join(AMI_DIR, "dev00.wav");
+const DEV_RTTM = join(AMI_DIR, "dev.rttm");
 // A woman then a man, 5 s each (LibriSpeech speakers 103 and 1034).
-const VOICES = ["103-1240-0000.flac", "1034-121119-0000.flac"].map((name) => join(FIXTURES, "librispeech", name));
-const skip = skipWithout("short-file-count.test.ts", { "AMI and LibriSpeech fixtures": [DEV00, DEV_RTTM, ...VOICES].every((path) => existsSync(path)) });
+const VOICES = ["103-1240-0000.flac", "1034-121119-0000.flac"].map((name) => join(LIBRISPEECH_DIR, name));
+const skip = skipWithout("short-file-count.test.ts", { [`${AMI_FIXTURES} and ${LIBRISPEECH_FIXTURES}`]: [DEV00, DEV_RTTM, ...VOICES].every((path) => existsSync(path)) });
 
 const seconds = (samples: Float32Array, from: number, to: number) => samples.subarray(from * SAMPLE_RATE, to * SAMPLE_RATE);
 

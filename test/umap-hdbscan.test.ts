@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { UMAP } from "umap-js";
 import { ConfigError } from "../src/errors.ts";
 import { ComputeContext } from "../src/compute-context.ts";
-import { clusterCount, purity, sharedDirectionBlobs, uniform } from "./helpers/synthetic-speakers.ts";
+import { canonicalLabels, clusterCount, purity, sharedDirectionBlobs, uniform } from "./helpers/synthetic-speakers.ts";
 import {
   hdbscanLabels,
   nearestNeighbors,
@@ -18,16 +18,6 @@ afterAll(async () => {
   await oneThread.close();
   await twoThreads.close();
 });
-
-/** Labels renumbered by first appearance (noise stays -1): equal iff the partitions are equal. */
-function canonical(labels: ArrayLike<number>): number[] {
-  const map = new Map<number, number>();
-  return Array.from(labels, (l) => {
-    if (l < 0) return -1;
-    if (!map.has(l)) map.set(l, map.size);
-    return map.get(l)!;
-  });
-}
 
 function distance(data: Float32Array, dim: number, i: number, j: number, metric: "cosine" | "euclidean"): number {
   let dot = 0;
@@ -216,7 +206,7 @@ describe("hdbscanLabels", () => {
       const ours = hdbscanLabels(data, count, dim, { minSamples, minClusterSize });
       const want = naiveHdbscan(data, count, dim, minSamples, minClusterSize);
       expect(clusterCount(ours)).toBeGreaterThan(1);
-      expect(canonical(ours)).toEqual(canonical(want));
+      expect(canonicalLabels(ours)).toEqual(canonicalLabels(want));
     }
   });
 
@@ -234,7 +224,7 @@ describe("hdbscanLabels", () => {
       [10, 12],
     ] as const) {
       const ours = hdbscanLabels(data, count, dim, { minSamples, minClusterSize });
-      expect(canonical(ours)).toEqual(canonical(naiveHdbscan(data, count, dim, minSamples, minClusterSize)));
+      expect(canonicalLabels(ours)).toEqual(canonicalLabels(naiveHdbscan(data, count, dim, minSamples, minClusterSize)));
     }
   });
 
@@ -291,7 +281,7 @@ describe("umapHdbscanLabels", () => {
     const tiny = sharedDirectionBlobs([15, 15], 192, 0.5, 0.2, 0, 32);
     const labels = umapHdbscanLabels(tiny.data, tiny.count, 192, { minSamples: 5 });
     expect(labels.length).toBe(30);
-    expect(canonical(labels)).toEqual([...new Array(15).fill(0), ...new Array(15).fill(1)]);
+    expect(canonicalLabels(labels)).toEqual([...new Array(15).fill(0), ...new Array(15).fill(1)]);
   });
 
   test("rejects bad input: ConfigError from the options and data, invalid argument from native", () => {

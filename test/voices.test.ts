@@ -18,8 +18,9 @@ import { checkVoiceName } from "../src/voices/voice-names.ts";
 import { loadVoicePrint, printOf, saveVoicePrint, voicePrintJson } from "../src/voices/voice-print.ts";
 import { withoutTiming } from "./helpers/live.ts";
 import { skipWithout } from "./helpers/skip.ts";
-import { conversation, LIBRISPEECH, longUtterances, referenceOf, voiceHalves, type VoiceHalves } from "./helpers/voice-halves.ts";
+import { conversation, longUtterances, referenceOf, voiceHalves, type VoiceHalves } from "./helpers/voice-halves.ts";
 import { wavFloat } from "./helpers/wav.ts";
+import { LIBRISPEECH_DIR, LIBRISPEECH_FIXTURES } from "./helpers/fixtures.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "senko-voices-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -113,8 +114,8 @@ test("voiceThreshold: a number above -1 and at most 1, with voices; a ConfigErro
   expect(() => new Diarizer({ voiceThreshold: 0.5 })).toThrow(new ConfigError("voiceThreshold goes with voices: without them it names nobody"));
 });
 
-const files = existsSync(LIBRISPEECH) ? longUtterances().slice(0, 4) : [];
-const skip = skipWithout("voices.test.ts", { "LibriSpeech fixtures": files.length === 4 });
+const files = existsSync(LIBRISPEECH_DIR) ? longUtterances().slice(0, 4) : [];
+const skip = skipWithout("voices.test.ts", { [LIBRISPEECH_FIXTURES]: files.length === 4 });
 
 describe.skipIf(skip)("known voices in a simulated conversation (LibriSpeech halves)", () => {
   // Three speakers talk; the first two are enrolled from their first halves, the fourth is not in the audio.

@@ -11,7 +11,7 @@ import { existsSync, linkSync } from "node:fs";
 import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { benchArgs } from "../bench/args.ts";
-import { PLATFORMS, type Platform } from "../src/native/platforms.ts";
+import type { Platform } from "../src/native/platforms.ts";
 import { binaryInfo } from "./binary-info.ts";
 import { cachedBuild, contentHash, filesMatching, run } from "./build-cache.ts";
 import { buildLibraries, buildLibrary, platformsNamed, ROOT } from "./cross-build.ts";

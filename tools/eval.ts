@@ -48,7 +48,7 @@ function formatReport(report: DerReport): string {
   return `${rows.map(line).join("\n")}\n`;
 }
 
-export function main(argv: string[]): number {
+function main(argv: string[]): number {
   let parsed;
   try {
     parsed = parseArgs({

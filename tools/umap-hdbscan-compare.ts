@@ -13,8 +13,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchArgs, fail, toNumbers } from "../bench/args.ts";
+import { AMI_DIR } from "../bench/fixtures.ts";
 import { speakerBlobs } from "../bench/umap-hdbscan.ts";
-import { quality } from "../test/helpers/synthetic-speakers.ts";
+import { canonicalLabels, quality } from "../test/helpers/synthetic-speakers.ts";
 import { readAudio } from "../src/audio/index.ts";
 import { hdbscanLabels, umapEmbed, umapHdbscanLabels } from "../src/cluster/umap-hdbscan.ts";
 import { readRttm } from "../src/eval/rttm.ts";
@@ -24,7 +25,6 @@ import { subsegment } from "../src/pipeline/subsegment.ts";
 import type { TimeSpan } from "../src/types.ts";
 
 const root = join(import.meta.dir, "..");
-const ami = join(root, "..", "shared", "fixtures", "ami");
 const work = mkdtempSync(join(tmpdir(), "senko-umap-"));
 
 function python(mode: "umap-hdbscan" | "hdbscan", data: Float32Array, count: number, dim: number): { labels: Int32Array; seconds: number } {
@@ -58,17 +58,11 @@ function ari(a: Int32Array, b: Int32Array): number {
   return max === expected ? 1 : (index - expected) / (max - expected);
 }
 
-/** Labels renumbered by first appearance (noise stays -1): equal iff the partitions are equal. */
-function canonical(labels: Int32Array): number[] {
-  const map = new Map<number, number>();
-  return Array.from(labels, (l) => (l < 0 ? -1 : (map.get(l) ?? map.set(l, map.size).get(l)!)));
-}
-
 /** CAM++ embeddings of the 1.5 s / 0.6 s windows that lie inside one speaker's turn, with that speaker. */
 async function amiEmbeddings(): Promise<{ data: Float32Array; truth: Int32Array; count: number }> {
   const turns = new Map([
-    ...readRttm(readFileSync(join(ami, "train.rttm"), "utf8")),
-    ...readRttm(readFileSync(join(ami, "dev.rttm"), "utf8")),
+    ...readRttm(readFileSync(join(AMI_DIR, "train.rttm"), "utf8")),
+    ...readRttm(readFileSync(join(AMI_DIR, "dev.rttm"), "utf8")),
   ]);
   const speakers = new Map<string, number>();
   const speakerIndex = (name: string) => {
@@ -78,7 +72,7 @@ async function amiEmbeddings(): Promise<{ data: Float32Array; truth: Int32Array;
   const parts: Float32Array[] = [];
   const truth: number[] = [];
   for (const [uri, fileTurns] of [...turns].sort()) {
-    const audio = await readAudio(join(ami, `${uri}.wav`));
+    const audio = await readAudio(join(AMI_DIR, `${uri}.wav`));
     const windows: TimeSpan[] = [];
     for (const turn of fileTurns) {
       // The parts of the turn where nobody else talks.
@@ -127,7 +121,7 @@ function report(name: string, data: Float32Array, truth: Int32Array, count: numb
   const embedded = umapEmbed(data, count, dim, { nNeighbors: Math.min(40, count - 1), nComponents });
   const a = hdbscanLabels(embedded, count, nComponents);
   const b = python("hdbscan", embedded, count, nComponents).labels;
-  const [ca, cb] = [canonical(a), canonical(b)];
+  const [ca, cb] = [canonicalLabels(a), canonicalLabels(b)];
   const differing = ca.filter((x, i) => x !== cb[i]).length;
   hdbscanOnly.push(`| ${name} | ${count} | ${quality(a, truth).clusters} / ${quality(b, truth).clusters} | ${ari(a, b).toFixed(4)} | ${differing} |`);
 }

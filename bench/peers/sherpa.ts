@@ -50,7 +50,7 @@ interface SherpaDiarizer {
   process(samples: Float32Array): { start: number; end: number; speaker: number }[];
 }
 
-export const PEERS_DIR = import.meta.dir;
+const PEERS_DIR = import.meta.dir;
 /** The pinned version: bench/peers/package.json (npm installs it from there). */
 export const SHERPA_VERSION = peers.dependencies["sherpa-onnx-node"];
 export const DEFAULT_SHERPA_MODELS = {

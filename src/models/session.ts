@@ -10,7 +10,7 @@ import * as ort from "onnxruntime-node";
 import { resolveModel, type ResolvedModel } from "../../models/fetch.ts";
 import type { ModelId } from "../../models/manifest.ts";
 import { defaultContext, type InContext } from "../compute-context.ts";
-import { ConfigError, ModelLoadError } from "../errors.ts";
+import { ModelLoadError } from "../errors.ts";
 import { chooseExecution, deviceName, type Accelerator, type Device, type ExecutionChoice, type Installed } from "./execution-provider.ts";
 import { spellChoice } from "../option-names.ts";
 

@@ -54,7 +54,7 @@ export async function detectSpeech(samples: Float32Array, options: DetectSpeechO
  * Chunk starts for 10 s windows every `step` samples, plus one window aligned to the end when the
  * regular ones do not reach it (audio shorter than one window gives one zero-padded window).
  */
-export function chunkStarts(sampleCount: number, windowSamples: number, stepSamples: number): number[] {
+function chunkStarts(sampleCount: number, windowSamples: number, stepSamples: number): number[] {
   if (sampleCount <= windowSamples) return [0];
   const starts: number[] = [];
   for (let s = 0; s + windowSamples <= sampleCount; s += stepSamples) starts.push(s);

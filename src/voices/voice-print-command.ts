@@ -24,7 +24,7 @@ const VOICE_PRINT_OPTIONS = {
 } as const;
 
 /** `senko voice-print --help`, its usage line naming `command` (`senko voice-print`, `bun run diarize.ts voice-print`). */
-export const voicePrintHelp = (command: string) => `usage: ${command} <clip> --out <print.json> [--pipeline <name>] [--device <name>] [--threads <n>] [--models-dir <dir>] [-q]
+const voicePrintHelp = (command: string) => `usage: ${command} <clip> --out <print.json> [--pipeline <name>] [--device <name>] [--threads <n>] [--models-dir <dir>] [-q]
 
 Makes the voice print of the speaker heard most in <clip> (a few seconds of that speaker alone, any audio senko
 reads) and saves it as JSON, for senko <audio> --voice NAME=<print.json>. A print is made by one pipeline and

@@ -28,7 +28,7 @@ export interface VoicePrint {
 const FORMAT = "senko-voice-print/1";
 
 /** The model prints are made with: the one every pipeline embeds with. */
-export function embeddingModel(): { model: string; modelSha256: string } {
+function embeddingModel(): { model: string; modelSha256: string } {
   const spec = modelSpec("campplus");
   return { model: spec.id, modelSha256: spec.sha256 };
 }

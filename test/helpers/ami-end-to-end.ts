@@ -7,6 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import { scoreAmi, type AmiRun, type AmiSet } from "../../bench/ami-eval.ts";
 import { EMBEDDING_DIM, type DiarizationResult, type Segment } from "../../src/index.ts";
+import { withoutAmi } from "./fixtures.ts";
 
 function expectWellFormed(result: DiarizationResult): void {
   const inside = (s: Segment) => s.start >= 0 && s.end <= result.durationSec + 1e-6 && s.end > s.start;
@@ -49,7 +50,7 @@ export type Vad = keyof typeof DER_BOUND;
 
 /** The checks of `vad`'s results on the fixtures of `set`; `run` gives them (awaited by the first test). */
 export function describeAmiEndToEnd(vad: Vad, set: AmiSet, run: () => Promise<AmiRun>): void {
-  describe(`vad-windows end to end with ${vad} VAD on the 11 AMI fixtures`, () => {
+  describe.skipIf(withoutAmi("ami-end-to-end.ts"))(`vad-windows end to end with ${vad} VAD on the 11 AMI fixtures`, () => {
     let results: AmiRun;
 
     test("every result is well formed", async () => {

@@ -30,7 +30,7 @@ const glibc = openGlibc();
 export const hasMallocCounters = glibc !== undefined;
 
 /** MiB that malloc has handed out and not had back, in every arena and in mmapped chunks. */
-export function mallocInUseMiB(): number {
+function mallocInUseMiB(): number {
   if (!glibc) throw new Error("mallinfo2 is not available here (glibc >= 2.33 on x86-64 Linux)");
   const info = new BigUint64Array(10);
   glibc.mallinfo2(ptr(info));

@@ -109,6 +109,12 @@ export function sizesFor(total: number, weights: readonly number[]): number[] {
   return sizes;
 }
 
+/** Labels renumbered 0..k-1 in order of first appearance, noise (< 0) kept as -1: equal for equal partitions. */
+export function canonicalLabels(labels: ArrayLike<number>): number[] {
+  const ids = new Map<number, number>();
+  return Array.from(labels, (l) => (l < 0 ? -1 : (ids.get(l) ?? ids.set(l, ids.size).get(l)!)));
+}
+
 /** True when found and truth labels are the same partition (a bijection between labels). */
 export function samePartition(found: Int32Array, truth: Int32Array): boolean {
   const forward = new Map<number, number>();

@@ -51,7 +51,7 @@ export function wordsInside(stretches: readonly Turn[]): KnownWord[] {
 }
 
 /** Runs of words of one speaker, at most `size` long: the segments a recogniser would emit. */
-export function segmentsOf(words: readonly KnownWord[], size = 6): KnownWord[][] {
+function segmentsOf(words: readonly KnownWord[], size = 6): KnownWord[][] {
   const out: KnownWord[][] = [];
   for (const w of words) {
     const last = out.at(-1);

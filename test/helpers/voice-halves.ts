@@ -8,8 +8,8 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { readAudio } from "../../src/audio/index.ts";
 import { SAMPLE_RATE } from "../../src/types.ts";
+import { LIBRISPEECH_DIR } from "./fixtures.ts";
 
-export const LIBRISPEECH = process.env.SENKO_LIBRISPEECH ?? join(import.meta.dir, "../../../shared/fixtures/librispeech");
 
 export interface VoiceHalves {
   /** "spk<LibriSpeech speaker id>" */
@@ -19,7 +19,7 @@ export interface VoiceHalves {
 }
 
 /** Utterances of about 12 s or more (halves of 6 s), sorted by name. */
-export function longUtterances(dir = LIBRISPEECH): string[] {
+export function longUtterances(dir = LIBRISPEECH_DIR): string[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith(".flac") && statSync(join(dir, f)).size >= 200_000)
     .sort()

@@ -28,7 +28,7 @@ export function zigConstants(file: string, prefix: string): Record<string, numbe
 }
 
 /** camelCase to snake_case, the Zig spelling of a TypeScript key. */
-export function snakeCase(key: string): string {
+function snakeCase(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
