@@ -7,7 +7,8 @@ import { helpHint, parseOptions } from "../src/cli/parse.ts";
 import { OutputError, SenkoError, UsageError } from "../src/errors.ts";
 import { writeStdout } from "../src/output/stdout.ts";
 import { downloadProgress } from "./download-progress.ts";
-import { checkModelsDir, defaultCacheDir, resolveModel, type ResolvedModel } from "./fetch.ts";
+import { checkCacheDir, checkModelsDir } from "./directories.ts";
+import { defaultCacheDir, resolveModel, type ResolvedModel } from "./fetch.ts";
 import { MODEL_IDS, modelSpec } from "./manifest.ts";
 
 /** `--help`, its usage line naming `command`: what the user ran (`senko models`, `bun run models` in a checkout). */
@@ -59,13 +60,13 @@ export async function modelsCommand(argv: string[], io: ModelsCommandIo = STANDA
   if (values.help) return (await printed(io, `${usage(command)}\n`)) ?? 0;
   // An empty SENKO_MODELS_DIR is unset, as resolveModel reads it.
   const modelsDir = values["models-dir"] ?? (process.env.SENKO_MODELS_DIR || undefined);
-  if (modelsDir !== undefined) {
-    try {
-      await checkModelsDir(modelsDir, values["models-dir"] === undefined ? "SENKO_MODELS_DIR" : "--models-dir");
-    } catch (error) {
-      io.err(`senko models: ${(error as Error).message}\n`);
-      return 2;
-    }
+  try {
+    const cacheDir = values["cache-dir"] ?? defaultCacheDir();
+    await checkCacheDir(cacheDir, values["cache-dir"] === undefined ? "the cache directory" : "--cache-dir");
+    if (modelsDir !== undefined) await checkModelsDir(modelsDir, values["models-dir"] === undefined ? "SENKO_MODELS_DIR" : "--models-dir", cacheDir);
+  } catch (error) {
+    io.err(`senko models: ${(error as Error).message}\n`);
+    return 2;
   }
   const log = (line: string) => io.err(`senko models: ${line}\n`);
   const onProgress = downloadProgress({ write: io.err, tty: io.tty, prefix: "senko models: " });

@@ -8,10 +8,11 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
-import { isAbsolute, join } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import * as ort from "onnxruntime-node";
-import { ConfigError, ModelLoadError } from "../src/errors.ts";
+import { ModelLoadError } from "../src/errors.ts";
 import { removeIfInterrupted } from "../src/interrupt.ts";
+import { checkCacheDir, checkModelsDir } from "./directories.ts";
 import {
   acceptedFiles,
   describeSource,
@@ -106,27 +107,19 @@ async function checkFile(spec: ModelSpec, path: string): Promise<Checked> {
   return { ok: false, why: `SHA-256 mismatch: ${bytes} bytes with SHA-256 ${sha256}, expected ${expected}` };
 }
 
-/**
- * A models directory that is not there is a typo or an unmounted volume, not a place to skip quietly: the
- * models would come from the cache or the network instead, which a machine without network cannot do.
- */
-export async function checkModelsDir(dir: string, named: string): Promise<void> {
-  const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) throw new ConfigError(`${named} ${dir} is not a directory`);
-}
-
 /** The verified file of model `id`, fetched into the cache if needed. */
 export async function resolveModel(id: ModelId, options: ResolveOptions = {}): Promise<ResolvedModel> {
   const spec = modelSpec(id);
   const tried: string[] = [];
   const local: [ResolvedModel["origin"], string][] = [];
   if (options.path) local.push(["path", options.path]);
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  await checkCacheDir(cacheDir, options.cacheDir === undefined ? "the cache directory" : "cacheDir");
   const modelsDir = options.modelsDir ?? process.env.SENKO_MODELS_DIR;
   if (modelsDir) {
-    await checkModelsDir(modelsDir, options.modelsDir === undefined ? "SENKO_MODELS_DIR" : "the models directory");
+    await checkModelsDir(modelsDir, options.modelsDir === undefined ? "SENKO_MODELS_DIR" : "modelsDir", cacheDir);
     local.push(["models-dir", join(modelsDir, spec.file)]);
   }
-  const cacheDir = options.cacheDir ?? defaultCacheDir();
   const cached = join(cacheDir, spec.file);
   local.push(["cache", cached]);
 
@@ -140,6 +133,8 @@ export async function resolveModel(id: ModelId, options: ResolveOptions = {}): P
     tried.push(`${path}: ${checked.why}`);
     // A file put in a models directory (or named in code) that does not verify is passed over: said, not silently.
     if (origin !== "cache" && checked.why !== "not there") options.log?.(`${id}: ${path} is not used: ${checked.why}`);
+    // The models directory holds others of the files, not this one: the model comes from elsewhere, said.
+    if (origin === "models-dir" && checked.why === "not there" && resolve(path) !== resolve(cached)) options.log?.(`${id}: ${spec.file} is not in ${modelsDir}: looking in the cache`);
   }
 
   if (options.offline) {

@@ -23,7 +23,7 @@ import { WINDOWS } from "./pipeline/subsegment.ts";
 import type { VadWindowsOptions } from "./pipeline/vad-windows.ts";
 import type { PipelineResult } from "./types.ts";
 import { checkVoiceThreshold, nameSpeakers, voiceMatchThreshold, type NamedResult } from "./voices/name-speakers.ts";
-import { printOf, type VoicePrint } from "./voices/voice-print.ts";
+import { clipSpeaker, printOf, type VoicePrint } from "./voices/voice-print.ts";
 import { checkVoices, voicePrints, type Voices } from "./voices/voice-sources.ts";
 
 /** A stage name: "audio", then the stages the pipeline declares (e.g. "vad", "embeddings"). */
@@ -242,7 +242,7 @@ export class Diarizer {
   /**
    * The voice print of a clip of one speaker (for the `voices` option, or `saveVoicePrint`): the centroid of
    * the speaker this Diarizer's pipeline hears most in it, as a result's `speakerCentroids` are made. A clip
-   * with no speech is a ConfigError.
+   * with no speech, or in which another speaker talks half as long or more, is a ConfigError (`clipSpeaker`).
    */
   voicePrint(input: AudioInput, options: DiarizeOptions = {}): Promise<VoicePrint> {
     this.#guard();
@@ -252,9 +252,8 @@ export class Diarizer {
   async #voicePrint(input: AudioInput, options: DiarizeOptions): Promise<VoicePrint> {
     // The speaker counts asked for are the conversation's, not the clip's.
     const result = await this.#run(input, options, { ...this.options, numSpeakers: undefined, minSpeakers: undefined, maxSpeakers: undefined });
-    const [main, speechSec] = [...talkSeconds(result.mergedSegments)].sort((a, b) => b[1] - a[1])[0] ?? [];
-    if (main === undefined) throw new ConfigError(`${options.name ?? (typeof input === "string" ? input : "the voice's audio")}: no speech heard, so no voice print: give a clip of the speaker talking`);
-    return printOf(this.pipeline.name, result.speakerCentroids[main]!, speechSec!);
+    const [main, speechSec] = clipSpeaker(talkSeconds(result.mergedSegments), options.name ?? (typeof input === "string" ? input : "the voice's audio"));
+    return printOf(this.pipeline.name, result.speakerCentroids[main]!, speechSec);
   }
 
   /**

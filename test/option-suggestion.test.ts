@@ -50,3 +50,15 @@ test("senko <audio> --num-speaker 2: one line, exit 2", () => {
   expect(run.stderr.toString()).toBe("senko: Unknown option '--num-speaker'; did you mean --num-speakers? (see --help)\n");
   expect(run.exitCode).toBe(2);
 });
+
+test("a negative number after a long option is its value (--voice-threshold -0.2), as --name=-0.2 is; anything else that starts with - is not", () => {
+  const withThreshold = { ...options, "voice-threshold": { type: "string" } } as const;
+  const values = (...argv: string[]) => parseOptions(argv, withThreshold).values;
+  expect(values("a.wav", "--voice-threshold", "-0.2")["voice-threshold"]).toBe("-0.2");
+  expect(values("a.wav", "--voice-threshold", "-.5", "--num-speakers", "-3")).toMatchObject({ "voice-threshold": "-.5", "num-speakers": "-3" });
+  expect(parseOptions(["--num-speakers", "-3", "a.wav"], options).positionals).toEqual(["a.wav"]);
+  // After --, or as a file's name, it stays an argument; a value that is no number is still refused as ambiguous.
+  expect(parseOptions(["a.wav", "--", "--num-speakers", "-3"], options).positionals).toEqual(["a.wav", "--num-speakers", "-3"]);
+  expect(refusal("a.wav", "--out", "-x.json")).toStartWith("Option '--out' argument is ambiguous.");
+  expect(refusal("a.wav", "--quiet", "-1")).toStartWith("Unknown option '-1'");
+});

@@ -15,7 +15,7 @@ import { toCsv, toRttm } from "../src/output/writers.ts";
 import { SAMPLE_RATE, type PipelineResult } from "../src/types.ts";
 import { matchVoices, nameSpeakers } from "../src/voices/name-speakers.ts";
 import { checkVoiceName } from "../src/voices/voice-names.ts";
-import { loadVoicePrint, printOf, saveVoicePrint, voicePrintJson } from "../src/voices/voice-print.ts";
+import { clipSpeaker, loadVoicePrint, printOf, saveVoicePrint, voicePrintJson } from "../src/voices/voice-print.ts";
 import { withoutTiming } from "./helpers/live.ts";
 import { skipWithout } from "./helpers/skip.ts";
 import { conversation, longUtterances, referenceOf, voiceHalves, type VoiceHalves } from "./helpers/voice-halves.ts";
@@ -27,6 +27,22 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A 192-d unit-ish vector pointing mostly along axis `axis`. */
 const along = (axis: number, noise = 0) => Float32Array.from({ length: 192 }, (_, i) => (i === axis ? 1 : noise * Math.sin(i * (axis + 1))));
+
+test("a voice's clip: the speaker heard most, unless another talks half as long or more (whose voice it is would be a guess)", () => {
+  const talk = (...seconds: number[]) => new Map(seconds.map((sec, i) => [`SPEAKER_0${i + 1}`, sec]));
+  expect(clipSpeaker(talk(4.4), "bob.wav")).toEqual(["SPEAKER_01", 4.4]);
+  // A backchannel, one reader heard as two (a LibriSpeech clip: 4.5 and 1.2 s), or a meeting one voice fills (dev00.wav,
+  // trn09.wav: 26.7 s and 10.6 s) still makes the main voice's print.
+  expect(clipSpeaker(talk(0.9, 23.1), "trn05.wav")).toEqual(["SPEAKER_02", 23.1]);
+  expect(clipSpeaker(talk(4.5, 1.2), "reader.wav")).toEqual(["SPEAKER_01", 4.5]);
+  expect(clipSpeaker(talk(26.7, 10.6), "trn09.wav")).toEqual(["SPEAKER_01", 26.7]);
+  expect(() => clipSpeaker(talk(9.0, 7.1, 6.7, 0.4), "trn08.wav")).toThrow(
+    new ConfigError("trn08.wav: not a clip of one speaker: 4 speakers heard (9.0, 7.1, 6.7, 0.4 s of speech), and the print would be of whoever talks most: give a clip of the speaker alone"),
+  );
+  expect(() => clipSpeaker(talk(4, 2), "x.wav")).toThrow("2 speakers heard (4.0, 2.0 s of speech)");
+  expect(clipSpeaker(talk(4, 1.99), "x.wav")).toEqual(["SPEAKER_01", 4]);
+  expect(() => clipSpeaker(talk(), "silence.wav")).toThrow("silence.wav: no speech heard, so no voice print: give a clip of the speaker talking");
+});
 
 test("voice names: one word of letters, digits, _ - . ' in any script; not SPEAKER_<n>", () => {
   for (const name of ["Alice", "Alice_Smith", "O'Brien", "José", "李雷", "dr.who-2"]) expect(() => checkVoiceName(name)).not.toThrow();
@@ -238,6 +254,8 @@ describe.skipIf(skip)("known voices in a simulated conversation (LibriSpeech hal
     writeFileSync(join(dir, "silence.wav"), wavFloat(new Float32Array(3 * SAMPLE_RATE)));
     for (const [args, message] of [
       [["silence.wav", "--out", "silence.json"], "silence.wav: no speech heard, so no voice print"],
+      // The conversation: its print would be of whoever talks most there, named as the voice meant.
+      [["talk.wav", "--out", "talk.json"], "talk.wav: not a clip of one speaker: 3 speakers heard ("],
       [["missing.wav", "--out", "missing.json"], "missing.wav"],
       [["bob.wav"], "--out <file>.json names where the print goes, got none"],
       [["bob.wav", "--out", "bob.rttm"], '--out <file>.json names where the print goes, got "bob.rttm"'],
@@ -248,6 +266,6 @@ describe.skipIf(skip)("known voices in a simulated conversation (LibriSpeech hal
       expect(bad.stderr).toContain(message);
       expect(bad.stderr.trim().split("\n")).toHaveLength(1);
     }
-    for (const file of ["silence.json", "missing.json", "bob.rttm", "two.json"]) expect(existsSync(join(dir, file))).toBe(false);
+    for (const file of ["silence.json", "talk.json", "missing.json", "bob.rttm", "two.json"]) expect(existsSync(join(dir, file))).toBe(false);
   }, 180_000);
 });

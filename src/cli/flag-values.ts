@@ -1,5 +1,6 @@
 /** @module A flag's string value checked and converted, or a UsageError naming the flag. */
-import { checkModelsDir } from "../../models/fetch.ts";
+import { checkModelsDir } from "../../models/directories.ts";
+import { defaultCacheDir } from "../../models/fetch.ts";
 import { UsageError } from "../errors.ts";
 import { nameInAnyCase } from "../option-names.ts";
 
@@ -37,9 +38,13 @@ export function oneOf<T extends string>(name: string, value: string | undefined,
   return found;
 }
 
-/** A folder of model files (--models-dir), refused at once when it is not a directory: the Diarizer would find out only after reading the inputs. */
+/**
+ * A folder of model files (--models-dir, else SENKO_MODELS_DIR), refused at once when it cannot serve (see
+ * models/directories.ts): the Diarizer would find out only after reading the inputs, a worker at its first job.
+ */
 export async function modelsDirectory(value: string | undefined): Promise<string | undefined> {
-  if (value === undefined) return undefined;
-  await checkModelsDir(value, "--models-dir");
+  // An empty SENKO_MODELS_DIR is unset, as resolveModel reads it.
+  const dir = value ?? (process.env.SENKO_MODELS_DIR || undefined);
+  if (dir !== undefined) await checkModelsDir(dir, value === undefined ? "SENKO_MODELS_DIR" : "--models-dir", defaultCacheDir());
   return value;
 }

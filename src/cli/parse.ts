@@ -15,7 +15,8 @@ export type HelpCommand = (positionals: readonly string[]) => string | undefined
  * `argv` read against `options` (positionals allowed, unknown options refused): a UsageError of one line for
  * anything parseArgs refuses, and for a value attached to a short option, pointing to `helpCommand`'s --help.
  */
-export function parseOptions<O extends ParseArgsOptionsConfig>(argv: string[], options: O, helpCommand: HelpCommand = () => undefined) {
+export function parseOptions<O extends ParseArgsOptionsConfig>(given: string[], options: O, helpCommand: HelpCommand = () => undefined) {
+  const argv = negativeValuesAttached(given, options);
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options, tokens: true });
@@ -24,6 +25,28 @@ export function parseOptions<O extends ParseArgsOptionsConfig>(argv: string[], o
   }
   refuseAttachedValues(argv, parsed.tokens, helpHint(helpCommand(parsed.positionals)));
   return parsed;
+}
+
+/**
+ * A negative number after a long option that takes a value is that value (`--voice-threshold -0.2` as
+ * `--voice-threshold=-0.2`): parseArgs refuses it as looking like an option, though no option is named by digits;
+ * a value out of its range (`--threads -1`) is then refused by the flag's own check, which says what it takes.
+ */
+function negativeValuesAttached(argv: readonly string[], options: ParseArgsOptionsConfig): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (arg === "--") return [...out, ...argv.slice(i)];
+    const name = arg.startsWith("--") ? arg.slice(2) : undefined;
+    if (name !== undefined && Object.hasOwn(options, name) && options[name]!.type === "string" && next !== undefined && /^-(\d+\.?\d*|\.\d+)$/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 /**
@@ -40,7 +63,7 @@ function refuseAttachedValues(argv: readonly string[], tokens: readonly { kind: 
 
 /**
  * A parseArgs error as one line. Node's messages run over several lines: all are kept (an ambiguous value such as
- * `--threads -1` is explained only by the later ones), but not the hint about positionals after `--`, which names
+ * `--out -x.json` is explained only by the later ones), but not the hint about positionals after `--`, which names
  * the letter rather than the argument, nor the attached form of an ambiguous short option's value (`-o-x.json`),
  * which refuseAttachedValues refuses. An unknown long option names the option it most likely meant; an unknown
  * short one within a longer argument says instead how to give a file whose name starts with - (`-notes.wav` reads

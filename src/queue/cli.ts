@@ -60,7 +60,8 @@ status: jobs waiting, active (with stage and progress), done and failed.
   --json                 the same as JSON
   --limit <n>            done and failed jobs listed (default 20)
 all:
-  --redis <url>          redis://[user:password@]host[:port][/db], rediss:// for TLS (required)
+  --redis <url>          redis://[user:password@]host[:port][/db], rediss:// for TLS (required; default
+                         $SENKO_REDIS_URL, which keeps the password out of the process list)
   --queue <name>         BullMQ queue name (default senko)
   -q, --quiet            nothing on stderr but errors
   -h, --help             this text
@@ -88,14 +89,15 @@ export async function queueMain(command: QueueCommand, argv: string[], program =
       await writeStdout(help(program));
       return 0;
     }
-    if (values.redis === undefined) throw new UsageError(`${command} needs --redis <url> ${hint}`);
+    // From the environment, the URL and its password stay out of the process list (ps) and the shell's history.
+    const redis = values.redis ?? (process.env.SENKO_REDIS_URL || undefined);
+    if (redis === undefined) throw new UsageError(`${command} needs --redis <url> or SENKO_REDIS_URL ${hint}`);
     if (command !== "submit" && positionals.length > 0) throw new UsageError(`${command} takes no file arguments, got ${positionals[0]} ${hint}`);
     const foreign = Object.keys(values).filter((option) => !COMMON_OPTIONS.includes(option) && !COMMAND_OPTIONS[command].includes(option));
     if (foreign.length > 0) throw new UsageError(`${command} does not take ${foreign.map((o) => `--${o}`).join(", ")} ${hint}`);
     const quiet = values.quiet ?? false;
-    const redis = values.redis;
     const queue = values.queue;
-    if (command === "submit") return await submit(values, positionals, quiet, hint);
+    if (command === "submit") return await submit(values, redis, positionals, quiet, hint);
     if (command === "worker") return await work(values, redis, queue, quiet);
     const status = await queueStatus({ redis, queue, limit: wholeNumber("limit", values.limit, 0) });
     await writeStdout(values.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
@@ -130,7 +132,7 @@ export const QUEUE_OPTIONS = {
 
 type Values = ReturnType<typeof parseOptions<typeof QUEUE_OPTIONS>>["values"];
 
-async function submit(values: Values, positionals: string[], quiet: boolean, hint: string): Promise<number> {
+async function submit(values: Values, redis: string, positionals: string[], quiet: boolean, hint: string): Promise<number> {
   if (positionals.length === 0) throw new UsageError(`submit: no input file given ${hint}`);
   if (positionals.includes("-")) throw new UsageError("submit takes files the workers can read, not - (stdin)");
   const outDir = values["out-dir"];
@@ -138,7 +140,7 @@ async function submit(values: Values, positionals: string[], quiet: boolean, hin
   const formats = formatList(values.format);
   const options = { ...diarizationOptions(values), ...voiceOptions(values), colors: values.colors };
   const submissions = await submitFiles(await expandAll(positionals), {
-    redis: values.redis!,
+    redis,
     queue: values.queue,
     outDir,
     formats,

@@ -38,6 +38,30 @@ export function printOf(pipeline: string, vector: Float32Array, speechSec: numbe
   return { ...embeddingModel(), pipeline, vector: Float32Array.from(vector), speechSec };
 }
 
+/**
+ * Another speaker in a voice's clip must talk less than this share of the main speaker's time. One half: a clean clip
+ * of one reader can come out as two speakers, the second a quarter as long (1 of the 30 LibriSpeech clips of
+ * BENCHMARKS.md, "Naming known voices"), and a meeting one voice fills (dev00.wav, 0.22) makes a fair print.
+ */
+const CLIP_OTHER_SPEAKER_SHARE_MAX = 0.5;
+
+/**
+ * The speaker of a voice's clip, from the seconds each speaker heard in it talks: the one heard most. A ConfigError
+ * when none is heard, or when another talks half as long or more (a dialogue, a meeting): the print would
+ * be of whoever talks most, named as the voice meant, which may be someone else.
+ */
+export function clipSpeaker(talk: ReadonlyMap<string, number>, clip: string): [speaker: string, speechSec: number] {
+  const [main, ...others] = [...talk].sort((a, b) => b[1] - a[1]);
+  if (main === undefined) throw new ConfigError(`${clip}: no speech heard, so no voice print: give a clip of the speaker talking`);
+  if (others.length > 0 && others[0]![1] >= main[1] * CLIP_OTHER_SPEAKER_SHARE_MAX) {
+    const seconds = [main, ...others].map(([, sec]) => sec.toFixed(1)).join(", ");
+    throw new ConfigError(
+      `${clip}: not a clip of one speaker: ${others.length + 1} speakers heard (${seconds} s of speech), and the print would be of whoever talks most: give a clip of the speaker alone`,
+    );
+  }
+  return main;
+}
+
 /** The print as saved: JSON with its vector as a plain array. */
 export function voicePrintJson(print: VoicePrint): string {
   const { model, modelSha256, pipeline, speechSec, vector } = print;
