@@ -26,7 +26,7 @@ export interface SessionOptions {
   device?: Device;
   /** directory with the model files (default: $SENKO_MODELS_DIR, then the user cache) */
   modelsDir?: string;
-  /** cache directory (default: $XDG_CACHE_HOME/senko/models or ~/.cache/senko/models) */
+  /** cache directory of downloads and of onnxruntime's optimised copies (default: $XDG_CACHE_HOME/senko/models or ~/.cache/senko/models) */
   cacheDir?: string;
   /** never download: use only files already present */
   offline?: boolean;
