@@ -27,8 +27,8 @@ const { values } = benchArgs(import.meta.path, {
   child: { type: "boolean", default: false },
 });
 const root = join(import.meta.dir, "..");
-const fixtures = [join(root, "../shared/fixtures/ami"), "/work/shared/fixtures/ami"].find((d) => Bun.file(join(d, "dev00.wav")).size > 0);
-if (!fixtures) fail(import.meta.path, "the AMI fixtures (shared/fixtures/ami beside the checkout) are missing");
+const fixtures = join(root, "../shared/fixtures/ami");
+if (Bun.file(join(fixtures, "dev00.wav")).size === 0) fail(import.meta.path, `the AMI fixtures are missing: ${fixtures}`);
 const one = join(fixtures, "dev00.wav");
 const ten = ["dev00", "dev01", "trn01", "trn02", "trn03", "trn04", "trn05", "trn06", "trn07", "trn08"].map((n) => join(fixtures, `${n}.wav`));
 
