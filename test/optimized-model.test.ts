@@ -33,6 +33,13 @@ async function outputOf(session: ort.InferenceSession): Promise<number[]> {
 
 const copies = (cache: string) => readdirSync(join(cache, OPTIMIZED_DIR));
 
+/** A cache directory whose copies' folder cannot be made: a file in its place (root may write a read-only folder). */
+function unwritable(): string {
+  const cache = newDir();
+  writeFileSync(join(cache, OPTIMIZED_DIR), "");
+  return cache;
+}
+
 test("the copy is built by the first session, used by the next, rebuilt when damaged or unreadable; the output never changes", async () => {
   const model = await resolveModel("pyannote-segmentation", { offline: true });
   const reference = await outputOf(await ort.InferenceSession.create(model.path, OPTIONS));
@@ -84,16 +91,12 @@ test("a copy made under another key (another onnxruntime, another CPU) is replac
 test("a cache that cannot be written gives a session without a copy", async () => {
   const model = await resolveModel("pyannote-segmentation", { offline: true });
   const reference = await outputOf(await ort.InferenceSession.create(model.path, OPTIONS));
-  // A file where the folder would be (root may write a read-only folder).
-  const file = join(newDir(), "not-a-folder");
-  writeFileSync(file, "");
-  expect(await outputOf(await createCpuSession(model, OPTIONS, file))).toEqual(reference);
+  expect(await outputOf(await createCpuSession(model, OPTIONS, unwritable()))).toEqual(reference);
 }, 60_000);
 
 test("a Diarizer gives the same result from the model files, building the copies, and from the copies", async () => {
   const input = join(FIXTURES, "dev00.wav");
-  const blocked = join(newDir(), "not-a-folder");
-  writeFileSync(blocked, "");
+  const blocked = unwritable();
   const cache = newDir();
   const result = async (cacheDir: string) => {
     await using diarizer = new Diarizer({ modelsDir: defaultCacheDir(), cacheDir, offline: true, warmup: false });
