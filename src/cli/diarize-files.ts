@@ -31,8 +31,10 @@ export async function diarizeFiles(run: FilesRun): Promise<number> {
   const { plan, options, quiet, transcript } = run;
   const { inputs, formats, out, outDir, rttm } = plan;
   const bar = !quiet && process.stderr.isTTY ? new ProgressBar({ write: (s) => process.stderr.write(s), columns: process.stderr.columns }) : undefined;
-  // Made now (its models load on the first diarize): stdin is decoded on its native threads.
-  const diarizer = new Diarizer({ ...options, quiet, onProgress: bar && ((p) => bar.update(p)) });
+  // Made now (its models load on the first diarize): stdin is decoded on its native threads. No warm-up:
+  // the first file follows at once, and a dummy run of each model first made it no faster (BENCHMARKS.md,
+  // "Short inputs").
+  const diarizer = new Diarizer({ ...options, quiet, warmup: false, onProgress: bar && ((p) => bar.update(p)) });
   // Every input is checked before the models load: a bad file is reported at once and skipped, the others run.
   const { problems, stdin } = await probeInputs(inputs, diarizer.context);
   for (const problem of problems) if (problem) reportError(problem);

@@ -1,17 +1,18 @@
 /**
  * @module How one onnxruntime-node session is made: on the platform's accelerator when it is really there
- * (./execution-provider.ts: CoreML, DirectML, CUDA), else the CPU, full graph optimisation, the intra-op
- * threads asked for. Sessions are owned and cached by a ComputeContext (../compute-context.ts), never by
- * this module.
+ * (./execution-provider.ts: CoreML, DirectML, CUDA), else the CPU, full graph optimisation (on the CPU
+ * kept as an optimised copy in the cache, ./optimized-model.ts), the intra-op threads asked for.
+ * Sessions are owned and cached by a ComputeContext (../compute-context.ts), never by this module.
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { resolveModel, type ResolvedModel } from "../../models/fetch.ts";
+import { defaultCacheDir, resolveModel, type ResolvedModel } from "../../models/fetch.ts";
 import type { ModelId } from "../../models/manifest.ts";
 import { defaultContext, type InContext } from "../compute-context.ts";
 import { ModelLoadError } from "../errors.ts";
 import { chooseExecution, deviceName, type Accelerator, type Device, type ExecutionChoice, type Installed } from "./execution-provider.ts";
+import { createCpuSession } from "./optimized-model.ts";
 import { spellChoice } from "../option-names.ts";
 
 export type { Device } from "./execution-provider.ts";
@@ -25,7 +26,7 @@ export interface SessionOptions {
   device?: Device;
   /** directory with the model files (default: $SENKO_MODELS_DIR, then the user cache) */
   modelsDir?: string;
-  /** cache directory (default: $XDG_CACHE_HOME/senko/models or ~/.cache/senko/models) */
+  /** cache directory of downloads and of onnxruntime's optimised copies (default: $XDG_CACHE_HOME/senko/models or ~/.cache/senko/models) */
   cacheDir?: string;
   /** never download: use only files already present */
   offline?: boolean;
@@ -141,7 +142,8 @@ export async function createSession(id: ModelId, options: SessionOptions, thread
     log?.(`models run on the CPU: ${choice.fallback}`);
   }
   try {
-    session ??= await ort.InferenceSession.create(model.path, { ...base, executionProviders: ["cpu"] });
+    // From onnxruntime's optimised copy in the cache (./optimized-model.ts): an accelerator's graph is its own.
+    session ??= await createCpuSession(model, { ...base, executionProviders: ["cpu"] }, options.cacheDir ?? defaultCacheDir());
   } catch (error) {
     throw new ModelLoadError(`${id}: onnxruntime cannot load ${model.path}: ${String(error)}`, id, { cause: error });
   }
