@@ -4,7 +4,7 @@
  * to its most similar region of the second (cosine similarity of the 192-d embeddings).
  *   bun run examples/compare-speakers.ts a.wav b.wav
  */
-import { detectSpeech, embed, readAudio, SenkoError, type Embeddings, type TimeSpan } from "../src/index.ts";
+import { detectSpeech, embed, readAudio, SenkoError, type Embeddings, type TimeSpan } from "senko";
 
 const [first, second] = process.argv.slice(2);
 if (!first || !second) {

@@ -3,7 +3,7 @@
  *   bun run examples/diarize-file.ts meeting.wav
  */
 import { basename, extname } from "node:path";
-import { Diarizer, SenkoError, toRttm } from "../src/index.ts";
+import { Diarizer, SenkoError, toRttm } from "senko";
 
 const file = process.argv[2];
 if (!file) {

@@ -39,10 +39,17 @@ export interface InContext {
   context?: ComputeContext;
 }
 
+/**
+ * What models and native stages compute with: onnxruntime sessions, inference worker lanes and a native thread
+ * pool, made from `device`, `threads` and `lanes`. A Diarizer owns one (`diarizer.context`); pass one to the
+ * stage functions as `{ context }`, and release it with `await context.close()`.
+ */
 export class ComputeContext {
+  /** where the models run ("auto": the platform's accelerator when it can run, else the CPU) */
   readonly device: Device;
   /** threads of the native pool and of each model session that is not split between lanes */
   readonly threads: number;
+  /** threads with their own onnxruntime sessions that run model batches side by side (1 on an accelerator) */
   readonly lanes: number;
   readonly #session: SessionOptions;
   readonly #sessions = new Map<string, Promise<LoadedModel>>();
@@ -67,6 +74,7 @@ export class ComputeContext {
     this.#session = { ...session, device, quiet: session.quiet ?? true };
   }
 
+  /** Whether `close()` has been called: later use throws SenkoError. */
   get closed(): boolean {
     return this.#closing !== undefined;
   }

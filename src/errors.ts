@@ -6,6 +6,10 @@ export const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, " ");
 /** A value as a message quotes it: a string in quotes, a number as written (JSON writes Infinity and NaN as null). */
 export const quoted = (value: unknown): string => (typeof value === "number" ? String(value) : JSON.stringify(value));
 
+/**
+ * Every failure a caller can cause (a bad option, input or model file, a call after close()) is a SenkoError or
+ * one of its subclasses, with a readable one-line message; `cause` holds the error underneath, when there is one.
+ */
 export class SenkoError extends Error {
   override readonly name: string = "SenkoError";
   constructor(message: string, options?: { cause?: unknown }) {
@@ -21,6 +25,7 @@ export class NativeLibraryError extends SenkoError {
   override readonly name = "NativeLibraryError";
   constructor(
     message: string,
+    /** each place libsenko was looked for, and what was there */
     readonly tried: readonly string[] = [],
     options?: { cause?: unknown },
   ) {
@@ -34,9 +39,11 @@ export class NativeLibraryError extends SenkoError {
  */
 export class ModelLoadError extends SenkoError {
   override readonly name = "ModelLoadError";
+  /** each place the model was looked for, and why it did not serve */
   readonly tried: readonly string[];
   constructor(
     message: string,
+    /** the model's id in models/manifest.json ("pyannote-segmentation", "campplus", "silero-vad"), or "lanes" for an inference worker that failed */
     readonly modelId: string,
     options?: { cause?: unknown; tried?: readonly string[] },
   ) {
@@ -50,6 +57,7 @@ export class AudioFormatError extends SenkoError {
   override readonly name = "AudioFormatError";
   constructor(
     message: string,
+    /** the input as messages name it: its path, or "<bytes>", "<samples>", "<input>" */
     readonly file: string,
     options?: { cause?: unknown },
   ) {
@@ -62,6 +70,7 @@ export class OutputError extends SenkoError {
   override readonly name = "OutputError";
   constructor(
     message: string,
+    /** the file that could not be written */
     readonly path: string,
     options?: { cause?: unknown },
   ) {
@@ -79,6 +88,7 @@ export class TranscriptFormatError extends SenkoError {
   override readonly name = "TranscriptFormatError";
   constructor(
     message: string,
+    /** the transcript (or diarization file) that could not be read */
     readonly file: string,
     options?: { cause?: unknown },
   ) {
@@ -91,6 +101,7 @@ export class QueueError extends SenkoError {
   override readonly name = "QueueError";
   constructor(
     message: string,
+    /** the Redis URL, without its password */
     readonly url: string,
     options?: { cause?: unknown },
   ) {

@@ -33,7 +33,7 @@ export { speakerColors, speakerColorSets } from "./output/colors.ts";
 export { formatResult, OUTPUT_FORMATS, toCsv, toJson, toRttm, toText, type FormatContext, type OutputFormat } from "./output/writers.ts";
 export { diarizationCues, toSrt, toVtt, writeSrt, writeVtt, type Cue, type SubtitleOptions, type SubtitleView } from "./output/subtitles.ts";
 export { exclusiveSegmentsOf, exclusiveView } from "./output/exclusive.ts";
-export { audioSource, EMBED_AUDIO_MAX_BYTES, timelineData, toHtml, type HtmlOptions } from "./output/html.ts";
+export { audioSource, EMBED_AUDIO_MAX_BYTES, timelineData, toHtml, type HtmlOptions, type TimelineInput } from "./output/html.ts";
 
 // Who said what: transcripts attributed to speakers.
 export { parseTranscript, readTranscript } from "./transcript/read.ts";
@@ -60,6 +60,6 @@ export {
 export { diarizationErrorRate, readRttm, readUem, scoreFiles, writeRttm, type DerComponents, type DerReport, type Turn } from "./eval/index.ts";
 
 export { AudioFormatError, ConfigError, ModelLoadError, NativeLibraryError, OutputError, QueueError, SenkoError, TranscriptFormatError } from "./errors.ts";
-export type { Embeddings, FbankFeatures, FrameTiming, PipelineResult, Segment, SpeakerActivity, TimeSpan } from "./types.ts";
+export type { Embeddings, FbankFeatures, PipelineResult, ResultTurns, Segment, TimeSpan } from "./types.ts";
 export { VERSION } from "./version.ts";
 export { setLibraryPath } from "./ffi.ts";

@@ -54,3 +54,21 @@ test("a count of Infinity or NaN is named as such (JSON wrote both as null)", ()
   expect(refusal({ numSpeakers: NaN })).toBe("ConfigError: numSpeakers must be a whole number of at least 1, got NaN");
   expect(refusal({ pipeline: "vad-windows", embeddingBatchSize: -Infinity })).toBe("ConfigError: embeddingBatchSize must be a whole number of at least 1, got -Infinity");
 });
+
+test("a Diarizer option given to diarize() says where it goes; an unknown one names DiarizeOptions; both reject, with nothing loaded", async () => {
+  const diarizer = new Diarizer({ quiet: true });
+  try {
+    // `.catch` sees them: a promise that rejects, not a throw before it.
+    const misplaced = diarizer.diarize("meeting.wav", { numSpeakers: 2 } as never).catch((error: unknown) => error);
+    expect(await misplaced).toBeInstanceOf(ConfigError);
+    expect(((await misplaced) as Error).message).toBe("numSpeakers is an option of the Diarizer, not of diarize(): new Diarizer({ numSpeakers })");
+    await expect(diarizer.diarize("meeting.wav", { minSpeakers: 2, vad: "silero" } as never)).rejects.toThrow(
+      "minSpeakers, vad are options of the Diarizer, not of diarize(): new Diarizer({ minSpeakers, vad })",
+    );
+    await expect(diarizer.voicePrint("clip.wav", { rate: 8000 } as never)).rejects.toThrow("unknown option rate (see DiarizeOptions)");
+    await expect(diarizer.diarize("meeting.wav", { context: diarizer.context } as never)).rejects.toThrow("unknown option context (see DiarizeOptions)");
+    expect(diarizer.context.closed).toBe(false);
+  } finally {
+    await diarizer.close();
+  }
+});

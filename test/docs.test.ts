@@ -81,6 +81,13 @@ test("the README names every value senko exports", async () => {
   expect(exported.filter((name) => !new RegExp(`\\b${name}\\b`).test(README))).toEqual([]);
 });
 
+test("examples/ import senko by its name, as a project that installed it does (they run there as they are)", () => {
+  const examples = readdirSync(join(ROOT, "examples")).filter((f) => f.endsWith(".ts"));
+  expect(examples.length).toBeGreaterThanOrEqual(2);
+  const imports = examples.flatMap((f) => [...readFileSync(join(ROOT, "examples", f), "utf8").matchAll(/\bfrom\s*"([^"]+)"/g)].map((m) => m[1]!));
+  expect(imports.filter((spec) => spec !== "senko" && !spec.startsWith("node:"))).toEqual([]);
+});
+
 test("the README's TypeScript blocks and examples/ type-check against src/index.ts", () => {
   const dir = mkdtempSync(join(tmpdir(), "senko-docs-"));
   try {

@@ -56,6 +56,14 @@ describe("the page's data, without a browser", () => {
     expect([data.speechSec, data.overlapSec, data.duration, data.audio]).toEqual([17.5, 3, 20, null]);
   });
 
+  test("turns alone, as toSegments gives them stage by stage: the timeline ends with the last turn, overlaps counted from the turns", () => {
+    const turns = { mergedSegments: overlapping.mergedSegments };
+    const data = timelineData(turns);
+    expect([data.duration, data.overlapSec, data.speechSec]).toEqual([overlapping.mergedSegments.reduce((end, t) => Math.max(end, t.end), 0), 3, 17.5]);
+    expect(data.turns).toEqual(timelineData(overlapping).turns);
+    expect(toHtml(turns)).toContain('"overlapSec":3');
+  });
+
   test("names and titles cannot break out of the page", () => {
     const html = toHtml(resultOf([seg(0, 1, "</script><script>alert(1)</script>")]), { title: "<b>x</b>.wav" });
     expect(html).toContain("<title>&#60;b&#62;x&#60;/b&#62;.wav · speakers</title>");

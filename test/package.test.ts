@@ -6,7 +6,7 @@
  * `npm run test:platforms` (SENKO_TEST_PLATFORMS=all) packs all six, as a release does, and installs those.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { resolveModel } from "../models/fetch.ts";
@@ -265,11 +265,14 @@ describe.skipIf(noAmi).each(INSTALLERS)("a fresh project installed with %s", (in
     });
 
     // A tsconfig unlike senko's (no allowImportingTsExtensions, stricter flags): senko's declarations, not its sources, are checked.
-    test("a TypeScript project with its own tsconfig type-checks the README's blocks against senko's types", () => {
+    test("a TypeScript project with its own tsconfig type-checks the README's blocks and examples/ against senko's types", () => {
       // @types/bun, as `bun init` adds it (the checkout's: installing it from the registry would cost seconds).
       mkdirSync(join(dir, "node_modules", "@types"), { recursive: true });
       symlinkSync(join(import.meta.dir, "..", "node_modules", "@types", "bun"), join(dir, "node_modules", "@types", "bun"));
-      const files = ["types.ts", ...readmeBlocks().map((_, i) => readmeFile(i))];
+      // The examples are in the repository, not the package: copied as a user copies them.
+      const examples = readdirSync(join(import.meta.dir, "..", "examples")).filter((f) => f.endsWith(".ts"));
+      for (const f of examples) copyFileSync(join(import.meta.dir, "..", "examples", f), join(dir, `example-${f}`));
+      const files = ["types.ts", ...readmeBlocks().map((_, i) => readmeFile(i)), ...examples.map((f) => `example-${f}`)];
       writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: TS_USER_OPTIONS, files }));
       writeFileSync(join(dir, "types.ts"), TYPES_SCRIPT);
       const check = Bun.spawnSync([process.execPath, "check", "--no-pretty"], { cwd: dir, env: userEnv(), stdout: "pipe", stderr: "pipe" });

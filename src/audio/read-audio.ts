@@ -18,8 +18,11 @@ const PIECE_BYTES = 32 * 2 ** 20;
 
 /** Raw samples from code: interleaved when `channels` (default 1) is more than 1. */
 export interface RawAudio {
+  /** samples in [-1, 1], interleaved when there are several channels */
   samples: Float32Array;
+  /** samples per second of each channel, in Hz (any whole rate from 1000 to 1000000: resampled to 16 kHz) */
   sampleRate: number;
+  /** interleaved channels (default 1), averaged to mono */
   channels?: number;
 }
 
@@ -29,6 +32,7 @@ export interface RawAudio {
  */
 export type AudioInput = string | URL | Blob | Uint8Array | ArrayBuffer | RawAudio | Float32Array;
 
+/** The options of `readAudio` and `probeAudio` (and, but for `context`, of `diarize`). */
 export interface ReadAudioOptions extends InContext {
   /** name used in messages and `source.name` (default: the path, "<bytes>" or "<samples>") */
   name?: string;
@@ -56,11 +60,15 @@ export interface AudioSource {
   decoder: "wav" | "ffmpeg" | "samples";
 }
 
+/** Audio as every stage takes it: 16 kHz mono samples, with what the input was. */
 export interface AudioData {
   /** 16 kHz mono */
   samples: Float32Array;
+  /** always 16000 Hz: what the fbank and the models take */
   sampleRate: 16000;
+  /** seconds of audio (`samples.length / 16000`) */
   durationSec: number;
+  /** the input before conversion: its name, rate, channels, encoding and decoder */
   source: AudioSource;
   /** problems that did not stop reading (e.g. a WAV data chunk cut short); empty when none */
   warnings: string[];

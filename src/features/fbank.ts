@@ -7,6 +7,7 @@ import type { Pointer } from "bun:ffi";
 import { nativePool, type InContext } from "../compute-context.ts";
 import { ConfigError, NativeLibraryError, SenkoError } from "../errors.ts";
 import { check, f32View, lib, u32View } from "../ffi.ts";
+import { requireOptions, requireSamples } from "../stage-arguments.ts";
 import { SAMPLE_RATE, type FbankFeatures, type TimeSpan } from "../types.ts";
 
 /** The only rate the front end (and CAM++) is defined for. */
@@ -15,6 +16,10 @@ export const FBANK_SAMPLE_RATE = SAMPLE_RATE;
 export const FBANK_FRAME_LENGTH = 400;
 export const FBANK_FRAME_SHIFT = 160;
 
+/** Every option extractFbank reads (a key missing here, or one FbankOptions lacks, fails `tsc`). */
+const FBANK_OPTION_NAMES = { context: true, meanNormalize: true, shareFrames: true } as const satisfies Record<keyof FbankOptions, true>;
+
+/** The options of `extractFbank`: 80-bin Kaldi log-mel features, 25 ms frames every 10 ms. */
 export interface FbankOptions extends InContext {
   /** Subtract each subsegment's per-bin mean over its frames, as CAM++ expects (default true). */
   meanNormalize?: boolean;
@@ -121,6 +126,8 @@ export function extractFbankSync(
   segments: readonly TimeSpan[],
   options: FbankOptions = {},
 ): FbankFeatures {
+  requireSamples(samples, "extractFbank");
+  requireOptions(options, FBANK_OPTION_NAMES, "FbankOptions");
   if (samples.length > 0xffffffff) {
     throw new ConfigError(`signal of ${samples.length} samples is too long for fbank`);
   }

@@ -24,6 +24,7 @@ import { StableNames, type LiveTurn, type NamedSnapshot } from "./stable-names.t
 
 export type { LiveTurn } from "./stable-names.ts";
 
+/** What a live session is pushed: its rate, channels and encoding. */
 export interface LiveOptions {
   /** rate of the audio pushed, in Hz */
   sampleRate: number;
@@ -46,6 +47,7 @@ export interface LiveCallOptions {
 /** Every option a live session reads (a key missing here, or one LiveOptions lacks, fails `tsc`). */
 const LIVE_OPTION_NAMES = { sampleRate: true, channels: true, encoding: true } as const satisfies Record<keyof LiveOptions, true>;
 
+/** Who has spoken when so far, after a push or append; times in seconds from the session's start. */
 export interface LiveSnapshot {
   /** seconds of audio received */
   durationSec: number;
@@ -59,6 +61,10 @@ export interface LiveSnapshot {
   speakers: string[];
 }
 
+/**
+ * Audio pushed as it arrives (`diarizer.live(options)`): `push` returns a snapshot of the turns so far, `close()`
+ * the result `diarize` gives for all of it (README, Live).
+ */
 export class LiveDiarization {
   readonly #diarizer: Diarizer;
   readonly #stream: Mono16kStream;

@@ -14,6 +14,7 @@ import { maxWeightAssignment } from "../eval/hungarian.ts";
 import { speakerName } from "../pipeline/segments.ts";
 import type { Segment } from "../types.ts";
 
+/** A turn of a live snapshot, in seconds; a final one never changes again. */
 export interface LiveTurn extends Segment {
   /** this turn stays exactly as it is in every later snapshot */
   readonly final: boolean;

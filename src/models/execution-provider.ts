@@ -7,6 +7,7 @@
 import { ConfigError } from "../errors.ts";
 
 export type Accelerator = "cuda" | "coreml" | "directml";
+/** Where the models run: "auto" (the platform's accelerator when it can run, else the CPU), "cpu", or one accelerator. */
 export type Device = "auto" | "cpu" | Accelerator;
 export const DEVICES: readonly Device[] = ["auto", "cpu", "cuda", "coreml", "directml"];
 

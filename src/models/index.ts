@@ -19,7 +19,9 @@ export {
   type SileroParallelOptions,
 } from "./silero.ts";
 
+/** The options of `prepareModels`: which VAD to load, and the warm-up. */
 export interface PrepareOptions extends InContext {
+  /** the VAD whose model is loaded besides CAM++ (default "auto") */
   vad?: VadChoice;
   /** run each model once on dummy input, so the first real call is not slower (default true) */
   warmup?: boolean;

@@ -86,6 +86,7 @@ export function executionChoice(device: Device = "auto"): ExecutionChoice {
   return chooseExecution(process.platform, process.arch, installedProviders(), device);
 }
 
+/** The voice activity detector: Silero, pyannote segmentation-3.0, or "auto" (pyannote on CUDA, else Silero). */
 export type VadChoice = "auto" | "silero" | "pyannote";
 export const VAD_CHOICES: readonly VadChoice[] = ["silero", "pyannote", "auto"];
 

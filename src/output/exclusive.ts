@@ -2,8 +2,8 @@
  * @module The exclusive view of a diarization: one speaker at any instant. Subtitles and transcripts
  * use it; the timeline draws the turns themselves, overlaps included.
  */
-import type { DiarizationResult } from "../diarizer.ts";
 import type { Segment } from "../pipeline/segments.ts";
+import type { ResultTurns } from "../types.ts";
 
 /**
  * Turns (which may overlap) to one speaker at a time. Where turns overlap, the speaker whose turn
@@ -34,6 +34,6 @@ export function exclusiveView(turns: readonly Segment[]): Segment[] {
 }
 
 /** The result's `exclusiveSegments`, or the exclusive view of its turns for results that lack them. */
-export function exclusiveSegmentsOf(result: Pick<DiarizationResult, "mergedSegments"> & { exclusiveSegments?: Segment[] }): Segment[] {
+export function exclusiveSegmentsOf(result: ResultTurns): Segment[] {
   return result.exclusiveSegments ?? exclusiveView(result.mergedSegments);
 }

@@ -9,9 +9,10 @@
 import { readFileSync, statSync } from "node:fs";
 import { basename, dirname, extname, relative, resolve, sep } from "node:path";
 import type { DiarizationResult } from "../diarizer.ts";
-import { overlapSpans, type Segment } from "../pipeline/segments.ts";
+import { overlapSeconds, overlapSpans, type Segment } from "../pipeline/segments.ts";
 import type { AttributedTranscript } from "../transcript/attribute.ts";
 import { NO_SPEAKER } from "../transcript/write.ts";
+import type { ResultTurns } from "../types.ts";
 import { speakerColors } from "./colors.ts";
 import timelinePage from "./timeline.html" with { type: "text" };
 
@@ -21,6 +22,7 @@ const page = timelinePage as unknown as string;
 /** Audio up to this size is embedded in the page (as a data: URI); larger files are linked. */
 export const EMBED_AUDIO_MAX_BYTES = 8 * 1024 * 1024;
 
+/** The options of `toHtml` and `timelineData`: the title, the player's audio and a transcript. */
 export interface HtmlOptions {
   /** the page's heading (default "senko") */
   title?: string;
@@ -42,8 +44,14 @@ function speechSeconds(turns: readonly Segment[]): number {
   return total;
 }
 
+/**
+ * What the timeline page draws: a `diarize` result, or `toSegments`' turns (stage by stage), whose timeline
+ * then ends with the last turn.
+ */
+export type TimelineInput = ResultTurns & Partial<Pick<DiarizationResult, "durationSec" | "overlapSec" | "speakerColorSets">>;
+
 /** The numbers the page draws, compact: turns as `[start, end, speaker index]`. */
-export function timelineData(result: DiarizationResult, options: HtmlOptions = {}) {
+export function timelineData(result: TimelineInput, options: HtmlOptions = {}) {
   const turns = result.mergedSegments;
   const colors = result.speakerColorSets?.["0"] ?? speakerColors(turns);
   const talk = new Map<string, { talk: number; turns: number }>();
@@ -59,12 +67,12 @@ export function timelineData(result: DiarizationResult, options: HtmlOptions = {
   const overlaps = overlapSpans(turns);
   return {
     title: options.title ?? "senko",
-    duration: r3(result.durationSec),
+    duration: r3(result.durationSec ?? turns.reduce((end, t) => Math.max(end, t.end), 0)),
     speakers: names.map((name) => ({ name, color: colors[name] ?? "#888888", talk: r3(talk.get(name)!.talk), turns: talk.get(name)!.turns })),
     turns: turns.map((t) => [r3(t.start), r3(t.end), index.get(t.speaker)!]),
     overlaps: overlaps.map((o) => [r3(o.start), r3(o.end)]),
     speechSec: r3(speechSeconds(turns)),
-    overlapSec: r3(result.overlapSec),
+    overlapSec: r3(result.overlapSec ?? overlapSeconds(turns)),
     transcript: options.transcript?.turns.map((t) => [r3(t.start), r3(t.end), t.speaker ?? NO_SPEAKER, t.text]) ?? null,
     audio: options.audioSrc ?? null,
     audioEmbedded: options.audioSrc?.startsWith("data:") ?? false,
@@ -74,7 +82,7 @@ export function timelineData(result: DiarizationResult, options: HtmlOptions = {
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The timeline page of a result. */
-export function toHtml(result: DiarizationResult, options: HtmlOptions = {}): string {
+export function toHtml(result: TimelineInput, options: HtmlOptions = {}): string {
   // "<" escaped, so that no "</script>" or "<!--" in a name can end the data block.
   const json = JSON.stringify(timelineData(result, options)).replace(/</g, "\\u003c");
   const fill = { __SENKO_TITLE__: escapeHtml(options.title ?? "senko"), __SENKO_DATA__: json };

@@ -7,27 +7,33 @@
  * overlaps included: valid WebVTT (cues sorted by start may overlap), and SRT players show overlapping
  * cues stacked.
  */
-import type { DiarizationResult } from "../diarizer.ts";
 import type { Segment } from "../pipeline/segments.ts";
+import type { ResultTurns } from "../types.ts";
 import { exclusiveSegmentsOf } from "./exclusive.ts";
 
 /** A subtitle: `text` is shown, said by `speaker`; without text, the speaker's name is shown. */
 export interface Cue {
+  /** seconds from the start of the audio */
   start: number;
+  /** seconds from the start of the audio */
   end: number;
+  /** who says it */
   speaker: string;
+  /** the words shown; without them, the speaker's name */
   text?: string;
 }
 
 /** "exclusive": one speaker at any instant, cues never overlap (the default); "turns": the turns as they are. */
 export type SubtitleView = "exclusive" | "turns";
 
+/** The options of `toSrt`, `toVtt` and `diarizationCues`. */
 export interface SubtitleOptions {
+  /** which turns become cues (default "exclusive": cues never overlap) */
   view?: SubtitleView;
 }
 
 /** One cue per turn of the chosen view, sorted by start. */
-export function diarizationCues(result: DiarizationResult, options: SubtitleOptions = {}): Cue[] {
+export function diarizationCues(result: ResultTurns, options: SubtitleOptions = {}): Cue[] {
   const turns: readonly Segment[] = options.view === "turns" ? result.mergedSegments : exclusiveSegmentsOf(result);
   return turns.map(({ start, end, speaker }) => ({ start, end, speaker }));
 }
@@ -114,11 +120,11 @@ export function writeVtt(cues: readonly Cue[]): string {
 }
 
 /** The diarization as SRT: one cue per turn (see SubtitleOptions for overlapping turns). */
-export function toSrt(result: DiarizationResult, options: SubtitleOptions = {}): string {
+export function toSrt(result: ResultTurns, options: SubtitleOptions = {}): string {
   return writeSrt(diarizationCues(result, options));
 }
 
 /** The diarization as WebVTT: one cue per turn, voice-tagged with the speaker. */
-export function toVtt(result: DiarizationResult, options: SubtitleOptions = {}): string {
+export function toVtt(result: ResultTurns, options: SubtitleOptions = {}): string {
   return writeVtt(diarizationCues(result, options));
 }

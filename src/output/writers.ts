@@ -11,9 +11,11 @@ import { toSrt, toVtt } from "./subtitles.ts";
 import { attributeTranscript, type AttributedTranscript } from "../transcript/attribute.ts";
 import { formatTranscript, transcriptJson } from "../transcript/write.ts";
 import type { Transcript } from "../transcript/words.ts";
+import type { ResultTurns } from "../types.ts";
 
 /** Every format the CLI writes, with its file extension. */
 export const OUTPUT_FORMATS = { json: "json", rttm: "rttm", csv: "csv", text: "txt", srt: "srt", vtt: "vtt", html: "html" } as const;
+/** A format `formatResult` writes: json, rttm, csv, text, srt, vtt or html. */
 export type OutputFormat = keyof typeof OUTPUT_FORMATS;
 
 /**
@@ -27,8 +29,11 @@ export function outputFormat(format: string): OutputFormat {
   return known;
 }
 
-/** The result as plain JSON (centroids as number arrays), pretty-printed; `extra` fields are added at the end. */
-export function toJson(result: DiarizationResult, source?: string, extra: Record<string, unknown> = {}): string {
+/**
+ * The result (of `diarize`, or `toSegments`) as plain JSON (centroids as number arrays), pretty-printed; `extra`
+ * fields are added at the end.
+ */
+export function toJson(result: Pick<DiarizationResult, "speakerCentroids">, source?: string, extra: Record<string, unknown> = {}): string {
   const centroids = Object.fromEntries(
     Object.entries(result.speakerCentroids).map(([k, v]) => [k, Array.from(v, (x) => +x.toPrecision(7))]),
   );
@@ -46,7 +51,7 @@ export function rttmUri(source: string): string {
 export const rttmFileId = (uri: string) => uri.replace(/\s+/g, "_");
 
 /** RTTM of the merged turns, under the file id of `uri` (rttmFileId). */
-export function toRttm(result: DiarizationResult, uri: string): string {
+export function toRttm(result: ResultTurns, uri: string): string {
   return writeRttm(rttmFileId(uri), result.mergedSegments);
 }
 
@@ -58,11 +63,12 @@ export const formatClash = (format: string, out: string, named: string, ext: str
 const csvField = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
 
 /** `start,end,speaker` per merged turn; a speaker renamed to `Smith, J.` is quoted. */
-export function toCsv(result: DiarizationResult): string {
+export function toCsv(result: ResultTurns): string {
   return `start,end,speaker\n${result.mergedSegments.map((s) => `${s.start.toFixed(3)},${s.end.toFixed(3)},${csvField(s.speaker)}\n`).join("")}`;
 }
 
-export function toText(result: DiarizationResult): string {
+/** `hh:mm:ss.ss - hh:mm:ss.ss  SPEAKER_01` per merged turn. */
+export function toText(result: ResultTurns): string {
   return result.mergedSegments.map((s) => `${turnLine(s)}\n`).join("");
 }
 
@@ -81,6 +87,7 @@ export interface FormatContext {
   outFile?: string;
 }
 
+/** The result in `named` format, as the CLI writes it; `source` is the input's name (RTTM file id, JSON `source`, page title). */
 export function formatResult(result: DiarizationResult, named: OutputFormat, source: string, context: FormatContext = {}): string {
   const format = outputFormat(named);
   const given = context.transcript;

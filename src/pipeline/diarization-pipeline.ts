@@ -15,7 +15,9 @@ export interface CommonPipelineOptions {
   warmup?: boolean;
   /** fixes the number of speakers */
   numSpeakers?: number;
+  /** at least this many speakers */
   minSpeakers?: number;
+  /** at most this many speakers */
   maxSpeakers?: number;
 }
 
@@ -24,6 +26,7 @@ export type OwnOptionKey<Options extends CommonPipelineOptions> = Exclude<keyof 
 
 /** What a pipeline gets for one file besides the audio. */
 export interface PipelineRun<Options> {
+  /** the Diarizer's sessions, lanes and threads: pass it to every stage function */
   readonly context: ComputeContext;
   /** the Diarizer's options; a pipeline reads those it knows */
   readonly options: Readonly<Options>;
@@ -42,6 +45,10 @@ export interface PipelineRun<Options> {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * A diarization pipeline: its stages run on a ComputeContext it is given and know nothing of other pipelines.
+ * `PIPELINES` holds those the `pipeline` option names.
+ */
 export interface DiarizationPipeline<Options extends CommonPipelineOptions = CommonPipelineOptions> {
   /** what `--pipeline` and the `pipeline` option take, and what results carry */
   readonly name: string;
@@ -56,6 +63,7 @@ export interface DiarizationPipeline<Options extends CommonPipelineOptions = Com
   readonly ownOptions: Readonly<Record<OwnOptionKey<Options>, true>>;
   /** loads (and warms up) the models it needs into the context; the Diarizer calls it once */
   prepare(context: ComputeContext, options: Readonly<Options>): Promise<void>;
+  /** diarizes one file's audio, running its stages through `run.stage` */
   run(audio: AudioData, run: PipelineRun<Options>): Promise<PipelineResult>;
   /**
    * The incremental form live sessions use (src/live/session.ts), for pipelines that have one: it takes

@@ -14,11 +14,13 @@ export const PIPELINES = {
   "vad-windows": vadWindows,
 } as const satisfies Record<string, DiarizationPipeline>;
 
+/** A name the `pipeline` option takes: "overlap-aware" or "vad-windows". */
 export type PipelineName = keyof typeof PIPELINES;
 
 /** The pipeline a Diarizer and the CLI run when none is named (issue 12: overlap-aware once its targets held; BENCHMARKS.md). */
 export const DEFAULT_PIPELINE: PipelineName = "overlap-aware";
 
+/** The names the `pipeline` option takes, the default first. */
 export function pipelineNames(): PipelineName[] {
   return Object.keys(PIPELINES) as PipelineName[];
 }

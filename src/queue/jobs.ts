@@ -72,7 +72,9 @@ export interface JobData {
   options: JobOptionsData;
 }
 
+/** What a finished queue job returns (BullMQ's `job.returnvalue`). */
 export interface JobResult {
+  /** the input, as submitted */
   file: string;
   /** the files written */
   outputs: string[];

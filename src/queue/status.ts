@@ -4,10 +4,13 @@ import { ConfigError } from "../errors.ts";
 import { DEFAULT_QUEUE, withQueue } from "./connection.ts";
 import type { JobData, JobProgress, JobResult } from "./jobs.ts";
 
+/** A queue's state (`queueStatus`): job counts, workers, and the jobs running, failed and done. */
 export interface QueueStatus {
+  /** jobs in each state */
   counts: { waiting: number; active: number; done: number; failed: number };
   /** workers connected now (by their BullMQ connection name) */
   workers: number;
+  /** the jobs running: who runs them, their stage and progress, and for how many seconds */
   active: { jobId: string; file: string; worker: string | undefined; stage: string | undefined; done: number; total: number; runningSec: number }[];
   /** the most recent failures first */
   failed: { jobId: string; file: string; message: string; attempts: number }[];

@@ -8,6 +8,7 @@ import { encodeJobOptions, hashFile, JOB_OPTIONS, jobId, type JobData, type JobD
 import { enrollVoices } from "./job-voices.ts";
 import { checkS3Destination, isS3Url, s3Client, statObject, type S3Config } from "./s3.ts";
 
+/** The options of `submitFiles`: the queue, where results go, and the options that decide them. */
 export interface SubmitOptions {
   /** redis:// URL of the queue's Redis */
   redis: string;
@@ -31,9 +32,13 @@ export interface SubmitOptions {
  * the file could not be read to hash it.
  */
 export interface Submission {
+  /** the input, as given */
   file: string;
+  /** what became of it (above) */
   state: "queued" | "waiting" | "active" | "done" | "failed" | "retried" | "error";
+  /** the job's id (from the file's content and the options), unless the file could not be read */
   jobId?: string;
+  /** why it failed, for `failed` and `error` */
   message?: string;
 }
 

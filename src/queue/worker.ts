@@ -19,6 +19,7 @@ import { DiarizeSlot, SlotError } from "./diarize-slot.ts";
 import { decodeJobOptions, hashFile, jobId, type JobData, type JobProgress, type JobResult } from "./jobs.ts";
 import { downloadObject, isS3Url, putObject, removeOrphanedDownloads, s3Client, s3Join, type LocalCopy, type S3Config } from "./s3.ts";
 
+/** The options of `startWorker`: the queue, how many jobs at once, and the Diarizers' threads and models. */
 export interface WorkerOptions {
   /** redis:// URL of the queue's Redis */
   redis: string;
@@ -28,7 +29,9 @@ export interface WorkerOptions {
   concurrency?: number;
   /** threads of each Diarizer (0 or undefined: one per CPU) */
   threads?: number;
+  /** where each Diarizer's models run (default "auto") */
   device?: Device;
+  /** a directory holding the model files (default: SENKO_MODELS_DIR, then the cache) */
   modelsDir?: string;
   /**
    * seconds without a sign of life after which a job is given to another worker (default 30); it must
@@ -43,6 +46,7 @@ export interface WorkerOptions {
   onEvent?: (event: WorkerEvent) => void;
 }
 
+/** What a worker reports through `onEvent`: a job started, done or failed, a stalled job, a Redis problem. */
 export type WorkerEvent =
   | { kind: "started"; jobId: string; file: string; attempt: number }
   | { kind: "done"; jobId: string; file: string; speakers: number; audioSec: number; seconds: number }
@@ -50,7 +54,9 @@ export type WorkerEvent =
   | { kind: "stalled"; jobId: string }
   | { kind: "redis"; message: string };
 
+/** A running worker (`startWorker`). */
 export interface QueueWorker {
+  /** the name its jobs record as `processedBy` */
   readonly name: string;
   /**
    * stops taking jobs, lets the running ones finish and waits for Redis to record them while their locks

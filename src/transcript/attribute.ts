@@ -5,26 +5,36 @@
  */
 import { exclusiveSegmentsOf, exclusiveView } from "../output/exclusive.ts";
 import type { Segment } from "../pipeline/segments.ts";
+import type { ResultTurns } from "../types.ts";
 import type { TimedWord, Transcript, TranscriptFormat } from "./words.ts";
 
+/** A transcript's word with the speaker heard at its time. */
 export interface AttributedWord extends TimedWord {
   /** null only when the diarization found no speaker at all */
   speaker: string | null;
 }
 
+/** Consecutive words of one speaker. */
 export interface SpeakerTurn {
+  /** null only when the diarization found no speaker at all */
   speaker: string | null;
+  /** seconds: the first word's start */
   start: number;
+  /** seconds: the last word's end */
   end: number;
   /** the words joined as the source spaced them */
   text: string;
+  /** the words, each with its times */
   words: AttributedWord[];
 }
 
+/** A transcript's words attributed to a diarization's speakers, in turns (`attributeTranscript`). */
 export interface AttributedTranscript {
+  /** the format the transcript was read from */
   format: TranscriptFormat;
   /** words whose times the transcript did not give (spread over their segment or cue) */
   estimated: number;
+  /** who said what, in time order */
   turns: SpeakerTurn[];
 }
 
@@ -87,7 +97,7 @@ export function speakerTurns(words: readonly AttributedWord[]): SpeakerTurn[] {
 /** A transcript's words attributed to a diarization result's speakers (its exclusive view), in turns. */
 export function attributeTranscript(
   transcript: Transcript,
-  result: { mergedSegments: Segment[]; exclusiveSegments?: Segment[] },
+  result: ResultTurns,
 ): AttributedTranscript {
   return {
     format: transcript.format,

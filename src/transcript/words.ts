@@ -6,13 +6,17 @@
  * spaces and without.
  */
 export interface TimedWord {
+  /** the word, with the spacing the source gave it */
   text: string;
+  /** seconds from the start of the audio */
   start: number;
+  /** seconds from the start of the audio */
   end: number;
 }
 
 /** Where a reader found the words and how they were timed. */
 export interface Transcript {
+  /** the format the words were read from */
   format: TranscriptFormat;
   /** sorted by start */
   words: TimedWord[];
@@ -20,6 +24,7 @@ export interface Transcript {
   estimated: number;
 }
 
+/** A transcript format `readTranscript` reads (found from the content, not the name). */
 export type TranscriptFormat = "whisper.cpp-json" | "whisper-json" | "faster-whisper-json" | "srt" | "vtt";
 
 /**

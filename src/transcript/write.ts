@@ -13,6 +13,7 @@ export const NO_SPEAKER = "UNKNOWN";
 
 /** The formats a transcript is written in, and each one's file extension. */
 export const TRANSCRIPT_FORMATS = { text: "txt", srt: "srt", vtt: "vtt", json: "json" } as const;
+/** A format `formatTranscript` writes: text, srt, vtt or json. */
 export type TranscriptOutputFormat = keyof typeof TRANSCRIPT_FORMATS;
 const TRANSCRIPT_OUTPUT_FORMATS = Object.keys(TRANSCRIPT_FORMATS) as TranscriptOutputFormat[];
 

@@ -11,6 +11,7 @@ import { ConfigError } from "../errors.ts";
 import { writeFileAtomic } from "../output/writers.ts";
 import { EMBEDDING_DIM } from "../models/campplus.ts";
 
+/** A speaker's voice, to name them in results (`voices`): made by `diarizer.voicePrint(clip)`, saved as JSON. */
 export interface VoicePrint {
   /** the embedding model's id in models/manifest.json */
   model: string;
