@@ -25,7 +25,7 @@ test("readAudio and diarize: an option they do not read", async () => {
   expect((await readAudio(read)).durationSec).toBe(0.2);
   expect((await readAudio(stereo, { sampleRate: 16000, channels: 2, name: "s" })).durationSec).toBe(0.1);
   await using diarizer = new Diarizer({ warmup: false });
-  expect(await refusal(() => diarizer.diarize(stereo, { sampleRate: 16000, channel: 2 } as never))).toBe("ConfigError: unknown option channel (see ReadAudioOptions)");
+  expect(await refusal(() => diarizer.diarize(stereo, { sampleRate: 16000, channel: 2 } as never))).toBe("ConfigError: unknown option channel (see DiarizeOptions)");
 });
 
 test("live: an option a session does not read", async () => {
