@@ -66,12 +66,13 @@ export async function main(argv: string[], command = "senko"): Promise<number> {
     }
     if (positionals.length === 0) throw new UsageError(`no input file given ${helpHint()}`);
     const quiet = values.quiet ?? false;
+    const diarization = diarizationOptions(values);
     const options = {
-      ...diarizationOptions(values),
+      ...diarization,
       device: oneOf("device", values.device, DEVICES),
       threads: wholeNumber("threads", values.threads, 0, THREADS_MAX),
       modelsDir: await modelsDirectory(values["models-dir"]),
-      ...voiceOptions(values),
+      ...voiceOptions(values, diarization.pipeline),
     };
     const plan = planOutputs(values, expandInputs(positionals));
     // Only what is typed would come, and senko would wait for it without a word.

@@ -152,14 +152,14 @@ describe.concurrent("cli: information and usage errors", () => {
     });
   }
 
-  test("--min-speakers above --max-speakers is refused before any work", async () => {
+  test("--min-speakers above --max-speakers is refused before any work, in the flags' words", async () => {
     const file = join(dir, "tone.wav");
     writeFileSync(file, wav16(Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin(i / 5))));
-    expectOneLineError(await cli([file, "--min-speakers", "3", "--max-speakers", "2"]), "minSpeakers (3) is larger than maxSpeakers (2)");
+    expectOneLineError(await cli([file, "--min-speakers", "3", "--max-speakers", "2"]), "--min-speakers (3) is larger than --max-speakers (2)");
     // --num-speakers outside the bounds, with each pipeline (overlap-aware gave 3 speakers for --max-speakers 2).
-    expectOneLineError(await cli([file, "--num-speakers", "3", "--max-speakers", "2"]), "numSpeakers (3) is larger than maxSpeakers (2)");
+    expectOneLineError(await cli([file, "--num-speakers", "3", "--max-speakers", "2"]), "--num-speakers (3) is larger than --max-speakers (2)");
     const recipe = await cli([file, "--pipeline", "vad-windows", "--num-speakers", "2", "--min-speakers", "3"]);
-    expectOneLineError(recipe, "numSpeakers (2) is smaller than minSpeakers (3)");
+    expectOneLineError(recipe, "--num-speakers (2) is smaller than --min-speakers (3)");
   });
 });
 

@@ -1,10 +1,11 @@
 /**
  * onnxruntime's optimised copy of a model in the cache (src/models/optimized-model.ts): built on the first
  * session and used by the next, rebuilt when damaged, unreadable or made under another key, skipped when
- * the cache cannot be written, and never a change in what the models compute.
+ * the cache cannot be written, its parts left by a killed build removed, and never a change in what the
+ * models compute.
  */
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
@@ -87,6 +88,40 @@ test("a copy made under another key (another onnxruntime, another CPU) is replac
   const outputs = await Promise.all([createCpuSession(model, OPTIONS, cache), createCpuSession(model, OPTIONS, cache)].map(async (s) => outputOf(await s)));
   expect(outputs[1]).toEqual(outputs[0]!);
   expect(copies(cache)).toEqual([name!]);
+}, 60_000);
+
+test("a part left by a build killed with SIGKILL is removed by the next session; one a running process writes stays", async () => {
+  const cache = newDir();
+  const dir = join(cache, OPTIMIZED_DIR);
+  const root = join(import.meta.dir, "..");
+  const build = `import { resolveModel } from ${JSON.stringify(join(root, "models", "fetch.ts"))};
+import { createCpuSession } from ${JSON.stringify(join(root, "src", "models", "optimized-model.ts"))};
+await createCpuSession(await resolveModel("campplus", { offline: true }), ${JSON.stringify(OPTIONS)}, ${JSON.stringify(cache)});`;
+  const child = Bun.spawn([process.execPath, "-e", build], { stdout: "ignore", stderr: "inherit" });
+  // Killed as soon as its part is there: CAM++'s graph takes a few hundred ms to optimise.
+  let part: string | undefined;
+  for (const deadline = performance.now() + 30_000; part === undefined && child.exitCode === null && performance.now() < deadline; await Bun.sleep(2)) {
+    part = existsSync(dir) ? readdirSync(dir).find((name) => name.endsWith(".part")) : undefined;
+  }
+  child.kill("SIGKILL");
+  await child.exited;
+  expect(part).toBeDefined();
+  expect(copies(cache)).toEqual([part!]);
+
+  // Beside it, parts of a process that runs (this one): a fresh one stays, one untouched for 11 minutes goes.
+  const prefix = part!.replace(/\d+-[0-9a-f]{8}\.part$/, "");
+  const writing = `${prefix}${process.pid}-0badcafe.part`;
+  const abandoned = `${prefix}${process.pid}-deadbeef.part`;
+  writeFileSync(join(dir, writing), "");
+  writeFileSync(join(dir, abandoned), "");
+  const elevenMinutesAgo = new Date(Date.now() - 11 * 60_000);
+  utimesSync(join(dir, abandoned), elevenMinutesAgo, elevenMinutesAgo);
+
+  const model = await resolveModel("campplus", { offline: true });
+  await (await createCpuSession(model, OPTIONS, cache)).release();
+  const left = copies(cache);
+  expect(left.filter((name) => name.endsWith(".part"))).toEqual([writing]);
+  expect(left.filter((name) => name.startsWith(prefix) && name.endsWith(".onnx"))).toHaveLength(1);
 }, 60_000);
 
 test("a cache that cannot be written gives a session without a copy", async () => {

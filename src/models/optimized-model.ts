@@ -6,16 +6,18 @@
  * options but the thread count, the platform and the CPU's features) and a hash of its own bytes, checked
  * on every load: a damaged or unreadable copy is removed and rebuilt. A copy is written to a file of its
  * own and renamed into place, so two processes building it at once each rename a whole file and a reader
- * never sees a part. A cache that cannot be written only means no copy.
+ * never sees a part. A cache that cannot be written only means no copy. A part whose writer was killed
+ * (SIGKILL, a crash) is removed by the next session made with this cache.
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import type { ResolvedModel } from "../../models/fetch.ts";
 import { removeIfInterrupted } from "../interrupt.ts";
+import { processRuns } from "../process-alive.ts";
 
 /** The copies' folder inside the cache directory. */
 export const OPTIMIZED_DIR = "optimized";
@@ -58,11 +60,34 @@ export async function createCpuSession(model: ResolvedModel, options: ort.Infere
   const dir = join(cacheDir, OPTIMIZED_DIR);
   const prefix = copyPrefix(model, options);
   const names = await readdir(dir).catch(() => [] as string[]);
+  await removeStaleParts(dir, names);
   for (const name of names.filter((n) => n.startsWith(prefix) && n.endsWith(".onnx"))) {
     const session = await loadCopy(join(dir, name), name.slice(prefix.length, -".onnx".length), options);
     if (session) return session;
   }
   return buildCopy(model, options, dir, prefix);
+}
+
+/** A part's name (buildCopy's): the copy's prefix, then its writer's pid and a random tag. */
+const PART_NAME = /^.+-[0-9a-f]{16}-(\d+)-[0-9a-f]{8}\.part$/;
+
+/** A part untouched this long is stale whoever wrote it: building a copy takes seconds, and a pid may be reused. */
+const PART_STALE_MS = 10 * 60_000;
+
+/**
+ * Removes the parts among `names` whose writer no longer runs on this machine, or that are PART_STALE_MS old.
+ * A part another process is writing stays (two building at once). On a cache shared by several machines, a
+ * part of another machine's live writer may go: that writer then keeps its session, without a copy.
+ */
+async function removeStaleParts(dir: string, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    const pid = PART_NAME.exec(name)?.[1];
+    if (pid === undefined) continue;
+    const path = join(dir, name);
+    const modifiedMs = await stat(path).then((info) => info.mtimeMs, () => undefined);
+    if (modifiedMs === undefined) continue;
+    if (!processRuns(Number(pid)) || Date.now() - modifiedMs > PART_STALE_MS) await rm(path, { force: true }).catch(() => undefined);
+  }
 }
 
 /** The session of the copy at `path`, or undefined (and the copy removed) when its bytes are not `hash`'s or onnxruntime cannot load them. */
