@@ -10,7 +10,7 @@ import { basename, join } from "node:path";
 import { S3Client, type S3Options } from "bun";
 import { GLOB_CHARS } from "../cli/inputs.ts";
 import { AudioFormatError, ConfigError, OutputError, SenkoError } from "../errors.ts";
-import { processRuns } from "../process-alive.ts";
+import { processRuns } from "../stale-parts.ts";
 
 /** Where and as whom to reach S3; what is left out comes from the environment. */
 export type S3Config = Pick<S3Options, "accessKeyId" | "secretAccessKey" | "sessionToken" | "region" | "endpoint" | "virtualHostedStyle">;
