@@ -142,6 +142,10 @@ describe.concurrent("cli: information and usage errors", () => {
     ["--out naming the transcript", ["talk.wav", "--transcript", "talk.json", "--out", "talk.json"], "talk.json is an input: writing the result there would replace it"],
     ["--out-dir writing over the transcript", ["talk.wav", "--transcript", "talk.vtt", "--out-dir", ".", "--format", "json,vtt"], "talk.vtt is an input: writing the result there would replace it"],
     ["an empty --out-dir", ["a.wav", "--out-dir", ""], "--out-dir needs a directory name, got an empty one"],
+    // As --out's stdout, - wrote a file (--rttm) or made a folder (--out-dir) named "-".
+    ["--rttm -", ["a.wav", "--out", "r.json", "--rttm", "-"], "--rttm takes a file name, not - (for RTTM on stdout: --format rttm)"],
+    ["--out-dir -", ["a.wav", "--out-dir", "-"], "--out-dir takes a directory name, not - (for the result on stdout, leave --out-dir out)"],
+    ["--transcript -", ["a.wav", "--transcript", "-"], "--transcript takes a file name, not - (give the transcript's file)"],
     // A negative number is the option's value (--voice-threshold -0.2), refused here by the flag's own range.
     ["a negative value", ["a.wav", "--threads", "-1"], '--threads takes a whole number from 0 to 256, got "-1"'],
     ["a value that looks like an option", ["a.wav", "--out", "-x.json"], "To specify an option argument starting with a dash use '--out=-XYZ'"],
