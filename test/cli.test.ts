@@ -132,6 +132,8 @@ describe.concurrent("cli: information and usage errors", () => {
     // One file id twice in an RTTM is one recording to a scorer: the two files' turns mixed.
     ["same RTTM file id twice on stdout", ["a/x.wav", "b/x y.mp3", "c/x_y.ogg", "--format", "rttm"], "b/x y.mp3 and c/x_y.ogg would both be file x_y in the RTTM on stdout: run them separately"],
     ["stdin twice", ["-", "-", "--format", "rttm"], "- (stdin) can be given only once"],
+    // By its name and by a pattern: diarized twice, the second result replacing the first.
+    ["a file twice", ["a.wav", "./a.wav", "--out-dir", "o"], "./a.wav is given twice (by a.wav and by ./a.wav): give each file once"],
     ["an empty --out", ["a.wav", "--out", ""], "--out needs a file name, got an empty one"],
     ["--out naming the input", ["talk.wav", "--out", "./talk.wav"], "./talk.wav is an input: writing the result there would replace it"],
     // Both written to one name: only the RTTM was left, the JSON lost without a word.
@@ -655,7 +657,7 @@ describe("cli: pieces", () => {
     expect(filesIn(dir).filter((f) => f.startsWith("limited.json"))).toEqual([]);
   });
 
-  test("expandInputs: paths as given, patterns sorted, stdin once", () => {
+  test("expandInputs: paths as given, patterns sorted, stdin once, a file once", () => {
     mkdirSync(join(dir, "glob", "sub"), { recursive: true });
     for (const f of ["b.wav", "a.wav", "c.mp3", "sub/d.wav"]) writeFileSync(join(dir, "glob", f), "x");
     expect(expandInputs(["glob/*.wav"], dir)).toEqual(["glob/a.wav", "glob/b.wav"]);
@@ -664,5 +666,8 @@ describe("cli: pieces", () => {
     expect(expandInputs(["not-a-pattern.wav"], dir)).toEqual(["not-a-pattern.wav"]);
     // A URL is no pattern (reading it says senko reads files), whatever its query.
     expect(expandInputs(["https://example.com/talk.mp3?t=1"], dir)).toEqual(["https://example.com/talk.mp3?t=1"]);
+    expect(() => expandInputs(["glob/b.wav", "glob/*.wav"], dir)).toThrow("glob/b.wav is given twice (by glob/b.wav and by glob/*.wav): give each file once");
+    expect(() => expandInputs(["glob/*.wav", join(dir, "glob", "a.wav")], dir)).toThrow(`${join(dir, "glob", "a.wav")} is given twice (by glob/*.wav and by ${join(dir, "glob", "a.wav")})`);
+    expect(() => expandInputs(["glob/*", "glob/*.mp3"], dir)).toThrow("glob/c.mp3 is given twice (by glob/* and by glob/*.mp3)");
   });
 });

@@ -1,6 +1,6 @@
 /** @module The inputs of `senko <audio...>`: patterns expanded, then every input checked before the models load. */
 import { existsSync } from "node:fs";
-import { isAbsolute } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { probeAudio } from "../audio/index.ts";
 import { URL_STRING } from "../audio/encoded-input.ts";
 import { readAudioStream, type StreamAudio } from "../audio/read-stream.ts";
@@ -20,9 +20,18 @@ export const GLOB_CHARS = /[*?[{]/;
  */
 export function expandInputs(args: readonly string[], cwd = process.cwd()): string[] {
   const inputs: string[] = [];
+  // A file named twice (by its name and by a pattern, say) would be diarized twice, its results clashing.
+  const givenBy = new Map<string, string>();
+  const add = (input: string, arg: string) => {
+    const key = input === STDIN || URL_STRING.test(input) ? undefined : resolve(cwd, input);
+    const first = key === undefined ? undefined : givenBy.get(key);
+    if (first !== undefined) throw new UsageError(`${input} is given twice (${first === arg ? `by ${arg} twice` : `by ${first} and by ${arg}`}): give each file once`);
+    if (key !== undefined) givenBy.set(key, arg);
+    inputs.push(input);
+  };
   for (const arg of args) {
     if (arg === STDIN || !GLOB_CHARS.test(arg) || existsSync(arg) || URL_STRING.test(arg)) {
-      inputs.push(arg);
+      add(arg, arg);
       continue;
     }
     const absolute = isAbsolute(arg);
@@ -30,7 +39,7 @@ export function expandInputs(args: readonly string[], cwd = process.cwd()): stri
       .map((m) => (absolute ? `/${m}` : m))
       .sort();
     if (matches.length === 0) throw new UsageError(`no file matches ${arg}`);
-    inputs.push(...matches);
+    for (const match of matches) add(match, arg);
   }
   if (inputs.filter((i) => i === STDIN).length > 1) throw new UsageError("- (stdin) can be given only once");
   return inputs;
