@@ -86,13 +86,13 @@ export class TranscriptFormatError extends SenkoError {
   }
 }
 
-/**
- * The job queue's Redis could not be reached, or refused a command (`url` names it, without a password).
- * `userError`: the URL cannot work as given (a password refused or missing, a host that does not exist, a
- * server there that is not a Redis taking clients), so trying again cannot help; false when Redis is away.
- */
+/** The job queue's Redis could not be reached, or refused a command (`url` names it, without a password). */
 export class QueueError extends SenkoError {
   override readonly name = "QueueError";
+  /**
+   * true when the URL cannot work as given (a password refused or missing, a host that does not exist, a server
+   * there that is not a Redis taking clients): trying again cannot help (the CLI's exit 2); false when Redis is away
+   */
   readonly userError: boolean;
   constructor(
     message: string,
