@@ -60,10 +60,12 @@ export async function main(argv: string[], command = "senko"): Promise<number> {
       if (values[flag] === "") throw new UsageError(`--${flag} needs a ${flag === "out-dir" ? "directory" : "file"} name, got an empty one`);
     }
     // Only --out takes - (stdout): the others would make a file or folder named "-", or look for one.
-    const dash = { "out-dir": "for the result on stdout, leave --out-dir out", rttm: "for RTTM on stdout: --format rttm", transcript: "give the transcript's file" } as const;
-    for (const [flag, instead] of Object.entries(dash)) {
-      if (values[flag as keyof typeof dash] === STDIN) throw new UsageError(`--${flag} takes a ${flag === "out-dir" ? "directory" : "file"} name, not - (${instead})`);
-    }
+    const noDash = [
+      ["out-dir", "directory", "for the result on stdout, leave --out-dir out"],
+      ["rttm", "file", "for RTTM on stdout: --format rttm"],
+      ["transcript", "file", "give the transcript's file"],
+    ] as const;
+    for (const [flag, kind, instead] of noDash) if (values[flag] === STDIN) throw new UsageError(`--${flag} takes a ${kind} name, not - (${instead})`);
     if (positionals[0] === "attribute") {
       const { out, format, quiet, ...others } = values;
       await attributeCommand(positionals.slice(1), { out, format, quiet, others: Object.keys(others) });
