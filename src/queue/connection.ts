@@ -3,7 +3,7 @@ import { Queue, type RedisOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { ConfigError, QueueError } from "../errors.ts";
 import type { JobData, JobResult } from "./jobs.ts";
-import { redactUrl, redisError } from "./redis-errors.ts";
+import { redactUrl, redisError, urlCannotWork } from "./redis-errors.ts";
 import { probeRedis } from "./redis-probe.ts";
 
 /** The BullMQ queue senko uses unless told otherwise. */
@@ -92,7 +92,7 @@ export async function untilReady(target: Connecting, url: string): Promise<void>
         if (seen.has(error)) return;
         seen.add(error);
         lastError = error;
-        if (redisError(url, error).userError) reject(error);
+        if (urlCannotWork(url, error.message)) reject(error);
       };
       target.on("error", onError);
       // TLS to a Redis without it is a handshake never answered.

@@ -50,12 +50,13 @@ export function redisErrorLine(url: string, message: string): string {
   return redisRefusal(url, message) ?? `cannot use Redis at ${redactUrl(url)}: ${message}`;
 }
 
-/**
- * A Redis that could not be used, as a QueueError of one line; a user's error (the CLI's exit 2) when the URL
- * cannot work as given: a password refused or missing, a host that does not exist.
- */
+/** Whether a Redis client's error `message` says that the URL cannot work as given (a password refused or missing, a host that does not exist). */
+export function urlCannotWork(url: string, message: string): boolean {
+  return redisRefusal(url, message) !== undefined || connectionFailure(url, message)?.wrongUrl === true;
+}
+
+/** A Redis that could not be used, as a QueueError of one line; a user's error (the CLI's exit 2) when the URL cannot work. */
 export function redisError(url: string, error: unknown): QueueError {
   const message = error instanceof Error ? error.message : String(error);
-  const userError = redisRefusal(url, message) !== undefined || connectionFailure(url, message)?.wrongUrl === true;
-  return new QueueError(redisErrorLine(url, message), redactUrl(url), { cause: error, userError });
+  return new QueueError(redisErrorLine(url, message), redactUrl(url), { cause: error, userError: urlCannotWork(url, message) });
 }
