@@ -5,7 +5,7 @@
  * two 30 s AMI fixtures.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { readAudio } from "../src/audio/index.ts";
@@ -655,6 +655,30 @@ describe("cli: pieces", () => {
     const [, stdout] = await Promise.all([proc.exited, new Response(proc.stdout).text()]);
     expect(stdout).toBe("cannot write limited.json: the file would exceed the file size limit (ulimit -f, or the file system's)\n");
     expect(filesIn(dir).filter((f) => f.startsWith("limited.json"))).toEqual([]);
+  });
+
+  // Root reads any folder: the run drops to nobody then (setpriv, util-linux).
+  const isRoot = process.getuid?.() === 0;
+  const setpriv = Bun.which("setpriv");
+  test.skipIf(process.platform === "win32" || (isRoot && !setpriv))("a pattern through a folder that cannot be read: one line naming it, exit 2, not an internal error", () => {
+    const tree = mkdtempSync(join(tmpdir(), "senko-cli-glob-"));
+    const locked = join(tree, "calls", "locked");
+    try {
+      chmodSync(tree, 0o755);
+      mkdirSync(locked, { recursive: true });
+      writeFileSync(join(tree, "calls", "a.wav"), "x");
+      chmodSync(locked, 0);
+      const asNobody = isRoot ? [setpriv!, "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
+      const run = Bun.spawnSync([...asNobody, bun, "run", join(root, "diarize.ts"), "calls/**/*.wav"], { cwd: tree, stdout: "pipe", stderr: "pipe", env: { ...process.env, SENKO_DEBUG: undefined } });
+      expect([run.exitCode, run.stdout.toString(), run.stderr.toString()]).toEqual([
+        2,
+        "",
+        "senko: calls/**/*.wav: the folder calls/locked cannot be read (permission denied): give a pattern that leaves it out\n",
+      ]);
+    } finally {
+      chmodSync(locked, 0o755);
+      rmSync(tree, { recursive: true, force: true });
+    }
   });
 
   test("expandInputs: paths as given, patterns sorted, stdin once, a file once", () => {

@@ -14,6 +14,18 @@ export const STDIN = "-";
 /** Characters that make an argument a glob (local paths and s3:// URLs alike). */
 export const GLOB_CHARS = /[*?[{]/;
 
+/** The files `pattern` matches under `cwd`; a UsageError naming a folder on the way that cannot be read (`arg`: the pattern as given). */
+function globMatches(pattern: string, cwd: string, arg: string): string[] {
+  try {
+    return [...new Bun.Glob(pattern).scanSync({ cwd, onlyFiles: true, dot: false })];
+  } catch (error) {
+    const { code, path } = error as NodeJS.ErrnoException;
+    if (path === undefined) throw error;
+    const folder = cwd === "/" ? `/${path}` : path;
+    throw new UsageError(`${arg}: the folder ${folder} cannot be read (${code === "EACCES" ? "permission denied" : code}): give a pattern that leaves it out`);
+  }
+}
+
 /**
  * Positional arguments to input paths: existing paths as given, patterns expanded (sorted), - kept. A URL is
  * kept too, whatever its `?`: reading it says that senko reads files, where a pattern would match nothing.
@@ -35,7 +47,7 @@ export function expandInputs(args: readonly string[], cwd = process.cwd()): stri
       continue;
     }
     const absolute = isAbsolute(arg);
-    const matches = [...new Bun.Glob(absolute ? arg.slice(1) : arg).scanSync({ cwd: absolute ? "/" : cwd, onlyFiles: true, dot: false })]
+    const matches = globMatches(absolute ? arg.slice(1) : arg, absolute ? "/" : cwd, arg)
       .map((m) => (absolute ? `/${m}` : m))
       .sort();
     if (matches.length === 0) throw new UsageError(`no file matches ${arg}`);
