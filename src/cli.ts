@@ -59,6 +59,13 @@ export async function main(argv: string[], command = "senko"): Promise<number> {
     for (const flag of ["out", "out-dir", "rttm", "transcript"] as const) {
       if (values[flag] === "") throw new UsageError(`--${flag} needs a ${flag === "out-dir" ? "directory" : "file"} name, got an empty one`);
     }
+    // Only --out takes - (stdout): the others would make a file or folder named "-", or look for one.
+    const noDash = [
+      ["out-dir", "directory", "for the result on stdout, leave --out-dir out"],
+      ["rttm", "file", "for RTTM on stdout: --format rttm"],
+      ["transcript", "file", "give the transcript's file"],
+    ] as const;
+    for (const [flag, kind, instead] of noDash) if (values[flag] === STDIN) throw new UsageError(`--${flag} takes a ${kind} name, not - (${instead})`);
     if (positionals[0] === "attribute") {
       const { out, format, quiet, ...others } = values;
       await attributeCommand(positionals.slice(1), { out, format, quiet, others: Object.keys(others) });
@@ -66,12 +73,13 @@ export async function main(argv: string[], command = "senko"): Promise<number> {
     }
     if (positionals.length === 0) throw new UsageError(`no input file given ${helpHint()}`);
     const quiet = values.quiet ?? false;
+    const diarization = diarizationOptions(values);
     const options = {
-      ...diarizationOptions(values),
+      ...diarization,
       device: oneOf("device", values.device, DEVICES),
       threads: wholeNumber("threads", values.threads, 0, THREADS_MAX),
       modelsDir: await modelsDirectory(values["models-dir"]),
-      ...voiceOptions(values),
+      ...voiceOptions(values, diarization.pipeline),
     };
     const plan = planOutputs(values, expandInputs(positionals));
     // Only what is typed would come, and senko would wait for it without a word.

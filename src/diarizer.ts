@@ -21,6 +21,7 @@ import { DEFAULT_PIPELINE, findPipeline, foreignOptionsMessage, type PipelineNam
 import type { OverlapAwareOptions } from "./pipeline/overlap/overlap-aware.ts";
 import { WINDOWS } from "./pipeline/subsegment.ts";
 import type { VadWindowsOptions } from "./pipeline/vad-windows.ts";
+import { speakerCountsClash } from "./speaker-counts.ts";
 import type { PipelineResult } from "./types.ts";
 import { checkVoiceThreshold, nameSpeakers, voiceMatchThreshold, type NamedResult } from "./voices/name-speakers.ts";
 import { clipSpeaker, printOf, type VoicePrint } from "./voices/voice-print.ts";
@@ -152,17 +153,8 @@ function validate(options: DiarizerOptions, pipeline: PipelineName): void {
   positiveInt("numSpeakers", options.numSpeakers);
   positiveInt("minSpeakers", options.minSpeakers);
   positiveInt("maxSpeakers", options.maxSpeakers);
-  if (options.minSpeakers && options.maxSpeakers && options.minSpeakers > options.maxSpeakers) {
-    throw new ConfigError(`minSpeakers (${options.minSpeakers}) is larger than maxSpeakers (${options.maxSpeakers})`);
-  }
-  // Checked here for both pipelines: overlap-aware would otherwise give numSpeakers whatever the bounds say.
-  const { numSpeakers, minSpeakers, maxSpeakers } = options;
-  if (numSpeakers !== undefined && minSpeakers !== undefined && numSpeakers < minSpeakers) {
-    throw new ConfigError(`numSpeakers (${numSpeakers}) is smaller than minSpeakers (${minSpeakers})`);
-  }
-  if (numSpeakers !== undefined && maxSpeakers !== undefined && numSpeakers > maxSpeakers) {
-    throw new ConfigError(`numSpeakers (${numSpeakers}) is larger than maxSpeakers (${maxSpeakers})`);
-  }
+  const counts = speakerCountsClash(options);
+  if (counts !== undefined) throw new ConfigError(counts);
   positiveInt("embeddingBatchSize", options.embeddingBatchSize);
   checkClusterChoice(options.clusterMethod, options.mergeCosine);
   const speech = options.minClusterSpeechSec;

@@ -99,13 +99,19 @@ export class TranscriptFormatError extends SenkoError {
 /** The job queue's Redis could not be reached, or refused a command (`url` names it, without a password). */
 export class QueueError extends SenkoError {
   override readonly name = "QueueError";
+  /**
+   * true when the URL cannot work as given (a password refused or missing, a host that does not exist, a server
+   * there that is not a Redis taking clients): trying again cannot help (the CLI's exit 2); false when Redis is away
+   */
+  readonly userError: boolean;
   constructor(
     message: string,
     /** the Redis URL, without its password */
     readonly url: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; userError?: boolean },
   ) {
     super(message, options);
+    this.userError = options?.userError ?? false;
   }
 }
 
@@ -117,6 +123,11 @@ export class UsageError extends SenkoError {
 /** A failure of the input or the options, the same on any machine (the CLI's exit code 2; a queue job not retried). */
 export function isUserError(error: unknown): boolean {
   return (
-    error instanceof UsageError || error instanceof AudioFormatError || error instanceof ConfigError || error instanceof OutputError || error instanceof TranscriptFormatError
+    error instanceof UsageError ||
+    error instanceof AudioFormatError ||
+    error instanceof ConfigError ||
+    error instanceof OutputError ||
+    error instanceof TranscriptFormatError ||
+    (error instanceof QueueError && error.userError)
   );
 }

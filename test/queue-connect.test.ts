@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { connect, createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { join, resolve } from "node:path";
-import { queueStatus, startWorker, submitFiles, type WorkerEvent } from "../src/index.ts";
+import { queueStatus, startWorker, submitFiles, type QueueError, type WorkerEvent } from "../src/index.ts";
 import { redisServerPath, startRedis, type RedisServer } from "./helpers/redis.ts";
 import { skipWithout } from "./helpers/skip.ts";
 import { vanishingProxy } from "./helpers/vanishing-proxy.ts";
@@ -59,7 +59,7 @@ describe.skipIf(skipWithout("queue-connect.test.ts", { "redis-server (npm run se
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test("a Redis with a password, given none or a wrong one: one line that says so and how to give it, exit 1, from the CLI and TypeScript", async () => {
+  test("a Redis with a password, given none or a wrong one: one line that says so and how to give it, exit 2, from the CLI and TypeScript", async () => {
     const audio = join(dir, "a.wav");
     writeFileSync(audio, wav16(new Float32Array(16000)));
     const port = locked.port;
@@ -78,7 +78,8 @@ describe.skipIf(skipWithout("queue-connect.test.ts", { "redis-server (npm run se
       [["worker", "--redis", wrongUser, "-q"], wrongUserPass],
     ];
     const runs = await Promise.all(cases.map(([args]) => senko(args)));
-    expect(runs).toEqual(cases.map(([, message]) => [1, `senko: ${message}\n`]));
+    // A user's error, as a bad option is: the URL cannot work, trying again cannot help.
+    expect(runs).toEqual(cases.map(([, message]) => [2, `senko: ${message}\n`]));
 
     const api = await Promise.all([
       settled(queueStatus({ redis: none })),
@@ -87,12 +88,34 @@ describe.skipIf(skipWithout("queue-connect.test.ts", { "redis-server (npm run se
       settled(startWorker({ redis: wrongUser, name: "wrong-user" })),
     ]);
     expect(api.map(({ outcome }) => outcome)).toEqual([`QueueError: ${noAuth}`, `QueueError: ${wrongPass}`, `QueueError: ${noAuth}`, `QueueError: ${wrongUserPass}`]);
+    expect(await queueStatus({ redis: wrong }).catch((error: QueueError) => error.userError)).toBe(true);
     // Refused at once: trying again cannot help.
     for (const { seconds } of api) expect(seconds).toBeLessThan(3);
     // The right password in the URL works.
     const status = await queueStatus({ redis: `redis://:${PASSWORD}@127.0.0.1:${port}` });
     expect(status.counts).toEqual({ waiting: 0, active: 0, done: 0, failed: 0 });
   });
+
+  test("a host that does not exist: one line naming the Redis (without its password) and why, exit 2, from the CLI and TypeScript", async () => {
+    const url = "redis://:s3cret@no-such-host.invalid:6379/1";
+    const at = "redis://:***@no-such-host.invalid:6379/1";
+    const audio = join(dir, "c.wav");
+    writeFileSync(audio, wav16(new Float32Array(16000)));
+    const runs = await Promise.all([["status", "--redis", url], ["submit", "--redis", url, audio, "--out-dir", dir], ["worker", "--redis", url, "-q"]].map((args) => senko(args)));
+    const api = await Promise.all([queueStatus({ redis: url }), startWorker({ redis: url, name: "nowhere" })].map((call) => call.then(() => "connected", (error: QueueError) => [error.message, error.userError])));
+    // A machine without a resolver that answers cannot tell a name that does not exist: no DNS answer then (exit 1).
+    for (const [code, stderr] of runs) {
+      expect(stderr).toBeOneOf([
+        `senko: cannot reach Redis at ${at}: there is no host named no-such-host.invalid (the name does not resolve): check the host in the URL\n`,
+        `senko: cannot reach Redis at ${at}: the name no-such-host.invalid could not be looked up now (EAI_AGAIN: no answer from DNS)\n`,
+      ]);
+      expect(code).toBe(stderr.includes("EAI_AGAIN") ? 1 : 2);
+    }
+    for (const [message, userError] of api as [string, boolean][]) {
+      expect(message).toStartWith(`cannot reach Redis at ${at}: `);
+      expect(userError).toBe(!message.includes("EAI_AGAIN"));
+    }
+  }, 30_000);
 
   test("a started worker whose Redis asks for a password from then on says so in the same words", async () => {
     const redis = await startRedis({ keepData: false });
@@ -141,7 +164,7 @@ describe.skipIf(skipWithout("queue-connect.test.ts", { "redis-server (npm run se
         [["submit", "--redis", url(tls), audio, "--out-dir", dir], alert],
       ];
       const [runs, api] = await Promise.all([Promise.all(cases.map(([args]) => senko(args))), settled(startWorker({ redis: url(relay), name: "protected" }))]);
-      expect(runs).toEqual(cases.map(([, message]) => [1, `senko: ${message}\n`]));
+      expect(runs).toEqual(cases.map(([, message]) => [2, `senko: ${message}\n`]));
       expect(api.outcome).toBe(`QueueError: ${denied}`);
       expect(api.seconds).toBeLessThan(3);
     } finally {
@@ -156,7 +179,7 @@ describe.skipIf(skipWithout("queue-connect.test.ts", { "redis-server (npm run se
     const [forApi, forCli] = await Promise.all([vanishingProxy(redis.port), vanishingProxy(redis.port)]);
     try {
       hung.pause();
-      const refused = (port: number) => `cannot use Redis at redis://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`;
+      const refused = (port: number) => `cannot reach Redis at redis://127.0.0.1:${port}: nothing listens on 127.0.0.1:${port} (connection refused): is redis-server running there, on that port?`;
       const started = settled(startWorker({ redis: forApi.url, name: "vanishing" }).then((worker) => worker.close().then(() => "started")));
       const tls = `rediss://127.0.0.1:${redis.port}`;
       const runs = [senko(["worker", "--redis", forCli.url]), senko(["worker", "--redis", hung.url]), senko(["status", "--redis", tls])];

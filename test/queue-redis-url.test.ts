@@ -16,7 +16,7 @@ async function run(args: string[], url: string | undefined) {
 }
 
 test("SENKO_REDIS_URL stands for --redis (its password never printed); --redis wins over it", async () => {
-  const refused = (url: string) => `senko: cannot use Redis at ${url}: connect ECONNREFUSED 127.0.0.1:1\n`;
+  const refused = (url: string) => `senko: cannot reach Redis at ${url}: nothing listens on 127.0.0.1:1 (connection refused): is redis-server running there, on that port?\n`;
   const runs = await Promise.all([
     run(["status"], "redis://:secret@127.0.0.1:1"),
     run(["worker", "-q"], "redis://127.0.0.1:1/2"),

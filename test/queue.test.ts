@@ -382,10 +382,11 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
       // Refused before Redis is asked: --vad does nothing for the default pipeline.
       [["--vad", "silero"], "--vad applies to the vad-windows pipeline only: add --pipeline vad-windows"],
     ] as const;
+    const nothingListens = "nothing listens on 127.0.0.1:1 (connection refused): is redis-server running there, on that port?";
     const cases: [string[], number, string][] = [
-      [["status", "--redis", "redis://127.0.0.1:1"], 1, "senko: cannot use Redis at redis://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1\n"],
+      [["status", "--redis", "redis://127.0.0.1:1"], 1, `senko: cannot reach Redis at redis://127.0.0.1:1: ${nothingListens}\n`],
       // A worker waits through Redis restarts, but one that cannot reach Redis as it starts says so and ends.
-      [["worker", "--redis", "redis://127.0.0.1:1", "-q"], 1, "senko: cannot use Redis at redis://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1\n"],
+      [["worker", "--redis", "redis://127.0.0.1:1", "-q"], 1, `senko: cannot reach Redis at redis://127.0.0.1:1: ${nothingListens}\n`],
       [["submit", "--redis", "http://x", good[0]!, "--out-dir", dir], 2, 'senko: --redis takes a redis:// or rediss:// URL, got "http://x"\n'],
       // senko <audio>'s diarization options, checked as it checks them, before Redis is asked.
       ...invalid.map(([flags, message]): [string[], number, string] => [["submit", "--redis", "redis://127.0.0.1:1", good[0]!, "--out-dir", dir, ...flags], 2, `senko: ${message}\n`]),
@@ -472,7 +473,7 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
       expect(new Set(events.flatMap(([, e]) => (e.kind === "done" ? [e.file] : [])))).toEqual(new Set(inputs));
       // Each distinct error is logged at most once in 10 s: the absent Redis once, and the lost lock after it, not hidden behind it.
       const logged = events.flatMap(([at, e]) => (e.kind === "redis" ? [{ at, message: e.message }] : []));
-      const absent = logged.filter(({ message }) => message.includes("ECONNREFUSED"));
+      const absent = logged.filter(({ message }) => message.includes("(connection refused)"));
       expect(absent).toHaveLength(1);
       expect(logged.some(({ at, message }) => /lock/.test(message) && at > absent[0]!.at)).toBe(true);
       for (const { at, message } of logged) expect(logged.filter((other) => other.message === message && Math.abs(other.at - at) < 10_000)).toHaveLength(1);

@@ -5,6 +5,7 @@ import { UsageError } from "../errors.ts";
 import { VAD_CHOICES } from "../models/session.ts";
 import { DEFAULT_PIPELINE, foreignOptionsMessage, pipelineNames, type PipelineName } from "../pipeline/registry.ts";
 import { WINDOWS, type WindowsChoice } from "../pipeline/subsegment.ts";
+import { speakerCountsClash } from "../speaker-counts.ts";
 import { fraction, oneOf, secondsOrOff, wholeNumber } from "./flag-values.ts";
 
 /** Their parseArgs table. */
@@ -53,8 +54,9 @@ export function optionFlag(key: string): string {
 }
 
 /**
- * The Diarizer options of DIARIZATION_FLAGS, each value checked (a UsageError naming the flag), and flags of a
- * pipeline other than the chosen one refused (--threads and --device among them, when given).
+ * The Diarizer options of DIARIZATION_FLAGS, each value checked (a UsageError naming the flag), flags of a
+ * pipeline other than the chosen one refused (--threads and --device among them, when given), and so are
+ * speaker counts that contradict each other.
  */
 export function diarizationOptions(values: Partial<Record<keyof typeof DIARIZATION_FLAGS | OptionFlag, string>>) {
   const options = {
@@ -69,5 +71,7 @@ export function diarizationOptions(values: Partial<Record<keyof typeof DIARIZATI
     windows: oneOf("windows", values.windows, Object.keys(WINDOWS) as WindowsChoice[]),
   } satisfies DiarizerOptions;
   checkPipelineOptions(options.pipeline, values);
+  const counts = speakerCountsClash(options, optionFlag);
+  if (counts !== undefined) throw new UsageError(counts);
   return options;
 }

@@ -1,6 +1,6 @@
 /** @module The inputs of `senko <audio...>`: patterns expanded, then every input checked before the models load. */
 import { existsSync } from "node:fs";
-import { isAbsolute } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { probeAudio } from "../audio/index.ts";
 import { URL_STRING } from "../audio/encoded-input.ts";
 import { readAudioStream, type StreamAudio } from "../audio/read-stream.ts";
@@ -14,23 +14,44 @@ export const STDIN = "-";
 /** Characters that make an argument a glob (local paths and s3:// URLs alike). */
 export const GLOB_CHARS = /[*?[{]/;
 
+/** The files `pattern` matches under `cwd`; a UsageError naming a folder on the way that cannot be read (`arg`: the pattern as given). */
+function globMatches(pattern: string, cwd: string, arg: string): string[] {
+  try {
+    return [...new Bun.Glob(pattern).scanSync({ cwd, onlyFiles: true, dot: false })];
+  } catch (error) {
+    const { code, path } = error as NodeJS.ErrnoException;
+    if (path === undefined) throw error;
+    const folder = cwd === "/" ? `/${path}` : path;
+    throw new UsageError(`${arg}: the folder ${folder} cannot be read (${code === "EACCES" ? "permission denied" : code}): give a pattern that leaves it out`);
+  }
+}
+
 /**
  * Positional arguments to input paths: existing paths as given, patterns expanded (sorted), - kept. A URL is
  * kept too, whatever its `?`: reading it says that senko reads files, where a pattern would match nothing.
  */
 export function expandInputs(args: readonly string[], cwd = process.cwd()): string[] {
   const inputs: string[] = [];
+  // A file named twice (by its name and by a pattern, say) would be diarized twice, its results clashing.
+  const givenBy = new Map<string, string>();
+  const add = (input: string, arg: string) => {
+    const key = input === STDIN || URL_STRING.test(input) ? undefined : resolve(cwd, input);
+    const first = key === undefined ? undefined : givenBy.get(key);
+    if (first !== undefined) throw new UsageError(`${input} is given twice (${first === arg ? `by ${arg} twice` : `by ${first} and by ${arg}`}): give each file once`);
+    if (key !== undefined) givenBy.set(key, arg);
+    inputs.push(input);
+  };
   for (const arg of args) {
     if (arg === STDIN || !GLOB_CHARS.test(arg) || existsSync(arg) || URL_STRING.test(arg)) {
-      inputs.push(arg);
+      add(arg, arg);
       continue;
     }
     const absolute = isAbsolute(arg);
-    const matches = [...new Bun.Glob(absolute ? arg.slice(1) : arg).scanSync({ cwd: absolute ? "/" : cwd, onlyFiles: true, dot: false })]
+    const matches = globMatches(absolute ? arg.slice(1) : arg, absolute ? "/" : cwd, arg)
       .map((m) => (absolute ? `/${m}` : m))
       .sort();
     if (matches.length === 0) throw new UsageError(`no file matches ${arg}`);
-    inputs.push(...matches);
+    for (const match of matches) add(match, arg);
   }
   if (inputs.filter((i) => i === STDIN).length > 1) throw new UsageError("- (stdin) can be given only once");
   return inputs;

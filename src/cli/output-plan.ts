@@ -15,9 +15,12 @@ export function formatList(value: string | undefined): OutputFormat[] | undefine
   return listed;
 }
 
+/** Extensions that name a format besides its own (`--out timeline.htm` is a page, not JSON under that name). */
+const EXTENSION_ALIASES: Readonly<Record<string, OutputFormat>> = { htm: "html" };
+
 function formatFromPath(path: string): OutputFormat | undefined {
   const ext = /\.([a-z]+)$/i.exec(path)?.[1]?.toLowerCase();
-  return FORMATS.find((f) => OUTPUT_FORMATS[f] === ext);
+  return FORMATS.find((f) => OUTPUT_FORMATS[f] === ext) ?? (ext === undefined ? undefined : EXTENSION_ALIASES[ext]);
 }
 
 /** The output flags as parsed. */

@@ -6,7 +6,8 @@
  * options but the thread count, the platform and the CPU's features) and a hash of its own bytes, checked
  * on every load: a damaged or unreadable copy is removed and rebuilt. A copy is written to a file of its
  * own and renamed into place, so two processes building it at once each rename a whole file and a reader
- * never sees a part. A cache that cannot be written only means no copy.
+ * never sees a part. A cache that cannot be written only means no copy. A part whose writer was killed
+ * (SIGKILL, a crash) is removed by the next session made with this cache (../stale-parts.ts).
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -16,6 +17,7 @@ import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import type { ResolvedModel } from "../../models/fetch.ts";
 import { removeIfInterrupted } from "../interrupt.ts";
+import { removeStaleParts, WRITER_TAG, writerTag } from "../stale-parts.ts";
 
 /** The copies' folder inside the cache directory. */
 export const OPTIMIZED_DIR = "optimized";
@@ -50,6 +52,9 @@ function copyPrefix(model: ResolvedModel, options: ort.InferenceSession.SessionO
  */
 const contentHash = (bytes: Uint8Array) => Bun.hash.wyhash(bytes).toString(16).padStart(16, "0");
 
+/** A part's name (buildCopy's): the copy's prefix, its writer's tag and a random tag. */
+const PART_NAME = new RegExp(String.raw`^.+-[0-9a-f]{16}-(${WRITER_TAG})-[0-9a-f]{8}\.part$`);
+
 /**
  * A CPU session of `model` under `options`: from its optimised copy in `cacheDir` when one is there and
  * sound, else from the model file, writing the copy for the next session.
@@ -57,6 +62,7 @@ const contentHash = (bytes: Uint8Array) => Bun.hash.wyhash(bytes).toString(16).p
 export async function createCpuSession(model: ResolvedModel, options: ort.InferenceSession.SessionOptions, cacheDir: string): Promise<ort.InferenceSession> {
   const dir = join(cacheDir, OPTIMIZED_DIR);
   const prefix = copyPrefix(model, options);
+  await removeStaleParts(dir, PART_NAME);
   const names = await readdir(dir).catch(() => [] as string[]);
   for (const name of names.filter((n) => n.startsWith(prefix) && n.endsWith(".onnx"))) {
     const session = await loadCopy(join(dir, name), name.slice(prefix.length, -".onnx".length), options);
@@ -88,7 +94,7 @@ async function loadCopy(path: string, hash: string, options: ort.InferenceSessio
 
 /** The session made from the model file, saving its optimised graph as a copy under `prefix` in `dir` when the folder can be written. */
 async function buildCopy(model: ResolvedModel, options: ort.InferenceSession.SessionOptions, dir: string, prefix: string): Promise<ort.InferenceSession> {
-  const part = join(dir, `${prefix}${process.pid}-${randomBytes(4).toString("hex")}.part`);
+  const part = join(dir, `${prefix}${writerTag()}-${randomBytes(4).toString("hex")}.part`);
   try {
     await mkdir(dir, { recursive: true });
     // Made first: onnxruntime fails the whole session when it cannot write the copy.

@@ -80,7 +80,7 @@ const COMMAND_OPTIONS: Record<QueueCommand, readonly string[]> = {
   status: ["json", "limit"],
 };
 
-/** Runs a queue subcommand; returns the exit code (0 ok, 2 usage or an unreadable input, 1 anything else). */
+/** Runs a queue subcommand; returns the exit code (0 ok, 2 usage, an unreadable input or a Redis URL that cannot work, 1 anything else). */
 export async function queueMain(command: QueueCommand, argv: string[], program = "senko"): Promise<number> {
   try {
     const hint = helpHint(`${program} ${command}`);
@@ -138,7 +138,8 @@ async function submit(values: Values, redis: string, positionals: string[], quie
   const outDir = values["out-dir"];
   if (outDir === undefined) throw new UsageError("submit needs --out-dir <dir> (as the workers see it)");
   const formats = formatList(values.format);
-  const options = { ...diarizationOptions(values), ...voiceOptions(values), colors: values.colors };
+  const diarization = diarizationOptions(values);
+  const options = { ...diarization, ...voiceOptions(values, diarization.pipeline), colors: values.colors };
   const submissions = await submitFiles(await expandAll(positionals), {
     redis,
     queue: values.queue,

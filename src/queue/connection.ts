@@ -3,15 +3,11 @@ import { Queue, type RedisOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { ConfigError, QueueError } from "../errors.ts";
 import type { JobData, JobResult } from "./jobs.ts";
+import { redactUrl, redisError, urlCannotWork } from "./redis-errors.ts";
 import { probeRedis } from "./redis-probe.ts";
 
 /** The BullMQ queue senko uses unless told otherwise. */
 export const DEFAULT_QUEUE = "senko";
-
-/** The URL as it may be printed: without its password. */
-export function redactUrl(url: string): string {
-  return url.replace(/^(rediss?:\/\/[^:@/]*):[^@/]*@/, "$1:***@");
-}
 
 /** Checks `redis://[user:password@]host[:port][/db]` (or `rediss://` for TLS). */
 function checkRedisUrl(url: string): void {
@@ -80,8 +76,8 @@ interface Connecting {
 }
 
 /**
- * Waits for a Queue or Worker to be ready, CLIENT_WAIT_MS at most; a refusal (the password) ends the wait at
- * once (trying again cannot help). Failing, it is a QueueError that says why, in one line.
+ * Waits for a Queue or Worker to be ready, CLIENT_WAIT_MS at most; a refusal (the password) or a host that
+ * does not exist ends the wait at once (trying again cannot help). Failing, it is a QueueError that says why, in one line.
  */
 export async function untilReady(target: Connecting, url: string): Promise<void> {
   let lastError: Error | undefined;
@@ -96,7 +92,7 @@ export async function untilReady(target: Connecting, url: string): Promise<void>
         if (seen.has(error)) return;
         seen.add(error);
         lastError = error;
-        if (redisRefusal(url, error.message) !== undefined) reject(error);
+        if (urlCannotWork(url, error.message)) reject(error);
       };
       target.on("error", onError);
       // TLS to a Redis without it is a handshake never answered.
@@ -105,7 +101,7 @@ export async function untilReady(target: Connecting, url: string): Promise<void>
       target.waitUntilReady().then(resolve, reject);
     });
   } catch (error) {
-    throw queueError(url, lastError ?? error);
+    throw redisError(url, lastError ?? error);
   } finally {
     clearTimeout(timer);
     target.off("error", onError!);
@@ -126,7 +122,7 @@ export async function withQueue<T>(url: string, queueName: string, use: (queue: 
     return await use(queue);
   } catch (error) {
     if (error instanceof QueueError || !isConnectionError(error)) throw error;
-    throw queueError(url, lastError ?? error);
+    throw redisError(url, lastError ?? error);
   } finally {
     // Not ready yet, close() disconnects; ready, it sends QUIT, which a Redis that stopped answering leaves
     // unanswered (the command times out, the connection stays open): then it is cut.
@@ -153,22 +149,6 @@ export async function persistenceWarning(client: Redis): Promise<string | undefi
     clearTimeout(timer);
     answers.catch(() => {});
   }
-}
-
-/** A Redis that could not be used, in one line: what it refused, or the connection's error. */
-function queueError(url: string, error: unknown): QueueError {
-  const message = error instanceof Error ? error.message : String(error);
-  return new QueueError(redisRefusal(url, message) ?? `cannot use Redis at ${redactUrl(url)}: ${message}`, redactUrl(url), { cause: error });
-}
-
-/** Redis's refusal of a client in words a user can act on, with the URL that would work; undefined for other errors. */
-export function redisRefusal(url: string, message: string): string | undefined {
-  const at = redactUrl(url);
-  const { protocol, username, host, pathname } = new URL(url);
-  const withPassword = `${protocol}//${username}:<password>@${host}${pathname}`;
-  if (/^NOAUTH\b/.test(message)) return `Redis at ${at} refused: authentication required (NOAUTH); put the password in the URL: ${withPassword}`;
-  if (/^WRONGPASS\b/.test(message)) return `Redis at ${at} refused: wrong password${username === "" ? "" : ` or user "${username}"`} (WRONGPASS); put the right one in the URL: ${withPassword}`;
-  return undefined;
 }
 
 function isConnectionError(error: unknown): boolean {

@@ -20,7 +20,8 @@ const PING = "*1\r\n$4\r\nPING\r\n";
 /**
  * Connects to the host and port of `url` (redis:// only: a rediss:// server speaks TLS first), sends PING and
  * reads the first line of the answer. A QueueError (`at`: the URL as printed) for Redis refusing in protected
- * mode, a server that answers but not as Redis does, or no answer within `waitMs`; anything else (Redis
+ * mode or a server that answers but not as Redis does (the user's error: the URL cannot work), or no answer
+ * within `waitMs`; anything else (Redis
  * answering or asking for a password, a refused or closed connection) is left to the client that follows.
  */
 export async function probeRedis(url: string, at: string, waitMs: number): Promise<void> {
@@ -35,10 +36,11 @@ export async function probeRedis(url: string, at: string, waitMs: number): Promi
     throw new QueueError(
       `Redis at ${at} refused: protected mode (no password is set, so it takes clients on its own machine only); give it one (requirepass) and put it in the URL: ${withPassword}, or start it with --protected-mode no where only trusted machines reach it`,
       at,
+      { userError: true },
     );
   }
   if (RESP_TYPES.has(text[0]!)) return;
-  throw new QueueError(`cannot use Redis at ${at}: ${notRedis(answer, text)}`, at);
+  throw new QueueError(`cannot use Redis at ${at}: ${notRedis(answer, text)}`, at, { userError: true });
 }
 
 /** What answered instead of Redis, from the first line of its answer, and what to do. */

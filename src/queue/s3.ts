@@ -10,6 +10,7 @@ import { basename, join } from "node:path";
 import { S3Client, type S3Options } from "bun";
 import { GLOB_CHARS } from "../cli/inputs.ts";
 import { AudioFormatError, ConfigError, OutputError, SenkoError } from "../errors.ts";
+import { processRuns } from "../stale-parts.ts";
 
 /** Where and as whom to reach S3; what is left out comes from the environment. */
 export type S3Config = Pick<S3Options, "accessKeyId" | "secretAccessKey" | "sessionToken" | "region" | "endpoint" | "virtualHostedStyle">;
@@ -201,15 +202,6 @@ export function removeOrphanedDownloads(): void {
   const root = tmpdir();
   for (const entry of readdirSync(root)) {
     const pid = Number(new RegExp(`^${TEMP_PREFIX}(\\d+)-`).exec(entry)?.[1]);
-    if (pid > 0 && !alive(pid)) rmSync(join(root, entry), { recursive: true, force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === "EPERM";
+    if (pid > 0 && !processRuns(pid)) rmSync(join(root, entry), { recursive: true, force: true });
   }
 }

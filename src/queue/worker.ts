@@ -14,7 +14,8 @@ import { AudioFormatError, ConfigError, isUserError } from "../errors.ts";
 import type { Device } from "../models/index.ts";
 import { EMBED_AUDIO_MAX_BYTES } from "../output/html.ts";
 import { checkOutputDir, formatResult, makeOutputDir, OUTPUT_FORMATS, toJson, writeFilesAtomic, type FormatContext } from "../output/writers.ts";
-import { checkRedisAnswers, DEFAULT_QUEUE, persistenceWarning, redactUrl, redisRefusal, untilReady, workerConnection } from "./connection.ts";
+import { checkRedisAnswers, DEFAULT_QUEUE, persistenceWarning, untilReady, workerConnection } from "./connection.ts";
+import { redactUrl, redisErrorLine } from "./redis-errors.ts";
 import { DiarizeSlot, SlotError } from "./diarize-slot.ts";
 import { decodeJobOptions, hashFile, jobId, type JobData, type JobProgress, type JobResult } from "./jobs.ts";
 import { downloadObject, isS3Url, putObject, removeOrphanedDownloads, s3Client, s3Join, type LocalCopy, type S3Config } from "./s3.ts";
@@ -167,7 +168,7 @@ export async function startWorker(options: WorkerOptions): Promise<QueueWorker> 
     for (const [message, at] of loggedAt) if (now - at >= REDIS_LOG_INTERVAL_MS) loggedAt.delete(message);
     if (loggedAt.has(error.message)) return;
     loggedAt.set(error.message, now);
-    emit({ kind: "redis", message: redisRefusal(options.redis, error.message) ?? `Redis at ${redactUrl(options.redis)}: ${error.message}` });
+    emit({ kind: "redis", message: redisErrorLine(options.redis, error.message) });
   });
   // Connected (close() must not wait on a connection still being set up when Redis stops answering). Redis
   // may go between any two steps here: each is bounded, and a start that fails leaves no connection behind.
