@@ -4,7 +4,7 @@
  * `--help`; SENKO_MODELS_DIR was the only way, and `--models-dir` was an unknown option.
  */
 import { afterAll, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { checkModelsDir } from "../models/directories.ts";
