@@ -82,7 +82,7 @@ export interface ConstrainedClusteringOptions extends InContext, ContinuityFoldO
    * two clusters that the small-cluster rule would each keep against the other (each heard alone
    * `minClusterSpeechSec` and `minClusterSpeechRatio` of the other's such speech) merge only below this average
    * cosine distance, and nothing merges above such a merge not made (constrainedClustering's default 0.65: voices
-   * of files with many speakers meet at 0.67-0.70, a voice's parts heard alone below 0.66;
+   * of files with many speakers met at 0.59-0.70, mostly 0.67-0.70, a voice's parts heard alone mostly below 0.66;
    * clustersFromDendrogram's: `threshold`, no such rule; Infinity: none)
    */
   voicesApart?: number;
