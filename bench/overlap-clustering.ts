@@ -9,7 +9,8 @@
  * is merge-0.48, no-merge leaves them); continued-<s>-own-<o> (a cluster folds into another when a share s of its members
  * continue that one's across overlapping windows and at most o their own; the default is 0.5 and 0.333,
  * no-continuity turns it off; no-company counts every continuing member and needs three, as before members had to be
- * in windows with another local speaker). Centroid linkage (pyannote 3.1) was measured at commit 0f69413 (BENCHMARKS.md,
+ * in windows with another local speaker); apart-<t> (two sides of a merge that are each a voice by the small-cluster rule
+ * merge only below average cosine distance t; the default is apart-0.65, no-apart leaves them to the cut). Centroid linkage (pyannote 3.1) was measured at commit 0f69413 (BENCHMARKS.md,
  * "overlap-aware: centroid linkage, merging near centroids").
  * --distances prints, per set, the cosine distances between the default's speaker centroids, split by whether the two
  * speakers are the same reference voice (each speaker is the voice it overlaps most).
@@ -80,6 +81,7 @@ const VARIANTS: Record<string, Variant> = {
   "no-merge": { clustering: { mergeCosine: Infinity } },
   "no-continuity": { clustering: { continuedShare: Infinity } },
   "no-company": { clustering: { continuedInCompany: false } },
+  "no-apart": { clustering: { voicesApart: Infinity } },
 };
 
 /** A variant by name, or by pattern (see the module comment). */
@@ -87,6 +89,8 @@ function variant(name: string): Variant | undefined {
   if (VARIANTS[name]) return VARIANTS[name];
   const m = /^merge-([0-9.]+)$/.exec(name);
   if (m) return { clustering: { mergeCosine: 1 - Number(m[1]) } };
+  const a = /^apart-([0-9.]+)$/.exec(name);
+  if (a) return { clustering: { voicesApart: Number(a[1]) } };
   const c = /^continued-([0-9.]+)-own-([0-9.]+)$/.exec(name);
   return c ? { clustering: { continuedShare: Number(c[1]), continuedOwnShare: Number(c[2]) } } : undefined;
 }

@@ -10,6 +10,7 @@ import {
   clustersFromDendrogram,
   cutDendrogram,
   DEFAULT_MERGE_COSINE,
+  DEFAULT_VOICES_APART,
   trainingSet,
   unitRows,
   type ConstrainedClusteringOptions,
@@ -122,7 +123,7 @@ function trainingClusters(emb: LocalEmbeddings, options: ConstrainedClusteringOp
   train.forEach((i, r) => xt.set(x.subarray(i * dim, (i + 1) * dim), r * dim));
   const aloneSec = train.map((i) => (emb.cleanFrames[i]! >= MIN_CLEAN_FRAMES ? emb.cleanFrames[i]! / 100 : 0));
   const tree = averageLinkage(xt, n, dim);
-  const final = clustersFromDendrogram(xt, dim, tree, { ...options, mergeCosine: options.mergeCosine ?? DEFAULT_MERGE_COSINE }, aloneSec);
+  const final = clustersFromDendrogram(xt, dim, tree, { ...options, mergeCosine: options.mergeCosine ?? DEFAULT_MERGE_COSINE, voicesApart: options.voicesApart ?? DEFAULT_VOICES_APART }, aloneSec);
   return { x, xt, train, aloneSec, tree, final };
 }
 

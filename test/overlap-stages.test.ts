@@ -13,6 +13,7 @@ import {
   clustersFromDendrogram,
   constrainedClustering,
   cutDendrogram,
+  DEFAULT_VOICES_APART,
   type ConstrainedClusteringOptions,
   unitRows,
 } from "../src/pipeline/overlap/constrained-clustering.ts";
@@ -236,6 +237,30 @@ describe("constrained clustering", () => {
     outlier[40 * 24] = 1;
     const all = unitRows(outlier, 24);
     expect(clustersFromDendrogram(all, 24, averageLinkage(all, 41, 24), { threshold: 0.4, minClusterSize: 3 }).length).toBe(4);
+  });
+
+  test("two clusters that are each a voice heard alone merge only below voicesApart", () => {
+    // Two tight groups of 4 points whose directions are 0.675 apart in cosine distance: under the cut at 0.7.
+    const direction = [
+      [1, 0],
+      [0.325, Math.sqrt(1 - 0.325 ** 2)],
+    ];
+    const points = new Float32Array(8 * 3);
+    for (let i = 0; i < 8; i++) points.set([...direction[i >> 2]!, 0.01 * ((i % 4) - 1.5)], i * 3);
+    const x = unitRows(points, 3);
+    const tree = averageLinkage(x, 8, 3);
+    const heard = new Array(8).fill(1);
+    const options = { voicesApart: DEFAULT_VOICES_APART, mergeCosine: Infinity };
+    expect(clustersFromDendrogram(x, 3, tree, options, heard).length).toBe(2);
+    expect(clustersFromDendrogram(x, 3, tree, { ...options, voicesApart: Infinity }, heard).length).toBe(1);
+    expect(clustersFromDendrogram(x, 3, tree, { ...options, voicesApart: 0.68 }, heard).length).toBe(1);
+    // A side never heard alone 1.5 s, or heard under 2.5 % of the other's such speech, is no voice of its own.
+    const unheard = [1, 1, 1, 1, 0.2, 0.2, 0.2, 0.2];
+    expect(clustersFromDendrogram(x, 3, tree, options, unheard).length).toBe(1);
+    const little = [20, 20, 20, 20, 0.4, 0.4, 0.4, 0.4];
+    expect(clustersFromDendrogram(x, 3, tree, options, little).length).toBe(1);
+    // Without what each row is heard alone (vad-windows' clustering) the cut alone decides.
+    expect(clustersFromDendrogram(x, 3, tree, options).length).toBe(1);
   });
 
   test("two local speakers of one window get two global speakers while there are clusters for them", () => {

