@@ -10,7 +10,8 @@ import { AudioFormatError, quoted } from "../errors.ts";
 import { refuseUnknownOptions } from "../option-names.ts";
 import { encodedFile, urlPathNote } from "./encoded-input.ts";
 import { convertToMono16k, MAX_OUTPUT_SAMPLES, outputLength, TARGET_RATE, toMono16k } from "./convert.ts";
-import { checkWithFfmpeg, decodeWithFfmpeg, FFMPEG_INSTALL_HINT, findFfmpeg, type FfmpegAudio } from "./ffmpeg.ts";
+import { allPassFfmpegCheck, checkWithFfmpeg, decodeWithFfmpeg, FFMPEG_INSTALL_HINT, findFfmpeg, type FfmpegAudio } from "./ffmpeg.ts";
+import { probeEach } from "./probe-each.ts";
 import { bufferSource, isWav, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, parseWav, type ByteSource } from "./wav.ts";
 
 /** Bytes of a WAV file read per native call: the whole file is never held in memory. */
@@ -281,12 +282,45 @@ export async function probeAudio(input: AudioFileInput, options: ReadAudioOption
   return probeSource(bufferSource(input), { bytes: input }, name, options);
 }
 
-async function probeSource(file: ByteSource, source: { path: string } | { bytes: Uint8Array }, name: string, options: ReadAudioOptions): Promise<AudioProbe> {
+/** Files ffmpeg checks in one run (`allPassFfmpegCheck`); ffmpeg's arguments stay far below the system's limit. */
+const FFMPEG_CHECK_BATCH = 50;
+
+/**
+ * `probeAudio`'s checks of files that other machines will read (`senko submit`), each file's AudioFormatError
+ * (undefined: none) in input order. The files that only ffmpeg reads are checked many to one ffmpeg run, each on
+ * its own only in a run that failed (for its message); without ffmpeg here they pass unchecked, as the machines
+ * that read them may have it.
+ */
+export async function probeAudioFilesForOthers(files: readonly { path: string; name: string }[]): Promise<(AudioFormatError | undefined)[]> {
+  const viaFfmpeg: number[] = [];
+  const problems = await probeEach(files.map((_, i) => i), async (i) => {
+    const { path, name } = files[i]!;
+    const probe = await withAudioFile(path, name, (file) => probeSource(file, { path }, name, { ffmpeg: false }, "pass"));
+    if (probe.decoder === "ffmpeg") viaFfmpeg.push(i);
+  });
+  const ffmpeg = findFfmpeg();
+  if (ffmpeg === undefined) return problems;
+  const batches = Array.from({ length: Math.ceil(viaFfmpeg.length / FFMPEG_CHECK_BATCH) }, (_, b) => viaFfmpeg.slice(b * FFMPEG_CHECK_BATCH, (b + 1) * FFMPEG_CHECK_BATCH));
+  await probeEach(batches, async (batch) => {
+    if (await allPassFfmpegCheck(batch.map((i) => files[i]!.path), ffmpeg)) return;
+    const found = await probeEach(batch, (i) => probeAudio(files[i]!.path, { name: files[i]!.name, ffmpeg }));
+    batch.forEach((i, k) => (problems[i] = found[k]));
+  });
+  return problems;
+}
+
+async function probeSource(
+  file: ByteSource,
+  source: { path: string } | { bytes: Uint8Array },
+  name: string,
+  options: ReadAudioOptions,
+  withoutFfmpeg: "refuse" | "pass" = "refuse",
+): Promise<AudioProbe> {
   const head = file.read(0, 12).slice();
   const viaFfmpeg = async (why: string): Promise<AudioProbe> => {
     const ffmpeg = findFfmpeg(options.ffmpeg);
-    if (!ffmpeg) throw noFfmpeg(name, why);
-    await checkWithFfmpeg(source, name, ffmpeg, why);
+    if (ffmpeg) await checkWithFfmpeg(source, name, ffmpeg, why);
+    else if (withoutFfmpeg === "refuse") throw noFfmpeg(name, why);
     return { name, decoder: "ffmpeg", durationSec: undefined, warnings: [] };
   };
   if (!isWav(head)) return viaFfmpeg(notWavReason(head));

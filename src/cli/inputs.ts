@@ -1,8 +1,9 @@
 /** @module The inputs of `senko <audio...>`: patterns expanded, then every input checked before the models load. */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { probeAudio } from "../audio/index.ts";
 import { URL_STRING } from "../audio/encoded-input.ts";
+import { probeEach } from "../audio/probe-each.ts";
 import { readAudioStream, type StreamAudio } from "../audio/read-stream.ts";
 import type { ComputeContext } from "../compute-context.ts";
 import { AudioFormatError, UsageError } from "../errors.ts";
@@ -57,30 +58,31 @@ export function expandInputs(args: readonly string[], cwd = process.cwd()): stri
   return inputs;
 }
 
-/** How many inputs are probed at once (ffmpeg runs for non-WAV files). */
-const PROBES_AT_ONCE = 4;
-
 /**
  * Each input's problem found by `probeAudio` (undefined: none), in input order, and the audio of stdin
  * (read now, to its end, so that it is checked with the files: it cannot be read twice; a problem its first
  * bytes show is found before the rest is waited for).
  */
 export async function probeInputs(inputs: readonly string[], context: ComputeContext): Promise<{ problems: (AudioFormatError | undefined)[]; stdin: StreamAudio | undefined }> {
-  const problems: (AudioFormatError | undefined)[] = inputs.map(() => undefined);
   let stdin: StreamAudio | undefined;
-  let next = 0;
-  const lane = async () => {
-    for (let i = next++; i < inputs.length; i = next++) {
-      const input = inputs[i]!;
-      try {
-        if (input === STDIN) stdin = await readAudioStream(Bun.stdin.stream(), { name: STDIN, keepBytes: EMBED_AUDIO_MAX_BYTES, context });
-        else await probeAudio(input, { name: input });
-      } catch (error) {
-        if (!(error instanceof AudioFormatError)) throw error;
-        problems[i] = error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PROBES_AT_ONCE, inputs.length) }, lane));
+  const problems = await probeEach(inputs, async (input) => {
+    if (input === STDIN) stdin = await readAudioStream(Bun.stdin.stream(), { name: STDIN, keepBytes: EMBED_AUDIO_MAX_BYTES, context });
+    else if (isPipe(input)) throw pipeInput(input);
+    else await probeAudio(input, { name: input });
+  });
   return { problems, stdin };
+}
+
+/** Whether `path` is a pipe: a process substitution (`senko <(command)`, a /dev/fd/N) or a FIFO. */
+function isPipe(path: string): boolean {
+  try {
+    return statSync(path).isFIFO();
+  } catch {
+    return false; // probeAudio says what is wrong with the path
+  }
+}
+
+/** readAudio reads regular files by their path (a pipe gives its bytes once, with no end to seek to); stdin is read as a stream. */
+function pipeInput(input: string): AudioFormatError {
+  return new AudioFormatError(`${input}: is a pipe (as <(command) gives), not a regular file: give the audio on stdin with - instead (command | senko -)`, input);
 }

@@ -7,7 +7,7 @@ import { modelsDirectory, oneOf, wholeNumber } from "../cli/flag-values.ts";
 import { expandInputs } from "../cli/inputs.ts";
 import { FORMATS, formatList } from "../cli/output-plan.ts";
 import { helpHint, parseOptions } from "../cli/parse.ts";
-import { reportError, sayOnStderr } from "../cli/report.ts";
+import { reportError } from "../cli/report.ts";
 import { VOICE_FLAGS, voiceOptions } from "../cli/voice-flags.ts";
 import { isUserError, UsageError } from "../errors.ts";
 import { endBySignal } from "../interrupt.ts";
@@ -35,7 +35,8 @@ submit: one job per file. Workers must read the files and the output directory a
   "s3://bucket/calls/**/*.wav" list the bucket) and --out-dir s3://bucket/prefix, with the endpoint and
   credentials of S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_REGION (or AWS_*) on every machine.
   The job id is made from the file's bytes (an S3 object's ETag and size), the options and the destination:
-  submitting the same file again with the same options adds nothing.
+  submitting the same file again with the same options adds nothing. Each local file is checked first, as
+  senko <audio> checks it: one that is not audio refuses the submission, nothing queued (exit 2).
   --out-dir <dir>        results as <dir>/<input name>.<format's extension> (required; s3://bucket/prefix too)
   -f, --format <f[,f...]>
                          ${FORMATS.join(" | ")} (default json)
@@ -80,7 +81,7 @@ const COMMAND_OPTIONS: Record<QueueCommand, readonly string[]> = {
   status: ["json", "limit"],
 };
 
-/** Runs a queue subcommand; returns the exit code (0 ok, 2 usage, an unreadable input or a Redis URL that cannot work, 1 anything else). */
+/** Runs a queue subcommand; returns the exit code (0 ok, 2 usage, an input that is not audio (nothing queued) or a Redis URL that cannot work, 1 anything else). */
 export async function queueMain(command: QueueCommand, argv: string[], program = "senko"): Promise<number> {
   try {
     const hint = helpHint(`${program} ${command}`);
@@ -148,11 +149,9 @@ async function submit(values: Values, redis: string, positionals: string[], quie
     retryFailed: values["retry-failed"] ?? false,
     options,
   });
-  for (const s of submissions) if (s.state === "error") sayOnStderr(s.message!);
-  const queued = submissions.filter((s) => s.state !== "error");
-  await writeStdout(queued.map((s) => `${s.state.padEnd(7)}  ${s.jobId}  ${s.file}${s.message ? `  (${s.message})` : ""}\n`).join(""));
+  await writeStdout(submissions.map((s) => `${s.state.padEnd(7)}  ${s.jobId}  ${s.file}${s.message ? `  (${s.message})` : ""}\n`).join(""));
   if (!quiet) process.stderr.write(`senko submit: ${tally(submissions)}\n`);
-  return submissions.some((s) => s.state === "error") ? 2 : 0;
+  return 0;
 }
 
 /** Local globs from the file system, s3:// globs from a listing of the bucket. */
@@ -181,7 +180,6 @@ function tally(submissions: readonly Submission[]): string {
     done: "already done",
     failed: "failed before (--retry-failed runs them again)",
     retried: "failed before, queued again",
-    error: "unreadable",
   };
   return [...counts].map(([state, n]) => `${n} ${words[state as Submission["state"]]}`).join(", ");
 }

@@ -1,7 +1,8 @@
 /** @module Enqueue files for the workers: one job per file, its id from the content and the options. */
 import { resolve } from "node:path";
 import { probeAudio } from "../audio/index.ts";
-import { ConfigError, SenkoError } from "../errors.ts";
+import { probeAudioFilesForOthers } from "../audio/read-audio.ts";
+import { AudioFormatError, ConfigError, SenkoError } from "../errors.ts";
 import { outputFormat, rttmUri, type OutputFormat } from "../output/writers.ts";
 import { DEFAULT_QUEUE, withQueue } from "./connection.ts";
 import { encodeJobOptions, hashFile, JOB_OPTIONS, jobId, type JobData, type JobDiarizationOptions } from "./jobs.ts";
@@ -28,17 +29,16 @@ export interface SubmitOptions {
 
 /**
  * What happened to one file: `queued` (a new job), or the state of the job that already had its id
- * (`waiting`, `active`, `done`, `failed` with its message, `retried` with retryFailed), or `error` when
- * the file could not be read to hash it.
+ * (`waiting`, `active`, `done`, `failed` with its message, `retried` with retryFailed).
  */
 export interface Submission {
   /** the input, as given */
   file: string;
   /** what became of it (above) */
-  state: "queued" | "waiting" | "active" | "done" | "failed" | "retried" | "error";
-  /** the job's id (from the file's content and the options), unless the file could not be read */
-  jobId?: string;
-  /** why it failed, for `failed` and `error` */
+  state: "queued" | "waiting" | "active" | "done" | "failed" | "retried";
+  /** the job's id (from the file's content and the options) */
+  jobId: string;
+  /** why it failed, for `failed` */
   message?: string;
 }
 
@@ -47,10 +47,30 @@ function located(file: string): string {
   return isS3Url(file) ? file : resolve(file);
 }
 
+/** Inputs named in a refusal, after the first, before "and N more". */
+const REFUSAL_NAMES_MAX = 3;
+
 /**
- * Makes the voices into prints (enrolling clips loads the models here), reads each local file once (for its
- * hash), asks S3 for each object's ETag and size (a HEAD, no download), and adds one job per file that is not
- * in the queue yet.
+ * Refuses the submission, nothing queued, when a local file is not audio the workers can read (probeAudio's
+ * checks: a WAV's chunk headers, or ffmpeg opening another format, unchecked when there is no ffmpeg here). An
+ * s3:// object is not downloaded to be checked: a worker fails its job if it is not audio.
+ */
+async function checkLocalFiles(files: readonly string[]): Promise<void> {
+  const local = files.filter((file) => !isS3Url(file)).map((given) => ({ path: located(given), name: given }));
+  const problems = (await probeAudioFilesForOthers(local)).filter((p) => p !== undefined);
+  const [first, ...others] = problems;
+  if (first === undefined) return;
+  const named = others.slice(0, REFUSAL_NAMES_MAX).map((p) => p.file);
+  const more = others.length > named.length ? ` and ${others.length - named.length} more` : "";
+  const also = others.length === 0 ? "" : ` (refused too: ${named.join(", ")}${more})`;
+  throw new AudioFormatError(`${first.message}; nothing was queued${also}`, first.file, { cause: first });
+}
+
+/**
+ * Checks every local file (probeAudio's checks), makes the voices into prints (enrolling clips loads the models
+ * here), reads each local file once (for its hash) and asks S3 for each object's ETag and size (a HEAD, no
+ * download), then adds one job per file that is not in the queue yet. A file that cannot be submitted refuses
+ * them all, with an AudioFormatError (a QueueError for S3), before any is queued.
  */
 export async function submitFiles(files: readonly string[], options: SubmitOptions): Promise<Submission[]> {
   const formats = (options.formats ?? ["json"]).map(outputFormat);
@@ -66,22 +86,25 @@ export async function submitFiles(files: readonly string[], options: SubmitOptio
     }
     names.set(rttmUri(file), file);
   }
+  await checkLocalFiles(files);
   const { voices, ...diarization } = options.options ?? {};
   const jobOptions = encodeJobOptions(diarization, voices && (await enrollVoices(voices, diarization)));
+  const jobs: { given: string; data: JobData }[] = [];
+  for (const given of files) {
+    const file = located(given);
+    const content: Pick<JobData, "sha256" | "object"> = {};
+    try {
+      if (isS3Url(file)) content.object = await statObject(s3!, file, options.s3);
+      else content.sha256 = await hashFile(file);
+    } catch (error) {
+      if (error instanceof SenkoError) throw error;
+      throw new AudioFormatError(await unreadable(file, given, error), given, { cause: error });
+    }
+    jobs.push({ given, data: { file, ...content, outDir, name: rttmUri(file), formats, options: jobOptions } });
+  }
   return withQueue(options.redis, options.queue ?? DEFAULT_QUEUE, async (queue) => {
     const submissions: Submission[] = [];
-    for (const given of files) {
-      const file = located(given);
-      const content: Pick<JobData, "sha256" | "object"> = {};
-      try {
-        if (isS3Url(file)) content.object = await statObject(s3!, file, options.s3);
-        else content.sha256 = await hashFile(file);
-      } catch (error) {
-        const message = error instanceof SenkoError ? error.message : await unreadable(file, given, error);
-        submissions.push({ file: given, state: "error", message });
-        continue;
-      }
-      const data: JobData = { file, ...content, outDir, name: rttmUri(file), formats, options: jobOptions };
+    for (const { given, data } of jobs) {
       const id = jobId(data);
       const state = await queue.getJobState(id);
       if (state === "unknown") {
@@ -105,7 +128,7 @@ export async function submitFiles(files: readonly string[], options: SubmitOptio
   });
 }
 
-/** The reason a file cannot be read, worded as readAudio words it. */
+/** The reason a file that passed its check cannot be read to hash it (it changed since), worded as readAudio words it. */
 async function unreadable(file: string, given: string, error: unknown): Promise<string> {
   try {
     await probeAudio(file, { name: given });
