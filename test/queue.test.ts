@@ -36,6 +36,16 @@ function runCli(args: string[]) {
   return { code: run.exitCode, stdout: run.stdout.toString(), stderr: run.stderr.toString() };
 }
 
+/**
+ * A job for a file that submitFiles would refuse (not audio), added as submitFiles adds one: what a submit without
+ * ffmpeg lets through (a text file named .mp3), or a file that a worker cannot read for another reason.
+ */
+async function queueUnchecked(queue: Queue, file: string, outDir: string, options: JobData["options"] = {}): Promise<string> {
+  const data: JobData = { file, sha256: await hashFile(file), outDir, name: basename(file, ".wav"), formats: ["json", "rttm"], options };
+  await queue.add("diarize", data, { ...JOB_OPTIONS, jobId: jobId(data) });
+  return jobId(data);
+}
+
 /** The JSON result without the timings, which differ between any two runs. */
 function withoutTimings(json: string): unknown {
   const parsed = JSON.parse(json);
@@ -110,10 +120,7 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
       expect(submitted.stderr).toContain(`${good.length} queued`);
       expect(submitted.stdout.trim().split("\n").every((line) => line.startsWith("queued "))).toBe(true);
       // The bad files queued as submitFiles would queue them, had they passed its check.
-      for (const file of bad) {
-        const data: JobData = { file, sha256: await hashFile(file), outDir: out, name: basename(file, ".wav"), formats: ["json", "rttm"], options: { pipeline: "vad-windows", vad: "silero" } };
-        await queue.add("diarize", data, { ...JOB_OPTIONS, jobId: jobId(data) });
-      }
+      for (const file of bad) await queueUnchecked(queue, file, out, { pipeline: "vad-windows", vad: "silero" });
       // Options that cannot work, through the TypeScript API: ConfigErrors, also failed once with their message.
       // The second names vad with the default pipeline (overlap-aware), which would leave it unused.
       const never = join(dir, "never");
@@ -442,14 +449,14 @@ describe.skipIf(skipWithout("queue.test.ts", { "redis-server (npm run setup inst
         const blocked = new RegExp(`name=bull:${btoa("senko-fetch")}.* cmd=bzpopmin`);
         while (!blocked.test(cache.cli("client", "list"))) await Bun.sleep(20);
         proxy.hold();
-        const [submission] = await submitFiles([bad[0]!], { redis: cache.url, queue: "senko-fetch", outDir: join(dir, "fetch-out") });
+        const raw = new Queue<JobData, JobResult>("senko-fetch", { connection: { url: cache.url } });
+        const badJob = await queueUnchecked(raw, bad[0]!, join(dir, "fetch-out"));
         await Bun.sleep(200); // Redis's answer reaches the worker, which asks for the job: held
         fetching.process.kill("SIGTERM");
         await fetching.waitFor(/: finishing the running job/);
         proxy.release();
         await fetching.process.exited;
-        const raw = new Queue<JobData, JobResult>("senko-fetch", { connection: { url: cache.url } });
-        const state = await (await raw.getJob(submission!.jobId!))!.getState();
+        const state = await (await raw.getJob(badJob))!.getState();
         await raw.close();
         return [fetching.process.signalCode, state];
       })();
