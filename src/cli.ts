@@ -6,6 +6,7 @@ import { expandInputs, STDIN } from "./cli/inputs.ts";
 import { planOutputs, type OutputPlan } from "./cli/output-plan.ts";
 import { helpHint, parseOptions } from "./cli/parse.ts";
 import { reportError } from "./cli/report.ts";
+import { refuseMisspeltSubcommand } from "./cli/subcommands.ts";
 import { voiceOptions } from "./cli/voice-flags.ts";
 import { CLI_OPTIONS, help } from "./cli/usage.ts";
 import type { DiarizerOptions } from "./diarizer.ts";
@@ -14,7 +15,7 @@ import { endOnSignal, interruption } from "./interrupt.ts";
 import { liveCommand } from "./live/cli.ts";
 import { DEVICES } from "./models/execution-provider.ts";
 import { writeStdout } from "./output/stdout.ts";
-import { makeOutputDir } from "./output/writers.ts";
+import { makeOutputDir, rttmUri } from "./output/writers.ts";
 import { DEFAULT_PIPELINE, PIPELINES } from "./pipeline/registry.ts";
 import { THREADS_MAX } from "./thread-pool.ts";
 import { attributeCommand, attributeHelp } from "./transcript/command.ts";
@@ -51,6 +52,7 @@ export async function main(argv: string[], command = "senko"): Promise<number> {
       await voicePrintCommand(argv.slice(1), `${command} voice-print`);
       return 0;
     }
+    refuseMisspeltSubcommand(argv[0], command);
     const { values, positionals } = parseOptions(argv, CLI_OPTIONS, (positionals) => (positionals[0] === "attribute" ? `${command} attribute` : undefined));
     if (values.help || values.version) {
       await writeStdout(values.help ? (positionals[0] === "attribute" ? attributeHelp(command) : help(command)) : `senko ${VERSION}\n`);
@@ -84,6 +86,11 @@ export async function main(argv: string[], command = "senko"): Promise<number> {
     const plan = planOutputs(values, expandInputs(positionals));
     // Only what is typed would come, and senko would wait for it without a word.
     if (plan.inputs.includes(STDIN) && process.stdin.isTTY) throw new UsageError("-: stdin is a terminal, not audio: pipe the audio in (ffmpeg -i talk.mp4 -f wav - | senko -)");
+    // A page of markup (and, with the audio embedded, megabytes of base64) would scroll past unreadable.
+    if (plan.formats[0] === "html" && plan.out === undefined && plan.outDir === undefined && process.stdout.isTTY) {
+      const page = `${plan.inputs[0] === STDIN ? "talk" : rttmUri(plan.inputs[0]!)}.html`;
+      throw new UsageError(`--format html writes a web page, not text for a terminal: give --out ${page}, or send stdout to a file (> ${page})`);
+    }
     if (values.transcript !== undefined && plan.inputs.length > 1) throw new UsageError(`--transcript is the transcript of one recording, but there are ${plan.inputs.length} inputs`);
     if (values.transcript !== undefined && plan.formats.every((f) => f === "rttm" || f === "csv")) {
       throw new UsageError(`--transcript goes with --format text, srt, vtt, json or html; ${plan.formats.join(" and ")} cannot hold words`);

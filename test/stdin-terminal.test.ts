@@ -1,6 +1,7 @@
 /**
  * `senko -` (also `--live -`, `senko attribute -`) with stdin a terminal: nothing would come but what is typed,
- * and senko waited for it without a word. It says so at once: one line, exit 2.
+ * and senko waited for it without a word. It says so at once: one line, exit 2. So does `--format html` with
+ * stdout a terminal: a page of markup (megabytes with the audio in it) would scroll past, unreadable.
  */
 import { expect, test } from "bun:test";
 import { join, resolve } from "node:path";
@@ -28,4 +29,20 @@ test.skipIf(skipWithout("stdin-terminal.test.ts", { "script(1), for a pseudo-ter
     expect(await onTerminal("attribute - d.rttm")).toEqual({ code: 2, out: "senko: -: stdin is a terminal: pipe the file in (cat talk.json | senko attribute - talk.rttm)\n" });
   },
   40_000,
+);
+
+test.skipIf(skipWithout("stdin-terminal.test.ts", { "script(1), for a pseudo-terminal (util-linux)": script }))(
+  "--format html with stdout a terminal: one line naming --out, exit 2; redirected, the run goes on",
+  async () => {
+    const page = "senko: --format html writes a web page, not text for a terminal: give --out talk.html, or send stdout to a file (> talk.html)\n";
+    expect(await onTerminal("talk.wav --format html")).toEqual({ code: 2, out: page });
+    expect(await onTerminal("talk.wav --format html --out -")).toEqual({ code: 2, out: page });
+    expect(await onTerminal("- --format html")).toEqual({ code: 2, out: "senko: -: stdin is a terminal, not audio: pipe the audio in (ffmpeg -i talk.mp4 -f wav - | senko -)\n" });
+    // Other formats are text to read there; html to a file is what it is for (the missing file is then what is said).
+    const missing = "senko: talk.wav: file not found\n";
+    expect(await onTerminal("talk.wav --format rttm")).toEqual({ code: 2, out: missing });
+    expect(await onTerminal("talk.wav --format html > /dev/null")).toEqual({ code: 2, out: missing });
+    expect(await onTerminal("talk.wav --out talk.html")).toEqual({ code: 2, out: missing });
+  },
+  60_000,
 );
