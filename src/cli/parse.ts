@@ -77,7 +77,7 @@ function argumentError(error: unknown, argv: readonly string[], options: ParseAr
   const { option, argument } = unknown;
   // A long option is a misspelt one (`--num-speaker`), hardly ever a file's name: the option meant, if one is near.
   if (option.startsWith("--")) {
-    const near = nearestOption(option.slice(2), options);
+    const near = nearestName(option.slice(2), Object.keys(options));
     return new UsageError(`Unknown option '${option}'${near ? `; did you mean --${near}?` : ""} ${hint}`);
   }
   // `-n 2` alone is an option that does not exist, not a file's name.
@@ -86,12 +86,11 @@ function argumentError(error: unknown, argv: readonly string[], options: ParseAr
 }
 
 /**
- * The option of `options` that a misspelt long option most likely meant: the nearest by edit distance, when at
- * most 2 edits away (`num-speaker`, `num_speakers`, `pipline`), or else the longest one it begins with
- * (`output`: out; `out-directory`: out-dir), or the only one that begins with it.
+ * The name of `names` that a misspelt one most likely meant (a long option, a subcommand): the nearest by edit
+ * distance, when at most 2 edits away (`num-speaker`, `num_speakers`, `pipline`, `sumbit`), or else the longest
+ * one it begins with (`output`: out; `out-directory`: out-dir), or the only one that begins with it (`attribut`).
  */
-function nearestOption(name: string, options: ParseArgsOptionsConfig): string | undefined {
-  const names = Object.keys(options);
+export function nearestName(name: string, names: readonly string[]): string | undefined {
   const scored = names.map((candidate) => ({ candidate, edits: editDistance(name, candidate) })).sort((a, b) => a.edits - b.edits);
   if (scored[0] && scored[0].edits <= 2 && scored[0].edits < name.length / 2 && scored[1]?.edits !== scored[0].edits) return scored[0].candidate;
   const within = names.filter((candidate) => name.startsWith(candidate)).sort((a, b) => b.length - a.length)[0];
