@@ -32,7 +32,10 @@ export type Stage = string;
 
 /** How far a stage of a `diarize` call has come (the `onProgress` option). */
 export interface Progress {
-  /** "audio", then the pipeline's long stages: "segmentation" or "vad", "embeddings" */
+  /**
+   * "audio", then the pipeline's long stages: "segmentation" or "vad", "embeddings"; before them, on the first
+   * call with `voices` given as audio, "voices" (done: the clips enrolled)
+   */
   stage: Stage;
   /** units of the stage's work done: Silero frames or segmentation windows, embeddings (audio: 1 when read) */
   done: number;
@@ -282,9 +285,11 @@ export class Diarizer {
     return this.track(this.#voicePrint(input, options));
   }
 
-  async #voicePrint(input: AudioInput, options: DiarizeOptions): Promise<VoicePrint> {
+  /** `reportStages`: whether the clip's stages go to `onProgress` (not for a voice enrolled by `diarize`: they are not its input's). */
+  async #voicePrint(input: AudioInput, options: DiarizeOptions, reportStages = true): Promise<VoicePrint> {
+    const onProgress = reportStages ? this.options.onProgress : undefined;
     // The speaker counts asked for are the conversation's, not the clip's.
-    const result = await this.#run(input, options, { ...this.options, numSpeakers: undefined, minSpeakers: undefined, maxSpeakers: undefined });
+    const result = await this.#run(input, options, { ...this.options, onProgress, numSpeakers: undefined, minSpeakers: undefined, maxSpeakers: undefined });
     const [main, speechSec] = clipSpeaker(talkSeconds(result.mergedSegments), options.name ?? (typeof input === "string" ? input : "the voice's audio"));
     return printOf(this.pipeline.name, result.speakerCentroids[main]!, speechSec);
   }
@@ -320,7 +325,10 @@ export class Diarizer {
   /** The voices' print vectors, made once (a failure is not kept: the next call tries again, as `ready()` does). */
   #prints(voices: Voices): Promise<Map<string, Float32Array>> {
     if (!this.#voicePrints) {
-      const prints = voicePrints(voices, this.pipeline.name, (input, name) => this.#voicePrint(input, { name })).then(
+      // The clips' stages would show as the input's (a bar that restarts): one "voices" stage counts the clips instead.
+      const listener = this.options.onProgress;
+      const enrolled = listener && ((done: number, total: number) => listener({ stage: "voices", done, total }));
+      const prints = voicePrints(voices, this.pipeline.name, (input, name) => this.#voicePrint(input, { name }, false), enrolled).then(
         (prints) => new Map([...prints].map(([name, print]) => [name, print.vector])),
       );
       this.#voicePrints = prints;

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { voiceOptions } from "../src/cli/voice-flags.ts";
-import { Diarizer } from "../src/diarizer.ts";
+import { Diarizer, type Progress } from "../src/diarizer.ts";
 import type { PipelineName } from "../src/pipeline/registry.ts";
 import { ConfigError, UsageError } from "../src/errors.ts";
 import { toCsv, toRttm } from "../src/output/writers.ts";
@@ -210,6 +210,32 @@ describe.skipIf(skip)("known voices in a simulated conversation (LibriSpeech hal
       expect(withoutTiming(await lenientLive.close())).toEqual(withoutTiming(daveNamed));
     }, 120_000);
   }
+
+  test("onProgress: enrolling the voices' clips is one \"voices\" stage, not the input's stages run twice (a bar that restarts)", async () => {
+    const { halves, talk } = await setUp();
+    const seen: Progress[] = [];
+    const diarizer = new Diarizer({ threads: 1, voices: { Alice: clip(halves[0]!.enrollment), Bob: clip(halves[1]!.enrollment) }, onProgress: (p) => seen.push(p) });
+    diarizers.push(diarizer);
+    await diarizer.diarize(clip(talk.samples));
+    const stages = seen.map((p) => p.stage).filter((stage, i, all) => stage !== all[i - 1]);
+    expect(stages).toEqual(["voices", "audio", "segmentation", "embeddings"]);
+    expect(seen.filter((p) => p.stage === "voices").map((p) => `${p.done}/${p.total}`)).toEqual(["0/2", "1/2", "2/2"]);
+    // The input's stages each go forward, and end done.
+    for (const stage of stages) {
+      const done = seen.filter((p) => p.stage === stage).map((p) => p.done);
+      expect(done).toEqual([...done].sort((a, b) => a - b));
+      expect(seen.findLast((p) => p.stage === stage)).toMatchObject({ done: seen.findLast((p) => p.stage === stage)!.total });
+    }
+    // The prints are made once: the next call reports only its input.
+    seen.length = 0;
+    await diarizer.diarize(clip(talk.samples));
+    expect(seen.some((p) => p.stage === "voices")).toBe(false);
+    expect(seen.filter((p) => p.stage === "audio")).toHaveLength(1);
+    // Asked for on its own, a clip's print is the call's work: its stages are reported as any input's.
+    seen.length = 0;
+    await diarizer.voicePrint(clip(halves[2]!.enrollment));
+    expect(seen.map((p) => p.stage).filter((stage, i, all) => stage !== all[i - 1])).toEqual(["audio", "segmentation", "embeddings"]);
+  }, 120_000);
 
   test("CLI: --voice with a clip and a saved print names the speakers in RTTM, also --live with a print from senko voice-print; a bad --voice or voice-print is one line, exit 2, no output", async () => {
     const { halves, talk } = await setUp();

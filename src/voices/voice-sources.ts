@@ -29,17 +29,29 @@ export function checkVoices(voices: unknown, pipeline: string): void {
 }
 
 /**
- * Each voice's print: prints as given, saved ones loaded, audio enrolled by `enroll`. Unreadable audio of a voice
- * is the option's fault, not an input's: a ConfigError (the CLI goes on past a bad input, not past a bad option).
+ * Each voice's print: prints as given, saved ones loaded, audio enrolled by `enroll`, `onEnrolled(done, total)`
+ * told before the first clip and after each. Unreadable audio of a voice is the option's fault, not an input's:
+ * a ConfigError (the CLI goes on past a bad input, not past a bad option).
  */
-export async function voicePrints(voices: Voices, pipeline: string, enroll: (input: AudioInput, name: string) => Promise<VoicePrint>): Promise<Map<string, VoicePrint>> {
+export async function voicePrints(
+  voices: Voices,
+  pipeline: string,
+  enroll: (input: AudioInput, name: string) => Promise<VoicePrint>,
+  onEnrolled?: (done: number, total: number) => void,
+): Promise<Map<string, VoicePrint>> {
   const prints = new Map<string, VoicePrint>();
+  const clips = Object.values(voices).filter((source) => !isPrint(source) && !isPrintFile(source)).length;
+  let done = 0;
+  if (clips > 0) onEnrolled?.(done, clips);
   // One after another: enrolling runs the pipeline, which uses every lane already.
   for (const [name, source] of Object.entries(voices)) {
-    const enrolled = (audio: AudioInput) =>
-      enroll(audio, typeof audio === "string" ? audio : `voices.${name}`).catch((error: unknown) => {
+    const enrolled = async (audio: AudioInput) => {
+      const print = await enroll(audio, typeof audio === "string" ? audio : `voices.${name}`).catch((error: unknown) => {
         throw error instanceof AudioFormatError ? new ConfigError(`voice print: ${error.message}`, { cause: error }) : error;
       });
+      onEnrolled?.(++done, clips);
+      return print;
+    };
     prints.set(name, isPrint(source) ? source : isPrintFile(source) ? loadVoicePrint(source, pipeline) : await enrolled(source));
   }
   return prints;
