@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import * as ort from "onnxruntime-node";
 import { ComputeContext } from "../src/compute-context.ts";
 import { ConfigError } from "../src/errors.ts";
-import { chooseExecution, type Installed } from "../src/models/execution-provider.ts";
+import { chooseExecution, sessionFailureRemedy, type Installed } from "../src/models/execution-provider.ts";
 import { executionChoice } from "../src/models/session.ts";
 import { skipWithout } from "./helpers/skip.ts";
 
@@ -81,6 +81,33 @@ describe("a named device", () => {
     expect(() => chooseExecution("darwin", "arm64", installed("darwin-arm64"), "cuda")).toThrow("CUDA is not available on darwin-arm64 (its accelerator is CoreML)");
     expect(() => chooseExecution("linux", "arm64", installed("linux-arm64"), "coreml")).toThrow("onnxruntime-node has no accelerator for it");
     expect(() => chooseExecution("linux", "x64", installed("linux-x64"), "gpu" as never)).toThrow('unknown device "gpu"');
+  });
+
+  test("its message says what to do: what to install, or which device to ask for instead", () => {
+    const refusal = (platform: string, arch: string, id: keyof typeof BACKENDS, device: "cuda" | "coreml" | "directml", cuda?: Omit<Installed, "backends">) => {
+      try {
+        chooseExecution(platform, arch, installed(id, cuda), device);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return "chosen";
+    };
+    const instead = 'ask for "cpu" (--device cpu) or "auto" (the accelerator when it can run, else the CPU) instead';
+    expect(refusal("linux", "x64", "linux-x64", "cuda")).toBe(`device "cuda" was asked for, but no NVIDIA driver is loaded: install NVIDIA's driver (nvidia-smi lists the GPU once it is loaded), or ${instead}`);
+    expect(refusal("linux", "x64", "linux-x64", "cuda", { cudaProvider: false, nvidiaDriver: true })).toEndWith(
+      `the single-file executables carry none): run that script again (npm rebuild onnxruntime-node, with ONNXRUNTIME_NODE_INSTALL unset), or ${instead}`,
+    );
+    expect(refusal("darwin", "arm64", "darwin-arm64", "cuda")).toBe('device "cuda" was asked for, but CUDA is not available on darwin-arm64 (its accelerator is CoreML): ask for "coreml" (--device coreml), "auto" or "cpu" instead');
+    expect(refusal("linux", "arm64", "linux-arm64", "cuda")).toBe(`device "cuda" was asked for, but CUDA is not available on linux-arm64 (onnxruntime-node has no accelerator for it): ${instead}`);
+    const bare = { backends: [{ name: "cpu", bundled: true }], cudaProvider: false, nvidiaDriver: false };
+    expect(() => chooseExecution("darwin", "arm64", bare, "coreml")).toThrow(`this onnxruntime-node has no CoreML execution provider: install an onnxruntime-node built with CoreML, or ${instead}`);
+  });
+
+  test("a session that fails on a named accelerator says what to do too", () => {
+    expect(sessionFailureRemedy("cuda")).toBe(
+      `onnxruntime-node's CUDA provider needs CUDA 12 and cuDNN 9 installed (their libraries on LD_LIBRARY_PATH); or ask for "auto" (the CPU when CUDA fails) or "cpu" (--device cpu) instead`,
+    );
+    expect(sessionFailureRemedy("directml")).toBe(`ask for "auto" (the CPU when DirectML fails) or "cpu" (--device cpu) instead`);
   });
 });
 

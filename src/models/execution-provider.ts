@@ -58,16 +58,26 @@ function missing(accelerator: Accelerator, platform: string, arch: string, insta
   return undefined;
 }
 
+/** What the user can do when `accelerator` cannot run (`missing` says why): what to install, or which device to ask for instead. */
+function remedy(accelerator: Accelerator, platform: string, arch: string, installed: Installed): string {
+  const own = platformAccelerator(platform, arch);
+  const instead = `ask for "cpu" (--device cpu) or "auto" (the accelerator when it can run, else the CPU) instead`;
+  if (own?.device !== accelerator) return own ? `ask for "${own.device}" (--device ${own.device}), "auto" or "cpu" instead` : instead;
+  if (!installed.backends.some((b) => b.name === own.provider)) return `install an onnxruntime-node built with ${NAMES[accelerator]}, or ${instead}`;
+  if (!installed.nvidiaDriver) return `install NVIDIA's driver (nvidia-smi lists the GPU once it is loaded), or ${instead}`;
+  return `run that script again (npm rebuild onnxruntime-node, with ONNXRUNTIME_NODE_INSTALL unset), or ${instead}`;
+}
+
 /**
  * The providers for a session. `device` "auto" takes the platform's accelerator when it can run, else the
- * CPU (with `fallback` saying why); a named accelerator that cannot run is a ConfigError.
+ * CPU (with `fallback` saying why); a named accelerator that cannot run is a ConfigError that says why and what to do.
  */
 export function chooseExecution(platform: string, arch: string, installed: Installed, device: Device = "auto"): ExecutionChoice {
   if (!DEVICES.includes(device)) throw new ConfigError(`unknown device "${String(device)}": use ${DEVICES.join(", ")}`);
   if (device === "cpu") return { device: "cpu", providers: ["cpu"] };
   if (device !== "auto") {
     const why = missing(device, platform, arch, installed);
-    if (why) throw new ConfigError(`device "${device}" was asked for, but ${why}`);
+    if (why) throw new ConfigError(`device "${device}" was asked for, but ${why}: ${remedy(device, platform, arch, installed)}`);
     return { device, providers: [platformAccelerator(platform, arch)!.provider, "cpu"] };
   }
   const own = platformAccelerator(platform, arch);
@@ -75,6 +85,15 @@ export function chooseExecution(platform: string, arch: string, installed: Insta
   const why = missing(own.device, platform, arch, installed);
   if (why) return { device: "cpu", providers: ["cpu"], fallback: why };
   return { device: own.device, providers: [own.provider, "cpu"] };
+}
+
+/**
+ * What to do when a session of `device`, named by the user, fails to start though the device looked ready (a
+ * library its provider loads is missing, a driver too old): the libraries CUDA needs, or another device.
+ */
+export function sessionFailureRemedy(device: Accelerator): string {
+  const libraries = device === "cuda" ? "onnxruntime-node's CUDA provider needs CUDA 12 and cuDNN 9 installed (their libraries on LD_LIBRARY_PATH); or " : "";
+  return `${libraries}ask for "auto" (the CPU when ${NAMES[device]} fails) or "cpu" (--device cpu) instead`;
 }
 
 /** How a device is named in log lines. */

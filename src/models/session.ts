@@ -11,7 +11,7 @@ import { defaultCacheDir, resolveModel, type ResolvedModel } from "../../models/
 import type { ModelId } from "../../models/manifest.ts";
 import { defaultContext, type InContext } from "../compute-context.ts";
 import { ModelLoadError } from "../errors.ts";
-import { chooseExecution, deviceName, type Accelerator, type Device, type ExecutionChoice, type Installed } from "./execution-provider.ts";
+import { chooseExecution, deviceName, sessionFailureRemedy, type Accelerator, type Device, type ExecutionChoice, type Installed } from "./execution-provider.ts";
 import { createCpuSession } from "./optimized-model.ts";
 import { spellChoice } from "../option-names.ts";
 
@@ -135,7 +135,7 @@ export async function createSession(id: ModelId, options: SessionOptions, thread
       session = await ort.InferenceSession.create(model.path, { ...base, executionProviders: choice.providers });
       runsOn = choice.device;
     } catch (error) {
-      if (device !== "auto") throw new ModelLoadError(`${id}: ${name} session failed: ${String(error)}`, id, { cause: error });
+      if (device !== "auto") throw new ModelLoadError(`${id}: ${name} session failed: ${String(error)}: ${sessionFailureRemedy(choice.device)}`, id, { cause: error });
       log?.(`${id}: ${name} session failed (${error instanceof Error ? error.message : error}); using the CPU`);
     }
   } else if (choice.fallback && !fallbackLogged.has(options)) {
