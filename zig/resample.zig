@@ -12,8 +12,10 @@ const assert = std.debug.assert;
 /// Stopband attenuation of the design, in dB.
 pub const stopband_db: f64 = 80;
 /// The passband ends at this fraction of the lower Nyquist frequency; the stopband starts at Nyquist,
-/// so nothing above the new Nyquist folds back un-attenuated.
-pub const passband_fraction: f64 = 0.9;
+/// so nothing above the new Nyquist folds back un-attenuated. 0.97 (ffmpeg's default) rather than 0.9: the
+/// models hear up to 8 kHz, and losing 7.2-8 kHz of a 48 kHz recording moved CAM++ embeddings ten times
+/// further from the 16 kHz rendition's (BENCHMARKS.md, "Session 25 new-user try"); the filter is 3x longer.
+pub const passband_fraction: f64 = 0.97;
 /// Ratios with at most this many phases get one exact row per phase.
 pub const exact_phases_max: u32 = 1024;
 /// Row spacing (rows per input sample) of the interpolated table used above `exact_phases_max`.
