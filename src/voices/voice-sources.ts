@@ -30,8 +30,9 @@ export function checkVoices(voices: unknown, pipeline: string): void {
 
 /**
  * Each voice's print: prints as given, saved ones loaded, audio enrolled by `enroll`, `onEnrolled(done, total)`
- * told before the first clip and after each. Unreadable audio of a voice is the option's fault, not an input's:
- * a ConfigError (the CLI goes on past a bad input, not past a bad option).
+ * told after each clip (not before the first: the models load then, and their log lines would land on a bar
+ * drawn before them). Unreadable audio of a voice is the option's fault, not an input's: a ConfigError (the CLI
+ * goes on past a bad input, not past a bad option).
  */
 export async function voicePrints(
   voices: Voices,
@@ -42,7 +43,6 @@ export async function voicePrints(
   const prints = new Map<string, VoicePrint>();
   const clips = Object.values(voices).filter((source) => !isPrint(source) && !isPrintFile(source)).length;
   let done = 0;
-  if (clips > 0) onEnrolled?.(done, clips);
   // One after another: enrolling runs the pipeline, which uses every lane already.
   for (const [name, source] of Object.entries(voices)) {
     const enrolled = async (audio: AudioInput) => {
