@@ -10,6 +10,7 @@ import { skipWithout } from "./helpers/skip.ts";
 const root = resolve(import.meta.dir, "..");
 const bun = join(root, "node_modules", ".bin", "bun");
 const script = Bun.which("script");
+const noTerminal = skipWithout("stdin-terminal.test.ts", { "script(1), for a pseudo-terminal (util-linux)": script });
 
 /** The command on a pseudo-terminal (script(1)) whose input stays open: its output and exit code, or "waiting". */
 async function onTerminal(args: string): Promise<{ code: number | "waiting"; out: string }> {
@@ -20,7 +21,7 @@ async function onTerminal(args: string): Promise<{ code: number | "waiting"; out
   return { code: proc.signalCode ? "waiting" : code, out: out.replace(/\r\n/g, "\n") };
 }
 
-test.skipIf(skipWithout("stdin-terminal.test.ts", { "script(1), for a pseudo-terminal (util-linux)": script }))(
+test.skipIf(noTerminal)(
   "- on a terminal: one line, exit 2, not a wait for bytes that never come",
   async () => {
     const audio = "senko: -: stdin is a terminal, not audio: pipe the audio in (ffmpeg -i talk.mp4 -f wav - | senko -)\n";
@@ -31,7 +32,7 @@ test.skipIf(skipWithout("stdin-terminal.test.ts", { "script(1), for a pseudo-ter
   40_000,
 );
 
-test.skipIf(skipWithout("stdin-terminal.test.ts", { "script(1), for a pseudo-terminal (util-linux)": script }))(
+test.skipIf(noTerminal)(
   "--format html with stdout a terminal: one line naming --out, exit 2; redirected, the run goes on",
   async () => {
     const page = "senko: --format html writes a web page, not text for a terminal: give --out talk.html, or send stdout to a file (> talk.html)\n";
