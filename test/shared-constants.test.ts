@@ -141,7 +141,7 @@ describe("the bun:ffi bindings of src/native/ match the Zig export fn signatures
     const fromZig = Object.fromEntries(
       exports.map((e) => [e.name, { args: e.parameters.map((p) => ffiType(p.type)), returns: ffiType(e.returns) }]),
     );
-    const fromTypeScript = Object.fromEntries(
+    const fromTypeScript: Record<string, { args: string[]; returns: string }> = Object.fromEntries(
       Object.entries(NATIVE_SYMBOLS).map(([name, { args, returns }]) => [name, { args: [...args], returns }]),
     );
     expect(fromTypeScript).toEqual(fromZig);
