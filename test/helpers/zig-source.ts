@@ -39,17 +39,11 @@ export function snakeKeys(table: Record<string, number>): Record<string, number>
   return Object.fromEntries(Object.entries(table).map(([k, v]) => [snakeCase(k), v]));
 }
 
-/** A parameter of a Zig `export fn`: its name and its type as written (`?*[4]f64`). */
-export interface ZigParameter {
-  name: string;
-  type: string;
-}
-
-/** An `export fn` of zig/: the file it is in, its name, parameters and return type as written. */
+/** An `export fn` of zig/: the file it is in, its name, and its parameters' and return types as written (`?*[4]f64`). */
 export interface ZigExport {
   file: string;
   name: string;
-  parameters: ZigParameter[];
+  parameters: { name: string; type: string }[];
   returns: string;
 }
 
