@@ -251,3 +251,17 @@ test "senko_knn, senko_umap_fuzzy_graph, senko_umap_embed and senko_hdbscan refu
     var hdbscan_labels: Hdbscan = .{ .p = p };
     try testing.expectEachOneShortRefused(2, .{ 16, 8 }, &hdbscan_labels);
 }
+
+test "senko_hdbscan takes any min_samples and min_cluster_size: a cluster size over half the points leaves all noise" {
+    const testing = @import("abi-testing.zig");
+    const p = try pool.Pool.create(std.testing.allocator, 2);
+    defer p.destroy();
+    const most = std.math.maxInt(u32);
+    var labels: [8]i32 = .{7} ** 8;
+    // 2 * min_cluster_size would wrap in u32.
+    try std.testing.expectEqual(status(.ok), senko_hdbscan(p, &testing.two_groups_2d, 16, 8, 2, 2, most, &labels, 8, null));
+    try std.testing.expectEqualSlices(i32, &(.{-1} ** 8), &labels);
+    try std.testing.expectEqual(status(.ok), senko_hdbscan(p, &testing.two_groups_2d, 16, 8, 2, most, 4, &labels, 8, null));
+    try std.testing.expectEqual(status(.ok), senko_hdbscan(p, &testing.two_groups_2d, 16, 8, 2, 2, 5, &labels, 8, null));
+    try std.testing.expectEqualSlices(i32, &(.{-1} ** 8), &labels);
+}

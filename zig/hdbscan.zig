@@ -274,7 +274,7 @@ pub fn cluster(
     assert(min_samples >= 1 and min_cluster_size >= 2);
     assert(out.len == count);
     // No split can leave two sides of min_cluster_size points, and the root is never a cluster.
-    if (count < 2 * min_cluster_size) {
+    if (count < 2 * @as(u64, min_cluster_size)) {
         @memset(out, -1);
         return;
     }
