@@ -49,16 +49,16 @@ export fn senko_cluster_info_len() u32 {
     return info_len;
 }
 
-/// What a call reports in `out_info`; the slots it leaves at their defaults hold 0.
+/// What a call reports in `out_info`, a field a slot (0 for what the call does not compute).
 const Info = struct {
-    speakers: u32 = 0,
-    eigenvalues: usize = 0,
-    affinity_ns: u64 = 0,
-    eigen_ns: u64 = 0,
-    kmeans_ns: u64 = 0,
-    products: u64 = 0,
-    graph_nonzeros: u64 = 0,
-    gap_scale: f64 = 0,
+    speakers: u32,
+    eigenvalues: usize,
+    affinity_ns: u64,
+    eigen_ns: u64,
+    kmeans_ns: u64,
+    products: u64,
+    graph_nonzeros: u64,
+    gap_scale: f64,
 };
 
 /// Writes `info` into the info_len slots of `out_info` (the caller checked its capacity), if given.
@@ -190,12 +190,16 @@ export fn senko_laplacian_eigen(
     if (vectors) |v| {
         for (v, pairs.vectors) |*dst, x| dst.* = @floatCast(x);
     }
+    // No speaker count, k-means or eigengap scale here.
     writeInfo(out_info, .{
+        .speakers = 0,
         .eigenvalues = wanted,
         .affinity_ns = affinity_ns,
         .eigen_ns = eigen_ns,
+        .kmeans_ns = 0,
         .products = pairs.products,
         .graph_nonzeros = graph.nonZeros(),
+        .gap_scale = 0,
     });
     return status(.ok);
 }
