@@ -16,7 +16,8 @@ import { audioSymbols } from "./native/audio-symbols.ts";
 import { umapSymbols } from "./native/umap-symbols.ts";
 import { overlapSymbols } from "./native/overlap-symbols.ts";
 
-const symbols = {
+/** The dlopen table: every export of libsenko the bindings use (test/shared-constants.test.ts checks each against the Zig signature). */
+export const NATIVE_SYMBOLS = {
   ...coreSymbols,
   ...fbankSymbols,
   ...matrixSymbols,
@@ -29,10 +30,10 @@ const symbols = {
 /** The ABI version this TypeScript expects; must equal `senko_abi_version()` in zig/lib.zig. */
 export const ABI_VERSION = 6;
 
-export type NativeSymbols = Library<typeof symbols>["symbols"];
+export type NativeSymbols = Library<typeof NATIVE_SYMBOLS>["symbols"];
 
 /** Every symbol the bindings need libsenko to export (tests check prebuilt libraries against it). */
-export const NATIVE_SYMBOL_NAMES: readonly string[] = Object.keys(symbols);
+export const NATIVE_SYMBOL_NAMES: readonly string[] = Object.keys(NATIVE_SYMBOLS);
 
 /** Status codes of zig/status.zig (test/shared-constants.test.ts compares). */
 export const STATUS = { ok: 0, invalidArgument: -1, outOfMemory: -2, invalidData: -3, noConvergence: -4 } as const;
@@ -45,7 +46,7 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 let explicitPath: string | undefined;
-let loaded: { lib: Library<typeof symbols>; path: string } | undefined;
+let loaded: { lib: Library<typeof NATIVE_SYMBOLS>; path: string } | undefined;
 
 /** Uses this file as libsenko instead of searching for it (call before the first native call). */
 export function setLibraryPath(path: string): void {
@@ -74,7 +75,7 @@ function resolvePackage(name: string): string | undefined {
   }
 }
 
-function load(): Library<typeof symbols> {
+function load(): Library<typeof NATIVE_SYMBOLS> {
   if (loaded) return loaded.lib;
   const { path, origin, tried } = findLibrary({
     explicit: explicitPath,
@@ -84,9 +85,9 @@ function load(): Library<typeof symbols> {
     resolvePackage,
     checkoutRoot: resolve(import.meta.dir, ".."),
   });
-  let lib: Library<typeof symbols>;
+  let lib: Library<typeof NATIVE_SYMBOLS>;
   try {
-    lib = dlopen(path, symbols);
+    lib = dlopen(path, NATIVE_SYMBOLS);
   } catch (cause) {
     throw new NativeLibraryError(`libsenko at ${path} (${origin}) could not be loaded: ${String(cause)}`, tried, { cause });
   }

@@ -25,6 +25,17 @@ export fn senko_umap_epochs_max() u32 {
     return umap_layout.epochs_max;
 }
 
+/// Slots (f64 milliseconds) of senko_umap_embed's and senko_hdbscan's out_timings, one per field of
+/// umap.EmbedTimings and hdbscan.Timings (src/cluster/umap-hdbscan.ts mirrors the counts;
+/// test/shared-constants.test.ts compares).
+const umap_timing_slots = 4;
+const hdbscan_timing_slots = 3;
+
+comptime {
+    std.debug.assert(umap_timing_slots == @typeInfo(umap.EmbedTimings).@"struct".fields.len);
+    std.debug.assert(hdbscan_timing_slots == @typeInfo(hdbscan.Timings).@"struct".fields.len);
+}
+
 fn failed(err: anyerror) i32 {
     return switch (err) {
         error.OutOfMemory => status(.out_of_memory),
@@ -139,7 +150,7 @@ export fn senko_umap_embed(
     init_method: u32,
     out_embedding: ?[*]f32,
     embedding_capacity: u64,
-    out_timings: ?*[4]f64,
+    out_timings: ?*[umap_timing_slots]f64,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     const values = inputRows(data, data_len, count, dim) orelse return status(.invalid_argument);
@@ -181,7 +192,7 @@ export fn senko_hdbscan(
     min_cluster_size: u32,
     out_labels: ?[*]i32,
     labels_capacity: u64,
-    out_timings: ?*[3]f64,
+    out_timings: ?*[hdbscan_timing_slots]f64,
 ) i32 {
     const p = pool.Pool.fromHandle(thread_pool) orelse return status(.invalid_argument);
     const values = inputRows(data, data_len, count, dim) orelse return status(.invalid_argument);
@@ -194,9 +205,6 @@ export fn senko_hdbscan(
     return status(.ok);
 }
 
-/// Eight points in two groups of four, 2-d, for the tests below.
-const test_points = [_]f32{ 1, 0, 0.9, 0.1, 0.95, 0.05, 0.85, 0.2, 0, 1, 0.1, 0.9, 0.05, 0.95, 0.2, 0.85 };
-
 test "senko_knn, senko_umap_fuzzy_graph, senko_umap_embed and senko_hdbscan refuse a buffer one element short" {
     const testing = @import("abi-testing.zig");
     const p = try pool.Pool.create(std.testing.allocator, 2);
@@ -206,10 +214,7 @@ test "senko_knn, senko_umap_fuzzy_graph, senko_umap_embed and senko_hdbscan refu
         indices: [16]u32 = .{99} ** 16,
         distances: [16]f32 = .{-7} ** 16,
         pub fn run(self: *@This(), sizes: [3]u64) i32 {
-            return senko_knn(self.p, &test_points, sizes[0], 8, 2, 2, 1, &self.indices, sizes[1], &self.distances, sizes[2]);
-        }
-        pub fn untouched(self: *const @This()) bool {
-            return testing.allEqual(u32, &self.indices, 99) and testing.allEqual(f32, &self.distances, -7);
+            return senko_knn(self.p, &testing.two_groups_2d, sizes[0], 8, 2, 2, 1, &self.indices, sizes[1], &self.distances, sizes[2]);
         }
     };
     var neighbours: Knn = .{ .p = p };
@@ -224,10 +229,6 @@ test "senko_knn, senko_umap_fuzzy_graph, senko_umap_embed and senko_hdbscan refu
         pub fn run(self: *@This(), sizes: [5]u64) i32 {
             return senko_umap_fuzzy_graph(self.p, &self.knn.indices, sizes[0], &self.knn.distances, sizes[1], 8, 2, &self.rows, sizes[2], &self.columns, sizes[3], &self.weights, sizes[4], &self.edge_count);
         }
-        pub fn untouched(self: *const @This()) bool {
-            return testing.allEqual(u32, &self.rows, 99) and testing.allEqual(u32, &self.columns, 99) and
-                testing.allEqual(f32, &self.weights, -7) and self.edge_count == 99;
-        }
     };
     var graph: Graph = .{ .p = p, .knn = &neighbours };
     try testing.expectEachOneShortRefused(5, .{ 16, 16, 32, 32, 32 }, &graph);
@@ -235,10 +236,7 @@ test "senko_knn, senko_umap_fuzzy_graph, senko_umap_embed and senko_hdbscan refu
         p: *pool.Pool,
         embedding: [16]f32 = .{-7} ** 16,
         pub fn run(self: *@This(), sizes: [2]u64) i32 {
-            return senko_umap_embed(self.p, &test_points, sizes[0], 8, 2, 4, 2, 0.1, 1, 7, 20, 1, &self.embedding, sizes[1], null);
-        }
-        pub fn untouched(self: *const @This()) bool {
-            return testing.allEqual(f32, &self.embedding, -7);
+            return senko_umap_embed(self.p, &testing.two_groups_2d, sizes[0], 8, 2, 4, 2, 0.1, 1, 7, 20, 1, &self.embedding, sizes[1], null);
         }
     };
     var embedding: Embed = .{ .p = p };
@@ -247,12 +245,23 @@ test "senko_knn, senko_umap_fuzzy_graph, senko_umap_embed and senko_hdbscan refu
         p: *pool.Pool,
         labels: [8]i32 = .{-7} ** 8,
         pub fn run(self: *@This(), sizes: [2]u64) i32 {
-            return senko_hdbscan(self.p, &test_points, sizes[0], 8, 2, 2, 2, &self.labels, sizes[1], null);
-        }
-        pub fn untouched(self: *const @This()) bool {
-            return testing.allEqual(i32, &self.labels, -7);
+            return senko_hdbscan(self.p, &testing.two_groups_2d, sizes[0], 8, 2, 2, 2, &self.labels, sizes[1], null);
         }
     };
     var hdbscan_labels: Hdbscan = .{ .p = p };
     try testing.expectEachOneShortRefused(2, .{ 16, 8 }, &hdbscan_labels);
+}
+
+test "senko_hdbscan takes any min_samples and min_cluster_size: a cluster size over half the points leaves all noise" {
+    const testing = @import("abi-testing.zig");
+    const p = try pool.Pool.create(std.testing.allocator, 2);
+    defer p.destroy();
+    const most = std.math.maxInt(u32);
+    var labels: [8]i32 = .{7} ** 8;
+    // 2 * min_cluster_size would wrap in u32.
+    try std.testing.expectEqual(status(.ok), senko_hdbscan(p, &testing.two_groups_2d, 16, 8, 2, 2, most, &labels, 8, null));
+    try std.testing.expectEqualSlices(i32, &(.{-1} ** 8), &labels);
+    try std.testing.expectEqual(status(.ok), senko_hdbscan(p, &testing.two_groups_2d, 16, 8, 2, most, 4, &labels, 8, null));
+    try std.testing.expectEqual(status(.ok), senko_hdbscan(p, &testing.two_groups_2d, 16, 8, 2, 2, 5, &labels, 8, null));
+    try std.testing.expectEqualSlices(i32, &(.{-1} ** 8), &labels);
 }

@@ -10,6 +10,7 @@
 const std = @import("std");
 const assert = std.debug.assert;
 const Pool = @import("pool.zig").Pool;
+const milliseconds = @import("milliseconds.zig");
 const knn = @import("knn.zig");
 const spanning_tree = @import("spanning-tree.zig");
 const Edge = spanning_tree.Edge;
@@ -273,7 +274,7 @@ pub fn cluster(
     assert(min_samples >= 1 and min_cluster_size >= 2);
     assert(out.len == count);
     // No split can leave two sides of min_cluster_size points, and the root is never a cluster.
-    if (count < 2 * min_cluster_size) {
+    if (count < 2 * @as(u64, min_cluster_size)) {
         @memset(out, -1);
         return;
     }
@@ -289,12 +290,12 @@ pub fn cluster(
         try knn.search(allocator, pool, data, count, dim, k, .euclidean, indices, distances);
         for (core, 0..) |*c, i| c.* = distances[i * k + k - 1];
     }
-    timings.core_ms = lap(&timer);
+    timings.core_ms = milliseconds.lap(&timer);
 
     const edges = try allocator.alloc(Edge, count - 1);
     defer allocator.free(edges);
     try spanningTree(allocator, data, count, dim, core, edges);
-    timings.tree_ms = lap(&timer);
+    timings.tree_ms = milliseconds.lap(&timer);
 
     const words = try allocator.alloc(u32, 3 * @as(usize, count - 1) + 3 * @as(usize, count) + 1);
     defer allocator.free(words);
@@ -314,11 +315,7 @@ pub fn cluster(
     computeStability(&condensed, count);
     selectClusters(&condensed, count, scratch);
     assignLabels(&condensed, count, scratch, out);
-    timings.labels_ms = lap(&timer);
-}
-
-fn lap(timer: *std.time.Timer) f64 {
-    return @as(f64, @floatFromInt(timer.lap())) / 1e6;
+    timings.labels_ms = milliseconds.lap(&timer);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ comptime {
     _ = @import("pool.zig");
     _ = @import("status.zig");
     _ = @import("abi-testing.zig");
+    _ = @import("milliseconds.zig");
     _ = @import("simd.zig");
     _ = @import("lib.zig");
     _ = @import("fft.zig");

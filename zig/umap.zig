@@ -5,6 +5,7 @@
 const std = @import("std");
 const assert = std.debug.assert;
 const Pool = @import("pool.zig").Pool;
+const milliseconds = @import("milliseconds.zig");
 const knn = @import("knn.zig");
 const init = @import("umap-init.zig");
 const fuzzyGraph = @import("umap-graph.zig").fuzzyGraph;
@@ -57,21 +58,21 @@ pub fn embed(
     const knn_distances = try allocator.alloc(f32, knn_indices.len);
     defer allocator.free(knn_distances);
     try knn.search(allocator, pool, data, count, dim, k, options.metric, knn_indices, knn_distances);
-    timings.knn_ms = lap(&timer);
+    timings.knn_ms = milliseconds.lap(&timer);
 
     var graph = try fuzzyGraph(allocator, pool, knn_indices, knn_distances, count, k);
     defer graph.deinit(allocator);
     const epoch_count = if (options.epoch_count == 0) defaultEpochs(count) else options.epoch_count;
     // As umap-learn: a short run still drops the edges a default-length run would never sample.
     try pruneGraph(allocator, &graph, if (epoch_count > 10) epoch_count else defaultEpochs(count));
-    timings.graph_ms = lap(&timer);
+    timings.graph_ms = milliseconds.lap(&timer);
 
     const stride = std.mem.alignForward(u32, options.component_count, row_align);
     const embedding = try allocator.alloc(f32, @as(usize, count) * stride);
     defer allocator.free(embedding);
     @memset(embedding, 0);
     try init.initialize(allocator, pool, &graph, options.init, options.seed, embedding, stride, options.component_count);
-    timings.init_ms = lap(&timer);
+    timings.init_ms = milliseconds.lap(&timer);
 
     const curve = fitCurve(options.spread, options.min_dist);
     try optimizeLayout(allocator, pool, &graph, embedding, stride, .{
@@ -83,11 +84,7 @@ pub fn embed(
     for (0..count) |i| {
         @memcpy(out[i * options.component_count ..][0..options.component_count], embedding[i * stride ..][0..options.component_count]);
     }
-    timings.layout_ms = lap(&timer);
-}
-
-fn lap(timer: *std.time.Timer) f64 {
-    return @as(f64, @floatFromInt(timer.lap())) / 1e6;
+    timings.layout_ms = milliseconds.lap(&timer);
 }
 
 test "embed separates well-separated blobs, identically on 1 and 3 threads" {

@@ -8,6 +8,9 @@ export const TARGET_RATE = SAMPLE_RATE;
 /** The longest output one Float32Array holds in Bun (4 GiB): about 18.6 hours at 16 kHz. */
 export const MAX_OUTPUT_SAMPLES = 2 ** 30;
 
+/** senko_audio_input_range writes the frames [begin, end) an output range reads. */
+export const INPUT_RANGE_LEN = 2;
+
 /** Values of convert.Encoding in zig/convert.zig. */
 export const ENCODING_CODE: Record<SampleEncoding, number> = {
   pcm_u8: 1,
@@ -48,7 +51,7 @@ export function convertToMono16k(source: FrameSource, pieceBytes = Infinity, con
   const out = new Float32Array(total);
   const native = lib();
   const pool = nativePool(context);
-  const range = new BigUint64Array(2);
+  const range = new BigUint64Array(INPUT_RANGE_LEN);
   const perPiece = Math.max(1, Math.floor(((pieceBytes / frameBytes) * TARGET_RATE) / sampleRate));
   for (let first = 0; first < total; first += perPiece) {
     const count = Math.min(perPiece, total - first);

@@ -9,7 +9,7 @@ import { nativePool, type ComputeContext } from "../compute-context.ts";
 import { ConfigError, quoted } from "../errors.ts";
 import { check, lib } from "../ffi.ts";
 import { GrowableArray } from "../growable-array.ts";
-import { ENCODING_CODE, MAX_OUTPUT_SAMPLES, outputLength, TARGET_RATE } from "./convert.ts";
+import { ENCODING_CODE, INPUT_RANGE_LEN, MAX_OUTPUT_SAMPLES, outputLength, TARGET_RATE } from "./convert.ts";
 import { BYTES_PER_SAMPLE, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, type SampleEncoding } from "./wav.ts";
 
 /**
@@ -109,7 +109,7 @@ export class Mono16kStream {
   }
 
   #inputRange(first: number, count: number, totalFrames: number): [number, number] {
-    const range = new BigUint64Array(2);
+    const range = new BigUint64Array(INPUT_RANGE_LEN);
     check(lib().senko_audio_input_range(this.sampleRate, totalFrames, first, count, range), "audio input range");
     return [Number(range[0]), Number(range[1])];
   }

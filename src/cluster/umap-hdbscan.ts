@@ -74,6 +74,15 @@ export const UMAP_COMPONENTS_MAX = 256;
 /** Most SGD epochs a caller may ask for (zig/umap-layout.zig epochs_max). */
 export const UMAP_EPOCHS_MAX = 100_000;
 
+/**
+ * Slots (f64 milliseconds) of the timings senko_umap_embed and senko_hdbscan write, in UmapTimings and
+ * HdbscanTimings order (zig/abi-umap.zig umap_timing_slots, hdbscan_timing_slots).
+ */
+export const UMAP_TIMING_SLOTS = 4;
+export const HDBSCAN_TIMING_SLOTS = 3;
+/** senko_umap_curve writes a and b. */
+export const UMAP_CURVE_LEN = 2;
+
 /** Values of knn.Metric (zig/knn.zig) and umap.InitMethod (zig/umap.zig); test/shared-constants.test.ts compares. */
 export const METRIC_CODE: Record<UmapMetric, number> = { cosine: 0, euclidean: 1 };
 export const INIT_CODE: Record<UmapInit, number> = { spectral: 0, random: 1 };
@@ -145,7 +154,7 @@ export function umapFuzzyGraph(
 
 /** a and b of UMAP's low-dimensional similarity 1 / (1 + a d^(2b)), fitted as umap-learn does. */
 export function umapCurve(spread: number, minDist: number): { a: number; b: number } {
-  const out = new Float64Array(2);
+  const out = new Float64Array(UMAP_CURVE_LEN);
   check(lib().senko_umap_curve(spread, minDist, out), "umapCurve");
   return { a: out[0]!, b: out[1]! };
 }
@@ -172,7 +181,7 @@ export function umapEmbed(
   if (!Object.hasOwn(METRIC_CODE, o.metric)) throw new ConfigError(`metric must be cosine or euclidean, got ${o.metric}`);
   if (!Object.hasOwn(INIT_CODE, o.init)) throw new ConfigError(`init must be spectral or random, got ${o.init}`);
   const out = new Float32Array(count * o.nComponents);
-  const times = new Float64Array(4);
+  const times = new Float64Array(UMAP_TIMING_SLOTS);
   checkStatus(
     lib().senko_umap_embed(
       nativePool(options.context),
@@ -212,7 +221,7 @@ export function hdbscanLabels(
   requireInteger("minClusterSize", minClusterSize, 2);
   const labels = new Int32Array(count);
   if (count === 0) return labels;
-  const times = new Float64Array(3);
+  const times = new Float64Array(HDBSCAN_TIMING_SLOTS);
   checkStatus(lib().senko_hdbscan(nativePool(options.context), data, data.length, count, dim, minSamples, minClusterSize, labels, labels.length, times), "hdbscanLabels");
   if (timings) Object.assign(timings, { coreMs: times[0]!, treeMs: times[1]!, labelsMs: times[2]! });
   return labels;

@@ -11,7 +11,7 @@ export function redactUrl(url: string): string {
 }
 
 /** Redis's refusal of a client in words a user can act on, with the URL that would work; undefined for other errors. */
-export function redisRefusal(url: string, message: string): string | undefined {
+function redisRefusal(url: string, message: string): string | undefined {
   const at = redactUrl(url);
   const { protocol, username, host, pathname } = new URL(url);
   const withPassword = `${protocol}//${username}:<password>@${host}${pathname}`;

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { skipWithout } from "./skip.ts";
 
-export const FIXTURES_DIR = process.env.SENKO_FIXTURES ?? join(import.meta.dir, "../../../shared/fixtures");
+const FIXTURES_DIR = process.env.SENKO_FIXTURES ?? join(import.meta.dir, "../../../shared/fixtures");
 /** Eleven 30 s AMI meeting excerpts (dev00, dev01, trn01..trn09) with their RTTM and UEM references. */
 export const AMI_DIR = join(FIXTURES_DIR, "ami");
 /** LibriSpeech utterances, one read utterance per speaker (FLAC). */
@@ -20,7 +20,7 @@ export const AMI_FIXTURES = `the AMI fixtures (${shown}/ami)`;
 export const LIBRISPEECH_FIXTURES = `the LibriSpeech fixtures (${process.env.SENKO_LIBRISPEECH ?? `${shown}/librispeech`})`;
 
 export const hasAmi = existsSync(join(AMI_DIR, "dev00.wav")) && existsSync(join(AMI_DIR, "dev.rttm"));
-export const hasLibriSpeech = existsSync(LIBRISPEECH_DIR);
+const hasLibriSpeech = existsSync(LIBRISPEECH_DIR);
 
 /** True (skip) without the AMI fixtures, after one line from `file` naming their place. */
 export const withoutAmi = (file: string) => skipWithout(file, { [AMI_FIXTURES]: hasAmi });
