@@ -46,18 +46,22 @@ function endpointOf(config: S3Config): string {
 }
 
 /**
- * One typed error per S3 failure. A missing object, bucket or permission and an endpoint that cannot be
- * reached are the user's to fix (no retry); anything else (throttling, a server error) may pass.
+ * One typed error per S3 failure, for an object read, a listing or a write (`use`). A missing object, bucket
+ * or permission and an endpoint that cannot be reached are the user's to fix (no retry); anything else
+ * (throttling, a server error) may pass. An object that is missing or whose reading is denied is an
+ * AudioFormatError: an input that cannot be read, as a local file would be.
  */
-function explain(error: unknown, url: string, config: S3Config, writing: boolean): SenkoError {
+function explain(error: unknown, url: string, config: S3Config, use: "read" | "list" | "write"): SenkoError {
   const code = (error as { code?: string }).code ?? "";
   const { bucket } = parse(url, false);
   const endpoint = endpointOf(config);
-  const fail = (message: string) => (writing ? new OutputError(`cannot write ${url}: ${message}`, url, { cause: error }) : new ConfigError(`${url}: ${message}`, { cause: error }));
+  const fail = (message: string) => (use === "write" ? new OutputError(`cannot write ${url}: ${message}`, url, { cause: error }) : new ConfigError(`${url}: ${message}`, { cause: error }));
   if (code === "NoSuchKey") return new AudioFormatError(`${url}: no such object in bucket "${bucket}"`, url, { cause: error });
   if (code === "NoSuchBucket") return fail(`no such bucket "${bucket}" at ${endpoint}`);
   if (/^(AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|InvalidToken|AllAccessDisabled)$/.test(code)) {
-    return fail(`access denied by ${endpoint} (${code}): check S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and the bucket's policy`);
+    const denied = `access denied by ${endpoint} (${code}): check S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and the bucket's policy`;
+    // The credentials work (a bad key is InvalidAccessKeyId): this object is the one refused.
+    return code === "AccessDenied" && use === "read" ? new AudioFormatError(`${url}: ${denied}`, url, { cause: error }) : fail(denied);
   }
   if (code.startsWith("ERR_S3_")) return fail((error as Error).message);
   if (/^(ConnectionRefused|DNSResolveFailed|ENOTFOUND|ECONNREFUSED|CERT_|UNABLE_TO_VERIFY)/.test(code)) return fail(`cannot reach the S3 endpoint ${endpoint} (${code}): check S3_ENDPOINT`);
@@ -85,7 +89,7 @@ export async function statObject(client: S3Client, url: string, config: S3Config
     } catch (getError) {
       reason = getError;
     }
-    throw explain(reason, url, config, false);
+    throw explain(reason, url, config, "read");
   }
 }
 
@@ -109,7 +113,7 @@ export async function expandS3Glob(client: S3Client, url: string, config: S3Conf
       continuationToken = page.isTruncated ? page.nextContinuationToken : undefined;
     } while (continuationToken);
   } catch (error) {
-    throw explain(error, url, config, false);
+    throw explain(error, url, config, "list");
   }
   return urls.sort();
 }
@@ -124,7 +128,7 @@ export async function checkS3Destination(client: S3Client, url: string, config: 
     const dir = key.replace(/\/+$/, "");
     await client.list({ prefix: dir ? `${dir}/.senko-check` : ".senko-check" }, { bucket });
   } catch (error) {
-    throw explain(error, url, config, true);
+    throw explain(error, url, config, "write");
   }
 }
 
@@ -139,7 +143,7 @@ export async function putObject(client: S3Client, url: string, text: string, typ
   try {
     await client.write(key, text, { bucket, type });
   } catch (error) {
-    throw explain(error, url, config, true);
+    throw explain(error, url, config, "write");
   }
 }
 
@@ -187,7 +191,7 @@ export async function downloadObject(
     }
   } catch (error) {
     remove();
-    throw error instanceof SenkoError ? error : explain(error, url, config, false);
+    throw error instanceof SenkoError ? error : explain(error, url, config, "read");
   }
   const got = statSync(path).size;
   if (got !== expected.size) {
