@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { S3Client, type S3Options } from "bun";
+import { probeEach } from "../audio/probe-each.ts";
 import { GLOB_CHARS } from "../cli/inputs.ts";
 import { AudioFormatError, ConfigError, OutputError, SenkoError } from "../errors.ts";
 import { processRuns } from "../stale-parts.ts";
@@ -91,6 +92,25 @@ export async function statObject(client: S3Client, url: string, config: S3Config
     }
     throw explain(reason, url, config, "read");
   }
+}
+
+/** HEAD requests in flight at once (BENCHMARKS.md, "Session 25 inputs": bun run bench/s3-heads.ts). */
+const HEADS_AT_ONCE = 16;
+
+/**
+ * `statObject` of every URL, `atOnce` at a time: the identity of each object found, and the AudioFormatError of
+ * each missing or forbidden one (undefined: none), in URL order. Any other failure (no such bucket, bad
+ * credentials, an endpoint that cannot be reached) rejects.
+ */
+export async function statObjects(
+  client: S3Client,
+  urls: readonly string[],
+  config: S3Config = {},
+  atOnce = HEADS_AT_ONCE,
+): Promise<{ identities: Map<string, S3Identity>; problems: (AudioFormatError | undefined)[] }> {
+  const identities = new Map<string, S3Identity>();
+  const problems = await probeEach(urls, async (url) => identities.set(url, await statObject(client, url, config)), atOnce);
+  return { identities, problems };
 }
 
 /**

@@ -3,14 +3,13 @@ import { resolve } from "node:path";
 import type { S3Client } from "bun";
 import { fileKind } from "../audio/file-kind.ts";
 import { probeAudio } from "../audio/index.ts";
-import { probeEach } from "../audio/probe-each.ts";
 import { probeAudioFilesForOthers } from "../audio/read-audio.ts";
 import { AudioFormatError, ConfigError, SenkoError } from "../errors.ts";
 import { outputFormat, rttmUri, type OutputFormat } from "../output/writers.ts";
 import { DEFAULT_QUEUE, withQueue } from "./connection.ts";
 import { encodeJobOptions, hashFile, JOB_OPTIONS, jobId, type JobData, type JobDiarizationOptions } from "./jobs.ts";
 import { enrollVoices } from "./job-voices.ts";
-import { checkS3Destination, isS3Url, s3Client, statObject, type S3Config, type S3Identity } from "./s3.ts";
+import { checkS3Destination, isS3Url, s3Client, statObjects, type S3Config, type S3Identity } from "./s3.ts";
 
 /** The options of `submitFiles`: the queue, where results go, and the options that decide them. */
 export interface SubmitOptions {
@@ -75,9 +74,6 @@ async function checkLocalFiles(files: readonly string[]): Promise<void> {
   throw new AudioFormatError(`${first.message}; nothing was queued${also}`, first.file, { cause: first });
 }
 
-/** HEAD requests in flight at once (BENCHMARKS.md, "Session 25 inputs"). */
-const HEADS_AT_ONCE = 16;
-
 /**
  * The identity (ETag and size) of every s3:// input, from HEAD requests, before anything is queued. Objects that
  * are missing or forbidden refuse the submission in one AudioFormatError naming each, grouped by reason; a
@@ -86,8 +82,7 @@ const HEADS_AT_ONCE = 16;
  */
 async function checkObjects(files: readonly string[], s3: S3Client | undefined, config: S3Config | undefined): Promise<Map<string, S3Identity>> {
   const urls = files.filter(isS3Url);
-  const identities = new Map<string, S3Identity>();
-  const problems = await probeEach(urls, async (url) => identities.set(url, await statObject(s3!, url, config)), HEADS_AT_ONCE);
+  const { identities, problems } = await statObjects(s3!, urls, config);
   const byReason = new Map<string, string[]>();
   urls.forEach((url, i) => {
     const message = problems[i]?.message;
