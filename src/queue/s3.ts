@@ -95,7 +95,7 @@ export async function statObject(client: S3Client, url: string, config: S3Config
 }
 
 /** HEAD requests in flight at once (BENCHMARKS.md, "Session 25 inputs": bun run bench/s3-heads.ts). */
-const HEADS_AT_ONCE = 16;
+const HEADS_AT_ONCE = 64;
 
 /**
  * `statObject` of every URL, `atOnce` at a time: the identity of each object found, and the AudioFormatError of
