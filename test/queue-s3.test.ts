@@ -17,7 +17,7 @@ import { queueStatus, submitFiles } from "../src/index.ts";
 import { Logged } from "./helpers/logged-process.ts";
 import { redisServerPath, startRedis, type RedisServer } from "./helpers/redis.ts";
 import { expandS3Glob } from "../src/queue/s3.ts";
-import { s3rverPaginates, s3rverPath, startS3, type S3Server } from "./helpers/s3.ts";
+import { s3Proxy, s3rverPaginates, s3rverPath, startS3, type S3Server } from "./helpers/s3.ts";
 import { wav16 } from "./helpers/wav.ts";
 import { skipWithout } from "./helpers/skip.ts";
 import { AMI_DIR, AMI_FIXTURES, hasAmi } from "./helpers/fixtures.ts";
@@ -209,37 +209,12 @@ describe.skipIf(
   });
 });
 
-/**
- * An S3 endpoint in front of `upstream` (s3rver) that refuses every request for keys under private/ with 403
- * AccessDenied, as a bucket policy does, and counts the HEAD requests per path.
- */
-function forbiddingProxy(upstream: string): { endpoint: string; heads: string[]; stop(): void } {
-  const heads: string[] = [];
-  const target = new URL(upstream);
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    async fetch(request) {
-      const url = new URL(request.url);
-      if (request.method === "HEAD") heads.push(url.pathname);
-      if (url.pathname.includes("/private/")) {
-        const body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
-        return new Response(request.method === "HEAD" ? null : body, { status: 403, headers: { "content-type": "application/xml" } });
-      }
-      url.host = target.host;
-      // The request as signed (its Host header too): s3rver checks the signature.
-      return fetch(url, { method: request.method, headers: request.headers, body: request.body, redirect: "manual" });
-    },
-  });
-  return { endpoint: `http://127.0.0.1:${server.port}`, heads, stop: () => server.stop(true) };
-}
-
 describe.skipIf(skipWithout("queue-s3.test.ts", { "redis-server (npm run setup installs it)": redisServerPath, "s3rver (npm ci)": s3rverPath }))(
   "submit HEAD-checks every s3:// object before queuing any",
   () => {
     test("missing and forbidden objects among good ones: one line naming each by reason, exit 2, nothing queued; then the good ones queue", async () => {
       const [redis, s3] = await Promise.all([startRedis({ keepData: false }), startS3(["audio"])]);
-      const proxy = forbiddingProxy(s3.endpoint);
+      const proxy = s3Proxy(s3.endpoint, { deny: "private" });
       const dir = mkdtempSync(join(tmpdir(), "senko-s3-heads-test-"));
       try {
         const tone = wav16(Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin(i / 5)));
