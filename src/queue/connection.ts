@@ -72,14 +72,15 @@ export async function checkRedisAnswers(url: string): Promise<void> {
 }
 
 /**
- * Fails at once, in one line, when DNS has no address for the URL's host. Bun's own resolver: a failed lookup
- * through node:dns or node:net (as the probe's and ioredis's connections make) holds the process about a
- * second after the error (Bun 1.4.5; BENCHMARKS.md, "Session 25 inputs"). An address is not looked up: in
- * Bun 1.4.5, a connection to an address Bun.dns looked up holds the process about a second too.
+ * Fails at once, in one line, when DNS has no address for the URL's host. It asks Bun's own resolver (c-ares):
+ * a failed lookup through node:dns or node:net (as the probe's and ioredis's connections make) holds the
+ * process about a second after the error (Bun 1.4.5; BENCHMARKS.md, "Session 25 inputs"). Not asked: an
+ * address (in Bun 1.4.5, a connection to an address Bun.dns was given holds the process about a second too),
+ * and a .local name (mDNS, which c-ares does not ask: the connection's own lookup does).
  */
 async function checkHostResolves(url: string): Promise<void> {
   const host = new URL(url).hostname.replace(/^\[(.*)\]$/, "$1");
-  if (isIP(host) !== 0) return;
+  if (isIP(host) !== 0 || /\.local\.?$/i.test(host)) return;
   try {
     await Bun.dns.lookup(host);
   } catch (error) {
