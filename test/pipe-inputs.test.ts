@@ -138,7 +138,7 @@ describe("pipes, devices and sockets as inputs", () => {
     expect(JSON.parse(readFileSync(join(dir, "named", "named.json"), "utf8")).durationSec).toBe(1);
   }, 60_000);
 
-  test("readAudio reads a FIFO as the file it carries; probeAudio refuses one at once (its bytes come once); a device or socket is refused", async () => {
+  test("readAudio reads a FIFO as the file it carries, and lets it go when aborted; probeAudio refuses one at once (its bytes come once); a device or socket is refused", async () => {
     const fifo = join(dir, "api.wav");
     fifoOf(fifo, join(dir, "tone.wav"));
     const [byPipe, byPath] = await Promise.all([readAudio(fifo), readAudio(join(dir, "tone.wav"))]);
@@ -148,6 +148,12 @@ describe("pipes, devices and sockets as inputs", () => {
     expect(Bun.spawnSync(["mkfifo", quiet]).exitCode).toBe(0);
     const message = (promise: Promise<unknown>) => promise.then(() => "read", (error: Error) => error.message);
     expect(await message(probeAudio(quiet))).toBe(`${quiet}: is a pipe (a FIFO, or <(command)), whose bytes come once: readAudio reads it as it comes, but it cannot be checked first`);
+    // A pipe whose writer never comes is let go when the signal aborts, with its reason.
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("given up")), 200);
+    const start = performance.now();
+    expect(await message(readAudio(quiet, { signal: controller.signal }))).toBe("given up");
+    expect(performance.now() - start).toBeLessThan(5000);
     expect(await message(readAudio("/dev/zero"))).toBe("/dev/zero: is a device, not an audio file");
     expect(await message(readAudio(socket()))).toBe(`${socket()}: is a socket, not an audio file`);
   });

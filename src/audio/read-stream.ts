@@ -60,15 +60,20 @@ export async function readAudioStream(stream: AsyncIterable<Uint8Array> | Readab
  * `readAudioStream` reads stdin: opened without blocking (a FIFO waits for its writer), never sought in. A
  * directory, device or socket is refused before it is opened (a device such as /dev/zero would never end);
  * a path that cannot be opened or read is an AudioFormatError naming it (`options.name`, default the path).
+ * Aborting `options.signal` stops the reading (and ffmpeg) and rejects with its reason.
  */
 export async function readAudioPipe(path: string, options: ReadStreamOptions = {}): Promise<StreamAudio> {
   const name = options.name ?? path;
   const kind = fileKind(path);
   const unreadable = kind && unreadableKind(kind);
   if (unreadable) throw new AudioFormatError(`${name}: ${unreadable}`, name);
+  const { signal } = options;
   try {
-    return await readAudioStream(Bun.file(path).stream(), { ...options, name });
+    const bytes = Bun.file(path).stream();
+    // Aborted, the pipe is let go: a writer that never ends (or never comes) is not waited for.
+    return await readAudioStream(signal ? bytes.pipeThrough(new TransformStream(), { signal }) : bytes, { ...options, name });
   } catch (error) {
+    if (signal?.aborted) throw signal.reason;
     if (error instanceof SenkoError || (error as { code?: string }).code === undefined) throw error;
     throw new AudioFormatError(`${name}: ${describeFsError(error)}`, name, { cause: error });
   }
