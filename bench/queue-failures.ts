@@ -4,12 +4,16 @@
  * Each tree (default: this one; another checkout to compare, its node_modules linked) runs its diarize.ts
  * three times per case against real redis-servers on free loopback ports: nothing listening, a password
  * Redis given none or a wrong one, a Redis that goes as the worker connects (a proxy that stops at its
- * second connection), a SIGSTOPped Redis. Printed: the median wall time from spawn to exit (Bun's start and
+ * second connection), a SIGSTOPped Redis, a host name that does not resolve (submit, status, worker), and
+ * for comparison status of a Redis that answers. Printed: the median wall time from spawn to exit (Bun's start and
  * the module load included; a process still running at 20 s is killed), the exit code and the stderr lines.
  */
-import { resolve } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { startRedis } from "../test/helpers/redis.ts";
 import { vanishingProxy } from "../test/helpers/vanishing-proxy.ts";
+import { wav16 } from "../test/helpers/wav.ts";
 import { benchArgs } from "./args.ts";
 
 const root = resolve(import.meta.dir, "..");
@@ -22,6 +26,10 @@ const plain = await startRedis({ keepData: false });
 const locked = await startRedis({ keepData: false, password: "bench" });
 const hung = await startRedis({ keepData: false });
 hung.pause();
+const dir = mkdtempSync(join(tmpdir(), "senko-bench-queue-failures-"));
+const audio = join(dir, "a.wav");
+writeFileSync(audio, wav16(new Float32Array(16000)));
+const nowhere = "redis://no-such-host.invalid:6379";
 const proxies: { server: { close(): void } }[] = [];
 const cases: [string, () => Promise<string[]>][] = [
   ["worker, nothing listening", async () => ["worker", "--redis", "redis://127.0.0.1:1", "-q"]],
@@ -36,6 +44,10 @@ const cases: [string, () => Promise<string[]>][] = [
     },
   ],
   ["worker, Redis SIGSTOPped", async () => ["worker", "--redis", hung.url, "-q"]],
+  ["submit, a host that does not resolve", async () => ["submit", "--redis", nowhere, audio, "--out-dir", dir, "-q"]],
+  ["status, a host that does not resolve", async () => ["status", "--redis", nowhere]],
+  ["worker, a host that does not resolve", async () => ["worker", "--redis", nowhere, "-q"]],
+  ["status, a Redis that answers (for comparison)", async () => ["status", "--redis", plain.url]],
 ];
 try {
   for (const [what, args] of cases) {
@@ -60,4 +72,5 @@ try {
   for (const { server } of proxies) server.close();
   hung.resume();
   await Promise.all([plain.stop(), locked.stop(), hung.stop()]);
+  rmSync(dir, { recursive: true, force: true });
 }

@@ -304,30 +304,6 @@ describe.concurrent("cli: bad input files", () => {
     expect(existsSync(join(dir, "all-bad"))).toBe(false);
   });
 
-  test("a process substitution (senko <(cat x.wav)) and a FIFO: a pipe, to be given on stdin with -; nothing waits for a writer", async () => {
-    const good = join(dir, "bad", "for-pipe.wav");
-    writeFileSync(good, valid);
-    const fifo = join(dir, "bad", "fifo.wav");
-    expect(Bun.spawnSync(["mkfifo", fifo]).exitCode).toBe(0);
-    // exec: the process substitution's /dev/fd/N is the CLI's own, as when a user types it.
-    const proc = Bun.spawn(["bash", "-c", 'exec "$0" run "$1" <(cat "$2") "$3" --out-dir piped', bun, join(root, "diarize.ts"), good, join("bad", "fifo.wav")], {
-      cwd: dir,
-      stdin: "ignore",
-      stdout: "pipe",
-      stderr: "pipe",
-      env: { ...process.env, SENKO_DEBUG: undefined },
-    });
-    const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
-    expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
-    const lines = stderr.trimEnd().split("\n");
-    const instead = ": is a pipe (as <(command) gives), not a regular file: give the audio on stdin with - instead (command | senko -)";
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^senko: \/dev\/fd\/\d+: /);
-    expect(lines[0]).toEndWith(instead);
-    expect(lines[1]).toBe(`senko: bad/fifo.wav${instead}`);
-    expect(existsSync(join(dir, "piped"))).toBe(false);
-  });
-
   test("non-audio bytes without ffmpeg on the PATH: says to install it", async () => {
     writeFileSync(join(dir, "bad", "notes.mp3"), "these are not the bytes of an mp3\n".repeat(10));
     const run = await cli([join("bad", "notes.mp3"), "--out", "notes.json"], { env: { PATH: "/nonexistent" } });

@@ -117,6 +117,27 @@ describe.skipIf(skipWithout("queue-connect.test.ts", { "redis-server (npm run se
     }
   }, 30_000);
 
+  test("a host that does not resolve ends submit, status and worker at once: each within 0.5 s of `senko status --help` (a second more before)", async () => {
+    const audio = join(dir, "d.wav");
+    writeFileSync(audio, wav16(new Float32Array(16000)));
+    const url = "redis://no-such-host.invalid:6379";
+    /** The shortest of two runs' wall time, from spawn to exit (Bun's start and the module load included). */
+    const fastest = async (args: string[]) => {
+      const seconds: number[] = [];
+      for (let run = 0; run < 2; run++) {
+        const start = performance.now();
+        await senko(args);
+        seconds.push((performance.now() - start) / 1000);
+      }
+      return Math.min(...seconds);
+    };
+    // The same modules load for --help: what is left is the time the failure itself takes.
+    const baseline = await fastest(["status", "--help"]);
+    for (const args of [["submit", "--redis", url, audio, "--out-dir", dir], ["status", "--redis", url], ["worker", "--redis", url, "-q"]]) {
+      expect(await fastest(args)).toBeLessThan(baseline + 0.5);
+    }
+  }, 60_000);
+
   test("a started worker whose Redis asks for a password from then on says so in the same words", async () => {
     const redis = await startRedis({ keepData: false });
     const events: WorkerEvent[] = [];

@@ -17,7 +17,7 @@ import { queueStatus, submitFiles } from "../src/index.ts";
 import { Logged } from "./helpers/logged-process.ts";
 import { redisServerPath, startRedis, type RedisServer } from "./helpers/redis.ts";
 import { expandS3Glob } from "../src/queue/s3.ts";
-import { s3rverPaginates, s3rverPath, startS3, type S3Server } from "./helpers/s3.ts";
+import { s3Proxy, s3rverPaginates, s3rverPath, startS3, type S3Server } from "./helpers/s3.ts";
 import { wav16 } from "./helpers/wav.ts";
 import { skipWithout } from "./helpers/skip.ts";
 import { AMI_DIR, AMI_FIXTURES, hasAmi } from "./helpers/fixtures.ts";
@@ -94,7 +94,7 @@ describe.skipIf(
 
     // What submit can tell at once is a usage error, with one line and no stack.
     const missing = await cli(["submit", "--redis", redis.url, "s3://audio/meetings/missing.wav", "--out-dir", out, "-q"]);
-    expect([missing.code, missing.stderr]).toEqual([2, 'senko: s3://audio/meetings/missing.wav: no such object in bucket "audio"\n']);
+    expect([missing.code, missing.stderr]).toEqual([2, 'senko: s3://audio/meetings/missing.wav: no such object in bucket "audio"; nothing was queued\n']);
     const noBucket = await cli(["submit", "--redis", redis.url, "s3://nobucket/x.wav", "--out-dir", out, "-q"]);
     expect([noBucket.code, noBucket.stderr]).toEqual([2, `senko: s3://nobucket/x.wav: no such bucket "nobucket" at ${s3.endpoint}\n`]);
     const noMatch = await cli(["submit", "--redis", redis.url, "s3://audio/nothing/*.wav", "--out-dir", out]);
@@ -208,3 +208,42 @@ describe.skipIf(
     expect(await expandS3Glob(s3.client, "s3://audio/p/**/*.wav", {}, 2)).toEqual([...expected.slice(0, 3), "s3://audio/p/deeper/5.wav", expected[3]!].sort());
   });
 });
+
+describe.skipIf(skipWithout("queue-s3.test.ts", { "redis-server (npm run setup installs it)": redisServerPath, "s3rver (npm ci)": s3rverPath }))(
+  "submit HEAD-checks every s3:// object before queuing any",
+  () => {
+    test("missing and forbidden objects among good ones: one line naming each by reason, exit 2, nothing queued; then the good ones queue", async () => {
+      const [redis, s3] = await Promise.all([startRedis({ keepData: false }), startS3(["audio"])]);
+      const proxy = s3Proxy(s3.endpoint, { deny: "private" });
+      const dir = mkdtempSync(join(tmpdir(), "senko-s3-heads-test-"));
+      try {
+        const tone = wav16(Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin(i / 5)));
+        await Promise.all(["ok/a.wav", "ok/b.wav", "private/p.wav"].map((key) => s3.client.write(key, tone, { bucket: "audio" })));
+        const urls = ["ok/a.wav", "ok/gone1.wav", "private/p.wav", "ok/b.wav", "ok/gone2.wav"].map((key) => `s3://audio/${key}`);
+        const env = { ...process.env, ...s3.env, S3_ENDPOINT: proxy.endpoint, SENKO_DEBUG: undefined };
+        const submit = async (inputs: string[]) => {
+          const run = Bun.spawn([bun, "run", join(root, "diarize.ts"), "submit", "--redis", redis.url, ...inputs, "--out-dir", join(dir, "out")], { cwd: root, env, stdout: "pipe", stderr: "pipe" });
+          const [stdout, stderr, code] = await Promise.all([new Response(run.stdout).text(), new Response(run.stderr).text(), run.exited]);
+          return { code, stdout, stderr };
+        };
+        const refused = await submit(urls);
+        const denied = `access denied by ${proxy.endpoint} (AccessDenied): check S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and the bucket's policy`;
+        expect(refused).toEqual({
+          code: 2,
+          stdout: "",
+          stderr: `senko: s3://audio/ok/gone1.wav, s3://audio/ok/gone2.wav: no such object in bucket "audio"; s3://audio/private/p.wav: ${denied}; nothing was queued\n`,
+        });
+        // Every object was asked about (one HEAD each), and nothing reached the queue.
+        expect(proxy.heads.sort()).toEqual(urls.map((url) => url.replace("s3://", "/")).sort());
+        expect(redis.cli("keys", "*").trim()).toBe("");
+        const good = await submit([urls[0]!, urls[3]!]);
+        expect([good.code, good.stderr]).toEqual([0, "senko submit: 2 queued\n"]);
+        expect((await queueStatus({ redis: redis.url })).counts.waiting).toBe(2);
+      } finally {
+        proxy.stop();
+        await Promise.all([redis.stop(), s3.stop()]);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 60_000);
+  },
+);

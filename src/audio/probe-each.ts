@@ -5,10 +5,10 @@ import { AudioFormatError } from "../errors.ts";
 const PROBES_AT_ONCE = 4;
 
 /**
- * Runs `probe` on every input, a few at once, and returns each input's AudioFormatError (undefined: none), in
- * input order; any other error rejects.
+ * Runs `probe` on every input, `atOnce` at a time, and returns each input's AudioFormatError (undefined: none),
+ * in input order; any other error rejects.
  */
-export async function probeEach<T>(inputs: readonly T[], probe: (input: T) => Promise<unknown>): Promise<(AudioFormatError | undefined)[]> {
+export async function probeEach<T>(inputs: readonly T[], probe: (input: T) => Promise<unknown>, atOnce = PROBES_AT_ONCE): Promise<(AudioFormatError | undefined)[]> {
   const problems: (AudioFormatError | undefined)[] = inputs.map(() => undefined);
   let next = 0;
   const lane = async () => {
@@ -21,6 +21,6 @@ export async function probeEach<T>(inputs: readonly T[], probe: (input: T) => Pr
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(PROBES_AT_ONCE, inputs.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(atOnce, inputs.length) }, lane));
   return problems;
 }

@@ -9,9 +9,11 @@ import type { InContext } from "../compute-context.ts";
 import { AudioFormatError, quoted } from "../errors.ts";
 import { refuseUnknownOptions } from "../option-names.ts";
 import { encodedFile, urlPathNote } from "./encoded-input.ts";
+import { fileKind, kindOf, unreadableKind } from "./file-kind.ts";
 import { convertToMono16k, MAX_OUTPUT_SAMPLES, outputLength, TARGET_RATE, toMono16k } from "./convert.ts";
 import { allPassFfmpegCheck, checkWithFfmpeg, decodeWithFfmpeg, FFMPEG_INSTALL_HINT, findFfmpeg, type FfmpegAudio } from "./ffmpeg.ts";
 import { probeEach } from "./probe-each.ts";
+import { readAudioPipe } from "./read-stream.ts";
 import { bufferSource, isWav, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, parseWav, type ByteSource } from "./wav.ts";
 
 /** Bytes of a WAV file read per native call: the whole file is never held in memory. */
@@ -80,7 +82,7 @@ function audioData(samples: Float32Array, source: AudioSource, warnings: string[
 }
 
 /** Stat errors as the one phrase a user needs. */
-function describeFsError(error: unknown): string {
+export function describeFsError(error: unknown): string {
   const code = (error as { code?: string }).code;
   if (code === "ENOENT") return "file not found";
   if (code === "EACCES" || code === "EPERM") return "cannot be read: permission denied";
@@ -186,6 +188,9 @@ export function fromFfmpeg(decoded: FfmpegAudio, name: string): AudioData {
   return audioData(samples, { name, sampleRate, channels, encoding: codec, decoder: "ffmpeg" }, warnings);
 }
 
+/** Why a pipe is not opened as a file to be checked or hashed (after "<name>: "). */
+const PIPE_READ_ONCE = "is a pipe (a FIFO, or <(command)), whose bytes come once: readAudio reads it as it comes, but it cannot be checked first";
+
 /** Opens a regular file for reading, or throws the AudioFormatError a user should see. */
 function openAudioFile(path: string, name: string): { fd: number; size: number } {
   // "" would read as ": file not found", naming nothing.
@@ -194,10 +199,11 @@ function openAudioFile(path: string, name: string): { fd: number; size: number }
   let fd: number;
   try {
     // stat before open: opening a FIFO would wait for a writer.
-    const stat = statSync(path);
-    if (stat.isDirectory()) throw fail("is a directory, not an audio file");
-    // Devices and pipes could block forever or never end.
-    if (!stat.isFile()) throw fail("is not a regular file");
+    const kind = kindOf(statSync(path));
+    const unreadable = unreadableKind(kind);
+    if (unreadable !== undefined) throw fail(unreadable);
+    // readAudio reads a pipe as a stream (fromPath); a check or a hash would use up bytes that come once.
+    if (kind === "pipe") throw fail(PIPE_READ_ONCE);
     fd = openSync(path, "r");
   } catch (error) {
     if (error instanceof AudioFormatError) throw error;
@@ -238,6 +244,8 @@ async function withAudioFile<T>(path: string, name: string, use: (file: ByteSour
 
 async function fromPath(path: string, options: ReadAudioOptions): Promise<AudioData> {
   const name = options.name ?? path;
+  // A FIFO or <(command)'s /dev/fd/N: read as it comes, as stdin is (a pipe has no end to seek to).
+  if (fileKind(path) === "pipe") return (await readAudioPipe(path, { ...options, name })).audio;
   return withAudioFile(path, name, async (file) => {
     const head = file.read(0, 12).slice();
     if (!isWav(head)) return fromOther({ path }, head, name, options);

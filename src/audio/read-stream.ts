@@ -6,9 +6,10 @@
  * senko does not decode itself, go to ffmpeg as they arrive: bytes it cannot read are reported once it gives
  * up (past the 1 MiB it decides a format from), not when the writer stops.
  */
-import { AudioFormatError } from "../errors.ts";
+import { AudioFormatError, SenkoError } from "../errors.ts";
 import { decodeWithFfmpeg, findFfmpeg, SampleSink } from "./ffmpeg.ts";
-import { checkLength, fromFfmpeg, noFfmpeg, notWavReason, readAudio, unsupportedCodecReason, type AudioData, type ReadAudioOptions } from "./read-audio.ts";
+import { fileKind, unreadableKind } from "./file-kind.ts";
+import { checkLength, describeFsError, fromFfmpeg, noFfmpeg, notWavReason, readAudio, unsupportedCodecReason, type AudioData, type ReadAudioOptions } from "./read-audio.ts";
 import { outputLength, TARGET_RATE } from "./convert.ts";
 import { Mono16kStream } from "./stream.ts";
 import { bytesNeeded, id3v2End } from "./mp3-info-tag.ts";
@@ -51,6 +52,30 @@ export async function readAudioStream(stream: AsyncIterable<Uint8Array> | Readab
   } finally {
     // A stream given up on is let go (stdin's pending read would keep the process waiting for its writer).
     await source.return?.();
+  }
+}
+
+/**
+ * Reads the pipe at `path` (a FIFO, or the /dev/fd/N of `<(command)`: file-kind.ts "pipe") to its end, as
+ * `readAudioStream` reads stdin: opened without blocking (a FIFO waits for its writer), never sought in. A
+ * directory, device or socket is refused before it is opened (a device such as /dev/zero would never end);
+ * a path that cannot be opened or read is an AudioFormatError naming it (`options.name`, default the path).
+ * Aborting `options.signal` stops the reading (and ffmpeg) and rejects with its reason.
+ */
+export async function readAudioPipe(path: string, options: ReadStreamOptions = {}): Promise<StreamAudio> {
+  const name = options.name ?? path;
+  const kind = fileKind(path);
+  const unreadable = kind && unreadableKind(kind);
+  if (unreadable) throw new AudioFormatError(`${name}: ${unreadable}`, name);
+  const { signal } = options;
+  try {
+    const bytes = Bun.file(path).stream();
+    // Aborted, the pipe is let go: a writer that never ends (or never comes) is not waited for.
+    return await readAudioStream(signal ? bytes.pipeThrough(new TransformStream(), { signal }) : bytes, { ...options, name });
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    if (error instanceof SenkoError || (error as { code?: string }).code === undefined) throw error;
+    throw new AudioFormatError(`${name}: ${describeFsError(error)}`, name, { cause: error });
   }
 }
 

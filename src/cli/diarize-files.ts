@@ -9,7 +9,7 @@ import { formatResult, makeOutputDir, resultFiles, writeFilesAtomic } from "../o
 import { attributeTranscript } from "../transcript/attribute.ts";
 import { attributionSummary } from "../transcript/command.ts";
 import type { Transcript } from "../transcript/words.ts";
-import { probeInputs, STDIN } from "./inputs.ts";
+import { probeInputs } from "./inputs.ts";
 import type { OutputPlan } from "./output-plan.ts";
 import { reportError, sayOnStderr } from "./report.ts";
 
@@ -36,7 +36,7 @@ export async function diarizeFiles(run: FilesRun): Promise<number> {
   // "Short inputs").
   const diarizer = new Diarizer({ ...options, quiet, warmup: false, onProgress: bar && ((p) => bar.update(p)) });
   // Every input is checked before the models load: a bad file is reported at once and skipped, the others run.
-  const { problems, stdin } = await probeInputs(inputs, diarizer.context);
+  const { problems, streams } = await probeInputs(inputs, diarizer.context);
   for (const problem of problems) if (problem) reportError(problem);
   const readable = inputs.filter((_, i) => problems[i] === undefined);
   let failed = readable.length < inputs.length;
@@ -51,8 +51,9 @@ export async function diarizeFiles(run: FilesRun): Promise<number> {
   for (const [index, input] of readable.entries()) {
     bar?.start(readable.length > 1 ? `[${index + 1}/${readable.length}] ${input}` : input);
     let result: DiarizationResult;
-    // stdin, decoded by probeInputs; its warnings are the reading's.
-    const read = input === STDIN ? stdin!.audio : undefined;
+    // A stream (stdin, a pipe), decoded by probeInputs; its warnings are the reading's.
+    const stream = streams.get(input);
+    const read = stream?.audio;
     try {
       result = await diarizer.diarize(read ? { samples: read.samples, sampleRate: read.sampleRate } : input, { name: input });
       if (read) result = { ...result, warnings: [...read.warnings, ...result.warnings] };
@@ -72,8 +73,8 @@ export async function diarizeFiles(run: FilesRun): Promise<number> {
     // Attributed once for the summary and every format.
     const attributed = transcript && attributeTranscript(transcript.words, result);
     if (attributed && !quiet) process.stderr.write(attributionSummary(transcript!.path, attributed, result.durationSec));
-    // A stdin too large to embed in a page gives it no player.
-    const context = { transcript: attributed, audio: input !== STDIN ? { path: input } : stdin!.bytes && { bytes: stdin!.bytes } };
+    // A stream too large to embed in a page gives it no player.
+    const context = { transcript: attributed, audio: stream === undefined ? { path: input } : stream.bytes && { bytes: stream.bytes } };
     let stdoutGone = false;
     if (outDir === undefined && out === undefined) {
       const text = formatResult(result, formats[0]!, input, context);

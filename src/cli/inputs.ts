@@ -1,10 +1,11 @@
 /** @module The inputs of `senko <audio...>`: patterns expanded, then every input checked before the models load. */
-import { existsSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { probeAudio } from "../audio/index.ts";
 import { URL_STRING } from "../audio/encoded-input.ts";
 import { probeEach } from "../audio/probe-each.ts";
-import { readAudioStream, type StreamAudio } from "../audio/read-stream.ts";
+import { fileKind } from "../audio/file-kind.ts";
+import { readAudioPipe, readAudioStream, type StreamAudio } from "../audio/read-stream.ts";
 import type { ComputeContext } from "../compute-context.ts";
 import { AudioFormatError, UsageError } from "../errors.ts";
 import { EMBED_AUDIO_MAX_BYTES } from "../output/html.ts";
@@ -59,30 +60,18 @@ export function expandInputs(args: readonly string[], cwd = process.cwd()): stri
 }
 
 /**
- * Each input's problem found by `probeAudio` (undefined: none), in input order, and the audio of stdin
- * (read now, to its end, so that it is checked with the files: it cannot be read twice; a problem its first
- * bytes show is found before the rest is waited for).
+ * Each input's problem found by `probeAudio` (undefined: none), in input order, and the audio of each input
+ * that is a stream: stdin, and pipes given by path (a FIFO, or `<(command)`'s /dev/fd/N). A stream is read
+ * now, to its end, so that it is checked with the files (it cannot be read twice); a problem its first bytes
+ * show is found before the rest is waited for.
  */
-export async function probeInputs(inputs: readonly string[], context: ComputeContext): Promise<{ problems: (AudioFormatError | undefined)[]; stdin: StreamAudio | undefined }> {
-  let stdin: StreamAudio | undefined;
+export async function probeInputs(inputs: readonly string[], context: ComputeContext): Promise<{ problems: (AudioFormatError | undefined)[]; streams: Map<string, StreamAudio> }> {
+  const streams = new Map<string, StreamAudio>();
   const problems = await probeEach(inputs, async (input) => {
-    if (input === STDIN) stdin = await readAudioStream(Bun.stdin.stream(), { name: STDIN, keepBytes: EMBED_AUDIO_MAX_BYTES, context });
-    else if (isPipe(input)) throw pipeInput(input);
+    const options = { name: input, keepBytes: EMBED_AUDIO_MAX_BYTES, context };
+    if (input === STDIN) streams.set(input, await readAudioStream(Bun.stdin.stream(), options));
+    else if (fileKind(input) === "pipe") streams.set(input, await readAudioPipe(input, options));
     else await probeAudio(input, { name: input });
   });
-  return { problems, stdin };
-}
-
-/** Whether `path` is a pipe: a process substitution (`senko <(command)`, a /dev/fd/N) or a FIFO. */
-function isPipe(path: string): boolean {
-  try {
-    return statSync(path).isFIFO();
-  } catch {
-    return false; // probeAudio says what is wrong with the path
-  }
-}
-
-/** readAudio reads regular files by their path (a pipe gives its bytes once, with no end to seek to); stdin is read as a stream. */
-function pipeInput(input: string): AudioFormatError {
-  return new AudioFormatError(`${input}: is a pipe (as <(command) gives), not a regular file: give the audio on stdin with - instead (command | senko -)`, input);
+  return { problems, streams };
 }

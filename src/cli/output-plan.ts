@@ -1,6 +1,7 @@
 /** @module Where the results of `senko <audio...>` go: formats and files, checked before any work. */
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
+import { namesDescriptorNumber } from "../audio/file-kind.ts";
 import { UsageError } from "../errors.ts";
 import { checkWritable, formatClash, OUTPUT_FORMATS, outDirFile, replacesInput, rttmFileId, rttmUri, type OutputFormat } from "../output/writers.ts";
 import { oneOf } from "./flag-values.ts";
@@ -80,6 +81,12 @@ export function planOutputs(values: OutputFlags, inputs: string[]): OutputPlan {
     if (outDir === undefined || !madeWith(outDir, dirname(file))) checkWritable(file);
   }
   if (outDir !== undefined) {
+    // <(command) gives /dev/fd/63, a number that says nothing of the recording: results named 63.json would
+    // be overwritten by the next run's, and none could be told apart.
+    const nameless = inputs.find(namesDescriptorNumber);
+    if (nameless) {
+      throw new UsageError(`${nameless} (a process substitution, <(command)) has no name for its results in --out-dir (they would be ${rttmUri(nameless)}.*): give it alone with --out <file>, or through a FIFO whose name they take (mkfifo talk.wav)`);
+    }
     // Two inputs with the same base name would overwrite each other's results.
     const clash = sameName(inputs, rttmUri);
     if (clash) throw new UsageError(`${clash[0]} and ${clash[1]} would both write ${join(outDir, rttmUri(clash[1]))}.*: run them separately`);

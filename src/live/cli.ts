@@ -4,6 +4,7 @@
  * Ctrl-C writes the final result (what `senko` on the whole recording gives) where --out says.
  */
 import { statSync } from "node:fs";
+import { kindOf, unreadableKind } from "../audio/file-kind.ts";
 import { BYTES_PER_SAMPLE, MAX_CHANNELS, MAX_SAMPLE_RATE, MIN_SAMPLE_RATE } from "../audio/wav.ts";
 import type { DiarizerOptions } from "../diarizer.ts";
 import { Diarizer } from "../diarizer.ts";
@@ -69,9 +70,11 @@ export async function liveCommand(command: LiveCommand): Promise<number> {
   const raw = rawLayout(command.raw, usage);
   const info = input === "-" ? undefined : statSync(input, { throwIfNoEntry: false });
   if (input !== "-" && !info) throw usage(`${input}: file not found (--live reads - or a file being written)`);
-  if (info?.isDirectory()) throw usage(`${input}: is a directory, not an audio file`);
-  // A named pipe (mkfifo) or a device is a stream, as stdin is: read as it comes, never sought in or polled.
-  const stream = !info?.isFile();
+  const kind = info && kindOf(info);
+  const unreadable = kind && unreadableKind(kind);
+  if (unreadable) throw usage(`${input}: ${unreadable}`);
+  // A named pipe (mkfifo, <(command)) is a stream, as stdin is: read as it comes, never sought in or polled.
+  const stream = kind !== "file";
   /** false once the terminal is gone (SIGHUP) or the reader of stdout went away (EPIPE) */
   let shown = true;
   let hungUp = false;

@@ -1,4 +1,5 @@
 /** @module Redis connections of the job queue: URL checks, and the retry policy of clients and workers. */
+import { isIP } from "node:net";
 import { Queue, type RedisOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { ConfigError, QueueError } from "../errors.ts";
@@ -60,12 +61,31 @@ function clientConnection(url: string): RedisOptions {
 }
 
 /**
- * Checks the URL, then that a Redis that takes clients answers there (./redis-probe.ts), before a Queue or
- * Worker connects: another service on the port, or Redis in protected mode, is a QueueError saying so.
+ * Checks the URL, that its host name resolves, then that a Redis that takes clients answers there
+ * (./redis-probe.ts), before a Queue or Worker connects: a name that does not resolve, another service on the
+ * port, or Redis in protected mode, is a QueueError saying so.
  */
 export async function checkRedisAnswers(url: string): Promise<void> {
   checkRedisUrl(url);
+  await checkHostResolves(url);
   await probeRedis(url, redactUrl(url), CLIENT_WAIT_MS);
+}
+
+/**
+ * Fails at once, in one line, when DNS has no address for the URL's host. It asks Bun's own resolver (c-ares):
+ * a failed lookup through node:dns or node:net (as the probe's and ioredis's connections make) holds the
+ * process about a second after the error (Bun 1.4.5; BENCHMARKS.md, "Session 25 inputs"). Not asked: an
+ * address (in Bun 1.4.5, a connection to an address Bun.dns was given holds the process about a second too),
+ * and a .local name (mDNS, which c-ares does not ask: the connection's own lookup does).
+ */
+async function checkHostResolves(url: string): Promise<void> {
+  const host = new URL(url).hostname.replace(/^\[(.*)\]$/, "$1");
+  if (isIP(host) !== 0 || /\.local\.?$/i.test(host)) return;
+  try {
+    await Bun.dns.lookup(host);
+  } catch (error) {
+    throw redisError(url, error);
+  }
 }
 
 /** What BullMQ's Queue and Worker have in common here. */

@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { S3Client, type S3Options } from "bun";
+import { probeEach } from "../audio/probe-each.ts";
 import { GLOB_CHARS } from "../cli/inputs.ts";
 import { AudioFormatError, ConfigError, OutputError, SenkoError } from "../errors.ts";
 import { processRuns } from "../stale-parts.ts";
@@ -46,18 +47,22 @@ function endpointOf(config: S3Config): string {
 }
 
 /**
- * One typed error per S3 failure. A missing object, bucket or permission and an endpoint that cannot be
- * reached are the user's to fix (no retry); anything else (throttling, a server error) may pass.
+ * One typed error per S3 failure, for an object read, a listing or a write (`use`). A missing object, bucket
+ * or permission and an endpoint that cannot be reached are the user's to fix (no retry); anything else
+ * (throttling, a server error) may pass. An object that is missing or whose reading is denied is an
+ * AudioFormatError: an input that cannot be read, as a local file would be.
  */
-function explain(error: unknown, url: string, config: S3Config, writing: boolean): SenkoError {
+function explain(error: unknown, url: string, config: S3Config, use: "read" | "list" | "write"): SenkoError {
   const code = (error as { code?: string }).code ?? "";
   const { bucket } = parse(url, false);
   const endpoint = endpointOf(config);
-  const fail = (message: string) => (writing ? new OutputError(`cannot write ${url}: ${message}`, url, { cause: error }) : new ConfigError(`${url}: ${message}`, { cause: error }));
+  const fail = (message: string) => (use === "write" ? new OutputError(`cannot write ${url}: ${message}`, url, { cause: error }) : new ConfigError(`${url}: ${message}`, { cause: error }));
   if (code === "NoSuchKey") return new AudioFormatError(`${url}: no such object in bucket "${bucket}"`, url, { cause: error });
   if (code === "NoSuchBucket") return fail(`no such bucket "${bucket}" at ${endpoint}`);
   if (/^(AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|ExpiredToken|InvalidToken|AllAccessDisabled)$/.test(code)) {
-    return fail(`access denied by ${endpoint} (${code}): check S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and the bucket's policy`);
+    const denied = `access denied by ${endpoint} (${code}): check S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY and the bucket's policy`;
+    // The credentials work (a bad key is InvalidAccessKeyId): this object is the one refused.
+    return code === "AccessDenied" && use === "read" ? new AudioFormatError(`${url}: ${denied}`, url, { cause: error }) : fail(denied);
   }
   if (code.startsWith("ERR_S3_")) return fail((error as Error).message);
   if (/^(ConnectionRefused|DNSResolveFailed|ENOTFOUND|ECONNREFUSED|CERT_|UNABLE_TO_VERIFY)/.test(code)) return fail(`cannot reach the S3 endpoint ${endpoint} (${code}): check S3_ENDPOINT`);
@@ -85,8 +90,27 @@ export async function statObject(client: S3Client, url: string, config: S3Config
     } catch (getError) {
       reason = getError;
     }
-    throw explain(reason, url, config, false);
+    throw explain(reason, url, config, "read");
   }
+}
+
+/** HEAD requests in flight at once (BENCHMARKS.md, "Session 25 inputs": bun run bench/s3-heads.ts). */
+const HEADS_AT_ONCE = 64;
+
+/**
+ * `statObject` of every URL, `atOnce` at a time: the identity of each object found, and the AudioFormatError of
+ * each missing or forbidden one (undefined: none), in URL order. Any other failure (no such bucket, bad
+ * credentials, an endpoint that cannot be reached) rejects.
+ */
+export async function statObjects(
+  client: S3Client,
+  urls: readonly string[],
+  config: S3Config = {},
+  atOnce = HEADS_AT_ONCE,
+): Promise<{ identities: Map<string, S3Identity>; problems: (AudioFormatError | undefined)[] }> {
+  const identities = new Map<string, S3Identity>();
+  const problems = await probeEach(urls, async (url) => identities.set(url, await statObject(client, url, config)), atOnce);
+  return { identities, problems };
 }
 
 /**
@@ -109,7 +133,7 @@ export async function expandS3Glob(client: S3Client, url: string, config: S3Conf
       continuationToken = page.isTruncated ? page.nextContinuationToken : undefined;
     } while (continuationToken);
   } catch (error) {
-    throw explain(error, url, config, false);
+    throw explain(error, url, config, "list");
   }
   return urls.sort();
 }
@@ -124,7 +148,7 @@ export async function checkS3Destination(client: S3Client, url: string, config: 
     const dir = key.replace(/\/+$/, "");
     await client.list({ prefix: dir ? `${dir}/.senko-check` : ".senko-check" }, { bucket });
   } catch (error) {
-    throw explain(error, url, config, true);
+    throw explain(error, url, config, "write");
   }
 }
 
@@ -139,7 +163,7 @@ export async function putObject(client: S3Client, url: string, text: string, typ
   try {
     await client.write(key, text, { bucket, type });
   } catch (error) {
-    throw explain(error, url, config, true);
+    throw explain(error, url, config, "write");
   }
 }
 
@@ -187,7 +211,7 @@ export async function downloadObject(
     }
   } catch (error) {
     remove();
-    throw error instanceof SenkoError ? error : explain(error, url, config, false);
+    throw error instanceof SenkoError ? error : explain(error, url, config, "read");
   }
   const got = statSync(path).size;
   if (got !== expected.size) {

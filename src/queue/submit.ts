@@ -1,5 +1,7 @@
 /** @module Enqueue files for the workers: one job per file, its id from the content and the options. */
 import { resolve } from "node:path";
+import type { S3Client } from "bun";
+import { fileKind } from "../audio/file-kind.ts";
 import { probeAudio } from "../audio/index.ts";
 import { probeAudioFilesForOthers } from "../audio/read-audio.ts";
 import { AudioFormatError, ConfigError, SenkoError } from "../errors.ts";
@@ -7,7 +9,7 @@ import { outputFormat, rttmUri, type OutputFormat } from "../output/writers.ts";
 import { DEFAULT_QUEUE, withQueue } from "./connection.ts";
 import { encodeJobOptions, hashFile, JOB_OPTIONS, jobId, type JobData, type JobDiarizationOptions } from "./jobs.ts";
 import { enrollVoices } from "./job-voices.ts";
-import { checkS3Destination, isS3Url, s3Client, statObject, type S3Config } from "./s3.ts";
+import { checkS3Destination, isS3Url, s3Client, statObjects, type S3Config, type S3Identity } from "./s3.ts";
 
 /** The options of `submitFiles`: the queue, where results go, and the options that decide them. */
 export interface SubmitOptions {
@@ -52,12 +54,18 @@ const REFUSAL_NAMES_MAX = 3;
 
 /**
  * Refuses the submission, nothing queued, when a local file is not audio the workers can read (probeAudio's
- * checks: a WAV's chunk headers, or ffmpeg opening another format, unchecked when there is no ffmpeg here). An
- * s3:// object is not downloaded to be checked: a worker fails its job if it is not audio.
+ * checks: a WAV's chunk headers, or ffmpeg opening another format, unchecked when there is no ffmpeg here). A
+ * pipe is refused first, each named: its bytes come once, to this machine. An s3:// object is not downloaded
+ * to be checked (checkObjects asks for its identity): a worker fails its job if it is not audio.
  */
 async function checkLocalFiles(files: readonly string[]): Promise<void> {
-  const local = files.filter((file) => !isS3Url(file)).map((given) => ({ path: located(given), name: given }));
-  const problems = (await probeAudioFilesForOthers(local)).filter((p) => p !== undefined);
+  const local = files.filter((file) => !isS3Url(file));
+  const pipes = local.filter((file) => fileKind(file) === "pipe");
+  if (pipes.length > 0) {
+    const are = pipes.length === 1 ? "is a pipe" : "are pipes";
+    throw new AudioFormatError(`${pipes.join(", ")}: ${are} (a FIFO, or <(command)), which a worker on another machine cannot read: save the audio to a file the workers see; nothing was queued`, pipes[0]!);
+  }
+  const problems = (await probeAudioFilesForOthers(local.map((given) => ({ path: located(given), name: given })))).filter((p) => p !== undefined);
   const [first, ...others] = problems;
   if (first === undefined) return;
   const named = others.slice(0, REFUSAL_NAMES_MAX).map((p) => p.file);
@@ -67,10 +75,34 @@ async function checkLocalFiles(files: readonly string[]): Promise<void> {
 }
 
 /**
- * Checks every local file (probeAudio's checks), makes the voices into prints (enrolling clips loads the models
- * here), reads each local file once (for its hash) and asks S3 for each object's ETag and size (a HEAD, no
- * download), then adds one job per file that is not in the queue yet. A file that cannot be submitted refuses
- * them all, with an AudioFormatError (a QueueError for S3), before any is queued.
+ * The identity (ETag and size) of every s3:// input, from HEAD requests, before anything is queued. Objects that
+ * are missing or forbidden refuse the submission in one AudioFormatError naming each, grouped by reason; a
+ * failure that is not one object's (no such bucket, bad credentials, an endpoint that cannot be reached) is
+ * thrown as it comes.
+ */
+async function checkObjects(files: readonly string[], s3: S3Client | undefined, config: S3Config | undefined): Promise<Map<string, S3Identity>> {
+  const urls = files.filter(isS3Url);
+  const { identities, problems } = await statObjects(s3!, urls, config);
+  const byReason = new Map<string, string[]>();
+  urls.forEach((url, i) => {
+    const message = problems[i]?.message;
+    if (message === undefined) return;
+    // statObject's messages start with the URL: the rest is the reason, shared by objects refused alike.
+    const reason = message.startsWith(`${url}: `) ? message.slice(url.length + 2) : message;
+    byReason.set(reason, [...(byReason.get(reason) ?? []), url]);
+  });
+  const first = problems.find((p) => p !== undefined);
+  if (first === undefined) return identities;
+  const refusals = [...byReason].map(([reason, refused]) => `${refused.join(", ")}: ${reason}`);
+  throw new AudioFormatError(`${refusals.join("; ")}; nothing was queued`, first.file, { cause: first });
+}
+
+/**
+ * Checks every local file (probeAudio's checks) and asks S3 for each object's ETag and size (a HEAD, no
+ * download), makes the voices into prints (enrolling clips loads the models here), reads each local file once
+ * (for its hash), then adds one job per file that is not in the queue yet. A file or object that cannot be
+ * submitted refuses them all, with an AudioFormatError naming each (a ConfigError for S3 settings), before any
+ * is queued.
  */
 export async function submitFiles(files: readonly string[], options: SubmitOptions): Promise<Submission[]> {
   const formats = (options.formats ?? ["json"]).map(outputFormat);
@@ -87,6 +119,7 @@ export async function submitFiles(files: readonly string[], options: SubmitOptio
     names.set(rttmUri(file), file);
   }
   await checkLocalFiles(files);
+  const objects = await checkObjects(files, s3, options.s3);
   const { voices, ...diarization } = options.options ?? {};
   const jobOptions = encodeJobOptions(diarization, voices && (await enrollVoices(voices, diarization)));
   const jobs: { given: string; data: JobData }[] = [];
@@ -94,7 +127,7 @@ export async function submitFiles(files: readonly string[], options: SubmitOptio
     const file = located(given);
     const content: Pick<JobData, "sha256" | "object"> = {};
     try {
-      if (isS3Url(file)) content.object = await statObject(s3!, file, options.s3);
+      if (isS3Url(file)) content.object = objects.get(file)!;
       else content.sha256 = await hashFile(file);
     } catch (error) {
       if (error instanceof SenkoError) throw error;

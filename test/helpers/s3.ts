@@ -72,3 +72,37 @@ export async function startS3(buckets: readonly string[]): Promise<S3Server> {
     },
   };
 }
+
+/** An S3 endpoint in front of another (s3rver) that answers as a bucket policy or a distant server would. */
+export interface S3Proxy {
+  endpoint: string;
+  /** the path (/bucket/key) of each HEAD request, in order of arrival */
+  heads: string[];
+  stop(): void;
+}
+
+/**
+ * A proxy to `upstream` that refuses every request whose path contains `/${deny}/` (when given) with 403
+ * AccessDenied, as a bucket policy does, and holds each other request `delayMs` before passing it on (the
+ * round trip to a distant server). Requests go on as signed, their Host header too: s3rver checks signatures.
+ */
+export function s3Proxy(upstream: string, { deny, delayMs = 0 }: { deny?: string; delayMs?: number } = {}): S3Proxy {
+  const heads: string[] = [];
+  const target = new URL(upstream);
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(request) {
+      const url = new URL(request.url);
+      if (request.method === "HEAD") heads.push(url.pathname);
+      if (deny !== undefined && url.pathname.includes(`/${deny}/`)) {
+        const body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
+        return new Response(request.method === "HEAD" ? null : body, { status: 403, headers: { "content-type": "application/xml" } });
+      }
+      if (delayMs > 0) await Bun.sleep(delayMs);
+      url.host = target.host;
+      return fetch(url, { method: request.method, headers: request.headers, body: request.body, redirect: "manual" });
+    },
+  });
+  return { endpoint: `http://127.0.0.1:${server.port}`, heads, stop: () => server.stop(true) };
+}
