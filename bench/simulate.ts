@@ -5,9 +5,12 @@
  * - Timeline: speakers take turns of 1-10 s (log-uniform) separated by pauses of 0.1-1.2 s (sometimes 2-4 s);
  *   with probability `overlap` a turn starts 0.2-1.5 s before the previous one ends, and with probability
  *   `interruptions` a turn of 4 s or more gets a 0.3-2 s interjection (a backchannel) by another speaker
- *   inside it. Who speaks next is drawn by per-speaker weights from [0.5, 1.5) (never the speaker who just
- *   spoke). With `turnsPerSpeaker` (files with many speakers) every speaker gets exactly that many turns, in a
- *   shuffled order. The defaults (0.1, 0.05) overlap 3-8 % of the speech; 0.3 and 0.3 about 13-20 %.
+ *   inside it (at most 2 s of whole speech stretches of the interjector). A voice never overlaps itself: a
+ *   turn waits for its speaker's previous piece to end, and an interjection goes only to a speaker silent then.
+ *   Who speaks next is drawn by per-speaker weights from [0.5, 1.5) (never the speaker who just spoke). With
+ *   `turnsPerSpeaker` (files with many speakers) every speaker gets exactly that many turns, in a shuffled order.
+ *   The defaults (0.1, 0.05) overlap 2-4 % of the speech, 0.3 and 0.3 about 8 % (3-8 % and 13-20 % before
+ *   session 25, self-overlap and long interjections included).
  * - Material: a turn is a run of whole speech stretches of the speaker's utterance (cut in pauses, never inside
  *   a word). The first pass walks the utterance in order, unchanged; every later use (each speaker has only
  *   ~15 s of material, so files of minutes reuse it many times) takes a random run of a varied copy: tempo
@@ -16,7 +19,9 @@
  *   at 15-35 dB SNR. The whole file also carries a faint noise floor (-60 dBFS).
  * - Reference: only speech inside each utterance is marked. An energy detector on the dry (tempo-changed)
  *   material: 25 ms frames every 10 ms are speech when their energy is within 35 dB of the utterance's loudest
- *   frames (99th percentile); runs are widened by a 0.1 s margin on each side and gaps under 0.3 s are closed.
+ *   frames (99th percentile) and at least 12 dB above its noise floor (10th percentile; that step capped at a
+ *   third of the way from floor to peak; bench/speech-marking.ts measures this rule against the 35 dB one
+ *   alone); runs are widened by a 0.1 s margin on each side and gaps under 0.3 s are closed.
  *   Pieces are cut in pauses between runs (gaps of 80 ms or more), so they hold whole words.
  *   The reverberant tail of a room is not marked (as a human annotator would not).
  *
@@ -37,8 +42,16 @@ import { benchArgs, toNumber } from "./args.ts";
 import { LIBRISPEECH_DIR } from "./fixtures.ts";
 import { wavFloat } from "../test/helpers/wav.ts";
 
-export const SIM_CACHE_DIR = process.env.SENKO_SIM_DIR ?? join(homedir(), ".cache", "senko", "simulated");
+/**
+ * Versioned: v2 is the simulator of session 25 (speech marked above each recording's noise floor, no voice over
+ * itself, interjections of at most 2 s). Files written by an earlier simulator are never read as these.
+ */
+export const SIM_CACHE_DIR = join(process.env.SENKO_SIM_DIR ?? join(homedir(), ".cache", "senko", "simulated"), "v2");
+/** The longest interjection (backchannel), seconds. */
+export const INTERJECTION_MAX_SEC = 2;
 const RATE = 16000;
+const FRAME = 400;
+const HOP = 160;
 
 export interface SimulationOptions {
   /** Number of speakers (1 to the number of utterances). */
@@ -81,6 +94,8 @@ export interface SimulatedConversation {
   speakers: string[];
   /** Seconds of reference speech / seconds of source utterance used, averaged over speakers. */
   reuse: number;
+  /** Every placed piece of audio in the order drawn, seconds: a turn, or an interjection inside another's turn. */
+  pieces: { speaker: string; start: number; end: number; interjection: boolean }[];
   /** Seconds with two or more reference speakers at once. */
   overlapSec: number;
   /** The scored region: the whole file. */
@@ -112,7 +127,8 @@ interface Source {
 const TEMPOS = [0.9, 0.95, 1.05, 1.1] as const;
 const ROOMS = 4;
 
-async function decode(file: string, tempo: number): Promise<Float32Array> {
+/** An utterance decoded to 16 kHz mono, its tempo changed by ffmpeg's atempo (1: unchanged). */
+export async function decode(file: string, tempo: number): Promise<Float32Array> {
   const ffmpeg = findFfmpeg();
   if (!ffmpeg) throw new Error("simulated conversations need ffmpeg (npm run setup installs it)");
   const filter = tempo === 1 ? [] : ["-af", `atempo=${tempo}`];
@@ -125,28 +141,44 @@ async function decode(file: string, tempo: number): Promise<Float32Array> {
   return new Float32Array(bytes);
 }
 
-/**
- * Speech in a clean utterance by frame energy: 25 ms frames every 10 ms are speech when within 35 dB of the
- * 99th-percentile frame. Returns the raw runs (gaps under 80 ms closed), in samples: a piece is cut between
- * runs, and its reference is `referenceSpeech` of the runs it holds.
- */
-function speechRuns(samples: Float32Array): [number, number][] {
-  const frame = 400;
-  const hop = 160;
-  const energies: number[] = [];
-  for (let at = 0; at + frame <= samples.length; at += hop) {
+/** Energy in dB of 25 ms frames every 10 ms (the speech detector's frames). */
+export function frameEnergiesDb(samples: Float32Array): Float32Array {
+  const count = samples.length >= FRAME ? Math.floor((samples.length - FRAME) / HOP) + 1 : 0;
+  const energies = new Float32Array(count);
+  for (let f = 0; f < count; f++) {
     let e = 0;
-    for (let i = at; i < at + frame; i++) e += samples[i]! * samples[i]!;
-    energies.push(10 * Math.log10(e / frame + 1e-12));
+    for (let i = f * HOP; i < f * HOP + FRAME; i++) e += samples[i]! * samples[i]!;
+    energies[f] = 10 * Math.log10(e / FRAME + 1e-12);
   }
-  if (energies.length === 0) return [];
-  const sorted = [...energies].sort((a, b) => a - b);
-  const threshold = sorted[Math.floor(0.99 * (sorted.length - 1))]! - 35;
+  return energies;
+}
+
+/**
+ * The level (dB) above which a frame is speech: within 35 dB of the 99th-percentile frame (the peak), and at
+ * least 12 dB above the 10th-percentile frame (the recording's noise floor: an utterance has pauses). That step
+ * is capped at a third of the way from floor to peak, so a recording whose floor is near its speech (few pauses,
+ * or noise as loud as soft speech) keeps its softer speech. On recordings with a quiet floor (most of
+ * LibriSpeech) the 35 dB rule decides alone. Chosen against Silero on the clean recordings (BENCHMARKS.md,
+ * session 25): of the rules tried, the fewest seconds marked in pauses plus speech left unmarked.
+ */
+export function speechLevels(energies: Float32Array): { peak: number; floor: number; threshold: number } {
+  const sorted = Float32Array.from(energies).sort();
+  const at = (q: number) => sorted[Math.floor(q * (sorted.length - 1))]!;
+  const peak = at(0.99);
+  const floor = at(0.1);
+  return { peak, floor, threshold: Math.max(peak - 35, Math.min(floor + 12, floor + (peak - floor) / 3)) };
+}
+
+/**
+ * Runs of frames at or above `threshold` dB (gaps under 80 ms closed), in samples: a piece is cut between runs,
+ * and its reference is `referenceSpeech` of the runs it holds.
+ */
+export function runsAbove(energies: Float32Array, threshold: number): [number, number][] {
   const runs: [number, number][] = [];
   for (let f = 0; f < energies.length; f++) {
     if (energies[f]! < threshold) continue;
-    const start = f * hop;
-    const end = f * hop + frame;
+    const start = f * HOP;
+    const end = f * HOP + FRAME;
     const last = runs[runs.length - 1];
     if (last && start - last[1] < 0.08 * RATE) last[1] = end;
     else runs.push([start, end]);
@@ -154,8 +186,15 @@ function speechRuns(samples: Float32Array): [number, number][] {
   return runs;
 }
 
+/** Speech in a clean utterance by frame energy (`speechLevels`), as runs in samples. */
+function speechRuns(samples: Float32Array): [number, number][] {
+  const energies = frameEnergiesDb(samples);
+  if (energies.length === 0) return [];
+  return runsAbove(energies, speechLevels(energies).threshold);
+}
+
 /** The reference of a piece [from, to): its runs widened by a 0.1 s margin each side, gaps under 0.3 s closed. */
-function referenceSpeech(runs: readonly [number, number][], from: number, to: number): [number, number][] {
+export function referenceSpeech(runs: readonly [number, number][], from: number, to: number): [number, number][] {
   const out: [number, number][] = [];
   for (const [a, b] of runs) {
     const start = Math.max(from, a - 0.1 * RATE);
@@ -225,6 +264,7 @@ interface Placement {
   speech: [number, number][];
   gain: number;
   snrDb: number | null;
+  interjection: boolean;
 }
 
 class Material {
@@ -259,11 +299,18 @@ class Material {
     return new Material(sources, random, variation);
   }
 
-  /** A piece of about `seconds` of speaker `s`: whole speech stretches, from the first pass or a varied copy. */
-  async piece(s: number, seconds: number): Promise<Omit<Placement, "at" | "speaker">> {
+  /**
+   * A piece of about `seconds` of speaker `s`: whole speech stretches, from the first pass or a varied copy; at
+   * most `maxSeconds` long when given (null when no stretch of the speaker is that short).
+   */
+  async piece(s: number, seconds: number, maxSeconds = Infinity): Promise<Omit<Placement, "at" | "speaker" | "interjection"> | null> {
     const src = this.sources[s]!;
     const random = this.#random;
-    const fresh = src.cursor >= 0;
+    const fits = (list: readonly [number, number][], first: number, last: number, length: number) => {
+      const [from, to] = cutPoints(list, first, last, length);
+      return to - from <= maxSeconds * RATE;
+    };
+    const fresh = src.cursor >= 0 && fits(src.stretches.get(1)!, src.cursor, src.cursor, src.tempo.get(1)!.length);
     const tempo = fresh || !this.#variation ? 1 : TEMPOS[Math.floor(random() * TEMPOS.length)]!;
     if (!src.tempo.has(tempo)) {
       const samples = await decode(src.file, tempo);
@@ -277,16 +324,20 @@ class Material {
     if (fresh) {
       first = src.cursor;
     } else {
-      first = Math.floor(random() * stretches.length);
+      const short = stretches.flatMap((_, i) => (fits(stretches, i, i, dry.length) ? [i] : []));
+      if (short.length === 0) return null;
+      first = short[Math.floor(random() * short.length)]!;
     }
     let last = first;
-    while (last + 1 < stretches.length && (stretches[last]![1] - stretches[first]![0]) / RATE < seconds) last++;
+    while (
+      last + 1 < stretches.length &&
+      (stretches[last]![1] - stretches[first]![0]) / RATE < seconds &&
+      fits(stretches, first, last + 1, dry.length)
+    ) {
+      last++;
+    }
     if (fresh) src.cursor = last + 1 < stretches.length ? last + 1 : -1;
-    // Cut halfway into the pauses around the runs (at most 0.15 s from the speech).
-    const before = first > 0 ? stretches[first - 1]![1] : 0;
-    const after = last + 1 < stretches.length ? stretches[last + 1]![0] : dry.length;
-    const from = Math.max(Math.round((before + stretches[first]![0]) / 2), stretches[first]![0] - 0.15 * RATE);
-    const to = Math.min(Math.round((stretches[last]![1] + after) / 2), stretches[last]![1] + 0.15 * RATE);
+    const [from, to] = cutPoints(stretches, first, last, dry.length);
     let audio = dry;
     let snrDb: number | null = null;
     let gain = 1;
@@ -308,6 +359,15 @@ class Material {
     const speech = referenceSpeech(stretches.slice(first, last + 1), from, to).map(([a, b]): [number, number] => [a - from, b - from]);
     return { samples: audio.subarray(from, to), speech, gain, snrDb };
   }
+}
+
+/** Where a piece of stretches first..last is cut: halfway into the pauses around it, at most 0.15 s from the speech. */
+function cutPoints(stretches: readonly [number, number][], first: number, last: number, length: number): [number, number] {
+  const before = first > 0 ? stretches[first - 1]![1] : 0;
+  const after = last + 1 < stretches.length ? stretches[last + 1]![0] : length;
+  const from = Math.max(Math.round((before + stretches[first]![0]) / 2), stretches[first]![0] - 0.15 * RATE);
+  const to = Math.min(Math.round((stretches[last]![1] + after) / 2), stretches[last]![1] + 0.15 * RATE);
+  return [from, to];
 }
 
 function hashString(text: string): number {
@@ -382,20 +442,27 @@ async function conversation(o: Required<SimulationOptions>, unheardFirst: boolea
   };
 
   const placements: Placement[] = [];
+  // When each speaker's last piece ends (seconds): a voice never overlaps itself.
+  const busyUntil = files.map(() => 0);
+  const place = (placement: Placement) => {
+    placements.push(placement);
+    busyUntil[placement.speaker] = placement.at + placement.samples.length / RATE;
+    spoken.add(placement.speaker);
+  };
   let now = 0.5 + random();
   let previous = -1;
   for (let turn = 0; order ? turn < order.length : now < targetSec; turn++) {
     const speaker = order ? order[turn]! : nextSpeaker(previous);
     const length = Math.exp(Math.log(1) + random() * (Math.log(10) - Math.log(1)));
-    const piece = await material.piece(speaker, length);
+    const piece = (await material.piece(speaker, length))!;
     const seconds = piece.samples.length / RATE;
-    placements.push({ speaker, at: now, ...piece });
-    spoken.add(speaker);
+    now = Math.max(now, busyUntil[speaker]!);
+    place({ speaker, at: now, interjection: false, ...piece });
     if (o.speakers > 1 && seconds >= 4 && random() < o.interruptions) {
       const other = nextSpeaker(speaker);
-      const short = await material.piece(other, 0.3 + 1.7 * random());
-      placements.push({ speaker: other, at: now + (0.3 + 0.4 * random()) * seconds, ...short });
-      spoken.add(other);
+      const at = now + (0.3 + 0.4 * random()) * seconds;
+      const short = busyUntil[other]! <= at ? await material.piece(other, 0.3 + 1.7 * random(), INTERJECTION_MAX_SEC) : null;
+      if (short) place({ speaker: other, at, interjection: true, ...short });
     }
     const end = now + seconds;
     if (o.speakers > 1 && random() < o.overlap) {
@@ -429,6 +496,12 @@ async function conversation(o: Required<SimulationOptions>, unheardFirst: boolea
     reference,
     speakers: material.sources.map((s) => s.id),
     reuse,
+    pieces: placements.map((p) => ({
+      speaker: material.sources[p.speaker]!.id,
+      start: p.at,
+      end: p.at + p.samples.length / RATE,
+      interjection: p.interjection,
+    })),
     overlapSec: overlapSeconds(reference),
     uem: [{ start: 0, end: durationSec }],
     tracks: o.tracks ? material.sources.map((_, s) => speakerTrack(placements, s, samples.length, scale)) : undefined,

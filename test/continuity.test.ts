@@ -88,11 +88,15 @@ describe("fold of continued clusters", () => {
     expect(foldContinued(groups, links, near, 0.7, { continuedShare: Infinity })).toEqual(groups);
   });
 
-  test("a larger cluster never folds into a smaller one, and too few members are no evidence", () => {
+  test("a larger cluster never folds into a smaller one; a single member folds only in a window with another voice", () => {
     // Every member of the small cluster continues the large one, and 3 of the large one's continue the small one.
     expect(foldContinued([[0, 1, 2], [3, 4, 5, 6]], rows([[3], [4], [5], [0], [1], [2], []]), near, 0.7)).toEqual([[3, 4, 5, 6, 0, 1, 2]]);
-    // One member, continued: not enough to fold.
-    expect(foldContinued([[0], [1, 2, 3]], rows([[1], [0], [], []]), near, 0.7)).toEqual([[0], [1, 2, 3]]);
+    // One member, continued in a window with another local speaker: a voice's stray window, folded (session 25).
+    // Alone in its window, or with every member counted (three needed), it stays.
+    const single = [[0], [1, 2, 3]];
+    expect(foldContinued(single, rows([[1], [0], [], []]), near, 0.7)).toEqual([[1, 2, 3, 0]]);
+    expect(foldContinued(single, { links: [[1], [0], [], []], inCompany: [false, false, false, false] }, near, 0.7)).toEqual(single);
+    expect(foldContinued(single, rows([[1], [0], [], []]), near, 0.7, { continuedInCompany: false })).toEqual(single);
   });
 });
 
