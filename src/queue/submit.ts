@@ -82,7 +82,8 @@ async function checkLocalFiles(files: readonly string[]): Promise<void> {
  */
 async function checkObjects(files: readonly string[], s3: S3Client | undefined, config: S3Config | undefined): Promise<Map<string, S3Identity>> {
   const urls = files.filter(isS3Url);
-  const { identities, problems } = await statObjects(s3!, urls, config);
+  if (urls.length === 0 || s3 === undefined) return new Map();
+  const { identities, problems } = await statObjects(s3, urls, config);
   const byReason = new Map<string, string[]>();
   urls.forEach((url, i) => {
     const message = problems[i]?.message;
