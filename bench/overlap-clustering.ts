@@ -10,7 +10,9 @@
  * continue that one's across overlapping windows and at most o their own; the default is 0.5 and 0.333,
  * no-continuity turns it off; no-company counts every continuing member and needs three, as before members had to be
  * in windows with another local speaker); apart-<t> (two sides of a merge that are each a voice by the small-cluster rule
- * merge only below average cosine distance t; the default is apart-0.65, no-apart leaves them to the cut). Centroid linkage (pyannote 3.1) was measured at commit 0f69413 (BENCHMARKS.md,
+ * merge only below average cosine distance t; the default is apart-0.65, no-apart leaves them to the cut); borrow-<s>
+ * (votes borrowed up to s seconds away; the default 0.5, Infinity for the whole stretch of speech); min-off-<s> (a
+ * speaker's silences under s seconds filled; the default 0.5). Centroid linkage (pyannote 3.1) was measured at commit 0f69413 (BENCHMARKS.md,
  * "overlap-aware: centroid linkage, merging near centroids").
  * --distances prints, per set, the cosine distances between the default's speaker centroids, split by whether the two
  * speakers are the same reference voice (each speaker is the voice it overlaps most).
@@ -35,8 +37,9 @@ import { extractFbankSync } from "../src/features/fbank.ts";
 import { embedBatch, segmentationScoresBatch } from "../src/models/index.ts";
 import { embedLocalSpeakers, planEmbeddings, type LocalEmbeddings } from "../src/pipeline/overlap/local-embeddings.ts";
 import { localSegmentation, type LocalSegmentation } from "../src/pipeline/overlap/local-segmentation.ts";
-import { clusteredResult, windowFrames, type OverlapPipelineOptions } from "../src/pipeline/overlap/overlap-diarization.ts";
-import type { TimeSpan } from "../src/types.ts";
+import { clusteredResult, DEFAULT_MIN_DURATIONS, windowFrames, type OverlapPipelineOptions } from "../src/pipeline/overlap/overlap-diarization.ts";
+import { FRAME_SPAN_SAMPLES, FRAME_STEP_SAMPLES } from "../src/pipeline/overlap/local-segmentation.ts";
+import { SAMPLE_RATE, type TimeSpan } from "../src/types.ts";
 import { loadAmi, uriOf } from "./ami-eval.ts";
 import { runInfo } from "./run-info.ts";
 import { NotDrawable, simulateConversation, simulationName, type SimulationOptions } from "./simulate.ts";
@@ -69,7 +72,7 @@ const { values } = benchArgs(import.meta.path, {
  * borrowed votes in the reconstruction; the default without merging clusters of near centroids; every two local
  * speakers of a window kept apart (window-apart: the constraint before session 20, pyannote's).
  */
-type Variant = Pick<OverlapPipelineOptions, "clustering" | "reconstruction">;
+type Variant = Pick<OverlapPipelineOptions, "clustering" | "reconstruction" | "minDurations">;
 const VARIANTS: Record<string, Variant> = {
   "size-only": { clustering: { minClusterSpeechSec: Infinity } },
   default: {},
@@ -91,6 +94,10 @@ function variant(name: string): Variant | undefined {
   if (m) return { clustering: { mergeCosine: 1 - Number(m[1]) } };
   const a = /^apart-([0-9.]+)$/.exec(name);
   if (a) return { clustering: { voicesApart: Number(a[1]) } };
+  const off = /^min-off-([0-9.]+)$/.exec(name);
+  if (off) return { minDurations: { ...DEFAULT_MIN_DURATIONS, minDurationOffSec: Number(off[1]) } };
+  const b = /^borrow-([0-9.]+|Infinity)$/.exec(name);
+  if (b) return { reconstruction: { borrowSec: Number(b[1]) } };
   const c = /^continued-([0-9.]+)-own-([0-9.]+)$/.exec(name);
   return c ? { clustering: { continuedShare: Number(c[1]), continuedOwnShare: Number(c[2]) } } : undefined;
 }
@@ -250,7 +257,7 @@ console.log(`# overlap-aware clustering variants, ${runInfo()}, load ${loadavg()
 console.log(`| file [speakers] | ${variants.join(" | ")} |`);
 console.log(`|---|${variants.map(() => "---").join("|")}|`);
 /** Per set and variant, and per variant over every set ("all"): files, exact counts, DER parts, frames counted as speech and those left without a speaker. */
-const pooled = new Map<string, { files: number; right: number; parts: DerComponents[]; noCollar: DerComponents[]; counted: number; unassigned: number }>();
+const pooled = new Map<string, { files: number; right: number; parts: DerComponents[]; noCollar: DerComponents[]; counted: number; unassigned: number; unassignedRaw: number; unassignedSpeech: number }>();
 const clusterSec = new Map<string, number>();
 /** The same for the exclusive view (--exclusive): its DER parts per set and variant. */
 const exclusivePooled = new Map<string, DerComponents[]>();
@@ -286,20 +293,38 @@ for (const set of values.sets.split(",")) {
         for (const key of [`${set} ${v}`, `all ${v}`]) exclusivePooled.set(key, [...(exclusivePooled.get(key) ?? []), exclusive]);
       }
       const { frameCount, speakers, active, count } = r.activity;
-      let [counted, unassigned] = [0, 0];
+      // Frames of speech the windows count that no merged turn covers, and those no raw turn covers (before the duration rules).
+      const rawCovered = new Uint8Array(frameCount);
+      for (const turn of r.rawSegments) {
+        const from = Math.max(0, Math.ceil((turn.start * SAMPLE_RATE - FRAME_SPAN_SAMPLES / 2) / FRAME_STEP_SAMPLES));
+        const to = Math.min(frameCount, Math.floor((turn.end * SAMPLE_RATE - FRAME_SPAN_SAMPLES / 2) / FRAME_STEP_SAMPLES) + 1);
+        rawCovered.fill(1, from, to);
+      }
+      const referenceSpeech = new Uint8Array(frameCount);
+      for (const turn of input.reference) {
+        const from = Math.max(0, Math.ceil((turn.start * SAMPLE_RATE - FRAME_SPAN_SAMPLES / 2) / FRAME_STEP_SAMPLES));
+        const to = Math.min(frameCount, Math.floor((turn.end * SAMPLE_RATE - FRAME_SPAN_SAMPLES / 2) / FRAME_STEP_SAMPLES) + 1);
+        referenceSpeech.fill(1, from, to);
+      }
+      let [counted, unassigned, unassignedRaw, unassignedSpeech] = [0, 0, 0, 0];
       for (let t = 0; t < frameCount; t++) {
         if (count[t] === 0) continue;
         counted++;
-        if (!active.subarray(t * speakers, (t + 1) * speakers).some((a) => a)) unassigned++;
+        if (active.subarray(t * speakers, (t + 1) * speakers).some((a) => a)) continue;
+        unassigned++;
+        if (!rawCovered[t]) unassignedRaw++;
+        unassignedSpeech += referenceSpeech[t]!;
       }
       for (const key of [`${set} ${v}`, `all ${v}`]) {
-        const p = pooled.get(key) ?? { files: 0, right: 0, parts: [], noCollar: [], counted: 0, unassigned: 0 };
+        const p = pooled.get(key) ?? { files: 0, right: 0, parts: [], noCollar: [], counted: 0, unassigned: 0, unassignedRaw: 0, unassignedSpeech: 0 };
         p.files++;
         if (found === input.speakers) p.right++;
         p.parts.push(der);
         p.noCollar.push(noCollar);
         p.counted += counted;
         p.unassigned += unassigned;
+        p.unassignedRaw += unassignedRaw;
+        p.unassignedSpeech += unassignedSpeech;
         pooled.set(key, p);
       }
     }
@@ -313,10 +338,10 @@ function pooledPercent(parts: readonly DerComponents[]): string[] {
   return [pct((c) => c.missed + c.falseAlarm + c.confusion), pct((c) => c.missed), pct((c) => c.falseAlarm), pct((c) => c.confusion)];
 }
 const setsFirst = <T>(rows: Map<string, T>) => [...rows].sort(([a], [b]) => Number(a.startsWith("all ")) - Number(b.startsWith("all ")));
-console.log("\n| set, variant | count exact | pooled DER % | missed % | false alarm % | confusion % | collar 0: DER % | confusion % | speech counted, no speaker % |\n|---|---|---|---|---|---|---|---|---|");
+console.log("\n| set, variant | count exact | pooled DER % | missed % | false alarm % | confusion % | collar 0: DER % | confusion % | speech counted, no speaker % | of it, before the duration rules % | of it, in the reference's speech % |\n|---|---|---|---|---|---|---|---|---|---|---|");
 for (const [key, p] of setsFirst(pooled)) {
   const [der0, , , confusion0] = pooledPercent(p.noCollar);
-  console.log(`| ${key} | ${p.right}/${p.files} | ${pooledPercent(p.parts).join(" | ")} | ${der0} | ${confusion0} | ${((100 * p.unassigned) / Math.max(1, p.counted)).toFixed(2)} |`);
+  console.log(`| ${key} | ${p.right}/${p.files} | ${pooledPercent(p.parts).join(" | ")} | ${der0} | ${confusion0} | ${((100 * p.unassigned) / Math.max(1, p.counted)).toFixed(2)} | ${((100 * p.unassignedRaw) / Math.max(1, p.counted)).toFixed(2)} | ${((100 * p.unassignedSpeech) / Math.max(1, p.counted)).toFixed(2)} |`);
 }
 if (values.exclusive) {
   console.log("\n| set, variant | exclusive view: pooled DER % | missed % | false alarm % | confusion % |\n|---|---|---|---|---|");
