@@ -369,7 +369,7 @@ test "response: flat passband, and everything that would land in the passband is
         defer f.deinit(a);
         const nyquist = 0.5 * @min(in_rate, out_rate);
         const pass = passband_fraction * nyquist;
-        // Hz to cycles per input sample; 8 points per sidelobe (their spacing is about 1 / taps).
+        // In cycles per input sample: 8 points per sidelobe (sidelobes are about 1 / taps apart).
         const grid = 1 / (8 * @as(f64, @floatFromInt(f.design.taps)));
         var hz: f64 = 0;
         while (hz <= pass) : (hz += grid * in_rate) {
