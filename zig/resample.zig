@@ -2,19 +2,18 @@
 //!
 //! Output sample n sits at input time t = n * down / up (the ratio out/in = up/down, reduced).
 //! It is the sum over the `taps` input samples around t of x[k] * h(t - k), where h is a
-//! windowed ideal low-pass whose cutoff lies between the passband edge and the lower Nyquist
-//! frequency. t's fractional part takes only `up` values, so one row of coefficients per phase
-//! is precomputed; when `up` is too large for a table (odd rates), rows are kept at a fixed
-//! fine spacing and interpolated linearly, which stays far below the stopband level.
+//! windowed ideal low-pass whose cutoff lies between the passband edge and the stopband edge.
+//! t's fractional part takes only `up` values, so one row of coefficients per phase is precomputed;
+//! when `up` is too large for a table (odd rates), rows are kept at a fixed fine spacing and
+//! interpolated linearly, which stays far below the stopband level.
 const std = @import("std");
 const assert = std.debug.assert;
 
 /// Stopband attenuation of the design, in dB.
 pub const stopband_db: f64 = 80;
-/// The passband ends at this fraction of the lower Nyquist frequency; the stopband starts at Nyquist,
-/// so nothing above the new Nyquist folds back un-attenuated. 0.97 (ffmpeg's default) rather than 0.9: the
-/// models hear up to 8 kHz, and losing 7.2-8 kHz of a 48 kHz recording moved CAM++ embeddings ten times
-/// further from the 16 kHz rendition's (BENCHMARKS.md, "Session 25 new-user try"); the filter is 3x longer.
+/// The passband ends at this fraction of the lower Nyquist frequency. 0.97 (ffmpeg's default) rather than 0.9:
+/// the models hear up to 8 kHz, and losing 7.2-8 kHz of a 48 kHz recording moved CAM++ embeddings ten times
+/// further from the 16 kHz rendition's (BENCHMARKS.md, "Session 25 new-user try").
 pub const passband_fraction: f64 = 0.97;
 /// Ratios with at most this many phases get one exact row per phase.
 pub const exact_phases_max: u32 = 1024;
@@ -87,12 +86,17 @@ pub const Design = struct {
         // Edges in cycles per input sample.
         const nyquist = 0.5 * @as(f64, @floatFromInt(@min(in_rate, out_rate))) / @as(f64, @floatFromInt(in_rate));
         const pass = passband_fraction * nyquist;
-        const length: u32 = @intFromFloat(@ceil(kaiserLength(stopband_db, nyquist - pass)));
+        // Downsampling: input between the new Nyquist and out_rate - pass folds back between pass and the
+        // Nyquist only, above the passband, so the stopband starts at out_rate - pass: twice the transition
+        // of stopping at the Nyquist, half the taps (BENCHMARKS.md, "Cheaper resampling of 48 kHz input").
+        // Upsampling stops at the input's Nyquist: images above it would be new content in an empty band.
+        const stop = if (out_rate < in_rate) 2 * nyquist - pass else nyquist;
+        const length: u32 = @intFromFloat(@ceil(kaiserLength(stopband_db, stop - pass)));
         return .{
             .up = out_rate / g,
             .down = in_rate / g,
             .taps = std.mem.alignForward(u32, @max(length, taps_multiple), taps_multiple),
-            .cutoff = 0.5 * (pass + nyquist),
+            .cutoff = 0.5 * (pass + stop),
         };
     }
 
@@ -310,7 +314,7 @@ test "rows are the symmetric prototype sampled at their phase (8k -> 16k)" {
     for (0..k) |j| try testing.expectApproxEqAbs(r1[j], r1[k - 1 - j], 1e-7);
 }
 
-test "passband keeps a 1 kHz tone, stopband removes 10 kHz (48k -> 16k)" {
+test "passband keeps a 1 kHz tone, stopband removes 8.25 kHz, which would fold to 7.75 kHz (48k -> 16k)" {
     const a = testing.allocator;
     var f = try Filter.init(a, 48000, 16000);
     defer f.deinit(a);
@@ -320,12 +324,65 @@ test "passband keeps a 1 kHz tone, stopband removes 10 kHz (48k -> 16k)" {
     defer a.free(y);
     try testing.expectApproxEqAbs(@as(f64, 1), toneAmplitude(y, 16000, 1000), 0.01);
 
-    const z = try sine(a, 48000, 10000, 0.5);
+    const z = try sine(a, 48000, 8250, 0.5);
     defer a.free(z);
     const w = try resampleAll(a, &f, z);
     defer a.free(w);
-    // 10 kHz folds to 6 kHz at 16k; it must be 70 dB down at least.
-    try testing.expect(toneAmplitude(w, 16000, 6000) < std.math.pow(f64, 10, -70.0 / 20.0));
+    // Just inside the passband (7.76 kHz) once folded: 70 dB down at least.
+    try testing.expect(toneAmplitude(w, 16000, 7750) < std.math.pow(f64, 10, -70.0 / 20.0));
+}
+
+/// |H(f)| of the prototype low-pass that the rows sample, at `f` cycles per input sample: the rows are
+/// its values at a spacing of 1 / up input samples, each row normalised to unit sum.
+fn prototypeGain(filter: *const Filter, f: f64) f64 {
+    assert(!filter.interpolate);
+    const taps = filter.design.taps;
+    const angle = 2 * std.math.pi * f;
+    const step_re = @cos(angle);
+    const step_im = @sin(angle);
+    var sum_re: f64 = 0;
+    var sum_im: f64 = 0;
+    var r: u32 = 0;
+    while (r < filter.rows) : (r += 1) {
+        // Tap j sits at tau = r / up + taps / 2 - 1 - j: start at e^(-i angle tau) for j = 0, rotate by e^(i angle).
+        const tau0 = @as(f64, @floatFromInt(r)) / @as(f64, @floatFromInt(filter.design.up)) + @as(f64, @floatFromInt(taps / 2 - 1));
+        var w_re = @cos(angle * tau0);
+        var w_im = -@sin(angle * tau0);
+        for (filter.row(r)) |c| {
+            sum_re += c * w_re;
+            sum_im += c * w_im;
+            const next_re = w_re * step_re - w_im * step_im;
+            w_im = w_re * step_im + w_im * step_re;
+            w_re = next_re;
+        }
+    }
+    return @sqrt(sum_re * sum_re + sum_im * sum_im) / @as(f64, @floatFromInt(filter.rows));
+}
+
+test "response: flat passband, and everything that would land in the passband is removed" {
+    const a = testing.allocator;
+    const pairs = [_][2]u32{ .{ 48000, 16000 }, .{ 44100, 16000 }, .{ 22050, 16000 }, .{ 8000, 16000 }, .{ 11025, 16000 } };
+    for (pairs) |pair| {
+        const in_rate: f64 = @floatFromInt(pair[0]);
+        const out_rate: f64 = @floatFromInt(pair[1]);
+        var f = try Filter.init(a, pair[0], pair[1]);
+        defer f.deinit(a);
+        const nyquist = 0.5 * @min(in_rate, out_rate);
+        const pass = passband_fraction * nyquist;
+        // In cycles per input sample: 8 points per sidelobe (sidelobes are about 1 / taps apart).
+        const grid = 1 / (8 * @as(f64, @floatFromInt(f.design.taps)));
+        var hz: f64 = 0;
+        while (hz <= pass) : (hz += grid * in_rate) {
+            try testing.expectApproxEqAbs(@as(f64, 1), prototypeGain(&f, hz / in_rate), 3e-4);
+        }
+        // Downsampling: input at or above out_rate - pass folds into [0, pass]; upsampling: images of the
+        // input start at its Nyquist. Checked up to the higher of the two Nyquist frequencies.
+        const stop = if (out_rate < in_rate) out_rate - pass else nyquist;
+        hz = stop;
+        while (hz <= 0.5 * @max(in_rate, out_rate)) : (hz += grid * in_rate) {
+            try testing.expect(prototypeGain(&f, hz / in_rate) < std.math.pow(f64, 10, -77.0 / 20.0));
+        }
+    }
 }
 
 test "interpolated table matches the exact one (44.1k -> 16k)" {
