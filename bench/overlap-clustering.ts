@@ -293,19 +293,9 @@ for (const set of values.sets.split(",")) {
         for (const key of [`${set} ${v}`, `all ${v}`]) exclusivePooled.set(key, [...(exclusivePooled.get(key) ?? []), exclusive]);
       }
       const { frameCount, speakers, active, count } = r.activity;
-      // Frames of speech the windows count that no merged turn covers, and those no raw turn covers (before the duration rules).
-      const rawCovered = new Uint8Array(frameCount);
-      for (const turn of r.rawSegments) {
-        const from = Math.max(0, Math.ceil((turn.start * SAMPLE_RATE - FRAME_SPAN_SAMPLES / 2) / FRAME_STEP_SAMPLES));
-        const to = Math.min(frameCount, Math.floor((turn.end * SAMPLE_RATE - FRAME_SPAN_SAMPLES / 2) / FRAME_STEP_SAMPLES) + 1);
-        rawCovered.fill(1, from, to);
-      }
-      const referenceSpeech = new Uint8Array(frameCount);
-      for (const turn of input.reference) {
-        const from = Math.max(0, Math.ceil((turn.start * SAMPLE_RATE - FRAME_SPAN_SAMPLES / 2) / FRAME_STEP_SAMPLES));
-        const to = Math.min(frameCount, Math.floor((turn.end * SAMPLE_RATE - FRAME_SPAN_SAMPLES / 2) / FRAME_STEP_SAMPLES) + 1);
-        referenceSpeech.fill(1, from, to);
-      }
+      // Frames of speech the windows count that no merged turn covers; of those, the ones no raw turn covers
+      // either (before the duration rules) and the ones in the reference's speech.
+      const [rawCovered, referenceSpeech] = [framesCovered(r.rawSegments, frameCount), framesCovered(input.reference, frameCount)];
       let [counted, unassigned, unassignedRaw, unassignedSpeech] = [0, 0, 0, 0];
       for (let t = 0; t < frameCount; t++) {
         if (count[t] === 0) continue;
@@ -330,6 +320,13 @@ for (const set of values.sets.split(",")) {
     }
     console.log(`| ${input.name} [${input.speakers}] | ${cells.join(" | ")} |`);
   }
+}
+/** 1 for each of the first `frameCount` segmentation frames whose centre lies in one of `turns`. */
+function framesCovered(turns: readonly Turn[], frameCount: number): Uint8Array {
+  const covered = new Uint8Array(frameCount);
+  const frameAt = (sec: number) => (sec * SAMPLE_RATE - FRAME_SPAN_SAMPLES / 2) / FRAME_STEP_SAMPLES;
+  for (const turn of turns) covered.fill(1, Math.max(0, Math.ceil(frameAt(turn.start))), Math.min(frameCount, Math.floor(frameAt(turn.end)) + 1));
+  return covered;
 }
 /** Pooled DER, missed, false alarm and confusion, % of the reference speech. */
 function pooledPercent(parts: readonly DerComponents[]): string[] {
